@@ -1,0 +1,181 @@
+package catalog
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Authority ranks sources when they disagree: the creator's own card or docs
+// win over a provider's page, which wins over an aggregator, which wins over
+// a cross-check.
+type Authority int
+
+// Authorities, highest first.
+const (
+	AuthorityCreator    Authority = 40
+	AuthorityProvider   Authority = 30
+	AuthorityAggregator Authority = 20
+	AuthorityCrossCheck Authority = 10
+)
+
+// String names the authority.
+func (a Authority) String() string {
+	switch a {
+	case AuthorityCreator:
+		return "creator"
+	case AuthorityProvider:
+		return "provider"
+	case AuthorityAggregator:
+		return "aggregator"
+	case AuthorityCrossCheck:
+		return "cross-check"
+	}
+	return "unknown"
+}
+
+// MarshalJSON writes the authority's name.
+func (a Authority) MarshalJSON() ([]byte, error) { return json.Marshal(a.String()) }
+
+// UnmarshalJSON reads an authority's name.
+func (a *Authority) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	for _, v := range []Authority{AuthorityCreator, AuthorityProvider, AuthorityAggregator, AuthorityCrossCheck} {
+		if v.String() == s {
+			*a = v
+			return nil
+		}
+	}
+	return errors.New("unknown authority " + s)
+}
+
+// SourceRef names where a value came from.
+type SourceRef struct {
+	// Name is the source's name in llmref ("openrouter", "huggingface").
+	Name string `json:"name"`
+	// URL is the page or API address the value was read from.
+	URL string `json:"url"`
+	// Authority is the source's rank for this value.
+	Authority Authority `json:"authority"`
+	// Note qualifies the value, such as a Fireworks size tier it came from.
+	Note string `json:"note,omitempty"`
+}
+
+// Conflict is a value a lower-ranked (or tied, later) source gave that
+// differs from the one kept. Conflicts are kept for review, never dropped.
+type Conflict struct {
+	Display     string    `json:"display"`
+	Raw         string    `json:"raw"`
+	Source      SourceRef `json:"source"`
+	RetrievedAt time.Time `json:"retrieved_at"`
+}
+
+// Fact is one sourced value with its provenance and dates. The zero Fact is
+// explicitly not yet sourced: never a zero, never an empty string.
+type Fact[T any] struct {
+	Value T
+	// Display is the value as a reader should see it ("128K", "$0.027").
+	Display string
+	// Raw is the value exactly as the source gave it.
+	Raw    string
+	Source SourceRef
+	// RetrievedAt is the last time a scraper saw the value.
+	RetrievedAt time.Time
+	// ChangedAt is when the value last became what it is.
+	ChangedAt time.Time
+	// ReviewedAt is when an operator last confirmed it; zero if never.
+	ReviewedAt time.Time
+	// Stale is set when the value's source failed in the latest run and the
+	// value was carried over from an earlier one.
+	Stale     bool
+	Conflicts []Conflict
+}
+
+// Sourced reports whether any source has given the value.
+func (f Fact[T]) Sourced() bool { return f.Source.Name != "" }
+
+// NotYetSourced is the display text of a value no source has given.
+const NotYetSourced = "not yet sourced"
+
+// String is the display form, or "not yet sourced".
+func (f Fact[T]) String() string {
+	if !f.Sourced() {
+		return NotYetSourced
+	}
+	return f.Display
+}
+
+// Fact status values as written in JSON.
+const (
+	StatusSourced       = "sourced"
+	StatusNotYetSourced = "not_yet_sourced"
+)
+
+type factJSON[T any] struct {
+	Status      string     `json:"status"`
+	Value       *T         `json:"value,omitempty"`
+	Display     string     `json:"display,omitempty"`
+	Raw         string     `json:"raw,omitempty"`
+	Source      *SourceRef `json:"source,omitempty"`
+	RetrievedAt *time.Time `json:"retrieved_at,omitempty"`
+	ChangedAt   *time.Time `json:"changed_at,omitempty"`
+	ReviewedAt  *time.Time `json:"reviewed_at"`
+	Stale       bool       `json:"stale,omitempty"`
+	Conflicts   []Conflict `json:"conflicts,omitempty"`
+}
+
+// MarshalJSON writes a sourced fact with its provenance, or
+// {"status":"not_yet_sourced","reviewed_at":null}.
+func (f Fact[T]) MarshalJSON() ([]byte, error) {
+	if !f.Sourced() {
+		return json.Marshal(factJSON[T]{Status: StatusNotYetSourced})
+	}
+	j := factJSON[T]{
+		Status: StatusSourced, Value: &f.Value, Display: f.Display, Raw: f.Raw,
+		Source: &f.Source, RetrievedAt: timePtr(f.RetrievedAt), ChangedAt: timePtr(f.ChangedAt),
+		ReviewedAt: timePtr(f.ReviewedAt), Stale: f.Stale, Conflicts: f.Conflicts,
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (f *Fact[T]) UnmarshalJSON(b []byte) error {
+	var j factJSON[T]
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*f = Fact[T]{}
+	switch j.Status {
+	case StatusNotYetSourced:
+		return nil
+	case StatusSourced:
+	default:
+		return errors.New("fact status " + j.Status + ": want sourced or not_yet_sourced")
+	}
+	if j.Source == nil || j.Source.Name == "" || j.Value == nil {
+		return errors.New("sourced fact without a value or a source")
+	}
+	f.Value, f.Display, f.Raw, f.Source = *j.Value, j.Display, j.Raw, *j.Source
+	f.Stale, f.Conflicts = j.Stale, j.Conflicts
+	if j.RetrievedAt != nil {
+		f.RetrievedAt = *j.RetrievedAt
+	}
+	if j.ChangedAt != nil {
+		f.ChangedAt = *j.ChangedAt
+	}
+	if j.ReviewedAt != nil {
+		f.ReviewedAt = *j.ReviewedAt
+	}
+	return nil
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

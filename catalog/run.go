@@ -1,0 +1,70 @@
+package catalog
+
+import (
+	"sort"
+	"time"
+)
+
+// RunStatus is how a refresh run ended.
+type RunStatus string
+
+// Run statuses. A partial run committed what the working sources said and
+// kept the failing sources' earlier facts.
+const (
+	RunOK      RunStatus = "ok"
+	RunPartial RunStatus = "partial"
+	RunFailed  RunStatus = "failed"
+	RunRunning RunStatus = "running"
+)
+
+// SourceStatus is how one source fared in a run.
+type SourceStatus string
+
+// Source statuses.
+const (
+	SourceOK        SourceStatus = "ok"
+	SourceUnchanged SourceStatus = "unchanged" // every response was 304 or had the same content
+	SourceFailed    SourceStatus = "failed"
+	SourceSkipped   SourceStatus = "skipped" // not selected for this run
+)
+
+// SourceStats are one source's figures for one run.
+type SourceStats struct {
+	Source       string         `json:"source"`
+	Status       SourceStatus   `json:"status"`
+	Requests     int            `json:"requests"`
+	Statuses     map[string]int `json:"statuses"`
+	Bytes        int64          `json:"bytes"`
+	Retries      int            `json:"retries"`
+	NotModified  int            `json:"not_modified"`
+	RobotsDenied int            `json:"robots_denied"`
+	Observations int            `json:"observations"`
+	Errors       []string       `json:"errors"`
+	DurationMS   int64          `json:"duration_ms"`
+}
+
+// Run is the record of one refresh.
+type Run struct {
+	ID         uint64        `json:"id"`
+	StartedAt  time.Time     `json:"started_at"`
+	FinishedAt time.Time     `json:"finished_at"`
+	Status     RunStatus     `json:"status"`
+	Replay     string        `json:"replay,omitempty"`
+	Sources    []SourceStats `json:"sources"`
+	Models     int           `json:"models"`
+	Offerings  int           `json:"offerings"`
+	Unmatched  int           `json:"unmatched"`
+	Error      string        `json:"error,omitempty"`
+}
+
+// FailedSources lists the sources that failed in the run, in name order.
+func (r *Run) FailedSources() []SourceStats {
+	var out []SourceStats
+	for _, s := range r.Sources {
+		if s.Status == SourceFailed {
+			out = append(out, s)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Source < out[j].Source })
+	return out
+}

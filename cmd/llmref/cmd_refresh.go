@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/fixtures"
+	"github.com/llmref/llmref/refresh"
+	"github.com/llmref/llmref/scrapers"
+)
+
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+var refreshFlags struct {
+	sources stringList
+	replay  string
+	export  string
+}
+
+func init() {
+	register(&command{
+		name: "refresh", args: "[--source NAME]... [--replay DIR] [--export DIR]",
+		summary: "one run: fetch every source, normalise, commit, export (exit 0 ok, 3 partial, 1 error)",
+		flags: func(fs *flag.FlagSet) {
+			refreshFlags = struct {
+				sources stringList
+				replay  string
+				export  string
+			}{}
+			fs.Var(&refreshFlags.sources, "source", "read only this source (repeatable)")
+			fs.StringVar(&refreshFlags.replay, "replay", "", "answer every request from a fixture day: a folder with a manifest.json, or a bundled day (2026-04-23)")
+			fs.StringVar(&refreshFlags.export, "export", "", "publish the JSON tree to this folder after the run (default: export.dir from the config)")
+		},
+		run: runRefresh,
+	})
+}
+
+func runRefresh(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Sprintf("refresh: unexpected argument %q", args[0])}
+	}
+	opts, err := e.refreshOptions(refreshFlags.replay)
+	if err != nil {
+		return err
+	}
+	opts.Only = refreshFlags.sources
+	opts.ExportDir = orStr(refreshFlags.export, e.cfg.Export.Dir)
+	st, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.RunTimeout())
+	defer cancel()
+	res, err := refresh.Run(ctx, st, opts)
+	if res != nil && !e.quiet {
+		printRunSummary(e.stdout, res)
+	}
+	if errors.Is(err, refresh.ErrPartial) {
+		return partialError{fmt.Errorf("%w: %s", err, failedSummary(res.Run))}
+	}
+	return err
+}
+
+// refreshOptions wires the configuration (and a replayed fixture day, if
+// any) into a run.
+func (e *env) refreshOptions(replay string) (refresh.Options, error) {
+	sources, err := e.cfg.BuildSources()
+	if err != nil {
+		return refresh.Options{}, err
+	}
+	opts := refresh.Options{Sources: sources, Fetch: e.cfg.FetchOptions(), Resolver: e.cfg.Resolver(), Logger: e.log}
+	if replay != "" {
+		day, name, err := openFixtureDay(replay)
+		if err != nil {
+			return refresh.Options{}, err
+		}
+		rt, err := scrapers.NewReplay(day)
+		if err != nil {
+			return refresh.Options{}, fmt.Errorf("replay %s: %w", replay, err)
+		}
+		opts.Fetch.Transport = rt
+		opts.Replay = name
+		opts.Now = replayClock(rt.Manifest().RecordedAt)
+	}
+	return opts, nil
+}
+
+// openFixtureDay opens a fixture day from disk, or a bundled one by name.
+func openFixtureDay(arg string) (fs.FS, string, error) {
+	if fi, err := os.Stat(arg); err == nil && fi.IsDir() {
+		return os.DirFS(arg), arg, nil
+	}
+	day, err := fixtures.Day(arg)
+	if err != nil {
+		return nil, "", fmt.Errorf("replay %s: not a folder, and %w", arg, err)
+	}
+	return day, "bundled:" + arg, nil
+}
+
+// replayClock starts at the fixture day's recording time and runs on, so
+// replayed facts carry the day's dates.
+func replayClock(at time.Time) func() time.Time {
+	if at.IsZero() {
+		return time.Now
+	}
+	start := time.Now()
+	return func() time.Time { return at.Add(time.Since(start)) }
+}
+
+func failedSummary(r catalog.Run) string {
+	var parts []string
+	for _, s := range r.FailedSources() {
+		why := "failed"
+		if len(s.Errors) > 0 {
+			why = s.Errors[0]
+			if len(s.Errors) > 1 {
+				why += fmt.Sprintf(" (+%d more)", len(s.Errors)-1)
+			}
+		}
+		parts = append(parts, s.Source+": "+why)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func printRunSummary(w io.Writer, res *refresh.Result) {
+	r := res.Run
+	fmt.Fprintf(w, "run %d %s: %d models, %d offerings, %d unmatched ids\n", r.ID, r.Status, r.Models, r.Offerings, r.Unmatched)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SOURCE\tSTATUS\tREQUESTS\tRETRIES\t304\tBYTES\tOBSERVATIONS\tERRORS")
+	for _, s := range r.Sources {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", s.Source, s.Status, s.Requests, s.Retries, s.NotModified, s.Bytes, s.Observations, len(s.Errors))
+	}
+	tw.Flush()
+	for _, s := range r.Sources {
+		for _, msg := range s.Errors {
+			fmt.Fprintf(w, "  %s: %s\n", s.Source, msg)
+		}
+	}
+	if n := len(res.Warnings); n > 0 {
+		fmt.Fprintf(w, "%d values could not be read (see the log)\n", n)
+	}
+	if res.Export != nil {
+		fmt.Fprintf(w, "exported %s: %d files, %d written, %d unchanged\n", res.Export.Dir, res.Export.Files, res.Export.Written, res.Export.Unchanged)
+	}
+}

@@ -1,0 +1,141 @@
+package normalize
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// Claim is one source's statement about one capability.
+type Claim struct {
+	Cap catalog.Capability
+	Yes bool
+	// Raw says what in the source the claim rests on.
+	Raw string
+}
+
+// featureCaps maps docs-page feature names to capabilities.
+var featureCaps = map[string]catalog.Capability{
+	"function calling":      catalog.CapFunctionCalling,
+	"tool calling":          catalog.CapFunctionCalling,
+	"structured outputs":    catalog.CapStructuredOutputs,
+	"structured output":     catalog.CapStructuredOutputs,
+	"json mode":             catalog.CapStructuredOutputs,
+	"reasoning":             catalog.CapReasoning,
+	"prompt caching":        catalog.CapPromptCaching,
+	"vision":                catalog.CapVision,
+	"tool code interpreter": catalog.CapCodeExecution,
+	"tool code execution":   catalog.CapCodeExecution,
+	"code interpreter":      catalog.CapCodeExecution,
+	"code execution":        catalog.CapCodeExecution,
+}
+
+// Claims reads the capability statements in one observation: an API's
+// supported parameters (tools / tool_choice → function calling and tool use;
+// structured_outputs / response_format → structured outputs; reasoning →
+// reasoning), modalities (image input → vision and multimodal) and a docs
+// page's features and tools. An observation about anything else gives none.
+func Claims(o catalog.Observation) []Claim {
+	switch o.Field {
+	case catalog.FieldSupportedParameters:
+		params := splitList(o.Value)
+		has := func(names ...string) bool {
+			for _, n := range names {
+				if slices.Contains(params, n) {
+					return true
+				}
+			}
+			return false
+		}
+		raw := func(names ...string) string {
+			for _, n := range names {
+				if slices.Contains(params, n) {
+					return "supported_parameters includes " + n
+				}
+			}
+			return "supported_parameters lacks " + strings.Join(names, " and ")
+		}
+		return []Claim{
+			{catalog.CapFunctionCalling, has("tools", "tool_choice"), raw("tools", "tool_choice")},
+			{catalog.CapToolUse, has("tools", "tool_choice"), raw("tools", "tool_choice")},
+			{catalog.CapStructuredOutputs, has("structured_outputs", "response_format"), raw("structured_outputs", "response_format")},
+			{catalog.CapReasoning, has("reasoning", "include_reasoning", "reasoning_effort"), raw("reasoning", "include_reasoning", "reasoning_effort")},
+		}
+	case catalog.FieldInputModalities:
+		mods := Modalities(o.Value)
+		vision := slices.Contains(mods, "image")
+		multi := slices.ContainsFunc(mods, func(m string) bool { return m != "text" })
+		raw := "input modalities: " + strings.Join(mods, ", ")
+		return []Claim{{catalog.CapVision, vision, raw}, {catalog.CapMultimodal, multi, raw}}
+	case catalog.FieldOutputModalities:
+		mods := Modalities(o.Value)
+		if slices.ContainsFunc(mods, func(m string) bool { return m != "text" }) {
+			return []Claim{{catalog.CapMultimodal, true, "output modalities: " + strings.Join(mods, ", ")}}
+		}
+		return nil
+	}
+	name, ok := o.Field.Feature()
+	if !ok {
+		return nil
+	}
+	yes := o.Value == "true"
+	raw := name + ": " + map[bool]string{true: "supported", false: "not supported"}[yes]
+	var out []Claim
+	if c, ok := featureCaps[name]; ok {
+		out = append(out, Claim{c, yes, raw})
+	}
+	if strings.HasPrefix(name, "tool ") {
+		out = append(out, Claim{catalog.CapToolUse, yes, raw})
+	}
+	return out
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.ToLower(strings.TrimSpace(p)); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// modalityOrder is the canonical order of modalities.
+var modalityOrder = []string{"text", "image", "audio", "video", "file"}
+
+// modalityWords maps the words sources use to a modality.
+var modalityWords = map[string]string{
+	"text": "text", "code": "text", "multilingual text": "text", "multilingual text and code": "text",
+	"image": "image", "images": "image", "vision": "image",
+	"audio": "audio", "speech": "audio", "video": "video",
+	"file": "file", "files": "file", "pdf": "file", "document": "file",
+}
+
+// Modalities reads a list of modalities ("text,image,file", "Multilingual
+// Text and code") into canonical names in a fixed order: text, image, audio,
+// video, file. Words it does not know are kept as they are, after those.
+func Modalities(s string) []string {
+	seen := map[string]bool{}
+	var extra []string
+	for _, part := range splitList(s) {
+		for _, w := range strings.Split(part, " and ") {
+			w = strings.TrimSpace(w)
+			if m, ok := modalityWords[w]; ok {
+				seen[m] = true
+			} else if m, ok := modalityWords[strings.TrimPrefix(w, "multilingual ")]; ok {
+				seen[m] = true
+			} else if w != "" && !seen[w] {
+				seen[w] = true
+				extra = append(extra, w)
+			}
+		}
+	}
+	var out []string
+	for _, m := range modalityOrder {
+		if seen[m] {
+			out = append(out, m)
+		}
+	}
+	return append(out, extra...)
+}

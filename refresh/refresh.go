@@ -1,0 +1,179 @@
+// Package refresh runs one refresh of the catalogue, stage by stage:
+// scrapers → normalize → store → export. Data only moves forward.
+package refresh
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/normalize"
+	"github.com/llmref/llmref/scrapers"
+	"github.com/llmref/llmref/store"
+)
+
+// Options configure a run.
+type Options struct {
+	// Sources are every configured source.
+	Sources []scrapers.Source
+	// Only, when set, names the sources to read in this run; the others
+	// keep what they said before.
+	Only []string
+	// Fetch are the politeness and robustness settings.
+	Fetch scrapers.Options
+	// Resolver maps source ids to canonical ids.
+	Resolver *normalize.Resolver
+	// ExportDir, when set, is where the JSON tree is published after the
+	// run commits.
+	ExportDir string
+	// Replay names the fixture day being replayed, for the run record.
+	Replay string
+	// Now is the clock; a replayed run uses the fixture day's time.
+	Now func() time.Time
+	// Logger receives progress; nil discards it.
+	Logger *slog.Logger
+}
+
+// Result is a run's record and what it published.
+type Result struct {
+	Run      catalog.Run
+	Warnings []string
+	Export   *export.Stats
+}
+
+// ErrPartial is returned (wrapped) when some sources failed: the run still
+// committed what the others said and kept the failing ones' earlier facts.
+var ErrPartial = errors.New("some sources failed")
+
+// Run performs one refresh into st. It returns ErrPartial when sources
+// failed, and another error when nothing could be committed.
+func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if o.Fetch.Now == nil {
+		o.Fetch.Now = o.Now
+	}
+	started := o.Now().UTC().Truncate(time.Second)
+	run := catalog.Run{StartedAt: started, Status: catalog.RunRunning, Replay: o.Replay}
+
+	prevPages, err := st.Pages()
+	if err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
+	prevSnap, err := st.Snapshot()
+	if err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
+
+	selected, err := selectSources(o.Sources, o.Only)
+	if err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
+	log.Info("fetching", "sources", len(selected))
+	outcome, crawlErr := scrapers.Crawl(ctx, o.Fetch, selected, prevPages)
+	if outcome == nil {
+		return nil, fmt.Errorf("refresh: %w", crawlErr)
+	}
+	run.Sources = outcome.Stats
+	for _, s := range outcome.Stats {
+		log.Info("source", "name", s.Source, "status", s.Status, "requests", s.Requests,
+			"not_modified", s.NotModified, "observations", s.Observations, "errors", len(s.Errors))
+	}
+	if crawlErr != nil {
+		// Cancelled: commit nothing; the database keeps the last run.
+		return nil, fmt.Errorf("refresh: %w", crawlErr)
+	}
+
+	pages := carryUnselected(outcome.Pages, prevPages, o.Sources, selected)
+	for _, src := range o.Sources {
+		if !slices.Contains(selected, src) {
+			run.Sources = append(run.Sources, catalog.SourceStats{Source: src.Name(), Status: catalog.SourceSkipped, Statuses: map[string]int{}})
+		}
+	}
+	norm := normalize.Normalize(normalize.Input{Pages: pages, Previous: prevSnap, Resolver: o.Resolver, Now: started})
+	for _, w := range norm.Warnings {
+		log.Warn("unreadable value", "detail", w)
+	}
+	snap := norm.Snapshot
+	run.Models, run.Offerings, run.Unmatched = len(snap.Models), len(snap.Offerings), len(snap.Unmatched)
+	run.FinishedAt = o.Now().UTC().Truncate(time.Second)
+	if run.FinishedAt.Before(started) {
+		run.FinishedAt = started
+	}
+	run.Status = catalog.RunOK
+	if len(run.FailedSources()) > 0 {
+		run.Status = catalog.RunPartial
+	}
+	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Bodies: outcome.Bodies, Snapshot: snap})
+	if err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
+	run.ID = id
+	res := &Result{Run: run, Warnings: norm.Warnings}
+	log.Info("committed", "run", id, "status", run.Status, "models", run.Models, "offerings", run.Offerings, "unmatched", run.Unmatched)
+
+	if o.ExportDir != "" {
+		stats, err := export.Write(o.ExportDir, snap, run)
+		if err != nil {
+			return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
+		}
+		res.Export = &stats
+		log.Info("exported", "dir", stats.Dir, "files", stats.Files, "written", stats.Written, "unchanged", stats.Unchanged)
+	}
+	if run.Status == catalog.RunPartial {
+		return res, fmt.Errorf("run %d: %w", id, ErrPartial)
+	}
+	return res, nil
+}
+
+// selectSources picks the sources named in only (all when only is empty).
+func selectSources(all []scrapers.Source, only []string) ([]scrapers.Source, error) {
+	if len(only) == 0 {
+		return all, nil
+	}
+	var out []scrapers.Source
+	for _, name := range only {
+		i := slices.IndexFunc(all, func(s scrapers.Source) bool { return s.Name() == name })
+		if i < 0 {
+			names := make([]string, len(all))
+			for j, s := range all {
+				names[j] = s.Name()
+			}
+			return nil, fmt.Errorf("unknown source %q (configured: %s)", name, strings.Join(names, ", "))
+		}
+		out = append(out, all[i])
+	}
+	return out, nil
+}
+
+// carryUnselected keeps the pages of configured sources not read in this run
+// (`refresh --source X` reads only X): what the others said still stands.
+// Pages of sources no longer configured are dropped.
+func carryUnselected(pages []catalog.Page, prev map[string]catalog.Page, all, selected []scrapers.Source) []catalog.Page {
+	carry := map[string]bool{}
+	for _, s := range all {
+		if !slices.Contains(selected, s) {
+			carry[s.Name()] = true
+		}
+	}
+	out := append([]catalog.Page(nil), pages...)
+	for _, p := range prev {
+		if carry[p.Source] {
+			out = append(out, p)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URL < out[j].URL })
+	return out
+}

@@ -1,0 +1,475 @@
+package scrapers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+)
+
+// DefaultUserAgent identifies llmref to the sites it reads, with a contact URL.
+const DefaultUserAgent = "llmref/0.1 (+https://github.com/llmref/llmref; catalogue bot)"
+
+// Options are the politeness and robustness settings of one run's fetching.
+// The zero value of a field takes its default (see Defaults).
+type Options struct {
+	// UserAgent identifies the bot; robots.txt groups match on it.
+	UserAgent string
+	// Parallelism is the number of requests in flight per host.
+	Parallelism int
+	// Delay is the pause between two requests to one host.
+	Delay time.Duration
+	// Timeout bounds one request, body included.
+	Timeout time.Duration
+	// MaxBodyBytes caps a response body; a larger body fails the page
+	// instead of being truncated.
+	MaxBodyBytes int64
+	// MaxRetries is how many times a request is retried after a 408, 429,
+	// 5xx or a network timeout.
+	MaxRetries int
+	// BackoffBase and BackoffMax bound the exponential backoff between
+	// retries (with jitter).
+	BackoffBase time.Duration
+	BackoffMax  time.Duration
+	// RetryAfterMax caps how long a Retry-After header may make us wait;
+	// a longer request gives the page up.
+	RetryAfterMax time.Duration
+	// IgnoreRobots turns robots.txt off. Only tests against their own
+	// servers set it.
+	IgnoreRobots bool
+	// Transport carries the requests: a replay transport for fixtures, or
+	// nil for a real one.
+	Transport http.RoundTripper
+	// Validators returns the ETag and Last-Modified stored for a URL, so
+	// that requests are conditional.
+	Validators func(url string) (etag, lastModified string)
+	// Now is the clock; it stamps FetchedAt.
+	Now func() time.Time
+}
+
+// Defaults returns the options with every unset field at its default.
+func (o Options) Defaults() Options {
+	if o.UserAgent == "" {
+		o.UserAgent = DefaultUserAgent
+	}
+	if o.Parallelism <= 0 {
+		o.Parallelism = 2
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = 32 << 20
+	}
+	if o.MaxRetries < 0 {
+		o.MaxRetries = 0
+	} else if o.MaxRetries == 0 {
+		o.MaxRetries = 2
+	}
+	if o.BackoffBase <= 0 {
+		o.BackoffBase = 500 * time.Millisecond
+	}
+	if o.BackoffMax <= 0 {
+		o.BackoffMax = 30 * time.Second
+	}
+	if o.RetryAfterMax <= 0 {
+		o.RetryAfterMax = 2 * time.Minute
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Transport == nil {
+		o.Transport = NewTransport(o.Parallelism)
+	}
+	return o
+}
+
+// NewTransport returns a real HTTP transport that keeps as many idle
+// connections per host as requests run in parallel (Go keeps only two by
+// default).
+func NewTransport(parallelism int) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = max(parallelism, 2)
+	return t
+}
+
+// Request is one URL a source wants fetched.
+type Request struct {
+	// Source is the name of the source that wants the URL.
+	Source string `json:"source"`
+	// URL is the absolute address.
+	URL string `json:"url"`
+	// Kind tells the source's parser what the page is ("models",
+	// "endpoints", "card").
+	Kind string `json:"kind"`
+	// Subject is the model the page is about, when the source knows it.
+	Subject string `json:"subject,omitempty"`
+}
+
+// Fetched is the final outcome of one Request, after retries.
+type Fetched struct {
+	Request
+	Status       int
+	Header       http.Header
+	Body         []byte
+	FetchedAt    time.Time
+	Duration     time.Duration
+	Attempts     int
+	NotModified  bool
+	RobotsDenied bool
+	// Statuses counts every status seen across attempts.
+	Statuses map[int]int
+	// Err is why the page failed; nil when Status is 200 or 304.
+	Err error
+}
+
+// Errors that name why a page failed.
+var (
+	ErrBodyTooLarge    = errors.New("response body exceeds the size limit")
+	ErrRobotsDisallow  = errors.New("disallowed by robots.txt")
+	ErrOffsiteRedirect = errors.New("redirect to another host refused")
+)
+
+// StatusError is a final HTTP status that is not a success.
+type StatusError struct {
+	Code int
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("HTTP %d %s", e.Code, http.StatusText(e.Code))
+}
+
+// Fetch fetches every request through one new colly collector built for this
+// call, handing each final outcome to handle. handle may return more
+// requests (links found on the page); they are fetched too, each URL once.
+// handle is called from several goroutines, never twice for one URL.
+//
+// Each host gets its own workers (Options.Parallelism of them) and its own
+// colly limit rule, so one slow host never starves another. Fetch returns
+// when every request has an outcome or ctx is done.
+func Fetch(ctx context.Context, o Options, reqs []Request, handle func(Fetched) []Request) error {
+	o = o.Defaults()
+	c, err := newCollector(ctx, o)
+	if err != nil {
+		return err
+	}
+	f := &fetcher{ctx: ctx, o: o, c: c, handle: handle, seen: map[string]bool{}, hosts: map[string]chan Request{}, done: make(chan struct{})}
+	f.enqueue(reqs)
+	f.wg.Wait()
+	close(f.done)
+	return ctx.Err()
+}
+
+type fetcher struct {
+	ctx    context.Context
+	o      Options
+	c      *colly.Collector
+	handle func(Fetched) []Request
+
+	mu    sync.Mutex
+	seen  map[string]bool
+	hosts map[string]chan Request
+	wg    sync.WaitGroup // one count per request not yet handled
+	done  chan struct{}  // closed when every request is handled: workers exit
+}
+
+// newCollector is the one factory of collectors: a new one per run, never
+// reused, so no visited set, robots cache or callback outlives its run.
+func newCollector(ctx context.Context, o Options) (*colly.Collector, error) {
+	c := colly.NewCollector(colly.StdlibContext(ctx))
+	// colly reads COLLY_* variables after its options: set what matters
+	// after the call so a stray variable cannot override it.
+	c.UserAgent = o.UserAgent
+	c.IgnoreRobotsTxt = o.IgnoreRobots
+	c.AllowURLRevisit = true // our frontier fetches each URL once; retries revisit
+	c.ParseHTTPErrorResponse = true
+	c.MaxBodySize = 0 // the limit is enforced below, failing instead of truncating
+	c.MaxDepth, c.MaxRequests = 0, 0
+	c.CacheDir = ""
+	c.DetectCharset = false
+	c.TraceHTTP = false
+	c.Async = false // our per-host workers bound the frontier
+	c.AllowedDomains, c.DisallowedDomains = nil, nil
+	c.DisableCookies()
+	c.WithTransport(&limitTransport{next: o.Transport, max: o.MaxBodyBytes})
+	c.SetRequestTimeout(o.Timeout)
+	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		if req.URL.Host != via[0].URL.Host {
+			return fmt.Errorf("%w: %s", ErrOffsiteRedirect, req.URL.Host)
+		}
+		return nil
+	})
+	c.OnResponse(func(r *colly.Response) {
+		r.Ctx.Put("response", r)
+	})
+	return c, nil
+}
+
+func (f *fetcher) enqueue(reqs []Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, r := range reqs {
+		if f.seen[r.URL] {
+			continue
+		}
+		f.seen[r.URL] = true
+		f.wg.Add(1)
+		u, err := url.Parse(r.URL)
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			go f.finish(Fetched{Request: r, Err: fmt.Errorf("bad url %q", r.URL), FetchedAt: f.now()})
+			continue
+		}
+		q, ok := f.hosts[u.Host]
+		if !ok {
+			q = make(chan Request, 1<<16)
+			f.hosts[u.Host] = q
+			rule := &colly.LimitRule{
+				DomainRegexp: "^" + regexp.QuoteMeta(u.Host) + "$",
+				Parallelism:  f.o.Parallelism,
+				Delay:        f.o.Delay,
+			}
+			if err := f.c.Limit(rule); err != nil {
+				go f.finish(Fetched{Request: r, Err: fmt.Errorf("limit rule for %s: %w", u.Host, err), FetchedAt: f.now()})
+				continue
+			}
+			for range f.o.Parallelism {
+				go f.worker(q)
+			}
+		}
+		select {
+		case q <- r:
+		default:
+			go f.finish(Fetched{Request: r, Err: errors.New("frontier full"), FetchedAt: f.now()})
+		}
+	}
+}
+
+// worker serves one host's queue until every request is handled. Once ctx
+// is done, what is still queued is finished with ctx's error.
+func (f *fetcher) worker(q chan Request) {
+	for {
+		select {
+		case <-f.done:
+			return
+		case r := <-q:
+			if err := f.ctx.Err(); err != nil {
+				f.finish(Fetched{Request: r, Err: err, FetchedAt: f.now()})
+				continue
+			}
+			f.finish(f.fetchOne(r))
+		}
+	}
+}
+
+func (f *fetcher) finish(res Fetched) {
+	more := f.handle(res)
+	if len(more) > 0 {
+		f.enqueue(more)
+	}
+	f.wg.Done()
+}
+
+// fetchOne fetches one request with retries and backoff.
+func (f *fetcher) fetchOne(r Request) Fetched {
+	start := time.Now()
+	res := Fetched{Request: r, Statuses: map[int]int{}}
+	hdr := http.Header{}
+	hdr.Set("User-Agent", f.o.UserAgent)
+	if f.o.Validators != nil {
+		etag, lm := f.o.Validators(r.URL)
+		if etag != "" {
+			hdr.Set("If-None-Match", etag)
+		}
+		if lm != "" {
+			hdr.Set("If-Modified-Since", lm)
+		}
+	}
+	for attempt := 1; ; attempt++ {
+		res.Attempts = attempt
+		res.FetchedAt = f.now()
+		cctx := colly.NewContext()
+		err := f.c.Request(http.MethodGet, r.URL, nil, cctx, hdr.Clone())
+		resp, _ := cctx.GetAny("response").(*colly.Response)
+		var wait time.Duration
+		switch {
+		case errors.Is(err, colly.ErrRobotsTxtBlocked):
+			res.RobotsDenied = true
+			res.Err = ErrRobotsDisallow
+		case err != nil && resp == nil:
+			res.Err = describeNetErr(err)
+			if !retryableErr(err) || attempt > f.o.MaxRetries {
+				break
+			}
+			wait = f.backoff(attempt)
+		case resp != nil:
+			res.Status = resp.StatusCode
+			res.Statuses[resp.StatusCode]++
+			res.Header = resp.Headers.Clone()
+			switch {
+			case resp.StatusCode == http.StatusNotModified:
+				res.NotModified, res.Err = true, nil
+			case resp.StatusCode >= 200 && resp.StatusCode < 300:
+				res.Body, res.Err = resp.Body, nil
+				if resp.StatusCode != http.StatusOK {
+					res.Err = &StatusError{Code: resp.StatusCode}
+				}
+			default:
+				res.Err = &StatusError{Code: resp.StatusCode}
+				if !retryableStatus(resp.StatusCode) || attempt > f.o.MaxRetries {
+					break
+				}
+				wait = f.backoff(attempt)
+				if ra, ok := retryAfter(resp.Headers.Get("Retry-After"), f.o.Now()); ok {
+					if ra > f.o.RetryAfterMax {
+						res.Err = fmt.Errorf("%w; Retry-After %s exceeds the %s cap", res.Err, ra, f.o.RetryAfterMax)
+						wait = 0
+						break
+					}
+					wait = ra
+				}
+			}
+		}
+		if wait == 0 || res.Err == nil {
+			break
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-f.ctx.Done():
+			t.Stop()
+			res.Err = fmt.Errorf("%w (while waiting to retry after %v)", f.ctx.Err(), res.Err)
+			res.Duration = time.Since(start)
+			return res
+		case <-t.C:
+		}
+	}
+	res.Duration = time.Since(start)
+	return res
+}
+
+// backoff is exponential with full jitter in [d/2, d], capped.
+func (f *fetcher) backoff(attempt int) time.Duration {
+	d := f.o.BackoffBase << (attempt - 1)
+	if d <= 0 || d > f.o.BackoffMax {
+		d = f.o.BackoffMax
+	}
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+func retryableStatus(code int) bool {
+	return code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500
+}
+
+func retryableErr(err error) bool {
+	if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrOffsiteRedirect) || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+func describeNetErr(err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("timeout: %w", err)
+	}
+	return err
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+// limitTransport fails a response whose body exceeds max bytes, rather than
+// let colly truncate it silently. It sits below Go's transparent gzip
+// decoding, so it counts decompressed bytes.
+type limitTransport struct {
+	next http.RoundTripper
+	max  int64
+}
+
+func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.ContentLength > t.max {
+		resp.Body.Close()
+		return nil, fmt.Errorf("%w: Content-Length %d > %d", ErrBodyTooLarge, resp.ContentLength, t.max)
+	}
+	resp.Body = &limitedBody{rc: resp.Body, left: t.max}
+	return resp, nil
+}
+
+type limitedBody struct {
+	rc   io.ReadCloser
+	left int64
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, ErrBodyTooLarge
+	}
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		return n, ErrBodyTooLarge
+	}
+	return n, err
+}
+
+func (b *limitedBody) Close() error { return b.rc.Close() }
+
+// StatusCounts renders a status histogram with sorted keys ("200": 3).
+func StatusCounts(m map[int]int) map[string]int {
+	out := make(map[string]int, len(m))
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	for _, k := range keys {
+		out[strconv.Itoa(k)] += m[k]
+	}
+	return out
+}
+
+// now is the clock in UTC, to the second: stored times carry no noise.
+func (f *fetcher) now() time.Time { return f.o.Now().UTC().Truncate(time.Second) }

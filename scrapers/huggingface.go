@@ -1,0 +1,270 @@
+package scrapers
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// HuggingFace reads model cards from the Hugging Face Hub: the card text
+// (YAML front matter and Markdown) of each configured repository. The
+// configured repositories are the creators' own, so their facts carry
+// creator authority.
+type HuggingFace struct {
+	// BaseURL is the Hub root; default https://huggingface.co.
+	BaseURL string
+	// Repos are the repositories to read ("meta-llama/Llama-3.2-1B-Instruct").
+	Repos []string
+}
+
+var _ Source = (*HuggingFace)(nil)
+
+// Name is "huggingface".
+func (s *HuggingFace) Name() string { return "huggingface" }
+
+func (s *HuggingFace) base() string {
+	return strings.TrimRight(orDefault(s.BaseURL, "https://huggingface.co"), "/")
+}
+
+// CardURL is where a repository's card is read. resolve/ serves the card of
+// a gated repository anonymously; raw/ does not.
+func (s *HuggingFace) CardURL(repo string) string {
+	return s.base() + "/" + repo + "/resolve/main/README.md"
+}
+
+// Describe presents the source.
+func (s *HuggingFace) Describe() Description {
+	d := Description{Name: s.Name(), Title: "Hugging Face model cards", Authority: catalog.AuthorityCreator, Format: "Markdown"}
+	for _, r := range s.Repos {
+		d.URLs = append(d.URLs, s.CardURL(r))
+	}
+	return d
+}
+
+// Requests asks for every configured card.
+func (s *HuggingFace) Requests() []Request {
+	var out []Request
+	for _, r := range s.Repos {
+		out = append(out, Request{URL: s.CardURL(r), Kind: "card", Subject: r})
+	}
+	return out
+}
+
+// Parse reads a card.
+func (s *HuggingFace) Parse(kind string, r Response) (Parsed, error) {
+	if kind != "card" {
+		return Parsed{}, fmt.Errorf("huggingface: unknown page kind %q", kind)
+	}
+	repo, err := repoOfCardURL(s.base(), r.URL)
+	if err != nil {
+		return Parsed{}, err
+	}
+	obs, err := ParseHFCard(repo, r)
+	return Parsed{Observations: obs}, err
+}
+
+func repoOfCardURL(base, u string) (string, error) {
+	rest, ok := strings.CutPrefix(u, base+"/")
+	if !ok {
+		return "", fmt.Errorf("huggingface: %s is not under %s", u, base)
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) < 2 {
+		return "", fmt.Errorf("huggingface: no repository in %s", u)
+	}
+	return parts[0] + "/" + parts[1], nil
+}
+
+var (
+	mdBoldLabel = regexp.MustCompile(`^\*\*([^*]+?):?\*\*:?\s*(.*)$`)
+	mdLink      = regexp.MustCompile(`\[([^\]]+)\]\([^)]*\)`)
+	sizeInRepo  = regexp.MustCompile(`(?i)(?:^|[-_])(\d+(?:\.\d+)?[bm])(?:[-_]|$)`)
+)
+
+type hfFrontMatter struct {
+	License     any    `yaml:"license"`
+	LicenseName string `yaml:"license_name"`
+	PipelineTag string `yaml:"pipeline_tag"`
+}
+
+// ParseHFCard reads a model card (YAML front matter, then Markdown) of repo
+// into creator-authority observations: licence, release date, architecture,
+// parameters, context length, knowledge cutoff and modalities. A card that
+// covers several sizes in one table gives the row of the repository's size.
+func ParseHFCard(repo string, r Response) ([]catalog.Observation, error) {
+	text := strings.ReplaceAll(string(r.Body), "\r\n", "\n")
+	fm, body, err := splitFrontMatter(text)
+	if err != nil {
+		return nil, fmt.Errorf("parse huggingface card %s: %w", repo, err)
+	}
+	obs := func(f catalog.Field, v, note string) catalog.Observation {
+		return catalog.Observation{URL: r.URL, Authority: catalog.AuthorityCreator, Subject: repo, Field: f, Value: v, Note: note}
+	}
+	var out []catalog.Observation
+	labels := map[string]string{}
+	for _, line := range strings.Split(body, "\n") {
+		if m := mdBoldLabel.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
+			key := strings.ToLower(strings.TrimSpace(m[1]))
+			if _, dup := labels[key]; !dup {
+				labels[key] = CleanText(m[2])
+			}
+		}
+	}
+	// Licence: the card's own sentence names it; the front matter has its id.
+	licID := ""
+	switch l := fm.License.(type) {
+	case string:
+		licID = l
+	case []any:
+		if len(l) > 0 {
+			licID = fmt.Sprint(l[0])
+		}
+	}
+	if licID == "other" && fm.LicenseName != "" {
+		licID = fm.LicenseName
+	}
+	if s, ok := labels["license"]; ok {
+		if m := mdLink.FindStringSubmatch(s); m != nil {
+			out = append(out, obs(catalog.FieldLicence, m[1], "license: "+licID))
+		} else if licID != "" {
+			out = append(out, obs(catalog.FieldLicence, licID, ""))
+		}
+	} else if licID != "" {
+		out = append(out, obs(catalog.FieldLicence, licID, ""))
+	}
+	if s, ok := labels["model release date"]; ok && s != "" {
+		out = append(out, obs(catalog.FieldReleased, s, ""))
+	}
+	if s, ok := labels["model architecture"]; ok && s != "" {
+		out = append(out, obs(catalog.FieldArchitecture, firstSentence(mdLink.ReplaceAllString(s, "$1")), ""))
+	}
+	row, err := cardSpecRow(body, repo)
+	if err != nil {
+		return nil, fmt.Errorf("parse huggingface card %s: %w", repo, err)
+	}
+	for _, c := range []struct {
+		col   string
+		field catalog.Field
+	}{
+		{"params", catalog.FieldParameters},
+		{"context length", catalog.FieldContext},
+		{"knowledge cutoff", catalog.FieldKnowledgeCutoff},
+		{"input modalities", catalog.FieldInputModalities},
+		{"output modalities", catalog.FieldOutputModalities},
+	} {
+		if v := row[c.col]; v != "" {
+			out = append(out, obs(c.field, v, ""))
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("parse huggingface card %s: no licence, release date or spec table: %w", repo, ErrMarkup)
+	}
+	return out, nil
+}
+
+func splitFrontMatter(text string) (hfFrontMatter, string, error) {
+	var fm hfFrontMatter
+	if !strings.HasPrefix(text, "---\n") {
+		return fm, text, nil
+	}
+	end := strings.Index(text[4:], "\n---")
+	if end < 0 {
+		return fm, "", fmt.Errorf("front matter never closed: %w", ErrMarkup)
+	}
+	if err := yaml.Unmarshal([]byte(text[4:4+end]), &fm); err != nil {
+		return fm, "", fmt.Errorf("front matter: %w", err)
+	}
+	rest := text[4+end+4:]
+	return fm, rest, nil
+}
+
+func firstSentence(s string) string {
+	if i := strings.Index(s, ". "); i > 0 {
+		return s[:i+1]
+	}
+	return s
+}
+
+// cardSpecRow finds the card's spec table (the one with a Params column) and
+// returns, by lower-case column name, the cells of the row for the repo's
+// size. Cells a later row leaves empty are taken from the rows above, as the
+// table's row spans mean.
+func cardSpecRow(body, repo string) (map[string]string, error) {
+	var header []string
+	var rows [][]string
+	for _, line := range strings.Split(body, "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "|") {
+			if header != nil {
+				break
+			}
+			continue
+		}
+		cells := splitMDRow(line)
+		if header == nil {
+			for _, c := range cells {
+				if strings.EqualFold(c, "params") {
+					header = cells
+					break
+				}
+			}
+			continue
+		}
+		if isMDSeparator(cells) {
+			continue
+		}
+		rows = append(rows, cells)
+	}
+	if header == nil {
+		return nil, nil // a card without a spec table is legitimate
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("spec table has no rows: %w", ErrMarkup)
+	}
+	size := ""
+	if m := sizeInRepo.FindStringSubmatch(repo); m != nil {
+		size = strings.ToUpper(m[1])
+	}
+	merged := map[string]string{}
+	var chosen map[string]string
+	for _, cells := range rows {
+		for i, h := range header {
+			if i < len(cells) && cells[i] != "" {
+				merged[strings.ToLower(h)] = cells[i]
+			}
+		}
+		params := strings.ToUpper(merged["params"])
+		if chosen == nil && (size == "" || strings.HasPrefix(params, size+" ") || params == size || strings.HasPrefix(params, size+"(")) {
+			chosen = map[string]string{}
+			for k, v := range merged {
+				chosen[k] = v
+			}
+		}
+	}
+	if chosen == nil {
+		return nil, fmt.Errorf("spec table has no row for size %q: %w", size, ErrMarkup)
+	}
+	return chosen, nil
+}
+
+func splitMDRow(line string) []string {
+	line = strings.TrimPrefix(strings.TrimSuffix(line, "|"), "|")
+	parts := strings.Split(line, "|")
+	for i, p := range parts {
+		parts[i] = CleanText(p)
+	}
+	return parts
+}
+
+func isMDSeparator(cells []string) bool {
+	for _, c := range cells {
+		if strings.Trim(c, ":- ") != "" {
+			return false
+		}
+	}
+	return true
+}

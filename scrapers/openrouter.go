@@ -1,0 +1,206 @@
+package scrapers
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// OpenRouter reads OpenRouter's model list, /api/v1/models: every model's
+// headline price at OpenRouter (USD per token, as decimal strings), context,
+// modalities and supported request parameters.
+type OpenRouter struct {
+	// BaseURL is the API root; default https://openrouter.ai.
+	BaseURL string
+}
+
+var _ Source = (*OpenRouter)(nil)
+
+// Name is "openrouter".
+func (s *OpenRouter) Name() string { return "openrouter" }
+
+func (s *OpenRouter) base() string {
+	return strings.TrimRight(orDefault(s.BaseURL, "https://openrouter.ai"), "/")
+}
+
+// Describe presents the source.
+func (s *OpenRouter) Describe() Description {
+	return Description{Name: s.Name(), Title: "OpenRouter model list", Authority: catalog.AuthorityAggregator,
+		Format: "JSON", URLs: []string{s.base() + "/api/v1/models"}}
+}
+
+// Requests asks for the model list.
+func (s *OpenRouter) Requests() []Request {
+	return []Request{{URL: s.base() + "/api/v1/models", Kind: "models"}}
+}
+
+// Parse reads the model list.
+func (s *OpenRouter) Parse(kind string, r Response) (Parsed, error) {
+	if kind != "models" {
+		return Parsed{}, fmt.Errorf("openrouter: unknown page kind %q", kind)
+	}
+	obs, err := ParseOpenRouterModels(r)
+	return Parsed{Observations: obs}, err
+}
+
+type orArchitecture struct {
+	Modality         string   `json:"modality"`
+	InputModalities  []string `json:"input_modalities"`
+	OutputModalities []string `json:"output_modalities"`
+}
+
+type orTopProvider struct {
+	ContextLength       *int64 `json:"context_length"`
+	MaxCompletionTokens *int64 `json:"max_completion_tokens"`
+}
+
+type orModel struct {
+	ID                  string                     `json:"id"`
+	Name                string                     `json:"name"`
+	ContextLength       *int64                     `json:"context_length"`
+	Architecture        *orArchitecture            `json:"architecture"`
+	Pricing             map[string]json.RawMessage `json:"pricing"`
+	TopProvider         *orTopProvider             `json:"top_provider"`
+	SupportedParameters []string                   `json:"supported_parameters"`
+	KnowledgeCutoff     *string                    `json:"knowledge_cutoff"`
+}
+
+// orPriceFields maps OpenRouter's pricing keys to offering fields. Other keys
+// (web_search, image, audio, request, ...) are not per-token text prices.
+var orPriceFields = []struct {
+	key   string
+	field catalog.Field
+}{
+	{"prompt", catalog.FieldPriceInput},
+	{"completion", catalog.FieldPriceOutput},
+	{"input_cache_read", catalog.FieldPriceCachedInput},
+	{"input_cache_write", catalog.FieldPriceCacheWrite},
+}
+
+// ParseOpenRouterModels reads a /api/v1/models response into observations:
+// model facts at aggregator authority (name, modalities, supported
+// parameters, knowledge cutoff) and the OpenRouter offering at provider
+// authority (prices per token as given, context, max output). OpenRouter's
+// `created` is when OpenRouter added the model, never its release: it is not
+// read.
+func ParseOpenRouterModels(r Response) ([]catalog.Observation, error) {
+	var doc struct {
+		Data *[]json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(r.Body, &doc); err != nil {
+		return nil, fmt.Errorf("parse openrouter models: %w", err)
+	}
+	if doc.Data == nil {
+		return nil, fmt.Errorf("parse openrouter models: no \"data\" array: %w", ErrMarkup)
+	}
+	if len(*doc.Data) == 0 {
+		return nil, fmt.Errorf("parse openrouter models: empty \"data\" array: %w", ErrMarkup)
+	}
+	var out []catalog.Observation
+	for i, raw := range *doc.Data {
+		var m orModel
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, fmt.Errorf("parse openrouter models: entry %d: %w", i, err)
+		}
+		obs, err := orModelObservations(r.URL, m, "openrouter")
+		if err != nil {
+			return nil, fmt.Errorf("parse openrouter models: entry %d: %w", i, err)
+		}
+		out = append(out, obs...)
+	}
+	return out, nil
+}
+
+func orModelObservations(url string, m orModel, provider string) ([]catalog.Observation, error) {
+	if m.ID == "" {
+		return nil, fmt.Errorf("no id: %w", ErrMarkup)
+	}
+	if m.Pricing == nil {
+		return nil, fmt.Errorf("%s: no pricing: %w", m.ID, ErrMarkup)
+	}
+	model := func(f catalog.Field, v string) catalog.Observation {
+		return catalog.Observation{URL: url, Authority: catalog.AuthorityAggregator, Subject: m.ID, SubjectName: m.Name, Field: f, Value: v}
+	}
+	offer := func(f catalog.Field, v string, u catalog.Unit) catalog.Observation {
+		return catalog.Observation{URL: url, Authority: catalog.AuthorityProvider, Subject: m.ID, SubjectName: m.Name,
+			Provider: provider, Field: f, Value: v, Unit: u}
+	}
+	var out []catalog.Observation
+	if m.Name != "" {
+		out = append(out, model(catalog.FieldName, m.Name))
+	}
+	if a := m.Architecture; a != nil {
+		if len(a.InputModalities) > 0 {
+			out = append(out, model(catalog.FieldInputModalities, strings.Join(a.InputModalities, ",")))
+		}
+		if len(a.OutputModalities) > 0 {
+			out = append(out, model(catalog.FieldOutputModalities, strings.Join(a.OutputModalities, ",")))
+		}
+	}
+	if m.SupportedParameters != nil {
+		out = append(out, model(catalog.FieldSupportedParameters, strings.Join(m.SupportedParameters, ",")))
+	}
+	if m.KnowledgeCutoff != nil && *m.KnowledgeCutoff != "" {
+		out = append(out, model(catalog.FieldKnowledgeCutoff, *m.KnowledgeCutoff))
+	}
+	out = append(out, offer(catalog.FieldListed, m.ID, ""))
+	for _, pf := range orPriceFields {
+		raw, ok := m.Pricing[pf.key]
+		if !ok {
+			if pf.field == catalog.FieldPriceInput || pf.field == catalog.FieldPriceOutput {
+				return nil, fmt.Errorf("%s: no pricing.%s: %w", m.ID, pf.key, ErrMarkup)
+			}
+			continue
+		}
+		v, err := jsonScalar(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: pricing.%s: %w", m.ID, pf.key, err)
+		}
+		out = append(out, offer(pf.field, v, catalog.PerToken))
+	}
+	ctx := m.ContextLength
+	if ctx == nil && m.TopProvider != nil {
+		ctx = m.TopProvider.ContextLength
+	}
+	if ctx != nil {
+		out = append(out, offer(catalog.FieldOfferingContext, strconv.FormatInt(*ctx, 10), ""))
+	}
+	if m.TopProvider != nil && m.TopProvider.MaxCompletionTokens != nil {
+		out = append(out, offer(catalog.FieldOfferingMaxOutput, strconv.FormatInt(*m.TopProvider.MaxCompletionTokens, 10), ""))
+	}
+	return out, nil
+}
+
+// jsonScalar returns a JSON string's text or a JSON number's literal text,
+// never going through float64.
+func jsonScalar(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", err
+		}
+		return s, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var n any
+	if err := dec.Decode(&n); err != nil {
+		return "", err
+	}
+	if num, ok := n.(json.Number); ok {
+		return num.String(), nil
+	}
+	return "", fmt.Errorf("want a string or a number, got %s", raw)
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,349 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// Commit is everything one refresh run writes.
+type Commit struct {
+	Run    catalog.Run
+	Pages  []catalog.Page
+	Bodies map[string][]byte
+	// Snapshot is the new published catalogue. Nil keeps the published
+	// catalogue as it is (a run that failed before normalising).
+	Snapshot *catalog.Snapshot
+}
+
+// pageRef is what a run read at one URL, enough to re-parse it later.
+type pageRef struct {
+	Source     string    `json:"source"`
+	URL        string    `json:"url"`
+	Kind       string    `json:"kind"`
+	Subject    string    `json:"subject,omitempty"`
+	BodySHA256 string    `json:"body_sha256,omitempty"`
+	FetchedAt  time.Time `json:"fetched_at"`
+	Stale      bool      `json:"stale,omitempty"`
+}
+
+// CommitRun writes a run in one transaction: its record (given the next run
+// id, which it returns), the pages' current records and new bodies, the
+// published snapshot (replacing the old one), and a price-history point for
+// every offering whose prices changed, appeared or disappeared. Either all of
+// it is in the database afterwards, or none.
+func (s *Store) CommitRun(c Commit) (uint64, error) {
+	var id uint64
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		runs := tx.Bucket(bRuns)
+		runs.FillPercent = 1.0 // append-only, sequential keys
+		var err error
+		if id, err = runs.NextSequence(); err != nil {
+			return err
+		}
+		c.Run.ID = id
+		if err := putJSON(runs, u64(id), c.Run); err != nil {
+			return err
+		}
+		bodies := tx.Bucket(bBodies)
+		for sum, body := range c.Bodies {
+			if bodies.Get([]byte(sum)) != nil {
+				continue
+			}
+			z, err := gz(body)
+			if err != nil {
+				return fmt.Errorf("compress body %s: %w", sum, err)
+			}
+			if err := bodies.Put([]byte(sum), z); err != nil {
+				return err
+			}
+		}
+		pages := tx.Bucket(bPages)
+		keep := map[string]bool{}
+		refs := make([]pageRef, 0, len(c.Pages))
+		for _, p := range c.Pages {
+			keep[p.URL] = true
+			if err := putJSON(pages, []byte(p.URL), p); err != nil {
+				return err
+			}
+			refs = append(refs, pageRef{Source: p.Source, URL: p.URL, Kind: p.Kind, Subject: p.Subject, BodySHA256: p.BodySHA256, FetchedAt: p.FetchedAt, Stale: p.Stale})
+		}
+		if err := deleteExcept(pages, keep); err != nil {
+			return err
+		}
+		rp := tx.Bucket(bRunPages)
+		rp.FillPercent = 1.0
+		if err := putJSON(rp, u64(id), refs); err != nil {
+			return err
+		}
+		if c.Snapshot != nil {
+			if err := writeSnapshot(tx, c.Snapshot, id, c.Run.StartedAt); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("commit run: %w", err)
+	}
+	return id, nil
+}
+
+func deleteExcept(b *bolt.Bucket, keep map[string]bool) error {
+	var drop [][]byte
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if !keep[string(k)] {
+			drop = append(drop, bytes.Clone(k))
+		}
+	}
+	for _, k := range drop {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeSnapshot replaces the published catalogue and extends price history.
+func writeSnapshot(tx *bolt.Tx, snap *catalog.Snapshot, run uint64, at time.Time) error {
+	models := tx.Bucket(bModels)
+	keep := map[string]bool{}
+	for id, m := range snap.Models {
+		keep[id] = true
+		if err := putJSON(models, []byte(id), m); err != nil {
+			return err
+		}
+	}
+	if err := deleteExcept(models, keep); err != nil {
+		return err
+	}
+	offers := tx.Bucket(bOfferings)
+	hist := tx.Bucket(bHistory)
+	keep = map[string]bool{}
+	for key, o := range snap.Offerings {
+		keep[key] = true
+		if err := putJSON(offers, []byte(key), o); err != nil {
+			return err
+		}
+		if err := appendPoint(hist, key, catalog.PointOf(o, run, at)); err != nil {
+			return err
+		}
+	}
+	// Offerings that left: a removal point, then the record goes.
+	var gone []string
+	c := offers.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if !keep[string(k)] {
+			gone = append(gone, string(k))
+		}
+	}
+	for _, key := range gone {
+		if err := appendPoint(hist, key, catalog.PricePoint{Run: run, At: at, Removed: true}); err != nil {
+			return err
+		}
+		if err := offers.Delete([]byte(key)); err != nil {
+			return err
+		}
+	}
+	return putJSON(tx.Bucket(bUnmatched), []byte("all"), snap.Unmatched)
+}
+
+func historyKey(offering string, run uint64) []byte {
+	k := make([]byte, 0, len(offering)+9)
+	k = append(k, offering...)
+	k = append(k, 0)
+	return append(k, u64(run)...)
+}
+
+// appendPoint adds p to an offering's history unless its prices equal the
+// last point's.
+func appendPoint(hist *bolt.Bucket, offering string, p catalog.PricePoint) error {
+	prefix := append([]byte(offering), 0)
+	c := hist.Cursor()
+	// The last key with this prefix: seek past it and step back.
+	k, v := c.Seek(append(bytes.Clone(prefix), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	if k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8 {
+		var last catalog.PricePoint
+		if err := json.Unmarshal(v, &last); err != nil {
+			return fmt.Errorf("history %s: %w", offering, err)
+		}
+		if catalog.SamePrices(last, p) {
+			return nil
+		}
+	} else if p.Removed {
+		return nil // never seen: nothing to close
+	}
+	return putJSON(hist, historyKey(offering, p.Run), p)
+}
+
+// Snapshot reads the published catalogue.
+func (s *Store) Snapshot() (*catalog.Snapshot, error) {
+	snap := catalog.NewSnapshot()
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bModels).ForEach(func(k, v []byte) error {
+			var m catalog.Model
+			if err := json.Unmarshal(v, &m); err != nil {
+				return fmt.Errorf("model %s: %w", k, err)
+			}
+			snap.Models[string(k)] = &m
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bOfferings).ForEach(func(k, v []byte) error {
+			var o catalog.Offering
+			if err := json.Unmarshal(v, &o); err != nil {
+				return fmt.Errorf("offering %s: %w", k, err)
+			}
+			snap.Offerings[string(k)] = &o
+			return nil
+		}); err != nil {
+			return err
+		}
+		if v := tx.Bucket(bUnmatched).Get([]byte("all")); v != nil {
+			return json.Unmarshal(v, &snap.Unmatched)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read catalogue: %w", err)
+	}
+	return snap, nil
+}
+
+// Pages reads the current record of every page, by URL.
+func (s *Store) Pages() (map[string]catalog.Page, error) {
+	out := map[string]catalog.Page{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bPages).ForEach(func(k, v []byte) error {
+			var p catalog.Page
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("page %s: %w", k, err)
+			}
+			out[string(k)] = p
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read pages: %w", err)
+	}
+	return out, nil
+}
+
+// Body returns a stored raw body by its SHA-256.
+func (s *Store) Body(sum string) ([]byte, error) {
+	var out []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		z := tx.Bucket(bBodies).Get([]byte(sum))
+		if z == nil {
+			return fmt.Errorf("body %s: %w", sum, ErrNotFound)
+		}
+		var err error
+		out, err = gunzip(z)
+		return err
+	})
+	return out, err
+}
+
+// Runs returns every run record, oldest first.
+func (s *Store) Runs() ([]catalog.Run, error) {
+	var out []catalog.Run
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bRuns).ForEach(func(k, v []byte) error {
+			var r catalog.Run
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("run %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			out = append(out, r)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Run returns one run record.
+func (s *Store) Run(id uint64) (catalog.Run, error) {
+	var r catalog.Run
+	err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx.Bucket(bRuns), u64(id), &r) })
+	if err != nil {
+		return r, fmt.Errorf("run %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// LastRun returns the latest run record, or ErrNotFound.
+func (s *Store) LastRun() (catalog.Run, error) {
+	var r catalog.Run
+	err := s.db.View(func(tx *bolt.Tx) error {
+		k, v := tx.Bucket(bRuns).Cursor().Last()
+		if k == nil {
+			return ErrNotFound
+		}
+		return json.Unmarshal(v, &r)
+	})
+	return r, err
+}
+
+// History returns the price history of a model's offerings, by offering key,
+// each oldest first. provider, when set, keeps one provider's offerings.
+func (s *Store) History(model, provider string) (map[string][]catalog.PricePoint, error) {
+	out := map[string][]catalog.PricePoint{}
+	prefix := []byte(model + "|")
+	if provider != "" {
+		prefix = []byte(model + "|" + provider + "|")
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bHistory).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			i := bytes.IndexByte(k, 0)
+			if i < 0 {
+				continue
+			}
+			var p catalog.PricePoint
+			if err := json.Unmarshal(v, &p); err != nil {
+				return err
+			}
+			key := string(k[:i])
+			out[key] = append(out[key], p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("history of %s: %w", model, err)
+	}
+	return out, nil
+}
+
+// HistoryKeys lists the offering keys that have history, in order.
+func HistoryKeys(h map[string][]catalog.PricePoint) []string {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// SplitOfferingKey splits an offering key into model, provider, region and
+// variant.
+func SplitOfferingKey(key string) (model, provider, region, variant string) {
+	parts := strings.SplitN(key, "|", 4)
+	for len(parts) < 4 {
+		parts = append(parts, "")
+	}
+	return parts[0], parts[1], parts[2], parts[3]
+}

@@ -1,0 +1,213 @@
+// Package store keeps llmref's state in one bbolt file: runs, the pages each
+// source read with their raw bodies (content-addressed), the published
+// catalogue (models, offerings, unmatched ids) and every offering's price
+// history. One process writes at a time; everything a run writes is
+// committed in one transaction.
+package store
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// SchemaVersion is the version of the bucket layout this code writes.
+const SchemaVersion = 1
+
+// ErrLocked reports that another process holds the database.
+var ErrLocked = errors.New("database is in use by another llmref process")
+
+// ErrNotFound reports a missing record.
+var ErrNotFound = errors.New("not found")
+
+// Buckets.
+var (
+	bMeta      = []byte("meta")
+	bRuns      = []byte("runs")      // run id (u64 BE) → catalog.Run
+	bRunPages  = []byte("run_pages") // run id (u64 BE) → []pageRef: what each run read, for rebuild
+	bPages     = []byte("pages")     // url → catalog.Page (current record)
+	bBodies    = []byte("bodies")    // sha256 hex → gzip(body)
+	bModels    = []byte("models")    // model id → catalog.Model (published)
+	bOfferings = []byte("offerings") // offering key → catalog.Offering (published)
+	bUnmatched = []byte("unmatched") // "all" → []catalog.Unmatched
+	bHistory   = []byte("history")   // offering key \x00 run id (u64 BE) → catalog.PricePoint
+	allBuckets = [][]byte{bMeta, bRuns, bRunPages, bPages, bBodies, bModels, bOfferings, bUnmatched, bHistory}
+	keySchema  = []byte("schema_version")
+)
+
+// Options tune Open.
+type Options struct {
+	// ReadOnly opens for reading only (a shared lock).
+	ReadOnly bool
+	// Timeout is how long to wait for another process's lock before
+	// failing with ErrLocked; default 2s.
+	Timeout time.Duration
+}
+
+// Store is an open llmref database.
+type Store struct {
+	db   *bolt.DB
+	path string
+}
+
+// Open opens (creating if needed, unless read-only) the database at path and
+// migrates it to SchemaVersion. A database held by another process fails
+// within the timeout with ErrLocked.
+func Open(path string, o Options) (*Store, error) {
+	if o.Timeout <= 0 {
+		o.Timeout = 2 * time.Second
+	}
+	if o.ReadOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("open database %s: %w (run `llmref refresh` or `llmref demo` first)", path, err)
+		}
+	} else if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+	}
+	db, err := bolt.Open(path, 0o644, &bolt.Options{
+		Timeout:      o.Timeout,
+		ReadOnly:     o.ReadOnly,
+		FreelistType: bolt.FreelistMapType,
+	})
+	if err != nil {
+		if errors.Is(err, berrors.ErrTimeout) {
+			return nil, fmt.Errorf("open database %s: %w", path, ErrLocked)
+		}
+		return nil, fmt.Errorf("open database %s: not a readable llmref database: %w", path, err)
+	}
+	s := &Store{db: db, path: path}
+	if o.ReadOnly {
+		if err := s.checkVersion(); err != nil {
+			db.Close()
+			return nil, err
+		}
+		return s, nil
+	}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+func (s *Store) checkVersion() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bMeta)
+		if b == nil {
+			return fmt.Errorf("database %s: empty (no llmref data yet)", s.path)
+		}
+		v := b.Get(keySchema)
+		if len(v) != 8 {
+			return fmt.Errorf("database %s: no schema version", s.path)
+		}
+		if n := binary.BigEndian.Uint64(v); n > SchemaVersion {
+			return fmt.Errorf("database %s: schema version %d is newer than this llmref (%d)", s.path, n, SchemaVersion)
+		} else if n < SchemaVersion {
+			return fmt.Errorf("database %s: schema version %d needs migrating: open it once for writing (llmref refresh)", s.path, n)
+		}
+		return nil
+	})
+}
+
+// migrations[i] upgrades a database from version i to i+1.
+var migrations = map[uint64]func(tx *bolt.Tx) error{
+	0: func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+}
+
+func (s *Store) migrate() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		meta, err := tx.CreateBucketIfNotExists(bMeta)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		var v uint64
+		if raw := meta.Get(keySchema); len(raw) == 8 {
+			v = binary.BigEndian.Uint64(raw)
+		}
+		if v > SchemaVersion {
+			return fmt.Errorf("database %s: schema version %d is newer than this llmref (%d)", s.path, v, SchemaVersion)
+		}
+		for ; v < SchemaVersion; v++ {
+			if err := migrations[v](tx); err != nil {
+				return fmt.Errorf("migrate schema %d → %d: %w", v, v+1, err)
+			}
+		}
+		return meta.Put(keySchema, u64(SchemaVersion))
+	})
+}
+
+func u64(n uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, n)
+	return b
+}
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", key, err)
+	}
+	return b.Put(key, data)
+}
+
+// getJSON decodes a value; the bytes are only valid inside the transaction,
+// and decoding copies them out.
+func getJSON(b *bolt.Bucket, key []byte, v any) error {
+	data := b.Get(key)
+	if data == nil {
+		return ErrNotFound
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode %s/%s: %w", "record", key, err)
+	}
+	return nil
+}
+
+func gz(body []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	w, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(body); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func gunzip(data []byte) ([]byte, error) {
+	r, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}
