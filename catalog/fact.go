@@ -43,7 +43,7 @@ func (a *Authority) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
-	for _, v := range []Authority{AuthorityCreator, AuthorityProvider, AuthorityAggregator, AuthorityCrossCheck} {
+	for _, v := range []Authority{AuthorityCreator, AuthorityProvider, AuthorityAggregator, AuthorityCrossCheck, 0} {
 		if v.String() == s {
 			*a = v
 			return nil

@@ -45,13 +45,19 @@ func CompactCount(n int64) string {
 		div int64
 		sfx string
 	}{{1_000_000_000_000, "T"}, {1_000_000_000, "B"}, {1_000_000, "M"}, {1_000, "K"}} {
-		if n >= u.div && n%(u.div/100) == 0 {
-			whole, frac := n/u.div, (n%u.div)/(u.div/100)
-			if frac == 0 {
-				return fmt.Sprintf("%d%s", whole, u.sfx)
-			}
-			return strings.TrimRight(fmt.Sprintf("%d.%02d", whole, frac), "0") + u.sfx
+		if n < u.div {
+			continue
 		}
+		// Only the largest unit that fits, and only when two decimals
+		// are exact.
+		if n%(u.div/100) != 0 {
+			break
+		}
+		whole, frac := n/u.div, (n%u.div)/(u.div/100)
+		if frac == 0 {
+			return fmt.Sprintf("%d%s", whole, u.sfx)
+		}
+		return strings.TrimRight(fmt.Sprintf("%d.%02d", whole, frac), "0") + u.sfx
 	}
 	return Thousands(n)
 }

@@ -102,7 +102,7 @@ func ParseHFCard(repo string, r Response) ([]catalog.Observation, error) {
 		return nil, fmt.Errorf("parse huggingface card %s: %w", repo, err)
 	}
 	obs := func(f catalog.Field, v, note string) catalog.Observation {
-		return catalog.Observation{URL: r.URL, Authority: catalog.AuthorityCreator, Subject: repo, Field: f, Value: v, Note: note}
+		return catalog.Observation{Source: "huggingface", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityCreator, Subject: repo, Field: f, Value: v, Note: note}
 	}
 	var out []catalog.Observation
 	labels := map[string]string{}

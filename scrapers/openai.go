@@ -103,10 +103,10 @@ func ParseOpenAIModelPage(r Response) ([]catalog.Observation, error) {
 		}
 	}
 	model := func(f catalog.Field, v string) catalog.Observation {
-		return catalog.Observation{URL: r.URL, Authority: catalog.AuthorityCreator, Subject: subject, SubjectName: name, Field: f, Value: v}
+		return catalog.Observation{Source: "openai", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityCreator, Subject: subject, SubjectName: name, Field: f, Value: v}
 	}
 	offer := func(f catalog.Field, v string, unit catalog.Unit) catalog.Observation {
-		return catalog.Observation{URL: r.URL, Authority: catalog.AuthorityCreator, Subject: subject, SubjectName: name,
+		return catalog.Observation{Source: "openai", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityCreator, Subject: subject, SubjectName: name,
 			Provider: "openai", Field: f, Value: v, Unit: unit}
 	}
 	var out []catalog.Observation

@@ -106,7 +106,7 @@ func ParseOpenRouterModels(r Response) ([]catalog.Observation, error) {
 		if err := json.Unmarshal(raw, &m); err != nil {
 			return nil, fmt.Errorf("parse openrouter models: entry %d: %w", i, err)
 		}
-		obs, err := orModelObservations(r.URL, m, "openrouter")
+		obs, err := orModelObservations(r, m, "openrouter")
 		if err != nil {
 			return nil, fmt.Errorf("parse openrouter models: entry %d: %w", i, err)
 		}
@@ -115,7 +115,7 @@ func ParseOpenRouterModels(r Response) ([]catalog.Observation, error) {
 	return out, nil
 }
 
-func orModelObservations(url string, m orModel, provider string) ([]catalog.Observation, error) {
+func orModelObservations(r Response, m orModel, provider string) ([]catalog.Observation, error) {
 	if m.ID == "" {
 		return nil, fmt.Errorf("no id: %w", ErrMarkup)
 	}
@@ -123,10 +123,10 @@ func orModelObservations(url string, m orModel, provider string) ([]catalog.Obse
 		return nil, fmt.Errorf("%s: no pricing: %w", m.ID, ErrMarkup)
 	}
 	model := func(f catalog.Field, v string) catalog.Observation {
-		return catalog.Observation{URL: url, Authority: catalog.AuthorityAggregator, Subject: m.ID, SubjectName: m.Name, Field: f, Value: v}
+		return catalog.Observation{Source: "openrouter", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityAggregator, Subject: m.ID, SubjectName: m.Name, Field: f, Value: v}
 	}
 	offer := func(f catalog.Field, v string, u catalog.Unit) catalog.Observation {
-		return catalog.Observation{URL: url, Authority: catalog.AuthorityProvider, Subject: m.ID, SubjectName: m.Name,
+		return catalog.Observation{Source: "openrouter", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityProvider, Subject: m.ID, SubjectName: m.Name,
 			Provider: provider, Field: f, Value: v, Unit: u}
 	}
 	var out []catalog.Observation

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/llmref/llmref/store"
+)
+
+// llmref runs the command line in-process.
+func llmref(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestDemo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	code, out, errs := llmref(t, "demo", "--dir", dir)
+	if code != 0 {
+		t.Fatalf("demo exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"meta/llama-3.2-1b-instruct at openrouter (output): $0.2 / 1M tokens → $0.201 / 1M tokens (+0.5%)",
+		"model_added: deepseek/deepseek-v4-flash",
+		"offering_removed: meta/llama-guard-3-8b at openrouter",
+		"database: " + filepath.Join(dir, "llmref.db"),
+		"export:   " + filepath.Join(dir, "export"),
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "export", "models", "meta--llama-3.2-1b-instruct.json")); err != nil {
+		t.Error(err)
+	}
+	// A second demo in the same folder starts afresh.
+	if code, _, errs := llmref(t, "demo", "--dir", dir, "-q"); code != 0 {
+		t.Fatalf("second demo exit %d: %s", code, errs)
+	}
+	// A folder that is not a demo's is left alone.
+	other := t.TempDir()
+	os.WriteFile(filepath.Join(other, "notes.txt"), []byte("mine"), 0o644)
+	if code, _, errs := llmref(t, "demo", "--dir", other); code != 1 || !strings.Contains(errs, "not empty") {
+		t.Errorf("demo into a foreign folder: exit %d, %s", code, errs)
+	}
+}
+
+func TestRefreshReplayExportModels(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "llmref.db")
+	code, out, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-23")
+	if code != 0 {
+		t.Fatalf("refresh exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "run 1 ok") || !strings.Contains(out, "openrouter") {
+		t.Errorf("summary:\n%s", out)
+	}
+	code, out, errs = llmref(t, "--db", db, "models")
+	if code != 0 || !strings.Contains(out, "meta/llama-3.2-1b-instruct") || !strings.Contains(out, "open weights") {
+		t.Errorf("models exit %d:\n%s%s", code, out, errs)
+	}
+	exp := filepath.Join(dir, "site")
+	if code, _, errs := llmref(t, "export", "--db", db, "--out", exp); code != 0 {
+		t.Fatalf("export exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(exp, "index.json")); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestRefreshWhileLocked(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "llmref.db")
+	holder, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	start := time.Now()
+	code, _, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-23")
+	if code != 1 || !strings.Contains(errs, "database is in use by another llmref process") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("refused after %v", d)
+	}
+	if strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+		t.Errorf("error is not one line: %q", errs)
+	}
+}
+
+func TestPartialExit(t *testing.T) {
+	day := t.TempDir()
+	os.WriteFile(filepath.Join(day, "manifest.json"), []byte(`{"day":"broken","recorded_at":"2026-04-25T02:00:00Z","responses":[
+		{"url":"https://openrouter.ai/api/v1/models","status":503}]}`), 0o644)
+	db := filepath.Join(t.TempDir(), "llmref.db")
+	code, out, errs := llmref(t, "refresh", "--db", db, "--replay", day)
+	if code != 3 {
+		t.Fatalf("exit %d, want 3 (partial): %s %s", code, out, errs)
+	}
+	if !strings.Contains(errs, "openrouter") || !strings.Contains(errs, "503") {
+		t.Errorf("stderr does not name the failing source and why: %q", errs)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(cfg, []byte("fetch:\n  parallelism: 1000\nsources:\n  openrouter:\n    base_url: ftp://x\n"), 0o644)
+	unknown := filepath.Join(t.TempDir(), "unknown.yaml")
+	os.WriteFile(unknown, []byte("sourcez: {}\n"), 0o644)
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"refresh", "--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"refresh", "extra"}, 2, "unexpected argument"},
+		{[]string{"--config", cfg, "models"}, 1, "fetch.parallelism"},
+		{[]string{"--config", unknown, "models"}, 1, "sourcez"},
+		{[]string{"--config", filepath.Join(t.TempDir(), "none.yaml"), "models"}, 1, "no such file"},
+		{[]string{"--db", filepath.Join(t.TempDir(), "none.db"), "models"}, 1, "llmref refresh"},
+		{[]string{"refresh", "--replay", "1999-01-01", "--db", filepath.Join(t.TempDir(), "x.db")}, 1, "no bundled fixture day"},
+		{[]string{"export"}, 2, "--out DIR is required"},
+		{[]string{"--log-format", "xml", "models"}, 2, "--log-format"},
+	}
+	for _, tt := range tests {
+		code, _, errs := llmref(t, tt.args...)
+		if code != tt.code || !strings.Contains(errs, tt.want) || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and one line naming %q", tt.args, code, errs, tt.code, tt.want)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, out, _ := llmref(t, "help")
+	if code != 0 || !strings.Contains(out, "refresh") || !strings.Contains(out, "demo") {
+		t.Errorf("help exit %d:\n%s", code, out)
+	}
+	code, out, _ = llmref(t, "refresh", "-h")
+	if code != 0 || !strings.Contains(out, "--replay") && !strings.Contains(out, "-replay") {
+		t.Errorf("refresh -h exit %d:\n%s", code, out)
+	}
+}

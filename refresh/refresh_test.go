@@ -1,0 +1,233 @@
+package refresh
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/fixtures"
+	"github.com/llmref/llmref/scrapers"
+	"github.com/llmref/llmref/store"
+)
+
+func sources() []scrapers.Source {
+	return []scrapers.Source{
+		&scrapers.OpenRouter{},
+		&scrapers.HuggingFace{Repos: []string{"meta-llama/Llama-3.2-1B-Instruct"}},
+		&scrapers.OpenAI{Models: []string{"gpt-5.3-codex"}},
+	}
+}
+
+func replayOptions(t *testing.T, day string) Options {
+	t.Helper()
+	d, err := fixtures.Day(day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := scrapers.NewReplay(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := rt.Manifest().RecordedAt
+	return Options{Sources: sources(), Fetch: scrapers.Options{Transport: rt}, Replay: day, Now: func() time.Time { return at }}
+}
+
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "llmref.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+type factJSON struct {
+	Status      string          `json:"status"`
+	Value       json.RawMessage `json:"value"`
+	Display     string          `json:"display"`
+	Source      struct{ Name, URL string }
+	RetrievedAt string `json:"retrieved_at"`
+}
+
+func fact(t *testing.T, raw json.RawMessage) factJSON {
+	t.Helper()
+	var f factJSON
+	if err := json.Unmarshal(raw, &f); err != nil {
+		t.Fatalf("fact %s: %v", raw, err)
+	}
+	return f
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// TestTwoFixtureDays is the spine's acceptance: the real pipeline over the
+// bundled days, checked in the exported files.
+func TestTwoFixtureDays(t *testing.T) {
+	st := openStore(t)
+	out := filepath.Join(t.TempDir(), "export")
+	for _, day := range []string{"2026-04-23", "2026-04-24"} {
+		o := replayOptions(t, day)
+		o.ExportDir = out
+		res, err := Run(context.Background(), st, o)
+		if err != nil {
+			t.Fatalf("%s: %v", day, err)
+		}
+		if res.Run.Status != catalog.RunOK || res.Export == nil {
+			t.Fatalf("%s: %+v", day, res.Run)
+		}
+	}
+	var doc struct {
+		Model     map[string]json.RawMessage `json:"model"`
+		Offerings []struct {
+			Provider string   `json:"provider"`
+			Input    factJSON `json:"input"`
+			Output   factJSON `json:"output"`
+		} `json:"offerings"`
+	}
+	readJSON(t, filepath.Join(out, "models", "meta--llama-3.2-1b-instruct.json"), &doc)
+	found := false
+	for _, o := range doc.Offerings {
+		if o.Provider != "openrouter" {
+			continue
+		}
+		found = true
+		if !strings.Contains(string(o.Input.Value), `"usd_per_mtok": 0.027`) || !strings.Contains(string(o.Output.Value), `"usd_per_mtok": 0.201`) {
+			t.Errorf("OpenRouter prices %s / %s; want exactly 0.027 and 0.201", o.Input.Value, o.Output.Value)
+		}
+		for _, f := range []factJSON{o.Input, o.Output} {
+			if f.Source.URL != "https://openrouter.ai/api/v1/models" || f.RetrievedAt != "2026-04-24T02:00:00Z" {
+				t.Errorf("price fact without its source or retrieval: %+v", f)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no OpenRouter offering for Llama 3.2 1B Instruct")
+	}
+	want := map[string]string{
+		"released":         "2024-09-25",
+		"context_window":   "128K",
+		"parameters":       "1.23B",
+		"licence":          "Llama 3.2 Community License (open weights)",
+		"knowledge_cutoff": "2023-12",
+	}
+	for field, display := range want {
+		f := fact(t, doc.Model[field])
+		if f.Status != "sourced" || f.Display != display || f.Source.Name == "" || f.Source.URL == "" {
+			t.Errorf("%s = %+v, want %q with its source", field, f, display)
+		}
+	}
+	var gpt struct {
+		Model map[string]json.RawMessage `json:"model"`
+	}
+	readJSON(t, filepath.Join(out, "models", "openai--gpt-5.3-codex.json"), &gpt)
+	if f := fact(t, gpt.Model["parameters"]); f.Status != "not_yet_sourced" {
+		t.Errorf("GPT-5.3-Codex parameters %+v; no source gives them", f)
+	}
+	if f := fact(t, gpt.Model["context_window"]); f.Display != "400,000" {
+		t.Errorf("GPT-5.3-Codex context %+v", f)
+	}
+
+	// Exporting the same data twice gives the same bytes.
+	snap, _ := st.Snapshot()
+	last, _ := st.LastRun()
+	other := filepath.Join(t.TempDir(), "again")
+	if _, err := export.Write(other, snap, last); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"index.json", "models.json", "offerings.json", "models/meta--llama-3.2-1b-instruct.json"} {
+		a, _ := os.ReadFile(filepath.Join(out, f))
+		b, _ := os.ReadFile(filepath.Join(other, f))
+		if string(a) != string(b) {
+			t.Errorf("%s differs between two exports of the same data", f)
+		}
+	}
+
+	h, err := st.History("meta/llama-3.2-1b-instruct", "openrouter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts := h[catalog.OfferingKey("meta/llama-3.2-1b-instruct", "openrouter", "", "")]
+	if len(pts) != 2 || pts[0].Output.Amount != 200_000 || pts[1].Output.Amount != 201_000 {
+		t.Errorf("history %+v", pts)
+	}
+}
+
+type downTransport struct{}
+
+func (downTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(r.URL.Path, "robots.txt") {
+		return &http.Response{StatusCode: 404, Body: io.NopCloser(strings.NewReader("")), Header: http.Header{}, Request: r}, nil
+	}
+	return nil, errors.New("connection refused by test")
+}
+
+func TestPartialRunKeepsFacts(t *testing.T) {
+	st := openStore(t)
+	if _, err := Run(context.Background(), st, replayOptions(t, "2026-04-23")); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := st.Snapshot()
+	o := replayOptions(t, "2026-04-24")
+	o.Fetch = scrapers.Options{Transport: downTransport{}, MaxRetries: -1}
+	res, err := Run(context.Background(), st, o)
+	if !errors.Is(err, ErrPartial) || res == nil || res.Run.Status != catalog.RunPartial {
+		t.Fatalf("all sources down: %v %+v", err, res)
+	}
+	after, _ := st.Snapshot()
+	if len(after.Models) != len(before.Models) || len(after.Offerings) != len(before.Offerings) {
+		t.Fatalf("a failed run lost facts: %d/%d models, %d/%d offerings", len(after.Models), len(before.Models), len(after.Offerings), len(before.Offerings))
+	}
+	o2 := after.Offerings[catalog.OfferingKey("meta/llama-3.2-1b-instruct", "openrouter", "", "")]
+	if !o2.Output.Stale || o2.Output.Value.Amount != 200_000 {
+		t.Errorf("kept price %+v; want the earlier 0.20, stale", o2.Output)
+	}
+}
+
+func TestOnlyOneSource(t *testing.T) {
+	st := openStore(t)
+	if _, err := Run(context.Background(), st, replayOptions(t, "2026-04-23")); err != nil {
+		t.Fatal(err)
+	}
+	o := replayOptions(t, "2026-04-24")
+	o.Only = []string{"openrouter"}
+	res, err := Run(context.Background(), st, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, _ := st.Snapshot()
+	if m := snap.Models["meta/llama-3.2-1b-instruct"]; m == nil || m.Released.Source.Name != "huggingface" {
+		t.Error("a run of one source lost another source's facts")
+	}
+	skipped := 0
+	for _, s := range res.Run.Sources {
+		if s.Status == catalog.SourceSkipped {
+			skipped++
+		}
+	}
+	if skipped != 2 {
+		t.Errorf("%d sources reported skipped, want 2", skipped)
+	}
+	o.Only = []string{"nope"}
+	if _, err := Run(context.Background(), st, o); err == nil || !strings.Contains(err.Error(), "unknown source") {
+		t.Errorf("unknown source: %v", err)
+	}
+}

@@ -1,0 +1,202 @@
+package scrapers
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/fixtures"
+)
+
+func defaultSources() []Source {
+	return []Source{
+		&OpenRouter{},
+		&HuggingFace{Repos: []string{"meta-llama/Llama-3.2-1B-Instruct"}},
+		&OpenAI{Models: []string{"gpt-5.3-codex"}},
+	}
+}
+
+func replayDay(t *testing.T, day string) *Replay {
+	t.Helper()
+	d, err := fixtures.Day(day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewReplay(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func crawlDay(t *testing.T, day string, prev map[string]catalog.Page, sources []Source) *Outcome {
+	t.Helper()
+	rt := replayDay(t, day)
+	o := testOptions()
+	o.Transport = rt
+	o.MaxBodyBytes = 1 << 20
+	at := rt.Manifest().RecordedAt
+	o.Now = func() time.Time { return at }
+	out, err := Crawl(context.Background(), o, sources, prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func pagesByURL(ps []catalog.Page) map[string]catalog.Page {
+	m := map[string]catalog.Page{}
+	for _, p := range ps {
+		m[p.URL] = p
+	}
+	return m
+}
+
+func statsOf(o *Outcome, source string) catalog.SourceStats {
+	for _, s := range o.Stats {
+		if s.Source == source {
+			return s
+		}
+	}
+	return catalog.SourceStats{}
+}
+
+func TestCrawlReplayTwoDays(t *testing.T) {
+	day1 := crawlDay(t, "2026-04-23", nil, defaultSources())
+	for _, s := range day1.Stats {
+		if s.Status != catalog.SourceOK || s.Observations == 0 || len(s.Errors) > 0 {
+			t.Errorf("day 1 %s: %+v", s.Source, s)
+		}
+	}
+	if len(day1.Pages) != 3 || len(day1.Bodies) != 3 {
+		t.Fatalf("day 1: %d pages, %d bodies; want 3 and 3", len(day1.Pages), len(day1.Bodies))
+	}
+	day2 := crawlDay(t, "2026-04-24", pagesByURL(day1.Pages), defaultSources())
+	for _, name := range []string{"huggingface", "openai"} {
+		s := statsOf(day2, name)
+		if s.Status != catalog.SourceUnchanged || s.NotModified != 1 || s.Bytes != 0 {
+			t.Errorf("day 2 %s: %+v; want unchanged through a 304", name, s)
+		}
+	}
+	if s := statsOf(day2, "openrouter"); s.Status != catalog.SourceOK {
+		t.Errorf("day 2 openrouter: %+v", s)
+	}
+	card := pagesByURL(day2.Pages)["https://huggingface.co/meta-llama/Llama-3.2-1B-Instruct/resolve/main/README.md"]
+	want := time.Date(2026, 4, 24, 2, 0, 0, 0, time.UTC)
+	if !card.CheckedAt.Equal(want) || len(card.Observations) == 0 || !card.Observations[0].RetrievedAt.Equal(want) {
+		t.Errorf("a 304 must keep the page's observations and bump their retrieved_at: %+v", card)
+	}
+	// The same day again: OpenRouter has no validators, but the same
+	// content hash means no parse and no new body.
+	again := crawlDay(t, "2026-04-24", pagesByURL(day2.Pages), defaultSources())
+	if s := statsOf(again, "openrouter"); s.Status != catalog.SourceUnchanged {
+		t.Errorf("same content again: openrouter %+v", s)
+	}
+	if len(again.Bodies) != 0 {
+		t.Errorf("unchanged run kept %d new bodies", len(again.Bodies))
+	}
+}
+
+// brokenTransport answers every request with a fixed status.
+type brokenTransport struct{ status int }
+
+func (b brokenTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(r.URL.Path, "/robots.txt") {
+		return &http.Response{StatusCode: 404, Body: io.NopCloser(strings.NewReader("")), Header: http.Header{}, Request: r}, nil
+	}
+	return &http.Response{StatusCode: b.status, Body: io.NopCloser(strings.NewReader("down")), Header: http.Header{}, Request: r}, nil
+}
+
+func TestCrawlFailingSourceKeepsItsPages(t *testing.T) {
+	day1 := crawlDay(t, "2026-04-23", nil, defaultSources())
+	o := testOptions()
+	o.Transport = brokenTransport{status: 503}
+	o.MaxRetries = -1
+	out, err := Crawl(context.Background(), o, defaultSources(), pagesByURL(day1.Pages))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range out.Stats {
+		if s.Status != catalog.SourceFailed || len(s.Errors) != 1 || !strings.Contains(s.Errors[0], "503") {
+			t.Errorf("%s: %+v; want failed, naming the 503", s.Source, s)
+		}
+	}
+	if len(out.Pages) != 3 {
+		t.Fatalf("%d pages kept, want the 3 earlier ones", len(out.Pages))
+	}
+	for _, p := range out.Pages {
+		if !p.Stale || len(p.Observations) == 0 {
+			t.Errorf("%s: stale=%v with %d observations; want the earlier facts, stale", p.URL, p.Stale, len(p.Observations))
+		}
+	}
+}
+
+func TestCrawlParseErrorNamed(t *testing.T) {
+	day := fstest.MapFS{
+		"manifest.json": {Data: []byte(`{"day":"t","recorded_at":"2026-04-23T02:00:00Z","responses":[
+			{"url":"https://openrouter.ai/api/v1/models","status":200,"headers":{"Content-Type":"application/json"},"body":"models.json"}]}`)},
+		"models.json": {Data: []byte(`{"models":[]}`)},
+	}
+	rt, err := NewReplay(day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := testOptions()
+	o.Transport = rt
+	out, err := Crawl(context.Background(), o, []Source{&OpenRouter{}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := statsOf(out, "openrouter")
+	if s.Status != catalog.SourceFailed || len(s.Errors) != 1 || !strings.Contains(s.Errors[0], "expected markup not found") {
+		t.Errorf("stats %+v; want the parse error named", s)
+	}
+}
+
+func TestReplay(t *testing.T) {
+	rt := replayDay(t, "2026-04-23")
+	req, _ := http.NewRequest("GET", "https://huggingface.co/meta-llama/Llama-3.2-1B-Instruct/resolve/main/README.md", nil)
+	resp, err := rt.RoundTrip(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("recorded URL: %v %v", resp, err)
+	}
+	etag := resp.Header.Get("ETag")
+	req.Header.Set("If-None-Match", etag)
+	if resp, _ := rt.RoundTrip(req); resp.StatusCode != 304 {
+		t.Errorf("matching If-None-Match: %d, want 304", resp.StatusCode)
+	}
+	req2, _ := http.NewRequest("GET", "https://example.com/unrecorded", nil)
+	if resp, _ := rt.RoundTrip(req2); resp.StatusCode != 404 {
+		t.Errorf("unrecorded URL: %d, want 404", resp.StatusCode)
+	}
+	for name, m := range map[string]string{
+		"bad json":    `{`,
+		"no status":   `{"responses":[{"url":"https://a/"}]}`,
+		"twice":       `{"responses":[{"url":"https://a/","status":200},{"url":"https://a/","status":200}]}`,
+		"no body":     `{"responses":[{"url":"https://a/","status":200,"body":"missing.json"}]}`,
+		"escape":      `{"responses":[{"url":"https://a/","status":200,"body":"../x"}]}`,
+		"unknown key": `{"responses":[],"extra":1}`,
+	} {
+		if _, err := NewReplay(fstest.MapFS{"manifest.json": {Data: []byte(m)}}); err == nil {
+			t.Errorf("manifest %s accepted", name)
+		}
+	}
+}
+
+func TestBundledDaysLoad(t *testing.T) {
+	days := fixtures.Days()
+	if len(days) < 2 {
+		t.Fatalf("bundled days %v, want at least two", days)
+	}
+	for _, d := range days {
+		rt := replayDay(t, d)
+		if rt.Manifest().RecordedAt.IsZero() {
+			t.Errorf("%s: no recorded_at", d)
+		}
+	}
+}

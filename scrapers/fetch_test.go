@@ -1,0 +1,267 @@
+package scrapers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// testOptions are quick options for loopback servers.
+func testOptions() Options {
+	return Options{Timeout: 2 * time.Second, MaxRetries: 2, BackoffBase: 10 * time.Millisecond, BackoffMax: 50 * time.Millisecond, MaxBodyBytes: 1 << 16}
+}
+
+// fetchAll fetches reqs and returns the outcomes by URL.
+func fetchAll(t *testing.T, o Options, reqs ...Request) map[string]Fetched {
+	t.Helper()
+	var mu sync.Mutex
+	out := map[string]Fetched{}
+	err := Fetch(context.Background(), o, reqs, func(f Fetched) []Request {
+		mu.Lock()
+		defer mu.Unlock()
+		out[f.URL] = f
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestFetchRobotsDisallow(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			w.Write([]byte("User-agent: *\nDisallow: /private\n"))
+			return
+		}
+		hits.Add(1)
+		if !strings.Contains(r.UserAgent(), "llmref") || !strings.Contains(r.UserAgent(), "https://") {
+			t.Errorf("User-Agent %q does not identify llmref with a contact URL", r.UserAgent())
+		}
+		w.Write([]byte("ok"))
+	}))
+	defer srv.Close()
+	got := fetchAll(t, testOptions(), Request{URL: srv.URL + "/private/page"}, Request{URL: srv.URL + "/public"})
+	if f := got[srv.URL+"/private/page"]; !f.RobotsDenied || !errors.Is(f.Err, ErrRobotsDisallow) {
+		t.Errorf("disallowed page: %+v", f)
+	}
+	if f := got[srv.URL+"/public"]; f.Err != nil || string(f.Body) != "ok" {
+		t.Errorf("allowed page: %+v", f)
+	}
+	if hits.Load() != 1 {
+		t.Errorf("%d requests besides robots.txt, want 1 (the disallowed page must not be fetched)", hits.Load())
+	}
+}
+
+func TestFetchRetryAfter(t *testing.T) {
+	var calls atomic.Int32
+	var first time.Time
+	var waited time.Duration
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		if calls.Add(1) == 1 {
+			first = time.Now()
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		waited = time.Since(first)
+		w.Write([]byte("finally"))
+	}))
+	defer srv.Close()
+	f := fetchAll(t, testOptions(), Request{URL: srv.URL + "/p"})[srv.URL+"/p"]
+	if f.Err != nil || string(f.Body) != "finally" || f.Attempts != 2 || f.Statuses[429] != 1 || f.Statuses[200] != 1 {
+		t.Fatalf("outcome %+v", f)
+	}
+	if waited < 900*time.Millisecond {
+		t.Errorf("retried after %v; Retry-After: 1 asks for a second", waited)
+	}
+}
+
+func TestFetchGivesUpAfterCap(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		calls.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	f := fetchAll(t, testOptions(), Request{URL: srv.URL + "/p"})[srv.URL+"/p"]
+	var se *StatusError
+	if !errors.As(f.Err, &se) || se.Code != 503 {
+		t.Fatalf("error %v, want a 503 status error", f.Err)
+	}
+	if calls.Load() != 3 || f.Attempts != 3 {
+		t.Errorf("%d calls, %d attempts; want 3 (1 + 2 retries)", calls.Load(), f.Attempts)
+	}
+}
+
+func TestFetchNoRetryOn404(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/robots.txt" {
+			calls.Add(1)
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	f := fetchAll(t, testOptions(), Request{URL: srv.URL + "/p"})[srv.URL+"/p"]
+	if f.Err == nil || calls.Load() != 1 {
+		t.Errorf("404: err %v after %d calls; want an error after one call", f.Err, calls.Load())
+	}
+}
+
+func TestFetchOversizeBody(t *testing.T) {
+	big := strings.Repeat("x", 1<<17)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			http.NotFound(w, r)
+		case "/declared":
+			w.Write([]byte(big)) // Content-Length is set: refused before reading
+		case "/chunked":
+			fl := w.(http.Flusher)
+			for i := 0; i < 4; i++ {
+				w.Write([]byte(big[:1<<15]))
+				fl.Flush()
+			}
+			w.Write([]byte("tail"))
+		}
+	}))
+	defer srv.Close()
+	got := fetchAll(t, testOptions(), Request{URL: srv.URL + "/declared"}, Request{URL: srv.URL + "/chunked"})
+	for _, p := range []string{"/declared", "/chunked"} {
+		if f := got[srv.URL+p]; !errors.Is(f.Err, ErrBodyTooLarge) || f.Body != nil {
+			t.Errorf("%s: err %v, body %d bytes; want ErrBodyTooLarge and no body", p, f.Err, len(f.Body))
+		}
+	}
+}
+
+func TestFetchConditional(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		w.Write([]byte("body"))
+	}))
+	defer srv.Close()
+	o := testOptions()
+	o.Validators = func(string) (string, string) { return `"v1"`, "" }
+	f := fetchAll(t, o, Request{URL: srv.URL + "/p"})[srv.URL+"/p"]
+	if !f.NotModified || f.Err != nil || f.Status != 304 {
+		t.Errorf("conditional request: %+v", f)
+	}
+}
+
+func TestFetchOffsiteRedirect(t *testing.T) {
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("elsewhere")) }))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			http.NotFound(w, r)
+		case "/same":
+			http.Redirect(w, r, "/target", http.StatusFound)
+		case "/target":
+			w.Write([]byte("here"))
+		default:
+			http.Redirect(w, r, other.URL+"/x", http.StatusFound)
+		}
+	}))
+	defer srv.Close()
+	got := fetchAll(t, testOptions(), Request{URL: srv.URL + "/away"}, Request{URL: srv.URL + "/same"})
+	if f := got[srv.URL+"/away"]; !errors.Is(f.Err, ErrOffsiteRedirect) {
+		t.Errorf("offsite redirect: err %v", f.Err)
+	}
+	if f := got[srv.URL+"/same"]; f.Err != nil || string(f.Body) != "here" {
+		t.Errorf("same-host redirect: %+v", f)
+	}
+}
+
+func TestFetchFollowsLinksOnce(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/robots.txt" {
+			calls.Add(1)
+		}
+		w.Write([]byte(r.URL.Path))
+	}))
+	defer srv.Close()
+	var mu sync.Mutex
+	seen := map[string]int{}
+	err := Fetch(context.Background(), testOptions(), []Request{{URL: srv.URL + "/a"}}, func(f Fetched) []Request {
+		mu.Lock()
+		seen[f.URL]++
+		mu.Unlock()
+		return []Request{{URL: srv.URL + "/b"}, {URL: srv.URL + "/a"}}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2 || seen[srv.URL+"/a"] != 1 || seen[srv.URL+"/b"] != 1 || calls.Load() != 2 {
+		t.Errorf("seen %v after %d calls", seen, calls.Load())
+	}
+}
+
+func TestFetchCancelled(t *testing.T) {
+	block := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		select {
+		case <-block:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(block)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	var failed atomic.Int32
+	err := Fetch(ctx, testOptions(), []Request{{URL: srv.URL + "/slow"}, {URL: srv.URL + "/slow2"}, {URL: srv.URL + "/slow3"}}, func(f Fetched) []Request {
+		if f.Err != nil {
+			failed.Add(1)
+		}
+		return nil
+	})
+	if !errors.Is(err, context.DeadlineExceeded) || failed.Load() != 3 {
+		t.Errorf("err %v, %d failed; want the deadline and 3 failures", err, failed.Load())
+	}
+	if d := time.Since(start); d > 1500*time.Millisecond {
+		t.Errorf("cancellation took %v", d)
+	}
+}
+
+func TestRetryAfterParse(t *testing.T) {
+	now := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
+	for v, want := range map[string]time.Duration{"1": time.Second, "120": 2 * time.Minute, "Thu, 23 Apr 2026 02:00:30 GMT": 30 * time.Second} {
+		if d, ok := retryAfter(v, now); !ok || d != want {
+			t.Errorf("retryAfter(%q) = %v, %v", v, d, ok)
+		}
+	}
+	if _, ok := retryAfter("soon", now); ok {
+		t.Error("retryAfter(soon) accepted")
+	}
+}

@@ -1,0 +1,251 @@
+package scrapers
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/fixtures"
+	"github.com/llmref/llmref/internal/golden"
+)
+
+var fixtureTime = time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
+
+// fixtureBody reads a body file of a bundled fixture day.
+func fixtureBody(t testing.TB, day, file string) []byte {
+	t.Helper()
+	d, err := fixtures.Day(day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := fs.ReadFile(d, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func observationsJSON(t testing.TB, obs []catalog.Observation) []byte {
+	t.Helper()
+	b, err := json.MarshalIndent(obs, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(b, '\n')
+}
+
+// find returns the observations of one subject and field.
+func find(obs []catalog.Observation, subject string, field catalog.Field) []catalog.Observation {
+	var out []catalog.Observation
+	for _, o := range obs {
+		if o.Subject == subject && o.Field == field {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func TestParseOpenRouterModelsGolden(t *testing.T) {
+	for _, day := range []string{"2026-04-23", "2026-04-24"} {
+		r := Response{URL: "https://openrouter.ai/api/v1/models", Status: 200, Body: fixtureBody(t, day, "openrouter.ai/api/v1/models.json"), RetrievedAt: fixtureTime}
+		obs, err := ParseOpenRouterModels(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden.Assert(t, filepath.Join("testdata", "openrouter_models_"+day+".golden.json"), observationsJSON(t, obs))
+	}
+	r := Response{URL: "https://openrouter.ai/api/v1/models", Body: fixtureBody(t, "2026-04-24", "openrouter.ai/api/v1/models.json")}
+	obs, _ := ParseOpenRouterModels(r)
+	out := find(obs, "meta-llama/llama-3.2-1b-instruct", catalog.FieldPriceOutput)
+	if len(out) != 1 || out[0].Value != "0.000000201" || out[0].Unit != catalog.PerToken || out[0].Provider != "openrouter" {
+		t.Errorf("Llama 3.2 1B output price observation = %+v", out)
+	}
+	if rel := find(obs, "meta-llama/llama-3.2-1b-instruct", catalog.FieldReleased); len(rel) != 0 {
+		t.Errorf("OpenRouter's created date was read as a release date: %+v", rel)
+	}
+}
+
+func TestParseOpenRouterModelsErrors(t *testing.T) {
+	for name, body := range map[string]string{
+		"not json":        `<html>Just a moment...</html>`,
+		"no data":         `{"models":[]}`,
+		"empty data":      `{"data":[]}`,
+		"no id":           `{"data":[{"name":"x","pricing":{"prompt":"0","completion":"0"}}]}`,
+		"no pricing":      `{"data":[{"id":"a/b"}]}`,
+		"no prompt price": `{"data":[{"id":"a/b","pricing":{"completion":"0.1"}}]}`,
+		"bad price type":  `{"data":[{"id":"a/b","pricing":{"prompt":{"x":1},"completion":"0.1"}}]}`,
+	} {
+		if _, err := ParseOpenRouterModels(Response{Body: []byte(body)}); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	_, err := ParseOpenRouterModels(Response{Body: []byte(`{"data":[]}`)})
+	if !errors.Is(err, ErrMarkup) {
+		t.Errorf("empty data: error %v does not wrap ErrMarkup", err)
+	}
+}
+
+// TestParseOpenRouterRealData reads the real /api/v1/models response kept
+// in ../shared/realdata (absent from a user's clone: the test skips).
+func TestParseOpenRouterRealData(t *testing.T) {
+	body, err := os.ReadFile("../../shared/realdata/openrouter/from-anomalyco-models.dev/models.json")
+	if err != nil {
+		t.Skip("../shared/realdata is not here:", err)
+	}
+	obs, err := ParseOpenRouterModels(Response{URL: "https://openrouter.ai/api/v1/models", Body: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	models := map[string]bool{}
+	for _, o := range obs {
+		if o.Field == catalog.FieldListed {
+			models[o.Subject] = true
+		}
+	}
+	if len(models) != 364 {
+		t.Errorf("%d models listed, want all 364", len(models))
+	}
+	gpt := find(obs, "openai/gpt-5.3-codex", catalog.FieldPriceCachedInput)
+	if len(gpt) != 1 || gpt[0].Value != "0.000000175" {
+		t.Errorf("GPT-5.3-Codex cached input = %+v", gpt)
+	}
+}
+
+func TestParseHFCardGolden(t *testing.T) {
+	const url = "https://huggingface.co/meta-llama/Llama-3.2-1B-Instruct/resolve/main/README.md"
+	body := fixtureBody(t, "2026-04-23", "huggingface.co/meta-llama/Llama-3.2-1B-Instruct/resolve/main/README.md")
+	obs, err := ParseHFCard("meta-llama/Llama-3.2-1B-Instruct", Response{URL: url, Body: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, filepath.Join("testdata", "hf_card_llama-3.2-1b-instruct.golden.json"), observationsJSON(t, obs))
+	want := map[catalog.Field]string{
+		catalog.FieldReleased:        "Sept 25, 2024",
+		catalog.FieldParameters:      "1B (1.23B)",
+		catalog.FieldContext:         "128k",
+		catalog.FieldKnowledgeCutoff: "December 2023",
+		catalog.FieldLicence:         "Llama 3.2 Community License",
+	}
+	for f, v := range want {
+		got := find(obs, "meta-llama/Llama-3.2-1B-Instruct", f)
+		if len(got) != 1 || got[0].Value != v || got[0].Authority != catalog.AuthorityCreator {
+			t.Errorf("%s = %+v, want %q from the creator", f, got, v)
+		}
+	}
+	// The 3B repository reads the 3B row, inheriting the spanned cells.
+	obs3, err := ParseHFCard("meta-llama/Llama-3.2-3B-Instruct", Response{URL: url, Body: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := find(obs3, "meta-llama/Llama-3.2-3B-Instruct", catalog.FieldParameters); len(p) != 1 || p[0].Value != "3B (3.21B)" {
+		t.Errorf("3B parameters = %+v", p)
+	}
+	if c := find(obs3, "meta-llama/Llama-3.2-3B-Instruct", catalog.FieldContext); len(c) != 1 || c[0].Value != "128k" {
+		t.Errorf("3B context (spanned cell) = %+v", c)
+	}
+}
+
+func TestParseHFCardErrors(t *testing.T) {
+	for name, body := range map[string]string{
+		"nothing":              "# A model\n\nSome words.\n",
+		"unclosed front":       "---\nlicense: mit\n",
+		"bad yaml":             "---\nlicense: [\n---\n",
+		"table without row":    "**License:** MIT\n\n| Params | Context Length |\n| --- | --- |\n",
+		"table without my row": "| Params | Context Length |\n| --- | --- |\n| 3B (3.21B) | 128k |\n",
+	} {
+		if _, err := ParseHFCard("meta-llama/Llama-3.2-1B-Instruct", Response{Body: []byte(body)}); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func TestParseOpenAIModelPageGolden(t *testing.T) {
+	const url = "https://developers.openai.com/api/docs/models/gpt-5.3-codex"
+	body := fixtureBody(t, "2026-04-23", "developers.openai.com/api/docs/models/gpt-5.3-codex.html")
+	obs, err := ParseOpenAIModelPage(Response{URL: url, Body: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, filepath.Join("testdata", "openai_gpt-5.3-codex.golden.json"), observationsJSON(t, obs))
+	prices := map[catalog.Field]string{catalog.FieldPriceInput: "$1.75", catalog.FieldPriceCachedInput: "$0.175", catalog.FieldPriceOutput: "$14.00"}
+	for f, v := range prices {
+		got := find(obs, "openai/gpt-5.3-codex", f)
+		if len(got) != 1 || got[0].Value != v || got[0].Unit != catalog.PerMillion || got[0].Provider != "openai" {
+			t.Errorf("%s = %+v, want %s per 1M at openai", f, got, v)
+		}
+	}
+	if n := find(obs, "openai/gpt-5.3-codex", catalog.FieldName); len(n) != 1 || n[0].Value != "GPT-5.3-Codex" {
+		t.Errorf("name = %+v", n)
+	}
+	if c := find(obs, "openai/gpt-5.3-codex", catalog.FieldKnowledgeCutoff); len(c) != 1 || c[0].Value != "Aug 31, 2025" {
+		t.Errorf("cutoff = %+v", c)
+	}
+	if c := find(obs, "openai/gpt-5.3-codex", catalog.FeatureField("tool code interpreter")); len(c) != 1 || c[0].Value != "true" {
+		t.Errorf("code interpreter = %+v", c)
+	}
+}
+
+func TestParseOpenAIModelPageErrors(t *testing.T) {
+	page := string(fixtureBody(t, "2026-04-23", "developers.openai.com/api/docs/models/gpt-5.3-codex.html"))
+	for name, body := range map[string]string{
+		"cloudflare challenge": `<html><head><title>Just a moment...</title></head><body>Checking your browser</body></html>`,
+		"no prices":            strings.Replace(page, "Text tokens", "Other tokens", 1),
+		"no spec lines":        strings.NewReplacer("context window", "ctx", "max output tokens", "out", "knowledge cutoff", "cut").Replace(page),
+		"no unit":              strings.Replace(page, "Per 1M tokens", "", 1),
+	} {
+		_, err := ParseOpenAIModelPage(Response{URL: "https://developers.openai.com/api/docs/models/gpt-5.3-codex", Body: []byte(body)})
+		if !errors.Is(err, ErrMarkup) {
+			t.Errorf("%s: error %v, want ErrMarkup", name, err)
+		}
+	}
+}
+
+func TestTextLines(t *testing.T) {
+	lines, err := TextLines([]byte(`<div><span>400,000</span> context&nbsp;window</div><script>var x = "no";</script><ul><li>A</li><li> B  C </li></ul>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"400,000 context window", "A", "B C"}
+	if strings.Join(lines, "|") != strings.Join(want, "|") {
+		t.Errorf("TextLines = %q, want %q", lines, want)
+	}
+}
+
+func FuzzParseOpenRouterModels(f *testing.F) {
+	f.Add(fixtureBody(f, "2026-04-23", "openrouter.ai/api/v1/models.json"))
+	f.Add([]byte(`{"data":[{"id":"a/b","pricing":{"prompt":"1e-6","completion":0.5}}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		obs, err := ParseOpenRouterModels(Response{URL: "https://openrouter.ai/api/v1/models", Body: body})
+		if err == nil && len(obs) == 0 {
+			t.Fatal("no error and no observations")
+		}
+	})
+}
+
+func FuzzParseHFCard(f *testing.F) {
+	f.Add(fixtureBody(f, "2026-04-23", "huggingface.co/meta-llama/Llama-3.2-1B-Instruct/resolve/main/README.md"))
+	f.Add([]byte("---\nlicense: [mit]\n---\n**License:** x\n"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		obs, err := ParseHFCard("meta-llama/Llama-3.2-1B-Instruct", Response{Body: body})
+		if err == nil && len(obs) == 0 {
+			t.Fatal("no error and no observations")
+		}
+	})
+}
+
+func FuzzParseOpenAIModelPage(f *testing.F) {
+	f.Add(fixtureBody(f, "2026-04-23", "developers.openai.com/api/docs/models/gpt-5.3-codex.html"))
+	f.Add([]byte(`<p>1,000 context window</p><h3>Text tokens</h3><p>Per 1M tokens</p><p>Input</p><p>$1</p><p>Output</p><p>$2</p>`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		obs, err := ParseOpenAIModelPage(Response{URL: "https://developers.openai.com/api/docs/models/x", Body: body})
+		if err == nil && len(obs) == 0 {
+			t.Fatal("no error and no observations")
+		}
+	})
+}

@@ -1,0 +1,159 @@
+package store
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+func openTemp(t *testing.T) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "sub", "llmref.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+func offering(model, provider string, in, out catalog.Money, at time.Time) *catalog.Offering {
+	src := catalog.SourceRef{Name: provider, URL: "https://" + provider + ".example/prices", Authority: catalog.AuthorityProvider}
+	fact := func(m catalog.Money) catalog.Fact[catalog.Price] {
+		return catalog.Fact[catalog.Price]{Value: catalog.Fixed(m), Display: catalog.Fixed(m).String(), Source: src, RetrievedAt: at, ChangedAt: at}
+	}
+	return &catalog.Offering{ModelID: model, Provider: provider, Input: fact(in), Output: fact(out)}
+}
+
+func snapshotWith(offers ...*catalog.Offering) *catalog.Snapshot {
+	s := catalog.NewSnapshot()
+	for _, o := range offers {
+		s.Models[o.ModelID] = &catalog.Model{ID: o.ModelID, Capabilities: map[catalog.Capability]catalog.Fact[bool]{}}
+		s.Offerings[o.Key()] = o
+	}
+	return s
+}
+
+func TestCommitAndRead(t *testing.T) {
+	s, _ := openTemp(t)
+	day1 := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
+	body := []byte(`{"data":[]}`)
+	page := catalog.Page{Source: "openrouter", URL: "https://openrouter.ai/api/v1/models", Kind: "models", Status: 200, BodySHA256: "abc", ETag: `"e1"`,
+		Observations: []catalog.Observation{{Source: "openrouter", Subject: "a/b", Field: catalog.FieldName, Value: "B"}}}
+	snap := snapshotWith(offering("meta/llama-3.2-1b-instruct", "openrouter", 27_000, 200_000, day1))
+	snap.Unmatched = []catalog.Unmatched{{Source: "openrouter", ID: "openrouter/auto", Reason: "router"}}
+	id, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: day1, Status: catalog.RunOK}, Pages: []catalog.Page{page}, Bodies: map[string][]byte{"abc": body}, Snapshot: snap})
+	if err != nil || id != 1 {
+		t.Fatalf("commit: %d %v", id, err)
+	}
+	got, err := s.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := got.Offerings[catalog.OfferingKey("meta/llama-3.2-1b-instruct", "openrouter", "", "")]
+	if o == nil || o.Output.Value.Amount != 200_000 || len(got.Unmatched) != 1 {
+		t.Fatalf("read back %+v", got)
+	}
+	pages, err := s.Pages()
+	if err != nil || pages[page.URL].ETag != `"e1"` || len(pages[page.URL].Observations) != 1 {
+		t.Fatalf("pages %+v %v", pages, err)
+	}
+	b, err := s.Body("abc")
+	if err != nil || string(b) != string(body) {
+		t.Fatalf("body %q %v", b, err)
+	}
+	if _, err := s.Body("nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing body: %v", err)
+	}
+	last, err := s.LastRun()
+	if err != nil || last.ID != 1 {
+		t.Errorf("last run %+v %v", last, err)
+	}
+}
+
+func TestHistory(t *testing.T) {
+	s, _ := openTemp(t)
+	day := func(n int) time.Time { return time.Date(2026, 4, 22+n, 2, 0, 0, 0, time.UTC) }
+	llama := "meta/llama-3.2-1b-instruct"
+	commits := []*catalog.Snapshot{
+		snapshotWith(offering(llama, "openrouter", 27_000, 200_000, day(1)), offering("x/y", "openrouter", 1, 1, day(1))),
+		snapshotWith(offering(llama, "openrouter", 27_000, 200_000, day(2)), offering("x/y", "openrouter", 1, 1, day(2))), // unchanged
+		snapshotWith(offering(llama, "openrouter", 27_000, 201_000, day(3))),                                               // x/y leaves
+	}
+	for i, snap := range commits {
+		if _, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: day(i + 1)}, Snapshot: snap}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := s.History(llama, "openrouter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts := h[catalog.OfferingKey(llama, "openrouter", "", "")]
+	if len(pts) != 2 || pts[0].Output.Amount != 200_000 || pts[1].Output.Amount != 201_000 || !pts[1].At.Equal(day(3)) || pts[1].Run != 3 {
+		t.Fatalf("history %+v; want 0.20 (run 1) then 0.201 (run 3)", pts)
+	}
+	hx, _ := s.History("x/y", "")
+	xs := hx[catalog.OfferingKey("x/y", "openrouter", "", "")]
+	if len(xs) != 2 || !xs[1].Removed {
+		t.Errorf("x/y history %+v; want a removal point", xs)
+	}
+	if got, _ := s.Snapshot(); len(got.Offerings) != 1 {
+		t.Errorf("published offerings %d, want 1", len(got.Offerings))
+	}
+}
+
+func TestSecondWriterRefused(t *testing.T) {
+	_, path := openTemp(t)
+	start := time.Now()
+	_, err := Open(path, Options{Timeout: 300 * time.Millisecond})
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "in use by another llmref process") {
+		t.Fatalf("second open: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("refused after %v", d)
+	}
+	if _, err := Open(path, Options{ReadOnly: true, Timeout: 200 * time.Millisecond}); !errors.Is(err, ErrLocked) {
+		t.Errorf("reader while a writer holds it: %v", err)
+	}
+}
+
+func TestCorruptAndMissing(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.db")
+	if err := os.WriteFile(bad, []byte(strings.Repeat("not a database ", 512)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(bad, Options{}); err == nil || !strings.Contains(err.Error(), "not a readable llmref database") {
+		t.Errorf("corrupt file: %v", err)
+	}
+	b, _ := os.ReadFile(bad)
+	if !strings.HasPrefix(string(b), "not a database") {
+		t.Error("opening a corrupt file changed it")
+	}
+	if _, err := Open(filepath.Join(dir, "none.db"), Options{ReadOnly: true}); err == nil {
+		t.Error("read-only open of a missing file succeeded")
+	}
+}
+
+func TestReopenKeepsData(t *testing.T) {
+	s, path := openTemp(t)
+	if _, err := s.CommitRun(Commit{Run: catalog.Run{Status: catalog.RunOK}, Snapshot: snapshotWith(offering("a/b", "p", 1, 2, time.Now()))}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	r, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	snap, err := r.Snapshot()
+	if err != nil || len(snap.Models) != 1 {
+		t.Errorf("after reopen: %v %v", snap, err)
+	}
+}
