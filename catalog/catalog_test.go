@@ -107,7 +107,7 @@ func TestFactJSON(t *testing.T) {
 		Value: Tokens{N: 131072, Display: "128K"}, Display: "128K", Raw: "128k",
 		Source:      SourceRef{Name: "huggingface", URL: "https://huggingface.co/x", Authority: AuthorityCreator},
 		RetrievedAt: at, ChangedAt: at,
-		Conflicts:   []Conflict{{Display: "60,000", Raw: "60000", Source: SourceRef{Name: "openrouter", Authority: AuthorityAggregator}, RetrievedAt: at}},
+		Conflicts: []Conflict{{Display: "60,000", Raw: "60000", Source: SourceRef{Name: "openrouter", Authority: AuthorityAggregator}, RetrievedAt: at}},
 	}
 	b, err = json.Marshal(f)
 	if err != nil {

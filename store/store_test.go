@@ -83,7 +83,7 @@ func TestHistory(t *testing.T) {
 	commits := []*catalog.Snapshot{
 		snapshotWith(offering(llama, "openrouter", 27_000, 200_000, day(1)), offering("x/y", "openrouter", 1, 1, day(1))),
 		snapshotWith(offering(llama, "openrouter", 27_000, 200_000, day(2)), offering("x/y", "openrouter", 1, 1, day(2))), // unchanged
-		snapshotWith(offering(llama, "openrouter", 27_000, 201_000, day(3))),                                               // x/y leaves
+		snapshotWith(offering(llama, "openrouter", 27_000, 201_000, day(3))),                                              // x/y leaves
 	}
 	for i, snap := range commits {
 		if _, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: day(i + 1)}, Snapshot: snap}); err != nil {
