@@ -92,6 +92,26 @@ type Fact[T any] struct {
 	// value was carried over from an earlier one.
 	Stale     bool
 	Conflicts []Conflict
+	// Flags mark a value a rule found suspicious (a suspected unit slip,
+	// a discrepancy with cross-checks); review rules read them.
+	Flags []Flag
+}
+
+// Flag kinds.
+const (
+	// FlagUnitSlip marks a price about 1000× (or 1e6×) off the same
+	// offering's history or the other sources: a per-token / per-1K /
+	// per-1M slip.
+	FlagUnitSlip = "suspected_unit_slip"
+	// FlagDiscrepancy marks a price that disagrees with the cross-check
+	// sources beyond the configured bound.
+	FlagDiscrepancy = "discrepancy"
+)
+
+// Flag is one rule's finding about a value.
+type Flag struct {
+	Kind   string `json:"kind"`
+	Detail string `json:"detail"`
 }
 
 // Sourced reports whether any source has given the value.
@@ -125,6 +145,7 @@ type factJSON[T any] struct {
 	ReviewedAt  *time.Time `json:"reviewed_at"`
 	Stale       bool       `json:"stale,omitempty"`
 	Conflicts   []Conflict `json:"conflicts,omitempty"`
+	Flags       []Flag     `json:"flags,omitempty"`
 }
 
 // MarshalJSON writes a sourced fact with its provenance, or
@@ -136,7 +157,7 @@ func (f Fact[T]) MarshalJSON() ([]byte, error) {
 	j := factJSON[T]{
 		Status: StatusSourced, Value: &f.Value, Display: f.Display, Raw: f.Raw,
 		Source: &f.Source, RetrievedAt: timePtr(f.RetrievedAt), ChangedAt: timePtr(f.ChangedAt),
-		ReviewedAt: timePtr(f.ReviewedAt), Stale: f.Stale, Conflicts: f.Conflicts,
+		ReviewedAt: timePtr(f.ReviewedAt), Stale: f.Stale, Conflicts: f.Conflicts, Flags: f.Flags,
 	}
 	return json.Marshal(j)
 }
@@ -159,7 +180,7 @@ func (f *Fact[T]) UnmarshalJSON(b []byte) error {
 		return errors.New("sourced fact without a value or a source")
 	}
 	f.Value, f.Display, f.Raw, f.Source = *j.Value, j.Display, j.Raw, *j.Source
-	f.Stale, f.Conflicts = j.Stale, j.Conflicts
+	f.Stale, f.Conflicts, f.Flags = j.Stale, j.Conflicts, j.Flags
 	if j.RetrievedAt != nil {
 		f.RetrievedAt = *j.RetrievedAt
 	}

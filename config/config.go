@@ -25,11 +25,21 @@ type Config struct {
 	Export ExportConfig `yaml:"export"`
 	// Fetch sets politeness and robustness for every source.
 	Fetch FetchConfig `yaml:"fetch"`
-	// Sources configures each source.
-	Sources SourcesConfig `yaml:"sources"`
+	// Sources configures each source by name (see sources.go and the
+	// source_*.go files); a source not mentioned runs with its defaults.
+	Sources map[string]yaml.Node `yaml:"sources"`
 	// Aliases maps source model ids to canonical ids ("source:id" keys
 	// apply to one source only).
 	Aliases map[string]string `yaml:"aliases"`
+	// Review holds the rules that hold changes for an operator.
+	Review ReviewConfig `yaml:"review"`
+	// Compare configures comparison records.
+	Compare CompareConfig `yaml:"compare"`
+	// Serve configures `llmref serve`: HTTP and schedules.
+	Serve ServeConfig `yaml:"serve"`
+
+	// settings are the decoded settings of every registered source.
+	settings map[string]SourceSettings
 }
 
 // ExportConfig configures the exported tree.
@@ -62,33 +72,6 @@ type Toggle struct {
 // On reports whether the source is enabled.
 func (t Toggle) On() bool { return t.Enabled == nil || *t.Enabled }
 
-// SourcesConfig configures each built-in source.
-type SourcesConfig struct {
-	OpenRouter  OpenRouterConfig  `yaml:"openrouter"`
-	HuggingFace HuggingFaceConfig `yaml:"huggingface"`
-	OpenAI      OpenAIConfig      `yaml:"openai"`
-}
-
-// OpenRouterConfig configures the OpenRouter model list.
-type OpenRouterConfig struct {
-	Toggle  `yaml:",inline"`
-	BaseURL string `yaml:"base_url"`
-}
-
-// HuggingFaceConfig configures the Hugging Face cards.
-type HuggingFaceConfig struct {
-	Toggle  `yaml:",inline"`
-	BaseURL string   `yaml:"base_url"`
-	Repos   []string `yaml:"repos"`
-}
-
-// OpenAIConfig configures the OpenAI model pages.
-type OpenAIConfig struct {
-	Toggle  `yaml:",inline"`
-	BaseURL string   `yaml:"base_url"`
-	Models  []string `yaml:"models"`
-}
-
 // DefaultFile is read when --config is not given and it exists.
 const DefaultFile = "llmref.yaml"
 
@@ -98,13 +81,9 @@ const DefaultDatabase = "data/llmref.db"
 // Default returns the configuration used when there is no file: every
 // source at its public address, tracking the reference page's two models.
 func Default() *Config {
-	return &Config{
-		Database: DefaultDatabase,
-		Sources: SourcesConfig{
-			HuggingFace: HuggingFaceConfig{Repos: []string{"meta-llama/Llama-3.2-1B-Instruct"}},
-			OpenAI:      OpenAIConfig{Models: []string{"gpt-5.3-codex"}},
-		},
-	}
+	c := &Config{Database: DefaultDatabase}
+	c.settings = defaultSettings()
+	return c
 }
 
 // Load reads a configuration file over the defaults. Unknown keys, bad
@@ -166,7 +145,9 @@ func (c *Config) Validate() error {
 	if _, err := normalize.NewResolver(c.Aliases); err != nil {
 		errs = append(errs, fmt.Errorf("aliases: %w", err))
 	}
-	if _, err := c.BuildSources(); err != nil {
+	if err := c.decodeSources(); err != nil {
+		errs = append(errs, err)
+	} else if _, err := c.BuildSources(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

@@ -1,46 +1,136 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
+	"sort"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/llmref/llmref/scrapers"
 )
 
-// BuildSources builds every enabled source, in a fixed order.
+// SourceSettings are one source's settings in the file: decoded from its
+// entry under `sources:`, then built into the source.
+type SourceSettings interface {
+	// On reports whether the source is enabled (embed Toggle).
+	On() bool
+	// Build checks the settings and makes the source. Errors name the
+	// setting ("sources.fireworks.base_url: ...").
+	Build() (scrapers.Source, error)
+}
+
+type registered struct {
+	name  string
+	order int
+	def   func() SourceSettings
+}
+
+var registry []registered
+
+// registerSource makes a source known to the configuration: its name under
+// `sources:`, its place in the run order, and its default settings. Each
+// source_*.go file registers its own source.
+func registerSource(name string, order int, def func() SourceSettings) {
+	for _, r := range registry {
+		if r.name == name {
+			panic("config: source " + name + " registered twice")
+		}
+	}
+	registry = append(registry, registered{name: name, order: order, def: def})
+	sort.SliceStable(registry, func(i, j int) bool { return registry[i].order < registry[j].order })
+}
+
+// SourceNames lists every known source, in run order.
+func SourceNames() []string {
+	out := make([]string, len(registry))
+	for i, r := range registry {
+		out[i] = r.name
+	}
+	return out
+}
+
+func defaultSettings() map[string]SourceSettings {
+	m := make(map[string]SourceSettings, len(registry))
+	for _, r := range registry {
+		m[r.name] = r.def()
+	}
+	return m
+}
+
+// decodeSources reads each `sources:` entry strictly over its defaults.
+func (c *Config) decodeSources() error {
+	if c.settings == nil {
+		c.settings = defaultSettings()
+	}
+	var errs []error
+	names := make([]string, 0, len(c.Sources))
+	for n := range c.Sources {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		node := c.Sources[name]
+		s, ok := c.settings[name]
+		if !ok {
+			errs = append(errs, fmt.Errorf("sources.%s: unknown source (known: %s)", name, strings.Join(SourceNames(), ", ")))
+			continue
+		}
+		if err := strictNode(&node, s); err != nil {
+			errs = append(errs, fmt.Errorf("sources.%s: %w", name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// strictNode decodes a YAML node into v, refusing unknown keys.
+func strictNode(n *yaml.Node, v any) error {
+	b, err := yaml.Marshal(n)
+	if err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+// Settings returns a source's decoded settings, or nil.
+func (c *Config) Settings(name string) SourceSettings {
+	if c.settings == nil {
+		c.settings = defaultSettings()
+	}
+	return c.settings[name]
+}
+
+// BuildSources builds every enabled source, in run order.
 func (c *Config) BuildSources() ([]scrapers.Source, error) {
+	if c.settings == nil {
+		c.settings = defaultSettings()
+	}
 	var out []scrapers.Source
 	var errs []error
-	s := c.Sources
-	if s.OpenRouter.On() {
-		if err := checkURL("sources.openrouter.base_url", s.OpenRouter.BaseURL); err != nil {
+	for _, r := range registry {
+		s := c.settings[r.name]
+		if !s.On() {
+			continue
+		}
+		src, err := s.Build()
+		if err != nil {
 			errs = append(errs, err)
+			continue
 		}
-		out = append(out, &scrapers.OpenRouter{BaseURL: s.OpenRouter.BaseURL})
-	}
-	if s.HuggingFace.On() {
-		if err := checkURL("sources.huggingface.base_url", s.HuggingFace.BaseURL); err != nil {
-			errs = append(errs, err)
+		if src.Name() != r.name {
+			errs = append(errs, fmt.Errorf("sources.%s: builds a source named %q", r.name, src.Name()))
+			continue
 		}
-		for i, r := range s.HuggingFace.Repos {
-			if strings.Count(r, "/") != 1 || strings.ContainsAny(r, " ?#") {
-				errs = append(errs, fmt.Errorf("sources.huggingface.repos[%d]: %q is not owner/name", i, r))
-			}
-		}
-		out = append(out, &scrapers.HuggingFace{BaseURL: s.HuggingFace.BaseURL, Repos: s.HuggingFace.Repos})
-	}
-	if s.OpenAI.On() {
-		if err := checkURL("sources.openai.base_url", s.OpenAI.BaseURL); err != nil {
-			errs = append(errs, err)
-		}
-		for i, m := range s.OpenAI.Models {
-			if m == "" || strings.ContainsAny(m, "/ ?#") {
-				errs = append(errs, fmt.Errorf("sources.openai.models[%d]: %q is not a model id", i, m))
-			}
-		}
-		out = append(out, &scrapers.OpenAI{BaseURL: s.OpenAI.BaseURL, Models: s.OpenAI.Models})
+		out = append(out, src)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

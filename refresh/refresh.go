@@ -125,7 +125,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	log.Info("committed", "run", id, "status", run.Status, "models", run.Models, "offerings", run.Offerings, "unmatched", run.Unmatched)
 
 	if o.ExportDir != "" {
-		stats, err := export.Write(o.ExportDir, snap, run)
+		stats, err := Publish(st, o.ExportDir, snap, run)
 		if err != nil {
 			return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
 		}

@@ -18,6 +18,11 @@ import (
 // ManifestFile is the name of a fixture day's manifest.
 const ManifestFile = "manifest.json"
 
+// ManifestDir holds further manifest fragments of a fixture day, one per
+// source ("manifest.d/fireworks.json"), each with a "responses" list. Their
+// responses join the manifest's.
+const ManifestDir = "manifest.d"
+
 // Manifest maps every recorded URL of a fixture day to its response.
 type Manifest struct {
 	// Day names the fixture day ("2026-04-23").
@@ -47,10 +52,26 @@ func LoadManifest(fsys fs.FS) (*Manifest, error) {
 		return nil, fmt.Errorf("read fixture manifest: %w", err)
 	}
 	var m Manifest
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
+	if err := decodeStrict(b, &m); err != nil {
 		return nil, fmt.Errorf("parse fixture manifest: %w", err)
+	}
+	frags, err := fs.Glob(fsys, ManifestDir+"/*.json")
+	if err != nil {
+		return nil, fmt.Errorf("fixture manifest fragments: %w", err)
+	}
+	sort.Strings(frags)
+	for _, name := range frags {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("read fixture manifest fragment: %w", err)
+		}
+		var frag struct {
+			Responses []Recorded `json:"responses"`
+		}
+		if err := decodeStrict(b, &frag); err != nil {
+			return nil, fmt.Errorf("parse fixture manifest fragment %s: %w", name, err)
+		}
+		m.Responses = append(m.Responses, frag.Responses...)
 	}
 	seen := map[string]bool{}
 	for i, r := range m.Responses {
@@ -71,6 +92,12 @@ func LoadManifest(fsys fs.FS) (*Manifest, error) {
 		}
 	}
 	return &m, nil
+}
+
+func decodeStrict(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }
 
 // Replay is an http.RoundTripper that answers every request from a fixture

@@ -41,9 +41,15 @@ var (
 	bOfferings = []byte("offerings") // offering key → catalog.Offering (published)
 	bUnmatched = []byte("unmatched") // "all" → []catalog.Unmatched
 	bHistory   = []byte("history")   // offering key \x00 run id (u64 BE) → catalog.PricePoint
-	allBuckets = [][]byte{bMeta, bRuns, bRunPages, bPages, bBodies, bModels, bOfferings, bUnmatched, bHistory}
 	keySchema  = []byte("schema_version")
 )
+
+// buckets are every bucket the store uses. Each file of this package
+// registers the buckets it owns; Open creates any that are missing.
+var buckets = [][]byte{bMeta, bRuns, bRunPages, bPages, bBodies, bModels, bOfferings, bUnmatched, bHistory}
+
+// registerBuckets adds buckets that Open must create (call from init).
+func registerBuckets(names ...[]byte) { buckets = append(buckets, names...) }
 
 // Options tune Open.
 type Options struct {
@@ -127,16 +133,10 @@ func (s *Store) checkVersion() error {
 	})
 }
 
-// migrations[i] upgrades a database from version i to i+1.
+// migrations[i] upgrades a database from version i to i+1: data
+// transformations. Buckets are created by Open whatever the version.
 var migrations = map[uint64]func(tx *bolt.Tx) error{
-	0: func(tx *bolt.Tx) error {
-		for _, name := range allBuckets {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return err
-			}
-		}
-		return nil
-	},
+	0: func(tx *bolt.Tx) error { return nil }, // version 1: the first layout
 }
 
 func (s *Store) migrate() error {
@@ -151,6 +151,11 @@ func (s *Store) migrate() error {
 		}
 		if v > SchemaVersion {
 			return fmt.Errorf("database %s: schema version %d is newer than this llmref (%d)", s.path, v, SchemaVersion)
+		}
+		for _, name := range buckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
 		}
 		for ; v < SchemaVersion; v++ {
 			if err := migrations[v](tx); err != nil {

@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/llmref/llmref/catalog"
-	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/refresh"
 	"github.com/llmref/llmref/store"
 )
 
@@ -46,7 +46,7 @@ func init() {
 			if err != nil {
 				return err
 			}
-			stats, err := export.Write(out, snap, run)
+			stats, err := refresh.Publish(st, out, snap, run)
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,4 @@
+package config
+
+// CompareConfig configures comparison records (see the compare package).
+type CompareConfig struct{}

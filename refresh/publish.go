@@ -1,0 +1,16 @@
+package refresh
+
+import (
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/store"
+)
+
+// Publish exports the published catalogue of st, as of run, to the tree at
+// dir: the catalogue files and every further section (comparisons, price
+// history, change reports). Both `refresh` and `export` publish through it,
+// so the two always write the same tree.
+func Publish(st *store.Store, dir string, snap *catalog.Snapshot, run catalog.Run) (export.Stats, error) {
+	var sections []export.Section
+	return export.Write(dir, snap, run, sections...)
+}
