@@ -82,11 +82,7 @@ func Open(path string, o Options) (*Store, error) {
 			return nil, fmt.Errorf("open database: %w", err)
 		}
 	}
-	db, err := bolt.Open(path, 0o644, &bolt.Options{
-		Timeout:      o.Timeout,
-		ReadOnly:     o.ReadOnly,
-		FreelistType: bolt.FreelistMapType,
-	})
+	db, err := openBolt(path, o) // see compact.go: the file may be replaced while we wait
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("open database %s: %w", path, ErrLocked)

@@ -1,0 +1,129 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// CompactStats are the sizes of a database file before and after Compact.
+type CompactStats struct {
+	Path   string `json:"path"`
+	Before int64  `json:"before_bytes"`
+	After  int64  `json:"after_bytes"`
+}
+
+// compactTxMaxSize bounds one copy transaction of Compact, so a large
+// database is copied without holding all of it in memory.
+const compactTxMaxSize = 64 << 20
+
+// Compact reclaims the space a bbolt file keeps after deletes and rewrites
+// (the file never shrinks by itself). Holding the writer lock, it copies
+// every bucket into a new file beside the database, flushes it to disk,
+// checks it, and renames it over the database; a crash at any point leaves
+// either the old file or the new one, both whole. Other llmref processes
+// wait for the lock as usual (see Open) and then open the new file.
+func Compact(path string, o Options) (CompactStats, error) {
+	o.ReadOnly = false
+	src, err := Open(path, o)
+	if err != nil {
+		return CompactStats{}, err
+	}
+	defer src.Close()
+	return src.compact()
+}
+
+// compact does Compact's work on a store opened for writing.
+func (s *Store) compact() (CompactStats, error) {
+	path := s.path
+	st := CompactStats{Path: path}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return st, fmt.Errorf("compact: %w", err)
+	}
+	st.Before = fi.Size()
+
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".compact-*")
+	if err != nil {
+		return st, fmt.Errorf("compact: %w", err)
+	}
+	tmpPath := tmp.Name()
+	tmp.Close()
+	done := false
+	defer func() {
+		if !done {
+			os.Remove(tmpPath)
+		}
+	}()
+	if err := os.Chmod(tmpPath, fi.Mode().Perm()); err != nil {
+		return st, fmt.Errorf("compact: %w", err)
+	}
+	dst, err := bolt.Open(tmpPath, fi.Mode().Perm(), &bolt.Options{FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		return st, fmt.Errorf("compact: new file: %w", err)
+	}
+	if err := bolt.Compact(dst, s.db, compactTxMaxSize); err != nil {
+		dst.Close()
+		return st, fmt.Errorf("compact: copy: %w", err)
+	}
+	var problems []error
+	_ = dst.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			problems = append(problems, err)
+		}
+		return nil
+	})
+	if err := dst.Close(); err != nil {
+		return st, fmt.Errorf("compact: close new file: %w", err)
+	}
+	if len(problems) > 0 {
+		return st, fmt.Errorf("compact: the copy fails its check, database left as it was: %w", errors.Join(problems...))
+	}
+	if err := syncFile(tmpPath); err != nil {
+		return st, fmt.Errorf("compact: flush: %w", err)
+	}
+	if err := os.Rename(tmpPath, path); err != nil {
+		return st, fmt.Errorf("compact: replace: %w", err)
+	}
+	done = true
+	if err := syncFile(filepath.Dir(path)); err != nil {
+		return st, fmt.Errorf("compact: flush folder: %w", err)
+	}
+	if fi, err := os.Stat(path); err == nil {
+		st.After = fi.Size()
+	}
+	return st, nil
+}
+
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// openBolt opens the bbolt file at path, waiting up to o.Timeout for the
+// lock. Compact replaces the file by a rename while it holds the lock, so a
+// process that opened the old file and waited for its lock would then hold
+// a file nobody will read again, and write into it: when the path no longer
+// names the file that was locked, open it again.
+func openBolt(path string, o Options) (*bolt.DB, error) {
+	bo := &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly, FreelistType: bolt.FreelistMapType}
+	for attempt := 0; ; attempt++ {
+		before, statErr := os.Stat(path)
+		db, err := bolt.Open(path, 0o644, bo)
+		if err != nil || statErr != nil || attempt >= 3 {
+			return db, err
+		}
+		after, err := os.Stat(path)
+		if err == nil && os.SameFile(before, after) {
+			return db, nil
+		}
+		db.Close()
+	}
+}
