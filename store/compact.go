@@ -27,6 +27,9 @@ const compactTxMaxSize = 64 << 20
 // either the old file or the new one, both whole. Other llmref processes
 // wait for the lock as usual (see Open) and then open the new file.
 func Compact(path string, o Options) (CompactStats, error) {
+	if _, err := os.Stat(path); err != nil {
+		return CompactStats{}, fmt.Errorf("compact: %w", err)
+	}
 	o.ReadOnly = false
 	src, err := Open(path, o)
 	if err != nil {

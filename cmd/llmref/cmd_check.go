@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/store"
+)
+
+var checkExport string
+
+func init() {
+	register(&command{
+		name: "check", args: "[--export DIR]",
+		summary: "check the database (structure, every record, history, raw bodies) and an export tree (hashes, schemas)",
+		flags: func(fs *flag.FlagSet) {
+			checkExport = ""
+			fs.StringVar(&checkExport, "export", "", "also check the export tree published at this folder (default: export.dir from the config, if set)")
+		},
+		run: runCheck,
+	})
+	register(&command{
+		name: "compact", summary: "reclaim the database file's free space (copies it under the writer lock, then swaps it in)",
+		run: runCompact,
+	})
+}
+
+func runCheck(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Sprintf("check: unexpected argument %q", args[0])}
+	}
+	st, err := e.openReader()
+	if err != nil {
+		return err
+	}
+	problems, err := st.Check()
+	st.Close()
+	if err != nil {
+		return err
+	}
+	store.SortProblems(problems)
+	n := len(problems)
+	for _, p := range problems {
+		fmt.Fprintf(e.stderr, "llmref: check: database %s: %s\n", e.dbPath, p)
+	}
+	checked := "database " + e.dbPath
+	if dir := orStr(checkExport, e.cfg.Export.Dir); dir != "" {
+		eps, err := export.Verify(dir)
+		if err != nil {
+			return err
+		}
+		for _, p := range eps {
+			fmt.Fprintf(e.stderr, "llmref: check: export %s: %s\n", dir, p)
+		}
+		n += len(eps)
+		checked += " and export " + dir
+	}
+	if n > 0 {
+		return fmt.Errorf("check: %d problems in %s", n, checked)
+	}
+	if !e.quiet {
+		fmt.Fprintf(e.stdout, "%s: ok\n", checked)
+	}
+	return nil
+}
+
+func runCompact(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Sprintf("compact: unexpected argument %q", args[0])}
+	}
+	st, err := store.Compact(e.dbPath, store.Options{})
+	if err != nil {
+		return err
+	}
+	if !e.quiet {
+		saved := st.Before - st.After
+		pct := 0.0
+		if st.Before > 0 {
+			pct = 100 * float64(saved) / float64(st.Before)
+		}
+		fmt.Fprintf(e.stdout, "compacted %s: %d → %d bytes (%.1f%% smaller)\n", st.Path, st.Before, st.After, pct)
+	}
+	return nil
+}

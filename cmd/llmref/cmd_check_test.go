@@ -1,0 +1,79 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCheckAndCompact(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "llmref.db")
+	exp := filepath.Join(dir, "export")
+	for _, day := range []string{"2026-04-23", "2026-04-24"} {
+		// Exit 3 (partial) is fine here: what matters is what was written.
+		if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", day, "--export", exp, "-q"); code != 0 && code != 3 {
+			t.Fatalf("refresh %s: exit %d: %s", day, code, errs)
+		}
+	}
+	code, out, errs := llmref(t, "check", "--db", db, "--export", exp)
+	if code != 0 || !strings.Contains(out, "ok") {
+		t.Fatalf("check of a fresh database and export: exit %d\n%s%s", code, out, errs)
+	}
+
+	code, out, errs = llmref(t, "compact", "--db", db)
+	if code != 0 || !strings.Contains(out, "compacted "+db+": ") || !strings.Contains(out, "bytes") {
+		t.Fatalf("compact: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, errs := llmref(t, "check", "--db", db); code != 0 {
+		t.Fatalf("check after compact: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-24", "-q"); code != 0 && code != 3 {
+		t.Fatalf("refresh after compact: exit %d: %s", code, errs)
+	}
+
+	// A file of the tree edited behind llmref's back, and one added.
+	f := filepath.Join(exp, "models", "meta--llama-3.2-1b-instruct.json")
+	b, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(f) // a hard link shared with the previous generation: replace, never write through
+	os.WriteFile(f, []byte(strings.Replace(string(b), "0.201", "0.202", 1)), 0o644)
+	os.WriteFile(filepath.Join(exp, "stray.json"), []byte("{}"), 0o644)
+	code, out, errs = llmref(t, "check", "--db", db, "--export", exp)
+	if code != 1 {
+		t.Fatalf("check of a damaged export: exit %d, want 1\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"export " + exp + ": models/meta--llama-3.2-1b-instruct.json: SHA-256",
+		"export " + exp + ": stray.json: in the tree but not in index.json",
+		"llmref: check: 2 problems in database " + db + " and export " + exp,
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	for _, line := range strings.Split(strings.TrimSpace(errs), "\n") {
+		if !strings.HasPrefix(line, "llmref: check") {
+			t.Errorf("not one clear line per problem: %q", line)
+		}
+	}
+
+	// Not a database at all.
+	junk := filepath.Join(dir, "junk.db")
+	os.WriteFile(junk, []byte(strings.Repeat("not a database ", 1000)), 0o644)
+	code, _, errs = llmref(t, "check", "--db", junk)
+	if code != 1 || strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.Contains(errs, "not a readable llmref database") {
+		t.Errorf("check of a junk file: exit %d, %q", code, errs)
+	}
+	// Compact of a missing file creates nothing.
+	missing := filepath.Join(dir, "missing.db")
+	if code, _, _ := llmref(t, "compact", "--db", missing); code != 1 {
+		t.Errorf("compact of a missing database: exit %d", code)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Error("compact created a database")
+	}
+}

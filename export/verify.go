@@ -1,0 +1,114 @@
+package export
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Verify checks a published tree against its own index: index.json reads,
+// every file it lists is there with the listed size and SHA-256, every
+// file of the tree is listed, and every file is well-formed JSON that its
+// kind's JSON Schema (where one is known) accepts. It returns one line per
+// problem, in path order; an error only when dir holds no tree at all.
+func Verify(dir string) ([]string, error) {
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, fmt.Errorf("verify export: %w", err)
+	}
+	b, err := os.ReadFile(filepath.Join(root, IndexFile))
+	if err != nil {
+		return nil, fmt.Errorf("verify export %s: %w", dir, err)
+	}
+	var idx Index
+	if err := json.Unmarshal(b, &idx); err != nil {
+		return []string{fmt.Sprintf("%s: does not decode: %v", IndexFile, err)}, nil
+	}
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if idx.SchemaVersion != SchemaVersion {
+		bad("%s: schema_version %d, this llmref writes %d", IndexFile, idx.SchemaVersion, SchemaVersion)
+	}
+	listed := map[string]bool{IndexFile: true}
+	for _, f := range idx.Files {
+		if !fs.ValidPath(f.Path) || f.Path == IndexFile {
+			bad("%s: lists a bad path %q", IndexFile, f.Path)
+			continue
+		}
+		if listed[f.Path] {
+			bad("%s: lists %s twice", IndexFile, f.Path)
+			continue
+		}
+		listed[f.Path] = true
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f.Path)))
+		if err != nil {
+			bad("%s: listed in %s but unreadable: %v", f.Path, IndexFile, err)
+			continue
+		}
+		sum := sha256.Sum256(data)
+		if got := hex.EncodeToString(sum[:]); got != f.SHA256 {
+			bad("%s: SHA-256 %s, index says %s", f.Path, got[:12], shortHash(f.SHA256))
+		}
+		if len(data) != f.Bytes {
+			bad("%s: %d bytes, index says %d", f.Path, len(data), f.Bytes)
+		}
+		if strings.HasSuffix(f.Path, ".json") {
+			if err := validateFile(f.Path, data); err != nil {
+				bad("%s: %v", f.Path, err)
+			}
+		}
+	}
+	if err := validateFile(IndexFile, b); err != nil {
+		bad("%s: %v", IndexFile, err)
+	}
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			bad("%s: %v", p, err)
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, p)
+		if !listed[filepath.ToSlash(rel)] {
+			bad("%s: in the tree but not in %s", filepath.ToSlash(rel), IndexFile)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("verify export %s: %w", dir, err)
+	}
+	sort.Strings(problems)
+	return problems, nil
+}
+
+func shortHash(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
+
+// Validators check a file of the tree by its path; each returns an error
+// saying why the file is not what its kind's schema says (nil when it is,
+// or when the validator does not know the path). The JSON Schemas of the
+// tree register one; without any, Verify checks that files are JSON.
+var Validators []func(rel string, data []byte) error
+
+func validateFile(rel string, data []byte) error {
+	if !json.Valid(data) {
+		return fmt.Errorf("not valid JSON")
+	}
+	for _, v := range Validators {
+		if err := v(rel, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
