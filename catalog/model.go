@@ -163,6 +163,9 @@ type Offering struct {
 	BatchOutput Fact[Price]  `json:"batch_output"`
 	Context     Fact[Tokens] `json:"context"`
 	MaxOutput   Fact[Tokens] `json:"max_output"`
+	// Tiers are the offering's prices for longer prompts (context-length
+	// tiers, lowest threshold first); see PriceTier. Empty for most.
+	Tiers []PriceTier `json:"tiers,omitempty"`
 }
 
 // OfferingKey identifies an offering: model, provider, region and variant.
