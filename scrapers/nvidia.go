@@ -1,0 +1,381 @@
+package scrapers
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// NVIDIA reads NVIDIA's hosted API catalog ("NIM"): the model list
+// (GET /v1/models on integrate.api.nvidia.com) says which configured models
+// are offered, and each configured model's reference page on
+// docs.api.nvidia.com gives its release date, parameters, context length,
+// knowledge cutoff and licence, at provider authority.
+//
+// The hosted catalog is a free endpoint (trial credits, rate-limited); a
+// listed model's prices are recorded as free, never as $0. Only configured
+// models produce observations: the list holds a hundred unrelated models,
+// embedding and reward models among them.
+type NVIDIA struct {
+	// BaseURL is the API root; default https://integrate.api.nvidia.com.
+	BaseURL string
+	// DocsURL is the documentation root; default https://docs.api.nvidia.com.
+	DocsURL string
+	// Models are NIM model ids ("meta/llama-3.2-1b-instruct").
+	Models []string
+}
+
+var _ Source = (*NVIDIA)(nil)
+
+// NVIDIAProvider is the provider id of NVIDIA's hosted API catalog.
+const NVIDIAProvider = "nvidia-nim"
+
+// Name is "nvidia-nim".
+func (s *NVIDIA) Name() string { return "nvidia-nim" }
+
+func (s *NVIDIA) base() string {
+	return strings.TrimRight(orDefault(s.BaseURL, "https://integrate.api.nvidia.com"), "/")
+}
+
+func (s *NVIDIA) docs() string {
+	return strings.TrimRight(orDefault(s.DocsURL, "https://docs.api.nvidia.com"), "/")
+}
+
+// ListURL is the model list.
+func (s *NVIDIA) ListURL() string { return s.base() + "/v1/models" }
+
+// ReferenceURL is a model's reference page: the org and the model name joined
+// by a hyphen, dots written as underscores ("meta/llama-3.2-1b-instruct" →
+// /nim/reference/meta-llama-3_2-1b-instruct).
+func (s *NVIDIA) ReferenceURL(id string) string {
+	return s.docs() + "/nim/reference/" + strings.ReplaceAll(strings.Replace(id, "/", "-", 1), ".", "_")
+}
+
+// Describe presents the source.
+func (s *NVIDIA) Describe() Description {
+	d := Description{Name: s.Name(), Title: "NVIDIA NIM API catalog: model list and reference pages",
+		Authority: catalog.AuthorityProvider, Format: "JSON + HTML", URLs: []string{s.ListURL()}}
+	for _, m := range s.Models {
+		d.URLs = append(d.URLs, s.ReferenceURL(m))
+	}
+	return d
+}
+
+// Requests asks for the model list and every configured model's reference
+// page.
+func (s *NVIDIA) Requests() []Request {
+	out := []Request{{URL: s.ListURL(), Kind: "models"}}
+	for _, m := range s.Models {
+		out = append(out, Request{URL: s.ReferenceURL(m), Kind: "reference", Subject: m})
+	}
+	return out
+}
+
+// Parse reads the model list or a reference page.
+func (s *NVIDIA) Parse(kind string, r Response) (Parsed, error) {
+	switch kind {
+	case "models":
+		obs, err := ParseNVIDIAModels(r, s.Models)
+		return Parsed{Observations: obs}, err
+	case "reference":
+		for _, m := range s.Models {
+			if s.ReferenceURL(m) == r.URL {
+				obs, err := ParseNVIDIAReference(m, r)
+				return Parsed{Observations: obs}, err
+			}
+		}
+		return Parsed{}, fmt.Errorf("nvidia-nim: %s is the reference page of no configured model", r.URL)
+	}
+	return Parsed{}, fmt.Errorf("nvidia-nim: unknown page kind %q", kind)
+}
+
+type nimModel struct {
+	ID      string `json:"id"`
+	Object  string `json:"object"`
+	OwnedBy string `json:"owned_by"`
+}
+
+// ParseNVIDIAModels reads the API catalog's model list (an OpenAI-style
+// {"object":"list","data":[...]}) and says, for each of models that the list
+// holds, that NVIDIA offers it for free. The list's `created` is the same
+// placeholder for every model and is never read; duplicate ids are read
+// once. A configured model absent from the list gives nothing: it is not
+// offered. The list itself must be there, with ids.
+func ParseNVIDIAModels(r Response, models []string) ([]catalog.Observation, error) {
+	var doc struct {
+		Object string             `json:"object"`
+		Data   *[]json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(r.Body, &doc); err != nil {
+		return nil, fmt.Errorf("parse nvidia-nim models: %w", err)
+	}
+	if doc.Data == nil {
+		return nil, fmt.Errorf("parse nvidia-nim models: no \"data\" array: %w", ErrMarkup)
+	}
+	if len(*doc.Data) == 0 {
+		return nil, fmt.Errorf("parse nvidia-nim models: empty \"data\" array: %w", ErrMarkup)
+	}
+	listed := map[string]bool{}
+	for i, raw := range *doc.Data {
+		var m nimModel
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, fmt.Errorf("parse nvidia-nim models: entry %d: %w", i, err)
+		}
+		if m.ID == "" {
+			return nil, fmt.Errorf("parse nvidia-nim models: entry %d has no id: %w", i, ErrMarkup)
+		}
+		listed[strings.ToLower(m.ID)] = true
+	}
+	var out []catalog.Observation
+	for _, id := range models {
+		if !listed[strings.ToLower(id)] {
+			continue
+		}
+		offer := func(f catalog.Field, v string, u catalog.Unit) catalog.Observation {
+			return catalog.Observation{Source: "nvidia-nim", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityProvider,
+				Subject: id, Provider: NVIDIAProvider, Field: f, Value: v, Unit: u}
+		}
+		free := func(f catalog.Field) catalog.Observation {
+			o := offer(f, "free", catalog.PerMillion)
+			o.Note = "hosted API catalog: free endpoint (trial credits, rate-limited)"
+			return o
+		}
+		out = append(out, offer(catalog.FieldListed, id, ""), free(catalog.FieldPriceInput), free(catalog.FieldPriceOutput))
+	}
+	return out, nil
+}
+
+var (
+	nimLabel       = regexp.MustCompile(`^([A-Z][A-Za-z0-9 /()'-]{1,48}?):\s+(.+)$`)
+	nimGovernedBy  = regexp.MustCompile(`(?i)\bgoverned by (?:the )?(.+)$`)
+	nimSizeInModel = regexp.MustCompile(`(?i)(?:^|[-_/])(\d+(?:\.\d+)?[bm])(?:[-_]|$)`)
+)
+
+// nimLabels maps the reference page's "Label: value" labels (lower case) to
+// the model field they state.
+var nimLabels = map[string]catalog.Field{
+	"model release date":   catalog.FieldReleased,
+	"release date":         catalog.FieldReleased,
+	"license":              catalog.FieldLicence,
+	"licence":              catalog.FieldLicence,
+	"license/terms of use": catalog.FieldLicence,
+}
+
+// nimColumns maps the spec table's header names (lower case) to fields.
+var nimColumns = []struct {
+	header string
+	field  catalog.Field
+}{
+	{"params", catalog.FieldParameters},
+	{"context length", catalog.FieldContext},
+	{"knowledge cutoff", catalog.FieldKnowledgeCutoff},
+}
+
+// ParseNVIDIAReference reads a model's reference page on docs.api.nvidia.com
+// into provider-authority observations about the model: release date and
+// licence from its "Label: value" paragraphs, parameters, context length and
+// knowledge cutoff from its spec table, read by header position (the table
+// spans rows, so later rows have fewer cells; the row of the model's own size
+// is taken). The page must name the model ("meta / llama-3.2-1b-instruct")
+// and state at least one of these facts.
+func ParseNVIDIAReference(model string, r Response) ([]catalog.Observation, error) {
+	lines, err := TextLines(r.Body)
+	if err != nil {
+		return nil, fmt.Errorf("parse nvidia-nim reference %s: %w", model, err)
+	}
+	// The title reads "meta / llama-3.2-1b-instruct" or
+	// "meta/llama-3.2-1b-instruct".
+	want := strings.ToLower(model)
+	named := false
+	for _, l := range lines {
+		if strings.ReplaceAll(strings.ToLower(l), " ", "") == want {
+			named = true
+			break
+		}
+	}
+	if !named {
+		return nil, fmt.Errorf("parse nvidia-nim reference %s: the page does not name the model: %w", model, ErrMarkup)
+	}
+	obs := func(f catalog.Field, v, note string) catalog.Observation {
+		return catalog.Observation{Source: "nvidia-nim", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityProvider,
+			Subject: model, Field: f, Value: v, Note: note}
+	}
+	var out []catalog.Observation
+	seen := map[catalog.Field]bool{}
+	for _, l := range lines {
+		m := nimLabel.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		f, ok := nimLabels[strings.ToLower(strings.TrimSpace(m[1]))]
+		if !ok || seen[f] {
+			continue
+		}
+		v := strings.TrimSpace(m[2])
+		if f == catalog.FieldLicence {
+			v = licenceName(v)
+		}
+		if v == "" {
+			continue
+		}
+		seen[f] = true
+		out = append(out, obs(f, v, ""))
+	}
+	doc, err := Document(r.Body)
+	if err != nil {
+		return nil, fmt.Errorf("parse nvidia-nim reference %s: %w", model, err)
+	}
+	row, err := nimSpecRow(doc, model)
+	if err != nil {
+		return nil, fmt.Errorf("parse nvidia-nim reference %s: %w", model, err)
+	}
+	for _, c := range nimColumns {
+		if v := row[c.header]; v != "" && v != "-" && v != "—" {
+			out = append(out, obs(c.field, v, ""))
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("parse nvidia-nim reference %s: no release date, licence or spec table: %w", model, ErrMarkup)
+	}
+	return out, nil
+}
+
+// licenceName takes the licence's name out of a sentence such as "Use of
+// Llama 3.2 is governed by the Llama 3.2 Community License (a custom,
+// commercial license agreement)."; a bare name is kept as it is.
+func licenceName(s string) string {
+	s = strings.TrimSpace(s)
+	if m := nimGovernedBy.FindStringSubmatch(s); m != nil {
+		s = m[1]
+	}
+	// The name ends where an aside or the sentence does ("3.2" has a
+	// dot, so a sentence ends at a dot followed by a space or the end).
+	for _, sep := range []string{" (", ";", ". "} {
+		if i := strings.Index(s, sep); i > 0 {
+			s = s[:i]
+		}
+	}
+	return strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "."))
+}
+
+// nimSpecRow finds the spec table (the one whose header has a Params
+// column) and returns the cells, by lower-case header, of the row for the
+// model's size. A page without such a table gives nil; a table without a row
+// for the size is a markup error.
+func nimSpecRow(doc *goquery.Document, model string) (map[string]string, error) {
+	var grid [][]string
+	doc.Find("table").EachWithBreak(func(_ int, t *goquery.Selection) bool {
+		g := tableGrid(t)
+		if len(g) > 0 && headerIndex(g[0], "params") >= 0 {
+			grid = g
+			return false
+		}
+		return true
+	})
+	if grid == nil {
+		return nil, nil
+	}
+	header, rows := grid[0], grid[1:]
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("spec table has no rows: %w", ErrMarkup)
+	}
+	size := ""
+	if m := nimSizeInModel.FindStringSubmatch(model); m != nil {
+		size = strings.ToUpper(m[1])
+	}
+	for _, cells := range rows {
+		// A header without a cell over the rows' label column is aligned
+		// to the right: header positions count from the last cell.
+		off := len(cells) - len(header)
+		if off < 0 {
+			continue
+		}
+		byHeader := map[string]string{}
+		for i, h := range header {
+			byHeader[strings.ToLower(h)] = cells[i+off]
+		}
+		params := strings.ToUpper(byHeader["params"])
+		if size == "" || params == size || strings.HasPrefix(params, size+" ") || strings.HasPrefix(params, size+"(") {
+			return byHeader, nil
+		}
+	}
+	return nil, fmt.Errorf("spec table has no row for size %q: %w", size, ErrMarkup)
+}
+
+func headerIndex(header []string, name string) int {
+	for i, h := range header {
+		if strings.EqualFold(h, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// tableGrid reads an HTML table into rows of cell texts with row and column
+// spans expanded, so that every cell sits at its header's position. Rows of
+// nested tables are not read.
+func tableGrid(t *goquery.Selection) [][]string {
+	var grid [][]string
+	pending := map[int]struct {
+		text string
+		left int
+	}{} // column → a cell spanning down into later rows
+	t.Find("tr").Each(func(_ int, tr *goquery.Selection) {
+		if tr.ParentsFiltered("table").First().Get(0) != t.Get(0) {
+			return
+		}
+		var row []string
+		col := 0
+		fill := func() {
+			for {
+				p, ok := pending[col]
+				if !ok {
+					return
+				}
+				row = append(row, p.text)
+				if p.left--; p.left == 0 {
+					delete(pending, col)
+				} else {
+					pending[col] = p
+				}
+				col++
+			}
+		}
+		tr.ChildrenFiltered("th, td").Each(func(_ int, c *goquery.Selection) {
+			fill()
+			text := CleanText(c.Text())
+			cs, rs := spanAttr(c, "colspan"), spanAttr(c, "rowspan")
+			for range cs {
+				row = append(row, text)
+				if rs > 1 {
+					pending[col] = struct {
+						text string
+						left int
+					}{text, rs - 1}
+				}
+				col++
+			}
+		})
+		fill()
+		grid = append(grid, row)
+	})
+	return grid
+}
+
+func spanAttr(c *goquery.Selection, name string) int {
+	v, ok := c.Attr(name)
+	if !ok {
+		return 1
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return 1
+	}
+	return min(n, 100)
+}
