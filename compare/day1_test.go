@@ -1,0 +1,160 @@
+package compare_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/compare"
+	"github.com/llmref/llmref/config"
+	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/fixtures"
+	"github.com/llmref/llmref/internal/golden"
+	"github.com/llmref/llmref/refresh"
+	"github.com/llmref/llmref/scrapers"
+	"github.com/llmref/llmref/store"
+)
+
+const (
+	gpt   = "openai/gpt-5.3-codex"
+	llama = "meta/llama-3.2-1b-instruct"
+)
+
+// replayDay replays a bundled fixture day, through every configured source
+// of the built-in configuration, into a fresh store and returns its
+// published catalogue.
+func replayDay(t testing.TB, day string) *catalog.Snapshot {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "llmref.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cfg := config.Default()
+	srcs, err := cfg.BuildSources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := fixtures.Day(day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := scrapers.NewReplay(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := rt.Manifest().RecordedAt
+	fetch := cfg.FetchOptions()
+	fetch.Transport = rt
+	_, err = refresh.Run(context.Background(), st, refresh.Options{
+		Sources: srcs, Fetch: fetch, Resolver: cfg.Resolver(), Replay: day,
+		Now: func() time.Time { return at },
+	})
+	if err != nil && !errors.Is(err, refresh.ErrPartial) {
+		t.Fatal(err)
+	}
+	snap, err := st.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+// TestDay1ReferencePair holds the reference page's pair on the first
+// bundled day: the figures the issue names, then the whole record and its
+// text as golden files.
+func TestDay1ReferencePair(t *testing.T) {
+	snap := replayDay(t, "2026-04-23")
+	c, err := compare.Compare(snap, gpt, llama, compare.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a-vs-b is b-vs-a.
+	c2, err := compare.Compare(snap, llama, gpt, compare.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	j1, _ := export.Canonical(c)
+	j2, _ := export.Canonical(c2)
+	if !bytes.Equal(j1, j2) {
+		t.Error("the record depends on the order the two models were named in")
+	}
+
+	if c.Models.A.ID != llama || c.Models.B.ID != gpt {
+		t.Fatalf("sides %s, %s; want %s first (canonical order)", c.Models.A.ID, c.Models.B.ID, llama)
+	}
+	if c.ID != "meta--llama-3.2-1b-instruct--vs--openai--gpt-5.3-codex" {
+		t.Errorf("id %s", c.ID)
+	}
+	p := c.Pricing
+	la, gb := p.Models.A.Cheapest, p.Models.B.Cheapest
+	if la == nil || gb == nil {
+		t.Fatalf("no cheapest offering: %+v / %+v", p.Models.A.Note, p.Models.B.Note)
+	}
+	if la.Provider != "openrouter" || la.Input.Value != catalog.Fixed(27_000) || la.Output.Value != catalog.Fixed(200_000) {
+		t.Errorf("Llama's cheapest: %s %v / %v; want openrouter $0.027 / $0.20", la.Provider, la.Input.Value, la.Output.Value)
+	}
+	if gb.Input.Value != catalog.Fixed(1_750_000) || gb.Output.Value != catalog.Fixed(14_000_000) {
+		t.Errorf("GPT-5.3-Codex's cheapest: %s %v / %v; want $1.75 / $14", gb.Provider, gb.Input.Value, gb.Output.Value)
+	}
+	if la.Blended.USD() != "0.0789" || gb.Blended.USD() != "5.425" {
+		t.Errorf("blended %s vs %s; want 0.0789 vs 5.425", la.Blended.USD(), gb.Blended.USD())
+	}
+	if p.Cheaper != catalog.SideA || p.Difference.USD() != "5.3461" || p.DifferenceDisplay != "$5.35" {
+		t.Errorf("cheaper %s, gap %s shown %s; want a (Llama), 5.3461 shown $5.35", p.Cheaper, p.Difference.USD(), p.DifferenceDisplay)
+	}
+	if len(p.Ratios) != 3 || p.Ratios[0].Basis != "input" || *p.Ratios[0].Times != "64.8" || p.Ratios[0].Cheaper != catalog.SideA ||
+		p.Ratios[0].Display != "64.8× cheaper on input" {
+		t.Errorf("input ratio %+v; want Llama 64.8× cheaper on input", p.Ratios)
+	}
+	if c.Providers.A.Count < 1 || c.Providers.B.Count < 1 {
+		t.Errorf("provider counts %d / %d", c.Providers.A.Count, c.Providers.B.Count)
+	}
+	for _, cp := range []catalog.Capability{catalog.CapFunctionCalling, catalog.CapToolUse} {
+		if !slices.Contains(c.Capabilities.OnlyB, cp) {
+			t.Errorf("%s not among GPT-5.3-Codex's capabilities Llama lacks: %v", cp, c.Capabilities.OnlyB)
+		}
+	}
+	// Structured outputs and every other capability: sorted as the sourced
+	// data says, whatever it says.
+	for _, cp := range catalog.Capabilities {
+		ta, tb := catalog.TriOf(snap.Models[llama].Capabilities[cp]), catalog.TriOf(snap.Models[gpt].Capabilities[cp])
+		var bucket []catalog.Capability
+		switch {
+		case ta == catalog.Unknown || tb == catalog.Unknown:
+			bucket = c.Capabilities.Unsettled
+		case ta == catalog.Yes && tb == catalog.Yes:
+			bucket = c.Capabilities.Shared
+		case ta == catalog.Yes:
+			bucket = c.Capabilities.OnlyA
+		case tb == catalog.Yes:
+			bucket = c.Capabilities.OnlyB
+		default:
+			bucket = c.Capabilities.Neither
+		}
+		if !slices.Contains(bucket, cp) {
+			t.Errorf("%s (Llama %s, GPT %s) sorted wrongly: %+v", cp, ta, tb, c.Capabilities)
+		}
+	}
+	if c.Specs.Parameters.B.Sourced() || c.Specs.Parameters.B.String() != catalog.NotYetSourced {
+		t.Errorf("GPT-5.3-Codex's parameters: %v; want not yet sourced", c.Specs.Parameters.B)
+	}
+	if len(c.Benchmarks.Rows) != 0 || c.Benchmarks.Statement == "" {
+		t.Errorf("benchmarks %+v; want the statement that none are sourced", c.Benchmarks)
+	}
+	if len(c.Sources) == 0 || c.Dates.RetrievedAt == nil {
+		t.Errorf("sources %v, dates %+v", c.Sources, c.Dates)
+	}
+
+	golden.Assert(t, "testdata/day1_llama-3.2-1b-instruct--vs--gpt-5.3-codex.golden.json", j1)
+	var txt bytes.Buffer
+	if err := compare.WriteText(&txt, c); err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, "testdata/day1_llama-3.2-1b-instruct--vs--gpt-5.3-codex.golden.txt", txt.Bytes())
+}
