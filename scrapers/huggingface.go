@@ -1,8 +1,12 @@
 package scrapers
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -10,10 +14,13 @@ import (
 	"github.com/llmref/llmref/catalog"
 )
 
-// HuggingFace reads model cards from the Hugging Face Hub: the card text
-// (YAML front matter and Markdown) of each configured repository. The
-// configured repositories are the creators' own, so their facts carry
-// creator authority.
+// HuggingFace reads the Hugging Face Hub for each configured repository:
+// the model info API (/api/models/{repo}: parameter count from safetensors,
+// licence from the card data, gating) and the card text (YAML front matter
+// and Markdown). The configured repositories are the creators' own, so the
+// card's facts carry creator authority; the API's are computed by Hugging
+// Face (a safetensors total counts tied embeddings once, a card rounds), so
+// they carry aggregator authority and the card keeps winning.
 type HuggingFace struct {
 	// BaseURL is the Hub root; default https://huggingface.co.
 	BaseURL string
@@ -36,35 +43,51 @@ func (s *HuggingFace) CardURL(repo string) string {
 	return s.base() + "/" + repo + "/resolve/main/README.md"
 }
 
+// APIURL is the repository's model info in the Hub API. It answers
+// anonymously for gated repositories too.
+func (s *HuggingFace) APIURL(repo string) string {
+	return s.base() + "/api/models/" + repo
+}
+
 // Describe presents the source.
 func (s *HuggingFace) Describe() Description {
-	d := Description{Name: s.Name(), Title: "Hugging Face model cards", Authority: catalog.AuthorityCreator, Format: "Markdown"}
+	d := Description{Name: s.Name(), Title: "Hugging Face model API and cards", Authority: catalog.AuthorityCreator, Format: "JSON + Markdown"}
 	for _, r := range s.Repos {
-		d.URLs = append(d.URLs, s.CardURL(r))
+		d.URLs = append(d.URLs, s.APIURL(r), s.CardURL(r))
 	}
 	return d
 }
 
-// Requests asks for every configured card.
+// Requests asks for every configured repository's API record and card.
 func (s *HuggingFace) Requests() []Request {
 	var out []Request
 	for _, r := range s.Repos {
-		out = append(out, Request{URL: s.CardURL(r), Kind: "card", Subject: r})
+		out = append(out,
+			Request{URL: s.APIURL(r), Kind: "api", Subject: r},
+			Request{URL: s.CardURL(r), Kind: "card", Subject: r})
 	}
 	return out
 }
 
-// Parse reads a card.
+// Parse reads an API record ("api") or a card ("card").
 func (s *HuggingFace) Parse(kind string, r Response) (Parsed, error) {
-	if kind != "card" {
-		return Parsed{}, fmt.Errorf("huggingface: unknown page kind %q", kind)
+	switch kind {
+	case "card":
+		repo, err := repoOfCardURL(s.base(), r.URL)
+		if err != nil {
+			return Parsed{}, err
+		}
+		obs, err := ParseHFCard(repo, r)
+		return Parsed{Observations: obs}, err
+	case "api":
+		repo, err := repoOfAPIURL(s.base(), r.URL)
+		if err != nil {
+			return Parsed{}, err
+		}
+		obs, err := ParseHFModelAPI(repo, r)
+		return Parsed{Observations: obs}, err
 	}
-	repo, err := repoOfCardURL(s.base(), r.URL)
-	if err != nil {
-		return Parsed{}, err
-	}
-	obs, err := ParseHFCard(repo, r)
-	return Parsed{Observations: obs}, err
+	return Parsed{}, fmt.Errorf("huggingface: unknown page kind %q", kind)
 }
 
 func repoOfCardURL(base, u string) (string, error) {
@@ -77,6 +100,140 @@ func repoOfCardURL(base, u string) (string, error) {
 		return "", fmt.Errorf("huggingface: no repository in %s", u)
 	}
 	return parts[0] + "/" + parts[1], nil
+}
+
+func repoOfAPIURL(base, u string) (string, error) {
+	rest, ok := strings.CutPrefix(u, base+"/api/models/")
+	if !ok {
+		return "", fmt.Errorf("huggingface: %s is not under %s/api/models/", u, base)
+	}
+	rest, _, _ = strings.Cut(rest, "?")
+	parts := strings.Split(rest, "/")
+	if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
+		return "", fmt.Errorf("huggingface: no repository in %s", u)
+	}
+	return parts[0] + "/" + parts[1], nil
+}
+
+// hfGated is the API's "gated": false, or the gating mode as a string
+// ("auto", "manual").
+type hfGated struct {
+	Set  bool
+	Mode string
+}
+
+// UnmarshalJSON reads false, true or a mode string.
+func (g *hfGated) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case string(b) == "null" || string(b) == "false":
+		*g = hfGated{Set: true}
+		return nil
+	case string(b) == "true":
+		*g = hfGated{Set: true, Mode: "yes"}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("gated: want false or a string, got %s", b)
+	}
+	*g = hfGated{Set: true, Mode: s}
+	return nil
+}
+
+type hfModelInfo struct {
+	ID          *string        `json:"id"`
+	Gated       hfGated        `json:"gated"`
+	CardData    *hfCardData    `json:"cardData"`
+	Safetensors *hfSafetensors `json:"safetensors"`
+}
+
+type hfCardData struct {
+	License     json.RawMessage `json:"license"`
+	LicenseName string          `json:"license_name"`
+}
+
+type hfSafetensors struct {
+	Parameters map[string]json.Number `json:"parameters"`
+	Total      *json.Number           `json:"total"`
+}
+
+// ParseHFModelAPI reads the Hub's model info (/api/models/{repo}) into
+// aggregator-authority observations of repo: the parameter count from
+// safetensors.total (with its dtypes in the note: a total over mixed or
+// quantised dtypes misleads) and the licence from cardData.license (a string
+// or a list; "other" gives license_name), its note saying whether the
+// repository is gated. It fails when the record has no id, or gives neither
+// a parameter count nor a licence.
+func ParseHFModelAPI(repo string, r Response) ([]catalog.Observation, error) {
+	var m hfModelInfo
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		return nil, fmt.Errorf("parse huggingface api %s: %w", repo, err)
+	}
+	if m.ID == nil || *m.ID == "" {
+		return nil, fmt.Errorf("parse huggingface api %s: no \"id\": %w", repo, ErrMarkup)
+	}
+	if !strings.EqualFold(*m.ID, repo) {
+		return nil, fmt.Errorf("parse huggingface api %s: the record is of %q (renamed? configure the new name)", repo, *m.ID)
+	}
+	obs := func(f catalog.Field, v, note string) catalog.Observation {
+		return catalog.Observation{Source: "huggingface", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityAggregator, Subject: repo, Field: f, Value: v, Note: note}
+	}
+	var out []catalog.Observation
+	if st := m.Safetensors; st != nil && st.Total != nil {
+		n, err := strconv.ParseInt(st.Total.String(), 10, 64)
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("parse huggingface api %s: safetensors.total %q is not a positive count", repo, st.Total.String())
+		}
+		dtypes := make([]string, 0, len(st.Parameters))
+		for d := range st.Parameters {
+			dtypes = append(dtypes, d)
+		}
+		slices.Sort(dtypes)
+		out = append(out, obs(catalog.FieldParameters, strconv.FormatInt(n, 10), "safetensors total ("+strings.Join(dtypes, ", ")+")"))
+	}
+	if cd := m.CardData; cd != nil && len(cd.License) > 0 && string(cd.License) != "null" {
+		lic, err := hfLicence(cd.License, cd.LicenseName)
+		if err != nil {
+			return nil, fmt.Errorf("parse huggingface api %s: cardData.license: %w", repo, err)
+		}
+		if lic != "" {
+			note := "cardData.license"
+			switch {
+			case !m.Gated.Set:
+			case m.Gated.Mode == "":
+				note += "; not gated"
+			default:
+				note += "; gated (" + m.Gated.Mode + ")"
+			}
+			out = append(out, obs(catalog.FieldLicence, lic, note))
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("parse huggingface api %s: neither safetensors.total nor cardData.license: %w", repo, ErrMarkup)
+	}
+	return out, nil
+}
+
+// hfLicence reads cardData.license: an id, or a list of ids (the first
+// wins); "other" stands for license_name.
+func hfLicence(raw json.RawMessage, name string) (string, error) {
+	var id string
+	if err := json.Unmarshal(raw, &id); err != nil {
+		var list []string
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return "", fmt.Errorf("want a string or a list of strings, got %s", raw)
+		}
+		if len(list) == 0 {
+			return "", nil
+		}
+		id = list[0]
+	}
+	id = strings.TrimSpace(id)
+	if strings.EqualFold(id, "other") && strings.TrimSpace(name) != "" {
+		id = strings.TrimSpace(name)
+	}
+	return id, nil
 }
 
 var (

@@ -1,0 +1,70 @@
+package config
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/llmref/llmref/scrapers"
+)
+
+// built returns the configured source of that name.
+func built(t *testing.T, c *Config, name string) scrapers.Source {
+	t.Helper()
+	srcs, err := c.BuildSources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range srcs {
+		if s.Name() == name {
+			return s
+		}
+	}
+	t.Fatalf("no source %s", name)
+	return nil
+}
+
+func TestPart1SourceDefaults(t *testing.T) {
+	c := Default()
+	or := built(t, c, "openrouter-endpoints").(*scrapers.OpenRouterEndpoints)
+	if !reflect.DeepEqual(or.Models, []string{"meta-llama/llama-3.2-1b-instruct", "openai/gpt-5.3-codex"}) || or.BaseURL != "" {
+		t.Errorf("openrouter-endpoints defaults %+v", or)
+	}
+	fw := built(t, c, "fireworks").(*scrapers.Fireworks)
+	if !reflect.DeepEqual(fw.Models, []scrapers.FireworksModel{{ID: "accounts/fireworks/models/llama-v3p2-1b-instruct", Parameters: 1_230_000_000}}) {
+		t.Errorf("fireworks defaults %+v", fw.Models)
+	}
+	br := built(t, c, "bedrock").(*scrapers.Bedrock)
+	if !reflect.DeepEqual(br.Regions, []string{"us-east-1", "eu-west-1"}) || br.Models["Llama 3.2 1B"] != "meta.llama3-2-1b-instruct-v1:0" {
+		t.Errorf("bedrock defaults %+v", br)
+	}
+	hf := built(t, c, "huggingface").(*scrapers.HuggingFace)
+	if reqs := hf.Requests(); len(reqs) != 2 {
+		t.Errorf("huggingface requests %+v; want the API record and the card", reqs)
+	}
+}
+
+func TestPart1SourceSettings(t *testing.T) {
+	c, err := Load("testdata/good/sources_part1.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	or := built(t, c, "openrouter-endpoints").(*scrapers.OpenRouterEndpoints)
+	if got := or.Requests()[1].URL; got != "http://127.0.0.1:9001/api/v1/models/nex-agi/nex-n2.5-pro%3Afree/endpoints" {
+		t.Errorf("endpoints URL %s", got)
+	}
+	fw := built(t, c, "fireworks").(*scrapers.Fireworks)
+	if len(fw.Models) != 2 || fw.Models[1].Parameters != 46_700_000_000 || !fw.Models[1].MoE || fw.PricingURL() != "http://127.0.0.1:9003/serverless/pricing.md" {
+		t.Errorf("fireworks %+v", fw)
+	}
+	br := built(t, c, "bedrock").(*scrapers.Bedrock)
+	if len(br.Models) != 1 || br.Models["Llama 3.2 3B"] != "meta.llama3-2-3b-instruct-v1:0" {
+		t.Errorf("bedrock models %v; a configured table replaces the default one", br.Models)
+	}
+	if u := br.Requests()[0].URL; u != "http://127.0.0.1:9004/offers/v1.0/aws/AmazonBedrock/current/us-west-2/index.json" {
+		t.Errorf("bedrock URL %s", u)
+	}
+	hf := built(t, c, "huggingface").(*scrapers.HuggingFace)
+	if u := hf.Requests()[0].URL; u != "http://127.0.0.1:9002/api/models/meta-llama/Llama-3.2-1B-Instruct" {
+		t.Errorf("huggingface API URL %s", u)
+	}
+}

@@ -1,0 +1,575 @@
+package scrapers
+
+import (
+	"fmt"
+	"math/big"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// Fireworks reads Fireworks AI's serverless pricing docs page, in its
+// Markdown form (docs.fireworks.ai/serverless/pricing.md): the per-model
+// rows (input / cached input / output, with Fast and Priority variants) and
+// the parameter-size tiers that price every other text model. A tracked
+// model without a row of its own is priced by its tier, which its
+// observations name ("tier: Less than 4B parameters"); the tier needs the
+// model's size, so tracked models are configured with it.
+type Fireworks struct {
+	// BaseURL is the docs root; default https://docs.fireworks.ai.
+	BaseURL string
+	// Models are the tracked Fireworks models.
+	Models []FireworksModel
+}
+
+// FireworksModel is a tracked Fireworks model and what its size tier needs.
+type FireworksModel struct {
+	// ID is the Fireworks model id
+	// ("accounts/fireworks/models/llama-v3p2-1b-instruct").
+	ID string
+	// Parameters is the model's parameter count (1_230_000_000).
+	Parameters int64
+	// MoE is set for a mixture-of-experts model, priced by the MoE tiers.
+	MoE bool
+}
+
+var _ Source = (*Fireworks)(nil)
+
+// Name is "fireworks".
+func (s *Fireworks) Name() string { return "fireworks" }
+
+func (s *Fireworks) base() string {
+	return strings.TrimRight(orDefault(s.BaseURL, "https://docs.fireworks.ai"), "/")
+}
+
+// PricingURL is the Markdown form of the serverless pricing page.
+func (s *Fireworks) PricingURL() string { return s.base() + "/serverless/pricing.md" }
+
+// Describe presents the source.
+func (s *Fireworks) Describe() Description {
+	return Description{Name: s.Name(), Title: "Fireworks AI serverless pricing", Authority: catalog.AuthorityProvider,
+		Format: "Markdown", URLs: []string{s.PricingURL()}}
+}
+
+// Requests asks for the pricing page.
+func (s *Fireworks) Requests() []Request {
+	return []Request{{URL: s.PricingURL(), Kind: "pricing"}}
+}
+
+// Parse reads the pricing page.
+func (s *Fireworks) Parse(kind string, r Response) (Parsed, error) {
+	if kind != "pricing" {
+		return Parsed{}, fmt.Errorf("fireworks: unknown page kind %q", kind)
+	}
+	obs, err := ParseFireworksPricing(s.Models, r)
+	return Parsed{Observations: obs}, err
+}
+
+// fwTier is one row of the size-tier table.
+type fwTier struct {
+	label  string
+	moe    bool
+	lo, hi int64 // parameter bounds; hi < 0 means none
+	loOpen bool  // "more than lo"
+	hiOpen bool  // "less than hi"
+	price  string
+	cached string
+}
+
+func (t fwTier) holds(params int64, moe bool) bool {
+	if t.moe != moe {
+		return false
+	}
+	if params < t.lo || t.loOpen && params == t.lo {
+		return false
+	}
+	if t.hi >= 0 && (params > t.hi || t.hiOpen && params == t.hi) {
+		return false
+	}
+	return true
+}
+
+// fwPrices are one offering's prices from one cell or row.
+type fwPrices struct{ in, cached, out string }
+
+var (
+	fwAmount     = regexp.MustCompile(`^\$?(\d[\d,]*(?:\.\d+)?|\.\d+)$`)
+	fwAnyAmount  = regexp.MustCompile(`\$\s*(\d[\d,]*(?:\.\d+)?)`)
+	fwLabelled   = regexp.MustCompile(`(?i)\$\s*(\d[\d,]*(?:\.\d+)?)\s*(input|cached(?:\s+input)?|output)`)
+	fwBillions   = regexp.MustCompile(`(?i)(\d+(?:\.\d+)?)\s*b\b`)
+	fwBatch      = regexp.MustCompile(`(?i)batch(?: inference)?[^.\n]*?\b(\d{1,3})\s*%\s*of\s+(?:the\s+)?(?:base\s+)?serverless`)
+	fwMDLink     = regexp.MustCompile(`^\[([^\]]*)\]\(([^)\s]*)(?:\s+"[^"]*")?\)(.*)$`)
+	fwModelPath  = regexp.MustCompile(`^/models/([^/]+)/([^/?#]+)/?$`)
+	fwRegionMark = regexp.MustCompile(`(?i)\s*\((us|eu)\)\s*$`)
+	fwParenNote  = regexp.MustCompile(`\s*\([^)]*\)`)
+)
+
+// ParseFireworksPricing reads the serverless pricing page (Markdown) into
+// provider-authority offering observations at "fireworks" (USD per 1M
+// tokens): every per-model row (Standard prices as the offering, Fast rows
+// as variant "fast", the Priority column as variant "priority", "(US)" rows
+// in region "us"; "—" means not offered), and for each tracked model
+// without a row, its parameter-size tier's price, the tier named in the
+// Note. Where the page says batch inference costs a percentage of
+// serverless pricing, standard and tier prices also give batch prices,
+// with a Note saying so (for the base offering only: Fast, Priority and
+// US-only serving paths are not batch paths). It fails when the per-model
+// table or the tier table is missing, or when a tracked model falls in no
+// tier.
+func ParseFireworksPricing(models []FireworksModel, r Response) ([]catalog.Observation, error) {
+	text := strings.ReplaceAll(string(r.Body), "\r\n", "\n")
+	tables := mdTables(text)
+	batchPct := int64(0)
+	if m := fwBatch.FindStringSubmatch(strings.NewReplacer("**", "", "__", "").Replace(text)); m != nil {
+		batchPct, _ = strconv.ParseInt(m[1], 10, 64)
+		if batchPct <= 0 || batchPct > 100 {
+			batchPct = 0
+		}
+	}
+	var out []catalog.Observation
+	obs := func(subject, name, region, variant string, f catalog.Field, v, note string) catalog.Observation {
+		u := catalog.Unit("")
+		if f.IsPrice() {
+			u = catalog.PerMillion
+		}
+		return catalog.Observation{Source: "fireworks", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityProvider,
+			Subject: subject, SubjectName: name, Provider: "fireworks", Region: region, Variant: variant, Field: f, Value: v, Unit: u, Note: note}
+	}
+	batchNote := fmt.Sprintf("batch: %d%% of serverless pricing, as the page states", batchPct)
+	emit := func(subject, name, region, variant string, p fwPrices, note string) error {
+		join := func(a, b string) string {
+			if a == "" {
+				return b
+			}
+			return a + "; " + b
+		}
+		out = append(out, obs(subject, name, region, variant, catalog.FieldListed, subject, note))
+		out = append(out, obs(subject, name, region, variant, catalog.FieldPriceInput, p.in, note))
+		if p.cached != "" {
+			out = append(out, obs(subject, name, region, variant, catalog.FieldPriceCachedInput, p.cached, note))
+		}
+		out = append(out, obs(subject, name, region, variant, catalog.FieldPriceOutput, p.out, note))
+		if batchPct > 0 && variant == "" && region == "" {
+			bi, err := scaleUSD(p.in, batchPct)
+			if err != nil {
+				return err
+			}
+			bo, err := scaleUSD(p.out, batchPct)
+			if err != nil {
+				return err
+			}
+			out = append(out, obs(subject, name, region, variant, catalog.FieldPriceBatchInput, bi, join(note, batchNote)))
+			out = append(out, obs(subject, name, region, variant, catalog.FieldPriceBatchOutput, bo, join(note, batchNote)))
+		}
+		return nil
+	}
+
+	var rowsTables []*mdTable
+	var tierTable *mdTable
+	var tiers []fwTier
+	for i := range tables {
+		t := &tables[i]
+		if fwIsRowsTable(t.header) {
+			rowsTables = append(rowsTables, t)
+			continue
+		}
+		if tierTable == nil {
+			if ts := fwTiers(t); len(ts) > 0 {
+				tierTable, tiers = t, ts
+			}
+		}
+	}
+	if len(rowsTables) == 0 {
+		return nil, fmt.Errorf("parse fireworks pricing: per-model price table (Model | Standard … or Model | Input …) not found: %w", ErrMarkup)
+	}
+	if tierTable == nil {
+		return nil, fmt.Errorf("parse fireworks pricing: parameter-size tier table not found: %w", ErrMarkup)
+	}
+
+	// Per-model rows.
+	rowIDs := map[string]bool{}
+	seen := map[string]bool{}
+	n := 0
+	for _, rowsTable := range rowsTables {
+		for _, row := range rowsTable.rows {
+			if len(row) == 0 || row[0] == "" {
+				continue
+			}
+			name, link := mdCellLink(row[0])
+			region, variant := "", ""
+			if m := fwRegionMark.FindStringSubmatch(name); m != nil {
+				region = strings.ToLower(m[1])
+				name = strings.TrimSpace(name[:len(name)-len(m[0])])
+			}
+			base := name
+			if b, ok := strings.CutSuffix(name, " Fast"); ok {
+				base, variant = strings.TrimSpace(b), "fast"
+			}
+			id := fwModelID(link, base)
+			if id == "" {
+				return nil, fmt.Errorf("parse fireworks pricing: row %q: no model id in its link or name: %w", row[0], ErrMarkup)
+			}
+			offers, err := fwRowPrices(rowsTable.header, row)
+			if err != nil {
+				return nil, fmt.Errorf("parse fireworks pricing: row %q: %w", name, err)
+			}
+			for _, o := range offers {
+				v := variant
+				if o.variant != "" {
+					v = strings.TrimPrefix(variant+"/"+o.variant, "/")
+				}
+				key := id + "|" + region + "|" + v
+				if seen[key] {
+					return nil, fmt.Errorf("parse fireworks pricing: %s (%s %s) listed twice", id, region, v)
+				}
+				seen[key] = true
+				if err := emit(id, name, region, v, o.prices, ""); err != nil {
+					return nil, fmt.Errorf("parse fireworks pricing: row %q: %w", name, err)
+				}
+				n++
+			}
+			rowIDs[strings.ToLower(id)] = true
+		}
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("parse fireworks pricing: the per-model table has no priced row: %w", ErrMarkup)
+	}
+
+	// Tracked models without a row: their size tier.
+	for _, m := range models {
+		if rowIDs[strings.ToLower(m.ID)] {
+			continue
+		}
+		var match []fwTier
+		for _, t := range tiers {
+			if t.holds(m.Parameters, m.MoE) {
+				match = append(match, t)
+			}
+		}
+		kind := "dense"
+		if m.MoE {
+			kind = "MoE"
+		}
+		switch len(match) {
+		case 0:
+			return nil, fmt.Errorf("parse fireworks pricing: %s (%s, %s parameters) falls in no size tier of the page: %w",
+				m.ID, kind, catalog.CompactCount(m.Parameters), ErrMarkup)
+		case 1:
+		default:
+			return nil, fmt.Errorf("parse fireworks pricing: %s (%s parameters) falls in %d size tiers (%q, %q)",
+				m.ID, catalog.CompactCount(m.Parameters), len(match), match[0].label, match[1].label)
+		}
+		t := match[0]
+		if err := emit(m.ID, "", "", "", fwPrices{in: t.price, cached: t.cached, out: t.price}, "tier: "+t.label); err != nil {
+			return nil, fmt.Errorf("parse fireworks pricing: %s: %w", m.ID, err)
+		}
+	}
+	return out, nil
+}
+
+// mdTable is one Markdown table: its header cells and body rows, cleaned.
+type mdTable struct {
+	heading string
+	header  []string
+	rows    [][]string
+}
+
+// mdTables finds every pipe table of a Markdown text, with the heading it
+// sits under. Cells are cleaned: "\$" unescaped, emphasis markers removed,
+// white space collapsed; links are kept for mdCellLink.
+func mdTables(text string) []mdTable {
+	var out []mdTable
+	var cur *mdTable
+	heading := ""
+	for _, line := range strings.Split(text, "\n") {
+		t := strings.TrimSpace(line)
+		if !strings.HasPrefix(t, "|") {
+			cur = nil
+			if strings.HasPrefix(t, "#") {
+				heading = strings.TrimSpace(strings.TrimLeft(t, "#"))
+			}
+			continue
+		}
+		cells := splitMDRow(t)
+		for i, c := range cells {
+			cells[i] = mdCleanCell(c)
+		}
+		if cur == nil {
+			out = append(out, mdTable{heading: heading, header: cells})
+			cur = &out[len(out)-1]
+			continue
+		}
+		if isMDSeparator(cells) {
+			continue
+		}
+		cur.rows = append(cur.rows, cells)
+	}
+	return out
+}
+
+var mdEmphasis = strings.NewReplacer(`\$`, "$", `\*`, "*", `\_`, "_", "**", "", "__", "", "`", "")
+
+func mdCleanCell(c string) string { return CleanText(mdEmphasis.Replace(c)) }
+
+// mdCellLink splits a cell that is a Markdown link into its text and URL.
+func mdCellLink(c string) (text, link string) {
+	if m := fwMDLink.FindStringSubmatch(c); m != nil {
+		return CleanText(m[1] + m[3]), m[2]
+	}
+	return c, ""
+}
+
+// fwModelID is a row's Fireworks model id: from its link
+// (app.fireworks.ai/models/fireworks/kimi-k3 → accounts/fireworks/models/kimi-k3),
+// or else its name as a slug ("Kimi K2.6" → "kimi-k2.6").
+func fwModelID(link, name string) string {
+	if link != "" {
+		if u, err := url.Parse(link); err == nil {
+			if m := fwModelPath.FindStringSubmatch(u.Path); m != nil {
+				return "accounts/" + m[1] + "/models/" + m[2]
+			}
+		}
+	}
+	slug := strings.ToLower(strings.Join(strings.Fields(name), "-"))
+	if strings.ContainsAny(slug, "/|$") {
+		return ""
+	}
+	return slug
+}
+
+func fwIsRowsTable(header []string) bool {
+	if len(header) < 2 || !strings.EqualFold(header[0], "model") {
+		return false
+	}
+	for _, h := range header[1:] {
+		switch strings.ToLower(h) {
+		case "standard", "input", "price":
+			return true
+		}
+	}
+	return false
+}
+
+type fwOffer struct {
+	variant string
+	prices  fwPrices
+}
+
+// fwRowPrices reads a per-model row: either a cell per serving path
+// ("Standard", "Priority"), each "in / cached / out", or separate Input,
+// Cached input and Output columns.
+func fwRowPrices(header, row []string) ([]fwOffer, error) {
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(h)] = i
+	}
+	cell := func(name string) (string, bool) {
+		i, ok := col[name]
+		if !ok || i >= len(row) {
+			return "", false
+		}
+		return row[i], true
+	}
+	var out []fwOffer
+	if _, ok := col["input"]; ok {
+		in, _ := cell("input")
+		o, _ := cell("output")
+		c, _ := cell("cached input")
+		if fwNotOffered(in) && fwNotOffered(o) {
+			return nil, nil
+		}
+		p := fwPrices{}
+		var err error
+		if p.in, err = fwPrice(in); err != nil {
+			return nil, fmt.Errorf("input: %w", err)
+		}
+		if p.out, err = fwPrice(o); err != nil {
+			return nil, fmt.Errorf("output: %w", err)
+		}
+		if !fwNotOffered(c) {
+			if p.cached, err = fwPrice(c); err != nil {
+				return nil, fmt.Errorf("cached input: %w", err)
+			}
+		}
+		return []fwOffer{{prices: p}}, nil
+	}
+	for _, path := range []struct{ col, variant string }{{"standard", ""}, {"price", ""}, {"priority", "priority"}} {
+		c, ok := cell(path.col)
+		if !ok || fwNotOffered(c) {
+			continue
+		}
+		p, err := fwCellPrices(c)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path.col, err)
+		}
+		out = append(out, fwOffer{variant: path.variant, prices: p})
+	}
+	return out, nil
+}
+
+func fwNotOffered(c string) bool {
+	switch strings.ToLower(strings.TrimSpace(c)) {
+	case "", "—", "–", "-", "n/a", "not available":
+		return true
+	}
+	return false
+}
+
+// fwPrice reads one amount ("$0.10", "\$3.00" once cleaned, "0.07").
+func fwPrice(c string) (string, error) {
+	c = strings.TrimSpace(c)
+	if !fwAmount.MatchString(c) {
+		return "", fmt.Errorf("price %q unreadable: %w", c, ErrMarkup)
+	}
+	if !strings.HasPrefix(c, "$") {
+		c = "$" + c
+	}
+	return c, nil
+}
+
+// fwCellPrices reads a serving path's cell: "in / cached / out",
+// "in / out", "$0.56 input, $0.28 cached, $1.68 output", or one amount
+// for both directions.
+func fwCellPrices(c string) (fwPrices, error) {
+	if ms := fwLabelled.FindAllStringSubmatch(c, -1); len(ms) > 0 {
+		var p fwPrices
+		for _, m := range ms {
+			v := "$" + m[1]
+			switch l := strings.ToLower(m[2]); {
+			case l == "input":
+				p.in = v
+			case l == "output":
+				p.out = v
+			default:
+				p.cached = v
+			}
+		}
+		if p.in == "" || p.out == "" {
+			return fwPrices{}, fmt.Errorf("%q names no input and output price: %w", c, ErrMarkup)
+		}
+		return p, nil
+	}
+	parts := strings.Split(c, "/")
+	vals := make([]string, len(parts))
+	for i, p := range parts {
+		v, err := fwPrice(p)
+		if err != nil {
+			return fwPrices{}, err
+		}
+		vals[i] = v
+	}
+	switch len(vals) {
+	case 1:
+		return fwPrices{in: vals[0], out: vals[0]}, nil
+	case 2:
+		return fwPrices{in: vals[0], out: vals[1]}, nil
+	case 3:
+		return fwPrices{in: vals[0], cached: vals[1], out: vals[2]}, nil
+	}
+	return fwPrices{}, fmt.Errorf("%q: want input / cached input / output: %w", c, ErrMarkup)
+}
+
+// fwTiers reads a table as the size-tier table: rows whose label states a
+// parameter range in billions ("Less than 4B parameters", "4B – 16B
+// parameters", "MoE 56.1B - 176B parameters (e.g. DBRX)", "up to 16B") and
+// whose price is one amount, optionally with a cached one ("$0.10, $0.05
+// cached"). Rows that state no range are not tiers.
+func fwTiers(t *mdTable) []fwTier {
+	if len(t.header) < 2 || !strings.Contains(strings.ToLower(strings.Join(t.header, " ")), "1m") {
+		return nil
+	}
+	var out []fwTier
+	for _, row := range t.rows {
+		if len(row) < 2 {
+			continue
+		}
+		tier, ok := fwTierLabel(row[0])
+		if !ok {
+			continue
+		}
+		amounts := fwAnyAmount.FindAllStringSubmatchIndex(row[1], -1)
+		if len(amounts) == 0 {
+			continue
+		}
+		tier.price = "$" + row[1][amounts[0][2]:amounts[0][3]]
+		if len(amounts) > 1 && strings.Contains(strings.ToLower(row[1][amounts[1][1]:]), "cached") {
+			tier.cached = "$" + row[1][amounts[1][2]:amounts[1][3]]
+		}
+		out = append(out, tier)
+	}
+	return out
+}
+
+// fwTierLabel reads a tier's range from its label.
+func fwTierLabel(label string) (fwTier, bool) {
+	t := fwTier{label: label, hi: -1}
+	s := strings.ToLower(fwParenNote.ReplaceAllString(label, ""))
+	s = strings.NewReplacer("–", "-", "—", "-", "‒", "-").Replace(s)
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "parameters"))
+	if rest, ok := strings.CutPrefix(s, "moe"); ok {
+		t.moe, s = true, strings.TrimSpace(rest)
+	}
+	nums := fwBillions.FindAllStringSubmatch(s, -1)
+	if len(nums) == 0 || len(nums) > 2 || strings.ContainsAny(fwBillions.ReplaceAllString(s, ""), "0123456789") {
+		return t, false
+	}
+	vals := make([]int64, len(nums))
+	for i, m := range nums {
+		v, ok := billions(m[1])
+		if !ok {
+			return t, false
+		}
+		vals[i] = v
+	}
+	switch {
+	case len(vals) == 2 && strings.Contains(s, "-"):
+		t.lo, t.hi = vals[0], vals[1]
+	case len(vals) == 1 && (strings.HasPrefix(s, "less than") || strings.HasPrefix(s, "under") || strings.HasPrefix(s, "below")):
+		t.hi, t.hiOpen = vals[0], true
+	case len(vals) == 1 && (strings.HasPrefix(s, "up to") || strings.HasPrefix(s, "<=")):
+		t.hi = vals[0]
+	case len(vals) == 1 && (strings.HasPrefix(s, "more than") || strings.HasPrefix(s, "over") || strings.HasPrefix(s, "greater than") || strings.HasPrefix(s, "above")):
+		t.lo, t.loOpen = vals[0], true
+	default:
+		return t, false
+	}
+	if t.hi >= 0 && t.hi < t.lo {
+		return t, false
+	}
+	return t, true
+}
+
+// billions reads "16.1" (billions) as an exact count: 16_100_000_000.
+func billions(s string) (int64, bool) {
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return 0, false
+	}
+	r.Mul(r, new(big.Rat).SetInt64(1_000_000_000))
+	if !r.IsInt() || !r.Num().IsInt64() {
+		return 0, false
+	}
+	return r.Num().Int64(), true
+}
+
+// scaleUSD returns "$x" × pct / 100, exactly, as a "$" decimal.
+func scaleUSD(v string, pct int64) (string, error) {
+	s := strings.ReplaceAll(strings.TrimPrefix(v, "$"), ",", "")
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return "", fmt.Errorf("price %q unreadable: %w", v, ErrMarkup)
+	}
+	r.Mul(r, big.NewRat(pct, 100))
+	digits := 2
+	if _, frac, ok := strings.Cut(s, "."); ok {
+		digits += len(frac)
+	}
+	out := r.FloatString(digits)
+	if strings.Contains(out, ".") {
+		out = strings.TrimRight(strings.TrimRight(out, "0"), ".")
+	}
+	return "$" + out, nil
+}

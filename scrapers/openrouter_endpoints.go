@@ -1,0 +1,229 @@
+package scrapers
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// OpenRouterEndpoints reads OpenRouter's per-provider endpoints of each
+// configured model, /api/v1/models/{author}/{slug}/endpoints. Every endpoint
+// is a price *OpenRouter* charges when it routes the request to one upstream
+// (DeepInfra, Azure, "fireworks/fast", ...), so it becomes an offering at
+// provider "openrouter" whose Variant is the endpoint's routing tag — never
+// an offering of the upstream provider, whose own price may differ.
+type OpenRouterEndpoints struct {
+	// BaseURL is the API root; default https://openrouter.ai.
+	BaseURL string
+	// Models are OpenRouter model ids ("meta-llama/llama-3.2-1b-instruct",
+	// "nex-agi/nex-n2.5-pro:free").
+	Models []string
+}
+
+var _ Source = (*OpenRouterEndpoints)(nil)
+
+// Name is "openrouter-endpoints".
+func (s *OpenRouterEndpoints) Name() string { return "openrouter-endpoints" }
+
+func (s *OpenRouterEndpoints) base() string {
+	return strings.TrimRight(orDefault(s.BaseURL, "https://openrouter.ai"), "/")
+}
+
+// EndpointsURL is where a model's endpoints are listed. Each path segment is
+// escaped, and so is the ":" of a variant ("…/nex-n2.5-pro%3Afree/endpoints"),
+// as OpenRouter requires.
+func (s *OpenRouterEndpoints) EndpointsURL(model string) string {
+	author, slug, _ := strings.Cut(model, "/")
+	return s.base() + "/api/v1/models/" + orPathSegment(author) + "/" + orPathSegment(slug) + "/endpoints"
+}
+
+func orPathSegment(p string) string {
+	return strings.ReplaceAll(url.PathEscape(p), ":", "%3A")
+}
+
+// modelOfEndpointsURL reads the model id back from an endpoints URL.
+func (s *OpenRouterEndpoints) modelOfEndpointsURL(u string) (string, error) {
+	rest, ok := strings.CutPrefix(u, s.base()+"/api/v1/models/")
+	if !ok {
+		return "", fmt.Errorf("openrouter endpoints: %s is not under %s/api/v1/models/", u, s.base())
+	}
+	rest, ok = strings.CutSuffix(rest, "/endpoints")
+	parts := strings.Split(rest, "/")
+	if !ok || len(parts) != 2 {
+		return "", fmt.Errorf("openrouter endpoints: no author/slug in %s", u)
+	}
+	author, err1 := url.PathUnescape(parts[0])
+	slug, err2 := url.PathUnescape(parts[1])
+	if err1 != nil || err2 != nil || author == "" || slug == "" {
+		return "", fmt.Errorf("openrouter endpoints: bad model path in %s", u)
+	}
+	return author + "/" + slug, nil
+}
+
+// Describe presents the source.
+func (s *OpenRouterEndpoints) Describe() Description {
+	d := Description{Name: s.Name(), Title: "OpenRouter per-provider endpoints", Authority: catalog.AuthorityProvider, Format: "JSON"}
+	for _, m := range s.Models {
+		d.URLs = append(d.URLs, s.EndpointsURL(m))
+	}
+	return d
+}
+
+// Requests asks for the endpoints of every configured model.
+func (s *OpenRouterEndpoints) Requests() []Request {
+	out := make([]Request, 0, len(s.Models))
+	for _, m := range s.Models {
+		out = append(out, Request{URL: s.EndpointsURL(m), Kind: "endpoints", Subject: m})
+	}
+	return out
+}
+
+// Parse reads one model's endpoints.
+func (s *OpenRouterEndpoints) Parse(kind string, r Response) (Parsed, error) {
+	if kind != "endpoints" {
+		return Parsed{}, fmt.Errorf("openrouter endpoints: unknown page kind %q", kind)
+	}
+	model, err := s.modelOfEndpointsURL(r.URL)
+	if err != nil {
+		return Parsed{}, err
+	}
+	obs, err := ParseOpenRouterEndpoints(model, r)
+	return Parsed{Observations: obs}, err
+}
+
+type orEndpoint struct {
+	Name                string                     `json:"name"`
+	ProviderName        string                     `json:"provider_name"`
+	Tag                 string                     `json:"tag"`
+	ContextLength       *int64                     `json:"context_length"`
+	MaxCompletionTokens *int64                     `json:"max_completion_tokens"`
+	Quantization        *string                    `json:"quantization"`
+	Status              *json.Number               `json:"status"`
+	Pricing             map[string]json.RawMessage `json:"pricing"`
+}
+
+// ParseOpenRouterEndpoints reads a /api/v1/models/{author}/{slug}/endpoints
+// response for model (the OpenRouter id that was asked for, ":free" suffix
+// included) into offering observations at provider "openrouter", one
+// offering per endpoint: Variant is the endpoint's routing tag (tags are
+// unique per model; provider_name is not — Fireworks and "Fireworks fast"
+// share one), or "tag:suffix" for a variant id such as ":free". Prices are
+// USD per token as given; the upstream, its quantization and a degraded
+// status (negative) are stated in each observation's Note. Degraded
+// endpoints still count: OpenRouter still lists and may still route to them.
+func ParseOpenRouterEndpoints(model string, r Response) ([]catalog.Observation, error) {
+	var doc struct {
+		Data *struct {
+			ID        string             `json:"id"`
+			Name      string             `json:"name"`
+			Endpoints *[]json.RawMessage `json:"endpoints"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(r.Body, &doc); err != nil {
+		return nil, fmt.Errorf("parse openrouter endpoints %s: %w", model, err)
+	}
+	if doc.Data == nil {
+		return nil, fmt.Errorf("parse openrouter endpoints %s: no \"data\" object: %w", model, ErrMarkup)
+	}
+	if doc.Data.Endpoints == nil {
+		return nil, fmt.Errorf("parse openrouter endpoints %s: no \"data.endpoints\" array: %w", model, ErrMarkup)
+	}
+	if len(*doc.Data.Endpoints) == 0 {
+		return nil, fmt.Errorf("parse openrouter endpoints %s: OpenRouter lists no endpoint for the model: %w", model, ErrMarkup)
+	}
+	suffix := ""
+	if _, v, ok := strings.Cut(model, ":"); ok {
+		suffix = v
+	}
+	var out []catalog.Observation
+	seen := map[string]bool{}
+	for i, raw := range *doc.Data.Endpoints {
+		var e orEndpoint
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return nil, fmt.Errorf("parse openrouter endpoints %s: endpoint %d: %w", model, i, err)
+		}
+		if e.Tag == "" {
+			return nil, fmt.Errorf("parse openrouter endpoints %s: endpoint %d (%s) has no tag: %w", model, i, e.ProviderName, ErrMarkup)
+		}
+		if strings.ContainsAny(e.Tag, "|\x00") {
+			return nil, fmt.Errorf("parse openrouter endpoints %s: endpoint %d: tag %q is not a routing slug", model, i, e.Tag)
+		}
+		if seen[e.Tag] {
+			return nil, fmt.Errorf("parse openrouter endpoints %s: tag %q listed twice", model, e.Tag)
+		}
+		seen[e.Tag] = true
+		if e.Pricing == nil {
+			return nil, fmt.Errorf("parse openrouter endpoints %s: endpoint %s has no pricing: %w", model, e.Tag, ErrMarkup)
+		}
+		variant := e.Tag
+		if suffix != "" {
+			variant += ":" + suffix
+		}
+		note, err := orEndpointNote(e)
+		if err != nil {
+			return nil, fmt.Errorf("parse openrouter endpoints %s: endpoint %s: %w", model, e.Tag, err)
+		}
+		offer := func(f catalog.Field, v string, u catalog.Unit) catalog.Observation {
+			return catalog.Observation{Source: "openrouter-endpoints", URL: r.URL, RetrievedAt: r.RetrievedAt,
+				Authority: catalog.AuthorityProvider, Subject: model, SubjectName: doc.Data.Name,
+				Provider: "openrouter", Variant: variant, Field: f, Value: v, Unit: u, Note: note}
+		}
+		out = append(out, offer(catalog.FieldListed, model, ""))
+		for _, pf := range orPriceFields {
+			raw, ok := e.Pricing[pf.key]
+			if !ok {
+				if pf.field == catalog.FieldPriceInput || pf.field == catalog.FieldPriceOutput {
+					return nil, fmt.Errorf("parse openrouter endpoints %s: endpoint %s: no pricing.%s: %w", model, e.Tag, pf.key, ErrMarkup)
+				}
+				continue
+			}
+			v, err := jsonScalar(raw)
+			if err != nil {
+				return nil, fmt.Errorf("parse openrouter endpoints %s: endpoint %s: pricing.%s: %w", model, e.Tag, pf.key, err)
+			}
+			out = append(out, offer(pf.field, v, catalog.PerToken))
+		}
+		if e.ContextLength != nil {
+			out = append(out, offer(catalog.FieldOfferingContext, strconv.FormatInt(*e.ContextLength, 10), ""))
+		}
+		if e.MaxCompletionTokens != nil {
+			out = append(out, offer(catalog.FieldOfferingMaxOutput, strconv.FormatInt(*e.MaxCompletionTokens, 10), ""))
+		}
+	}
+	return out, nil
+}
+
+// orEndpointNote states what qualifies an endpoint's values: the upstream
+// it routes to, its quantization, a discount, and a degraded status.
+func orEndpointNote(e orEndpoint) (string, error) {
+	parts := []string{}
+	if e.ProviderName != "" {
+		parts = append(parts, "via "+e.ProviderName)
+	}
+	if e.Quantization != nil && *e.Quantization != "" {
+		parts = append(parts, "quantization "+*e.Quantization)
+	}
+	if raw, ok := e.Pricing["discount"]; ok {
+		d, err := jsonScalar(raw)
+		if err != nil {
+			return "", fmt.Errorf("pricing.discount: %w", err)
+		}
+		if strings.Trim(d, "0.") != "" {
+			parts = append(parts, "discount "+d+" (not applied)")
+		}
+	}
+	if e.Status != nil {
+		n, err := strconv.Atoi(e.Status.String())
+		if err != nil {
+			return "", fmt.Errorf("status %q: %w", e.Status.String(), err)
+		}
+		if n < 0 {
+			parts = append(parts, fmt.Sprintf("degraded (status %d)", n))
+		}
+	}
+	return strings.Join(parts, "; "), nil
+}
