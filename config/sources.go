@@ -24,6 +24,14 @@ type SourceSettings interface {
 	Build() (scrapers.Source, error)
 }
 
+// MultiSourceSettings are settings that build several sources, each under
+// its own name (the declarative tables under `sources.custom:`). They are
+// checked whole, disabled entries included.
+type MultiSourceSettings interface {
+	SourceSettings
+	BuildAll() ([]scrapers.Source, error)
+}
+
 type registered struct {
 	name  string
 	order int
@@ -118,6 +126,14 @@ func (c *Config) BuildSources() ([]scrapers.Source, error) {
 	var errs []error
 	for _, r := range registry {
 		s := c.settings[r.name]
+		if m, ok := s.(MultiSourceSettings); ok {
+			srcs, err := m.BuildAll()
+			if err != nil {
+				errs = append(errs, err)
+			}
+			out = append(out, srcs...)
+			continue
+		}
 		if !s.On() {
 			continue
 		}

@@ -1,0 +1,289 @@
+package scrapers
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// DefaultLiteLLMURL is where LiteLLM publishes its price map.
+const DefaultLiteLLMURL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+
+// DefaultLiteLLMProviders maps LiteLLM's litellm_provider values to llmref
+// provider ids. Entries of other providers are skipped and counted.
+func DefaultLiteLLMProviders() map[string]string {
+	return map[string]string{
+		"openai":           "openai",
+		"azure":            "azure",
+		"openrouter":       "openrouter",
+		"fireworks_ai":     "fireworks",
+		"bedrock":          "bedrock",
+		"bedrock_converse": "bedrock",
+		"nvidia_nim":       "nvidia-nim",
+	}
+}
+
+// LiteLLM reads LiteLLM's price map (model_prices_and_context_window.json)
+// as a cross-check: its per-token prices and output limits for the
+// providers llmref knows, at the lowest authority, so that a disagreement
+// with a provider's own page becomes a conflict for review. Cross-checks
+// never make a model or an offering on their own (the normaliser sees to
+// that).
+type LiteLLM struct {
+	// URL is the price map; default DefaultLiteLLMURL.
+	URL string
+	// Providers maps litellm_provider values to llmref provider ids;
+	// default DefaultLiteLLMProviders.
+	Providers map[string]string
+}
+
+var _ Source = (*LiteLLM)(nil)
+
+// Name is "litellm".
+func (s *LiteLLM) Name() string { return "litellm" }
+
+func (s *LiteLLM) url() string { return orDefault(s.URL, DefaultLiteLLMURL) }
+
+func (s *LiteLLM) providers() map[string]string {
+	if s.Providers == nil {
+		return DefaultLiteLLMProviders()
+	}
+	return s.Providers
+}
+
+// Describe presents the source.
+func (s *LiteLLM) Describe() Description {
+	return Description{Name: s.Name(), Title: "LiteLLM price map (cross-check)", Authority: catalog.AuthorityCrossCheck,
+		Format: "JSON", URLs: []string{s.url()}}
+}
+
+// Requests asks for the price map.
+func (s *LiteLLM) Requests() []Request {
+	return []Request{{URL: s.url(), Kind: "prices"}}
+}
+
+// Parse reads the price map.
+func (s *LiteLLM) Parse(kind string, r Response) (Parsed, error) {
+	if kind != "prices" {
+		return Parsed{}, fmt.Errorf("litellm: unknown page kind %q", kind)
+	}
+	res, err := ParseLiteLLM(r, s.providers())
+	return Parsed{Observations: res.Observations}, err
+}
+
+// LiteLLMResult is what ParseLiteLLM read and what it skipped, and why.
+type LiteLLMResult struct {
+	Observations []catalog.Observation
+	// Entries counts the map's entries (sample_spec excluded).
+	Entries int
+	// Read counts the priced chat entries of mapped providers.
+	Read int
+	// Skipped counts the other entries by reason: "provider <name>" (not
+	// mapped to an llmref provider), "mode <mode>" (not a chat model),
+	// "unpriced", "commitment" (Bedrock provisioned throughput).
+	Skipped map[string]int
+}
+
+// SkipSummary writes the skipped counts, largest first: "provider vertex_ai
+// 62, mode embedding 40, ...".
+func (r LiteLLMResult) SkipSummary() string {
+	type kv struct {
+		k string
+		n int
+	}
+	var all []kv
+	for k, n := range r.Skipped {
+		all = append(all, kv{k, n})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].n != all[j].n {
+			return all[i].n > all[j].n
+		}
+		return all[i].k < all[j].k
+	})
+	parts := make([]string, len(all))
+	for i, e := range all {
+		parts[i] = fmt.Sprintf("%s %d", e.k, e.n)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// litellmModes are the modes of chat models, whose per-token prices llmref
+// tracks.
+var litellmModes = map[string]bool{"chat": true, "responses": true, "completion": true}
+
+// litellmPrices maps the map's price keys to offering fields. Values are USD
+// per token as JSON numbers, read as their literal text.
+var litellmPrices = []struct {
+	key   string
+	field catalog.Field
+}{
+	{"input_cost_per_token", catalog.FieldPriceInput},
+	{"cache_read_input_token_cost", catalog.FieldPriceCachedInput},
+	{"cache_creation_input_token_cost", catalog.FieldPriceCacheWrite},
+	{"output_cost_per_token", catalog.FieldPriceOutput},
+	{"input_cost_per_token_batches", catalog.FieldPriceBatchInput},
+	{"output_cost_per_token_batches", catalog.FieldPriceBatchOutput},
+}
+
+// ParseLiteLLM reads LiteLLM's price map into cross-check observations of
+// the offerings of mapped providers: prices per token (never through
+// float64: each number is kept as the text the file has, "1.75e-06") and max
+// output tokens. Only priced entries of chat models (modes chat, responses,
+// completion) are read; every other entry is counted in Skipped by reason.
+// The entry key minus its provider prefix ("fireworks_ai/", "openrouter/")
+// is the subject; a Bedrock region in the key ("bedrock/us-west-2/...") or a
+// cross-region profile prefix ("us.", "eu.") is the offering's region.
+//
+// It fails when the file is not a JSON object of entries, when an entry of a
+// chat model has a price that is not a number, or when no entry of a mapped
+// provider is priced (the map's shape changed).
+func ParseLiteLLM(r Response, providers map[string]string) (LiteLLMResult, error) {
+	res := LiteLLMResult{Skipped: map[string]int{}}
+	dec := json.NewDecoder(bytes.NewReader(r.Body))
+	dec.UseNumber()
+	var doc map[string]json.RawMessage
+	if err := dec.Decode(&doc); err != nil {
+		return res, fmt.Errorf("parse litellm price map: %w", err)
+	}
+	if len(doc) == 0 {
+		return res, fmt.Errorf("parse litellm price map: no entries: %w", ErrMarkup)
+	}
+	keys := make([]string, 0, len(doc))
+	for k := range doc {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		if key == "sample_spec" {
+			continue // the documented schema, not a model
+		}
+		res.Entries++
+		var e map[string]json.RawMessage
+		if err := json.Unmarshal(doc[key], &e); err != nil || e == nil {
+			return res, fmt.Errorf("parse litellm price map: %s: not an object: %w", key, ErrMarkup)
+		}
+		provider, mode := jsonString(e["litellm_provider"]), jsonString(e["mode"])
+		if !litellmModes[mode] {
+			if mode == "" {
+				mode = "none"
+			}
+			res.Skipped["mode "+mode]++
+			continue
+		}
+		prices := map[catalog.Field]string{}
+		for _, p := range litellmPrices {
+			raw, ok := e[p.key]
+			if !ok || string(raw) == "null" {
+				continue
+			}
+			v, err := jsonNumberText(raw)
+			if err != nil {
+				return res, fmt.Errorf("parse litellm price map: %s: %s: %w", key, p.key, err)
+			}
+			prices[p.field] = v
+		}
+		if prices[catalog.FieldPriceInput] == "" && prices[catalog.FieldPriceOutput] == "" {
+			res.Skipped["unpriced"]++
+			continue
+		}
+		to, ok := providers[provider]
+		if !ok {
+			if provider == "" {
+				provider = "(none)"
+			}
+			res.Skipped["provider "+provider]++
+			continue
+		}
+		subject, region, ok := litellmSubject(key, provider)
+		if !ok {
+			res.Skipped["commitment"]++
+			continue
+		}
+		res.Read++
+		offer := func(f catalog.Field, v string, u catalog.Unit) catalog.Observation {
+			return catalog.Observation{Source: "litellm", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityCrossCheck,
+				Subject: subject, Provider: to, Region: region, Field: f, Value: v, Unit: u, Note: "litellm key " + key}
+		}
+		res.Observations = append(res.Observations, offer(catalog.FieldListed, subject, ""))
+		for _, p := range litellmPrices {
+			if v, ok := prices[p.field]; ok {
+				res.Observations = append(res.Observations, offer(p.field, v, catalog.PerToken))
+			}
+		}
+		if raw, ok := e["max_output_tokens"]; ok && string(raw) != "null" {
+			if v, err := jsonNumberText(raw); err == nil && v != "0" && v != "0.0" {
+				res.Observations = append(res.Observations, offer(catalog.FieldOfferingMaxOutput, v, ""))
+			}
+		}
+	}
+	if res.Read == 0 {
+		return res, fmt.Errorf("parse litellm price map: no priced chat entry of a mapped provider among %d entries: %w", res.Entries, ErrMarkup)
+	}
+	return res, nil
+}
+
+// litellmSubject takes the provider's own model id and the region out of a
+// price-map key. ok is false for provisioned-throughput entries
+// ("bedrock/us-east-1/1-month-commitment/...") and wildcard regions.
+func litellmSubject(key, provider string) (subject, region string, ok bool) {
+	s := key
+	if rest, cut := strings.CutPrefix(s, provider+"/"); cut {
+		s = rest
+	}
+	if provider == "bedrock" || provider == "bedrock_converse" {
+		s = strings.TrimPrefix(s, "bedrock/")
+		parts := strings.Split(s, "/")
+		if len(parts) > 1 {
+			for _, p := range parts[1 : len(parts)-1] {
+				if strings.HasSuffix(p, "-commitment") {
+					return "", "", false
+				}
+			}
+			if parts[0] == "*" {
+				return "", "", false
+			}
+			region, s = parts[0], parts[len(parts)-1]
+		}
+		for _, pre := range []string{"us.", "eu.", "apac.", "ap.", "ca.", "jp.", "au.", "global.", "us-gov."} {
+			if strings.HasPrefix(s, pre) {
+				region = strings.TrimSuffix(pre, ".")
+				break
+			}
+		}
+	}
+	return s, region, s != ""
+}
+
+// jsonString reads a JSON string, or "" for anything else.
+func jsonString(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
+}
+
+// jsonNumberText returns a JSON number's literal text; anything else is an
+// error. Negative numbers are refused: no price or count is below zero.
+func jsonNumberText(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return "", err
+	}
+	n, ok := v.(json.Number)
+	if !ok {
+		return "", fmt.Errorf("want a number, got %s", raw)
+	}
+	if strings.HasPrefix(n.String(), "-") {
+		return "", fmt.Errorf("negative number %s", n)
+	}
+	return n.String(), nil
+}

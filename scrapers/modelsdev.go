@@ -1,0 +1,254 @@
+package scrapers
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// DefaultModelsDevURL is models.dev's provider catalogue.
+const DefaultModelsDevURL = "https://models.dev/api.json"
+
+// DefaultModelsDevProviders maps models.dev provider ids to llmref provider
+// ids. Models of other providers are skipped and counted.
+func DefaultModelsDevProviders() map[string]string {
+	return map[string]string{
+		"openai":         "openai",
+		"azure":          "azure",
+		"openrouter":     "openrouter",
+		"fireworks-ai":   "fireworks",
+		"amazon-bedrock": "bedrock",
+		"nvidia":         "nvidia-nim",
+	}
+}
+
+// modelsDevCreators are the models.dev providers that are their models'
+// creators: only their entries speak for the model itself (release date,
+// knowledge cutoff). Another provider's release_date is the day it added
+// the model.
+var modelsDevCreators = map[string]bool{
+	"openai": true, "anthropic": true, "google": true, "mistral": true, "deepseek": true,
+	"xai": true, "moonshotai": true, "alibaba": true, "zai": true, "cohere": true,
+}
+
+// ModelsDev reads models.dev's api.json as a cross-check: each known
+// provider's prices (USD per 1M tokens), context and output limits, and the
+// release date and knowledge cutoff its creator's own entry gives, at the
+// lowest authority.
+type ModelsDev struct {
+	// URL is the catalogue; default DefaultModelsDevURL.
+	URL string
+	// Providers maps models.dev provider ids to llmref provider ids;
+	// default DefaultModelsDevProviders.
+	Providers map[string]string
+}
+
+var _ Source = (*ModelsDev)(nil)
+
+// Name is "modelsdev".
+func (s *ModelsDev) Name() string { return "modelsdev" }
+
+func (s *ModelsDev) url() string { return orDefault(s.URL, DefaultModelsDevURL) }
+
+func (s *ModelsDev) providers() map[string]string {
+	if s.Providers == nil {
+		return DefaultModelsDevProviders()
+	}
+	return s.Providers
+}
+
+// Describe presents the source.
+func (s *ModelsDev) Describe() Description {
+	return Description{Name: s.Name(), Title: "models.dev api.json (cross-check)", Authority: catalog.AuthorityCrossCheck,
+		Format: "JSON", URLs: []string{s.url()}}
+}
+
+// Requests asks for the catalogue.
+func (s *ModelsDev) Requests() []Request {
+	return []Request{{URL: s.url(), Kind: "api"}}
+}
+
+// Parse reads the catalogue.
+func (s *ModelsDev) Parse(kind string, r Response) (Parsed, error) {
+	if kind != "api" {
+		return Parsed{}, fmt.Errorf("modelsdev: unknown page kind %q", kind)
+	}
+	res, err := ParseModelsDev(r, s.providers())
+	return Parsed{Observations: res.Observations}, err
+}
+
+// ModelsDevResult is what ParseModelsDev read and what it skipped.
+type ModelsDevResult struct {
+	Observations []catalog.Observation
+	// Providers and Models count the catalogue's providers and models.
+	Providers, Models int
+	// Read counts the models of mapped providers.
+	Read int
+	// Skipped counts the models of unmapped providers, by provider.
+	Skipped map[string]int
+}
+
+type mdProvider struct {
+	ID     string                     `json:"id"`
+	Name   string                     `json:"name"`
+	Models map[string]json.RawMessage `json:"models"`
+}
+
+type mdModel struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	ReleaseDate string `json:"release_date"`
+	Knowledge   string `json:"knowledge"`
+	Cost        *struct {
+		Input      *json.Number `json:"input"`
+		Output     *json.Number `json:"output"`
+		CacheRead  *json.Number `json:"cache_read"`
+		CacheWrite *json.Number `json:"cache_write"`
+	} `json:"cost"`
+	Limit *struct {
+		Context *json.Number `json:"context"`
+		Output  *json.Number `json:"output"`
+	} `json:"limit"`
+}
+
+// ParseModelsDev reads models.dev's api.json (provider id → provider, with
+// its models by id) into cross-check observations: for each model of a
+// mapped provider, the offering at that provider (listed, prices per 1M
+// tokens kept as the catalogue's number text, context and output limits;
+// a zero limit is a placeholder and says nothing), and, from a creator's
+// own entry, the model's release date and knowledge cutoff. Models of other
+// providers are counted in Skipped.
+//
+// It fails when the document is not a catalogue of providers with models,
+// when a price or limit is not a non-negative number, or when no mapped
+// provider is present.
+func ParseModelsDev(r Response, providers map[string]string) (ModelsDevResult, error) {
+	res := ModelsDevResult{Skipped: map[string]int{}}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(r.Body, &doc); err != nil {
+		return res, fmt.Errorf("parse models.dev api.json: %w", err)
+	}
+	if len(doc) == 0 {
+		return res, fmt.Errorf("parse models.dev api.json: no providers: %w", ErrMarkup)
+	}
+	pids := make([]string, 0, len(doc))
+	for k := range doc {
+		pids = append(pids, k)
+	}
+	sort.Strings(pids)
+	for _, pid := range pids {
+		var p mdProvider
+		if err := json.Unmarshal(doc[pid], &p); err != nil {
+			return res, fmt.Errorf("parse models.dev api.json: provider %s: %w", pid, err)
+		}
+		if p.Models == nil {
+			return res, fmt.Errorf("parse models.dev api.json: provider %s has no \"models\": %w", pid, ErrMarkup)
+		}
+		res.Providers++
+		res.Models += len(p.Models)
+		to, ok := providers[pid]
+		if !ok {
+			res.Skipped["provider "+pid] += len(p.Models)
+			continue
+		}
+		mids := make([]string, 0, len(p.Models))
+		for k := range p.Models {
+			mids = append(mids, k)
+		}
+		sort.Strings(mids)
+		for _, mid := range mids {
+			obs, err := mdModelObservations(r, pid, to, mid, p.Models[mid])
+			if err != nil {
+				return res, fmt.Errorf("parse models.dev api.json: %s/%s: %w", pid, mid, err)
+			}
+			res.Read++
+			res.Observations = append(res.Observations, obs...)
+		}
+	}
+	if len(res.Skipped) == res.Providers {
+		return res, fmt.Errorf("parse models.dev api.json: none of its %d providers is mapped: %w", res.Providers, ErrMarkup)
+	}
+	return res, nil
+}
+
+func mdModelObservations(r Response, pid, provider, mid string, raw json.RawMessage) ([]catalog.Observation, error) {
+	var m mdModel
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	id := mid
+	if m.ID != "" {
+		id = m.ID
+	}
+	note := "models.dev " + pid + "/" + id
+	offer := func(f catalog.Field, v string, u catalog.Unit) catalog.Observation {
+		return catalog.Observation{Source: "modelsdev", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityCrossCheck,
+			Subject: id, SubjectName: m.Name, Provider: provider, Field: f, Value: v, Unit: u, Note: note}
+	}
+	out := []catalog.Observation{offer(catalog.FieldListed, id, "")}
+	num := func(name string, n *json.Number) (string, bool, error) {
+		if n == nil {
+			return "", false, nil
+		}
+		s := n.String()
+		if strings.HasPrefix(s, "-") {
+			return "", false, fmt.Errorf("%s: negative %s", name, s)
+		}
+		return s, true, nil
+	}
+	if c := m.Cost; c != nil {
+		for _, p := range []struct {
+			name  string
+			n     *json.Number
+			field catalog.Field
+		}{
+			{"cost.input", c.Input, catalog.FieldPriceInput},
+			{"cost.cache_read", c.CacheRead, catalog.FieldPriceCachedInput},
+			{"cost.cache_write", c.CacheWrite, catalog.FieldPriceCacheWrite},
+			{"cost.output", c.Output, catalog.FieldPriceOutput},
+		} {
+			v, ok, err := num(p.name, p.n)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				out = append(out, offer(p.field, v, catalog.PerMillion))
+			}
+		}
+	}
+	if l := m.Limit; l != nil {
+		for _, p := range []struct {
+			name  string
+			n     *json.Number
+			field catalog.Field
+		}{
+			{"limit.context", l.Context, catalog.FieldOfferingContext},
+			{"limit.output", l.Output, catalog.FieldOfferingMaxOutput},
+		} {
+			v, ok, err := num(p.name, p.n)
+			if err != nil {
+				return nil, err
+			}
+			if ok && strings.Trim(v, "0.") != "" {
+				out = append(out, offer(p.field, v, ""))
+			}
+		}
+	}
+	if modelsDevCreators[pid] {
+		model := func(f catalog.Field, v string) catalog.Observation {
+			o := offer(f, v, "")
+			o.Provider = ""
+			return o
+		}
+		if m.ReleaseDate != "" {
+			out = append(out, model(catalog.FieldReleased, m.ReleaseDate))
+		}
+		if m.Knowledge != "" {
+			out = append(out, model(catalog.FieldKnowledgeCutoff, m.Knowledge))
+		}
+	}
+	return out, nil
+}

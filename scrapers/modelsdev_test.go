@@ -1,0 +1,118 @@
+package scrapers
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/golden"
+)
+
+func TestParseModelsDevGolden(t *testing.T) {
+	r := Response{URL: DefaultModelsDevURL, Status: 200, Body: fixtureBody(t, "2026-04-23", "models.dev/api.json"), RetrievedAt: fixtureTime}
+	res, err := ParseModelsDev(r, DefaultModelsDevProviders())
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, filepath.Join("testdata", "modelsdev_2026-04-23.golden.json"), observationsJSON(t, res.Observations))
+	if res.Providers != 9 || res.Models != 13 || res.Read != 8 {
+		t.Errorf("providers %d, models %d, read %d; want 9, 13, 8", res.Providers, res.Models, res.Read)
+	}
+	for _, p := range []string{"vercel", "cloudflare-workers-ai", "kilo", "inference"} {
+		if res.Skipped["provider "+p] == 0 {
+			t.Errorf("provider %s not counted as skipped: %v", p, res.Skipped)
+		}
+	}
+	for _, o := range res.Observations {
+		if o.Authority != catalog.AuthorityCrossCheck {
+			t.Fatalf("not a cross-check: %+v", o)
+		}
+	}
+	// Per 1M, as the catalogue wrote them; NVIDIA's free endpoint is 0.
+	out := findAt(res.Observations, "openai", "gpt-5.3-codex", catalog.FieldPriceOutput)
+	if len(out) != 1 || out[0].Value != "14" || out[0].Unit != catalog.PerMillion {
+		t.Errorf("OpenAI GPT-5.3-Codex output %+v", out)
+	}
+	nv := findAt(res.Observations, "nvidia-nim", "meta/llama-3.2-1b-instruct", catalog.FieldPriceInput)
+	if len(nv) != 1 || nv[0].Value != "0" {
+		t.Errorf("NVIDIA input %+v", nv)
+	}
+	// The creator's entry dates the model; a reseller's date does not.
+	rel := find(res.Observations, "gpt-5.3-codex", catalog.FieldReleased)
+	if len(rel) != 1 || rel[0].Value != "2026-02-05" || rel[0].Provider != "" {
+		t.Errorf("GPT-5.3-Codex release %+v, want OpenAI's entry only", rel)
+	}
+	if rel := find(res.Observations, "meta/llama-3.2-1b-instruct", catalog.FieldReleased); len(rel) != 0 {
+		t.Errorf("NVIDIA's date taken as the model's release: %+v", rel)
+	}
+	if ctx := findAt(res.Observations, "bedrock", "meta.llama3-2-1b-instruct-v1:0", catalog.FieldOfferingContext); len(ctx) != 1 || ctx[0].Value != "131000" {
+		t.Errorf("Bedrock context %+v", ctx)
+	}
+}
+
+func TestParseModelsDevErrors(t *testing.T) {
+	for name, tt := range map[string]struct {
+		body   string
+		markup bool
+	}{
+		"not json":         {`<html>502</html>`, false},
+		"list":             {`[{"id":"openai"}]`, false},
+		"empty":            {`{}`, true},
+		"no models":        {`{"openai":{"id":"openai","name":"OpenAI"}}`, true},
+		"price as text":    {`{"openai":{"models":{"gpt-x":{"id":"gpt-x","cost":{"input":"one dollar"}}}}}`, false},
+		"negative price":   {`{"openai":{"models":{"gpt-x":{"id":"gpt-x","cost":{"input":-1,"output":2}}}}}`, false},
+		"nothing mapped":   {`{"kilo":{"models":{"a/b":{"id":"a/b","cost":{"input":1,"output":2}}}}}`, true},
+		"model not object": {`{"openai":{"models":{"gpt-x":[1,2]}}}`, false},
+	} {
+		_, err := ParseModelsDev(Response{Body: []byte(tt.body)}, DefaultModelsDevProviders())
+		if err == nil {
+			t.Errorf("%s: no error", name)
+			continue
+		}
+		if tt.markup && !errors.Is(err, ErrMarkup) {
+			t.Errorf("%s: %v does not wrap ErrMarkup", name, err)
+		}
+	}
+	// A zero limit is a placeholder: no context observation.
+	res, err := ParseModelsDev(Response{Body: []byte(`{"amazon-bedrock":{"models":{"x.y-v1:0":{"id":"x.y-v1:0","cost":{"input":0.1,"output":0.1},"limit":{"context":0,"output":0}}}}}`)}, DefaultModelsDevProviders())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range res.Observations {
+		if strings.HasPrefix(string(o.Field), "offering.") && o.Field != catalog.FieldListed {
+			t.Errorf("placeholder limit read: %+v", o)
+		}
+	}
+}
+
+func TestModelsDevSource(t *testing.T) {
+	s := &ModelsDev{URL: "http://127.0.0.1:1/api.json", Providers: map[string]string{"kilo": "kilo"}}
+	if d := s.Describe(); d.Authority != catalog.AuthorityCrossCheck || d.URLs[0] != s.URL || d.Name != "modelsdev" {
+		t.Errorf("describe %+v", d)
+	}
+	p, err := s.Parse("api", Response{URL: s.URL, Body: fixtureBody(t, "2026-04-23", "models.dev/api.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Observations) == 0 || p.Observations[0].Provider != "kilo" {
+		t.Errorf("configured mapping ignored: %+v", p.Observations)
+	}
+}
+
+func FuzzParseModelsDev(f *testing.F) {
+	f.Add(fixtureBody(f, "2026-04-23", "models.dev/api.json"))
+	f.Add([]byte(`{"openai":{"models":{"gpt-x":{"id":"gpt-x","cost":{"input":1e-3,"output":2},"limit":{"context":0.5}}}}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		res, err := ParseModelsDev(Response{URL: DefaultModelsDevURL, Body: body}, DefaultModelsDevProviders())
+		if err != nil {
+			return
+		}
+		for _, o := range res.Observations {
+			if o.Authority != catalog.AuthorityCrossCheck || strings.HasPrefix(o.Value, "-") {
+				t.Fatalf("bad observation %+v", o)
+			}
+		}
+	})
+}

@@ -1,0 +1,287 @@
+package scrapers
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// TableColumn says where a row holds one value: the first element that
+// Selector (a CSS selector, relative to the row) matches, or the row itself
+// when Selector is empty; its text, or its attribute Attr when set.
+type TableColumn struct {
+	Selector string
+	Attr     string
+}
+
+// Table column keys: what a declarative table's columns may hold.
+const (
+	ColModelID     = "model_id"
+	ColName        = "name"
+	ColInput       = "input"
+	ColOutput      = "output"
+	ColCachedInput = "cached_input"
+	ColCacheWrite  = "cache_write"
+	ColBatchInput  = "batch_input"
+	ColBatchOutput = "batch_output"
+	ColContext     = "context"
+	ColMaxOutput   = "max_output"
+)
+
+// tableColumns lists the column keys in the order their observations are
+// written, with the field each one states.
+var tableColumns = []struct {
+	key   string
+	field catalog.Field
+	price bool
+}{
+	{ColName, catalog.FieldName, false},
+	{ColInput, catalog.FieldPriceInput, true},
+	{ColCachedInput, catalog.FieldPriceCachedInput, true},
+	{ColCacheWrite, catalog.FieldPriceCacheWrite, true},
+	{ColOutput, catalog.FieldPriceOutput, true},
+	{ColBatchInput, catalog.FieldPriceBatchInput, true},
+	{ColBatchOutput, catalog.FieldPriceBatchOutput, true},
+	{ColContext, catalog.FieldOfferingContext, false},
+	{ColMaxOutput, catalog.FieldOfferingMaxOutput, false},
+}
+
+// TableColumnKeys lists every column key a table may map, model_id first.
+func TableColumnKeys() []string {
+	out := []string{ColModelID}
+	for _, c := range tableColumns {
+		out = append(out, c.key)
+	}
+	return out
+}
+
+// TableSpec describes a provider's HTML price table so that llmref can read
+// it with no code: the page, the rows, where each value sits in a row, the
+// unit of its prices and the provider it prices.
+type TableSpec struct {
+	// Name is the source's unique name ("bitdeer").
+	Name string
+	// Title presents the source; default "<name> price table".
+	Title string
+	// URL is the page.
+	URL string
+	// Provider is the provider id of the offerings ("bitdeer").
+	Provider string
+	// Authority ranks the page's values; default provider.
+	Authority catalog.Authority
+	// Rows is the CSS selector of the table's rows, one model each.
+	Rows string
+	// Unit is the unit of every price column.
+	Unit catalog.Unit
+	// Columns maps column keys (ColModelID, ColInput, ...) to cells.
+	Columns map[string]TableColumn
+}
+
+// Table is a declarative HTML-table source: a TableSpec with its selectors
+// compiled. Build one with NewTable.
+type Table struct {
+	spec TableSpec
+	rows cascadia.Selector
+	cols map[string]tableCell
+}
+
+type tableCell struct {
+	sel  cascadia.Selector // nil: the row itself
+	attr string
+	src  string
+}
+
+var _ Source = (*Table)(nil)
+
+// NewTable checks a spec and compiles its selectors, so that a bad selector
+// fails when the configuration loads, named, rather than matching nothing
+// at run time. Errors name the setting ("rows", "columns.input").
+func NewTable(spec TableSpec) (*Table, error) {
+	t := &Table{spec: spec, cols: map[string]tableCell{}}
+	if spec.Name == "" {
+		return nil, fmt.Errorf("name: empty")
+	}
+	if spec.URL == "" {
+		return nil, fmt.Errorf("url: empty")
+	}
+	if spec.Provider == "" {
+		return nil, fmt.Errorf("provider: empty")
+	}
+	switch spec.Unit {
+	case catalog.PerToken, catalog.PerThousand, catalog.PerMillion:
+	default:
+		return nil, fmt.Errorf("unit: %q is not a price unit", spec.Unit)
+	}
+	if t.spec.Authority == 0 {
+		t.spec.Authority = catalog.AuthorityProvider
+	}
+	if strings.TrimSpace(spec.Rows) == "" {
+		return nil, fmt.Errorf("rows: empty selector")
+	}
+	rows, err := cascadia.Compile(spec.Rows)
+	if err != nil {
+		return nil, fmt.Errorf("rows: bad selector %q: %v", spec.Rows, err)
+	}
+	t.rows = rows
+	known := map[string]bool{}
+	for _, k := range TableColumnKeys() {
+		known[k] = true
+	}
+	for key, c := range spec.Columns {
+		if !known[key] {
+			return nil, fmt.Errorf("columns.%s: unknown column (known: %s)", key, strings.Join(TableColumnKeys(), ", "))
+		}
+		cell := tableCell{attr: strings.TrimSpace(c.Attr), src: c.Selector}
+		if s := strings.TrimSpace(c.Selector); s != "" {
+			sel, err := cascadia.Compile(s)
+			if err != nil {
+				return nil, fmt.Errorf("columns.%s: bad selector %q: %v", key, c.Selector, err)
+			}
+			cell.sel = sel
+		} else if cell.attr == "" {
+			return nil, fmt.Errorf("columns.%s: neither a selector nor an attribute", key)
+		}
+		t.cols[key] = cell
+	}
+	if _, ok := t.cols[ColModelID]; !ok {
+		return nil, fmt.Errorf("columns.%s: required", ColModelID)
+	}
+	_, in := t.cols[ColInput]
+	_, out := t.cols[ColOutput]
+	if !in && !out {
+		return nil, fmt.Errorf("columns: map at least one of %s and %s", ColInput, ColOutput)
+	}
+	return t, nil
+}
+
+// Name is the configured name.
+func (t *Table) Name() string { return t.spec.Name }
+
+// Spec returns the table's description.
+func (t *Table) Spec() TableSpec { return t.spec }
+
+// Describe presents the source.
+func (t *Table) Describe() Description {
+	title := t.spec.Title
+	if title == "" {
+		title = t.spec.Name + " price table"
+	}
+	return Description{Name: t.spec.Name, Title: title, Authority: t.spec.Authority, Format: "HTML table (declarative)", URLs: []string{t.spec.URL}}
+}
+
+// Requests asks for the page.
+func (t *Table) Requests() []Request {
+	return []Request{{URL: t.spec.URL, Kind: "table"}}
+}
+
+// Parse reads the page.
+func (t *Table) Parse(kind string, r Response) (Parsed, error) {
+	if kind != "table" {
+		return Parsed{}, fmt.Errorf("%s: unknown page kind %q", t.spec.Name, kind)
+	}
+	obs, err := t.ParseTable(r)
+	return Parsed{Observations: obs}, err
+}
+
+// notListed are cell texts that say a value is not offered.
+var notListed = map[string]bool{"": true, "-": true, "—": true, "–": true, "n/a": true, "na": true, "not available": true}
+
+// ParseTable reads every row the row selector matches into observations of
+// the provider's offering of the row's model: listed, prices in the
+// configured unit, context and max output, and the model's name. It fails
+// (ErrMarkup) when the row selector matches nothing, when a row lacks a
+// mapped cell, or when a row has no model id; a cell that reads "—" or
+// "N/A" states nothing. A model id in two rows is an error.
+func (t *Table) ParseTable(r Response) ([]catalog.Observation, error) {
+	name := t.spec.Name
+	doc, err := Document(r.Body)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s table: %w", name, err)
+	}
+	rows := doc.FindMatcher(t.rows)
+	if rows.Length() == 0 {
+		return nil, fmt.Errorf("parse %s table: row selector %q matches nothing: %w", name, t.spec.Rows, ErrMarkup)
+	}
+	var out []catalog.Observation
+	seen := map[string]int{}
+	var rowErr error
+	rows.EachWithBreak(func(i int, row *goquery.Selection) bool {
+		get := func(key string) (string, error) {
+			c := t.cols[key]
+			sel := row
+			if c.sel != nil {
+				sel = row.FindMatcher(goquery.SingleMatcher(c.sel))
+				if sel.Length() == 0 {
+					return "", fmt.Errorf("parse %s table: row %d: column %s: selector %q matches nothing: %w", name, i+1, key, c.src, ErrMarkup)
+				}
+			}
+			if c.attr != "" {
+				v, ok := sel.Attr(c.attr)
+				if !ok {
+					return "", fmt.Errorf("parse %s table: row %d: column %s: no attribute %q: %w", name, i+1, key, c.attr, ErrMarkup)
+				}
+				return CleanText(v), nil
+			}
+			return CleanText(sel.Text()), nil
+		}
+		id, err := get(ColModelID)
+		if err != nil {
+			rowErr = err
+			return false
+		}
+		if notListed[strings.ToLower(id)] {
+			rowErr = fmt.Errorf("parse %s table: row %d: empty model id: %w", name, i+1, ErrMarkup)
+			return false
+		}
+		if prev, dup := seen[strings.ToLower(id)]; dup {
+			rowErr = fmt.Errorf("parse %s table: model id %q in rows %d and %d", name, id, prev, i+1)
+			return false
+		}
+		seen[strings.ToLower(id)] = i + 1
+		vals := map[string]string{}
+		for _, c := range tableColumns {
+			if _, ok := t.cols[c.key]; !ok {
+				continue
+			}
+			v, err := get(c.key)
+			if err != nil {
+				rowErr = err
+				return false
+			}
+			if !notListed[strings.ToLower(v)] {
+				vals[c.key] = v
+			}
+		}
+		subjectName := vals[ColName]
+		obs := func(f catalog.Field, v string, u catalog.Unit) catalog.Observation {
+			return catalog.Observation{Source: name, URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: t.spec.Authority,
+				Subject: id, SubjectName: subjectName, Provider: t.spec.Provider, Field: f, Value: v, Unit: u}
+		}
+		out = append(out, obs(catalog.FieldListed, id, ""))
+		for _, c := range tableColumns {
+			v, ok := vals[c.key]
+			if !ok {
+				continue
+			}
+			switch {
+			case c.key == ColName:
+				o := obs(c.field, v, "")
+				o.Provider = "" // a model fact
+				out = append(out, o)
+			case c.price:
+				out = append(out, obs(c.field, v, t.spec.Unit))
+			default:
+				out = append(out, obs(c.field, v, ""))
+			}
+		}
+		return true
+	})
+	if rowErr != nil {
+		return nil, rowErr
+	}
+	return out, nil
+}
