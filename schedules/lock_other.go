@@ -1,0 +1,9 @@
+//go:build !unix
+
+package schedules
+
+import "os"
+
+// flock is a no-op where flock(2) does not exist: bbolt's own lock still
+// keeps two writers apart, only the clearer message is lost.
+func flock(f *os.File, exclusive bool) error { return nil }

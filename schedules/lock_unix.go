@@ -1,0 +1,17 @@
+//go:build unix
+
+package schedules
+
+import (
+	"os"
+	"syscall"
+)
+
+// flock locks f without waiting: exclusively or shared.
+func flock(f *os.File, exclusive bool) error {
+	how := syscall.LOCK_SH
+	if exclusive {
+		how = syscall.LOCK_EX
+	}
+	return syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB)
+}
