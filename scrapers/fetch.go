@@ -341,7 +341,9 @@ func (f *fetcher) fetchOne(r Request) Fetched {
 						wait = 0
 						break
 					}
-					wait = ra
+					// "Retry-After: 0" (or a date past) means retry now; a zero
+					// wait would read as "do not retry" below.
+					wait = max(ra, time.Millisecond)
 				}
 			}
 		}

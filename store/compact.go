@@ -116,7 +116,7 @@ func syncFile(path string) error {
 // a file nobody will read again, and write into it: when the path no longer
 // names the file that was locked, open it again.
 func openBolt(path string, o Options) (*bolt.DB, error) {
-	bo := &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly, FreelistType: bolt.FreelistMapType}
+	bo := &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly, FreelistType: bolt.FreelistMapType, InitialMmapSize: initialMmapSize}
 	for attempt := 0; ; attempt++ {
 		before, statErr := os.Stat(path)
 		db, err := bolt.Open(path, 0o644, bo)
@@ -130,3 +130,10 @@ func openBolt(path string, o Options) (*bolt.DB, error) {
 		db.Close()
 	}
 }
+
+// initialMmapSize is the address space bbolt maps at open (not memory: the
+// file is mapped, not read). A write transaction that grows the file past
+// the mapping must remap it, which copies every node the transaction holds
+// (measured: a sixth of committing 100k facts); mapping 1 GiB up front
+// makes that rare. Readers never block a remap they no longer cause.
+const initialMmapSize = 1 << 30

@@ -1,0 +1,94 @@
+package store
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// bigSnapshot is a catalogue of n models, each with every model fact
+// sourced and three offerings with five price and limit facts each: about
+// 32 facts per model. It returns the snapshot and its number of facts.
+func bigSnapshot(n int, at time.Time) (*catalog.Snapshot, int) {
+	snap := catalog.NewSnapshot()
+	facts := 0
+	creator := catalog.SourceRef{Name: "openai", URL: "https://developers.openai.com/api/docs/models/x", Authority: catalog.AuthorityCreator}
+	str := func(v string) catalog.Fact[string] {
+		facts++
+		return catalog.Fact[string]{Value: v, Display: v, Raw: v, Source: creator, RetrievedAt: at, ChangedAt: at}
+	}
+	tok := func(v int64) catalog.Fact[catalog.Tokens] {
+		facts++
+		d := catalog.CompactCount(v)
+		return catalog.Fact[catalog.Tokens]{Value: catalog.Tokens{N: v, Display: d}, Display: d, Raw: fmt.Sprint(v), Source: creator, RetrievedAt: at, ChangedAt: at}
+	}
+	date := func(s string) catalog.Fact[catalog.Date] {
+		facts++
+		d, _ := catalog.ParseISODate(s)
+		return catalog.Fact[catalog.Date]{Value: d, Display: s, Raw: s, Source: creator, RetrievedAt: at, ChangedAt: at}
+	}
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("openai/gpt-bench-%05d", i)
+		m := &catalog.Model{ID: id, Creator: "openai", Name: str(fmt.Sprintf("GPT Bench %05d", i)),
+			Aliases:  []catalog.Alias{{Source: "openrouter", ID: fmt.Sprintf("openai/gpt-bench-%05d", i)}},
+			Released: date("2026-02-24"), ContextWindow: tok(400_000), MaxOutput: tok(128_000),
+			Architecture: str("transformer"), KnowledgeCutoff: date("2025-08"),
+			Capabilities: map[catalog.Capability]catalog.Fact[bool]{}}
+		facts++
+		m.Parameters = catalog.Fact[catalog.Count]{Value: catalog.Count{N: 1_230_000_000, Display: "1.23B"}, Display: "1.23B", Raw: "1.23B", Source: creator, RetrievedAt: at, ChangedAt: at}
+		facts++
+		m.Licence = catalog.Fact[catalog.Licence]{Value: catalog.Licence{Name: "Proprietary", Class: catalog.Proprietary}, Display: "Proprietary", Raw: "proprietary", Source: creator, RetrievedAt: at, ChangedAt: at}
+		facts += 2
+		m.InputModalities = catalog.Fact[[]string]{Value: []string{"text", "image"}, Display: "text, image", Raw: "text,image", Source: creator, RetrievedAt: at, ChangedAt: at}
+		m.OutputModality = catalog.Fact[[]string]{Value: []string{"text"}, Display: "text", Raw: "text", Source: creator, RetrievedAt: at, ChangedAt: at}
+		for _, c := range catalog.Capabilities {
+			facts++
+			m.Capabilities[c] = catalog.Fact[bool]{Value: i%2 == 0, Display: "yes", Raw: "Supported", Source: creator, RetrievedAt: at, ChangedAt: at}
+		}
+		snap.Models[id] = m
+		for k, prov := range []string{"openai", "openrouter", "azure"} {
+			price := func(micros int64) catalog.Fact[catalog.Price] {
+				facts++
+				p := catalog.Fixed(catalog.Money(micros))
+				return catalog.Fact[catalog.Price]{Value: p, Display: p.String(), Raw: fmt.Sprint(micros), Source: creator, RetrievedAt: at, ChangedAt: at}
+			}
+			o := &catalog.Offering{ModelID: id, Provider: prov, ProviderModelID: id,
+				Input: price(int64(1_750_000 + i + k)), Output: price(14_000_000), CachedInput: price(175_000),
+				Context: tok(400_000), MaxOutput: tok(128_000)}
+			snap.Offerings[o.Key()] = o
+		}
+	}
+	return snap, facts
+}
+
+// BenchmarkCommitRun100k commits the next nightly run of a catalogue of
+// about 100,000 facts (3,000 models, 9,000 offerings) into a database that
+// holds the previous one: every fact re-stamped, every record rewritten,
+// price history checked for every offering. bench/run.sh reports it.
+func BenchmarkCommitRun100k(b *testing.B) {
+	s, err := Open(filepath.Join(b.TempDir(), "llmref.db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	day := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
+	snap, facts := bigSnapshot(3000, day)
+	if _, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: day, Status: catalog.RunOK}, Snapshot: snap}); err != nil {
+		b.Fatal(err)
+	}
+	snaps := make([]*catalog.Snapshot, b.N)
+	for i := range snaps {
+		snaps[i], _ = bigSnapshot(3000, day.Add(time.Duration(i+1)*24*time.Hour))
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		at := day.Add(time.Duration(i+1) * 24 * time.Hour)
+		if _, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: at, Status: catalog.RunOK}, Snapshot: snaps[i]}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(facts), "facts")
+}
