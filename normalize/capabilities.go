@@ -15,27 +15,80 @@ type Claim struct {
 	Raw string
 }
 
-// featureCaps maps docs-page feature names to capabilities.
-var featureCaps = map[string]catalog.Capability{
-	"function calling":      catalog.CapFunctionCalling,
-	"tool calling":          catalog.CapFunctionCalling,
-	"structured outputs":    catalog.CapStructuredOutputs,
-	"structured output":     catalog.CapStructuredOutputs,
-	"json mode":             catalog.CapStructuredOutputs,
-	"reasoning":             catalog.CapReasoning,
-	"prompt caching":        catalog.CapPromptCaching,
-	"vision":                catalog.CapVision,
-	"tool code interpreter": catalog.CapCodeExecution,
-	"tool code execution":   catalog.CapCodeExecution,
-	"code interpreter":      catalog.CapCodeExecution,
-	"code execution":        catalog.CapCodeExecution,
+// featureCaps maps feature names to capabilities. Names are compared
+// after featureName: lower case, "_" and "-" as spaces, a "supports "
+// prefix dropped, so docs pages ("Function calling"), models.dev flags
+// (`tool_call`, `structured_output`, `reasoning`) and LiteLLM flags
+// (`supports_function_calling`, `supports_response_schema`) meet here.
+var featureCaps = map[string][]catalog.Capability{
+	"function calling":          {catalog.CapFunctionCalling},
+	"parallel function calling": {catalog.CapFunctionCalling},
+	"tool calling":              {catalog.CapFunctionCalling, catalog.CapToolUse},
+	"tool call":                 {catalog.CapFunctionCalling, catalog.CapToolUse},
+	"tool choice":               {catalog.CapFunctionCalling, catalog.CapToolUse},
+	"tools":                     {catalog.CapFunctionCalling, catalog.CapToolUse},
+	"tool use":                  {catalog.CapToolUse},
+	"structured outputs":        {catalog.CapStructuredOutputs},
+	"structured output":         {catalog.CapStructuredOutputs},
+	"json mode":                 {catalog.CapStructuredOutputs},
+	"json schema":               {catalog.CapStructuredOutputs},
+	"response schema":           {catalog.CapStructuredOutputs},
+	"response format":           {catalog.CapStructuredOutputs},
+	"reasoning":                 {catalog.CapReasoning},
+	"reasoning token support":   {catalog.CapReasoning},
+	"thinking":                  {catalog.CapReasoning},
+	"extended thinking":         {catalog.CapReasoning},
+	"prompt caching":            {catalog.CapPromptCaching},
+	"caching":                   {catalog.CapPromptCaching},
+	"vision":                    {catalog.CapVision},
+	"tool code interpreter":     {catalog.CapCodeExecution},
+	"tool code execution":       {catalog.CapCodeExecution},
+	"code interpreter":          {catalog.CapCodeExecution},
+	"code execution":            {catalog.CapCodeExecution},
+}
+
+// yesOnlyCaps are features whose support implies a capability but whose
+// absence does not deny it: a model without PDF input may still take
+// images; a model without a web-search tool may have others.
+var yesOnlyCaps = map[string][]catalog.Capability{
+	"attachment":   {catalog.CapMultimodal},
+	"pdf input":    {catalog.CapMultimodal},
+	"file input":   {catalog.CapMultimodal},
+	"audio input":  {catalog.CapMultimodal},
+	"video input":  {catalog.CapMultimodal},
+	"image input":  {catalog.CapVision, catalog.CapMultimodal},
+	"audio output": {catalog.CapMultimodal},
+	"web search":   {catalog.CapToolUse},
+	"file search":  {catalog.CapToolUse},
+	"computer use": {catalog.CapToolUse},
+	"url context":  {catalog.CapToolUse},
+}
+
+// featureName puts a feature name in the form featureCaps uses.
+func featureName(name string) string {
+	n := strings.ToLower(strings.TrimSpace(name))
+	n = strings.NewReplacer("_", " ", "-", " ").Replace(n)
+	n = strings.Join(strings.Fields(n), " ")
+	return strings.TrimPrefix(n, "supports ")
+}
+
+// featureValue reads a feature's value: true / yes / supported.
+func featureValue(v string) (yes, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "yes", "supported", "1", "y":
+		return true, true
+	case "false", "no", "not supported", "unsupported", "0", "n":
+		return false, true
+	}
+	return false, false
 }
 
 // Claims reads the capability statements in one observation: an API's
 // supported parameters (tools / tool_choice → function calling and tool use;
 // structured_outputs / response_format → structured outputs; reasoning →
 // reasoning), modalities (image input → vision and multimodal) and a docs
-// page's features and tools. An observation about anything else gives none.
+// page's, a card's or a price map's features and tools (see featureCaps).
+// An observation about anything else gives none.
 func Claims(o catalog.Observation) []Claim {
 	switch o.Field {
 	case catalog.FieldSupportedParameters:
@@ -75,17 +128,28 @@ func Claims(o catalog.Observation) []Claim {
 		}
 		return nil
 	}
-	name, ok := o.Field.Feature()
+	feature, ok := o.Field.Feature()
 	if !ok {
 		return nil
 	}
-	yes := o.Value == "true"
-	raw := name + ": " + map[bool]string{true: "supported", false: "not supported"}[yes]
+	yes, ok := featureValue(o.Value)
+	if !ok {
+		return nil
+	}
+	name := featureName(feature)
+	raw := feature + ": " + map[bool]string{true: "supported", false: "not supported"}[yes]
 	var out []Claim
-	if c, ok := featureCaps[name]; ok {
+	for _, c := range featureCaps[name] {
 		out = append(out, Claim{c, yes, raw})
 	}
-	if strings.HasPrefix(name, "tool ") {
+	if yes {
+		for _, c := range yesOnlyCaps[name] {
+			out = append(out, Claim{c, true, raw})
+		}
+	}
+	if strings.HasPrefix(name, "tool ") && !slices.Contains(featureCaps[name], catalog.CapToolUse) {
+		// A docs page's tools list ("tool web search"): any tool supported
+		// is tool use; a page whose every tool is "not supported" says no.
 		out = append(out, Claim{catalog.CapToolUse, yes, raw})
 	}
 	return out

@@ -12,17 +12,23 @@ import (
 // ErrUnmatched reports a source id that resolves to no model.
 var ErrUnmatched = errors.New("resolves to no model")
 
-// Resolved is a source id resolved to a canonical model id and, where the id
-// named one, a variant of the offering (":free", ":thinking").
+// Resolved is a source id resolved to a canonical model id, with what else
+// the id said about the offering: a variant (":free", ":thinking", a
+// Bedrock context variant ":128k") and a region (a Bedrock cross-region
+// inference profile "us." / "eu." / "apac.").
 type Resolved struct {
 	ID      string
 	Variant string
+	Region  string
 }
 
 // Resolver maps every source's model ids to canonical creator/slug ids by
-// rules, plus an alias table an operator extends.
+// rules, plus an alias table an operator extends. It also carries the
+// operator's normalisation settings (see WithDiscrepancy), so that the one
+// value the configuration builds reaches a run.
 type Resolver struct {
-	aliases map[string]string
+	aliases     map[string]string
+	discrepancy Percent
 }
 
 // NewResolver returns a resolver with an operator's alias table: keys are
@@ -39,15 +45,54 @@ func NewResolver(aliases map[string]string) (*Resolver, error) {
 	return r, nil
 }
 
+// WithDiscrepancy returns a copy of the resolver that carries the
+// configured discrepancy bound (config `normalize.discrepancy_pct`).
+func (r *Resolver) WithDiscrepancy(p Percent) *Resolver {
+	c := *r
+	c.discrepancy = p
+	return &c
+}
+
+// Discrepancy is the configured discrepancy bound; zero (the default) on a
+// nil resolver or when none was configured.
+func (r *Resolver) Discrepancy() Percent {
+	if r == nil {
+		return 0
+	}
+	return r.discrepancy
+}
+
 // namespaceCreators maps source namespaces (organisations on Hugging Face,
-// authors on OpenRouter, Bedrock vendor prefixes) to creators.
+// authors on OpenRouter, Bedrock vendor prefixes, LiteLLM provider names
+// that are creators) to creators. A namespace not listed is its own
+// creator ("inclusionai/ring-2.6-1t" → creator "inclusionai").
 var namespaceCreators = map[string]string{
 	"meta-llama": "meta", "meta": "meta", "facebook": "meta",
 	"openai": "openai", "anthropic": "anthropic", "google": "google", "mistralai": "mistral", "mistral": "mistral",
 	"deepseek-ai": "deepseek", "deepseek": "deepseek", "qwen": "qwen", "alibaba": "qwen",
-	"x-ai": "xai", "xai": "xai", "z-ai": "zhipu", "zai-org": "zhipu", "thudm": "zhipu",
-	"moonshotai": "moonshotai", "nvidia": "nvidia", "microsoft": "microsoft", "amazon": "amazon",
+	"x-ai": "xai", "xai": "xai", "z-ai": "zhipu", "zai-org": "zhipu", "zai": "zhipu", "thudm": "zhipu",
+	"moonshotai": "moonshotai", "moonshot": "moonshotai", "nvidia": "nvidia", "microsoft": "microsoft", "amazon": "amazon",
 	"cohere": "cohere", "ai21": "ai21", "ibm-granite": "ibm", "ibm": "ibm",
+}
+
+// hostPrefixes are the first path segments by which gateways and price maps
+// name the host of a model rather than its creator: LiteLLM's provider
+// prefixes ("fireworks_ai/…", "bedrock/…", "vercel_ai_gateway/meta/…"),
+// models.dev's gateway paths ("workers-ai/@cf/…", "aws-bedrock/…"). They are
+// stripped; what follows names the model. None of them is an OpenRouter
+// author (the real-data test checks that no OpenRouter id loses its author).
+var hostPrefixes = map[string]bool{
+	"fireworks_ai": true, "fireworks-ai": true, "bedrock": true, "bedrock_converse": true, "aws-bedrock": true,
+	"amazon-bedrock": true, "azure": true, "azure_ai": true, "vertex_ai": true, "vertex_ai_beta": true,
+	"vercel_ai_gateway": true, "vercel": true, "novita": true, "gemini": true, "deepinfra": true, "replicate": true,
+	"together_ai": true, "togetherai": true, "dashscope": true, "github_copilot": true, "nebius": true,
+	"ollama": true, "ollama_chat": true, "watsonx": true, "databricks": true, "snowflake": true, "lambda_ai": true,
+	"gmi": true, "hyperbolic": true, "nscale": true, "sambanova": true, "llamagate": true, "ovhcloud": true,
+	"groq": true, "wandb": true, "gradient_ai": true, "oci": true, "aiml": true, "anyscale": true, "publicai": true,
+	"cerebras": true, "sagemaker": true, "lemonade": true, "cloudflare": true, "workers-ai": true, "heroku": true,
+	"nvidia_nim": true, "featherless_ai": true, "friendliai": true, "meta_llama": true, "chatgpt": true,
+	"text-completion-openai": true, "text-completion-codestral": true, "kilo": true, "chutes": true,
+	"inference": true, "requesty": true, "puter": true, "cline": true, "gatewayz": true, "aigateway": true,
 }
 
 // familyCreators guesses a creator from a bare slug's family.
@@ -63,54 +108,71 @@ var familyCreators = []struct{ prefix, creator string }{
 var variants = map[string]bool{"free": true, "thinking": true, "extended": true, "beta": true, "nitro": true, "floor": true, "online": true, "exacto": true}
 
 var (
-	versionPNotation = regexp.MustCompile(`v(\d+)p(\d+)`)                // llama-v3p2 → llama-3.2
-	llamaDashVersion = regexp.MustCompile(`^llama(\d+)-(\d+)(-|$)`)      // llama3-2-1b → llama-3.2-1b
+	ctxVariant       = regexp.MustCompile(`^\d+k$`)                      // Bedrock ":128k" context variants
+	accountPrefix    = regexp.MustCompile(`^accounts/[^/]+/models/`)     // Fireworks accounts/<account>/models/
+	pNotation        = regexp.MustCompile(`(\d)p(\d)`)                   // v3p2 → v3.2, qwen2p5 → qwen2.5
+	llamaDashVersion = regexp.MustCompile(`^llama(\d+)-(\d)(-|$)`)       // llama3-2-1b → llama-3.2-1b
+	llamaDashDash    = regexp.MustCompile(`^llama-(\d)-(\d{1,2})-`)      // llama-3-2-1b → llama-3.2-1b (never llama-3-8b)
 	llamaGlued       = regexp.MustCompile(`^llama(\d)(?:\.(\d+))?(-|$)`) // llama3.2-1b → llama-3.2-1b
-	bedrockVersion   = regexp.MustCompile(`-v\d+(?::\d+)?$`)             // -v1:0
-	regionPrefix     = regexp.MustCompile(`^(?:us|eu|apac|ap|ca|sa|global|us-gov)\.`)
+	bedrockVersion   = regexp.MustCompile(`-v\d+:\d+$`)                  // -v1:0
+	regionPrefix     = regexp.MustCompile(`^(us-gov|us|eu|apac|ap|ca|sa|jp|au|global)\.`)
 )
 
 // Resolve maps a source's model id to a canonical id. Routers and "latest"
 // aliases, and ids whose creator cannot be told, resolve to nothing
 // (ErrUnmatched, with the reason).
+//
+// The rules, in order: the operator's aliases (source-specific first); a
+// variant suffix (":free", ":thinking", ":128k") is split off; host
+// prefixes are stripped ("accounts/fireworks/models/", "@cf/", "@hf/",
+// "models/", LiteLLM provider prefixes, models.dev gateway paths); a
+// namespace names the creator ("meta-llama/…" → meta); a Bedrock id
+// "[region.]vendor.model-vN:M" gives its vendor as creator and its region
+// prefix as the offering's region; a bare slug's family guesses its creator
+// ("llama…" → meta, "gpt-…" → openai). The slug is then written the one
+// canonical way (see normalizeSlug).
 func (r *Resolver) Resolve(source, id string) (Resolved, error) {
 	raw := strings.TrimSpace(id)
 	low := strings.ToLower(raw)
 	if low == "" {
 		return Resolved{}, fmt.Errorf("empty id: %w", ErrUnmatched)
 	}
-	if v, ok := r.aliases[source+":"+low]; ok {
-		return Resolved{ID: v}, nil
-	}
-	if v, ok := r.aliases[low]; ok {
+	if v, ok := r.alias(source, low); ok {
 		return Resolved{ID: v}, nil
 	}
 	variant := ""
-	if base, v, ok := strings.Cut(low, ":"); ok && variants[v] {
-		low, variant = base, v
+	if i := strings.LastIndexByte(low, ':'); i >= 0 {
+		if v := low[i+1:]; variants[v] || ctxVariant.MatchString(v) {
+			low, variant = low[:i], v
+		}
 	}
-	if v, ok := r.aliases[low]; ok {
+	if v, ok := r.alias(source, low); ok {
 		return Resolved{ID: v, Variant: variant}, nil
 	}
 	if strings.HasPrefix(low, "~") {
 		return Resolved{}, fmt.Errorf("%s is a \"latest\" alias that moves between models: %w", raw, ErrUnmatched)
 	}
-	creator, slug := "", low
-	// Provider prefixes.
-	slug = strings.TrimPrefix(slug, "accounts/fireworks/models/")
-	slug = strings.TrimPrefix(slug, "@cf/")
-	slug = strings.TrimPrefix(slug, "@hf/")
-	slug = strings.TrimPrefix(slug, "models/")
+	slug := stripHosts(low)
+	if slug == "" {
+		return Resolved{}, fmt.Errorf("%s: nothing after the host prefix: %w", raw, ErrUnmatched)
+	}
+	creator, region := "", ""
 	if ns, rest, ok := strings.Cut(slug, "/"); ok {
 		if ns == "openrouter" {
 			return Resolved{}, fmt.Errorf("%s is an OpenRouter router, not a model: %w", raw, ErrUnmatched)
 		}
 		creator, slug = ns, rest
-	} else {
+	} else if m := regionPrefix.FindStringSubmatch(slug); m != nil || strings.Contains(slug, ".") {
 		// Bedrock: [region.]vendor.model-vN:M
-		s := regionPrefix.ReplaceAllString(slug, "")
-		if vendor, rest, ok := strings.Cut(s, "."); ok && namespaceCreators[vendor] != "" && !strings.ContainsAny(vendor, "0123456789") {
+		s := slug
+		if m != nil {
+			s = slug[len(m[0]):]
+		}
+		if vendor, rest, ok := strings.Cut(s, "."); ok && namespaceCreators[vendor] != "" && rest != "" {
 			creator, slug = vendor, bedrockVersion.ReplaceAllString(rest, "")
+			if m != nil {
+				region = m[1]
+			}
 		}
 	}
 	if strings.Contains(slug, "/") {
@@ -138,20 +200,62 @@ func (r *Resolver) Resolve(source, id string) (Resolved, error) {
 	if v, ok := r.aliases[canonical]; ok {
 		canonical = v
 	}
-	return Resolved{ID: canonical, Variant: variant}, nil
+	return Resolved{ID: canonical, Variant: variant, Region: region}, nil
+}
+
+// alias looks an id up in the alias table: source-specific first.
+func (r *Resolver) alias(source, low string) (string, bool) {
+	if v, ok := r.aliases[strings.ToLower(source)+":"+low]; ok {
+		return v, true
+	}
+	v, ok := r.aliases[low]
+	return v, ok
+}
+
+// stripHosts removes the prefixes that name where a model is hosted, not
+// who made it, until none is left.
+func stripHosts(s string) string {
+	for {
+		before := s
+		s = accountPrefix.ReplaceAllString(s, "")
+		for _, p := range []string{"@cf/", "@hf/", "models/"} {
+			s = strings.TrimPrefix(s, p)
+		}
+		if ns, rest, ok := strings.Cut(s, "/"); ok && rest != "" {
+			// "openrouter/auto" is a router; "openrouter/meta-llama/x"
+			// (LiteLLM) is a model hosted at OpenRouter.
+			if hostPrefixes[ns] || ns == "openrouter" && strings.Contains(rest, "/") {
+				s = rest
+			}
+		}
+		if s == before {
+			return s
+		}
+	}
 }
 
 // normalizeSlug writes a model slug the one canonical way: lower case,
-// hyphens, dotted versions ("v3p2" and "llama3-2" → "3.2").
+// hyphens for underscores and spaces, dotted versions ("v3p2" → "v3.2",
+// "qwen2p5" → "qwen2.5"), and for Meta's Llama family one spelling of the
+// version: "llama-v3p2", "llama3-2", "llama-3-2", "llama3.2",
+// "Meta-Llama-3.2" and "meta-llama-llama-3.2" are all "llama-3.2".
 func normalizeSlug(slug, creator string) string {
 	s := strings.ToLower(slug)
 	s = strings.ReplaceAll(s, "_", "-")
 	s = strings.ReplaceAll(s, " ", "-")
-	s = versionPNotation.ReplaceAllString(s, "$1.$2")
-	s = strings.ReplaceAll(s, "llama-v", "llama-")
-	if creator == "meta" || creator == "meta-llama" || creator == "" {
-		s = strings.TrimPrefix(s, "meta-")
+	s = pNotation.ReplaceAllString(s, "$1.$2")
+	if creator == "meta" || creator == "" {
+		if strings.HasPrefix(s, "meta-llama-llama") {
+			s = strings.TrimPrefix(s, "meta-llama-")
+		}
+		if strings.HasPrefix(s, "meta-llama") {
+			s = strings.TrimPrefix(s, "meta-")
+		}
+		if strings.HasPrefix(s, "llama-v") && len(s) > 7 && s[7] >= '0' && s[7] <= '9' {
+			s = "llama-" + s[7:]
+		}
 		s = llamaDashVersion.ReplaceAllString(s, "llama-$1.$2$3")
+		s = llamaDashDash.ReplaceAllString(s, "llama-$1.$2-")
 		if m := llamaGlued.FindStringSubmatch(s); m != nil {
 			v := m[1]
 			if m[2] != "" {
@@ -163,12 +267,18 @@ func normalizeSlug(slug, creator string) string {
 	return s
 }
 
-// CleanName removes an aggregator's "Creator: " prefix from a display name:
-// "Meta: Llama 3.2 1B Instruct" → "Llama 3.2 1B Instruct".
+// CleanName removes an aggregator's "Creator: " prefix from a display name
+// and a variant's bracketed suffix: "Meta: Llama 3.2 1B Instruct" and
+// "Meta: Llama 3.2 1B Instruct (free)" are "Llama 3.2 1B Instruct".
 func CleanName(name string) string {
 	n := strings.TrimSpace(name)
 	if pre, rest, ok := strings.Cut(n, ": "); ok && len(pre) <= 30 && !strings.Contains(rest, ": ") && rest != "" {
-		return strings.TrimSpace(rest)
+		n = strings.TrimSpace(rest)
 	}
-	return n
+	if i := strings.LastIndex(n, " ("); i > 0 && strings.HasSuffix(n, ")") {
+		if variants[strings.ToLower(n[i+2:len(n)-1])] {
+			n = strings.TrimSpace(n[:i])
+		}
+	}
+	return strings.Join(strings.Fields(n), " ")
 }

@@ -3,6 +3,7 @@ package normalize
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"slices"
 	"sort"
 	"strings"
@@ -17,12 +18,18 @@ type Input struct {
 	// included: their observations still count, marked stale.
 	Pages []catalog.Page
 	// Previous is the last published snapshot; facts whose value did not
-	// change keep its changed_at and reviewed_at. Nil for a first run.
+	// change keep its changed_at and reviewed_at, and a price about 1000×
+	// off its previous value is flagged. Nil for a first run.
 	Previous *catalog.Snapshot
 	// Resolver maps source ids to canonical ids.
 	Resolver *Resolver
 	// Now stamps changed_at on values that changed.
 	Now time.Time
+	// Discrepancy is the bound beyond which a price that disagrees with a
+	// cross-check source's price for the same offering is flagged
+	// (catalog.FlagDiscrepancy). Zero means DefaultDiscrepancy; a negative
+	// bound turns the check off.
+	Discrepancy Percent
 }
 
 // Result is a normalised snapshot and what could not be read.
@@ -35,37 +42,83 @@ type Result struct {
 
 // cand is one candidate value for one fact.
 type cand struct {
-	obs     catalog.Observation
-	stale   bool
+	obs   catalog.Observation
+	stale bool
+	// variant is set when the observation's subject named a variant of
+	// an offering (":free"): its model facts yield to the same source's
+	// plain subject.
+	variant bool
 	val     any
 	display string
+	// exact is a fixed price's amount in USD per 1M tokens before
+	// rounding; nil for anything else.
+	exact *big.Rat
 }
 
 type modelAcc struct {
 	fields  map[catalog.Field][]cand
 	caps    map[catalog.Capability][]cand
 	aliases map[catalog.Alias]bool
-	defined bool // some source above cross-check speaks of it
+	// defined is set when a source at creator or aggregator authority
+	// speaks of the model: only then does it exist.
+	defined bool
+	// subjects are the source ids that named the model, reported as
+	// unmatched if it never becomes defined.
+	subjects map[string]catalog.Unmatched
 }
 
 type offerAcc struct {
 	model, provider, region, variant string
 	providerIDs                      map[string]bool
 	fields                           map[catalog.Field][]cand
-	defined                          bool
 }
 
-// Normalize merges every page's observations into one snapshot.
+// xcOffer is a cross-check's value for an offering: it attaches to the
+// offerings other sources define, never making one.
+type xcOffer struct {
+	model, provider, region, variant string
+	field                            catalog.Field
+	c                                cand
+}
+
+// defines reports whether an observation makes its model exist: the model
+// existence rule is that a model exists only when a source at creator or
+// aggregator authority speaks of it. Provider pages and cross-checks attach
+// to models that exist.
+func defines(o catalog.Observation) bool {
+	return o.Authority == catalog.AuthorityCreator || o.Authority == catalog.AuthorityAggregator
+}
+
+// isOfferingField reports whether a field describes an offering (a price,
+// a tier price, a listing, an offering's context) rather than the model.
+func isOfferingField(f catalog.Field) bool {
+	if f.IsPrice() || f == catalog.FieldListed || f == catalog.FieldOfferingContext || f == catalog.FieldOfferingMaxOutput {
+		return true
+	}
+	_, _, ok := f.Tier()
+	return ok
+}
+
+// Normalize merges every page's observations into one snapshot. It is pure
+// and deterministic: the same input gives the same snapshot, whatever the
+// order of maps.
 func Normalize(in Input) Result {
 	res := Result{Snapshot: catalog.NewSnapshot()}
 	if in.Resolver == nil {
 		in.Resolver, _ = NewResolver(nil)
 	}
+	if in.Discrepancy == 0 {
+		in.Discrepancy = DefaultDiscrepancy
+	}
 	models := map[string]*modelAcc{}
 	offers := map[string]*offerAcc{}
+	var xcs []xcOffer
 	unmatched := map[string]catalog.Unmatched{}
 	warned := map[string]bool{}
 	warn := func(o catalog.Observation, err error) {
+		if errors.Is(err, ErrNotStated) {
+			return // the source said there is no value: nothing to keep, nothing wrong
+		}
 		msg := fmt.Sprintf("%s %s %s: %v", o.Source, o.Subject, o.Field, err)
 		if !warned[msg] {
 			warned[msg] = true
@@ -73,10 +126,13 @@ func Normalize(in Input) Result {
 		}
 	}
 	// Capability claims are combined per model and source first: a source
-	// that says yes anywhere (one tool among several) says yes.
+	// that says yes anywhere (one tool among several) says yes. A variant
+	// subject's claims count only when the source says nothing under the
+	// plain subject.
 	type capKey struct {
 		model, source string
 		cap           catalog.Capability
+		variant       bool
 	}
 	capClaims := map[capKey]cand{}
 
@@ -97,18 +153,44 @@ func Normalize(in Input) Result {
 			}
 			m := models[rid.ID]
 			if m == nil {
-				m = &modelAcc{fields: map[catalog.Field][]cand{}, caps: map[catalog.Capability][]cand{}, aliases: map[catalog.Alias]bool{}}
+				m = &modelAcc{fields: map[catalog.Field][]cand{}, caps: map[catalog.Capability][]cand{},
+					aliases: map[catalog.Alias]bool{}, subjects: map[string]catalog.Unmatched{}}
 				models[rid.ID] = m
 			}
-			if o.Authority > catalog.AuthorityCrossCheck {
+			if defines(o) {
 				m.defined = true
 			}
 			m.aliases[catalog.Alias{Source: o.Source, ID: o.Subject}] = true
-			if o.Provider != "" {
+			if k := o.Source + "\x00" + o.Subject; m.subjects[k].ID == "" {
+				m.subjects[k] = catalog.Unmatched{Source: o.Source, ID: o.Subject, Name: o.SubjectName, Provider: o.Provider, URL: o.URL,
+					Reason: fmt.Sprintf("resolves to %s, which no creator or aggregator source defines (%s sources only attach to models that exist)", rid.ID, o.Authority)}
+			}
+			if o.Provider != "" && isOfferingField(o.Field) {
 				region := o.Region
+				if region == "" {
+					region = rid.Region
+				}
 				variant := o.Variant
-				if variant == "" {
+				switch {
+				case variant == "":
 					variant = rid.Variant
+				case rid.Variant != "" && rid.Variant != variant:
+					variant += ":" + rid.Variant
+				}
+				c := cand{obs: o, stale: p.Stale}
+				if o.Field != catalog.FieldListed {
+					c, err = parseOffering(o)
+					if err != nil {
+						warn(o, err)
+						continue
+					}
+					c.stale = p.Stale
+				}
+				if o.Authority <= catalog.AuthorityCrossCheck {
+					if o.Field != catalog.FieldListed {
+						xcs = append(xcs, xcOffer{model: rid.ID, provider: o.Provider, region: region, variant: variant, field: o.Field, c: c})
+					}
+					continue
 				}
 				key := catalog.OfferingKey(rid.ID, o.Provider, region, variant)
 				a := offers[key]
@@ -117,37 +199,32 @@ func Normalize(in Input) Result {
 						providerIDs: map[string]bool{}, fields: map[catalog.Field][]cand{}}
 					offers[key] = a
 				}
-				if o.Authority > catalog.AuthorityCrossCheck {
-					a.defined = true
-				}
 				if o.Field == catalog.FieldListed {
-					a.providerIDs[o.Value] = true
+					if o.Value != "" {
+						a.providerIDs[o.Value] = true
+					}
 					continue
 				}
 				a.providerIDs[o.Subject] = true
-				c, err := parseOffering(o)
-				if err != nil {
-					warn(o, err)
-					continue
-				}
-				c.stale = p.Stale
 				a.fields[o.Field] = append(a.fields[o.Field], c)
 				continue
 			}
 			for _, cl := range Claims(o) {
-				{
-					k := capKey{rid.ID, o.Source, cl.Cap}
-					prev, seen := capClaims[k]
-					if seen && (prev.val.(bool) || !cl.Yes) {
-						continue
-					}
-					co := o
-					co.Value = cl.Raw
-					capClaims[k] = cand{obs: co, stale: p.Stale, val: cl.Yes, display: yesNo(cl.Yes)}
+				k := capKey{rid.ID, o.Source, cl.Cap, rid.Variant != ""}
+				prev, seen := capClaims[k]
+				if seen && (prev.val.(bool) || !cl.Yes) {
+					continue
 				}
+				co := o
+				co.Value = cl.Raw
+				capClaims[k] = cand{obs: co, stale: p.Stale, variant: k.variant, val: cl.Yes, display: yesNo(cl.Yes)}
 			}
 			if _, feature := o.Field.Feature(); feature || o.Field == catalog.FieldSupportedParameters {
 				continue // read for capabilities only
+			}
+			if reason := notARelease(o); reason != "" {
+				warn(o, fmt.Errorf("%q not used as a release date: %s", o.Value, reason))
+				continue
 			}
 			c, err := parseModelField(o)
 			if err != nil {
@@ -155,10 +232,16 @@ func Normalize(in Input) Result {
 				continue
 			}
 			c.stale = p.Stale
+			c.variant = rid.Variant != ""
 			m.fields[o.Field] = append(m.fields[o.Field], c)
 		}
 	}
 	for k, c := range capClaims {
+		if k.variant {
+			if _, plain := capClaims[capKey{k.model, k.source, k.cap, false}]; plain {
+				continue
+			}
+		}
 		models[k.model].caps[k.cap] = append(models[k.model].caps[k.cap], c)
 	}
 
@@ -168,16 +251,28 @@ func Normalize(in Input) Result {
 	}
 	for id, acc := range models {
 		if !acc.defined {
-			continue // cross-checks alone never make a model
+			// Provider pages and cross-checks alone never make a model:
+			// every id that named it is reported.
+			for k, u := range acc.subjects {
+				if _, ok := unmatched[k]; !ok {
+					unmatched[k] = u
+				}
+			}
+			continue
 		}
 		res.Snapshot.Models[id] = buildModel(id, acc, prev.Models[id], in.Now)
 	}
+	attachCrossChecks(offers, xcs, res.Snapshot.Models)
+	exacts := map[string]map[catalog.Field]*big.Rat{}
 	for key, acc := range offers {
-		if !acc.defined || res.Snapshot.Models[acc.model] == nil {
-			continue
+		if res.Snapshot.Models[acc.model] == nil {
+			continue // its model's ids are in the unmatched list
 		}
-		res.Snapshot.Offerings[key] = buildOffering(acc, prev.Offerings[key], in.Now)
+		o, ex := buildOffering(acc, prev.Offerings[key], in.Now, in.Discrepancy)
+		res.Snapshot.Offerings[key] = o
+		exacts[key] = ex
 	}
+	flagSiblingSlips(res.Snapshot, exacts)
 	for _, u := range unmatched {
 		res.Snapshot.Unmatched = append(res.Snapshot.Unmatched, u)
 	}
@@ -187,6 +282,89 @@ func Normalize(in Input) Result {
 	})
 	sort.Strings(res.Warnings)
 	return res
+}
+
+// attachCrossChecks gives each offering the cross-check values that speak
+// of it. A cross-check value for (model, provider, region, variant) attaches
+// to the offering with exactly that key; failing that, a region prefix
+// ("eu", from a Bedrock profile "eu.meta…") attaches to the offerings in
+// that geography ("eu-west-1"), and a value with no region to every
+// regional offering of the model at the provider. Per offering, field and
+// source only the most specific values count. A cross-check that matches
+// no offering is dropped: cross-checks never create offerings.
+func attachCrossChecks(offers map[string]*offerAcc, xcs []xcOffer, models map[string]*catalog.Model) {
+	keys := make([]string, 0, len(offers))
+	for k := range offers {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	type slot struct {
+		key    string
+		field  catalog.Field
+		source string
+	}
+	best := map[slot]int{}
+	found := map[slot][]cand{}
+	for _, x := range xcs {
+		if models[x.model] == nil {
+			continue
+		}
+		for _, k := range keys {
+			a := offers[k]
+			if a.model != x.model || a.provider != x.provider || a.variant != x.variant {
+				continue
+			}
+			spec := 0
+			switch {
+			case strings.EqualFold(a.region, x.region):
+				spec = 3
+			case x.region != "" && regionWithin(a.region, x.region):
+				spec = 2
+			case x.region == "":
+				spec = 1
+			default:
+				continue
+			}
+			s := slot{k, x.field, x.c.obs.Source}
+			switch {
+			case spec > best[s]:
+				best[s], found[s] = spec, []cand{x.c}
+			case spec == best[s]:
+				found[s] = append(found[s], x.c)
+			}
+		}
+	}
+	for s, cs := range found {
+		offers[s.key].fields[s.field] = append(offers[s.key].fields[s.field], cs...)
+	}
+}
+
+// regionWithin reports whether a region ("eu-west-1") lies in a
+// cross-region profile's geography ("eu"; "apac" covers "ap-…").
+func regionWithin(region, geo string) bool {
+	r, g := strings.ToLower(region), strings.ToLower(geo)
+	if g == "apac" {
+		g = "ap"
+	}
+	return strings.HasPrefix(r, g+"-")
+}
+
+// notARelease says why a release-date observation is a listing date or a
+// placeholder rather than a release, or "" when it may be a release.
+func notARelease(o catalog.Observation) string {
+	if o.Field != catalog.FieldReleased {
+		return ""
+	}
+	v := strings.TrimSpace(o.Value)
+	switch {
+	case o.Source == "openrouter" || strings.HasPrefix(o.Source, "openrouter-"):
+		return "OpenRouter's created is when OpenRouter added the model"
+	case v == "735790403":
+		return "NVIDIA's API catalog gives every model the placeholder created 735790403 (1993-04-26)"
+	case strings.HasPrefix(v, "2022-03-02T23:29:04"):
+		return "Hugging Face gives every repository created before it kept dates the placeholder createdAt 2022-03-02T23:29:04"
+	}
+	return ""
 }
 
 func yesNo(b bool) string {
@@ -240,14 +418,18 @@ func parseModelField(o catalog.Observation) (cand, error) {
 
 func parseOffering(o catalog.Observation) (cand, error) {
 	c := cand{obs: o}
+	f := o.Field
+	if _, base, ok := f.Tier(); ok {
+		f = base
+	}
 	switch {
-	case o.Field.IsPrice():
-		p, err := Price(o.Value, o.Unit)
+	case f.IsPrice():
+		p, exact, err := priceExact(o.Value, o.Unit)
 		if err != nil {
 			return c, err
 		}
-		c.val, c.display = p, p.String()
-	case o.Field == catalog.FieldOfferingContext || o.Field == catalog.FieldOfferingMaxOutput:
+		c.val, c.display, c.exact = p, p.String(), exact
+	case f == catalog.FieldOfferingContext || f == catalog.FieldOfferingMaxOutput:
 		t, err := Tokens(o.Value)
 		if err != nil {
 			return c, err
@@ -259,9 +441,11 @@ func parseOffering(o catalog.Observation) (cand, error) {
 	return c, nil
 }
 
-// rank orders candidates: highest authority first, fresh before stale, then
-// by source name and URL so the choice never depends on map order.
-func rank(cs []cand) {
+// rank orders candidates: highest authority first, fresh before stale, a
+// plain subject before a variant's, then prefer (a field's own rule, such
+// as the earliest release date), then the most recently retrieved, then by
+// source name, URL and display so the choice never depends on map order.
+func rank(cs []cand, prefer func(a, b cand) int) {
 	sort.SliceStable(cs, func(i, j int) bool {
 		a, b := cs[i], cs[j]
 		if a.obs.Authority != b.obs.Authority {
@@ -270,24 +454,79 @@ func rank(cs []cand) {
 		if a.stale != b.stale {
 			return !a.stale
 		}
+		if a.variant != b.variant {
+			return !a.variant
+		}
+		if prefer != nil {
+			if p := prefer(a, b); p != 0 {
+				return p < 0
+			}
+		}
+		if !a.obs.RetrievedAt.Equal(b.obs.RetrievedAt) {
+			return a.obs.RetrievedAt.After(b.obs.RetrievedAt)
+		}
 		if a.obs.Source != b.obs.Source {
 			return a.obs.Source < b.obs.Source
 		}
 		if a.obs.URL != b.obs.URL {
 			return a.obs.URL < b.obs.URL
 		}
-		return a.display < b.display
+		if a.display != b.display {
+			return a.display < b.display
+		}
+		return a.obs.Value < b.obs.Value
 	})
+}
+
+// earliestDate prefers the earlier of two dates: among sources of equal
+// authority a release date is the first release, and a later date a card
+// gives is an update (Llama 3.2's card moved from "Sept 25, 2024" to the
+// quantized models' "Oct 24, 2024").
+func earliestDate(a, b cand) int {
+	x, y := a.val.(catalog.Date), b.val.(catalog.Date)
+	if SameDate(x, y) {
+		return 0
+	}
+	if x.String() < y.String() {
+		return -1
+	}
+	return 1
+}
+
+// dropShadowedVariants removes, per source, the candidates of variant
+// subjects ("…:free") when the same source also gave the plain subject's
+// value: the variant's model facts describe one endpoint, not the model.
+func dropShadowedVariants(cs []cand) []cand {
+	plain := map[string]bool{}
+	for _, c := range cs {
+		if !c.variant {
+			plain[c.obs.Source] = true
+		}
+	}
+	out := cs[:0:0]
+	for _, c := range cs {
+		if c.variant && plain[c.obs.Source] {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // pick chooses the winning candidate and keeps every disagreeing one as a
 // conflict. agree tells values that say the same (2023-12 and 2023-12-31);
 // equal tells values that are the same, for changed_at.
 func pick[T any](cs []cand, prev catalog.Fact[T], now time.Time, agree, equal func(a, b T) bool) catalog.Fact[T] {
+	return pickBy(cs, nil, prev, now, agree, equal)
+}
+
+// pickBy is pick with a field's own preference among candidates of equal
+// authority and freshness.
+func pickBy[T any](cs []cand, prefer func(a, b cand) int, prev catalog.Fact[T], now time.Time, agree, equal func(a, b T) bool) catalog.Fact[T] {
 	if len(cs) == 0 {
 		return catalog.Fact[T]{}
 	}
-	rank(cs)
+	rank(cs, prefer)
 	w := cs[0]
 	v := w.val.(T)
 	f := catalog.Fact[T]{
@@ -321,13 +560,14 @@ func eqPrice(a, b catalog.Price) bool        { return a.Equal(b) }
 func eqList(a, b []string) bool              { return slices.Equal(a, b) }
 func eqLicence(a, b catalog.Licence) bool    { return a == b }
 
-// agreeTokens treats 128K written as 128,000 and as 131,072 as one value.
+// agreeTokens treats one count written in decimal and binary units as one
+// value: 128K as 128,000 and 131,072; 1M as 1,000,000 and 1,048,576.
 func agreeTokens(a, b catalog.Tokens) bool {
 	if a.N == b.N {
 		return true
 	}
 	lo, hi := min(a.N, b.N), max(a.N, b.N)
-	return hi*1000 == lo*1024 && lo%1000 == 0
+	return hi*1000 == lo*1024 && lo%1000 == 0 || lo%1_000_000 == 0 && hi/1_048_576 == lo/1_000_000 && hi%1_048_576 == 0
 }
 
 // agreeCount treats counts within half a percent as one value (a card's
@@ -337,7 +577,13 @@ func agreeCount(a, b catalog.Count) bool {
 	return (hi-lo)*200 <= hi
 }
 
+// agreeLicence treats licences of one class and name as one. A licence
+// without a name (models.dev's `open_weights = true`) says only that the
+// weights are public, so it agrees with any open licence.
 func agreeLicence(a, b catalog.Licence) bool {
+	if a.Name == "" || b.Name == "" {
+		return (a.Class == catalog.Proprietary) == (b.Class == catalog.Proprietary)
+	}
 	return a.Class == b.Class && strings.EqualFold(a.Name, b.Name)
 }
 
@@ -347,17 +593,17 @@ func buildModel(id string, acc *modelAcc, prev *catalog.Model, now time.Time) *c
 	}
 	creator, _, _ := catalog.SplitID(id)
 	m := &catalog.Model{ID: id, Creator: creator, Capabilities: map[catalog.Capability]catalog.Fact[bool]{}}
-	f := acc.fields
-	m.Name = pick(f[catalog.FieldName], prev.Name, now, eqComparable[string], eqComparable[string])
-	m.Released = pick(f[catalog.FieldReleased], prev.Released, now, SameDate, eqDate)
-	m.ContextWindow = pick(f[catalog.FieldContext], prev.ContextWindow, now, agreeTokens, eqTokens)
-	m.MaxOutput = pick(f[catalog.FieldMaxOutput], prev.MaxOutput, now, agreeTokens, eqTokens)
-	m.Parameters = pick(f[catalog.FieldParameters], prev.Parameters, now, agreeCount, eqCount)
-	m.Architecture = pick(f[catalog.FieldArchitecture], prev.Architecture, now, eqComparable[string], eqComparable[string])
-	m.Licence = pick(f[catalog.FieldLicence], prev.Licence, now, agreeLicence, eqLicence)
-	m.KnowledgeCutoff = pick(f[catalog.FieldKnowledgeCutoff], prev.KnowledgeCutoff, now, SameDate, eqDate)
-	m.InputModalities = pick(f[catalog.FieldInputModalities], prev.InputModalities, now, eqList, eqList)
-	m.OutputModality = pick(f[catalog.FieldOutputModalities], prev.OutputModality, now, eqList, eqList)
+	f := func(field catalog.Field) []cand { return dropShadowedVariants(acc.fields[field]) }
+	m.Name = pick(f(catalog.FieldName), prev.Name, now, eqComparable[string], eqComparable[string])
+	m.Released = pickBy(f(catalog.FieldReleased), earliestDate, prev.Released, now, SameDate, eqDate)
+	m.ContextWindow = pick(f(catalog.FieldContext), prev.ContextWindow, now, agreeTokens, eqTokens)
+	m.MaxOutput = pick(f(catalog.FieldMaxOutput), prev.MaxOutput, now, agreeTokens, eqTokens)
+	m.Parameters = pick(f(catalog.FieldParameters), prev.Parameters, now, agreeCount, eqCount)
+	m.Architecture = pick(f(catalog.FieldArchitecture), prev.Architecture, now, eqComparable[string], eqComparable[string])
+	m.Licence = pick(f(catalog.FieldLicence), prev.Licence, now, agreeLicence, eqLicence)
+	m.KnowledgeCutoff = pick(f(catalog.FieldKnowledgeCutoff), prev.KnowledgeCutoff, now, SameDate, eqDate)
+	m.InputModalities = pick(f(catalog.FieldInputModalities), prev.InputModalities, now, eqList, eqList)
+	m.OutputModality = pick(f(catalog.FieldOutputModalities), prev.OutputModality, now, eqList, eqList)
 	for _, c := range catalog.Capabilities {
 		m.Capabilities[c] = pick(acc.caps[c], prev.Capabilities[c], now, eqComparable[bool], eqComparable[bool])
 	}
@@ -373,7 +619,10 @@ func buildModel(id string, acc *modelAcc, prev *catalog.Model, now time.Time) *c
 	return m
 }
 
-func buildOffering(acc *offerAcc, prev *catalog.Offering, now time.Time) *catalog.Offering {
+// buildOffering makes an offering's facts, flags its prices, and returns
+// the winning prices' exact amounts by field for the checks across
+// offerings.
+func buildOffering(acc *offerAcc, prev *catalog.Offering, now time.Time, bound Percent) (*catalog.Offering, map[catalog.Field]*big.Rat) {
 	if prev == nil {
 		prev = &catalog.Offering{}
 	}
@@ -386,14 +635,194 @@ func buildOffering(acc *offerAcc, prev *catalog.Offering, now time.Time) *catalo
 	if len(ids) > 0 {
 		o.ProviderModelID = ids[0]
 	}
-	f := acc.fields
-	o.Input = pick(f[catalog.FieldPriceInput], prev.Input, now, eqPrice, eqPrice)
-	o.Output = pick(f[catalog.FieldPriceOutput], prev.Output, now, eqPrice, eqPrice)
-	o.CachedInput = pick(f[catalog.FieldPriceCachedInput], prev.CachedInput, now, eqPrice, eqPrice)
-	o.CacheWrite = pick(f[catalog.FieldPriceCacheWrite], prev.CacheWrite, now, eqPrice, eqPrice)
-	o.BatchInput = pick(f[catalog.FieldPriceBatchInput], prev.BatchInput, now, eqPrice, eqPrice)
-	o.BatchOutput = pick(f[catalog.FieldPriceBatchOutput], prev.BatchOutput, now, eqPrice, eqPrice)
-	o.Context = pick(f[catalog.FieldOfferingContext], prev.Context, now, agreeTokens, eqTokens)
-	o.MaxOutput = pick(f[catalog.FieldOfferingMaxOutput], prev.MaxOutput, now, agreeTokens, eqTokens)
-	return o
+	exacts := map[catalog.Field]*big.Rat{}
+	price := func(field catalog.Field, prevFact catalog.Fact[catalog.Price]) catalog.Fact[catalog.Price] {
+		f, ex := pickPrice(acc.fields[field], prevFact, now, bound)
+		if ex != nil {
+			exacts[field] = ex
+		}
+		return f
+	}
+	o.Input = price(catalog.FieldPriceInput, prev.Input)
+	o.Output = price(catalog.FieldPriceOutput, prev.Output)
+	o.CachedInput = price(catalog.FieldPriceCachedInput, prev.CachedInput)
+	o.CacheWrite = price(catalog.FieldPriceCacheWrite, prev.CacheWrite)
+	o.BatchInput = price(catalog.FieldPriceBatchInput, prev.BatchInput)
+	o.BatchOutput = price(catalog.FieldPriceBatchOutput, prev.BatchOutput)
+	o.Context = pick(acc.fields[catalog.FieldOfferingContext], prev.Context, now, agreeTokens, eqTokens)
+	o.MaxOutput = pick(acc.fields[catalog.FieldOfferingMaxOutput], prev.MaxOutput, now, agreeTokens, eqTokens)
+
+	// Context-length tiers, lowest threshold first.
+	var thresholds []int64
+	for field := range acc.fields {
+		if above, _, ok := field.Tier(); ok && !slices.Contains(thresholds, above) {
+			thresholds = append(thresholds, above)
+		}
+	}
+	slices.Sort(thresholds)
+	for _, above := range thresholds {
+		var pt catalog.PriceTier
+		for _, t := range prev.Tiers {
+			if t.AboveTokens == above {
+				pt = t
+			}
+		}
+		t := catalog.PriceTier{AboveTokens: above}
+		t.Input = price(catalog.TierField(above, catalog.FieldPriceInput), pt.Input)
+		t.Output = price(catalog.TierField(above, catalog.FieldPriceOutput), pt.Output)
+		t.CachedInput = price(catalog.TierField(above, catalog.FieldPriceCachedInput), pt.CachedInput)
+		t.CacheWrite = price(catalog.TierField(above, catalog.FieldPriceCacheWrite), pt.CacheWrite)
+		o.Tiers = append(o.Tiers, t)
+	}
+	return o, exacts
+}
+
+// pickPrice picks a price fact and flags it: a suspected unit slip when
+// the price is implausible on its face, about 1000× (or 1e6×, 1e9×) off the
+// same offering's previous price, or off another source's price for the
+// same offering; a discrepancy when it is further than bound from a
+// cross-check's price. It returns the winner's exact amount (nil unless
+// fixed).
+func pickPrice(cs []cand, prev catalog.Fact[catalog.Price], now time.Time, bound Percent) (catalog.Fact[catalog.Price], *big.Rat) {
+	f := pick(cs, prev, now, eqPrice, eqPrice)
+	if !f.Sourced() {
+		return f, nil
+	}
+	w := cs[0] // ranked by pick
+	ex := w.exact
+	if why := implausible(ex); why != "" {
+		addFlag(&f.Flags, catalog.FlagUnitSlip, fmt.Sprintf("%s (%s)", why, w.obs.Source))
+	}
+	if prev.Sourced() && prev.Value.Kind == catalog.PriceFixed && ex != nil && prev.Value.Amount != f.Value.Amount {
+		if p, ok := slip(moneyRat(prev.Value.Amount), ex); ok {
+			addFlag(&f.Flags, catalog.FlagUnitSlip, fmt.Sprintf("%s per 1M is %s× the previous value %s per 1M (%s): suspected unit slip",
+				usd(ex), ratioWord(moneyRat(prev.Value.Amount), ex, p), prev.Value.Amount, prev.Source.Name))
+		}
+	}
+	for _, c := range cs[1:] {
+		if p, ok := slip(ex, c.exact); ok {
+			addFlag(&f.Flags, catalog.FlagUnitSlip, fmt.Sprintf("%s says %s per 1M, %s says %s per 1M: %s apart, suspected unit slip",
+				w.obs.Source, usd(ex), c.obs.Source, usd(c.exact), catalog.Thousands(p)+"×"))
+			continue
+		}
+		if bound < 0 || c.obs.Authority != catalog.AuthorityCrossCheck || w.obs.Authority == catalog.AuthorityCrossCheck {
+			continue
+		}
+		cp := c.val.(catalog.Price)
+		switch {
+		case ex != nil && c.exact != nil:
+			if beyond(ex, c.exact, bound) {
+				addFlag(&f.Flags, catalog.FlagDiscrepancy, fmt.Sprintf("%s (cross-check) has %s per 1M, %s from %s's %s (bound %s)",
+					c.obs.Source, usd(c.exact), pctDiff(ex, c.exact), w.obs.Source, usd(ex), bound))
+			}
+		case f.Value.Kind == catalog.PriceFixed && cp.Kind == catalog.PriceFree:
+			addFlag(&f.Flags, catalog.FlagDiscrepancy, fmt.Sprintf("%s (cross-check) says free; %s says %s per 1M", c.obs.Source, w.obs.Source, usd(ex)))
+		case f.Value.Kind == catalog.PriceFree && cp.Kind == catalog.PriceFixed:
+			addFlag(&f.Flags, catalog.FlagDiscrepancy, fmt.Sprintf("%s (cross-check) has %s per 1M; %s says free", c.obs.Source, usd(c.exact), w.obs.Source))
+		}
+	}
+	return f, ex
+}
+
+// flagSiblingSlips flags prices about 1000× off the same field of another
+// offering of the same model at the same provider (another region or
+// variant): "the other sources' value for the same model+provider".
+func flagSiblingSlips(s *catalog.Snapshot, exacts map[string]map[catalog.Field]*big.Rat) {
+	groups := map[string][]string{}
+	for _, k := range s.OfferingKeys() {
+		o := s.Offerings[k]
+		g := o.ModelID + "|" + o.Provider
+		groups[g] = append(groups[g], k)
+	}
+	for _, keys := range groups {
+		for _, a := range keys {
+			for _, b := range keys {
+				if a == b {
+					continue
+				}
+				for field, ea := range exacts[a] {
+					eb := exacts[b][field]
+					p, ok := slip(ea, eb)
+					if !ok {
+						continue
+					}
+					ob := s.Offerings[b]
+					where := strings.Trim(ob.Region+" "+ob.Variant, " ")
+					if where == "" {
+						where = "the plain offering"
+					}
+					if fact := priceFact(s.Offerings[a], field); fact != nil {
+						addFlag(&fact.Flags, catalog.FlagUnitSlip, fmt.Sprintf("%s per 1M here, %s per 1M at %s %s: %s apart, suspected unit slip",
+							usd(ea), usd(eb), ob.Provider, where, catalog.Thousands(p)+"×"))
+					}
+				}
+			}
+		}
+	}
+}
+
+// priceFact returns the offering's fact for a price field (tiers
+// included), or nil.
+func priceFact(o *catalog.Offering, field catalog.Field) *catalog.Fact[catalog.Price] {
+	if above, base, ok := field.Tier(); ok {
+		for i := range o.Tiers {
+			if o.Tiers[i].AboveTokens == above {
+				t := &o.Tiers[i]
+				switch base {
+				case catalog.FieldPriceInput:
+					return &t.Input
+				case catalog.FieldPriceOutput:
+					return &t.Output
+				case catalog.FieldPriceCachedInput:
+					return &t.CachedInput
+				case catalog.FieldPriceCacheWrite:
+					return &t.CacheWrite
+				}
+			}
+		}
+		return nil
+	}
+	switch field {
+	case catalog.FieldPriceInput:
+		return &o.Input
+	case catalog.FieldPriceOutput:
+		return &o.Output
+	case catalog.FieldPriceCachedInput:
+		return &o.CachedInput
+	case catalog.FieldPriceCacheWrite:
+		return &o.CacheWrite
+	case catalog.FieldPriceBatchInput:
+		return &o.BatchInput
+	case catalog.FieldPriceBatchOutput:
+		return &o.BatchOutput
+	}
+	return nil
+}
+
+// addFlag adds a flag once and keeps the flags sorted.
+func addFlag(flags *[]catalog.Flag, kind, detail string) {
+	fl := catalog.Flag{Kind: kind, Detail: detail}
+	if slices.Contains(*flags, fl) {
+		return
+	}
+	*flags = append(*flags, fl)
+	sort.Slice(*flags, func(i, j int) bool {
+		a, b := (*flags)[i], (*flags)[j]
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		return a.Detail < b.Detail
+	})
+}
+
+// usd writes an exact amount as "$0.027".
+func usd(r *big.Rat) string { return "$" + ratDecimal(r) }
+
+// ratioWord writes hi/lo of a slip pair as a whole number ("1,000"), or
+// "1/1,000" when the new value is the smaller.
+func ratioWord(old, now *big.Rat, p int64) string {
+	if now.Cmp(old) < 0 {
+		return "1/" + catalog.Thousands(p)
+	}
+	return catalog.Thousands(p)
 }

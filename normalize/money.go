@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/llmref/llmref/catalog"
@@ -13,10 +14,17 @@ import (
 // ErrPrice reports price text that cannot be read.
 var ErrPrice = errors.New("unreadable price")
 
+// ErrNotStated reports a value a source explicitly left empty ("n/a", "—",
+// "not disclosed"): nothing was said, so nothing is kept and nothing is
+// wrong. It comes wrapped together with the field's own error (ErrPrice,
+// ErrValue).
+var ErrNotStated = errors.New("no value stated")
+
 var (
-	priceUnitText = regexp.MustCompile(`(?i)\s*(?:/|per)\s*(?:1\s*m(?:illion)?|1,000,000|million|1\s*k|1,000|thousand|token)s?(?:\s+tokens?)?\s*$`)
-	priceNumber   = regexp.MustCompile(`^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$`)
-	priceNoise    = strings.NewReplacer("US$", "", "\\$", "", "$", "", "USD", "", ",", "", " ", "", "\u00a0", "")
+	priceUnitText = regexp.MustCompile(`(?i)\s*(?:/|per)\s*(?:1\s*m(?:illion)?|1,000,000|million|m|1\s*k|1,000|thousand|k|token)s?(?:\s+(?:input\s+|output\s+)?tokens?)?\s*$`)
+	priceNumber   = regexp.MustCompile(`^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,4})?$`)
+	spaces        = strings.NewReplacer("\u00a0", " ", "\u202f", " ", "\u2009", " ")
+	priceNoise    = strings.NewReplacer("US$", "", "\\$", "", "$", "", "USD", "", "usd", "", ",", "", "_", "", " ", "", "\u00a0", "", "\u202f", "")
 )
 
 // unitFactor is how many micro-dollars per 1M tokens one USD per unit is.
@@ -24,6 +32,12 @@ var unitFactor = map[catalog.Unit]int64{
 	catalog.PerToken:    1_000_000 * 1_000_000,
 	catalog.PerThousand: 1_000 * 1_000_000,
 	catalog.PerMillion:  1_000_000,
+}
+
+// notStated are the texts by which sources say there is no value.
+var notStated = map[string]bool{
+	"": true, "-": true, "—": true, "–": true, "n/a": true, "na": true, "null": true, "none": true,
+	"not available": true, "not disclosed": true, "undisclosed": true, "unknown": true, "tbd": true, "tba": true,
 }
 
 // Price reads a price as a source gave it, in the given unit, into an exact
@@ -38,41 +52,52 @@ var unitFactor = map[catalog.Unit]int64{
 // nearest micro-dollar per 1M tokens (1e-12 USD per token); a price that
 // needed rounding is marked Rounded. "-1" and "variable" are variable
 // prices; "free" and an amount of exactly zero are a free tier, never a
-// price of $0 that would win "cheapest".
+// price of $0 that would win "cheapest". "n/a", "—" and the like are
+// ErrNotStated.
 func Price(raw string, unit catalog.Unit) (catalog.Price, error) {
-	s := strings.TrimSpace(raw)
+	p, _, err := priceExact(raw, unit)
+	return p, err
+}
+
+// priceExact is Price that also returns the exact amount in USD per 1M
+// tokens before rounding (nil unless the price is fixed): unit-slip checks
+// compare exact amounts, since a per-token figure read as per-1M rounds to
+// almost nothing.
+func priceExact(raw string, unit catalog.Unit) (catalog.Price, *big.Rat, error) {
+	s := strings.TrimSpace(spaces.Replace(raw))
 	low := strings.ToLower(s)
 	switch low {
 	case "-1", "variable", "varies", "dynamic":
-		return catalog.Price{Kind: catalog.PriceVariable}, nil
-	case "free", "free tier", "free endpoint", "$0 (free)":
-		return catalog.Price{Kind: catalog.PriceFree}, nil
-	case "", "-", "—", "–", "n/a", "na", "null":
-		return catalog.Price{}, fmt.Errorf("price %q: %w: no amount", raw, ErrPrice)
+		return catalog.Price{Kind: catalog.PriceVariable}, nil, nil
+	case "free", "free tier", "free endpoint", "$0 (free)", "free (trial)":
+		return catalog.Price{Kind: catalog.PriceFree}, nil, nil
+	}
+	if notStated[low] {
+		return catalog.Price{}, nil, fmt.Errorf("price %q: %w: %w", raw, ErrPrice, ErrNotStated)
 	}
 	factor, ok := unitFactor[unit]
 	if !ok {
-		return catalog.Price{}, fmt.Errorf("price %q: %w: unknown unit %q", raw, ErrPrice, unit)
+		return catalog.Price{}, nil, fmt.Errorf("price %q: %w: unknown unit %q", raw, ErrPrice, unit)
 	}
 	s = priceUnitText.ReplaceAllString(s, "")
 	s = priceNoise.Replace(s)
 	if !priceNumber.MatchString(s) {
-		return catalog.Price{}, fmt.Errorf("price %q: %w", raw, ErrPrice)
+		return catalog.Price{}, nil, fmt.Errorf("price %q: %w", raw, ErrPrice)
 	}
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
-		return catalog.Price{}, fmt.Errorf("price %q: %w", raw, ErrPrice)
+		return catalog.Price{}, nil, fmt.Errorf("price %q: %w", raw, ErrPrice)
 	}
 	if r.Sign() < 0 {
-		return catalog.Price{}, fmt.Errorf("price %q: %w: negative", raw, ErrPrice)
+		return catalog.Price{}, nil, fmt.Errorf("price %q: %w: negative", raw, ErrPrice)
 	}
 	if r.Sign() == 0 {
-		return catalog.Price{Kind: catalog.PriceFree}, nil
+		return catalog.Price{Kind: catalog.PriceFree}, nil, nil
 	}
 	r.Mul(r, new(big.Rat).SetInt64(factor))
 	micros, exact := roundHalfAway(r)
 	if !micros.IsInt64() || micros.Int64() > 1<<53 {
-		return catalog.Price{}, fmt.Errorf("price %q: %w: too large", raw, ErrPrice)
+		return catalog.Price{}, nil, fmt.Errorf("price %q: %w: too large", raw, ErrPrice)
 	}
 	p := catalog.Price{Kind: catalog.PriceFixed, Amount: catalog.Money(micros.Int64()), Rounded: !exact}
 	if p.Amount == 0 {
@@ -80,7 +105,8 @@ func Price(raw string, unit catalog.Unit) (catalog.Price, error) {
 		// not free: keep the smallest amount and say it was rounded.
 		p.Amount, p.Rounded = 1, true
 	}
-	return p, nil
+	usd := r.Quo(r, big.NewRat(catalog.MicrosPerUSD, 1))
+	return p, usd, nil
 }
 
 // roundHalfAway rounds a non-negative rational to the nearest integer, half
@@ -95,4 +121,129 @@ func roundHalfAway(r *big.Rat) (*big.Int, bool) {
 		q.Add(q, big.NewInt(1))
 	}
 	return q, false
+}
+
+// Percent is a percentage held exactly, in hundredths of a percent: 20% is
+// Percent(2000), 12.5% is Percent(1250).
+type Percent int64
+
+// DefaultDiscrepancy is the discrepancy bound used when none is configured:
+// a price more than 20% away from a cross-check's is flagged.
+const DefaultDiscrepancy Percent = 2000
+
+// ParsePercent reads "20", "12.5", "20%" or "0.25" (percent, at most two
+// decimals) exactly.
+func ParsePercent(raw string) (Percent, error) {
+	s := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(raw), "%"))
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" && frac == "" || len(frac) > 2 || !digits(whole) || !digits(frac) || len(whole) > 9 {
+		return 0, fmt.Errorf("percent %q: want a number such as 20 or 12.5 (at most two decimals): %w", raw, ErrValue)
+	}
+	frac += strings.Repeat("0", 2-len(frac))
+	n, err := strconv.ParseInt(whole+frac, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("percent %q: %w", raw, ErrValue)
+	}
+	return Percent(n), nil
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// String writes the percentage with the fewest exact decimals: "20%", "12.5%".
+func (p Percent) String() string {
+	n := int64(p)
+	s := strconv.FormatInt(n/100, 10)
+	if f := n % 100; f != 0 {
+		s += strings.TrimRight(fmt.Sprintf(".%02d", f), "0")
+	}
+	return s + "%"
+}
+
+// Plausible bounds for a per-token price, in USD per 1M tokens. The real
+// data has cached-input prices as low as $0.002 and output prices up to $600
+// (o1-pro); below or above these, a figure was almost surely read in the
+// wrong unit (LiteLLM's W&B entries at "$100,000", models.dev's
+// `input = 27000`, Puter's `0.0006000000000000001`).
+var (
+	plausibleLow  = big.NewRat(1, 1000) // $0.001 per 1M
+	plausibleHigh = big.NewRat(5000, 1) // $5,000 per 1M
+)
+
+// implausible says why an exact amount (USD per 1M tokens) is outside the
+// plausible range, or "" when it is inside.
+func implausible(usd *big.Rat) string {
+	switch {
+	case usd == nil:
+		return ""
+	case usd.Cmp(plausibleLow) < 0:
+		return fmt.Sprintf("$%s per 1M tokens is implausibly low (below $0.001): a per-token or per-1K figure read as per 1M?", ratDecimal(usd))
+	case usd.Cmp(plausibleHigh) > 0:
+		return fmt.Sprintf("$%s per 1M tokens is implausibly high (above $5,000): a per-1M figure read as per token or per 1K?", ratDecimal(usd))
+	}
+	return ""
+}
+
+// slipPowers are the unit slips a pair of prices can show: per 1K vs per
+// 1M (1000×), per token vs per 1M (1e6×), per token vs per 1K... (1e9×).
+var slipPowers = []int64{1_000, 1_000_000, 1_000_000_000}
+
+// slip reports whether two positive exact amounts differ by about 1000×,
+// 1e6× or 1e9× (within a factor of two either way) and by which power.
+func slip(a, b *big.Rat) (int64, bool) {
+	if a == nil || b == nil || a.Sign() <= 0 || b.Sign() <= 0 {
+		return 0, false
+	}
+	hi, lo := a, b
+	if hi.Cmp(lo) < 0 {
+		hi, lo = lo, hi
+	}
+	ratio := new(big.Rat).Quo(hi, lo)
+	for _, p := range slipPowers {
+		if ratio.Cmp(big.NewRat(p, 2)) >= 0 && ratio.Cmp(big.NewRat(p*2, 1)) <= 0 {
+			return p, true
+		}
+	}
+	return 0, false
+}
+
+// ratDecimal writes an exact amount as a decimal with up to 12 fractional
+// digits, trailing zeros removed: 0.027, 27000, 0.0000000027.
+func ratDecimal(r *big.Rat) string {
+	s := r.FloatString(12)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// moneyRat is a Money amount in USD per 1M tokens, exactly.
+func moneyRat(m catalog.Money) *big.Rat { return big.NewRat(int64(m), catalog.MicrosPerUSD) }
+
+// pctDiff is (b − a) / a as a signed percentage with one decimal, exactly:
+// a = 0.10, b = 0.13 → "+30.0%". a must be positive.
+func pctDiff(a, b *big.Rat) string {
+	d := new(big.Rat).Sub(b, a)
+	d.Quo(d, a)
+	d.Mul(d, big.NewRat(100, 1))
+	s := d.FloatString(1)
+	if d.Sign() >= 0 {
+		s = "+" + s
+	}
+	return s + "%"
+}
+
+// beyond reports whether b is more than bound away from a, relative to a
+// (a positive): |b − a| / a > bound.
+func beyond(a, b *big.Rat, bound Percent) bool {
+	d := new(big.Rat).Sub(b, a)
+	d.Abs(d)
+	lim := new(big.Rat).Mul(a, big.NewRat(int64(bound), 10_000))
+	return d.Cmp(lim) > 0
 }

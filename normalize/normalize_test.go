@@ -1,268 +1,517 @@
 package normalize
 
 import (
-	"errors"
+	"bytes"
+	"encoding/json"
+	"math/rand"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/llmref/llmref/catalog"
 )
 
-func TestPrice(t *testing.T) {
-	tests := []struct {
-		raw     string
-		unit    catalog.Unit
-		kind    catalog.PriceKind
-		micros  catalog.Money
-		rounded bool
-	}{
-		{"0.000000027", catalog.PerToken, catalog.PriceFixed, 27_000, false},
-		{"0.0000002", catalog.PerToken, catalog.PriceFixed, 200_000, false},
-		{"0.000000201", catalog.PerToken, catalog.PriceFixed, 201_000, false},
-		{"1.75e-06", catalog.PerToken, catalog.PriceFixed, 1_750_000, false},
-		{"0.00000008333333333333334", catalog.PerToken, catalog.PriceFixed, 83_333, true},
-		{"0.0001000000", catalog.PerThousand, catalog.PriceFixed, 100_000, false},
-		{"0.00013", catalog.PerThousand, catalog.PriceFixed, 130_000, false},
-		{"$1.75", catalog.PerMillion, catalog.PriceFixed, 1_750_000, false},
-		{"$14.00", catalog.PerMillion, catalog.PriceFixed, 14_000_000, false},
-		{`\$0.10`, catalog.PerMillion, catalog.PriceFixed, 100_000, false},
-		{"$1,250.50 / 1M tokens", catalog.PerMillion, catalog.PriceFixed, 1_250_500_000, false},
-		{"0.0006000000000000001", catalog.PerMillion, catalog.PriceFixed, 600, true},
-		{"USD 0.2 per 1M tokens", catalog.PerMillion, catalog.PriceFixed, 200_000, false},
-		{"-1", catalog.PerToken, catalog.PriceVariable, 0, false},
-		{"Variable", catalog.PerMillion, catalog.PriceVariable, 0, false},
-		{"Free", catalog.PerMillion, catalog.PriceFree, 0, false},
-		{"0", catalog.PerToken, catalog.PriceFree, 0, false},
-		{"0.0000000000001", catalog.PerToken, catalog.PriceFixed, 1, true},
+var day1 = time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
+
+const llamaID = "meta/llama-3.2-1b-instruct"
+
+// ob builds observations in the shapes sources produce.
+type ob struct {
+	source string
+	auth   catalog.Authority
+	url    string
+}
+
+func (s ob) model(subject string, f catalog.Field, v string) catalog.Observation {
+	url := s.url
+	if url == "" {
+		url = "https://" + s.source + ".example/" + subject
 	}
-	for _, tt := range tests {
-		p, err := Price(tt.raw, tt.unit)
-		if err != nil {
-			t.Errorf("Price(%q, %s): %v", tt.raw, tt.unit, err)
-			continue
-		}
-		if p.Kind != tt.kind || p.Amount != tt.micros || p.Rounded != tt.rounded {
-			t.Errorf("Price(%q, %s) = %+v, want %s %d rounded=%v", tt.raw, tt.unit, p, tt.kind, tt.micros, tt.rounded)
-		}
+	return catalog.Observation{Source: s.source, URL: url, Authority: s.auth, RetrievedAt: day1, Subject: subject, Field: f, Value: v}
+}
+
+func (s ob) offer(subject, provider, region string, f catalog.Field, v string, u catalog.Unit) catalog.Observation {
+	o := s.model(subject, f, v)
+	o.Provider, o.Region, o.Unit = provider, region, u
+	return o
+}
+
+var (
+	hfCard     = ob{source: "huggingface", auth: catalog.AuthorityCreator}
+	orModels   = ob{source: "openrouter", auth: catalog.AuthorityAggregator}
+	orOffers   = ob{source: "openrouter", auth: catalog.AuthorityProvider}
+	nim        = ob{source: "nvidia-nim", auth: catalog.AuthorityProvider}
+	bedrock    = ob{source: "bedrock", auth: catalog.AuthorityProvider}
+	fireworks  = ob{source: "fireworks", auth: catalog.AuthorityProvider}
+	litellm    = ob{source: "litellm", auth: catalog.AuthorityCrossCheck}
+	modelsdev  = ob{source: "models.dev", auth: catalog.AuthorityCrossCheck}
+	openaiDocs = ob{source: "openai", auth: catalog.AuthorityCreator}
+)
+
+func page(obs ...catalog.Observation) catalog.Page {
+	return catalog.Page{Source: obs[0].Source, URL: obs[0].URL, Observations: obs}
+}
+
+func norm(t *testing.T, in Input) Result {
+	t.Helper()
+	if in.Now.IsZero() {
+		in.Now = day1
 	}
-	for _, bad := range []string{"", "n/a", "—", "abc", "-0.5", "1.2.3", "$", "1e999999"} {
-		if _, err := Price(bad, catalog.PerMillion); !errors.Is(err, ErrPrice) {
-			t.Errorf("Price(%q) error %v, want ErrPrice", bad, err)
-		}
+	return Normalize(in)
+}
+
+func TestPrecedenceAndConflicts(t *testing.T) {
+	const hf = "meta-llama/Llama-3.2-1B-Instruct"
+	res := norm(t, Input{Pages: []catalog.Page{
+		page(hfCard.model(hf, catalog.FieldContext, "128k"), hfCard.model(hf, catalog.FieldKnowledgeCutoff, "December 2023"),
+			hfCard.model(hf, catalog.FieldParameters, "1B (1.23B)"), hfCard.model(hf, catalog.FieldLicence, "llama3.2")),
+		page(nim.model("meta/llama-3.2-1b-instruct", catalog.FieldContext, "128k"), nim.model("meta/llama-3.2-1b-instruct", catalog.FieldParameters, "1B (1.23B)")),
+		page(orModels.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldName, "Meta: Llama 3.2 1B Instruct"),
+			orModels.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldKnowledgeCutoff, "2023-12-31")),
+		page(modelsdev.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldContext, "131_000"),
+			modelsdev.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldLicence, "open_weights=false"),
+			modelsdev.model("meta/llama-3.2-1b-instruct", catalog.FieldLicence, "open_weights=true")),
+		page(litellm.model("meta.llama3-2-1b-instruct-v1:0", catalog.FieldContext, "128000")),
+		page(ob{source: "hf-api", auth: catalog.AuthorityAggregator}.model(hf, catalog.FieldParameters, "1235814400")),
+	}})
+	m := res.Snapshot.Models[llamaID]
+	if m == nil {
+		t.Fatalf("models %v", res.Snapshot.ModelIDs())
 	}
-	if _, err := Price("1", "usd/furlong"); err == nil {
-		t.Error("unknown unit accepted")
+	// Creator > provider > aggregator > cross-check; losing values that
+	// disagree are kept, each with its source.
+	if m.ContextWindow.Value.N != 131_072 || m.ContextWindow.Source.Name != "huggingface" || m.ContextWindow.Source.Authority != catalog.AuthorityCreator {
+		t.Errorf("context %+v; the creator's card must win", m.ContextWindow)
+	}
+	if len(m.ContextWindow.Conflicts) != 1 || m.ContextWindow.Conflicts[0].Source.Name != "models.dev" || m.ContextWindow.Conflicts[0].Display != "131,000" {
+		t.Errorf("context conflicts %+v; want only models.dev's 131,000 (128,000 and 131,072 are one value)", m.ContextWindow.Conflicts)
+	}
+	if m.Parameters.Display != "1.23B" || len(m.Parameters.Conflicts) != 0 {
+		t.Errorf("parameters %+v; the card's 1.23B wins and HF's 1,235,814,400 agrees", m.Parameters)
+	}
+	if len(m.KnowledgeCutoff.Conflicts) != 0 || m.KnowledgeCutoff.Value.String() != "2023-12" {
+		t.Errorf("cutoff %+v: December 2023 and 2023-12-31 agree", m.KnowledgeCutoff)
+	}
+	if m.Licence.Value.Name != "Llama 3.2 Community License" || m.Licence.Value.Class != catalog.OpenWeights {
+		t.Errorf("licence %+v", m.Licence.Value)
+	}
+	if len(m.Licence.Conflicts) != 1 || m.Licence.Conflicts[0].Raw != "open_weights=false" {
+		t.Errorf("licence conflicts %+v; models.dev's open_weights=false disagrees, open_weights=true agrees", m.Licence.Conflicts)
+	}
+	if m.Name.Value != "Llama 3.2 1B Instruct" {
+		t.Errorf("name %q", m.Name.Value)
+	}
+	if m.Released.Sourced() || m.MaxOutput.Sourced() {
+		t.Error("facts sourced from nowhere")
 	}
 }
 
-func TestTokens(t *testing.T) {
-	tests := []struct {
-		raw     string
-		n       int64
-		display string
-	}{
-		{"128k", 131_072, "128K"},
-		{"128K", 131_072, "128K"},
-		{"131,072", 131_072, "131,072"},
-		{"400,000", 400_000, "400,000"},
-		{"60000", 60_000, "60,000"},
-		{"400K", 400_000, "400K"},
-		{"8k", 8_192, "8K"},
-		{"1M", 1_000_000, "1M"},
-		{"16,384 tokens", 16_384, "16,384"},
-	}
-	for _, tt := range tests {
-		got, err := Tokens(tt.raw)
-		if err != nil || got.N != tt.n || got.Display != tt.display {
-			t.Errorf("Tokens(%q) = %+v, %v; want %d %q", tt.raw, got, err, tt.n, tt.display)
+// TestReleaseDateConflict is FACTS.md's trap: the Llama 3.2 card said
+// "Sept 25, 2024" and now says "Oct 24, 2024" (the quantized models'
+// update). Both are the creator's word; the release is the first date, the
+// later one is kept as a conflict. OpenRouter's created (when it listed the
+// model) is never a release date.
+func TestReleaseDateConflict(t *testing.T) {
+	const hf = "meta-llama/Llama-3.2-1B-Instruct"
+	current := ob{source: "llama-models", auth: catalog.AuthorityCreator, url: "https://github.com/meta-llama/llama-models/blob/main/models/llama3_2/MODEL_CARD.md"}
+	history := ob{source: "llama-models", auth: catalog.AuthorityCreator, url: "https://github.com/meta-llama/llama-models/blob/e2e67cd/models/llama3_2/MODEL_CARD.md"}
+	for _, order := range [][2]catalog.Observation{
+		{current.model(hf, catalog.FieldReleased, "Oct 24, 2024"), history.model(hf, catalog.FieldReleased, "Sept 25, 2024")},
+		{history.model(hf, catalog.FieldReleased, "Sept 25, 2024"), current.model(hf, catalog.FieldReleased, "Oct 24, 2024")},
+	} {
+		res := norm(t, Input{Pages: []catalog.Page{
+			page(order[0]), page(order[1]),
+			page(nim.model("meta/llama-3.2-1b-instruct", catalog.FieldReleased, "September 25, 2024")),
+			page(modelsdev.model("meta/llama-3.2-1b-instruct", catalog.FieldReleased, "2024-09-18")),
+			page(orModels.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldReleased, "1727222400")),
+		}})
+		r := res.Snapshot.Models[llamaID].Released
+		if r.Value.String() != "2024-09-25" || r.Raw != "Sept 25, 2024" {
+			t.Errorf("released %s (%q); want the card's first date, 2024-09-25", r.Value, r.Raw)
 		}
-	}
-	for _, bad := range []string{"0", "", "lots", "-5", "1.5"} {
-		if _, err := Tokens(bad); err == nil {
-			t.Errorf("Tokens(%q) accepted", bad)
+		var got []string
+		for _, c := range r.Conflicts {
+			got = append(got, c.Source.Name+"="+c.Display)
+		}
+		if strings.Join(got, " ") != "llama-models=2024-10-24 models.dev=2024-09-18" {
+			t.Errorf("conflicts %v", got)
+		}
+		if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "OpenRouter's created is when OpenRouter added the model") {
+			t.Errorf("warnings %v; OpenRouter's created must be refused as a release date, and said so", res.Warnings)
 		}
 	}
 }
 
-func TestParameters(t *testing.T) {
-	tests := []struct {
-		raw     string
-		n       int64
-		display string
-	}{
-		{"1.23B", 1_230_000_000, "1.23B"},
-		{"1B (1.23B)", 1_230_000_000, "1.23B"},
-		{"1B", 1_000_000_000, "1B"},
-		{"70.6B", 70_600_000_000, "70.6B"},
-		{"405 billion", 405_000_000_000, "405B"},
-		{"1235814400", 1_235_814_400, "1,235,814,400"},
+func TestPlaceholdersAreNotValues(t *testing.T) {
+	res := norm(t, Input{Pages: []catalog.Page{
+		page(orModels.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldName, "Meta: Llama 3.2 1B Instruct")),
+		// models.dev's context = 0 placeholders, NIM's created, HF's createdAt.
+		page(modelsdev.model("meta.llama3-2-1b-instruct-v1:0:128k", catalog.FieldContext, "0"),
+			modelsdev.offer("meta.llama3-2-1b-instruct-v1:0", "bedrock", "", catalog.FieldOfferingContext, "0", "")),
+		page(nim.model("meta/llama-3.2-1b-instruct", catalog.FieldReleased, "735790403")),
+		page(ob{source: "hf-api", auth: catalog.AuthorityAggregator}.model("meta-llama/Llama-3.2-1B-Instruct", catalog.FieldReleased, "2022-03-02T23:29:04.000Z")),
+		page(nim.model("meta/llama-3.2-1b-instruct", catalog.FieldParameters, "not disclosed")),
+	}})
+	m := res.Snapshot.Models[llamaID]
+	if m.ContextWindow.Sourced() || m.Released.Sourced() || m.Parameters.Sourced() {
+		t.Errorf("a placeholder became a value: context %+v released %+v parameters %+v", m.ContextWindow, m.Released, m.Parameters)
 	}
-	for _, tt := range tests {
-		got, err := Parameters(tt.raw)
-		if err != nil || got.N != tt.n || got.Display != tt.display {
-			t.Errorf("Parameters(%q) = %+v, %v; want %d %q", tt.raw, got, err, tt.n, tt.display)
+	joined := strings.Join(res.Warnings, "\n")
+	for _, want := range []string{"not positive (a placeholder?)", "placeholder created 735790403", "placeholder createdAt"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("warnings %q lack %q", joined, want)
 		}
 	}
-	if _, err := Parameters("not disclosed"); err == nil {
-		t.Error("Parameters(not disclosed) accepted")
+	if strings.Contains(joined, "not disclosed") {
+		t.Errorf("an explicit \"not disclosed\" is no error: %q", joined)
 	}
 }
 
-func TestDate(t *testing.T) {
-	tests := map[string]string{
-		"Sept 25, 2024":        "2024-09-25",
-		"September 25, 2024":   "2024-09-25",
-		"Sep 25 2024":          "2024-09-25",
-		"25 September 2024":    "2024-09-25",
-		"2024-09-25":           "2024-09-25",
-		"December 2023":        "2023-12",
-		"2023-12":              "2023-12",
-		"2023-12-31":           "2023-12-31",
-		"Aug 31, 2025":         "2025-08-31",
-		"1727222400":           "2024-09-25",
-		"2026-02-24T18:52:44Z": "2026-02-24",
-		"2024":                 "2024",
-	}
-	for raw, want := range tests {
-		d, err := Date(raw)
-		if err != nil || d.String() != want {
-			t.Errorf("Date(%q) = %v, %v; want %s", raw, d, err, want)
-		}
-	}
-	for _, bad := range []string{"Smarch 3, 2024", "2024-02-30", "soon", "", "13/01/2024"} {
-		if _, err := Date(bad); err == nil {
-			t.Errorf("Date(%q) accepted", bad)
-		}
-	}
-	a, _ := Date("2023-12")
-	b, _ := Date("2023-12-31")
-	c, _ := Date("2024-01-01")
-	if !SameDate(a, b) || SameDate(a, c) {
-		t.Error("SameDate: 2023-12 agrees with 2023-12-31 and not with 2024-01-01")
-	}
-}
-
-func TestLicence(t *testing.T) {
-	tests := map[string]catalog.Licence{
-		"llama3.2":                    {Name: "Llama 3.2 Community License", Class: catalog.OpenWeights},
-		"Llama 3.2 Community License": {Name: "Llama 3.2 Community License", Class: catalog.OpenWeights},
-		"apache-2.0":                  {Name: "Apache-2.0", Class: catalog.OpenSource},
-		"MIT":                         {Name: "MIT", Class: catalog.OpenSource},
-		"proprietary":                 {Name: "Proprietary", Class: catalog.Proprietary},
-	}
-	for raw, want := range tests {
-		if got, err := Licence(raw); err != nil || got != want {
-			t.Errorf("Licence(%q) = %+v, %v; want %+v", raw, got, err, want)
-		}
-	}
-	if _, err := Licence("who knows"); err == nil {
-		t.Error("unknown licence accepted")
-	}
-}
-
-func TestResolve(t *testing.T) {
-	r, err := NewResolver(map[string]string{"bitdeer:llama-3.2-1b": "meta/llama-3.2-1b-instruct"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		source, id, want, variant string
-	}{
-		{"openrouter", "meta-llama/llama-3.2-1b-instruct", "meta/llama-3.2-1b-instruct", ""},
-		{"huggingface", "meta-llama/Llama-3.2-1B-Instruct", "meta/llama-3.2-1b-instruct", ""},
-		{"fireworks", "accounts/fireworks/models/llama-v3p2-1b-instruct", "meta/llama-3.2-1b-instruct", ""},
-		{"bedrock", "meta.llama3-2-1b-instruct-v1:0", "meta/llama-3.2-1b-instruct", ""},
-		{"bedrock", "us.meta.llama3-2-1b-instruct-v1:0", "meta/llama-3.2-1b-instruct", ""},
-		{"cloudflare", "@cf/meta/llama-3.2-1b-instruct", "meta/llama-3.2-1b-instruct", ""},
-		{"nvidia-nim", "meta/llama-3.2-1b-instruct", "meta/llama-3.2-1b-instruct", ""},
-		{"openrouter", "openai/gpt-5.3-codex", "openai/gpt-5.3-codex", ""},
-		{"openrouter", "meta-llama/llama-3.2-3b-instruct:free", "meta/llama-3.2-3b-instruct", "free"},
-		{"openrouter", "qwen/qwen-plus-2025-07-28:thinking", "qwen/qwen-plus-2025-07-28", "thinking"},
-		{"bitdeer", "llama-3.2-1b", "meta/llama-3.2-1b-instruct", ""},
-		{"huggingface", "meta-llama/Meta-Llama-3-8B-Instruct", "meta/llama-3-8b-instruct", ""},
-	}
-	for _, tt := range tests {
-		got, err := r.Resolve(tt.source, tt.id)
-		if err != nil || got.ID != tt.want || got.Variant != tt.variant {
-			t.Errorf("Resolve(%s, %q) = %+v, %v; want %s %q", tt.source, tt.id, got, err, tt.want, tt.variant)
-		}
-	}
-	for _, id := range []string{"openrouter/auto", "~anthropic/claude-opus-latest", "", "mystery-model"} {
-		if _, err := r.Resolve("openrouter", id); !errors.Is(err, ErrUnmatched) {
-			t.Errorf("Resolve(%q) error %v, want ErrUnmatched", id, err)
-		}
-	}
-	// Two different models never collapse.
-	a, _ := r.Resolve("openrouter", "meta-llama/llama-3.2-1b-instruct")
-	b, _ := r.Resolve("openrouter", "meta-llama/llama-3.2-3b-instruct")
-	if a.ID == b.ID {
-		t.Error("1B and 3B resolved to one id")
-	}
-	if _, err := NewResolver(map[string]string{"x": "Not An Id"}); err == nil {
-		t.Error("bad alias target accepted")
-	}
-}
-
-func obs(source string, auth catalog.Authority, subject string, f catalog.Field, v string) catalog.Observation {
-	return catalog.Observation{Source: source, URL: "https://" + source + ".example/x", Authority: auth, Subject: subject, Field: f, Value: v,
-		RetrievedAt: time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)}
-}
-
-func TestNormalizePrecedenceAndConflicts(t *testing.T) {
-	day1 := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
-	pages := []catalog.Page{
-		{Source: "huggingface", Observations: []catalog.Observation{
-			obs("huggingface", catalog.AuthorityCreator, "meta-llama/Llama-3.2-1B-Instruct", catalog.FieldReleased, "Sept 25, 2024"),
-			obs("huggingface", catalog.AuthorityCreator, "meta-llama/Llama-3.2-1B-Instruct", catalog.FieldContext, "128k"),
-			obs("huggingface", catalog.AuthorityCreator, "meta-llama/Llama-3.2-1B-Instruct", catalog.FieldKnowledgeCutoff, "December 2023"),
-		}},
-		{Source: "openrouter", Observations: []catalog.Observation{
-			obs("openrouter", catalog.AuthorityAggregator, "meta-llama/llama-3.2-1b-instruct", catalog.FieldReleased, "2024-10-24"),
-			obs("openrouter", catalog.AuthorityAggregator, "meta-llama/llama-3.2-1b-instruct", catalog.FieldKnowledgeCutoff, "2023-12-31"),
-			obs("openrouter", catalog.AuthorityAggregator, "meta-llama/llama-3.2-1b-instruct", catalog.FieldSupportedParameters, "max_tokens,temperature"),
-			{Source: "openrouter", Authority: catalog.AuthorityProvider, Subject: "meta-llama/llama-3.2-1b-instruct", Provider: "openrouter", Field: catalog.FieldPriceInput, Value: "0.000000027", Unit: catalog.PerToken, RetrievedAt: day1},
-			{Source: "openrouter", Authority: catalog.AuthorityProvider, Subject: "meta-llama/llama-3.2-1b-instruct", Provider: "openrouter", Field: catalog.FieldPriceOutput, Value: "not a price", Unit: catalog.PerToken, RetrievedAt: day1},
-			obs("openrouter", catalog.AuthorityAggregator, "openrouter/auto", catalog.FieldName, "Auto Router"),
-		}},
-		{Source: "litellm", Observations: []catalog.Observation{
-			obs("litellm", catalog.AuthorityCrossCheck, "some/cross-check-only", catalog.FieldContext, "1000"),
-		}},
-	}
-	res := Normalize(Input{Pages: pages, Now: day1})
+// TestModelExistence: a model exists only when a creator or aggregator
+// source speaks of it; provider pages and cross-checks attach to models
+// that exist, and their ids for other models are reported unmatched.
+func TestModelExistence(t *testing.T) {
+	res := norm(t, Input{Pages: []catalog.Page{
+		page(orModels.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldName, "Meta: Llama 3.2 1B Instruct")),
+		page(nim.offer("meta/llama-3.2-1b-instruct", "nvidia-nim", "", catalog.FieldPriceInput, "free", catalog.PerMillion),
+			nim.offer("meta/llama-3.3-70b-instruct", "nvidia-nim", "", catalog.FieldPriceInput, "free", catalog.PerMillion),
+			nim.model("meta/llama-3.3-70b-instruct", catalog.FieldContext, "128k")),
+		page(litellm.offer("meta.llama3-1-8b-instruct-v1:0", "bedrock", "", catalog.FieldPriceInput, "2.2e-07", catalog.PerToken),
+			litellm.model("cross/check-only", catalog.FieldContext, "1000")),
+		page(litellm.offer("meta.llama3-2-1b-instruct-v1:0", "bedrock", "", catalog.FieldPriceInput, "1e-07", catalog.PerToken)),
+		page(orModels.model("openrouter/auto", catalog.FieldName, "Auto Router")),
+	}})
 	snap := res.Snapshot
-	if len(snap.Models) != 1 {
-		t.Fatalf("models %v; want only Llama (cross-checks never make a model)", snap.ModelIDs())
+	if ids := snap.ModelIDs(); len(ids) != 1 || ids[0] != llamaID {
+		t.Fatalf("models %v; only the one an aggregator defines exists", ids)
 	}
-	m := snap.Models["meta/llama-3.2-1b-instruct"]
-	if m.Released.Value.String() != "2024-09-25" || m.Released.Source.Name != "huggingface" {
-		t.Errorf("released %+v; the creator's card must win", m.Released)
+	if keys := snap.OfferingKeys(); len(keys) != 1 || keys[0] != catalog.OfferingKey(llamaID, "nvidia-nim", "", "") {
+		t.Errorf("offerings %v; a cross-check never makes an offering (no bedrock one)", keys)
 	}
-	if len(m.Released.Conflicts) != 1 || m.Released.Conflicts[0].Display != "2024-10-24" {
-		t.Errorf("the aggregator's date must be kept as a conflict: %+v", m.Released.Conflicts)
+	reasons := map[string]string{}
+	for _, u := range snap.Unmatched {
+		reasons[u.Source+" "+u.ID] = u.Reason
 	}
-	if len(m.KnowledgeCutoff.Conflicts) != 0 {
-		t.Errorf("2023-12 and 2023-12-31 agree, yet: %+v", m.KnowledgeCutoff.Conflicts)
+	for k, want := range map[string]string{
+		"nvidia-nim meta/llama-3.3-70b-instruct": "resolves to meta/llama-3.3-70b-instruct, which no creator or aggregator source defines (provider sources only attach",
+		"litellm meta.llama3-1-8b-instruct-v1:0": "resolves to meta/llama-3.1-8b-instruct, which no creator or aggregator source defines (cross-check sources",
+		"litellm cross/check-only":               "which no creator or aggregator source defines",
+		"openrouter openrouter/auto":             "OpenRouter router",
+	} {
+		if !strings.Contains(reasons[k], want) {
+			t.Errorf("unmatched %s: reason %q, want %q", k, reasons[k], want)
+		}
 	}
-	if catalog.TriOf(m.Capabilities[catalog.CapFunctionCalling]) != catalog.No || catalog.TriOf(m.Capabilities[catalog.CapCodeExecution]) != catalog.Unknown {
-		t.Errorf("capabilities %+v", m.Capabilities)
-	}
-	if m.Parameters.Sourced() {
-		t.Error("parameters sourced from nowhere")
-	}
-	o := snap.Offerings[catalog.OfferingKey("meta/llama-3.2-1b-instruct", "openrouter", "", "")]
-	if o == nil || o.Input.Value != catalog.Fixed(27_000) || o.Output.Sourced() {
-		t.Errorf("offering %+v; the unreadable output must be left out, not zero", o)
-	}
-	if len(res.Warnings) != 1 {
-		t.Errorf("warnings %v; want the unreadable price named", res.Warnings)
-	}
-	if len(snap.Unmatched) != 1 || snap.Unmatched[0].ID != "openrouter/auto" {
+	if len(snap.Unmatched) != 4 {
 		t.Errorf("unmatched %+v", snap.Unmatched)
 	}
+	if u := snap.Unmatched[2]; u.Provider != "nvidia-nim" || u.URL == "" {
+		t.Errorf("unmatched entries carry provider and URL: %+v", u)
+	}
+}
 
-	// The next day: same values keep changed_at; a new price changes it.
+// TestVariantsAreOfferingParts: ":free" and ":thinking" are variants of an
+// offering of one model; the variant entry's own model facts (its name
+// "(free)", its endpoint's context) never conflict with the model's.
+func TestVariantsAreOfferingParts(t *testing.T) {
+	const id, free = "meta-llama/llama-3.2-3b-instruct", "meta-llama/llama-3.2-3b-instruct:free"
+	res := norm(t, Input{Pages: []catalog.Page{page(
+		orModels.model(id, catalog.FieldName, "Meta: Llama 3.2 3B Instruct"),
+		orModels.model(id, catalog.FieldSupportedParameters, "tools,max_tokens"),
+		orModels.model(free, catalog.FieldName, "Meta: Llama 3.2 3B Instruct (free)"),
+		orModels.model(free, catalog.FieldSupportedParameters, "max_tokens"),
+		orModels.model(free, catalog.FieldInputModalities, "text"),
+		orOffers.offer(id, "openrouter", "", catalog.FieldPriceInput, "0.00000002", catalog.PerToken),
+		orOffers.offer(free, "openrouter", "", catalog.FieldPriceInput, "0", catalog.PerToken),
+		orOffers.offer(free, "openrouter", "", catalog.FieldOfferingContext, "131072", ""),
+		orOffers.offer(id, "openrouter", "", catalog.FieldOfferingContext, "80000", ""),
+		// OpenRouter endpoints: Variant is the endpoint's tag.
+		ob{source: "openrouter-endpoints", auth: catalog.AuthorityProvider}.offer(id, "openrouter", "", catalog.FieldPriceInput, "0.00000003", catalog.PerToken),
+	)}})
+	snap := res.Snapshot
+	if len(snap.Models) != 1 {
+		t.Fatalf("models %v: a variant is never another model", snap.ModelIDs())
+	}
+	m := snap.Models["meta/llama-3.2-3b-instruct"]
+	if m.Name.Value != "Llama 3.2 3B Instruct" || len(m.Name.Conflicts) != 0 {
+		t.Errorf("name %+v", m.Name)
+	}
+	if catalog.TriOf(m.Capabilities[catalog.CapFunctionCalling]) != catalog.Yes || len(m.Capabilities[catalog.CapFunctionCalling].Conflicts) != 0 {
+		t.Errorf("function calling %+v; the plain entry speaks for the model", m.Capabilities[catalog.CapFunctionCalling])
+	}
+	if catalog.TriOf(m.Capabilities[catalog.CapVision]) != catalog.No {
+		t.Errorf("vision %+v; a variant's facts count when the plain entry says nothing", m.Capabilities[catalog.CapVision])
+	}
+	fo := snap.Offerings[catalog.OfferingKey("meta/llama-3.2-3b-instruct", "openrouter", "", "free")]
+	po := snap.Offerings[catalog.OfferingKey("meta/llama-3.2-3b-instruct", "openrouter", "", "")]
+	if fo == nil || po == nil {
+		t.Fatalf("offerings %v", snap.OfferingKeys())
+	}
+	if fo.Input.Value.Kind != catalog.PriceFree || fo.Context.Value.N != 131_072 || fo.ProviderModelID != free {
+		t.Errorf("free variant %+v", fo)
+	}
+	if po.Input.Value != catalog.Fixed(20_000) || po.Context.Value.N != 80_000 {
+		t.Errorf("plain offering input %v context %v", po.Input.Value, po.Context.Value)
+	}
+	if c := po.Input.Conflicts; len(c) != 1 || c[0].Source.Name != "openrouter-endpoints" {
+		t.Errorf("plain offering conflicts %+v", c)
+	}
+}
+
+// TestOfferingParts: cached input, cache write, batch, context-length
+// tiers and regional prices are parts of one model's offerings, never
+// extra models.
+func TestOfferingParts(t *testing.T) {
+	const bid = "meta.llama3-2-1b-instruct-v1:0"
+	const codex = "gpt-5.3-codex"
+	tier := catalog.TierField(272_000, catalog.FieldPriceInput)
+	res := norm(t, Input{Pages: []catalog.Page{
+		page(orModels.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldName, "Meta: Llama 3.2 1B Instruct")),
+		page(bedrock.offer(bid, "bedrock", "us-east-1", catalog.FieldPriceInput, "0.0001000000", catalog.PerThousand),
+			bedrock.offer(bid, "bedrock", "us-east-1", catalog.FieldPriceOutput, "0.0001000000", catalog.PerThousand),
+			bedrock.offer(bid, "bedrock", "us-east-1", catalog.FieldPriceBatchInput, "0.0000500000", catalog.PerThousand),
+			bedrock.offer(bid, "bedrock", "us-east-1", catalog.FieldPriceBatchOutput, "N/A", catalog.PerThousand),
+			bedrock.offer(bid, "bedrock", "eu-west-1", catalog.FieldPriceInput, "0.00013", catalog.PerThousand),
+			bedrock.offer("us.meta.llama3-2-1b-instruct-v1:0", "bedrock", "", catalog.FieldListed, "us.meta.llama3-2-1b-instruct-v1:0", "")),
+		page(openaiDocs.model(codex, catalog.FieldName, "GPT-5.3-Codex"),
+			openaiDocs.offer(codex, "openai", "", catalog.FieldPriceInput, "$1.75", catalog.PerMillion),
+			openaiDocs.offer(codex, "openai", "", catalog.FieldPriceCachedInput, "$0.175", catalog.PerMillion),
+			openaiDocs.offer(codex, "openai", "", catalog.FieldPriceCacheWrite, "$2.1875", catalog.PerMillion),
+			openaiDocs.offer(codex, "openai", "", catalog.FieldPriceOutput, "$14.00", catalog.PerMillion),
+			openaiDocs.offer(codex, "openai", "", tier, "$3.50", catalog.PerMillion),
+			openaiDocs.offer(codex, "openai", "", catalog.TierField(272_000, catalog.FieldPriceOutput), "$21.00", catalog.PerMillion)),
+		page(modelsdev.offer("openai/gpt-5.3-codex", "openai", "", tier, "3.5", catalog.PerMillion)),
+	}})
+	snap := res.Snapshot
+	if len(snap.Models) != 2 {
+		t.Fatalf("models %v", snap.ModelIDs())
+	}
+	want := []string{
+		catalog.OfferingKey(llamaID, "bedrock", "eu-west-1", ""),
+		catalog.OfferingKey(llamaID, "bedrock", "us-east-1", ""),
+		catalog.OfferingKey(llamaID, "bedrock", "us", ""),
+		catalog.OfferingKey("openai/gpt-5.3-codex", "openai", "", ""),
+	}
+	if got := snap.OfferingKeys(); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("offerings %v, want %v", got, want)
+	}
+	us := snap.Offerings[want[1]]
+	if us.Input.Value != catalog.Fixed(100_000) || us.BatchInput.Value != catalog.Fixed(50_000) || us.BatchOutput.Sourced() {
+		t.Errorf("us-east-1: input %v batch %v / %+v", us.Input.Value, us.BatchInput.Value, us.BatchOutput)
+	}
+	if eu := snap.Offerings[want[0]]; eu.Input.Value != catalog.Fixed(130_000) {
+		t.Errorf("eu-west-1 input %v", eu.Input.Value)
+	}
+	if p := snap.Offerings[want[2]]; p.ProviderModelID != "us.meta.llama3-2-1b-instruct-v1:0" || p.Input.Sourced() {
+		t.Errorf("us profile %+v", p)
+	}
+	o := snap.Offerings[want[3]]
+	if o.CachedInput.Value != catalog.Fixed(175_000) || o.CacheWrite.Value != catalog.Fixed(2_187_500) {
+		t.Errorf("cached %v write %v", o.CachedInput.Value, o.CacheWrite.Value)
+	}
+	if len(o.Tiers) != 1 || o.Tiers[0].AboveTokens != 272_000 || o.Tiers[0].Input.Value != catalog.Fixed(3_500_000) ||
+		o.Tiers[0].Output.Value != catalog.Fixed(21_000_000) || o.Tiers[0].CachedInput.Sourced() {
+		t.Errorf("tiers %+v", o.Tiers)
+	}
+	if len(o.Tiers[0].Input.Conflicts) != 0 || len(o.Tiers[0].Input.Flags) != 0 {
+		t.Errorf("the cross-check agrees: %+v", o.Tiers[0].Input)
+	}
+	b, _ := json.Marshal(o)
+	if !bytes.Contains(b, []byte(`"tiers":[{"above_tokens":272000,"input":{"status":"sourced"`)) {
+		t.Errorf("offering JSON %s", b)
+	}
+	if len(res.Warnings) != 0 {
+		t.Errorf("warnings %v; N/A is no value, not an error", res.Warnings)
+	}
+}
+
+// TestEUBedrockConflict is FACTS.md's trap: the EU profile costs $0.13 per
+// 1M (LiteLLM's eu. key) while models.dev's EU file says $0.10. The
+// provider's own price wins; the cross-check that disagrees is a conflict
+// and, 30% away, a discrepancy.
+func TestEUBedrockConflict(t *testing.T) {
+	const bid = "meta.llama3-2-1b-instruct-v1:0"
+	pages := []catalog.Page{
+		page(orModels.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldName, "Meta: Llama 3.2 1B Instruct")),
+		page(bedrock.offer(bid, "bedrock", "us-east-1", catalog.FieldPriceInput, "0.0001000000", catalog.PerThousand),
+			bedrock.offer(bid, "bedrock", "eu-west-1", catalog.FieldPriceInput, "0.0001300000", catalog.PerThousand)),
+		page(litellm.offer(bid, "bedrock", "", catalog.FieldPriceInput, "1e-07", catalog.PerToken),
+			litellm.offer("us."+bid, "bedrock", "", catalog.FieldPriceInput, "1e-07", catalog.PerToken),
+			litellm.offer("eu."+bid, "bedrock", "", catalog.FieldPriceInput, "1.3e-07", catalog.PerToken)),
+		page(modelsdev.offer("eu."+bid, "amazon-bedrock", "", catalog.FieldPriceInput, "0.10", catalog.PerMillion),
+			modelsdev.offer("eu."+bid, "bedrock", "", catalog.FieldPriceInput, "0.10", catalog.PerMillion)),
+	}
+	snap := norm(t, Input{Pages: pages}).Snapshot
+	eu := snap.Offerings[catalog.OfferingKey(llamaID, "bedrock", "eu-west-1", "")].Input
+	us := snap.Offerings[catalog.OfferingKey(llamaID, "bedrock", "us-east-1", "")].Input
+	if eu.Value != catalog.Fixed(130_000) || eu.Source.Name != "bedrock" {
+		t.Fatalf("eu %+v", eu)
+	}
+	if len(eu.Conflicts) != 1 || eu.Conflicts[0].Source.Name != "models.dev" || eu.Conflicts[0].Display != "$0.1 / 1M tokens" {
+		t.Errorf("eu conflicts %+v; want models.dev's 0.10 (litellm's eu. 0.13 agrees; its bare 0.10 is for the plain region)", eu.Conflicts)
+	}
+	if len(eu.Flags) != 1 || eu.Flags[0].Kind != catalog.FlagDiscrepancy ||
+		eu.Flags[0].Detail != "models.dev (cross-check) has $0.1 per 1M, -23.1% from bedrock's $0.13 (bound 20%)" {
+		t.Errorf("eu flags %+v", eu.Flags)
+	}
+	if len(us.Conflicts) != 0 || len(us.Flags) != 0 {
+		t.Errorf("us %+v: litellm's us. and bare keys agree", us)
+	}
+	// A wider bound, or none, and the discrepancy is not flagged; the
+	// conflict stays.
+	for _, bound := range []Percent{5000, -1} {
+		eu := norm(t, Input{Pages: pages, Discrepancy: bound}).Snapshot.Offerings[catalog.OfferingKey(llamaID, "bedrock", "eu-west-1", "")].Input
+		if len(eu.Flags) != 0 || len(eu.Conflicts) != 1 {
+			t.Errorf("bound %s: flags %+v conflicts %d", bound, eu.Flags, len(eu.Conflicts))
+		}
+	}
+}
+
+func TestDiscrepancyFreeAndFixed(t *testing.T) {
+	const nimID = "meta/llama-3.2-1b-instruct"
+	pages := []catalog.Page{
+		page(orModels.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldName, "Meta: Llama 3.2 1B Instruct")),
+		page(nim.offer(nimID, "nvidia-nim", "", catalog.FieldPriceInput, "free", catalog.PerMillion),
+			nim.offer(nimID, "nvidia-nim", "", catalog.FieldPriceOutput, "free", catalog.PerMillion),
+			fireworks.offer("accounts/fireworks/models/llama-v3p2-1b-instruct", "fireworks", "", catalog.FieldPriceInput, `\$0.10`, catalog.PerMillion)),
+		page(modelsdev.offer(nimID, "nvidia-nim", "", catalog.FieldPriceInput, "0.00", catalog.PerMillion),
+			litellm.offer(nimID, "nvidia-nim", "", catalog.FieldPriceOutput, "1e-07", catalog.PerToken),
+			litellm.offer("fireworks_ai/accounts/fireworks/models/llama-v3p2-1b-instruct", "fireworks", "", catalog.FieldPriceInput, "0", catalog.PerToken)),
+	}
+	snap := norm(t, Input{Pages: pages}).Snapshot
+	n := snap.Offerings[catalog.OfferingKey(llamaID, "nvidia-nim", "", "")]
+	if n.Input.Value.Kind != catalog.PriceFree || len(n.Input.Flags) != 0 || len(n.Input.Conflicts) != 0 {
+		t.Errorf("nim input %+v: free agrees with models.dev's 0.00", n.Input)
+	}
+	if !hasFlag(n.Output, catalog.FlagDiscrepancy, "litellm (cross-check) has $0.1 per 1M; nvidia-nim says free") {
+		t.Errorf("nim output flags %+v", n.Output.Flags)
+	}
+	f := snap.Offerings[catalog.OfferingKey(llamaID, "fireworks", "", "")]
+	if !hasFlag(f.Input, catalog.FlagDiscrepancy, "litellm (cross-check) says free; fireworks says $0.1 per 1M") {
+		t.Errorf("fireworks input flags %+v", f.Input.Flags)
+	}
+}
+
+// TestUnitSlips: a price about 1000× (or 1e6×) off the same offering's
+// previous value, another source's value for it, or the same model at the
+// same provider elsewhere, or implausible on its face, is flagged.
+func TestUnitSlips(t *testing.T) {
+	const bid = "meta.llama3-2-1b-instruct-v1:0"
+	name := page(orModels.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldName, "Meta: Llama 3.2 1B Instruct"))
+	key := catalog.OfferingKey(llamaID, "openrouter", "", "")
+
+	// History: yesterday $0.027, today a per-1K figure read as per token.
+	prev := norm(t, Input{Pages: []catalog.Page{name, page(orOffers.offer("meta-llama/llama-3.2-1b-instruct", "openrouter", "", catalog.FieldPriceInput, "0.000000027", catalog.PerToken))}}).Snapshot
+	if f := prev.Offerings[key].Input; len(f.Flags) != 0 {
+		t.Fatalf("day 1 flags %+v", f.Flags)
+	}
 	day2 := day1.Add(24 * time.Hour)
+	next := norm(t, Input{Now: day2, Previous: prev, Pages: []catalog.Page{name, page(orOffers.offer("meta-llama/llama-3.2-1b-instruct", "openrouter", "", catalog.FieldPriceInput, "0.000027", catalog.PerToken))}}).Snapshot
+	in := next.Offerings[key].Input
+	if in.Value != catalog.Fixed(27_000_000) || !hasFlag(in, catalog.FlagUnitSlip, "$27 per 1M is 1,000× the previous value $0.027 per 1M (openrouter)") {
+		t.Errorf("history slip: %+v", in)
+	}
+	// A normal move is no slip.
+	calm := norm(t, Input{Now: day2, Previous: prev, Pages: []catalog.Page{name, page(orOffers.offer("meta-llama/llama-3.2-1b-instruct", "openrouter", "", catalog.FieldPriceInput, "0.00000003", catalog.PerToken))}}).Snapshot
+	if f := calm.Offerings[key].Input; len(f.Flags) != 0 {
+		t.Errorf("0.027 → 0.03 flagged: %+v", f.Flags)
+	}
+
+	// Other sources: models.dev's cloudflare gateway file says input = 27000
+	// (per 1M) where the provider says $0.027.
+	snap := norm(t, Input{Pages: []catalog.Page{name,
+		page(ob{source: "cloudflare", auth: catalog.AuthorityProvider}.offer("@cf/meta/llama-3.2-1b-instruct", "cloudflare", "", catalog.FieldPriceInput, "0.027", catalog.PerMillion)),
+		page(modelsdev.offer("workers-ai/llama-3.2-1b-instruct", "cloudflare", "", catalog.FieldPriceInput, "27000", catalog.PerMillion)),
+	}}).Snapshot
+	cf := snap.Offerings[catalog.OfferingKey(llamaID, "cloudflare", "", "")].Input
+	if cf.Value != catalog.Fixed(27_000) || !hasFlag(cf, catalog.FlagUnitSlip, "cloudflare says $0.027 per 1M, models.dev says $27000 per 1M: 1,000,000× apart") {
+		t.Errorf("cross-source slip: %+v", cf)
+	}
+	if hasFlag(cf, catalog.FlagDiscrepancy, "") {
+		t.Errorf("a slip is not also a discrepancy: %+v", cf.Flags)
+	}
+
+	// Face value: a lone per-1M figure read as per token.
+	lone := norm(t, Input{Pages: []catalog.Page{name,
+		page(orOffers.offer("meta-llama/llama-3.2-1b-instruct", "openrouter", "", catalog.FieldPriceInput, "0.027", catalog.PerToken))}}).Snapshot
+	if f := lone.Offerings[key].Input; !hasFlag(f, catalog.FlagUnitSlip, "$27000 per 1M tokens is implausibly high") {
+		t.Errorf("implausible: %+v", f.Flags)
+	}
+
+	// Same model at the same provider in another region: 1000× apart.
+	reg := norm(t, Input{Pages: []catalog.Page{name, page(
+		bedrock.offer(bid, "bedrock", "us-east-1", catalog.FieldPriceInput, "0.0001", catalog.PerThousand),
+		bedrock.offer(bid, "bedrock", "eu-west-1", catalog.FieldPriceInput, "0.00013", catalog.PerToken),
+	)}}).Snapshot
+	us := reg.Offerings[catalog.OfferingKey(llamaID, "bedrock", "us-east-1", "")].Input
+	eu := reg.Offerings[catalog.OfferingKey(llamaID, "bedrock", "eu-west-1", "")].Input
+	if !hasFlag(us, catalog.FlagUnitSlip, "$0.1 per 1M here, $130 per 1M at bedrock eu-west-1: 1,000× apart") ||
+		!hasFlag(eu, catalog.FlagUnitSlip, "$130 per 1M here, $0.1 per 1M at bedrock us-east-1") {
+		t.Errorf("sibling slip: us %+v eu %+v", us.Flags, eu.Flags)
+	}
+}
+
+func TestCapabilitiesPrecedence(t *testing.T) {
+	const codex = "gpt-5.3-codex"
+	snap := norm(t, Input{Pages: []catalog.Page{
+		page(openaiDocs.model(codex, catalog.FeatureField("Function calling"), "true"),
+			openaiDocs.model(codex, catalog.FeatureField("tool web search"), "false"),
+			openaiDocs.model(codex, catalog.FeatureField("tool code interpreter"), "true"),
+			openaiDocs.model(codex, catalog.FieldInputModalities, "text,image")),
+		page(orModels.model("openai/gpt-5.3-codex", catalog.FieldSupportedParameters, "max_tokens,temperature")),
+		page(modelsdev.model("openai/gpt-5.3-codex", catalog.FeatureField("structured_output"), "true"),
+			litellm.model("gpt-5.3-codex", catalog.FeatureField("supports_prompt_caching"), "true")),
+	}}).Snapshot
+	m := snap.Models["openai/gpt-5.3-codex"]
+	want := map[catalog.Capability]catalog.Tri{
+		catalog.CapFunctionCalling: catalog.Yes, catalog.CapToolUse: catalog.Yes, catalog.CapCodeExecution: catalog.Yes,
+		catalog.CapVision: catalog.Yes, catalog.CapMultimodal: catalog.Yes, catalog.CapReasoning: catalog.No,
+		catalog.CapStructuredOutputs: catalog.No, catalog.CapPromptCaching: catalog.Yes,
+	}
+	for c, w := range want {
+		if got := catalog.TriOf(m.Capabilities[c]); got != w {
+			t.Errorf("%s = %s, want %s (%+v)", c, got, w, m.Capabilities[c])
+		}
+	}
+	fc := m.Capabilities[catalog.CapFunctionCalling]
+	if fc.Source.Name != "openai" || len(fc.Conflicts) != 1 || fc.Conflicts[0].Source.Name != "openrouter" || fc.Conflicts[0].Raw != "supported_parameters lacks tools and tool_choice" {
+		t.Errorf("function calling %+v; the creator wins, the aggregator's no is a conflict", fc)
+	}
+	so := m.Capabilities[catalog.CapStructuredOutputs]
+	if so.Source.Name != "openrouter" || len(so.Conflicts) != 1 || so.Conflicts[0].Source.Name != "models.dev" {
+		t.Errorf("structured outputs %+v", so)
+	}
+}
+
+func TestStaleLosesToFresh(t *testing.T) {
+	stale := page(orModels.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldContext, "60000"))
+	stale.Stale = true
+	snap := norm(t, Input{Pages: []catalog.Page{stale,
+		page(ob{source: "zz-fresh", auth: catalog.AuthorityAggregator}.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldContext, "128000"))}}).Snapshot
+	c := snap.Models[llamaID].ContextWindow
+	if c.Source.Name != "zz-fresh" || c.Stale || len(c.Conflicts) != 1 {
+		t.Errorf("context %+v", c)
+	}
+}
+
+func TestChangedAndReviewedAt(t *testing.T) {
+	pages := []catalog.Page{
+		page(hfCard.model("meta-llama/Llama-3.2-1B-Instruct", catalog.FieldReleased, "Sept 25, 2024")),
+		page(orOffers.offer("meta-llama/llama-3.2-1b-instruct", "openrouter", "", catalog.FieldPriceInput, "0.000000027", catalog.PerToken),
+			orOffers.offer("meta-llama/llama-3.2-1b-instruct", "openrouter", "", catalog.FieldPriceOutput, "not a price", catalog.PerToken)),
+	}
+	res := norm(t, Input{Pages: pages})
+	snap := res.Snapshot
+	o := snap.Offerings[catalog.OfferingKey(llamaID, "openrouter", "", "")]
+	if o == nil || o.Input.Value != catalog.Fixed(27_000) || o.Output.Sourced() {
+		t.Fatalf("offering %+v; the unreadable output must be left out, not zero", o)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "openrouter meta-llama/llama-3.2-1b-instruct price.output") {
+		t.Errorf("warnings %v; want the unreadable price named with its source", res.Warnings)
+	}
+	m := snap.Models[llamaID]
 	m.Released.ReviewedAt = day1
+	day2 := day1.Add(24 * time.Hour)
 	for i := range pages[1].Observations {
 		o := &pages[1].Observations[i]
 		o.RetrievedAt = day2
@@ -270,79 +519,37 @@ func TestNormalizePrecedenceAndConflicts(t *testing.T) {
 			o.Value = "0.00000003"
 		}
 	}
-	next := Normalize(Input{Pages: pages, Previous: snap, Now: day2}).Snapshot
-	m2 := next.Models["meta/llama-3.2-1b-instruct"]
-	if !m2.Released.ChangedAt.Equal(day1) || !m2.Released.ReviewedAt.Equal(day1) {
-		t.Errorf("unchanged fact: changed %v reviewed %v; want both kept", m2.Released.ChangedAt, m2.Released.ReviewedAt)
+	next := norm(t, Input{Pages: pages, Previous: snap, Now: day2}).Snapshot
+	r := next.Models[llamaID].Released
+	if !r.ChangedAt.Equal(day1) || !r.ReviewedAt.Equal(day1) {
+		t.Errorf("unchanged fact: changed %v reviewed %v; want both kept", r.ChangedAt, r.ReviewedAt)
 	}
-	o2 := next.Offerings[catalog.OfferingKey("meta/llama-3.2-1b-instruct", "openrouter", "", "")]
-	if !o2.Input.ChangedAt.Equal(day2) || !o2.Input.RetrievedAt.Equal(day2) || o2.Input.Value.Amount != 30_000 {
-		t.Errorf("changed price: %+v", o2.Input)
+	in := next.Offerings[catalog.OfferingKey(llamaID, "openrouter", "", "")].Input
+	if !in.ChangedAt.Equal(day2) || !in.RetrievedAt.Equal(day2) || in.Value.Amount != 30_000 || !in.ReviewedAt.IsZero() {
+		t.Errorf("changed price: %+v", in)
 	}
 }
 
-func FuzzPrice(f *testing.F) {
-	for _, s := range []string{"0.000000027", "1.75e-06", "$1,250.50 / 1M tokens", "-1", "Free", "0.0006000000000000001"} {
-		f.Add(s)
+// TestDeterministic: the same observations in any order give the same
+// snapshot, byte for byte.
+func TestDeterministic(t *testing.T) {
+	pages := llamaEverySource()
+	want, err := json.Marshal(norm(t, Input{Pages: pages}))
+	if err != nil {
+		t.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, s string) {
-		for _, u := range []catalog.Unit{catalog.PerToken, catalog.PerThousand, catalog.PerMillion} {
-			p, err := Price(s, u)
-			if err != nil {
-				continue
-			}
-			if p.Kind == catalog.PriceFixed && p.Amount <= 0 {
-				t.Fatalf("Price(%q, %s) = %+v: a fixed price must be positive", s, u, p)
-			}
-			if p.Kind != catalog.PriceFixed && p.Amount != 0 {
-				t.Fatalf("Price(%q) = %+v: only fixed prices carry an amount", s, p)
-			}
+	rng := rand.New(rand.NewSource(1))
+	for i := 0; i < 20; i++ {
+		shuffled := make([]catalog.Page, len(pages))
+		for j, p := range pages {
+			p.Observations = append([]catalog.Observation(nil), p.Observations...)
+			rng.Shuffle(len(p.Observations), func(a, b int) { p.Observations[a], p.Observations[b] = p.Observations[b], p.Observations[a] })
+			shuffled[j] = p
 		}
-	})
-}
-
-func FuzzDate(f *testing.F) {
-	for _, s := range []string{"Sept 25, 2024", "2023-12", "1727222400", "December 2023"} {
-		f.Add(s)
+		rng.Shuffle(len(shuffled), func(a, b int) { shuffled[a], shuffled[b] = shuffled[b], shuffled[a] })
+		got, _ := json.Marshal(norm(t, Input{Pages: shuffled}))
+		if !bytes.Equal(got, want) {
+			t.Fatalf("order %d gives a different snapshot", i)
+		}
 	}
-	f.Fuzz(func(t *testing.T, s string) {
-		d, err := Date(s)
-		if err != nil {
-			return
-		}
-		back, err := catalog.ParseISODate(d.String())
-		if err != nil || back != d {
-			t.Fatalf("Date(%q) = %v does not round-trip: %v", s, d, err)
-		}
-	})
-}
-
-func FuzzTokens(f *testing.F) {
-	for _, s := range []string{"128k", "131,072", "400,000", "1M"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if tk, err := Tokens(s); err == nil && tk.N <= 0 {
-			t.Fatalf("Tokens(%q) = %+v", s, tk)
-		}
-		if c, err := Parameters(s); err == nil && c.N <= 0 {
-			t.Fatalf("Parameters(%q) = %+v", s, c)
-		}
-	})
-}
-
-func FuzzResolve(f *testing.F) {
-	for _, s := range []string{"meta-llama/llama-3.2-1b-instruct", "accounts/fireworks/models/llama-v3p2-1b-instruct", "us.meta.llama3-2-1b-instruct-v1:0", "x:free"} {
-		f.Add(s)
-	}
-	r, _ := NewResolver(nil)
-	f.Fuzz(func(t *testing.T, s string) {
-		got, err := r.Resolve("fuzz", s)
-		if err != nil {
-			return
-		}
-		if _, _, err := catalog.SplitID(got.ID); err != nil {
-			t.Fatalf("Resolve(%q) = %q, not a canonical id: %v", s, got.ID, err)
-		}
-	})
 }

@@ -16,8 +16,9 @@ import (
 var ErrValue = errors.New("unreadable value")
 
 var (
-	countRe  = regexp.MustCompile(`(?i)^(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(k|m|b|t|thousand|million|billion|trillion)?$`)
-	parenFig = regexp.MustCompile(`\(([^()]+)\)`)
+	countRe    = regexp.MustCompile(`(?i)^(\d{1,3}(?:,\d{3})+|\d{1,3}(?:_\d{3})+|\d+(?:\.\d+)?)\s*(k|m|b|t|thousand|million|billion|trillion)?$`)
+	parenFig   = regexp.MustCompile(`\(([^()]+)\)`)
+	countNoise = regexp.MustCompile(`(?i)^(?:~|≈|about|approx\.?|approximately|up to)\s*|\s*(?:tokens?|token context|context(?: window| length)?|parameters|params)$`)
 )
 
 var countScale = map[string]int64{
@@ -25,16 +26,31 @@ var countScale = map[string]int64{
 	"b": 1_000_000_000, "billion": 1_000_000_000, "t": 1_000_000_000_000, "trillion": 1_000_000_000_000,
 }
 
-// parseCount reads "131,072", "128K", "1.23B", "405 billion" into an integer
-// and the scale word used ("" when none).
+// parseCount reads "131,072", "131_072", "128K", "1.23B", "405 billion",
+// "~1.2B", "128K tokens" into an integer and the scale word used ("" when
+// none).
 func parseCount(raw string) (int64, string, error) {
-	s := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(raw), " tokens"))
+	s := strings.TrimSpace(raw)
+	if notStated[strings.ToLower(s)] {
+		return 0, "", fmt.Errorf("%q: %w: %w", raw, ErrValue, ErrNotStated)
+	}
+	for {
+		t := strings.TrimSpace(countNoise.ReplaceAllString(s, ""))
+		if t == s {
+			break
+		}
+		s = t
+	}
 	m := countRe.FindStringSubmatch(s)
 	if m == nil {
 		return 0, "", fmt.Errorf("%q: %w", raw, ErrValue)
 	}
+	num := strings.NewReplacer(",", "", "_", "").Replace(m[1])
+	if len(num) > 20 {
+		return 0, "", fmt.Errorf("%q: %w: too many digits", raw, ErrValue)
+	}
 	scale := strings.ToLower(m[2])
-	r, ok := new(big.Rat).SetString(strings.ReplaceAll(m[1], ",", ""))
+	r, ok := new(big.Rat).SetString(num)
 	if !ok {
 		return 0, "", fmt.Errorf("%q: %w", raw, ErrValue)
 	}
@@ -46,9 +62,11 @@ func parseCount(raw string) (int64, string, error) {
 }
 
 // Tokens reads a token count: "128K", "128k", "131,072", "400,000",
-// "131072". A K count whose number is a power of two is binary, as model
-// configurations have it (128K = 131,072; 8K = 8,192); any other is decimal
-// (400K = 400,000). The display form keeps what the source wrote.
+// "131072", "131_000", "1M", "128K tokens". A K count whose number is a
+// power of two is binary, as model configurations have it (128K = 131,072;
+// 8K = 8,192); any other is decimal (400K = 400,000). The display form keeps
+// what the source wrote. Zero is a placeholder (models.dev's `context = 0`),
+// not a count: it is an error.
 func Tokens(raw string) (catalog.Tokens, error) {
 	n, scale, err := parseCount(raw)
 	if err != nil {
@@ -57,28 +75,32 @@ func Tokens(raw string) (catalog.Tokens, error) {
 	if n <= 0 {
 		return catalog.Tokens{}, fmt.Errorf("tokens %q: %w: not positive (a placeholder?)", raw, ErrValue)
 	}
-	display := strings.TrimSpace(raw)
+	display := strings.ToUpper(strings.ReplaceAll(countNoise.ReplaceAllString(strings.TrimSpace(raw), ""), " ", ""))
 	if scale == "k" {
 		k := n / 1000
 		if n%1000 == 0 && k&(k-1) == 0 {
 			n = k * 1024
 		}
-		display = strings.ToUpper(display)
 	}
-	if scale == "" {
-		display = catalog.Thousands(n)
+	if scale == "" || len(scale) > 1 {
+		display = catalog.CompactCount(n)
+		if scale == "" {
+			display = catalog.Thousands(n)
+		}
 	}
 	return catalog.Tokens{N: n, Display: display}, nil
 }
 
 // Parameters reads a parameter count: "1.23B", "1B", "70.6B", "405 billion",
-// "1235814400". A card's "1B (1.23B)" gives the precise figure in brackets.
+// "1235814400", "~1.2B parameters". A card's "1B (1.23B)" gives the precise
+// figure in brackets.
 func Parameters(raw string) (catalog.Count, error) {
 	s := strings.TrimSpace(raw)
 	if m := parenFig.FindStringSubmatch(s); m != nil {
 		if c, err := Parameters(m[1]); err == nil {
 			return c, nil
 		}
+		s = strings.TrimSpace(parenFig.ReplaceAllString(s, ""))
 	}
 	n, scale, err := parseCount(s)
 	if err != nil {
@@ -89,7 +111,7 @@ func Parameters(raw string) (catalog.Count, error) {
 	}
 	display := catalog.CompactCount(n)
 	if len(scale) == 1 {
-		display = strings.ToUpper(strings.ReplaceAll(s, " ", ""))
+		display = strings.ToUpper(strings.ReplaceAll(countNoise.ReplaceAllString(s, ""), " ", ""))
 	}
 	return catalog.Count{N: n, Display: display}, nil
 }
@@ -102,19 +124,27 @@ var monthNames = map[string]int{
 }
 
 var (
-	dateMDY  = regexp.MustCompile(`^([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$`)
-	dateDMY  = regexp.MustCompile(`^(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})$`)
-	dateMY   = regexp.MustCompile(`^([A-Za-z]+)\.?,?\s+(\d{4})$`)
-	dateISO  = regexp.MustCompile(`^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$`)
-	dateUnix = regexp.MustCompile(`^\d{9,10}$`)
+	dateMDY    = regexp.MustCompile(`^([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$`)
+	dateDMY    = regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([A-Za-z]+)\.?,?\s+(\d{4})$`)
+	dateMY     = regexp.MustCompile(`^([A-Za-z]+)\.?,?\s+(\d{4})$`)
+	dateISO    = regexp.MustCompile(`^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$`)
+	dateUnix   = regexp.MustCompile(`^\d{9,10}$`)
+	dateUnixMS = regexp.MustCompile(`^\d{12,13}$`)
+	dateParen  = regexp.MustCompile(`\s*\([^()]*\)$`)
 )
 
 // Date reads a date and keeps its precision: "Sept 25, 2024",
-// "September 25, 2024", "25 September 2024", "2024-09-25", "December 2023",
-// "2023-12", "2024", an RFC 3339 time, or Unix seconds.
+// "September 25, 2024", "Sept. 25th, 2024", "25 September 2024",
+// "2024-09-25", "December 2023", "2023-12", "2024", an RFC 3339 time, Unix
+// seconds or milliseconds. A trailing remark in brackets is ignored
+// ("Sept 25, 2024 (initial release)"). Numeric day/month forms such as
+// "02/03/2024" are refused: they are ambiguous.
 func Date(raw string) (catalog.Date, error) {
-	s := strings.TrimSpace(raw)
+	s := strings.TrimSpace(dateParen.ReplaceAllString(strings.TrimSpace(raw), ""))
 	var d catalog.Date
+	if notStated[strings.ToLower(s)] {
+		return d, fmt.Errorf("date %q: %w: %w", raw, ErrValue, ErrNotStated)
+	}
 	switch {
 	case dateISO.MatchString(s):
 		m := dateISO.FindStringSubmatch(s)
@@ -157,6 +187,10 @@ func Date(raw string) (catalog.Date, error) {
 	case dateUnix.MatchString(s):
 		n, _ := strconv.ParseInt(s, 10, 64)
 		t := time.Unix(n, 0).UTC()
+		d = catalog.DayDate(t.Year(), int(t.Month()), t.Day())
+	case dateUnixMS.MatchString(s):
+		n, _ := strconv.ParseInt(s, 10, 64)
+		t := time.UnixMilli(n).UTC()
 		d = catalog.DayDate(t.Year(), int(t.Month()), t.Day())
 	default:
 		return d, fmt.Errorf("date %q: %w", raw, ErrValue)
