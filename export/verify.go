@@ -32,6 +32,7 @@ func Verify(dir string) ([]string, error) {
 	}
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	idx.Files = append(idx.Files, manifestFiles(root, idx.Manifests, bad)...) // files listed by manifests
 	if idx.SchemaVersion != SchemaVersion {
 		bad("%s: schema_version %d, this llmref writes %d", IndexFile, idx.SchemaVersion, SchemaVersion)
 	}

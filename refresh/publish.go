@@ -2,6 +2,7 @@ package refresh
 
 import (
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/compare"
 	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/store"
 )
@@ -10,7 +11,10 @@ import (
 // dir: the catalogue files and every further section (comparisons, price
 // history, change reports). Both `refresh` and `export` publish through it,
 // so the two always write the same tree.
-func Publish(st *store.Store, dir string, snap *catalog.Snapshot, run catalog.Run) (export.Stats, error) {
+func Publish(st *store.Store, dir string, snap *catalog.Snapshot, run catalog.Run, opts ...PublishOption) (export.Stats, error) {
+	po := publishSettings(opts)
 	var sections []export.Section
+	// schema/*.schema.json, then comparisons.json and comparisons/<a>--vs--<b>.json
+	sections = append(sections, schemaSection, compare.Section(snap, po.compare))
 	return export.Write(dir, snap, run, sections...)
 }

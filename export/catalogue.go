@@ -1,0 +1,162 @@
+package export
+
+import (
+	"sort"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// Index is index.json: what the tree holds and every file with its hash.
+type Index struct {
+	SchemaVersion int            `json:"schema_version"`
+	GeneratedAt   time.Time      `json:"generated_at"`
+	Run           uint64         `json:"run"`
+	Counts        map[string]int `json:"counts"`
+	Files         []FileEntry    `json:"files"`
+	// Manifests are listed files that list further files (written by bulk
+	// sections such as comparisons) in the form of Files.
+	Manifests []string `json:"manifests,omitempty"`
+}
+
+// ModelSummary is one row of models.json.
+type ModelSummary struct {
+	ID              string                `json:"id"`
+	Name            string                `json:"name"`
+	Creator         string                `json:"creator"`
+	File            string                `json:"file"`
+	Providers       []string              `json:"providers"`
+	Released        *string               `json:"released"`
+	ContextWindow   *int64                `json:"context_window"`
+	Parameters      *int64                `json:"parameters"`
+	LicenceClass    *catalog.LicenceClass `json:"licence_class"`
+	KnowledgeCutoff *string               `json:"knowledge_cutoff"`
+}
+
+// ModelDoc is models/<creator>--<slug>.json.
+type ModelDoc struct {
+	SchemaVersion int                 `json:"schema_version"`
+	Model         *catalog.Model      `json:"model"`
+	Offerings     []*catalog.Offering `json:"offerings"`
+}
+
+// ProviderSummary is one row of providers.json.
+type ProviderSummary struct {
+	catalog.Provider
+	Models    int `json:"models"`
+	Offerings int `json:"offerings"`
+}
+
+// Section writes one more part of the tree (comparisons, history, change
+// reports) into a generation being built.
+type Section func(t *Tree) error
+
+// Write publishes the catalogue as a new generation of the tree at out:
+// index.json, models.json, providers.json, offerings.json, unmatched.json and
+// models/<creator>--<slug>.json, then every section. The run stamps
+// generated_at, so the same data and run give the same bytes.
+func Write(out string, snap *catalog.Snapshot, run catalog.Run, sections ...Section) (Stats, error) {
+	t, err := Begin(out)
+	if err != nil {
+		return Stats{}, err
+	}
+	if err := putCatalogue(t, snap); err != nil {
+		t.Abort()
+		return Stats{}, err
+	}
+	for _, s := range sections {
+		if err := s(t); err != nil {
+			t.Abort()
+			return Stats{}, err
+		}
+	}
+	counts := map[string]int{"models": len(snap.Models), "offerings": len(snap.Offerings), "unmatched": len(snap.Unmatched)}
+	return t.Commit(func(files []FileEntry) any {
+		counts["files"] = len(files) + 1
+		for k, v := range t.bulk.counts {
+			counts[k] = v
+		}
+		return Index{SchemaVersion: SchemaVersion, GeneratedAt: run.FinishedAt.UTC(), Run: run.ID, Counts: counts, Files: files, Manifests: t.bulk.manifests}
+	})
+}
+
+func putCatalogue(t *Tree, snap *catalog.Snapshot) error {
+	var summaries []ModelSummary
+	providers := map[string]*ProviderSummary{}
+	for _, id := range snap.ModelIDs() {
+		m := snap.Models[id]
+		offers := snap.OfferingsOf(id)
+		if offers == nil {
+			offers = []*catalog.Offering{}
+		}
+		if err := t.PutJSON(ModelFile(id), ModelDoc{SchemaVersion: SchemaVersion, Model: m, Offerings: offers}); err != nil {
+			return err
+		}
+		s := ModelSummary{ID: id, Name: m.DisplayName(), Creator: m.Creator, File: ModelFile(id), Providers: []string{}}
+		seen := map[string]bool{}
+		for _, o := range offers {
+			if !seen[o.Provider] {
+				seen[o.Provider] = true
+				s.Providers = append(s.Providers, o.Provider)
+				p := providers[o.Provider]
+				if p == nil {
+					p = &ProviderSummary{Provider: catalog.ProviderOf(o.Provider)}
+					providers[o.Provider] = p
+				}
+				p.Models++
+			}
+			providers[o.Provider].Offerings++
+		}
+		sort.Strings(s.Providers)
+		if m.Released.Sourced() {
+			v := m.Released.Value.String()
+			s.Released = &v
+		}
+		if m.KnowledgeCutoff.Sourced() {
+			v := m.KnowledgeCutoff.Value.String()
+			s.KnowledgeCutoff = &v
+		}
+		if m.ContextWindow.Sourced() {
+			v := m.ContextWindow.Value.N
+			s.ContextWindow = &v
+		}
+		if m.Parameters.Sourced() {
+			v := m.Parameters.Value.N
+			s.Parameters = &v
+		}
+		if m.Licence.Sourced() {
+			v := m.Licence.Value.Class
+			s.LicenceClass = &v
+		}
+		summaries = append(summaries, s)
+	}
+	if summaries == nil {
+		summaries = []ModelSummary{}
+	}
+	if err := t.PutJSON("models.json", map[string]any{"schema_version": SchemaVersion, "models": summaries}); err != nil {
+		return err
+	}
+	var provs []ProviderSummary
+	for _, p := range providers {
+		provs = append(provs, *p)
+	}
+	sort.Slice(provs, func(i, j int) bool { return provs[i].ID < provs[j].ID })
+	if provs == nil {
+		provs = []ProviderSummary{}
+	}
+	if err := t.PutJSON("providers.json", map[string]any{"schema_version": SchemaVersion, "providers": provs}); err != nil {
+		return err
+	}
+	offers := []*catalog.Offering{}
+	for _, k := range snap.OfferingKeys() {
+		offers = append(offers, snap.Offerings[k])
+	}
+	if err := t.PutJSON("offerings.json", map[string]any{"schema_version": SchemaVersion, "offerings": offers}); err != nil {
+		return err
+	}
+	unmatched := snap.Unmatched
+	if unmatched == nil {
+		unmatched = []catalog.Unmatched{}
+	}
+	return t.PutJSON("unmatched.json", map[string]any{"schema_version": SchemaVersion, "unmatched": unmatched})
+}

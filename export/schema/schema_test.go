@@ -1,0 +1,160 @@
+package schema_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/llmref/llmref/config"
+	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/export/schema"
+	"github.com/llmref/llmref/fixtures"
+	"github.com/llmref/llmref/refresh"
+	"github.com/llmref/llmref/scrapers"
+	"github.com/llmref/llmref/store"
+)
+
+func TestSchemasCompile(t *testing.T) {
+	if err := schema.Compile(); err != nil {
+		t.Fatal(err)
+	}
+	names, _ := schema.Names()
+	for _, k := range schema.Kinds[:8] {
+		found := false
+		for _, n := range names {
+			found = found || n == k.Schema
+		}
+		if !found {
+			t.Errorf("kind %s: schema %s is not embedded", k.Pattern, k.Schema)
+		}
+	}
+}
+
+// demoTree publishes the bundled fixture days, as `llmref demo` does, and
+// returns the tree's folder.
+func demoTree(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "llmref.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cfg := config.Default()
+	srcs, err := cfg.BuildSources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "export")
+	for _, day := range fixtures.Days() {
+		d, err := fixtures.Day(day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rt, err := scrapers.NewReplay(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := rt.Manifest().RecordedAt
+		fetch := cfg.FetchOptions()
+		fetch.Transport = rt
+		_, err = refresh.Run(context.Background(), st, refresh.Options{
+			Sources: srcs, Fetch: fetch, Resolver: cfg.Resolver(), Replay: day, ExportDir: out,
+			Now: func() time.Time { return at },
+		})
+		if err != nil && !errors.Is(err, refresh.ErrPartial) {
+			t.Fatalf("day %s: %v", day, err)
+		}
+	}
+	return out
+}
+
+// TestDemoTreeValidates checks every file of the demo's exported tree
+// against its kind's schema: a file of a kind without a schema fails too.
+func TestDemoTreeValidates(t *testing.T) {
+	out := demoTree(t)
+	root, err := filepath.EvalSymlinks(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(rel, schema.Dir+"/") {
+			kinds["schema"]++
+			if !json.Valid(data) {
+				t.Errorf("%s: not JSON", rel)
+			}
+			return nil
+		}
+		kinds[schema.SchemaFor(rel)]++
+		if err := schema.Check(rel, data); err != nil {
+			t.Errorf("%s: %v", rel, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"index.schema.json", "models.schema.json", "providers.schema.json", "offerings.schema.json",
+		"unmatched.schema.json", "model.schema.json", "comparisons.schema.json", "comparison.schema.json"} {
+		if kinds[want] == 0 {
+			t.Errorf("the demo's tree has no file of kind %s", want)
+		}
+	}
+	if kinds["comparison.schema.json"] < 2 {
+		t.Errorf("%d comparison records validated; want every pair", kinds["comparison.schema.json"])
+	}
+	names, _ := schema.Names()
+	if kinds["schema"] != len(names) {
+		t.Errorf("%d schemas in the tree, %d embedded", kinds["schema"], len(names))
+	}
+	// The tree agrees with its index and manifests, file by file.
+	problems, err := export.Verify(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+}
+
+// TestSchemasReject feeds the schemas what the contract forbids.
+func TestSchemasReject(t *testing.T) {
+	bad := []struct{ rel, doc string }{
+		{"models/a--b.json", `{"schema_version":1,"model":{"id":"a/b","creator":"a","name":{"status":"maybe"}},"offerings":[]}`},
+		{"offerings.json", `{"schema_version":1,"offerings":[{"model":"a/b","provider":"p","provider_model_id":"x",
+			"input":{"status":"sourced","value":{"kind":"fixed"},"source":{"name":"s","url":"u","authority":"provider"},"reviewed_at":null},
+			"output":{"status":"not_yet_sourced","reviewed_at":null},"cached_input":{"status":"not_yet_sourced","reviewed_at":null},
+			"cache_write":{"status":"not_yet_sourced","reviewed_at":null},"batch_input":{"status":"not_yet_sourced","reviewed_at":null},
+			"batch_output":{"status":"not_yet_sourced","reviewed_at":null},"context":{"status":"not_yet_sourced","reviewed_at":null},
+			"max_output":{"status":"not_yet_sourced","reviewed_at":null}}]}`},
+		{"offerings.json", `{"schema_version":1,"offerings":[{"model":"a/b","provider":"p","provider_model_id":"x",
+			"input":{"status":"sourced","value":{"kind":"free","usd_per_mtok":0},"source":{"name":"s","url":"u","authority":"provider"},"reviewed_at":null}}]}`},
+		{"index.json", `{"schema_version":1,"generated_at":"yesterday","run":1,"counts":{},"files":[]}`},
+		{"comparisons.json", `{"schema_version":1,"blend":{"input_pct":70,"output_pct":30},"count":1,"generator":"g","models":[],
+			"files":[{"path":"models/x.json","sha256":"00","bytes":1}]}`},
+	}
+	for _, b := range bad {
+		if err := schema.Check(b.rel, []byte(b.doc)); err == nil {
+			t.Errorf("%s accepted: %s", b.rel, b.doc)
+		}
+	}
+	if err := schema.Check("somewhere/else.json", []byte(`{}`)); !errors.Is(err, schema.ErrNoSchema) {
+		t.Errorf("a path of no kind: %v; want ErrNoSchema", err)
+	}
+}

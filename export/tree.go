@@ -1,0 +1,301 @@
+// Package export writes the JSON tree downstream sites read: index.json,
+// models.json, providers.json, offerings.json, unmatched.json and one file
+// per model, with sorted keys and stable number formatting, so that the same
+// data always gives the same bytes.
+//
+// A tree is published atomically: every generation is written into a
+// directory of its own, unchanged files are hard-linked from the previous
+// generation (same bytes, same modification time), and the output path is a
+// symbolic link swapped onto the new generation with one rename. A reader
+// sees the whole old tree or the whole new one, never half of each.
+package export
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// SchemaVersion is the version of the exported tree's schema.
+const SchemaVersion = 1
+
+// IndexFile is the tree's table of contents.
+const IndexFile = "index.json"
+
+// FileEntry lists one file of the tree in index.json.
+type FileEntry struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Bytes  int    `json:"bytes"`
+}
+
+// Tree is one generation being written. Put every file, then Commit; Abort
+// (or a crash) leaves the published tree as it was.
+type Tree struct {
+	out      string // the published path (a symbolic link)
+	gensDir  string // where generations live
+	dir      string // this generation
+	prevDir  string // the published generation, if any
+	prevSums map[string]string
+	files    map[string]FileEntry
+	written  int
+	linked   int
+	done     bool
+	bulk     bulkState // unlisted files, manifests and counts of bulk sections
+}
+
+// Begin starts a new generation of the tree published at out.
+func Begin(out string) (*Tree, error) {
+	out = filepath.Clean(out)
+	parent, base := filepath.Dir(out), filepath.Base(out)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	t := &Tree{out: out, gensDir: filepath.Join(parent, "."+base+".generations"), files: map[string]FileEntry{}, prevSums: map[string]string{}}
+	fi, err := os.Lstat(out)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("export: %w", err)
+	case fi.Mode()&fs.ModeSymlink != 0:
+		target, err := os.Readlink(out)
+		if err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(parent, target)
+		}
+		t.prevDir = target
+		t.loadPrevIndex()
+	case fi.IsDir():
+		entries, err := os.ReadDir(out)
+		if err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+		if len(entries) > 0 {
+			return nil, fmt.Errorf("export: %s is a directory llmref did not publish; remove it or choose another --out", out)
+		}
+		if err := os.Remove(out); err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+	default:
+		return nil, fmt.Errorf("export: %s exists and is not an export tree", out)
+	}
+	if err := os.MkdirAll(t.gensDir, 0o755); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	t.dir, err = os.MkdirTemp(t.gensDir, "gen-")
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	if err := os.Chmod(t.dir, 0o755); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	return t, nil
+}
+
+func (t *Tree) loadPrevIndex() {
+	b, err := os.ReadFile(filepath.Join(t.prevDir, IndexFile))
+	if err != nil {
+		return
+	}
+	var idx struct {
+		Files []FileEntry `json:"files"`
+	}
+	if json.Unmarshal(b, &idx) != nil {
+		return
+	}
+	for _, f := range idx.Files {
+		t.prevSums[f.Path] = f.SHA256
+	}
+}
+
+// PutJSON writes v as canonical JSON at rel (a slash path inside the tree).
+func (t *Tree) PutJSON(rel string, v any) error {
+	data, err := Canonical(v)
+	if err != nil {
+		return fmt.Errorf("export %s: %w", rel, err)
+	}
+	return t.Put(rel, data)
+}
+
+// Put writes data at rel. A file whose bytes equal the published one is
+// hard-linked instead, keeping its modification time.
+func (t *Tree) Put(rel string, data []byte) error {
+	if t.done {
+		return errors.New("export: tree already committed or aborted")
+	}
+	if !fs.ValidPath(rel) || rel == "." || rel == IndexFile {
+		return fmt.Errorf("export: bad file path %q", rel)
+	}
+	if _, dup := t.files[rel]; dup {
+		return fmt.Errorf("export: %s written twice", rel)
+	}
+	sum := sha256.Sum256(data)
+	hexsum := hex.EncodeToString(sum[:])
+	dst := filepath.Join(t.dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return fmt.Errorf("export %s: %w", rel, err)
+	}
+	t.files[rel] = FileEntry{Path: rel, SHA256: hexsum, Bytes: len(data)}
+	if t.prevSums[rel] == hexsum {
+		if err := os.Link(filepath.Join(t.prevDir, filepath.FromSlash(rel)), dst); err == nil {
+			t.linked++
+			return nil
+		}
+	}
+	if err := os.WriteFile(dst, data, 0o644); err != nil {
+		return fmt.Errorf("export %s: %w", rel, err)
+	}
+	t.written++
+	return nil
+}
+
+// Files lists the files put so far, in path order.
+func (t *Tree) Files() []FileEntry {
+	out := make([]FileEntry, 0, len(t.files))
+	for _, f := range t.files {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// Stats are what a commit wrote.
+type Stats struct {
+	Dir       string `json:"dir"`
+	Files     int    `json:"files"`
+	Written   int    `json:"written"`
+	Unchanged int    `json:"unchanged"`
+}
+
+// Commit writes index.json (made by index from the files put), flushes the
+// generation to disk and swaps the published link onto it. Generations older
+// than the one it replaces are removed.
+func (t *Tree) Commit(index func(files []FileEntry) any) (Stats, error) {
+	if t.done {
+		return Stats{}, errors.New("export: tree already committed or aborted")
+	}
+	data, err := Canonical(index(t.Files()))
+	if err != nil {
+		t.Abort()
+		return Stats{}, fmt.Errorf("export index: %w", err)
+	}
+	if bytes.Equal(data, t.prevIndex()) {
+		if err := os.Link(filepath.Join(t.prevDir, IndexFile), filepath.Join(t.dir, IndexFile)); err != nil {
+			err = os.WriteFile(filepath.Join(t.dir, IndexFile), data, 0o644)
+			if err != nil {
+				t.Abort()
+				return Stats{}, fmt.Errorf("export index: %w", err)
+			}
+			t.written++
+		} else {
+			t.linked++
+		}
+	} else {
+		if err := os.WriteFile(filepath.Join(t.dir, IndexFile), data, 0o644); err != nil {
+			t.Abort()
+			return Stats{}, fmt.Errorf("export index: %w", err)
+		}
+		t.written++
+	}
+	if err := syncTree(t.dir); err != nil {
+		t.Abort()
+		return Stats{}, fmt.Errorf("export: flush: %w", err)
+	}
+	rel, err := filepath.Rel(filepath.Dir(t.out), t.dir)
+	if err != nil {
+		t.Abort()
+		return Stats{}, fmt.Errorf("export: %w", err)
+	}
+	tmpLink := t.out + ".swap"
+	_ = os.Remove(tmpLink)
+	if err := os.Symlink(rel, tmpLink); err != nil {
+		t.Abort()
+		return Stats{}, fmt.Errorf("export: %w", err)
+	}
+	if err := os.Rename(tmpLink, t.out); err != nil {
+		os.Remove(tmpLink)
+		t.Abort()
+		return Stats{}, fmt.Errorf("export: publish: %w", err)
+	}
+	if d, err := os.Open(filepath.Dir(t.out)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	t.done = true
+	t.prune()
+	bw, bl := int(t.bulk.written.Load()), int(t.bulk.linked.Load())
+	return Stats{Dir: t.out, Files: len(t.files) + 1 + bw + bl, Written: t.written + bw, Unchanged: t.linked + bl}, nil
+}
+
+func (t *Tree) prevIndex() []byte {
+	if t.prevDir == "" {
+		return nil
+	}
+	b, _ := os.ReadFile(filepath.Join(t.prevDir, IndexFile))
+	return b
+}
+
+// Abort removes the unpublished generation.
+func (t *Tree) Abort() {
+	if t.done {
+		return
+	}
+	t.done = true
+	os.RemoveAll(t.dir)
+}
+
+// prune removes generations other than the new one and the one it replaced
+// (a reader may still be inside that one).
+func (t *Tree) prune() {
+	entries, err := os.ReadDir(t.gensDir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		p := filepath.Join(t.gensDir, e.Name())
+		if p == t.dir || p == filepath.Clean(t.prevDir) {
+			continue
+		}
+		os.RemoveAll(p)
+	}
+}
+
+// Canonical encodes v as JSON with sorted keys, two-space indentation, no
+// HTML escaping and numbers exactly as their types wrote them, ending in a
+// newline: the same value always gives the same bytes.
+func Canonical(v any) ([]byte, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var generic any
+	if err := dec.Decode(&generic); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(generic); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// ModelFile is the tree path of a model's file.
+func ModelFile(id string) string { return path.Join("models", fileStem(id)+".json") }
+
+func fileStem(id string) string { return strings.Replace(id, "/", "--", 1) }
