@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -189,12 +190,19 @@ func getJSON(b *bolt.Bucket, key []byte, v any) error {
 	return nil
 }
 
+// gzWriters are reused: a new gzip writer allocates and clears its
+// compression tables, which cost more than compressing a 30 KB page.
+var gzWriters = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return w
+}}
+
 func gz(body []byte) ([]byte, error) {
 	var buf bytes.Buffer
-	w, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	if err != nil {
-		return nil, err
-	}
+	buf.Grow(len(body)/3 + 64)
+	w := gzWriters.Get().(*gzip.Writer)
+	defer gzWriters.Put(w)
+	w.Reset(&buf)
 	if _, err := w.Write(body); err != nil {
 		return nil, err
 	}

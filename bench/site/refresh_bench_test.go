@@ -1,0 +1,100 @@
+package site
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/config"
+	"github.com/llmref/llmref/refresh"
+	"github.com/llmref/llmref/store"
+)
+
+// benchPages is the site size of the refresh benchmarks (BENCH_PAGES, 2000
+// by default), the same as bench/run.sh's.
+func benchPages() int {
+	if n, err := strconv.Atoi(os.Getenv("BENCH_PAGES")); err == nil && n > 0 {
+		return n
+	}
+	return 2000
+}
+
+type benchRig struct {
+	site *Site
+	opts refresh.Options
+}
+
+func newRig(b *testing.B) *benchRig {
+	b.Helper()
+	s := New(Options{Pages: benchPages(), Endpoints: HasEndpointsSource()})
+	srv := httptest.NewServer(s.Handler())
+	b.Cleanup(srv.Close)
+	cfg, err := config.Parse(strings.NewReader(s.Config(srv.URL, "fetch:\n  parallelism: 8\n")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := LoopbackOnly(cfg); err != nil {
+		b.Fatal(err)
+	}
+	srcs, err := cfg.BuildSources()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &benchRig{site: s, opts: refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Resolver: cfg.Resolver()}}
+}
+
+func (r *benchRig) run(b *testing.B, st *store.Store) *refresh.Result {
+	res, err := refresh.Run(context.Background(), st, r.opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if res.Run.Status != catalog.RunOK {
+		b.Fatalf("run %+v", res.Run)
+	}
+	return res
+}
+
+// BenchmarkRefreshFirst is llmref's whole refresh of the loopback site into
+// an empty database, in process (for profiles: go test -bench RefreshFirst
+// -cpuprofile cpu.out ./bench/site/). bench/run.sh measures the binary.
+func BenchmarkRefreshFirst(b *testing.B) {
+	rig := newRig(b)
+	pages := len(rig.site.Pages())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		st, err := store.Open(filepath.Join(b.TempDir(), fmt.Sprintf("llmref-%d.db", i)), store.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		rig.run(b, st)
+		b.StopTimer()
+		st.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(pages)*float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+}
+
+// BenchmarkRefreshUnchanged is a refresh that finds every page unchanged
+// (304 Not Modified).
+func BenchmarkRefreshUnchanged(b *testing.B) {
+	rig := newRig(b)
+	st, err := store.Open(filepath.Join(b.TempDir(), "llmref.db"), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	rig.run(b, st)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rig.run(b, st)
+	}
+	b.ReportMetric(float64(len(rig.site.Pages()))*float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+}
