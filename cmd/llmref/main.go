@@ -24,6 +24,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/llmref/llmref/config"
+	"github.com/llmref/llmref/schedules"
 	"github.com/llmref/llmref/store"
 )
 
@@ -202,8 +203,15 @@ func (e *env) setup() error {
 	return nil
 }
 
-// openStore opens the database for writing (one writer at a time).
-func (e *env) openStore() (*store.Store, error) { return store.Open(e.dbPath, store.Options{}) }
+// openStore opens the database for writing (one writer at a time). While
+// `llmref serve` serves the file it is the one writer, and this fails at
+// once saying so (see schedules.RefuseWhenServed).
+func (e *env) openStore() (*store.Store, error) {
+	if err := schedules.RefuseWhenServed(e.dbPath); err != nil {
+		return nil, err
+	}
+	return store.Open(e.dbPath, store.Options{})
+}
 
 // openReader opens the database for reading.
 func (e *env) openReader() (*store.Store, error) {
