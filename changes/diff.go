@@ -3,6 +3,7 @@
 package changes
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/llmref/llmref/catalog"
@@ -10,13 +11,16 @@ import (
 
 // Diff lists what differs between the published snapshot prev and a run's
 // new snapshot next: prices (old → new, absolute and percentage), offerings
-// added and removed, models added and removed, and spec facts changed.
-// Changes come in a stable order: by model, provider, kind and field.
+// added and removed, models added and removed, spec facts changed (model
+// facts and capabilities, an offering's context and max output), conflicts
+// that appeared and unmatched ids that appeared. Changes come in a stable
+// order: by model, provider, kind and field.
 func Diff(prev, next *catalog.Snapshot) []catalog.Change {
 	if prev == nil {
 		prev = catalog.NewSnapshot()
 	}
 	var out []catalog.Change
+	out = append(out, unmatchedChanges(prev, next)...)
 	for _, id := range next.ModelIDs() {
 		m := next.Models[id]
 		p, ok := prev.Models[id]
@@ -25,6 +29,7 @@ func Diff(prev, next *catalog.Snapshot) []catalog.Change {
 			continue
 		}
 		out = append(out, specChanges(p, m)...)
+		out = append(out, conflictChanges(m.ID, nil, modelFacts(p), modelFacts(m))...)
 	}
 	for _, id := range prev.ModelIDs() {
 		if _, ok := next.Models[id]; !ok {
@@ -39,6 +44,8 @@ func Diff(prev, next *catalog.Snapshot) []catalog.Change {
 			continue
 		}
 		out = append(out, priceChanges(p, o)...)
+		out = append(out, offeringSpecChanges(p, o)...)
+		out = append(out, conflictChanges(o.ModelID, o, offeringFacts(p), offeringFacts(o))...)
 	}
 	for _, k := range prev.OfferingKeys() {
 		if _, ok := next.Offerings[k]; !ok {
@@ -138,6 +145,8 @@ func specChanges(prev, next *catalog.Model) []catalog.Change {
 		{"licence", prev.Licence.String(), next.Licence.String(), prev.Licence.Sourced(), next.Licence.Sourced(), next.Licence.Source},
 		{"knowledge_cutoff", prev.KnowledgeCutoff.String(), next.KnowledgeCutoff.String(), prev.KnowledgeCutoff.Sourced(), next.KnowledgeCutoff.Sourced(), next.KnowledgeCutoff.Source},
 		{"architecture", prev.Architecture.String(), next.Architecture.String(), prev.Architecture.Sourced(), next.Architecture.Sourced(), next.Architecture.Source},
+		{"input_modalities", prev.InputModalities.String(), next.InputModalities.String(), prev.InputModalities.Sourced(), next.InputModalities.Sourced(), next.InputModalities.Source},
+		{"output_modalities", prev.OutputModality.String(), next.OutputModality.String(), prev.OutputModality.Sourced(), next.OutputModality.Sourced(), next.OutputModality.Source},
 	}
 	for _, c := range catalog.Capabilities {
 		pf, nf := prev.Capabilities[c], next.Capabilities[c]
@@ -158,4 +167,165 @@ func specChanges(prev, next *catalog.Model) []catalog.Change {
 		out = append(out, c)
 	}
 	return out
+}
+
+// offeringSpecChanges reports an offering's context and max output changing.
+func offeringSpecChanges(prev, next *catalog.Offering) []catalog.Change {
+	var out []catalog.Change
+	for _, s := range []struct {
+		name     string
+		old, new catalog.Fact[catalog.Tokens]
+	}{{"context", prev.Context, next.Context}, {"max_output", prev.MaxOutput, next.MaxOutput}} {
+		if s.old.Sourced() == s.new.Sourced() && (!s.old.Sourced() || s.old.Value.N == s.new.Value.N) {
+			continue
+		}
+		c := catalog.Change{Kind: catalog.ChangeSpec, Model: next.ModelID, Provider: next.Provider, Region: next.Region,
+			Variant: next.Variant, Field: s.name, Source: s.new.Source}
+		if s.old.Sourced() {
+			c.Old = s.old.String()
+		}
+		if s.new.Sourced() {
+			c.New = s.new.String()
+		} else {
+			c.Source = s.old.Source
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// factInfo is what the diff needs of any fact, whatever its value type.
+type factInfo struct {
+	field     string
+	display   string
+	source    catalog.SourceRef
+	conflicts []catalog.Conflict
+}
+
+func info[T any](field string, f catalog.Fact[T]) factInfo {
+	return factInfo{field: field, display: f.String(), source: f.Source, conflicts: f.Conflicts}
+}
+
+func modelFacts(m *catalog.Model) []factInfo {
+	out := []factInfo{
+		info("name", m.Name), info("released", m.Released), info("context_window", m.ContextWindow),
+		info("max_output", m.MaxOutput), info("parameters", m.Parameters), info("architecture", m.Architecture),
+		info("licence", m.Licence), info("knowledge_cutoff", m.KnowledgeCutoff),
+		info("input_modalities", m.InputModalities), info("output_modalities", m.OutputModality),
+	}
+	for _, c := range catalog.Capabilities {
+		out = append(out, info("capability."+string(c), m.Capabilities[c]))
+	}
+	return out
+}
+
+func offeringFacts(o *catalog.Offering) []factInfo {
+	var out []factInfo
+	for _, n := range catalog.PriceFieldNames {
+		out = append(out, info(n, *o.PriceField(n)))
+	}
+	return append(out, info("context", o.Context), info("max_output", o.MaxOutput))
+}
+
+// conflictChanges reports conflicts (a disagreeing source's value kept for
+// review) present in next and not in prev. o is nil for model facts.
+func conflictChanges(model string, o *catalog.Offering, prev, next []factInfo) []catalog.Change {
+	var out []catalog.Change
+	for i, nf := range next {
+		seen := map[string]bool{}
+		for _, c := range prev[i].conflicts {
+			seen[c.Source.Name+"\x00"+c.Display] = true
+		}
+		for _, c := range nf.conflicts {
+			if seen[c.Source.Name+"\x00"+c.Display] {
+				continue
+			}
+			ch := catalog.Change{Kind: catalog.ChangeConflict, Model: model, Field: nf.field, Old: nf.display, New: c.Display, Source: c.Source,
+				Detail: c.Source.Name + " says " + c.Display + "; kept " + nf.display + " from " + nf.source.Name}
+			if o != nil {
+				ch.Provider, ch.Region, ch.Variant = o.Provider, o.Region, o.Variant
+			}
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+// unmatchedChanges reports source ids that resolve to no model and were not
+// reported before.
+func unmatchedChanges(prev, next *catalog.Snapshot) []catalog.Change {
+	seen := map[string]bool{}
+	for _, u := range prev.Unmatched {
+		seen[u.Source+"\x00"+u.ID] = true
+	}
+	var out []catalog.Change
+	for _, u := range next.Unmatched {
+		if seen[u.Source+"\x00"+u.ID] {
+			continue
+		}
+		out = append(out, catalog.Change{Kind: catalog.ChangeUnmatched, Provider: u.Provider, New: u.ID,
+			Source: catalog.SourceRef{Name: u.Source, URL: u.URL}, Detail: u.Reason})
+	}
+	return out
+}
+
+// Stale lists the sources that failed in the run: their facts in next were
+// carried over from an earlier run, stale. Each change says how many facts
+// and offerings were kept and why the source failed.
+func Stale(run catalog.Run, next *catalog.Snapshot) []catalog.Change {
+	var out []catalog.Change
+	for _, s := range run.FailedSources() {
+		facts, offers := 0, 0
+		url := ""
+		count := func(fs []factInfo, stale []bool) bool {
+			found := false
+			for i, f := range fs {
+				if f.source.Name == s.Source && stale[i] {
+					facts++
+					found = true
+					if url == "" {
+						url = f.source.URL
+					}
+				}
+			}
+			return found
+		}
+		if next != nil {
+			for _, id := range next.ModelIDs() {
+				m := next.Models[id]
+				count(modelFacts(m), modelStale(m))
+			}
+			for _, k := range next.OfferingKeys() {
+				o := next.Offerings[k]
+				if count(offeringFacts(o), offeringStale(o)) {
+					offers++
+				}
+			}
+		}
+		why := "failed"
+		if len(s.Errors) > 0 {
+			why = s.Errors[0]
+		}
+		out = append(out, catalog.Change{Kind: catalog.ChangeSourceStale, Source: catalog.SourceRef{Name: s.Source, URL: url},
+			New:    fmt.Sprintf("%d facts kept stale", facts),
+			Detail: fmt.Sprintf("%d facts (%d offerings) carried over from earlier runs; %s", facts, offers, why)})
+	}
+	return out
+}
+
+func modelStale(m *catalog.Model) []bool {
+	out := []bool{m.Name.Stale, m.Released.Stale, m.ContextWindow.Stale, m.MaxOutput.Stale, m.Parameters.Stale,
+		m.Architecture.Stale, m.Licence.Stale, m.KnowledgeCutoff.Stale, m.InputModalities.Stale, m.OutputModality.Stale}
+	for _, c := range catalog.Capabilities {
+		out = append(out, m.Capabilities[c].Stale)
+	}
+	return out
+}
+
+func offeringStale(o *catalog.Offering) []bool {
+	var out []bool
+	for _, n := range catalog.PriceFieldNames {
+		out = append(out, o.PriceField(n).Stale)
+	}
+	return append(out, o.Context.Stale, o.MaxOutput.Stale)
 }

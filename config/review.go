@@ -1,5 +1,124 @@
 package config
 
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/llmref/llmref/changes"
+)
+
 // ReviewConfig holds the rules that hold anomalous changes for an operator
-// (see the changes package).
-type ReviewConfig struct{}
+// (see the changes package), and the webhook that receives each run's
+// change report. Every setting is optional; an unset one takes the default
+// of changes.DefaultRules:
+//
+//	review:
+//	  max_change_pct: 50   # hold a price moving more than ±50% (0: off)
+//	  max_factor: 10       # hold a price moving by 10× or more, up or down (0: off)
+//	  hold_zero: true      # hold a price moving to or from zero / free
+//	  hold_flagged: true   # hold a price the normaliser flagged (unit slip, discrepancy)
+//	  vanished_pct: 25     # hold removals when more than 25% of a source's offerings vanish at once (0: off)
+//	  vanished_min: 3      # ... and at least this many
+//	  webhook:
+//	    url: https://hooks.example.org/llmref
+//	    timeout: 30s       # the whole delivery, retries included
+//	    retries: 3         # after a network error, 408, 429 or 5xx
+//	    backoff: 1s        # first pause, doubled each time
+type ReviewConfig struct {
+	MaxChangePct *int          `yaml:"max_change_pct"`
+	MaxFactor    *int          `yaml:"max_factor"`
+	HoldZero     *bool         `yaml:"hold_zero"`
+	HoldFlagged  *bool         `yaml:"hold_flagged"`
+	VanishedPct  *int          `yaml:"vanished_pct"`
+	VanishedMin  *int          `yaml:"vanished_min"`
+	Webhook      WebhookConfig `yaml:"webhook"`
+}
+
+// WebhookConfig is the optional webhook of the `review:` section.
+type WebhookConfig struct {
+	// URL receives the JSON change report after each run that has
+	// changes; empty sends nothing.
+	URL     string        `yaml:"url"`
+	Timeout time.Duration `yaml:"timeout"`
+	Retries *int          `yaml:"retries"`
+	Backoff time.Duration `yaml:"backoff"`
+}
+
+// UnmarshalYAML reads the `review:` section strictly and checks it.
+func (c *ReviewConfig) UnmarshalYAML(n *yaml.Node) error {
+	type plain ReviewConfig
+	var p plain
+	if err := strictNode(n, &p); err != nil {
+		return fmt.Errorf("review: %w", err)
+	}
+	r := ReviewConfig(p)
+	if err := r.validate(); err != nil {
+		return err
+	}
+	*c = r
+	return nil
+}
+
+func (c ReviewConfig) validate() error {
+	var errs []error
+	if v := c.MaxChangePct; v != nil && *v < 0 {
+		errs = append(errs, fmt.Errorf("review.max_change_pct: %d is negative (0 turns the rule off)", *v))
+	}
+	if v := c.MaxFactor; v != nil && (*v < 0 || *v == 1) {
+		errs = append(errs, fmt.Errorf("review.max_factor: %d is not 0 (off) or at least 2", *v))
+	}
+	if v := c.VanishedPct; v != nil && (*v < 0 || *v > 100) {
+		errs = append(errs, fmt.Errorf("review.vanished_pct: %d is not in 0..100", *v))
+	}
+	if v := c.VanishedMin; v != nil && *v < 1 {
+		errs = append(errs, fmt.Errorf("review.vanished_min: %d is not at least 1", *v))
+	}
+	w := c.Webhook
+	if err := checkURL("review.webhook.url", w.URL); err != nil {
+		errs = append(errs, err)
+	}
+	if w.Timeout < 0 || w.Timeout > 10*time.Minute {
+		errs = append(errs, fmt.Errorf("review.webhook.timeout: %s is not in 0s..10m", w.Timeout))
+	}
+	if w.Backoff < 0 {
+		errs = append(errs, fmt.Errorf("review.webhook.backoff: negative duration %s", w.Backoff))
+	}
+	if v := w.Retries; v != nil && (*v < 0 || *v > 10) {
+		errs = append(errs, fmt.Errorf("review.webhook.retries: %d is not in 0..10", *v))
+	}
+	return errors.Join(errs...)
+}
+
+// Rules are the review rules the section describes, over the defaults.
+func (c ReviewConfig) Rules() changes.Rules {
+	r := changes.DefaultRules()
+	setInt := func(dst *int, v *int) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	setInt(&r.MaxChangePct, c.MaxChangePct)
+	setInt(&r.MaxFactor, c.MaxFactor)
+	setInt(&r.VanishedPct, c.VanishedPct)
+	setInt(&r.VanishedMin, c.VanishedMin)
+	if c.HoldZero != nil {
+		r.HoldZero = *c.HoldZero
+	}
+	if c.HoldFlagged != nil {
+		r.HoldFlagged = *c.HoldFlagged
+	}
+	return r
+}
+
+// WebhookOptions is the webhook the section describes (an empty URL sends
+// nothing).
+func (c ReviewConfig) WebhookOptions() changes.Webhook {
+	w := changes.Webhook{URL: c.Webhook.URL, Timeout: c.Webhook.Timeout, Backoff: c.Webhook.Backoff, Retries: 3}
+	if c.Webhook.Retries != nil {
+		w.Retries = *c.Webhook.Retries
+	}
+	return w
+}

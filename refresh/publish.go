@@ -16,5 +16,7 @@ func Publish(st *store.Store, dir string, snap *catalog.Snapshot, run catalog.Ru
 	var sections []export.Section
 	// schema/*.schema.json, then comparisons.json and comparisons/<a>--vs--<b>.json
 	sections = append(sections, schemaSection, compare.Section(snap, po.compare))
+	sections = append(sections, changesSection(st)) // changes/<run-id>.json
+	sections = append(sections, historySection(st)) // history/<creator>--<slug>.json
 	return export.Write(dir, snap, run, sections...)
 }

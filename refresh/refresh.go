@@ -1,5 +1,6 @@
 // Package refresh runs one refresh of the catalogue, stage by stage:
-// scrapers → normalize → store → export. Data only moves forward.
+// scrapers → normalize → changes → store → export (then the webhook). Data
+// only moves forward.
 package refresh
 
 import (
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/changes"
 	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/normalize"
 	"github.com/llmref/llmref/scrapers"
@@ -39,6 +41,12 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives progress; nil discards it.
 	Logger *slog.Logger
+	// Review are the rules that hold anomalous changes for an operator;
+	// nil means changes.DefaultRules.
+	Review *changes.Rules
+	// Webhook, when its URL is set, receives the run's JSON change report
+	// after the run commits, if the run has changes.
+	Webhook changes.Webhook
 }
 
 // Result is a run's record and what it published.
@@ -46,6 +54,13 @@ type Result struct {
 	Run      catalog.Run
 	Warnings []string
 	Export   *export.Stats
+	// Changes are the run's changes against the published state, each
+	// with its status (published, held with its hold id, rejected).
+	Changes *catalog.ChangeSet
+	// Held are the holds the run gave (new and seen again).
+	Held []catalog.Hold
+	// Delivery is how the webhook delivery went; nil when none was made.
+	Delivery *catalog.Delivery
 }
 
 // ErrPartial is returned (wrapped) when some sources failed: the run still
@@ -106,7 +121,20 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	for _, w := range norm.Warnings {
 		log.Warn("unreadable value", "detail", w)
 	}
-	snap := norm.Snapshot
+
+	// changes: the new state against the published one; the rules hold
+	// anomalies, which keep their published values until reviewed.
+	holds, err := st.Holds(catalog.HoldPending, catalog.HoldRejected)
+	if err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
+	rules := changes.DefaultRules()
+	if o.Review != nil {
+		rules = *o.Review
+	}
+	review := changes.Review(changes.Input{Published: prevSnap, Next: norm.Snapshot, Run: run, Rules: rules, Holds: holds})
+	snap := review.Publish
+	log.Info("changes", "changes", len(review.Changes.Changes), "held", len(review.Seen), "closed", len(review.Closed))
 	run.Models, run.Offerings, run.Unmatched = len(snap.Models), len(snap.Offerings), len(snap.Unmatched)
 	run.FinishedAt = o.Now().UTC().Truncate(time.Second)
 	if run.FinishedAt.Before(started) {
@@ -116,12 +144,14 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	if len(run.FailedSources()) > 0 {
 		run.Status = catalog.RunPartial
 	}
-	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Bodies: outcome.Bodies, Snapshot: snap})
+	cs := review.Changes
+	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Bodies: outcome.Bodies, Snapshot: snap,
+		Changes: &cs, Holds: review.Seen, Closed: review.Closed})
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
 	run.ID = id
-	res := &Result{Run: run, Warnings: norm.Warnings}
+	res := &Result{Run: run, Warnings: norm.Warnings, Changes: &cs, Held: review.Seen}
 	log.Info("committed", "run", id, "status", run.Status, "models", run.Models, "offerings", run.Offerings, "unmatched", run.Unmatched)
 
 	if o.ExportDir != "" {
@@ -131,6 +161,9 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		}
 		res.Export = &stats
 		log.Info("exported", "dir", stats.Dir, "files", stats.Files, "written", stats.Written, "unchanged", stats.Unchanged)
+	}
+	if o.Webhook.URL != "" && len(cs.Changes) > 0 {
+		res.Delivery = deliver(ctx, st, o.Webhook, run, cs, log)
 	}
 	if run.Status == catalog.RunPartial {
 		return res, fmt.Errorf("run %d: %w", id, ErrPartial)

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
-	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/fixtures"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
@@ -150,7 +149,7 @@ func TestTwoFixtureDays(t *testing.T) {
 	snap, _ := st.Snapshot()
 	last, _ := st.LastRun()
 	other := filepath.Join(t.TempDir(), "again")
-	if _, err := export.Write(other, snap, last); err != nil {
+	if _, err := Publish(st, other, snap, last); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"index.json", "models.json", "offerings.json", "models/meta--llama-3.2-1b-instruct.json"} {

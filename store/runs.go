@@ -22,6 +22,16 @@ type Commit struct {
 	// Snapshot is the new published catalogue. Nil keeps the published
 	// catalogue as it is (a run that failed before normalising).
 	Snapshot *catalog.Snapshot
+	// Changes are the run's changes against the published catalogue, with
+	// what became of each. CommitRun numbers them in place: the run, and
+	// the new holds the changes point at.
+	Changes *catalog.ChangeSet
+	// Holds are the holds the run gave: new ones (ID 0, numbered in place)
+	// and earlier ones it saw again; each gets the run as its last.
+	Holds []catalog.Hold
+	// Closed are pending holds the run closed (withdrawn, superseded),
+	// each with its decision.
+	Closed []catalog.Hold
 }
 
 // pageRef is what a run read at one URL, enough to re-parse it later.
@@ -37,9 +47,10 @@ type pageRef struct {
 
 // CommitRun writes a run in one transaction: its record (given the next run
 // id, which it returns), the pages' current records and new bodies, the
-// published snapshot (replacing the old one), and a price-history point for
-// every offering whose prices changed, appeared or disappeared. Either all of
-// it is in the database afterwards, or none.
+// published snapshot (replacing the old one), a price-history point for
+// every offering whose prices changed, appeared or disappeared, the run's
+// changes, and its held changes. Either all of it is in the database
+// afterwards, or none.
 func (s *Store) CommitRun(c Commit) (uint64, error) {
 	var id uint64
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -89,7 +100,7 @@ func (s *Store) CommitRun(c Commit) (uint64, error) {
 				return err
 			}
 		}
-		return nil
+		return writeChanges(tx, id, &c)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("commit run: %w", err)
@@ -117,9 +128,13 @@ func deleteExcept(b *bolt.Bucket, keep map[string]bool) error {
 func writeSnapshot(tx *bolt.Tx, snap *catalog.Snapshot, run uint64, at time.Time) error {
 	models := tx.Bucket(bModels)
 	keep := map[string]bool{}
-	for id, m := range snap.Models {
+	ids, encoded, err := encodeSorted(snap.Models) // on every CPU: see encode.go
+	if err != nil {
+		return err
+	}
+	for i, id := range ids {
 		keep[id] = true
-		if err := putJSON(models, []byte(id), m); err != nil {
+		if err := models.Put([]byte(id), encoded[i]); err != nil {
 			return err
 		}
 	}
@@ -129,12 +144,16 @@ func writeSnapshot(tx *bolt.Tx, snap *catalog.Snapshot, run uint64, at time.Time
 	offers := tx.Bucket(bOfferings)
 	hist := tx.Bucket(bHistory)
 	keep = map[string]bool{}
-	for key, o := range snap.Offerings {
+	keys, encoded, err := encodeSorted(snap.Offerings)
+	if err != nil {
+		return err
+	}
+	for i, key := range keys {
 		keep[key] = true
-		if err := putJSON(offers, []byte(key), o); err != nil {
+		if err := offers.Put([]byte(key), encoded[i]); err != nil {
 			return err
 		}
-		if err := appendPoint(hist, key, catalog.PointOf(o, run, at)); err != nil {
+		if err := appendPoint(hist, key, catalog.PointOf(snap.Offerings[key], run, at)); err != nil {
 			return err
 		}
 	}

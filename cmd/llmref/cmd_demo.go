@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 
 	"github.com/llmref/llmref/catalog"
-	"github.com/llmref/llmref/changes"
 	"github.com/llmref/llmref/config"
 	"github.com/llmref/llmref/fixtures"
 	"github.com/llmref/llmref/refresh"
@@ -56,19 +55,12 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return errors.New("demo: no bundled fixture days")
 	}
 	var after *refresh.Result
-	var lastSnap *catalog.Snapshot
-	for i, day := range days {
+	for _, day := range days {
 		opts, err := e.refreshOptions(day)
 		if err != nil {
 			return err
 		}
 		opts.ExportDir = exportDir
-		if i == len(days)-1 {
-			lastSnap, err = st.Snapshot()
-			if err != nil {
-				return err
-			}
-		}
 		res, err := refresh.Run(ctx, st, opts)
 		if err != nil && !errors.Is(err, refresh.ErrPartial) {
 			return fmt.Errorf("demo: day %s: %w", day, err)
@@ -80,21 +72,28 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		}
 		after = res
 	}
-	snap, err := st.Snapshot()
+	if e.quiet {
+		return nil
+	}
+	if after.Changes == nil {
+		return fmt.Errorf("demo: run %d recorded no changes", after.Run.ID)
+	}
+	rep, err := refresh.ChangeReport(st, []catalog.ChangeSet{*after.Changes})
 	if err != nil {
 		return err
 	}
-	diff := changes.Diff(lastSnap, snap)
-	if !e.quiet {
-		fmt.Fprintf(e.stdout, "== what changed on %s (run %d)\n", days[len(days)-1], after.Run.ID)
-		if len(diff) == 0 {
-			fmt.Fprintln(e.stdout, "nothing")
-		}
-		for _, c := range diff {
-			fmt.Fprintf(e.stdout, "  %s\n", c)
-		}
-		fmt.Fprintf(e.stdout, "\ndatabase: %s\nexport:   %s (start with %s)\n", e.dbPath, exportDir, filepath.Join(exportDir, "index.json"))
-		fmt.Fprintf(e.stdout, "try:      go run ./cmd/llmref models --db %s\n", e.dbPath)
+	fmt.Fprintf(e.stdout, "== what changed on %s (run %d): the change report\n\n", days[len(days)-1], after.Run.ID)
+	fmt.Fprint(e.stdout, rep.Markdown())
+	fmt.Fprintf(e.stdout, "\ndatabase: %s\nexport:   %s (start with %s)\n", e.dbPath, exportDir, filepath.Join(exportDir, "index.json"))
+	fmt.Fprintln(e.stdout, "try:")
+	for _, c := range []string{
+		"models",
+		"changes --format json",
+		"changes --format html > report.html",
+		"review",
+		"history meta/llama-3.2-1b-instruct --provider openrouter",
+	} {
+		fmt.Fprintf(e.stdout, "  go run ./cmd/llmref --db %s %s\n", e.dbPath, c)
 	}
 	return nil
 }

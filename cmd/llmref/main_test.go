@@ -27,9 +27,11 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo exit %d: %s", code, errs)
 	}
 	for _, want := range []string{
-		"meta/llama-3.2-1b-instruct at openrouter (output): $0.2 / 1M tokens → $0.201 / 1M tokens (+0.5%)",
-		"model_added: deepseek/deepseek-v4-flash",
-		"offering_removed: meta/llama-guard-3-8b at openrouter",
+		"# llmref changes: run 2",
+		"| Llama 3.2 1B Instruct | output price | $0.20 | $0.201 | +$0.001 | +0.5% | [openrouter](https://openrouter.ai/api/v1/models) |",
+		"| DeepSeek V4 Flash | `deepseek/deepseek-v4-flash` | model added |",
+		"| Llama Guard 3 8B | offering removed |",
+		"changes --format json",
 		"database: " + filepath.Join(dir, "llmref.db"),
 		"export:   " + filepath.Join(dir, "export"),
 	} {

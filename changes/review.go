@@ -1,0 +1,285 @@
+package changes
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// Input is what Review needs to decide one run's changes.
+type Input struct {
+	// Published is the published state; nil for a first run.
+	Published *catalog.Snapshot
+	// Next is the run's normalised state.
+	Next *catalog.Snapshot
+	// Run is the run: its time and how each source fared.
+	Run catalog.Run
+	// Rules decide what is held.
+	Rules Rules
+	// Holds are the store's pending and rejected holds.
+	Holds []catalog.Hold
+}
+
+// Outcome is what Review decided.
+type Outcome struct {
+	// Publish is the state to publish: Next, with every held or rejected
+	// change kept at its published value (old prices stay, vanished
+	// offerings stay, marked stale; a held new offering is left out).
+	Publish *catalog.Snapshot
+	// Changes are every change with its status. The store numbers the
+	// run and the new holds when it commits them.
+	Changes catalog.ChangeSet
+	// Seen are the holds this run gave: new ones (ID 0), pending ones
+	// seen again with the same value, and rejected ones the source
+	// repeats. The store stamps their runs.
+	Seen []catalog.Hold
+	// Closed are pending holds this run closed: withdrawn (the source no
+	// longer gives the value) or superseded (it gives another held value).
+	Closed []catalog.Hold
+}
+
+// candidate is a change (or a group of removals) the rules hold.
+type candidate struct {
+	hold  catalog.Hold
+	index []int // into the diff
+}
+
+// Review compares a run's normalised state with the published one, applies
+// the rules, and decides what publishes.
+//
+// A held value that the next run gives again updates its pending hold (no
+// duplicate); a different anomalous value supersedes it with a new hold; a
+// value the source stops giving withdraws it. A value an operator rejected
+// is not held again while the source repeats it: it is reported with status
+// rejected and the published value stays. Once the source gives another
+// value the rules judge that one afresh.
+func Review(in Input) Outcome {
+	pub := in.Published
+	if pub == nil {
+		pub = catalog.NewSnapshot()
+	}
+	next := in.Next
+	at := in.Run.StartedAt
+	r := in.Rules
+	diff := Diff(pub, next)
+
+	var cands []*candidate
+	// Source breakage: many removals at once, grouped per source.
+	byOffering := map[string]*candidate{}
+	for _, b := range r.breakages(pub, next) {
+		c := &candidate{hold: catalog.Hold{Kind: catalog.HoldBreakage, Key: "breakage:" + b.source, Source: b.source,
+			Value: strings.Join(b.vanished, ","), RemovedOfferings: b.vanished, Reasons: []string{b.reason(r)}}}
+		for _, k := range b.vanished {
+			byOffering[k] = c
+		}
+		cands = append(cands, c)
+	}
+	for i, ch := range diff {
+		switch ch.Kind {
+		case catalog.ChangePrice:
+			key := catalog.OfferingKey(ch.Model, ch.Provider, ch.Region, ch.Variant)
+			o, p := next.Offerings[key], pub.Offerings[key]
+			if o == nil || p == nil || o.PriceField(ch.Field) == nil {
+				continue
+			}
+			nf := *o.PriceField(ch.Field)
+			reasons := r.PriceReasons(*p.PriceField(ch.Field), nf)
+			if len(reasons) == 0 {
+				continue
+			}
+			cands = append(cands, &candidate{index: []int{i}, hold: catalog.Hold{Kind: catalog.HoldPrice,
+				Key: "price:" + key + "#" + ch.Field, Value: fingerprint(nf), Reasons: reasons,
+				Field: ch.Field, Price: &nf}})
+		case catalog.ChangeOfferingAdded:
+			key := catalog.OfferingKey(ch.Model, ch.Provider, ch.Region, ch.Variant)
+			o := next.Offerings[key]
+			if o == nil || !r.HoldFlagged {
+				continue
+			}
+			var reasons, prints []string
+			for _, n := range catalog.PriceFieldNames {
+				f := o.PriceField(n)
+				prints = append(prints, n+"="+fingerprint(*f))
+				if f.Sourced() {
+					for _, fl := range f.Flags {
+						reasons = append(reasons, flagReason(fl)+" on "+n)
+					}
+				}
+			}
+			if len(reasons) == 0 {
+				continue
+			}
+			cp := *o
+			cands = append(cands, &candidate{index: []int{i}, hold: catalog.Hold{Kind: catalog.HoldOfferingAdded,
+				Key: "offering:" + key, Value: strings.Join(prints, ","), Reasons: reasons, Offering: &cp}})
+		case catalog.ChangeOfferingRemoved:
+			if c := byOffering[catalog.OfferingKey(ch.Model, ch.Provider, ch.Region, ch.Variant)]; c != nil {
+				c.index = append(c.index, i)
+			}
+		case catalog.ChangeModelRemoved:
+			// A model that leaves with a broken source's offerings
+			// stays with them.
+			for _, o := range pub.OfferingsOf(ch.Model) {
+				if c := byOffering[o.Key()]; c != nil {
+					c.index = append(c.index, i)
+					c.hold.RemovedModels = append(c.hold.RemovedModels, ch.Model)
+					break
+				}
+			}
+		}
+	}
+
+	out := Outcome{Changes: catalog.ChangeSet{At: at}}
+	status := make([]catalog.RunChange, len(diff))
+	for i, ch := range diff {
+		status[i] = catalog.RunChange{Change: ch, ModelName: modelName(ch.Model, next, pub), Status: catalog.ChangePublished}
+	}
+
+	pending := map[string]catalog.Hold{}
+	rejected := map[string]catalog.Hold{}
+	for _, h := range in.Holds {
+		switch h.Status {
+		case catalog.HoldPending:
+			pending[h.Key] = h
+		case catalog.HoldRejected:
+			rejected[h.Key+"\x00"+h.Value] = h
+		}
+	}
+	publish := &catalog.Snapshot{Models: cloneMap(next.Models), Offerings: cloneMap(next.Offerings), Unmatched: next.Unmatched}
+	used := map[string]bool{}
+	for _, c := range cands {
+		h := c.hold
+		for _, i := range c.index {
+			h.Changes = append(h.Changes, diff[i])
+		}
+		h.LastSeen = at
+		st := catalog.ChangeHeld
+		switch old, isRejected := rejected[h.Key+"\x00"+h.Value]; {
+		case isRejected:
+			old.LastSeen = at
+			h = old
+			st = catalog.ChangeRejected
+			out.Seen = append(out.Seen, h)
+		case pending[h.Key].ID != 0 && pending[h.Key].Value == h.Value:
+			old := pending[h.Key]
+			used[h.Key] = true
+			h.ID, h.Status, h.FirstRun, h.FirstSeen = old.ID, catalog.HoldPending, old.FirstRun, old.FirstSeen
+			out.Seen = append(out.Seen, h)
+		default:
+			if old, ok := pending[h.Key]; ok {
+				used[h.Key] = true
+				old.Status = catalog.HoldSuperseded
+				old.Decision = &catalog.Decision{Action: catalog.ActionSupersede, At: at, Holds: []uint64{old.ID},
+					Note: "the source now gives another value that is held: " + heldValue(h)}
+				out.Closed = append(out.Closed, old)
+			}
+			h.Status, h.FirstSeen = catalog.HoldPending, at
+			out.Seen = append(out.Seen, h)
+		}
+		for _, i := range c.index {
+			status[i].Status, status[i].Hold, status[i].Reasons = st, h.ID, h.Reasons
+			if h.ID == 0 {
+				status[i].HoldKey = h.Key
+			}
+		}
+		keepPublished(publish, pub, c.hold)
+	}
+	keys := make([]string, 0, len(pending))
+	for k := range pending {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if used[k] {
+			continue
+		}
+		h := pending[k]
+		h.Status = catalog.HoldWithdrawn
+		h.Decision = &catalog.Decision{Action: catalog.ActionWithdraw, At: at, Holds: []uint64{h.ID},
+			Note: "the source no longer gives the held value, or it no longer breaks a rule"}
+		out.Closed = append(out.Closed, h)
+	}
+
+	for _, ch := range Stale(in.Run, next) {
+		out.Changes.Changes = append(out.Changes.Changes, catalog.RunChange{Change: ch, Status: catalog.ChangePublished})
+	}
+	out.Changes.Changes = append(out.Changes.Changes, status...)
+	out.Publish = publish
+	return out
+}
+
+// keepPublished keeps what a held change would alter at its published
+// value in the state to publish.
+func keepPublished(publish, pub *catalog.Snapshot, h catalog.Hold) {
+	switch h.Kind {
+	case catalog.HoldPrice:
+		key := strings.TrimPrefix(h.Key, "price:")
+		key = key[:strings.LastIndexByte(key, '#')]
+		o, p := publish.Offerings[key], pub.Offerings[key]
+		if o == nil || p == nil {
+			return
+		}
+		cp := *o
+		*cp.PriceField(h.Field) = *p.PriceField(h.Field)
+		publish.Offerings[key] = &cp
+	case catalog.HoldOfferingAdded:
+		delete(publish.Offerings, strings.TrimPrefix(h.Key, "offering:"))
+	case catalog.HoldBreakage:
+		for _, k := range h.RemovedOfferings {
+			if p := pub.Offerings[k]; p != nil {
+				cp := *p
+				for _, n := range catalog.PriceFieldNames {
+					cp.PriceField(n).Stale = cp.PriceField(n).Sourced()
+				}
+				cp.Context.Stale, cp.MaxOutput.Stale = cp.Context.Sourced(), cp.MaxOutput.Sourced()
+				publish.Offerings[k] = &cp
+			}
+		}
+		for _, id := range h.RemovedModels {
+			if m := pub.Models[id]; m != nil {
+				publish.Models[id] = m
+			}
+		}
+	}
+}
+
+// fingerprint identifies a price value: "fixed:201000", "free", "none".
+func fingerprint(f catalog.Fact[catalog.Price]) string {
+	if !f.Sourced() {
+		return "none"
+	}
+	if f.Value.Kind == catalog.PriceFixed {
+		return "fixed:" + f.Value.Amount.USD()
+	}
+	return string(f.Value.Kind)
+}
+
+func heldValue(h catalog.Hold) string {
+	switch {
+	case h.Price != nil:
+		return h.Field + " " + h.Price.String()
+	case len(h.Changes) > 0:
+		return h.Changes[0].String()
+	}
+	return h.Value
+}
+
+func modelName(id string, snaps ...*catalog.Snapshot) string {
+	for _, s := range snaps {
+		if m := s.Models[id]; m != nil {
+			if n := m.DisplayName(); n != id {
+				return n
+			}
+		}
+	}
+	return ""
+}
+
+func cloneMap[V any](m map[string]V) map[string]V {
+	out := make(map[string]V, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,134 @@
+package changes
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// Webhook posts a run's JSON report to a URL. Delivery is retried with
+// backoff and bounded in time; it happens after the run committed, and its
+// failure is reported, never fatal.
+type Webhook struct {
+	// URL receives a POST of the report (application/json).
+	URL string
+	// Timeout bounds the whole delivery, retries included; default 30s.
+	Timeout time.Duration
+	// Retries is how many times a failed attempt is tried again (after a
+	// network error, 408, 429 or 5xx); 0 means none.
+	Retries int
+	// Backoff is the first pause between attempts, doubled each time; a
+	// Retry-After header replaces it when it fits in the time left.
+	// Default 1s.
+	Backoff time.Duration
+	// UserAgent identifies llmref to the receiver.
+	UserAgent string
+	// Client sends the requests; default http.DefaultClient.
+	Client *http.Client
+}
+
+// Deliver posts body (a run's JSON report) and says how it went.
+func (w Webhook) Deliver(ctx context.Context, run uint64, body []byte) catalog.Delivery {
+	start := time.Now()
+	d := catalog.Delivery{Run: run, URL: w.URL, At: start.UTC().Truncate(time.Second)}
+	timeout, backoff := w.Timeout, w.Backoff
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	if backoff <= 0 {
+		backoff = time.Second
+	}
+	client := w.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for attempt := 0; ; attempt++ {
+		d.Attempts++
+		status, retryAfter, err := w.post(ctx, client, run, body)
+		d.Status = status
+		if err == nil {
+			d.OK, d.Error = true, ""
+			break
+		}
+		d.Error = err.Error()
+		if !retryable(status) || attempt >= w.Retries {
+			break
+		}
+		wait := backoff << attempt
+		if retryAfter > 0 {
+			wait = retryAfter
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			d.Error += fmt.Sprintf("; gave up: the next attempt (in %s) would pass the %s bound", wait.Round(time.Millisecond), timeout)
+			break
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			d.Error += "; gave up: " + ctx.Err().Error()
+		case <-t.C:
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	d.DurationMS = time.Since(start).Milliseconds()
+	return d
+}
+
+// statusNone is the status of an attempt that got no response (retryable).
+const statusNone = 0
+
+func retryable(status int) bool {
+	return status == statusNone || status == http.StatusRequestTimeout || status == http.StatusTooManyRequests || status >= 500
+}
+
+// post makes one attempt. It returns the status (0 without a response),
+// the Retry-After the receiver asked for, and an error unless it was 2xx.
+func (w Webhook) post(ctx context.Context, client *http.Client, run uint64, body []byte) (int, time.Duration, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
+	if err != nil {
+		return 400, 0, fmt.Errorf("webhook: %w", err) // not retryable
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Llmref-Run", strconv.FormatUint(run, 10))
+	if w.UserAgent != "" {
+		req.Header.Set("User-Agent", w.UserAgent)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return statusNone, 0, fmt.Errorf("webhook: %w", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return resp.StatusCode, 0, nil
+	}
+	return resp.StatusCode, retryAfter(resp.Header.Get("Retry-After")), errors.New("webhook: HTTP " + resp.Status)
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date.
+func retryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d
+		}
+	}
+	return 0
+}

@@ -1,0 +1,407 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/changes"
+	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/refresh"
+	"github.com/llmref/llmref/store"
+)
+
+var changesFlags struct {
+	run    string
+	since  string
+	format string
+}
+
+var reviewFlags struct {
+	note   string
+	export string
+	format string
+}
+
+var historyFlags struct {
+	provider string
+	format   string
+}
+
+func init() {
+	register(&command{
+		name: "changes", args: "[--run ID | --since DATE] [--format md|json|html]",
+		summary: "the change report: the last run's changes (default), one run's, or every run's since a date",
+		flags: func(fs *flag.FlagSet) {
+			changesFlags = struct{ run, since, format string }{}
+			fs.StringVar(&changesFlags.run, "run", "", "report this run")
+			fs.StringVar(&changesFlags.since, "since", "", "report every run that started on or after this `date` (YYYY-MM-DD, UTC)")
+			fs.StringVar(&changesFlags.format, "format", "md", "md (Markdown), json or html (one self-contained page)")
+		},
+		run: runChanges,
+	})
+	register(&command{
+		name: "review", args: "[--format text|json]",
+		summary: "list the changes held for review, oldest first, with their ids",
+		flags: func(fs *flag.FlagSet) {
+			reviewFlags = struct{ note, export, format string }{}
+			fs.StringVar(&reviewFlags.format, "format", "text", "text or json")
+		},
+		run: runReview,
+	})
+	for _, a := range []catalog.Action{catalog.ActionApprove, catalog.ActionReject} {
+		verb := "publish held changes (the value, reviewed_at, its price-history point) and re-export"
+		if a == catalog.ActionReject {
+			verb = "drop held changes: the published values stay; the source repeating the value is not held again"
+		}
+		register(&command{
+			name: string(a), args: "ID... --note TEXT [--export DIR]",
+			summary: verb,
+			flags:   decisionFlags,
+			run:     func(ctx context.Context, e *env, args []string) error { return runDecide(e, a, args) },
+		})
+	}
+	register(&command{
+		name: "mark-reviewed", args: "MODEL... [--note TEXT] [--export DIR]",
+		summary: "set reviewed_at on a model's facts and its offerings' facts",
+		flags:   decisionFlags,
+		run:     runMarkReviewed,
+	})
+	register(&command{
+		name: "history", args: "MODEL [--provider P] [--format text|json]",
+		summary: "each offering's price timeline with the dates the prices took effect",
+		flags: func(fs *flag.FlagSet) {
+			historyFlags = struct{ provider, format string }{}
+			fs.StringVar(&historyFlags.provider, "provider", "", "only this provider's offerings")
+			fs.StringVar(&historyFlags.format, "format", "text", "text or json")
+		},
+		run: runHistory,
+	})
+}
+
+func decisionFlags(fs *flag.FlagSet) {
+	reviewFlags = struct{ note, export, format string }{}
+	fs.StringVar(&reviewFlags.note, "note", "", "why: recorded with the decision and its time")
+	fs.StringVar(&reviewFlags.export, "export", "", "re-publish the JSON tree here afterwards (default: export.dir from the config)")
+}
+
+func runChanges(ctx context.Context, e *env, args []string) error {
+	f := changesFlags
+	if len(args) > 0 {
+		return usageError{fmt.Sprintf("changes: unexpected argument %q", args[0])}
+	}
+	if f.run != "" && f.since != "" {
+		return usageError{"changes: give --run or --since, not both"}
+	}
+	if f.format != "md" && f.format != "json" && f.format != "html" {
+		return usageError{fmt.Sprintf("changes: --format %q: want md, json or html", f.format)}
+	}
+	st, err := e.openReader()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var sets []catalog.ChangeSet
+	switch {
+	case f.since != "":
+		since, err := time.Parse("2006-01-02", f.since)
+		if err != nil {
+			return usageError{fmt.Sprintf("changes: --since %q: want a date, YYYY-MM-DD", f.since)}
+		}
+		if sets, err = st.ChangeSets(since); err != nil {
+			return err
+		}
+	default:
+		var id uint64
+		if f.run != "" {
+			if id, err = strconv.ParseUint(strings.TrimPrefix(f.run, "#"), 10, 64); err != nil || id == 0 {
+				return usageError{fmt.Sprintf("changes: --run %q: want a run id (a positive number)", f.run)}
+			}
+			if _, err := st.Run(id); err != nil {
+				return fmt.Errorf("changes: unknown run %d", id)
+			}
+		} else {
+			last, err := st.LastRun()
+			if errors.Is(err, store.ErrNotFound) {
+				return errors.New("changes: the database has no run yet (run `llmref refresh` first)")
+			} else if err != nil {
+				return err
+			}
+			id = last.ID
+		}
+		cs, err := st.ChangeSet(id)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("changes: run %d recorded no changes (it failed before normalising)", id)
+		} else if err != nil {
+			return err
+		}
+		sets = []catalog.ChangeSet{cs}
+	}
+	rep, err := refresh.ChangeReport(st, sets)
+	if err != nil {
+		return err
+	}
+	var out []byte
+	switch f.format {
+	case "md":
+		out = []byte(rep.Markdown())
+	case "json":
+		out, err = export.Canonical(rep)
+	case "html":
+		out, err = rep.HTML()
+	}
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(out)
+	return err
+}
+
+func runReview(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Sprintf("review: unexpected argument %q", args[0])}
+	}
+	if f := reviewFlags.format; f != "text" && f != "json" {
+		return usageError{fmt.Sprintf("review: --format %q: want text or json", f)}
+	}
+	st, err := e.openReader()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	held, err := st.Holds(catalog.HoldPending)
+	if err != nil {
+		return err
+	}
+	if reviewFlags.format == "json" {
+		if held == nil {
+			held = []catalog.Hold{}
+		}
+		out, err := export.Canonical(held)
+		if err != nil {
+			return err
+		}
+		_, err = e.stdout.Write(out)
+		return err
+	}
+	if len(held) == 0 {
+		fmt.Fprintln(e.stdout, "Nothing is held for review.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSINCE\tKIND\tCHANGE\tOLD → NEW\tWHY")
+	for _, h := range held {
+		fmt.Fprintf(tw, "%d\trun %d, %s\t%s\t%s\t%s\t%s\n", h.ID, h.FirstRun, h.FirstSeen.UTC().Format("2006-01-02"), h.Kind, h.Subject(), holdValues(h), strings.Join(h.Reasons, "; "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "\nDecide with `llmref approve ID... --note TEXT` or `llmref reject ID... --note TEXT`.")
+	return nil
+}
+
+// holdValues is "old → new" of a hold, for one line.
+func holdValues(h catalog.Hold) string {
+	switch h.Kind {
+	case catalog.HoldPrice:
+		if len(h.Changes) > 0 {
+			c := h.Changes[0]
+			s := changes.PriceText(c.OldPrice) + " → " + changes.PriceText(c.NewPrice)
+			if c.DeltaPct != "" {
+				s += " (" + c.DeltaPct + ")"
+			}
+			return s
+		}
+	case catalog.HoldOfferingAdded:
+		if len(h.Changes) > 0 {
+			return "— → " + h.Changes[0].New
+		}
+	case catalog.HoldBreakage:
+		return fmt.Sprintf("%d offerings, %d models would be removed", len(h.RemovedOfferings), len(h.RemovedModels))
+	}
+	return ""
+}
+
+// parseHoldIDs reads hold ids ("7" or "#7").
+func parseHoldIDs(cmd string, args []string) ([]uint64, error) {
+	if len(args) == 0 {
+		return nil, usageError{fmt.Sprintf("%s: name at least one hold id (see `llmref review`)", cmd)}
+	}
+	ids := make([]uint64, 0, len(args))
+	for _, a := range args {
+		id, err := strconv.ParseUint(strings.TrimPrefix(a, "#"), 10, 64)
+		if err != nil || id == 0 {
+			return nil, usageError{fmt.Sprintf("%s: %q is not a hold id (see `llmref review`)", cmd, a)}
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+func runDecide(e *env, action catalog.Action, args []string) error {
+	cmd := string(action)
+	ids, err := parseHoldIDs(cmd, args)
+	if err != nil {
+		return err
+	}
+	note := strings.TrimSpace(reviewFlags.note)
+	if note == "" {
+		return usageError{fmt.Sprintf("%s: --note TEXT is required: say why (it is recorded with the decision)", cmd)}
+	}
+	st, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	decide := st.Approve
+	if action == catalog.ActionReject {
+		decide = st.Reject
+	}
+	done, err := decide(ids, note, time.Now())
+	if err != nil {
+		return err
+	}
+	for _, h := range done {
+		verb, what := "rejected", "dropped: the published value stays"
+		if action == catalog.ActionApprove {
+			verb = "approved"
+			what = fmt.Sprintf("published, effective from run %d (%s)", h.FirstRun, h.FirstSeen.UTC().Format("2006-01-02"))
+		}
+		if !e.quiet {
+			fmt.Fprintf(e.stdout, "%s #%d %s: %s — %s\n", verb, h.ID, h.Subject(), holdValues(h), what)
+		}
+	}
+	return e.republish(st)
+}
+
+func runMarkReviewed(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return usageError{"mark-reviewed: name at least one model (see `llmref models`)"}
+	}
+	for _, id := range args {
+		if _, _, err := catalog.SplitID(id); err != nil {
+			return usageError{"mark-reviewed: " + err.Error()}
+		}
+	}
+	st, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	at := time.Now()
+	if err := st.MarkReviewed(args, strings.TrimSpace(reviewFlags.note), at); err != nil {
+		return err
+	}
+	if !e.quiet {
+		fmt.Fprintf(e.stdout, "marked reviewed at %s: %s\n", at.UTC().Format(time.RFC3339), strings.Join(args, ", "))
+	}
+	return e.republish(st)
+}
+
+// republish exports the tree again after a decision changed the published
+// catalogue, when an export folder is given or configured.
+func (e *env) republish(st *store.Store) error {
+	out := orStr(reviewFlags.export, e.cfg.Export.Dir)
+	if out == "" {
+		return nil
+	}
+	snap, err := st.Snapshot()
+	if err != nil {
+		return err
+	}
+	run, err := st.LastRun()
+	if err != nil {
+		return err
+	}
+	stats, err := refresh.Publish(st, out, snap, run)
+	if err != nil {
+		return fmt.Errorf("the decision is recorded, but %w", err)
+	}
+	if !e.quiet {
+		fmt.Fprintf(e.stdout, "exported %s: %d files, %d written, %d unchanged\n", stats.Dir, stats.Files, stats.Written, stats.Unchanged)
+	}
+	return nil
+}
+
+func runHistory(ctx context.Context, e *env, args []string) error {
+	f := historyFlags
+	if len(args) != 1 {
+		return usageError{"history: name one model (creator/slug)"}
+	}
+	if f.format != "text" && f.format != "json" {
+		return usageError{fmt.Sprintf("history: --format %q: want text or json", f.format)}
+	}
+	model := args[0]
+	if _, _, err := catalog.SplitID(model); err != nil {
+		return usageError{"history: " + err.Error()}
+	}
+	st, err := e.openReader()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	doc, err := refresh.History(st, model, f.provider)
+	if err != nil {
+		return err
+	}
+	if len(doc.Offerings) == 0 {
+		all, err := refresh.History(st, model, "")
+		if err != nil {
+			return err
+		}
+		if len(all.Offerings) == 0 {
+			return fmt.Errorf("history: unknown model %s: it has no price history (see `llmref models`)", model)
+		}
+		var ps []string
+		for _, o := range all.Offerings {
+			if len(ps) == 0 || ps[len(ps)-1] != o.Provider {
+				ps = append(ps, o.Provider)
+			}
+		}
+		return fmt.Errorf("history: %s has no offering at %q (providers: %s)", model, f.provider, strings.Join(ps, ", "))
+	}
+	if f.format == "json" {
+		out, err := export.Canonical(doc)
+		if err != nil {
+			return err
+		}
+		_, err = e.stdout.Write(out)
+		return err
+	}
+	printHistory(e.stdout, doc)
+	return nil
+}
+
+func printHistory(w io.Writer, doc refresh.HistoryDoc) {
+	for i, o := range doc.Offerings {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		title := doc.Model + " at " + o.Provider
+		if o.Region != "" {
+			title += " " + o.Region
+		}
+		if o.Variant != "" {
+			title += " :" + o.Variant
+		}
+		fmt.Fprintln(w, title)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  EFFECTIVE\tRUN\tINPUT\tOUTPUT\tCACHED INPUT\tSOURCE")
+		for _, p := range o.Points {
+			if p.Removed {
+				fmt.Fprintf(tw, "  %s\t%d\tremoved\t\t\t\n", p.At.UTC().Format("2006-01-02 15:04"), p.Run)
+				continue
+			}
+			fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%s\n", p.At.UTC().Format("2006-01-02 15:04"), p.Run,
+				changes.PriceText(p.Input), changes.PriceText(p.Output), changes.PriceText(p.CachedInput), p.Source)
+		}
+		tw.Flush()
+	}
+}

@@ -1,0 +1,48 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/llmref/llmref/changes"
+)
+
+func TestReviewDefaults(t *testing.T) {
+	c, err := Parse(strings.NewReader(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Review.Rules(); got != changes.DefaultRules() {
+		t.Errorf("rules without a review section %+v, want the defaults %+v", got, changes.DefaultRules())
+	}
+	if w := c.Review.WebhookOptions(); w.URL != "" {
+		t.Errorf("webhook %+v without a url", w)
+	}
+}
+
+func TestReviewFile(t *testing.T) {
+	c, err := Load("testdata/good/review.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := changes.Rules{MaxChangePct: 30, MaxFactor: 5, HoldZero: true, HoldFlagged: false, VanishedPct: 40, VanishedMin: 5}
+	if got := c.Review.Rules(); got != want {
+		t.Errorf("rules %+v, want %+v", got, want)
+	}
+	w := c.Review.WebhookOptions()
+	if w.URL != "http://127.0.0.1:9999/hooks/llmref" || w.Timeout != 20*time.Second || w.Retries != 2 || w.Backoff != 250*time.Millisecond {
+		t.Errorf("webhook %+v", w)
+	}
+	// A rule set to 0 is off, not the default.
+	off, err := Parse(strings.NewReader("review:\n  max_change_pct: 0\n  vanished_pct: 0\n  webhook:\n    url: https://hooks.example.org/x\n    retries: 0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := off.Review.Rules(); r.MaxChangePct != 0 || r.VanishedPct != 0 || r.MaxFactor != 10 {
+		t.Errorf("rules %+v", r)
+	}
+	if w := off.Review.WebhookOptions(); w.Retries != 0 {
+		t.Errorf("retries: 0 gave %d", w.Retries)
+	}
+}

@@ -1,0 +1,367 @@
+package refresh
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/changes"
+	"github.com/llmref/llmref/scrapers"
+	"github.com/llmref/llmref/store"
+)
+
+// anomalyDay is the test-only fixture day: the 2026-04-24 OpenRouter list
+// with a ×1000 unit slip on Llama 3.2 1B Instruct's input price, gpt-oss-20b's
+// output falling to zero, an ordinary +5.6% move on qwen3-coder, and only 7
+// of its 22 models listed (13 of the 20 OpenRouter offerings published
+// before vanish; the two others were unmatched ids).
+const anomalyDay = "testdata/days/2026-04-25-anomalies"
+
+func openRouterOnly(t *testing.T, day string) Options {
+	t.Helper()
+	o := replayOptions(t, "2026-04-24")
+	if day != "2026-04-24" {
+		rt, err := scrapers.NewReplay(os.DirFS(day))
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := rt.Manifest().RecordedAt
+		o.Fetch.Transport, o.Replay, o.Now = rt, day, func() time.Time { return at }
+	}
+	o.Sources = []scrapers.Source{&scrapers.OpenRouter{}}
+	return o
+}
+
+const (
+	llama1B  = "meta/llama-3.2-1b-instruct|openrouter||"
+	gptOss   = "openai/gpt-oss-20b|openrouter||"
+	qwen     = "qwen/qwen3-coder|openrouter||"
+	gemini   = "google/gemini-2.5-flash|openrouter||"
+	geminiID = "google/gemini-2.5-flash"
+)
+
+func runOK(t *testing.T, st *store.Store, o Options) *Result {
+	t.Helper()
+	res, err := Run(context.Background(), st, o)
+	if err != nil {
+		t.Fatalf("run %s: %v", o.Replay, err)
+	}
+	return res
+}
+
+func changeOf(cs *catalog.ChangeSet, kind catalog.ChangeKind, model, field string) *catalog.RunChange {
+	for i := range cs.Changes {
+		c := &cs.Changes[i]
+		if c.Kind == kind && c.Model == model && c.Field == field && c.Provider == "openrouter" && c.Variant == "" {
+			return c
+		}
+	}
+	return nil
+}
+
+func holdOf(t *testing.T, st *store.Store, key string) catalog.Hold {
+	t.Helper()
+	hs, err := st.Holds()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hs {
+		if h.Key == key {
+			return h
+		}
+	}
+	t.Fatalf("no hold %s among %d", key, len(hs))
+	return catalog.Hold{}
+}
+
+type exportedOffering struct {
+	Model, Provider, Variant string
+	Input, Output            struct {
+		Status     string
+		Value      *catalog.Price
+		Stale      bool
+		ReviewedAt *time.Time `json:"reviewed_at"`
+	}
+}
+
+func exportedOfferings(t *testing.T, dir string) map[string]exportedOffering {
+	t.Helper()
+	var doc struct{ Offerings []exportedOffering }
+	readJSON(t, filepath.Join(dir, "offerings.json"), &doc)
+	out := map[string]exportedOffering{}
+	for _, o := range doc.Offerings {
+		out[catalog.OfferingKey(o.Model, o.Provider, "", o.Variant)] = o
+	}
+	return out
+}
+
+// TestAnomaliesHeld is the issue's acceptance for held changes: a ×1000
+// slip, a price falling to zero and a provider losing most of its rows are
+// neither published nor exported; the ordinary change is; approving one
+// publishes it (export and history follow), rejecting another drops it, a
+// rejected value the source repeats is not held again, and no run piles up
+// duplicate holds.
+func TestAnomaliesHeld(t *testing.T) {
+	st := openStore(t)
+	out := filepath.Join(t.TempDir(), "export")
+	o := openRouterOnly(t, "2026-04-24")
+	o.ExportDir = out
+	runOK(t, st, o)
+	before, _ := st.Snapshot()
+
+	o = openRouterOnly(t, anomalyDay)
+	o.ExportDir = out
+	res := runOK(t, st, o)
+	cs := res.Changes
+	if cs == nil || cs.Run != res.Run.ID {
+		t.Fatalf("change set %+v", cs)
+	}
+	slip := changeOf(cs, catalog.ChangePrice, "meta/llama-3.2-1b-instruct", "input")
+	zero := changeOf(cs, catalog.ChangePrice, "openai/gpt-oss-20b", "output")
+	fine := changeOf(cs, catalog.ChangePrice, "qwen/qwen3-coder", "output")
+	gone := changeOf(cs, catalog.ChangeOfferingRemoved, geminiID, "")
+	if slip == nil || zero == nil || fine == nil || gone == nil {
+		t.Fatalf("missing changes in %+v", cs.Changes)
+	}
+	for _, c := range []*catalog.RunChange{slip, zero, gone} {
+		if c.Status != catalog.ChangeHeld || c.Hold == 0 || len(c.Reasons) == 0 {
+			t.Errorf("%s: status %s, hold %d, reasons %v; want held", c.Subject(), c.Status, c.Hold, c.Reasons)
+		}
+	}
+	if !strings.Contains(strings.Join(slip.Reasons, ";"), "1000× larger") || !strings.Contains(strings.Join(zero.Reasons, ";"), "hold_zero") {
+		t.Errorf("reasons: slip %v, zero %v", slip.Reasons, zero.Reasons)
+	}
+	if fine.Status != catalog.ChangePublished || fine.DeltaPct != "+5.6%" {
+		t.Errorf("ordinary change %+v", fine)
+	}
+	breakage := holdOf(t, st, "breakage:openrouter")
+	if gone.Hold != breakage.ID || len(breakage.RemovedOfferings) != 13 || !contains(breakage.RemovedModels, geminiID) {
+		t.Errorf("breakage hold %d: %d offerings, models %v (change points at %d)", breakage.ID, len(breakage.RemovedOfferings), breakage.RemovedModels, gone.Hold)
+	}
+	if held, _ := st.Holds(catalog.HoldPending); len(held) != 3 {
+		t.Fatalf("%d pending holds, want 3: %+v", len(held), held)
+	}
+
+	// Nothing held is published or exported: the old values stay.
+	snap, _ := st.Snapshot()
+	if got := snap.Offerings[llama1B].Input.Value.Amount; got != 27_000 {
+		t.Errorf("published Llama input %d, want the old 27000", got)
+	}
+	if got := snap.Offerings[gptOss].Output.Value; got != catalog.Fixed(140_000) {
+		t.Errorf("published gpt-oss-20b output %+v, want the old $0.14", got)
+	}
+	if got := snap.Offerings[qwen].Output.Value.Amount; got != 1_900_000 {
+		t.Errorf("published qwen output %d, want the new 1900000", got)
+	}
+	if len(snap.Offerings) != len(before.Offerings) || snap.Models[geminiID] == nil || !snap.Offerings[gemini].Input.Stale {
+		t.Errorf("a broken source removed offerings: %d published, %d before", len(snap.Offerings), len(before.Offerings))
+	}
+	exp := exportedOfferings(t, out)
+	if e := exp[llama1B]; e.Input.Value == nil || e.Input.Value.Amount != 27_000 {
+		t.Errorf("exported Llama input %+v", e.Input)
+	}
+	if e := exp[gptOss]; e.Output.Value == nil || e.Output.Value.Kind != catalog.PriceFixed {
+		t.Errorf("exported gpt-oss-20b output %+v", e.Output)
+	}
+	if _, ok := exp[gemini]; !ok {
+		t.Error("exported tree lost a vanished offering")
+	}
+	if h, _ := st.History("meta/llama-3.2-1b-instruct", "openrouter"); len(h[llama1B]) != 1 {
+		t.Errorf("held slip reached the history: %+v", h[llama1B])
+	}
+	var rep changes.Report
+	readJSON(t, filepath.Join(out, ChangesFile(res.Run.ID)), &rep)
+	if want := 2 + len(breakage.RemovedOfferings) + len(breakage.RemovedModels); len(rep.Held()) != want || rep.Runs[0].ID != res.Run.ID {
+		t.Errorf("exported change report: %d held entries, want %d (2 prices and the removals), runs %+v", len(rep.Held()), want, rep.Runs)
+	}
+
+	// Approve the zero, reject the slip.
+	zeroHold, slipHold := holdOf(t, st, "price:"+gptOss+"#output"), holdOf(t, st, "price:"+llama1B+"#input")
+	decided := time.Date(2026, 4, 25, 9, 30, 0, 0, time.UTC)
+	if _, err := st.Approve([]uint64{zeroHold.ID}, "OpenRouter made gpt-oss-20b output free", decided); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Reject([]uint64{slipHold.ID}, "per-1K figure read as per-token", decided); err != nil {
+		t.Fatal(err)
+	}
+	snap, _ = st.Snapshot()
+	f := snap.Offerings[gptOss].Output
+	if f.Value.Kind != catalog.PriceFree || !f.ReviewedAt.Equal(decided) || !f.ChangedAt.Equal(o.Now()) {
+		t.Errorf("approved output %+v", f)
+	}
+	if snap.Offerings[llama1B].Input.Value.Amount != 27_000 {
+		t.Error("rejected slip published")
+	}
+	h, _ := st.History("openai/gpt-oss-20b", "openrouter")
+	pts := h[gptOss]
+	if len(pts) != 2 || pts[1].Run != res.Run.ID || pts[1].Output.Kind != catalog.PriceFree || !pts[1].At.Equal(o.Now()) {
+		t.Errorf("history after approval %+v; want the free output effective from run %d", pts, res.Run.ID)
+	}
+	last, _ := st.LastRun()
+	if _, err := Publish(st, out, snap, last); err != nil {
+		t.Fatal(err)
+	}
+	exp = exportedOfferings(t, out)
+	if e := exp[gptOss]; e.Output.Value == nil || e.Output.Value.Kind != catalog.PriceFree || e.Output.ReviewedAt == nil {
+		t.Errorf("export after approval %+v", e.Output)
+	}
+	var hdoc HistoryDoc
+	readJSON(t, filepath.Join(out, HistoryFile("openai/gpt-oss-20b")), &hdoc)
+	if len(hdoc.Offerings) == 0 || len(hdoc.Offerings[0].Points) != 2 {
+		t.Errorf("exported history %+v", hdoc)
+	}
+
+	// The same anomalies again: the rejected slip is not held again, the
+	// breakage hold is the same one, nothing piles up.
+	res = runOK(t, st, openRouterOnly(t, anomalyDay))
+	slip = changeOf(res.Changes, catalog.ChangePrice, "meta/llama-3.2-1b-instruct", "input")
+	if slip == nil || slip.Status != catalog.ChangeRejected || slip.Hold != slipHold.ID {
+		t.Errorf("repeated rejected slip: %+v", slip)
+	}
+	if c := changeOf(res.Changes, catalog.ChangePrice, "openai/gpt-oss-20b", "output"); c != nil {
+		t.Errorf("approved value reported again: %+v", c)
+	}
+	if held, _ := st.Holds(catalog.HoldPending); len(held) != 1 || held[0].ID != breakage.ID || held[0].LastRun != res.Run.ID {
+		t.Errorf("pending after a repeat: %+v", held)
+	}
+	if all, _ := st.Holds(); len(all) != 3 {
+		t.Errorf("%d holds after a repeat, want 3", len(all))
+	}
+	// Now that the source repeats it, the operator may still approve the
+	// rejected value.
+	if _, err := st.Approve([]uint64{slipHold.ID}, "it was right after all", decided); err != nil {
+		t.Errorf("approve a rejected value the source repeats: %v", err)
+	}
+
+	// Approving the breakage removes the offerings, with removal points.
+	if _, err := st.Approve([]uint64{breakage.ID}, "OpenRouter retired them", decided); err != nil {
+		t.Fatal(err)
+	}
+	snap, _ = st.Snapshot()
+	if _, ok := snap.Offerings[gemini]; ok || snap.Models[geminiID] != nil {
+		t.Error("approved breakage left the offering or its model published")
+	}
+	h, _ = st.History(geminiID, "")
+	if p := h[gemini]; len(p) == 0 || !p[len(p)-1].Removed {
+		t.Errorf("no removal point: %+v", p)
+	}
+	if d, _ := st.Decisions(); len(d) != 4 {
+		t.Errorf("%d decisions recorded, want 4: %+v", len(d), d)
+	}
+}
+
+// TestHeldValueWithdrawn: when the source goes back to the published value,
+// the pending hold is withdrawn by the run, with its reason.
+func TestHeldValueWithdrawn(t *testing.T) {
+	st := openStore(t)
+	runOK(t, st, openRouterOnly(t, "2026-04-24"))
+	runOK(t, st, openRouterOnly(t, anomalyDay))
+	o := openRouterOnly(t, "2026-04-24")
+	o.Now = func() time.Time { return time.Date(2026, 4, 26, 2, 0, 0, 0, time.UTC) }
+	res := runOK(t, st, o)
+	if held, _ := st.Holds(catalog.HoldPending); len(held) != 0 {
+		t.Errorf("pending after the source recovered: %+v", held)
+	}
+	w, _ := st.Holds(catalog.HoldWithdrawn)
+	if len(w) != 3 || w[0].Decision == nil || w[0].Decision.Run != res.Run.ID {
+		t.Errorf("withdrawn %+v", w)
+	}
+	if c := changeOf(res.Changes, catalog.ChangeOfferingAdded, geminiID, ""); c != nil {
+		t.Errorf("an offering a breakage kept is reported added again: %+v", c)
+	}
+	if _, err := st.Approve([]uint64{w[0].ID}, "too late", time.Now()); err == nil || !strings.Contains(err.Error(), "withdrawn") {
+		t.Errorf("approving a withdrawn hold: %v", err)
+	}
+}
+
+// TestWebhook delivers the run's JSON report to a loopback server that
+// fails once: retried, recorded, after the commit.
+func TestWebhook(t *testing.T) {
+	var mu sync.Mutex
+	var bodies [][]byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		bodies = append(bodies, b)
+		if len(bodies) == 1 {
+			w.Header().Set("Retry-After", "0")
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		if r.Header.Get("Content-Type") != "application/json" || r.Header.Get("X-Llmref-Run") == "" {
+			http.Error(w, "bad headers", http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	st := openStore(t)
+	runOK(t, st, replayOptions(t, "2026-04-23"))
+	o := replayOptions(t, "2026-04-24")
+	o.Webhook = changes.Webhook{URL: srv.URL, Retries: 2, Backoff: time.Millisecond, Timeout: 10 * time.Second}
+	res := runOK(t, st, o)
+	d := res.Delivery
+	if d == nil || !d.OK || d.Attempts != 2 || d.Status != http.StatusNoContent {
+		t.Fatalf("delivery %+v", d)
+	}
+	if rec, err := st.Delivery(res.Run.ID); err != nil || rec.Attempts != 2 || !rec.OK {
+		t.Errorf("recorded delivery %+v %v", rec, err)
+	}
+	var rep changes.Report
+	if err := json.Unmarshal(bodies[1], &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Runs) != 1 || rep.Runs[0].ID != res.Run.ID || rep.Counts[string(catalog.ChangePrice)] == 0 {
+		t.Errorf("webhook report %+v", rep)
+	}
+	found := false
+	for _, e := range rep.Changes {
+		found = found || (e.Model == "meta/llama-3.2-1b-instruct" && e.Field == "output" && e.DeltaPct == "+0.5%")
+	}
+	if !found {
+		t.Error("webhook report lacks the Llama output change")
+	}
+}
+
+// TestWebhookDownNeverFailsTheRun: a receiver that always fails costs a
+// bounded time, is recorded, and the run is committed all the same.
+func TestWebhookDownNeverFailsTheRun(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	defer srv.Close()
+	st := openStore(t)
+	runOK(t, st, replayOptions(t, "2026-04-23"))
+	o := replayOptions(t, "2026-04-24")
+	o.Webhook = changes.Webhook{URL: srv.URL, Retries: 3, Backoff: time.Millisecond, Timeout: 5 * time.Second}
+	res, err := Run(context.Background(), st, o)
+	if err != nil {
+		t.Fatalf("a failing webhook failed the run: %v", err)
+	}
+	if last, _ := st.LastRun(); last.ID != res.Run.ID {
+		t.Error("run not committed")
+	}
+	d, err := st.Delivery(res.Run.ID)
+	if err != nil || d.OK || d.Attempts != 4 || d.Status != http.StatusBadGateway || !strings.Contains(d.Error, "502") {
+		t.Errorf("delivery %+v %v", d, err)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
