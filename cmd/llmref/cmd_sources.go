@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/store"
+)
+
+var sourcesFormat string
+
+func init() {
+	register(&command{
+		name: "sources", args: "[--format text|json]",
+		summary: "list every configured source: its URLs, authority, format, schedule and last run status",
+		flags: func(fs *flag.FlagSet) {
+			sourcesFormat = "text"
+			fs.StringVar(&sourcesFormat, "format", "text", "output format: text or json")
+		},
+		run: runSources,
+	})
+}
+
+// sourceRow is one source as `llmref sources` shows it.
+type sourceRow struct {
+	Name      string            `json:"name"`
+	Title     string            `json:"title"`
+	Authority catalog.Authority `json:"authority"`
+	Format    string            `json:"format"`
+	URLs      []string          `json:"urls"`
+	// Schedules name the `serve` schedules that read the source.
+	Schedules []string `json:"schedules"`
+	// LastRun is the source's figures in the last run; nil when no run
+	// has read it (or the database is not there).
+	LastRun *catalog.SourceStats `json:"last_run"`
+}
+
+type sourcesDoc struct {
+	// Run is the last run's record, without its per-source figures.
+	Run *catalog.Run `json:"run"`
+	// RunNote says why the last run is not shown, if it is not.
+	RunNote string      `json:"run_note,omitempty"`
+	Sources []sourceRow `json:"sources"`
+}
+
+func runSources(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Sprintf("sources: unexpected argument %q", args[0])}
+	}
+	if sourcesFormat != "text" && sourcesFormat != "json" {
+		return usageError{fmt.Sprintf("sources: --format %q: want text or json", sourcesFormat)}
+	}
+	srcs, err := e.cfg.BuildSources()
+	if err != nil {
+		return err
+	}
+	doc := sourcesDoc{}
+	last, note, err := e.lastRun()
+	if err != nil {
+		return err
+	}
+	doc.RunNote = note
+	stats := map[string]catalog.SourceStats{}
+	if last != nil {
+		for _, s := range last.Sources {
+			stats[s.Source] = s
+		}
+		r := *last
+		r.Sources = nil
+		doc.Run = &r
+	}
+	scheds := e.cfg.Serve.ScheduleList()
+	for _, s := range srcs {
+		d := s.Describe()
+		row := sourceRow{Name: s.Name(), Title: d.Title, Authority: d.Authority, Format: d.Format, URLs: d.URLs, Schedules: []string{}}
+		if row.URLs == nil {
+			row.URLs = []string{}
+		}
+		for _, sc := range scheds {
+			if len(sc.Sources) == 0 || slices.Contains(sc.Sources, s.Name()) {
+				row.Schedules = append(row.Schedules, sc.Name)
+			}
+		}
+		if st, ok := stats[s.Name()]; ok {
+			row.LastRun = &st
+		}
+		doc.Sources = append(doc.Sources, row)
+	}
+	if sourcesFormat == "json" {
+		b, err := json.MarshalIndent(doc, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(e.stdout, "%s\n", b)
+		return err
+	}
+	return printSources(e, doc)
+}
+
+// lastRun reads the last run from the database, read-only. A database that
+// is not there yet, or that another process holds, is not an error: the
+// listing says so instead.
+func (e *env) lastRun() (*catalog.Run, string, error) {
+	if _, err := os.Stat(e.dbPath); errors.Is(err, os.ErrNotExist) {
+		return nil, "no database at " + e.dbPath + " yet", nil
+	}
+	st, err := e.openReader()
+	if errors.Is(err, store.ErrLocked) {
+		return nil, "unavailable: " + err.Error(), nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	defer st.Close()
+	run, err := st.LastRun()
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, "no run yet", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return &run, "", nil
+}
+
+func printSources(e *env, doc sourcesDoc) error {
+	w := e.stdout
+	switch {
+	case doc.Run != nil:
+		r := doc.Run
+		replay := ""
+		if r.Replay != "" {
+			replay = ", replay " + r.Replay
+		}
+		fmt.Fprintf(w, "last run: %d %s, started %s%s\n", r.ID, r.Status, r.StartedAt.UTC().Format(time.RFC3339), replay)
+	default:
+		fmt.Fprintf(w, "last run: %s\n", doc.RunNote)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SOURCE\tAUTHORITY\tFORMAT\tSCHEDULE\tLAST RUN\tURLS")
+	for _, s := range doc.Sources {
+		sched := strings.Join(s.Schedules, ",")
+		if sched == "" {
+			sched = "-"
+		}
+		status := "-"
+		if s.LastRun != nil {
+			status = string(s.LastRun.Status)
+		}
+		first := "-"
+		if len(s.URLs) > 0 {
+			first = s.URLs[0]
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Authority, s.Format, sched, status, first)
+		for _, u := range s.URLs[min(1, len(s.URLs)):] {
+			fmt.Fprintf(tw, "\t\t\t\t\t%s\n", u)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, s := range doc.Sources {
+		if s.LastRun == nil {
+			continue
+		}
+		for _, msg := range s.LastRun.Errors {
+			fmt.Fprintf(w, "  %s: %s\n", s.Name, msg)
+		}
+	}
+	return nil
+}
