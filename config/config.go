@@ -37,6 +37,8 @@ type Config struct {
 	Compare CompareConfig `yaml:"compare"`
 	// Serve configures `llmref serve`: HTTP and schedules.
 	Serve ServeConfig `yaml:"serve"`
+	// Normalize configures normalisation (see normalize.go).
+	Normalize NormalizeConfig `yaml:"normalize"`
 
 	// settings are the decoded settings of every registered source.
 	settings map[string]SourceSettings
@@ -183,5 +185,5 @@ func (c *Config) Resolver() *normalize.Resolver {
 	if err != nil {
 		panic("config: resolver after validation: " + err.Error()) // Validate checked it
 	}
-	return r
+	return r.WithDiscrepancy(c.Normalize.Discrepancy())
 }

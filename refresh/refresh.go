@@ -117,7 +117,8 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 			run.Sources = append(run.Sources, catalog.SourceStats{Source: src.Name(), Status: catalog.SourceSkipped, Statuses: map[string]int{}})
 		}
 	}
-	norm := normalize.Normalize(normalize.Input{Pages: pages, Previous: prevSnap, Resolver: o.Resolver, Now: started})
+	norm := normalize.Normalize(normalize.Input{Pages: pages, Previous: prevSnap, Resolver: o.Resolver, Now: started,
+		Discrepancy: o.Resolver.Discrepancy()})
 	for _, w := range norm.Warnings {
 		log.Warn("unreadable value", "detail", w)
 	}
