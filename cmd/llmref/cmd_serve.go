@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"github.com/llmref/llmref/config"
+	"github.com/llmref/llmref/schedules"
+	"github.com/llmref/llmref/serve"
+)
+
+var serveFlags struct {
+	addr     string
+	schedule bool
+	export   string
+}
+
+func init() {
+	register(&command{
+		name: "serve", args: "[--addr 127.0.0.1:8080] [--schedule] [--export DIR]",
+		summary: "HTTP: the export tree under /v1/ (ETag, gzip), /healthz, /metrics, /changes, /review; --schedule also runs the configured refreshes",
+		flags: func(fs *flag.FlagSet) {
+			serveFlags.addr, serveFlags.schedule, serveFlags.export = "", false, ""
+			fs.StringVar(&serveFlags.addr, "addr", "", "listen `address` (default serve.addr, or 127.0.0.1:8080)")
+			fs.BoolVar(&serveFlags.schedule, "schedule", false, "run the schedules of serve.schedules (default: every source nightly at 02:00 UTC)")
+			fs.StringVar(&serveFlags.export, "export", "", "the published export tree to serve under /v1/ and publish runs to (default export.dir)")
+		},
+		run: runServe,
+	})
+}
+
+// runServe wires the daemon: the lock that makes it the database's one
+// writer, the scheduler, the HTTP server; it stops cleanly on SIGTERM.
+func runServe(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Sprintf("serve: unexpected argument %q", args[0])}
+	}
+	sc := &e.cfg.Serve
+	addr := orStr(serveFlags.addr, sc.Address())
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return usageError{fmt.Sprintf("serve: --addr %q is not host:port", addr)}
+	}
+	token := orStr(os.Getenv("LLMREF_TOKEN"), sc.Token)
+	if token != "" && len(token) < config.MinTokenLength {
+		return fmt.Errorf("serve: the token (LLMREF_TOKEN or serve.token) is shorter than %d characters", config.MinTokenLength)
+	}
+	log := daemonLogger(e)
+	exportDir := orStr(serveFlags.export, e.cfg.Export.Dir)
+
+	lock, err := schedules.AcquireDaemonLock(e.dbPath, schedules.DaemonInfo{PID: os.Getpid(), Addr: addr, StartedAt: time.Now().UTC()})
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	db := schedules.NewDB(e.dbPath, 5*time.Second)
+
+	var sched *schedules.Scheduler
+	if serveFlags.schedule {
+		opts, err := e.refreshOptions("")
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		opts.ExportDir = exportDir
+		var list []schedules.Schedule
+		for _, s := range sc.ScheduleList() {
+			list = append(list, schedules.Schedule{Name: s.Name, Spec: s.Spec, Sources: s.Sources, Timeout: s.Timeout})
+		}
+		sched, err = schedules.New(schedules.Options{
+			Schedules: list, Location: sc.Location(), DB: db, Refresh: opts,
+			CatchUpEvery: sc.CatchUpInterval(), DefaultTimeout: e.cfg.RunTimeout(), Logger: log,
+		})
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("serve: %w", err)
+		}
+		if exportDir == "" {
+			log.Warn("export.dir is not set: scheduled runs publish no tree, and /v1/ serves nothing")
+		}
+	}
+	so := serve.Options{DB: db, ExportDir: exportDir, Token: token, Review: serve.StoreReview{},
+		StaleAfter: sc.StaleAge(), Logger: log}
+	if sched != nil {
+		so.Schedules = sched.Statuses
+	}
+	srv, err := serve.New(so)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if token == "" {
+		log.Warn("no token (LLMREF_TOKEN or serve.token): /review is read-only, approve and reject are refused")
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln, sc.GraceTimeout()) }()
+	if sched != nil {
+		sched.Start(ctx)
+	}
+	log.Info("serving", "addr", "http://"+ln.Addr().String(), "database", e.dbPath, "export", exportDir, "schedules", sched != nil)
+	if !e.quiet {
+		fmt.Fprintf(e.stderr, "llmref serve: listening on http://%s\n", ln.Addr())
+	}
+
+	var serveErr error
+	select {
+	case serveErr = <-served: // the listener failed
+	case <-ctx.Done():
+		log.Info("stopping: cancelling a running refresh, draining requests")
+	}
+	var stopErr error
+	if sched != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), sc.GraceTimeout())
+		stopErr = sched.Stop(sctx)
+		cancel()
+	}
+	if serveErr == nil {
+		serveErr = <-served
+	}
+	if err := errors.Join(serveErr, stopErr); err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// daemonLogger logs at info level (runs started and finished) even without
+// a terminal: a daemon's log is its record. -q keeps errors only.
+func daemonLogger(e *env) *slog.Logger {
+	level := slog.LevelInfo
+	if e.quiet {
+		level = slog.LevelError
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if e.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, opts))
+}

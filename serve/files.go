@@ -1,0 +1,212 @@
+package serve
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"mime"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/llmref/llmref/export"
+)
+
+// generation is one published generation of the export tree, with the
+// sha256 of each file from its index.json.
+type generation struct {
+	dir  string
+	sums map[string]string
+	run  uint64
+	at   time.Time
+}
+
+// genCache keeps the last generations seen, by directory.
+type genCache struct {
+	mu   sync.Mutex
+	gens map[string]*generation
+}
+
+// errNoExport reports that there is no published tree (yet).
+var errNoExport = errors.New("no export published")
+
+// generation resolves the published link once: a request is served from
+// that generation alone, even if a refresh swaps the link meanwhile.
+func (s *Server) generation() (*generation, error) {
+	if s.o.ExportDir == "" {
+		return nil, errNoExport
+	}
+	out := filepath.Clean(s.o.ExportDir)
+	target, err := os.Readlink(out)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, errNoExport
+		}
+		return nil, err
+	}
+	if !filepath.IsAbs(target) {
+		target = filepath.Join(filepath.Dir(out), target)
+	}
+	c := &s.gens
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if g, ok := c.gens[target]; ok {
+		return g, nil
+	}
+	raw, err := os.ReadFile(filepath.Join(target, export.IndexFile))
+	if err != nil {
+		return nil, err
+	}
+	var idx export.Index
+	if err := json.Unmarshal(raw, &idx); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(raw)
+	g := &generation{dir: target, sums: map[string]string{export.IndexFile: hex.EncodeToString(sum[:])}, run: idx.Run, at: idx.GeneratedAt}
+	for _, f := range idx.Files {
+		g.sums[f.Path] = f.SHA256
+	}
+	if c.gens == nil || len(c.gens) >= 4 {
+		c.gens = map[string]*generation{}
+	}
+	c.gens[target] = g
+	return g, nil
+}
+
+// serveExport serves one file of the published tree. The file is opened
+// through an os.Root on the generation, which refuses ".." and symbolic
+// links that lead out of it; a directory, a missing file or an escape is
+// 404.
+func (s *Server) serveExport(w http.ResponseWriter, r *http.Request) {
+	rel := strings.TrimPrefix(r.URL.Path, "/v1/")
+	if !fs.ValidPath(rel) || rel == "." {
+		http.NotFound(w, r)
+		return
+	}
+	g, err := s.generation()
+	if errors.Is(err, errNoExport) {
+		http.Error(w, "no export has been published yet", http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		s.log.Error("export tree", "err", err)
+		http.Error(w, "the export tree cannot be read", http.StatusServiceUnavailable)
+		return
+	}
+	root, err := os.OpenRoot(g.dir)
+	if err != nil {
+		s.log.Error("export generation", "dir", g.dir, "err", err)
+		http.Error(w, "the export tree cannot be read", http.StatusServiceUnavailable)
+		return
+	}
+	defer root.Close()
+	f, err := root.Open(filepath.FromSlash(rel))
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		http.NotFound(w, r)
+		return
+	}
+	sum, ok := g.sums[rel]
+	if !ok {
+		// Not listed in the index (none should be): hash it.
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			http.Error(w, "read error", http.StatusInternalServerError)
+			return
+		}
+		sum = hex.EncodeToString(h.Sum(nil))
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			http.Error(w, "read error", http.StatusInternalServerError)
+			return
+		}
+	}
+	h := w.Header()
+	ctype := mime.TypeByExtension(path.Ext(rel))
+	if path.Ext(rel) == ".json" || ctype == "" {
+		ctype = "application/json; charset=utf-8"
+	}
+	h.Set("Content-Type", ctype)
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Vary", "Accept-Encoding")
+	h.Set("Access-Control-Allow-Origin", "*") // public data, read-only
+	h.Set("Access-Control-Expose-Headers", "ETag, Last-Modified")
+	h.Set("X-Llmref-Run", strconv.FormatUint(g.run, 10))
+	modtime := fi.ModTime().UTC()
+
+	if acceptsGzip(r) && fi.Size() > 512 {
+		// The gzip representation carries the weak form of the same tag:
+		// If-None-Match compares weakly, so either tag revalidates either.
+		h.Set("ETag", `W/"`+sum+`"`)
+		if match(r.Header.Get("If-None-Match"), sum) {
+			h.Set("Last-Modified", modtime.Format(http.TimeFormat))
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		var buf bytes.Buffer
+		zw := gzipPool.Get().(*gzip.Writer)
+		zw.Reset(&buf)
+		_, err := io.Copy(zw, f)
+		if err == nil {
+			err = zw.Close()
+		}
+		gzipPool.Put(zw)
+		if err != nil {
+			http.Error(w, "read error", http.StatusInternalServerError)
+			return
+		}
+		h.Set("Content-Encoding", "gzip")
+		http.ServeContent(w, r, "", modtime, bytes.NewReader(buf.Bytes()))
+		return
+	}
+	h.Set("ETag", `"`+sum+`"`)
+	http.ServeContent(w, r, "", modtime, f)
+}
+
+var gzipPool = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression)
+	return w
+}}
+
+// acceptsGzip reports whether the request accepts gzip (q > 0).
+func acceptsGzip(r *http.Request) bool {
+	for part := range strings.SplitSeq(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.TrimSpace(name) != "*" {
+			continue
+		}
+		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
+}
+
+// match reports whether an If-None-Match header matches the tag sum,
+// comparing weakly (RFC 9110 §13.1.2).
+func match(header, sum string) bool {
+	for tag := range strings.SplitSeq(header, ",") {
+		tag = strings.TrimSpace(tag)
+		if tag == "*" {
+			return true
+		}
+		tag = strings.TrimPrefix(tag, "W/")
+		if tag == `"`+sum+`"` {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,241 @@
+package serve
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/store"
+)
+
+// state is what /healthz and /metrics read from the database.
+type state struct {
+	err      error // the database could not be read
+	runs     []catalog.Run
+	sched    map[string]store.ScheduleState
+	held     int
+	heldErr  error
+	sources  []SourceHealth
+	lastRun  *catalog.Run
+	exportOK bool
+	export   *generation
+	exportEr error
+}
+
+// SourceHealth is one source's line in /healthz.
+type SourceHealth struct {
+	Name        string               `json:"name"`
+	LastStatus  catalog.SourceStatus `json:"last_status"`
+	LastRun     uint64               `json:"last_run"`
+	LastSuccess *time.Time           `json:"last_success"`
+	Errors      []string             `json:"errors,omitempty"`
+	Stale       bool                 `json:"stale"`
+}
+
+// readState reads the database once (one open, one handle) for a health
+// or metrics answer.
+func (s *Server) readState(ctx context.Context) *state {
+	st := &state{}
+	st.err = s.o.DB.Read(ctx, func(db *store.Store) error {
+		var err error
+		if st.runs, err = db.Runs(); err != nil {
+			return err
+		}
+		if st.sched, err = db.ScheduleStates(); err != nil {
+			return err
+		}
+		if s.o.Review != nil {
+			var held []catalog.Hold
+			held, st.heldErr = s.o.Review.Pending(db)
+			st.held = len(held)
+		}
+		return nil
+	})
+	if n := len(st.runs); n > 0 {
+		st.lastRun = &st.runs[n-1]
+	}
+	st.sources = sourceHealth(st.runs, s.o.Now(), s.o.StaleAfter)
+	if s.o.ExportDir != "" {
+		st.export, st.exportEr = s.generation()
+		st.exportOK = st.exportEr == nil
+	}
+	return st
+}
+
+// sourceHealth is each source's last status and last success, from the
+// run records (newest first); a source that failed last, never succeeded,
+// or last succeeded more than staleAfter ago is stale.
+func sourceHealth(runs []catalog.Run, now time.Time, staleAfter time.Duration) []SourceHealth {
+	by := map[string]*SourceHealth{}
+	for i := len(runs) - 1; i >= 0; i-- {
+		r := runs[i]
+		for _, ss := range r.Sources {
+			if ss.Status == catalog.SourceSkipped {
+				continue
+			}
+			h := by[ss.Source]
+			if h == nil {
+				h = &SourceHealth{Name: ss.Source, LastStatus: ss.Status, LastRun: r.ID, Errors: ss.Errors}
+				by[ss.Source] = h
+			}
+			if h.LastSuccess == nil && (ss.Status == catalog.SourceOK || ss.Status == catalog.SourceUnchanged) {
+				t := r.FinishedAt
+				h.LastSuccess = &t
+			}
+		}
+	}
+	out := make([]SourceHealth, 0, len(by))
+	for _, h := range by {
+		h.Stale = h.LastStatus == catalog.SourceFailed || h.LastSuccess == nil || now.Sub(*h.LastSuccess) > staleAfter
+		out = append(out, *h)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Health is the body of /healthz.
+type Health struct {
+	// Status is "ok", "degraded" (stale sources, a schedule whose last run
+	// did not commit) or "unhealthy" (the database or the export cannot be
+	// read). Unhealthy answers 503; degraded answers 200, or 503 with
+	// ?strict=1.
+	Status   string         `json:"status"`
+	Time     time.Time      `json:"time"`
+	Database DatabaseHealth `json:"database"`
+	Export   *ExportHealth  `json:"export,omitempty"`
+	LastRun  *RunHealth     `json:"last_run"`
+	Sources  []SourceHealth `json:"sources"`
+	// StaleSources names the stale sources.
+	StaleSources []string         `json:"stale_sources"`
+	HeldChanges  *int             `json:"held_changes,omitempty"`
+	Schedules    []ScheduleHealth `json:"schedules,omitempty"`
+	Problems     []string         `json:"problems,omitempty"`
+}
+
+// DatabaseHealth says whether the database can be read.
+type DatabaseHealth struct {
+	Path     string `json:"path"`
+	Readable bool   `json:"readable"`
+	Error    string `json:"error,omitempty"`
+}
+
+// ExportHealth says which generation of the tree is published.
+type ExportHealth struct {
+	Dir         string     `json:"dir"`
+	Readable    bool       `json:"readable"`
+	Run         uint64     `json:"run,omitempty"`
+	GeneratedAt *time.Time `json:"generated_at,omitempty"`
+	Error       string     `json:"error,omitempty"`
+}
+
+// RunHealth is the last run's record, in short.
+type RunHealth struct {
+	ID         uint64            `json:"id"`
+	Status     catalog.RunStatus `json:"status"`
+	StartedAt  time.Time         `json:"started_at"`
+	FinishedAt time.Time         `json:"finished_at"`
+}
+
+// ScheduleHealth is one schedule's line in /healthz.
+type ScheduleHealth struct {
+	Name        string     `json:"name"`
+	Spec        string     `json:"spec"`
+	Next        *time.Time `json:"next,omitempty"`
+	Running     bool       `json:"running"`
+	LastSuccess *time.Time `json:"last_success"`
+	LastStatus  string     `json:"last_status,omitempty"`
+	LastError   string     `json:"last_error,omitempty"`
+}
+
+func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	st := s.readState(ctx)
+	h := Health{Status: "ok", Time: s.o.Now().UTC(), Database: DatabaseHealth{Path: s.o.DB.Path(), Readable: st.err == nil}, Sources: st.sources, StaleSources: []string{}}
+	if h.Sources == nil {
+		h.Sources = []SourceHealth{}
+	}
+	unhealthy, degraded := false, false
+	if st.err != nil {
+		h.Database.Error = st.err.Error()
+		unhealthy = true
+		if errors.Is(st.err, fs.ErrNotExist) {
+			h.Problems = append(h.Problems, "no database yet: the first refresh has not run")
+		} else {
+			h.Problems = append(h.Problems, "the database cannot be read")
+		}
+	}
+	if s.o.ExportDir != "" {
+		e := &ExportHealth{Dir: s.o.ExportDir, Readable: st.exportOK}
+		if st.export != nil {
+			e.Run = st.export.run
+			t := st.export.at
+			e.GeneratedAt = &t
+		}
+		if st.exportEr != nil {
+			e.Error = st.exportEr.Error()
+			unhealthy = true
+			h.Problems = append(h.Problems, "the export tree cannot be read")
+		}
+		h.Export = e
+	}
+	if st.lastRun != nil {
+		h.LastRun = &RunHealth{ID: st.lastRun.ID, Status: st.lastRun.Status, StartedAt: st.lastRun.StartedAt, FinishedAt: st.lastRun.FinishedAt}
+	}
+	for _, src := range st.sources {
+		if src.Stale {
+			h.StaleSources = append(h.StaleSources, src.Name)
+			degraded = true
+		}
+	}
+	if len(h.StaleSources) > 0 {
+		h.Problems = append(h.Problems, "stale sources")
+	}
+	if s.o.Review != nil && st.err == nil && st.heldErr == nil {
+		n := st.held
+		h.HeldChanges = &n
+	}
+	if s.o.Schedules != nil {
+		for _, sc := range s.o.Schedules() {
+			sh := ScheduleHealth{Name: sc.Name, Spec: sc.Spec, Running: sc.Running}
+			if !sc.Next.IsZero() {
+				t := sc.Next
+				sh.Next = &t
+			}
+			if d, ok := st.sched[sc.Name]; ok {
+				if !d.LastSuccess.IsZero() {
+					t := d.LastSuccess
+					sh.LastSuccess = &t
+				}
+				sh.LastStatus, sh.LastError = string(d.LastStatus), d.LastError
+				if d.LastStatus != "" && !d.LastStatus.Success() {
+					degraded = true
+					h.Problems = append(h.Problems, "schedule "+sc.Name+": last run "+string(d.LastStatus))
+				}
+			}
+			h.Schedules = append(h.Schedules, sh)
+		}
+	}
+	code := http.StatusOK
+	switch {
+	case unhealthy:
+		h.Status = "unhealthy"
+		code = http.StatusServiceUnavailable
+	case degraded:
+		h.Status = "degraded"
+		if r.URL.Query().Get("strict") == "1" {
+			code = http.StatusServiceUnavailable
+		}
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(h)
+}

@@ -1,0 +1,311 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/refresh"
+	"github.com/llmref/llmref/schedules"
+	"github.com/llmref/llmref/store"
+)
+
+// Review is what the review pages need of held changes and change reports.
+// Each method works on the database handle the server opened for the
+// request (never opening another: a nested open could wait on a writer
+// that waits on it).
+type Review interface {
+	// Pending lists the held changes waiting for a decision, oldest first.
+	Pending(st *store.Store) ([]catalog.Hold, error)
+	// Decide approves (publishing the held values) or rejects held
+	// changes, recording the decision with its time and note. Unknown ids
+	// wrap store.ErrNotFound; decided ones store.ErrNotPending.
+	Decide(st *store.Store, approve bool, ids []uint64, note string, at time.Time) ([]catalog.Hold, error)
+	// ReportHTML writes the latest run's change report as one HTML page.
+	ReportHTML(st *store.Store, w io.Writer) error
+}
+
+//go:embed assets
+var assets embed.FS
+
+// securityHeaders are set on every HTML page: no inline script may run,
+// no other origin may frame it, nothing but this origin is fetched.
+func securityHeaders(h http.Header, inlineStyle bool) {
+	style := "'self'"
+	if inlineStyle {
+		style = "'unsafe-inline'"
+	}
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src "+style+"; img-src 'self' data:; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+}
+
+func serveAsset(name, ctype string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b, err := assets.ReadFile("assets/" + name)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", ctype)
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Write(b)
+	}
+}
+
+var reviewPage = template.Must(template.New("review.html").Funcs(template.FuncMap{
+	"date": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"safeURL": func(s string) string {
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			return ""
+		}
+		return u.String()
+	},
+}).ParseFS(assets, "assets/review.html"))
+
+// reviewView is the review page's data.
+type reviewView struct {
+	Holds    []catalog.Hold
+	Error    string
+	Enabled  bool
+	Disabled string
+}
+
+func (s *Server) serveReview(w http.ResponseWriter, r *http.Request) {
+	v := reviewView{Enabled: s.o.Token != ""}
+	if !v.Enabled {
+		v.Disabled = "Decisions are disabled: start llmref serve with a token (LLMREF_TOKEN or serve.token)."
+	}
+	status := http.StatusOK
+	if s.o.Review == nil {
+		v.Error = "Held changes are not available in this build."
+		status = http.StatusNotImplemented
+	} else {
+		ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+		defer cancel()
+		err := s.o.DB.Read(ctx, func(st *store.Store) error {
+			var err error
+			v.Holds, err = s.o.Review.Pending(st)
+			return err
+		})
+		if err != nil {
+			s.log.Error("review page", "err", err)
+			v.Error = "The database cannot be read: " + err.Error()
+			status = http.StatusServiceUnavailable
+		}
+	}
+	var buf bytes.Buffer
+	if err := reviewPage.Execute(&buf, v); err != nil {
+		s.log.Error("review page", "err", err)
+		http.Error(w, "template error", http.StatusInternalServerError)
+		return
+	}
+	securityHeaders(w.Header(), false)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func (s *Server) serveChanges(w http.ResponseWriter, r *http.Request) {
+	if s.o.Review == nil {
+		http.Error(w, "change reports are not available in this build", http.StatusNotImplemented)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	defer cancel()
+	var buf bytes.Buffer
+	err := s.o.DB.Read(ctx, func(st *store.Store) error { return s.o.Review.ReportHTML(st, &buf) })
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		http.Error(w, "no run has been recorded yet", http.StatusNotFound)
+		return
+	case err != nil:
+		s.log.Error("change report", "err", err)
+		http.Error(w, "the change report cannot be read: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	securityHeaders(w.Header(), true) // the report is self-contained, with inline CSS
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(buf.Bytes())
+}
+
+const (
+	decisionApprove = true
+	decisionReject  = false
+)
+
+// decisionRequest is the body of POST /review/approve and /review/reject.
+type decisionRequest struct {
+	IDs  []uint64 `json:"ids"`
+	Note string   `json:"note"`
+}
+
+// decisionResponse answers a decision.
+type decisionResponse struct {
+	Action string         `json:"action"`
+	Holds  []catalog.Hold `json:"holds"`
+	// Export is the tree republished with the decision, if any.
+	Export *export.Stats `json:"export,omitempty"`
+	Error  string        `json:"error,omitempty"`
+}
+
+// decide handles POST /review/approve and /review/reject. It refuses, in
+// order: a cross-site request (Sec-Fetch-Site, or an Origin other than
+// this host: 403), a missing or wrong bearer token (401; compared in
+// constant time), a body that is not JSON (415). A browser form from
+// another site can send neither the Authorization header nor a JSON
+// content type without a CORS preflight, which this server never grants.
+func (s *Server) decide(approve bool) http.HandlerFunc {
+	action := "reject"
+	if approve {
+		action = "approve"
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		fail := func(code int, msg string) {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(code)
+			json.NewEncoder(w).Encode(decisionResponse{Action: action, Error: msg})
+		}
+		if why := crossSite(r); why != "" {
+			fail(http.StatusForbidden, "cross-site request refused: "+why)
+			return
+		}
+		if s.o.Token == "" {
+			fail(http.StatusForbidden, "decisions are disabled: no token is configured (LLMREF_TOKEN or serve.token)")
+			return
+		}
+		if !s.tokenOK(r) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="llmref review"`)
+			fail(http.StatusUnauthorized, "a valid bearer token is required")
+			return
+		}
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+			fail(http.StatusUnsupportedMediaType, "the body must be application/json: {\"ids\": [1], \"note\": \"...\"}")
+			return
+		}
+		var req decisionRequest
+		dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			fail(http.StatusBadRequest, "bad body: "+err.Error())
+			return
+		}
+		if len(req.IDs) == 0 {
+			fail(http.StatusBadRequest, "no hold ids given")
+			return
+		}
+		if s.o.Review == nil {
+			fail(http.StatusNotImplemented, "held changes are not available in this build")
+			return
+		}
+		// Wait a little for a refresh in progress to finish: a decision
+		// and a run never interleave (the run's commit would overwrite
+		// the published value the decision just set).
+		ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
+		defer cancel()
+		var resp decisionResponse
+		resp.Action = action
+		err := s.o.DB.Write(ctx, func(st *store.Store) error {
+			holds, err := s.o.Review.Decide(st, approve, req.IDs, req.Note, s.o.Now())
+			if err != nil {
+				return err
+			}
+			resp.Holds = holds
+			if s.o.ExportDir == "" {
+				return nil
+			}
+			stats, err := republish(st, s.o.ExportDir)
+			if err != nil {
+				// The decision is committed; the tree follows at the next run.
+				s.log.Error("republish after a decision", "err", err)
+				resp.Error = "decided, but the export could not be republished: " + err.Error()
+				return nil
+			}
+			resp.Export = stats
+			return nil
+		})
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			fail(http.StatusNotFound, err.Error())
+			return
+		case errors.Is(err, store.ErrNotPending):
+			fail(http.StatusConflict, err.Error())
+			return
+		case errors.Is(err, schedules.ErrBusy):
+			w.Header().Set("Retry-After", "60")
+			fail(http.StatusServiceUnavailable, "a refresh is running; try again when it has finished")
+			return
+		case err != nil:
+			s.log.Error("decision", "action", action, "err", err)
+			fail(http.StatusInternalServerError, err.Error())
+			return
+		}
+		s.log.Info("review decision", "action", action, "holds", req.IDs, "note", req.Note)
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		json.NewEncoder(w).Encode(resp)
+	}
+}
+
+// republish exports the published catalogue again after a decision.
+func republish(st *store.Store, dir string) (*export.Stats, error) {
+	snap, err := st.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	run, err := st.LastRun()
+	if err != nil {
+		return nil, err
+	}
+	stats, err := refresh.Publish(st, dir, snap, run)
+	if err != nil {
+		return nil, err
+	}
+	return &stats, nil
+}
+
+// tokenOK compares the bearer token in constant time (over fixed-length
+// digests, so not even the length leaks).
+func (s *Server) tokenOK(r *http.Request) bool {
+	auth := r.Header.Get("Authorization")
+	scheme, tok, ok := strings.Cut(auth, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	a := sha256.Sum256([]byte(strings.TrimSpace(tok)))
+	b := sha256.Sum256([]byte(s.o.Token))
+	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
+}
+
+// crossSite says why a request comes from another site, or "".
+func crossSite(r *http.Request) string {
+	switch site := r.Header.Get("Sec-Fetch-Site"); site {
+	case "", "same-origin", "none":
+	default:
+		return "Sec-Fetch-Site is " + site
+	}
+	if origin := r.Header.Get("Origin"); origin != "" {
+		u, err := url.Parse(origin)
+		if err != nil || u.Host != r.Host {
+			return fmt.Sprintf("origin %s is not this server (%s)", origin, r.Host)
+		}
+	}
+	return ""
+}

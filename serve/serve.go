@@ -1,0 +1,201 @@
+// Package serve is llmref's HTTP face (`llmref serve`): the exported JSON
+// tree under /v1/ with ETag, Last-Modified, 304 and gzip; /healthz;
+// /metrics in Prometheus text format; /changes (the latest change report);
+// and /review, where operators approve or reject held changes.
+//
+// Nothing but POST /review/approve and POST /review/reject writes, and
+// those need the bearer token and refuse cross-site requests. The database
+// is opened per request through a schedules.DB (see its doc for why), so
+// the command line can read it while the daemon runs.
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/llmref/llmref/schedules"
+)
+
+// Options configure a Server.
+type Options struct {
+	// DB is the database, opened per request.
+	DB *schedules.DB
+	// ExportDir is the published export tree (a symbolic link swapped per
+	// generation); empty serves no /v1/.
+	ExportDir string
+	// Token is the bearer token approve and reject need; empty disables
+	// them.
+	Token string
+	// Review lists and decides held changes and renders the change
+	// report; nil leaves /review and /changes saying so.
+	Review Review
+	// Schedules reports the daemon's schedules; nil without --schedule.
+	Schedules func() []schedules.Status
+	// StaleAfter is how old a source's last success may be before
+	// /healthz calls it stale; default 48h.
+	StaleAfter time.Duration
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Logger receives request errors; nil discards them.
+	Logger *slog.Logger
+}
+
+// Server serves llmref over HTTP. Its zero value is not usable; call New.
+type Server struct {
+	o       Options
+	log     *slog.Logger
+	mux     *http.ServeMux
+	gens    genCache
+	metrics *httpMetrics
+}
+
+// New checks the options and builds the server's routes.
+func New(o Options) (*Server, error) {
+	if o.DB == nil {
+		return nil, errors.New("serve: no database")
+	}
+	if o.Token != "" && len(o.Token) < 16 {
+		return nil, errors.New("serve: the token is shorter than 16 characters")
+	}
+	if o.StaleAfter <= 0 {
+		o.StaleAfter = 48 * time.Hour
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{o: o, log: log.With("component", "serve"), mux: http.NewServeMux(), metrics: newHTTPMetrics()}
+	s.handle("GET /v1/", "export", s.serveExport)
+	s.handle("GET /healthz", "healthz", s.serveHealth)
+	s.handle("GET /metrics", "metrics", s.serveMetrics)
+	s.handle("GET /changes", "changes", s.serveChanges)
+	s.handle("GET /review", "review", s.serveReview)
+	s.handle("GET /review/review.js", "review", serveAsset("review.js", "text/javascript; charset=utf-8"))
+	s.handle("GET /review/review.css", "review", serveAsset("review.css", "text/css; charset=utf-8"))
+	s.handle("POST /review/approve", "approve", s.decide(decisionApprove))
+	s.handle("POST /review/reject", "reject", s.decide(decisionReject))
+	s.handle("GET /{$}", "index", s.serveIndex)
+	return s, nil
+}
+
+// handle registers a route, counting its responses for /metrics.
+func (s *Server) handle(pattern, name string, h http.HandlerFunc) {
+	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		h(rec, r)
+		s.metrics.count(name, rec.status)
+	}))
+}
+
+// ServeHTTP answers 404 to any path with a "." or ".." segment, an empty
+// segment, a backslash or a NUL before routing (the mux would otherwise
+// redirect /v1/../x to /x), then routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if hasDotSegment(r.URL.Path) || strings.Contains(r.URL.Path, "//") || strings.ContainsAny(r.URL.Path, "\\\x00") {
+		s.metrics.count("rejected", http.StatusNotFound)
+		http.NotFound(w, r)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// hasDotSegment reports a "." or ".." segment in a decoded URL path.
+func hasDotSegment(p string) bool {
+	for seg := range strings.SplitSeq(p, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+// Serve answers on ln until ctx is done, then shuts down gracefully,
+// waiting up to grace for requests in flight.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	return nil
+}
+
+func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprint(w, "llmref\n\n/v1/index.json   the exported tree (ETag, gzip)\n/healthz         health\n/metrics         Prometheus metrics\n/changes         the latest change report\n/review          held changes: approve or reject\n")
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// httpMetrics counts responses by handler and status code.
+type httpMetrics struct {
+	mu     sync.Mutex
+	counts map[[2]string]uint64
+}
+
+func newHTTPMetrics() *httpMetrics { return &httpMetrics{counts: map[[2]string]uint64{}} }
+
+func (m *httpMetrics) count(handler string, code int) {
+	m.mu.Lock()
+	m.counts[[2]string{handler, fmt.Sprint(code)}]++
+	m.mu.Unlock()
+}
+
+func (m *httpMetrics) snapshot() map[[2]string]uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[[2]string]uint64, len(m.counts))
+	for k, v := range m.counts {
+		out[k] = v
+	}
+	return out
+}

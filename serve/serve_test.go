@@ -1,0 +1,590 @@
+package serve
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/config"
+	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/fixtures"
+	"github.com/llmref/llmref/refresh"
+	"github.com/llmref/llmref/schedules"
+	"github.com/llmref/llmref/scrapers"
+	"github.com/llmref/llmref/store"
+)
+
+const testToken = "test-token-0123456789abcdef"
+
+// replayDay refreshes the database at dbPath from a bundled fixture day
+// through the real pipeline and publishes the tree to exportDir.
+func replayDay(t *testing.T, dbPath, exportDir, day string) *refresh.Result {
+	t.Helper()
+	cfg := config.Default()
+	srcs, err := cfg.BuildSources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fsys fs.FS
+	if fi, err := os.Stat(day); err == nil && fi.IsDir() {
+		fsys = os.DirFS(day)
+	} else if fsys, err = fixtures.Day(day); err != nil {
+		t.Fatal(err)
+	}
+	rt, err := scrapers.NewReplay(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := rt.Manifest().RecordedAt
+	o := refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Resolver: cfg.Resolver(), ExportDir: exportDir, Replay: day, Now: func() time.Time { return at }}
+	o.Fetch.Transport = rt
+	st, err := store.Open(dbPath, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	res, err := refresh.Run(context.Background(), st, o)
+	if err != nil && res == nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// fakeReview stands in for the store's held changes in HTTP-layer tests.
+type fakeReview struct {
+	mu      sync.Mutex
+	holds   []catalog.Hold
+	decided []string
+}
+
+func (f *fakeReview) Pending(*store.Store) ([]catalog.Hold, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]catalog.Hold(nil), f.holds...), nil
+}
+
+func (f *fakeReview) Decide(_ *store.Store, approve bool, ids []uint64, note string, at time.Time) ([]catalog.Hold, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, id := range ids {
+		found := false
+		for i, h := range f.holds {
+			if h.ID == id {
+				found = true
+				f.holds = append(f.holds[:i], f.holds[i+1:]...)
+				break
+			}
+		}
+		if !found {
+			return nil, store.ErrNotFound
+		}
+	}
+	f.decided = append(f.decided, strings.Join([]string{map[bool]string{true: "approve", false: "reject"}[approve], note}, ":"))
+	return nil, nil
+}
+
+func (f *fakeReview) ReportHTML(_ *store.Store, w io.Writer) error {
+	_, err := io.WriteString(w, "<!doctype html><h1>Changes</h1>")
+	return err
+}
+
+type fixture struct {
+	srv    *httptest.Server
+	dir    string
+	db     string
+	export string
+	review *fakeReview
+}
+
+func newFixture(t *testing.T, token string) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	f := &fixture{dir: dir, db: filepath.Join(dir, "llmref.db"), export: filepath.Join(dir, "export"), review: &fakeReview{}}
+	replayDay(t, f.db, f.export, "2026-04-23")
+	s, err := New(Options{DB: schedules.NewDB(f.db, time.Second), ExportDir: f.export, Token: token, Review: f.review,
+		Now: func() time.Time { return time.Date(2026, 4, 23, 12, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = httptest.NewServer(s)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fixture) get(t *testing.T, path string, hdr ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, f.srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	// A transport that neither adds nor undoes gzip, so the test sees
+	// exactly what the server sent.
+	resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+func TestExportETagAnd304(t *testing.T) {
+	f := newFixture(t, testToken)
+	resp, body := f.get(t, "/v1/index.json")
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /v1/index.json: %d %s", resp.StatusCode, body)
+	}
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:]) + `"`
+	if got := resp.Header.Get("ETag"); got != etag {
+		t.Errorf("ETag %s, want the body's sha256 %s", got, etag)
+	}
+	if resp.Header.Get("Last-Modified") == "" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		t.Errorf("headers %v", resp.Header)
+	}
+	resp2, body2 := f.get(t, "/v1/index.json", "If-None-Match", etag)
+	if resp2.StatusCode != http.StatusNotModified || len(body2) != 0 || resp2.Header.Get("ETag") != etag {
+		t.Errorf("second GET with the ETag: %d, %d bytes, ETag %q; want 304, empty", resp2.StatusCode, len(body2), resp2.Header.Get("ETag"))
+	}
+	resp3, _ := f.get(t, "/v1/index.json", "If-Modified-Since", resp.Header.Get("Last-Modified"))
+	if resp3.StatusCode != http.StatusNotModified {
+		t.Errorf("If-Modified-Since: %d, want 304", resp3.StatusCode)
+	}
+
+	// Every file's ETag is its sha256 as index.json lists it.
+	var idx export.Index
+	if err := json.Unmarshal(body, &idx); err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, fe := range idx.Files {
+		if !strings.HasPrefix(fe.Path, "models/") {
+			continue
+		}
+		r, b := f.get(t, "/v1/"+fe.Path)
+		s := sha256.Sum256(b)
+		if r.StatusCode != 200 || r.Header.Get("ETag") != `"`+fe.SHA256+`"` || hex.EncodeToString(s[:]) != fe.SHA256 {
+			t.Errorf("%s: %d, ETag %s, want %s", fe.Path, r.StatusCode, r.Header.Get("ETag"), fe.SHA256)
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Error("no model files in the index")
+	}
+
+	// gzip when asked, with the weak form of the same tag.
+	rz, zbody := f.get(t, "/v1/index.json", "Accept-Encoding", "gzip, br")
+	if rz.Header.Get("Content-Encoding") != "gzip" || rz.Header.Get("ETag") != "W/"+etag || !strings.Contains(rz.Header.Get("Vary"), "Accept-Encoding") {
+		t.Fatalf("gzip: headers %v", rz.Header)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(zbody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := io.ReadAll(zr)
+	if !bytes.Equal(plain, body) {
+		t.Error("gzip body differs from the file")
+	}
+	if r, _ := f.get(t, "/v1/index.json", "Accept-Encoding", "gzip", "If-None-Match", etag); r.StatusCode != http.StatusNotModified {
+		t.Errorf("gzip + If-None-Match: %d, want 304", r.StatusCode)
+	}
+	if r, _ := f.get(t, "/v1/index.json", "Accept-Encoding", "gzip;q=0"); r.Header.Get("Content-Encoding") != "" {
+		t.Error("gzip;q=0 still compressed")
+	}
+}
+
+func TestEachRequestIsServedFromOneGeneration(t *testing.T) {
+	f := newFixture(t, testToken)
+	_, before := f.get(t, "/v1/index.json")
+	replayDay(t, f.db, f.export, "2026-04-24") // swaps the link
+	resp, after := f.get(t, "/v1/index.json")
+	if resp.StatusCode != 200 || bytes.Equal(before, after) {
+		t.Fatalf("after the swap: %d, same bytes %v", resp.StatusCode, bytes.Equal(before, after))
+	}
+	sum := sha256.Sum256(after)
+	if resp.Header.Get("ETag") != `"`+hex.EncodeToString(sum[:])+`"` {
+		t.Error("the ETag is not the new generation's")
+	}
+}
+
+func TestTraversalIs404(t *testing.T) {
+	f := newFixture(t, testToken)
+	gen, err := filepath.EvalSymlinks(f.export)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Symbolic links that lead out of the tree.
+	if err := os.Symlink("/etc/passwd", filepath.Join(gen, "leak.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/etc", filepath.Join(gen, "etc")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../../../../../../../../etc/passwd", filepath.Join(gen, "models", "up.json")); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{
+		"/v1/../../etc/passwd",
+		"/v1/%2e%2e/%2e%2e/etc/passwd",
+		"/v1/..%2f..%2fetc%2fpasswd",
+		"/v1/models/..%2F..%2F..%2F..%2Fetc/passwd",
+		"/v1/%252e%252e/%252e%252e/etc/passwd",
+		"/v1/..\\..\\etc\\passwd",
+		"/v1/./index.json",
+		"/v1//etc/passwd",
+		"/v1/leak.json",
+		"/v1/etc/passwd",
+		"/v1/models/up.json",
+		"/v1/models",
+		"/v1/models/",
+		"/v1/",
+		"/v1/index.json%00.txt",
+	} {
+		resp, body := f.get(t, p)
+		if resp.StatusCode != http.StatusNotFound || bytes.Contains(body, []byte("root:")) {
+			t.Errorf("GET %s: %d %q; want 404", p, resp.StatusCode, body)
+		}
+	}
+}
+
+func TestDecisionsNeedTheTokenAndSameOrigin(t *testing.T) {
+	f := newFixture(t, testToken)
+	f.review.holds = []catalog.Hold{{ID: 7, Kind: catalog.HoldPrice, Status: catalog.HoldPending}}
+	post := func(path, ctype, body string, hdr ...string) int {
+		req, _ := http.NewRequest(http.MethodPost, f.srv.URL+path, strings.NewReader(body))
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	js := "application/json"
+	good := `{"ids":[7],"note":"checked the provider page"}`
+	auth := "Bearer " + testToken
+	for _, c := range []struct {
+		name  string
+		code  int
+		ctype string
+		body  string
+		hdr   []string
+	}{
+		{"no token", 401, js, good, nil},
+		{"wrong token", 401, js, good, []string{"Authorization", "Bearer test-token-0123456789abcdeX"}},
+		{"basic auth", 401, js, good, []string{"Authorization", "Basic dGVzdDp0ZXN0"}},
+		{"cross-site fetch", 403, js, good, []string{"Authorization", auth, "Sec-Fetch-Site", "cross-site"}},
+		{"other origin", 403, js, good, []string{"Authorization", auth, "Origin", "https://evil.example"}},
+		{"form post", 415, "application/x-www-form-urlencoded", "ids=7", []string{"Authorization", auth}},
+		{"unknown field", 400, js, `{"ids":[7],"notes":"x"}`, []string{"Authorization", auth}},
+		{"no ids", 400, js, `{"ids":[]}`, []string{"Authorization", auth}},
+		{"unknown hold", 404, js, `{"ids":[99]}`, []string{"Authorization", auth}},
+	} {
+		if got := post("/review/approve", c.ctype, c.body, c.hdr...); got != c.code {
+			t.Errorf("%s: %d, want %d", c.name, got, c.code)
+		}
+	}
+	if len(f.review.decided) != 0 {
+		t.Fatalf("refused requests decided %v", f.review.decided)
+	}
+	if got := post("/review/approve", js, good, "Authorization", auth, "Origin", f.srv.URL, "Sec-Fetch-Site", "same-origin"); got != 200 {
+		t.Fatalf("good approve: %d", got)
+	}
+	if len(f.review.decided) != 1 || f.review.decided[0] != "approve:checked the provider page" {
+		t.Errorf("decided %v", f.review.decided)
+	}
+	if got := post("/review/approve", js, good); got != 401 {
+		t.Errorf("GET-less replay without token: %d", got)
+	}
+	if resp, _ := f.get(t, "/review/approve"); resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET /review/approve: %d, want 405", resp.StatusCode)
+	}
+
+	// Without a configured token, nothing can be decided.
+	open := newFixture(t, "")
+	req, _ := http.NewRequest(http.MethodPost, open.srv.URL+"/review/reject", strings.NewReader(good))
+	req.Header.Set("Content-Type", js)
+	req.Header.Set("Authorization", "Bearer ")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("no token configured: %d, want 403", resp.StatusCode)
+	}
+}
+
+func TestReviewPage(t *testing.T) {
+	f := newFixture(t, testToken)
+	old, next := catalog.Fixed(200_000), catalog.Fixed(200_000_000)
+	f.review.holds = []catalog.Hold{{ID: 3, Kind: catalog.HoldPrice, Status: catalog.HoldPending, Reasons: []string{"moved ×1000"},
+		Changes: []catalog.Change{{Kind: catalog.ChangePrice, Model: "meta/llama-3.2-1b-instruct", Provider: "openrouter", Field: "output", Old: "$0.20", New: "$200", OldPrice: &old, NewPrice: &next,
+			DeltaPct: "+99900.0%", Source: catalog.SourceRef{Name: "openrouter", URL: "javascript:alert(1)"}}}}}
+	resp, body := f.get(t, "/review")
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	for _, want := range []string{`id="hold-3"`, `data-action="approve" data-hold="3"`, `data-action="reject"`, "$0.20", "$200", "moved ×1000", `src="/review/review.js"`} {
+		if !bytes.Contains(body, []byte(want)) {
+			t.Errorf("review page lacks %q", want)
+		}
+	}
+	if bytes.Contains(body, []byte("javascript:")) {
+		t.Error("a javascript: source URL became a link")
+	}
+	csp := resp.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("CSP %q", csp)
+	}
+	if r, b := f.get(t, "/review/review.js"); r.StatusCode != 200 || !bytes.Contains(b, []byte("Authorization")) {
+		t.Errorf("review.js: %d", r.StatusCode)
+	}
+	if r, b := f.get(t, "/changes"); r.StatusCode != 200 || !bytes.Contains(b, []byte("<h1>Changes</h1>")) {
+		t.Errorf("/changes: %d %s", r.StatusCode, b)
+	}
+}
+
+var sampleLine = regexp.MustCompile(`^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (-?[0-9.e+-]+|\+Inf|-Inf|NaN)$`)
+
+func TestMetrics(t *testing.T) {
+	f := newFixture(t, testToken)
+	f.get(t, "/v1/index.json")
+	resp, body := f.get(t, "/metrics")
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain; version=0.0.4") {
+		t.Fatalf("%d %v", resp.StatusCode, resp.Header)
+	}
+	typed := map[string]string{}
+	seen := map[string]bool{}
+	sc := bufio.NewScanner(bytes.NewReader(body))
+	for sc.Scan() {
+		line := sc.Text()
+		if rest, ok := strings.CutPrefix(line, "# TYPE "); ok {
+			name, typ, _ := strings.Cut(rest, " ")
+			if typed[name] != "" {
+				t.Errorf("family %s declared twice", name)
+			}
+			typed[name] = typ
+			continue
+		}
+		if strings.HasPrefix(line, "# HELP ") {
+			continue
+		}
+		m := sampleLine.FindStringSubmatch(line)
+		if m == nil {
+			t.Errorf("not a sample line: %q", line)
+			continue
+		}
+		name := m[1]
+		fam := name
+		for _, suf := range []string{"_bucket", "_sum", "_count"} {
+			if base, ok := strings.CutSuffix(name, suf); ok && typed[base] == "histogram" {
+				fam = base
+			}
+		}
+		if typed[fam] == "" {
+			t.Errorf("sample %s before its # TYPE", name)
+		}
+		seen[fam] = true
+	}
+	for _, want := range []string{"llmref_database_readable", "llmref_runs", "llmref_last_run_duration_seconds", "llmref_source_pages", "llmref_source_errors",
+		"llmref_source_last_success_timestamp_seconds", "llmref_held_changes", "llmref_http_responses_total"} {
+		if !seen[want] {
+			t.Errorf("no %s series", want)
+		}
+	}
+	for _, want := range []string{`llmref_runs{status="ok"} 1`, `llmref_source_stale{source="openrouter"} 0`, `llmref_http_responses_total{handler="export",code="200"} 1`} {
+		if !bytes.Contains(body, []byte(want)) {
+			t.Errorf("no line %q in\n%s", want, body)
+		}
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	f := newFixture(t, testToken)
+	resp, body := f.get(t, "/healthz")
+	var h Health
+	if err := json.Unmarshal(body, &h); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || h.Status != "ok" || !h.Database.Readable || h.LastRun == nil || h.LastRun.ID != 1 || h.Export == nil || h.Export.Run != 1 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	if len(h.Sources) == 0 || h.HeldChanges == nil || *h.HeldChanges != 0 {
+		t.Errorf("sources %v held %v", h.Sources, h.HeldChanges)
+	}
+
+	// Three days later every source is stale: degraded, 200; 503 if strict.
+	s, _ := New(Options{DB: schedules.NewDB(f.db, time.Second), ExportDir: f.export, Now: func() time.Time { return time.Date(2026, 4, 26, 12, 0, 0, 0, time.UTC) }})
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+	json.Unmarshal(rec.Body.Bytes(), &h)
+	if rec.Code != 200 || h.Status != "degraded" || len(h.StaleSources) == 0 {
+		t.Errorf("stale: %d %s", rec.Code, rec.Body)
+	}
+	rec = httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest("GET", "/healthz?strict=1", nil))
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("strict stale: %d", rec.Code)
+	}
+
+	// No database: unhealthy.
+	s, _ = New(Options{DB: schedules.NewDB(filepath.Join(t.TempDir(), "none.db"), time.Second)})
+	rec = httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "no database yet") {
+		t.Errorf("no database: %d %s", rec.Code, rec.Body)
+	}
+	// A database another process holds for writing: unhealthy, within the
+	// open timeout.
+	other, err := store.Open(f.db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	s, _ = New(Options{DB: schedules.NewDB(f.db, 100*time.Millisecond)})
+	rec = httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), store.ErrLocked.Error()) {
+		t.Errorf("locked database: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// slipDay writes the bundled second day with Llama 3.2 1B Instruct's
+// OpenRouter output price slipped ×1000, which the review rules hold.
+func slipDay(t *testing.T) string {
+	t.Helper()
+	day, err := fixtures.Day("2026-04-24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "slip")
+	err = fs.WalkDir(day, ".", func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(out, filepath.FromSlash(p))
+		if e.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		b, err := fs.ReadFile(day, p)
+		if err != nil {
+			return err
+		}
+		if p == "openrouter.ai/api/v1/models.json" {
+			was := []byte(`"pricing":{"prompt":"0.000000027","completion":"0.000000201"}`)
+			if !bytes.Contains(b, was) {
+				t.Fatalf("fixture changed: %s not found", was)
+			}
+			b = bytes.Replace(b, was, []byte(`"pricing":{"prompt":"0.000000027","completion":"0.000201"}`), 1)
+		}
+		return os.WriteFile(dst, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestStoreReview runs the review endpoints over the real store: a held
+// ×1000 slip is listed, /changes shows the report, approving publishes the
+// value into the export, approving it again is a conflict.
+func TestStoreReview(t *testing.T) {
+	dir := t.TempDir()
+	db, out := filepath.Join(dir, "llmref.db"), filepath.Join(dir, "export")
+	replayDay(t, db, out, "2026-04-23")
+	replayDay(t, db, out, slipDay(t))
+	s, err := New(Options{DB: schedules.NewDB(db, time.Second), ExportDir: out, Token: testToken, Review: StoreReview{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	st, err := store.Open(db, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, _ := st.Holds(catalog.HoldPending)
+	st.Close()
+	var id uint64
+	for _, h := range pending {
+		if h.Key == "price:"+catalog.OfferingKey("meta/llama-3.2-1b-instruct", "openrouter", "", "")+"#output" {
+			id = h.ID
+		}
+	}
+	if id == 0 {
+		t.Fatalf("the slip is not held: %+v", pending)
+	}
+	get := func(p string) string {
+		resp, err := http.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %d %s", p, resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	if page := get("/review"); !strings.Contains(page, `id="hold-`+strconv.FormatUint(id, 10)+`"`) || !strings.Contains(page, "$201") {
+		t.Errorf("/review lacks the held slip")
+	}
+	if rep := get("/changes"); !strings.Contains(rep, "<html") || !strings.Contains(rep, "Llama 3.2 1B Instruct") {
+		t.Errorf("/changes is not the HTML report:\n%.500s", rep)
+	}
+	if m := get("/metrics"); !strings.Contains(m, "llmref_held_changes "+strconv.Itoa(len(pending))) {
+		t.Errorf("/metrics: no llmref_held_changes %d", len(pending))
+	}
+	if doc := get("/v1/models/meta--llama-3.2-1b-instruct.json"); strings.Contains(doc, `"micro_usd_per_mtok": 201000000`) {
+		t.Fatal("the held value is exported before approval")
+	}
+	approve := func() int {
+		req, _ := http.NewRequest("POST", srv.URL+"/review/approve", strings.NewReader(`{"ids":[`+strconv.FormatUint(id, 10)+`],"note":"confirmed"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := approve(); code != 200 {
+		t.Fatalf("approve: %d", code)
+	}
+	if doc := get("/v1/models/meta--llama-3.2-1b-instruct.json"); !strings.Contains(doc, `"micro_usd_per_mtok": 201000000`) {
+		t.Error("the approved value is not exported")
+	}
+	if code := approve(); code != http.StatusConflict {
+		t.Errorf("approving twice: %d, want 409", code)
+	}
+}
