@@ -75,6 +75,30 @@ func (s *LiteLLM) Parse(kind string, r Response) (Parsed, error) {
 	return Parsed{Observations: res.Observations}, err
 }
 
+// Summarizer is a source that can say, from a page it read, what it left
+// out and why: the cross-check maps skip the entries of providers llmref
+// does not know, and `llmref sources` shows how many, by reason, so that
+// nothing is skipped silently.
+type Summarizer interface {
+	Summarize(kind string, r Response) (string, error)
+}
+
+var _ Summarizer = (*LiteLLM)(nil)
+
+// Summarize counts what the price map holds, what was read and what was
+// skipped, by reason.
+func (s *LiteLLM) Summarize(kind string, r Response) (string, error) {
+	if kind != "prices" {
+		return "", fmt.Errorf("litellm: unknown page kind %q", kind)
+	}
+	res, err := ParseLiteLLM(r, s.providers())
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d entries, %d priced chat entries of mapped providers read; skipped: %s",
+		res.Entries, res.Read, topCounts(res.Skipped, 8)), nil
+}
+
 // LiteLLMResult is what ParseLiteLLM read and what it skipped, and why.
 type LiteLLMResult struct {
 	Observations []catalog.Observation
@@ -88,16 +112,23 @@ type LiteLLMResult struct {
 	Skipped map[string]int
 }
 
-// SkipSummary writes the skipped counts, largest first: "provider vertex_ai
-// 62, mode embedding 40, ...".
-func (r LiteLLMResult) SkipSummary() string {
+// SkipSummary writes every skipped count, largest first: "mode
+// image_generation 187, unpriced 142, provider vertex_ai 62, ...".
+func (r LiteLLMResult) SkipSummary() string { return topCounts(r.Skipped, 0) }
+
+// topCounts writes counts by key, largest first, the first limit of them
+// (all when limit is 0) and a total of the rest.
+func topCounts(m map[string]int, limit int) string {
 	type kv struct {
 		k string
 		n int
 	}
 	var all []kv
-	for k, n := range r.Skipped {
+	for k, n := range m {
 		all = append(all, kv{k, n})
+	}
+	if len(all) == 0 {
+		return "nothing"
 	}
 	sort.Slice(all, func(i, j int) bool {
 		if all[i].n != all[j].n {
@@ -105,9 +136,18 @@ func (r LiteLLMResult) SkipSummary() string {
 		}
 		return all[i].k < all[j].k
 	})
-	parts := make([]string, len(all))
+	var parts []string
+	rest, restN := 0, 0
 	for i, e := range all {
-		parts[i] = fmt.Sprintf("%s %d", e.k, e.n)
+		if limit > 0 && i >= limit {
+			rest++
+			restN += e.n
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", e.k, e.n))
+	}
+	if rest > 0 {
+		parts = append(parts, fmt.Sprintf("%d other reasons %d", rest, restN))
 	}
 	return strings.Join(parts, ", ")
 }

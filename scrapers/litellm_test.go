@@ -219,3 +219,23 @@ func FuzzParseLiteLLM(f *testing.F) {
 		}
 	})
 }
+
+func TestSummarize(t *testing.T) {
+	lit, err := (&LiteLLM{}).Summarize("prices", Response{Body: fixtureBody(t, "2026-04-23", litellmFixture)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "19 entries, 11 priced chat entries of mapped providers read; skipped: unpriced 3, "; !strings.HasPrefix(lit, want) {
+		t.Errorf("litellm summary %q, want it to start %q", lit, want)
+	}
+	md, err := (&ModelsDev{}).Summarize("api", Response{Body: fixtureBody(t, "2026-04-23", "models.dev/api.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "9 providers, 13 models, 8 models of mapped providers read; skipped: "; !strings.HasPrefix(md, want) || !strings.Contains(md, "provider kilo 1") {
+		t.Errorf("modelsdev summary %q", md)
+	}
+	if got := topCounts(map[string]int{"a": 5, "b": 3, "c": 2, "d": 1}, 2); got != "a 5, b 3, 2 other reasons 3" {
+		t.Errorf("topCounts = %q", got)
+	}
+}

@@ -80,6 +80,22 @@ func (s *ModelsDev) Parse(kind string, r Response) (Parsed, error) {
 	return Parsed{Observations: res.Observations}, err
 }
 
+var _ Summarizer = (*ModelsDev)(nil)
+
+// Summarize counts the catalogue's providers and models, what was read and
+// what was skipped, by provider.
+func (s *ModelsDev) Summarize(kind string, r Response) (string, error) {
+	if kind != "api" {
+		return "", fmt.Errorf("modelsdev: unknown page kind %q", kind)
+	}
+	res, err := ParseModelsDev(r, s.providers())
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d providers, %d models, %d models of mapped providers read; skipped: %s",
+		res.Providers, res.Models, res.Read, topCounts(res.Skipped, 8)), nil
+}
+
 // ModelsDevResult is what ParseModelsDev read and what it skipped.
 type ModelsDevResult struct {
 	Observations []catalog.Observation

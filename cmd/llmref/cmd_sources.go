@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
 )
 
@@ -42,6 +44,9 @@ type sourceRow struct {
 	// LastRun is the source's figures in the last run; nil when no run
 	// has read it (or the database is not there).
 	LastRun *catalog.SourceStats `json:"last_run"`
+	// Note says what the source's stored pages left out and why (the
+	// cross-check maps' skipped providers), for sources that can tell.
+	Note string `json:"note,omitempty"`
 }
 
 type sourcesDoc struct {
@@ -64,7 +69,7 @@ func runSources(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	doc := sourcesDoc{}
-	last, note, err := e.lastRun()
+	last, notes, note, err := e.sourceState(srcs)
 	if err != nil {
 		return err
 	}
@@ -93,6 +98,7 @@ func runSources(ctx context.Context, e *env, args []string) error {
 		if st, ok := stats[s.Name()]; ok {
 			row.LastRun = &st
 		}
+		row.Note = notes[s.Name()]
 		doc.Sources = append(doc.Sources, row)
 	}
 	if sourcesFormat == "json" {
@@ -106,29 +112,59 @@ func runSources(ctx context.Context, e *env, args []string) error {
 	return printSources(e, doc)
 }
 
-// lastRun reads the last run from the database, read-only. A database that
+// sourceState reads, read-only, the last run and, for each source that can
+// summarise what it skipped, a note from its stored pages. A database that
 // is not there yet, or that another process holds, is not an error: the
-// listing says so instead.
-func (e *env) lastRun() (*catalog.Run, string, error) {
+// listing says so instead (runNote).
+func (e *env) sourceState(srcs []scrapers.Source) (run *catalog.Run, notes map[string]string, runNote string, err error) {
+	notes = map[string]string{}
 	if _, err := os.Stat(e.dbPath); errors.Is(err, os.ErrNotExist) {
-		return nil, "no database at " + e.dbPath + " yet", nil
+		return nil, notes, "no database at " + e.dbPath + " yet", nil
 	}
 	st, err := e.openReader()
 	if errors.Is(err, store.ErrLocked) {
-		return nil, "unavailable: " + err.Error(), nil
+		return nil, notes, "unavailable: " + err.Error(), nil
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
 	defer st.Close()
-	run, err := st.LastRun()
+	last, err := st.LastRun()
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, "no run yet", nil
+		return nil, notes, "no run yet", nil
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
-	return &run, "", nil
+	pages, err := st.Pages()
+	if err != nil {
+		return nil, nil, "", err
+	}
+	for _, s := range srcs {
+		sum, ok := s.(scrapers.Summarizer)
+		if !ok {
+			continue
+		}
+		var parts []string
+		for _, p := range pages {
+			if p.Source != s.Name() || p.BodySHA256 == "" {
+				continue
+			}
+			body, err := st.Body(p.BodySHA256)
+			if err != nil {
+				parts = append(parts, "stored page unreadable: "+err.Error())
+				continue
+			}
+			n, err := sum.Summarize(p.Kind, scrapers.Response{URL: p.URL, Status: p.Status, Body: body, RetrievedAt: p.FetchedAt})
+			if err != nil {
+				n = "cannot summarise the stored page: " + err.Error()
+			}
+			parts = append(parts, n)
+		}
+		sort.Strings(parts)
+		notes[s.Name()] = strings.Join(parts, "; ")
+	}
+	return &last, notes, "", nil
 }
 
 func printSources(e *env, doc sourcesDoc) error {
@@ -168,11 +204,13 @@ func printSources(e *env, doc sourcesDoc) error {
 		return err
 	}
 	for _, s := range doc.Sources {
-		if s.LastRun == nil {
-			continue
+		if s.LastRun != nil {
+			for _, msg := range s.LastRun.Errors {
+				fmt.Fprintf(w, "  %s: %s\n", s.Name, msg)
+			}
 		}
-		for _, msg := range s.LastRun.Errors {
-			fmt.Fprintf(w, "  %s: %s\n", s.Name, msg)
+		if s.Note != "" {
+			fmt.Fprintf(w, "  %s: %s\n", s.Name, s.Note)
 		}
 	}
 	return nil

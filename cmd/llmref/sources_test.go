@@ -81,6 +81,14 @@ func TestSourcesListsEverySource(t *testing.T) {
 	if a := got["litellm"].Authority; a != catalog.AuthorityCrossCheck {
 		t.Errorf("litellm authority %s", a)
 	}
+	// The cross-check maps say what they skipped: never silently.
+	if n := got["litellm"].Note; !strings.Contains(n, "skipped: ") || !strings.Contains(n, "provider sambanova 1") {
+		t.Errorf("litellm note %q", n)
+	}
+	code, out, _ = llmref(t, "--db", db, "sources")
+	if code != 0 || !strings.Contains(out, "last run: 1 ok") || !strings.Contains(out, "  modelsdev: 9 providers, 13 models") {
+		t.Errorf("sources after a run:\n%s", out)
+	}
 	if code, _, errs := llmref(t, "--db", db, "sources", "--format", "xml"); code != 2 || !strings.Contains(errs, "--format") {
 		t.Errorf("bad format: exit %d, %q", code, errs)
 	}
