@@ -2,6 +2,7 @@ package scrapers
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -249,6 +250,40 @@ func TestReferenceSourcesReplay(t *testing.T) {
 			if o == nil || o.Input.Value.Amount != 1_750_000 || o.Output.Value.Amount != 14_000_000 || o.CachedInput.Value.Amount != 175_000 {
 				t.Errorf("%s: GPT-5.3-Codex at openrouter %q: %+v", day, tag, o)
 			}
+		}
+	}
+}
+
+// bigBedrockOffer is an offer file of n products in the real layout, one in
+// four of them the configured model's (the rest other models' SKUs), about
+// the size of a real regional Bedrock file for n = 3000.
+func bigBedrockOffer(n int) []byte {
+	var products, terms strings.Builder
+	for i := range n {
+		sku := fmt.Sprintf("SKU%013d", i)
+		model, usage := fmt.Sprintf("Model %d", i/8), fmt.Sprintf("USE1-Model%d-input-tokens-%d", i/8, i%8)
+		if i%4 == 0 {
+			model, usage = "Llama 3.2 1B", "USE1-Llama3-2-1B-input-tokens"
+		}
+		if i > 0 {
+			products.WriteString(",\n")
+			terms.WriteString(",\n")
+		}
+		fmt.Fprintf(&products, `    %q : { "sku" : %q, "productFamily" : "Amazon Bedrock", "attributes" : { "regionCode" : "us-east-1", "location" : "US East (N. Virginia)", "servicecode" : "AmazonBedrock", "provider" : "Meta", "model" : %q, "inferenceType" : "Input tokens", "feature" : "On-demand Inference", "usagetype" : %q, "operation" : "" } }`, sku, sku, model, usage)
+		fmt.Fprintf(&terms, `    %q : { "%s.JRTCKXETXF" : { "offerTermCode" : "JRTCKXETXF", "sku" : %q, "effectiveDate" : "2026-04-01T00:00:00Z", "priceDimensions" : { "%s.JRTCKXETXF.6YS6EN2CT7" : { "rateCode" : "%s.JRTCKXETXF.6YS6EN2CT7", "description" : "$0.0001 per 1K tokens", "beginRange" : "0", "endRange" : "Inf", "unit" : "1K tokens", "pricePerUnit" : { "USD" : "0.0001000000" }, "appliesTo" : [ ] } }, "termAttributes" : { } } }`, sku, sku, sku, sku, sku)
+	}
+	return []byte(`{ "formatVersion" : "v1.0", "offerCode" : "AmazonBedrock", "version" : "20260401000512", "products" : {
+` + products.String() + ` }, "terms" : { "OnDemand" : {
+` + terms.String() + ` } }, "attributesList" : { } }`)
+}
+
+func BenchmarkParseBedrockOffer(b *testing.B) {
+	body := bigBedrockOffer(3000)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseBedrockOffer("us-east-1", brModels, Response{Body: body}); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

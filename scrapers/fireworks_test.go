@@ -1,11 +1,13 @@
 package scrapers
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/internal/golden"
@@ -247,4 +249,41 @@ func FuzzParseFireworksPricing(f *testing.F) {
 			t.Fatal("the tracked model was neither in a row nor priced by a tier, and no error said so")
 		}
 	})
+}
+
+// TestFireworksMissingTierTableInRunStats replays a page whose tier table
+// is gone through the real collector: the run stats name the parse error.
+func TestFireworksMissingTierTableInRunStats(t *testing.T) {
+	page := string(fixtureBody(t, "2026-04-24", "docs.fireworks.ai/serverless/pricing.md"))
+	page = page[:strings.Index(page, "| Model | \\$ / 1M tokens |")] + page[strings.Index(page, "## Embeddings"):]
+	day := fstest.MapFS{
+		"manifest.json": {Data: []byte(`{"day":"t","recorded_at":"2026-04-25T02:00:00Z","responses":[
+			{"url":"https://docs.fireworks.ai/serverless/pricing.md","status":200,"headers":{"Content-Type":"text/markdown"},"body":"pricing.md"}]}`)},
+		"pricing.md": {Data: []byte(page)},
+	}
+	rt, err := NewReplay(day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := testOptions()
+	o.Transport = rt
+	out, err := Crawl(context.Background(), o, []Source{&Fireworks{Models: fwTracked}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := statsOf(out, "fireworks")
+	if s.Status != catalog.SourceFailed || len(s.Errors) != 1 || !strings.Contains(s.Errors[0], "parameter-size tier table not found: expected markup not found") {
+		t.Errorf("stats %+v; want the missing tier table named", s)
+	}
+}
+
+func BenchmarkParseFireworksPricing(b *testing.B) {
+	body := fixtureBody(b, "2026-04-24", "docs.fireworks.ai/serverless/pricing.md")
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseFireworksPricing(fwTracked, Response{Body: body}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

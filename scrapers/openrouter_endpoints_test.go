@@ -213,3 +213,14 @@ func FuzzParseOpenRouterEndpoints(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseOpenRouterEndpoints(b *testing.B) {
+	body := fixtureBody(b, "2026-04-23", "openrouter.ai/api/v1/models/"+orLlama+"/endpoints.json")
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseOpenRouterEndpoints(orLlama, Response{Body: body}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
