@@ -1,9 +1,18 @@
 package config
 
 import (
+	"context"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/fixtures"
 	"github.com/llmref/llmref/scrapers"
 )
 
@@ -66,5 +75,78 @@ func TestPart1SourceSettings(t *testing.T) {
 	hf := built(t, c, "huggingface").(*scrapers.HuggingFace)
 	if u := hf.Requests()[0].URL; u != "http://127.0.0.1:9002/api/models/meta-llama/Llama-3.2-1B-Instruct" {
 		t.Errorf("huggingface API URL %s", u)
+	}
+}
+
+// TestPart1SourcesFromConfigOnly points the four sources at a loopback
+// server through the configuration file alone and crawls it with the real
+// collector: the server's data (the bundled day's bodies) is ingested.
+func TestPart1SourcesFromConfigOnly(t *testing.T) {
+	day, err := fixtures.Day("2026-04-23")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := scrapers.LoadManifest(day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies := map[string]string{} // request URI → body file
+	for _, r := range m.Responses {
+		if u, err := url.Parse(r.URL); err == nil && r.Status == 200 && r.Body != "" {
+			bodies[u.RequestURI()] = r.Body
+		}
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, ok := bodies[r.RequestURI]
+		if !ok || r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		b, err := fs.ReadFile(day, f)
+		if err != nil {
+			t.Error(err)
+		}
+		w.Write(b)
+	}))
+	defer srv.Close()
+	yml := strings.ReplaceAll(`sources:
+  openrouter-endpoints: {base_url: "URL"}
+  huggingface: {base_url: "URL/"}
+  fireworks: {base_url: "URL"}
+  bedrock: {base_url: "URL"}
+`, "URL", srv.URL)
+	c, err := Parse(strings.NewReader(yml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine := map[string]bool{"openrouter-endpoints": true, "huggingface": true, "fireworks": true, "bedrock": true}
+	var srcs []scrapers.Source
+	all, err := c.BuildSources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range all {
+		if mine[s.Name()] {
+			srcs = append(srcs, s)
+		}
+	}
+	o := c.FetchOptions()
+	o.Timeout = 5 * time.Second
+	out, err := scrapers.Crawl(context.Background(), o, srcs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Stats) != len(mine) {
+		t.Fatalf("stats %+v", out.Stats)
+	}
+	for _, st := range out.Stats {
+		if st.Status != catalog.SourceOK || st.Observations == 0 || len(st.Errors) > 0 {
+			t.Errorf("%s: %+v", st.Source, st)
+		}
+	}
+	for _, p := range out.Pages {
+		if !strings.HasPrefix(p.URL, srv.URL+"/") {
+			t.Errorf("page %s not read from the configured server", p.URL)
+		}
 	}
 }
