@@ -10,7 +10,7 @@ import (
 
 // The one-writer rule between the daemon and the command line.
 //
-// While `llmref serve` runs, it is the database's one writer: its
+// While `llmref serve --schedule` runs, it is the database's one writer: its
 // schedules refresh it and operators decide held changes through its API.
 // It says so with a lock file beside the database (FILE.serve), locked
 // exclusively for the daemon's lifetime and naming its pid and address. A

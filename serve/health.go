@@ -101,8 +101,8 @@ func sourceHealth(runs []catalog.Run, now time.Time, staleAfter time.Duration) [
 // Health is the body of /healthz.
 type Health struct {
 	// Status is "ok", "degraded" (stale sources, a schedule whose last run
-	// did not commit) or "unhealthy" (the database or the export cannot be
-	// read). Unhealthy answers 503; degraded answers 200, or 503 with
+	// did not commit, the database held by another llmref process's
+	// write) or "unhealthy" (the database or the export cannot be read). Unhealthy answers 503; degraded answers 200, or 503 with
 	// ?strict=1.
 	Status   string         `json:"status"`
 	Time     time.Time      `json:"time"`
@@ -163,10 +163,17 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	unhealthy, degraded := false, false
 	if st.err != nil {
 		h.Database.Error = st.err.Error()
-		unhealthy = true
-		if errors.Is(st.err, fs.ErrNotExist) {
+		switch {
+		case errors.Is(st.err, store.ErrLocked):
+			// A refresh from the command line (cron) holds the file: the
+			// service is fine, its data is being renewed.
+			degraded = true
+			h.Problems = append(h.Problems, "the database is being written by another llmref process")
+		case errors.Is(st.err, fs.ErrNotExist):
+			unhealthy = true
 			h.Problems = append(h.Problems, "no database yet: the first refresh has not run")
-		} else {
+		default:
+			unhealthy = true
 			h.Problems = append(h.Problems, "the database cannot be read")
 		}
 	}

@@ -248,7 +248,7 @@ func (s *Server) decide(approve bool) http.HandlerFunc {
 		case errors.Is(err, store.ErrNotPending):
 			fail(http.StatusConflict, err.Error())
 			return
-		case errors.Is(err, schedules.ErrBusy):
+		case errors.Is(err, schedules.ErrBusy), errors.Is(err, store.ErrLocked):
 			w.Header().Set("Retry-After", "60")
 			fail(http.StatusServiceUnavailable, "a refresh is running; try again when it has finished")
 			return

@@ -53,11 +53,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	log := daemonLogger(e)
 	exportDir := orStr(serveFlags.export, e.cfg.Export.Dir)
 
-	lock, err := schedules.AcquireDaemonLock(e.dbPath, schedules.DaemonInfo{PID: os.Getpid(), Addr: addr, StartedAt: time.Now().UTC()})
-	if err != nil {
-		return err
+	if serveFlags.schedule {
+		// The scheduling daemon is the database's one writer: writing
+		// commands are refused while it runs. Without --schedule the
+		// server sits beside cron's `llmref refresh`, and bbolt's own
+		// lock keeps the two apart.
+		lock, err := schedules.AcquireDaemonLock(e.dbPath, schedules.DaemonInfo{PID: os.Getpid(), Addr: addr, StartedAt: time.Now().UTC()})
+		if err != nil {
+			return err
+		}
+		defer lock.Release()
 	}
-	defer lock.Release()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
