@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/compare"
 	"github.com/llmref/llmref/config"
 	"github.com/llmref/llmref/fixtures"
 	"github.com/llmref/llmref/refresh"
@@ -85,6 +86,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "== what changed on %s (run %d): the change report\n\n", days[len(days)-1], after.Run.ID)
 	fmt.Fprint(e.stdout, rep.Markdown())
 	fmt.Fprintf(e.stdout, "\ndatabase: %s\nexport:   %s (start with %s)\n", e.dbPath, exportDir, filepath.Join(exportDir, "index.json"))
+	fmt.Fprintf(e.stdout, "compare:  %s (the reference page's pair)\n", filepath.Join(exportDir, compare.File("openai/gpt-5.3-codex", "meta/llama-3.2-1b-instruct")))
 	fmt.Fprintln(e.stdout, "try:")
 	for _, c := range []string{
 		"models",
@@ -92,6 +94,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		"changes --format html > report.html",
 		"review",
 		"history meta/llama-3.2-1b-instruct --provider openrouter",
+		"compare openai/gpt-5.3-codex meta/llama-3.2-1b-instruct",
 	} {
 		fmt.Fprintf(e.stdout, "  go run ./cmd/llmref --db %s %s\n", e.dbPath, c)
 	}

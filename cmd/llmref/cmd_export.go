@@ -46,7 +46,7 @@ func init() {
 			if err != nil {
 				return err
 			}
-			stats, err := refresh.Publish(st, out, snap, run)
+			stats, err := refresh.Publish(st, out, snap, run, refresh.WithCompare(e.cfg.Compare.Options()))
 			if err != nil {
 				return err
 			}

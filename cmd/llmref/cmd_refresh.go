@@ -82,6 +82,7 @@ func (e *env) refreshOptions(replay string) (refresh.Options, error) {
 		return refresh.Options{}, err
 	}
 	opts := refresh.Options{Sources: sources, Fetch: e.cfg.FetchOptions(), Resolver: e.cfg.Resolver(), Logger: e.log}
+	opts.Compare = e.cfg.Compare.Options() // the comparison records' blend
 	if replay != "" {
 		day, name, err := openFixtureDay(replay)
 		if err != nil {

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCompare(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "llmref.db")
+	if code, _, stderr := llmref(t, "--db", db, "-q", "refresh", "--replay", "2026-04-23"); code != exitOK && code != exitPartial {
+		t.Fatalf("refresh: exit %d: %s", code, stderr)
+	}
+	code, out, stderr := llmref(t, "--db", db, "compare", "openai/gpt-5.3-codex", "meta/llama-3.2-1b-instruct")
+	if code != exitOK || !strings.Contains(out, "64.8× cheaper") || !strings.Contains(out, "$5.3461") {
+		t.Fatalf("compare text: exit %d, %s\n%s", code, stderr, out)
+	}
+	code, out, _ = llmref(t, "--db", db, "compare", "meta/llama-3.2-1b-instruct", "openai/gpt-5.3-codex", "--format", "json")
+	var rec struct {
+		ID      string `json:"id"`
+		Pricing struct {
+			Cheaper    string          `json:"cheaper"`
+			Difference json.RawMessage `json:"blended_difference_usd_per_mtok"`
+		} `json:"pricing"`
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &rec) != nil || rec.Pricing.Cheaper != "a" || string(rec.Pricing.Difference) != "5.3461" {
+		t.Fatalf("compare json: exit %d, %+v", code, rec)
+	}
+
+	// The configured blend is used.
+	cfg := filepath.Join(dir, "llmref.yaml")
+	os.WriteFile(cfg, []byte("compare:\n  blend:\n    input: 50\n    output: 50\n"), 0o644)
+	code, out, _ = llmref(t, "--config", cfg, "--db", db, "compare", "openai/gpt-5.3-codex", "meta/llama-3.2-1b-instruct", "--format", "json")
+	if code != exitOK || !strings.Contains(out, `"input_pct": 50`) || !strings.Contains(out, `"blended_usd_per_mtok": 7.875`) {
+		t.Errorf("a 50/50 blend was not used: exit %d\n%.600s", code, out)
+	}
+
+	for _, bad := range [][]string{
+		{"compare", "openai/gpt-5.3-codex", "meta/no-such-model"},
+		{"compare", "openai/gpt-5.3-codex"},
+		{"compare", "openai/gpt-5.3-codex", "meta/llama-3.2-1b-instruct", "--format", "xml"},
+		{"compare", "openai/gpt-5.3-codex", "openai/gpt-5.3-codex"},
+	} {
+		code, out, stderr := llmref(t, append([]string{"--db", db}, bad...)...)
+		if code == exitOK || out != "" || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.HasPrefix(stderr, "llmref: ") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want one line on stderr and a non-zero exit", bad, code, out, stderr)
+		}
+	}
+}

@@ -1,0 +1,104 @@
+package compare_test
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/compare"
+	"github.com/llmref/llmref/export"
+)
+
+// BenchmarkBuild is one record: built, then encoded as the export writes it.
+func BenchmarkBuild(b *testing.B) {
+	snap := synthetic(50)
+	sides, err := compare.Sides(snap, compare.DefaultOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	o := compare.DefaultOptions()
+	var size int
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		data, err := export.Canonical(compare.Build(sides[i%50], sides[(i*7+1)%50], o))
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(data)
+	}
+	b.ReportMetric(float64(size), "bytes/record")
+}
+
+// BenchmarkCanonical is the encoding of one record alone.
+func BenchmarkCanonical(b *testing.B) {
+	snap := synthetic(2)
+	ids := snap.ModelIDs()
+	c, err := compare.Compare(snap, ids[0], ids[1], compare.DefaultOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := export.Canonical(c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkExport writes every pair of a synthetic catalogue of
+// LLMREF_BENCH_MODELS models (default 200; bench/compare.sh sets 1000, which
+// is 499,500 records) through the export, then changes one model's price
+// and exports again: only that model's pairs are built.
+func BenchmarkExport(b *testing.B) {
+	n := 200
+	if s := os.Getenv("LLMREF_BENCH_MODELS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 2 {
+			b.Fatalf("LLMREF_BENCH_MODELS=%q: want a count of at least 2", s)
+		}
+		n = v
+	}
+	dir := os.Getenv("LLMREF_BENCH_DIR")
+	if dir == "" {
+		dir = b.TempDir()
+	}
+	o := compare.DefaultOptions()
+	run := catalog.Run{ID: 1, FinishedAt: time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)}
+	for i := 0; b.Loop(); i++ {
+		snap := synthetic(n)
+		out := filepath.Join(dir, "site-"+strconv.Itoa(i))
+		exp := func() (compare.ExportStats, time.Duration) {
+			var st compare.ExportStats
+			start := time.Now()
+			_, err := export.Write(out, snap, run, func(t *export.Tree) error {
+				var err error
+				st, err = compare.Export(t, snap, o)
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return st, time.Since(start)
+		}
+		full, fullTime := exp()
+		if full.Built != n*(n-1)/2 {
+			b.Fatalf("full export %+v", full)
+		}
+		setInput(snap, snap.ModelIDs()[n/2], 77_777)
+		incr, incrTime := exp()
+		if incr.Built != n-1 || incr.Kept != full.Pairs-(n-1) {
+			b.Fatalf("one changed price: %+v; want %d built", incr, n-1)
+		}
+		b.ReportMetric(float64(full.Pairs), "pairs")
+		b.ReportMetric(fullTime.Seconds(), "full-s")
+		b.ReportMetric(float64(full.Pairs)/fullTime.Seconds(), "records/s")
+		b.ReportMetric(float64(incr.Built), "rebuilt")
+		b.ReportMetric(incrTime.Seconds(), "one-change-s")
+		b.Logf("%d models: %d pairs in %s; one changed price: %d built, %d kept in %s", n, full.Pairs, fullTime, incr.Built, incr.Kept, incrTime)
+		os.RemoveAll(out)
+		os.RemoveAll(filepath.Join(dir, ".site-"+strconv.Itoa(i)+".generations"))
+	}
+}
