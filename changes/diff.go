@@ -33,7 +33,7 @@ func Diff(prev, next *catalog.Snapshot) []catalog.Change {
 	}
 	for _, id := range prev.ModelIDs() {
 		if _, ok := next.Models[id]; !ok {
-			out = append(out, catalog.Change{Kind: catalog.ChangeModelRemoved, Model: id, Old: prev.Models[id].DisplayName()})
+			out = append(out, catalog.Change{Kind: catalog.ChangeModelRemoved, Model: id, Old: prev.Models[id].DisplayName(), Source: prev.Models[id].Name.Source})
 		}
 	}
 	for _, k := range next.OfferingKeys() {
@@ -136,21 +136,22 @@ func specChanges(prev, next *catalog.Model) []catalog.Change {
 		old, new   string
 		oldS, newS bool
 		src        catalog.SourceRef
+		oldSrc     catalog.SourceRef
 	}
 	specs := []spec{
-		{"released", prev.Released.String(), next.Released.String(), prev.Released.Sourced(), next.Released.Sourced(), next.Released.Source},
-		{"context_window", prev.ContextWindow.String(), next.ContextWindow.String(), prev.ContextWindow.Sourced(), next.ContextWindow.Sourced(), next.ContextWindow.Source},
-		{"max_output", prev.MaxOutput.String(), next.MaxOutput.String(), prev.MaxOutput.Sourced(), next.MaxOutput.Sourced(), next.MaxOutput.Source},
-		{"parameters", prev.Parameters.String(), next.Parameters.String(), prev.Parameters.Sourced(), next.Parameters.Sourced(), next.Parameters.Source},
-		{"licence", prev.Licence.String(), next.Licence.String(), prev.Licence.Sourced(), next.Licence.Sourced(), next.Licence.Source},
-		{"knowledge_cutoff", prev.KnowledgeCutoff.String(), next.KnowledgeCutoff.String(), prev.KnowledgeCutoff.Sourced(), next.KnowledgeCutoff.Sourced(), next.KnowledgeCutoff.Source},
-		{"architecture", prev.Architecture.String(), next.Architecture.String(), prev.Architecture.Sourced(), next.Architecture.Sourced(), next.Architecture.Source},
-		{"input_modalities", prev.InputModalities.String(), next.InputModalities.String(), prev.InputModalities.Sourced(), next.InputModalities.Sourced(), next.InputModalities.Source},
-		{"output_modalities", prev.OutputModality.String(), next.OutputModality.String(), prev.OutputModality.Sourced(), next.OutputModality.Sourced(), next.OutputModality.Source},
+		{"released", prev.Released.String(), next.Released.String(), prev.Released.Sourced(), next.Released.Sourced(), next.Released.Source, prev.Released.Source},
+		{"context_window", prev.ContextWindow.String(), next.ContextWindow.String(), prev.ContextWindow.Sourced(), next.ContextWindow.Sourced(), next.ContextWindow.Source, prev.ContextWindow.Source},
+		{"max_output", prev.MaxOutput.String(), next.MaxOutput.String(), prev.MaxOutput.Sourced(), next.MaxOutput.Sourced(), next.MaxOutput.Source, prev.MaxOutput.Source},
+		{"parameters", prev.Parameters.String(), next.Parameters.String(), prev.Parameters.Sourced(), next.Parameters.Sourced(), next.Parameters.Source, prev.Parameters.Source},
+		{"licence", prev.Licence.String(), next.Licence.String(), prev.Licence.Sourced(), next.Licence.Sourced(), next.Licence.Source, prev.Licence.Source},
+		{"knowledge_cutoff", prev.KnowledgeCutoff.String(), next.KnowledgeCutoff.String(), prev.KnowledgeCutoff.Sourced(), next.KnowledgeCutoff.Sourced(), next.KnowledgeCutoff.Source, prev.KnowledgeCutoff.Source},
+		{"architecture", prev.Architecture.String(), next.Architecture.String(), prev.Architecture.Sourced(), next.Architecture.Sourced(), next.Architecture.Source, prev.Architecture.Source},
+		{"input_modalities", prev.InputModalities.String(), next.InputModalities.String(), prev.InputModalities.Sourced(), next.InputModalities.Sourced(), next.InputModalities.Source, prev.InputModalities.Source},
+		{"output_modalities", prev.OutputModality.String(), next.OutputModality.String(), prev.OutputModality.Sourced(), next.OutputModality.Sourced(), next.OutputModality.Source, prev.OutputModality.Source},
 	}
 	for _, c := range catalog.Capabilities {
 		pf, nf := prev.Capabilities[c], next.Capabilities[c]
-		specs = append(specs, spec{"capability." + string(c), string(catalog.TriOf(pf)), string(catalog.TriOf(nf)), pf.Sourced(), nf.Sourced(), nf.Source})
+		specs = append(specs, spec{"capability." + string(c), string(catalog.TriOf(pf)), string(catalog.TriOf(nf)), pf.Sourced(), nf.Sourced(), nf.Source, pf.Source})
 	}
 	var out []catalog.Change
 	for _, s := range specs {
@@ -163,6 +164,8 @@ func specChanges(prev, next *catalog.Model) []catalog.Change {
 		}
 		if s.newS {
 			c.New = s.new
+		} else {
+			c.Source = s.oldSrc
 		}
 		out = append(out, c)
 	}
@@ -307,8 +310,8 @@ func Stale(run catalog.Run, next *catalog.Snapshot) []catalog.Change {
 			why = s.Errors[0]
 		}
 		out = append(out, catalog.Change{Kind: catalog.ChangeSourceStale, Source: catalog.SourceRef{Name: s.Source, URL: url},
-			New:    fmt.Sprintf("%d facts kept stale", facts),
-			Detail: fmt.Sprintf("%d facts (%d offerings) carried over from earlier runs; %s", facts, offers, why)})
+			New:    plural(facts, "fact") + " kept stale",
+			Detail: fmt.Sprintf("%s (%s) carried over from earlier runs; %s", plural(facts, "fact"), plural(offers, "offering"), why)})
 	}
 	return out
 }
@@ -328,4 +331,11 @@ func offeringStale(o *catalog.Offering) []bool {
 		out = append(out, o.PriceField(n).Stale)
 	}
 	return append(out, o.Context.Stale, o.MaxOutput.Stale)
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

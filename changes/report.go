@@ -115,6 +115,7 @@ type row struct {
 	Reasons    string
 	Detail     string
 	move       *big.Rat // size of a price move, for ordering
+	holdID     uint64
 }
 
 // table is a titled group of rows.
@@ -214,7 +215,7 @@ func kindText(e Entry) string {
 }
 
 func newRow(e Entry) row {
-	rw := row{Run: e.Run, ModelID: e.Model, Model: e.ModelName, What: kindText(e), Old: orDash(e.Old), New: orDash(e.New),
+	rw := row{Run: e.Run, holdID: e.Hold, ModelID: e.Model, Model: e.ModelName, What: kindText(e), Old: orDash(e.Old), New: orDash(e.New),
 		SourceName: e.Source.Name, SourceURL: e.Source.URL, Detail: e.Detail, Reasons: strings.Join(e.Reasons, "; ")}
 	if rw.Model == "" {
 		rw.Model = e.Model
@@ -267,15 +268,33 @@ func (r Report) view() view {
 		v.Title = fmt.Sprintf("llmref changes: runs %d–%d", r.Runs[0].ID, r.Runs[len(r.Runs)-1].ID)
 	}
 	providers := map[string]*table{}
+	// One line per hold: a source breakage holds many removals at once.
+	heldAt := map[uint64]int{}
+	type group struct{ offerings, models int }
+	groups := map[uint64]*group{}
 	for _, e := range r.Changes {
 		rw := newRow(e)
 		if e.Status == catalog.ChangeHeld && (e.Review == nil || e.Review.Status == catalog.HoldPending) {
-			h := rw
-			h.What = strings.TrimSpace(rw.Model + " — " + rw.What)
-			if e.Provider != "" {
-				h.What = strings.TrimSpace(fmt.Sprintf("%s at %s — %s", rw.Model, e.ProviderName, rw.What))
+			g := groups[e.Hold]
+			if g == nil {
+				g = &group{}
+				groups[e.Hold] = g
 			}
-			v.Held = append(v.Held, h)
+			switch e.Kind {
+			case catalog.ChangeOfferingRemoved:
+				g.offerings++
+			case catalog.ChangeModelRemoved:
+				g.models++
+			}
+			if _, seen := heldAt[e.Hold]; !seen || e.Hold == 0 {
+				h := rw
+				h.What = strings.TrimSpace(rw.Model + " — " + rw.What)
+				if e.Provider != "" {
+					h.What = strings.TrimSpace(fmt.Sprintf("%s at %s — %s", rw.Model, e.ProviderName, rw.What))
+				}
+				heldAt[e.Hold] = len(v.Held)
+				v.Held = append(v.Held, h)
+			}
 		}
 		switch e.Kind {
 		case catalog.ChangePrice, catalog.ChangeOfferingAdded, catalog.ChangeOfferingRemoved:
@@ -303,6 +322,16 @@ func (r Report) view() view {
 			v.Unmatched = append(v.Unmatched, rw)
 		}
 	}
+	for id, i := range heldAt {
+		if g := groups[id]; g.offerings+g.models > 1 {
+			h := &v.Held[i]
+			h.What = fmt.Sprintf("%s: %s and %s vanished at once (source breakage)", h.SourceName, plural(g.offerings, "offering"), plural(g.models, "model"))
+			h.Old, h.New, h.Delta, h.Pct = "published", "removed", "", ""
+		}
+	}
+	sort.SliceStable(v.Held, func(i, j int) bool {
+		return v.Held[i].Run < v.Held[j].Run || v.Held[i].Run == v.Held[j].Run && v.Held[i].holdID < v.Held[j].holdID
+	})
 	names := make([]string, 0, len(providers))
 	for p := range providers {
 		names = append(names, p)
@@ -356,14 +385,20 @@ func (r Report) summary() string {
 		return "No changes."
 	}
 	s := strings.Join(parts, ", ") + "."
-	held := len(r.Held())
-	switch held {
-	case 0:
+	held := r.Held()
+	ids := map[uint64]bool{}
+	for _, e := range held {
+		ids[e.Hold] = true
+	}
+	switch {
+	case len(held) == 0:
 		s += " Nothing is held for review."
-	case 1:
+	case len(held) == 1:
 		s += " 1 change is held for review."
+	case len(ids) == len(held):
+		s += fmt.Sprintf(" %d changes are held for review.", len(held))
 	default:
-		s += fmt.Sprintf(" %d changes are held for review.", held)
+		s += fmt.Sprintf(" %d changes are held for review, in %s.", len(held), plural(len(ids), "hold"))
 	}
 	if n := r.Statuses[string(catalog.ChangeRejected)]; n > 0 {
 		s += fmt.Sprintf(" %d repeat a value an operator rejected (kept out).", n)

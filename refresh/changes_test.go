@@ -15,6 +15,7 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/changes"
+	"github.com/llmref/llmref/export/schema"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
 )
@@ -219,6 +220,7 @@ func TestAnomaliesHeld(t *testing.T) {
 	if len(hdoc.Offerings) == 0 || len(hdoc.Offerings[0].Points) != 2 {
 		t.Errorf("exported history %+v", hdoc)
 	}
+	validateExported(t, out, "changes", "history")
 
 	// The same anomalies again: the rejected slip is not held again, the
 	// breakage hold is the same one, nothing piles up.
@@ -256,6 +258,9 @@ func TestAnomaliesHeld(t *testing.T) {
 	}
 	if d, _ := st.Decisions(); len(d) != 4 {
 		t.Errorf("%d decisions recorded, want 4: %+v", len(d), d)
+	}
+	if problems, err := st.Check(); err != nil || len(problems) != 0 {
+		t.Errorf("check after the decisions: %v %v", problems, err)
 	}
 }
 
@@ -364,4 +369,43 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// validateExported checks every file of the given folders of an exported
+// tree against its JSON Schema (export/schema).
+func validateExported(t *testing.T, out string, dirs ...string) {
+	t.Helper()
+	n := 0
+	for _, d := range dirs {
+		files, _ := filepath.Glob(filepath.Join(out, d, "*.json"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rel := d + "/" + filepath.Base(f)
+			if err := schema.Check(rel, data); err != nil {
+				t.Errorf("%s: %v", rel, err)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Errorf("no files in %v to validate", dirs)
+	}
+}
+
+// TestSchemasRejectBadChanges: the two schemas refuse what the contract
+// forbids.
+func TestSchemasRejectBadChanges(t *testing.T) {
+	for _, b := range []struct{ rel, doc string }{
+		{"changes/2.json", `{"schema_version":1,"runs":[],"counts":{},"statuses":{},"changes":[{"run":2,"kind":"price_changed","status":"held","source":{"name":"x","url":"","authority":"provider"}}]}`},
+		{"changes/2.json", `{"schema_version":1,"runs":[],"counts":{"price_changed":1},"statuses":{},"changes":[{"run":2,"kind":"price_moved","status":"published","source":{"name":"x","url":"","authority":"provider"}}]}`},
+		{"history/a--b.json", `{"schema_version":1,"model":"a/b","offerings":[{"key":"a/b|p||","provider":"p","points":[{"run":1,"at":"2026-04-23T02:00:00Z","removed":true,"input":{"kind":"free"}}]}]}`},
+		{"history/a--b.json", `{"schema_version":1,"model":"a/b","offerings":[{"key":"a/b|p||","provider":"p","points":[{"run":1,"at":"2026-04-23T02:00:00Z","output":{"kind":"fixed","usd_per_mtok":0.2}}]}]}`},
+	} {
+		if err := schema.Check(b.rel, []byte(b.doc)); err == nil {
+			t.Errorf("%s accepted: %s", b.rel, b.doc)
+		}
+	}
 }

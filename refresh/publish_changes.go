@@ -141,3 +141,10 @@ func deliver(ctx context.Context, st *store.Store, w changes.Webhook, run catalo
 	}
 	return &d
 }
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

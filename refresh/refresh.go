@@ -15,7 +15,6 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/changes"
-	"github.com/llmref/llmref/compare"
 	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/normalize"
 	"github.com/llmref/llmref/scrapers"
@@ -36,8 +35,6 @@ type Options struct {
 	// ExportDir, when set, is where the JSON tree is published after the
 	// run commits.
 	ExportDir string
-	// Compare configures the comparison records the export writes.
-	Compare compare.Options
 	// Replay names the fixture day being replayed, for the run record.
 	Replay string
 	// Now is the clock; a replayed run uses the fixture day's time.
@@ -159,7 +156,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	log.Info("committed", "run", id, "status", run.Status, "models", run.Models, "offerings", run.Offerings, "unmatched", run.Unmatched)
 
 	if o.ExportDir != "" {
-		stats, err := Publish(st, o.ExportDir, snap, run, WithCompare(o.Compare))
+		stats, err := Publish(st, o.ExportDir, snap, run)
 		if err != nil {
 			return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
 		}
@@ -167,6 +164,9 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		log.Info("exported", "dir", stats.Dir, "files", stats.Files, "written", stats.Written, "unchanged", stats.Unchanged)
 	}
 	if o.Webhook.URL != "" && len(cs.Changes) > 0 {
+		if o.Webhook.UserAgent == "" {
+			o.Webhook.UserAgent = orDefault(o.Fetch.UserAgent, scrapers.DefaultUserAgent)
+		}
 		res.Delivery = deliver(ctx, st, o.Webhook, run, cs, log)
 	}
 	if run.Status == catalog.RunPartial {

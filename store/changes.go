@@ -527,7 +527,11 @@ func (s *Store) Delivery(run uint64) (catalog.Delivery, error) {
 func (s *Store) HistoryModels() ([]string, error) {
 	var out []string
 	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bHistory).Cursor()
+		b := tx.Bucket(bHistory)
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
 		for k, _ := c.First(); k != nil; {
 			i := bytes.IndexByte(k, '|')
 			if i < 0 {

@@ -128,13 +128,9 @@ func deleteExcept(b *bolt.Bucket, keep map[string]bool) error {
 func writeSnapshot(tx *bolt.Tx, snap *catalog.Snapshot, run uint64, at time.Time) error {
 	models := tx.Bucket(bModels)
 	keep := map[string]bool{}
-	ids, encoded, err := encodeSorted(snap.Models) // on every CPU: see encode.go
-	if err != nil {
-		return err
-	}
-	for i, id := range ids {
+	for id, m := range snap.Models {
 		keep[id] = true
-		if err := models.Put([]byte(id), encoded[i]); err != nil {
+		if err := putJSON(models, []byte(id), m); err != nil {
 			return err
 		}
 	}
@@ -144,16 +140,12 @@ func writeSnapshot(tx *bolt.Tx, snap *catalog.Snapshot, run uint64, at time.Time
 	offers := tx.Bucket(bOfferings)
 	hist := tx.Bucket(bHistory)
 	keep = map[string]bool{}
-	keys, encoded, err := encodeSorted(snap.Offerings)
-	if err != nil {
-		return err
-	}
-	for i, key := range keys {
+	for key, o := range snap.Offerings {
 		keep[key] = true
-		if err := offers.Put([]byte(key), encoded[i]); err != nil {
+		if err := putJSON(offers, []byte(key), o); err != nil {
 			return err
 		}
-		if err := appendPoint(hist, key, catalog.PointOf(snap.Offerings[key], run, at)); err != nil {
+		if err := appendPoint(hist, key, catalog.PointOf(o, run, at)); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,266 @@
+package changes
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+var day = time.Date(2026, 4, 24, 2, 0, 0, 0, time.UTC)
+
+func price(p catalog.Price) catalog.Fact[catalog.Price] {
+	src := catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: catalog.AuthorityProvider}
+	return catalog.Fact[catalog.Price]{Value: p, Display: p.String(), Source: src, RetrievedAt: day, ChangedAt: day}
+}
+
+func fixed(m catalog.Money) catalog.Fact[catalog.Price] { return price(catalog.Fixed(m)) }
+
+var free = price(catalog.Price{Kind: catalog.PriceFree})
+
+func TestPriceReasons(t *testing.T) {
+	r := DefaultRules()
+	flagged := fixed(27_000_000)
+	flagged.Flags = []catalog.Flag{{Kind: catalog.FlagUnitSlip, Detail: "1000× the history"}}
+	tests := []struct {
+		name      string
+		old, next catalog.Fact[catalog.Price]
+		want      []string // reason prefixes; none means it publishes
+	}{
+		{"+0.5%", fixed(200_000), fixed(201_000), nil},
+		{"+50% exactly publishes", fixed(200_000), fixed(300_000), nil},
+		{"+50.0005% is beyond", fixed(200_000), fixed(300_001), []string{RuleChangePct}},
+		{"-50% exactly publishes", fixed(200_000), fixed(100_000), nil},
+		{"-60%", fixed(200_000), fixed(80_000), []string{RuleChangePct}},
+		{"×1000 slip", fixed(27_000), fixed(27_000_000), []string{RuleChangePct, RuleFactor}},
+		{"÷10", fixed(1_000_000), fixed(100_000), []string{RuleChangePct, RuleFactor}},
+		{"to free", fixed(140_000), free, []string{RuleZero}},
+		{"from free", free, fixed(140_000), []string{RuleZero}},
+		{"to fixed zero", fixed(140_000), fixed(0), []string{RuleZero}},
+		{"variable to fixed publishes", price(catalog.Price{Kind: catalog.PriceVariable}), fixed(1), nil},
+		{"first price publishes", catalog.Fact[catalog.Price]{}, fixed(1), nil},
+		{"price gone publishes", fixed(1), catalog.Fact[catalog.Price]{}, nil},
+		{"flagged", fixed(27_000), flagged, []string{RuleChangePct, RuleFactor, RuleFlagged}},
+	}
+	for _, tt := range tests {
+		got := r.PriceReasons(tt.old, tt.next)
+		if len(got) != len(tt.want) {
+			t.Errorf("%s: reasons %q, want rules %v", tt.name, got, tt.want)
+			continue
+		}
+		for i, w := range tt.want {
+			if !strings.HasPrefix(got[i], w+": ") {
+				t.Errorf("%s: reason %q, want rule %s", tt.name, got[i], w)
+			}
+		}
+	}
+	if got := r.PriceReasons(fixed(27_000), fixed(27_000_000)); got[1] != "max_factor: 1000× larger is 10× or more" {
+		t.Errorf("factor reason %q", got[1])
+	}
+	if got := (Rules{}).PriceReasons(fixed(27_000), flagged); len(got) != 0 {
+		t.Errorf("zero rules hold: %q", got)
+	}
+	off := DefaultRules()
+	off.MaxChangePct = 0
+	if got := off.PriceReasons(fixed(200_000), fixed(1_900_000)); len(got) != 0 {
+		t.Errorf("9.5× with the percentage rule off: %q", got)
+	}
+}
+
+func snapshot(offers ...*catalog.Offering) *catalog.Snapshot {
+	s := catalog.NewSnapshot()
+	for _, o := range offers {
+		if s.Models[o.ModelID] == nil {
+			s.Models[o.ModelID] = &catalog.Model{ID: o.ModelID, Capabilities: map[catalog.Capability]catalog.Fact[bool]{},
+				Name: catalog.Fact[string]{Value: o.ModelID, Display: o.ModelID, Source: o.Input.Source}}
+		}
+		s.Offerings[o.Key()] = o
+	}
+	return s
+}
+
+func offer(model string, in, out catalog.Fact[catalog.Price]) *catalog.Offering {
+	return &catalog.Offering{ModelID: model, Provider: "openrouter", Input: in, Output: out}
+}
+
+func many(n int, prefix string) []*catalog.Offering {
+	var out []*catalog.Offering
+	for i := range n {
+		out = append(out, offer(prefix+string(rune('a'+i)), fixed(100_000), fixed(200_000)))
+	}
+	return out
+}
+
+func TestBreakage(t *testing.T) {
+	prev := snapshot(many(8, "m/x-")...)
+	tests := []struct {
+		name  string
+		keep  int
+		rules Rules
+		held  int
+	}{
+		{"one of eight leaves: a removal", 7, DefaultRules(), 0},
+		{"two of eight: below the minimum of three", 6, DefaultRules(), 0},
+		{"three of eight (37%): breakage", 5, DefaultRules(), 3},
+		{"six of eight: breakage", 2, DefaultRules(), 6},
+		{"rule off", 2, Rules{VanishedPct: 0}, 0},
+		{"share 80%: six of eight (75%) is not more", 2, Rules{VanishedPct: 80, VanishedMin: 1}, 0},
+	}
+	for _, tt := range tests {
+		next := snapshot(many(tt.keep, "m/x-")...)
+		out := Review(Input{Published: prev, Next: next, Run: catalog.Run{StartedAt: day}, Rules: tt.rules})
+		held := 0
+		for _, c := range out.Changes.Changes {
+			if c.Kind == catalog.ChangeOfferingRemoved && c.Status == catalog.ChangeHeld {
+				held++
+			}
+		}
+		if held != tt.held {
+			t.Errorf("%s: %d removals held, want %d", tt.name, held, tt.held)
+		}
+		// Kept and held offerings are published, and their models.
+		if want := tt.keep + tt.held; len(out.Publish.Offerings) != want || len(out.Publish.Models) != want {
+			t.Errorf("%s: %d offerings and %d models published", tt.name, len(out.Publish.Offerings), len(out.Publish.Models))
+		}
+		if tt.held > 0 {
+			h := out.Seen[0]
+			if h.Kind != catalog.HoldBreakage || len(h.RemovedOfferings) != tt.held || len(h.RemovedModels) != tt.held || h.Source != "openrouter" {
+				t.Errorf("%s: hold %+v", tt.name, h)
+			}
+			for _, k := range h.RemovedOfferings {
+				if o := out.Publish.Offerings[k]; o == nil || !o.Input.Stale || o.Input.Value.Amount != 100_000 {
+					t.Errorf("%s: kept offering %s %+v; want the published one, stale", tt.name, k, o)
+				}
+			}
+		}
+	}
+}
+
+// TestHoldLifecycle runs one anomaly through the runs that follow it: the
+// same value again (one hold, updated), another anomalous value
+// (superseded), the published value again (withdrawn), and a value an
+// operator rejected (not held again).
+func TestHoldLifecycle(t *testing.T) {
+	const key = "price:a/b|openrouter||#input"
+	pub := snapshot(offer("a/b", fixed(100_000), fixed(200_000)))
+	slip := snapshot(offer("a/b", fixed(100_000_000), fixed(200_000)))
+	run := func(n int, next *catalog.Snapshot, holds []catalog.Hold) Outcome {
+		return Review(Input{Published: pub, Next: next, Run: catalog.Run{StartedAt: day.Add(time.Duration(n) * 24 * time.Hour)}, Rules: DefaultRules(), Holds: holds})
+	}
+	// Run 1: held, new.
+	o1 := run(1, slip, nil)
+	if len(o1.Seen) != 1 || o1.Seen[0].ID != 0 || o1.Seen[0].Key != key || o1.Seen[0].Status != catalog.HoldPending {
+		t.Fatalf("first sighting %+v", o1.Seen)
+	}
+	if o1.Publish.Offerings["a/b|openrouter||"].Input.Value.Amount != 100_000 {
+		t.Error("held value published")
+	}
+	if c := o1.Changes.Changes[0]; c.Status != catalog.ChangeHeld || c.HoldKey != key {
+		t.Errorf("change %+v", c)
+	}
+	h := o1.Seen[0]
+	h.ID, h.FirstRun, h.LastRun = 7, 1, 1 // as the store numbers it
+
+	// Run 2: the same value: the same hold, seen again.
+	o2 := run(2, slip, []catalog.Hold{h})
+	if len(o2.Seen) != 1 || o2.Seen[0].ID != 7 || !o2.Seen[0].FirstSeen.Equal(h.FirstSeen) || !o2.Seen[0].LastSeen.After(h.FirstSeen) || len(o2.Closed) != 0 {
+		t.Errorf("repeat: seen %+v closed %+v", o2.Seen, o2.Closed)
+	}
+	if c := o2.Changes.Changes[0]; c.Hold != 7 || c.HoldKey != "" {
+		t.Errorf("repeat change %+v", c)
+	}
+
+	// Run 3: another anomalous value supersedes it.
+	other := snapshot(offer("a/b", fixed(100_000_000_000), fixed(200_000)))
+	o3 := run(3, other, []catalog.Hold{h})
+	if len(o3.Closed) != 1 || o3.Closed[0].Status != catalog.HoldSuperseded || o3.Closed[0].Decision.Action != catalog.ActionSupersede {
+		t.Errorf("supersede: closed %+v", o3.Closed)
+	}
+	if len(o3.Seen) != 1 || o3.Seen[0].ID != 0 {
+		t.Errorf("supersede: seen %+v", o3.Seen)
+	}
+
+	// Run 4: the published value again withdraws it.
+	o4 := run(4, pub, []catalog.Hold{h})
+	if len(o4.Closed) != 1 || o4.Closed[0].Status != catalog.HoldWithdrawn || len(o4.Seen) != 0 || len(o4.Changes.Changes) != 0 {
+		t.Errorf("withdraw: %+v", o4)
+	}
+
+	// Run 5: a rejected value the source repeats is reported, not held.
+	rej := h
+	rej.Status = catalog.HoldRejected
+	o5 := run(5, slip, []catalog.Hold{rej})
+	if c := o5.Changes.Changes[0]; c.Status != catalog.ChangeRejected || c.Hold != 7 {
+		t.Errorf("rejected repeat %+v", c)
+	}
+	if len(o5.Seen) != 1 || o5.Seen[0].Status != catalog.HoldRejected || len(o5.Closed) != 0 {
+		t.Errorf("rejected repeat: seen %+v closed %+v", o5.Seen, o5.Closed)
+	}
+	if o5.Publish.Offerings["a/b|openrouter||"].Input.Value.Amount != 100_000 {
+		t.Error("rejected value published")
+	}
+	// ... but another anomalous value is held afresh.
+	o6 := run(6, other, []catalog.Hold{rej})
+	if len(o6.Seen) != 1 || o6.Seen[0].ID != 0 || o6.Changes.Changes[0].Status != catalog.ChangeHeld {
+		t.Errorf("new value after a rejection: %+v", o6.Seen)
+	}
+}
+
+func TestFlaggedNewOffering(t *testing.T) {
+	pub := snapshot(offer("a/b", fixed(100_000), fixed(200_000)))
+	next := snapshot(offer("a/b", fixed(100_000), fixed(200_000)))
+	o := &catalog.Offering{ModelID: "a/b", Provider: "bedrock", Region: "eu-west-1", Input: fixed(130_000), Output: fixed(130_000)}
+	o.Input.Flags = []catalog.Flag{{Kind: catalog.FlagDiscrepancy, Detail: "cross-checks say $0.10"}}
+	next.Offerings[o.Key()] = o
+	out := Review(Input{Published: pub, Next: next, Run: catalog.Run{StartedAt: day}, Rules: DefaultRules()})
+	if _, ok := out.Publish.Offerings[o.Key()]; ok {
+		t.Error("a new offering with a flagged price was published")
+	}
+	if len(out.Seen) != 1 || out.Seen[0].Kind != catalog.HoldOfferingAdded || out.Seen[0].Offering == nil || !strings.Contains(out.Seen[0].Reasons[0], "discrepancy") {
+		t.Errorf("hold %+v", out.Seen)
+	}
+	// Without the flag rule it publishes.
+	r := DefaultRules()
+	r.HoldFlagged = false
+	out = Review(Input{Published: pub, Next: next, Run: catalog.Run{StartedAt: day}, Rules: r})
+	if _, ok := out.Publish.Offerings[o.Key()]; !ok || len(out.Seen) != 0 {
+		t.Error("hold_flagged: false still held the offering")
+	}
+}
+
+func TestDiffKinds(t *testing.T) {
+	src := catalog.SourceRef{Name: "huggingface", URL: "https://huggingface.co/x", Authority: catalog.AuthorityCreator}
+	ctx := func(n int64, stale bool, conflicts ...catalog.Conflict) catalog.Fact[catalog.Tokens] {
+		return catalog.Fact[catalog.Tokens]{Value: catalog.Tokens{N: n}, Display: catalog.CompactCount(n), Source: src, Stale: stale, Conflicts: conflicts}
+	}
+	prev := snapshot(offer("a/b", fixed(1), fixed(2)))
+	prev.Models["a/b"].ContextWindow = ctx(128_000, false)
+	prev.Unmatched = []catalog.Unmatched{{Source: "openrouter", ID: "openrouter/auto", Reason: "router"}}
+	next := snapshot(offer("a/b", fixed(1), fixed(2)))
+	conflict := catalog.Conflict{Display: "60K", Raw: "60000", Source: catalog.SourceRef{Name: "openrouter", Authority: catalog.AuthorityAggregator}}
+	next.Models["a/b"].ContextWindow = ctx(131_072, true, conflict)
+	next.Offerings["a/b|openrouter||"].Context = ctx(60_000, false)
+	next.Unmatched = []catalog.Unmatched{prev.Unmatched[0], {Source: "openrouter", ID: "x/unknown", Reason: "no rule", URL: "https://openrouter.ai/api/v1/models"}}
+	run := catalog.Run{StartedAt: day, Sources: []catalog.SourceStats{{Source: "huggingface", Status: catalog.SourceFailed, Errors: []string{"HTTP 503"}}}}
+	out := Review(Input{Published: prev, Next: next, Run: run, Rules: DefaultRules()})
+	got := map[catalog.ChangeKind][]catalog.RunChange{}
+	for _, c := range out.Changes.Changes {
+		got[c.Kind] = append(got[c.Kind], c)
+		if c.Status != catalog.ChangePublished {
+			t.Errorf("%s held", c)
+		}
+	}
+	if c := got[catalog.ChangeSpec]; len(c) != 2 || c[0].Field != "context_window" || c[0].Old != "128K" || c[0].New != "131,072" || c[1].Provider != "openrouter" || c[1].Field != "context" || c[1].New != "60K" {
+		t.Errorf("spec changes %+v", c)
+	}
+	if c := got[catalog.ChangeConflict]; len(c) != 1 || c[0].New != "60K" || c[0].Source.Name != "openrouter" {
+		t.Errorf("conflicts %+v", c)
+	}
+	if c := got[catalog.ChangeUnmatched]; len(c) != 1 || c[0].New != "x/unknown" {
+		t.Errorf("unmatched %+v", c)
+	}
+	if c := got[catalog.ChangeSourceStale]; len(c) != 1 || c[0].Source.Name != "huggingface" || !strings.Contains(c[0].Detail, "1 fact (0 offerings)") || !strings.Contains(c[0].Detail, "HTTP 503") {
+		t.Errorf("stale %+v", c)
+	}
+}

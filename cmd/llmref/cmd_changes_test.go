@@ -1,0 +1,206 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/changes"
+)
+
+// TestChangesAfterDemo is the issue's acceptance on the command line: after
+// `llmref demo`, `llmref changes --format json` lists Llama 3.2 1B
+// Instruct's OpenRouter output 0.20 → 0.201 (+0.5%), the new model and the
+// offering that left; `llmref history` shows 0.20 and then 0.201 with their
+// dates.
+func TestChangesAfterDemo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	if code, _, errs := llmref(t, "demo", "--dir", dir, "-q"); code != 0 {
+		t.Fatalf("demo exit %d: %s", code, errs)
+	}
+	db := filepath.Join(dir, "llmref.db")
+	code, out, errs := llmref(t, "changes", "--format", "json", "--db", db)
+	if code != 0 {
+		t.Fatalf("changes exit %d: %s", code, errs)
+	}
+	var rep changes.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("changes --format json: %v\n%s", err, out)
+	}
+	var price, added, left bool
+	for _, e := range rep.Changes {
+		switch {
+		case e.Kind == catalog.ChangePrice && e.Model == "meta/llama-3.2-1b-instruct" && e.ModelName == "Llama 3.2 1B Instruct" &&
+			e.Provider == "openrouter" && e.Variant == "" && e.Field == "output":
+			price = e.OldPrice.Amount == 200_000 && e.NewPrice.Amount == 201_000 && e.DeltaPct == "+0.5%" && *e.Delta == 1_000 && e.Status == catalog.ChangePublished
+		case e.Kind == catalog.ChangeModelAdded && e.Model == "deepseek/deepseek-v4-flash":
+			added = true
+		case e.Kind == catalog.ChangeOfferingRemoved && e.Model == "meta/llama-guard-3-8b" && e.Provider == "openrouter":
+			left = true
+		}
+	}
+	if !price || !added || !left || len(rep.Runs) != 1 || rep.Runs[0].ID != 2 {
+		t.Errorf("report: price %v, model added %v, offering left %v, runs %+v", price, added, left, rep.Runs)
+	}
+	if !strings.Contains(out, `"usd_per_mtok": 0.201`) {
+		t.Error("JSON report lacks the exact new price")
+	}
+
+	code, out, _ = llmref(t, "changes", "--db", db)
+	if code != 0 || !strings.Contains(out, "| Llama 3.2 1B Instruct | output price | $0.20 | $0.201 | +$0.001 | +0.5% |") {
+		t.Errorf("changes (Markdown) exit %d:\n%s", code, out)
+	}
+	code, out, _ = llmref(t, "changes", "--format", "html", "--run", "2", "--db", db)
+	if code != 0 || !strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.Contains(out, "<td>output price</td>") {
+		t.Errorf("changes --format html exit %d", code)
+	}
+	code, out, _ = llmref(t, "changes", "--since", "2026-04-23", "--format", "json", "--db", db)
+	if err := json.Unmarshal([]byte(out), &rep); code != 0 || err != nil || len(rep.Runs) != 2 {
+		t.Errorf("changes --since: exit %d, %v, %d runs", code, err, len(rep.Runs))
+	}
+
+	code, out, errs = llmref(t, "history", "meta/llama-3.2-1b-instruct", "--provider", "openrouter", "--db", db)
+	if code != 0 {
+		t.Fatalf("history exit %d: %s", code, errs)
+	}
+	first := regexp.MustCompile(`(?m)^  2026-04-23 02:00 +1 +\$0\.027 +\$0\.20 `)
+	second := regexp.MustCompile(`(?m)^  2026-04-24 02:00 +2 +\$0\.027 +\$0\.201 `)
+	if !strings.HasPrefix(out, "meta/llama-3.2-1b-instruct at openrouter\n") || !first.MatchString(out) || !second.MatchString(out) ||
+		first.FindStringIndex(out)[0] > second.FindStringIndex(out)[0] {
+		t.Errorf("history:\n%s", out)
+	}
+	code, out, _ = llmref(t, "history", "meta/llama-3.2-1b-instruct", "--provider", "openrouter", "--format", "json", "--db", db)
+	if code != 0 || !strings.Contains(out, `"at": "2026-04-24T02:00:00Z"`) {
+		t.Errorf("history --format json exit %d:\n%s", code, out)
+	}
+}
+
+// TestReviewCommands runs the anomaly day through the command line: review
+// lists the held changes; approve publishes one (the export follows);
+// reject drops another; unknown ids and models change nothing.
+func TestReviewCommands(t *testing.T) {
+	dir := t.TempDir()
+	db, exp := filepath.Join(dir, "llmref.db"), filepath.Join(dir, "export")
+	anomalies := filepath.Join("..", "..", "refresh", "testdata", "days", "2026-04-25-anomalies")
+	for _, day := range []string{"2026-04-24", anomalies} {
+		if code, _, errs := llmref(t, "refresh", "--source", "openrouter", "--replay", day, "--export", exp, "--db", db, "-q"); code != 0 {
+			t.Fatalf("refresh %s: exit %d %s", day, code, errs)
+		}
+	}
+	code, out, errs := llmref(t, "review", "--db", db)
+	if code != 0 {
+		t.Fatalf("review exit %d: %s", code, errs)
+	}
+	ids := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case strings.Contains(line, "meta/llama-3.2-1b-instruct at openrouter (input)") && strings.Contains(line, "$0.027 → $27.00"):
+			ids["slip"] = f[0]
+		case strings.Contains(line, "openai/gpt-oss-20b at openrouter (output)") && strings.Contains(line, "$0.14 → free"):
+			ids["zero"] = f[0]
+		case strings.Contains(line, "openrouter (source breakage)") && strings.Contains(line, "13 offerings"):
+			ids["breakage"] = f[0]
+		}
+	}
+	if len(ids) != 3 {
+		t.Fatalf("review does not list the three anomalies (%v):\n%s", ids, out)
+	}
+	offerings := func() map[string]json.RawMessage {
+		t.Helper()
+		var doc struct {
+			Offerings []struct {
+				Model, Provider, Variant string
+				Input, Output            json.RawMessage
+			}
+		}
+		b, err := os.ReadFile(filepath.Join(exp, "offerings.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]json.RawMessage{}
+		for _, o := range doc.Offerings {
+			if o.Provider == "openrouter" && o.Variant == "" {
+				m[o.Model+" input"], m[o.Model+" output"] = o.Input, o.Output
+			}
+		}
+		return m
+	}
+	before := offerings()
+	if !strings.Contains(string(before["openai/gpt-oss-20b output"]), `"micro_usd_per_mtok": 140000`) ||
+		!strings.Contains(string(before["meta/llama-3.2-1b-instruct input"]), `"micro_usd_per_mtok": 27000`) || before["google/gemini-2.5-flash input"] == nil {
+		t.Fatalf("held values reached the export (or the breakage removed offerings)")
+	}
+
+	// Bad decisions change nothing.
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"approve", ids["zero"]}, 2, "--note TEXT is required"},
+		{[]string{"approve", "abc", "--note", "x"}, 2, `"abc" is not a hold id`},
+		{[]string{"approve", ids["zero"], "999", "--note", "x"}, 1, "hold 999: not found"},
+		{[]string{"reject", "--note", "x"}, 2, "name at least one hold id"},
+		{[]string{"mark-reviewed", "meta/nope"}, 1, "model meta/nope: not found"},
+		{[]string{"mark-reviewed", "Not An Id"}, 2, "want creator/slug"},
+		{[]string{"history", "meta/nope"}, 1, "unknown model meta/nope"},
+		{[]string{"history", "meta/llama-3.2-1b-instruct", "--provider", "nope"}, 1, `no offering at "nope"`},
+		{[]string{"changes", "--run", "99"}, 1, "unknown run 99"},
+		{[]string{"changes", "--run", "x"}, 2, "want a run id"},
+		{[]string{"changes", "--since", "yesterday"}, 2, "want a date"},
+		{[]string{"changes", "--run", "1", "--since", "2026-04-01"}, 2, "not both"},
+		{[]string{"changes", "--format", "pdf"}, 2, "want md, json or html"},
+	} {
+		code, _, errs := llmref(t, append(tt.args, "--db", db)...)
+		if code != tt.code || !strings.Contains(errs, tt.want) || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and one line naming %q", tt.args, code, errs, tt.code, tt.want)
+		}
+	}
+	if _, out, _ := llmref(t, "review", "--db", db); strings.Count(out, "\n") < 4 {
+		t.Errorf("a failed decision closed holds:\n%s", out)
+	}
+
+	// Approve the zero, reject the slip.
+	code, out, errs = llmref(t, "approve", ids["zero"], "--note", "OpenRouter made it free", "--export", exp, "--db", db)
+	if code != 0 || !strings.Contains(out, "approved #"+ids["zero"]) || !strings.Contains(out, "effective from run 2 (2026-04-25)") || !strings.Contains(out, "exported") {
+		t.Fatalf("approve exit %d:\n%s%s", code, out, errs)
+	}
+	code, out, errs = llmref(t, "reject", "#"+ids["slip"], "--note", "per-1K price read as per-token", "--export", exp, "--db", db)
+	if code != 0 || !strings.Contains(out, "rejected #"+ids["slip"]) {
+		t.Fatalf("reject exit %d:\n%s%s", code, out, errs)
+	}
+	after := offerings()
+	if !strings.Contains(string(after["openai/gpt-oss-20b output"]), `"kind": "free"`) || !strings.Contains(string(after["openai/gpt-oss-20b output"]), `"reviewed_at": "20`) {
+		t.Errorf("approved value not exported: %s", after["openai/gpt-oss-20b output"])
+	}
+	if !strings.Contains(string(after["meta/llama-3.2-1b-instruct input"]), `"micro_usd_per_mtok": 27000`) {
+		t.Errorf("rejected value exported: %s", after["meta/llama-3.2-1b-instruct input"])
+	}
+	code, out, _ = llmref(t, "history", "openai/gpt-oss-20b", "--provider", "openrouter", "--db", db)
+	if code != 0 || !regexp.MustCompile(`(?m)^  2026-04-25 02:00 +2 +\$0\.03 +free `).MatchString(out) {
+		t.Errorf("history after approval:\n%s", out)
+	}
+	b, err := os.ReadFile(filepath.Join(exp, "history", "openai--gpt-oss-20b.json"))
+	if err != nil || !strings.Contains(string(b), `"kind": "free"`) {
+		t.Errorf("exported history after approval: %v\n%s", err, b)
+	}
+	code, out, _ = llmref(t, "changes", "--db", db)
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("approved #%s", ids["zero"])) || !strings.Contains(out, fmt.Sprintf("rejected #%s", ids["slip"])) || !strings.Contains(out, "**HELD #"+ids["breakage"]+"**") {
+		t.Errorf("report after the decisions:\n%s", out)
+	}
+	if code, out, _ := llmref(t, "review", "--db", db); code != 0 || strings.Contains(out, "$27.00") || !strings.Contains(out, "source breakage") {
+		t.Errorf("review after the decisions:\n%s", out)
+	}
+	if code, out, errs := llmref(t, "mark-reviewed", "meta/llama-3.2-1b-instruct", "--note", "card read", "--db", db); code != 0 || !strings.Contains(out, "marked reviewed") {
+		t.Errorf("mark-reviewed exit %d: %s%s", code, out, errs)
+	}
+}
