@@ -116,6 +116,8 @@ var (
 	llamaGlued       = regexp.MustCompile(`^llama(\d)(?:\.(\d+))?(-|$)`) // llama3.2-1b → llama-3.2-1b
 	bedrockVersion   = regexp.MustCompile(`-v\d+:\d+$`)                  // -v1:0
 	regionPrefix     = regexp.MustCompile(`^(us-gov|us|eu|apac|ap|ca|sa|jp|au|global)\.`)
+	awsRegion        = regexp.MustCompile(`^(?:us|eu|ap|sa|ca|me|af|il|mx)(?:-gov)?-[a-z]+-\d+$`) // us-west-2
+	commitment       = regexp.MustCompile(`^\d+-months?-commitment$`)                             // provisioned throughput
 )
 
 // Resolve maps a source's model id to a canonical id. Routers and "latest"
@@ -156,7 +158,31 @@ func (r *Resolver) Resolve(source, id string) (Resolved, error) {
 	if slug == "" {
 		return Resolved{}, fmt.Errorf("%s: nothing after the host prefix: %w", raw, ErrUnmatched)
 	}
-	creator, region := "", ""
+	region := ""
+	// LiteLLM's Bedrock keys name a region, a commitment or an API as
+	// path segments: "bedrock/us-west-2/1-month-commitment/cohere.command-text-v14".
+	for {
+		ns, rest, ok := strings.Cut(slug, "/")
+		if !ok || rest == "" {
+			break
+		}
+		switch {
+		case awsRegion.MatchString(ns):
+			region = ns
+		case commitment.MatchString(ns):
+			if variant == "" {
+				variant = ns
+			}
+		case ns == "*" || ns == "invoke" || ns == "converse":
+		default:
+			ok = false
+		}
+		if !ok {
+			break
+		}
+		slug = rest
+	}
+	creator := ""
 	if ns, rest, ok := strings.Cut(slug, "/"); ok {
 		if ns == "openrouter" {
 			return Resolved{}, fmt.Errorf("%s is an OpenRouter router, not a model: %w", raw, ErrUnmatched)
@@ -170,7 +196,7 @@ func (r *Resolver) Resolve(source, id string) (Resolved, error) {
 		}
 		if vendor, rest, ok := strings.Cut(s, "."); ok && namespaceCreators[vendor] != "" && rest != "" {
 			creator, slug = vendor, bedrockVersion.ReplaceAllString(rest, "")
-			if m != nil {
+			if m != nil && region == "" {
 				region = m[1]
 			}
 		}

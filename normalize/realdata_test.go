@@ -18,7 +18,7 @@ import (
 // ../shared, and the tests that read it skip.
 const realdata = "../../shared/realdata"
 
-func readReal(t *testing.T, rel string) []byte {
+func readReal(t testing.TB, rel string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(realdata, rel))
 	if os.IsNotExist(err) {
@@ -41,7 +41,7 @@ type orModel struct {
 	} `json:"architecture"`
 }
 
-func realOpenRouter(t *testing.T) []orModel {
+func realOpenRouter(t testing.TB) []orModel {
 	var doc struct {
 		Data []orModel `json:"data"`
 	}
@@ -99,8 +99,9 @@ func TestRealOpenRouterIDs(t *testing.T) {
 // the shapes the OpenRouter source produces: every id is a model (its
 // variants folded into it as offering variants) or an unmatched entry,
 // never dropped.
-func TestRealOpenRouterNormalize(t *testing.T) {
-	at := time.Date(2026, 5, 15, 0, 0, 0, 0, time.UTC)
+// realOpenRouterObservations gives the real OpenRouter list in the shapes
+// the OpenRouter source produces, and the set of its ids.
+func realOpenRouterObservations(t testing.TB, at time.Time) ([]catalog.Observation, map[string]bool) {
 	var obs []catalog.Observation
 	ids := map[string]bool{}
 	for _, m := range realOpenRouter(t) {
@@ -121,12 +122,21 @@ func TestRealOpenRouterNormalize(t *testing.T) {
 		if len(m.Architecture.InputModalities) > 0 {
 			obs = append(obs, model(catalog.FieldInputModalities, strings.Join(m.Architecture.InputModalities, ",")))
 		}
-		for key, f := range map[string]catalog.Field{"prompt": catalog.FieldPriceInput, "completion": catalog.FieldPriceOutput, "input_cache_read": catalog.FieldPriceCachedInput} {
-			if v, ok := m.Pricing[key]; ok {
-				obs = append(obs, offer(f, v, catalog.PerToken))
+		for _, p := range []struct {
+			key   string
+			field catalog.Field
+		}{{"prompt", catalog.FieldPriceInput}, {"completion", catalog.FieldPriceOutput}, {"input_cache_read", catalog.FieldPriceCachedInput}} {
+			if v, ok := m.Pricing[p.key]; ok {
+				obs = append(obs, offer(p.field, v, catalog.PerToken))
 			}
 		}
 	}
+	return obs, ids
+}
+
+func TestRealOpenRouterNormalize(t *testing.T) {
+	at := time.Date(2026, 5, 15, 0, 0, 0, 0, time.UTC)
+	obs, ids := realOpenRouterObservations(t, at)
 	res := Normalize(Input{Pages: []catalog.Page{{Source: "openrouter", Observations: obs}}, Now: at})
 	snap := res.Snapshot
 	seen := map[string]bool{}
@@ -387,4 +397,19 @@ func hasFlag(f catalog.Fact[catalog.Price], kind, detail string) bool {
 		}
 	}
 	return false
+}
+
+// BenchmarkNormalizeRealOpenRouter measures one normalisation of the real
+// OpenRouter list (364 ids, about 2,600 observations) in the source's
+// shapes.
+func BenchmarkNormalizeRealOpenRouter(b *testing.B) {
+	at := time.Date(2026, 5, 15, 0, 0, 0, 0, time.UTC)
+	obs, _ := realOpenRouterObservations(b, at)
+	pages := []catalog.Page{{Source: "openrouter", Observations: obs}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		Normalize(Input{Pages: pages, Now: at})
+	}
+	b.ReportMetric(float64(len(obs)), "observations")
 }
