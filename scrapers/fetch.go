@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -404,7 +405,10 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second, true
+		// Past ~292 years n seconds overflow a Duration; any such wait
+		// is far beyond every cap, so keep it there rather than wrap.
+		const most = int(math.MaxInt64 / int64(time.Second))
+		return time.Duration(min(n, most)) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		d := t.Sub(now)
