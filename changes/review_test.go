@@ -264,3 +264,35 @@ func TestDiffKinds(t *testing.T) {
 		t.Errorf("stale %+v", c)
 	}
 }
+
+// TestBreakageCascade: when a broken source defined the models, another
+// provider's offerings of those models vanish with them; they join the
+// broken source's hold instead of counting as a breakage of their own.
+func TestBreakageCascade(t *testing.T) {
+	prevOffers := many(6, "m/x-")
+	next := snapshot(prevOffers[:2]...)
+	for i, o := range prevOffers[2:5] {
+		b := &catalog.Offering{ModelID: o.ModelID, Provider: "bitdeer", Input: fixed(100_000), Output: fixed(100_000)}
+		b.Input.Source.Name, b.Output.Source.Name = "bitdeer", "bitdeer"
+		prevOffers = append(prevOffers, b)
+		if i == 0 {
+			// One bitdeer offering stays, of a model that stays.
+			b2 := *b
+			b2.ModelID = "m/x-a"
+			prevOffers = append(prevOffers, &b2)
+			next.Offerings[b2.Key()] = &b2
+		}
+	}
+	prev := snapshot(prevOffers...)
+	out := Review(Input{Published: prev, Next: next, Run: catalog.Run{StartedAt: day}, Rules: DefaultRules()})
+	if len(out.Seen) != 1 {
+		t.Fatalf("%d holds, want one (openrouter's): %+v", len(out.Seen), out.Seen)
+	}
+	h := out.Seen[0]
+	if h.Source != "openrouter" || len(h.RemovedOfferings) != 7 || len(h.RemovedModels) != 4 || !strings.Contains(h.Reasons[0], "4 of 6 openrouter offerings") || !strings.Contains(h.Reasons[0], "3 offerings of other sources left with their models") {
+		t.Errorf("hold %+v", h)
+	}
+	if len(out.Publish.Offerings) != len(prev.Offerings) {
+		t.Errorf("%d offerings published, want all %d kept", len(out.Publish.Offerings), len(prev.Offerings))
+	}
+}

@@ -133,13 +133,17 @@ func offeringSources(o *catalog.Offering) []string {
 // breakage is a source most of whose offerings vanished in one run.
 type breakage struct {
 	source   string
-	total    int
-	vanished []string // offering keys, in order
+	total    int      // the source's published offerings
+	lost     int      // how many of them vanished
+	vanished []string // offering keys held, in order: the source's, and those of models that left with it
 }
 
 // breakages finds the sources that lost more than the allowed share of
-// their published offerings between prev and next. An offering that
-// vanished is counted once, with the first such source by name.
+// their published offerings between prev and next. Sources are judged in
+// order of how many offerings they lost, most first. A broken source takes
+// with it every vanished offering of the models that left with it (a
+// provider's offerings of a model the broken source defined vanish with the
+// model): those are not held against the provider as a breakage of its own.
 func (r Rules) breakages(prev, next *catalog.Snapshot) []breakage {
 	if r.VanishedPct <= 0 {
 		return nil
@@ -156,33 +160,59 @@ func (r Rules) breakages(prev, next *catalog.Snapshot) []breakage {
 			}
 		}
 	}
-	names := make([]string, 0, len(gone))
-	for s := range gone {
-		names = append(names, s)
-	}
-	sort.Strings(names)
 	taken := map[string]bool{}
 	var out []breakage
-	for _, s := range names {
-		keys := gone[s]
-		if len(keys) < r.VanishedMin || len(keys)*100 <= r.VanishedPct*total[s] {
+	for len(gone) > 0 {
+		// The source with the most vanished offerings not yet taken.
+		best, n := "", 0
+		for s, keys := range gone {
+			c := 0
+			for _, k := range keys {
+				if !taken[k] {
+					c++
+				}
+			}
+			if c > n || c == n && c > 0 && s < best {
+				best, n = s, c
+			}
+		}
+		if best == "" {
+			break
+		}
+		keys := gone[best]
+		delete(gone, best)
+		if n < r.VanishedMin || n*100 <= r.VanishedPct*total[best] {
 			continue
 		}
-		b := breakage{source: s, total: total[s]}
+		b := breakage{source: best, total: total[best], lost: n}
+		models := map[string]bool{}
 		for _, k := range keys {
 			if !taken[k] {
 				taken[k] = true
 				b.vanished = append(b.vanished, k)
+				if m := prev.Offerings[k].ModelID; next.Models[m] == nil {
+					models[m] = true
+				}
 			}
 		}
-		if len(b.vanished) > 0 {
-			out = append(out, b)
+		// Offerings of the models that left with the source.
+		for _, k := range prev.OfferingKeys() {
+			if _, stays := next.Offerings[k]; !stays && !taken[k] && models[prev.Offerings[k].ModelID] {
+				taken[k] = true
+				b.vanished = append(b.vanished, k)
+			}
 		}
+		sort.Strings(b.vanished)
+		out = append(out, b)
 	}
 	return out
 }
 
 func (b breakage) reason(r Rules) string {
-	return fmt.Sprintf("%s: %d of %d %s offerings vanished in one run (%d%%, more than %d%%)",
-		RuleVanished, len(b.vanished), b.total, b.source, len(b.vanished)*100/b.total, r.VanishedPct)
+	s := fmt.Sprintf("%s: %d of %d %s offerings vanished in one run (%d%%, more than %d%%)",
+		RuleVanished, b.lost, b.total, b.source, b.lost*100/b.total, r.VanishedPct)
+	if extra := len(b.vanished) - b.lost; extra > 0 {
+		s += fmt.Sprintf("; %s of other sources left with their models", plural(extra, "offering"))
+	}
+	return s
 }
