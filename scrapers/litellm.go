@@ -108,7 +108,8 @@ type LiteLLMResult struct {
 	Read int
 	// Skipped counts the other entries by reason: "provider <name>" (not
 	// mapped to an llmref provider), "mode <mode>" (not a chat model),
-	// "unpriced", "commitment" (Bedrock provisioned throughput).
+	// "unpriced", "provisioned throughput" (Bedrock commitments), "no model
+	// id".
 	Skipped map[string]int
 }
 
@@ -239,9 +240,9 @@ func ParseLiteLLM(r Response, providers map[string]string) (LiteLLMResult, error
 			res.Skipped["provider "+provider]++
 			continue
 		}
-		subject, region, ok := litellmSubject(key, provider)
-		if !ok {
-			res.Skipped["commitment"]++
+		subject, region, skip := litellmSubject(key, provider)
+		if skip != "" {
+			res.Skipped[skip]++
 			continue
 		}
 		res.Read++
@@ -268,9 +269,11 @@ func ParseLiteLLM(r Response, providers map[string]string) (LiteLLMResult, error
 }
 
 // litellmSubject takes the provider's own model id and the region out of a
-// price-map key. ok is false for provisioned-throughput entries
-// ("bedrock/us-east-1/1-month-commitment/...") and wildcard regions.
-func litellmSubject(key, provider string) (subject, region string, ok bool) {
+// price-map key. skip says why an entry is not an offering's price:
+// "provisioned throughput" for Bedrock commitments
+// ("bedrock/us-east-1/1-month-commitment/...") and wildcard regions, "no
+// model id" for a key that is only a prefix.
+func litellmSubject(key, provider string) (subject, region, skip string) {
 	s := key
 	if rest, cut := strings.CutPrefix(s, provider+"/"); cut {
 		s = rest
@@ -281,11 +284,11 @@ func litellmSubject(key, provider string) (subject, region string, ok bool) {
 		if len(parts) > 1 {
 			for _, p := range parts[1 : len(parts)-1] {
 				if strings.HasSuffix(p, "-commitment") {
-					return "", "", false
+					return "", "", "provisioned throughput"
 				}
 			}
 			if parts[0] == "*" {
-				return "", "", false
+				return "", "", "provisioned throughput"
 			}
 			region, s = parts[0], parts[len(parts)-1]
 		}
@@ -296,7 +299,10 @@ func litellmSubject(key, provider string) (subject, region string, ok bool) {
 			}
 		}
 	}
-	return s, region, s != ""
+	if strings.TrimSpace(s) == "" {
+		return "", "", "no model id"
+	}
+	return s, region, ""
 }
 
 // jsonString reads a JSON string, or "" for anything else.

@@ -121,10 +121,11 @@ func TestLiteLLMSubject(t *testing.T) {
 		{"bedrock/moonshotai.kimi-k2.5", "bedrock", "moonshotai.kimi-k2.5", "", true},
 		{"bedrock/ap-northeast-1/1-month-commitment/anthropic.claude-v1", "bedrock", "", "", false},
 		{"bedrock/*/6-month-commitment/cohere.command-text-v14", "bedrock", "", "", false},
+		{"openai/", "openai", "", "", false},
 	} {
-		s, r, ok := litellmSubject(tt.key, tt.provider)
-		if ok != tt.ok || (ok && (s != tt.subject || r != tt.region)) {
-			t.Errorf("%s: %q %q %v; want %q %q %v", tt.key, s, r, ok, tt.subject, tt.region, tt.ok)
+		s, r, skip := litellmSubject(tt.key, tt.provider)
+		if ok := skip == ""; ok != tt.ok || (ok && (s != tt.subject || r != tt.region)) {
+			t.Errorf("%s: %q %q %q; want %q %q ok=%v", tt.key, s, r, skip, tt.subject, tt.region, tt.ok)
 		}
 	}
 }

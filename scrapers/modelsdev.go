@@ -199,6 +199,9 @@ func mdModelObservations(r Response, pid, provider, mid string, raw json.RawMess
 	if m.ID != "" {
 		id = m.ID
 	}
+	if strings.TrimSpace(id) == "" {
+		return nil, fmt.Errorf("a model without an id: %w", ErrMarkup)
+	}
 	note := "models.dev " + pid + "/" + id
 	offer := func(f catalog.Field, v string, u catalog.Unit) catalog.Observation {
 		return catalog.Observation{Source: "modelsdev", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityCrossCheck,

@@ -65,6 +65,7 @@ func TestParseModelsDevErrors(t *testing.T) {
 		"negative price":   {`{"openai":{"models":{"gpt-x":{"id":"gpt-x","cost":{"input":-1,"output":2}}}}}`, false},
 		"nothing mapped":   {`{"kilo":{"models":{"a/b":{"id":"a/b","cost":{"input":1,"output":2}}}}}`, true},
 		"model not object": {`{"openai":{"models":{"gpt-x":[1,2]}}}`, false},
+		"model without id": {`{"openai":{"models":{"":{"name":"x"}}}}`, true},
 	} {
 		_, err := ParseModelsDev(Response{Body: []byte(tt.body)}, DefaultModelsDevProviders())
 		if err == nil {
@@ -110,8 +111,11 @@ func FuzzParseModelsDev(f *testing.F) {
 			return
 		}
 		for _, o := range res.Observations {
-			if o.Authority != catalog.AuthorityCrossCheck || strings.HasPrefix(o.Value, "-") {
+			if o.Authority != catalog.AuthorityCrossCheck || o.Subject == "" {
 				t.Fatalf("bad observation %+v", o)
+			}
+			if (o.Field.IsPrice() || o.Field == catalog.FieldOfferingContext || o.Field == catalog.FieldOfferingMaxOutput) && strings.HasPrefix(o.Value, "-") {
+				t.Fatalf("negative figure %+v", o)
 			}
 		}
 	})
