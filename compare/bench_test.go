@@ -102,3 +102,20 @@ func BenchmarkExport(b *testing.B) {
 		os.RemoveAll(filepath.Join(dir, ".site-"+strconv.Itoa(i)+".generations"))
 	}
 }
+
+// BenchmarkEncode is one record as the export writes it: built, with its
+// sides' parts rendered once and spliced in (see compare.Encode).
+func BenchmarkEncode(b *testing.B) {
+	snap := synthetic(50)
+	o := compare.DefaultOptions()
+	sides, err := compare.Sides(snap, o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if _, err := compare.Encode(sides[i%50], sides[(i*7+1)%50], o); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/llmref/llmref/catalog"
@@ -61,6 +62,11 @@ type Side struct {
 	// Fingerprint is a hash of the model, its offerings, the blend and the
 	// generator: a record changes only when one of its sides' does.
 	Fingerprint string
+
+	prov   prov
+	once   sync.Once // builds enc on first use by Encode
+	enc    *sideJSON
+	encErr error
 }
 
 // NewSide prices a model's offerings (given in offering order) with the
@@ -94,6 +100,7 @@ func NewSide(m *catalog.Model, offers []*catalog.Offering, o Options) (*Side, er
 		s.Pricing.Note = "no tracked offering lists both a fixed input and a fixed output price"
 	}
 	s.Providers = providersOf(offers)
+	s.prov = provenanceOf(m, offers)
 	fp, err := fingerprint(m, offers, w)
 	if err != nil {
 		return nil, err
@@ -241,7 +248,7 @@ func Build(x, y *Side, o Options) *catalog.Comparison {
 			Statement: "No benchmark results are sourced for either model: llmref does not track benchmarks yet.",
 		},
 	}
-	c.Dates, c.Sources = provenance(a, b)
+	c.Dates, c.Sources = mergeProvenance(&a.prov, &b.prov)
 	c.Text = Text(c, ma, mb)
 	return c
 }
@@ -328,49 +335,81 @@ func compareCapabilities(a, b *catalog.Model) catalog.CapabilityComparison {
 	return cc
 }
 
-// provenance gathers the dates and sources of every sourced fact a record
-// uses: the models' names, specs and capabilities, and their offerings'
-// input and output prices.
-func provenance(sides ...*Side) (catalog.ComparisonDates, []catalog.SourceRef) {
-	var d catalog.ComparisonDates
-	var oldest, newest, reviewed time.Time
+// prov is one side's provenance: the dates of the sourced facts a record
+// uses of it (its name, specs and capabilities, and its offerings' input
+// and output prices) and their sources, sorted and distinct.
+type prov struct {
+	oldest, newest, reviewed time.Time
+	facts, unreviewed        int
+	sources                  []catalog.SourceRef
+}
+
+func provenanceOf(m *catalog.Model, offers []*catalog.Offering) prov {
+	var p prov
 	seen := map[catalog.SourceRef]bool{}
-	var sources []catalog.SourceRef
 	note := func(src catalog.SourceRef, retrieved, rev time.Time) {
-		d.Facts++
-		if oldest.IsZero() || retrieved.Before(oldest) {
-			oldest = retrieved
+		p.facts++
+		if p.oldest.IsZero() || retrieved.Before(p.oldest) {
+			p.oldest = retrieved
 		}
-		if retrieved.After(newest) {
-			newest = retrieved
+		if retrieved.After(p.newest) {
+			p.newest = retrieved
 		}
 		if rev.IsZero() {
-			d.Unreviewed++
-		} else if rev.After(reviewed) {
-			reviewed = rev
+			p.unreviewed++
+		} else if rev.After(p.reviewed) {
+			p.reviewed = rev
 		}
 		if !seen[src] {
 			seen[src] = true
-			sources = append(sources, src)
+			p.sources = append(p.sources, src)
 		}
 	}
-	for _, s := range sides {
-		m := s.Model
-		visit(m.Name, note)
-		visit(m.Released, note)
-		visit(m.ContextWindow, note)
-		visit(m.Parameters, note)
-		visit(m.Architecture, note)
-		visit(m.Licence, note)
-		visit(m.KnowledgeCutoff, note)
-		visit(m.InputModalities, note)
-		for _, cp := range catalog.Capabilities {
-			visit(m.Capabilities[cp], note)
-		}
-		for _, o := range s.Offerings {
-			visit(o.Input, note)
-			visit(o.Output, note)
-		}
+	visit(m.Name, note)
+	visit(m.Released, note)
+	visit(m.ContextWindow, note)
+	visit(m.Parameters, note)
+	visit(m.Architecture, note)
+	visit(m.Licence, note)
+	visit(m.KnowledgeCutoff, note)
+	visit(m.InputModalities, note)
+	for _, cp := range catalog.Capabilities {
+		visit(m.Capabilities[cp], note)
+	}
+	for _, o := range offers {
+		visit(o.Input, note)
+		visit(o.Output, note)
+	}
+	sort.Slice(p.sources, func(i, j int) bool { return sourceLess(p.sources[i], p.sources[j]) })
+	return p
+}
+
+func sourceLess(x, y catalog.SourceRef) bool {
+	if x.Name != y.Name {
+		return x.Name < y.Name
+	}
+	if x.URL != y.URL {
+		return x.URL < y.URL
+	}
+	if x.Note != y.Note {
+		return x.Note < y.Note
+	}
+	return x.Authority < y.Authority
+}
+
+// mergeProvenance gives a record's dates and its sources: both sides',
+// sorted and distinct.
+func mergeProvenance(a, b *prov) (catalog.ComparisonDates, []catalog.SourceRef) {
+	d := catalog.ComparisonDates{Facts: a.facts + b.facts, Unreviewed: a.unreviewed + b.unreviewed}
+	oldest, newest, reviewed := a.oldest, a.newest, a.reviewed
+	if oldest.IsZero() || (!b.oldest.IsZero() && b.oldest.Before(oldest)) {
+		oldest = b.oldest
+	}
+	if b.newest.After(newest) {
+		newest = b.newest
+	}
+	if b.reviewed.After(reviewed) {
+		reviewed = b.reviewed
 	}
 	ptr := func(t time.Time) *time.Time {
 		if t.IsZero() {
@@ -380,18 +419,21 @@ func provenance(sides ...*Side) (catalog.ComparisonDates, []catalog.SourceRef) {
 		return &u
 	}
 	d.OldestRetrievedAt, d.RetrievedAt, d.ReviewedAt = ptr(oldest), ptr(newest), ptr(reviewed)
-	sort.Slice(sources, func(i, j int) bool {
-		x, y := sources[i], sources[j]
-		if x.Name != y.Name {
-			return x.Name < y.Name
+	sources := make([]catalog.SourceRef, 0, len(a.sources)+len(b.sources))
+	i, j := 0, 0
+	for i < len(a.sources) || j < len(b.sources) {
+		switch {
+		case j == len(b.sources) || (i < len(a.sources) && sourceLess(a.sources[i], b.sources[j])):
+			sources = append(sources, a.sources[i])
+			i++
+		case i == len(a.sources) || sourceLess(b.sources[j], a.sources[i]):
+			sources = append(sources, b.sources[j])
+			j++
+		default: // the same source on both sides
+			sources = append(sources, a.sources[i])
+			i++
+			j++
 		}
-		if x.URL != y.URL {
-			return x.URL < y.URL
-		}
-		return x.Note < y.Note
-	})
-	if sources == nil {
-		sources = []catalog.SourceRef{}
 	}
 	return d, sources
 }

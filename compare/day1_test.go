@@ -151,6 +151,24 @@ func TestDay1ReferencePair(t *testing.T) {
 		t.Errorf("sources %v, dates %+v", c.Sources, c.Dates)
 	}
 
+	// The export's fast encoder writes the same bytes, on real data too.
+	sides, err := compare.Sides(snap, compare.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range sides {
+		for _, y := range sides {
+			if x == y {
+				continue
+			}
+			want, _ := export.Canonical(compare.Build(x, y, compare.DefaultOptions()))
+			got, err := compare.Encode(x, y, compare.DefaultOptions())
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("Encode(%s, %s) differs from Canonical(Build): %v", x.Model.ID, y.Model.ID, err)
+			}
+		}
+	}
+
 	golden.Assert(t, "testdata/day1_llama-3.2-1b-instruct--vs--gpt-5.3-codex.golden.json", j1)
 	var txt bytes.Buffer
 	if err := compare.WriteText(&txt, c); err != nil {

@@ -176,7 +176,7 @@ func buildRow(t *export.Tree, sides []*Side, changed []bool, prev *prevState, i 
 				continue
 			}
 		}
-		data, err := export.Canonical(Build(a, b, o))
+		data, err := Encode(a, b, o)
 		if err != nil {
 			r.err = fmt.Errorf("%s: %w", path, err)
 			return r
@@ -311,6 +311,7 @@ func (m *manifestWriter) flush(w io.Writer) error {
 }
 
 func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
+	var e encoder
+	e.quote(s)
+	return string(e.buf)
 }

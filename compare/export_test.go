@@ -3,6 +3,7 @@ package compare_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -137,4 +138,53 @@ func TestExportIncremental(t *testing.T) {
 	if st.Built != st.Pairs {
 		t.Errorf("new weights: %+v; want every pair rebuilt", st)
 	}
+}
+
+// TestEncodeMatchesCanonical holds the fast encoder to the reference:
+// export.Canonical(Build(a, b)) for every pair of a small catalogue.
+func TestEncodeMatchesCanonical(t *testing.T) {
+	for _, o := range []compare.Options{compare.DefaultOptions(), {Blend: catalog.Blend{InputPct: 25, OutputPct: 75}}} {
+		snap := synthetic(14)
+		// Edge cases: a model without offerings, one with no fixed price.
+		for _, k := range snap.OfferingKeys() {
+			if off := snap.Offerings[k]; off.ModelID == snap.ModelIDs()[0] {
+				delete(snap.Offerings, k)
+			}
+		}
+		for _, off := range snap.OfferingsOf(snap.ModelIDs()[1]) {
+			off.Output = catalog.Fact[catalog.Price]{}
+		}
+		sides, err := compare.Sides(snap, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range sides {
+			for j := range sides {
+				if i == j {
+					continue
+				}
+				want, err := export.Canonical(compare.Build(sides[i], sides[j], o))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := compare.Encode(sides[i], sides[j], o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Fatalf("Encode(%s, %s) differs from Canonical(Build):\n%s", sides[i].Model.ID, sides[j].Model.ID, firstDiff(want, got))
+				}
+			}
+		}
+	}
+}
+
+func firstDiff(want, got []byte) string {
+	wl, gl := bytes.Split(want, []byte("\n")), bytes.Split(got, []byte("\n"))
+	for i := 0; i < len(wl) && i < len(gl); i++ {
+		if !bytes.Equal(wl[i], gl[i]) {
+			return fmt.Sprintf("line %d:\nwant %s\ngot  %s", i+1, wl[i], gl[i])
+		}
+	}
+	return fmt.Sprintf("lengths %d vs %d lines", len(wl), len(gl))
 }
