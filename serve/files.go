@@ -25,10 +25,11 @@ import (
 // generation is one published generation of the export tree, with the
 // sha256 of each file from its index.json.
 type generation struct {
-	dir  string
-	sums map[string]string
-	run  uint64
-	at   time.Time
+	dir   string
+	sums  map[string]string
+	sizes map[string]int64
+	run   uint64
+	at    time.Time
 }
 
 // genCache keeps the last generations seen, by directory.
@@ -72,9 +73,10 @@ func (s *Server) generation() (*generation, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(raw)
-	g := &generation{dir: target, sums: map[string]string{export.IndexFile: hex.EncodeToString(sum[:])}, run: idx.Run, at: idx.GeneratedAt}
+	g := &generation{dir: target, sums: map[string]string{export.IndexFile: hex.EncodeToString(sum[:])},
+		sizes: map[string]int64{export.IndexFile: int64(len(raw))}, run: idx.Run, at: idx.GeneratedAt}
 	for _, f := range idx.Files {
-		g.sums[f.Path] = f.SHA256
+		g.sums[f.Path], g.sizes[f.Path] = f.SHA256, int64(f.Bytes)
 	}
 	if c.gens == nil || len(c.gens) >= 4 {
 		c.gens = map[string]*generation{}
@@ -101,6 +103,18 @@ func (s *Server) serveExport(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.log.Error("export tree", "err", err)
 		http.Error(w, "the export tree cannot be read", http.StatusServiceUnavailable)
+		return
+	}
+	if sum, ok := g.sums[rel]; ok && match(r.Header.Get("If-None-Match"), sum) {
+		// Revalidation, the polling downstream sites do: answered from the
+		// index's hashes alone, without touching the file.
+		h := w.Header()
+		h.Set("Cache-Control", "no-cache")
+		h.Set("Vary", "Accept-Encoding")
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Access-Control-Expose-Headers", "ETag, Last-Modified")
+		h.Set("ETag", etag(sum, gzipped(r, g.sizes[rel])))
+		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	root, err := os.OpenRoot(g.dir)
@@ -148,10 +162,8 @@ func (s *Server) serveExport(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Llmref-Run", strconv.FormatUint(g.run, 10))
 	modtime := fi.ModTime().UTC()
 
-	if acceptsGzip(r) && fi.Size() > 512 {
-		// The gzip representation carries the weak form of the same tag:
-		// If-None-Match compares weakly, so either tag revalidates either.
-		h.Set("ETag", `W/"`+sum+`"`)
+	if gzipped(r, fi.Size()) {
+		h.Set("ETag", etag(sum, true))
 		if match(r.Header.Get("If-None-Match"), sum) {
 			h.Set("Last-Modified", modtime.Format(http.TimeFormat))
 			w.WriteHeader(http.StatusNotModified)
@@ -173,8 +185,21 @@ func (s *Server) serveExport(w http.ResponseWriter, r *http.Request) {
 		http.ServeContent(w, r, "", modtime, bytes.NewReader(buf.Bytes()))
 		return
 	}
-	h.Set("ETag", `"`+sum+`"`)
+	h.Set("ETag", etag(sum, false))
 	http.ServeContent(w, r, "", modtime, f)
+}
+
+// gzipped reports whether a file of this size is sent gzip-encoded.
+func gzipped(r *http.Request, size int64) bool { return size > 512 && acceptsGzip(r) }
+
+// etag is a file's tag: its sha256, strong for the file's own bytes. The
+// gzip representation carries the weak form of the same tag: If-None-Match
+// compares weakly, so either tag revalidates either.
+func etag(sum string, gz bool) string {
+	if gz {
+		return `W/"` + sum + `"`
+	}
+	return `"` + sum + `"`
 }
 
 var gzipPool = sync.Pool{New: func() any {

@@ -208,8 +208,11 @@ func TestExportETagAnd304(t *testing.T) {
 	if !bytes.Equal(plain, body) {
 		t.Error("gzip body differs from the file")
 	}
-	if r, _ := f.get(t, "/v1/index.json", "Accept-Encoding", "gzip", "If-None-Match", etag); r.StatusCode != http.StatusNotModified {
-		t.Errorf("gzip + If-None-Match: %d, want 304", r.StatusCode)
+	if r, _ := f.get(t, "/v1/index.json", "Accept-Encoding", "gzip", "If-None-Match", etag); r.StatusCode != http.StatusNotModified || r.Header.Get("ETag") != "W/"+etag {
+		t.Errorf("gzip + If-None-Match: %d, ETag %s; want 304 with the weak tag", r.StatusCode, r.Header.Get("ETag"))
+	}
+	if r, _ := f.get(t, "/v1/index.json", "If-None-Match", "W/"+etag); r.StatusCode != http.StatusNotModified {
+		t.Errorf("the gzip tag does not revalidate the plain file: %d", r.StatusCode)
 	}
 	if r, _ := f.get(t, "/v1/index.json", "Accept-Encoding", "gzip;q=0"); r.Header.Get("Content-Encoding") != "" {
 		t.Error("gzip;q=0 still compressed")
@@ -586,5 +589,30 @@ func TestStoreReview(t *testing.T) {
 	}
 	if code := approve(); code != http.StatusConflict {
 		t.Errorf("approving twice: %d, want 409", code)
+	}
+	// Reject another: it leaves the pending list, the published value stays.
+	var other uint64
+	for _, h := range pending {
+		if h.ID != id {
+			other = h.ID
+			break
+		}
+	}
+	if other == 0 {
+		t.Fatal("only one hold")
+	}
+	req, _ := http.NewRequest("POST", srv.URL+"/review/reject", strings.NewReader(`{"ids":[`+strconv.FormatUint(other, 10)+`],"note":"a scraper slip"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("reject: %d", resp.StatusCode)
+	}
+	if page := get("/review"); strings.Contains(page, `id="hold-`+strconv.FormatUint(other, 10)+`"`) {
+		t.Error("the rejected hold is still pending")
 	}
 }
