@@ -169,20 +169,13 @@ func (s *Server) serveExport(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		var buf bytes.Buffer
-		zw := gzipPool.Get().(*gzip.Writer)
-		zw.Reset(&buf)
-		_, err := io.Copy(zw, f)
-		if err == nil {
-			err = zw.Close()
-		}
-		gzipPool.Put(zw)
+		z, err := s.gz.get(sum, f)
 		if err != nil {
 			http.Error(w, "read error", http.StatusInternalServerError)
 			return
 		}
 		h.Set("Content-Encoding", "gzip")
-		http.ServeContent(w, r, "", modtime, bytes.NewReader(buf.Bytes()))
+		http.ServeContent(w, r, "", modtime, bytes.NewReader(z))
 		return
 	}
 	h.Set("ETag", etag(sum, false))
@@ -200,6 +193,46 @@ func etag(sum string, gz bool) string {
 		return `W/"` + sum + `"`
 	}
 	return `"` + sum + `"`
+}
+
+// gzCache keeps gzip-encoded files by their sha256 (content-addressed: a
+// file unchanged across generations keeps its entry), up to a total size;
+// when full it starts afresh.
+type gzCache struct {
+	mu    sync.Mutex
+	m     map[string][]byte
+	bytes int
+}
+
+const gzCacheMax = 32 << 20
+
+func (c *gzCache) get(sum string, r io.Reader) ([]byte, error) {
+	c.mu.Lock()
+	z, ok := c.m[sum]
+	c.mu.Unlock()
+	if ok {
+		return z, nil
+	}
+	var buf bytes.Buffer
+	zw := gzipPool.Get().(*gzip.Writer)
+	zw.Reset(&buf)
+	_, err := io.Copy(zw, r)
+	if err == nil {
+		err = zw.Close()
+	}
+	gzipPool.Put(zw)
+	if err != nil {
+		return nil, err
+	}
+	z = buf.Bytes()
+	c.mu.Lock()
+	if c.m == nil || c.bytes+len(z) > gzCacheMax {
+		c.m, c.bytes = map[string][]byte{}, 0
+	}
+	c.m[sum] = z
+	c.bytes += len(z)
+	c.mu.Unlock()
+	return z, nil
 }
 
 var gzipPool = sync.Pool{New: func() any {

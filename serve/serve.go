@@ -53,6 +53,7 @@ type Server struct {
 	log     *slog.Logger
 	mux     *http.ServeMux
 	gens    genCache
+	gz      gzCache
 	metrics *httpMetrics
 }
 
