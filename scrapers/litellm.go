@@ -162,13 +162,28 @@ var litellmModes = map[string]bool{"chat": true, "responses": true, "completion"
 var litellmPrices = []struct {
 	key   string
 	field catalog.Field
+	get   func(*litellmEntry) json.RawMessage
 }{
-	{"input_cost_per_token", catalog.FieldPriceInput},
-	{"cache_read_input_token_cost", catalog.FieldPriceCachedInput},
-	{"cache_creation_input_token_cost", catalog.FieldPriceCacheWrite},
-	{"output_cost_per_token", catalog.FieldPriceOutput},
-	{"input_cost_per_token_batches", catalog.FieldPriceBatchInput},
-	{"output_cost_per_token_batches", catalog.FieldPriceBatchOutput},
+	{"input_cost_per_token", catalog.FieldPriceInput, func(e *litellmEntry) json.RawMessage { return e.Input }},
+	{"cache_read_input_token_cost", catalog.FieldPriceCachedInput, func(e *litellmEntry) json.RawMessage { return e.CacheRead }},
+	{"cache_creation_input_token_cost", catalog.FieldPriceCacheWrite, func(e *litellmEntry) json.RawMessage { return e.CacheWrite }},
+	{"output_cost_per_token", catalog.FieldPriceOutput, func(e *litellmEntry) json.RawMessage { return e.Output }},
+	{"input_cost_per_token_batches", catalog.FieldPriceBatchInput, func(e *litellmEntry) json.RawMessage { return e.BatchInput }},
+	{"output_cost_per_token_batches", catalog.FieldPriceBatchOutput, func(e *litellmEntry) json.RawMessage { return e.BatchOutput }},
+}
+
+// litellmEntry holds the keys of one price-map entry that llmref reads,
+// each as raw JSON so that numbers keep their text.
+type litellmEntry struct {
+	Provider    json.RawMessage `json:"litellm_provider"`
+	Mode        json.RawMessage `json:"mode"`
+	Input       json.RawMessage `json:"input_cost_per_token"`
+	CacheRead   json.RawMessage `json:"cache_read_input_token_cost"`
+	CacheWrite  json.RawMessage `json:"cache_creation_input_token_cost"`
+	Output      json.RawMessage `json:"output_cost_per_token"`
+	BatchInput  json.RawMessage `json:"input_cost_per_token_batches"`
+	BatchOutput json.RawMessage `json:"output_cost_per_token_batches"`
+	MaxOutput   json.RawMessage `json:"max_output_tokens"`
 }
 
 // ParseLiteLLM reads LiteLLM's price map into cross-check observations of
@@ -204,11 +219,12 @@ func ParseLiteLLM(r Response, providers map[string]string) (LiteLLMResult, error
 			continue // the documented schema, not a model
 		}
 		res.Entries++
-		var e map[string]json.RawMessage
-		if err := json.Unmarshal(doc[key], &e); err != nil || e == nil {
+		raw := bytes.TrimSpace(doc[key])
+		var e litellmEntry
+		if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &e) != nil {
 			return res, fmt.Errorf("parse litellm price map: %s: not an object: %w", key, ErrMarkup)
 		}
-		provider, mode := jsonString(e["litellm_provider"]), jsonString(e["mode"])
+		provider, mode := jsonString(e.Provider), jsonString(e.Mode)
 		if !litellmModes[mode] {
 			if mode == "" {
 				mode = "none"
@@ -218,8 +234,8 @@ func ParseLiteLLM(r Response, providers map[string]string) (LiteLLMResult, error
 		}
 		prices := map[catalog.Field]string{}
 		for _, p := range litellmPrices {
-			raw, ok := e[p.key]
-			if !ok || string(raw) == "null" {
+			raw := p.get(&e)
+			if raw == nil || string(raw) == "null" {
 				continue
 			}
 			v, err := jsonNumberText(raw)
@@ -256,7 +272,7 @@ func ParseLiteLLM(r Response, providers map[string]string) (LiteLLMResult, error
 				res.Observations = append(res.Observations, offer(p.field, v, catalog.PerToken))
 			}
 		}
-		if raw, ok := e["max_output_tokens"]; ok && string(raw) != "null" {
+		if raw := e.MaxOutput; raw != nil && string(raw) != "null" {
 			if v, err := jsonNumberText(raw); err == nil && v != "0" && v != "0.0" {
 				res.Observations = append(res.Observations, offer(catalog.FieldOfferingMaxOutput, v, ""))
 			}

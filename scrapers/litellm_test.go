@@ -240,3 +240,18 @@ func TestSummarize(t *testing.T) {
 		t.Errorf("topCounts = %q", got)
 	}
 }
+
+// BenchmarkParseLiteLLMRealData parses the whole real price map (1.4 MB,
+// 2,669 entries).
+func BenchmarkParseLiteLLMRealData(b *testing.B) {
+	body, err := os.ReadFile("../../shared/realdata/litellm/model_prices_and_context_window.json")
+	if err != nil {
+		b.Skip("../shared/realdata is not here:", err)
+	}
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, err := ParseLiteLLM(Response{URL: DefaultLiteLLMURL, Body: body}, DefaultLiteLLMProviders()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

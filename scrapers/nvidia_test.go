@@ -193,3 +193,13 @@ func FuzzParseNVIDIAReference(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseNVIDIAReference(b *testing.B) {
+	body := fixtureBody(b, "2026-04-23", "docs.api.nvidia.com/nim/reference/meta-llama-3_2-1b-instruct.html")
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, err := ParseNVIDIAReference(nimLlama, Response{URL: nimRefURL, Body: body}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

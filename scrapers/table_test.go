@@ -171,3 +171,14 @@ func FuzzParseTable(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseTable(b *testing.B) {
+	tbl := mustTable(b, bitdeerSpec())
+	body := fixtureBody(b, "2026-04-23", "www.bitdeer.ai/en/pricing.html")
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, err := tbl.ParseTable(Response{URL: bitdeerURL, Body: body}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -304,3 +304,60 @@ func storedObservations(t *testing.T, db string) map[string]string {
 	}
 	return out
 }
+
+// TestDemoOffersNIMAndBitdeer checks this half's part of the acceptance
+// "after llmref demo, the export offers Llama 3.2 1B Instruct at ... NVIDIA
+// NIM ... and Bitdeer AI": NVIDIA free (never $0), Bitdeer at its
+// illustrative price, and OpenRouter still the cheapest on a 70/30 blend.
+func TestDemoOffersNIMAndBitdeer(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	if code, _, errs := llmref(t, "demo", "--dir", dir, "-q"); code != 0 {
+		t.Fatalf("demo exit %d: %s", code, errs)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "export", "models", "meta--llama-3.2-1b-instruct.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Offerings []struct {
+			Provider string                         `json:"provider"`
+			Variant  string                         `json:"variant"`
+			Region   string                         `json:"region"`
+			Input    struct{ Value *catalog.Price } `json:"input"`
+			Output   struct{ Value *catalog.Price } `json:"output"`
+		} `json:"offerings"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	providers := map[string]bool{}
+	best, bestBlend := "", int64(-1)
+	for _, o := range doc.Offerings {
+		providers[o.Provider] = true
+		in, out := o.Input.Value, o.Output.Value
+		switch o.Provider {
+		case "nvidia-nim":
+			if in == nil || out == nil || in.Kind != catalog.PriceFree || out.Kind != catalog.PriceFree {
+				t.Errorf("nvidia-nim prices %+v / %+v; want free", in, out)
+			}
+		case "bitdeer":
+			if in == nil || out == nil || in.Amount != 60_000 || out.Amount != 240_000 {
+				t.Errorf("bitdeer prices %+v / %+v; want $0.06 / $0.24", in, out)
+			}
+		}
+		if in == nil || out == nil || !in.Comparable() || !out.Comparable() {
+			continue
+		}
+		if blend := 7*int64(in.Amount) + 3*int64(out.Amount); bestBlend < 0 || blend < bestBlend {
+			best, bestBlend = o.Provider, blend
+		}
+	}
+	for _, p := range []string{"openrouter", "fireworks", "nvidia-nim", "bedrock", "bitdeer"} {
+		if !providers[p] {
+			t.Errorf("the export does not offer Llama 3.2 1B Instruct at %s (offered at %v)", p, providers)
+		}
+	}
+	if best != "openrouter" {
+		t.Errorf("cheapest blended offering at %s, want openrouter", best)
+	}
+}
