@@ -45,7 +45,9 @@ func Diff(prev, next *catalog.Snapshot) []catalog.Change {
 		}
 		out = append(out, priceChanges(p, o)...)
 		out = append(out, offeringSpecChanges(p, o)...)
-		out = append(out, conflictChanges(o.ModelID, o, offeringFacts(p), offeringFacts(o))...)
+		if offeringHasConflicts(o) {
+			out = append(out, conflictChanges(o.ModelID, o, offeringFacts(p), offeringFacts(o))...)
+		}
 	}
 	for _, k := range prev.OfferingKeys() {
 		if _, ok := next.Offerings[k]; !ok {
@@ -210,12 +212,13 @@ func info[T any](field string, f catalog.Fact[T]) factInfo {
 }
 
 func modelFacts(m *catalog.Model) []factInfo {
-	out := []factInfo{
+	out := make([]factInfo, 0, 10+len(catalog.Capabilities))
+	out = append(out,
 		info("name", m.Name), info("released", m.Released), info("context_window", m.ContextWindow),
 		info("max_output", m.MaxOutput), info("parameters", m.Parameters), info("architecture", m.Architecture),
 		info("licence", m.Licence), info("knowledge_cutoff", m.KnowledgeCutoff),
 		info("input_modalities", m.InputModalities), info("output_modalities", m.OutputModality),
-	}
+	)
 	for _, c := range catalog.Capabilities {
 		out = append(out, info("capability."+string(c), m.Capabilities[c]))
 	}
@@ -223,7 +226,7 @@ func modelFacts(m *catalog.Model) []factInfo {
 }
 
 func offeringFacts(o *catalog.Offering) []factInfo {
-	var out []factInfo
+	out := make([]factInfo, 0, len(catalog.PriceFieldNames)+2)
 	for _, n := range catalog.PriceFieldNames {
 		out = append(out, info(n, *o.PriceField(n)))
 	}
@@ -235,6 +238,9 @@ func offeringFacts(o *catalog.Offering) []factInfo {
 func conflictChanges(model string, o *catalog.Offering, prev, next []factInfo) []catalog.Change {
 	var out []catalog.Change
 	for i, nf := range next {
+		if len(nf.conflicts) == 0 {
+			continue
+		}
 		seen := map[string]bool{}
 		for _, c := range prev[i].conflicts {
 			seen[c.Source.Name+"\x00"+c.Display] = true
@@ -338,4 +344,13 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func offeringHasConflicts(o *catalog.Offering) bool {
+	for _, n := range catalog.PriceFieldNames {
+		if len(o.PriceField(n).Conflicts) > 0 {
+			return true
+		}
+	}
+	return len(o.Context.Conflicts) > 0 || len(o.MaxOutput.Conflicts) > 0
 }

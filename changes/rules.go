@@ -118,16 +118,25 @@ func trimZero(s string) string { return strings.TrimSuffix(s, ".0") }
 
 // offeringSources names the sources behind an offering's sourced facts.
 func offeringSources(o *catalog.Offering) []string {
-	seen := map[string]bool{}
 	var out []string
-	for _, f := range offeringFacts(o) {
-		if n := f.source.Name; n != "" && !seen[n] {
-			seen[n] = true
-			out = append(out, n)
-		}
+	for _, n := range catalog.PriceFieldNames {
+		out = addSource(out, o.PriceField(n).Source.Name)
 	}
+	out = addSource(addSource(out, o.Context.Source.Name), o.MaxOutput.Source.Name)
 	sort.Strings(out)
 	return out
+}
+
+func addSource(list []string, name string) []string {
+	if name == "" {
+		return list
+	}
+	for _, s := range list {
+		if s == name {
+			return list
+		}
+	}
+	return append(list, name)
 }
 
 // breakage is a source most of whose offerings vanished in one run.

@@ -17,23 +17,32 @@ import (
 // ChangeReport builds the change report of the given change sets, with each
 // run's record and each hold's current state read from st.
 func ChangeReport(st *store.Store, sets []catalog.ChangeSet) (changes.Report, error) {
-	runs := map[uint64]catalog.Run{}
-	for _, cs := range sets {
-		r, err := st.Run(cs.Run)
-		if err != nil {
-			return changes.Report{}, fmt.Errorf("change report: %w", err)
-		}
-		runs[cs.Run] = r
-	}
-	all, err := st.Holds()
+	runs, holds, err := reportContext(st)
 	if err != nil {
-		return changes.Report{}, fmt.Errorf("change report: %w", err)
-	}
-	holds := make(map[uint64]catalog.Hold, len(all))
-	for _, h := range all {
-		holds[h.ID] = h
+		return changes.Report{}, err
 	}
 	return changes.NewReport(sets, runs, holds), nil
+}
+
+// reportContext reads every run record and hold, by id.
+func reportContext(st *store.Store) (map[uint64]catalog.Run, map[uint64]catalog.Hold, error) {
+	all, err := st.Runs()
+	if err != nil {
+		return nil, nil, fmt.Errorf("change report: %w", err)
+	}
+	runs := make(map[uint64]catalog.Run, len(all))
+	for _, r := range all {
+		runs[r.ID] = r
+	}
+	hs, err := st.Holds()
+	if err != nil {
+		return nil, nil, fmt.Errorf("change report: %w", err)
+	}
+	holds := make(map[uint64]catalog.Hold, len(hs))
+	for _, h := range hs {
+		holds[h.ID] = h
+	}
+	return runs, holds, nil
 }
 
 // ChangesFile is the tree path of a run's change report.
@@ -51,11 +60,12 @@ func changesSection(st *store.Store) export.Section {
 		if err != nil {
 			return err
 		}
+		runs, holds, err := reportContext(st)
+		if err != nil {
+			return err
+		}
 		for _, cs := range sets {
-			rep, err := ChangeReport(st, []catalog.ChangeSet{cs})
-			if err != nil {
-				return err
-			}
+			rep := changes.NewReport([]catalog.ChangeSet{cs}, runs, holds)
 			if err := t.PutJSON(ChangesFile(cs.Run), rep); err != nil {
 				return err
 			}

@@ -23,7 +23,110 @@ var (
 	bDeliveries = []byte("deliveries") // run id (u64 BE) → catalog.Delivery
 )
 
-func init() { registerBuckets(bChanges, bHolds, bDecisions, bDeliveries) }
+func init() {
+	registerBuckets(bChanges, bHolds, bDecisions, bDeliveries)
+	registerCheck(bChanges, checkChangeSet)
+	registerCheck(bHolds, checkHold)
+	registerCheck(bDecisions, checkDecision)
+	registerCheck(bDeliveries, checkDelivery)
+}
+
+// seqKey reads an 8-byte sequential key (a run id, a hold id).
+func seqKey(k []byte, what string) (uint64, error) {
+	if len(k) != 8 {
+		return 0, fmt.Errorf("key is %d bytes, want an 8-byte %s", len(k), what)
+	}
+	id := binary.BigEndian.Uint64(k)
+	if id == 0 {
+		return 0, fmt.Errorf("%s 0", what)
+	}
+	return id, nil
+}
+
+func checkChangeSet(k, v []byte) error {
+	id, err := seqKey(k, "run id")
+	if err != nil {
+		return err
+	}
+	var cs catalog.ChangeSet
+	if err := decodeStrict(v, &cs); err != nil {
+		return err
+	}
+	if cs.Run != id {
+		return fmt.Errorf("change set says run %d", cs.Run)
+	}
+	for i, c := range cs.Changes {
+		switch c.Status {
+		case catalog.ChangePublished:
+		case catalog.ChangeHeld, catalog.ChangeRejected:
+			if c.Hold == 0 {
+				return fmt.Errorf("change %d is %s without a hold id", i, c.Status)
+			}
+		default:
+			return fmt.Errorf("change %d: unknown status %q", i, c.Status)
+		}
+	}
+	return nil
+}
+
+func checkHold(k, v []byte) error {
+	id, err := seqKey(k, "hold id")
+	if err != nil {
+		return err
+	}
+	var h catalog.Hold
+	if err := decodeStrict(v, &h); err != nil {
+		return err
+	}
+	if h.ID != id {
+		return fmt.Errorf("hold says id %d", h.ID)
+	}
+	switch h.Status {
+	case catalog.HoldPending:
+		if h.Decision != nil {
+			return fmt.Errorf("pending hold with a decision")
+		}
+	case catalog.HoldApproved, catalog.HoldRejected, catalog.HoldWithdrawn, catalog.HoldSuperseded:
+		if h.Decision == nil {
+			return fmt.Errorf("%s hold without its decision", h.Status)
+		}
+	default:
+		return fmt.Errorf("unknown hold status %q", h.Status)
+	}
+	if h.FirstRun == 0 || h.LastRun < h.FirstRun {
+		return fmt.Errorf("runs %d..%d out of order", h.FirstRun, h.LastRun)
+	}
+	return nil
+}
+
+func checkDecision(k, v []byte) error {
+	if _, err := seqKey(k, "sequence number"); err != nil {
+		return err
+	}
+	var d catalog.Decision
+	if err := decodeStrict(v, &d); err != nil {
+		return err
+	}
+	if d.At.IsZero() || d.Action == "" {
+		return fmt.Errorf("decision without an action or a time")
+	}
+	return nil
+}
+
+func checkDelivery(k, v []byte) error {
+	id, err := seqKey(k, "run id")
+	if err != nil {
+		return err
+	}
+	var d catalog.Delivery
+	if err := decodeStrict(v, &d); err != nil {
+		return err
+	}
+	if d.Run != id {
+		return fmt.Errorf("delivery says run %d", d.Run)
+	}
+	return nil
+}
 
 // ErrNotPending reports a decision on a hold that is already closed.
 var ErrNotPending = errors.New("not pending")
@@ -34,7 +137,7 @@ var ErrNotPending = errors.New("not pending")
 // their decision recorded.
 func writeChanges(tx *bolt.Tx, run uint64, c *Commit) error {
 	hb := tx.Bucket(bHolds)
-	newIDs := map[string]uint64{}
+	ids := map[string]uint64{} // hold key → id, for the changes that name a hold by key
 	for i := range c.Holds {
 		h := &c.Holds[i]
 		if h.ID == 0 {
@@ -43,8 +146,8 @@ func writeChanges(tx *bolt.Tx, run uint64, c *Commit) error {
 				return err
 			}
 			h.ID, h.FirstRun = seq, run
-			newIDs[h.Key] = seq
 		}
+		ids[h.Key] = h.ID
 		h.LastRun = run
 		if err := putJSON(hb, u64(h.ID), h); err != nil {
 			return err
@@ -70,7 +173,7 @@ func writeChanges(tx *bolt.Tx, run uint64, c *Commit) error {
 	for i := range c.Changes.Changes {
 		ch := &c.Changes.Changes[i]
 		if ch.Hold == 0 && ch.HoldKey != "" {
-			ch.Hold = newIDs[ch.HoldKey]
+			ch.Hold = ids[ch.HoldKey]
 		}
 	}
 	b := tx.Bucket(bChanges)
