@@ -319,6 +319,7 @@ func TestDemoOffersNIMAndBitdeer(t *testing.T) {
 		t.Fatal(err)
 	}
 	var doc struct {
+		Model     map[string]json.RawMessage `json:"model"`
 		Offerings []struct {
 			Provider string                         `json:"provider"`
 			Variant  string                         `json:"variant"`
@@ -359,5 +360,15 @@ func TestDemoOffersNIMAndBitdeer(t *testing.T) {
 	}
 	if best != "openrouter" {
 		t.Errorf("cheapest blended offering at %s, want openrouter", best)
+	}
+	// NVIDIA's reference page states the model's facts at provider
+	// authority; the creator's card still wins them.
+	for _, field := range []string{"released", "licence", "context_window", "knowledge_cutoff"} {
+		var f struct {
+			Source struct{ Name string } `json:"source"`
+		}
+		if err := json.Unmarshal(doc.Model[field], &f); err != nil || f.Source.Name != "huggingface" {
+			t.Errorf("%s sourced from %q (%v), want the creator's card", field, f.Source.Name, err)
+		}
 	}
 }
