@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/export"
@@ -31,11 +34,17 @@ func Encode(x, y *Side, o Options) ([]byte, error) {
 	c := Build(a, b, o)
 	e := encoder{buf: make([]byte, 0, 2*(ja.size+jb.size)+16<<10)}
 	e.str("{\n  \"benchmarks\": ")
-	e.value(c.Benchmarks, 1)
+	if len(c.Benchmarks.Rows) > 0 {
+		e.value(c.Benchmarks, 1)
+	} else {
+		e.str("{\n    \"rows\": [],\n    \"statement\": ")
+		e.quote(c.Benchmarks.Statement)
+		e.str("\n  }")
+	}
 	e.str(",\n  \"capabilities\": ")
-	e.value(c.Capabilities, 1)
+	e.capabilities(&c.Capabilities, 1)
 	e.str(",\n  \"dates\": ")
-	e.value(c.Dates, 1)
+	e.dates(&c.Dates, 1)
 	e.str(",\n  \"id\": ")
 	e.quote(c.ID)
 	e.str(",\n  \"models\": {\n    \"a\": ")
@@ -43,8 +52,8 @@ func Encode(x, y *Side, o Options) ([]byte, error) {
 	e.str(",\n    \"b\": ")
 	e.raw(jb.model)
 	p := c.Pricing
-	e.str("\n  },\n  \"pricing\": {\n    \"blend\": ")
-	e.value(p.Blend, 2)
+	e.str("\n  },\n  \"pricing\": {\n    \"blend\": {\n      \"input_pct\": " + strconv.Itoa(p.Blend.InputPct) +
+		",\n      \"output_pct\": " + strconv.Itoa(p.Blend.OutputPct) + "\n    }")
 	if p.DifferenceDisplay != "" {
 		e.str(",\n    \"blended_difference_display\": ")
 		e.quote(p.DifferenceDisplay)
@@ -64,7 +73,7 @@ func Encode(x, y *Side, o Options) ([]byte, error) {
 	e.str(",\n      \"b\": ")
 	e.raw(jb.pricing)
 	e.str("\n    },\n    \"ratios\": ")
-	e.value(p.Ratios, 2)
+	e.ratios(p.Ratios, 2)
 	e.str("\n  },\n  \"providers\": {\n    \"a\": ")
 	e.raw(ja.providers)
 	e.str(",\n    \"b\": ")
@@ -96,7 +105,7 @@ func Encode(x, y *Side, o Options) ([]byte, error) {
 		e.str("\n    }")
 	}
 	e.str("\n  },\n  \"text\": ")
-	e.value(c.Text, 1)
+	e.text(&c.Text, 1)
 	e.str("\n}\n")
 	if e.err != nil {
 		return nil, e.err
@@ -155,8 +164,27 @@ func (e *encoder) str(s string) { e.buf = append(e.buf, s...) }
 
 func (e *encoder) raw(b []byte) { e.buf = append(e.buf, b...) }
 
-// quote writes s as a JSON string, without HTML escapes (as Canonical).
+// quote writes s as a JSON string, without HTML escapes (as Canonical):
+// as it is when nothing in it needs escaping, else through the encoder.
 func (e *encoder) quote(s string) {
+	simple := true
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if b < 0x20 || b == '"' || b == '\\' {
+			simple = false
+			break
+		}
+		if b >= 0x80 {
+			ascii = false
+		}
+	}
+	if simple && (ascii || utf8.ValidString(s) && !strings.Contains(s, "\u2028") && !strings.Contains(s, "\u2029")) {
+		e.buf = append(e.buf, '"')
+		e.buf = append(e.buf, s...)
+		e.buf = append(e.buf, '"')
+		return
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -164,6 +192,214 @@ func (e *encoder) quote(s string) {
 		e.err = err
 	}
 	e.buf = append(e.buf, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+}
+
+// nl starts a line at depth.
+func (e *encoder) nl(depth int) {
+	e.buf = append(e.buf, '\n')
+	for range depth {
+		e.buf = append(e.buf, ' ', ' ')
+	}
+}
+
+// key starts a member at depth: a new line, the key and ": ".
+func (e *encoder) key(depth int, k string) {
+	e.nl(depth)
+	e.buf = append(e.buf, '"')
+	e.buf = append(e.buf, k...)
+	e.buf = append(e.buf, '"', ':', ' ')
+}
+
+func (e *encoder) strings(list []string, depth int) {
+	if len(list) == 0 {
+		e.str("[]")
+		return
+	}
+	e.str("[")
+	for i, s := range list {
+		if i > 0 {
+			e.str(",")
+		}
+		e.nl(depth + 1)
+		e.quote(s)
+	}
+	e.nl(depth)
+	e.str("]")
+}
+
+func (e *encoder) caps(list []catalog.Capability, depth int) {
+	if len(list) == 0 {
+		e.str("[]")
+		return
+	}
+	e.str("[")
+	for i, c := range list {
+		if i > 0 {
+			e.str(",")
+		}
+		e.nl(depth + 1)
+		e.quote(string(c))
+	}
+	e.nl(depth)
+	e.str("]")
+}
+
+func (e *encoder) capabilities(cc *catalog.CapabilityComparison, d int) {
+	e.str("{")
+	e.key(d+1, "neither")
+	e.caps(cc.Neither, d+1)
+	e.str(",")
+	e.key(d+1, "only_a")
+	e.caps(cc.OnlyA, d+1)
+	e.str(",")
+	e.key(d+1, "only_b")
+	e.caps(cc.OnlyB, d+1)
+	e.str(",")
+	e.key(d+1, "rows")
+	if len(cc.Rows) == 0 {
+		e.str("[]")
+	} else {
+		e.str("[")
+		for i, r := range cc.Rows {
+			if i > 0 {
+				e.str(",")
+			}
+			e.nl(d + 2)
+			e.str("{")
+			e.key(d+3, "a")
+			e.quote(string(r.A))
+			e.str(",")
+			e.key(d+3, "b")
+			e.quote(string(r.B))
+			e.str(",")
+			e.key(d+3, "capability")
+			e.quote(string(r.Capability))
+			e.str(",")
+			e.key(d+3, "label")
+			e.quote(r.Label)
+			e.nl(d + 2)
+			e.str("}")
+		}
+		e.nl(d + 1)
+		e.str("]")
+	}
+	e.str(",")
+	e.key(d+1, "shared")
+	e.caps(cc.Shared, d+1)
+	e.str(",")
+	e.key(d+1, "unsettled")
+	e.caps(cc.Unsettled, d+1)
+	e.nl(d)
+	e.str("}")
+}
+
+func (e *encoder) time(t *time.Time) {
+	if t == nil {
+		e.str("null")
+		return
+	}
+	b, err := t.MarshalJSON()
+	if err != nil && e.err == nil {
+		e.err = err
+	}
+	e.buf = append(e.buf, b...)
+}
+
+func (e *encoder) dates(dt *catalog.ComparisonDates, d int) {
+	e.str("{")
+	e.key(d+1, "facts")
+	e.str(strconv.Itoa(dt.Facts) + ",")
+	e.key(d+1, "oldest_retrieved_at")
+	e.time(dt.OldestRetrievedAt)
+	e.str(",")
+	e.key(d+1, "retrieved_at")
+	e.time(dt.RetrievedAt)
+	e.str(",")
+	e.key(d+1, "reviewed_at")
+	e.time(dt.ReviewedAt)
+	e.str(",")
+	e.key(d+1, "unreviewed")
+	e.str(strconv.Itoa(dt.Unreviewed))
+	e.nl(d)
+	e.str("}")
+}
+
+func (e *encoder) ratios(rs []catalog.PriceRatio, d int) {
+	if len(rs) == 0 {
+		e.str("[]")
+		return
+	}
+	e.str("[")
+	for i, r := range rs {
+		if i > 0 {
+			e.str(",")
+		}
+		e.nl(d + 1)
+		e.str("{")
+		e.key(d+2, "basis")
+		e.quote(r.Basis)
+		e.str(",")
+		e.key(d+2, "cheaper")
+		e.quote(string(r.Cheaper))
+		e.str(",")
+		e.key(d+2, "cheaper_usd_per_mtok")
+		e.str(r.Cheapest.USD() + ",")
+		e.key(d+2, "display")
+		e.quote(r.Display)
+		e.str(",")
+		e.key(d+2, "pricier_usd_per_mtok")
+		e.str(r.Pricier.USD() + ",")
+		e.key(d+2, "times")
+		if r.Times == nil {
+			e.str("null")
+		} else {
+			e.quote(*r.Times)
+		}
+		e.nl(d + 1)
+		e.str("}")
+	}
+	e.nl(d)
+	e.str("]")
+}
+
+func (e *encoder) text(t *catalog.ComparisonText, d int) {
+	e.str("{")
+	e.key(d+1, "deep_dive")
+	e.strings(t.DeepDive, d+1)
+	e.str(",")
+	e.key(d+1, "faq")
+	if len(t.FAQ) == 0 {
+		e.str("[]")
+	} else {
+		e.str("[")
+		for i, q := range t.FAQ {
+			if i > 0 {
+				e.str(",")
+			}
+			e.nl(d + 2)
+			e.str("{")
+			e.key(d+3, "answer")
+			e.quote(q.Answer)
+			e.str(",")
+			e.key(d+3, "question")
+			e.quote(q.Question)
+			e.str(",")
+			e.key(d+3, "topic")
+			e.quote(q.Topic)
+			e.nl(d + 2)
+			e.str("}")
+		}
+		e.nl(d + 1)
+		e.str("]")
+	}
+	e.str(",")
+	e.key(d+1, "summary")
+	e.quote(t.Summary)
+	e.str(",")
+	e.key(d+1, "title")
+	e.quote(t.Title)
+	e.nl(d)
+	e.str("}")
 }
 
 // value writes v canonically as the value of a key at the given depth.
