@@ -80,9 +80,13 @@ func (s *Store) CommitRun(c Commit) (uint64, error) {
 		pages := tx.Bucket(bPages)
 		keep := map[string]bool{}
 		refs := make([]pageRef, 0, len(c.Pages))
-		for _, p := range c.Pages {
+		encoded, err := encodeParallel(len(c.Pages), func(i int) any { return c.Pages[i] }) // see encode.go
+		if err != nil {
+			return err
+		}
+		for i, p := range c.Pages {
 			keep[p.URL] = true
-			if err := putJSON(pages, []byte(p.URL), p); err != nil {
+			if err := pages.Put([]byte(p.URL), encoded[i]); err != nil {
 				return err
 			}
 			refs = append(refs, pageRef{Source: p.Source, URL: p.URL, Kind: p.Kind, Subject: p.Subject, BodySHA256: p.BodySHA256, FetchedAt: p.FetchedAt, Stale: p.Stale})
@@ -128,9 +132,13 @@ func deleteExcept(b *bolt.Bucket, keep map[string]bool) error {
 func writeSnapshot(tx *bolt.Tx, snap *catalog.Snapshot, run uint64, at time.Time) error {
 	models := tx.Bucket(bModels)
 	keep := map[string]bool{}
-	for id, m := range snap.Models {
+	ids, encoded, err := encodeSorted(snap.Models) // on every CPU: see encode.go
+	if err != nil {
+		return err
+	}
+	for i, id := range ids {
 		keep[id] = true
-		if err := putJSON(models, []byte(id), m); err != nil {
+		if err := models.Put([]byte(id), encoded[i]); err != nil {
 			return err
 		}
 	}
@@ -140,12 +148,16 @@ func writeSnapshot(tx *bolt.Tx, snap *catalog.Snapshot, run uint64, at time.Time
 	offers := tx.Bucket(bOfferings)
 	hist := tx.Bucket(bHistory)
 	keep = map[string]bool{}
-	for key, o := range snap.Offerings {
+	keys, encoded, err := encodeSorted(snap.Offerings)
+	if err != nil {
+		return err
+	}
+	for i, key := range keys {
 		keep[key] = true
-		if err := putJSON(offers, []byte(key), o); err != nil {
+		if err := offers.Put([]byte(key), encoded[i]); err != nil {
 			return err
 		}
-		if err := appendPoint(hist, key, catalog.PointOf(o, run, at)); err != nil {
+		if err := appendPoint(hist, key, catalog.PointOf(snap.Offerings[key], run, at)); err != nil {
 			return err
 		}
 	}
@@ -205,25 +217,32 @@ func appendPoint(hist *bolt.Bucket, offering string, p catalog.PricePoint) error
 func (s *Store) Snapshot() (*catalog.Snapshot, error) {
 	snap := catalog.NewSnapshot()
 	err := s.db.View(func(tx *bolt.Tx) error {
-		if err := tx.Bucket(bModels).ForEach(func(k, v []byte) error {
-			var m catalog.Model
-			if err := json.Unmarshal(v, &m); err != nil {
-				return fmt.Errorf("model %s: %w", k, err)
+		// Decoded on every CPU: see encode.go.
+		mk, mv := records(tx.Bucket(bModels))
+		models := make([]catalog.Model, len(mk))
+		if err := decodeParallel(len(mk), func(i int) error {
+			if err := json.Unmarshal(mv[i], &models[i]); err != nil {
+				return fmt.Errorf("model %s: %w", mk[i], err)
 			}
-			snap.Models[string(k)] = &m
 			return nil
 		}); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bOfferings).ForEach(func(k, v []byte) error {
-			var o catalog.Offering
-			if err := json.Unmarshal(v, &o); err != nil {
-				return fmt.Errorf("offering %s: %w", k, err)
+		for i, k := range mk {
+			snap.Models[k] = &models[i]
+		}
+		ok, ov := records(tx.Bucket(bOfferings))
+		offers := make([]catalog.Offering, len(ok))
+		if err := decodeParallel(len(ok), func(i int) error {
+			if err := json.Unmarshal(ov[i], &offers[i]); err != nil {
+				return fmt.Errorf("offering %s: %w", ok[i], err)
 			}
-			snap.Offerings[string(k)] = &o
 			return nil
 		}); err != nil {
 			return err
+		}
+		for i, k := range ok {
+			snap.Offerings[k] = &offers[i]
 		}
 		if v := tx.Bucket(bUnmatched).Get([]byte("all")); v != nil {
 			return json.Unmarshal(v, &snap.Unmatched)
@@ -240,14 +259,20 @@ func (s *Store) Snapshot() (*catalog.Snapshot, error) {
 func (s *Store) Pages() (map[string]catalog.Page, error) {
 	out := map[string]catalog.Page{}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bPages).ForEach(func(k, v []byte) error {
-			var p catalog.Page
-			if err := json.Unmarshal(v, &p); err != nil {
-				return fmt.Errorf("page %s: %w", k, err)
+		keys, vals := records(tx.Bucket(bPages)) // decoded on every CPU: see encode.go
+		pages := make([]catalog.Page, len(keys))
+		if err := decodeParallel(len(keys), func(i int) error {
+			if err := json.Unmarshal(vals[i], &pages[i]); err != nil {
+				return fmt.Errorf("page %s: %w", keys[i], err)
 			}
-			out[string(k)] = p
 			return nil
-		})
+		}); err != nil {
+			return err
+		}
+		for i, k := range keys {
+			out[k] = pages[i]
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read pages: %w", err)

@@ -1,0 +1,105 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// encodeParallel marshals n values to JSON on every CPU, keeping their
+// order. Encoding is most of the cost of committing a catalogue (each fact
+// is a JSON object of its own, with its source and dates); a commit is one
+// writer, so the other cores would otherwise idle while it encodes.
+func encodeParallel(n int, value func(i int) any) ([][]byte, error) {
+	out := make([][]byte, n)
+	workers := min(runtime.GOMAXPROCS(0), n/64+1)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				b, err := json.Marshal(value(i))
+				if err != nil {
+					errs[w] = fmt.Errorf("encode record %d: %w", i, err)
+					return
+				}
+				out[i] = b
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// encodeSorted encodes every value of m (see encodeParallel) and returns
+// the keys in order with their encodings, ready to be put in key order.
+func encodeSorted[V any](m map[string]V) ([]string, [][]byte, error) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out, err := encodeParallel(len(keys), func(i int) any { return m[keys[i]] })
+	if err != nil {
+		return nil, nil, err
+	}
+	return keys, out, nil
+}
+
+// records lists a bucket's keys and values. The values point into the
+// transaction's memory map: use them only inside it. A missing bucket has
+// no records.
+func records(b *bolt.Bucket) ([]string, [][]byte) {
+	if b == nil {
+		return nil, nil
+	}
+	var keys []string
+	var vals [][]byte
+	b.ForEach(func(k, v []byte) error {
+		if v != nil {
+			keys = append(keys, string(k))
+			vals = append(vals, v)
+		}
+		return nil
+	})
+	return keys, vals
+}
+
+// decodeParallel runs decode(i) for i in [0, n) on every CPU and returns
+// the first error. Reading the catalogue and the pages is mostly JSON
+// decoding, which a read transaction's records allow from any goroutine.
+func decodeParallel(n int, decode func(i int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), n/64+1)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				if err := decode(i); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
