@@ -64,9 +64,9 @@ type Side struct {
 	Fingerprint string
 
 	prov   prov
-	once   sync.Once // builds enc on first use by Encode
-	enc    *sideJSON
-	encErr error
+	once   [2]sync.Once // build enc (compact, indented) on first use by Encode
+	enc    [2]*sideJSON
+	encErr [2]error
 }
 
 // NewSide prices a model's offerings (given in offering order) with the

@@ -161,10 +161,16 @@ func TestDay1ReferencePair(t *testing.T) {
 			if x == y {
 				continue
 			}
-			want, _ := export.Canonical(compare.Build(x, y, compare.DefaultOptions()))
-			got, err := compare.Encode(x, y, compare.DefaultOptions())
+			c := compare.Build(x, y, compare.DefaultOptions())
+			want, _ := export.Canonical(c)
+			got, err := compare.EncodeIndented(x, y, compare.DefaultOptions())
 			if err != nil || !bytes.Equal(got, want) {
-				t.Fatalf("Encode(%s, %s) differs from Canonical(Build): %v", x.Model.ID, y.Model.ID, err)
+				t.Fatalf("EncodeIndented(%s, %s) differs from Canonical(Build): %v", x.Model.ID, y.Model.ID, err)
+			}
+			want, _ = export.CanonicalCompact(c)
+			got, err = compare.Encode(x, y, compare.DefaultOptions())
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("Encode(%s, %s) differs from CanonicalCompact(Build): %v", x.Model.ID, y.Model.ID, err)
 			}
 		}
 	}

@@ -12,78 +12,106 @@ import (
 	"github.com/llmref/llmref/export"
 )
 
-// Encode writes the record of two sides as export.Canonical(Build(x, y, o))
-// would, byte for byte, but fast: the parts of a record that belong to one
-// side (its model, specs, prices, providers, sources) are rendered once per
-// side, at the depth they sit at, and spliced into every record of that
-// side; only the pair's own parts (capabilities, dates, price comparison,
-// text) are encoded per record. A test holds the two equal.
-func Encode(x, y *Side, o Options) ([]byte, error) {
+// Encode writes the record of two sides as export.CanonicalCompact(Build(x,
+// y, o)) would, byte for byte, but fast: the parts of a record that belong
+// to one side (its model, specs, prices, providers, sources) are rendered
+// once per side and spliced into every record of that side; only the pair's
+// own parts (capabilities, dates, price comparison, text) are encoded per
+// record, by hand. Tests hold the two equal. The export writes records in
+// this compact form.
+func Encode(x, y *Side, o Options) ([]byte, error) { return encode(x, y, o, false) }
+
+// EncodeIndented is Encode in export.Canonical's indented form.
+func EncodeIndented(x, y *Side, o Options) ([]byte, error) { return encode(x, y, o, true) }
+
+func encode(x, y *Side, o Options, pretty bool) ([]byte, error) {
 	a, b := x, y
 	if b.Model.ID < a.Model.ID {
 		a, b = b, a
 	}
-	ja, err := a.json()
+	ja, err := a.json(pretty)
 	if err != nil {
 		return nil, err
 	}
-	jb, err := b.json()
+	jb, err := b.json(pretty)
 	if err != nil {
 		return nil, err
 	}
 	c := Build(a, b, o)
-	e := encoder{buf: make([]byte, 0, 2*(ja.size+jb.size)+16<<10)}
-	e.str("{\n  \"benchmarks\": ")
+	e := encoder{pretty: pretty, buf: make([]byte, 0, ja.size+jb.size+8<<10)}
+	e.str("{")
+	e.key(1, "benchmarks")
 	if len(c.Benchmarks.Rows) > 0 {
 		e.value(c.Benchmarks, 1)
 	} else {
-		e.str("{\n    \"rows\": [],\n    \"statement\": ")
+		e.str("{")
+		e.key(2, "rows")
+		e.str("[],")
+		e.key(2, "statement")
 		e.quote(c.Benchmarks.Statement)
-		e.str("\n  }")
+		e.nl(1)
+		e.str("}")
 	}
-	e.str(",\n  \"capabilities\": ")
+	e.str(",")
+	e.key(1, "capabilities")
 	e.capabilities(&c.Capabilities, 1)
-	e.str(",\n  \"dates\": ")
+	e.str(",")
+	e.key(1, "dates")
 	e.dates(&c.Dates, 1)
-	e.str(",\n  \"id\": ")
+	e.str(",")
+	e.key(1, "id")
 	e.quote(c.ID)
-	e.str(",\n  \"models\": {\n    \"a\": ")
-	e.raw(ja.model)
-	e.str(",\n    \"b\": ")
-	e.raw(jb.model)
+	e.str(",")
+	e.key(1, "models")
+	e.pair(ja.model, jb.model, 1)
 	p := c.Pricing
-	e.str("\n  },\n  \"pricing\": {\n    \"blend\": {\n      \"input_pct\": " + strconv.Itoa(p.Blend.InputPct) +
-		",\n      \"output_pct\": " + strconv.Itoa(p.Blend.OutputPct) + "\n    }")
+	e.str(",")
+	e.key(1, "pricing")
+	e.str("{")
+	e.key(2, "blend")
+	e.str("{")
+	e.key(3, "input_pct")
+	e.str(strconv.Itoa(p.Blend.InputPct) + ",")
+	e.key(3, "output_pct")
+	e.str(strconv.Itoa(p.Blend.OutputPct))
+	e.nl(2)
+	e.str("},")
 	if p.DifferenceDisplay != "" {
-		e.str(",\n    \"blended_difference_display\": ")
+		e.key(2, "blended_difference_display")
 		e.quote(p.DifferenceDisplay)
+		e.str(",")
 	}
-	e.str(",\n    \"blended_difference_usd_per_mtok\": ")
+	e.key(2, "blended_difference_usd_per_mtok")
 	if p.Difference == nil {
-		e.str("null")
+		e.str("null,")
 	} else {
-		e.str(p.Difference.USD())
+		e.str(p.Difference.USD() + ",")
 	}
-	e.str(",\n    \"cheaper\": ")
+	e.key(2, "cheaper")
 	e.quote(string(p.Cheaper))
-	e.str(",\n    \"formula\": ")
+	e.str(",")
+	e.key(2, "formula")
 	e.quote(p.Formula)
-	e.str(",\n    \"models\": {\n      \"a\": ")
-	e.raw(ja.pricing)
-	e.str(",\n      \"b\": ")
-	e.raw(jb.pricing)
-	e.str("\n    },\n    \"ratios\": ")
+	e.str(",")
+	e.key(2, "models")
+	e.pair(ja.pricing, jb.pricing, 2)
+	e.str(",")
+	e.key(2, "ratios")
 	e.ratios(p.Ratios, 2)
-	e.str("\n  },\n  \"providers\": {\n    \"a\": ")
-	e.raw(ja.providers)
-	e.str(",\n    \"b\": ")
-	e.raw(jb.providers)
-	e.str("\n  },\n  \"schema_version\": " + strconv.Itoa(c.SchemaVersion) + ",\n  \"sources\": [")
+	e.nl(1)
+	e.str("},")
+	e.key(1, "providers")
+	e.pair(ja.providers, jb.providers, 1)
+	e.str(",")
+	e.key(1, "schema_version")
+	e.str(strconv.Itoa(c.SchemaVersion) + ",")
+	e.key(1, "sources")
+	e.str("[")
 	for i, src := range c.Sources {
 		if i > 0 {
 			e.str(",")
 		}
-		e.str("\n    ")
+		e.nl(2)
 		frag, ok := ja.sources[src]
 		if !ok {
 			frag = jb.sources[src]
@@ -91,26 +119,43 @@ func Encode(x, y *Side, o Options) ([]byte, error) {
 		e.raw(frag)
 	}
 	if len(c.Sources) > 0 {
-		e.str("\n  ")
+		e.nl(1)
 	}
-	e.str("],\n  \"specs\": {")
+	e.str("],")
+	e.key(1, "specs")
+	e.str("{")
 	for i, k := range specKeys {
 		if i > 0 {
 			e.str(",")
 		}
-		e.str("\n    \"" + k + "\": {\n      \"a\": ")
-		e.raw(ja.specs[i])
-		e.str(",\n      \"b\": ")
-		e.raw(jb.specs[i])
-		e.str("\n    }")
+		e.key(2, k)
+		e.pair(ja.specs[i], jb.specs[i], 2)
 	}
-	e.str("\n  },\n  \"text\": ")
+	e.nl(1)
+	e.str("},")
+	e.key(1, "text")
 	e.text(&c.Text, 1)
-	e.str("\n}\n")
+	e.nl(0)
+	e.str("}")
+	if pretty {
+		e.str("\n")
+	}
 	if e.err != nil {
 		return nil, e.err
 	}
 	return e.buf, nil
+}
+
+// pair writes {"a": a, "b": b} as the value of a key at depth.
+func (e *encoder) pair(a, b []byte, depth int) {
+	e.str("{")
+	e.key(depth+1, "a")
+	e.raw(a)
+	e.str(",")
+	e.key(depth+1, "b")
+	e.raw(b)
+	e.nl(depth)
+	e.str("}")
 }
 
 // specKeys are the keys of a record's specs, in canonical (sorted) order.
@@ -127,14 +172,18 @@ type sideJSON struct {
 	size      int // bytes of all parts, to size buffers
 }
 
-func (s *Side) json() (*sideJSON, error) {
-	s.once.Do(func() { s.enc, s.encErr = newSideJSON(s) })
-	return s.enc, s.encErr
+func (s *Side) json(pretty bool) (*sideJSON, error) {
+	i := 0
+	if pretty {
+		i = 1
+	}
+	s.once[i].Do(func() { s.enc[i], s.encErr[i] = newSideJSON(s, pretty) })
+	return s.enc[i], s.encErr[i]
 }
 
-func newSideJSON(s *Side) (*sideJSON, error) {
+func newSideJSON(s *Side, pretty bool) (*sideJSON, error) {
 	m := s.Model
-	var e encoder
+	e := encoder{pretty: pretty}
 	j := &sideJSON{sources: map[catalog.SourceRef][]byte{}}
 	j.model = e.render(catalog.ComparedModel{ID: m.ID, Name: m.DisplayName(), Creator: m.Creator}, 2)
 	j.pricing = e.render(s.Pricing, 3)
@@ -154,10 +203,12 @@ func newSideJSON(s *Side) (*sideJSON, error) {
 	return j, e.err
 }
 
-// encoder appends canonical JSON to buf, keeping the first error.
+// encoder appends canonical JSON to buf, compact or indented, keeping the
+// first error.
 type encoder struct {
-	buf []byte
-	err error
+	buf    []byte
+	err    error
+	pretty bool
 }
 
 func (e *encoder) str(s string) { e.buf = append(e.buf, s...) }
@@ -194,8 +245,11 @@ func (e *encoder) quote(s string) {
 	e.buf = append(e.buf, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
-// nl starts a line at depth.
+// nl starts a line at depth (nothing in the compact form).
 func (e *encoder) nl(depth int) {
+	if !e.pretty {
+		return
+	}
 	e.buf = append(e.buf, '\n')
 	for range depth {
 		e.buf = append(e.buf, ' ', ' ')
@@ -207,7 +261,10 @@ func (e *encoder) key(depth int, k string) {
 	e.nl(depth)
 	e.buf = append(e.buf, '"')
 	e.buf = append(e.buf, k...)
-	e.buf = append(e.buf, '"', ':', ' ')
+	e.buf = append(e.buf, '"', ':')
+	if e.pretty {
+		e.buf = append(e.buf, ' ')
+	}
 }
 
 func (e *encoder) strings(list []string, depth int) {
@@ -407,6 +464,13 @@ func (e *encoder) value(v any, depth int) { e.buf = append(e.buf, e.render(v, de
 
 // render is v in canonical form, indented as a value at depth.
 func (e *encoder) render(v any, depth int) []byte {
+	if !e.pretty {
+		b, err := export.CanonicalCompact(v)
+		if err != nil && e.err == nil {
+			e.err = err
+		}
+		return b
+	}
 	b, err := export.Canonical(v)
 	if err != nil {
 		if e.err == nil {

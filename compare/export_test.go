@@ -73,7 +73,7 @@ func TestExportIncremental(t *testing.T) {
 		}
 	}
 	want, _ := compare.Compare(snap, ids[3], ids[7], o)
-	wantJSON, _ := export.Canonical(want)
+	wantJSON, _ := export.CanonicalCompact(want)
 	got, _ := os.ReadFile(filepath.Join(out, compare.File(ids[7], ids[3])))
 	if !bytes.Equal(got, wantJSON) {
 		t.Error("the exported record differs from compare.Compare's")
@@ -127,7 +127,7 @@ func TestExportIncremental(t *testing.T) {
 		}
 	}
 	c, _ := compare.Compare(snap, changed, ids[0], o)
-	fresh, _ := export.Canonical(c)
+	fresh, _ := export.CanonicalCompact(c)
 	got, _ = os.ReadFile(filepath.Join(out, compare.File(changed, ids[0])))
 	if !bytes.Equal(got, fresh) {
 		t.Error("a pair of the changed model was not regenerated")
@@ -140,8 +140,9 @@ func TestExportIncremental(t *testing.T) {
 	}
 }
 
-// TestEncodeMatchesCanonical holds the fast encoder to the reference:
-// export.Canonical(Build(a, b)) for every pair of a small catalogue.
+// TestEncodeMatchesCanonical holds the fast encoder to the reference,
+// export.Canonical(Build(a, b)) and its compact form, for every pair of a
+// small catalogue.
 func TestEncodeMatchesCanonical(t *testing.T) {
 	for _, o := range []compare.Options{compare.DefaultOptions(), {Blend: catalog.Blend{InputPct: 25, OutputPct: 75}}} {
 		snap := synthetic(14)
@@ -163,16 +164,22 @@ func TestEncodeMatchesCanonical(t *testing.T) {
 				if i == j {
 					continue
 				}
-				want, err := export.Canonical(compare.Build(sides[i], sides[j], o))
+				c := compare.Build(sides[i], sides[j], o)
+				want, err := export.Canonical(c)
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := compare.Encode(sides[i], sides[j], o)
+				got, err := compare.EncodeIndented(sides[i], sides[j], o)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if !bytes.Equal(got, want) {
-					t.Fatalf("Encode(%s, %s) differs from Canonical(Build):\n%s", sides[i].Model.ID, sides[j].Model.ID, firstDiff(want, got))
+					t.Fatalf("EncodeIndented(%s, %s) differs from Canonical(Build):\n%s", sides[i].Model.ID, sides[j].Model.ID, firstDiff(want, got))
+				}
+				want, _ = export.CanonicalCompact(c)
+				got, err = compare.Encode(sides[i], sides[j], o)
+				if err != nil || !bytes.Equal(got, want) {
+					t.Fatalf("Encode(%s, %s) differs from CanonicalCompact(Build): %v\n%.300s\n%.300s", sides[i].Model.ID, sides[j].Model.ID, err, want, got)
 				}
 			}
 		}

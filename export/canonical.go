@@ -16,10 +16,24 @@ import (
 // into interface values (with UseNumber) and encoding them again with
 // SetEscapeHTML(false) and SetIndent("", "  ") gives, in one pass over the
 // input and without reflection.
-func canonicalize(src []byte) ([]byte, error) {
+func canonicalize(src []byte) ([]byte, error) { return canonicalForm(src, true) }
+
+// CanonicalCompact encodes v as Canonical does, without the indentation and
+// the final newline: sorted keys, no HTML escaping, numbers as their types
+// wrote them, no insignificant space. Bulk files (one comparison record per
+// model pair) use it: at 499,500 records indentation alone is gigabytes.
+func CanonicalCompact(v any) ([]byte, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return canonicalForm(raw, false)
+}
+
+func canonicalForm(src []byte, indent bool) ([]byte, error) {
 	c := canonPool.Get().(*canonState)
 	defer canonPool.Put(c)
-	c.src, c.pos = src, 0
+	c.src, c.pos, c.pretty = src, 0, indent
 	c.out = make([]byte, 0, len(src)+len(src)/2)
 	c.nodes, c.kids = c.nodes[:0], c.kids[:0]
 	root, err := c.parse()
@@ -33,7 +47,9 @@ func canonicalize(src []byte) ([]byte, error) {
 	if err := c.emit(root, 0); err != nil {
 		return nil, err
 	}
-	c.out = append(c.out, '\n')
+	if indent {
+		c.out = append(c.out, '\n')
+	}
 	out := c.out
 	c.src, c.out = nil, nil
 	return out, nil
@@ -57,6 +73,9 @@ type canonState struct {
 	nodes []cnode
 	kids  []int
 	stack []int
+	// pretty indents by two spaces, puts a space after colons and ends
+	// the document with a newline; otherwise the form is compact.
+	pretty bool
 }
 
 var canonPool = sync.Pool{New: func() any { return new(canonState) }}
@@ -227,6 +246,9 @@ func (c *canonState) sortMembers(kids []int) {
 }
 
 func (c *canonState) indent(depth int) {
+	if !c.pretty {
+		return
+	}
 	c.out = append(c.out, '\n')
 	for range depth {
 		c.out = append(c.out, ' ', ' ')
@@ -257,7 +279,10 @@ func (c *canonState) emit(n, depth int) error {
 				if err := c.emitString(c.nodes[k].ks, c.nodes[k].ke); err != nil {
 					return err
 				}
-				c.out = append(c.out, ':', ' ')
+				c.out = append(c.out, ':')
+				if c.pretty {
+					c.out = append(c.out, ' ')
+				}
 			}
 			if err := c.emit(k, depth+1); err != nil {
 				return err

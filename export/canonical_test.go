@@ -56,6 +56,11 @@ func TestCanonicalMatchesReference(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("Canonical(%s):\n%s\nwant:\n%s", raw, got, want)
 		}
+		var compact bytes.Buffer
+		json.Compact(&compact, want)
+		if got, err := CanonicalCompact(v); err != nil || !bytes.Equal(got, compact.Bytes()) {
+			t.Errorf("CanonicalCompact(%s) = %s, %v; want %s", raw, got, err, compact.Bytes())
+		}
 	}
 	// Hand-written JSON: duplicate keys (the last wins), escaped keys,
 	// insignificant space.
@@ -89,6 +94,12 @@ func FuzzCanonical(f *testing.F) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Fatalf("canonicalize(%q) = %q, want %q", raw, got, want)
+		}
+		var compact bytes.Buffer
+		json.Compact(&compact, want)
+		got, err = canonicalForm(raw, false)
+		if err != nil || !bytes.Equal(got, compact.Bytes()) {
+			t.Fatalf("compact form of %q = %q, %v; want %q", raw, got, err, compact.Bytes())
 		}
 	})
 }
