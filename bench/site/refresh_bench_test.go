@@ -13,6 +13,7 @@ import (
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/config"
 	"github.com/llmref/llmref/refresh"
+	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
 )
 
@@ -97,4 +98,25 @@ func BenchmarkRefreshUnchanged(b *testing.B) {
 		rig.run(b, st)
 	}
 	b.ReportMetric(float64(len(rig.site.Pages()))*float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+}
+
+// BenchmarkCrawlOnly is llmref's crawl stage alone — one colly collector
+// with robots.txt, per-host workers, retries and conditional requests,
+// fetching and parsing every page with the real parsers, nothing
+// normalised or kept: the same work as bench/cmd/baseline, so the two
+// pages/s compare the fetchers and parsers themselves.
+func BenchmarkCrawlOnly(b *testing.B) {
+	rig := newRig(b)
+	pages := len(rig.site.Pages())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out, err := scrapers.Crawl(context.Background(), rig.opts.Fetch, rig.opts.Sources, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(out.Pages) != pages {
+			b.Fatalf("%d pages crawled, want %d", len(out.Pages), pages)
+		}
+	}
+	b.ReportMetric(float64(pages)*float64(b.N)/b.Elapsed().Seconds(), "pages/s")
 }
