@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -158,9 +157,12 @@ func (e *StatusError) Error() string {
 // requests (links found on the page); they are fetched too, each URL once.
 // handle is called from several goroutines, never twice for one URL.
 //
-// Each host gets its own workers (Options.Parallelism of them) and its own
-// colly limit rule, so one slow host never starves another. Fetch returns
-// when every request has an outcome or ctx is done.
+// Each host gets its own queue and Options.Parallelism workers, each pausing
+// Options.Delay after every request: that is the per-host limit, and one
+// slow host never starves another. (colly's own LimitRules are not used: a
+// rule added while requests run is initialised outside colly's lock, a data
+// race, and hosts can appear mid-run through links.) Fetch returns when
+// every request has an outcome or ctx is done.
 func Fetch(ctx context.Context, o Options, reqs []Request, handle func(Fetched) []Request) error {
 	o = o.Defaults()
 	c, err := newCollector(ctx, o)
@@ -240,15 +242,6 @@ func (f *fetcher) enqueue(reqs []Request) {
 		if !ok {
 			q = make(chan Request, 1<<16)
 			f.hosts[u.Host] = q
-			rule := &colly.LimitRule{
-				DomainRegexp: "^" + regexp.QuoteMeta(u.Host) + "$",
-				Parallelism:  f.o.Parallelism,
-				Delay:        f.o.Delay,
-			}
-			if err := f.c.Limit(rule); err != nil {
-				go f.finish(Fetched{Request: r, Err: fmt.Errorf("limit rule for %s: %w", u.Host, err), FetchedAt: f.now()})
-				continue
-			}
 			for range f.o.Parallelism {
 				go f.worker(q)
 			}
@@ -261,8 +254,9 @@ func (f *fetcher) enqueue(reqs []Request) {
 	}
 }
 
-// worker serves one host's queue until every request is handled. Once ctx
-// is done, what is still queued is finished with ctx's error.
+// worker serves one host's queue until every request is handled, pausing
+// Options.Delay after each request. Once ctx is done, what is still queued
+// is finished with ctx's error.
 func (f *fetcher) worker(q chan Request) {
 	for {
 		select {
@@ -274,6 +268,17 @@ func (f *fetcher) worker(q chan Request) {
 				continue
 			}
 			f.finish(f.fetchOne(r))
+			if f.o.Delay > 0 {
+				t := time.NewTimer(f.o.Delay)
+				select {
+				case <-t.C:
+				case <-f.ctx.Done():
+					t.Stop()
+				case <-f.done:
+					t.Stop()
+					return
+				}
+			}
 		}
 	}
 }

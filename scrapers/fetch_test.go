@@ -265,3 +265,45 @@ func TestRetryAfterParse(t *testing.T) {
 		t.Error("retryAfter(soon) accepted")
 	}
 }
+
+func TestFetchPerHostLimit(t *testing.T) {
+	var mu sync.Mutex
+	var inFlight, most int
+	var starts []time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		mu.Lock()
+		inFlight++
+		most = max(most, inFlight)
+		starts = append(starts, time.Now())
+		mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		w.Write([]byte("ok"))
+	}))
+	defer srv.Close()
+	o := testOptions()
+	o.Parallelism = 2
+	o.Delay = 150 * time.Millisecond
+	var reqs []Request
+	for i := 0; i < 6; i++ {
+		reqs = append(reqs, Request{URL: srv.URL + "/p" + string(rune('a'+i))})
+	}
+	got := fetchAll(t, o, reqs...)
+	if len(got) != 6 {
+		t.Fatalf("%d outcomes", len(got))
+	}
+	if most > 2 {
+		t.Errorf("%d requests in flight at once to one host; the limit is 2", most)
+	}
+	// Six requests through two slots, each slot pausing 150 ms after a
+	// request: the last starts at least two pauses after the first.
+	if d := starts[len(starts)-1].Sub(starts[0]); d < 300*time.Millisecond {
+		t.Errorf("six requests spread over %v; the delay was not kept", d)
+	}
+}
