@@ -15,6 +15,7 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/changes"
+	"github.com/llmref/llmref/compare"
 	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/normalize"
 	"github.com/llmref/llmref/scrapers"
@@ -35,6 +36,8 @@ type Options struct {
 	// ExportDir, when set, is where the JSON tree is published after the
 	// run commits.
 	ExportDir string
+	// Compare configures the comparison records the export writes.
+	Compare compare.Options
 	// Replay names the fixture day being replayed, for the run record.
 	Replay string
 	// Now is the clock; a replayed run uses the fixture day's time.
@@ -156,7 +159,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	log.Info("committed", "run", id, "status", run.Status, "models", run.Models, "offerings", run.Offerings, "unmatched", run.Unmatched)
 
 	if o.ExportDir != "" {
-		stats, err := Publish(st, o.ExportDir, snap, run)
+		stats, err := Publish(st, o.ExportDir, snap, run, WithCompare(o.Compare))
 		if err != nil {
 			return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
 		}

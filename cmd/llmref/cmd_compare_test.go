@@ -38,6 +38,21 @@ func TestCompare(t *testing.T) {
 		t.Errorf("a 50/50 blend was not used: exit %d\n%.600s", code, out)
 	}
 
+	// ... by refresh and export too: the exported manifest states it.
+	for _, args := range [][]string{
+		{"--config", cfg, "--db", filepath.Join(dir, "other.db"), "-q", "refresh", "--replay", "2026-04-23", "--export", filepath.Join(dir, "site1")},
+		{"--config", cfg, "--db", db, "-q", "export", "--out", filepath.Join(dir, "site2")},
+	} {
+		if code, _, stderr := llmref(t, args...); code != exitOK && code != exitPartial {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		site := args[len(args)-1]
+		m, err := os.ReadFile(filepath.Join(site, "comparisons.json"))
+		if err != nil || !strings.Contains(string(m), "\"input_pct\": 50") {
+			t.Errorf("%v: the configured blend did not reach the export: %v\n%.300s", args[4:], err, m)
+		}
+	}
+
 	for _, bad := range [][]string{
 		{"compare", "openai/gpt-5.3-codex", "meta/no-such-model"},
 		{"compare", "openai/gpt-5.3-codex"},
