@@ -26,7 +26,7 @@ import (
 // Generator names the version of the record builder and its text. Every
 // input fingerprint includes it, so a change to the builder regenerates
 // every record.
-const Generator = "llmref-compare/1"
+const Generator = "llmref-compare/2"
 
 // Options configure comparison records.
 type Options struct {
@@ -294,20 +294,29 @@ func ratio(basis string, a, b catalog.Exact) catalog.PriceRatio {
 		r.Cheaper, r.Cheapest, r.Pricier = catalog.SideB, b, a
 	default:
 		r.Cheaper, r.Cheapest, r.Pricier = catalog.SideEqual, a, b
-		r.Display = "the same price on " + basis
+		r.Display = "the same price on " + basisLabel(basis)
 		one := "1.0"
 		r.Times = &one
 		return r
 	}
 	if r.Cheapest <= 0 {
-		r.Display = "no ratio on " + basis + ": the cheaper price is " + r.Cheapest.String()
+		r.Display = "no ratio on " + basisLabel(basis) + ": the cheaper price is " + r.Cheapest.String()
 		return r
 	}
 	q := new(big.Rat).Quo(r.Pricier.Rat(), r.Cheapest.Rat())
 	times := q.FloatString(1)
 	r.Times = &times
-	r.Display = times + "× cheaper on " + basis
+	r.Display = times + "× cheaper on " + basisLabel(basis)
 	return r
+}
+
+// basisLabel names a ratio's basis in text: "input", "output", "the
+// blended price".
+func basisLabel(basis string) string {
+	if basis == "blended" {
+		return "the blended price"
+	}
+	return basis
 }
 
 func compareCapabilities(a, b *catalog.Model) catalog.CapabilityComparison {

@@ -90,11 +90,11 @@ func (g textGen) ratioList() string {
 func (g textGen) ratioPhrase(r catalog.PriceRatio) string {
 	switch {
 	case r.Cheaper == catalog.SideEqual:
-		return "on " + r.Basis + " both cost " + r.Cheapest.String()
+		return "on " + basisLabel(r.Basis) + " both cost " + r.Cheapest.String()
 	case r.Times == nil:
-		return "on " + r.Basis + " " + g.name(r.Cheaper) + " costs " + r.Cheapest.String() + " against " + r.Pricier.String() + ", which makes no ratio"
+		return "on " + basisLabel(r.Basis) + " " + g.name(r.Cheaper) + " costs " + r.Cheapest.String() + " against " + r.Pricier.String() + ", which makes no ratio"
 	}
-	return "on " + r.Basis + " " + g.name(r.Cheaper) + " is " + *r.Times + "× cheaper (" + r.Cheapest.String() + " vs " + r.Pricier.String() + ")"
+	return "on " + basisLabel(r.Basis) + " " + g.name(r.Cheaper) + " is " + *r.Times + "× cheaper (" + r.Cheapest.String() + " vs " + r.Pricier.String() + ")"
 }
 
 func (g textGen) noPriceReasons() string {
