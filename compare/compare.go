@@ -24,8 +24,9 @@ import (
 )
 
 // Generator names the version of the record builder and its text. Every
-// input fingerprint includes it, so a change to the builder regenerates
-// every record.
+// input fingerprint includes it, so raising it regenerates every record:
+// raise it with any change to what a record holds or how its text reads,
+// or published trees keep records built the old way.
 const Generator = "llmref-compare/2"
 
 // Options configure comparison records.
