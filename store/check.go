@@ -424,14 +424,15 @@ func (c *checker) crossRecords() {
 	}
 }
 
-// printableKey shows a key as text when it is text, a run id in the run
-// buckets, "offering@run" in history, and hex otherwise.
+// printableKey shows a key as text when it is text, a sequence number
+// when it is 8 bytes of binary (run ids, hold ids), "offering@run" in
+// history, and hex otherwise.
 func printableKey(bucket, k []byte) string {
 	if k == nil {
 		return ""
 	}
-	if len(k) == 8 && (bytes.Equal(bucket, bRuns) || bytes.Equal(bucket, bRunPages)) {
-		return fmt.Sprint(binary.BigEndian.Uint64(k))
+	if len(k) == 8 && (bytes.Equal(bucket, bRuns) || bytes.Equal(bucket, bRunPages) || !printable(string(k))) {
+		return fmt.Sprint(binary.BigEndian.Uint64(k)) // a sequence number
 	}
 	if off, run, err := splitHistoryKey(k); err == nil && printable(off) {
 		return fmt.Sprintf("%s@%d", off, run)

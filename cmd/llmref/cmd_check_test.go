@@ -1,6 +1,9 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,6 +62,40 @@ func TestCheckAndCompact(t *testing.T) {
 		if !strings.HasPrefix(line, "llmref: check") {
 			t.Errorf("not one clear line per problem: %q", line)
 		}
+	}
+
+	// A file whose hash the index agrees with, but which its JSON Schema
+	// rejects.
+	exp2 := filepath.Join(dir, "export2")
+	if code, _, errs := llmref(t, "export", "--db", db, "--out", exp2, "-q"); code != 0 {
+		t.Fatalf("export: exit %d: %s", code, errs)
+	}
+	root, _ := filepath.EvalSymlinks(exp2)
+	mj := filepath.Join(root, "models.json")
+	b, _ = os.ReadFile(mj)
+	bad := strings.Replace(string(b), `"schema_version": 1`, `"schema_version": "one"`, 1)
+	if bad == string(b) {
+		t.Fatal("models.json has no schema_version to spoil")
+	}
+	os.Remove(mj)
+	os.WriteFile(mj, []byte(bad), 0o644)
+	var idx map[string]any
+	ib, _ := os.ReadFile(filepath.Join(root, "index.json"))
+	if err := json.Unmarshal(ib, &idx); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte(bad))
+	for _, f := range idx["files"].([]any) {
+		if e := f.(map[string]any); e["path"] == "models.json" {
+			e["sha256"], e["bytes"] = hex.EncodeToString(sum[:]), len(bad)
+		}
+	}
+	ib, _ = json.Marshal(idx)
+	os.Remove(filepath.Join(root, "index.json"))
+	os.WriteFile(filepath.Join(root, "index.json"), ib, 0o644)
+	code, out, errs = llmref(t, "check", "--db", db, "--export", exp2)
+	if code != 1 || !strings.Contains(errs, "export "+exp2+": models.json: against ") || strings.Count(strings.TrimSpace(errs), "\n") != 1 {
+		t.Errorf("check of a file its schema rejects: exit %d\n%s%s", code, out, errs)
 	}
 
 	// Not a database at all.
