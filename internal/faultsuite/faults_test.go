@@ -162,7 +162,7 @@ func hijack(w http.ResponseWriter) net.Conn {
 func configFor(t *testing.T, base string, s *site.Site) *config.Config {
 	t.Helper()
 	var b strings.Builder
-	b.WriteString("fetch:\n  timeout: 400ms\n  retries: 1\n  backoff_base: 10ms\n  backoff_max: 40ms\n  retry_after_max: 5s\n")
+	b.WriteString("fetch:\n  timeout: 1s\n  retries: 1\n  backoff_base: 10ms\n  backoff_max: 40ms\n  retry_after_max: 5s\n")
 	fmt.Fprintf(&b, "  max_body_bytes: %d\n", maxBody)
 	b.WriteString("sources:\n")
 	for _, name := range config.SourceNames() {
