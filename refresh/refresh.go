@@ -120,6 +120,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 			run.Sources = append(run.Sources, catalog.SourceStats{Source: src.Name(), Status: catalog.SourceSkipped, Statuses: map[string]int{}})
 		}
 	}
+	prepared := store.Prepare(pages, outcome.Bodies) // encoded and compressed while we normalise
 	norm := normalize.Normalize(normalize.Input{Pages: pages, Previous: prevSnap, Resolver: o.Resolver, Now: started,
 		Discrepancy: o.Resolver.Discrepancy()})
 	for _, w := range norm.Warnings {
@@ -150,7 +151,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	}
 	cs := review.Changes
 	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Bodies: outcome.Bodies, Snapshot: snap,
-		Changes: &cs, Holds: review.Seen, Closed: review.Closed})
+		Changes: &cs, Holds: review.Seen, Closed: review.Closed, Prepared: prepared})
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}

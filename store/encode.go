@@ -2,12 +2,15 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime"
 	"sort"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/llmref/llmref/catalog"
 )
 
 // encodeParallel marshals n values to JSON on every CPU, keeping their
@@ -102,4 +105,64 @@ func decodeParallel(n int, decode func(i int) error) error {
 		}
 	}
 	return nil
+}
+
+// Prepared is a commit's page records and raw bodies, encoded and
+// compressed ahead of the commit (see Prepare).
+type Prepared struct {
+	done    chan struct{}
+	pages   []catalog.Page
+	encoded [][]byte
+	bodies  map[string][]byte // SHA-256 → gzip
+	err     error
+}
+
+// Prepare encodes pages and compresses bodies in the background and
+// returns at once; pass the result as Commit.Prepared. A refresh prepares
+// what it crawled while it normalises, which needs one core: the pages'
+// records and the new raw bodies do not depend on the catalogue. Neither
+// pages nor bodies may change afterwards.
+func Prepare(pages []catalog.Page, bodies map[string][]byte) *Prepared {
+	p := &Prepared{done: make(chan struct{}), pages: pages}
+	go func() {
+		defer close(p.done)
+		p.encoded, p.err = encodeParallel(len(pages), func(i int) any { return pages[i] })
+		if p.err != nil {
+			return
+		}
+		sums := make([]string, 0, len(bodies))
+		for s := range bodies {
+			sums = append(sums, s)
+		}
+		zs := make([][]byte, len(sums))
+		p.err = decodeParallel(len(sums), func(i int) error {
+			z, err := gz(bodies[sums[i]])
+			if err != nil {
+				return fmt.Errorf("compress body %s: %w", sums[i], err)
+			}
+			zs[i] = z
+			return nil
+		})
+		p.bodies = make(map[string][]byte, len(sums))
+		for i, s := range sums {
+			p.bodies[s] = zs[i]
+		}
+	}()
+	return p
+}
+
+// result waits for the preparation and returns it, if it was made for
+// these pages.
+func (p *Prepared) result(pages []catalog.Page) ([][]byte, map[string][]byte, error) {
+	if p == nil {
+		return nil, nil, nil
+	}
+	<-p.done
+	if p.err != nil {
+		return nil, nil, p.err
+	}
+	if len(pages) != len(p.pages) || (len(pages) > 0 && &pages[0] != &p.pages[0]) {
+		return nil, nil, errors.New("commit: prepared for other pages")
+	}
+	return p.encoded, p.bodies, nil
 }

@@ -32,6 +32,9 @@ type Commit struct {
 	// Closed are pending holds the run closed (withdrawn, superseded),
 	// each with its decision.
 	Closed []catalog.Hold
+	// Prepared, when set, holds Pages and Bodies already encoded (see
+	// Prepare in encode.go).
+	Prepared *Prepared
 }
 
 // pageRef is what a run read at one URL, enough to re-parse it later.
@@ -64,14 +67,20 @@ func (s *Store) CommitRun(c Commit) (uint64, error) {
 		if err := putJSON(runs, u64(id), c.Run); err != nil {
 			return err
 		}
+		encoded, zipped, err := c.Prepared.result(c.Pages)
+		if err != nil {
+			return err
+		}
 		bodies := tx.Bucket(bBodies)
 		for sum, body := range c.Bodies {
 			if bodies.Get([]byte(sum)) != nil {
 				continue
 			}
-			z, err := gz(body)
-			if err != nil {
-				return fmt.Errorf("compress body %s: %w", sum, err)
+			z := zipped[sum]
+			if z == nil {
+				if z, err = gz(body); err != nil {
+					return fmt.Errorf("compress body %s: %w", sum, err)
+				}
 			}
 			if err := bodies.Put([]byte(sum), z); err != nil {
 				return err
@@ -80,9 +89,10 @@ func (s *Store) CommitRun(c Commit) (uint64, error) {
 		pages := tx.Bucket(bPages)
 		keep := map[string]bool{}
 		refs := make([]pageRef, 0, len(c.Pages))
-		encoded, err := encodeParallel(len(c.Pages), func(i int) any { return c.Pages[i] }) // see encode.go
-		if err != nil {
-			return err
+		if encoded == nil {
+			if encoded, err = encodeParallel(len(c.Pages), func(i int) any { return c.Pages[i] }); err != nil { // see encode.go
+				return err
+			}
 		}
 		for i, p := range c.Pages {
 			keep[p.URL] = true
