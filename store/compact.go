@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -136,4 +137,5 @@ func openBolt(path string, o Options) (*bolt.DB, error) {
 // the mapping must remap it, which copies every node the transaction holds
 // (measured: a sixth of committing 100k facts); mapping 1 GiB up front
 // makes that rare. Readers never block a remap they no longer cause.
-const initialMmapSize = 1 << 30
+// A 32-bit process keeps bbolt's default: its address space is too small.
+const initialMmapSize = (1 << 30) * (strconv.IntSize / 64)
