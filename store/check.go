@@ -26,6 +26,7 @@ type Problem struct {
 	Detail string `json:"detail"`
 }
 
+// String is the problem on one line: "bucket/key: detail".
 func (p Problem) String() string {
 	switch {
 	case p.Bucket == "":

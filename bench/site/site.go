@@ -512,6 +512,7 @@ type orEndpointJSON struct {
 
 type number float64
 
+// MarshalJSON writes the number with two decimals, as the real API does.
 func (n number) MarshalJSON() ([]byte, error) { return []byte(fmt.Sprintf("%.2f", float64(n))), nil }
 
 var supportedParams = []string{"max_tokens", "temperature", "top_p", "stop", "frequency_penalty", "presence_penalty", "top_k",
