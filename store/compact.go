@@ -50,6 +50,14 @@ func (s *Store) compact() (CompactStats, error) {
 	}
 	st.Before = fi.Size()
 
+	// Copies a killed compaction left behind: we hold the writer lock, so
+	// no other compaction is writing them.
+	pattern := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".compact-*")
+	if stale, err := filepath.Glob(pattern); err == nil {
+		for _, f := range stale {
+			os.Remove(f)
+		}
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".compact-*")
 	if err != nil {
 		return st, fmt.Errorf("compact: %w", err)

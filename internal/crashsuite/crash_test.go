@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,6 +31,22 @@ func envInt(name string, def int) int {
 	return def
 }
 
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildBin  string
+	buildErr  error
+)
+
+// TestMain removes the binary the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
 // buildLLMRef builds the real binary once for this test run.
 func buildLLMRef(t *testing.T) string {
 	t.Helper()
@@ -40,12 +57,20 @@ func buildLLMRef(t *testing.T) string {
 		}
 	}
 	statSources(t)
-	bin := filepath.Join(t.TempDir(), "llmref")
-	cmd := exec.Command(goBin, "build", "-o", bin, "github.com/llmref/llmref/cmd/llmref")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	buildOnce.Do(func() {
+		if buildDir, buildErr = os.MkdirTemp("", "llmref-crashsuite-"); buildErr != nil {
+			return
+		}
+		buildBin = filepath.Join(buildDir, "llmref")
+		out, err := exec.Command(goBin, "build", "-o", buildBin, "github.com/llmref/llmref/cmd/llmref").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	return bin
+	return buildBin
 }
 
 // statSources stats every Go file, go.mod and go.sum of the module, so
@@ -432,4 +457,77 @@ func TestCrash(t *testing.T) {
 	}
 	sort.Strings(parts)
 	t.Logf("%d trials (seed %d): %s", trials, seed, strings.Join(parts, "; "))
+}
+
+// TestCrashCompact kills `llmref compact` with SIGKILL at random moments:
+// the database must still open, check clean and hold every run, and the
+// next compaction must finish and leave no temporary file behind.
+func TestCrashCompact(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("SIGKILL")
+	}
+	trials := max(3, envInt("LLMREF_CRASH_TRIALS", 5)/5)
+	root := t.TempDir()
+	r := &rig{bin: buildLLMRef(t), cfg: filepath.Join(root, "llmref.yaml"), day1: filepath.Join(root, "day1"), day2: filepath.Join(root, "day2")}
+	const base = "http://127.0.0.1:9"
+	for d, dir := range map[int]string{1: r.day1, 2: r.day2} {
+		s := site.New(site.Options{Pages: envInt("LLMREF_CRASH_PAGES", 40), Endpoints: site.HasEndpointsSource(), Day: d})
+		if err := s.WriteFixtureDay(dir, base); err != nil {
+			t.Fatal(err)
+		}
+		if d == 1 {
+			os.WriteFile(r.cfg, []byte(s.Config(base, "")), 0o644)
+		}
+	}
+	start := filepath.Join(root, "start")
+	os.MkdirAll(start, 0o755)
+	for _, day := range []string{r.day1, r.day2, r.day1, r.day2} {
+		r.refreshOKExport(t, start, day, false) // four runs: pages rewritten, free space to reclaim
+	}
+	db := func(dir string) string { return filepath.Join(dir, "llmref.db") }
+	compact := func(dir string) *exec.Cmd {
+		cmd := exec.Command(r.bin, "--config", r.cfg, "--db", db(dir), "compact")
+		cmd.Dir = dir
+		return cmd
+	}
+	timing := filepath.Join(root, "timing")
+	copyDir(t, start, timing)
+	t0 := time.Now()
+	if out, err := compact(timing).CombinedOutput(); err != nil {
+		t.Fatalf("compact: %v\n%s", err, out)
+	}
+	full := time.Since(t0)
+
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 0x22))
+	for i := 0; i < trials; i++ {
+		dir := filepath.Join(root, fmt.Sprintf("compact-%02d", i))
+		copyDir(t, start, dir)
+		delay := time.Duration(rng.Int64N(int64(full * 6 / 5)))
+		cmd := compact(dir)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(delay)
+		cmd.Process.Kill()
+		cmd.Wait()
+		st, err := store.Open(db(dir), store.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatalf("trial %d (kill after %v, seed %d): %v", i, delay, seed, err)
+		}
+		problems, err := st.Check()
+		runs, _ := st.Runs()
+		st.Close()
+		if err != nil || len(problems) > 0 || len(runs) != 4 {
+			t.Fatalf("trial %d (kill after %v, seed %d): %d runs, check %v %v", i, delay, seed, len(runs), err, problems)
+		}
+		if out, err := compact(dir).CombinedOutput(); err != nil {
+			t.Fatalf("trial %d: compact after the kill: %v\n%s", i, err, out)
+		}
+		if left, _ := filepath.Glob(filepath.Join(dir, ".llmref.db.compact-*")); len(left) > 0 {
+			t.Fatalf("trial %d: temporary files left: %v", i, left)
+		}
+		os.RemoveAll(dir)
+	}
+	t.Logf("%d kills of compact (an uninterrupted one takes %v; seed %d)", trials, full, seed)
 }
