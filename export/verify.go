@@ -8,8 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Verify checks a published tree against its own index: index.json reads,
@@ -37,6 +39,7 @@ func Verify(dir string) ([]string, error) {
 		bad("%s: schema_version %d, this llmref writes %d", IndexFile, idx.SchemaVersion, SchemaVersion)
 	}
 	listed := map[string]bool{IndexFile: true}
+	var todo []FileEntry
 	for _, f := range idx.Files {
 		if !fs.ValidPath(f.Path) || f.Path == IndexFile {
 			bad("%s: lists a bad path %q", IndexFile, f.Path)
@@ -47,24 +50,28 @@ func Verify(dir string) ([]string, error) {
 			continue
 		}
 		listed[f.Path] = true
-		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f.Path)))
-		if err != nil {
-			bad("%s: listed in %s but unreadable: %v", f.Path, IndexFile, err)
-			continue
-		}
-		sum := sha256.Sum256(data)
-		if got := hex.EncodeToString(sum[:]); got != f.SHA256 {
-			bad("%s: SHA-256 %s, index says %s", f.Path, got[:12], shortHash(f.SHA256))
-		}
-		if len(data) != f.Bytes {
-			bad("%s: %d bytes, index says %d", f.Path, len(data), f.Bytes)
-		}
-		if strings.HasSuffix(f.Path, ".json") {
-			if err := validateFile(f.Path, data); err != nil {
-				bad("%s: %v", f.Path, err)
-			}
-		}
+		todo = append(todo, f)
 	}
+	// Each file read, hashed and validated on every CPU: a tree of 1,000
+	// models holds half a million comparison records.
+	var mu sync.Mutex
+	badFile := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		bad(format, args...)
+	}
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(todo); i += workers {
+				verifyFile(root, todo[i], badFile)
+			}
+		}()
+	}
+	wg.Wait()
 	if err := validateFile(IndexFile, b); err != nil {
 		bad("%s: %v", IndexFile, err)
 	}
@@ -87,6 +94,27 @@ func Verify(dir string) ([]string, error) {
 	}
 	sort.Strings(problems)
 	return problems, nil
+}
+
+// verifyFile checks one listed file against its entry and its schema.
+func verifyFile(root string, f FileEntry, bad func(format string, args ...any)) {
+	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f.Path)))
+	if err != nil {
+		bad("%s: listed in %s but unreadable: %v", f.Path, IndexFile, err)
+		return
+	}
+	sum := sha256.Sum256(data)
+	if got := hex.EncodeToString(sum[:]); got != f.SHA256 {
+		bad("%s: SHA-256 %s, index says %s", f.Path, got[:12], shortHash(f.SHA256))
+	}
+	if len(data) != f.Bytes {
+		bad("%s: %d bytes, index says %d", f.Path, len(data), f.Bytes)
+	}
+	if strings.HasSuffix(f.Path, ".json") {
+		if err := validateFile(f.Path, data); err != nil {
+			bad("%s: %v", f.Path, err)
+		}
+	}
 }
 
 func shortHash(s string) string {
