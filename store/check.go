@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -40,6 +41,7 @@ func (p Problem) String() string {
 // RecordCheck checks one record of a bucket; it returns an error saying what
 // is wrong with it. Files that register buckets register a check for them
 // with registerCheck, so `llmref check` can read every record it finds.
+// Checks run on several goroutines at once: keep them pure.
 type RecordCheck func(key, value []byte) error
 
 // checks holds the record check of each bucket, by name.
@@ -141,19 +143,24 @@ func (c *checker) buckets() {
 			c.add(name, nil, "bucket unknown to this llmref (a newer version's data?)")
 			return nil
 		}
+		var keys, vals [][]byte
 		_ = b.ForEach(func(k, v []byte) error {
 			if v == nil {
 				c.add(name, k, "unexpected nested bucket")
 				return nil
 			}
-			var err error
-			if fn != nil {
-				err = fn(k, v)
-			} else if !json.Valid(v) {
-				err = fmt.Errorf("value is not valid JSON")
-			}
+			keys, vals = append(keys, k), append(vals, v)
+			return nil
+		})
+		// The records are checked on every CPU (bodies are decompressed
+		// and hashed); the pages they live in were read above.
+		var mu sync.Mutex
+		_ = decodeParallel(len(keys), func(i int) error {
+			err := checkRecord(fn, keys[i], vals[i])
 			if err != nil {
-				c.add(name, k, "%v", err)
+				mu.Lock()
+				c.add(name, keys[i], "%v", err)
+				mu.Unlock()
 			}
 			return nil
 		})
@@ -164,6 +171,23 @@ func (c *checker) buckets() {
 			c.add(name, nil, "bucket missing")
 		}
 	}
+}
+
+// checkRecord runs a bucket's record check (JSON validity when it has
+// none); a check that panics on a damaged value reports it as the problem.
+func checkRecord(fn RecordCheck, k, v []byte) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("reading the record failed: %v", r)
+		}
+	}()
+	if fn != nil {
+		return fn(k, v)
+	}
+	if !json.Valid(v) {
+		return fmt.Errorf("value is not valid JSON")
+	}
+	return nil
 }
 
 func checkMeta(k, v []byte) error {
