@@ -195,8 +195,13 @@ func TestSchedulesFire(t *testing.T) {
 		t.Errorf("run read sources %v, want the schedule's [openrouter]", got)
 	}
 	run.mu.Unlock()
-	st := h.s.Statuses()[0]
-	if st.Runs[store.ScheduleOK] < 3 || st.LastSuccess.IsZero() || st.Next.IsZero() || st.Durations.Count < 3 {
+	// The status counts a run after its record is written: wait for it
+	// rather than race the next tick.
+	waitFor(t, "the status to count three runs", func() bool {
+		st := h.s.Statuses()[0]
+		return st.Runs[store.ScheduleOK] >= 3 && st.Durations.Count >= 3
+	})
+	if st := h.s.Statuses()[0]; st.LastSuccess.IsZero() || st.Next.IsZero() {
 		t.Errorf("status %+v", st)
 	}
 }
