@@ -27,10 +27,39 @@ type Page struct {
 	Bytes        int64         `json:"bytes"`
 	FetchedAt    time.Time     `json:"fetched_at"`
 	CheckedAt    time.Time     `json:"checked_at"`
-	Observations []Observation `json:"observations"`
-	Links        []Link        `json:"links,omitempty"`
+	Observations []Observation `json:"observations,omitempty"`
+	// Count is how many observations the page holds, kept with the
+	// page's record when its observations are stored apart.
+	Count int    `json:"observation_count,omitempty"`
+	Links []Link `json:"links,omitempty"`
 	// Stale is set when the latest attempt failed and this is the last
 	// good state; Error says why the attempt failed.
 	Stale bool   `json:"stale,omitempty"`
 	Error string `json:"error,omitempty"`
+	// Reused is set when the page's observations are those stored by an
+	// earlier run (it was unchanged, or it failed and is carried over
+	// stale) and were not parsed again; Observations may then be empty
+	// until they are loaded from the store.
+	Reused bool `json:"-"`
+}
+
+// ObservationCount is the number of observations the page holds, loaded or
+// not.
+func (p *Page) ObservationCount() int {
+	if len(p.Observations) > 0 {
+		return len(p.Observations)
+	}
+	return p.Count
+}
+
+// Checked returns, by URL, when each page was last confirmed: the time a
+// fact read from that page was last seen by a scraper (its retrieved_at).
+func Checked(pages []Page) map[string]time.Time {
+	out := make(map[string]time.Time, len(pages))
+	for _, p := range pages {
+		if !p.CheckedAt.IsZero() {
+			out[p.URL] = p.CheckedAt
+		}
+	}
+	return out
 }

@@ -55,6 +55,12 @@ type Run struct {
 	Offerings  int           `json:"offerings"`
 	Unmatched  int           `json:"unmatched"`
 	Error      string        `json:"error,omitempty"`
+	// Normalization fingerprints the rules and settings the run normalised
+	// under (see normalize.Resolver.Fingerprint).
+	Normalization string `json:"normalization,omitempty"`
+	// Unchanged is set on a run that found every page unchanged and kept
+	// the published catalogue without normalising again.
+	Unchanged bool `json:"unchanged,omitempty"`
 }
 
 // FailedSources lists the sources that failed in the run, in name order.

@@ -1,9 +1,12 @@
 package normalize
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/llmref/llmref/catalog"
@@ -307,4 +310,27 @@ func CleanName(name string) string {
 		}
 	}
 	return strings.Join(strings.Fields(n), " ")
+}
+
+// Rules is the version of the normalisation rules. Raise it whenever a
+// change to this package would normalise the same observations differently,
+// so that a run whose pages are all unchanged still normalises again.
+const Rules = 1
+
+// Fingerprint names everything besides the observations that decides what
+// normalisation makes of them: the rules' version, the alias table and the
+// discrepancy bound. A run whose pages are all unchanged, under the same
+// fingerprint as the last run, keeps the published catalogue as it is.
+func (r *Resolver) Fingerprint() string {
+	keys := make([]string, 0, len(r.aliases))
+	for k := range r.aliases {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	h := sha256.New()
+	fmt.Fprintf(h, "rules %d\ndiscrepancy %v\n", Rules, r.discrepancy)
+	for _, k := range keys {
+		fmt.Fprintf(h, "alias %q %q\n", k, r.aliases[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }

@@ -90,10 +90,10 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
-	prevSnap, err := st.Snapshot()
-	if err != nil {
-		return nil, fmt.Errorf("refresh: %w", err)
+	if o.Resolver == nil {
+		o.Resolver, _ = normalize.NewResolver(nil)
 	}
+	run.Normalization = o.Resolver.Fingerprint()
 
 	selected, err := selectSources(o.Sources, o.Only)
 	if err != nil {
@@ -120,12 +120,25 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 			run.Sources = append(run.Sources, catalog.SourceStats{Source: src.Name(), Status: catalog.SourceSkipped, Statuses: map[string]int{}})
 		}
 	}
+	if keep, last := unchanged(st, outcome, run); keep {
+		return keepCatalogue(st, o, run, last, pages, outcome, store.Prepare(pages, outcome.Bodies), log)
+	}
+	// Something changed: normalise everything again, the unchanged and
+	// stale pages from their stored observations.
+	if err := st.LoadObservations(pages); err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
 	prepared := store.Prepare(pages, outcome.Bodies) // encoded and compressed while we normalise
+	prevSnap, err := st.Snapshot()
+	if err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
 	norm := normalize.Normalize(normalize.Input{Pages: pages, Previous: prevSnap, Resolver: o.Resolver, Now: started,
 		Discrepancy: o.Resolver.Discrepancy()})
 	for _, w := range norm.Warnings {
 		log.Warn("unreadable value", "detail", w)
 	}
+	norm.Snapshot.StampRetrieved(catalog.Checked(pages))
 
 	// changes: the new state against the published one; the rules hold
 	// anomalies, which keep their published values until reviewed.
@@ -179,6 +192,66 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	return res, nil
 }
 
+// unchanged reports whether the run may keep the published catalogue as it
+// is: every page it read was confirmed unchanged (a 304 or the same
+// content), none failed or went, and the last run normalised under the same
+// rules and settings. It returns the last run.
+func unchanged(st *store.Store, outcome *scrapers.Outcome, run catalog.Run) (bool, catalog.Run) {
+	if outcome.Changed {
+		return false, catalog.Run{}
+	}
+	last, err := st.LastRun()
+	if err != nil || last.Normalization != run.Normalization || last.Status == catalog.RunFailed {
+		return false, catalog.Run{}
+	}
+	return true, last
+}
+
+// keepCatalogue commits a run that found nothing new: the run record, each
+// page's new checked_at (which moves the retrieved_at of every fact read
+// from it), and the last run's unpublished changes, which still stand.
+// Nothing is normalised or rewritten; the published catalogue and its
+// history stand.
+func keepCatalogue(st *store.Store, o Options, run, last catalog.Run, pages []catalog.Page, outcome *scrapers.Outcome, prepared *store.Prepared, log *slog.Logger) (*Result, error) {
+	run.Unchanged = true
+	run.Models, run.Offerings, run.Unmatched = last.Models, last.Offerings, last.Unmatched
+	run.FinishedAt = o.Now().UTC().Truncate(time.Second)
+	if run.FinishedAt.Before(run.StartedAt) {
+		run.FinishedAt = run.StartedAt
+	}
+	run.Status = catalog.RunOK
+	// The differences that stand are the last run's unpublished ones.
+	lastChanges, err := st.ChangeSet(last.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
+	holds, err := st.Holds(catalog.HoldPending, catalog.HoldRejected)
+	if err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
+	cs, again := changes.Carry(lastChanges, holds, run.StartedAt)
+	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Bodies: outcome.Bodies, Changes: &cs, Holds: again, Prepared: prepared})
+	if err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
+	run.ID = id
+	res := &Result{Run: run, Changes: &cs, Held: again}
+	log.Info("committed", "run", id, "status", run.Status, "unchanged", true)
+	if o.ExportDir != "" {
+		snap, err := st.Snapshot()
+		if err != nil {
+			return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
+		}
+		stats, err := Publish(st, o.ExportDir, snap, run, WithCompare(o.Compare))
+		if err != nil {
+			return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
+		}
+		res.Export = &stats
+		log.Info("exported", "dir", stats.Dir, "files", stats.Files, "written", stats.Written, "unchanged", stats.Unchanged)
+	}
+	return res, nil
+}
+
 // selectSources picks the sources named in only (all when only is empty).
 func selectSources(all []scrapers.Source, only []string) ([]scrapers.Source, error) {
 	if len(only) == 0 {
@@ -212,6 +285,7 @@ func carryUnselected(pages []catalog.Page, prev map[string]catalog.Page, all, se
 	out := append([]catalog.Page(nil), pages...)
 	for _, p := range prev {
 		if carry[p.Source] {
+			p.Reused = true // its stored observations stand
 			out = append(out, p)
 		}
 	}

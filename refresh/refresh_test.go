@@ -14,6 +14,7 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/fixtures"
+	"github.com/llmref/llmref/normalize"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
 )
@@ -228,5 +229,55 @@ func TestOnlyOneSource(t *testing.T) {
 	o.Only = []string{"nope"}
 	if _, err := Run(context.Background(), st, o); err == nil || !strings.Contains(err.Error(), "unknown source") {
 		t.Errorf("unknown source: %v", err)
+	}
+}
+
+// TestUnchangedRunKeepsCatalogue replays a day twice: the second run finds
+// every page unchanged (304s, the same content), keeps the published
+// catalogue without normalising again, and moves only retrieved_at.
+func TestUnchangedRunKeepsCatalogue(t *testing.T) {
+	st := openStore(t)
+	first, err := Run(context.Background(), st, replayOptions(t, "2026-04-23"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := st.Snapshot()
+	o := replayOptions(t, "2026-04-23")
+	later := time.Date(2026, 4, 23, 14, 0, 0, 0, time.UTC)
+	o.Now = func() time.Time { return later }
+	res, err := Run(context.Background(), st, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Run.Unchanged || res.Run.Models != first.Run.Models || res.Run.Offerings != first.Run.Offerings {
+		t.Fatalf("second run %+v; want it to keep the catalogue", res.Run)
+	}
+	after, _ := st.Snapshot()
+	key := catalog.OfferingKey("meta/llama-3.2-1b-instruct", "openrouter", "", "")
+	if got := after.Offerings[key].Output; !got.RetrievedAt.Equal(later) || !got.ChangedAt.Equal(before.Offerings[key].Output.ChangedAt) || got.Value != before.Offerings[key].Output.Value {
+		t.Errorf("kept price %+v; want the same value and changed_at, retrieved at %v", got, later)
+	}
+	if m := after.Models["meta/llama-3.2-1b-instruct"]; !m.Released.RetrievedAt.Equal(later) {
+		t.Errorf("a card fact confirmed by a 304 kept retrieved_at %v", m.Released.RetrievedAt)
+	}
+	if len(after.Models) != len(before.Models) || len(after.Offerings) != len(before.Offerings) {
+		t.Error("the kept catalogue lost records")
+	}
+
+	// Another alias table is another normalisation: the run normalises
+	// again although every page is unchanged.
+	o.Resolver, _ = normalize.NewResolver(map[string]string{"openrouter:x-ai/grok-4.1-fast": "xai/grok-4.1"})
+	res, err = Run(context.Background(), st, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Run.Unchanged {
+		t.Error("a changed alias table did not normalise again")
+	}
+	if snap, _ := st.Snapshot(); snap.Models["xai/grok-4.1"] == nil {
+		t.Error("the new alias was not applied")
+	}
+	if problems, err := st.Check(); err != nil || len(problems) != 0 {
+		t.Errorf("check: %v %v", problems, err)
 	}
 }

@@ -17,17 +17,25 @@ import (
 // every source (fresh, unchanged or carried over stale), the new bodies to
 // keep, and each source's figures.
 type Outcome struct {
+	// Pages are the pages' current records. A page confirmed unchanged or
+	// carried over stale is Reused: its observations are the stored ones,
+	// not loaded here.
 	Pages []catalog.Page
 	// Bodies holds each fetched body by its SHA-256 (hex).
 	Bodies map[string][]byte
 	Stats  []catalog.SourceStats
+	// Changed reports whether anything the crawled sources said may differ
+	// from the last run: a page parsed anew, a page failed, or a page of a
+	// crawled source gone. When it is false, every page was confirmed
+	// unchanged and the catalogue made from them stands as it is.
+	Changed bool
 }
 
 // Crawl fetches every source through one collector (see Fetch), parses what
-// changed, reuses what did not (304, or the same content hash: no parse),
-// and keeps each failing page's last good record, marked stale. prev holds
-// the pages of the last run, by URL. One source failing never stops the
-// others.
+// changed, reuses what did not (304, or the same content hash: no parse,
+// nothing loaded), and keeps each failing page's last good record, marked
+// stale. prev holds the pages of the last run, by URL; their observations
+// are not needed. One source failing never stops the others.
 func Crawl(ctx context.Context, o Options, sources []Source, prev map[string]catalog.Page) (*Outcome, error) {
 	o = o.Defaults()
 	if o.Validators == nil {
@@ -165,17 +173,17 @@ func (c *crawl) evaluate(src Source, f Fetched, prev catalog.Page, hadPrev bool)
 	}, f.Body, false, nil
 }
 
-// reused is the previous record of a page confirmed unchanged at t.
+// reused is the previous record of a page confirmed unchanged at t: its
+// observations stand (their facts' retrieved_at follows the page's
+// checked_at), so nothing is parsed. They are the ones prev carries, if it
+// carries them, or else the store's, loaded only if the run needs them.
 func reused(prev catalog.Page, f Fetched, t time.Time) catalog.Page {
 	p := prev
 	p.Status = f.Status
 	p.CheckedAt = t
 	p.Stale, p.Error = false, ""
-	p.Observations = make([]catalog.Observation, len(prev.Observations))
-	for i, o := range prev.Observations {
-		o.RetrievedAt = t
-		p.Observations[i] = o
-	}
+	p.Count = prev.ObservationCount()
+	p.Reused = true
 	return p
 }
 
@@ -193,12 +201,24 @@ func (c *crawl) finish() *Outcome {
 		}
 		p.Stale = true
 		p.Error = "not refreshed: the source failed in this run"
+		p.Count = p.ObservationCount()
+		p.Reused = true
 		c.pages[url] = p
 	}
-	out := &Outcome{Bodies: c.bodies}
-	for _, p := range c.pages {
+	out := &Outcome{Bodies: c.bodies, Changed: len(c.failed) > 0}
+	for url, p := range c.pages {
 		out.Pages = append(out.Pages, p)
-		c.stats[p.Source].Observations += len(p.Observations)
+		c.stats[p.Source].Observations += p.ObservationCount()
+		if !c.unchanged[url] {
+			out.Changed = true
+		}
+	}
+	for url, p := range c.prev {
+		if _, crawled := c.bySource[p.Source]; crawled {
+			if _, ok := c.pages[url]; !ok {
+				out.Changed = true // a page the source no longer links
+			}
+		}
 	}
 	sort.Slice(out.Pages, func(i, j int) bool { return out.Pages[i].URL < out.Pages[j].URL })
 	names := make([]string, 0, len(c.stats))

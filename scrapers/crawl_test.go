@@ -88,8 +88,8 @@ func TestCrawlReplayTwoDays(t *testing.T) {
 	}
 	card := pagesByURL(day2.Pages)["https://huggingface.co/meta-llama/Llama-3.2-1B-Instruct/resolve/main/README.md"]
 	want := time.Date(2026, 4, 24, 2, 0, 0, 0, time.UTC)
-	if !card.CheckedAt.Equal(want) || len(card.Observations) == 0 || !card.Observations[0].RetrievedAt.Equal(want) {
-		t.Errorf("a 304 must keep the page's observations and bump their retrieved_at: %+v", card)
+	if !card.CheckedAt.Equal(want) || !card.Reused || len(card.Observations) == 0 || card.Count != len(card.Observations) {
+		t.Errorf("a 304 must keep the page's observations and move its checked_at (the facts' retrieved_at): %+v", card)
 	}
 	// The same day again: OpenRouter has no validators, but the same
 	// content hash means no parse and no new body.

@@ -382,6 +382,17 @@ func (c *checker) crossRecords() {
 			if p.BodySHA256 != "" && !hasBody(p.BodySHA256) {
 				c.add(bPages, k, "body %s is missing", p.BodySHA256)
 			}
+			if obs := c.tx.Bucket(bPageObs); p.Count > 0 && (obs == nil || obs.Get(k) == nil) {
+				c.add(bPages, k, "its %d observations are missing", p.Count)
+			}
+			return nil
+		})
+	}
+	if b, pages := c.tx.Bucket(bPageObs), c.tx.Bucket(bPages); b != nil {
+		_ = b.ForEach(func(k, _ []byte) error {
+			if pages == nil || pages.Get(k) == nil {
+				c.add(bPageObs, k, "observations of a page that is not current")
+			}
 			return nil
 		})
 	}

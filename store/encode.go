@@ -107,12 +107,26 @@ func decodeParallel(n int, decode func(i int) error) error {
 	return nil
 }
 
+// encodePages encodes every page's records on every CPU.
+func encodePages(pages []catalog.Page) ([]encodedPage, error) {
+	out := make([]encodedPage, len(pages))
+	err := decodeParallel(len(pages), func(i int) error {
+		var err error
+		out[i], err = encodePage(&pages[i])
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // Prepared is a commit's page records and raw bodies, encoded and
 // compressed ahead of the commit (see Prepare).
 type Prepared struct {
 	done    chan struct{}
 	pages   []catalog.Page
-	encoded [][]byte
+	encoded []encodedPage
 	bodies  map[string][]byte // SHA-256 → gzip
 	err     error
 }
@@ -126,10 +140,11 @@ func Prepare(pages []catalog.Page, bodies map[string][]byte) *Prepared {
 	p := &Prepared{done: make(chan struct{}), pages: pages}
 	go func() {
 		defer close(p.done)
-		p.encoded, p.err = encodeParallel(len(pages), func(i int) any { return pages[i] })
+		p.encoded, p.err = encodePages(pages)
 		if p.err != nil {
 			return
 		}
+		p.bodies = make(map[string][]byte, len(bodies))
 		sums := make([]string, 0, len(bodies))
 		for s := range bodies {
 			sums = append(sums, s)
@@ -143,7 +158,6 @@ func Prepare(pages []catalog.Page, bodies map[string][]byte) *Prepared {
 			zs[i] = z
 			return nil
 		})
-		p.bodies = make(map[string][]byte, len(sums))
 		for i, s := range sums {
 			p.bodies[s] = zs[i]
 		}
@@ -153,7 +167,7 @@ func Prepare(pages []catalog.Page, bodies map[string][]byte) *Prepared {
 
 // result waits for the preparation and returns it, if it was made for
 // these pages.
-func (p *Prepared) result(pages []catalog.Page) ([][]byte, map[string][]byte, error) {
+func (p *Prepared) result(pages []catalog.Page) ([]encodedPage, map[string][]byte, error) {
 	if p == nil {
 		return nil, nil, nil
 	}

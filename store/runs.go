@@ -86,23 +86,17 @@ func (s *Store) CommitRun(c Commit) (uint64, error) {
 				return err
 			}
 		}
-		pages := tx.Bucket(bPages)
-		keep := map[string]bool{}
-		refs := make([]pageRef, 0, len(c.Pages))
 		if encoded == nil {
-			if encoded, err = encodeParallel(len(c.Pages), func(i int) any { return c.Pages[i] }); err != nil { // see encode.go
+			if encoded, err = encodePages(c.Pages); err != nil { // see encode.go
 				return err
 			}
 		}
-		for i, p := range c.Pages {
-			keep[p.URL] = true
-			if err := pages.Put([]byte(p.URL), encoded[i]); err != nil {
-				return err
-			}
-			refs = append(refs, pageRef{Source: p.Source, URL: p.URL, Kind: p.Kind, Subject: p.Subject, BodySHA256: p.BodySHA256, FetchedAt: p.FetchedAt, Stale: p.Stale})
-		}
-		if err := deleteExcept(pages, keep); err != nil {
+		if err := putPages(tx, c.Pages, encoded); err != nil {
 			return err
+		}
+		refs := make([]pageRef, 0, len(c.Pages))
+		for _, p := range c.Pages {
+			refs = append(refs, pageRef{Source: p.Source, URL: p.URL, Kind: p.Kind, Subject: p.Subject, BodySHA256: p.BodySHA256, FetchedAt: p.FetchedAt, Stale: p.Stale})
 		}
 		rp := tx.Bucket(bRunPages)
 		rp.FillPercent = 1.0
@@ -255,39 +249,24 @@ func (s *Store) Snapshot() (*catalog.Snapshot, error) {
 			snap.Offerings[k] = &offers[i]
 		}
 		if v := tx.Bucket(bUnmatched).Get([]byte("all")); v != nil {
-			return json.Unmarshal(v, &snap.Unmatched)
+			if err := json.Unmarshal(v, &snap.Unmatched); err != nil {
+				return err
+			}
 		}
+		// A fact was last seen when its page was last confirmed: a run
+		// that found every page unchanged leaves the catalogue's records
+		// as they are and moves only the pages' checked_at.
+		times, err := checkedTimes(tx)
+		if err != nil {
+			return err
+		}
+		snap.StampRetrieved(times)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read catalogue: %w", err)
 	}
 	return snap, nil
-}
-
-// Pages reads the current record of every page, by URL.
-func (s *Store) Pages() (map[string]catalog.Page, error) {
-	out := map[string]catalog.Page{}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		keys, vals := records(tx.Bucket(bPages)) // decoded on every CPU: see encode.go
-		pages := make([]catalog.Page, len(keys))
-		if err := decodeParallel(len(keys), func(i int) error {
-			if err := json.Unmarshal(vals[i], &pages[i]); err != nil {
-				return fmt.Errorf("page %s: %w", keys[i], err)
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		for i, k := range keys {
-			out[k] = pages[i]
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read pages: %w", err)
-	}
-	return out, nil
 }
 
 // Body returns a stored raw body by its SHA-256.

@@ -60,8 +60,16 @@ func TestCommitAndRead(t *testing.T) {
 		t.Fatalf("read back %+v", got)
 	}
 	pages, err := s.Pages()
-	if err != nil || pages[page.URL].ETag != `"e1"` || len(pages[page.URL].Observations) != 1 {
-		t.Fatalf("pages %+v %v", pages, err)
+	if err != nil || pages[page.URL].ETag != `"e1"` || pages[page.URL].Count != 1 || len(pages[page.URL].Observations) != 0 {
+		t.Fatalf("pages %+v %v; want the page's record without its observations", pages, err)
+	}
+	reused := []catalog.Page{pages[page.URL]}
+	reused[0].Reused = true
+	if err := s.LoadObservations(reused); err != nil || len(reused[0].Observations) != 1 {
+		t.Fatalf("load observations: %+v %v", reused[0].Observations, err)
+	}
+	if o := reused[0].Observations[0]; o.Source != "openrouter" || o.URL != page.URL || o.Subject != "a/b" || o.Value != "B" {
+		t.Errorf("observation read back %+v", o)
 	}
 	b, err := s.Body("abc")
 	if err != nil || string(b) != string(body) {

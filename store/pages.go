@@ -1,0 +1,264 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// bPageObs holds each current page's observations, apart from the page's
+// small record in bPages: a run that finds a page unchanged rewrites the
+// record (its checked_at) and leaves the observations alone.
+var bPageObs = []byte("page_observations") // url → []obsRecord
+
+func init() {
+	registerBuckets(bPageObs)
+	registerCheck(bPageObs, checkPageObs)
+}
+
+// obsRecord is an observation as stored with its page. What every
+// observation of a page shares — the source, the page's URL and its fetch
+// time — is the page's, and left out.
+type obsRecord struct {
+	Authority   int    `json:"a"`
+	Subject     string `json:"s"`
+	SubjectName string `json:"n,omitempty"`
+	Provider    string `json:"p,omitempty"`
+	Region      string `json:"r,omitempty"`
+	Variant     string `json:"v,omitempty"`
+	Field       string `json:"f"`
+	Value       string `json:"x"`
+	Unit        string `json:"u,omitempty"`
+	Note        string `json:"o,omitempty"`
+	// URL is set only where the observation names another address than
+	// its page's.
+	URL string `json:"l,omitempty"`
+}
+
+// encodeObservations writes a page's observations compactly.
+func encodeObservations(p *catalog.Page) ([]byte, error) {
+	recs := make([]obsRecord, len(p.Observations))
+	for i, o := range p.Observations {
+		r := obsRecord{Authority: int(o.Authority), Subject: o.Subject, SubjectName: o.SubjectName, Provider: o.Provider,
+			Region: o.Region, Variant: o.Variant, Field: string(o.Field), Value: o.Value, Unit: string(o.Unit), Note: o.Note}
+		if o.URL != p.URL {
+			r.URL = o.URL
+		}
+		recs[i] = r
+	}
+	b, err := json.Marshal(recs)
+	if err != nil {
+		return nil, fmt.Errorf("encode observations of %s: %w", p.URL, err)
+	}
+	return b, nil
+}
+
+// decodeObservations restores a page's observations from their record.
+func decodeObservations(p *catalog.Page, data []byte) error {
+	var recs []obsRecord
+	if err := json.Unmarshal(data, &recs); err != nil {
+		return fmt.Errorf("observations of %s: %w", p.URL, err)
+	}
+	p.Observations = make([]catalog.Observation, len(recs))
+	for i, r := range recs {
+		url := r.URL
+		if url == "" {
+			url = p.URL
+		}
+		p.Observations[i] = catalog.Observation{Source: p.Source, URL: url, Authority: catalog.Authority(r.Authority),
+			RetrievedAt: p.FetchedAt, Subject: r.Subject, SubjectName: r.SubjectName, Provider: r.Provider,
+			Region: r.Region, Variant: r.Variant, Field: catalog.Field(r.Field), Value: r.Value, Unit: catalog.Unit(r.Unit), Note: r.Note}
+	}
+	return nil
+}
+
+// pageMeta is the page's small record: everything but its observations.
+func pageMeta(p catalog.Page) catalog.Page {
+	p.Count = p.ObservationCount()
+	p.Observations = nil
+	return p
+}
+
+// encodedPage is a page's two records, ready to put.
+type encodedPage struct {
+	meta []byte
+	obs  []byte // nil when the page's stored observations stand (Reused)
+}
+
+func encodePage(p *catalog.Page) (encodedPage, error) {
+	meta, err := json.Marshal(pageMeta(*p))
+	if err != nil {
+		return encodedPage{}, fmt.Errorf("encode page %s: %w", p.URL, err)
+	}
+	if p.Reused {
+		return encodedPage{meta: meta}, nil
+	}
+	obs, err := encodeObservations(p)
+	if err != nil {
+		return encodedPage{}, err
+	}
+	return encodedPage{meta: meta, obs: obs}, nil
+}
+
+// putPages writes the pages' records, keeping the stored observations of
+// reused pages, and removes the pages no longer current.
+func putPages(tx *bolt.Tx, pages []catalog.Page, encoded []encodedPage) error {
+	metas, obs := tx.Bucket(bPages), tx.Bucket(bPageObs)
+	keep := make(map[string]bool, len(pages))
+	for i, p := range pages {
+		keep[p.URL] = true
+		if err := metas.Put([]byte(p.URL), encoded[i].meta); err != nil {
+			return err
+		}
+		if encoded[i].obs != nil {
+			if err := obs.Put([]byte(p.URL), encoded[i].obs); err != nil {
+				return err
+			}
+		} else if obs.Get([]byte(p.URL)) == nil && p.Count > 0 {
+			return fmt.Errorf("page %s is reused, but no observations are stored for it", p.URL)
+		}
+	}
+	if err := deleteExcept(metas, keep); err != nil {
+		return err
+	}
+	return deleteExcept(obs, keep)
+}
+
+// Pages reads the current record of every page, by URL, without its
+// observations (see LoadObservations): the validators, hashes, links and
+// check times a crawl needs.
+func (s *Store) Pages() (map[string]catalog.Page, error) {
+	out := map[string]catalog.Page{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		keys, vals := records(tx.Bucket(bPages)) // decoded on every CPU: see encode.go
+		pages := make([]catalog.Page, len(keys))
+		if err := decodeParallel(len(keys), func(i int) error {
+			if err := json.Unmarshal(vals[i], &pages[i]); err != nil {
+				return fmt.Errorf("page %s: %w", keys[i], err)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for i, k := range keys {
+			out[k] = pages[i]
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read pages: %w", err)
+	}
+	return out, nil
+}
+
+// LoadObservations fills in the stored observations of every reused page
+// (catalog.Page.Reused) that holds none, in place. A reused page without
+// stored observations is an error: its facts would silently go.
+func (s *Store) LoadObservations(pages []catalog.Page) error {
+	var want []int
+	for i := range pages {
+		if pages[i].Reused && len(pages[i].Observations) == 0 && pages[i].Count > 0 {
+			want = append(want, i)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bPageObs)
+		if b == nil {
+			return fmt.Errorf("no stored observations")
+		}
+		return decodeParallel(len(want), func(j int) error {
+			p := &pages[want[j]]
+			data := b.Get([]byte(p.URL))
+			if data == nil {
+				return fmt.Errorf("page %s: its observations are missing: %w", p.URL, ErrNotFound)
+			}
+			return decodeObservations(p, data)
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("load observations: %w", err)
+	}
+	return nil
+}
+
+// checkedTimes reads each page's checked_at, by URL: the retrieved_at of
+// every fact read from it (see catalog.Snapshot.StampRetrieved).
+func checkedTimes(tx *bolt.Tx) (map[string]time.Time, error) {
+	keys, vals := records(tx.Bucket(bPages))
+	out := make(map[string]time.Time, len(keys))
+	for i, k := range keys {
+		var p struct {
+			CheckedAt time.Time `json:"checked_at"`
+		}
+		if err := json.Unmarshal(vals[i], &p); err != nil {
+			return nil, fmt.Errorf("page %s: %w", k, err)
+		}
+		if !p.CheckedAt.IsZero() {
+			out[k] = p.CheckedAt
+		}
+	}
+	return out, nil
+}
+
+// splitPages is migration 1 → 2: a page's record held its observations;
+// they move to bPageObs, compactly, and the record keeps their count.
+func splitPages(tx *bolt.Tx) error {
+	metas := tx.Bucket(bPages)
+	if metas == nil {
+		return nil
+	}
+	obs, err := tx.CreateBucketIfNotExists(bPageObs)
+	if err != nil {
+		return err
+	}
+	keys, vals := records(metas)
+	type rewrite struct {
+		key       string
+		meta, obs []byte
+	}
+	var out []rewrite
+	for i, k := range keys {
+		var p catalog.Page
+		if err := json.Unmarshal(vals[i], &p); err != nil {
+			return fmt.Errorf("page %s: %w", k, err)
+		}
+		ob, err := encodeObservations(&p)
+		if err != nil {
+			return err
+		}
+		meta, err := json.Marshal(pageMeta(p))
+		if err != nil {
+			return err
+		}
+		out = append(out, rewrite{k, meta, ob})
+	}
+	for _, r := range out { // values point into the map: put after reading
+		if err := metas.Put([]byte(r.key), r.meta); err != nil {
+			return err
+		}
+		if err := obs.Put([]byte(r.key), r.obs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkPageObs(k, v []byte) error {
+	var recs []obsRecord
+	if err := decodeStrict(v, &recs); err != nil {
+		return err
+	}
+	for i, r := range recs {
+		if r.Subject == "" || r.Field == "" {
+			return fmt.Errorf("observation %d without a subject or a field", i)
+		}
+	}
+	return nil
+}
