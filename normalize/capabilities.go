@@ -64,10 +64,12 @@ var yesOnlyCaps = map[string][]catalog.Capability{
 	"url context":  {catalog.CapToolUse},
 }
 
+var featureSeparators = strings.NewReplacer("_", " ", "-", " ")
+
 // featureName puts a feature name in the form featureCaps uses.
 func featureName(name string) string {
 	n := strings.ToLower(strings.TrimSpace(name))
-	n = strings.NewReplacer("_", " ", "-", " ").Replace(n)
+	n = featureSeparators.Replace(n)
 	n = strings.Join(strings.Fields(n), " ")
 	return strings.TrimPrefix(n, "supports ")
 }

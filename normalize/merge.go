@@ -136,9 +136,21 @@ func Normalize(in Input) Result {
 	}
 	capClaims := map[capKey]cand{}
 
+	// A page repeats its subjects in every observation: resolve each
+	// (source, id) once.
+	type resolution struct {
+		rid Resolved
+		err error
+	}
+	resolved := map[[2]string]resolution{}
 	for _, p := range in.Pages {
 		for _, o := range p.Observations {
-			rid, err := in.Resolver.Resolve(o.Source, o.Subject)
+			r, ok := resolved[[2]string{o.Source, o.Subject}]
+			if !ok {
+				r.rid, r.err = in.Resolver.Resolve(o.Source, o.Subject)
+				resolved[[2]string{o.Source, o.Subject}] = r
+			}
+			rid, err := r.rid, r.err
 			if err != nil {
 				if errors.Is(err, ErrUnmatched) {
 					key := o.Source + "\x00" + o.Subject

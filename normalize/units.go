@@ -29,6 +29,8 @@ var countScale = map[string]int64{
 // parseCount reads "131,072", "131_072", "128K", "1.23B", "405 billion",
 // "~1.2B", "128K tokens" into an integer and the scale word used ("" when
 // none).
+var digitSeparators = strings.NewReplacer(",", "", "_", "")
+
 func parseCount(raw string) (int64, string, error) {
 	s := strings.TrimSpace(raw)
 	if notStated[strings.ToLower(s)] {
@@ -45,7 +47,7 @@ func parseCount(raw string) (int64, string, error) {
 	if m == nil {
 		return 0, "", fmt.Errorf("%q: %w", raw, ErrValue)
 	}
-	num := strings.NewReplacer(",", "", "_", "").Replace(m[1])
+	num := digitSeparators.Replace(m[1])
 	if len(num) > 20 {
 		return 0, "", fmt.Errorf("%q: %w: too many digits", raw, ErrValue)
 	}

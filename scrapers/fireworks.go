@@ -123,7 +123,7 @@ func ParseFireworksPricing(models []FireworksModel, r Response) ([]catalog.Obser
 	text := strings.ReplaceAll(string(r.Body), "\r\n", "\n")
 	tables := mdTables(text)
 	batchPct := int64(0)
-	if m := fwBatch.FindStringSubmatch(strings.NewReplacer("**", "", "__", "").Replace(text)); m != nil {
+	if m := fwBatch.FindStringSubmatch(mdBold.Replace(text)); m != nil {
 		batchPct, _ = strconv.ParseInt(m[1], 10, 64)
 		if batchPct <= 0 || batchPct > 100 {
 			batchPct = 0
@@ -309,6 +309,11 @@ func mdTables(text string) []mdTable {
 	}
 	return out
 }
+
+var (
+	mdBold = strings.NewReplacer("**", "", "__", "")
+	dashes = strings.NewReplacer("–", "-", "—", "-", "‒", "-")
+)
 
 var mdEmphasis = strings.NewReplacer(`\$`, "$", `\*`, "*", `\_`, "_", "**", "", "__", "", "`", "")
 
@@ -507,7 +512,7 @@ func fwTiers(t *mdTable) []fwTier {
 func fwTierLabel(label string) (fwTier, bool) {
 	t := fwTier{label: label, hi: -1}
 	s := strings.ToLower(fwParenNote.ReplaceAllString(label, ""))
-	s = strings.NewReplacer("–", "-", "—", "-", "‒", "-").Replace(s)
+	s = dashes.Replace(s)
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "parameters"))
 	if rest, ok := strings.CutPrefix(s, "moe"); ok {
 		t.moe, s = true, strings.TrimSpace(rest)

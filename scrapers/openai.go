@@ -116,15 +116,15 @@ func ParseOpenAIModelPage(r Response) ([]catalog.Observation, error) {
 	specs := 0
 	for _, l := range lines {
 		switch {
-		case oaContext.MatchString(l):
+		case hasSuffixFold(l, " context window") && oaContext.MatchString(l):
 			v := oaContext.FindStringSubmatch(l)[1]
 			out = append(out, model(catalog.FieldContext, v), offer(catalog.FieldOfferingContext, v, ""))
 			specs++
-		case oaMaxOutput.MatchString(l):
+		case hasSuffixFold(l, " max output tokens") && oaMaxOutput.MatchString(l):
 			v := oaMaxOutput.FindStringSubmatch(l)[1]
 			out = append(out, model(catalog.FieldMaxOutput, v), offer(catalog.FieldOfferingMaxOutput, v, ""))
 			specs++
-		case oaCutoff.MatchString(l):
+		case hasSuffixFold(l, " knowledge cutoff") && oaCutoff.MatchString(l):
 			out = append(out, model(catalog.FieldKnowledgeCutoff, oaCutoff.FindStringSubmatch(l)[1]))
 			specs++
 		case strings.EqualFold(l, "Reasoning token support"):
@@ -232,4 +232,10 @@ func indexOf(lines []string, want string, from int) int {
 		}
 	}
 	return -1
+}
+
+// hasSuffixFold reports whether s ends with the lower-case suffix, in any
+// case: a cheap test before a regular expression on every line of a page.
+func hasSuffixFold(s, suffix string) bool {
+	return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
 }
