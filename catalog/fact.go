@@ -148,20 +148,6 @@ type factJSON[T any] struct {
 	Flags       []Flag     `json:"flags,omitempty"`
 }
 
-// MarshalJSON writes a sourced fact with its provenance, or
-// {"status":"not_yet_sourced","reviewed_at":null}.
-func (f Fact[T]) MarshalJSON() ([]byte, error) {
-	if !f.Sourced() {
-		return json.Marshal(factJSON[T]{Status: StatusNotYetSourced})
-	}
-	j := factJSON[T]{
-		Status: StatusSourced, Value: &f.Value, Display: f.Display, Raw: f.Raw,
-		Source: &f.Source, RetrievedAt: timePtr(f.RetrievedAt), ChangedAt: timePtr(f.ChangedAt),
-		ReviewedAt: timePtr(f.ReviewedAt), Stale: f.Stale, Conflicts: f.Conflicts, Flags: f.Flags,
-	}
-	return json.Marshal(j)
-}
-
 // UnmarshalJSON reads what MarshalJSON writes.
 func (f *Fact[T]) UnmarshalJSON(b []byte) error {
 	var j factJSON[T]
@@ -191,12 +177,4 @@ func (f *Fact[T]) UnmarshalJSON(b []byte) error {
 		f.ReviewedAt = *j.ReviewedAt
 	}
 	return nil
-}
-
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	u := t.UTC()
-	return &u
 }

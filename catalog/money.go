@@ -166,14 +166,7 @@ type priceJSON struct {
 
 // MarshalJSON writes {"kind":"fixed","usd_per_mtok":0.027,"micro_usd_per_mtok":27000};
 // free and variable prices carry no amount at all.
-func (p Price) MarshalJSON() ([]byte, error) {
-	j := priceJSON{Kind: p.Kind, Rounded: p.Rounded}
-	if p.Kind == PriceFixed {
-		a, n := p.Amount, int64(p.Amount)
-		j.USD, j.Micros = &a, &n
-	}
-	return json.Marshal(j)
-}
+func (p Price) MarshalJSON() ([]byte, error) { return appendPrice(nil, p), nil }
 
 // UnmarshalJSON reads what MarshalJSON writes.
 func (p *Price) UnmarshalJSON(b []byte) error {

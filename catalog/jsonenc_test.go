@@ -1,0 +1,112 @@
+package catalog
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// reference is the reflective encoding the hand-written one replaces.
+func reference[T any](f Fact[T]) []byte {
+	if !f.Sourced() {
+		b, _ := json.Marshal(factJSON[T]{Status: StatusNotYetSourced})
+		return b
+	}
+	ptr := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		u := t.UTC()
+		return &u
+	}
+	b, err := json.Marshal(factJSON[T]{Status: StatusSourced, Value: &f.Value, Display: f.Display, Raw: f.Raw,
+		Source: &f.Source, RetrievedAt: ptr(f.RetrievedAt), ChangedAt: ptr(f.ChangedAt), ReviewedAt: ptr(f.ReviewedAt),
+		Stale: f.Stale, Conflicts: f.Conflicts, Flags: f.Flags})
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// sameJSON decodes both documents and compares the values.
+func sameJSON(t *testing.T, what string, got, want []byte) {
+	t.Helper()
+	var g, w any
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatalf("%s: %s does not decode: %v", what, got, err)
+	}
+	if err := json.Unmarshal(want, &w); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(g, w) {
+		t.Errorf("%s:\n got %s\nwant %s", what, got, want)
+	}
+}
+
+func TestFactJSONMatchesReference(t *testing.T) {
+	at := time.Date(2026, 4, 23, 2, 0, 0, 5, time.FixedZone("x", 3600))
+	src := SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models?a=<b>&c", Authority: AuthorityProvider, Note: "via \"DeepInfra\"\n\u2028"}
+	check := func(name string, got []byte, err error, want []byte) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameJSON(t, name, got, want)
+	}
+	p := Fact[Price]{Value: Price{Kind: PriceFixed, Amount: 27_000, Rounded: true}, Display: "$0.027", Raw: "0.000000027", Source: src,
+		RetrievedAt: at, ChangedAt: at, ReviewedAt: at, Stale: true,
+		Conflicts: []Conflict{{Display: "$0.03", Raw: "0.03", Source: src, RetrievedAt: at}}, Flags: []Flag{{Kind: FlagUnitSlip, Detail: "1000×"}}}
+	b, err := p.MarshalJSON()
+	check("price", b, err, reference(p))
+	free := Fact[Price]{Value: Price{Kind: PriceFree}, Display: "free", Source: src, RetrievedAt: at}
+	b, err = free.MarshalJSON()
+	check("free", b, err, reference(free))
+	tok := Fact[Tokens]{Value: Tokens{N: 131072, Display: "128K"}, Display: "128K", Source: src, RetrievedAt: at}
+	b, err = tok.MarshalJSON()
+	check("tokens", b, err, reference(tok))
+	cnt := Fact[Count]{Value: Count{N: 1_230_000_000, Display: "1.23B"}, Display: "1.23B", Source: src}
+	b, err = cnt.MarshalJSON()
+	check("count", b, err, reference(cnt))
+	d := Fact[Date]{Value: MonthDate(2023, 12), Display: "2023-12", Source: src}
+	b, err = d.MarshalJSON()
+	check("date", b, err, reference(d))
+	l := Fact[Licence]{Value: Licence{Name: "Llama 3.2 Community License", Class: OpenWeights}, Display: "x", Source: src}
+	b, err = l.MarshalJSON()
+	check("licence", b, err, reference(l))
+	mods := Fact[[]string]{Value: []string{"text", "image"}, Source: src}
+	b, err = mods.MarshalJSON()
+	check("list", b, err, reference(mods))
+	yes := Fact[bool]{Value: true, Display: "yes", Source: src}
+	b, err = yes.MarshalJSON()
+	check("bool", b, err, reference(yes))
+	var none Fact[string]
+	b, err = none.MarshalJSON()
+	check("not sourced", b, err, reference(none))
+
+	// And back.
+	var back Fact[Price]
+	pb, _ := p.MarshalJSON()
+	if err := json.Unmarshal(pb, &back); err != nil || back.Value != p.Value || !back.RetrievedAt.Equal(at) || back.Source != src || len(back.Conflicts) != 1 {
+		t.Errorf("round trip: %+v %v", back, err)
+	}
+}
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"plain", "quote \" back \\ slash", "<html>&amp;", "\x00\x1f\n\t\r", "\u2028\u2029", "\xff\xfe bad", "é ü 中"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := appendString(nil, s)
+		var back string
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatalf("%q encodes to %s, which does not decode: %v", s, got, err)
+		}
+		want, _ := json.Marshal(s)
+		var ref string
+		json.Unmarshal(want, &ref)
+		if back != ref {
+			t.Fatalf("%q: decodes to %q, encoding/json's to %q", s, back, ref)
+		}
+	})
+}
