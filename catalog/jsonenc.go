@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"encoding/json"
+	"sort"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -146,11 +147,12 @@ func appendValue(b []byte, v any) ([]byte, error) {
 
 // MarshalJSON writes a sourced fact with its provenance, or
 // {"status":"not_yet_sourced","reviewed_at":null}.
-func (f Fact[T]) MarshalJSON() ([]byte, error) {
+func (f Fact[T]) MarshalJSON() ([]byte, error) { return f.appendJSON(make([]byte, 0, 320)) }
+
+func (f *Fact[T]) appendJSON(b []byte) ([]byte, error) {
 	if !f.Sourced() {
-		return []byte(`{"status":"not_yet_sourced","reviewed_at":null}`), nil
+		return append(b, `{"status":"not_yet_sourced","reviewed_at":null}`...), nil
 	}
-	b := make([]byte, 0, 320)
 	b = append(b, `{"status":"sourced","value":`...)
 	b, err := appendValue(b, any(f.Value))
 	if err != nil {
@@ -197,6 +199,118 @@ func (f Fact[T]) MarshalJSON() ([]byte, error) {
 			return nil, err
 		}
 		b = append(b, `,"flags":`...)
+		b = append(b, j...)
+	}
+	return append(b, '}'), nil
+}
+
+// field appends a key and a fact.
+func appendFactField[T any](b []byte, key string, f *Fact[T], err error) ([]byte, error) {
+	if err != nil {
+		return b, err
+	}
+	b = append(b, ',', '"')
+	b = append(b, key...)
+	b = append(b, '"', ':')
+	return f.appendJSON(b)
+}
+
+// AppendJSON appends the model as encoding/json would write it (the store
+// writes every model of the catalogue on every run that changes it).
+func (m *Model) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = appendString(b, m.ID)
+	b = append(b, `,"creator":`...)
+	b = appendString(b, m.Creator)
+	b, err := appendFactField(b, "name", &m.Name, nil)
+	b = append(b, `,"aliases":`...)
+	if m.Aliases == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, a := range m.Aliases {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"source":`...)
+			b = appendString(b, a.Source)
+			b = append(b, `,"id":`...)
+			b = appendString(b, a.ID)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b, err = appendFactField(b, "released", &m.Released, err)
+	b, err = appendFactField(b, "context_window", &m.ContextWindow, err)
+	b, err = appendFactField(b, "max_output", &m.MaxOutput, err)
+	b, err = appendFactField(b, "parameters", &m.Parameters, err)
+	b, err = appendFactField(b, "architecture", &m.Architecture, err)
+	b, err = appendFactField(b, "licence", &m.Licence, err)
+	b, err = appendFactField(b, "knowledge_cutoff", &m.KnowledgeCutoff, err)
+	b, err = appendFactField(b, "input_modalities", &m.InputModalities, err)
+	b, err = appendFactField(b, "output_modalities", &m.OutputModality, err)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, `,"capabilities":`...)
+	if m.Capabilities == nil {
+		b = append(b, "null"...)
+	} else {
+		keys := make([]string, 0, len(m.Capabilities))
+		for c := range m.Capabilities {
+			keys = append(keys, string(c))
+		}
+		sort.Strings(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			f := m.Capabilities[Capability(k)]
+			if b, err = f.appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}'), nil
+}
+
+// AppendJSON appends the offering as encoding/json would write it.
+func (o *Offering) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"model":`...)
+	b = appendString(b, o.ModelID)
+	b = append(b, `,"provider":`...)
+	b = appendString(b, o.Provider)
+	b = append(b, `,"provider_model_id":`...)
+	b = appendString(b, o.ProviderModelID)
+	if o.Region != "" {
+		b = append(b, `,"region":`...)
+		b = appendString(b, o.Region)
+	}
+	if o.Variant != "" {
+		b = append(b, `,"variant":`...)
+		b = appendString(b, o.Variant)
+	}
+	b, err := appendFactField(b, "input", &o.Input, nil)
+	b, err = appendFactField(b, "output", &o.Output, err)
+	b, err = appendFactField(b, "cached_input", &o.CachedInput, err)
+	b, err = appendFactField(b, "cache_write", &o.CacheWrite, err)
+	b, err = appendFactField(b, "batch_input", &o.BatchInput, err)
+	b, err = appendFactField(b, "batch_output", &o.BatchOutput, err)
+	b, err = appendFactField(b, "context", &o.Context, err)
+	b, err = appendFactField(b, "max_output", &o.MaxOutput, err)
+	if err != nil {
+		return nil, err
+	}
+	if len(o.Tiers) > 0 {
+		j, err := json.Marshal(o.Tiers)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, `,"tiers":`...)
 		b = append(b, j...)
 	}
 	return append(b, '}'), nil

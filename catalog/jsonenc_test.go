@@ -110,3 +110,54 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+// TestRecordJSONMatchesReference holds the hand-written model and offering
+// encoders to encoding/json's: a field added to Model or Offering and not
+// to AppendJSON fails here.
+func TestRecordJSONMatchesReference(t *testing.T) {
+	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
+	src := SourceRef{Name: "huggingface", URL: "https://huggingface.co/x", Authority: AuthorityCreator}
+	str := func(v string) Fact[string] { return Fact[string]{Value: v, Display: v, Source: src, RetrievedAt: at} }
+	m := &Model{ID: "meta/llama-3.2-1b-instruct", Creator: "meta", Name: str("Llama 3.2 1B Instruct"),
+		Aliases:         []Alias{{Source: "openrouter", ID: "meta-llama/llama-3.2-1b-instruct"}},
+		Released:        Fact[Date]{Value: DayDate(2024, 9, 25), Source: src},
+		ContextWindow:   Fact[Tokens]{Value: Tokens{N: 131072, Display: "128K"}, Source: src},
+		MaxOutput:       Fact[Tokens]{Value: Tokens{N: 4096, Display: "4,096"}, Source: src},
+		Parameters:      Fact[Count]{Value: Count{N: 1_230_000_000, Display: "1.23B"}, Source: src},
+		Architecture:    str("decoder-only transformer"),
+		Licence:         Fact[Licence]{Value: Licence{Name: "x", Class: OpenWeights}, Source: src},
+		KnowledgeCutoff: Fact[Date]{Value: MonthDate(2023, 12), Source: src},
+		InputModalities: Fact[[]string]{Value: []string{"text"}, Source: src},
+		OutputModality:  Fact[[]string]{Value: []string{"text"}, Source: src},
+		Capabilities:    map[Capability]Fact[bool]{CapVision: {Value: false, Source: src}, CapReasoning: {}},
+	}
+	type plainModel Model
+	got, err := m.AppendJSON(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := json.Marshal((*plainModel)(m))
+	sameJSON(t, "model", got, want)
+	empty := &Model{}
+	got, _ = empty.AppendJSON(nil)
+	want, _ = json.Marshal((*plainModel)(empty))
+	sameJSON(t, "empty model", got, want)
+
+	price := func(m Money) Fact[Price] { return Fact[Price]{Value: Fixed(m), Source: src, RetrievedAt: at} }
+	o := &Offering{ModelID: "meta/llama-3.2-1b-instruct", Provider: "bedrock", ProviderModelID: "meta.llama3-2-1b-instruct-v1:0",
+		Region: "eu-west-1", Variant: "batch", Input: price(130_000), Output: price(130_000), CachedInput: price(1),
+		CacheWrite: price(2), BatchInput: price(3), BatchOutput: price(4),
+		Context: Fact[Tokens]{Value: Tokens{N: 131072}, Source: src}, MaxOutput: Fact[Tokens]{Value: Tokens{N: 4096}, Source: src},
+		Tiers: []PriceTier{{AboveTokens: 272000, Input: price(5)}}}
+	type plainOffering Offering
+	got, err = o.AppendJSON(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ = json.Marshal((*plainOffering)(o))
+	sameJSON(t, "offering", got, want)
+	bare := &Offering{ModelID: "a/b", Provider: "p"}
+	got, _ = bare.AppendJSON(nil)
+	want, _ = json.Marshal((*plainOffering)(bare))
+	sameJSON(t, "bare offering", got, want)
+}

@@ -27,7 +27,7 @@ func encodeParallel(n int, value func(i int) any) ([][]byte, error) {
 		go func() {
 			defer wg.Done()
 			for i := w; i < n; i += workers {
-				b, err := json.Marshal(value(i))
+				b, err := marshal(value(i))
 				if err != nil {
 					errs[w] = fmt.Errorf("encode record %d: %w", i, err)
 					return
@@ -43,6 +43,19 @@ func encodeParallel(n int, value func(i int) any) ([][]byte, error) {
 		}
 	}
 	return out, nil
+}
+
+// marshal encodes a record: models and offerings by their own hand-written
+// encoders (encoding/json would re-scan every fact's output), the rest by
+// encoding/json.
+func marshal(v any) ([]byte, error) {
+	switch r := v.(type) {
+	case *catalog.Model:
+		return r.AppendJSON(make([]byte, 0, 4096))
+	case *catalog.Offering:
+		return r.AppendJSON(make([]byte, 0, 2048))
+	}
+	return json.Marshal(v)
 }
 
 // encodeSorted encodes every value of m (see encodeParallel) and returns
