@@ -167,7 +167,7 @@ func TestSplitID(t *testing.T) {
 			t.Errorf("SplitID(%q): %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"meta", "/x", "a/b/c", "Meta/x", "a/../b", "a/.hidden", "a/b c"} {
+	for _, bad := range []string{"meta", "/x", "a/b/c", "Meta/x", "a/../b", "a/.hidden", "a/b c", "a--b/c"} {
 		if _, _, err := SplitID(bad); err == nil {
 			t.Errorf("SplitID(%q) accepted", bad)
 		}

@@ -96,6 +96,11 @@ func SplitID(id string) (creator, slug string, err error) {
 	if err := checkIDPart(creator); err != nil {
 		return "", "", fmt.Errorf("model id %q: %w", id, err)
 	}
+	if strings.Contains(creator, "--") {
+		// A file stem is creator--slug: the creator may not hold the
+		// separator, or two ids could share a file.
+		return "", "", fmt.Errorf("model id %q: the creator may not contain \"--\"", id)
+	}
 	if err := checkIDPart(slug); err != nil {
 		return "", "", fmt.Errorf("model id %q: %w", id, err)
 	}

@@ -224,8 +224,15 @@ type Licence struct {
 
 // String is "Llama 3.2 Community License (open weights)".
 func (l Licence) String() string {
-	if l.Name == "" {
-		return l.Class.Label()
+	if l.Name == "" || strings.EqualFold(l.Name, l.Class.Label()) {
+		return orName(l.Name, l.Class.Label())
 	}
 	return l.Name + " (" + l.Class.Label() + ")"
+}
+
+func orName(name, label string) string {
+	if name != "" {
+		return name
+	}
+	return label
 }

@@ -27,7 +27,7 @@ import (
 // input fingerprint includes it, so raising it regenerates every record:
 // raise it with any change to what a record holds or how its text reads,
 // or published trees keep records built the old way.
-const Generator = "llmref-compare/2"
+const Generator = "llmref-compare/3"
 
 // Options configure comparison records.
 type Options struct {

@@ -287,6 +287,9 @@ func (g textGen) licenceAnswer() string {
 			return name + "'s licence is not yet sourced."
 		}
 		l := f.Value
+		if l.Class == catalog.Proprietary && (l.Name == "" || strings.EqualFold(l.Name, "proprietary")) {
+			return name + " is proprietary (source: " + f.Source.Name + "): " + classMeaning[l.Class] + "."
+		}
 		s := name + " is released under " + orText(l.Name, l.Class.Label()) + " (source: " + f.Source.Name + "), which llmref classes as " + l.Class.Label()
 		if m := classMeaning[l.Class]; m != "" {
 			s += ": " + m

@@ -118,6 +118,7 @@ type mdModel struct {
 	Name        string `json:"name"`
 	ReleaseDate string `json:"release_date"`
 	Knowledge   string `json:"knowledge"`
+	OpenWeights *bool  `json:"open_weights"`
 	Cost        *struct {
 		Input      *json.Number `json:"input"`
 		Output     *json.Number `json:"output"`
@@ -135,7 +136,8 @@ type mdModel struct {
 // mapped provider, the offering at that provider (listed, prices per 1M
 // tokens kept as the catalogue's number text, context and output limits;
 // a zero limit is a placeholder and says nothing), and, from a creator's
-// own entry, the model's release date and knowledge cutoff. Models of other
+// own entry, the model's release date, knowledge cutoff and whether its
+// weights are open. Models of other
 // providers are counted in Skipped.
 //
 // It fails when the document is not a catalogue of providers with models,
@@ -267,6 +269,11 @@ func mdModelObservations(r Response, pid, provider, mid string, raw json.RawMess
 		}
 		if m.Knowledge != "" {
 			out = append(out, model(catalog.FieldKnowledgeCutoff, m.Knowledge))
+		}
+		if m.OpenWeights != nil {
+			// Whether the creator publishes the weights: no public
+			// weights is a proprietary model (normalize.Licence).
+			out = append(out, model(catalog.FieldLicence, fmt.Sprintf("open_weights=%t", *m.OpenWeights)))
 		}
 	}
 	return out, nil

@@ -332,7 +332,11 @@ func (s *Store) History(model, provider string) (map[string][]catalog.PricePoint
 		prefix = []byte(model + "|" + provider + "|")
 	}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bHistory).Cursor()
+		b := tx.Bucket(bHistory)
+		if b == nil {
+			return nil // a database older than its bucket, opened read-only
+		}
+		c := b.Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			i := bytes.IndexByte(k, 0)
 			if i < 0 {
