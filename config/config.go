@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -149,10 +151,30 @@ func (c *Config) Validate() error {
 	}
 	if err := c.decodeSources(); err != nil {
 		errs = append(errs, err)
-	} else if _, err := c.BuildSources(); err != nil {
+	} else if srcs, err := c.BuildSources(); err != nil {
 		errs = append(errs, err)
+	} else {
+		errs = append(errs, c.checkScheduledSources(srcs)...)
 	}
 	return errors.Join(errs...)
+}
+
+// checkScheduledSources checks that every schedule names sources this
+// configuration runs (built-in, declarative and enabled).
+func (c *Config) checkScheduledSources(srcs []scrapers.Source) []error {
+	names := make([]string, len(srcs))
+	for i, s := range srcs {
+		names[i] = s.Name()
+	}
+	var errs []error
+	for i, sc := range c.Serve.Schedules {
+		for j, src := range sc.Sources {
+			if !slices.Contains(names, src) {
+				errs = append(errs, fmt.Errorf("serve.schedules[%d].sources[%d]: unknown or disabled source %q (configured: %s)", i, j, src, strings.Join(names, ", ")))
+			}
+		}
+	}
+	return errs
 }
 
 // FetchOptions are the collector options the file describes.

@@ -116,11 +116,6 @@ func (s *ServeConfig) Validate() error {
 				errs = append(errs, fmt.Errorf("%s.spec: %w", at, err))
 			}
 		}
-		for j, src := range sc.Sources {
-			if !slices.Contains(SourceNames(), src) {
-				errs = append(errs, fmt.Errorf("%s.sources[%d]: unknown source %q (known: %s)", at, j, src, strings.Join(SourceNames(), ", ")))
-			}
-		}
 		if sc.Timeout < 0 {
 			errs = append(errs, fmt.Errorf("%s.timeout: negative duration %s", at, sc.Timeout))
 		}
