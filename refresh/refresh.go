@@ -123,12 +123,20 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	if keep, last := unchanged(st, outcome, run); keep {
 		return keepCatalogue(st, o, run, last, pages, outcome, store.Prepare(pages, outcome.Bodies), log)
 	}
-	// Something changed: normalise everything again, the unchanged and
-	// stale pages from their stored observations.
+	// Something changed: normalise everything again.
+	return normaliseAndCommit(ctx, st, o, run, pages, outcome.Bodies, log)
+}
+
+// normaliseAndCommit is a run's second half: the pages (the unchanged and
+// stale ones with their stored observations) normalised into the new
+// catalogue, compared with the published one under the review rules,
+// committed in one transaction, exported and reported.
+func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run catalog.Run, pages []catalog.Page, bodies map[string][]byte, log *slog.Logger) (*Result, error) {
+	started := run.StartedAt
 	if err := st.LoadObservations(pages); err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
-	prepared := store.Prepare(pages, outcome.Bodies) // encoded and compressed while we normalise
+	prepared := store.Prepare(pages, bodies) // encoded and compressed while we normalise
 	prevSnap, err := st.Snapshot()
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
@@ -163,7 +171,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		run.Status = catalog.RunPartial
 	}
 	cs := review.Changes
-	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Bodies: outcome.Bodies, Snapshot: snap,
+	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Bodies: bodies, Snapshot: snap,
 		Changes: &cs, Holds: review.Seen, Closed: review.Closed, Prepared: prepared})
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)

@@ -281,3 +281,40 @@ func TestUnchangedRunKeepsCatalogue(t *testing.T) {
 		t.Errorf("check: %v %v", problems, err)
 	}
 }
+
+// TestRebuild re-reads the stored bodies with today's parsers: the same
+// parsers give the same catalogue, as a run of its own that fetched nothing.
+func TestRebuild(t *testing.T) {
+	st := openStore(t)
+	if _, err := Run(context.Background(), st, replayOptions(t, "2026-04-23")); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := st.Snapshot()
+	o := replayOptions(t, "2026-04-23")
+	o.Fetch.Transport = downTransport{} // a rebuild must not fetch
+	res, err := Rebuild(context.Background(), st, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Run.Replay != "rebuild" || res.Run.Status != catalog.RunOK || res.Run.ID != 2 {
+		t.Fatalf("rebuild run %+v", res.Run)
+	}
+	after, _ := st.Snapshot()
+	if len(after.Models) != len(before.Models) || len(after.Offerings) != len(before.Offerings) {
+		t.Fatalf("rebuild changed the catalogue: %d/%d models, %d/%d offerings", len(after.Models), len(before.Models), len(after.Offerings), len(before.Offerings))
+	}
+	for k, o := range before.Offerings {
+		if a := after.Offerings[k]; a == nil || a.Input.Value != o.Input.Value || a.Output.Value != o.Output.Value {
+			t.Errorf("%s: %+v after a rebuild, %+v before", k, a, o)
+		}
+	}
+	if len(res.Changes.Changes) != 0 {
+		t.Errorf("the same parsers reported changes: %+v", res.Changes.Changes)
+	}
+	if problems, err := st.Check(); err != nil || len(problems) != 0 {
+		t.Errorf("check: %v %v", problems, err)
+	}
+	if _, err := Rebuild(context.Background(), openStore(t), o); err == nil {
+		t.Error("a rebuild of an empty database succeeded")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"sync"
 	"time"
@@ -157,14 +158,7 @@ func (c *crawl) evaluate(src Source, f Fetched, prev catalog.Page, hadPrev bool)
 	if err != nil {
 		return catalog.Page{}, nil, false, fmt.Errorf("parse %s page: %w", f.Kind, err)
 	}
-	for i := range parsed.Observations {
-		o := &parsed.Observations[i]
-		o.Source = f.Source
-		if o.URL == "" {
-			o.URL = f.URL
-		}
-		o.RetrievedAt = f.FetchedAt
-	}
+	stampObservations(parsed.Observations, f.Source, f.URL, f.FetchedAt)
 	return catalog.Page{
 		Source: f.Source, URL: f.URL, Kind: f.Kind, Subject: f.Subject, Status: f.Status,
 		ETag: f.Header.Get("ETag"), LastModified: f.Header.Get("Last-Modified"),
@@ -258,4 +252,44 @@ func (c *crawl) allUnchanged(source string) bool {
 		n++
 	}
 	return n > 0
+}
+
+// stampObservations sets what every observation of a page shares: its
+// source, its page (unless the parser named another address) and the time
+// the page's body was fetched.
+func stampObservations(obs []catalog.Observation, source, url string, at time.Time) {
+	for i := range obs {
+		o := &obs[i]
+		o.Source = source
+		if o.URL == "" {
+			o.URL = url
+		}
+		o.RetrievedAt = at
+	}
+}
+
+// Reparse reads a stored page again from its raw body with the source's
+// current parser, as `llmref rebuild` does after a parser is fixed: the
+// page's record (validators, hash, dates) stays as it was; its observations
+// and links are read anew.
+func Reparse(src Source, p catalog.Page, body []byte) (catalog.Page, error) {
+	h := http.Header{}
+	if p.ContentType != "" {
+		h.Set("Content-Type", p.ContentType)
+	}
+	if p.ETag != "" {
+		h.Set("ETag", p.ETag)
+	}
+	if p.LastModified != "" {
+		h.Set("Last-Modified", p.LastModified)
+	}
+	parsed, err := src.Parse(p.Kind, Response{URL: p.URL, Status: http.StatusOK, Header: h, Body: body, RetrievedAt: p.FetchedAt})
+	if err != nil {
+		return p, fmt.Errorf("parse %s page: %w", p.Kind, err)
+	}
+	stampObservations(parsed.Observations, p.Source, p.URL, p.FetchedAt)
+	p.Observations, p.Links = parsed.Observations, parsed.Links
+	p.Count = len(parsed.Observations)
+	p.Reused = false
+	return p, nil
 }

@@ -150,3 +150,17 @@ func TestHelp(t *testing.T) {
 		t.Errorf("refresh -h exit %d:\n%s", code, out)
 	}
 }
+
+func TestRebuildCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "llmref.db")
+	if code, _, errs := llmref(t, "rebuild", "--db", db); code != 1 || !strings.Contains(errs, "llmref refresh") {
+		t.Errorf("rebuild of no database: exit %d, %q", code, errs)
+	}
+	if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-23", "-q"); code != 0 {
+		t.Fatalf("refresh: %d %s", code, errs)
+	}
+	code, out, errs := llmref(t, "rebuild", "--db", db)
+	if code != 0 || !strings.Contains(out, "run 2 ok") {
+		t.Errorf("rebuild exit %d:\n%s%s", code, out, errs)
+	}
+}
