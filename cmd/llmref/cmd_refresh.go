@@ -140,7 +140,15 @@ func failedSummary(r catalog.Run) string {
 
 func printRunSummary(w io.Writer, res *refresh.Result) {
 	r := res.Run
-	fmt.Fprintf(w, "run %d %s: %d models, %d offerings, %d unmatched ids\n", r.ID, r.Status, r.Models, r.Offerings, r.Unmatched)
+	held := ""
+	if n := len(res.Held); n > 0 {
+		held = fmt.Sprintf("; %d held for review (llmref review)", n)
+	}
+	unchanged := ""
+	if r.Unchanged {
+		unchanged = "; every page unchanged, the catalogue kept"
+	}
+	fmt.Fprintf(w, "run %d %s: %d models, %d offerings, %d unmatched ids%s%s\n", r.ID, r.Status, r.Models, r.Offerings, r.Unmatched, held, unchanged)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SOURCE\tSTATUS\tREQUESTS\tRETRIES\t304\tBYTES\tOBSERVATIONS\tERRORS")
 	for _, s := range r.Sources {
