@@ -19,28 +19,16 @@ import (
 // writer, so the other cores would otherwise idle while it encodes.
 func encodeParallel(n int, value func(i int) any) ([][]byte, error) {
 	out := make([][]byte, n)
-	workers := min(runtime.GOMAXPROCS(0), n/64+1)
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < n; i += workers {
-				b, err := marshal(value(i))
-				if err != nil {
-					errs[w] = fmt.Errorf("encode record %d: %w", i, err)
-					return
-				}
-				out[i] = b
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
+	err := decodeParallel(n, func(i int) error {
+		b, err := marshal(value(i))
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("encode record %d: %w", i, err)
 		}
+		out[i] = b
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -94,7 +82,8 @@ func records(b *bolt.Bucket) ([]string, [][]byte) {
 
 // decodeParallel runs decode(i) for i in [0, n) on every CPU and returns
 // the first error. Reading the catalogue and the pages is mostly JSON
-// decoding, which a read transaction's records allow from any goroutine.
+// decoding, which a read transaction's records allow from any goroutine;
+// encoding and compressing a commit's records use it too.
 func decodeParallel(n int, decode func(i int) error) error {
 	workers := min(runtime.GOMAXPROCS(0), n/64+1)
 	errs := make([]error, workers)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 
@@ -28,21 +27,7 @@ func init() {
 				return err
 			}
 			opts.ExportDir = orStr(rebuildExport, e.cfg.Export.Dir)
-			st, err := e.openStore()
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			ctx, cancel := context.WithTimeout(ctx, e.cfg.RunTimeout())
-			defer cancel()
-			res, err := refresh.Rebuild(ctx, st, opts)
-			if res != nil && !e.quiet {
-				printRunSummary(e.stdout, res)
-			}
-			if errors.Is(err, refresh.ErrPartial) {
-				return partialError{fmt.Errorf("%w: %s", err, failedSummary(res.Run))}
-			}
-			return err
+			return e.runOnce(ctx, opts, refresh.Rebuild)
 		},
 	})
 }

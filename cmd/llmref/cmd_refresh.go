@@ -16,6 +16,7 @@ import (
 	"github.com/llmref/llmref/fixtures"
 	"github.com/llmref/llmref/refresh"
 	"github.com/llmref/llmref/scrapers"
+	"github.com/llmref/llmref/store"
 )
 
 type stringList []string
@@ -57,6 +58,13 @@ func runRefresh(ctx context.Context, e *env, args []string) error {
 	}
 	opts.Only = refreshFlags.sources
 	opts.ExportDir = orStr(refreshFlags.export, e.cfg.Export.Dir)
+	return e.runOnce(ctx, opts, refresh.Run)
+}
+
+// runOnce opens the database for writing and performs one run (a refresh
+// or a rebuild) within the configured run timeout, printing its summary;
+// a partial run exits 3.
+func (e *env) runOnce(ctx context.Context, opts refresh.Options, run func(context.Context, *store.Store, refresh.Options) (*refresh.Result, error)) error {
 	st, err := e.openStore()
 	if err != nil {
 		return err
@@ -64,7 +72,7 @@ func runRefresh(ctx context.Context, e *env, args []string) error {
 	defer st.Close()
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.RunTimeout())
 	defer cancel()
-	res, err := refresh.Run(ctx, st, opts)
+	res, err := run(ctx, st, opts)
 	if res != nil && !e.quiet {
 		printRunSummary(e.stdout, res)
 	}
