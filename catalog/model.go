@@ -190,6 +190,9 @@ type Unmatched struct {
 	Provider string `json:"provider,omitempty"`
 	Reason   string `json:"reason"`
 	URL      string `json:"url"`
+	// Resolves is the canonical id the source id resolved to, when it
+	// resolved to a model that no creator or aggregator source defines.
+	Resolves string `json:"resolves,omitempty"`
 }
 
 // Snapshot is the whole normalised catalogue at one moment.

@@ -205,6 +205,15 @@ func Review(in Input) Outcome {
 		out.Changes.Changes = append(out.Changes.Changes, catalog.RunChange{Change: ch, Status: catalog.ChangePublished})
 	}
 	out.Changes.Changes = append(out.Changes.Changes, status...)
+	// A model a hold keeps published (a broken source's) is no longer
+	// unmatched for the ids that resolve to it.
+	publish.Unmatched = nil
+	for _, u := range next.Unmatched {
+		if u.Resolves != "" && publish.Models[u.Resolves] != nil {
+			continue
+		}
+		publish.Unmatched = append(publish.Unmatched, u)
+	}
 	out.Publish = publish
 	return out
 }

@@ -296,3 +296,29 @@ func TestBreakageCascade(t *testing.T) {
 		t.Errorf("%d offerings published, want all %d kept", len(out.Publish.Offerings), len(prev.Offerings))
 	}
 }
+
+// TestHeldBreakageUnmatched: while a breakage hold keeps a broken source's
+// models published, the ids other sources give for those models are not
+// listed as unmatched.
+func TestHeldBreakageUnmatched(t *testing.T) {
+	prev := snapshot(many(8, "m/x-")...)
+	next := snapshot(many(2, "m/x-")...)
+	gone := ""
+	for id := range prev.Models {
+		if next.Models[id] == nil {
+			gone = id
+			break
+		}
+	}
+	next.Unmatched = []catalog.Unmatched{
+		{Source: "litellm", ID: "x", Reason: "resolves to " + gone + ", which no creator or aggregator source defines", Resolves: gone},
+		{Source: "litellm", ID: "y", Reason: "no creator can be told from the id"},
+	}
+	out := Review(Input{Published: prev, Next: next, Run: catalog.Run{StartedAt: day}, Rules: DefaultRules()})
+	if out.Publish.Models[gone] == nil {
+		t.Fatalf("the held breakage did not keep %s published", gone)
+	}
+	if len(out.Publish.Unmatched) != 1 || out.Publish.Unmatched[0].ID != "y" {
+		t.Errorf("published unmatched %+v; want only the id no kept model explains", out.Publish.Unmatched)
+	}
+}

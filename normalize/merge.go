@@ -174,7 +174,7 @@ func Normalize(in Input) Result {
 			}
 			m.aliases[catalog.Alias{Source: o.Source, ID: o.Subject}] = true
 			if k := o.Source + "\x00" + o.Subject; m.subjects[k].ID == "" {
-				m.subjects[k] = catalog.Unmatched{Source: o.Source, ID: o.Subject, Name: o.SubjectName, Provider: o.Provider, URL: o.URL,
+				m.subjects[k] = catalog.Unmatched{Source: o.Source, ID: o.Subject, Name: o.SubjectName, Provider: o.Provider, URL: o.URL, Resolves: rid.ID,
 					Reason: fmt.Sprintf("resolves to %s, which no creator or aggregator source defines (%s sources only attach to models that exist)", rid.ID, o.Authority)}
 			}
 			if o.Provider != "" && isOfferingField(o.Field) {
