@@ -284,7 +284,7 @@ func Normalize(in Input) Result {
 		res.Snapshot.Offerings[key] = o
 		exacts[key] = ex
 	}
-	flagSiblingSlips(res.Snapshot, exacts)
+	flagSiblingSlips(res.Snapshot, prev, exacts)
 	for _, u := range unmatched {
 		res.Snapshot.Unmatched = append(res.Snapshot.Unmatched, u)
 	}
@@ -739,7 +739,22 @@ func pickPrice(cs []cand, prev catalog.Fact[catalog.Price], now time.Time, bound
 // flagSiblingSlips flags prices about 1000× off the same field of another
 // offering of the same model at the same provider (another region or
 // variant): "the other sources' value for the same model+provider".
-func flagSiblingSlips(s *catalog.Snapshot, exacts map[string]map[catalog.Field]*big.Rat) {
+func flagSiblingSlips(s, prev *catalog.Snapshot, exacts map[string]map[catalog.Field]*big.Rat) {
+	// steady reports whether an offering's price is within a slip of its
+	// own previous value: when two siblings are 1000× apart and one of them
+	// moved only a little from where it was, the slip is the other's.
+	steady := func(key string, field catalog.Field, now *big.Rat) bool {
+		po := prev.Offerings[key]
+		if po == nil {
+			return false
+		}
+		pf := priceFact(po, field)
+		if pf == nil || !pf.Sourced() || pf.Value.Kind != catalog.PriceFixed {
+			return false
+		}
+		_, isSlip := slip(moneyRat(pf.Value.Amount), now)
+		return !isSlip
+	}
 	groups := map[string][]string{}
 	for _, k := range s.OfferingKeys() {
 		o := s.Offerings[k]
@@ -755,7 +770,7 @@ func flagSiblingSlips(s *catalog.Snapshot, exacts map[string]map[catalog.Field]*
 				for field, ea := range exacts[a] {
 					eb := exacts[b][field]
 					p, ok := slip(ea, eb)
-					if !ok {
+					if !ok || (steady(a, field, ea) && !steady(b, field, eb)) {
 						continue
 					}
 					ob := s.Offerings[b]

@@ -449,6 +449,21 @@ func TestUnitSlips(t *testing.T) {
 		!hasFlag(eu, catalog.FlagUnitSlip, "$130 per 1M here, $0.1 per 1M at bedrock us-east-1") {
 		t.Errorf("sibling slip: us %+v eu %+v", us.Flags, eu.Flags)
 	}
+	// The next day the EU price slips again while the US one holds steady
+	// near its own previous value: the slip is the EU's, not the US's.
+	regPrev := norm(t, Input{Pages: []catalog.Page{name, page(
+		bedrock.offer(bid, "bedrock", "us-east-1", catalog.FieldPriceInput, "0.0001", catalog.PerThousand),
+		bedrock.offer(bid, "bedrock", "eu-west-1", catalog.FieldPriceInput, "0.00013", catalog.PerThousand),
+	)}}).Snapshot
+	reg2 := norm(t, Input{Now: day2, Previous: regPrev, Pages: []catalog.Page{name, page(
+		bedrock.offer(bid, "bedrock", "us-east-1", catalog.FieldPriceInput, "0.000101", catalog.PerThousand),
+		bedrock.offer(bid, "bedrock", "eu-west-1", catalog.FieldPriceInput, "0.00013", catalog.PerToken),
+	)}}).Snapshot
+	us2 := reg2.Offerings[catalog.OfferingKey(llamaID, "bedrock", "us-east-1", "")].Input
+	eu2 := reg2.Offerings[catalog.OfferingKey(llamaID, "bedrock", "eu-west-1", "")].Input
+	if hasFlag(us2, catalog.FlagUnitSlip, "") || !hasFlag(eu2, catalog.FlagUnitSlip, "at bedrock us-east-1") {
+		t.Errorf("steady sibling flagged: us %+v eu %+v", us2.Flags, eu2.Flags)
+	}
 }
 
 func TestCapabilitiesPrecedence(t *testing.T) {
