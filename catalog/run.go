@@ -40,7 +40,10 @@ type SourceStats struct {
 	RobotsDenied int            `json:"robots_denied"`
 	Observations int            `json:"observations"`
 	Errors       []string       `json:"errors"`
-	DurationMS   int64          `json:"duration_ms"`
+	// Untracked counts a cross-check source's ids of models the catalogue
+	// does not track: counted, not listed as unmatched.
+	Untracked  int   `json:"untracked,omitempty"`
+	DurationMS int64 `json:"duration_ms"`
 }
 
 // Run is the record of one refresh.

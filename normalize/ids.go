@@ -315,7 +315,7 @@ func CleanName(name string) string {
 // Rules is the version of the normalisation rules. Raise it whenever a
 // change to this package would normalise the same observations differently,
 // so that a run whose pages are all unchanged still normalises again.
-const Rules = 2
+const Rules = 3
 
 // Fingerprint names everything besides the observations that decides what
 // normalisation makes of them: the rules' version, the alias table and the

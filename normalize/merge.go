@@ -38,6 +38,11 @@ type Result struct {
 	// Warnings name observations whose values could not be read; they
 	// were left out, and the source is named.
 	Warnings []string
+	// Untracked counts, per cross-check source, the distinct ids that
+	// resolve to no tracked model. A cross-check's map covers far more
+	// models than the catalogue tracks (LiteLLM's, some 500 of them):
+	// those ids are counted here, not listed as unmatched.
+	Untracked map[string]int
 }
 
 // cand is one candidate value for one fact.
@@ -65,6 +70,9 @@ type modelAcc struct {
 	// subjects are the source ids that named the model, reported as
 	// unmatched if it never becomes defined.
 	subjects map[string]catalog.Unmatched
+	// xcSubjects are the cross-check ids that named the model, counted
+	// (not reported) when no source defines it.
+	xcSubjects map[catalog.Alias]bool
 }
 
 type offerAcc struct {
@@ -114,6 +122,7 @@ func Normalize(in Input) Result {
 	offers := map[string]*offerAcc{}
 	var xcs []xcOffer
 	unmatched := map[string]catalog.Unmatched{}
+	untracked := map[[2]string]bool{} // cross-check (source, id)s of no tracked model
 	warned := map[string]bool{}
 	warn := func(o catalog.Observation, err error) {
 		if errors.Is(err, ErrNotStated) {
@@ -151,6 +160,10 @@ func Normalize(in Input) Result {
 				resolved[[2]string{o.Source, o.Subject}] = r
 			}
 			rid, err := r.rid, r.err
+			if err != nil && o.Authority <= catalog.AuthorityCrossCheck {
+				untracked[[2]string{o.Source, o.Subject}] = true
+				continue
+			}
 			if err != nil {
 				if errors.Is(err, ErrUnmatched) {
 					key := o.Source + "\x00" + o.Subject
@@ -166,14 +179,17 @@ func Normalize(in Input) Result {
 			m := models[rid.ID]
 			if m == nil {
 				m = &modelAcc{fields: map[catalog.Field][]cand{}, caps: map[catalog.Capability][]cand{},
-					aliases: map[catalog.Alias]bool{}, subjects: map[string]catalog.Unmatched{}}
+					aliases: map[catalog.Alias]bool{}, subjects: map[string]catalog.Unmatched{}, xcSubjects: map[catalog.Alias]bool{}}
 				models[rid.ID] = m
 			}
 			if defines(o) {
 				m.defined = true
 			}
 			m.aliases[catalog.Alias{Source: o.Source, ID: o.Subject}] = true
-			if k := o.Source + "\x00" + o.Subject; m.subjects[k].ID == "" {
+			if o.Authority <= catalog.AuthorityCrossCheck {
+				m.xcSubjects[catalog.Alias{Source: o.Source, ID: o.Subject}] = true
+			}
+			if k := o.Source + "\x00" + o.Subject; m.subjects[k].ID == "" && o.Authority > catalog.AuthorityCrossCheck {
 				m.subjects[k] = catalog.Unmatched{Source: o.Source, ID: o.Subject, Name: o.SubjectName, Provider: o.Provider, URL: o.URL, Resolves: rid.ID,
 					Reason: fmt.Sprintf("resolves to %s, which no creator or aggregator source defines (%s sources only attach to models that exist)", rid.ID, o.Authority)}
 			}
@@ -264,11 +280,15 @@ func Normalize(in Input) Result {
 	for id, acc := range models {
 		if !acc.defined {
 			// Provider pages and cross-checks alone never make a model:
-			// every id that named it is reported.
+			// every provider id that named it is reported; cross-check
+			// ids are counted.
 			for k, u := range acc.subjects {
 				if _, ok := unmatched[k]; !ok {
 					unmatched[k] = u
 				}
+			}
+			for a := range acc.xcSubjects {
+				untracked[[2]string{a.Source, a.ID}] = true
 			}
 			continue
 		}
@@ -287,6 +307,12 @@ func Normalize(in Input) Result {
 	flagSiblingSlips(res.Snapshot, prev, exacts)
 	for _, u := range unmatched {
 		res.Snapshot.Unmatched = append(res.Snapshot.Unmatched, u)
+	}
+	if len(untracked) > 0 {
+		res.Untracked = map[string]int{}
+		for k := range untracked {
+			res.Untracked[k[0]]++
+		}
 	}
 	sort.Slice(res.Snapshot.Unmatched, func(i, j int) bool {
 		a, b := res.Snapshot.Unmatched[i], res.Snapshot.Unmatched[j]

@@ -147,6 +147,9 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 		log.Warn("unreadable value", "detail", w)
 	}
 	norm.Snapshot.StampRetrieved(catalog.Checked(pages))
+	for i := range run.Sources {
+		run.Sources[i].Untracked = norm.Untracked[run.Sources[i].Source]
+	}
 
 	// changes: the new state against the published one; the rules hold
 	// anomalies, which keep their published values until reviewed.
@@ -223,6 +226,13 @@ func unchanged(st *store.Store, outcome *scrapers.Outcome, run catalog.Run) (boo
 func keepCatalogue(st *store.Store, o Options, run, last catalog.Run, pages []catalog.Page, outcome *scrapers.Outcome, prepared *store.Prepared, log *slog.Logger) (*Result, error) {
 	run.Unchanged = true
 	run.Models, run.Offerings, run.Unmatched = last.Models, last.Offerings, last.Unmatched
+	for i := range run.Sources { // what the kept catalogue counted
+		for _, ls := range last.Sources {
+			if ls.Source == run.Sources[i].Source {
+				run.Sources[i].Untracked = ls.Untracked
+			}
+		}
+	}
 	run.FinishedAt = o.Now().UTC().Truncate(time.Second)
 	if run.FinishedAt.Before(run.StartedAt) {
 		run.FinishedAt = run.StartedAt

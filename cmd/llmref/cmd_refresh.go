@@ -167,6 +167,13 @@ func printRunSummary(w io.Writer, res *refresh.Result) {
 		for _, msg := range s.Errors {
 			fmt.Fprintf(w, "  %s: %s\n", s.Source, msg)
 		}
+		if s.Untracked > 0 {
+			ids := "ids"
+			if s.Untracked == 1 {
+				ids = "id"
+			}
+			fmt.Fprintf(w, "  %s: %d %s of models llmref does not track (a cross-check: counted, not listed as unmatched)\n", s.Source, s.Untracked, ids)
+		}
 	}
 	if n := len(res.Warnings); n > 0 {
 		fmt.Fprintf(w, "%d values could not be read (see the log)\n", n)
