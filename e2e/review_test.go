@@ -9,7 +9,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -31,6 +30,7 @@ import (
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/config"
 	"github.com/llmref/llmref/fixtures"
+	"github.com/llmref/llmref/internal/fixturetest"
 	"github.com/llmref/llmref/refresh"
 	"github.com/llmref/llmref/schedules"
 	"github.com/llmref/llmref/scrapers"
@@ -74,42 +74,6 @@ func replay(t *testing.T, db, out, day string) {
 	}
 }
 
-// slipDay is the bundled second day with Llama 3.2 1B Instruct's OpenRouter
-// output price slipped ×1000 (0.000000201 → 0.000201 USD per token).
-func slipDay(t *testing.T) string {
-	t.Helper()
-	day, err := fixtures.Day("2026-04-24")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(t.TempDir(), "slip")
-	err = fs.WalkDir(day, ".", func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		dst := filepath.Join(out, filepath.FromSlash(p))
-		if e.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		b, err := fs.ReadFile(day, p)
-		if err != nil {
-			return err
-		}
-		if p == "openrouter.ai/api/v1/models.json" {
-			was := []byte(`"pricing":{"prompt":"0.000000027","completion":"0.000000201"}`)
-			if !bytes.Contains(b, was) {
-				return fmt.Errorf("fixture changed: %s not found", was)
-			}
-			b = bytes.Replace(b, was, []byte(`"pricing":{"prompt":"0.000000027","completion":"0.000201"}`), 1)
-		}
-		return os.WriteFile(dst, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 type site struct {
 	srv    *httptest.Server
 	db     string
@@ -123,7 +87,7 @@ func newSite(t *testing.T) *site {
 	dir := t.TempDir()
 	s := &site{db: filepath.Join(dir, "llmref.db"), export: filepath.Join(dir, "export")}
 	replay(t, s.db, s.export, "2026-04-23")
-	replay(t, s.db, s.export, slipDay(t))
+	replay(t, s.db, s.export, fixturetest.SlipDay(t))
 	h, err := serve.New(serve.Options{DB: schedules.NewDB(s.db, 5*time.Second), ExportDir: s.export, Token: token, Review: serve.StoreReview{}})
 	if err != nil {
 		t.Fatal(err)

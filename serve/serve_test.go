@@ -25,6 +25,7 @@ import (
 	"github.com/llmref/llmref/config"
 	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/fixtures"
+	"github.com/llmref/llmref/internal/fixturetest"
 	"github.com/llmref/llmref/refresh"
 	"github.com/llmref/llmref/schedules"
 	"github.com/llmref/llmref/scrapers"
@@ -481,42 +482,6 @@ func TestHealthz(t *testing.T) {
 	}
 }
 
-// slipDay writes the bundled second day with Llama 3.2 1B Instruct's
-// OpenRouter output price slipped ×1000, which the review rules hold.
-func slipDay(t *testing.T) string {
-	t.Helper()
-	day, err := fixtures.Day("2026-04-24")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(t.TempDir(), "slip")
-	err = fs.WalkDir(day, ".", func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		dst := filepath.Join(out, filepath.FromSlash(p))
-		if e.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		b, err := fs.ReadFile(day, p)
-		if err != nil {
-			return err
-		}
-		if p == "openrouter.ai/api/v1/models.json" {
-			was := []byte(`"pricing":{"prompt":"0.000000027","completion":"0.000000201"}`)
-			if !bytes.Contains(b, was) {
-				t.Fatalf("fixture changed: %s not found", was)
-			}
-			b = bytes.Replace(b, was, []byte(`"pricing":{"prompt":"0.000000027","completion":"0.000201"}`), 1)
-		}
-		return os.WriteFile(dst, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // TestStoreReview runs the review endpoints over the real store: a held
 // ×1000 slip is listed, /changes shows the report, approving publishes the
 // value into the export, approving it again is a conflict.
@@ -524,7 +489,7 @@ func TestStoreReview(t *testing.T) {
 	dir := t.TempDir()
 	db, out := filepath.Join(dir, "llmref.db"), filepath.Join(dir, "export")
 	replayDay(t, db, out, "2026-04-23")
-	replayDay(t, db, out, slipDay(t))
+	replayDay(t, db, out, fixturetest.SlipDay(t))
 	s, err := New(Options{DB: schedules.NewDB(db, time.Second), ExportDir: out, Token: testToken, Review: StoreReview{}})
 	if err != nil {
 		t.Fatal(err)

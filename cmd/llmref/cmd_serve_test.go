@@ -21,6 +21,7 @@ import (
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/config"
 	"github.com/llmref/llmref/fixtures"
+	"github.com/llmref/llmref/internal/fixturetest"
 	"github.com/llmref/llmref/store"
 )
 
@@ -262,43 +263,6 @@ func TestServeSIGTERMDuringARun(t *testing.T) {
 	}
 }
 
-// anomalyDay writes the bundled second day with Llama 3.2 1B Instruct's
-// OpenRouter output price slipped ×1000 (0.000000201 → 0.000201 per token),
-// which the review rules hold.
-func anomalyDay(t *testing.T) string {
-	t.Helper()
-	day, err := fixtures.Day("2026-04-24")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(t.TempDir(), "2026-04-24-slip")
-	err = fs.WalkDir(day, ".", func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		dst := filepath.Join(out, filepath.FromSlash(p))
-		if e.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		b, err := fs.ReadFile(day, p)
-		if err != nil {
-			return err
-		}
-		if p == "openrouter.ai/api/v1/models.json" {
-			const was = `"pricing":{"prompt":"0.000000027","completion":"0.000000201"}`
-			if !bytes.Contains(b, []byte(was)) {
-				return fmt.Errorf("fixture changed: %s not found", was)
-			}
-			b = bytes.Replace(b, []byte(was), []byte(`"pricing":{"prompt":"0.000000027","completion":"0.000201"}`), 1)
-		}
-		return os.WriteFile(dst, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // TestServeThroughTheBinary checks the HTTP acceptance list against the
 // real binary: ETag then 304, traversal 404, /metrics, approve needing the
 // token, and an approved held change published in the export.
@@ -309,7 +273,7 @@ func TestServeThroughTheBinary(t *testing.T) {
 	if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-23", "--export", exportDir, "-q"); code != 0 && code != exitPartial {
 		t.Fatalf("day 1: exit %d %s", code, errs)
 	}
-	llmref(t, "refresh", "--db", db, "--replay", anomalyDay(t), "--export", exportDir, "-q")
+	llmref(t, "refresh", "--db", db, "--replay", fixturetest.SlipDay(t), "--export", exportDir, "-q")
 	cfgPath := filepath.Join(dir, "llmref.yaml")
 	os.WriteFile(cfgPath, []byte(fmt.Sprintf("database: %s\nexport:\n  dir: %s\n", db, exportDir)), 0o644)
 
