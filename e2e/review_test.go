@@ -13,7 +13,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -28,12 +27,8 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/llmref/llmref/catalog"
-	"github.com/llmref/llmref/config"
-	"github.com/llmref/llmref/fixtures"
 	"github.com/llmref/llmref/internal/fixturetest"
-	"github.com/llmref/llmref/refresh"
 	"github.com/llmref/llmref/schedules"
-	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/serve"
 	"github.com/llmref/llmref/store"
 )
@@ -41,38 +36,6 @@ import (
 var screenshot = flag.String("screenshot", "", "write the review page's screenshots to this PNG path (and -before.png beside it)")
 
 const token = "e2e-operator-token-0123456789"
-
-// replay refreshes the database from a fixture day (a bundled day's name or
-// a folder) through the real pipeline and publishes the export.
-func replay(t *testing.T, db, out, day string) {
-	t.Helper()
-	cfg := config.Default()
-	srcs, err := cfg.BuildSources()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fsys fs.FS
-	if fi, err := os.Stat(day); err == nil && fi.IsDir() {
-		fsys = os.DirFS(day)
-	} else if fsys, err = fixtures.Day(day); err != nil {
-		t.Fatal(err)
-	}
-	rt, err := scrapers.NewReplay(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := rt.Manifest().RecordedAt
-	o := refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Resolver: cfg.Resolver(), ExportDir: out, Now: func() time.Time { return at }}
-	o.Fetch.Transport = rt
-	st, err := store.Open(db, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if res, err := refresh.Run(context.Background(), st, o); res == nil {
-		t.Fatal(err)
-	}
-}
 
 type site struct {
 	srv    *httptest.Server
@@ -86,8 +49,8 @@ func newSite(t *testing.T) *site {
 	t.Helper()
 	dir := t.TempDir()
 	s := &site{db: filepath.Join(dir, "llmref.db"), export: filepath.Join(dir, "export")}
-	replay(t, s.db, s.export, "2026-04-23")
-	replay(t, s.db, s.export, fixturetest.SlipDay(t))
+	fixturetest.Replay(t, s.db, s.export, "2026-04-23")
+	fixturetest.Replay(t, s.db, s.export, fixturetest.SlipDay(t))
 	h, err := serve.New(serve.Options{DB: schedules.NewDB(s.db, 5*time.Second), ExportDir: s.export, Token: token, Review: serve.StoreReview{}})
 	if err != nil {
 		t.Fatal(err)

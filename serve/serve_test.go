@@ -4,12 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -22,51 +20,13 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
-	"github.com/llmref/llmref/config"
 	"github.com/llmref/llmref/export"
-	"github.com/llmref/llmref/fixtures"
 	"github.com/llmref/llmref/internal/fixturetest"
-	"github.com/llmref/llmref/refresh"
 	"github.com/llmref/llmref/schedules"
-	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
 )
 
 const testToken = "test-token-0123456789abcdef"
-
-// replayDay refreshes the database at dbPath from a bundled fixture day
-// through the real pipeline and publishes the tree to exportDir.
-func replayDay(t *testing.T, dbPath, exportDir, day string) *refresh.Result {
-	t.Helper()
-	cfg := config.Default()
-	srcs, err := cfg.BuildSources()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fsys fs.FS
-	if fi, err := os.Stat(day); err == nil && fi.IsDir() {
-		fsys = os.DirFS(day)
-	} else if fsys, err = fixtures.Day(day); err != nil {
-		t.Fatal(err)
-	}
-	rt, err := scrapers.NewReplay(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := rt.Manifest().RecordedAt
-	o := refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Resolver: cfg.Resolver(), ExportDir: exportDir, Replay: day, Now: func() time.Time { return at }}
-	o.Fetch.Transport = rt
-	st, err := store.Open(dbPath, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	res, err := refresh.Run(context.Background(), st, o)
-	if err != nil && res == nil {
-		t.Fatal(err)
-	}
-	return res
-}
 
 // fakeReview stands in for the store's held changes in HTTP-layer tests.
 type fakeReview struct {
@@ -118,7 +78,7 @@ func newFixture(t *testing.T, token string) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	f := &fixture{dir: dir, db: filepath.Join(dir, "llmref.db"), export: filepath.Join(dir, "export"), review: &fakeReview{}}
-	replayDay(t, f.db, f.export, "2026-04-23")
+	fixturetest.Replay(t, f.db, f.export, "2026-04-23")
 	s, err := New(Options{DB: schedules.NewDB(f.db, time.Second), ExportDir: f.export, Token: token, Review: f.review,
 		Now: func() time.Time { return time.Date(2026, 4, 23, 12, 0, 0, 0, time.UTC) }})
 	if err != nil {
@@ -223,7 +183,7 @@ func TestExportETagAnd304(t *testing.T) {
 func TestEachRequestIsServedFromOneGeneration(t *testing.T) {
 	f := newFixture(t, testToken)
 	_, before := f.get(t, "/v1/index.json")
-	replayDay(t, f.db, f.export, "2026-04-24") // swaps the link
+	fixturetest.Replay(t, f.db, f.export, "2026-04-24") // swaps the link
 	resp, after := f.get(t, "/v1/index.json")
 	if resp.StatusCode != 200 || bytes.Equal(before, after) {
 		t.Fatalf("after the swap: %d, same bytes %v", resp.StatusCode, bytes.Equal(before, after))
@@ -488,8 +448,8 @@ func TestHealthz(t *testing.T) {
 func TestStoreReview(t *testing.T) {
 	dir := t.TempDir()
 	db, out := filepath.Join(dir, "llmref.db"), filepath.Join(dir, "export")
-	replayDay(t, db, out, "2026-04-23")
-	replayDay(t, db, out, fixturetest.SlipDay(t))
+	fixturetest.Replay(t, db, out, "2026-04-23")
+	fixturetest.Replay(t, db, out, fixturetest.SlipDay(t))
 	s, err := New(Options{DB: schedules.NewDB(db, time.Second), ExportDir: out, Token: testToken, Review: StoreReview{}})
 	if err != nil {
 		t.Fatal(err)

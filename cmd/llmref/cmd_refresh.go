@@ -6,8 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -94,9 +92,9 @@ func (e *env) refreshOptions(replay string) (refresh.Options, error) {
 	rules := e.cfg.Review.Rules()
 	opts.Review, opts.Webhook = &rules, e.cfg.Review.WebhookOptions() // the changes stage: review rules and webhook
 	if replay != "" {
-		day, name, err := openFixtureDay(replay)
+		day, name, err := fixtures.Open(replay)
 		if err != nil {
-			return refresh.Options{}, err
+			return refresh.Options{}, fmt.Errorf("replay: %w", err)
 		}
 		rt, err := scrapers.NewReplay(day)
 		if err != nil {
@@ -107,18 +105,6 @@ func (e *env) refreshOptions(replay string) (refresh.Options, error) {
 		opts.Now = replayClock(rt.Manifest().RecordedAt)
 	}
 	return opts, nil
-}
-
-// openFixtureDay opens a fixture day from disk, or a bundled one by name.
-func openFixtureDay(arg string) (fs.FS, string, error) {
-	if fi, err := os.Stat(arg); err == nil && fi.IsDir() {
-		return os.DirFS(arg), arg, nil
-	}
-	day, err := fixtures.Day(arg)
-	if err != nil {
-		return nil, "", fmt.Errorf("replay %s: not a folder, and %w", arg, err)
-	}
-	return day, "bundled:" + arg, nil
 }
 
 // replayClock starts at the fixture day's recording time and runs on, so

@@ -1,7 +1,6 @@
 package schema_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -9,15 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/llmref/llmref/config"
 	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/export/schema"
 	"github.com/llmref/llmref/fixtures"
-	"github.com/llmref/llmref/refresh"
-	"github.com/llmref/llmref/scrapers"
-	"github.com/llmref/llmref/store"
+	"github.com/llmref/llmref/internal/fixturetest"
 )
 
 func TestSchemasCompile(t *testing.T) {
@@ -41,36 +36,9 @@ func TestSchemasCompile(t *testing.T) {
 func demoTree(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, "llmref.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	cfg := config.Default()
-	srcs, err := cfg.BuildSources()
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := filepath.Join(dir, "export")
 	for _, day := range fixtures.Days() {
-		d, err := fixtures.Day(day)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rt, err := scrapers.NewReplay(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		at := rt.Manifest().RecordedAt
-		fetch := cfg.FetchOptions()
-		fetch.Transport = rt
-		_, err = refresh.Run(context.Background(), st, refresh.Options{
-			Sources: srcs, Fetch: fetch, Resolver: cfg.Resolver(), Replay: day, ExportDir: out,
-			Now: func() time.Time { return at },
-		})
-		if err != nil && !errors.Is(err, refresh.ErrPartial) {
-			t.Fatalf("day %s: %v", day, err)
-		}
+		fixturetest.Replay(t, filepath.Join(dir, "llmref.db"), out, day)
 	}
 	return out
 }

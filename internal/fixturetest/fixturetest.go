@@ -1,15 +1,58 @@
-// Package fixturetest derives test-only variants of the bundled fixture
-// days, so the tests that need an anomaly share one definition of it.
+// Package fixturetest runs the real pipeline over fixture days for the tests
+// of the packages above refresh (serve, the command, the browser tests) and
+// derives test-only variants of the bundled days, so those tests share one
+// definition of each.
 package fixturetest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/llmref/llmref/config"
 	"github.com/llmref/llmref/fixtures"
+	"github.com/llmref/llmref/refresh"
+	"github.com/llmref/llmref/scrapers"
+	"github.com/llmref/llmref/store"
 )
+
+// Replay runs one refresh of the database at db from a fixture day (a
+// bundled day's name or a folder) with the default configuration's sources,
+// through the real collector, normaliser and store, at the day's recording
+// time, and publishes the tree to exportDir. A run that fails as a whole
+// fails the test; a partial one returns its result.
+func Replay(t testing.TB, db, exportDir, day string) *refresh.Result {
+	t.Helper()
+	cfg := config.Default()
+	srcs, err := cfg.BuildSources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys, name, err := fixtures.Open(day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := scrapers.NewReplay(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := rt.Manifest().RecordedAt
+	o := refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Resolver: cfg.Resolver(), ExportDir: exportDir, Replay: name, Now: func() time.Time { return at }}
+	o.Fetch.Transport = rt
+	st, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	res, err := refresh.Run(context.Background(), st, o)
+	if res == nil {
+		t.Fatalf("replay %s: %v", day, err)
+	}
+	return res
+}
 
 // SlipPath is the file of the bundled day that SlipDay edits.
 const SlipPath = "openrouter.ai/api/v1/models.json"
