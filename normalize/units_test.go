@@ -2,7 +2,9 @@ package normalize
 
 import (
 	"errors"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/llmref/llmref/catalog"
 )
@@ -159,5 +161,34 @@ func TestSameDate(t *testing.T) {
 	}
 	if !SameDate(catalog.Date{}, catalog.Date{}) || SameDate(catalog.Date{}, b) {
 		t.Error("SameDate with unset dates")
+	}
+}
+
+// TestErrorsClipRawValues: an error quotes at most the start of a raw value,
+// however much text a broken page put into one cell.
+func TestErrorsClipRawValues(t *testing.T) {
+	huge := strings.Repeat("é not a number ", 10000)
+	errs := []error{}
+	_, err := Tokens(huge)
+	errs = append(errs, err)
+	_, err = Parameters(huge)
+	errs = append(errs, err)
+	_, err = Date(huge)
+	errs = append(errs, err)
+	_, err = Price(huge, catalog.PerToken)
+	errs = append(errs, err)
+	_, err = Licence(huge)
+	errs = append(errs, err)
+	for i, err := range errs {
+		if err == nil {
+			t.Fatalf("%d: no error for %d bytes of text", i, len(huge))
+		}
+		msg := err.Error()
+		if len(msg) > 200 || !strings.Contains(msg, " bytes)") || !utf8.ValidString(msg) {
+			t.Errorf("%d: error of %d bytes: %.300s", i, len(msg), msg)
+		}
+	}
+	if got := clip("131,072 tokens"); got != "131,072 tokens" {
+		t.Errorf("clip of a short value = %q", got)
 	}
 }
