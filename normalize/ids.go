@@ -268,10 +268,28 @@ func stripHosts(s string) string {
 // "qwen2p5" → "qwen2.5"), and for Meta's Llama family one spelling of the
 // version: "llama-v3p2", "llama3-2", "llama-3-2", "llama3.2",
 // "Meta-Llama-3.2" and "meta-llama-llama-3.2" are all "llama-3.2".
+//
+// The rules are applied until none changes the slug, so that a canonical id
+// resolves to itself: one rule's output can be another's input ("llama0-00"
+// → "llama-0-00" → "llama-0.00"), and "1p1p1" needs two passes. Every pass
+// that changes the slug either shortens it or turns a "-" or "p" between
+// digits into a ".", so the loop ends; the bound only documents that.
 func normalizeSlug(slug, creator string) string {
 	s := strings.ToLower(slug)
 	s = strings.ReplaceAll(s, "_", "-")
 	s = strings.ReplaceAll(s, " ", "-")
+	for range len(s) + 1 {
+		next := slugPass(s, creator)
+		if next == s {
+			break
+		}
+		s = next
+	}
+	return s
+}
+
+// slugPass is one pass of normalizeSlug's rewriting rules.
+func slugPass(s, creator string) string {
 	s = pNotation.ReplaceAllString(s, "$1.$2")
 	if creator == "meta" || creator == "" {
 		if strings.HasPrefix(s, "meta-llama-llama") {
@@ -315,7 +333,7 @@ func CleanName(name string) string {
 // Rules is the version of the normalisation rules. Raise it whenever a
 // change to this package would normalise the same observations differently,
 // so that a run whose pages are all unchanged still normalises again.
-const Rules = 3
+const Rules = 4
 
 // Fingerprint names everything besides the observations that decides what
 // normalisation makes of them: the rules' version, the alias table and the

@@ -67,12 +67,21 @@ func TestResolve(t *testing.T) {
 		{"underscores", "x", "mistralai/Mistral_Small_24B", "mistral/mistral-small-24b", "", ""},
 		{"litellm moonshot", "litellm", "moonshot/kimi-k2-thinking", "moonshotai/kimi-k2-thinking", "", ""},
 		{"unknown namespace is its own creator", "openrouter", "inclusionai/ring-2.6-1t:free", "inclusionai/ring-2.6-1t", "free", ""},
+
+		// One rule's output is another's input: the rules run until the
+		// slug stops changing, so the canonical id resolves to itself
+		// (found by FuzzResolve).
+		{"glued then dashed version", "x", "llAmA0 00 0", "meta/llama-0.00-0", "", ""},
+		{"p notation twice", "x", "qwen/qwen1p1p1", "qwen/qwen1.1.1", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := r.Resolve(tt.source, tt.id)
 			if err != nil || got.ID != tt.want || got.Variant != tt.variant || got.Region != tt.region {
 				t.Errorf("Resolve(%s, %q) = %+v, %v; want %s variant %q region %q", tt.source, tt.id, got, err, tt.want, tt.variant, tt.region)
+			}
+			if again, err := r.Resolve(tt.source, got.ID); err != nil || again.ID != got.ID {
+				t.Errorf("Resolve(%s, %q) = %s, which resolves to %+v, %v: a canonical id must resolve to itself", tt.source, tt.id, got.ID, again, err)
 			}
 		})
 	}
