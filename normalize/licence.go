@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/clip"
 )
 
 // knownLicences maps licence ids (Hugging Face's `license:` values, SPDX ids)
@@ -70,7 +71,7 @@ func Licence(raw string) (catalog.Licence, error) {
 	s := strings.Join(strings.Fields(raw), " ")
 	low := strings.ToLower(s)
 	if notStated[low] || low == "other" {
-		return catalog.Licence{}, fmt.Errorf("licence %q: %w: %w", clip(raw), ErrValue, ErrNotStated)
+		return catalog.Licence{}, fmt.Errorf("licence %q: %w: %w", clip.String(raw), ErrValue, ErrNotStated)
 	}
 	if l, ok := knownLicences[low]; ok {
 		return l, nil
@@ -104,7 +105,7 @@ func Licence(raw string) (catalog.Licence, error) {
 	case low == "open weights", low == "open-weights", low == "public weights":
 		return catalog.Licence{Class: catalog.OpenWeights}, nil
 	}
-	return catalog.Licence{}, fmt.Errorf("licence %q: %w: unknown licence", clip(raw), ErrValue)
+	return catalog.Licence{}, fmt.Errorf("licence %q: %w: unknown licence", clip.String(raw), ErrValue)
 }
 
 // Architecture reads a card's architecture sentence into a short form: an
@@ -113,7 +114,7 @@ func Architecture(raw string) (string, error) {
 	low := strings.ToLower(raw)
 	switch {
 	case strings.TrimSpace(raw) == "":
-		return "", fmt.Errorf("architecture %q: %w", clip(raw), ErrValue)
+		return "", fmt.Errorf("architecture %q: %w", clip.String(raw), ErrValue)
 	case strings.Contains(low, "mixture-of-experts") || strings.Contains(low, "mixture of experts") || strings.Contains(low, "moe"):
 		return "mixture-of-experts transformer", nil
 	case strings.Contains(low, "decoder-only") || strings.Contains(low, "decoder only") ||

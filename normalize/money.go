@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/clip"
 )
 
 // ErrPrice reports price text that cannot be read.
@@ -73,23 +74,23 @@ func priceExact(raw string, unit catalog.Unit) (catalog.Price, *big.Rat, error) 
 		return catalog.Price{Kind: catalog.PriceFree}, nil, nil
 	}
 	if notStated[low] {
-		return catalog.Price{}, nil, fmt.Errorf("price %q: %w: %w", clip(raw), ErrPrice, ErrNotStated)
+		return catalog.Price{}, nil, fmt.Errorf("price %q: %w: %w", clip.String(raw), ErrPrice, ErrNotStated)
 	}
 	factor, ok := unitFactor[unit]
 	if !ok {
-		return catalog.Price{}, nil, fmt.Errorf("price %q: %w: unknown unit %q", clip(raw), ErrPrice, unit)
+		return catalog.Price{}, nil, fmt.Errorf("price %q: %w: unknown unit %q", clip.String(raw), ErrPrice, unit)
 	}
 	s = priceUnitText.ReplaceAllString(s, "")
 	s = priceNoise.Replace(s)
 	if !priceNumber.MatchString(s) {
-		return catalog.Price{}, nil, fmt.Errorf("price %q: %w", clip(raw), ErrPrice)
+		return catalog.Price{}, nil, fmt.Errorf("price %q: %w", clip.String(raw), ErrPrice)
 	}
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
-		return catalog.Price{}, nil, fmt.Errorf("price %q: %w", clip(raw), ErrPrice)
+		return catalog.Price{}, nil, fmt.Errorf("price %q: %w", clip.String(raw), ErrPrice)
 	}
 	if r.Sign() < 0 {
-		return catalog.Price{}, nil, fmt.Errorf("price %q: %w: negative", clip(raw), ErrPrice)
+		return catalog.Price{}, nil, fmt.Errorf("price %q: %w: negative", clip.String(raw), ErrPrice)
 	}
 	if r.Sign() == 0 {
 		return catalog.Price{Kind: catalog.PriceFree}, nil, nil
@@ -97,7 +98,7 @@ func priceExact(raw string, unit catalog.Unit) (catalog.Price, *big.Rat, error) 
 	r.Mul(r, new(big.Rat).SetInt64(factor))
 	micros, exact := roundHalfAway(r)
 	if !micros.IsInt64() || micros.Int64() > 1<<53 {
-		return catalog.Price{}, nil, fmt.Errorf("price %q: %w: too large", clip(raw), ErrPrice)
+		return catalog.Price{}, nil, fmt.Errorf("price %q: %w: too large", clip.String(raw), ErrPrice)
 	}
 	p := catalog.Price{Kind: catalog.PriceFixed, Amount: catalog.Money(micros.Int64()), Rounded: !exact}
 	if p.Amount == 0 {
@@ -137,12 +138,12 @@ func ParsePercent(raw string) (Percent, error) {
 	s := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(raw), "%"))
 	whole, frac, _ := strings.Cut(s, ".")
 	if whole == "" && frac == "" || len(frac) > 2 || !digits(whole) || !digits(frac) || len(whole) > 9 {
-		return 0, fmt.Errorf("percent %q: want a number such as 20 or 12.5 (at most two decimals): %w", clip(raw), ErrValue)
+		return 0, fmt.Errorf("percent %q: want a number such as 20 or 12.5 (at most two decimals): %w", clip.String(raw), ErrValue)
 	}
 	frac += strings.Repeat("0", 2-len(frac))
 	n, err := strconv.ParseInt(whole+frac, 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("percent %q: %w", clip(raw), ErrValue)
+		return 0, fmt.Errorf("percent %q: %w", clip.String(raw), ErrValue)
 	}
 	return Percent(n), nil
 }

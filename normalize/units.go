@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/clip"
 )
 
 // ErrValue reports a value that cannot be read as what its field holds.
@@ -35,7 +35,7 @@ var digitSeparators = strings.NewReplacer(",", "", "_", "")
 func parseCount(raw string) (int64, string, error) {
 	s := strings.TrimSpace(raw)
 	if notStated[strings.ToLower(s)] {
-		return 0, "", fmt.Errorf("%q: %w: %w", clip(raw), ErrValue, ErrNotStated)
+		return 0, "", fmt.Errorf("%q: %w: %w", clip.String(raw), ErrValue, ErrNotStated)
 	}
 	for {
 		t := strings.TrimSpace(countNoise.ReplaceAllString(s, ""))
@@ -46,20 +46,20 @@ func parseCount(raw string) (int64, string, error) {
 	}
 	m := countRe.FindStringSubmatch(s)
 	if m == nil {
-		return 0, "", fmt.Errorf("%q: %w", clip(raw), ErrValue)
+		return 0, "", fmt.Errorf("%q: %w", clip.String(raw), ErrValue)
 	}
 	num := digitSeparators.Replace(m[1])
 	if len(num) > 20 {
-		return 0, "", fmt.Errorf("%q: %w: too many digits", clip(raw), ErrValue)
+		return 0, "", fmt.Errorf("%q: %w: too many digits", clip.String(raw), ErrValue)
 	}
 	scale := strings.ToLower(m[2])
 	r, ok := new(big.Rat).SetString(num)
 	if !ok {
-		return 0, "", fmt.Errorf("%q: %w", clip(raw), ErrValue)
+		return 0, "", fmt.Errorf("%q: %w", clip.String(raw), ErrValue)
 	}
 	r.Mul(r, new(big.Rat).SetInt64(countScale[scale]))
 	if !r.IsInt() || !r.Num().IsInt64() {
-		return 0, "", fmt.Errorf("%q: %w: not a whole count", clip(raw), ErrValue)
+		return 0, "", fmt.Errorf("%q: %w: not a whole count", clip.String(raw), ErrValue)
 	}
 	return r.Num().Int64(), scale, nil
 }
@@ -76,7 +76,7 @@ func Tokens(raw string) (catalog.Tokens, error) {
 		return catalog.Tokens{}, fmt.Errorf("tokens %w", err)
 	}
 	if n <= 0 {
-		return catalog.Tokens{}, fmt.Errorf("tokens %q: %w: not positive (a placeholder?)", clip(raw), ErrValue)
+		return catalog.Tokens{}, fmt.Errorf("tokens %q: %w: not positive (a placeholder?)", clip.String(raw), ErrValue)
 	}
 	display := strings.ToUpper(strings.ReplaceAll(countNoise.ReplaceAllString(strings.TrimSpace(raw), ""), " ", ""))
 	if scale == "k" {
@@ -110,7 +110,7 @@ func Parameters(raw string) (catalog.Count, error) {
 		return catalog.Count{}, fmt.Errorf("parameters %w", err)
 	}
 	if n <= 0 {
-		return catalog.Count{}, fmt.Errorf("parameters %q: %w: not positive", clip(raw), ErrValue)
+		return catalog.Count{}, fmt.Errorf("parameters %q: %w: not positive", clip.String(raw), ErrValue)
 	}
 	display := catalog.CompactCount(n)
 	if len(scale) == 1 {
@@ -146,7 +146,7 @@ func Date(raw string) (catalog.Date, error) {
 	s := strings.TrimSpace(dateParen.ReplaceAllString(strings.TrimSpace(raw), ""))
 	var d catalog.Date
 	if notStated[strings.ToLower(s)] {
-		return d, fmt.Errorf("date %q: %w: %w", clip(raw), ErrValue, ErrNotStated)
+		return d, fmt.Errorf("date %q: %w: %w", clip.String(raw), ErrValue, ErrNotStated)
 	}
 	switch {
 	case dateISO.MatchString(s):
@@ -165,7 +165,7 @@ func Date(raw string) (catalog.Date, error) {
 		m := dateMDY.FindStringSubmatch(s)
 		mon, ok := monthNames[strings.ToLower(m[1])]
 		if !ok {
-			return d, fmt.Errorf("date %q: %w: unknown month", clip(raw), ErrValue)
+			return d, fmt.Errorf("date %q: %w: unknown month", clip.String(raw), ErrValue)
 		}
 		day, _ := strconv.Atoi(m[2])
 		year, _ := strconv.Atoi(m[3])
@@ -174,7 +174,7 @@ func Date(raw string) (catalog.Date, error) {
 		m := dateDMY.FindStringSubmatch(s)
 		mon, ok := monthNames[strings.ToLower(m[2])]
 		if !ok {
-			return d, fmt.Errorf("date %q: %w: unknown month", clip(raw), ErrValue)
+			return d, fmt.Errorf("date %q: %w: unknown month", clip.String(raw), ErrValue)
 		}
 		day, _ := strconv.Atoi(m[1])
 		year, _ := strconv.Atoi(m[3])
@@ -183,7 +183,7 @@ func Date(raw string) (catalog.Date, error) {
 		m := dateMY.FindStringSubmatch(s)
 		mon, ok := monthNames[strings.ToLower(m[1])]
 		if !ok {
-			return d, fmt.Errorf("date %q: %w: unknown month", clip(raw), ErrValue)
+			return d, fmt.Errorf("date %q: %w: unknown month", clip.String(raw), ErrValue)
 		}
 		year, _ := strconv.Atoi(m[2])
 		d = catalog.MonthDate(year, mon)
@@ -196,10 +196,10 @@ func Date(raw string) (catalog.Date, error) {
 		t := time.UnixMilli(n).UTC()
 		d = catalog.DayDate(t.Year(), int(t.Month()), t.Day())
 	default:
-		return d, fmt.Errorf("date %q: %w", clip(raw), ErrValue)
+		return d, fmt.Errorf("date %q: %w", clip.String(raw), ErrValue)
 	}
 	if err := d.Valid(); err != nil {
-		return catalog.Date{}, fmt.Errorf("date %q: %w: %v", clip(raw), ErrValue, err)
+		return catalog.Date{}, fmt.Errorf("date %q: %w: %v", clip.String(raw), ErrValue, err)
 	}
 	return d, nil
 }
@@ -221,20 +221,4 @@ func SameDate(a, b catalog.Date) bool {
 		return false
 	}
 	return true
-}
-
-// clipLen is how much of a raw value an error quotes.
-const clipLen = 80
-
-// clip shortens a raw value for an error message: a broken page can put a
-// whole document into one cell, and the error lands in the run's stats.
-func clip(raw string) string {
-	if len(raw) <= clipLen {
-		return raw
-	}
-	cut := clipLen
-	for cut > 0 && !utf8.RuneStart(raw[cut]) {
-		cut--
-	}
-	return fmt.Sprintf("%s… (%d bytes)", raw[:cut], len(raw))
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/clip"
 )
 
 // Fireworks reads Fireworks AI's serverless pricing docs page, in its
@@ -210,11 +211,11 @@ func ParseFireworksPricing(models []FireworksModel, r Response) ([]catalog.Obser
 			}
 			id := fwModelID(link, base)
 			if id == "" {
-				return nil, fmt.Errorf("parse fireworks pricing: row %q: no model id in its link or name: %w", row[0], ErrMarkup)
+				return nil, fmt.Errorf("parse fireworks pricing: row %q: no model id in its link or name: %w", clip.String(row[0]), ErrMarkup)
 			}
 			offers, err := fwRowPrices(rowsTable.header, row)
 			if err != nil {
-				return nil, fmt.Errorf("parse fireworks pricing: row %q: %w", name, err)
+				return nil, fmt.Errorf("parse fireworks pricing: row %q: %w", clip.String(name), err)
 			}
 			for _, o := range offers {
 				v := variant
@@ -227,7 +228,7 @@ func ParseFireworksPricing(models []FireworksModel, r Response) ([]catalog.Obser
 				}
 				seen[key] = true
 				if err := emit(id, name, region, v, o.prices, ""); err != nil {
-					return nil, fmt.Errorf("parse fireworks pricing: row %q: %w", name, err)
+					return nil, fmt.Errorf("parse fireworks pricing: row %q: %w", clip.String(name), err)
 				}
 				n++
 			}
@@ -427,7 +428,7 @@ func fwNotOffered(c string) bool {
 func fwPrice(c string) (string, error) {
 	c = strings.TrimSpace(c)
 	if !fwAmount.MatchString(c) {
-		return "", fmt.Errorf("price %q unreadable: %w", c, ErrMarkup)
+		return "", fmt.Errorf("price %q unreadable: %w", clip.String(c), ErrMarkup)
 	}
 	if !strings.HasPrefix(c, "$") {
 		c = "$" + c
@@ -453,7 +454,7 @@ func fwCellPrices(c string) (fwPrices, error) {
 			}
 		}
 		if p.in == "" || p.out == "" {
-			return fwPrices{}, fmt.Errorf("%q names no input and output price: %w", c, ErrMarkup)
+			return fwPrices{}, fmt.Errorf("%q names no input and output price: %w", clip.String(c), ErrMarkup)
 		}
 		return p, nil
 	}
@@ -474,7 +475,7 @@ func fwCellPrices(c string) (fwPrices, error) {
 	case 3:
 		return fwPrices{in: vals[0], cached: vals[1], out: vals[2]}, nil
 	}
-	return fwPrices{}, fmt.Errorf("%q: want input / cached input / output: %w", c, ErrMarkup)
+	return fwPrices{}, fmt.Errorf("%q: want input / cached input / output: %w", clip.String(c), ErrMarkup)
 }
 
 // fwTiers reads a table as the size-tier table: rows whose label states a
@@ -565,7 +566,7 @@ func scaleUSD(v string, pct int64) (string, error) {
 	s := strings.ReplaceAll(strings.TrimPrefix(v, "$"), ",", "")
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
-		return "", fmt.Errorf("price %q unreadable: %w", v, ErrMarkup)
+		return "", fmt.Errorf("price %q unreadable: %w", clip.String(v), ErrMarkup)
 	}
 	r.Mul(r, big.NewRat(pct, 100))
 	digits := 2

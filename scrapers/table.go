@@ -8,6 +8,7 @@ import (
 	"github.com/andybalholm/cascadia"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/clip"
 )
 
 // TableColumn says where a row holds one value: the first element that
@@ -238,7 +239,7 @@ func (t *Table) ParseTable(r Response) ([]catalog.Observation, error) {
 			return false
 		}
 		if prev, dup := seen[strings.ToLower(id)]; dup {
-			rowErr = fmt.Errorf("parse %s table: model id %q in rows %d and %d", name, id, prev, i+1)
+			rowErr = fmt.Errorf("parse %s table: model id %q in rows %d and %d", name, clip.String(id), prev, i+1)
 			return false
 		}
 		seen[strings.ToLower(id)] = i + 1

@@ -1,0 +1,24 @@
+package clip
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestString(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"131,072 tokens", "131,072 tokens"},
+		{strings.Repeat("a", Len), strings.Repeat("a", Len)},
+		{strings.Repeat("a", Len+1), strings.Repeat("a", Len) + "… (81 bytes)"},
+		// A two-byte rune straddling the cut is left out whole.
+		{strings.Repeat("a", Len-1) + "é" + "zz", strings.Repeat("a", Len-1) + "… (83 bytes)"},
+	}
+	for _, tt := range tests {
+		got := String(tt.in)
+		if got != tt.want || !utf8.ValidString(got) {
+			t.Errorf("String(%.20q… %d bytes) = %q, want %q", tt.in, len(tt.in), got, tt.want)
+		}
+	}
+}
