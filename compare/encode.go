@@ -106,22 +106,14 @@ func encode(x, y *Side, o Options, pretty bool) ([]byte, error) {
 	e.key(1, "schema_version")
 	e.str(strconv.Itoa(c.SchemaVersion) + ",")
 	e.key(1, "sources")
-	e.str("[")
-	for i, src := range c.Sources {
-		if i > 0 {
-			e.str(",")
-		}
-		e.nl(2)
-		frag, ok := ja.sources[src]
+	e.array(len(c.Sources), 1, func(i int) {
+		frag, ok := ja.sources[c.Sources[i]]
 		if !ok {
-			frag = jb.sources[src]
+			frag = jb.sources[c.Sources[i]]
 		}
 		e.raw(frag)
-	}
-	if len(c.Sources) > 0 {
-		e.nl(1)
-	}
-	e.str("],")
+	})
+	e.str(",")
 	e.key(1, "specs")
 	e.str("{")
 	for i, k := range specKeys {
@@ -267,38 +259,31 @@ func (e *encoder) key(depth int, k string) {
 	}
 }
 
-func (e *encoder) strings(list []string, depth int) {
-	if len(list) == 0 {
+// array writes n elements as a JSON array that sits at depth; elem writes
+// element i, which sits at depth+1.
+func (e *encoder) array(n, depth int, elem func(i int)) {
+	if n == 0 {
 		e.str("[]")
 		return
 	}
 	e.str("[")
-	for i, s := range list {
+	for i := range n {
 		if i > 0 {
 			e.str(",")
 		}
 		e.nl(depth + 1)
-		e.quote(s)
+		elem(i)
 	}
 	e.nl(depth)
 	e.str("]")
 }
 
+func (e *encoder) strings(list []string, depth int) {
+	e.array(len(list), depth, func(i int) { e.quote(list[i]) })
+}
+
 func (e *encoder) caps(list []catalog.Capability, depth int) {
-	if len(list) == 0 {
-		e.str("[]")
-		return
-	}
-	e.str("[")
-	for i, c := range list {
-		if i > 0 {
-			e.str(",")
-		}
-		e.nl(depth + 1)
-		e.quote(string(c))
-	}
-	e.nl(depth)
-	e.str("]")
+	e.array(len(list), depth, func(i int) { e.quote(string(list[i])) })
 }
 
 func (e *encoder) capabilities(cc *catalog.CapabilityComparison, d int) {
@@ -313,33 +298,23 @@ func (e *encoder) capabilities(cc *catalog.CapabilityComparison, d int) {
 	e.caps(cc.OnlyB, d+1)
 	e.str(",")
 	e.key(d+1, "rows")
-	if len(cc.Rows) == 0 {
-		e.str("[]")
-	} else {
-		e.str("[")
-		for i, r := range cc.Rows {
-			if i > 0 {
-				e.str(",")
-			}
-			e.nl(d + 2)
-			e.str("{")
-			e.key(d+3, "a")
-			e.quote(string(r.A))
-			e.str(",")
-			e.key(d+3, "b")
-			e.quote(string(r.B))
-			e.str(",")
-			e.key(d+3, "capability")
-			e.quote(string(r.Capability))
-			e.str(",")
-			e.key(d+3, "label")
-			e.quote(r.Label)
-			e.nl(d + 2)
-			e.str("}")
-		}
-		e.nl(d + 1)
-		e.str("]")
-	}
+	e.array(len(cc.Rows), d+1, func(i int) {
+		r := cc.Rows[i]
+		e.str("{")
+		e.key(d+3, "a")
+		e.quote(string(r.A))
+		e.str(",")
+		e.key(d+3, "b")
+		e.quote(string(r.B))
+		e.str(",")
+		e.key(d+3, "capability")
+		e.quote(string(r.Capability))
+		e.str(",")
+		e.key(d+3, "label")
+		e.quote(r.Label)
+		e.nl(d + 2)
+		e.str("}")
+	})
 	e.str(",")
 	e.key(d+1, "shared")
 	e.caps(cc.Shared, d+1)
@@ -382,16 +357,8 @@ func (e *encoder) dates(dt *catalog.ComparisonDates, d int) {
 }
 
 func (e *encoder) ratios(rs []catalog.PriceRatio, d int) {
-	if len(rs) == 0 {
-		e.str("[]")
-		return
-	}
-	e.str("[")
-	for i, r := range rs {
-		if i > 0 {
-			e.str(",")
-		}
-		e.nl(d + 1)
+	e.array(len(rs), d, func(i int) {
+		r := rs[i]
 		e.str("{")
 		e.key(d+2, "basis")
 		e.quote(r.Basis)
@@ -414,9 +381,7 @@ func (e *encoder) ratios(rs []catalog.PriceRatio, d int) {
 		}
 		e.nl(d + 1)
 		e.str("}")
-	}
-	e.nl(d)
-	e.str("]")
+	})
 }
 
 func (e *encoder) text(t *catalog.ComparisonText, d int) {
@@ -425,30 +390,20 @@ func (e *encoder) text(t *catalog.ComparisonText, d int) {
 	e.strings(t.DeepDive, d+1)
 	e.str(",")
 	e.key(d+1, "faq")
-	if len(t.FAQ) == 0 {
-		e.str("[]")
-	} else {
-		e.str("[")
-		for i, q := range t.FAQ {
-			if i > 0 {
-				e.str(",")
-			}
-			e.nl(d + 2)
-			e.str("{")
-			e.key(d+3, "answer")
-			e.quote(q.Answer)
-			e.str(",")
-			e.key(d+3, "question")
-			e.quote(q.Question)
-			e.str(",")
-			e.key(d+3, "topic")
-			e.quote(q.Topic)
-			e.nl(d + 2)
-			e.str("}")
-		}
-		e.nl(d + 1)
-		e.str("]")
-	}
+	e.array(len(t.FAQ), d+1, func(i int) {
+		q := t.FAQ[i]
+		e.str("{")
+		e.key(d+3, "answer")
+		e.quote(q.Answer)
+		e.str(",")
+		e.key(d+3, "question")
+		e.quote(q.Question)
+		e.str(",")
+		e.key(d+3, "topic")
+		e.quote(q.Topic)
+		e.nl(d + 2)
+		e.str("}")
+	})
 	e.str(",")
 	e.key(d+1, "summary")
 	e.quote(t.Summary)
