@@ -178,33 +178,11 @@ var PriceFieldNames = []string{"input", "output", "cached_input", "cache_write",
 
 // MarkReviewed sets reviewed_at on every sourced fact of the model.
 func (m *Model) MarkReviewed(at time.Time) {
-	mark(&m.Name, at)
-	mark(&m.Released, at)
-	mark(&m.ContextWindow, at)
-	mark(&m.MaxOutput, at)
-	mark(&m.Parameters, at)
-	mark(&m.Architecture, at)
-	mark(&m.Licence, at)
-	mark(&m.KnowledgeCutoff, at)
-	mark(&m.InputModalities, at)
-	mark(&m.OutputModality, at)
-	for c, f := range m.Capabilities {
-		mark(&f, at)
-		m.Capabilities[c] = f
-	}
+	m.eachFact(func(f anyFact) { f.markReviewed(at) })
 }
 
-// MarkReviewed sets reviewed_at on every sourced fact of the offering.
+// MarkReviewed sets reviewed_at on every sourced fact of the offering, its
+// context-length tiers' prices included.
 func (o *Offering) MarkReviewed(at time.Time) {
-	for _, n := range PriceFieldNames {
-		mark(o.PriceField(n), at)
-	}
-	mark(&o.Context, at)
-	mark(&o.MaxOutput, at)
-}
-
-func mark[T any](f *Fact[T], at time.Time) {
-	if f.Sourced() {
-		f.ReviewedAt = at
-	}
+	o.eachFact(func(f anyFact) { f.markReviewed(at) })
 }
