@@ -27,12 +27,7 @@ func init() {
 			if compareFormat != "json" && compareFormat != "text" {
 				return usageError{fmt.Sprintf("compare: --format %q: want json or text", compareFormat)}
 			}
-			st, err := e.openReader()
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			snap, err := st.Snapshot()
+			snap, err := e.readSnapshot()
 			if err != nil {
 				return err
 			}

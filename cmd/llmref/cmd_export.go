@@ -59,12 +59,7 @@ func init() {
 	register(&command{
 		name: "models", summary: "list the catalogue's models",
 		run: func(ctx context.Context, e *env, args []string) error {
-			st, err := e.openReader()
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			snap, err := st.Snapshot()
+			snap, err := e.readSnapshot()
 			if err != nil {
 				return err
 			}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 
+	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/config"
 	"github.com/llmref/llmref/schedules"
 	"github.com/llmref/llmref/store"
@@ -216,6 +217,17 @@ func (e *env) openStore() (*store.Store, error) {
 // openReader opens the database for reading.
 func (e *env) openReader() (*store.Store, error) {
 	return store.Open(e.dbPath, store.Options{ReadOnly: true})
+}
+
+// readSnapshot reads the published catalogue and closes the database: for
+// the commands that need nothing else from it.
+func (e *env) readSnapshot() (*catalog.Snapshot, error) {
+	st, err := e.openReader()
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return st.Snapshot()
 }
 
 // fail prints err as one line on stderr and returns its exit code.
