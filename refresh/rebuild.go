@@ -3,12 +3,10 @@ package refresh
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"sort"
 	"time"
 
 	"github.com/llmref/llmref/catalog"
-	"github.com/llmref/llmref/normalize"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
 )
@@ -21,16 +19,8 @@ import (
 // or that today's parser refuses, keeps its stored observations and names
 // the problem in its source's figures; the run is then partial.
 func Rebuild(ctx context.Context, st *store.Store, o Options) (*Result, error) {
-	if o.Now == nil {
-		o.Now = time.Now
-	}
+	o.defaults()
 	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	if o.Resolver == nil {
-		o.Resolver, _ = normalize.NewResolver(nil)
-	}
 	run := catalog.Run{StartedAt: o.Now().UTC().Truncate(time.Second), Status: catalog.RunRunning, Replay: "rebuild",
 		Normalization: o.Resolver.Fingerprint()}
 	prev, err := st.Pages()

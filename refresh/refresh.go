@@ -70,28 +70,34 @@ type Result struct {
 // committed what the others said and kept the failing ones' earlier facts.
 var ErrPartial = errors.New("some sources failed")
 
-// Run performs one refresh into st. It returns ErrPartial when sources
-// failed, and another error when nothing could be committed.
-func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
+// defaults fills what a run needs and the caller left out: the clock (the
+// fetcher's too), a logger that discards, the default resolver.
+func (o *Options) defaults() {
 	if o.Now == nil {
 		o.Now = time.Now
-	}
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
 	}
 	if o.Fetch.Now == nil {
 		o.Fetch.Now = o.Now
 	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Resolver == nil {
+		o.Resolver, _ = normalize.NewResolver(nil)
+	}
+}
+
+// Run performs one refresh into st. It returns ErrPartial when sources
+// failed, and another error when nothing could be committed.
+func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
+	o.defaults()
+	log := o.Logger
 	started := o.Now().UTC().Truncate(time.Second)
 	run := catalog.Run{StartedAt: started, Status: catalog.RunRunning, Replay: o.Replay}
 
 	prevPages, err := st.Pages()
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
-	}
-	if o.Resolver == nil {
-		o.Resolver, _ = normalize.NewResolver(nil)
 	}
 	run.Normalization = o.Resolver.Fingerprint()
 
