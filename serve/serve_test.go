@@ -495,8 +495,9 @@ func TestStoreReview(t *testing.T) {
 	if doc := get("/v1/models/meta--llama-3.2-1b-instruct.json"); strings.Contains(doc, `"micro_usd_per_mtok": 201000000`) {
 		t.Fatal("the held value is exported before approval")
 	}
-	approve := func() int {
-		req, _ := http.NewRequest("POST", srv.URL+"/review/approve", strings.NewReader(`{"ids":[`+strconv.FormatUint(id, 10)+`],"note":"confirmed"}`))
+	// decide posts an operator's decision on one hold and returns the status.
+	decide := func(action string, hold uint64, note string) int {
+		req, _ := http.NewRequest("POST", srv.URL+"/review/"+action, strings.NewReader(`{"ids":[`+strconv.FormatUint(hold, 10)+`],"note":"`+note+`"}`))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+testToken)
 		resp, err := http.DefaultClient.Do(req)
@@ -506,6 +507,7 @@ func TestStoreReview(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
+	approve := func() int { return decide("approve", id, "confirmed") }
 	if code := approve(); code != 200 {
 		t.Fatalf("approve: %d", code)
 	}
@@ -526,16 +528,8 @@ func TestStoreReview(t *testing.T) {
 	if other == 0 {
 		t.Fatal("only one hold")
 	}
-	req, _ := http.NewRequest("POST", srv.URL+"/review/reject", strings.NewReader(`{"ids":[`+strconv.FormatUint(other, 10)+`],"note":"a scraper slip"}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+testToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("reject: %d", resp.StatusCode)
+	if code := decide("reject", other, "a scraper slip"); code != 200 {
+		t.Fatalf("reject: %d", code)
 	}
 	if page := get("/review"); strings.Contains(page, `id="hold-`+strconv.FormatUint(other, 10)+`"`) {
 		t.Error("the rejected hold is still pending")
