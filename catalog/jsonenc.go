@@ -5,64 +5,13 @@ import (
 	"sort"
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/llmref/llmref/internal/jsonstr"
 )
 
 // The store writes every fact of the catalogue on every run that changes
 // it; a fact's JSON is written here by hand (encoding/json's reflection was
 // most of a commit's cost). It decodes with encoding/json like any other.
-
-// appendString appends s as a JSON string: quotes, backslashes, control
-// characters, U+2028 and U+2029 escaped, invalid UTF-8 replaced by U+FFFD,
-// everything else as it is.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
 
 // appendTime appends t in UTC as a JSON RFC 3339 string, as encoding/json
 // writes a time.
@@ -74,14 +23,14 @@ func appendTime(b []byte, t time.Time) []byte {
 
 func appendSourceRef(b []byte, s SourceRef) []byte {
 	b = append(b, `{"name":`...)
-	b = appendString(b, s.Name)
+	b = jsonstr.Append(b, s.Name)
 	b = append(b, `,"url":`...)
-	b = appendString(b, s.URL)
+	b = jsonstr.Append(b, s.URL)
 	b = append(b, `,"authority":`...)
-	b = appendString(b, s.Authority.String())
+	b = jsonstr.Append(b, s.Authority.String())
 	if s.Note != "" {
 		b = append(b, `,"note":`...)
-		b = appendString(b, s.Note)
+		b = jsonstr.Append(b, s.Note)
 	}
 	return append(b, '}')
 }
@@ -89,7 +38,7 @@ func appendSourceRef(b []byte, s SourceRef) []byte {
 // appendPrice appends p as Price.MarshalJSON writes it.
 func appendPrice(b []byte, p Price) []byte {
 	b = append(b, `{"kind":`...)
-	b = appendString(b, string(p.Kind))
+	b = jsonstr.Append(b, string(p.Kind))
 	if p.Kind == PriceFixed {
 		b = append(b, `,"usd_per_mtok":`...)
 		b = append(b, p.Amount.USD()...)
@@ -110,21 +59,21 @@ func appendValue(b []byte, v any) ([]byte, error) {
 	case bool:
 		return strconv.AppendBool(b, x), nil
 	case string:
-		return appendString(b, x), nil
+		return jsonstr.Append(b, x), nil
 	case Tokens:
 		b = append(b, `{"tokens":`...)
 		b = strconv.AppendInt(b, x.N, 10)
 		b = append(b, `,"display":`...)
-		b = appendString(b, x.Display)
+		b = jsonstr.Append(b, x.Display)
 		return append(b, '}'), nil
 	case Count:
 		b = append(b, `{"count":`...)
 		b = strconv.AppendInt(b, x.N, 10)
 		b = append(b, `,"display":`...)
-		b = appendString(b, x.Display)
+		b = jsonstr.Append(b, x.Display)
 		return append(b, '}'), nil
 	case Date:
-		return appendString(b, x.String()), nil
+		return jsonstr.Append(b, x.String()), nil
 	case []string:
 		if x == nil {
 			return append(b, "null"...), nil
@@ -134,7 +83,7 @@ func appendValue(b []byte, v any) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, s)
+			b = jsonstr.Append(b, s)
 		}
 		return append(b, ']'), nil
 	}
@@ -160,11 +109,11 @@ func (f *Fact[T]) appendJSON(b []byte) ([]byte, error) {
 	}
 	if f.Display != "" {
 		b = append(b, `,"display":`...)
-		b = appendString(b, f.Display)
+		b = jsonstr.Append(b, f.Display)
 	}
 	if f.Raw != "" {
 		b = append(b, `,"raw":`...)
-		b = appendString(b, f.Raw)
+		b = jsonstr.Append(b, f.Raw)
 	}
 	b = append(b, `,"source":`...)
 	b = appendSourceRef(b, f.Source)
@@ -219,9 +168,9 @@ func appendFactField[T any](b []byte, key string, f *Fact[T], err error) ([]byte
 // writes every model of the catalogue on every run that changes it).
 func (m *Model) AppendJSON(b []byte) ([]byte, error) {
 	b = append(b, `{"id":`...)
-	b = appendString(b, m.ID)
+	b = jsonstr.Append(b, m.ID)
 	b = append(b, `,"creator":`...)
-	b = appendString(b, m.Creator)
+	b = jsonstr.Append(b, m.Creator)
 	b, err := appendFactField(b, "name", &m.Name, nil)
 	b = append(b, `,"aliases":`...)
 	if m.Aliases == nil {
@@ -233,9 +182,9 @@ func (m *Model) AppendJSON(b []byte) ([]byte, error) {
 				b = append(b, ',')
 			}
 			b = append(b, `{"source":`...)
-			b = appendString(b, a.Source)
+			b = jsonstr.Append(b, a.Source)
 			b = append(b, `,"id":`...)
-			b = appendString(b, a.ID)
+			b = jsonstr.Append(b, a.ID)
 			b = append(b, '}')
 		}
 		b = append(b, ']')
@@ -266,7 +215,7 @@ func (m *Model) AppendJSON(b []byte) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, k)
+			b = jsonstr.Append(b, k)
 			b = append(b, ':')
 			f := m.Capabilities[Capability(k)]
 			if b, err = f.appendJSON(b); err != nil {
@@ -281,18 +230,18 @@ func (m *Model) AppendJSON(b []byte) ([]byte, error) {
 // AppendJSON appends the offering as encoding/json would write it.
 func (o *Offering) AppendJSON(b []byte) ([]byte, error) {
 	b = append(b, `{"model":`...)
-	b = appendString(b, o.ModelID)
+	b = jsonstr.Append(b, o.ModelID)
 	b = append(b, `,"provider":`...)
-	b = appendString(b, o.Provider)
+	b = jsonstr.Append(b, o.Provider)
 	b = append(b, `,"provider_model_id":`...)
-	b = appendString(b, o.ProviderModelID)
+	b = jsonstr.Append(b, o.ProviderModelID)
 	if o.Region != "" {
 		b = append(b, `,"region":`...)
-		b = appendString(b, o.Region)
+		b = jsonstr.Append(b, o.Region)
 	}
 	if o.Variant != "" {
 		b = append(b, `,"variant":`...)
-		b = appendString(b, o.Variant)
+		b = jsonstr.Append(b, o.Variant)
 	}
 	b, err := appendFactField(b, "input", &o.Input, nil)
 	b, err = appendFactField(b, "output", &o.Output, err)

@@ -92,25 +92,6 @@ func TestFactJSONMatchesReference(t *testing.T) {
 	}
 }
 
-func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"plain", "quote \" back \\ slash", "<html>&amp;", "\x00\x1f\n\t\r", "\u2028\u2029", "\xff\xfe bad", "é ü 中"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got := appendString(nil, s)
-		var back string
-		if err := json.Unmarshal(got, &back); err != nil {
-			t.Fatalf("%q encodes to %s, which does not decode: %v", s, got, err)
-		}
-		want, _ := json.Marshal(s)
-		var ref string
-		json.Unmarshal(want, &ref)
-		if back != ref {
-			t.Fatalf("%q: decodes to %q, encoding/json's to %q", s, back, ref)
-		}
-	})
-}
-
 // TestRecordJSONMatchesReference holds the hand-written model and offering
 // encoders to encoding/json's: a field added to Model or Offering and not
 // to AppendJSON fails here.

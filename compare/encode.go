@@ -2,14 +2,12 @@ package compare
 
 import (
 	"bytes"
-	"encoding/json"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/internal/jsonstr"
 )
 
 // Encode writes the record of two sides as export.CanonicalCompact(Build(x,
@@ -207,35 +205,8 @@ func (e *encoder) str(s string) { e.buf = append(e.buf, s...) }
 
 func (e *encoder) raw(b []byte) { e.buf = append(e.buf, b...) }
 
-// quote writes s as a JSON string, without HTML escapes (as Canonical):
-// as it is when nothing in it needs escaping, else through the encoder.
-func (e *encoder) quote(s string) {
-	simple := true
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		b := s[i]
-		if b < 0x20 || b == '"' || b == '\\' {
-			simple = false
-			break
-		}
-		if b >= 0x80 {
-			ascii = false
-		}
-	}
-	if simple && (ascii || utf8.ValidString(s) && !strings.Contains(s, "\u2028") && !strings.Contains(s, "\u2029")) {
-		e.buf = append(e.buf, '"')
-		e.buf = append(e.buf, s...)
-		e.buf = append(e.buf, '"')
-		return
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(s); err != nil && e.err == nil {
-		e.err = err
-	}
-	e.buf = append(e.buf, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
-}
+// quote writes s as a JSON string, as Canonical does.
+func (e *encoder) quote(s string) { e.buf = jsonstr.Append(e.buf, s) }
 
 // nl starts a line at depth (nothing in the compact form).
 func (e *encoder) nl(depth int) {

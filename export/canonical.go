@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/llmref/llmref/internal/jsonstr"
 )
 
 // canonicalize rewrites compact JSON (as json.Marshal writes it) in the
@@ -318,7 +320,7 @@ func plain(raw []byte) bool {
 
 // emitString writes a string as the encoder would after decoding it: a
 // string without escapes is the same; one with escapes is decoded and
-// encoded again (undoing json.Marshal's HTML escapes, among others).
+// written again (undoing json.Marshal's HTML escapes, among others).
 func (c *canonState) emitString(s, e int) error {
 	raw := c.src[s:e]
 	if plain(raw) {
@@ -329,12 +331,6 @@ func (c *canonState) emitString(s, e int) error {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return err
-	}
-	c.out = append(c.out, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+	c.out = jsonstr.Append(c.out, v)
 	return nil
 }

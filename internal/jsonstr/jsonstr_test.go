@@ -1,0 +1,52 @@
+package jsonstr
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// reference is encoding/json's form of s with HTML escaping off.
+func reference(t *testing.T, s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+func TestAppend(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain", `"plain"`},
+		{`quote " back \ slash`, `"quote \" back \\ slash"`},
+		{"<html>&amp;", `"<html>&amp;"`},
+		{"\b\f\n\r\t\x00\x1f\x7f", `"\b\f\n\r\t\u0000\u001f` + "\x7f" + `"`},
+		{"\u2028\u2029", `"\u2028\u2029"`},
+		{"\xff bad", `"\ufffd bad"`},
+		{"é ü 中", `"é ü 中"`},
+	}
+	for _, tt := range tests {
+		got := Append([]byte("x"), tt.in)
+		if string(got) != "x"+tt.want {
+			t.Errorf("Append(%q) = %s, want %s", tt.in, got[1:], tt.want)
+		}
+		if ref := reference(t, tt.in); !bytes.Equal(got[1:], ref) {
+			t.Errorf("Append(%q) = %s, encoding/json writes %s", tt.in, got[1:], ref)
+		}
+	}
+}
+
+// FuzzAppendString: Append writes every string byte for byte as
+// encoding/json does with HTML escaping off.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"plain", "quote \" back \\ slash", "<html>&amp;", "\x00\x1f\n\t\r\b\f", "\u2028\u2029", "\xff\xfe bad", "é ü 中"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := Append(nil, s), reference(t, s); !bytes.Equal(got, want) {
+			t.Fatalf("Append(%q) = %s, encoding/json writes %s", s, got, want)
+		}
+	})
+}
