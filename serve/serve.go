@@ -92,9 +92,9 @@ func New(o Options) (*Server, error) {
 // handle registers a route, counting its responses for /metrics.
 func (s *Server) handle(pattern, name string, h http.HandlerFunc) {
 	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		rec := &statusRecorder{ResponseWriter: w, commit: func(code int) { s.metrics.count(name, code) }}
 		h(rec, r)
-		s.metrics.count(name, rec.status)
+		rec.committed(http.StatusOK) // a handler that wrote nothing sent an empty 200
 	}))
 }
 
@@ -155,22 +155,33 @@ func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, "llmref\n\n/v1/index.json   the exported tree (ETag, gzip)\n/healthz         health\n/metrics         Prometheus metrics\n/changes         the latest change report\n/review          held changes: approve or reject\n")
 }
 
-// statusRecorder remembers the status a handler wrote.
+// statusRecorder reports the status a handler sends, once, at the moment
+// the status is committed and before any byte reaches the client: a
+// client that has read its response and then scrapes /metrics always
+// finds that response counted.
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
-	wrote  bool
+	commit func(code int)
+	done   bool
+}
+
+// committed reports code unless a status was already reported.
+func (r *statusRecorder) committed(code int) {
+	if !r.done {
+		r.done = true
+		r.commit(code)
+	}
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
-	if !r.wrote {
-		r.status, r.wrote = code, true
+	if code >= 200 { // 1xx responses are interim; the final status follows
+		r.committed(code)
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
 
 func (r *statusRecorder) Write(b []byte) (int, error) {
-	r.wrote = true
+	r.committed(http.StatusOK)
 	return r.ResponseWriter.Write(b)
 }
 
