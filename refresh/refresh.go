@@ -244,14 +244,19 @@ func keepCatalogue(st *store.Store, o Options, run, last catalog.Run, pages []ca
 		run.FinishedAt = run.StartedAt
 	}
 	run.Status = catalog.RunOK
-	// The differences that stand are the last run's unpublished ones.
-	lastChanges, err := st.ChangeSet(last.ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("refresh: %w", err)
-	}
+	// The differences that stand are the last run's unpublished ones: held
+	// or rejected, so with no such hold there are none, and the last run's
+	// report (every model and offering, after a first run) is not read.
 	holds, err := st.Holds(catalog.HoldPending, catalog.HoldRejected)
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
+	}
+	var lastChanges catalog.ChangeSet
+	if len(holds) > 0 {
+		lastChanges, err = st.ChangeSet(last.ID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("refresh: %w", err)
+		}
 	}
 	cs, again := changes.Carry(lastChanges, holds, run.StartedAt)
 	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Bodies: outcome.Bodies, Changes: &cs, Holds: again, Prepared: prepared})
