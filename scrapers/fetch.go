@@ -169,7 +169,7 @@ func Fetch(ctx context.Context, o Options, reqs []Request, handle func(Fetched) 
 	if err != nil {
 		return err
 	}
-	f := &fetcher{ctx: ctx, o: o, c: c, handle: handle, seen: map[string]bool{}, hosts: map[string]chan Request{}, done: make(chan struct{})}
+	f := &fetcher{ctx: ctx, o: o, c: c, handle: handle, seen: map[string]bool{}, hosts: map[string]*hostQueue{}, done: make(chan struct{})}
 	f.enqueue(reqs)
 	f.wg.Wait()
 	close(f.done)
@@ -184,7 +184,7 @@ type fetcher struct {
 
 	mu    sync.Mutex
 	seen  map[string]bool
-	hosts map[string]chan Request
+	hosts map[string]*hostQueue
 	wg    sync.WaitGroup // one count per request not yet handled
 	done  chan struct{}  // closed when every request is handled: workers exit
 }
@@ -240,44 +240,70 @@ func (f *fetcher) enqueue(reqs []Request) {
 		}
 		q, ok := f.hosts[u.Host]
 		if !ok {
-			q = make(chan Request, 1<<16)
+			q = &hostQueue{wake: make(chan struct{}, f.o.Parallelism)}
 			f.hosts[u.Host] = q
 			for range f.o.Parallelism {
 				go f.worker(q)
 			}
 		}
+		q.reqs = append(q.reqs, r)
 		select {
-		case q <- r:
-		default:
-			go f.finish(Fetched{Request: r, Err: errors.New("frontier full"), FetchedAt: f.now()})
+		case q.wake <- struct{}{}:
+		default: // every worker already has a wake-up coming
 		}
 	}
+}
+
+// hostQueue is one host's frontier, unbounded and first in, first out,
+// served by Options.Parallelism workers. It grows with what is queued
+// rather than being reserved up front: a host with two pages costs two
+// entries.
+type hostQueue struct {
+	reqs []Request     // guarded by fetcher.mu
+	wake chan struct{} // a token per wake-up, up to one per worker
+}
+
+// next takes the host's next request, if any.
+func (f *fetcher) next(q *hostQueue) (Request, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(q.reqs) == 0 {
+		return Request{}, false
+	}
+	r := q.reqs[0]
+	q.reqs[0] = Request{}
+	q.reqs = q.reqs[1:]
+	return r, true
 }
 
 // worker serves one host's queue until every request is handled, pausing
 // Options.Delay after each request. Once ctx is done, what is still queued
 // is finished with ctx's error.
-func (f *fetcher) worker(q chan Request) {
+func (f *fetcher) worker(q *hostQueue) {
 	for {
-		select {
-		case <-f.done:
-			return
-		case r := <-q:
-			if err := f.ctx.Err(); err != nil {
-				f.finish(Fetched{Request: r, Err: err, FetchedAt: f.now()})
+		r, ok := f.next(q)
+		if !ok {
+			select {
+			case <-f.done:
+				return
+			case <-q.wake:
 				continue
 			}
-			f.finish(f.fetchOne(r))
-			if f.o.Delay > 0 {
-				t := time.NewTimer(f.o.Delay)
-				select {
-				case <-t.C:
-				case <-f.ctx.Done():
-					t.Stop()
-				case <-f.done:
-					t.Stop()
-					return
-				}
+		}
+		if err := f.ctx.Err(); err != nil {
+			f.finish(Fetched{Request: r, Err: err, FetchedAt: f.now()})
+			continue
+		}
+		f.finish(f.fetchOne(r))
+		if f.o.Delay > 0 {
+			t := time.NewTimer(f.o.Delay)
+			select {
+			case <-t.C:
+			case <-f.ctx.Done():
+				t.Stop()
+			case <-f.done:
+				t.Stop()
+				return
 			}
 		}
 	}
