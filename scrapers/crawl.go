@@ -199,7 +199,7 @@ func (c *crawl) finish() *Outcome {
 		p.Reused = true
 		c.pages[url] = p
 	}
-	out := &Outcome{Bodies: c.bodies, Changed: len(c.failed) > 0}
+	out := &Outcome{Bodies: c.bodies, Changed: len(c.failed) > 0, Pages: make([]catalog.Page, 0, len(c.pages))}
 	for url, p := range c.pages {
 		out.Pages = append(out.Pages, p)
 		c.stats[p.Source].Observations += p.ObservationCount()

@@ -352,7 +352,9 @@ func (f *fetcher) fetchOne(r Request) Fetched {
 		case resp != nil:
 			res.Status = resp.StatusCode
 			res.Statuses[resp.StatusCode]++
-			res.Header = resp.Headers.Clone()
+			if resp.Headers != nil {
+				res.Header = *resp.Headers // the response's own: nothing else holds it
+			}
 			switch {
 			case resp.StatusCode == http.StatusNotModified:
 				res.NotModified, res.Err = true, nil
