@@ -2,7 +2,9 @@ package store
 
 import (
 	"bytes"
+	stdgzip "compress/gzip"
 	"fmt"
+	"io"
 	"testing"
 	"time"
 
@@ -55,5 +57,34 @@ func TestPreparedCommit(t *testing.T) {
 	}
 	if runs, _ := prepared.Runs(); len(runs) != 1 {
 		t.Errorf("%d runs after a refused commit, want 1", len(runs))
+	}
+}
+
+// TestBodiesAreStandardGzip: stored bodies are gzip as the standard
+// library reads and writes it, both ways: a database written before bodies
+// were compressed with klauspost/compress still reads, and one written now
+// reads with nothing but compress/gzip.
+func TestBodiesAreStandardGzip(t *testing.T) {
+	for _, body := range [][]byte{nil, []byte("{}"), bytes.Repeat([]byte("<tr><td>$0.20</td></tr>\n"), 4000)} {
+		z, err := gz(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := stdgzip.NewReader(bytes.NewReader(z))
+		if err != nil {
+			t.Fatalf("compress/gzip cannot read a stored body: %v", err)
+		}
+		got, err := io.ReadAll(r)
+		if err != nil || !bytes.Equal(got, body) {
+			t.Fatalf("compress/gzip read %d bytes (%v), want the %d stored", len(got), err, len(body))
+		}
+
+		var old bytes.Buffer
+		w := stdgzip.NewWriter(&old)
+		w.Write(body)
+		w.Close()
+		if got, err := gunzip(old.Bytes()); err != nil || !bytes.Equal(got, body) {
+			t.Fatalf("a body compress/gzip wrote reads back as %d bytes (%v), want %d", len(got), err, len(body))
+		}
 	}
 }

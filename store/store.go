@@ -7,7 +7,6 @@ package store
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -18,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/klauspost/compress/gzip"
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 )
@@ -192,7 +192,12 @@ func getJSON(b *bolt.Bucket, key []byte, v any) error {
 }
 
 // gzWriters are reused: a new gzip writer allocates and clears its
-// compression tables, which cost more than compressing a 30 KB page.
+// compression tables, which cost more than compressing a 30 KB page. They
+// are klauspost/compress's gzip: the same format as compress/gzip (which
+// reads what it writes, and what older versions wrote) at about twice the
+// speed at BestSpeed, measured on the benchmark site's 33 KB pages: 60 µs
+// a page against 135 µs, 5.7 KB against 5.6 KB. Raw bodies are a tenth of
+// a first refresh's CPU.
 var gzWriters = sync.Pool{New: func() any {
 	w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
 	return w
