@@ -206,13 +206,32 @@ func slip(a, b *big.Rat) (int64, bool) {
 		hi, lo = lo, hi
 	}
 	ratio := new(big.Rat).Quo(hi, lo)
-	for _, p := range slipPowers {
-		if ratio.Cmp(big.NewRat(p, 2)) >= 0 && ratio.Cmp(big.NewRat(p*2, 1)) <= 0 {
-			return p, true
+	if ratio.Cmp(slipBounds[0].lo) < 0 { // most pairs: no slip at all
+		return 0, false
+	}
+	for _, b := range slipBounds {
+		if ratio.Cmp(b.lo) >= 0 && ratio.Cmp(b.hi) <= 0 {
+			return b.power, true
 		}
 	}
 	return 0, false
 }
+
+// slipBound is the ratio range of one slip power p: [p/2, 2p].
+type slipBound struct {
+	power  int64
+	lo, hi *big.Rat
+}
+
+// slipBounds are slipPowers' ranges, built once and never written after:
+// slip runs for every pair of sibling prices.
+var slipBounds = func() []slipBound {
+	out := make([]slipBound, len(slipPowers))
+	for i, p := range slipPowers {
+		out[i] = slipBound{power: p, lo: big.NewRat(p, 2), hi: big.NewRat(p*2, 1)}
+	}
+	return out
+}()
 
 // ratDecimal writes an exact amount as a decimal with up to 12 fractional
 // digits, trailing zeros removed: 0.027, 27000, 0.0000000027.
