@@ -15,10 +15,12 @@ type Link struct {
 // A run that finds a page unchanged (304, or the same hash) reuses them
 // without parsing again; a run in which the page fails keeps them, stale.
 type Page struct {
-	Source       string        `json:"source"`
-	URL          string        `json:"url"`
-	Kind         string        `json:"kind"`
-	Subject      string        `json:"subject,omitempty"`
+	Source  string `json:"source"`
+	URL     string `json:"url"`
+	Kind    string `json:"kind"`
+	Subject string `json:"subject,omitempty"`
+	// Status is the HTTP status the held body came with; a 304 that
+	// confirms the page moves CheckedAt and leaves it.
 	Status       int           `json:"status"`
 	ETag         string        `json:"etag,omitempty"`
 	LastModified string        `json:"last_modified,omitempty"`

@@ -144,13 +144,13 @@ func (c *crawl) evaluate(src Source, f Fetched, prev catalog.Page, hadPrev bool)
 		if !hadPrev {
 			return catalog.Page{}, nil, false, errors.New("304 Not Modified for a page never fetched")
 		}
-		return reused(prev, f, f.FetchedAt), nil, true, nil
+		return reused(prev, f.FetchedAt), nil, true, nil
 	}
 	sum := sha256.Sum256(f.Body)
 	hash := hex.EncodeToString(sum[:])
 	if hadPrev && !prev.Stale && prev.BodySHA256 == hash {
-		p := reused(prev, f, f.FetchedAt)
-		p.FetchedAt = f.FetchedAt
+		p := reused(prev, f.FetchedAt)
+		p.Status, p.FetchedAt = f.Status, f.FetchedAt // downloaded again: the same body, fetched now
 		p.ETag, p.LastModified = f.Header.Get("ETag"), f.Header.Get("Last-Modified")
 		return p, nil, true, nil
 	}
@@ -171,9 +171,10 @@ func (c *crawl) evaluate(src Source, f Fetched, prev catalog.Page, hadPrev bool)
 // observations stand (their facts' retrieved_at follows the page's
 // checked_at), so nothing is parsed. They are the ones prev carries, if it
 // carries them, or else the store's, loaded only if the run needs them.
-func reused(prev catalog.Page, f Fetched, t time.Time) catalog.Page {
+// Its status stays the one its body came with: a 304 confirms the record,
+// it does not change it (and the store then leaves the record unwritten).
+func reused(prev catalog.Page, t time.Time) catalog.Page {
 	p := prev
-	p.Status = f.Status
 	p.CheckedAt = t
 	p.Stale, p.Error = false, ""
 	p.Count = prev.ObservationCount()

@@ -396,6 +396,14 @@ func (c *checker) crossRecords() {
 			return nil
 		})
 	}
+	if b, pages := c.tx.Bucket(bPageChecked), c.tx.Bucket(bPages); b != nil {
+		_ = b.ForEach(func(k, _ []byte) error {
+			if pages == nil || pages.Get(k) == nil {
+				c.add(bPageChecked, k, "check time of a page that is not current")
+			}
+			return nil
+		})
+	}
 	if b := c.tx.Bucket(bRunPages); b != nil {
 		_ = b.ForEach(func(k, v []byte) error {
 			var refs []pageRef

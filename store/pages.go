@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -10,14 +12,19 @@ import (
 	"github.com/llmref/llmref/catalog"
 )
 
-// bPageObs holds each current page's observations, apart from the page's
-// small record in bPages: a run that finds a page unchanged rewrites the
-// record (its checked_at) and leaves the observations alone.
-var bPageObs = []byte("page_observations") // url → []obsRecord
+// A current page is three records under its URL: its small record in
+// bPages, its observations in bPageObs and the time it was last confirmed
+// in bPageChecked. A run that finds a page unchanged writes its check time
+// (8 bytes) and leaves the other two alone.
+var (
+	bPageObs     = []byte("page_observations") // url → []obsRecord
+	bPageChecked = []byte("page_checked")      // url → checked_at, Unix nanoseconds (u64 BE)
+)
 
 func init() {
-	registerBuckets(bPageObs)
+	registerBuckets(bPageObs, bPageChecked)
 	registerCheck(bPageObs, checkPageObs)
+	registerCheck(bPageChecked, checkPageChecked)
 }
 
 // obsRecord is an observation as stored with its page. What every
@@ -76,42 +83,87 @@ func decodeObservations(p *catalog.Page, data []byte) error {
 	return nil
 }
 
-// pageMeta is the page's small record: everything but its observations.
+// pageMeta is everything of a page but its observations: the small
+// record as schema version 2 stored it.
 func pageMeta(p catalog.Page) catalog.Page {
 	p.Count = p.ObservationCount()
 	p.Observations = nil
 	return p
 }
 
-// encodedPage is a page's two records, ready to put.
+// pageRecord is the page's small record: everything but its observations
+// and its check time, so that a page confirmed unchanged has the same
+// record as before.
+func pageRecord(p catalog.Page) catalog.Page {
+	p = pageMeta(p)
+	p.CheckedAt = time.Time{}
+	return p
+}
+
+// encodedPage is a page's records, ready to put.
 type encodedPage struct {
-	meta []byte
-	obs  []byte // nil when the page's stored observations stand (Reused)
+	meta    []byte
+	obs     []byte // nil when the page's stored observations stand (Reused)
+	checked []byte // nil when the page was never confirmed
 }
 
 func encodePage(p *catalog.Page) (encodedPage, error) {
-	meta, err := json.Marshal(pageMeta(*p))
+	meta, err := json.Marshal(pageRecord(*p))
 	if err != nil {
 		return encodedPage{}, fmt.Errorf("encode page %s: %w", p.URL, err)
 	}
+	e := encodedPage{meta: meta, checked: encodeChecked(p.CheckedAt)}
 	if p.Reused {
-		return encodedPage{meta: meta}, nil
+		return e, nil
 	}
-	obs, err := encodeObservations(p)
-	if err != nil {
+	if e.obs, err = encodeObservations(p); err != nil {
 		return encodedPage{}, err
 	}
-	return encodedPage{meta: meta, obs: obs}, nil
+	return e, nil
+}
+
+// encodeChecked writes a check time as Unix nanoseconds; nil for none.
+func encodeChecked(t time.Time) []byte {
+	if t.IsZero() {
+		return nil
+	}
+	return binary.BigEndian.AppendUint64(nil, uint64(t.UnixNano()))
+}
+
+// decodeChecked reads what encodeChecked wrote.
+func decodeChecked(v []byte) (time.Time, error) {
+	if len(v) != 8 {
+		return time.Time{}, fmt.Errorf("check time of %d bytes, want 8", len(v))
+	}
+	return time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC(), nil
+}
+
+// putIfChanged puts v under k unless k holds v already: an unchanged
+// record leaves its bbolt page clean, and the commit writes less.
+func putIfChanged(b *bolt.Bucket, k, v []byte) error {
+	if bytes.Equal(b.Get(k), v) {
+		return nil
+	}
+	return b.Put(k, v)
 }
 
 // putPages writes the pages' records, keeping the stored observations of
-// reused pages, and removes the pages no longer current.
+// reused pages and every record that did not change, and removes the pages
+// no longer current.
 func putPages(tx *bolt.Tx, pages []catalog.Page, encoded []encodedPage) error {
-	metas, obs := tx.Bucket(bPages), tx.Bucket(bPageObs)
+	metas, obs, checked := tx.Bucket(bPages), tx.Bucket(bPageObs), tx.Bucket(bPageChecked)
 	keep := make(map[string]bool, len(pages))
 	for i, p := range pages {
 		keep[p.URL] = true
-		if err := metas.Put([]byte(p.URL), encoded[i].meta); err != nil {
+		key := []byte(p.URL)
+		if err := putIfChanged(metas, key, encoded[i].meta); err != nil {
+			return err
+		}
+		if c := encoded[i].checked; c == nil {
+			if err := checked.Delete(key); err != nil {
+				return err
+			}
+		} else if err := putIfChanged(checked, key, c); err != nil {
 			return err
 		}
 		if encoded[i].obs != nil {
@@ -122,10 +174,12 @@ func putPages(tx *bolt.Tx, pages []catalog.Page, encoded []encodedPage) error {
 			return fmt.Errorf("page %s is reused, but no observations are stored for it", p.URL)
 		}
 	}
-	if err := deleteExcept(metas, keep); err != nil {
-		return err
+	for _, b := range []*bolt.Bucket{metas, obs, checked} {
+		if err := deleteExcept(b, keep); err != nil {
+			return err
+		}
 	}
-	return deleteExcept(obs, keep)
+	return nil
 }
 
 // Pages reads the current record of every page, by URL, without its
@@ -144,7 +198,12 @@ func (s *Store) Pages() (map[string]catalog.Page, error) {
 		}); err != nil {
 			return err
 		}
+		times, err := checkedTimes(tx)
+		if err != nil {
+			return err
+		}
 		for i, k := range keys {
+			pages[i].CheckedAt = times[k]
 			out[k] = pages[i]
 		}
 		return nil
@@ -191,20 +250,20 @@ func (s *Store) LoadObservations(pages []catalog.Page) error {
 // checkedTimes reads each page's checked_at, by URL: the retrieved_at of
 // every fact read from it (see catalog.Snapshot.StampRetrieved).
 func checkedTimes(tx *bolt.Tx) (map[string]time.Time, error) {
-	keys, vals := records(tx.Bucket(bPages))
-	out := make(map[string]time.Time, len(keys))
-	for i, k := range keys {
-		var p struct {
-			CheckedAt time.Time `json:"checked_at"`
-		}
-		if err := json.Unmarshal(vals[i], &p); err != nil {
-			return nil, fmt.Errorf("page %s: %w", k, err)
-		}
-		if !p.CheckedAt.IsZero() {
-			out[k] = p.CheckedAt
-		}
+	out := map[string]time.Time{}
+	b := tx.Bucket(bPageChecked)
+	if b == nil {
+		return out, nil
 	}
-	return out, nil
+	err := b.ForEach(func(k, v []byte) error {
+		t, err := decodeChecked(v)
+		if err != nil {
+			return fmt.Errorf("page %s: %w", k, err)
+		}
+		out[string(k)] = t
+		return nil
+	})
+	return out, err
 }
 
 // splitPages is migration 1 → 2: a page's record held its observations;
@@ -246,6 +305,59 @@ func splitPages(tx *bolt.Tx) error {
 		if err := obs.Put([]byte(r.key), r.obs); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkedApart is migration 2 → 3: a page's record held its check time;
+// it moves to bPageChecked, and the record no longer changes when the page
+// is only confirmed.
+func checkedApart(tx *bolt.Tx) error {
+	metas := tx.Bucket(bPages)
+	if metas == nil {
+		return nil
+	}
+	checked, err := tx.CreateBucketIfNotExists(bPageChecked)
+	if err != nil {
+		return err
+	}
+	keys, vals := records(metas)
+	type rewrite struct {
+		key           string
+		meta, checked []byte
+	}
+	out := make([]rewrite, 0, len(keys))
+	for i, k := range keys {
+		var p catalog.Page
+		if err := json.Unmarshal(vals[i], &p); err != nil {
+			return fmt.Errorf("page %s: %w", k, err)
+		}
+		meta, err := json.Marshal(pageRecord(p))
+		if err != nil {
+			return err
+		}
+		out = append(out, rewrite{k, meta, encodeChecked(p.CheckedAt)})
+	}
+	for _, r := range out { // values point into the map: put after reading
+		if err := metas.Put([]byte(r.key), r.meta); err != nil {
+			return err
+		}
+		if r.checked != nil {
+			if err := checked.Put([]byte(r.key), r.checked); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkPageChecked(k, v []byte) error {
+	t, err := decodeChecked(v)
+	if err != nil {
+		return err
+	}
+	if t.Year() < 2000 || t.Year() > 2200 {
+		return fmt.Errorf("check time %s is not a plausible time", t.Format(time.RFC3339))
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ import (
 )
 
 // SchemaVersion is the version of the bucket layout this code writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // ErrLocked reports that another process holds the database.
 var ErrLocked = errors.New("database is in use by another llmref process")
@@ -36,7 +36,7 @@ var (
 	bMeta      = []byte("meta")
 	bRuns      = []byte("runs")      // run id (u64 BE) → catalog.Run
 	bRunPages  = []byte("run_pages") // run id (u64 BE) → []pageRef: what each run read, for rebuild
-	bPages     = []byte("pages")     // url → catalog.Page (current record, without its observations: see pages.go)
+	bPages     = []byte("pages")     // url → catalog.Page (current record, without its observations or check time: see pages.go)
 	bBodies    = []byte("bodies")    // sha256 hex → gzip(body)
 	bModels    = []byte("models")    // model id → catalog.Model (published)
 	bOfferings = []byte("offerings") // offering key → catalog.Offering (published)
@@ -135,6 +135,7 @@ func (s *Store) checkVersion() error {
 var migrations = map[uint64]func(tx *bolt.Tx) error{
 	0: func(tx *bolt.Tx) error { return nil }, // version 1: the first layout
 	1: splitPages,                             // version 2: pages apart from their observations
+	2: checkedApart,                           // version 3: pages' check times apart from their records
 }
 
 func (s *Store) migrate() error {
