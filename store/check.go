@@ -245,11 +245,15 @@ func checkRun(k, v []byte) error {
 }
 
 func checkRunPages(k, v []byte) error {
-	if _, err := runKey(k); err != nil {
+	id, err := runKey(k)
+	if err != nil {
 		return err
 	}
-	var refs []pageRef
-	return decodeStrict(v, &refs)
+	_, same, err := decodeRunPages(v)
+	if err == nil && same >= id {
+		return fmt.Errorf("the same page list as run %d, which is not earlier", same)
+	}
+	return err
 }
 
 func checkPage(k, v []byte) error {
@@ -406,12 +410,17 @@ func (c *checker) crossRecords() {
 	}
 	if b := c.tx.Bucket(bRunPages); b != nil {
 		_ = b.ForEach(func(k, v []byte) error {
-			var refs []pageRef
-			if len(k) != 8 || json.Unmarshal(v, &refs) != nil {
-				return nil
+			refs, same, err := decodeRunPages(v)
+			if len(k) != 8 || err != nil {
+				return nil // reported above
 			}
 			if !hasRun(binary.BigEndian.Uint64(k)) {
 				c.add(bRunPages, k, "page list of a run that does not exist")
+			}
+			if same != 0 {
+				if base := b.Get(u64(same)); base == nil || !bytes.HasPrefix(base, []byte("[")) {
+					c.add(bRunPages, k, "the same page list as run %d, which holds no list", same)
+				}
 			}
 			for _, r := range refs {
 				if r.BodySHA256 != "" && !hasBody(r.BodySHA256) {

@@ -94,13 +94,7 @@ func (s *Store) CommitRun(c Commit) (uint64, error) {
 		if err := putPages(tx, c.Pages, encoded); err != nil {
 			return err
 		}
-		refs := make([]pageRef, 0, len(c.Pages))
-		for _, p := range c.Pages {
-			refs = append(refs, pageRef{Source: p.Source, URL: p.URL, Kind: p.Kind, Subject: p.Subject, BodySHA256: p.BodySHA256, FetchedAt: p.FetchedAt, Stale: p.Stale})
-		}
-		rp := tx.Bucket(bRunPages)
-		rp.FillPercent = 1.0
-		if err := putJSON(rp, u64(id), refs); err != nil {
+		if err := putRunPages(tx, id, c.Pages); err != nil { // see runpages.go
 			return err
 		}
 		if c.Snapshot != nil {

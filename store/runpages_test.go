@@ -1,0 +1,85 @@
+package store
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// TestRunPagesSameAsBefore: a run that read the same pages as the last run
+// stores a reference to that run's list instead of the list, whatever the
+// order the pages came in; a run that read something else stores its list
+// in full; llmref check follows the references.
+func TestRunPagesSameAsBefore(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "llmref.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
+	bodies := map[string][]byte{}
+	page := func(u, body string) catalog.Page {
+		h := sum([]byte(body))
+		bodies[h] = []byte(body)
+		return catalog.Page{Source: "openai", URL: "https://developers.openai.com/api/docs/models/" + u, Kind: "model", Status: 200,
+			BodySHA256: h, FetchedAt: at, CheckedAt: at}
+	}
+	a, b := page("a", "<p>a</p>"), page("b", "<p>b</p>")
+	b2 := page("b", "<p>b, repriced</p>")
+	b2.FetchedAt = at.Add(48 * time.Hour)
+	commit := func(pages ...catalog.Page) uint64 {
+		t.Helper()
+		run := catalog.Run{StartedAt: at, FinishedAt: at, Status: catalog.RunOK}
+		id, err := s.CommitRun(Commit{Run: run, Pages: pages, Bodies: bodies})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	record := func(id uint64) (refs []pageRef, same uint64) {
+		t.Helper()
+		err := s.db.View(func(tx *bolt.Tx) error {
+			var err error
+			refs, same, err = decodeRunPages(tx.Bucket(bRunPages).Get(u64(id)))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return refs, same
+	}
+
+	for _, c := range []struct {
+		pages []catalog.Page
+		same  uint64 // 0: the list in full
+		urls  int
+	}{
+		{[]catalog.Page{a, b}, 0, 2},  // run 1
+		{[]catalog.Page{b, a}, 1, 0},  // run 2: the same pages, another order
+		{[]catalog.Page{a, b}, 1, 0},  // run 3
+		{[]catalog.Page{a, b2}, 0, 2}, // run 4: b's body changed
+		{[]catalog.Page{a, b2}, 4, 0}, // run 5
+		{[]catalog.Page{a}, 0, 1},     // run 6: b gone
+	} {
+		id := commit(c.pages...)
+		refs, same := record(id)
+		if same != c.same || len(refs) != c.urls {
+			t.Errorf("run %d: same as %d with %d pages listed, want same as %d with %d", id, same, len(refs), c.same, c.urls)
+		}
+	}
+	if problems, err := s.Check(); err != nil || len(problems) != 0 {
+		t.Fatalf("check: %v %v", problems, err)
+	}
+
+	// A reference to a run that holds no list is a problem check names.
+	s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bRunPages).Put(u64(5), []byte(`{"same_as":2}`)) })
+	problems, err := s.Check()
+	if err != nil || len(problems) != 1 || !strings.Contains(problems[0].String(), "same page list as run 2, which holds no list") {
+		t.Fatalf("check after breaking run 5's reference: %v %v", problems, err)
+	}
+}
