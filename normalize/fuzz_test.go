@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math/big"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/llmref/llmref/catalog"
@@ -253,6 +254,31 @@ func FuzzNormalize(f *testing.F) {
 		b, _ := json.Marshal(Normalize(Input{Pages: rev}))
 		if !bytes.Equal(a, b) {
 			t.Fatalf("page order changes the snapshot:\n%s\n%s", a, b)
+		}
+	})
+}
+
+// FuzzFastPaths: the shortcuts for plain numbers, which is what JSON
+// sources send, read exactly what the general text readers read.
+func FuzzFastPaths(f *testing.F) {
+	for _, s := range []string{"131072", "0.000000027", "27000", "0.2", "007", "1.", ".5", "1..2", "999999999999999999", "1e9", "١٢٣"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if plainInt(s) {
+			n, err := strconv.ParseInt(s, 10, 64)
+			gn, gscale, gerr := parseCountText(s, s)
+			if err != nil || gerr != nil || gn != n || gscale != "" {
+				t.Fatalf("count %q: fast %d (%v), general %d %q (%v)", s, n, err, gn, gscale, gerr)
+			}
+		}
+		if plainDecimal(s) {
+			if got, ok := cleanPrice(s); !ok || got != s {
+				t.Fatalf("price %q: cleanPrice gives %q, %v; the fast path takes it as it is", s, got, ok)
+			}
+			if _, ok := new(big.Rat).SetString(s); !ok {
+				t.Fatalf("price %q: a plain decimal big.Rat cannot read", s)
+			}
 		}
 	})
 }

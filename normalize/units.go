@@ -34,6 +34,29 @@ var digitSeparators = strings.NewReplacer(",", "", "_", "")
 
 func parseCount(raw string) (int64, string, error) {
 	s := strings.TrimSpace(raw)
+	if plainInt(s) { // "131072": what JSON sources send; parseCountText reads it the same
+		n, err := strconv.ParseInt(s, 10, 64)
+		return n, "", err
+	}
+	return parseCountText(raw, s)
+}
+
+// plainInt reports a string of 1 to 18 ASCII digits: an int64 with
+// nothing to read around it.
+func plainInt(s string) bool {
+	if len(s) == 0 || len(s) > 18 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// parseCountText is parseCount for any text; s is raw trimmed.
+func parseCountText(raw, s string) (int64, string, error) {
 	if notStated[strings.ToLower(s)] {
 		return 0, "", fmt.Errorf("%q: %w: %w", clip.String(raw), ErrValue, ErrNotStated)
 	}
@@ -78,18 +101,20 @@ func Tokens(raw string) (catalog.Tokens, error) {
 	if n <= 0 {
 		return catalog.Tokens{}, fmt.Errorf("tokens %q: %w: not positive (a placeholder?)", clip.String(raw), ErrValue)
 	}
-	display := strings.ToUpper(strings.ReplaceAll(countNoise.ReplaceAllString(strings.TrimSpace(raw), ""), " ", ""))
 	if scale == "k" {
 		k := n / 1000
 		if n%1000 == 0 && k&(k-1) == 0 {
 			n = k * 1024
 		}
 	}
-	if scale == "" || len(scale) > 1 {
+	var display string
+	switch {
+	case scale == "":
+		display = catalog.Thousands(n)
+	case len(scale) > 1:
 		display = catalog.CompactCount(n)
-		if scale == "" {
-			display = catalog.Thousands(n)
-		}
+	default: // "128k": as the source wrote it
+		display = strings.ToUpper(strings.ReplaceAll(countNoise.ReplaceAllString(strings.TrimSpace(raw), ""), " ", ""))
 	}
 	return catalog.Tokens{N: n, Display: display}, nil
 }
