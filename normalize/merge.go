@@ -788,12 +788,19 @@ func flagSiblingSlips(s, prev *catalog.Snapshot, exacts map[string]map[catalog.F
 		groups[g] = append(groups[g], k)
 	}
 	for _, keys := range groups {
+		spread := mayHaveSlips(keys, exacts)
+		if len(spread) == 0 {
+			continue
+		}
 		for _, a := range keys {
 			for _, b := range keys {
 				if a == b {
 					continue
 				}
 				for field, ea := range exacts[a] {
+					if !spread[field] {
+						continue
+					}
 					eb := exacts[b][field]
 					p, ok := slip(ea, eb)
 					if !ok || (steady(a, field, ea) && !steady(b, field, eb)) {
@@ -812,6 +819,40 @@ func flagSiblingSlips(s, prev *catalog.Snapshot, exacts map[string]map[catalog.F
 			}
 		}
 	}
+}
+
+// mayHaveSlips gives the price fields whose amounts, across one group of
+// sibling offerings, spread far enough for a pair of them to be a unit slip
+// apart (the largest at least 500× the smallest). Most groups have none,
+// and their pairs need no comparing.
+func mayHaveSlips(keys []string, exacts map[string]map[catalog.Field]*big.Rat) map[catalog.Field]bool {
+	if len(keys) < 2 {
+		return nil
+	}
+	lo, hi := map[catalog.Field]*big.Rat{}, map[catalog.Field]*big.Rat{}
+	for _, k := range keys {
+		for field, ex := range exacts[k] {
+			if ex == nil || ex.Sign() <= 0 {
+				continue
+			}
+			if l := lo[field]; l == nil || ex.Cmp(l) < 0 {
+				lo[field] = ex
+			}
+			if h := hi[field]; h == nil || ex.Cmp(h) > 0 {
+				hi[field] = ex
+			}
+		}
+	}
+	var out map[catalog.Field]bool
+	for field, l := range lo {
+		if new(big.Rat).Quo(hi[field], l).Cmp(slipBounds[0].lo) >= 0 {
+			if out == nil {
+				out = map[catalog.Field]bool{}
+			}
+			out[field] = true
+		}
+	}
+	return out
 }
 
 // priceFact returns the offering's fact for a price field (tiers

@@ -179,3 +179,43 @@ func TestBeyond(t *testing.T) {
 		}
 	}
 }
+
+// TestMayHaveSlips: a group of sibling offerings is compared pair by pair
+// only for the fields whose amounts spread 500× or more.
+func TestMayHaveSlips(t *testing.T) {
+	r := func(s string) *big.Rat { v, _ := new(big.Rat).SetString(s); return v }
+	in, out := catalog.FieldPriceInput, catalog.FieldPriceOutput
+	exacts := map[string]map[catalog.Field]*big.Rat{
+		"us":   {in: r("0.10"), out: r("0.20")},
+		"eu":   {in: r("0.13"), out: r("200")}, // output read per token: 1000×
+		"ap":   {in: r("0.12")},
+		"free": {in: nil, out: new(big.Rat)},
+	}
+	for _, tt := range []struct {
+		name string
+		keys []string
+		want map[catalog.Field]bool
+	}{
+		{"one offering", []string{"us"}, nil},
+		{"close prices", []string{"us", "ap"}, nil},
+		{"output 1000x apart", []string{"us", "eu", "ap"}, map[catalog.Field]bool{out: true}},
+		{"nil and zero amounts are not prices", []string{"us", "free"}, nil},
+		{"exactly 500x", []string{"a", "b"}, map[catalog.Field]bool{in: true}},
+		{"just under 500x", []string{"a", "c"}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			exacts["a"] = map[catalog.Field]*big.Rat{in: r("0.002")}
+			exacts["b"] = map[catalog.Field]*big.Rat{in: r("1")}
+			exacts["c"] = map[catalog.Field]*big.Rat{in: r("0.999")}
+			got := mayHaveSlips(tt.keys, exacts)
+			if len(got) != len(tt.want) {
+				t.Fatalf("mayHaveSlips(%v) = %v, want %v", tt.keys, got, tt.want)
+			}
+			for f := range tt.want {
+				if !got[f] {
+					t.Fatalf("mayHaveSlips(%v) = %v, want %v", tt.keys, got, tt.want)
+				}
+			}
+		})
+	}
+}
