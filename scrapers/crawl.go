@@ -50,8 +50,9 @@ func Crawl(ctx context.Context, o Options, sources []Source, prev map[string]cat
 	}
 	c := &crawl{
 		o: o, prev: prev, bySource: map[string]Source{},
-		pages: map[string]catalog.Page{}, bodies: map[string][]byte{}, stats: map[string]*catalog.SourceStats{},
-		failed: map[string]bool{}, unchanged: map[string]bool{}, start: map[string]time.Time{}, end: map[string]time.Time{},
+		// Sized for last run's pages: most runs read the same ones again.
+		pages: make(map[string]catalog.Page, len(prev)), bodies: map[string][]byte{}, stats: map[string]*catalog.SourceStats{},
+		failed: map[string]bool{}, unchanged: make(map[string]bool, len(prev)), start: map[string]time.Time{}, end: map[string]time.Time{},
 	}
 	var reqs []Request
 	for _, s := range sources {
