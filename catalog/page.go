@@ -28,7 +28,7 @@ type Page struct {
 	BodySHA256   string        `json:"body_sha256,omitempty"`
 	Bytes        int64         `json:"bytes"`
 	FetchedAt    time.Time     `json:"fetched_at"`
-	CheckedAt    time.Time     `json:"checked_at"`
+	CheckedAt    time.Time     `json:"checked_at,omitzero"`
 	Observations []Observation `json:"observations,omitempty"`
 	// Count is how many observations the page holds, kept with the
 	// page's record when its observations are stored apart.
