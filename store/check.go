@@ -14,6 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/parallel"
 )
 
 // Problem is one inconsistency Check found: where it is and what is wrong.
@@ -155,7 +156,7 @@ func (c *checker) buckets() {
 		// The records are checked on every CPU (bodies are decompressed
 		// and hashed); the pages they live in were read above.
 		var mu sync.Mutex
-		_ = decodeParallel(len(keys), func(i int) error {
+		_ = parallel.For(len(keys), func(i int) error {
 			err := checkRecord(fn, keys[i], vals[i])
 			if err != nil {
 				mu.Lock()

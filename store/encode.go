@@ -4,13 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
 	"sort"
-	"sync"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/parallel"
 )
 
 // encodeParallel marshals n values to JSON on every CPU, keeping their
@@ -19,7 +18,7 @@ import (
 // writer, so the other cores would otherwise idle while it encodes.
 func encodeParallel(n int, value func(i int) any) ([][]byte, error) {
 	out := make([][]byte, n)
-	err := decodeParallel(n, func(i int) error {
+	err := parallel.For(n, func(i int) error {
 		b, err := marshal(value(i))
 		if err != nil {
 			return fmt.Errorf("encode record %d: %w", i, err)
@@ -62,8 +61,9 @@ func encodeSorted[V any](m map[string]V) ([]string, [][]byte, error) {
 }
 
 // records lists a bucket's keys and values. The values point into the
-// transaction's memory map: use them only inside it. A missing bucket has
-// no records.
+// transaction's memory map: use them only inside it, from any goroutine
+// (reading the catalogue and the pages is mostly JSON decoding, done on
+// every CPU with parallel.For). A missing bucket has no records.
 func records(b *bolt.Bucket) ([]string, [][]byte) {
 	if b == nil {
 		return nil, nil
@@ -80,39 +80,10 @@ func records(b *bolt.Bucket) ([]string, [][]byte) {
 	return keys, vals
 }
 
-// decodeParallel runs decode(i) for i in [0, n) on every CPU and returns
-// the first error. Reading the catalogue and the pages is mostly JSON
-// decoding, which a read transaction's records allow from any goroutine;
-// encoding and compressing a commit's records use it too.
-func decodeParallel(n int, decode func(i int) error) error {
-	workers := min(runtime.GOMAXPROCS(0), n/64+1)
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < n; i += workers {
-				if err := decode(i); err != nil {
-					errs[w] = err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // encodePages encodes every page's records on every CPU.
 func encodePages(pages []catalog.Page) ([]encodedPage, error) {
 	out := make([]encodedPage, len(pages))
-	err := decodeParallel(len(pages), func(i int) error {
+	err := parallel.For(len(pages), func(i int) error {
 		var err error
 		out[i], err = encodePage(&pages[i])
 		return err
@@ -152,7 +123,7 @@ func Prepare(pages []catalog.Page, bodies map[string][]byte) *Prepared {
 			sums = append(sums, s)
 		}
 		zs := make([][]byte, len(sums))
-		p.err = decodeParallel(len(sums), func(i int) error {
+		p.err = parallel.For(len(sums), func(i int) error {
 			z, err := gz(bodies[sums[i]])
 			if err != nil {
 				return fmt.Errorf("compress body %s: %w", sums[i], err)

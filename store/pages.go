@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/parallel"
 )
 
 // A current page is three records under its URL: its small record in
@@ -190,7 +191,7 @@ func (s *Store) Pages() (map[string]catalog.Page, error) {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		keys, vals := records(tx.Bucket(bPages)) // decoded on every CPU: see encode.go
 		pages := make([]catalog.Page, len(keys))
-		if err := decodeParallel(len(keys), func(i int) error {
+		if err := parallel.For(len(keys), func(i int) error {
 			if err := json.Unmarshal(vals[i], &pages[i]); err != nil {
 				return fmt.Errorf("page %s: %w", keys[i], err)
 			}
@@ -232,7 +233,7 @@ func (s *Store) LoadObservations(pages []catalog.Page) error {
 		if b == nil {
 			return fmt.Errorf("no stored observations")
 		}
-		return decodeParallel(len(want), func(j int) error {
+		return parallel.For(len(want), func(j int) error {
 			p := &pages[want[j]]
 			data := b.Get([]byte(p.URL))
 			if data == nil {

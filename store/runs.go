@@ -12,6 +12,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/parallel"
 )
 
 // Commit is everything one refresh run writes.
@@ -218,7 +219,7 @@ func (s *Store) Snapshot() (*catalog.Snapshot, error) {
 		// Decoded on every CPU: see encode.go.
 		mk, mv := records(tx.Bucket(bModels))
 		models := make([]catalog.Model, len(mk))
-		if err := decodeParallel(len(mk), func(i int) error {
+		if err := parallel.For(len(mk), func(i int) error {
 			if err := json.Unmarshal(mv[i], &models[i]); err != nil {
 				return fmt.Errorf("model %s: %w", mk[i], err)
 			}
@@ -231,7 +232,7 @@ func (s *Store) Snapshot() (*catalog.Snapshot, error) {
 		}
 		ok, ov := records(tx.Bucket(bOfferings))
 		offers := make([]catalog.Offering, len(ok))
-		if err := decodeParallel(len(ok), func(i int) error {
+		if err := parallel.For(len(ok), func(i int) error {
 			if err := json.Unmarshal(ov[i], &offers[i]); err != nil {
 				return fmt.Errorf("offering %s: %w", ok[i], err)
 			}
