@@ -76,3 +76,22 @@ func FuzzLoadManifest(f *testing.F) {
 		}
 	})
 }
+
+// cleanTextFields is CleanText as it was first written, by fields: the
+// reference the one-pass CleanText is held to.
+func cleanTextFields(s string) string {
+	return strings.Join(strings.FieldsFunc(s, isTextSpace), " ")
+}
+
+// FuzzCleanText: the one-pass CleanText gives exactly what splitting into
+// fields and joining them gives, for any bytes.
+func FuzzCleanText(f *testing.F) {
+	for _, s := range []string{"", " ", "a", " a ", "a  b", "a\u00a0b", "\t$1.75\n/ 1M\u202ftokens ", "\xff \xfe", "x\u2009\u2009y", "already clean"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := CleanText(s), cleanTextFields(s); got != want {
+			t.Fatalf("CleanText(%q) = %q, want %q", s, got, want)
+		}
+	})
+}

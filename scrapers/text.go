@@ -5,30 +5,91 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 )
 
 // CleanText collapses runs of white space (including no-break spaces) into
-// one space and trims the ends, as goquery's Text() does not.
+// one space and trims the ends, as goquery's Text() does not. Other bytes,
+// invalid UTF-8 included, are kept as they are. Text that is clean already
+// is returned without a copy.
 func CleanText(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\v' || r == '\u00a0' || r == '\u202f' || r == '\u2009'
-	}), " ")
+	if isClean(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	gap := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if isTextSpace(r) {
+			gap = b.Len() > 0
+		} else {
+			if gap {
+				b.WriteByte(' ')
+				gap = false
+			}
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
-// blockTags are the elements whose text reads as a line of its own.
-var blockTags = map[string]bool{
-	"address": true, "article": true, "aside": true, "blockquote": true, "body": true, "button": true,
-	"caption": true, "dd": true, "details": true, "div": true, "dl": true, "dt": true, "fieldset": true,
-	"figcaption": true, "figure": true, "footer": true, "form": true, "h1": true, "h2": true, "h3": true,
-	"h4": true, "h5": true, "h6": true, "header": true, "hr": true, "li": true, "main": true, "nav": true,
-	"ol": true, "p": true, "pre": true, "section": true, "summary": true, "table": true, "tbody": true,
-	"td": true, "tfoot": true, "th": true, "thead": true, "tr": true, "ul": true, "br": true,
+// isTextSpace is the white space CleanText collapses.
+func isTextSpace(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\v' || r == '\u00a0' || r == '\u202f' || r == '\u2009'
 }
 
-var skipTags = map[string]bool{"script": true, "style": true, "noscript": true, "template": true, "svg": true, "head": true}
+// isClean reports text CleanText would return as it is: no space but
+// single ' ' between other characters.
+func isClean(s string) bool {
+	prevSpace := true // no leading space
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+		case isTextSpace(r):
+			return false
+		default:
+			prevSpace = false
+		}
+		i += size
+	}
+	return !prevSpace || s == ""
+}
+
+// tagKind is what an element means to TextLines.
+type tagKind uint8
+
+const (
+	inlineTag tagKind = iota // its text runs on in the line around it
+	blockTag                 // its text reads as a line of its own
+	skipTag                  // its text is not shown (script, style...)
+	headTag                  // <head>: skipped until </head> or <body>
+	bodyTag                  // <body>: ends the head; a block
+)
+
+// tagKinds gives the elements that are not inline; one lookup a tag.
+var tagKinds = func() map[string]tagKind {
+	m := map[string]tagKind{"head": headTag, "body": bodyTag}
+	for _, t := range []string{"address", "article", "aside", "blockquote", "button", "caption", "dd", "details",
+		"div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+		"header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td",
+		"tfoot", "th", "thead", "tr", "ul", "br"} {
+		m[t] = blockTag
+	}
+	for _, t := range []string{"script", "style", "noscript", "template", "svg"} {
+		m[t] = skipTag
+	}
+	return m
+}()
 
 // TextLines reads an HTML document as the lines a reader sees: the text of
 // every block that holds no other block, in document order, white space
@@ -68,33 +129,31 @@ func TextLines(body []byte) ([]string, error) {
 			}
 		case html.StartTagToken:
 			name, _ := z.TagName()
-			tag := string(name)
-			switch {
-			case tag == "head":
+			switch tagKinds[string(name)] {
+			case headTag:
 				inHead = true
-			case tag == "body":
+			case bodyTag:
 				inHead = false
-			case skipTags[tag]:
+			case skipTag:
 				skip++
-			case blockTags[tag]:
+			case blockTag:
 				flush()
 			}
 		case html.EndTagToken:
 			name, _ := z.TagName()
-			tag := string(name)
-			switch {
-			case tag == "head":
+			switch tagKinds[string(name)] {
+			case headTag:
 				inHead = false
-			case skipTags[tag]:
+			case skipTag:
 				if skip > 0 {
 					skip--
 				}
-			case blockTags[tag]:
+			case blockTag, bodyTag:
 				flush()
 			}
 		case html.SelfClosingTagToken:
 			name, _ := z.TagName()
-			if blockTags[string(name)] {
+			if k := tagKinds[string(name)]; k == blockTag || k == bodyTag {
 				flush()
 			}
 		}
