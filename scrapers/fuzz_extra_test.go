@@ -1,11 +1,14 @@
 package scrapers
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/net/html"
 )
 
 // FuzzRetryAfter: a server's Retry-After header is outside text; reading it
@@ -92,6 +95,33 @@ func FuzzCleanText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := CleanText(s), cleanTextFields(s); got != want {
 			t.Fatalf("CleanText(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// FuzzTagName: the tag names TextLines reads from raw tokens are the
+// tokenizer's own (with a NUL where the tokenizer puts U+FFFD).
+func FuzzTagName(f *testing.F) {
+	for _, s := range []string{"<div class=x><P>a</P><br/><BR />", "</ div>", "<a\x00b>", "<script>x</SCRIPT >", "<x/y>", "<img\tsrc=a>", "<di"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		z := html.NewTokenizer(bytes.NewReader(body))
+		var buf []byte
+		for {
+			tt := z.Next()
+			if tt == html.ErrorToken {
+				return
+			}
+			if tt != html.StartTagToken && tt != html.EndTagToken && tt != html.SelfClosingTagToken {
+				continue
+			}
+			buf = tagName(z.Raw(), buf)
+			got := bytes.ReplaceAll(buf, []byte{0}, []byte("\ufffd"))
+			want, _ := z.TagName()
+			if !bytes.Equal(got, want) {
+				t.Fatalf("tag %q: read %q, the tokenizer says %q", z.Raw(), got, want)
+			}
 		}
 	})
 }

@@ -65,6 +65,31 @@ func isClean(s string) bool {
 	return !prevSpace || s == ""
 }
 
+// tagName reads a tag token's name from its raw bytes ("<div class=x>",
+// "</P>", "<br/>"), lower-cased into buf, where the tokenizer's own
+// TagName copies every name it returns (to replace NUL bytes, which no name
+// TextLines knows contains). The name ends where the tokenizer ends it: at
+// white space, '/' or '>'. FuzzTagName holds the two equal.
+func tagName(raw, buf []byte) []byte {
+	i := 1
+	if len(raw) > 1 && raw[1] == '/' {
+		i = 2
+	}
+	buf = buf[:0]
+	for ; i < len(raw); i++ {
+		c := raw[i]
+		switch c {
+		case ' ', '\n', '\r', '\t', '\f', '/', '>':
+			return buf
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	return buf
+}
+
 // tagKind is what an element means to TextLines.
 type tagKind uint8
 
@@ -115,6 +140,7 @@ func TextLines(body []byte) ([]string, error) {
 	}
 	skip := 0       // depth inside skipped elements (script, style, svg...)
 	inHead := false // inside <head>, which ends at </head> or <body>
+	var name []byte // the current tag's name, lower-cased (see tagName)
 	for {
 		switch z.Next() {
 		case html.ErrorToken:
@@ -128,7 +154,7 @@ func TextLines(body []byte) ([]string, error) {
 				inline.Write(z.Text())
 			}
 		case html.StartTagToken:
-			name, _ := z.TagName()
+			name = tagName(z.Raw(), name)
 			switch tagKinds[string(name)] {
 			case headTag:
 				inHead = true
@@ -140,7 +166,7 @@ func TextLines(body []byte) ([]string, error) {
 				flush()
 			}
 		case html.EndTagToken:
-			name, _ := z.TagName()
+			name = tagName(z.Raw(), name)
 			switch tagKinds[string(name)] {
 			case headTag:
 				inHead = false
@@ -152,7 +178,7 @@ func TextLines(body []byte) ([]string, error) {
 				flush()
 			}
 		case html.SelfClosingTagToken:
-			name, _ := z.TagName()
+			name = tagName(z.Raw(), name)
 			if k := tagKinds[string(name)]; k == blockTag || k == bodyTag {
 				flush()
 			}
