@@ -95,6 +95,40 @@ func (s *OpenRouterEndpoints) Parse(kind string, r Response) (Parsed, error) {
 	return Parsed{Observations: obs}, err
 }
 
+// orEndpointsDoc is an endpoints response as ParseOpenRouterEndpoints reads it.
+type orEndpointsDoc struct {
+	Data *struct {
+		ID        string        `json:"id"`
+		Name      string        `json:"name"`
+		Endpoints *[]orEndpoint `json:"endpoints"`
+	} `json:"data"`
+}
+
+// decodeOREndpoints decodes an endpoints response in one pass. When that
+// fails it decodes again endpoint by endpoint, only to say which endpoint
+// is wrong: the common case reads the body once, the error names its place.
+func decodeOREndpoints(model string, body []byte) (orEndpointsDoc, error) {
+	var doc orEndpointsDoc
+	err := json.Unmarshal(body, &doc)
+	if err == nil {
+		return doc, nil
+	}
+	var raw struct {
+		Data *struct {
+			Endpoints *[]json.RawMessage `json:"endpoints"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(body, &raw) == nil && raw.Data != nil && raw.Data.Endpoints != nil {
+		for i, r := range *raw.Data.Endpoints {
+			var e orEndpoint
+			if err := json.Unmarshal(r, &e); err != nil {
+				return doc, fmt.Errorf("parse openrouter endpoints %s: endpoint %d: %w", model, i, err)
+			}
+		}
+	}
+	return doc, fmt.Errorf("parse openrouter endpoints %s: %w", model, err)
+}
+
 type orEndpoint struct {
 	Name                string                     `json:"name"`
 	ProviderName        string                     `json:"provider_name"`
@@ -116,15 +150,9 @@ type orEndpoint struct {
 // status (negative) are stated in each observation's Note. Degraded
 // endpoints still count: OpenRouter still lists and may still route to them.
 func ParseOpenRouterEndpoints(model string, r Response) ([]catalog.Observation, error) {
-	var doc struct {
-		Data *struct {
-			ID        string             `json:"id"`
-			Name      string             `json:"name"`
-			Endpoints *[]json.RawMessage `json:"endpoints"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(r.Body, &doc); err != nil {
-		return nil, fmt.Errorf("parse openrouter endpoints %s: %w", model, err)
+	doc, err := decodeOREndpoints(model, r.Body)
+	if err != nil {
+		return nil, err
 	}
 	if doc.Data == nil {
 		return nil, fmt.Errorf("parse openrouter endpoints %s: no \"data\" object: %w", model, ErrMarkup)
@@ -141,11 +169,7 @@ func ParseOpenRouterEndpoints(model string, r Response) ([]catalog.Observation, 
 	}
 	var out []catalog.Observation
 	seen := map[string]bool{}
-	for i, raw := range *doc.Data.Endpoints {
-		var e orEndpoint
-		if err := json.Unmarshal(raw, &e); err != nil {
-			return nil, fmt.Errorf("parse openrouter endpoints %s: endpoint %d: %w", model, i, err)
-		}
+	for i, e := range *doc.Data.Endpoints {
 		if e.Tag == "" {
 			return nil, fmt.Errorf("parse openrouter endpoints %s: endpoint %d (%s) has no tag: %w", model, i, e.ProviderName, ErrMarkup)
 		}

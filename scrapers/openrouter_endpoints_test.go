@@ -135,6 +135,13 @@ func TestParseOpenRouterEndpointsErrors(t *testing.T) {
 			t.Errorf("%s: %v does not wrap ErrMarkup", name, err)
 		}
 	}
+
+	// A value of the wrong type names its endpoint, though the body is
+	// decoded in one pass when it is right.
+	_, err := ParseOpenRouterEndpoints("a/b", Response{Body: []byte(ep(good + `,{"tag":"y","context_length":"long","pricing":{}}`))})
+	if err == nil || !strings.Contains(err.Error(), "endpoint 1:") || !strings.Contains(err.Error(), "context_length") {
+		t.Errorf("wrong type in the second endpoint: %v", err)
+	}
 }
 
 func TestOpenRouterEndpointsURL(t *testing.T) {
