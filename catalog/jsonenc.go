@@ -264,3 +264,31 @@ func (o *Offering) AppendJSON(b []byte) ([]byte, error) {
 	}
 	return append(b, '}'), nil
 }
+
+// AppendJSON appends the point as encoding/json would write it (the store
+// writes one for every offering whose prices moved: every offering, on a
+// first run).
+func (p *PricePoint) AppendJSON(b []byte) []byte {
+	b = append(b, `{"run":`...)
+	b = strconv.AppendUint(b, p.Run, 10)
+	b = append(b, `,"at":"`...)
+	b = p.At.AppendFormat(b, time.RFC3339Nano) // in its own zone, as time.Time.MarshalJSON
+	b = append(b, '"')
+	for _, f := range [...]struct {
+		key string
+		v   *Price
+	}{{`,"input":`, p.Input}, {`,"output":`, p.Output}, {`,"cached_input":`, p.CachedInput}} {
+		if f.v != nil {
+			b = append(b, f.key...)
+			b = appendPrice(b, *f.v)
+		}
+	}
+	if p.Removed {
+		b = append(b, `,"removed":true`...)
+	}
+	if p.Source != "" {
+		b = append(b, `,"source":`...)
+		b = jsonstr.Append(b, p.Source)
+	}
+	return append(b, '}')
+}

@@ -142,3 +142,21 @@ func TestRecordJSONMatchesReference(t *testing.T) {
 	want, _ = json.Marshal((*plainOffering)(bare))
 	sameJSON(t, "bare offering", got, want)
 }
+
+func TestPricePointJSONMatchesReference(t *testing.T) {
+	in, out := Fixed(27_000), Price{Kind: PriceFixed, Amount: 201_000, Rounded: true}
+	free := Price{Kind: PriceFree}
+	type plain PricePoint
+	for _, p := range []PricePoint{
+		{Run: 1, At: time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC), Input: &in, Output: &out, Source: "https://openrouter.ai/api/v1/models?a=<b>&c"},
+		{Run: 2, At: time.Date(2026, 4, 24, 2, 0, 0, 5, time.FixedZone("x", 3600)), Input: &free, CachedInput: &in},
+		{Run: 3, At: time.Date(2026, 4, 25, 2, 0, 0, 0, time.UTC), Removed: true},
+		{},
+	} {
+		want, err := json.Marshal(plain(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameJSON(t, "price point", p.AppendJSON(nil), want)
+	}
+}

@@ -209,7 +209,7 @@ func appendPoint(hist *bolt.Bucket, offering string, p catalog.PricePoint) error
 	} else if p.Removed {
 		return nil // never seen: nothing to close
 	}
-	return putJSON(hist, historyKey(offering, p.Run), p)
+	return hist.Put(historyKey(offering, p.Run), p.AppendJSON(make([]byte, 0, 256)))
 }
 
 // Snapshot reads the published catalogue.
