@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/jsonstr"
 )
 
 // keyLastPageList, in bMeta, names the run whose page list bRunPages
@@ -34,10 +35,7 @@ func putRunPages(tx *bolt.Tx, id uint64, pages []catalog.Page) error {
 		refs = append(refs, pageRef{Source: p.Source, URL: p.URL, Kind: p.Kind, Subject: p.Subject, BodySHA256: p.BodySHA256, FetchedAt: p.FetchedAt, Stale: p.Stale})
 	}
 	slices.SortFunc(refs, func(a, b pageRef) int { return strings.Compare(a.URL, b.URL) })
-	data, err := json.Marshal(refs)
-	if err != nil {
-		return fmt.Errorf("encode the page list of run %d: %w", id, err)
-	}
+	data := appendPageRefs(make([]byte, 0, 300*len(refs)), refs)
 	sum := sha256.Sum256(data)
 	rp, meta := tx.Bucket(bRunPages), tx.Bucket(bMeta)
 	rp.FillPercent = 1.0 // append-only, sequential keys
@@ -68,4 +66,38 @@ func decodeRunPages(v []byte) (refs []pageRef, sameAs uint64, err error) {
 	}
 	err = decodeStrict(v, &refs)
 	return refs, 0, err
+}
+
+// appendPageRefs writes a page list as encoding/json would (less its HTML
+// escaping): every night's list is encoded to be compared, by its hash,
+// with the last one stored.
+func appendPageRefs(b []byte, refs []pageRef) []byte {
+	b = append(b, '[')
+	for i, r := range refs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"source":`...)
+		b = jsonstr.Append(b, r.Source)
+		b = append(b, `,"url":`...)
+		b = jsonstr.Append(b, r.URL)
+		b = append(b, `,"kind":`...)
+		b = jsonstr.Append(b, r.Kind)
+		if r.Subject != "" {
+			b = append(b, `,"subject":`...)
+			b = jsonstr.Append(b, r.Subject)
+		}
+		if r.BodySHA256 != "" {
+			b = append(b, `,"body_sha256":`...)
+			b = jsonstr.Append(b, r.BodySHA256)
+		}
+		b = append(b, `,"fetched_at":"`...)
+		b = r.FetchedAt.AppendFormat(b, time.RFC3339Nano)
+		b = append(b, '"')
+		if r.Stale {
+			b = append(b, `,"stale":true`...)
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"encoding/json"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -81,5 +83,31 @@ func TestRunPagesSameAsBefore(t *testing.T) {
 	problems, err := s.Check()
 	if err != nil || len(problems) != 1 || !strings.Contains(problems[0].String(), "same page list as run 2, which holds no list") {
 		t.Fatalf("check after breaking run 5's reference: %v %v", problems, err)
+	}
+}
+
+// TestPageRefsJSON: the page list written by hand reads back as written,
+// and as encoding/json would have written it.
+func TestPageRefsJSON(t *testing.T) {
+	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
+	refs := []pageRef{
+		{Source: "openrouter", URL: "https://openrouter.ai/api/v1/models?a=<b>&c", Kind: "models", BodySHA256: strings.Repeat("ab", 32), FetchedAt: at},
+		{Source: "huggingface", URL: "https://huggingface.co/meta-llama/Llama-3.2-1B-Instruct", Kind: "card", Subject: "meta-llama/Llama-3.2-1B-Instruct \"x\"",
+			FetchedAt: at.Add(time.Nanosecond), Stale: true},
+	}
+	got := appendPageRefs(nil, refs)
+	var back []pageRef
+	if err := json.Unmarshal(got, &back); err != nil || !reflect.DeepEqual(back, refs) {
+		t.Fatalf("%s reads back as %+v (%v)", got, back, err)
+	}
+	want, _ := json.Marshal(refs)
+	var g, w any
+	json.Unmarshal(got, &g)
+	json.Unmarshal(want, &w)
+	if !reflect.DeepEqual(g, w) {
+		t.Fatalf("got %s\nwant %s", got, want)
+	}
+	if got := appendPageRefs(nil, nil); string(got) != "[]" {
+		t.Fatalf("no pages: %s", got)
 	}
 }
