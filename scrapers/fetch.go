@@ -246,6 +246,10 @@ func (f *fetcher) enqueue(reqs []Request) {
 				go f.worker(q)
 			}
 		}
+		if len(q.reqs) >= maxQueued {
+			go f.finish(Fetched{Request: r, Err: fmt.Errorf("frontier full: %d requests already queued for %s", maxQueued, u.Host), FetchedAt: f.now()})
+			continue
+		}
 		q.reqs = append(q.reqs, r)
 		select {
 		case q.wake <- struct{}{}:
@@ -254,10 +258,15 @@ func (f *fetcher) enqueue(reqs []Request) {
 	}
 }
 
-// hostQueue is one host's frontier, unbounded and first in, first out,
-// served by Options.Parallelism workers. It grows with what is queued
-// rather than being reserved up front: a host with two pages costs two
-// entries.
+// maxQueued bounds one host's frontier: a source whose pages link to more
+// new pages than this fails them rather than grow without end. (A
+// variable only so that a test can lower it.)
+var maxQueued = 1 << 16
+
+// hostQueue is one host's frontier, first in, first out, served by
+// Options.Parallelism workers. It grows with what is queued (up to
+// maxQueued) rather than being reserved up front: a host with two pages
+// costs two entries.
 type hostQueue struct {
 	reqs []Request     // guarded by fetcher.mu
 	wake chan struct{} // a token per wake-up, up to one per worker

@@ -3,6 +3,7 @@ package scrapers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -305,5 +306,35 @@ func TestFetchPerHostLimit(t *testing.T) {
 	// request: the last starts at least two pauses after the first.
 	if d := starts[len(starts)-1].Sub(starts[0]); d < 300*time.Millisecond {
 		t.Errorf("six requests spread over %v; the delay was not kept", d)
+	}
+}
+
+// TestFetchFrontierFull: past maxQueued requests waiting for one host, the
+// rest fail, named, instead of the queue growing without end.
+func TestFetchFrontierFull(t *testing.T) {
+	defer func(n int) { maxQueued = n }(maxQueued)
+	maxQueued = 4
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) }))
+	defer srv.Close()
+	o := testOptions()
+	o.IgnoreRobots = true
+	var reqs []Request
+	for i := range 10 {
+		reqs = append(reqs, Request{URL: fmt.Sprintf("%s/p%d", srv.URL, i)})
+	}
+	got := fetchAll(t, o, reqs...) // queued in one call: the workers wait for it
+	ok, full := 0, 0
+	for _, f := range got {
+		switch {
+		case f.Err == nil && f.Status == 200:
+			ok++
+		case f.Err != nil && strings.Contains(f.Err.Error(), "frontier full"):
+			full++
+		default:
+			t.Errorf("%s: %d %v", f.URL, f.Status, f.Err)
+		}
+	}
+	if ok != 4 || full != 6 {
+		t.Fatalf("%d fetched, %d refused as the frontier was full; want 4 and 6", ok, full)
 	}
 }
