@@ -138,7 +138,30 @@ var migrations = map[uint64]func(tx *bolt.Tx) error{
 	2: checkedApart,                           // version 3: pages' check times apart from their records
 }
 
+// migrate brings the database to SchemaVersion with every bucket. A
+// database that is there already is only read: opening it costs no write
+// transaction (and no fsync), which every command would otherwise pay.
 func (s *Store) migrate() error {
+	current := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bMeta)
+		if meta == nil {
+			return nil
+		}
+		if raw := meta.Get(keySchema); len(raw) != 8 || binary.BigEndian.Uint64(raw) != SchemaVersion {
+			return nil
+		}
+		for _, name := range buckets {
+			if tx.Bucket(name) == nil {
+				return nil
+			}
+		}
+		current = true
+		return nil
+	})
+	if err != nil || current {
+		return err
+	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		meta, err := tx.CreateBucketIfNotExists(bMeta)
 		if err != nil {

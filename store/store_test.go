@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/llmref/llmref/catalog"
 )
 
@@ -163,5 +165,40 @@ func TestReopenKeepsData(t *testing.T) {
 	snap, err := r.Snapshot()
 	if err != nil || len(snap.Models) != 1 {
 		t.Errorf("after reopen: %v %v", snap, err)
+	}
+}
+
+// TestOpenCurrentWritesNothing: opening a database already at the current
+// schema, with every bucket, commits no transaction.
+func TestOpenCurrentWritesNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "llmref.db")
+	txid := func() int {
+		db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		tx, err := db.Begin(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		return tx.ID()
+	}
+	for range 2 {
+		s, err := Open(path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+	before := txid()
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if after := txid(); after != before {
+		t.Fatalf("opening a current database committed %d transactions", after-before)
 	}
 }
