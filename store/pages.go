@@ -270,62 +270,37 @@ func checkedTimes(tx *bolt.Tx) (map[string]time.Time, error) {
 // splitPages is migration 1 → 2: a page's record held its observations;
 // they move to bPageObs, compactly, and the record keeps their count.
 func splitPages(tx *bolt.Tx) error {
-	metas := tx.Bucket(bPages)
-	if metas == nil {
-		return nil
-	}
-	obs, err := tx.CreateBucketIfNotExists(bPageObs)
-	if err != nil {
-		return err
-	}
-	keys, vals := records(metas)
-	type rewrite struct {
-		key       string
-		meta, obs []byte
-	}
-	var out []rewrite
-	for i, k := range keys {
-		var p catalog.Page
-		if err := json.Unmarshal(vals[i], &p); err != nil {
-			return fmt.Errorf("page %s: %w", k, err)
-		}
-		ob, err := encodeObservations(&p)
-		if err != nil {
-			return err
-		}
-		meta, err := json.Marshal(pageMeta(p))
-		if err != nil {
-			return err
-		}
-		out = append(out, rewrite{k, meta, ob})
-	}
-	for _, r := range out { // values point into the map: put after reading
-		if err := metas.Put([]byte(r.key), r.meta); err != nil {
-			return err
-		}
-		if err := obs.Put([]byte(r.key), r.obs); err != nil {
-			return err
-		}
-	}
-	return nil
+	return movePagePart(tx, bPageObs, func(p catalog.Page) (catalog.Page, []byte, error) {
+		obs, err := encodeObservations(&p)
+		return pageMeta(p), obs, err
+	})
 }
 
 // checkedApart is migration 2 → 3: a page's record held its check time;
 // it moves to bPageChecked, and the record no longer changes when the page
 // is only confirmed.
 func checkedApart(tx *bolt.Tx) error {
+	return movePagePart(tx, bPageChecked, func(p catalog.Page) (catalog.Page, []byte, error) {
+		return pageRecord(p), encodeChecked(p.CheckedAt), nil
+	})
+}
+
+// movePagePart rewrites every page record for a migration: split gives
+// the record's new form and the part that moves to the bucket apart (nil:
+// none for this page).
+func movePagePart(tx *bolt.Tx, apart []byte, split func(catalog.Page) (catalog.Page, []byte, error)) error {
 	metas := tx.Bucket(bPages)
 	if metas == nil {
 		return nil
 	}
-	checked, err := tx.CreateBucketIfNotExists(bPageChecked)
+	to, err := tx.CreateBucketIfNotExists(apart)
 	if err != nil {
 		return err
 	}
 	keys, vals := records(metas)
 	type rewrite struct {
-		key           string
-		meta, checked []byte
+		key        string
+		meta, part []byte
 	}
 	out := make([]rewrite, 0, len(keys))
 	for i, k := range keys {
@@ -333,18 +308,22 @@ func checkedApart(tx *bolt.Tx) error {
 		if err := json.Unmarshal(vals[i], &p); err != nil {
 			return fmt.Errorf("page %s: %w", k, err)
 		}
-		meta, err := json.Marshal(pageRecord(p))
+		rec, part, err := split(p)
 		if err != nil {
 			return err
 		}
-		out = append(out, rewrite{k, meta, encodeChecked(p.CheckedAt)})
+		meta, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		out = append(out, rewrite{k, meta, part})
 	}
 	for _, r := range out { // values point into the map: put after reading
 		if err := metas.Put([]byte(r.key), r.meta); err != nil {
 			return err
 		}
-		if r.checked != nil {
-			if err := checked.Put([]byte(r.key), r.checked); err != nil {
+		if r.part != nil {
+			if err := to.Put([]byte(r.key), r.part); err != nil {
 				return err
 			}
 		}
