@@ -13,6 +13,33 @@ import (
 	"github.com/llmref/llmref/catalog"
 )
 
+// oldDatabase writes a database at schema version, with the buckets of
+// the first layout, and fill's records.
+func oldDatabase(t *testing.T, path string, version uint64, fill func(tx *bolt.Tx) error) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bMeta, bRuns, bRunPages, bPages, bBodies, bModels, bOfferings, bUnmatched, bHistory} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bMeta).Put(keySchema, u64(version)); err != nil {
+			return err
+		}
+		return fill(tx)
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestMigratePagesApart opens a schema-1 database, whose page records held
 // their observations, and finds them split: the record with its count, the
 // observations apart, every field restored.
@@ -26,26 +53,10 @@ func TestMigratePagesApart(t *testing.T) {
 			{Source: "huggingface", URL: "https://elsewhere.example/z", Authority: catalog.AuthorityCreator, RetrievedAt: at,
 				Subject: "x/y", Provider: "p", Region: "eu", Variant: "free", Field: catalog.FieldPriceInput, Value: "1", Unit: catalog.PerMillion, Note: "n"},
 		}}
-	db, err := bolt.Open(path, 0o644, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bMeta, bRuns, bRunPages, bPages, bBodies, bModels, bOfferings, bUnmatched, bHistory} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		if err := tx.Bucket(bMeta).Put(keySchema, u64(1)); err != nil {
-			return err
-		}
+	oldDatabase(t, path, 1, func(tx *bolt.Tx) error {
 		v, _ := json.Marshal(page)
 		return tx.Bucket(bPages).Put([]byte(page.URL), v)
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	s, err := Open(path, Options{})
 	if err != nil {
@@ -84,29 +95,17 @@ func TestMigrateCheckedApart(t *testing.T) {
 	later := at.Add(24 * time.Hour)
 	page := catalog.Page{Source: "openrouter", URL: "https://openrouter.ai/api/v1/models", Kind: "models", Status: 200,
 		FetchedAt: at, CheckedAt: later, Count: 1}
-	db, err := bolt.Open(path, 0o644, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bMeta, bRuns, bRunPages, bPages, bBodies, bModels, bOfferings, bUnmatched, bHistory, bPageObs} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		if err := tx.Bucket(bMeta).Put(keySchema, u64(2)); err != nil {
+	oldDatabase(t, path, 2, func(tx *bolt.Tx) error {
+		obs, err := tx.CreateBucket(bPageObs)
+		if err != nil {
 			return err
 		}
 		v, _ := json.Marshal(pageMeta(page)) // version 2's record: with checked_at
 		if err := tx.Bucket(bPages).Put([]byte(page.URL), v); err != nil {
 			return err
 		}
-		return tx.Bucket(bPageObs).Put([]byte(page.URL), []byte(`[{"a":2,"s":"meta-llama/llama-3.2-1b-instruct","f":"context","x":"131072"}]`))
+		return obs.Put([]byte(page.URL), []byte(`[{"a":2,"s":"meta-llama/llama-3.2-1b-instruct","f":"context","x":"131072"}]`))
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	s, err := Open(path, Options{})
 	if err != nil {
@@ -145,11 +144,7 @@ func TestMigrateCheckedApart(t *testing.T) {
 // writes its check time and leaves the page's record byte for byte as it
 // was; a page that is no longer current loses all three records.
 func TestConfirmedPageKeepsItsRecord(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "llmref.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, _ := openTemp(t)
 	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
 	mk := func(u string) catalog.Page {
 		return catalog.Page{Source: "openai", URL: u, Kind: "model", Status: 200, ETag: `"v1"`, FetchedAt: at, CheckedAt: at,

@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -18,11 +17,7 @@ import (
 // order the pages came in; a run that read something else stores its list
 // in full; llmref check follows the references.
 func TestRunPagesSameAsBefore(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "llmref.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, _ := openTemp(t)
 	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
 	bodies := map[string][]byte{}
 	page := func(u, body string) catalog.Page {
