@@ -62,6 +62,16 @@ func (r *benchRig) run(b *testing.B, st *store.Store) *refresh.Result {
 	return res
 }
 
+// freshStore opens round i's own empty database.
+func freshStore(b *testing.B, i int) *store.Store {
+	b.Helper()
+	st, err := store.Open(filepath.Join(b.TempDir(), fmt.Sprintf("llmref-%d.db", i)), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st
+}
+
 // BenchmarkRefreshFirst is llmref's whole refresh of the loopback site into
 // an empty database, in process (for profiles: go test -bench RefreshFirst
 // -cpuprofile cpu.out ./bench/site/). bench/run.sh measures the binary.
@@ -71,10 +81,7 @@ func BenchmarkRefreshFirst(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		st, err := store.Open(filepath.Join(b.TempDir(), fmt.Sprintf("llmref-%d.db", i)), store.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
+		st := freshStore(b, i)
 		b.StartTimer()
 		rig.run(b, st)
 		b.StopTimer()
@@ -112,10 +119,7 @@ func BenchmarkRefreshSecond(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		st, err := store.Open(filepath.Join(b.TempDir(), fmt.Sprintf("llmref-%d.db", i)), store.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
+		st := freshStore(b, i)
 		rig.run(b, st)
 		b.StartTimer()
 		pprof.SetGoroutineLabels(ctx)
