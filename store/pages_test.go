@@ -40,6 +40,22 @@ func oldDatabase(t *testing.T, path string, version uint64, fill func(tx *bolt.T
 	}
 }
 
+// openMigrated opens (and so migrates) the database at path and reads its
+// pages.
+func openMigrated(t *testing.T, path string) (*Store, map[string]catalog.Page) {
+	t.Helper()
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	pages, err := s.Pages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, pages
+}
+
 // TestMigratePagesApart opens a schema-1 database, whose page records held
 // their observations, and finds them split: the record with its count, the
 // observations apart, every field restored.
@@ -58,15 +74,7 @@ func TestMigratePagesApart(t *testing.T) {
 		return tx.Bucket(bPages).Put([]byte(page.URL), v)
 	})
 
-	s, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	pages, err := s.Pages()
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, pages := openMigrated(t, path)
 	got := pages[page.URL]
 	if got.Count != 2 || len(got.Observations) != 0 || !got.CheckedAt.Equal(at) {
 		t.Fatalf("migrated page record %+v", got)
@@ -107,19 +115,11 @@ func TestMigrateCheckedApart(t *testing.T) {
 		return obs.Put([]byte(page.URL), []byte(`[{"a":2,"s":"meta-llama/llama-3.2-1b-instruct","f":"context","x":"131072"}]`))
 	})
 
-	s, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	pages, err := s.Pages()
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, pages := openMigrated(t, path)
 	if got := pages[page.URL]; !got.CheckedAt.Equal(later) || !got.FetchedAt.Equal(at) || got.Count != 1 {
 		t.Fatalf("migrated page %+v, want checked %v, fetched %v", got, later, at)
 	}
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err := s.db.View(func(tx *bolt.Tx) error {
 		var rec catalog.Page
 		if err := json.Unmarshal(tx.Bucket(bPages).Get([]byte(page.URL)), &rec); err != nil {
 			return err
