@@ -28,7 +28,6 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/internal/fixturetest"
-	"github.com/llmref/llmref/schedules"
 	"github.com/llmref/llmref/serve"
 	"github.com/llmref/llmref/store"
 )
@@ -51,7 +50,7 @@ func newSite(t *testing.T) *site {
 	s := &site{db: filepath.Join(dir, "llmref.db"), export: filepath.Join(dir, "export")}
 	fixturetest.Replay(t, s.db, s.export, "2026-04-23")
 	fixturetest.Replay(t, s.db, s.export, fixturetest.SlipDay(t))
-	h, err := serve.New(serve.Options{DB: schedules.NewDB(s.db, 5*time.Second), ExportDir: s.export, Token: token, Review: serve.StoreReview{}})
+	h, err := serve.New(serve.Options{DB: store.NewDB(s.db, 5*time.Second), ExportDir: s.export, Token: token, Review: serve.StoreReview{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,7 +72,7 @@ func TestCancelMidCrawlCommitsNothing(t *testing.T) {
 		t.Fatalf("%d sources enabled, want openrouter alone", len(srcs))
 	}
 	path := filepath.Join(t.TempDir(), "llmref.db")
-	db := schedules.NewDB(path, time.Second)
+	db := store.NewDB(path, time.Second)
 	newScheduler := func() *schedules.Scheduler {
 		s, err := schedules.New(schedules.Options{
 			Schedules: []schedules.Schedule{{Name: "nightly", Spec: "CRON_TZ=UTC 0 2 * * *"}},

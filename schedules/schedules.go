@@ -68,7 +68,7 @@ type Options struct {
 	// Location is the zone of specs without a CRON_TZ= prefix; default UTC.
 	Location *time.Location
 	// DB is the database the runs write.
-	DB *DB
+	DB *store.DB
 	// Refresh are the options of every run; each schedule sets Only.
 	Refresh refresh.Options
 	// Run performs a refresh; default refresh.Run.
@@ -332,7 +332,7 @@ func (j *job) Run() {
 		recorded = true
 		return nil
 	})
-	if errors.Is(err, ErrBusy) {
+	if errors.Is(err, store.ErrBusy) {
 		j.skipped("another run is in progress")
 		j.clearRunning()
 		recorded = true

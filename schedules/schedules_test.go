@@ -3,7 +3,6 @@ package schedules
 import (
 	"bytes"
 	"context"
-	"errors"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -87,7 +86,7 @@ func (f *fakeRun) run(ctx context.Context, st *store.Store, o refresh.Options) (
 
 type harness struct {
 	s   *Scheduler
-	db  *DB
+	db  *store.DB
 	log *safeBuffer
 	run *fakeRun
 }
@@ -96,7 +95,7 @@ type harness struct {
 // Specs starting "test:" fire every that many milliseconds.
 func newHarness(t *testing.T, run *fakeRun, o Options) *harness {
 	t.Helper()
-	h := &harness{db: NewDB(filepath.Join(t.TempDir(), "llmref.db"), time.Second), log: &safeBuffer{}, run: run}
+	h := &harness{db: store.NewDB(filepath.Join(t.TempDir(), "llmref.db"), time.Second), log: &safeBuffer{}, run: run}
 	o.DB = h.db
 	o.Run = run.run
 	o.Logger = slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -411,7 +410,7 @@ func TestRunTimeout(t *testing.T) {
 }
 
 func TestNewRejects(t *testing.T) {
-	db := NewDB(filepath.Join(t.TempDir(), "x.db"), time.Second)
+	db := store.NewDB(filepath.Join(t.TempDir(), "x.db"), time.Second)
 	for _, c := range []struct {
 		o    Options
 		want string
@@ -468,51 +467,6 @@ func TestParseSpecNeverPanics(t *testing.T) {
 	if got := s.Next(time.Date(2026, 1, 1, 0, 0, 30, 0, time.UTC)); !got.Equal(time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC)) {
 		t.Errorf("a spec without CRON_TZ is not read in the configured zone: %v", got)
 	}
-}
-
-func TestDBSharesOneHandle(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "llmref.db")
-	db := NewDB(path, 200*time.Millisecond)
-	ctx := context.Background()
-	if err := db.Read(ctx, func(*store.Store) error { return nil }); err == nil {
-		t.Fatal("read of a missing database: no error")
-	}
-	inWrite := make(chan struct{})
-	release := make(chan struct{})
-	done := make(chan error)
-	go func() {
-		done <- db.Write(ctx, func(st *store.Store) error {
-			close(inWrite)
-			<-release
-			return nil
-		})
-	}()
-	<-inWrite
-	// While this process writes, its readers share the writer's handle…
-	if err := db.Read(ctx, func(st *store.Store) error { _, err := st.Runs(); return err }); err != nil {
-		t.Errorf("read during a write: %v", err)
-	}
-	// …a second writer is refused at once by TryWrite…
-	if err := db.TryWrite(ctx, func(*store.Store) error { return nil }); !errors.Is(err, ErrBusy) {
-		t.Errorf("TryWrite during a write: %v, want ErrBusy", err)
-	}
-	// …and another process cannot open the file.
-	if _, err := store.Open(path, store.Options{ReadOnly: true, Timeout: 50 * time.Millisecond}); !errors.Is(err, store.ErrLocked) {
-		t.Errorf("another open during a write: %v, want ErrLocked", err)
-	}
-	close(release)
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	if db.Open() {
-		t.Error("the file stays open while idle")
-	}
-	// Idle: the command line can open it.
-	st, err := store.Open(path, store.Options{ReadOnly: true, Timeout: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatalf("open while the daemon is idle: %v", err)
-	}
-	st.Close()
 }
 
 // refreshWith names the enabled sources (the fake run reads nothing).

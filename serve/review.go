@@ -20,7 +20,6 @@ import (
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/refresh"
-	"github.com/llmref/llmref/schedules"
 	"github.com/llmref/llmref/store"
 )
 
@@ -248,7 +247,7 @@ func (s *Server) decide(approve bool) http.HandlerFunc {
 		case errors.Is(err, store.ErrNotPending):
 			fail(http.StatusConflict, err.Error())
 			return
-		case errors.Is(err, schedules.ErrBusy), errors.Is(err, store.ErrLocked):
+		case errors.Is(err, store.ErrBusy), errors.Is(err, store.ErrLocked):
 			w.Header().Set("Retry-After", "60")
 			fail(http.StatusServiceUnavailable, "a refresh is running; try again when it has finished")
 			return

@@ -5,7 +5,7 @@
 //
 // Nothing but POST /review/approve and POST /review/reject writes, and
 // those need the bearer token and refuse cross-site requests. The database
-// is opened per request through a schedules.DB (see its doc for why), so
+// is opened per request through a store.DB (see its doc for why), so
 // the command line can read it while the daemon runs.
 package serve
 
@@ -21,12 +21,13 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/schedules"
+	"github.com/llmref/llmref/store"
 )
 
 // Options configure a Server.
 type Options struct {
 	// DB is the database, opened per request.
-	DB *schedules.DB
+	DB *store.DB
 	// ExportDir is the published export tree (a symbolic link swapped per
 	// generation); empty serves no /v1/.
 	ExportDir string

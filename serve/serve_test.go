@@ -22,7 +22,6 @@ import (
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/internal/fixturetest"
-	"github.com/llmref/llmref/schedules"
 	"github.com/llmref/llmref/store"
 )
 
@@ -79,7 +78,7 @@ func newFixture(t *testing.T, token string) *fixture {
 	dir := t.TempDir()
 	f := &fixture{dir: dir, db: filepath.Join(dir, "llmref.db"), export: filepath.Join(dir, "export"), review: &fakeReview{}}
 	fixturetest.Replay(t, f.db, f.export, "2026-04-23")
-	s, err := New(Options{DB: schedules.NewDB(f.db, time.Second), ExportDir: f.export, Token: token, Review: f.review,
+	s, err := New(Options{DB: store.NewDB(f.db, time.Second), ExportDir: f.export, Token: token, Review: f.review,
 		Now: func() time.Time { return time.Date(2026, 4, 23, 12, 0, 0, 0, time.UTC) }})
 	if err != nil {
 		t.Fatal(err)
@@ -407,7 +406,7 @@ func TestHealthz(t *testing.T) {
 	}
 
 	// Three days later every source is stale: degraded, 200; 503 if strict.
-	s, _ := New(Options{DB: schedules.NewDB(f.db, time.Second), ExportDir: f.export, Now: func() time.Time { return time.Date(2026, 4, 26, 12, 0, 0, 0, time.UTC) }})
+	s, _ := New(Options{DB: store.NewDB(f.db, time.Second), ExportDir: f.export, Now: func() time.Time { return time.Date(2026, 4, 26, 12, 0, 0, 0, time.UTC) }})
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
 	json.Unmarshal(rec.Body.Bytes(), &h)
@@ -421,7 +420,7 @@ func TestHealthz(t *testing.T) {
 	}
 
 	// No database: unhealthy.
-	s, _ = New(Options{DB: schedules.NewDB(filepath.Join(t.TempDir(), "none.db"), time.Second)})
+	s, _ = New(Options{DB: store.NewDB(filepath.Join(t.TempDir(), "none.db"), time.Second)})
 	rec = httptest.NewRecorder()
 	s.ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "no database yet") {
@@ -434,7 +433,7 @@ func TestHealthz(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	s, _ = New(Options{DB: schedules.NewDB(f.db, 100*time.Millisecond)})
+	s, _ = New(Options{DB: store.NewDB(f.db, 100*time.Millisecond)})
 	rec = httptest.NewRecorder()
 	s.ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"status": "degraded"`) || !strings.Contains(rec.Body.String(), store.ErrLocked.Error()) {
@@ -450,7 +449,7 @@ func TestStoreReview(t *testing.T) {
 	db, out := filepath.Join(dir, "llmref.db"), filepath.Join(dir, "export")
 	fixturetest.Replay(t, db, out, "2026-04-23")
 	fixturetest.Replay(t, db, out, fixturetest.SlipDay(t))
-	s, err := New(Options{DB: schedules.NewDB(db, time.Second), ExportDir: out, Token: testToken, Review: StoreReview{}})
+	s, err := New(Options{DB: store.NewDB(db, time.Second), ExportDir: out, Token: testToken, Review: StoreReview{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/llmref/llmref/export"
-	"github.com/llmref/llmref/schedules"
 	"github.com/llmref/llmref/store"
 )
 
@@ -71,7 +70,7 @@ func runCompact(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("compact: unexpected argument %q", args[0])}
 	}
-	if err := schedules.RefuseWhenServed(e.dbPath); err != nil {
+	if err := store.RefuseWhenServed(e.dbPath); err != nil {
 		return err // a daemon with schedules is the one writer
 	}
 	st, err := store.Compact(e.dbPath, store.Options{})

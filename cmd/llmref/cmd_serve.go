@@ -13,6 +13,7 @@ import (
 	"github.com/llmref/llmref/config"
 	"github.com/llmref/llmref/schedules"
 	"github.com/llmref/llmref/serve"
+	"github.com/llmref/llmref/store"
 )
 
 var serveFlags struct {
@@ -58,7 +59,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		// commands are refused while it runs. Without --schedule the
 		// server sits beside cron's `llmref refresh`, and bbolt's own
 		// lock keeps the two apart.
-		lock, err := schedules.AcquireDaemonLock(e.dbPath, schedules.DaemonInfo{PID: os.Getpid(), Addr: addr, StartedAt: time.Now().UTC()})
+		lock, err := store.AcquireDaemonLock(e.dbPath, store.DaemonInfo{PID: os.Getpid(), Addr: addr, StartedAt: time.Now().UTC()})
 		if err != nil {
 			return err
 		}
@@ -68,7 +69,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	db := schedules.NewDB(e.dbPath, 5*time.Second)
+	db := store.NewDB(e.dbPath, 5*time.Second)
 
 	var sched *schedules.Scheduler
 	if serveFlags.schedule {

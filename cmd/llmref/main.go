@@ -26,7 +26,6 @@ import (
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/config"
 	"github.com/llmref/llmref/internal/heapfloor"
-	"github.com/llmref/llmref/schedules"
 	"github.com/llmref/llmref/store"
 )
 
@@ -210,9 +209,9 @@ func (e *env) setup() error {
 
 // openStore opens the database for writing (one writer at a time). While
 // `llmref serve` serves the file it is the one writer, and this fails at
-// once saying so (see schedules.RefuseWhenServed).
+// once saying so (see store.RefuseWhenServed).
 func (e *env) openStore() (*store.Store, error) {
-	if err := schedules.RefuseWhenServed(e.dbPath); err != nil {
+	if err := store.RefuseWhenServed(e.dbPath); err != nil {
 		return nil, err
 	}
 	return store.Open(e.dbPath, store.Options{})

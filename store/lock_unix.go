@@ -1,6 +1,6 @@
 //go:build unix
 
-package schedules
+package store
 
 import (
 	"os"

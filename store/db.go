@@ -1,4 +1,4 @@
-package schedules
+package store
 
 import (
 	"context"
@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"sync"
 	"time"
-
-	"github.com/llmref/llmref/store"
 )
 
 // DB is the daemon's access to the one database file. bbolt locks the file
@@ -30,7 +28,7 @@ type DB struct {
 	writer chan struct{} // the writer's slot (capacity 1)
 
 	mu      sync.Mutex
-	st      *store.Store
+	st      *Store
 	rw      bool
 	refs    int
 	waiting int           // writers waiting for readers to finish
@@ -50,7 +48,7 @@ func (d *DB) Path() string { return d.path }
 var ErrBusy = errors.New("another write to the database is in progress")
 
 // Read runs fn with the database open for reading.
-func (d *DB) Read(ctx context.Context, fn func(st *store.Store) error) error {
+func (d *DB) Read(ctx context.Context, fn func(st *Store) error) error {
 	st, err := d.acquire(ctx, false)
 	if err != nil {
 		return err
@@ -61,7 +59,7 @@ func (d *DB) Read(ctx context.Context, fn func(st *store.Store) error) error {
 
 // Write waits for the writer's slot (or ctx), then runs fn with the
 // database open for writing.
-func (d *DB) Write(ctx context.Context, fn func(st *store.Store) error) error {
+func (d *DB) Write(ctx context.Context, fn func(st *Store) error) error {
 	select {
 	case d.writer <- struct{}{}:
 	case <-ctx.Done():
@@ -73,7 +71,7 @@ func (d *DB) Write(ctx context.Context, fn func(st *store.Store) error) error {
 
 // TryWrite runs fn with the database open for writing, or returns ErrBusy
 // at once when another writer holds the slot.
-func (d *DB) TryWrite(ctx context.Context, fn func(st *store.Store) error) error {
+func (d *DB) TryWrite(ctx context.Context, fn func(st *Store) error) error {
 	select {
 	case d.writer <- struct{}{}:
 	default:
@@ -83,7 +81,7 @@ func (d *DB) TryWrite(ctx context.Context, fn func(st *store.Store) error) error
 	return d.write(ctx, fn)
 }
 
-func (d *DB) write(ctx context.Context, fn func(st *store.Store) error) error {
+func (d *DB) write(ctx context.Context, fn func(st *Store) error) error {
 	st, err := d.acquire(ctx, true)
 	if err != nil {
 		return err
@@ -95,7 +93,7 @@ func (d *DB) write(ctx context.Context, fn func(st *store.Store) error) error {
 // acquire returns the shared handle, opening it in the mode needed. A
 // writer that finds a read-only handle waits for its readers to finish;
 // readers that arrive meanwhile wait behind it.
-func (d *DB) acquire(ctx context.Context, write bool) (*store.Store, error) {
+func (d *DB) acquire(ctx context.Context, write bool) (*Store, error) {
 	counted := false
 	defer func() {
 		if counted {
@@ -108,7 +106,7 @@ func (d *DB) acquire(ctx context.Context, write bool) (*store.Store, error) {
 		d.mu.Lock()
 		switch {
 		case d.st == nil:
-			st, err := store.Open(d.path, store.Options{ReadOnly: !write, Timeout: d.timeout})
+			st, err := Open(d.path, Options{ReadOnly: !write, Timeout: d.timeout})
 			if err != nil {
 				d.mu.Unlock()
 				return nil, err
