@@ -12,6 +12,7 @@ import (
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/compare"
 	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/publish"
 )
 
 // BenchmarkBuild is one record: built, then encoded as the export writes it.
@@ -73,13 +74,13 @@ func BenchmarkExport(b *testing.B) {
 		snap := synthetic(n)
 		out := filepath.Join(dir, "site-"+strconv.Itoa(i))
 		var sectionTime time.Duration
-		exp := func() (compare.ExportStats, time.Duration) {
-			var st compare.ExportStats
+		exp := func() (export.BulkStats, time.Duration) {
+			var st export.BulkStats
 			start := time.Now()
 			_, err := export.Write(out, snap, run, func(t *export.Tree) error {
 				var err error
 				s := time.Now()
-				st, err = compare.Export(t, snap, o)
+				st, err = publish.WriteComparisons(t, snap, o)
 				sectionTime = time.Since(s)
 				return err
 			})
@@ -95,17 +96,17 @@ func BenchmarkExport(b *testing.B) {
 		}
 		setInput(snap, snap.ModelIDs()[n/2], 77_777)
 		incr, incrTime := exp()
-		if incr.Built != n-1 || incr.Kept != full.Pairs-(n-1) {
+		if incr.Built != n-1 || incr.Kept != full.Files-(n-1) {
 			b.Fatalf("one changed price: %+v; want %d built", incr, n-1)
 		}
-		b.ReportMetric(float64(full.Pairs), "pairs")
+		b.ReportMetric(float64(full.Files), "pairs")
 		b.ReportMetric(fullTime.Seconds(), "full-s")
-		b.ReportMetric(float64(full.Pairs)/fullTime.Seconds(), "records/s")
+		b.ReportMetric(float64(full.Files)/fullTime.Seconds(), "records/s")
 		b.ReportMetric(fullSection.Seconds(), "full-records-s")
 		b.ReportMetric(float64(incr.Built), "rebuilt")
 		b.ReportMetric(incrTime.Seconds(), "one-change-s")
 		b.Logf("%d models: %d pairs in %s (records built and written in %s, the rest is the catalogue files, index and the flush to disk); one changed price: %d built, %d kept in %s",
-			n, full.Pairs, fullTime.Round(time.Millisecond), fullSection.Round(time.Millisecond), incr.Built, incr.Kept, incrTime.Round(time.Millisecond))
+			n, full.Files, fullTime.Round(time.Millisecond), fullSection.Round(time.Millisecond), incr.Built, incr.Kept, incrTime.Round(time.Millisecond))
 		os.RemoveAll(out)
 		os.RemoveAll(filepath.Join(dir, ".site-"+strconv.Itoa(i)+".generations"))
 	}

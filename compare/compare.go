@@ -5,8 +5,9 @@
 // and sources of every fact used, and text generated from that data.
 //
 // Building a record is a pure function of the two models, their offerings
-// and the options. Section exports every pair of a catalogue, regenerating
-// only the pairs whose inputs changed since the published tree.
+// and the options. A Set names every pair's record of a catalogue, with each
+// model's fingerprint; the export builds only the records whose models
+// changed since the published tree (see publish and export.Tree.WriteBulk).
 package compare
 
 import (

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
-	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/internal/canonjson"
 	"github.com/llmref/llmref/internal/jsonstr"
 )
 
@@ -391,13 +391,13 @@ func (e *encoder) value(v any, depth int) { e.buf = append(e.buf, e.render(v, de
 // render is v in canonical form, indented as a value at depth.
 func (e *encoder) render(v any, depth int) []byte {
 	if !e.pretty {
-		b, err := export.CanonicalCompact(v)
+		b, err := canonjson.Compact(v)
 		if err != nil && e.err == nil {
 			e.err = err
 		}
 		return b
 	}
-	b, err := export.Canonical(v)
+	b, err := canonjson.Marshal(v)
 	if err != nil {
 		if e.err == nil {
 			e.err = err

@@ -12,14 +12,15 @@ import (
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/compare"
 	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/publish"
 )
 
-func exportOnce(t testing.TB, out string, snap *catalog.Snapshot, o compare.Options) compare.ExportStats {
+func exportOnce(t testing.TB, out string, snap *catalog.Snapshot, o compare.Options) export.BulkStats {
 	t.Helper()
-	var st compare.ExportStats
+	var st export.BulkStats
 	_, err := export.Write(out, snap, catalog.Run{ID: 1, FinishedAt: time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)}, func(tr *export.Tree) error {
 		var err error
-		st, err = compare.Export(tr, snap, o)
+		st, err = publish.WriteComparisons(tr, snap, o)
 		return err
 	})
 	if err != nil {
@@ -29,12 +30,12 @@ func exportOnce(t testing.TB, out string, snap *catalog.Snapshot, o compare.Opti
 }
 
 type manifest struct {
-	Blend         catalog.Blend           `json:"blend"`
-	Count         int                     `json:"count"`
-	Files         []export.FileEntry      `json:"files"`
-	Generator     string                  `json:"generator"`
-	Models        []compare.ManifestModel `json:"models"`
-	SchemaVersion int                     `json:"schema_version"`
+	Blend         catalog.Blend      `json:"blend"`
+	Count         int                `json:"count"`
+	Files         []export.FileEntry `json:"files"`
+	Generator     string             `json:"generator"`
+	Models        []export.BulkInput `json:"models"`
+	SchemaVersion int                `json:"schema_version"`
 }
 
 // TestExportIncremental exports every pair of a small catalogue, checks the
@@ -47,7 +48,7 @@ func TestExportIncremental(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "site")
 	o := compare.Options{Workers: 3}
 	st := exportOnce(t, out, snap, o)
-	if st.Pairs != n*(n-1)/2 || st.Built != st.Pairs || st.Kept != 0 || st.Changed != n {
+	if st.Files != n*(n-1)/2 || st.Built != st.Files || st.Kept != 0 || st.Changed != n {
 		t.Fatalf("first export %+v", st)
 	}
 	raw, err := os.ReadFile(filepath.Join(out, compare.ManifestFile))
@@ -62,7 +63,7 @@ func TestExportIncremental(t *testing.T) {
 	if !bytes.Equal(raw, canon) {
 		t.Fatalf("the streamed manifest is not canonical JSON:\n%s", raw[:min(len(raw), 600)])
 	}
-	if len(m.Files) != st.Pairs || m.Count != st.Pairs || len(m.Models) != n || m.Blend != catalog.DefaultBlend() {
+	if len(m.Files) != st.Files || m.Count != st.Files || len(m.Models) != n || m.Blend != catalog.DefaultBlend() {
 		t.Fatalf("manifest: %d files, count %d, %d models, blend %+v", len(m.Files), m.Count, len(m.Models), m.Blend)
 	}
 	ids := snap.ModelIDs()
@@ -81,7 +82,7 @@ func TestExportIncremental(t *testing.T) {
 	var idx export.Index
 	b, _ := os.ReadFile(filepath.Join(out, export.IndexFile))
 	json.Unmarshal(b, &idx)
-	if idx.Counts["comparisons"] != st.Pairs || len(idx.Manifests) != 1 || idx.Manifests[0] != compare.ManifestFile {
+	if idx.Counts["comparisons"] != st.Files || len(idx.Manifests) != 1 || idx.Manifests[0] != compare.ManifestFile {
 		t.Errorf("index counts %v, manifests %v", idx.Counts, idx.Manifests)
 	}
 	for _, f := range idx.Files {
@@ -101,7 +102,7 @@ func TestExportIncremental(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	// Nothing changed: nothing is built, the manifest is kept too.
 	st = exportOnce(t, out, snap, o)
-	if st.Built != 0 || st.Kept != st.Pairs || st.Changed != 0 {
+	if st.Built != 0 || st.Kept != st.Files || st.Changed != 0 {
 		t.Fatalf("same data again: %+v", st)
 	}
 	raw2, _ := os.ReadFile(filepath.Join(out, compare.ManifestFile))
@@ -112,7 +113,7 @@ func TestExportIncremental(t *testing.T) {
 	changed := ids[5]
 	setInput(snap, changed, 123_456)
 	st = exportOnce(t, out, snap, o)
-	if st.Built != n-1 || st.Kept != st.Pairs-(n-1) || st.Changed != 1 {
+	if st.Built != n-1 || st.Kept != st.Files-(n-1) || st.Changed != 1 {
 		t.Fatalf("one changed price: %+v; want %d pairs built", st, n-1)
 	}
 	for path, before := range mtimes {
@@ -135,7 +136,7 @@ func TestExportIncremental(t *testing.T) {
 
 	// Other weights change every fingerprint: every pair is rebuilt.
 	st = exportOnce(t, out, snap, compare.Options{Blend: catalog.Blend{InputPct: 50, OutputPct: 50}})
-	if st.Built != st.Pairs {
+	if st.Built != st.Files {
 		t.Errorf("new weights: %+v; want every pair rebuilt", st)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/llmref/llmref/changes"
+	"github.com/llmref/llmref/webhook"
 )
 
 // ReviewConfig holds the rules that hold anomalous changes for an operator
@@ -115,8 +116,8 @@ func (c ReviewConfig) Rules() changes.Rules {
 
 // WebhookOptions is the webhook the section describes (an empty URL sends
 // nothing).
-func (c ReviewConfig) WebhookOptions() changes.Webhook {
-	w := changes.Webhook{URL: c.Webhook.URL, Timeout: c.Webhook.Timeout, Backoff: c.Webhook.Backoff, Retries: 3}
+func (c ReviewConfig) WebhookOptions() webhook.Webhook {
+	w := webhook.Webhook{URL: c.Webhook.URL, Timeout: c.Webhook.Timeout, Backoff: c.Webhook.Backoff, Retries: 3}
 	if c.Webhook.Retries != nil {
 		w.Retries = *c.Webhook.Retries
 	}

@@ -27,9 +27,12 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/compare"
 	"github.com/llmref/llmref/internal/fixturetest"
+	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/serve"
 	"github.com/llmref/llmref/store"
+	"github.com/llmref/llmref/webhook"
 )
 
 var screenshot = flag.String("screenshot", "", "write the review page's screenshots to this PNG path (and -before.png beside it)")
@@ -50,7 +53,7 @@ func newSite(t *testing.T) *site {
 	s := &site{db: filepath.Join(dir, "llmref.db"), export: filepath.Join(dir, "export")}
 	fixturetest.Replay(t, s.db, s.export, "2026-04-23")
 	fixturetest.Replay(t, s.db, s.export, fixturetest.SlipDay(t))
-	h, err := serve.New(serve.Options{DB: store.NewDB(s.db, 5*time.Second), ExportDir: s.export, Token: token, Review: serve.StoreReview{}})
+	h, err := serve.New(serve.Options{DB: store.NewDB(s.db, 5*time.Second), ExportDir: s.export, Publisher: publish.New(s.export, compare.DefaultOptions(), webhook.Webhook{}), Token: token, Review: serve.StoreReview{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/llmref/llmref/internal/canonjson"
 )
 
 // SchemaVersion is the version of the exported tree's schema.
@@ -274,13 +276,11 @@ func (t *Tree) prune() {
 // Canonical encodes v as JSON with sorted keys, two-space indentation, no
 // HTML escaping and numbers exactly as their types wrote them, ending in a
 // newline: the same value always gives the same bytes.
-func Canonical(v any) ([]byte, error) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return canonicalize(raw) // one pass; see canonical.go
-}
+func Canonical(v any) ([]byte, error) { return canonjson.Marshal(v) }
+
+// CanonicalCompact encodes v as Canonical does, without the indentation and
+// the final newline (see canonjson.Compact).
+func CanonicalCompact(v any) ([]byte, error) { return canonjson.Compact(v) }
 
 // ModelFile is the tree path of a model's file.
 func ModelFile(id string) string { return path.Join("models", fileStem(id)+".json") }

@@ -17,9 +17,11 @@ import (
 // Verify checks a published tree against its own index: index.json reads,
 // every file it lists is there with the listed size and SHA-256, every
 // file of the tree is listed, and every file is well-formed JSON that its
-// kind's JSON Schema (where one is known) accepts. It returns one line per
+// kind's JSON Schema (where one is known) accepts: each validator given
+// (export/schema's Validate checks the tree's schemas) is run on every file;
+// with none, files are only checked to be JSON. It returns one line per
 // problem, in path order; an error only when dir holds no tree at all.
-func Verify(dir string) ([]string, error) {
+func Verify(dir string, validators ...Validator) ([]string, error) {
 	root, err := filepath.EvalSymlinks(dir)
 	if err != nil {
 		return nil, fmt.Errorf("verify export: %w", err)
@@ -67,12 +69,12 @@ func Verify(dir string) ([]string, error) {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(todo); i += workers {
-				verifyFile(root, todo[i], badFile)
+				verifyFile(root, todo[i], validators, badFile)
 			}
 		}()
 	}
 	wg.Wait()
-	if err := validateFile(IndexFile, b); err != nil {
+	if err := validateFile(IndexFile, b, validators); err != nil {
 		bad("%s: %v", IndexFile, err)
 	}
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -97,7 +99,7 @@ func Verify(dir string) ([]string, error) {
 }
 
 // verifyFile checks one listed file against its entry and its schema.
-func verifyFile(root string, f FileEntry, bad func(format string, args ...any)) {
+func verifyFile(root string, f FileEntry, validators []Validator, bad func(format string, args ...any)) {
 	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f.Path)))
 	if err != nil {
 		bad("%s: listed in %s but unreadable: %v", f.Path, IndexFile, err)
@@ -111,7 +113,7 @@ func verifyFile(root string, f FileEntry, bad func(format string, args ...any)) 
 		bad("%s: %d bytes, index says %d", f.Path, len(data), f.Bytes)
 	}
 	if strings.HasSuffix(f.Path, ".json") {
-		if err := validateFile(f.Path, data); err != nil {
+		if err := validateFile(f.Path, data, validators); err != nil {
 			bad("%s: %v", f.Path, err)
 		}
 	}
@@ -124,17 +126,16 @@ func shortHash(s string) string {
 	return s
 }
 
-// Validators check a file of the tree by its path; each returns an error
+// A Validator checks a file of the tree by its path: it returns an error
 // saying why the file is not what its kind's schema says (nil when it is,
-// or when the validator does not know the path). The JSON Schemas of the
-// tree register one; without any, Verify checks that files are JSON.
-var Validators []func(rel string, data []byte) error
+// or when the validator does not know the path).
+type Validator func(rel string, data []byte) error
 
-func validateFile(rel string, data []byte) error {
+func validateFile(rel string, data []byte, validators []Validator) error {
 	if !json.Valid(data) {
 		return fmt.Errorf("not valid JSON")
 	}
-	for _, v := range Validators {
+	for _, v := range validators {
 		if err := v(rel, data); err != nil {
 			return err
 		}

@@ -15,9 +15,12 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/changes"
+	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/export/schema"
+	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
+	"github.com/llmref/llmref/webhook"
 )
 
 // anomalyDay is the test-only fixture day: the 2026-04-24 OpenRouter list
@@ -115,12 +118,12 @@ func TestAnomaliesHeld(t *testing.T) {
 	st := openStore(t)
 	out := filepath.Join(t.TempDir(), "export")
 	o := openRouterOnly(t, "2026-04-24")
-	o.ExportDir = out
+	o.Publisher = testPublisher(out)
 	runOK(t, st, o)
 	before, _ := st.Snapshot()
 
 	o = openRouterOnly(t, anomalyDay)
-	o.ExportDir = out
+	o.Publisher = testPublisher(out)
 	res := runOK(t, st, o)
 	cs := res.Changes
 	if cs == nil || cs.Run != res.Run.ID {
@@ -180,7 +183,7 @@ func TestAnomaliesHeld(t *testing.T) {
 		t.Errorf("held slip reached the history: %+v", h[llama1B])
 	}
 	var rep changes.Report
-	readJSON(t, filepath.Join(out, ChangesFile(res.Run.ID)), &rep)
+	readJSON(t, filepath.Join(out, export.ChangesFile(res.Run.ID)), &rep)
 	if want := 2 + len(breakage.RemovedOfferings) + len(breakage.RemovedModels); len(rep.Held()) != want || rep.Runs[0].ID != res.Run.ID {
 		t.Errorf("exported change report: %d held entries, want %d (2 prices and the removals), runs %+v", len(rep.Held()), want, rep.Runs)
 	}
@@ -208,15 +211,15 @@ func TestAnomaliesHeld(t *testing.T) {
 		t.Errorf("history after approval %+v; want the free output effective from run %d", pts, res.Run.ID)
 	}
 	last, _ := st.LastRun()
-	if _, err := Publish(st, out, snap, last); err != nil {
+	if _, err := testPublisher(out).PublishSnapshot(st, snap, last); err != nil {
 		t.Fatal(err)
 	}
 	exp = exportedOfferings(t, out)
 	if e := exp[gptOss]; e.Output.Value == nil || e.Output.Value.Kind != catalog.PriceFree || e.Output.ReviewedAt == nil {
 		t.Errorf("export after approval %+v", e.Output)
 	}
-	var hdoc HistoryDoc
-	readJSON(t, filepath.Join(out, HistoryFile("openai/gpt-oss-20b")), &hdoc)
+	var hdoc export.HistoryDoc
+	readJSON(t, filepath.Join(out, export.HistoryFile("openai/gpt-oss-20b")), &hdoc)
 	if len(hdoc.Offerings) == 0 || len(hdoc.Offerings[0].Points) != 2 {
 		t.Errorf("exported history %+v", hdoc)
 	}
@@ -313,7 +316,7 @@ func TestWebhook(t *testing.T) {
 	st := openStore(t)
 	runOK(t, st, replayOptions(t, "2026-04-23"))
 	o := replayOptions(t, "2026-04-24")
-	o.Webhook = changes.Webhook{URL: srv.URL, Retries: 2, Backoff: time.Millisecond, Timeout: 10 * time.Second}
+	o.Publisher = &publish.Publisher{Webhook: webhook.Webhook{URL: srv.URL, Retries: 2, Backoff: time.Millisecond, Timeout: 10 * time.Second}}
 	res := runOK(t, st, o)
 	d := res.Delivery
 	if d == nil || !d.OK || d.Attempts != 2 || d.Status != http.StatusNoContent {
@@ -348,7 +351,7 @@ func TestWebhookDownNeverFailsTheRun(t *testing.T) {
 	st := openStore(t)
 	runOK(t, st, replayOptions(t, "2026-04-23"))
 	o := replayOptions(t, "2026-04-24")
-	o.Webhook = changes.Webhook{URL: srv.URL, Retries: 3, Backoff: time.Millisecond, Timeout: 5 * time.Second}
+	o.Publisher = &publish.Publisher{Webhook: webhook.Webhook{URL: srv.URL, Retries: 3, Backoff: time.Millisecond, Timeout: 5 * time.Second}}
 	res, err := Run(context.Background(), st, o)
 	if err != nil {
 		t.Fatalf("a failing webhook failed the run: %v", err)

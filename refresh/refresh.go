@@ -1,6 +1,6 @@
 // Package refresh runs one refresh of the catalogue, stage by stage:
-// scrapers → normalize → changes → store → export (then the webhook). Data
-// only moves forward.
+// scrapers → normalize → changes → store → publish (the export, then the
+// webhook). Data only moves forward.
 package refresh
 
 import (
@@ -15,11 +15,12 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/changes"
-	"github.com/llmref/llmref/compare"
 	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/normalize"
+	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
+	"github.com/llmref/llmref/webhook"
 )
 
 // Options configure a run.
@@ -33,11 +34,9 @@ type Options struct {
 	Fetch scrapers.Options
 	// Resolver maps source ids to canonical ids.
 	Resolver *normalize.Resolver
-	// ExportDir, when set, is where the JSON tree is published after the
-	// run commits.
-	ExportDir string
-	// Compare configures the comparison records the export writes.
-	Compare compare.Options
+	// Publisher publishes the JSON tree after the run commits, and sends
+	// the run's change report to its webhook; nil publishes nothing.
+	Publisher *publish.Publisher
 	// Replay names the fixture day being replayed, for the run record.
 	Replay string
 	// Now is the clock; a replayed run uses the fixture day's time.
@@ -49,7 +48,7 @@ type Options struct {
 	Review *changes.Rules
 	// Webhook, when its URL is set, receives the run's JSON change report
 	// after the run commits, if the run has changes.
-	Webhook changes.Webhook
+	Webhook webhook.Webhook
 }
 
 // Result is a run's record and what it published.
@@ -189,20 +188,10 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	res := &Result{Run: run, Warnings: norm.Warnings, Changes: &cs, Held: review.Seen}
 	log.Info("committed", "run", id, "status", run.Status, "models", run.Models, "offerings", run.Offerings, "unmatched", run.Unmatched)
 
-	if o.ExportDir != "" {
-		stats, err := Publish(st, o.ExportDir, snap, run, WithCompare(o.Compare))
-		if err != nil {
-			return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
-		}
-		res.Export = &stats
-		log.Info("exported", "dir", stats.Dir, "files", stats.Files, "written", stats.Written, "unchanged", stats.Unchanged)
+	if res.Export, err = o.Publisher.PublishSnapshot(st, snap, run); err != nil {
+		return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
 	}
-	if o.Webhook.URL != "" && len(cs.Changes) > 0 {
-		if o.Webhook.UserAgent == "" {
-			o.Webhook.UserAgent = orDefault(o.Fetch.UserAgent, scrapers.DefaultUserAgent)
-		}
-		res.Delivery = deliver(ctx, st, o.Webhook, run, cs, log)
-	}
+	res.Delivery = o.Publisher.Notify(ctx, st, run, cs)
 	if run.Status == catalog.RunPartial {
 		return res, fmt.Errorf("run %d: %w", id, ErrPartial)
 	}
@@ -266,17 +255,14 @@ func keepCatalogue(st *store.Store, o Options, run, last catalog.Run, pages []ca
 	run.ID = id
 	res := &Result{Run: run, Changes: &cs, Held: again}
 	log.Info("committed", "run", id, "status", run.Status, "unchanged", true)
-	if o.ExportDir != "" {
+	if o.Publisher.Enabled() {
 		snap, err := st.Snapshot()
 		if err != nil {
 			return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
 		}
-		stats, err := Publish(st, o.ExportDir, snap, run, WithCompare(o.Compare))
-		if err != nil {
+		if res.Export, err = o.Publisher.PublishSnapshot(st, snap, run); err != nil {
 			return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
 		}
-		res.Export = &stats
-		log.Info("exported", "dir", stats.Dir, "files", stats.Files, "written", stats.Written, "unchanged", stats.Unchanged)
 	}
 	return res, nil
 }

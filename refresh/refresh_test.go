@@ -13,10 +13,13 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/compare"
 	"github.com/llmref/llmref/fixtures"
 	"github.com/llmref/llmref/normalize"
+	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
+	"github.com/llmref/llmref/webhook"
 )
 
 func sources() []scrapers.Source {
@@ -86,7 +89,7 @@ func TestTwoFixtureDays(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "export")
 	for _, day := range []string{"2026-04-23", "2026-04-24"} {
 		o := replayOptions(t, day)
-		o.ExportDir = out
+		o.Publisher = testPublisher(out)
 		res, err := Run(context.Background(), st, o)
 		if err != nil {
 			t.Fatalf("%s: %v", day, err)
@@ -150,7 +153,7 @@ func TestTwoFixtureDays(t *testing.T) {
 	snap, _ := st.Snapshot()
 	last, _ := st.LastRun()
 	other := filepath.Join(t.TempDir(), "again")
-	if _, err := Publish(st, other, snap, last); err != nil {
+	if _, err := testPublisher(other).PublishSnapshot(st, snap, last); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"index.json", "models.json", "offerings.json", "models/meta--llama-3.2-1b-instruct.json"} {
@@ -317,4 +320,10 @@ func TestRebuild(t *testing.T) {
 	if _, err := Rebuild(context.Background(), openStore(t), o); err == nil {
 		t.Error("a rebuild of an empty database succeeded")
 	}
+}
+
+// testPublisher publishes to out with the default comparisons and no
+// webhook.
+func testPublisher(out string) *publish.Publisher {
+	return publish.New(out, compare.DefaultOptions(), webhook.Webhook{})
 }

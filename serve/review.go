@@ -19,7 +19,6 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/export"
-	"github.com/llmref/llmref/refresh"
 	"github.com/llmref/llmref/store"
 )
 
@@ -227,10 +226,7 @@ func (s *Server) decide(approve bool) http.HandlerFunc {
 				return err
 			}
 			resp.Holds = holds
-			if s.o.ExportDir == "" {
-				return nil
-			}
-			stats, err := republish(st, s.o.ExportDir)
+			stats, err := s.o.Publisher.Publish(st)
 			if err != nil {
 				// The decision is committed; the tree follows at the next run.
 				s.log.Error("republish after a decision", "err", err)
@@ -261,23 +257,6 @@ func (s *Server) decide(approve bool) http.HandlerFunc {
 		w.Header().Set("Cache-Control", "no-store")
 		json.NewEncoder(w).Encode(resp)
 	}
-}
-
-// republish exports the published catalogue again after a decision.
-func republish(st *store.Store, dir string) (*export.Stats, error) {
-	snap, err := st.Snapshot()
-	if err != nil {
-		return nil, err
-	}
-	run, err := st.LastRun()
-	if err != nil {
-		return nil, err
-	}
-	stats, err := refresh.Publish(st, dir, snap, run)
-	if err != nil {
-		return nil, err
-	}
-	return &stats, nil
 }
 
 // tokenOK compares the bearer token in constant time (over fixed-length

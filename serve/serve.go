@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/schedules"
 	"github.com/llmref/llmref/store"
 )
@@ -31,6 +32,9 @@ type Options struct {
 	// ExportDir is the published export tree (a symbolic link swapped per
 	// generation); empty serves no /v1/.
 	ExportDir string
+	// Publisher republishes the tree after a review decision; nil (or one
+	// without a folder) leaves the tree to the next run.
+	Publisher *publish.Publisher
 	// Token is the bearer token approve and reject need; empty disables
 	// them.
 	Token string

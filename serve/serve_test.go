@@ -20,9 +20,12 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/compare"
 	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/internal/fixturetest"
+	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/store"
+	"github.com/llmref/llmref/webhook"
 )
 
 const testToken = "test-token-0123456789abcdef"
@@ -78,7 +81,7 @@ func newFixture(t *testing.T, token string) *fixture {
 	dir := t.TempDir()
 	f := &fixture{dir: dir, db: filepath.Join(dir, "llmref.db"), export: filepath.Join(dir, "export"), review: &fakeReview{}}
 	fixturetest.Replay(t, f.db, f.export, "2026-04-23")
-	s, err := New(Options{DB: store.NewDB(f.db, time.Second), ExportDir: f.export, Token: token, Review: f.review,
+	s, err := New(Options{DB: store.NewDB(f.db, time.Second), ExportDir: f.export, Publisher: testPublisher(f.export), Token: token, Review: f.review,
 		Now: func() time.Time { return time.Date(2026, 4, 23, 12, 0, 0, 0, time.UTC) }})
 	if err != nil {
 		t.Fatal(err)
@@ -449,7 +452,10 @@ func TestStoreReview(t *testing.T) {
 	db, out := filepath.Join(dir, "llmref.db"), filepath.Join(dir, "export")
 	fixturetest.Replay(t, db, out, "2026-04-23")
 	fixturetest.Replay(t, db, out, fixturetest.SlipDay(t))
-	s, err := New(Options{DB: store.NewDB(db, time.Second), ExportDir: out, Token: testToken, Review: StoreReview{}})
+	// The daemon's publisher blends 50/50 (the replays published 70/30):
+	// a decision republishes with it.
+	pub := publish.New(out, compare.Options{Blend: catalog.Blend{InputPct: 50, OutputPct: 50}}, webhook.Webhook{})
+	s, err := New(Options{DB: store.NewDB(db, time.Second), ExportDir: out, Publisher: pub, Token: testToken, Review: StoreReview{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -513,6 +519,9 @@ func TestStoreReview(t *testing.T) {
 	if doc := get("/v1/models/meta--llama-3.2-1b-instruct.json"); !strings.Contains(doc, `"micro_usd_per_mtok": 201000000`) {
 		t.Error("the approved value is not exported")
 	}
+	if m := get("/v1/comparisons.json"); !strings.Contains(m, `"input_pct": 50`) || !strings.Contains(m, `"output_pct": 50`) {
+		t.Errorf("the decision republished comparisons without the daemon's 50/50 blend:\n%.300s", m)
+	}
 	if code := approve(); code != http.StatusConflict {
 		t.Errorf("approving twice: %d, want 409", code)
 	}
@@ -533,4 +542,9 @@ func TestStoreReview(t *testing.T) {
 	if page := get("/review"); strings.Contains(page, `id="hold-`+strconv.FormatUint(other, 10)+`"`) {
 		t.Error("the rejected hold is still pending")
 	}
+}
+
+// testPublisher republishes to out with the default comparisons.
+func testPublisher(out string) *publish.Publisher {
+	return publish.New(out, compare.DefaultOptions(), webhook.Webhook{})
 }

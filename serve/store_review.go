@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
-	"github.com/llmref/llmref/refresh"
+	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/store"
 )
 
@@ -29,7 +29,7 @@ func (StoreReview) Decide(st *store.Store, approve bool, ids []uint64, note stri
 	return st.Reject(ids, note, at)
 }
 
-// ReportHTML renders the latest run's change report (refresh.ChangeReport,
+// ReportHTML renders the latest run's change report (publish.ChangeReport,
 // the same report `llmref changes --format html` prints).
 func (StoreReview) ReportHTML(st *store.Store, w io.Writer) error {
 	run, err := st.LastRun()
@@ -42,7 +42,7 @@ func (StoreReview) ReportHTML(st *store.Store, w io.Writer) error {
 	} else if err != nil {
 		return err
 	}
-	rep, err := refresh.ChangeReport(st, []catalog.ChangeSet{cs})
+	rep, err := publish.ChangeReport(st, []catalog.ChangeSet{cs})
 	if err != nil {
 		return err
 	}

@@ -14,23 +14,25 @@ import (
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/changes"
 	"github.com/llmref/llmref/export"
-	"github.com/llmref/llmref/refresh"
+	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/store"
 )
 
-var changesFlags struct {
+// changesFlags are `llmref changes`' flags.
+type changesFlags struct {
 	run    string
 	since  string
 	format string
 }
 
-var reviewFlags struct {
+// decisionFlags are the flags of approve, reject and mark-reviewed.
+type decisionFlags struct {
 	note   string
 	export string
-	format string
 }
 
-var historyFlags struct {
+// historyFlags are `llmref history`'s flags.
+type historyFlags struct {
 	provider string
 	format   string
 }
@@ -39,22 +41,22 @@ func init() {
 	register(&command{
 		name: "changes", args: "[--run ID | --since DATE] [--format md|json|html]",
 		summary: "the change report: the last run's changes (default), one run's, or every run's since a date",
-		flags: func(fs *flag.FlagSet) {
-			changesFlags = struct{ run, since, format string }{}
-			fs.StringVar(&changesFlags.run, "run", "", "report this run")
-			fs.StringVar(&changesFlags.since, "since", "", "report every run that started on or after this `date` (YYYY-MM-DD, UTC)")
-			fs.StringVar(&changesFlags.format, "format", "md", "md (Markdown), json or html (one self-contained page)")
+		setup: func(fs *flag.FlagSet) runFunc {
+			f := &changesFlags{}
+			fs.StringVar(&f.run, "run", "", "report this run")
+			fs.StringVar(&f.since, "since", "", "report every run that started on or after this `date` (YYYY-MM-DD, UTC)")
+			fs.StringVar(&f.format, "format", "md", "md (Markdown), json or html (one self-contained page)")
+			return f.runChanges
 		},
-		run: runChanges,
 	})
 	register(&command{
 		name: "review", args: "[--format text|json]",
 		summary: "list the changes held for review, oldest first, with their ids",
-		flags: func(fs *flag.FlagSet) {
-			reviewFlags = struct{ note, export, format string }{}
-			fs.StringVar(&reviewFlags.format, "format", "text", "text or json")
+		setup: func(fs *flag.FlagSet) runFunc {
+			var format string
+			fs.StringVar(&format, "format", "text", "text or json")
+			return func(ctx context.Context, e *env, args []string) error { return runReview(e, format, args) }
 		},
-		run: runReview,
 	})
 	for _, a := range []catalog.Action{catalog.ActionApprove, catalog.ActionReject} {
 		verb := "publish held changes (the value, reviewed_at, its price-history point) and re-export"
@@ -64,36 +66,39 @@ func init() {
 		register(&command{
 			name: string(a), args: "ID... --note TEXT [--export DIR]",
 			summary: verb,
-			flags:   decisionFlags,
-			run:     func(ctx context.Context, e *env, args []string) error { return runDecide(e, a, args) },
+			setup: func(fs *flag.FlagSet) runFunc {
+				f := newDecisionFlags(fs)
+				return func(ctx context.Context, e *env, args []string) error { return f.decide(e, a, args) }
+			},
 		})
 	}
 	register(&command{
 		name: "mark-reviewed", args: "MODEL... [--note TEXT] [--export DIR]",
 		summary: "set reviewed_at on a model's facts and its offerings' facts",
-		flags:   decisionFlags,
-		run:     runMarkReviewed,
+		setup: func(fs *flag.FlagSet) runFunc {
+			return newDecisionFlags(fs).markReviewed
+		},
 	})
 	register(&command{
 		name: "history", args: "MODEL [--provider P] [--format text|json]",
 		summary: "each offering's price timeline with the dates the prices took effect",
-		flags: func(fs *flag.FlagSet) {
-			historyFlags = struct{ provider, format string }{}
-			fs.StringVar(&historyFlags.provider, "provider", "", "only this provider's offerings")
-			fs.StringVar(&historyFlags.format, "format", "text", "text or json")
+		setup: func(fs *flag.FlagSet) runFunc {
+			f := &historyFlags{}
+			fs.StringVar(&f.provider, "provider", "", "only this provider's offerings")
+			fs.StringVar(&f.format, "format", "text", "text or json")
+			return f.runHistory
 		},
-		run: runHistory,
 	})
 }
 
-func decisionFlags(fs *flag.FlagSet) {
-	reviewFlags = struct{ note, export, format string }{}
-	fs.StringVar(&reviewFlags.note, "note", "", "why: recorded with the decision and its time")
-	fs.StringVar(&reviewFlags.export, "export", "", "re-publish the JSON tree here afterwards (default: export.dir from the config)")
+func newDecisionFlags(fs *flag.FlagSet) *decisionFlags {
+	f := &decisionFlags{}
+	fs.StringVar(&f.note, "note", "", "why: recorded with the decision and its time")
+	exportFlag(fs, &f.export, "re-publish the JSON tree here afterwards")
+	return f
 }
 
-func runChanges(ctx context.Context, e *env, args []string) error {
-	f := changesFlags
+func (f *changesFlags) runChanges(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("changes: unexpected argument %q", args[0])}
 	}
@@ -144,7 +149,7 @@ func runChanges(ctx context.Context, e *env, args []string) error {
 		}
 		sets = []catalog.ChangeSet{cs}
 	}
-	rep, err := refresh.ChangeReport(st, sets)
+	rep, err := publish.ChangeReport(st, sets)
 	if err != nil {
 		return err
 	}
@@ -164,12 +169,12 @@ func runChanges(ctx context.Context, e *env, args []string) error {
 	return err
 }
 
-func runReview(ctx context.Context, e *env, args []string) error {
+func runReview(e *env, format string, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("review: unexpected argument %q", args[0])}
 	}
-	if f := reviewFlags.format; f != "text" && f != "json" {
-		return usageError{fmt.Sprintf("review: --format %q: want text or json", f)}
+	if format != "text" && format != "json" {
+		return usageError{fmt.Sprintf("review: --format %q: want text or json", format)}
 	}
 	st, err := e.openReader()
 	if err != nil {
@@ -180,7 +185,7 @@ func runReview(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if reviewFlags.format == "json" {
+	if format == "json" {
 		if held == nil {
 			held = []catalog.Hold{}
 		}
@@ -245,13 +250,13 @@ func parseHoldIDs(cmd string, args []string) ([]uint64, error) {
 	return ids, nil
 }
 
-func runDecide(e *env, action catalog.Action, args []string) error {
+func (f *decisionFlags) decide(e *env, action catalog.Action, args []string) error {
 	cmd := string(action)
 	ids, err := parseHoldIDs(cmd, args)
 	if err != nil {
 		return err
 	}
-	note := strings.TrimSpace(reviewFlags.note)
+	note := strings.TrimSpace(f.note)
 	if note == "" {
 		return usageError{fmt.Sprintf("%s: --note TEXT is required: say why (it is recorded with the decision)", cmd)}
 	}
@@ -278,10 +283,10 @@ func runDecide(e *env, action catalog.Action, args []string) error {
 			fmt.Fprintf(e.stdout, "%s #%d %s: %s — %s\n", verb, h.ID, h.Subject(), holdValues(h), what)
 		}
 	}
-	return e.republish(st)
+	return f.republish(e, st)
 }
 
-func runMarkReviewed(ctx context.Context, e *env, args []string) error {
+func (f *decisionFlags) markReviewed(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
 		return usageError{"mark-reviewed: name at least one model (see `llmref models`)"}
 	}
@@ -296,42 +301,27 @@ func runMarkReviewed(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 	at := time.Now()
-	if err := st.MarkReviewed(args, strings.TrimSpace(reviewFlags.note), at); err != nil {
+	if err := st.MarkReviewed(args, strings.TrimSpace(f.note), at); err != nil {
 		return err
 	}
 	if !e.quiet {
 		fmt.Fprintf(e.stdout, "marked reviewed at %s: %s\n", at.UTC().Format(time.RFC3339), strings.Join(args, ", "))
 	}
-	return e.republish(st)
+	return f.republish(e, st)
 }
 
 // republish exports the tree again after a decision changed the published
 // catalogue, when an export folder is given or configured.
-func (e *env) republish(st *store.Store) error {
-	out := orStr(reviewFlags.export, e.cfg.Export.Dir)
-	if out == "" {
-		return nil
-	}
-	snap, err := st.Snapshot()
-	if err != nil {
-		return err
-	}
-	run, err := st.LastRun()
-	if err != nil {
-		return err
-	}
-	stats, err := refresh.Publish(st, out, snap, run)
+func (f *decisionFlags) republish(e *env, st *store.Store) error {
+	stats, err := e.publisher(f.export).Publish(st)
 	if err != nil {
 		return fmt.Errorf("the decision is recorded, but %w", err)
 	}
-	if !e.quiet {
-		fmt.Fprintf(e.stdout, "exported %s: %d files, %d written, %d unchanged\n", stats.Dir, stats.Files, stats.Written, stats.Unchanged)
-	}
+	e.printExported(stats)
 	return nil
 }
 
-func runHistory(ctx context.Context, e *env, args []string) error {
-	f := historyFlags
+func (f *historyFlags) runHistory(ctx context.Context, e *env, args []string) error {
 	if len(args) != 1 {
 		return usageError{"history: name one model (creator/slug)"}
 	}
@@ -347,12 +337,12 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	doc, err := refresh.History(st, model, f.provider)
+	doc, err := publish.History(st, model, f.provider)
 	if err != nil {
 		return err
 	}
 	if len(doc.Offerings) == 0 {
-		all, err := refresh.History(st, model, "")
+		all, err := publish.History(st, model, "")
 		if err != nil {
 			return err
 		}
@@ -379,7 +369,7 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func printHistory(w io.Writer, doc refresh.HistoryDoc) {
+func printHistory(w io.Writer, doc export.HistoryDoc) {
 	for i, o := range doc.Offerings {
 		if i > 0 {
 			fmt.Fprintln(w)

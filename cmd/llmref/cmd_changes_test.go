@@ -204,3 +204,57 @@ func TestReviewCommands(t *testing.T) {
 		t.Errorf("mark-reviewed exit %d: %s%s", code, out, errs)
 	}
 }
+
+// TestDecisionKeepsConfiguredBlend: a decision republishes the tree with
+// the configured blend, as the refresh did (it used to rebuild every
+// comparison record with the default 70/30 until the next refresh).
+func TestDecisionKeepsConfiguredBlend(t *testing.T) {
+	dir := t.TempDir()
+	db, exp := filepath.Join(dir, "llmref.db"), filepath.Join(dir, "export")
+	cfg := filepath.Join(dir, "llmref.yaml")
+	yaml := "export:\n  dir: " + exp + "\ncompare:\n  blend:\n    input: 50\n    output: 50\n"
+	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	blend := func() string {
+		t.Helper()
+		var m struct {
+			Blend catalog.Blend `json:"blend"`
+		}
+		b, err := os.ReadFile(filepath.Join(exp, "comparisons.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%d/%d", m.Blend.InputPct, m.Blend.OutputPct)
+	}
+	anomalies := filepath.Join("..", "..", "refresh", "testdata", "days", "2026-04-25-anomalies")
+	for _, day := range []string{"2026-04-24", anomalies} {
+		if code, _, errs := llmref(t, "refresh", "--config", cfg, "--source", "openrouter", "--replay", day, "--db", db, "-q"); code != 0 {
+			t.Fatalf("refresh %s: exit %d %s", day, code, errs)
+		}
+	}
+	if got := blend(); got != "50/50" {
+		t.Fatalf("after the refresh the records blend %s, want the configured 50/50", got)
+	}
+	code, out, errs := llmref(t, "review", "--format", "json", "--config", cfg, "--db", db)
+	if code != 0 {
+		t.Fatalf("review exit %d: %s", code, errs)
+	}
+	var held []catalog.Hold
+	if err := json.Unmarshal([]byte(out), &held); err != nil || len(held) == 0 {
+		t.Fatalf("review --format json: %v %s", err, out)
+	}
+	for _, verb := range []string{"approve", "reject"} {
+		id := fmt.Sprint(held[0].ID)
+		held = held[1:]
+		if code, _, errs := llmref(t, verb, id, "--note", "checked", "--config", cfg, "--db", db, "-q"); code != 0 {
+			t.Fatalf("%s exit %d: %s", verb, code, errs)
+		}
+		if got := blend(); got != "50/50" {
+			t.Errorf("after %s the records blend %s, want the configured 50/50", verb, got)
+		}
+	}
+}

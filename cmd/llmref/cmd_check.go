@@ -5,21 +5,18 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/store"
 )
-
-var checkExport string
 
 func init() {
 	register(&command{
 		name: "check", args: "[--export DIR]",
 		summary: "check the database (structure, every record, history, raw bodies) and an export tree (hashes, schemas)",
-		flags: func(fs *flag.FlagSet) {
-			checkExport = ""
-			fs.StringVar(&checkExport, "export", "", "also check the export tree published at this folder (default: export.dir from the config, if set)")
+		setup: func(fs *flag.FlagSet) runFunc {
+			var exportDir string
+			exportFlag(fs, &exportDir, "also check the export tree published at this folder")
+			return func(ctx context.Context, e *env, args []string) error { return runCheck(e, exportDir, args) }
 		},
-		run: runCheck,
 	})
 	register(&command{
 		name: "compact", summary: "reclaim the database file's free space (copies it under the writer lock, then swaps it in)",
@@ -27,7 +24,7 @@ func init() {
 	})
 }
 
-func runCheck(ctx context.Context, e *env, args []string) error {
+func runCheck(e *env, exportDir string, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("check: unexpected argument %q", args[0])}
 	}
@@ -46,8 +43,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "llmref: check: database %s: %s\n", e.dbPath, p)
 	}
 	checked := "database " + e.dbPath
-	if dir := orStr(checkExport, e.cfg.Export.Dir); dir != "" {
-		eps, err := export.Verify(dir)
+	if p := e.publisher(exportDir); p.Enabled() {
+		dir := p.Dir
+		eps, err := p.Verify(dir)
 		if err != nil {
 			return err
 		}

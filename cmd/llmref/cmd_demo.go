@@ -12,10 +12,9 @@ import (
 	"github.com/llmref/llmref/compare"
 	"github.com/llmref/llmref/config"
 	"github.com/llmref/llmref/fixtures"
+	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/refresh"
 )
-
-var demoDir string
 
 // demoMarker marks a folder the demo made, so a second demo may reuse it.
 const demoMarker = ".llmref-demo"
@@ -24,15 +23,15 @@ func init() {
 	register(&command{
 		name: "demo", args: "[--dir DIR]",
 		summary: "run the real pipeline on the bundled fixture days, with no network",
-		flags: func(fs *flag.FlagSet) {
-			demoDir = ""
-			fs.StringVar(&demoDir, "dir", "", "folder for the demo's database and export (default: a new temporary folder)")
+		setup: func(fs *flag.FlagSet) runFunc {
+			var dir string
+			fs.StringVar(&dir, "dir", "", "folder for the demo's database and export (default: a new temporary folder)")
+			return func(ctx context.Context, e *env, args []string) error { return runDemo(ctx, e, dir, args) }
 		},
-		run: runDemo,
 	})
 }
 
-func runDemo(ctx context.Context, e *env, args []string) error {
+func runDemo(ctx context.Context, e *env, demoDir string, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("demo: unexpected argument %q", args[0])}
 	}
@@ -57,11 +56,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	var after *refresh.Result
 	for _, day := range days {
-		opts, err := e.refreshOptions(day)
+		opts, err := e.refreshOptions(day, exportDir)
 		if err != nil {
 			return err
 		}
-		opts.ExportDir = exportDir
 		res, err := refresh.Run(ctx, st, opts)
 		if err != nil && !errors.Is(err, refresh.ErrPartial) {
 			return fmt.Errorf("demo: day %s: %w", day, err)
@@ -79,7 +77,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if after.Changes == nil {
 		return fmt.Errorf("demo: run %d recorded no changes", after.Run.ID)
 	}
-	rep, err := refresh.ChangeReport(st, []catalog.ChangeSet{*after.Changes})
+	rep, err := publish.ChangeReport(st, []catalog.ChangeSet{*after.Changes})
 	if err != nil {
 		return err
 	}

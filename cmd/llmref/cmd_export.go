@@ -2,58 +2,40 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"text/tabwriter"
 
 	"github.com/llmref/llmref/catalog"
-	"github.com/llmref/llmref/refresh"
-	"github.com/llmref/llmref/store"
 )
-
-var exportOut string
 
 func init() {
 	register(&command{
 		name: "export", args: "--out DIR",
 		summary: "publish the JSON tree (index, models, offerings, per-model files) atomically",
-		flags: func(fs *flag.FlagSet) {
-			exportOut = ""
-			fs.StringVar(&exportOut, "out", "", "folder to publish the tree to (a symbolic link swapped atomically)")
-		},
-		run: func(ctx context.Context, e *env, args []string) error {
-			out := orStr(exportOut, e.cfg.Export.Dir)
-			if out == "" {
-				return usageError{"export: --out DIR is required (or export.dir in the config)"}
+		setup: func(fs *flag.FlagSet) runFunc {
+			var out string
+			fs.StringVar(&out, "out", "", "folder to publish the tree to (a symbolic link swapped atomically)")
+			return func(ctx context.Context, e *env, args []string) error {
+				p := e.publisher(out)
+				if !p.Enabled() {
+					return usageError{"export: --out DIR is required (or export.dir in the config)"}
+				}
+				if len(args) > 0 {
+					return usageError{fmt.Sprintf("export: unexpected argument %q", args[0])}
+				}
+				st, err := e.openReader()
+				if err != nil {
+					return err
+				}
+				defer st.Close()
+				stats, err := p.Publish(st)
+				if err != nil {
+					return err
+				}
+				e.printExported(stats)
+				return nil
 			}
-			if len(args) > 0 {
-				return usageError{fmt.Sprintf("export: unexpected argument %q", args[0])}
-			}
-			st, err := e.openReader()
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			snap, err := st.Snapshot()
-			if err != nil {
-				return err
-			}
-			run, err := st.LastRun()
-			if errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("export: the database has no run yet (run `llmref refresh` first)")
-			}
-			if err != nil {
-				return err
-			}
-			stats, err := refresh.Publish(st, out, snap, run, refresh.WithCompare(e.cfg.Compare.Options()))
-			if err != nil {
-				return err
-			}
-			if !e.quiet {
-				fmt.Fprintf(e.stdout, "exported %s: %d files, %d written, %d unchanged\n", stats.Dir, stats.Files, stats.Written, stats.Unchanged)
-			}
-			return nil
 		},
 	})
 	register(&command{

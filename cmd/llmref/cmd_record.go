@@ -11,21 +11,19 @@ import (
 	"github.com/llmref/llmref/scrapers"
 )
 
-var recordSources stringList
-
 func init() {
 	register(&command{
 		name: "record", args: "DIR [--source NAME]...",
 		summary: "capture the configured sources' live responses into a fixture day that `refresh --replay DIR` plays back",
-		flags: func(fs *flag.FlagSet) {
-			recordSources = nil
-			fs.Var(&recordSources, "source", "record only this source (repeatable)")
+		setup: func(fs *flag.FlagSet) runFunc {
+			var sources stringList
+			fs.Var(&sources, "source", "record only this source (repeatable)")
+			return func(ctx context.Context, e *env, args []string) error { return runRecord(ctx, e, sources, args) }
 		},
-		run: runRecord,
 	})
 }
 
-func runRecord(ctx context.Context, e *env, args []string) error {
+func runRecord(ctx context.Context, e *env, recordSources stringList, args []string) error {
 	if len(args) != 1 {
 		return usageError{"record: want one folder: llmref record DIR"}
 	}

@@ -22,7 +22,8 @@ type stringList []string
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
-var refreshFlags struct {
+// refreshFlags are `llmref refresh`'s flags.
+type refreshFlags struct {
 	sources stringList
 	replay  string
 	export  string
@@ -32,30 +33,30 @@ func init() {
 	register(&command{
 		name: "refresh", args: "[--source NAME]... [--replay DIR] [--export DIR]",
 		summary: "one run: fetch every source, normalise, commit, export (exit 0 ok, 3 partial, 1 error)",
-		flags: func(fs *flag.FlagSet) {
-			refreshFlags = struct {
-				sources stringList
-				replay  string
-				export  string
-			}{}
-			fs.Var(&refreshFlags.sources, "source", "read only this source (repeatable)")
-			fs.StringVar(&refreshFlags.replay, "replay", "", "answer every request from a fixture day: a folder with a manifest.json, or a bundled day (2026-04-23)")
-			fs.StringVar(&refreshFlags.export, "export", "", "publish the JSON tree to this folder after the run (default: export.dir from the config)")
+		setup: func(fs *flag.FlagSet) runFunc {
+			f := &refreshFlags{}
+			fs.Var(&f.sources, "source", "read only this source (repeatable)")
+			fs.StringVar(&f.replay, "replay", "", "answer every request from a fixture day: a folder with a manifest.json, or a bundled day (2026-04-23)")
+			exportFlag(fs, &f.export, "publish the JSON tree to this folder after the run")
+			return f.run
 		},
-		run: runRefresh,
 	})
 }
 
-func runRefresh(ctx context.Context, e *env, args []string) error {
+// exportFlag registers --export, the tree a command publishes to.
+func exportFlag(fs *flag.FlagSet, dst *string, what string) {
+	fs.StringVar(dst, "export", "", what+" (default: export.dir from the config)")
+}
+
+func (f *refreshFlags) run(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("refresh: unexpected argument %q", args[0])}
 	}
-	opts, err := e.refreshOptions(refreshFlags.replay)
+	opts, err := e.refreshOptions(f.replay, f.export)
 	if err != nil {
 		return err
 	}
-	opts.Only = refreshFlags.sources
-	opts.ExportDir = orStr(refreshFlags.export, e.cfg.Export.Dir)
+	opts.Only = f.sources
 	return e.runOnce(ctx, opts, refresh.Run)
 }
 
@@ -81,16 +82,16 @@ func (e *env) runOnce(ctx context.Context, opts refresh.Options, run func(contex
 }
 
 // refreshOptions wires the configuration (and a replayed fixture day, if
-// any) into a run.
-func (e *env) refreshOptions(replay string) (refresh.Options, error) {
+// any) into a run that publishes to exportDir (export.dir when empty).
+func (e *env) refreshOptions(replay, exportDir string) (refresh.Options, error) {
 	sources, err := e.cfg.BuildSources()
 	if err != nil {
 		return refresh.Options{}, err
 	}
 	opts := refresh.Options{Sources: sources, Fetch: e.cfg.FetchOptions(), Resolver: e.cfg.Resolver(), Logger: e.log}
-	opts.Compare = e.cfg.Compare.Options() // the comparison records' blend
 	rules := e.cfg.Review.Rules()
-	opts.Review, opts.Webhook = &rules, e.cfg.Review.WebhookOptions() // the changes stage: review rules and webhook
+	opts.Review = &rules // the changes stage's rules
+	opts.Publisher = e.publisher(exportDir)
 	if replay != "" {
 		day, name, err := fixtures.Open(replay)
 		if err != nil {

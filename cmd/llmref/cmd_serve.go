@@ -16,7 +16,8 @@ import (
 	"github.com/llmref/llmref/store"
 )
 
-var serveFlags struct {
+// serveFlags are `llmref serve`'s flags.
+type serveFlags struct {
 	addr     string
 	schedule bool
 	export   string
@@ -26,24 +27,24 @@ func init() {
 	register(&command{
 		name: "serve", args: "[--addr 127.0.0.1:8080] [--schedule] [--export DIR]",
 		summary: "HTTP: the export tree under /v1/ (ETag, gzip), /healthz, /metrics, /changes, /review; --schedule also runs the configured refreshes",
-		flags: func(fs *flag.FlagSet) {
-			serveFlags.addr, serveFlags.schedule, serveFlags.export = "", false, ""
-			fs.StringVar(&serveFlags.addr, "addr", "", "listen `address` (default serve.addr, or 127.0.0.1:8080)")
-			fs.BoolVar(&serveFlags.schedule, "schedule", false, "run the schedules of serve.schedules (default: every source nightly at 02:00 UTC)")
-			fs.StringVar(&serveFlags.export, "export", "", "the published export tree to serve under /v1/ and publish runs to (default export.dir)")
+		setup: func(fs *flag.FlagSet) runFunc {
+			f := &serveFlags{}
+			fs.StringVar(&f.addr, "addr", "", "listen `address` (default serve.addr, or 127.0.0.1:8080)")
+			fs.BoolVar(&f.schedule, "schedule", false, "run the schedules of serve.schedules (default: every source nightly at 02:00 UTC)")
+			exportFlag(fs, &f.export, "the published export tree to serve under /v1/ and publish runs and decisions to")
+			return f.run
 		},
-		run: runServe,
 	})
 }
 
-// runServe wires the daemon: the lock that makes it the database's one
+// run wires the daemon: the lock that makes it the database's one
 // writer, the scheduler, the HTTP server; it stops cleanly on SIGTERM.
-func runServe(ctx context.Context, e *env, args []string) error {
+func (f *serveFlags) run(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("serve: unexpected argument %q", args[0])}
 	}
 	sc := &e.cfg.Serve
-	addr := orStr(serveFlags.addr, sc.Address())
+	addr := orStr(f.addr, sc.Address())
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return usageError{fmt.Sprintf("serve: --addr %q is not host:port", addr)}
 	}
@@ -52,9 +53,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("serve: the token (LLMREF_TOKEN or serve.token) is shorter than %d characters", config.MinTokenLength)
 	}
 	log := daemonLogger(e)
-	exportDir := orStr(serveFlags.export, e.cfg.Export.Dir)
+	e.log = log
+	pub := e.publisher(f.export) // scheduled runs and review decisions publish through it
+	exportDir := pub.Dir
 
-	if serveFlags.schedule {
+	if f.schedule {
 		// The scheduling daemon is the database's one writer: writing
 		// commands are refused while it runs. Without --schedule the
 		// server sits beside cron's `llmref refresh`, and bbolt's own
@@ -72,13 +75,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	db := store.NewDB(e.dbPath, 5*time.Second)
 
 	var sched *schedules.Scheduler
-	if serveFlags.schedule {
-		opts, err := e.refreshOptions("")
+	if f.schedule {
+		opts, err := e.refreshOptions("", f.export)
 		if err != nil {
 			ln.Close()
 			return err
 		}
-		opts.ExportDir = exportDir
+		opts.Publisher = pub
 		var list []schedules.Schedule
 		for _, s := range sc.ScheduleList() {
 			list = append(list, schedules.Schedule{Name: s.Name, Spec: s.Spec, Sources: s.Sources, Timeout: s.Timeout})
@@ -95,7 +98,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			log.Warn("export.dir is not set: scheduled runs publish no tree, and /v1/ serves nothing")
 		}
 	}
-	so := serve.Options{DB: db, ExportDir: exportDir, Token: token, Review: serve.StoreReview{},
+	so := serve.Options{DB: db, ExportDir: exportDir, Publisher: pub, Token: token, Review: serve.StoreReview{},
 		StaleAfter: sc.StaleAge(), Logger: log}
 	if sched != nil {
 		so.Schedules = sched.Statuses

@@ -18,17 +18,15 @@ import (
 	"github.com/llmref/llmref/store"
 )
 
-var sourcesFormat string
-
 func init() {
 	register(&command{
 		name: "sources", args: "[--format text|json]",
 		summary: "list every configured source: its URLs, authority, format, schedule and last run status",
-		flags: func(fs *flag.FlagSet) {
-			sourcesFormat = "text"
-			fs.StringVar(&sourcesFormat, "format", "text", "output format: text or json")
+		setup: func(fs *flag.FlagSet) runFunc {
+			var format string
+			fs.StringVar(&format, "format", "text", "output format: text or json")
+			return func(ctx context.Context, e *env, args []string) error { return runSources(e, format, args) }
 		},
-		run: runSources,
 	})
 }
 
@@ -57,7 +55,7 @@ type sourcesDoc struct {
 	Sources []sourceRow `json:"sources"`
 }
 
-func runSources(ctx context.Context, e *env, args []string) error {
+func runSources(e *env, sourcesFormat string, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("sources: unexpected argument %q", args[0])}
 	}

@@ -25,7 +25,9 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/config"
+	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/internal/heapfloor"
+	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/store"
 )
 
@@ -42,10 +44,16 @@ type command struct {
 	name    string
 	args    string // argument synopsis for help
 	summary string
-	// flags registers the command's own flags.
-	flags func(fs *flag.FlagSet)
-	run   func(ctx context.Context, e *env, args []string) error
+	// setup, for a command with flags of its own, registers them on fs,
+	// each bound to a field of a value made for this one invocation, and
+	// returns the function that runs the command with them.
+	setup func(fs *flag.FlagSet) runFunc
+	// run runs a command without flags of its own.
+	run runFunc
 }
+
+// runFunc runs a command with its positional arguments.
+type runFunc func(ctx context.Context, e *env, args []string) error
 
 var commands = map[string]*command{}
 
@@ -115,8 +123,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("llmref "+name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	e.globalFlags(fs)
-	if c.flags != nil {
-		c.flags(fs)
+	runCmd := c.run
+	if c.setup != nil {
+		runCmd = c.setup(fs)
 	}
 	cmdArgs, err := parseInterspersed(fs, rest[1:])
 	if errors.Is(err, flag.ErrHelp) {
@@ -131,7 +140,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := e.setup(); err != nil {
 		return e.fail(err)
 	}
-	return e.fail(c.run(ctx, e, cmdArgs))
+	return e.fail(runCmd(ctx, e, cmdArgs))
 }
 
 // parseInterspersed parses flags that may come before or after positional
@@ -220,6 +229,21 @@ func (e *env) openStore() (*store.Store, error) {
 // openReader opens the database for reading.
 func (e *env) openReader() (*store.Store, error) {
 	return store.Open(e.dbPath, store.Options{ReadOnly: true})
+}
+
+// publisher is where this command publishes: the tree at dir (a flag's
+// value) or at export.dir, with the configured comparisons and webhook.
+func (e *env) publisher(dir string) *publish.Publisher {
+	p := e.cfg.Publisher(dir)
+	p.Logger = e.log
+	return p
+}
+
+// printExported says what a publish wrote, unless quiet.
+func (e *env) printExported(stats *export.Stats) {
+	if stats != nil && !e.quiet {
+		fmt.Fprintf(e.stdout, "exported %s: %d files, %d written, %d unchanged\n", stats.Dir, stats.Files, stats.Written, stats.Unchanged)
+	}
 }
 
 // readSnapshot reads the published catalogue and closes the database: for

@@ -5,8 +5,8 @@
 // Each kind is a path pattern and a schema file (Kinds). defs.schema.json
 // holds the shared definitions (facts, prices, tokens, dates, licences, file
 // entries); the other schemas refer to it relatively, so the schema/ folder
-// of a tree is self-contained. Importing the package registers Validate with
-// export.Validators, so export.Verify checks files against their schemas.
+// of a tree is self-contained. Pass Validate to export.Verify to check a
+// tree's files against their schemas.
 package schema
 
 import (
@@ -181,8 +181,4 @@ func Section(t *export.Tree) error {
 		}
 	}
 	return nil
-}
-
-func init() {
-	export.Validators = append(export.Validators, Validate)
 }

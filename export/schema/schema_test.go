@@ -92,7 +92,7 @@ func TestDemoTreeValidates(t *testing.T) {
 		t.Errorf("%d schemas in the tree, %d embedded", kinds["schema"], len(names))
 	}
 	// The tree agrees with its index and manifests, file by file.
-	problems, err := export.Verify(out)
+	problems, err := export.Verify(out, schema.Validate)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/llmref/llmref/bench/site"
 	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/export/schema"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
 )
@@ -407,7 +408,7 @@ func TestCrash(t *testing.T) {
 			t.Fatalf("trial %d (kill after %v, seed %d): database check: %v %v", i, delay, seed, err, problems)
 		}
 		// The tree is whole, and wholly the old or the new one.
-		if ps, err := export.Verify(filepath.Join(dir, "export")); err != nil || len(ps) > 0 {
+		if ps, err := export.Verify(filepath.Join(dir, "export"), schema.Validate); err != nil || len(ps) > 0 {
 			t.Fatalf("trial %d (kill after %v, seed %d): export tree: %v %v", i, delay, seed, err, ps)
 		}
 		gotDir, _ := filepath.EvalSymlinks(filepath.Join(dir, "export"))

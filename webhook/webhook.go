@@ -1,4 +1,7 @@
-package changes
+// Package webhook delivers a run's change report to an operator's URL: one POST,
+// retried with backoff within a time bound, its outcome recorded and never
+// fatal to the run that sent it.
+package webhook
 
 import (
 	"bytes"

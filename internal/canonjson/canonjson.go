@@ -1,4 +1,9 @@
-package export
+// Package canonjson writes JSON in llmref's canonical form: object keys
+// sorted bytewise, two-space indentation (or none, in the compact form), no
+// HTML escaping, numbers exactly as their types wrote them and a final
+// newline, so that the same value always gives the same bytes. The export
+// tree and the comparison records are written in it.
+package canonjson
 
 import (
 	"bytes"
@@ -20,11 +25,22 @@ import (
 // input and without reflection.
 func canonicalize(src []byte) ([]byte, error) { return canonicalForm(src, true) }
 
-// CanonicalCompact encodes v as Canonical does, without the indentation and
-// the final newline: sorted keys, no HTML escaping, numbers as their types
-// wrote them, no insignificant space. Bulk files (one comparison record per
+// Marshal encodes v as JSON with sorted keys, two-space indentation, no
+// HTML escaping and numbers exactly as their types wrote them, ending in a
+// newline: the same value always gives the same bytes.
+func Marshal(v any) ([]byte, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return canonicalize(raw) // one pass
+}
+
+// Compact encodes v as Marshal does, without the indentation and the final
+// newline: sorted keys, no HTML escaping, numbers as their types wrote
+// them, no insignificant space. Bulk files (one comparison record per
 // model pair) use it: at 499,500 records indentation alone is gigabytes.
-func CanonicalCompact(v any) ([]byte, error) {
+func Compact(v any) ([]byte, error) {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package export
+package canonjson
 
 import (
 	"bytes"
@@ -37,7 +37,9 @@ func TestCanonicalMatchesReference(t *testing.T) {
 			A float64 `json:"a"`
 			M []byte  `json:"m"`
 		}{"\u2028 \x01 \t é \"q\" \\ \ufffd", 1e21, []byte("bytes")},
-		sampleSnapshot(),
+		&catalog.Offering{ModelID: "meta/llama-3.2-1b-instruct", Provider: "openrouter", ProviderModelID: "meta-llama/llama-3.2-1b-instruct",
+			Input: catalog.Fact[catalog.Price]{Value: catalog.Fixed(27_000), Display: "$0.027", RetrievedAt: time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC),
+				Source: catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: catalog.AuthorityProvider}}},
 		catalog.Run{ID: 3, StartedAt: time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)},
 	}
 	for _, v := range values {
@@ -49,17 +51,17 @@ func TestCanonicalMatchesReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := Canonical(v)
+		got, err := Marshal(v)
 		if err != nil {
 			t.Fatalf("%s: %v", raw, err)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("Canonical(%s):\n%s\nwant:\n%s", raw, got, want)
+			t.Errorf("Marshal(%s):\n%s\nwant:\n%s", raw, got, want)
 		}
 		var compact bytes.Buffer
 		json.Compact(&compact, want)
-		if got, err := CanonicalCompact(v); err != nil || !bytes.Equal(got, compact.Bytes()) {
-			t.Errorf("CanonicalCompact(%s) = %s, %v; want %s", raw, got, err, compact.Bytes())
+		if got, err := Compact(v); err != nil || !bytes.Equal(got, compact.Bytes()) {
+			t.Errorf("Compact(%s) = %s, %v; want %s", raw, got, err, compact.Bytes())
 		}
 	}
 	// Hand-written JSON: duplicate keys (the last wins), escaped keys,

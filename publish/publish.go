@@ -1,0 +1,104 @@
+// Package publish writes what llmref publishes: the JSON tree downstream
+// sites read (the catalogue, comparison records, price history, change
+// reports, schemas) and the change report sent to an operator's webhook.
+//
+// One Publisher is built from the configuration and used by everything
+// that changes what is published — refresh, rebuild, export, approve,
+// reject, mark-reviewed and the daemon's review pages — so they all write
+// the same tree with the same settings.
+package publish
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/compare"
+	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/export/schema"
+	"github.com/llmref/llmref/store"
+	"github.com/llmref/llmref/webhook"
+)
+
+// Publisher publishes the catalogue of a store.
+type Publisher struct {
+	// Dir is where the tree is published (a symbolic link swapped per
+	// generation); empty publishes no tree.
+	Dir string
+	// Compare configures the comparison records (the blend).
+	Compare compare.Options
+	// Validators check the tree's files in Verify; Default sets the JSON
+	// Schemas of the tree.
+	Validators []export.Validator
+	// Webhook, when its URL is set, receives each run's JSON change report
+	// after the run commits, if the run has changes.
+	Webhook webhook.Webhook
+	// Logger receives what was published; nil discards it.
+	Logger *slog.Logger
+}
+
+// New returns a Publisher of the tree at dir with the given comparison
+// options and webhook, checking trees against the tree's JSON Schemas.
+func New(dir string, co compare.Options, w webhook.Webhook) *Publisher {
+	return &Publisher{Dir: dir, Compare: co, Webhook: w, Validators: []export.Validator{schema.Validate}}
+}
+
+// Enabled reports whether p publishes a tree.
+func (p *Publisher) Enabled() bool { return p != nil && p.Dir != "" }
+
+func (p *Publisher) log() *slog.Logger {
+	if p.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return p.Logger
+}
+
+// ErrNoRun is returned when the database has no run to publish.
+var ErrNoRun = errors.New("the database has no run yet (run `llmref refresh` first)")
+
+// Publish writes the published catalogue of st, as of its last run. It
+// returns nil stats when p publishes no tree.
+func (p *Publisher) Publish(st *store.Store) (*export.Stats, error) {
+	if !p.Enabled() {
+		return nil, nil
+	}
+	snap, err := st.Snapshot()
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	run, err := st.LastRun()
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("publish: %w", ErrNoRun)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	return p.PublishSnapshot(st, snap, run)
+}
+
+// PublishSnapshot writes snap, the published catalogue of st as of run: the
+// catalogue files and every further section (schemas, comparisons, change
+// reports, price history). It returns nil stats when p publishes no tree.
+func (p *Publisher) PublishSnapshot(st *store.Store, snap *catalog.Snapshot, run catalog.Run) (*export.Stats, error) {
+	if !p.Enabled() {
+		return nil, nil
+	}
+	stats, err := export.Write(p.Dir, snap, run,
+		schema.Section,                      // schema/*.schema.json
+		comparisonsSection(snap, p.Compare), // comparisons.json and comparisons/<a>--vs--<b>.json
+		changesSection(st),                  // changes/<run-id>.json
+		historySection(st),                  // history/<creator>--<slug>.json
+	)
+	if err != nil {
+		return nil, err
+	}
+	p.log().Info("exported", "dir", stats.Dir, "files", stats.Files, "written", stats.Written, "unchanged", stats.Unchanged)
+	return &stats, nil
+}
+
+// Verify checks the tree published at dir against its index and the
+// Publisher's validators; see export.Verify.
+func (p *Publisher) Verify(dir string) ([]string, error) {
+	return export.Verify(dir, p.Validators...)
+}
