@@ -223,8 +223,7 @@ func Review(in Input) Outcome {
 func keepPublished(publish, pub *catalog.Snapshot, h catalog.Hold) {
 	switch h.Kind {
 	case catalog.HoldPrice:
-		key := strings.TrimPrefix(h.Key, "price:")
-		key = key[:strings.LastIndexByte(key, '#')]
+		key, _ := priceHoldOffering(h.Key)
 		o, p := publish.Offerings[key], pub.Offerings[key]
 		if o == nil || p == nil {
 			return

@@ -44,16 +44,17 @@ func TestPriceReasons(t *testing.T) {
 		{"flagged", fixed(27_000), flagged, []string{RuleChangePct, RuleFactor, RuleFlagged}},
 	}
 	for _, tt := range tests {
-		got := r.PriceReasons(tt.old, tt.next)
-		if len(got) != len(tt.want) {
-			t.Errorf("%s: reasons %q, want rules %v", tt.name, got, tt.want)
-			continue
-		}
-		for i, w := range tt.want {
-			if !strings.HasPrefix(got[i], w+": ") {
-				t.Errorf("%s: reason %q, want rule %s", tt.name, got[i], w)
+		t.Run(tt.name, func(t *testing.T) {
+			got := r.PriceReasons(tt.old, tt.next)
+			if len(got) != len(tt.want) {
+				t.Fatalf("reasons %q, want rules %v", got, tt.want)
 			}
-		}
+			for i, w := range tt.want {
+				if !strings.HasPrefix(got[i], w+": ") {
+					t.Errorf("reason %q, want rule %s", got[i], w)
+				}
+			}
+		})
 	}
 	if got := r.PriceReasons(fixed(27_000), fixed(27_000_000)); got[1] != "max_factor: 1000× larger is 10× or more" {
 		t.Errorf("factor reason %q", got[1])
@@ -108,32 +109,34 @@ func TestBreakage(t *testing.T) {
 		{"share 80%: six of eight (75%) is not more", 2, Rules{VanishedPct: 80, VanishedMin: 1}, 0},
 	}
 	for _, tt := range tests {
-		next := snapshot(many(tt.keep, "m/x-")...)
-		out := Review(Input{Published: prev, Next: next, Run: catalog.Run{StartedAt: day}, Rules: tt.rules})
-		held := 0
-		for _, c := range out.Changes.Changes {
-			if c.Kind == catalog.ChangeOfferingRemoved && c.Status == catalog.ChangeHeld {
-				held++
-			}
-		}
-		if held != tt.held {
-			t.Errorf("%s: %d removals held, want %d", tt.name, held, tt.held)
-		}
-		// Kept and held offerings are published, and their models.
-		if want := tt.keep + tt.held; len(out.Publish.Offerings) != want || len(out.Publish.Models) != want {
-			t.Errorf("%s: %d offerings and %d models published", tt.name, len(out.Publish.Offerings), len(out.Publish.Models))
-		}
-		if tt.held > 0 {
-			h := out.Seen[0]
-			if h.Kind != catalog.HoldBreakage || len(h.RemovedOfferings) != tt.held || len(h.RemovedModels) != tt.held || h.Source != "openrouter" {
-				t.Errorf("%s: hold %+v", tt.name, h)
-			}
-			for _, k := range h.RemovedOfferings {
-				if o := out.Publish.Offerings[k]; o == nil || !o.Input.Stale || o.Input.Value.Amount != 100_000 {
-					t.Errorf("%s: kept offering %s %+v; want the published one, stale", tt.name, k, o)
+		t.Run(tt.name, func(t *testing.T) {
+			next := snapshot(many(tt.keep, "m/x-")...)
+			out := Review(Input{Published: prev, Next: next, Run: catalog.Run{StartedAt: day}, Rules: tt.rules})
+			held := 0
+			for _, c := range out.Changes.Changes {
+				if c.Kind == catalog.ChangeOfferingRemoved && c.Status == catalog.ChangeHeld {
+					held++
 				}
 			}
-		}
+			if held != tt.held {
+				t.Errorf("%d removals held, want %d", held, tt.held)
+			}
+			// Kept and held offerings are published, and their models.
+			if want := tt.keep + tt.held; len(out.Publish.Offerings) != want || len(out.Publish.Models) != want {
+				t.Errorf("%d offerings and %d models published", len(out.Publish.Offerings), len(out.Publish.Models))
+			}
+			if tt.held > 0 {
+				h := out.Seen[0]
+				if h.Kind != catalog.HoldBreakage || len(h.RemovedOfferings) != tt.held || len(h.RemovedModels) != tt.held || h.Source != "openrouter" {
+					t.Errorf("hold %+v", h)
+				}
+				for _, k := range h.RemovedOfferings {
+					if o := out.Publish.Offerings[k]; o == nil || !o.Input.Stale || o.Input.Value.Amount != 100_000 {
+						t.Errorf("kept offering %s %+v; want the published one, stale", k, o)
+					}
+				}
+			}
+		})
 	}
 }
 

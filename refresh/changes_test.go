@@ -191,10 +191,10 @@ func TestAnomaliesHeld(t *testing.T) {
 	// Approve the zero, reject the slip.
 	zeroHold, slipHold := holdOf(t, st, "price:"+gptOss+"#output"), holdOf(t, st, "price:"+llama1B+"#input")
 	decided := time.Date(2026, 4, 25, 9, 30, 0, 0, time.UTC)
-	if _, err := st.Approve([]uint64{zeroHold.ID}, "OpenRouter made gpt-oss-20b output free", decided); err != nil {
+	if _, err := st.Decide(catalog.ActionApprove, []uint64{zeroHold.ID}, "OpenRouter made gpt-oss-20b output free", decided, changes.ApplyDecision); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Reject([]uint64{slipHold.ID}, "per-1K figure read as per-token", decided); err != nil {
+	if _, err := st.Decide(catalog.ActionReject, []uint64{slipHold.ID}, "per-1K figure read as per-token", decided, changes.ApplyDecision); err != nil {
 		t.Fatal(err)
 	}
 	snap, _ = st.Snapshot()
@@ -243,12 +243,12 @@ func TestAnomaliesHeld(t *testing.T) {
 	}
 	// Now that the source repeats it, the operator may still approve the
 	// rejected value.
-	if _, err := st.Approve([]uint64{slipHold.ID}, "it was right after all", decided); err != nil {
+	if _, err := st.Decide(catalog.ActionApprove, []uint64{slipHold.ID}, "it was right after all", decided, changes.ApplyDecision); err != nil {
 		t.Errorf("approve a rejected value the source repeats: %v", err)
 	}
 
 	// Approving the breakage removes the offerings, with removal points.
-	if _, err := st.Approve([]uint64{breakage.ID}, "OpenRouter retired them", decided); err != nil {
+	if _, err := st.Decide(catalog.ActionApprove, []uint64{breakage.ID}, "OpenRouter retired them", decided, changes.ApplyDecision); err != nil {
 		t.Fatal(err)
 	}
 	snap, _ = st.Snapshot()
@@ -286,7 +286,7 @@ func TestHeldValueWithdrawn(t *testing.T) {
 	if c := changeOf(res.Changes, catalog.ChangeOfferingAdded, geminiID, ""); c != nil {
 		t.Errorf("an offering a breakage kept is reported added again: %+v", c)
 	}
-	if _, err := st.Approve([]uint64{w[0].ID}, "too late", time.Now()); err == nil || !strings.Contains(err.Error(), "withdrawn") {
+	if _, err := st.Decide(catalog.ActionApprove, []uint64{w[0].ID}, "too late", time.Now(), changes.ApplyDecision); err == nil || !strings.Contains(err.Error(), "withdrawn") {
 		t.Errorf("approving a withdrawn hold: %v", err)
 	}
 }

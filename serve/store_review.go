@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/changes"
 	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/store"
 )
@@ -23,10 +24,11 @@ func (StoreReview) Pending(st *store.Store) ([]catalog.Hold, error) {
 
 // Decide approves or rejects holds through the store (one transaction).
 func (StoreReview) Decide(st *store.Store, approve bool, ids []uint64, note string, at time.Time) ([]catalog.Hold, error) {
+	action := catalog.ActionReject
 	if approve {
-		return st.Approve(ids, note, at)
+		action = catalog.ActionApprove
 	}
-	return st.Reject(ids, note, at)
+	return st.Decide(action, ids, note, at, changes.ApplyDecision)
 }
 
 // ReportHTML renders the latest run's change report (publish.ChangeReport,

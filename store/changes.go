@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -128,8 +127,9 @@ func checkDelivery(k, v []byte) error {
 	return nil
 }
 
-// ErrNotPending reports a decision on a hold that is already closed.
-var ErrNotPending = errors.New("not pending")
+// ErrNotPending reports a decision on a hold that is already closed (the
+// planner's refusal, catalog.ErrNotPending).
+var ErrNotPending = catalog.ErrNotPending
 
 // writeChanges stores a run's change set and holds inside CommitRun's
 // transaction: new holds get their ids (and the change set points at them),
@@ -292,23 +292,19 @@ func (s *Store) Decisions() ([]catalog.Decision, error) {
 	return out, nil
 }
 
-// Approve publishes held values: for each hold it updates the published
-// catalogue (a price fact, a new offering, or a broken source's removals),
-// sets reviewed_at to at, and writes the price-history points with the
-// value's effective date (the run that first gave it). Reject drops them:
-// the published values stay. Either records the decision with its time and
-// note. Every hold must be pending (or, for Approve, a rejected hold whose
-// value the latest run still gave); otherwise nothing changes.
-func (s *Store) Approve(ids []uint64, note string, at time.Time) ([]catalog.Hold, error) {
-	return s.decide(catalog.ActionApprove, ids, note, at)
-}
+// Planner decides one hold for Decide: given the published state as the
+// decision's transaction reads it, the hold as stored, and the operator's
+// action, note and time, it returns what to write. The review rules are
+// the planner's (changes.ApplyDecision); the store writes what it returns
+// and nothing else.
+type Planner func(pub catalog.PublishedReader, h catalog.Hold, action catalog.Action, note string, at time.Time) (catalog.HoldMutations, error)
 
-// Reject drops held values, recording the decision (see Approve).
-func (s *Store) Reject(ids []uint64, note string, at time.Time) ([]catalog.Hold, error) {
-	return s.decide(catalog.ActionReject, ids, note, at)
-}
-
-func (s *Store) decide(action catalog.Action, ids []uint64, note string, at time.Time) ([]catalog.Hold, error) {
+// Decide records an operator's decision on holds in one transaction: each
+// hold, in the order given, is read, planned by plan (which sees the writes
+// of the holds before it) and written; then the decision is recorded with
+// its time and note. An unknown hold, a hold named twice or a plan's error
+// changes nothing. It returns the holds as decided.
+func (s *Store) Decide(action catalog.Action, ids []uint64, note string, at time.Time, plan Planner) ([]catalog.Hold, error) {
 	if len(ids) == 0 {
 		return nil, errors.New("no hold ids given")
 	}
@@ -317,9 +313,9 @@ func (s *Store) decide(action catalog.Action, ids []uint64, note string, at time
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		out = nil
 		hb := tx.Bucket(bHolds)
-		var lastRun uint64
+		pub := txReader{tx: tx}
 		if k, _ := tx.Bucket(bRuns).Cursor().Last(); k != nil {
-			lastRun = binary.BigEndian.Uint64(k)
+			pub.lastRun = binary.BigEndian.Uint64(k)
 		}
 		seen := map[uint64]bool{}
 		for _, id := range ids {
@@ -334,31 +330,17 @@ func (s *Store) decide(action catalog.Action, ids []uint64, note string, at time
 				}
 				return err
 			}
-			switch {
-			case h.Status == catalog.HoldPending:
-			case action == catalog.ActionApprove && h.Status == catalog.HoldRejected && h.LastRun == lastRun:
-				// The operator changes their mind while the source
-				// still gives the rejected value.
-			default:
-				when := ""
-				if h.Decision != nil {
-					when = " on " + h.Decision.At.Format(time.RFC3339)
-				}
-				return fmt.Errorf("hold %d was %s%s: %w", id, h.Status, when, ErrNotPending)
-			}
-			if action == catalog.ActionApprove {
-				if err := applyHold(tx, &h, at); err != nil {
-					return fmt.Errorf("approve hold %d: %w", id, err)
-				}
-				h.Status = catalog.HoldApproved
-			} else {
-				h.Status = catalog.HoldRejected
-			}
-			h.Decision = &catalog.Decision{Action: action, At: at, Note: note, Holds: []uint64{id}}
-			if err := putJSON(hb, u64(id), h); err != nil {
+			m, err := plan(pub, h, action, note, at)
+			if err != nil {
 				return err
 			}
-			out = append(out, h)
+			if m.Hold.ID != id {
+				return fmt.Errorf("hold %d: the plan returned hold %d", id, m.Hold.ID)
+			}
+			if err := writeMutations(tx, m); err != nil {
+				return err
+			}
+			out = append(out, m.Hold)
 		}
 		return appendDecision(tx, catalog.Decision{Action: action, At: at, Note: note, Holds: ids})
 	})
@@ -368,175 +350,73 @@ func (s *Store) decide(action catalog.Action, ids []uint64, note string, at time
 	return out, nil
 }
 
-// applyHold publishes a held value inside a decision's transaction.
-func applyHold(tx *bolt.Tx, h *catalog.Hold, at time.Time) error {
-	offers, hist, models := tx.Bucket(bOfferings), tx.Bucket(bHistory), tx.Bucket(bModels)
-	switch h.Kind {
-	case catalog.HoldPrice:
-		rest := strings.TrimPrefix(h.Key, "price:")
-		i := strings.LastIndexByte(rest, '#')
-		if i < 0 || h.Price == nil {
-			return fmt.Errorf("malformed hold %q", h.Key)
-		}
-		key := rest[:i]
-		var o catalog.Offering
-		if err := getJSON(offers, []byte(key), &o); err != nil {
-			return fmt.Errorf("offering %s is no longer published: %w", key, err)
-		}
-		f := o.PriceField(h.Field)
-		if f == nil {
-			return fmt.Errorf("unknown price field %q", h.Field)
-		}
-		nf := *h.Price
-		nf.ReviewedAt, nf.ChangedAt, nf.Stale = at, h.FirstSeen, false
-		*f = nf
-		if err := putJSON(offers, []byte(key), o); err != nil {
-			return err
-		}
-		var old *catalog.Price
-		if len(h.Changes) > 0 {
-			old = h.Changes[0].OldPrice
-		}
-		return approvePoint(hist, &o, h, old)
-	case catalog.HoldOfferingAdded:
-		if h.Offering == nil {
-			return fmt.Errorf("malformed hold %q", h.Key)
-		}
-		o := *h.Offering
-		if models.Get([]byte(o.ModelID)) == nil {
-			return fmt.Errorf("model %s is no longer published", o.ModelID)
-		}
-		o.MarkReviewed(at)
+// writeMutations writes one hold's decision inside Decide's transaction.
+func writeMutations(tx *bolt.Tx, m catalog.HoldMutations) error {
+	offers, models, hist := tx.Bucket(bOfferings), tx.Bucket(bModels), tx.Bucket(bHistory)
+	for _, o := range m.PutOfferings {
 		if err := putJSON(offers, []byte(o.Key()), o); err != nil {
 			return err
 		}
-		return approvePoint(hist, &o, h, nil)
-	case catalog.HoldBreakage:
-		for _, key := range h.RemovedOfferings {
-			if offers.Get([]byte(key)) == nil {
-				continue
-			}
-			if err := offers.Delete([]byte(key)); err != nil {
-				return err
-			}
-			p := catalog.PricePoint{Run: h.FirstRun, At: h.FirstSeen, Removed: true}
-			if points, err := historyOf(hist, key); err != nil {
-				return err
-			} else if n := len(points); n > 0 && points[n-1].Run >= h.FirstRun {
-				p.Run, p.At = h.LastRun, h.LastSeen
-			}
-			if err := putJSON(hist, historyKey(key, p.Run), p); err != nil {
-				return err
-			}
-		}
-		for _, id := range h.RemovedModels {
-			prefix := []byte(id + "|")
-			if k, _ := offers.Cursor().Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) {
-				continue // the model still has offerings
-			}
-			if err := models.Delete([]byte(id)); err != nil {
-				return err
-			}
-		}
-		return nil
 	}
-	return fmt.Errorf("unknown hold kind %q", h.Kind)
+	for _, key := range m.DropOfferings {
+		if err := offers.Delete([]byte(key)); err != nil {
+			return err
+		}
+	}
+	for _, id := range m.DropModels {
+		if err := models.Delete([]byte(id)); err != nil {
+			return err
+		}
+	}
+	for _, p := range m.Points {
+		if err := putJSON(hist, historyKey(p.Offering, p.Point.Run), p.Point); err != nil {
+			return err
+		}
+	}
+	return putJSON(tx.Bucket(bHolds), u64(m.Hold.ID), m.Hold)
 }
 
-// approvePoint writes the history of an approved price or offering: the
-// point of the run that first gave the value (its effective date), and the
-// held field in the later points that still carried the old value (they
-// were written while the value waited).
-func approvePoint(hist *bolt.Bucket, o *catalog.Offering, h *catalog.Hold, old *catalog.Price) error {
-	key := o.Key()
-	points, err := historyOf(hist, key)
-	if err != nil {
-		return err
-	}
-	set := func(p *catalog.PricePoint) bool {
-		if h.Kind == catalog.HoldOfferingAdded {
-			return false
-		}
-		v := h.Price.Value
-		switch h.Field {
-		case "input":
-			p.Input = &v
-		case "output":
-			p.Output = &v
-		case "cached_input":
-			p.CachedInput = &v
-		default:
-			return false // not a price history tracks
-		}
-		return true
-	}
-	if h.Kind == catalog.HoldPrice && !set(&catalog.PricePoint{}) {
-		return nil
-	}
-	var before *catalog.PricePoint
-	exact := -1
-	for i := range points {
-		switch {
-		case points[i].Run < h.FirstRun:
-			before = &points[i]
-		case points[i].Run == h.FirstRun:
-			exact = i
-		}
-	}
-	if exact >= 0 {
-		p := points[exact]
-		if h.Kind == catalog.HoldOfferingAdded {
-			p = catalog.PointOf(o, h.FirstRun, p.At)
-		}
-		set(&p)
-		if err := putJSON(hist, historyKey(key, p.Run), p); err != nil {
-			return err
-		}
-	} else {
-		var p catalog.PricePoint
-		if before != nil && !before.Removed && h.Kind == catalog.HoldPrice {
-			p = *before
-		} else {
-			p = catalog.PointOf(o, h.FirstRun, h.FirstSeen)
-		}
-		p.Run, p.At, p.Removed = h.FirstRun, h.FirstSeen, false
-		if h.Price != nil {
-			p.Source = h.Price.Source.URL
-		}
-		set(&p)
-		if err := putJSON(hist, historyKey(key, p.Run), p); err != nil {
-			return err
-		}
-	}
-	for _, p := range points {
-		if p.Run <= h.FirstRun || p.Removed {
-			continue
-		}
-		var cur *catalog.Price
-		switch h.Field {
-		case "input":
-			cur = p.Input
-		case "output":
-			cur = p.Output
-		case "cached_input":
-			cur = p.CachedInput
-		}
-		if !samePrice(cur, old) {
-			continue
-		}
-		set(&p)
-		if err := putJSON(hist, historyKey(key, p.Run), p); err != nil {
-			return err
-		}
-	}
-	return nil
+// txReader is the published catalogue inside a decision's transaction.
+type txReader struct {
+	tx      *bolt.Tx
+	lastRun uint64
 }
 
-func samePrice(a, b *catalog.Price) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
+var _ catalog.PublishedReader = txReader{}
+
+func (r txReader) LastRun() uint64 { return r.lastRun }
+
+func (r txReader) Offering(key string) (*catalog.Offering, error) {
+	var o catalog.Offering
+	if err := getJSON(r.tx.Bucket(bOfferings), []byte(key), &o); err != nil {
+		return nil, err
 	}
-	return a.Equal(*b)
+	return &o, nil
+}
+
+func (r txReader) HasOffering(key string) bool {
+	return r.tx.Bucket(bOfferings).Get([]byte(key)) != nil
+}
+
+func (r txReader) OfferingKeys(model string) []string {
+	return offeringKeys(r.tx.Bucket(bOfferings), model)
+}
+
+func (r txReader) HasModel(id string) bool { return r.tx.Bucket(bModels).Get([]byte(id)) != nil }
+
+func (r txReader) History(offering string) ([]catalog.PricePoint, error) {
+	return historyOf(r.tx.Bucket(bHistory), offering)
+}
+
+// offeringKeys lists the keys of a model's offerings, in order.
+func offeringKeys(offers *bolt.Bucket, model string) []string {
+	prefix := []byte(model + "|")
+	var keys []string
+	c := offers.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, string(k))
+	}
+	return keys
 }
 
 // historyOf reads one offering's points, oldest first.
@@ -576,19 +456,13 @@ func (s *Store) MarkReviewed(ids []string, note string, at time.Time) error {
 			if err := putJSON(models, []byte(id), m); err != nil {
 				return err
 			}
-			prefix := []byte(id + "|")
-			var keys [][]byte
-			c := offers.Cursor()
-			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-				keys = append(keys, bytes.Clone(k))
-			}
-			for _, k := range keys {
+			for _, k := range offeringKeys(offers, id) {
 				var o catalog.Offering
-				if err := getJSON(offers, k, &o); err != nil {
+				if err := getJSON(offers, []byte(k), &o); err != nil {
 					return err
 				}
 				o.MarkReviewed(at)
-				if err := putJSON(offers, k, o); err != nil {
+				if err := putJSON(offers, []byte(k), o); err != nil {
 					return err
 				}
 			}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -85,79 +86,155 @@ func TestCommitChangesAndHolds(t *testing.T) {
 	}
 }
 
-// TestApproveHistory: the approved price takes effect from the run that
-// first gave it; a point written while it waited gets it too; dates never
-// go back.
-func TestApproveHistory(t *testing.T) {
+const gpt = "openai/gpt-5.3-codex"
+
+var gptKey = catalog.OfferingKey(gpt, "openai", "", "")
+
+// decided is h closed by an operator's action at a time.
+func decided(h catalog.Hold, action catalog.Action, note string, at time.Time) catalog.Hold {
+	h.Status = catalog.HoldRejected
+	if action == catalog.ActionApprove {
+		h.Status = catalog.HoldApproved
+	}
+	h.Decision = &catalog.Decision{Action: action, At: at, Note: note, Holds: []uint64{h.ID}}
+	return h
+}
+
+// decisionStore has Llama and GPT published by run 1, and two pending
+// holds of run 2: Llama's output (hold 1) and input (hold 2).
+func decisionStore(t *testing.T) *Store {
+	t.Helper()
 	s, _ := openTemp(t)
-	commit(t, s, day(1), snapshotWith(offering(llama, "openrouter", 27_000, 200_000, day(1))))
-	_, _, holds := commit(t, s, day(2), snapshotWith(offering(llama, "openrouter", 27_000, 200_000, day(1))), priceHold(200_000, 2_500_000, day(2)))
-	// Run 3: the input price moves (published) while the output waits.
-	h := holds[0]
-	h.LastSeen = day(3)
-	commit(t, s, day(3), snapshotWith(offering(llama, "openrouter", 30_000, 200_000, day(1))), h)
-	approvedAt := day(3).Add(5 * time.Hour)
-	done, err := s.Approve([]uint64{h.ID}, "checked on the provider's page", approvedAt)
-	if err != nil || len(done) != 1 || done[0].Status != catalog.HoldApproved || done[0].Decision.Note != "checked on the provider's page" {
-		t.Fatalf("approve: %+v %v", done, err)
+	snap := func() *catalog.Snapshot {
+		return snapshotWith(offering(llama, "openrouter", 27_000, 200_000, day(1)), offering(gpt, "openai", 1_750_000, 14_000_000, day(1)))
+	}
+	commit(t, s, day(1), snap())
+	in := priceHold(27_000, 30_000, day(2))
+	in.Key, in.Field = "price:"+llamaKey+"#input", "input"
+	commit(t, s, day(2), snap(), priceHold(200_000, 2_500_000, day(2)), in)
+	return s
+}
+
+// TestDecideWrites: the store writes what the plan returns, hold by hold;
+// each plan reads the published state with the writes of the holds before
+// it; the decision is recorded once.
+func TestDecideWrites(t *testing.T) {
+	s := decisionStore(t)
+	at := day(3).Add(5 * time.Hour)
+	plan := func(pub catalog.PublishedReader, h catalog.Hold, action catalog.Action, note string, at time.Time) (catalog.HoldMutations, error) {
+		if pub.LastRun() != 2 || action != catalog.ActionApprove || note != "checked" {
+			t.Errorf("plan of hold %d: last run %d, %s %q", h.ID, pub.LastRun(), action, note)
+		}
+		o, err := pub.Offering(llamaKey)
+		if err != nil {
+			return catalog.HoldMutations{}, err
+		}
+		hist, err := pub.History(llamaKey)
+		if err != nil {
+			return catalog.HoldMutations{}, err
+		}
+		m := catalog.HoldMutations{Hold: decided(h, action, note, at)}
+		switch h.ID {
+		case 1:
+			if !pub.HasOffering(gptKey) || !pub.HasModel(gpt) || len(pub.OfferingKeys(gpt)) != 1 || len(hist) != 1 {
+				t.Errorf("hold 1 reads GPT as %v %v %v, Llama's history %+v", pub.HasOffering(gptKey), pub.HasModel(gpt), pub.OfferingKeys(gpt), hist)
+			}
+			o.Output = *h.Price
+			p := catalog.PointOf(o, 2, day(2))
+			m.PutOfferings = []catalog.Offering{*o}
+			m.Points = []catalog.OfferingPoint{{Offering: llamaKey, Point: p}, {Offering: gptKey, Point: catalog.PricePoint{Run: 2, At: day(2), Removed: true}}}
+			m.DropOfferings, m.DropModels = []string{gptKey}, []string{gpt}
+		case 2:
+			// Hold 1's writes are read back.
+			if o.Output.Value.Amount != 2_500_000 || len(hist) != 2 || hist[1].Output.Amount != 2_500_000 {
+				t.Errorf("hold 2 reads Llama as %+v, history %+v", o.Output, hist)
+			}
+			if pub.HasOffering(gptKey) || pub.HasModel(gpt) || len(pub.OfferingKeys(gpt)) != 0 {
+				t.Error("hold 2 reads GPT as published")
+			}
+			if _, err := pub.Offering(gptKey); !errors.Is(err, ErrNotFound) {
+				t.Errorf("a dropped offering reads as %v", err)
+			}
+			o.Input = *h.Price
+			m.PutOfferings = []catalog.Offering{*o}
+		}
+		return m, nil
+	}
+	done, err := s.Decide(catalog.ActionApprove, []uint64{1, 2}, "checked", at, plan)
+	if err != nil || len(done) != 2 || done[0].ID != 1 || done[1].Status != catalog.HoldApproved {
+		t.Fatalf("decide: %+v %v", done, err)
 	}
 	snap, _ := s.Snapshot()
-	f := snap.Offerings[llamaKey].Output
-	if f.Value.Amount != 2_500_000 || !f.ReviewedAt.Equal(approvedAt) || !f.ChangedAt.Equal(day(2)) || snap.Offerings[llamaKey].Input.Value.Amount != 30_000 {
-		t.Errorf("published after approval: output %+v input %+v", f, snap.Offerings[llamaKey].Input)
+	if o := snap.Offerings[llamaKey]; o.Input.Value.Amount != 30_000 || o.Output.Value.Amount != 2_500_000 {
+		t.Errorf("published Llama %+v %+v", o.Input, o.Output)
 	}
-	hist, _ := s.History(llama, "openrouter")
-	pts := hist[llamaKey]
-	want := []struct {
-		run     uint64
-		in, out catalog.Money
-	}{{1, 27_000, 200_000}, {2, 27_000, 2_500_000}, {3, 30_000, 2_500_000}}
-	if len(pts) != len(want) {
-		t.Fatalf("history %+v", pts)
+	if snap.Offerings[gptKey] != nil || snap.Models[gpt] != nil {
+		t.Error("GPT is still published")
 	}
-	for i, w := range want {
-		p := pts[i]
-		if p.Run != w.run || p.Input.Amount != w.in || p.Output.Amount != w.out || !p.At.Equal(day(int(w.run))) {
-			t.Errorf("point %d: %+v; want run %d in %d out %d", i, p, w.run, w.in, w.out)
-		}
+	if h, _ := s.History(gpt, ""); len(h[gptKey]) != 2 || !h[gptKey][1].Removed {
+		t.Errorf("GPT history %+v", h)
 	}
-	// The database stays consistent for `llmref check`.
+	if h, _ := s.Holds(catalog.HoldApproved); len(h) != 2 || !h[1].Decision.At.Equal(at) {
+		t.Errorf("approved %+v", h)
+	}
+	if d, _ := s.Decisions(); len(d) != 1 || d[0].Action != catalog.ActionApprove || len(d[0].Holds) != 2 || d[0].Note != "checked" {
+		t.Errorf("decisions %+v", d)
+	}
 	if problems, err := s.Check(); err != nil || len(problems) != 0 {
-		t.Errorf("check after approval: %v %v", problems, err)
-	}
-	// A decided hold cannot be decided again; nothing changes.
-	if _, err := s.Reject([]uint64{h.ID}, "no", approvedAt); !errors.Is(err, ErrNotPending) {
-		t.Errorf("reject an approved hold: %v", err)
+		t.Errorf("check after the decision: %v %v", problems, err)
 	}
 }
 
-// TestDecideAllOrNothing: one unknown id among good ones changes nothing.
+// TestDecideAllOrNothing: an unknown id, an id named twice, a plan's
+// refusal, each changes nothing, not even what the plans of the holds
+// before it returned.
 func TestDecideAllOrNothing(t *testing.T) {
-	s, _ := openTemp(t)
-	commit(t, s, day(1), snapshotWith(offering(llama, "openrouter", 27_000, 200_000, day(1))))
-	_, _, holds := commit(t, s, day(2), snapshotWith(offering(llama, "openrouter", 27_000, 200_000, day(1))), priceHold(200_000, 0, day(2)))
-	for _, ids := range [][]uint64{{holds[0].ID, 99}, {holds[0].ID, holds[0].ID}, nil} {
-		if _, err := s.Approve(ids, "x", day(3)); err == nil {
-			t.Errorf("approve %v accepted", ids)
-		} else if len(ids) == 2 && ids[1] == 99 && (!errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "hold 99")) {
-			t.Errorf("unknown id: %v", err)
+	// plan publishes 9 as Llama's output, and refuses hold 2.
+	plan := func(pub catalog.PublishedReader, h catalog.Hold, action catalog.Action, note string, at time.Time) (catalog.HoldMutations, error) {
+		if h.ID == 2 {
+			return catalog.HoldMutations{}, fmt.Errorf("hold 2 was approved: %w", catalog.ErrNotPending)
 		}
+		o, err := pub.Offering(llamaKey)
+		if err != nil {
+			return catalog.HoldMutations{}, err
+		}
+		o.Output.Value = catalog.Fixed(9)
+		return catalog.HoldMutations{PutOfferings: []catalog.Offering{*o}, Hold: decided(h, action, note, at)}, nil
 	}
-	if p, _ := s.Holds(catalog.HoldPending); len(p) != 1 {
-		t.Errorf("a failed decision changed holds: %+v", p)
+	otherHold := func(pub catalog.PublishedReader, h catalog.Hold, action catalog.Action, note string, at time.Time) (catalog.HoldMutations, error) {
+		h.ID++
+		return catalog.HoldMutations{Hold: decided(h, action, note, at)}, nil
 	}
-	if d, _ := s.Decisions(); len(d) != 0 {
-		t.Errorf("a failed decision was recorded: %+v", d)
+	tests := []struct {
+		name string
+		ids  []uint64
+		plan Planner
+		want string
+		is   error
+	}{
+		{"no ids", nil, plan, "no hold ids given", nil},
+		{"an unknown id", []uint64{1, 99}, plan, "approve: hold 99: not found (see `llmref review`)", ErrNotFound},
+		{"an id twice", []uint64{1, 1}, plan, "approve: hold 1 is named twice", nil},
+		{"the plan refuses", []uint64{1, 2}, plan, "approve: hold 2 was approved: not pending", ErrNotPending},
+		{"the plan decides another hold", []uint64{1}, otherHold, "approve: hold 1: the plan returned hold 2", nil},
 	}
-	snap, _ := s.Snapshot()
-	if snap.Offerings[llamaKey].Output.Value.Amount != 200_000 {
-		t.Error("a failed approval published its value")
-	}
-	if _, err := s.Reject([]uint64{holds[0].ID}, "a unit slip", day(3)); err != nil {
-		t.Fatal(err)
-	}
-	if h, _ := s.Holds(catalog.HoldRejected); len(h) != 1 || h[0].Decision.Note != "a unit slip" || !h[0].Decision.At.Equal(day(3)) {
-		t.Errorf("rejected %+v", h)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := decisionStore(t)
+			_, err := s.Decide(catalog.ActionApprove, tt.ids, "x", day(3), tt.plan)
+			if err == nil || err.Error() != tt.want || (tt.is != nil && !errors.Is(err, tt.is)) {
+				t.Fatalf("error %v, want %q", err, tt.want)
+			}
+			if p, _ := s.Holds(catalog.HoldPending); len(p) != 2 {
+				t.Errorf("a failed decision changed holds: %+v", p)
+			}
+			if d, _ := s.Decisions(); len(d) != 0 {
+				t.Errorf("a failed decision was recorded: %+v", d)
+			}
+			if snap, _ := s.Snapshot(); snap.Offerings[llamaKey].Output.Value.Amount != 200_000 {
+				t.Error("a failed decision published a value")
+			}
+		})
 	}
 }
 

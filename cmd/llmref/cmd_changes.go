@@ -265,11 +265,7 @@ func (f *decisionFlags) decide(e *env, action catalog.Action, args []string) err
 		return err
 	}
 	defer st.Close()
-	decide := st.Approve
-	if action == catalog.ActionReject {
-		decide = st.Reject
-	}
-	done, err := decide(ids, note, time.Now())
+	done, err := st.Decide(action, ids, note, time.Now(), changes.ApplyDecision)
 	if err != nil {
 		return err
 	}
