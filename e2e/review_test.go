@@ -235,7 +235,7 @@ func TestReviewWithoutTokenInBrowser(t *testing.T) {
 }
 
 // TestMetricsParseWithPrometheus reads /metrics with Prometheus's own text
-// parser (llmref writes the format by hand).
+// parser.
 func TestMetricsParseWithPrometheus(t *testing.T) {
 	s := newSite(t)
 	s.get(t, "/v1/index.json")
@@ -244,7 +244,7 @@ func TestMetricsParseWithPrometheus(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Prometheus cannot parse /metrics: %v", err)
 	}
-	for _, name := range []string{"llmref_runs", "llmref_held_changes", "llmref_source_pages", "llmref_source_errors", "llmref_source_last_success_timestamp_seconds", "llmref_http_responses_total"} {
+	for _, name := range []string{"llmref_runs_total", "llmref_held_changes", "llmref_source_pages", "llmref_source_errors", "llmref_source_last_success_timestamp_seconds", "llmref_http_responses_total"} {
 		if fams[name] == nil || len(fams[name].Metric) == 0 {
 			t.Errorf("no %s", name)
 		}

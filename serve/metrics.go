@@ -1,62 +1,207 @@
 package serve
 
 import (
-	"bufio"
 	"context"
-	"math"
+	"log/slog"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/schedules"
 	"github.com/llmref/llmref/store"
 )
 
-// serveMetrics writes the Prometheus text exposition format (version
-// 0.0.4), by hand: a dozen families do not need a client library. Series
-// from the database (runs, sources, schedules' last successes, held
-// changes) cover runs made by any llmref process; series from this
-// process (schedule runs by status, skips, durations, HTTP responses)
-// start at zero with the daemon, as Prometheus counters do.
+// httpMetrics is a server's own registry: the Go runtime and process
+// collectors and the HTTP series, which live as long as the server (a
+// registry per server, so that tests can run several).
+type httpMetrics struct {
+	reg       *prometheus.Registry
+	responses *prometheus.CounterVec
+	durations *prometheus.HistogramVec
+}
+
+// httpDurationBuckets are the upper bounds, in seconds, of request
+// durations: Prometheus' defaults, then up to the write timeout (an
+// approval republishes the export).
+var httpDurationBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120}
+
+func newHTTPMetrics() *httpMetrics {
+	m := &httpMetrics{
+		reg: prometheus.NewRegistry(),
+		responses: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "llmref_http_responses_total",
+			Help: "HTTP responses by handler and status code, counted when the status is sent.",
+		}, []string{"handler", "code"}),
+		durations: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "llmref_http_request_duration_seconds",
+			Help:    "Time from a request's routing to the end of its response, by handler and status code.",
+			Buckets: httpDurationBuckets,
+		}, []string{"handler", "code"}),
+	}
+	m.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.responses, m.durations,
+	)
+	return m
+}
+
+// count counts a response whose status has just been committed.
+func (m *httpMetrics) count(handler string, code int) {
+	m.responses.WithLabelValues(handler, strconv.Itoa(code)).Inc()
+}
+
+// observe records a finished request's duration.
+func (m *httpMetrics) observe(handler string, code int, d time.Duration) {
+	m.durations.WithLabelValues(handler, strconv.Itoa(code)).Observe(d.Seconds())
+}
+
+// serveMetrics answers in the Prometheus exposition format negotiated with
+// the scraper (the text format by default): the server's registry, and the
+// series a scrapeCollector reads from the database and the scheduler for
+// this scrape. Series from the database (runs, sources, schedules' last
+// successes, held changes) cover runs made by any llmref process; series
+// from this process (schedule runs by status, skips, durations, HTTP
+// responses, go_*, process_*) start with the daemon, as Prometheus
+// counters do. A series that cannot be encoded fails the scrape (500)
+// rather than going missing unseen.
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
-	st := s.readState(ctx)
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	scrape := prometheus.NewRegistry()
+	if err := scrape.Register(&scrapeCollector{s: s, ctx: ctx}); err != nil {
+		s.log.Error("metrics", "err", err)
+		http.Error(w, "metrics: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Cache-Control", "no-store")
-	bw := bufio.NewWriter(w)
-	e := &expo{w: bw}
+	promhttp.HandlerFor(prometheus.Gatherers{s.metrics.reg, scrape}, promhttp.HandlerOpts{
+		ErrorLog:      slog.NewLogLogger(s.log.Handler(), slog.LevelError),
+		ErrorHandling: promhttp.HTTPErrorOnError,
+	}).ServeHTTP(w, r)
+}
 
-	e.family("llmref_database_readable", "gauge", "Whether the database could be read for this scrape (1) or not (0).")
-	e.sample("llmref_database_readable", nil, b2f(st.err == nil))
+// The series read at scrape time. Names, types and labels are listed in
+// the README; renaming one breaks operators' dashboards and alerts.
+var (
+	descDatabaseReadable  = desc("llmref_database_readable", "Whether the database could be read for this scrape (1) or not (0).")
+	descRuns              = desc("llmref_runs_total", "Refresh runs recorded in the database, by status (ok, partial, failed).", "status")
+	descLastRunID         = desc("llmref_last_run_id", "Id of the latest refresh run.")
+	descLastRunTime       = desc("llmref_last_run_timestamp_seconds", "When the latest refresh run finished (Unix time).")
+	descLastRunDuration   = desc("llmref_last_run_duration_seconds", "How long the latest refresh run took.")
+	descCatalogueModels   = desc("llmref_catalogue_models", "Models in the catalogue after the latest run.")
+	descCatalogueOffers   = desc("llmref_catalogue_offerings", "Offerings in the catalogue after the latest run.")
+	descCatalogueUnmatch  = desc("llmref_catalogue_unmatched", "Source ids that resolved to no model in the latest run.")
+	descSourceLastSuccess = desc("llmref_source_last_success_timestamp_seconds", "When the source was last read successfully (Unix time; 0 if never).", "source")
+	descSourceStale       = desc("llmref_source_stale", "Whether the source is stale: failed last, never succeeded, or succeeded too long ago.", "source")
+	descHeldChanges       = desc("llmref_held_changes", "Held changes waiting for an operator's decision.")
+	descExportRun         = desc("llmref_export_run", "The run whose data the published export tree holds.")
 
-	if st.err == nil {
-		byStatus := map[string]int{}
-		for _, run := range st.runs {
-			byStatus[string(run.Status)]++
+	descScheduleRuns        = desc("llmref_schedule_runs_total", "Scheduled runs by this process, by schedule and status.", "schedule", "status")
+	descScheduleSkipped     = desc("llmref_schedule_skipped_total", "Scheduled runs skipped because another run was in progress.", "schedule")
+	descScheduleRunning     = desc("llmref_schedule_running", "Whether the schedule's run is in progress.", "schedule")
+	descScheduleNext        = desc("llmref_schedule_next_run_timestamp_seconds", "When the schedule fires next (Unix time).", "schedule")
+	descScheduleLastSuccess = desc("llmref_schedule_last_success_timestamp_seconds", "When the schedule's last successful run started (Unix time; 0 if never), kept across restarts.", "schedule")
+	descScheduleDuration    = desc("llmref_schedule_run_duration_seconds", "Durations of this process's scheduled runs.", "schedule")
+)
+
+// perSource are each source's figures in the latest run that read it.
+var perSource = []struct {
+	desc *prometheus.Desc
+	v    func(catalog.SourceStats) float64
+}{
+	{desc("llmref_source_pages", "Pages (requests) the source's latest run fetched.", "source"), func(s catalog.SourceStats) float64 { return float64(s.Requests) }},
+	{desc("llmref_source_not_modified_pages", "Pages answered 304 Not Modified in the source's latest run.", "source"), func(s catalog.SourceStats) float64 { return float64(s.NotModified) }},
+	{desc("llmref_source_retries", "Retries in the source's latest run.", "source"), func(s catalog.SourceStats) float64 { return float64(s.Retries) }},
+	{desc("llmref_source_errors", "Errors in the source's latest run.", "source"), func(s catalog.SourceStats) float64 { return float64(len(s.Errors)) }},
+	{desc("llmref_source_bytes", "Body bytes fetched in the source's latest run.", "source"), func(s catalog.SourceStats) float64 { return float64(s.Bytes) }},
+	{desc("llmref_source_observations", "Observations the source's latest run produced.", "source"), func(s catalog.SourceStats) float64 { return float64(s.Observations) }},
+	{desc("llmref_source_duration_seconds", "How long the source took in its latest run.", "source"), func(s catalog.SourceStats) float64 { return float64(s.DurationMS) / 1000 }},
+}
+
+// runStatuses are the statuses llmref_runs_total always has a series for
+// (0 until a run ends so): a rate over a series that appears only with
+// the first failure would miss that failure.
+var runStatuses = []catalog.RunStatus{catalog.RunOK, catalog.RunPartial, catalog.RunFailed}
+
+// scheduleStatuses are the statuses llmref_schedule_runs_total always has
+// a series for.
+var scheduleStatuses = []store.ScheduleStatus{store.ScheduleOK, store.SchedulePartial, store.ScheduleFailed, store.ScheduleCancelled, store.ScheduleTimeout, store.SchedulePanicked}
+
+func desc(name, help string, labels ...string) *prometheus.Desc {
+	return prometheus.NewDesc(name, help, labels, nil)
+}
+
+// scrapeCollector reads the database (once, through the server's
+// schedules.DB, within ctx) and the scheduler when it is collected: one
+// collector per scrape.
+type scrapeCollector struct {
+	s   *Server
+	ctx context.Context
+}
+
+// Describe sends every series the collector may send, so that the
+// registry checks their names against its other collectors'.
+func (c *scrapeCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descDatabaseReadable, descRuns, descLastRunID, descLastRunTime, descLastRunDuration,
+		descCatalogueModels, descCatalogueOffers, descCatalogueUnmatch, descSourceLastSuccess, descSourceStale, descHeldChanges,
+		descExportRun, descScheduleRuns, descScheduleSkipped, descScheduleRunning, descScheduleNext, descScheduleLastSuccess, descScheduleDuration} {
+		ch <- d
+	}
+	for _, m := range perSource {
+		ch <- m.desc
+	}
+}
+
+// Collect sends the series. A label value Prometheus cannot take (say,
+// invalid UTF-8 in a source name) is sent as an invalid metric, which
+// fails the scrape instead of panicking the collecting goroutine.
+func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.s
+	st := s.readState(c.ctx)
+	emit := func(d *prometheus.Desc, t prometheus.ValueType, v float64, lv ...string) {
+		m, err := prometheus.NewConstMetric(d, t, v, lv...)
+		if err != nil {
+			m = prometheus.NewInvalidMetric(d, err)
 		}
-		e.family("llmref_runs", "gauge", "Refresh runs recorded in the database, by status.")
-		for _, k := range []string{string(catalog.RunOK), string(catalog.RunPartial), string(catalog.RunFailed)} {
-			e.sample("llmref_runs", labels("status", k), float64(byStatus[k]))
+		ch <- m
+	}
+	gauge := func(d *prometheus.Desc, v float64, lv ...string) { emit(d, prometheus.GaugeValue, v, lv...) }
+
+	gauge(descDatabaseReadable, b2f(st.err == nil))
+	if st.err == nil {
+		byStatus := map[catalog.RunStatus]int{}
+		for _, run := range st.runs {
+			byStatus[run.Status]++
+		}
+		// Every status a finished run can have, and any other a newer
+		// llmref wrote; a run still recorded as running is not counted (its
+		// status will change, and a counter must not go down).
+		var others []catalog.RunStatus
+		for k := range byStatus {
+			if k != catalog.RunRunning && !slices.Contains(runStatuses, k) {
+				others = append(others, k)
+			}
+		}
+		slices.Sort(others)
+		statuses := append(slices.Clone(runStatuses), others...)
+		for _, k := range statuses {
+			emit(descRuns, prometheus.CounterValue, float64(byStatus[k]), string(k))
 		}
 		if lr := st.lastRun; lr != nil {
-			e.family("llmref_last_run_id", "gauge", "Id of the latest refresh run.")
-			e.sample("llmref_last_run_id", nil, float64(lr.ID))
-			e.family("llmref_last_run_timestamp_seconds", "gauge", "When the latest refresh run finished (Unix time).")
-			e.sample("llmref_last_run_timestamp_seconds", nil, unix(lr.FinishedAt))
-			e.family("llmref_last_run_duration_seconds", "gauge", "How long the latest refresh run took.")
-			e.sample("llmref_last_run_duration_seconds", nil, lr.FinishedAt.Sub(lr.StartedAt).Seconds())
-			e.family("llmref_catalogue_models", "gauge", "Models in the catalogue after the latest run.")
-			e.sample("llmref_catalogue_models", nil, float64(lr.Models))
-			e.family("llmref_catalogue_offerings", "gauge", "Offerings in the catalogue after the latest run.")
-			e.sample("llmref_catalogue_offerings", nil, float64(lr.Offerings))
-			e.family("llmref_catalogue_unmatched", "gauge", "Source ids that resolved to no model in the latest run.")
-			e.sample("llmref_catalogue_unmatched", nil, float64(lr.Unmatched))
+			gauge(descLastRunID, float64(lr.ID))
+			gauge(descLastRunTime, unix(lr.FinishedAt))
+			gauge(descLastRunDuration, lr.FinishedAt.Sub(lr.StartedAt).Seconds())
+			gauge(descCatalogueModels, float64(lr.Models))
+			gauge(descCatalogueOffers, float64(lr.Offerings))
+			gauge(descCatalogueUnmatch, float64(lr.Unmatched))
 		}
-		// Each source's figures in the latest run that read it.
 		last := map[string]catalog.SourceStats{}
 		for _, run := range st.runs {
 			for _, ss := range run.Sources {
@@ -65,155 +210,56 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
-		names := make([]string, 0, len(last))
-		for n := range last {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		perSource := []struct {
-			name, help string
-			v          func(catalog.SourceStats) float64
-		}{
-			{"llmref_source_pages", "Pages (requests) the source's latest run fetched.", func(s catalog.SourceStats) float64 { return float64(s.Requests) }},
-			{"llmref_source_not_modified_pages", "Pages answered 304 Not Modified in the source's latest run.", func(s catalog.SourceStats) float64 { return float64(s.NotModified) }},
-			{"llmref_source_retries", "Retries in the source's latest run.", func(s catalog.SourceStats) float64 { return float64(s.Retries) }},
-			{"llmref_source_errors", "Errors in the source's latest run.", func(s catalog.SourceStats) float64 { return float64(len(s.Errors)) }},
-			{"llmref_source_bytes", "Body bytes fetched in the source's latest run.", func(s catalog.SourceStats) float64 { return float64(s.Bytes) }},
-			{"llmref_source_observations", "Observations the source's latest run produced.", func(s catalog.SourceStats) float64 { return float64(s.Observations) }},
-			{"llmref_source_duration_seconds", "How long the source took in its latest run.", func(s catalog.SourceStats) float64 { return float64(s.DurationMS) / 1000 }},
-		}
 		for _, m := range perSource {
-			e.family(m.name, "gauge", m.help)
-			for _, n := range names {
-				e.sample(m.name, labels("source", n), m.v(last[n]))
+			for n, ss := range last {
+				gauge(m.desc, m.v(ss), n)
 			}
 		}
-		e.family("llmref_source_last_success_timestamp_seconds", "gauge", "When the source was last read successfully (Unix time; 0 if never).")
 		for _, h := range st.sources {
 			v := 0.0
 			if h.LastSuccess != nil {
 				v = unix(*h.LastSuccess)
 			}
-			e.sample("llmref_source_last_success_timestamp_seconds", labels("source", h.Name), v)
-		}
-		e.family("llmref_source_stale", "gauge", "Whether the source is stale: failed last, never succeeded, or succeeded too long ago.")
-		for _, h := range st.sources {
-			e.sample("llmref_source_stale", labels("source", h.Name), b2f(h.Stale))
+			gauge(descSourceLastSuccess, v, h.Name)
+			gauge(descSourceStale, b2f(h.Stale), h.Name)
 		}
 		if s.o.Review != nil && st.heldErr == nil {
-			e.family("llmref_held_changes", "gauge", "Held changes waiting for an operator's decision.")
-			e.sample("llmref_held_changes", nil, float64(st.held))
+			gauge(descHeldChanges, float64(st.held))
 		}
 	}
 	if st.export != nil {
-		e.family("llmref_export_run", "gauge", "The run whose data the published export tree holds.")
-		e.sample("llmref_export_run", nil, float64(st.export.run))
+		gauge(descExportRun, float64(st.export.run))
 	}
 	if s.o.Schedules != nil {
-		s.scheduleMetrics(e, st)
+		c.collectSchedules(ch, st, emit)
 	}
-	e.family("llmref_http_responses_total", "counter", "HTTP responses by handler and status code.")
-	counts := s.metrics.snapshot()
-	keys := make([][2]string, 0, len(counts))
-	for k := range counts {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i][0] != keys[j][0] {
-			return keys[i][0] < keys[j][0]
-		}
-		return keys[i][1] < keys[j][1]
-	})
-	for _, k := range keys {
-		e.sample("llmref_http_responses_total", labels("handler", k[0], "code", k[1]), float64(counts[k]))
-	}
-	bw.Flush()
 }
 
-func (s *Server) scheduleMetrics(e *expo, st *state) {
-	scheds := s.o.Schedules()
-	e.family("llmref_schedule_runs_total", "counter", "Scheduled runs by this process, by schedule and status.")
-	for _, sc := range scheds {
-		for _, status := range []store.ScheduleStatus{store.ScheduleOK, store.SchedulePartial, store.ScheduleFailed, store.ScheduleCancelled, store.ScheduleTimeout, store.SchedulePanicked} {
-			e.sample("llmref_schedule_runs_total", labels("schedule", sc.Name, "status", string(status)), float64(sc.Runs[status]))
+func (c *scrapeCollector) collectSchedules(ch chan<- prometheus.Metric, st *state, emit func(*prometheus.Desc, prometheus.ValueType, float64, ...string)) {
+	for _, sc := range c.s.o.Schedules() {
+		for _, status := range scheduleStatuses {
+			emit(descScheduleRuns, prometheus.CounterValue, float64(sc.Runs[status]), sc.Name, string(status))
 		}
-	}
-	e.family("llmref_schedule_skipped_total", "counter", "Scheduled runs skipped because another run was in progress.")
-	for _, sc := range scheds {
-		e.sample("llmref_schedule_skipped_total", labels("schedule", sc.Name), float64(sc.Skipped))
-	}
-	e.family("llmref_schedule_running", "gauge", "Whether the schedule's run is in progress.")
-	for _, sc := range scheds {
-		e.sample("llmref_schedule_running", labels("schedule", sc.Name), b2f(sc.Running))
-	}
-	e.family("llmref_schedule_next_run_timestamp_seconds", "gauge", "When the schedule fires next (Unix time).")
-	for _, sc := range scheds {
-		e.sample("llmref_schedule_next_run_timestamp_seconds", labels("schedule", sc.Name), unix(sc.Next))
-	}
-	if st.err == nil {
-		e.family("llmref_schedule_last_success_timestamp_seconds", "gauge", "When the schedule's last successful run started (Unix time; 0 if never), kept across restarts.")
-		for _, sc := range scheds {
-			e.sample("llmref_schedule_last_success_timestamp_seconds", labels("schedule", sc.Name), unix(st.sched[sc.Name].LastSuccess))
+		emit(descScheduleSkipped, prometheus.CounterValue, float64(sc.Skipped), sc.Name)
+		emit(descScheduleRunning, prometheus.GaugeValue, b2f(sc.Running), sc.Name)
+		emit(descScheduleNext, prometheus.GaugeValue, unix(sc.Next), sc.Name)
+		if st.err == nil {
+			emit(descScheduleLastSuccess, prometheus.GaugeValue, unix(st.sched[sc.Name].LastSuccess), sc.Name)
 		}
-	}
-	e.family("llmref_schedule_run_duration_seconds", "histogram", "Durations of this process's scheduled runs.")
-	for _, sc := range scheds {
+		buckets := make(map[float64]uint64, len(schedules.DurationBuckets))
 		var cum uint64
 		for i, le := range schedules.DurationBuckets {
-			if sc.Durations.Counts != nil {
+			if i < len(sc.Durations.Counts) {
 				cum += sc.Durations.Counts[i]
 			}
-			e.sample("llmref_schedule_run_duration_seconds_bucket", labels("schedule", sc.Name, "le", fmtFloat(le)), float64(cum))
+			buckets[le] = cum
 		}
-		e.sample("llmref_schedule_run_duration_seconds_bucket", labels("schedule", sc.Name, "le", "+Inf"), float64(sc.Durations.Count))
-		e.sample("llmref_schedule_run_duration_seconds_sum", labels("schedule", sc.Name), sc.Durations.Sum)
-		e.sample("llmref_schedule_run_duration_seconds_count", labels("schedule", sc.Name), float64(sc.Durations.Count))
-	}
-}
-
-// expo writes metric families in the text format.
-type expo struct{ w *bufio.Writer }
-
-func (e *expo) family(name, typ, help string) {
-	e.w.WriteString("# HELP " + name + " " + escapeHelp(help) + "\n")
-	e.w.WriteString("# TYPE " + name + " " + typ + "\n")
-}
-
-func (e *expo) sample(name string, ls []string, v float64) {
-	e.w.WriteString(name)
-	if len(ls) > 0 {
-		e.w.WriteByte('{')
-		for i := 0; i+1 < len(ls); i += 2 {
-			if i > 0 {
-				e.w.WriteByte(',')
-			}
-			e.w.WriteString(ls[i] + `="` + escapeLabel(ls[i+1]) + `"`)
+		m, err := prometheus.NewConstHistogram(descScheduleDuration, sc.Durations.Count, sc.Durations.Sum, buckets, sc.Name)
+		if err != nil {
+			m = prometheus.NewInvalidMetric(descScheduleDuration, err)
 		}
-		e.w.WriteByte('}')
+		ch <- m
 	}
-	e.w.WriteString(" " + fmtFloat(v) + "\n")
-}
-
-func labels(kv ...string) []string { return kv }
-
-var (
-	labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-	helpEscaper  = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
-)
-
-func escapeLabel(s string) string { return labelEscaper.Replace(s) }
-func escapeHelp(s string) string  { return helpEscaper.Replace(s) }
-
-func fmtFloat(v float64) string {
-	switch {
-	case math.IsInf(v, 1):
-		return "+Inf"
-	case math.IsInf(v, -1):
-		return "-Inf"
-	case math.IsNaN(v):
-		return "NaN"
-	}
-	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
 func b2f(b bool) float64 {

@@ -17,7 +17,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/llmref/llmref/publish"
@@ -96,21 +95,36 @@ func New(o Options) (*Server, error) {
 
 // handle registers a route, counting its responses for /metrics.
 func (s *Server) handle(pattern, name string, h http.HandlerFunc) {
-	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.mux.Handle(pattern, s.instrument(name, h))
+}
+
+// instrument counts h's responses by handler name and status code the
+// moment the status is committed, and observes how long h took when it
+// returns.
+func (s *Server) instrument(name string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, commit: func(code int) { s.metrics.count(name, code) }}
-		h(rec, r)
+		h.ServeHTTP(rec, r)
 		rec.committed(http.StatusOK) // a handler that wrote nothing sent an empty 200
-	}))
+		s.metrics.observe(name, rec.code, time.Since(start))
+	})
 }
 
 // ServeHTTP answers 404 to any path with a "." or ".." segment, an empty
 // segment, a backslash or a NUL before routing (the mux would otherwise
-// redirect /v1/../x to /x), then routes.
+// redirect /v1/../x to /x), then routes. /metrics counts those 404s under
+// the handler "rejected", and requests no route takes (404, 405) under
+// "unmatched".
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	if hasDotSegment(r.URL.Path) || strings.Contains(r.URL.Path, "//") || strings.ContainsAny(r.URL.Path, "\\\x00") {
-		s.metrics.count("rejected", http.StatusNotFound)
-		http.NotFound(w, r)
+		s.instrument("rejected", http.NotFoundHandler()).ServeHTTP(w, r)
+		return
+	}
+	if h, pattern := s.mux.Handler(r); pattern == "" {
+		// No route: the mux's 404, or 405 with Allow.
+		s.instrument("unmatched", h).ServeHTTP(w, r)
 		return
 	}
 	s.mux.ServeHTTP(w, r)
@@ -167,13 +181,13 @@ func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
 type statusRecorder struct {
 	http.ResponseWriter
 	commit func(code int)
-	done   bool
+	code   int // the committed status; 0 until then
 }
 
 // committed reports code unless a status was already reported.
 func (r *statusRecorder) committed(code int) {
-	if !r.done {
-		r.done = true
+	if r.code == 0 {
+		r.code = code
 		r.commit(code)
 	}
 }
@@ -192,27 +206,3 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection.
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
-// httpMetrics counts responses by handler and status code.
-type httpMetrics struct {
-	mu     sync.Mutex
-	counts map[[2]string]uint64
-}
-
-func newHTTPMetrics() *httpMetrics { return &httpMetrics{counts: map[[2]string]uint64{}} }
-
-func (m *httpMetrics) count(handler string, code int) {
-	m.mu.Lock()
-	m.counts[[2]string{handler, fmt.Sprint(code)}]++
-	m.mu.Unlock()
-}
-
-func (m *httpMetrics) snapshot() map[[2]string]uint64 {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := make(map[[2]string]uint64, len(m.counts))
-	for k, v := range m.counts {
-		out[k] = v
-	}
-	return out
-}

@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
@@ -12,12 +11,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/compare"
@@ -93,7 +93,14 @@ func newFixture(t *testing.T, token string) *fixture {
 
 func (f *fixture) get(t *testing.T, path string, hdr ...string) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, f.srv.URL+path, nil)
+	return getURL(t, f.srv.URL+path, hdr...)
+}
+
+// getURL GETs url with the headers given (name, value pairs) and returns
+// the response with its body read.
+func getURL(t *testing.T, url string, hdr ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,57 +346,25 @@ func TestReviewPage(t *testing.T) {
 	}
 }
 
-var sampleLine = regexp.MustCompile(`^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (-?[0-9.e+-]+|\+Inf|-Inf|NaN)$`)
-
 func TestMetrics(t *testing.T) {
 	f := newFixture(t, testToken)
 	f.get(t, "/v1/index.json")
-	resp, body := f.get(t, "/metrics")
-	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain; version=0.0.4") {
-		t.Fatalf("%d %v", resp.StatusCode, resp.Header)
-	}
-	typed := map[string]string{}
-	seen := map[string]bool{}
-	sc := bufio.NewScanner(bytes.NewReader(body))
-	for sc.Scan() {
-		line := sc.Text()
-		if rest, ok := strings.CutPrefix(line, "# TYPE "); ok {
-			name, typ, _ := strings.Cut(rest, " ")
-			if typed[name] != "" {
-				t.Errorf("family %s declared twice", name)
-			}
-			typed[name] = typ
-			continue
-		}
-		if strings.HasPrefix(line, "# HELP ") {
-			continue
-		}
-		m := sampleLine.FindStringSubmatch(line)
-		if m == nil {
-			t.Errorf("not a sample line: %q", line)
-			continue
-		}
-		name := m[1]
-		fam := name
-		for _, suf := range []string{"_bucket", "_sum", "_count"} {
-			if base, ok := strings.CutSuffix(name, suf); ok && typed[base] == "histogram" {
-				fam = base
-			}
-		}
-		if typed[fam] == "" {
-			t.Errorf("sample %s before its # TYPE", name)
-		}
-		seen[fam] = true
-	}
-	for _, want := range []string{"llmref_database_readable", "llmref_runs", "llmref_last_run_duration_seconds", "llmref_source_pages", "llmref_source_errors",
-		"llmref_source_last_success_timestamp_seconds", "llmref_held_changes", "llmref_http_responses_total"} {
-		if !seen[want] {
-			t.Errorf("no %s series", want)
-		}
-	}
-	for _, want := range []string{`llmref_runs{status="ok"} 1`, `llmref_source_stale{source="openrouter"} 0`, `llmref_http_responses_total{handler="export",code="200"} 1`} {
-		if !bytes.Contains(body, []byte(want)) {
-			t.Errorf("no line %q in\n%s", want, body)
+	fams, _ := scrape(t, f.srv.URL)
+	checkTypes(t, fams, map[string]dto.MetricType{
+		"llmref_database_readable": dto.MetricType_GAUGE, "llmref_runs_total": dto.MetricType_COUNTER,
+		"llmref_last_run_duration_seconds": dto.MetricType_GAUGE, "llmref_source_pages": dto.MetricType_GAUGE,
+		"llmref_source_errors": dto.MetricType_GAUGE, "llmref_source_last_success_timestamp_seconds": dto.MetricType_GAUGE,
+		"llmref_held_changes": dto.MetricType_GAUGE, "llmref_http_responses_total": dto.MetricType_COUNTER,
+		"llmref_http_request_duration_seconds": dto.MetricType_HISTOGRAM, "go_goroutines": dto.MetricType_GAUGE,
+	})
+	for _, w := range []series{
+		{"llmref_runs_total", []string{"status", "ok"}, 1},
+		{"llmref_source_stale", []string{"source", "openrouter"}, 0},
+		{"llmref_http_responses_total", []string{"handler", "export", "code", "200"}, 1},
+		{"llmref_http_request_duration_seconds", []string{"handler", "export", "code", "200"}, 1},
+	} {
+		if v, ok := value(fams, w.name, w.labels...); !ok || v != w.v {
+			t.Errorf("%s%v = %v (present %v), want %v", w.name, w.labels, v, ok, w.v)
 		}
 	}
 }

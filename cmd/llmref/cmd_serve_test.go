@@ -307,7 +307,7 @@ func TestServeThroughTheBinary(t *testing.T) {
 	if r, _ := do("GET", "/v1/../../etc/passwd", ""); r.StatusCode != 404 {
 		t.Errorf("traversal: %d, want 404", r.StatusCode)
 	}
-	if r, b := do("GET", "/metrics", ""); r.StatusCode != 200 || !bytes.Contains(b, []byte("\nllmref_runs{status=")) {
+	if r, b := do("GET", "/metrics", ""); r.StatusCode != 200 || !bytes.Contains(b, []byte("\nllmref_runs_total{status=")) {
 		t.Errorf("/metrics: %d\n%s", r.StatusCode, b)
 	}
 
