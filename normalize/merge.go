@@ -75,18 +75,23 @@ type modelAcc struct {
 	xcSubjects map[catalog.Alias]bool
 }
 
-type offerAcc struct {
+// offerAt names one offering: its model, provider, region and variant.
+type offerAt struct {
 	model, provider, region, variant string
-	providerIDs                      map[string]bool
-	fields                           map[catalog.Field][]cand
+}
+
+type offerAcc struct {
+	offerAt
+	providerIDs map[string]bool
+	fields      map[catalog.Field][]cand
 }
 
 // xcOffer is a cross-check's value for an offering: it attaches to the
 // offerings other sources define, never making one.
 type xcOffer struct {
-	model, provider, region, variant string
-	field                            catalog.Field
-	c                                cand
+	offerAt
+	field catalog.Field
+	c     cand
 }
 
 // defines reports whether an observation makes its model exist: the model
@@ -111,211 +116,329 @@ func isOfferingField(f catalog.Field) bool {
 // and deterministic: the same input gives the same snapshot, whatever the
 // order of maps.
 func Normalize(in Input) Result {
-	res := Result{Snapshot: catalog.NewSnapshot()}
-	if in.Resolver == nil {
-		in.Resolver, _ = NewResolver(nil)
-	}
-	if in.Discrepancy == 0 {
-		in.Discrepancy = DefaultDiscrepancy
-	}
-	models := map[string]*modelAcc{}
-	offers := map[string]*offerAcc{}
-	var xcs []xcOffer
-	unmatched := map[string]catalog.Unmatched{}
-	untracked := map[[2]string]bool{} // cross-check (source, id)s of no tracked model
-	warned := map[string]bool{}
-	warn := func(o catalog.Observation, err error) {
-		if errors.Is(err, ErrNotStated) {
-			return // the source said there is no value: nothing to keep, nothing wrong
-		}
-		msg := fmt.Sprintf("%s %s %s: %v", o.Source, o.Subject, o.Field, err)
-		if !warned[msg] {
-			warned[msg] = true
-			res.Warnings = append(res.Warnings, msg)
-		}
-	}
-	// Capability claims are combined per model and source first: a source
-	// that says yes anywhere (one tool among several) says yes. A variant
-	// subject's claims count only when the source says nothing under the
-	// plain subject.
-	type capKey struct {
-		model, source string
-		cap           catalog.Capability
-		variant       bool
-	}
-	capClaims := map[capKey]cand{}
-
-	// A page repeats its subjects in every observation: resolve each
-	// (source, id) once.
-	type resolution struct {
-		rid Resolved
-		err error
-	}
-	resolved := map[[2]string]resolution{}
+	m := newMerger(in.Resolver, in.Discrepancy)
 	for _, p := range in.Pages {
 		for _, o := range p.Observations {
-			r, ok := resolved[[2]string{o.Source, o.Subject}]
-			if !ok {
-				r.rid, r.err = in.Resolver.Resolve(o.Source, o.Subject)
-				resolved[[2]string{o.Source, o.Subject}] = r
-			}
-			rid, err := r.rid, r.err
-			if err != nil && o.Authority <= catalog.AuthorityCrossCheck {
-				untracked[[2]string{o.Source, o.Subject}] = true
-				continue
-			}
-			if err != nil {
-				if errors.Is(err, ErrUnmatched) {
-					key := o.Source + "\x00" + o.Subject
-					if _, ok := unmatched[key]; !ok {
-						unmatched[key] = catalog.Unmatched{Source: o.Source, ID: o.Subject, Name: o.SubjectName,
-							Provider: o.Provider, Reason: strings.TrimSuffix(err.Error(), ": "+ErrUnmatched.Error()), URL: o.URL}
-					}
-				} else {
-					warn(o, err)
-				}
-				continue
-			}
-			m := models[rid.ID]
-			if m == nil {
-				m = &modelAcc{fields: map[catalog.Field][]cand{}, caps: map[catalog.Capability][]cand{},
-					aliases: map[catalog.Alias]bool{}, subjects: map[string]catalog.Unmatched{}, xcSubjects: map[catalog.Alias]bool{}}
-				models[rid.ID] = m
-			}
-			if defines(o) {
-				m.defined = true
-			}
-			m.aliases[catalog.Alias{Source: o.Source, ID: o.Subject}] = true
-			if o.Authority <= catalog.AuthorityCrossCheck {
-				m.xcSubjects[catalog.Alias{Source: o.Source, ID: o.Subject}] = true
-			}
-			if k := o.Source + "\x00" + o.Subject; m.subjects[k].ID == "" && o.Authority > catalog.AuthorityCrossCheck {
-				m.subjects[k] = catalog.Unmatched{Source: o.Source, ID: o.Subject, Name: o.SubjectName, Provider: o.Provider, URL: o.URL, Resolves: rid.ID,
-					Reason: fmt.Sprintf("resolves to %s, which no creator or aggregator source defines (%s sources only attach to models that exist)", rid.ID, o.Authority)}
-			}
-			if o.Provider != "" && isOfferingField(o.Field) {
-				region := o.Region
-				if region == "" {
-					region = rid.Region
-				}
-				variant := o.Variant
-				switch {
-				case variant == "":
-					variant = rid.Variant
-				case rid.Variant != "" && rid.Variant != variant:
-					variant += ":" + rid.Variant
-				}
-				c := cand{obs: o, stale: p.Stale}
-				if o.Field != catalog.FieldListed {
-					c, err = parseOffering(o)
-					if err != nil {
-						warn(o, err)
-						continue
-					}
-					c.stale = p.Stale
-				}
-				if o.Authority <= catalog.AuthorityCrossCheck {
-					if o.Field != catalog.FieldListed {
-						xcs = append(xcs, xcOffer{model: rid.ID, provider: o.Provider, region: region, variant: variant, field: o.Field, c: c})
-					}
-					continue
-				}
-				key := catalog.OfferingKey(rid.ID, o.Provider, region, variant)
-				a := offers[key]
-				if a == nil {
-					a = &offerAcc{model: rid.ID, provider: o.Provider, region: region, variant: variant,
-						providerIDs: map[string]bool{}, fields: map[catalog.Field][]cand{}}
-					offers[key] = a
-				}
-				if o.Field == catalog.FieldListed {
-					if o.Value != "" {
-						a.providerIDs[o.Value] = true
-					}
-					continue
-				}
-				a.providerIDs[o.Subject] = true
-				a.fields[o.Field] = append(a.fields[o.Field], c)
-				continue
-			}
-			for _, cl := range Claims(o) {
-				k := capKey{rid.ID, o.Source, cl.Cap, rid.Variant != ""}
-				prev, seen := capClaims[k]
-				if seen && (prev.val.(bool) || !cl.Yes) {
-					continue
-				}
-				co := o
-				co.Value = cl.Raw
-				capClaims[k] = cand{obs: co, stale: p.Stale, variant: k.variant, val: cl.Yes, display: yesNo(cl.Yes)}
-			}
-			if _, feature := o.Field.Feature(); feature || o.Field == catalog.FieldSupportedParameters {
-				continue // read for capabilities only
-			}
-			if reason := notARelease(o); reason != "" {
-				warn(o, fmt.Errorf("%q not used as a release date: %s", o.Value, reason))
-				continue
-			}
-			c, err := parseModelField(o)
-			if err != nil {
-				warn(o, err)
-				continue
-			}
-			c.stale = p.Stale
-			c.variant = rid.Variant != ""
-			m.fields[o.Field] = append(m.fields[o.Field], c)
+			m.add(o, p.Stale)
 		}
 	}
-	for k, c := range capClaims {
-		if k.variant {
-			if _, plain := capClaims[capKey{k.model, k.source, k.cap, false}]; plain {
-				continue
-			}
-		}
-		models[k.model].caps[k.cap] = append(models[k.model].caps[k.cap], c)
-	}
+	return m.build(in.Previous, in.Now)
+}
 
-	prev := in.Previous
+// merger accumulates one normalisation. Each observation whose subject
+// resolves goes to the method for its kind of input: an offering's value
+// (addOffering), a cross-check's value for an offering (addCrossCheck), a
+// capability claim (addClaims) or a model field (addModelField). build then
+// makes the snapshot.
+type merger struct {
+	resolver *Resolver
+	bound    Percent
+	// resolved holds each (source, id)'s resolution: a page repeats its
+	// subjects in every observation.
+	resolved map[[2]string]resolution
+	models   map[string]*modelAcc
+	offers   map[string]*offerAcc
+	xcs      []xcOffer
+	claims   map[claimKey]cand
+	// unmatched is keyed by source and id; untracked holds the
+	// cross-checks' (source, id)s of no tracked model.
+	unmatched map[string]catalog.Unmatched
+	untracked map[[2]string]bool
+	warned    map[string]bool
+	warnings  []string
+}
+
+type resolution struct {
+	rid Resolved
+	err error
+}
+
+// claimKey is what capability claims are combined by: per model, source
+// and capability, a variant subject's apart from the plain subject's.
+type claimKey struct {
+	model, source string
+	cap           catalog.Capability
+	variant       bool
+}
+
+// newMerger starts a normalisation with a resolver (nil for one without
+// aliases) and a discrepancy bound (zero for DefaultDiscrepancy).
+func newMerger(r *Resolver, bound Percent) *merger {
+	if r == nil {
+		r, _ = NewResolver(nil)
+	}
+	if bound == 0 {
+		bound = DefaultDiscrepancy
+	}
+	return &merger{resolver: r, bound: bound, resolved: map[[2]string]resolution{},
+		models: map[string]*modelAcc{}, offers: map[string]*offerAcc{}, claims: map[claimKey]cand{},
+		unmatched: map[string]catalog.Unmatched{}, untracked: map[[2]string]bool{}, warned: map[string]bool{}}
+}
+
+// add files one observation of a page (stale or not) by its kind.
+func (m *merger) add(o catalog.Observation, stale bool) {
+	rid, ok := m.resolve(o)
+	if !ok {
+		return
+	}
+	acc := m.model(o, rid)
+	switch {
+	case o.Provider != "" && isOfferingField(o.Field) && o.Authority <= catalog.AuthorityCrossCheck:
+		m.addCrossCheck(o, rid, stale)
+	case o.Provider != "" && isOfferingField(o.Field):
+		m.addOffering(o, rid, stale)
+	default:
+		m.addClaims(o, rid, stale)
+		m.addModelField(acc, o, rid, stale)
+	}
+}
+
+// warn keeps one warning per distinct message about an unreadable value;
+// a value the source said is not stated is nothing wrong.
+func (m *merger) warn(o catalog.Observation, err error) {
+	if errors.Is(err, ErrNotStated) {
+		return
+	}
+	msg := fmt.Sprintf("%s %s %s: %v", o.Source, o.Subject, o.Field, err)
+	if !m.warned[msg] {
+		m.warned[msg] = true
+		m.warnings = append(m.warnings, msg)
+	}
+}
+
+// resolve resolves an observation's subject, once per (source, id). When
+// it resolves to no model, a cross-check's id is counted as untracked,
+// another source's is reported as unmatched, and any other error is a
+// warning; ok is then false.
+func (m *merger) resolve(o catalog.Observation) (rid Resolved, ok bool) {
+	k := [2]string{o.Source, o.Subject}
+	r, seen := m.resolved[k]
+	if !seen {
+		r.rid, r.err = m.resolver.Resolve(o.Source, o.Subject)
+		m.resolved[k] = r
+	}
+	switch {
+	case r.err == nil:
+		return r.rid, true
+	case o.Authority <= catalog.AuthorityCrossCheck:
+		m.untracked[k] = true
+	case errors.Is(r.err, ErrUnmatched):
+		key := o.Source + "\x00" + o.Subject
+		if _, ok := m.unmatched[key]; !ok {
+			m.unmatched[key] = catalog.Unmatched{Source: o.Source, ID: o.Subject, Name: o.SubjectName,
+				Provider: o.Provider, Reason: strings.TrimSuffix(r.err.Error(), ": "+ErrUnmatched.Error()), URL: o.URL}
+		}
+	default:
+		m.warn(o, r.err)
+	}
+	return Resolved{}, false
+}
+
+// model returns the accumulator of the model an observation's subject
+// resolved to, noting what the observation says of the model's existence:
+// whether it defines the model, the alias, and the subject to report or
+// count should no source define it.
+func (m *merger) model(o catalog.Observation, rid Resolved) *modelAcc {
+	acc := m.models[rid.ID]
+	if acc == nil {
+		acc = &modelAcc{fields: map[catalog.Field][]cand{}, caps: map[catalog.Capability][]cand{},
+			aliases: map[catalog.Alias]bool{}, subjects: map[string]catalog.Unmatched{}, xcSubjects: map[catalog.Alias]bool{}}
+		m.models[rid.ID] = acc
+	}
+	if defines(o) {
+		acc.defined = true
+	}
+	alias := catalog.Alias{Source: o.Source, ID: o.Subject}
+	acc.aliases[alias] = true
+	if o.Authority <= catalog.AuthorityCrossCheck {
+		acc.xcSubjects[alias] = true
+	} else if k := o.Source + "\x00" + o.Subject; acc.subjects[k].ID == "" {
+		acc.subjects[k] = catalog.Unmatched{Source: o.Source, ID: o.Subject, Name: o.SubjectName, Provider: o.Provider, URL: o.URL, Resolves: rid.ID,
+			Reason: fmt.Sprintf("resolves to %s, which no creator or aggregator source defines (%s sources only attach to models that exist)", rid.ID, o.Authority)}
+	}
+	return acc
+}
+
+// offeringOf places an offering observation: its own region and variant,
+// else those its id named (a Bedrock profile's region, a ":free" variant);
+// when both name a variant and they differ, the two are joined, the
+// observation's first.
+func offeringOf(o catalog.Observation, rid Resolved) offerAt {
+	at := offerAt{model: rid.ID, provider: o.Provider, region: o.Region, variant: o.Variant}
+	if at.region == "" {
+		at.region = rid.Region
+	}
+	switch {
+	case at.variant == "":
+		at.variant = rid.Variant
+	case rid.Variant != "" && rid.Variant != at.variant:
+		at.variant += ":" + rid.Variant
+	}
+	return at
+}
+
+// offeringValue reads an offering observation's value, or warns and says
+// no.
+func (m *merger) offeringValue(o catalog.Observation, stale bool) (cand, bool) {
+	c, err := parseOffering(o)
+	if err != nil {
+		m.warn(o, err)
+		return c, false
+	}
+	c.stale = stale
+	return c, true
+}
+
+// addOffering files an offering's value from a source above cross-check
+// authority: a listing (the provider's id for the model) or a price, a
+// tier price or a context. The offering exists from then on.
+func (m *merger) addOffering(o catalog.Observation, rid Resolved, stale bool) {
+	var c cand
+	if o.Field != catalog.FieldListed {
+		var ok bool
+		if c, ok = m.offeringValue(o, stale); !ok {
+			return
+		}
+	}
+	at := offeringOf(o, rid)
+	key := catalog.OfferingKey(at.model, at.provider, at.region, at.variant)
+	acc := m.offers[key]
+	if acc == nil {
+		acc = &offerAcc{offerAt: at, providerIDs: map[string]bool{}, fields: map[catalog.Field][]cand{}}
+		m.offers[key] = acc
+	}
+	if o.Field == catalog.FieldListed {
+		if o.Value != "" {
+			acc.providerIDs[o.Value] = true
+		}
+		return
+	}
+	acc.providerIDs[o.Subject] = true
+	acc.fields[o.Field] = append(acc.fields[o.Field], c)
+}
+
+// addCrossCheck files a cross-check's value for an offering, to attach
+// to the offerings other sources define (see attachCrossChecks). A
+// cross-check's listing says nothing.
+func (m *merger) addCrossCheck(o catalog.Observation, rid Resolved, stale bool) {
+	if o.Field == catalog.FieldListed {
+		return
+	}
+	if c, ok := m.offeringValue(o, stale); ok {
+		m.xcs = append(m.xcs, xcOffer{offerAt: offeringOf(o, rid), field: o.Field, c: c})
+	}
+}
+
+// addClaims files an observation's capability claims, combined per model
+// and source: a source that says yes anywhere (one tool among several)
+// says yes. A variant subject's claims are kept apart: they count only
+// when the source says nothing under the plain subject (see settleClaims).
+func (m *merger) addClaims(o catalog.Observation, rid Resolved, stale bool) {
+	for _, cl := range Claims(o) {
+		k := claimKey{rid.ID, o.Source, cl.Cap, rid.Variant != ""}
+		if prev, seen := m.claims[k]; seen && (prev.val.(bool) || !cl.Yes) {
+			continue
+		}
+		co := o
+		co.Value = cl.Raw
+		m.claims[k] = cand{obs: co, stale: stale, variant: k.variant, val: cl.Yes, display: yesNo(cl.Yes)}
+	}
+}
+
+// addModelField files a model field's value. Features and supported
+// parameters are read for capabilities only; a release date that is a
+// listing date or a placeholder is refused, and said so.
+func (m *merger) addModelField(acc *modelAcc, o catalog.Observation, rid Resolved, stale bool) {
+	if _, feature := o.Field.Feature(); feature || o.Field == catalog.FieldSupportedParameters {
+		return
+	}
+	if reason := notARelease(o); reason != "" {
+		m.warn(o, fmt.Errorf("%q not used as a release date: %s", o.Value, reason))
+		return
+	}
+	c, err := parseModelField(o)
+	if err != nil {
+		m.warn(o, err)
+		return
+	}
+	c.stale = stale
+	c.variant = rid.Variant != ""
+	acc.fields[o.Field] = append(acc.fields[o.Field], c)
+}
+
+// build makes the snapshot of everything filed: facts keep the previous
+// snapshot's changed_at and reviewed_at where their value did not change
+// (prev is nil on a first run); now stamps the values that changed.
+func (m *merger) build(prev *catalog.Snapshot, now time.Time) Result {
 	if prev == nil {
 		prev = catalog.NewSnapshot()
 	}
-	for id, acc := range models {
+	m.settleClaims()
+	snap := catalog.NewSnapshot()
+	for id, acc := range m.models {
 		if !acc.defined {
-			// Provider pages and cross-checks alone never make a model:
-			// every provider id that named it is reported; cross-check
-			// ids are counted.
-			for k, u := range acc.subjects {
-				if _, ok := unmatched[k]; !ok {
-					unmatched[k] = u
-				}
-			}
-			for a := range acc.xcSubjects {
-				untracked[[2]string{a.Source, a.ID}] = true
-			}
+			m.unmatchUndefined(acc)
 			continue
 		}
-		res.Snapshot.Models[id] = buildModel(id, acc, prev.Models[id], in.Now)
+		snap.Models[id] = buildModel(id, acc, prev.Models[id], now)
 	}
-	attachCrossChecks(offers, xcs, res.Snapshot.Models)
+	attachCrossChecks(m.offers, m.xcs, snap.Models)
 	exacts := map[string]map[catalog.Field]*big.Rat{}
-	for key, acc := range offers {
-		if res.Snapshot.Models[acc.model] == nil {
+	for key, acc := range m.offers {
+		if snap.Models[acc.model] == nil {
 			continue // its model's ids are in the unmatched list
 		}
-		o, ex := buildOffering(acc, prev.Offerings[key], in.Now, in.Discrepancy)
-		res.Snapshot.Offerings[key] = o
+		o, ex := buildOffering(acc, prev.Offerings[key], now, m.bound)
+		snap.Offerings[key] = o
 		exacts[key] = ex
 	}
-	flagSiblingSlips(res.Snapshot, prev, exacts)
-	for _, u := range unmatched {
-		res.Snapshot.Unmatched = append(res.Snapshot.Unmatched, u)
+	flagSiblingSlips(snap, prev, exacts)
+	return m.result(snap)
+}
+
+// settleClaims gives each model its capability candidates, one per source
+// and capability: a variant subject's only when the source made no claim
+// under the plain subject.
+func (m *merger) settleClaims() {
+	for k, c := range m.claims {
+		if k.variant {
+			if _, plain := m.claims[claimKey{k.model, k.source, k.cap, false}]; plain {
+				continue
+			}
+		}
+		m.models[k.model].caps[k.cap] = append(m.models[k.model].caps[k.cap], c)
 	}
-	if len(untracked) > 0 {
+}
+
+// unmatchUndefined reports the subjects of a model no source defines:
+// provider pages and cross-checks alone never make a model. Every provider
+// id that named it is reported; cross-check ids are counted.
+func (m *merger) unmatchUndefined(acc *modelAcc) {
+	for k, u := range acc.subjects {
+		if _, ok := m.unmatched[k]; !ok {
+			m.unmatched[k] = u
+		}
+	}
+	for a := range acc.xcSubjects {
+		m.untracked[[2]string{a.Source, a.ID}] = true
+	}
+}
+
+// result completes a snapshot with the unmatched ids, in order, and gives
+// it with the warnings and the untracked counts.
+func (m *merger) result(snap *catalog.Snapshot) Result {
+	res := Result{Snapshot: snap, Warnings: m.warnings}
+	for _, u := range m.unmatched {
+		snap.Unmatched = append(snap.Unmatched, u)
+	}
+	if len(m.untracked) > 0 {
 		res.Untracked = map[string]int{}
-		for k := range untracked {
+		for k := range m.untracked {
 			res.Untracked[k[0]]++
 		}
 	}
-	sort.Slice(res.Snapshot.Unmatched, func(i, j int) bool {
-		a, b := res.Snapshot.Unmatched[i], res.Snapshot.Unmatched[j]
+	sort.Slice(snap.Unmatched, func(i, j int) bool {
+		a, b := snap.Unmatched[i], snap.Unmatched[j]
 		return a.Source+"\x00"+a.ID < b.Source+"\x00"+b.ID
 	})
 	sort.Strings(res.Warnings)
