@@ -1,12 +1,9 @@
 package normalize
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/llmref/llmref/catalog"
@@ -26,12 +23,10 @@ type Resolved struct {
 }
 
 // Resolver maps every source's model ids to canonical creator/slug ids by
-// rules, plus an alias table an operator extends. It also carries the
-// operator's normalisation settings (see WithDiscrepancy), so that the one
-// value the configuration builds reaches a run.
+// rules, plus an alias table an operator extends. The zero Resolver has no
+// aliases.
 type Resolver struct {
-	aliases     map[string]string
-	discrepancy Percent
+	aliases map[string]string
 }
 
 // NewResolver returns a resolver with an operator's alias table: keys are
@@ -46,23 +41,6 @@ func NewResolver(aliases map[string]string) (*Resolver, error) {
 		r.aliases[strings.ToLower(strings.TrimSpace(k))] = v
 	}
 	return r, nil
-}
-
-// WithDiscrepancy returns a copy of the resolver that carries the
-// configured discrepancy bound (config `normalize.discrepancy_pct`).
-func (r *Resolver) WithDiscrepancy(p Percent) *Resolver {
-	c := *r
-	c.discrepancy = p
-	return &c
-}
-
-// Discrepancy is the configured discrepancy bound; zero (the default) on a
-// nil resolver or when none was configured.
-func (r *Resolver) Discrepancy() Percent {
-	if r == nil {
-		return 0
-	}
-	return r.discrepancy
 }
 
 // namespaceCreators maps source namespaces (organisations on Hugging Face,
@@ -328,27 +306,4 @@ func CleanName(name string) string {
 		}
 	}
 	return strings.Join(strings.Fields(n), " ")
-}
-
-// Rules is the version of the normalisation rules. Raise it whenever a
-// change to this package would normalise the same observations differently,
-// so that a run whose pages are all unchanged still normalises again.
-const Rules = 4
-
-// Fingerprint names everything besides the observations that decides what
-// normalisation makes of them: the rules' version, the alias table and the
-// discrepancy bound. A run whose pages are all unchanged, under the same
-// fingerprint as the last run, keeps the published catalogue as it is.
-func (r *Resolver) Fingerprint() string {
-	keys := make([]string, 0, len(r.aliases))
-	for k := range r.aliases {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	h := sha256.New()
-	fmt.Fprintf(h, "rules %d\ndiscrepancy %v\n", Rules, r.discrepancy)
-	for _, k := range keys {
-		fmt.Fprintf(h, "alias %q %q\n", k, r.aliases[k])
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
 }

@@ -21,15 +21,11 @@ type Input struct {
 	// change keep its changed_at and reviewed_at, and a price about 1000×
 	// off its previous value is flagged. Nil for a first run.
 	Previous *catalog.Snapshot
-	// Resolver maps source ids to canonical ids.
-	Resolver *Resolver
+	// Settings are the operator's alias table and discrepancy bound; the
+	// zero Settings are the defaults.
+	Settings Settings
 	// Now stamps changed_at on values that changed.
 	Now time.Time
-	// Discrepancy is the bound beyond which a price that disagrees with a
-	// cross-check source's price for the same offering is flagged
-	// (catalog.FlagDiscrepancy). Zero means DefaultDiscrepancy; a negative
-	// bound turns the check off.
-	Discrepancy Percent
 }
 
 // Result is a normalised snapshot and what could not be read.
@@ -116,7 +112,7 @@ func isOfferingField(f catalog.Field) bool {
 // and deterministic: the same input gives the same snapshot, whatever the
 // order of maps.
 func Normalize(in Input) Result {
-	m := newMerger(in.Resolver, in.Discrepancy)
+	m := newMerger(in.Settings)
 	for _, p := range in.Pages {
 		for _, o := range p.Observations {
 			m.add(o, p.Stale)
@@ -161,16 +157,9 @@ type claimKey struct {
 	variant       bool
 }
 
-// newMerger starts a normalisation with a resolver (nil for one without
-// aliases) and a discrepancy bound (zero for DefaultDiscrepancy).
-func newMerger(r *Resolver, bound Percent) *merger {
-	if r == nil {
-		r, _ = NewResolver(nil)
-	}
-	if bound == 0 {
-		bound = DefaultDiscrepancy
-	}
-	return &merger{resolver: r, bound: bound, resolved: map[[2]string]resolution{},
+// newMerger starts a normalisation under an operator's settings.
+func newMerger(s Settings) *merger {
+	return &merger{resolver: s.Resolver(), bound: s.Discrepancy(), resolved: map[[2]string]resolution{},
 		models: map[string]*modelAcc{}, offers: map[string]*offerAcc{}, claims: map[claimKey]cand{},
 		unmatched: map[string]catalog.Unmatched{}, untracked: map[[2]string]bool{}, warned: map[string]bool{}}
 }

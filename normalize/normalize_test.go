@@ -60,6 +60,16 @@ func norm(t *testing.T, in Input) Result {
 	return Normalize(in)
 }
 
+// settings are an operator's settings for a test.
+func settings(t *testing.T, aliases map[string]string, bound Percent) Settings {
+	t.Helper()
+	s, err := NewSettings(aliases, bound)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func TestPrecedenceAndConflicts(t *testing.T) {
 	const hf = "meta-llama/Llama-3.2-1B-Instruct"
 	res := norm(t, Input{Pages: []catalog.Page{
@@ -362,7 +372,7 @@ func TestEUBedrockConflict(t *testing.T) {
 	// A wider bound, or none, and the discrepancy is not flagged; the
 	// conflict stays.
 	for _, bound := range []Percent{5000, -1} {
-		eu := norm(t, Input{Pages: pages, Discrepancy: bound}).Snapshot.Offerings[catalog.OfferingKey(llamaID, "bedrock", "eu-west-1", "")].Input
+		eu := norm(t, Input{Pages: pages, Settings: settings(t, nil, bound)}).Snapshot.Offerings[catalog.OfferingKey(llamaID, "bedrock", "eu-west-1", "")].Input
 		if len(eu.Flags) != 0 || len(eu.Conflicts) != 1 {
 			t.Errorf("bound %s: flags %+v conflicts %d", bound, eu.Flags, len(eu.Conflicts))
 		}

@@ -87,7 +87,7 @@ func (e *env) refreshOptions(replay string) (refresh.Options, error) {
 	if err != nil {
 		return refresh.Options{}, err
 	}
-	opts := refresh.Options{Sources: sources, Fetch: e.cfg.FetchOptions(), Resolver: e.cfg.Resolver(), Logger: e.log}
+	opts := refresh.Options{Sources: sources, Fetch: e.cfg.FetchOptions(), Normalization: e.cfg.Normalization(), Logger: e.log}
 	opts.Compare = e.cfg.Compare.Options() // the comparison records' blend
 	rules := e.cfg.Review.Rules()
 	opts.Review, opts.Webhook = &rules, e.cfg.Review.WebhookOptions() // the changes stage: review rules and webhook
