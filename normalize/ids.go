@@ -123,12 +123,7 @@ func (r *Resolver) Resolve(source, id string) (Resolved, error) {
 	if v, ok := r.alias(source, low); ok {
 		return Resolved{ID: v}, nil
 	}
-	variant := ""
-	if i := strings.LastIndexByte(low, ':'); i >= 0 {
-		if v := low[i+1:]; variants[v] || ctxVariant.MatchString(v) {
-			low, variant = low[:i], v
-		}
-	}
+	low, variant := splitVariant(low)
 	if v, ok := r.alias(source, low); ok {
 		return Resolved{ID: v, Variant: variant}, nil
 	}
@@ -139,63 +134,14 @@ func (r *Resolver) Resolve(source, id string) (Resolved, error) {
 	if slug == "" {
 		return Resolved{}, fmt.Errorf("%s: nothing after the host prefix: %w", raw, ErrUnmatched)
 	}
-	region := ""
-	// LiteLLM's Bedrock keys name a region, a commitment or an API as
-	// path segments: "bedrock/us-west-2/1-month-commitment/cohere.command-text-v14".
-	for {
-		ns, rest, ok := strings.Cut(slug, "/")
-		if !ok || rest == "" {
-			break
-		}
-		switch {
-		case awsRegion.MatchString(ns):
-			region = ns
-		case commitment.MatchString(ns):
-			if variant == "" {
-				variant = ns
-			}
-		case ns == "*" || ns == "invoke" || ns == "converse":
-		default:
-			ok = false
-		}
-		if !ok {
-			break
-		}
-		slug = rest
-	}
-	creator := ""
-	if ns, rest, ok := strings.Cut(slug, "/"); ok {
-		if ns == "openrouter" {
-			return Resolved{}, fmt.Errorf("%s is an OpenRouter router, not a model: %w", raw, ErrUnmatched)
-		}
-		creator, slug = ns, rest
-	} else if m := regionPrefix.FindStringSubmatch(slug); m != nil || strings.Contains(slug, ".") {
-		// Bedrock: [region.]vendor.model-vN:M
-		s := slug
-		if m != nil {
-			s = slug[len(m[0]):]
-		}
-		if vendor, rest, ok := strings.Cut(s, "."); ok && namespaceCreators[vendor] != "" && rest != "" {
-			creator, slug = vendor, bedrockVersion.ReplaceAllString(rest, "")
-			if m != nil && region == "" {
-				region = m[1]
-			}
-		}
-	}
-	if strings.Contains(slug, "/") {
-		return Resolved{}, fmt.Errorf("%s: more than one namespace: %w", raw, ErrUnmatched)
-	}
-	if c, ok := namespaceCreators[creator]; ok {
-		creator = c
+	slug, region, variant := pathSegments(slug, variant)
+	creator, slug, region, err := splitCreator(raw, slug, region)
+	if err != nil {
+		return Resolved{}, err
 	}
 	slug = normalizeSlug(slug, creator)
 	if creator == "" {
-		for _, f := range familyCreators {
-			if strings.HasPrefix(slug, f.prefix) {
-				creator = f.creator
-				break
-			}
-		}
+		creator = familyCreator(slug)
 	}
 	if creator == "" {
 		return Resolved{}, fmt.Errorf("%s: no creator can be told from the id: %w", raw, ErrUnmatched)
@@ -208,6 +154,85 @@ func (r *Resolver) Resolve(source, id string) (Resolved, error) {
 		canonical = v
 	}
 	return Resolved{ID: canonical, Variant: variant, Region: region}, nil
+}
+
+// splitVariant splits a variant suffix (":free", ":thinking", Bedrock's
+// ":128k") off a lower-case id.
+func splitVariant(low string) (id, variant string) {
+	if i := strings.LastIndexByte(low, ':'); i >= 0 {
+		if v := low[i+1:]; variants[v] || ctxVariant.MatchString(v) {
+			return low[:i], v
+		}
+	}
+	return low, ""
+}
+
+// pathSegments strips the segments LiteLLM's Bedrock keys put before the
+// model, naming a region, a commitment or an API:
+// "bedrock/us-west-2/1-month-commitment/cohere.command-text-v14". A
+// commitment is the variant unless the id named one already.
+func pathSegments(slug, variant string) (rest, region, v string) {
+	for {
+		ns, after, ok := strings.Cut(slug, "/")
+		if !ok || after == "" {
+			return slug, region, variant
+		}
+		switch {
+		case awsRegion.MatchString(ns):
+			region = ns
+		case commitment.MatchString(ns):
+			if variant == "" {
+				variant = ns
+			}
+		case ns == "*" || ns == "invoke" || ns == "converse":
+		default:
+			return slug, region, variant
+		}
+		slug = after
+	}
+}
+
+// splitCreator takes the creator off a slug: a namespace ("meta-llama/…"),
+// or a Bedrock id's vendor ("[region.]vendor.model-vN:M", whose region
+// prefix is the offering's region unless one was named already), mapped
+// to the creator it names. The creator is "" when the slug names none.
+// raw is the id as given, for the errors: an OpenRouter router, or more
+// than one namespace.
+func splitCreator(raw, slug, region string) (creator, rest, reg string, err error) {
+	if ns, after, ok := strings.Cut(slug, "/"); ok {
+		if ns == "openrouter" {
+			return "", "", "", fmt.Errorf("%s is an OpenRouter router, not a model: %w", raw, ErrUnmatched)
+		}
+		creator, slug = ns, after
+	} else if m := regionPrefix.FindStringSubmatch(slug); m != nil || strings.Contains(slug, ".") {
+		s := slug
+		if m != nil {
+			s = slug[len(m[0]):]
+		}
+		if vendor, after, ok := strings.Cut(s, "."); ok && namespaceCreators[vendor] != "" && after != "" {
+			creator, slug = vendor, bedrockVersion.ReplaceAllString(after, "")
+			if m != nil && region == "" {
+				region = m[1]
+			}
+		}
+	}
+	if strings.Contains(slug, "/") {
+		return "", "", "", fmt.Errorf("%s: more than one namespace: %w", raw, ErrUnmatched)
+	}
+	if c, ok := namespaceCreators[creator]; ok {
+		creator = c
+	}
+	return creator, slug, region, nil
+}
+
+// familyCreator guesses the creator of a bare slug from its family, or "".
+func familyCreator(slug string) string {
+	for _, f := range familyCreators {
+		if strings.HasPrefix(slug, f.prefix) {
+			return f.creator
+		}
+	}
+	return ""
 }
 
 // alias looks an id up in the alias table: source-specific first.
