@@ -59,7 +59,7 @@ type Run struct {
 	Unmatched  int           `json:"unmatched"`
 	Error      string        `json:"error,omitempty"`
 	// Normalization fingerprints the rules and settings the run normalised
-	// under (see normalize.Resolver.Fingerprint).
+	// under (see normalize.Settings.Fingerprint).
 	Normalization string `json:"normalization,omitempty"`
 	// Unchanged is set on a run that found every page unchanged and kept
 	// the published catalogue without normalising again.

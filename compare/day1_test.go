@@ -52,7 +52,7 @@ func replayDay(t testing.TB, day string) *catalog.Snapshot {
 	fetch := cfg.FetchOptions()
 	fetch.Transport = rt
 	_, err = refresh.Run(context.Background(), st, refresh.Options{
-		Sources: srcs, Fetch: fetch, Resolver: cfg.Resolver(), Replay: day,
+		Sources: srcs, Fetch: fetch, Normalization: cfg.Normalization(), Replay: day,
 		Now: func() time.Time { return at },
 	})
 	if err != nil && !errors.Is(err, refresh.ErrPartial) {

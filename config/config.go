@@ -200,12 +200,3 @@ func (c *Config) RunTimeout() time.Duration {
 	}
 	return 10 * time.Minute
 }
-
-// Resolver is the id resolver with the configured aliases.
-func (c *Config) Resolver() *normalize.Resolver {
-	r, err := normalize.NewResolver(c.Aliases)
-	if err != nil {
-		panic("config: resolver after validation: " + err.Error()) // Validate checked it
-	}
-	return r.WithDiscrepancy(c.Normalize.Discrepancy())
-}

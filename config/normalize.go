@@ -55,6 +55,16 @@ func (c *NormalizeConfig) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// Discrepancy is the configured bound for normalize.Input.Discrepancy: zero
-// for the default (normalize.DefaultDiscrepancy), negative when off.
+// Discrepancy is the configured bound as normalize.NewSettings takes it:
+// zero for the default (normalize.DefaultDiscrepancy), negative when off.
 func (c NormalizeConfig) Discrepancy() normalize.Percent { return c.discrepancy }
+
+// Normalization are the normalisation settings the file describes: the
+// alias table (`aliases`) and the discrepancy bound.
+func (c *Config) Normalization() normalize.Settings {
+	s, err := normalize.NewSettings(c.Aliases, c.Normalize.Discrepancy())
+	if err != nil {
+		panic("config: normalisation settings after validation: " + err.Error()) // Validate checked the aliases
+	}
+	return s
+}

@@ -94,29 +94,7 @@ func featureValue(v string) (yes, ok bool) {
 func Claims(o catalog.Observation) []Claim {
 	switch o.Field {
 	case catalog.FieldSupportedParameters:
-		params := splitList(o.Value)
-		has := func(names ...string) bool {
-			for _, n := range names {
-				if slices.Contains(params, n) {
-					return true
-				}
-			}
-			return false
-		}
-		raw := func(names ...string) string {
-			for _, n := range names {
-				if slices.Contains(params, n) {
-					return "supported_parameters includes " + n
-				}
-			}
-			return "supported_parameters lacks " + strings.Join(names, " and ")
-		}
-		return []Claim{
-			{catalog.CapFunctionCalling, has("tools", "tool_choice"), raw("tools", "tool_choice")},
-			{catalog.CapToolUse, has("tools", "tool_choice"), raw("tools", "tool_choice")},
-			{catalog.CapStructuredOutputs, has("structured_outputs", "response_format"), raw("structured_outputs", "response_format")},
-			{catalog.CapReasoning, has("reasoning", "include_reasoning", "reasoning_effort"), raw("reasoning", "include_reasoning", "reasoning_effort")},
-		}
+		return parameterClaims(o.Value)
 	case catalog.FieldInputModalities:
 		mods := Modalities(o.Value)
 		vision := slices.Contains(mods, "image")
@@ -130,6 +108,41 @@ func Claims(o catalog.Observation) []Claim {
 		}
 		return nil
 	}
+	return featureClaims(o)
+}
+
+// parameterClaims reads an API's supported parameters ("tools,tool_choice,
+// response_format").
+func parameterClaims(value string) []Claim {
+	params := splitList(value)
+	has := func(names ...string) bool {
+		for _, n := range names {
+			if slices.Contains(params, n) {
+				return true
+			}
+		}
+		return false
+	}
+	raw := func(names ...string) string {
+		for _, n := range names {
+			if slices.Contains(params, n) {
+				return "supported_parameters includes " + n
+			}
+		}
+		return "supported_parameters lacks " + strings.Join(names, " and ")
+	}
+	return []Claim{
+		{catalog.CapFunctionCalling, has("tools", "tool_choice"), raw("tools", "tool_choice")},
+		{catalog.CapToolUse, has("tools", "tool_choice"), raw("tools", "tool_choice")},
+		{catalog.CapStructuredOutputs, has("structured_outputs", "response_format"), raw("structured_outputs", "response_format")},
+		{catalog.CapReasoning, has("reasoning", "include_reasoning", "reasoning_effort"), raw("reasoning", "include_reasoning", "reasoning_effort")},
+	}
+}
+
+// featureClaims reads a feature or tool a docs page, a card or a price map
+// says is supported or not (see featureCaps and yesOnlyCaps); anything but
+// a feature gives none.
+func featureClaims(o catalog.Observation) []Claim {
 	feature, ok := o.Field.Feature()
 	if !ok {
 		return nil

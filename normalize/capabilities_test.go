@@ -82,8 +82,10 @@ func TestModalities(t *testing.T) {
 		"":                           nil,
 	}
 	for in, want := range tests {
-		if got := Modalities(in); !slices.Equal(got, want) {
-			t.Errorf("Modalities(%q) = %v, want %v", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got := Modalities(in); !slices.Equal(got, want) {
+				t.Errorf("Modalities(%q) = %v, want %v", in, got, want)
+			}
+		})
 	}
 }

@@ -28,7 +28,7 @@
 //     about 1000×, 1e6× or 1e9× off the offering's previous price, another
 //     source's price for it, or the same model at the same provider in
 //     another region or variant; catalog.FlagDiscrepancy when it is more
-//     than Input.Discrepancy (default 20%) from a cross-check's price.
+//     than Settings.Discrepancy (default 20%) from a cross-check's price.
 //   - Context-length tiers are catalog.TierField observations and become
 //     Offering.Tiers: parts of one offering.
 //   - Among equal authorities the earliest release date wins (a later one

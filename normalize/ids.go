@@ -1,12 +1,9 @@
 package normalize
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/llmref/llmref/catalog"
@@ -26,12 +23,10 @@ type Resolved struct {
 }
 
 // Resolver maps every source's model ids to canonical creator/slug ids by
-// rules, plus an alias table an operator extends. It also carries the
-// operator's normalisation settings (see WithDiscrepancy), so that the one
-// value the configuration builds reaches a run.
+// rules, plus an alias table an operator extends. The zero Resolver has no
+// aliases.
 type Resolver struct {
-	aliases     map[string]string
-	discrepancy Percent
+	aliases map[string]string
 }
 
 // NewResolver returns a resolver with an operator's alias table: keys are
@@ -46,23 +41,6 @@ func NewResolver(aliases map[string]string) (*Resolver, error) {
 		r.aliases[strings.ToLower(strings.TrimSpace(k))] = v
 	}
 	return r, nil
-}
-
-// WithDiscrepancy returns a copy of the resolver that carries the
-// configured discrepancy bound (config `normalize.discrepancy_pct`).
-func (r *Resolver) WithDiscrepancy(p Percent) *Resolver {
-	c := *r
-	c.discrepancy = p
-	return &c
-}
-
-// Discrepancy is the configured discrepancy bound; zero (the default) on a
-// nil resolver or when none was configured.
-func (r *Resolver) Discrepancy() Percent {
-	if r == nil {
-		return 0
-	}
-	return r.discrepancy
 }
 
 // namespaceCreators maps source namespaces (organisations on Hugging Face,
@@ -145,12 +123,7 @@ func (r *Resolver) Resolve(source, id string) (Resolved, error) {
 	if v, ok := r.alias(source, low); ok {
 		return Resolved{ID: v}, nil
 	}
-	variant := ""
-	if i := strings.LastIndexByte(low, ':'); i >= 0 {
-		if v := low[i+1:]; variants[v] || ctxVariant.MatchString(v) {
-			low, variant = low[:i], v
-		}
-	}
+	low, variant := splitVariant(low)
 	if v, ok := r.alias(source, low); ok {
 		return Resolved{ID: v, Variant: variant}, nil
 	}
@@ -161,63 +134,14 @@ func (r *Resolver) Resolve(source, id string) (Resolved, error) {
 	if slug == "" {
 		return Resolved{}, fmt.Errorf("%s: nothing after the host prefix: %w", raw, ErrUnmatched)
 	}
-	region := ""
-	// LiteLLM's Bedrock keys name a region, a commitment or an API as
-	// path segments: "bedrock/us-west-2/1-month-commitment/cohere.command-text-v14".
-	for {
-		ns, rest, ok := strings.Cut(slug, "/")
-		if !ok || rest == "" {
-			break
-		}
-		switch {
-		case awsRegion.MatchString(ns):
-			region = ns
-		case commitment.MatchString(ns):
-			if variant == "" {
-				variant = ns
-			}
-		case ns == "*" || ns == "invoke" || ns == "converse":
-		default:
-			ok = false
-		}
-		if !ok {
-			break
-		}
-		slug = rest
-	}
-	creator := ""
-	if ns, rest, ok := strings.Cut(slug, "/"); ok {
-		if ns == "openrouter" {
-			return Resolved{}, fmt.Errorf("%s is an OpenRouter router, not a model: %w", raw, ErrUnmatched)
-		}
-		creator, slug = ns, rest
-	} else if m := regionPrefix.FindStringSubmatch(slug); m != nil || strings.Contains(slug, ".") {
-		// Bedrock: [region.]vendor.model-vN:M
-		s := slug
-		if m != nil {
-			s = slug[len(m[0]):]
-		}
-		if vendor, rest, ok := strings.Cut(s, "."); ok && namespaceCreators[vendor] != "" && rest != "" {
-			creator, slug = vendor, bedrockVersion.ReplaceAllString(rest, "")
-			if m != nil && region == "" {
-				region = m[1]
-			}
-		}
-	}
-	if strings.Contains(slug, "/") {
-		return Resolved{}, fmt.Errorf("%s: more than one namespace: %w", raw, ErrUnmatched)
-	}
-	if c, ok := namespaceCreators[creator]; ok {
-		creator = c
+	slug, region, variant := pathSegments(slug, variant)
+	creator, slug, region, err := splitCreator(raw, slug, region)
+	if err != nil {
+		return Resolved{}, err
 	}
 	slug = normalizeSlug(slug, creator)
 	if creator == "" {
-		for _, f := range familyCreators {
-			if strings.HasPrefix(slug, f.prefix) {
-				creator = f.creator
-				break
-			}
-		}
+		creator = familyCreator(slug)
 	}
 	if creator == "" {
 		return Resolved{}, fmt.Errorf("%s: no creator can be told from the id: %w", raw, ErrUnmatched)
@@ -230,6 +154,85 @@ func (r *Resolver) Resolve(source, id string) (Resolved, error) {
 		canonical = v
 	}
 	return Resolved{ID: canonical, Variant: variant, Region: region}, nil
+}
+
+// splitVariant splits a variant suffix (":free", ":thinking", Bedrock's
+// ":128k") off a lower-case id.
+func splitVariant(low string) (id, variant string) {
+	if i := strings.LastIndexByte(low, ':'); i >= 0 {
+		if v := low[i+1:]; variants[v] || ctxVariant.MatchString(v) {
+			return low[:i], v
+		}
+	}
+	return low, ""
+}
+
+// pathSegments strips the segments LiteLLM's Bedrock keys put before the
+// model, naming a region, a commitment or an API:
+// "bedrock/us-west-2/1-month-commitment/cohere.command-text-v14". A
+// commitment is the variant unless the id named one already.
+func pathSegments(slug, variant string) (rest, region, v string) {
+	for {
+		ns, after, ok := strings.Cut(slug, "/")
+		if !ok || after == "" {
+			return slug, region, variant
+		}
+		switch {
+		case awsRegion.MatchString(ns):
+			region = ns
+		case commitment.MatchString(ns):
+			if variant == "" {
+				variant = ns
+			}
+		case ns == "*" || ns == "invoke" || ns == "converse":
+		default:
+			return slug, region, variant
+		}
+		slug = after
+	}
+}
+
+// splitCreator takes the creator off a slug: a namespace ("meta-llama/…"),
+// or a Bedrock id's vendor ("[region.]vendor.model-vN:M", whose region
+// prefix is the offering's region unless one was named already), mapped
+// to the creator it names. The creator is "" when the slug names none.
+// raw is the id as given, for the errors: an OpenRouter router, or more
+// than one namespace.
+func splitCreator(raw, slug, region string) (creator, rest, reg string, err error) {
+	if ns, after, ok := strings.Cut(slug, "/"); ok {
+		if ns == "openrouter" {
+			return "", "", "", fmt.Errorf("%s is an OpenRouter router, not a model: %w", raw, ErrUnmatched)
+		}
+		creator, slug = ns, after
+	} else if m := regionPrefix.FindStringSubmatch(slug); m != nil || strings.Contains(slug, ".") {
+		s := slug
+		if m != nil {
+			s = slug[len(m[0]):]
+		}
+		if vendor, after, ok := strings.Cut(s, "."); ok && namespaceCreators[vendor] != "" && after != "" {
+			creator, slug = vendor, bedrockVersion.ReplaceAllString(after, "")
+			if m != nil && region == "" {
+				region = m[1]
+			}
+		}
+	}
+	if strings.Contains(slug, "/") {
+		return "", "", "", fmt.Errorf("%s: more than one namespace: %w", raw, ErrUnmatched)
+	}
+	if c, ok := namespaceCreators[creator]; ok {
+		creator = c
+	}
+	return creator, slug, region, nil
+}
+
+// familyCreator guesses the creator of a bare slug from its family, or "".
+func familyCreator(slug string) string {
+	for _, f := range familyCreators {
+		if strings.HasPrefix(slug, f.prefix) {
+			return f.creator
+		}
+	}
+	return ""
 }
 
 // alias looks an id up in the alias table: source-specific first.
@@ -328,27 +331,4 @@ func CleanName(name string) string {
 		}
 	}
 	return strings.Join(strings.Fields(n), " ")
-}
-
-// Rules is the version of the normalisation rules. Raise it whenever a
-// change to this package would normalise the same observations differently,
-// so that a run whose pages are all unchanged still normalises again.
-const Rules = 4
-
-// Fingerprint names everything besides the observations that decides what
-// normalisation makes of them: the rules' version, the alias table and the
-// discrepancy bound. A run whose pages are all unchanged, under the same
-// fingerprint as the last run, keeps the published catalogue as it is.
-func (r *Resolver) Fingerprint() string {
-	keys := make([]string, 0, len(r.aliases))
-	for k := range r.aliases {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	h := sha256.New()
-	fmt.Fprintf(h, "rules %d\ndiscrepancy %v\n", Rules, r.discrepancy)
-	for _, k := range keys {
-		fmt.Fprintf(h, "alias %q %q\n", k, r.aliases[k])
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
 }

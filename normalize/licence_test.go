@@ -44,9 +44,11 @@ func TestLicence(t *testing.T) {
 		t.Errorf("unknown licence: %v", err)
 	}
 	for _, none := range []string{"", "other", "unknown"} {
-		if _, err := Licence(none); !errors.Is(err, ErrNotStated) {
-			t.Errorf("Licence(%q) error %v, want ErrNotStated", none, err)
-		}
+		t.Run("not stated "+none, func(t *testing.T) {
+			if _, err := Licence(none); !errors.Is(err, ErrNotStated) {
+				t.Errorf("Licence(%q) error %v, want ErrNotStated", none, err)
+			}
+		})
 	}
 }
 
@@ -57,20 +59,23 @@ func TestAgreeLicence(t *testing.T) {
 	closed, _ := Licence("open_weights=false")
 	mit, _ := Licence("mit")
 	tests := []struct {
+		name string
 		a, b catalog.Licence
 		want bool
 	}{
-		{llama, card, true},
-		{llama, openW, true}, // public weights, and a name
-		{mit, openW, true},   // open source weights are public too
-		{llama, closed, false},
-		{openW, closed, false},
-		{llama, mit, false},
+		{"one licence, two names", llama, card, true},
+		{"public weights, and a name", llama, openW, true},
+		{"open source weights are public too", mit, openW, true},
+		{"open and closed", llama, closed, false},
+		{"public and closed weights", openW, closed, false},
+		{"two open licences", llama, mit, false},
 	}
 	for _, tt := range tests {
-		if agreeLicence(tt.a, tt.b) != tt.want || agreeLicence(tt.b, tt.a) != tt.want {
-			t.Errorf("agreeLicence(%v, %v) != %v", tt.a, tt.b, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			if agreeLicence(tt.a, tt.b) != tt.want || agreeLicence(tt.b, tt.a) != tt.want {
+				t.Errorf("agreeLicence(%v, %v) != %v", tt.a, tt.b, tt.want)
+			}
+		})
 	}
 }
 
@@ -83,9 +88,11 @@ func TestArchitecture(t *testing.T) {
 		"State space model.":                   "State space model",
 	}
 	for in, want := range tests {
-		if got, err := Architecture(in); err != nil || got != want {
-			t.Errorf("Architecture(%q) = %q, %v; want %q", in, got, err, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got, err := Architecture(in); err != nil || got != want {
+				t.Errorf("Architecture(%q) = %q, %v; want %q", in, got, err, want)
+			}
+		})
 	}
 	if _, err := Architecture(" "); err == nil {
 		t.Error("empty architecture accepted")

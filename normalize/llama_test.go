@@ -137,9 +137,11 @@ func TestLlamaFromEverySource(t *testing.T) {
 		{"openrouter context", snap.Offerings[want[5]].Context.String(), "60,000"},
 	}
 	for _, c := range checks {
-		if c.got != c.want {
-			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			if c.got != c.want {
+				t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
+			}
+		})
 	}
 	// The function-calling claims disagree across sources (FACTS.md):
 	// OpenRouter (aggregator) says no and wins; LiteLLM's Bedrock yes and
@@ -147,13 +149,22 @@ func TestLlamaFromEverySource(t *testing.T) {
 	if fc := m.Capabilities[catalog.CapFunctionCalling]; len(fc.Conflicts) != 2 {
 		t.Errorf("function calling conflicts %+v", fc.Conflicts)
 	}
-	for _, k := range want {
-		o := snap.Offerings[k]
-		for _, f := range []catalog.Fact[catalog.Price]{o.Input, o.Output, o.BatchInput} {
-			if len(f.Flags) != 0 {
-				t.Errorf("%s flags %+v: every price here agrees with its cross-checks", k, f.Flags)
+}
+
+// TestLlamaPricesUnflagged: every price of Llama 3.2 1B Instruct's
+// offerings agrees with its cross-checks and its siblings, so none is
+// flagged.
+func TestLlamaPricesUnflagged(t *testing.T) {
+	snap := norm(t, Input{Pages: llamaEverySource()}).Snapshot
+	for _, k := range snap.OfferingKeys() {
+		t.Run(k, func(t *testing.T) {
+			o := snap.Offerings[k]
+			for _, f := range []catalog.Fact[catalog.Price]{o.Input, o.Output, o.BatchInput} {
+				if len(f.Flags) != 0 {
+					t.Errorf("flags %+v: every price here agrees with its cross-checks", f.Flags)
+				}
 			}
-		}
+		})
 	}
 }
 

@@ -65,15 +65,19 @@ func TestPrice(t *testing.T) {
 
 func TestPriceErrors(t *testing.T) {
 	for _, bad := range []string{"abc", "-0.5", "1.2.3", "$", "1e999999", "0x10", "1/2", "$0.56 input, $0.28 cached", "∞"} {
-		if _, err := Price(bad, catalog.PerMillion); !errors.Is(err, ErrPrice) || errors.Is(err, ErrNotStated) {
-			t.Errorf("Price(%q) error %v, want ErrPrice", bad, err)
-		}
+		t.Run("unreadable "+bad, func(t *testing.T) {
+			if _, err := Price(bad, catalog.PerMillion); !errors.Is(err, ErrPrice) || errors.Is(err, ErrNotStated) {
+				t.Errorf("Price(%q) error %v, want ErrPrice", bad, err)
+			}
+		})
 	}
 	for _, none := range []string{"", "n/a", "N/A", "—", "–", "-", "null", "not available"} {
-		_, err := Price(none, catalog.PerMillion)
-		if !errors.Is(err, ErrPrice) || !errors.Is(err, ErrNotStated) {
-			t.Errorf("Price(%q) error %v, want ErrPrice and ErrNotStated", none, err)
-		}
+		t.Run("not stated "+none, func(t *testing.T) {
+			_, err := Price(none, catalog.PerMillion)
+			if !errors.Is(err, ErrPrice) || !errors.Is(err, ErrNotStated) {
+				t.Errorf("Price(%q) error %v, want ErrPrice and ErrNotStated", none, err)
+			}
+		})
 	}
 	if _, err := Price("1", "usd/furlong"); err == nil {
 		t.Error("unknown unit accepted")
@@ -115,10 +119,12 @@ func TestSlip(t *testing.T) {
 		{"0.1", "4000", 0}, // 40,000×: between the powers
 	}
 	for _, tt := range tests {
-		p, ok := slip(r(tt.a), r(tt.b))
-		if p != tt.power || ok != (tt.power != 0) {
-			t.Errorf("slip(%s, %s) = %d, %v; want %d", tt.a, tt.b, p, ok, tt.power)
-		}
+		t.Run(tt.a+" to "+tt.b, func(t *testing.T) {
+			p, ok := slip(r(tt.a), r(tt.b))
+			if p != tt.power || ok != (tt.power != 0) {
+				t.Errorf("slip(%s, %s) = %d, %v; want %d", tt.a, tt.b, p, ok, tt.power)
+			}
+		})
 	}
 	if _, ok := slip(nil, r("1")); ok {
 		t.Error("slip with a nil amount")
@@ -130,29 +136,37 @@ func TestSlip(t *testing.T) {
 
 func TestImplausible(t *testing.T) {
 	for s, want := range map[string]bool{"0.027": false, "0.002": false, "600": false, "0.0006": true, "27000": true, "100000": true, "0.000000027": true, "5000": false} {
-		v, _ := new(big.Rat).SetString(s)
-		if got := implausible(v) != ""; got != want {
-			t.Errorf("implausible(%s) = %v, want %v", s, got, want)
-		}
+		t.Run(s, func(t *testing.T) {
+			v, _ := new(big.Rat).SetString(s)
+			if got := implausible(v) != ""; got != want {
+				t.Errorf("implausible(%s) = %v, want %v", s, got, want)
+			}
+		})
 	}
 }
 
 func TestPercent(t *testing.T) {
 	for s, want := range map[string]Percent{"20": 2000, "12.5": 1250, "20%": 2000, "0.25": 25, " 7 ": 700, "100": 10_000, "0": 0} {
-		got, err := ParsePercent(s)
-		if err != nil || got != want {
-			t.Errorf("ParsePercent(%q) = %d, %v; want %d", s, got, err, want)
-		}
+		t.Run("parse "+s, func(t *testing.T) {
+			got, err := ParsePercent(s)
+			if err != nil || got != want {
+				t.Errorf("ParsePercent(%q) = %d, %v; want %d", s, got, err, want)
+			}
+		})
 	}
 	for _, bad := range []string{"", "-5", "1.234", "abc", "1e2", "20 %%", "."} {
-		if _, err := ParsePercent(bad); err == nil {
-			t.Errorf("ParsePercent(%q) accepted", bad)
-		}
+		t.Run("refuse "+bad, func(t *testing.T) {
+			if _, err := ParsePercent(bad); err == nil {
+				t.Errorf("ParsePercent(%q) accepted", bad)
+			}
+		})
 	}
 	for p, want := range map[Percent]string{2000: "20%", 1250: "12.5%", 25: "0.25%", 0: "0%"} {
-		if p.String() != want {
-			t.Errorf("Percent(%d) = %s, want %s", p, p.String(), want)
-		}
+		t.Run("write "+want, func(t *testing.T) {
+			if p.String() != want {
+				t.Errorf("Percent(%d) = %s, want %s", p, p.String(), want)
+			}
+		})
 	}
 }
 
@@ -171,12 +185,14 @@ func TestBeyond(t *testing.T) {
 		{"0.10", "0.1201", 2000, true, "+20.1%"},
 	}
 	for _, tt := range tests {
-		if got := beyond(r(tt.a), r(tt.b), tt.bound); got != tt.want {
-			t.Errorf("beyond(%s, %s, %s) = %v", tt.a, tt.b, tt.bound, got)
-		}
-		if got := pctDiff(r(tt.a), r(tt.b)); got != tt.pct {
-			t.Errorf("pctDiff(%s, %s) = %s, want %s", tt.a, tt.b, got, tt.pct)
-		}
+		t.Run(tt.a+" to "+tt.b, func(t *testing.T) {
+			if got := beyond(r(tt.a), r(tt.b), tt.bound); got != tt.want {
+				t.Errorf("beyond(%s, %s, %s) = %v", tt.a, tt.b, tt.bound, got)
+			}
+			if got := pctDiff(r(tt.a), r(tt.b)); got != tt.pct {
+				t.Errorf("pctDiff(%s, %s) = %s, want %s", tt.a, tt.b, got, tt.pct)
+			}
+		})
 	}
 }
 

@@ -60,6 +60,16 @@ func norm(t *testing.T, in Input) Result {
 	return Normalize(in)
 }
 
+// settings are an operator's settings for a test.
+func settings(t *testing.T, aliases map[string]string, bound Percent) Settings {
+	t.Helper()
+	s, err := NewSettings(aliases, bound)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func TestPrecedenceAndConflicts(t *testing.T) {
 	const hf = "meta-llama/Llama-3.2-1B-Instruct"
 	res := norm(t, Input{Pages: []catalog.Page{
@@ -115,30 +125,35 @@ func TestReleaseDateConflict(t *testing.T) {
 	const hf = "meta-llama/Llama-3.2-1B-Instruct"
 	current := ob{source: "llama-models", auth: catalog.AuthorityCreator, url: "https://github.com/meta-llama/llama-models/blob/main/models/llama3_2/MODEL_CARD.md"}
 	history := ob{source: "llama-models", auth: catalog.AuthorityCreator, url: "https://github.com/meta-llama/llama-models/blob/e2e67cd/models/llama3_2/MODEL_CARD.md"}
-	for _, order := range [][2]catalog.Observation{
-		{current.model(hf, catalog.FieldReleased, "Oct 24, 2024"), history.model(hf, catalog.FieldReleased, "Sept 25, 2024")},
-		{history.model(hf, catalog.FieldReleased, "Sept 25, 2024"), current.model(hf, catalog.FieldReleased, "Oct 24, 2024")},
+	for _, tt := range []struct {
+		name  string
+		order [2]catalog.Observation
+	}{
+		{"current card first", [2]catalog.Observation{current.model(hf, catalog.FieldReleased, "Oct 24, 2024"), history.model(hf, catalog.FieldReleased, "Sept 25, 2024")}},
+		{"history first", [2]catalog.Observation{history.model(hf, catalog.FieldReleased, "Sept 25, 2024"), current.model(hf, catalog.FieldReleased, "Oct 24, 2024")}},
 	} {
-		res := norm(t, Input{Pages: []catalog.Page{
-			page(order[0]), page(order[1]),
-			page(nim.model("meta/llama-3.2-1b-instruct", catalog.FieldReleased, "September 25, 2024")),
-			page(modelsdev.model("meta/llama-3.2-1b-instruct", catalog.FieldReleased, "2024-09-18")),
-			page(orModels.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldReleased, "1727222400")),
-		}})
-		r := res.Snapshot.Models[llamaID].Released
-		if r.Value.String() != "2024-09-25" || r.Raw != "Sept 25, 2024" {
-			t.Errorf("released %s (%q); want the card's first date, 2024-09-25", r.Value, r.Raw)
-		}
-		var got []string
-		for _, c := range r.Conflicts {
-			got = append(got, c.Source.Name+"="+c.Display)
-		}
-		if strings.Join(got, " ") != "llama-models=2024-10-24 models.dev=2024-09-18" {
-			t.Errorf("conflicts %v", got)
-		}
-		if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "OpenRouter's created is when OpenRouter added the model") {
-			t.Errorf("warnings %v; OpenRouter's created must be refused as a release date, and said so", res.Warnings)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			res := norm(t, Input{Pages: []catalog.Page{
+				page(tt.order[0]), page(tt.order[1]),
+				page(nim.model("meta/llama-3.2-1b-instruct", catalog.FieldReleased, "September 25, 2024")),
+				page(modelsdev.model("meta/llama-3.2-1b-instruct", catalog.FieldReleased, "2024-09-18")),
+				page(orModels.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldReleased, "1727222400")),
+			}})
+			r := res.Snapshot.Models[llamaID].Released
+			if r.Value.String() != "2024-09-25" || r.Raw != "Sept 25, 2024" {
+				t.Errorf("released %s (%q); want the card's first date, 2024-09-25", r.Value, r.Raw)
+			}
+			var got []string
+			for _, c := range r.Conflicts {
+				got = append(got, c.Source.Name+"="+c.Display)
+			}
+			if strings.Join(got, " ") != "llama-models=2024-10-24 models.dev=2024-09-18" {
+				t.Errorf("conflicts %v", got)
+			}
+			if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "OpenRouter's created is when OpenRouter added the model") {
+				t.Errorf("warnings %v; OpenRouter's created must be refused as a release date, and said so", res.Warnings)
+			}
+		})
 	}
 }
 
@@ -197,9 +212,11 @@ func TestModelExistence(t *testing.T) {
 		"nvidia-nim meta/llama-3.3-70b-instruct": "resolves to meta/llama-3.3-70b-instruct, which no creator or aggregator source defines (provider sources only attach",
 		"openrouter openrouter/auto":             "OpenRouter router",
 	} {
-		if !strings.Contains(reasons[k], want) {
-			t.Errorf("unmatched %s: reason %q, want %q", k, reasons[k], want)
-		}
+		t.Run("unmatched "+k, func(t *testing.T) {
+			if !strings.Contains(reasons[k], want) {
+				t.Errorf("reason %q, want %q", reasons[k], want)
+			}
+		})
 	}
 	if len(snap.Unmatched) != 2 {
 		t.Errorf("unmatched %+v", snap.Unmatched)
@@ -361,11 +378,13 @@ func TestEUBedrockConflict(t *testing.T) {
 	}
 	// A wider bound, or none, and the discrepancy is not flagged; the
 	// conflict stays.
-	for _, bound := range []Percent{5000, -1} {
-		eu := norm(t, Input{Pages: pages, Discrepancy: bound}).Snapshot.Offerings[catalog.OfferingKey(llamaID, "bedrock", "eu-west-1", "")].Input
-		if len(eu.Flags) != 0 || len(eu.Conflicts) != 1 {
-			t.Errorf("bound %s: flags %+v conflicts %d", bound, eu.Flags, len(eu.Conflicts))
-		}
+	for name, bound := range map[string]Percent{"bound 50%": 5000, "check off": -1} {
+		t.Run(name, func(t *testing.T) {
+			eu := norm(t, Input{Pages: pages, Settings: settings(t, nil, bound)}).Snapshot.Offerings[catalog.OfferingKey(llamaID, "bedrock", "eu-west-1", "")].Input
+			if len(eu.Flags) != 0 || len(eu.Conflicts) != 1 {
+				t.Errorf("flags %+v conflicts %d", eu.Flags, len(eu.Conflicts))
+			}
+		})
 	}
 }
 
@@ -486,9 +505,11 @@ func TestCapabilitiesPrecedence(t *testing.T) {
 		catalog.CapStructuredOutputs: catalog.No, catalog.CapPromptCaching: catalog.Yes,
 	}
 	for c, w := range want {
-		if got := catalog.TriOf(m.Capabilities[c]); got != w {
-			t.Errorf("%s = %s, want %s (%+v)", c, got, w, m.Capabilities[c])
-		}
+		t.Run(string(c), func(t *testing.T) {
+			if got := catalog.TriOf(m.Capabilities[c]); got != w {
+				t.Errorf("%s = %s, want %s (%+v)", c, got, w, m.Capabilities[c])
+			}
+		})
 	}
 	fc := m.Capabilities[catalog.CapFunctionCalling]
 	if fc.Source.Name != "openai" || len(fc.Conflicts) != 1 || fc.Conflicts[0].Source.Name != "openrouter" || fc.Conflicts[0].Raw != "supported_parameters lacks tools and tool_choice" {

@@ -262,13 +262,14 @@ func TestRealLiteLLMPrices(t *testing.T) {
 	// Llama 3.2 1B Instruct's LiteLLM keys all resolve to the one model.
 	for _, k := range []string{"meta.llama3-2-1b-instruct-v1:0", "us.meta.llama3-2-1b-instruct-v1:0", "eu.meta.llama3-2-1b-instruct-v1:0",
 		"sambanova/Meta-Llama-3.2-1B-Instruct", "watsonx/meta-llama/llama-3-2-1b-instruct"} {
-		if _, ok := doc[k]; !ok {
-			t.Errorf("%s not in the real file", k)
-			continue
-		}
-		if got, err := r.Resolve("litellm", k); err != nil || got.ID != "meta/llama-3.2-1b-instruct" {
-			t.Errorf("LiteLLM %s → %+v, %v", k, got, err)
-		}
+		t.Run(k, func(t *testing.T) {
+			if _, ok := doc[k]; !ok {
+				t.Fatalf("%s not in the real file", k)
+			}
+			if got, err := r.Resolve("litellm", k); err != nil || got.ID != "meta/llama-3.2-1b-instruct" {
+				t.Errorf("LiteLLM %s → %+v, %v", k, got, err)
+			}
+		})
 	}
 }
 

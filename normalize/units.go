@@ -169,10 +169,24 @@ var (
 // "02/03/2024" are refused: they are ambiguous.
 func Date(raw string) (catalog.Date, error) {
 	s := strings.TrimSpace(dateParen.ReplaceAllString(strings.TrimSpace(raw), ""))
-	var d catalog.Date
 	if notStated[strings.ToLower(s)] {
-		return d, fmt.Errorf("date %q: %w: %w", clip.String(raw), ErrValue, ErrNotStated)
+		return catalog.Date{}, fmt.Errorf("date %q: %w: %w", clip.String(raw), ErrValue, ErrNotStated)
 	}
+	d, err := readDate(s, raw)
+	if err != nil {
+		return catalog.Date{}, err
+	}
+	if err := d.Valid(); err != nil {
+		return catalog.Date{}, fmt.Errorf("date %q: %w: %v", clip.String(raw), ErrValue, err)
+	}
+	return d, nil
+}
+
+// readDate reads s, a date in one of the forms Date takes, without
+// checking that it is a valid date; raw is what the source wrote, for the
+// errors.
+func readDate(s, raw string) (catalog.Date, error) {
+	var d catalog.Date
 	switch {
 	case dateISO.MatchString(s):
 		m := dateISO.FindStringSubmatch(s)
@@ -222,9 +236,6 @@ func Date(raw string) (catalog.Date, error) {
 		d = catalog.DayDate(t.Year(), int(t.Month()), t.Day())
 	default:
 		return d, fmt.Errorf("date %q: %w", clip.String(raw), ErrValue)
-	}
-	if err := d.Valid(); err != nil {
-		return catalog.Date{}, fmt.Errorf("date %q: %w: %v", clip.String(raw), ErrValue, err)
 	}
 	return d, nil
 }

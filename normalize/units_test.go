@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -32,15 +33,19 @@ func TestTokens(t *testing.T) {
 		{"1048576", 1_048_576, "1,048,576"},
 	}
 	for _, tt := range tests {
-		got, err := Tokens(tt.raw)
-		if err != nil || got.N != tt.n || got.Display != tt.display {
-			t.Errorf("Tokens(%q) = %+v, %v; want %d %q", tt.raw, got, err, tt.n, tt.display)
-		}
+		t.Run(tt.raw, func(t *testing.T) {
+			got, err := Tokens(tt.raw)
+			if err != nil || got.N != tt.n || got.Display != tt.display {
+				t.Errorf("Tokens(%q) = %+v, %v; want %d %q", tt.raw, got, err, tt.n, tt.display)
+			}
+		})
 	}
 	for _, bad := range []string{"lots", "-5", "1.5", "12,34", "128kb", "99999999999999999999999"} {
-		if _, err := Tokens(bad); err == nil || errors.Is(err, ErrNotStated) {
-			t.Errorf("Tokens(%q) error %v, want an unreadable value", bad, err)
-		}
+		t.Run("unreadable "+bad, func(t *testing.T) {
+			if _, err := Tokens(bad); err == nil || errors.Is(err, ErrNotStated) {
+				t.Errorf("Tokens(%q) error %v, want an unreadable value", bad, err)
+			}
+		})
 	}
 	// models.dev's `context = 0` is a placeholder, never a count.
 	if _, err := Tokens("0"); err == nil || !errors.Is(err, ErrValue) {
@@ -54,14 +59,18 @@ func TestTokens(t *testing.T) {
 func TestAgreeTokens(t *testing.T) {
 	tk := func(n int64) catalog.Tokens { return catalog.Tokens{N: n} }
 	for _, p := range [][2]int64{{128_000, 131_072}, {1_000_000, 1_048_576}, {8_000, 8_192}, {400_000, 400_000}} {
-		if !agreeTokens(tk(p[0]), tk(p[1])) || !agreeTokens(tk(p[1]), tk(p[0])) {
-			t.Errorf("%d and %d should agree", p[0], p[1])
-		}
+		t.Run(fmt.Sprintf("%d and %d", p[0], p[1]), func(t *testing.T) {
+			if !agreeTokens(tk(p[0]), tk(p[1])) || !agreeTokens(tk(p[1]), tk(p[0])) {
+				t.Errorf("%d and %d should agree", p[0], p[1])
+			}
+		})
 	}
 	for _, p := range [][2]int64{{60_000, 131_072}, {131_000, 131_072}, {128_000, 128_001}, {2_000_000, 1_048_576}} {
-		if agreeTokens(tk(p[0]), tk(p[1])) {
-			t.Errorf("%d and %d should not agree", p[0], p[1])
-		}
+		t.Run(fmt.Sprintf("%d not %d", p[0], p[1]), func(t *testing.T) {
+			if agreeTokens(tk(p[0]), tk(p[1])) {
+				t.Errorf("%d and %d should not agree", p[0], p[1])
+			}
+		})
 	}
 }
 
@@ -84,18 +93,22 @@ func TestParameters(t *testing.T) {
 		{"1.23 B", 1_230_000_000, "1.23B"},
 	}
 	for _, tt := range tests {
-		got, err := Parameters(tt.raw)
-		if err != nil || got.N != tt.n || got.Display != tt.display {
-			t.Errorf("Parameters(%q) = %+v, %v; want %d %q", tt.raw, got, err, tt.n, tt.display)
-		}
+		t.Run(tt.raw, func(t *testing.T) {
+			got, err := Parameters(tt.raw)
+			if err != nil || got.N != tt.n || got.Display != tt.display {
+				t.Errorf("Parameters(%q) = %+v, %v; want %d %q", tt.raw, got, err, tt.n, tt.display)
+			}
+		})
 	}
 	if _, err := Parameters("not disclosed"); !errors.Is(err, ErrNotStated) {
 		t.Errorf("Parameters(not disclosed) error %v, want ErrNotStated", err)
 	}
 	for _, bad := range []string{"lots", "0", "1.2345678901B", "B"} {
-		if _, err := Parameters(bad); err == nil {
-			t.Errorf("Parameters(%q) accepted", bad)
-		}
+		t.Run("unreadable "+bad, func(t *testing.T) {
+			if _, err := Parameters(bad); err == nil {
+				t.Errorf("Parameters(%q) accepted", bad)
+			}
+		})
 	}
 	// The two counts sources give for Llama 3.2 1B agree (the card's 1.23B,
 	// Hugging Face's 1,235,814,400); Fireworks' paramCount counts the tied
@@ -132,15 +145,19 @@ func TestDate(t *testing.T) {
 		"Sept 25, 2024 (initial release)": "2024-09-25",
 	}
 	for raw, want := range tests {
-		d, err := Date(raw)
-		if err != nil || d.String() != want {
-			t.Errorf("Date(%q) = %v, %v; want %s", raw, d, err, want)
-		}
+		t.Run(raw, func(t *testing.T) {
+			d, err := Date(raw)
+			if err != nil || d.String() != want {
+				t.Errorf("Date(%q) = %v, %v; want %s", raw, d, err, want)
+			}
+		})
 	}
 	for _, bad := range []string{"Smarch 3, 2024", "2024-02-30", "soon", "13/01/2024", "02/03/2024", "2024-13", "Sept 32, 2024", "0999"} {
-		if _, err := Date(bad); err == nil || errors.Is(err, ErrNotStated) {
-			t.Errorf("Date(%q) error %v, want an unreadable value", bad, err)
-		}
+		t.Run("unreadable "+bad, func(t *testing.T) {
+			if _, err := Date(bad); err == nil || errors.Is(err, ErrNotStated) {
+				t.Errorf("Date(%q) error %v, want an unreadable value", bad, err)
+			}
+		})
 	}
 	if _, err := Date("n/a"); !errors.Is(err, ErrNotStated) {
 		t.Errorf("Date(n/a) error %v, want ErrNotStated", err)
@@ -168,24 +185,25 @@ func TestSameDate(t *testing.T) {
 // however much text a broken page put into one cell.
 func TestErrorsClipRawValues(t *testing.T) {
 	huge := strings.Repeat("é not a number ", 10000)
-	errs := []error{}
-	_, err := Tokens(huge)
-	errs = append(errs, err)
-	_, err = Parameters(huge)
-	errs = append(errs, err)
-	_, err = Date(huge)
-	errs = append(errs, err)
-	_, err = Price(huge, catalog.PerToken)
-	errs = append(errs, err)
-	_, err = Licence(huge)
-	errs = append(errs, err)
-	for i, err := range errs {
-		if err == nil {
-			t.Fatalf("%d: no error for %d bytes of text", i, len(huge))
-		}
-		msg := err.Error()
-		if len(msg) > 200 || !strings.Contains(msg, " bytes)") || !utf8.ValidString(msg) {
-			t.Errorf("%d: error of %d bytes: %.300s", i, len(msg), msg)
-		}
+	for _, tt := range []struct {
+		name string
+		read func(string) error
+	}{
+		{"Tokens", func(s string) error { _, err := Tokens(s); return err }},
+		{"Parameters", func(s string) error { _, err := Parameters(s); return err }},
+		{"Date", func(s string) error { _, err := Date(s); return err }},
+		{"Price", func(s string) error { _, err := Price(s, catalog.PerToken); return err }},
+		{"Licence", func(s string) error { _, err := Licence(s); return err }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.read(huge)
+			if err == nil {
+				t.Fatalf("no error for %d bytes of text", len(huge))
+			}
+			msg := err.Error()
+			if len(msg) > 200 || !strings.Contains(msg, " bytes)") || !utf8.ValidString(msg) {
+				t.Errorf("error of %d bytes: %.300s", len(msg), msg)
+			}
+		})
 	}
 }

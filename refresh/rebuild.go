@@ -22,7 +22,7 @@ func Rebuild(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	o.defaults()
 	log := o.Logger
 	run := catalog.Run{StartedAt: o.Now().UTC().Truncate(time.Second), Status: catalog.RunRunning, Replay: "rebuild",
-		Normalization: o.Resolver.Fingerprint()}
+		Normalization: o.Normalization.Fingerprint()}
 	prev, err := st.Pages()
 	if err != nil {
 		return nil, fmt.Errorf("rebuild: %w", err)

@@ -32,8 +32,9 @@ type Options struct {
 	Only []string
 	// Fetch are the politeness and robustness settings.
 	Fetch scrapers.Options
-	// Resolver maps source ids to canonical ids.
-	Resolver *normalize.Resolver
+	// Normalization are the alias table and the discrepancy bound; the
+	// zero value is the defaults.
+	Normalization normalize.Settings
 	// Publisher publishes the JSON tree after the run commits, and sends
 	// the run's change report to its webhook; nil publishes nothing.
 	Publisher *publish.Publisher
@@ -70,7 +71,7 @@ type Result struct {
 var ErrPartial = errors.New("some sources failed")
 
 // defaults fills what a run needs and the caller left out: the clock (the
-// fetcher's too), a logger that discards, the default resolver.
+// fetcher's too), a logger that discards.
 func (o *Options) defaults() {
 	if o.Now == nil {
 		o.Now = time.Now
@@ -80,9 +81,6 @@ func (o *Options) defaults() {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	if o.Resolver == nil {
-		o.Resolver, _ = normalize.NewResolver(nil)
 	}
 }
 
@@ -98,7 +96,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
-	run.Normalization = o.Resolver.Fingerprint()
+	run.Normalization = o.Normalization.Fingerprint()
 
 	selected, err := selectSources(o.Sources, o.Only)
 	if err != nil {
@@ -146,8 +144,7 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
-	norm := normalize.Normalize(normalize.Input{Pages: pages, Previous: prevSnap, Resolver: o.Resolver, Now: started,
-		Discrepancy: o.Resolver.Discrepancy()})
+	norm := normalize.Normalize(normalize.Input{Pages: pages, Previous: prevSnap, Settings: o.Normalization, Now: started})
 	for _, w := range norm.Warnings {
 		log.Warn("unreadable value", "detail", w)
 	}

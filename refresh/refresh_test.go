@@ -269,7 +269,7 @@ func TestUnchangedRunKeepsCatalogue(t *testing.T) {
 
 	// Another alias table is another normalisation: the run normalises
 	// again although every page is unchanged.
-	o.Resolver, _ = normalize.NewResolver(map[string]string{"openrouter:x-ai/grok-4.1-fast": "xai/grok-4.1"})
+	o.Normalization, _ = normalize.NewSettings(map[string]string{"openrouter:x-ai/grok-4.1-fast": "xai/grok-4.1"}, 0)
 	res, err = Run(context.Background(), st, o)
 	if err != nil {
 		t.Fatal(err)

@@ -77,7 +77,7 @@ func TestCancelMidCrawlCommitsNothing(t *testing.T) {
 		s, err := schedules.New(schedules.Options{
 			Schedules: []schedules.Schedule{{Name: "nightly", Spec: "CRON_TZ=UTC 0 2 * * *"}},
 			DB:        db,
-			Refresh:   refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Resolver: cfg.Resolver()},
+			Refresh:   refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Normalization: cfg.Normalization()},
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -114,7 +114,7 @@ func TestMetricsLintOnALiveServer(t *testing.T) {
 		// the process's and the HTTP ones, with their types.
 		types map[string]dto.MetricType
 	}{
-		{"fixture with schedules", Options{DB: schedules.NewDB(db, time.Second), ExportDir: out, Token: testToken, Review: review,
+		{"fixture with schedules", Options{DB: store.NewDB(db, time.Second), ExportDir: out, Token: testToken, Review: review,
 			Schedules: func() []schedules.Status { return statuses }, Now: func() time.Time { return now }},
 			[]series{
 				{"llmref_database_readable", nil, 1},
@@ -141,7 +141,7 @@ func TestMetricsLintOnALiveServer(t *testing.T) {
 			}, nil,
 			map[string]dto.MetricType{"llmref_runs_total": dto.MetricType_COUNTER, "llmref_source_pages": dto.MetricType_GAUGE,
 				"llmref_schedule_runs_total": dto.MetricType_COUNTER, "llmref_schedule_run_duration_seconds": dto.MetricType_HISTOGRAM}},
-		{"no database yet", Options{DB: schedules.NewDB(filepath.Join(dir, "none.db"), time.Second)},
+		{"no database yet", Options{DB: store.NewDB(filepath.Join(dir, "none.db"), time.Second)},
 			[]series{{"llmref_database_readable", nil, 0}, {"llmref_http_responses_total", []string{"handler", "export", "code", "404"}, 2}},
 			[]string{"llmref_runs_total", "llmref_source_pages", "llmref_held_changes", "llmref_schedule_runs_total"}, nil},
 	}
@@ -290,7 +290,7 @@ func TestMetricsCountRunsByStatus(t *testing.T) {
 			}
 		}
 	}()
-	s, err := New(Options{DB: schedules.NewDB(db, time.Second), Now: func() time.Time { return at.Add(3 * time.Hour) }})
+	s, err := New(Options{DB: store.NewDB(db, time.Second), Now: func() time.Time { return at.Add(3 * time.Hour) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +319,7 @@ func TestMetricsCountRunsByStatus(t *testing.T) {
 // already be reading it) and no duration yet; once the response has ended,
 // its duration is observed.
 func TestMetricsCountAtCommitTimeAtEnd(t *testing.T) {
-	s, err := New(Options{DB: schedules.NewDB(filepath.Join(t.TempDir(), "none.db"), time.Second)})
+	s, err := New(Options{DB: store.NewDB(filepath.Join(t.TempDir(), "none.db"), time.Second)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,7 +361,7 @@ func TestMetricsCountAtCommitTimeAtEnd(t *testing.T) {
 // cannot carry (invalid UTF-8): the scrape fails with 500, naming the
 // series, instead of answering without it or crashing the daemon.
 func TestMetricsBadLabelFailsTheScrape(t *testing.T) {
-	s, err := New(Options{DB: schedules.NewDB(filepath.Join(t.TempDir(), "none.db"), time.Second),
+	s, err := New(Options{DB: store.NewDB(filepath.Join(t.TempDir(), "none.db"), time.Second),
 		Schedules: func() []schedules.Status { return []schedules.Status{{Name: "prices\xff"}} }})
 	if err != nil {
 		t.Fatal(err)

@@ -48,7 +48,7 @@ func newRig(b *testing.B) *benchRig {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &benchRig{site: s, opts: refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Resolver: cfg.Resolver()}}
+	return &benchRig{site: s, opts: refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Normalization: cfg.Normalization()}}
 }
 
 func (r *benchRig) run(b *testing.B, st *store.Store) *refresh.Result {

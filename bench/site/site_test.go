@@ -104,7 +104,7 @@ func TestRefreshOverLoopback(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	opts := refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Resolver: cfg.Resolver()}
+	opts := refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Normalization: cfg.Normalization()}
 	res, err := refresh.Run(context.Background(), st, opts)
 	if err != nil {
 		t.Fatal(err)

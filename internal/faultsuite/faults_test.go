@@ -213,7 +213,7 @@ func TestFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	opts := refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Resolver: cfg.Resolver()}
+	opts := refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Normalization: cfg.Normalization()}
 
 	// The good day.
 	res, err := refresh.Run(context.Background(), st, opts)

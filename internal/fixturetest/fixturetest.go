@@ -40,7 +40,7 @@ func Replay(t testing.TB, db, exportDir, day string) *refresh.Result {
 		t.Fatal(err)
 	}
 	at := rt.Manifest().RecordedAt
-	o := refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Resolver: cfg.Resolver(), Publisher: cfg.Publisher(exportDir), Replay: name, Now: func() time.Time { return at }}
+	o := refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Normalization: cfg.Normalization(), Publisher: cfg.Publisher(exportDir), Replay: name, Now: func() time.Time { return at }}
 	o.Fetch.Transport = rt
 	st, err := store.Open(db, store.Options{})
 	if err != nil {

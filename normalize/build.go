@@ -1,0 +1,102 @@
+package normalize
+
+import (
+	"math/big"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// buildModel makes a model's facts, each picked from its candidates, and
+// its aliases; prev is the model in the previous snapshot (nil when new).
+func buildModel(id string, acc *modelAcc, prev *catalog.Model, now time.Time) *catalog.Model {
+	if prev == nil {
+		prev = &catalog.Model{}
+	}
+	creator, _, _ := catalog.SplitID(id)
+	m := &catalog.Model{ID: id, Creator: creator, Capabilities: map[catalog.Capability]catalog.Fact[bool]{}}
+	f := func(field catalog.Field) []cand { return dropShadowedVariants(acc.fields[field]) }
+	m.Name = pick(f(catalog.FieldName), prev.Name, now, eqComparable[string], eqComparable[string])
+	m.Released = pickBy(f(catalog.FieldReleased), earliestDate, prev.Released, now, SameDate, eqDate)
+	m.ContextWindow = pick(f(catalog.FieldContext), prev.ContextWindow, now, agreeTokens, eqTokens)
+	m.MaxOutput = pick(f(catalog.FieldMaxOutput), prev.MaxOutput, now, agreeTokens, eqTokens)
+	m.Parameters = pick(f(catalog.FieldParameters), prev.Parameters, now, agreeCount, eqCount)
+	m.Architecture = pick(f(catalog.FieldArchitecture), prev.Architecture, now, eqComparable[string], eqComparable[string])
+	m.Licence = pick(f(catalog.FieldLicence), prev.Licence, now, agreeLicence, eqLicence)
+	m.KnowledgeCutoff = pick(f(catalog.FieldKnowledgeCutoff), prev.KnowledgeCutoff, now, SameDate, eqDate)
+	m.InputModalities = pick(f(catalog.FieldInputModalities), prev.InputModalities, now, eqList, eqList)
+	m.OutputModality = pick(f(catalog.FieldOutputModalities), prev.OutputModality, now, eqList, eqList)
+	for _, c := range catalog.Capabilities {
+		m.Capabilities[c] = pick(acc.caps[c], prev.Capabilities[c], now, eqComparable[bool], eqComparable[bool])
+	}
+	for a := range acc.aliases {
+		m.Aliases = append(m.Aliases, a)
+	}
+	sort.Slice(m.Aliases, func(i, j int) bool {
+		if m.Aliases[i].Source != m.Aliases[j].Source {
+			return m.Aliases[i].Source < m.Aliases[j].Source
+		}
+		return m.Aliases[i].ID < m.Aliases[j].ID
+	})
+	return m
+}
+
+// buildOffering makes an offering's facts, flags its prices, and returns
+// the winning prices' exact amounts by field for the checks across
+// offerings.
+func buildOffering(acc *offerAcc, prev *catalog.Offering, now time.Time, bound Percent) (*catalog.Offering, map[catalog.Field]*big.Rat) {
+	if prev == nil {
+		prev = &catalog.Offering{}
+	}
+	o := &catalog.Offering{ModelID: acc.model, Provider: acc.provider, Region: acc.region, Variant: acc.variant}
+	ids := make([]string, 0, len(acc.providerIDs))
+	for id := range acc.providerIDs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	if len(ids) > 0 {
+		o.ProviderModelID = ids[0]
+	}
+	exacts := map[catalog.Field]*big.Rat{}
+	price := func(field catalog.Field, prevFact catalog.Fact[catalog.Price]) catalog.Fact[catalog.Price] {
+		f, ex := pickPrice(acc.fields[field], prevFact, now, bound)
+		if ex != nil {
+			exacts[field] = ex
+		}
+		return f
+	}
+	o.Input = price(catalog.FieldPriceInput, prev.Input)
+	o.Output = price(catalog.FieldPriceOutput, prev.Output)
+	o.CachedInput = price(catalog.FieldPriceCachedInput, prev.CachedInput)
+	o.CacheWrite = price(catalog.FieldPriceCacheWrite, prev.CacheWrite)
+	o.BatchInput = price(catalog.FieldPriceBatchInput, prev.BatchInput)
+	o.BatchOutput = price(catalog.FieldPriceBatchOutput, prev.BatchOutput)
+	o.Context = pick(acc.fields[catalog.FieldOfferingContext], prev.Context, now, agreeTokens, eqTokens)
+	o.MaxOutput = pick(acc.fields[catalog.FieldOfferingMaxOutput], prev.MaxOutput, now, agreeTokens, eqTokens)
+
+	// Context-length tiers, lowest threshold first.
+	var thresholds []int64
+	for field := range acc.fields {
+		if above, _, ok := field.Tier(); ok && !slices.Contains(thresholds, above) {
+			thresholds = append(thresholds, above)
+		}
+	}
+	slices.Sort(thresholds)
+	for _, above := range thresholds {
+		var pt catalog.PriceTier
+		for _, t := range prev.Tiers {
+			if t.AboveTokens == above {
+				pt = t
+			}
+		}
+		t := catalog.PriceTier{AboveTokens: above}
+		t.Input = price(catalog.TierField(above, catalog.FieldPriceInput), pt.Input)
+		t.Output = price(catalog.TierField(above, catalog.FieldPriceOutput), pt.Output)
+		t.CachedInput = price(catalog.TierField(above, catalog.FieldPriceCachedInput), pt.CachedInput)
+		t.CacheWrite = price(catalog.TierField(above, catalog.FieldPriceCacheWrite), pt.CacheWrite)
+		o.Tiers = append(o.Tiers, t)
+	}
+	return o, exacts
+}

@@ -1,0 +1,218 @@
+package normalize
+
+import (
+	"fmt"
+	"math/big"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// pickPrice picks a price fact and flags it: a suspected unit slip when
+// the price is implausible on its face, about 1000× (or 1e6×, 1e9×) off the
+// same offering's previous price, or off another source's price for the
+// same offering; a discrepancy when it is further than bound from a
+// cross-check's price. It returns the winner's exact amount (nil unless
+// fixed).
+func pickPrice(cs []cand, prev catalog.Fact[catalog.Price], now time.Time, bound Percent) (catalog.Fact[catalog.Price], *big.Rat) {
+	f := pick(cs, prev, now, eqPrice, eqPrice)
+	if !f.Sourced() {
+		return f, nil
+	}
+	w := cs[0] // ranked by pick
+	ex := w.exact
+	if why := implausible(ex); why != "" {
+		addFlag(&f.Flags, catalog.FlagUnitSlip, fmt.Sprintf("%s (%s)", why, w.obs.Source))
+	}
+	if prev.Sourced() && prev.Value.Kind == catalog.PriceFixed && ex != nil && prev.Value.Amount != f.Value.Amount {
+		if p, ok := slip(moneyRat(prev.Value.Amount), ex); ok {
+			addFlag(&f.Flags, catalog.FlagUnitSlip, fmt.Sprintf("%s per 1M is %s× the previous value %s per 1M (%s): suspected unit slip",
+				usd(ex), ratioWord(moneyRat(prev.Value.Amount), ex, p), prev.Value.Amount, prev.Source.Name))
+		}
+	}
+	for _, c := range cs[1:] {
+		if p, ok := slip(ex, c.exact); ok {
+			addFlag(&f.Flags, catalog.FlagUnitSlip, fmt.Sprintf("%s says %s per 1M, %s says %s per 1M: %s apart, suspected unit slip",
+				w.obs.Source, usd(ex), c.obs.Source, usd(c.exact), catalog.Thousands(p)+"×"))
+			continue
+		}
+		if bound < 0 || c.obs.Authority != catalog.AuthorityCrossCheck || w.obs.Authority == catalog.AuthorityCrossCheck {
+			continue
+		}
+		cp := c.val.(catalog.Price)
+		switch {
+		case ex != nil && c.exact != nil:
+			if beyond(ex, c.exact, bound) {
+				addFlag(&f.Flags, catalog.FlagDiscrepancy, fmt.Sprintf("%s (cross-check) has %s per 1M, %s from %s's %s (bound %s)",
+					c.obs.Source, usd(c.exact), pctDiff(ex, c.exact), w.obs.Source, usd(ex), bound))
+			}
+		case f.Value.Kind == catalog.PriceFixed && cp.Kind == catalog.PriceFree:
+			addFlag(&f.Flags, catalog.FlagDiscrepancy, fmt.Sprintf("%s (cross-check) says free; %s says %s per 1M", c.obs.Source, w.obs.Source, usd(ex)))
+		case f.Value.Kind == catalog.PriceFree && cp.Kind == catalog.PriceFixed:
+			addFlag(&f.Flags, catalog.FlagDiscrepancy, fmt.Sprintf("%s (cross-check) has %s per 1M; %s says free", c.obs.Source, usd(c.exact), w.obs.Source))
+		}
+	}
+	return f, ex
+}
+
+// flagSiblingSlips flags prices about 1000× off the same field of another
+// offering of the same model at the same provider (another region or
+// variant): "the other sources' value for the same model+provider".
+func flagSiblingSlips(s, prev *catalog.Snapshot, exacts map[string]map[catalog.Field]*big.Rat) {
+	// steady reports whether an offering's price is within a slip of its
+	// own previous value: when two siblings are 1000× apart and one of them
+	// moved only a little from where it was, the slip is the other's.
+	steady := func(key string, field catalog.Field, now *big.Rat) bool {
+		po := prev.Offerings[key]
+		if po == nil {
+			return false
+		}
+		pf := priceFact(po, field)
+		if pf == nil || !pf.Sourced() || pf.Value.Kind != catalog.PriceFixed {
+			return false
+		}
+		_, isSlip := slip(moneyRat(pf.Value.Amount), now)
+		return !isSlip
+	}
+	groups := map[string][]string{}
+	for _, k := range s.OfferingKeys() {
+		o := s.Offerings[k]
+		g := o.ModelID + "|" + o.Provider
+		groups[g] = append(groups[g], k)
+	}
+	for _, keys := range groups {
+		spread := mayHaveSlips(keys, exacts)
+		if len(spread) == 0 {
+			continue
+		}
+		for _, a := range keys {
+			for _, b := range keys {
+				if a == b {
+					continue
+				}
+				for field, ea := range exacts[a] {
+					if !spread[field] {
+						continue
+					}
+					eb := exacts[b][field]
+					p, ok := slip(ea, eb)
+					if !ok || (steady(a, field, ea) && !steady(b, field, eb)) {
+						continue
+					}
+					ob := s.Offerings[b]
+					where := strings.Trim(ob.Region+" "+ob.Variant, " ")
+					if where == "" {
+						where = "the plain offering"
+					}
+					if fact := priceFact(s.Offerings[a], field); fact != nil {
+						addFlag(&fact.Flags, catalog.FlagUnitSlip, fmt.Sprintf("%s per 1M here, %s per 1M at %s %s: %s apart, suspected unit slip",
+							usd(ea), usd(eb), ob.Provider, where, catalog.Thousands(p)+"×"))
+					}
+				}
+			}
+		}
+	}
+}
+
+// mayHaveSlips gives the price fields whose amounts, across one group of
+// sibling offerings, spread far enough for a pair of them to be a unit slip
+// apart (the largest at least 500× the smallest). Most groups have none,
+// and their pairs need no comparing.
+func mayHaveSlips(keys []string, exacts map[string]map[catalog.Field]*big.Rat) map[catalog.Field]bool {
+	if len(keys) < 2 {
+		return nil
+	}
+	lo, hi := map[catalog.Field]*big.Rat{}, map[catalog.Field]*big.Rat{}
+	for _, k := range keys {
+		for field, ex := range exacts[k] {
+			if ex == nil || ex.Sign() <= 0 {
+				continue
+			}
+			if l := lo[field]; l == nil || ex.Cmp(l) < 0 {
+				lo[field] = ex
+			}
+			if h := hi[field]; h == nil || ex.Cmp(h) > 0 {
+				hi[field] = ex
+			}
+		}
+	}
+	var out map[catalog.Field]bool
+	for field, l := range lo {
+		if new(big.Rat).Quo(hi[field], l).Cmp(slipBounds[0].lo) >= 0 {
+			if out == nil {
+				out = map[catalog.Field]bool{}
+			}
+			out[field] = true
+		}
+	}
+	return out
+}
+
+// priceFact returns the offering's fact for a price field (tiers
+// included), or nil.
+func priceFact(o *catalog.Offering, field catalog.Field) *catalog.Fact[catalog.Price] {
+	if above, base, ok := field.Tier(); ok {
+		for i := range o.Tiers {
+			if o.Tiers[i].AboveTokens == above {
+				t := &o.Tiers[i]
+				switch base {
+				case catalog.FieldPriceInput:
+					return &t.Input
+				case catalog.FieldPriceOutput:
+					return &t.Output
+				case catalog.FieldPriceCachedInput:
+					return &t.CachedInput
+				case catalog.FieldPriceCacheWrite:
+					return &t.CacheWrite
+				}
+			}
+		}
+		return nil
+	}
+	switch field {
+	case catalog.FieldPriceInput:
+		return &o.Input
+	case catalog.FieldPriceOutput:
+		return &o.Output
+	case catalog.FieldPriceCachedInput:
+		return &o.CachedInput
+	case catalog.FieldPriceCacheWrite:
+		return &o.CacheWrite
+	case catalog.FieldPriceBatchInput:
+		return &o.BatchInput
+	case catalog.FieldPriceBatchOutput:
+		return &o.BatchOutput
+	}
+	return nil
+}
+
+// addFlag adds a flag once and keeps the flags sorted.
+func addFlag(flags *[]catalog.Flag, kind, detail string) {
+	fl := catalog.Flag{Kind: kind, Detail: detail}
+	if slices.Contains(*flags, fl) {
+		return
+	}
+	*flags = append(*flags, fl)
+	sort.Slice(*flags, func(i, j int) bool {
+		a, b := (*flags)[i], (*flags)[j]
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		return a.Detail < b.Detail
+	})
+}
+
+// usd writes an exact amount as "$0.027".
+func usd(r *big.Rat) string { return "$" + ratDecimal(r) }
+
+// ratioWord writes hi/lo of a slip pair as a whole number ("1,000"), or
+// "1/1,000" when the new value is the smaller.
+func ratioWord(old, now *big.Rat, p int64) string {
+	if now.Cmp(old) < 0 {
+		return "1/" + catalog.Thousands(p)
+	}
+	return catalog.Thousands(p)
+}
