@@ -7,8 +7,9 @@ import "github.com/llmref/llmref/catalog"
 // (and names it a manifest) instead of listing the records one by one.
 const ManifestFile = "comparisons.json"
 
-// ManifestVersion is the version of the manifest's schema.
-const ManifestVersion = 1
+// ManifestVersion is the version of the manifest's schema: the tree's
+// (export.SchemaVersion), which the manifest's JSON Schema holds it to.
+const ManifestVersion = 2
 
 // File is the tree path of a pair's record, in canonical order:
 // comparisons/<a>--vs--<b>.json.
