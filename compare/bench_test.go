@@ -159,3 +159,19 @@ func BenchmarkCanonicalTwoPass(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPairsNearest chooses the pairs of a 5,000-model catalogue under
+// `nearest: 10` (every model's distance to every other: 25 million).
+func BenchmarkPairsNearest(b *testing.B) {
+	snap := synthetic(5000)
+	o := compare.Options{Pairs: compare.PairPolicy{Nearest: 10}}
+	var pairs int
+	for b.Loop() {
+		set, err := compare.NewSet(snap, o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pairs = set.Pairs()
+	}
+	b.ReportMetric(float64(pairs), "pairs")
+}

@@ -36,9 +36,11 @@ type Options struct {
 	// Blend weighs input and output prices; the zero value means the
 	// default 70% input / 30% output.
 	Blend catalog.Blend
-	// Workers is how many records are built at once by Section; zero
+	// Workers is how many records are built at once by the export; zero
 	// means one per CPU.
 	Workers int
+	// Pairs is which pairs a Set holds; the zero value is every pair.
+	Pairs PairPolicy
 }
 
 // DefaultOptions are the default blend.
