@@ -26,6 +26,10 @@ const (
 	SourceUnchanged SourceStatus = "unchanged" // every response was 304 or had the same content
 	SourceFailed    SourceStatus = "failed"
 	SourceSkipped   SourceStatus = "skipped" // not selected for this run
+	// SourceReparsed is a source of a rebuild: its stored bodies were read
+	// again with today's parsers and nothing was fetched, so it says
+	// nothing about whether the source can be read now.
+	SourceReparsed SourceStatus = "reparsed"
 )
 
 // SourceStats are one source's figures for one run.

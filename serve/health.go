@@ -75,8 +75,8 @@ func sourceHealth(runs []catalog.Run, now time.Time, staleAfter time.Duration) [
 	for i := len(runs) - 1; i >= 0; i-- {
 		r := runs[i]
 		for _, ss := range r.Sources {
-			if ss.Status == catalog.SourceSkipped {
-				continue
+			if ss.Status == catalog.SourceSkipped || ss.Status == catalog.SourceReparsed {
+				continue // not read in that run: it says nothing of the source
 			}
 			h := by[ss.Source]
 			if h == nil {

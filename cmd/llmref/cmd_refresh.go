@@ -62,7 +62,7 @@ func (f *refreshFlags) run(ctx context.Context, e *env, args []string) error {
 
 // runOnce opens the database for writing and performs one run (a refresh
 // or a rebuild) within the configured run timeout, printing its summary;
-// a partial run exits 3.
+// a partial run exits 3, one that committed nothing (no source read) 1.
 func (e *env) runOnce(ctx context.Context, opts refresh.Options, run func(context.Context, *store.Store, refresh.Options) (*refresh.Result, error)) error {
 	st, err := e.openStore()
 	if err != nil {
@@ -77,6 +77,9 @@ func (e *env) runOnce(ctx context.Context, opts refresh.Options, run func(contex
 	}
 	if errors.Is(err, refresh.ErrPartial) {
 		return partialError{fmt.Errorf("%w: %s", err, failedSummary(res.Run))}
+	}
+	if errors.Is(err, refresh.ErrFailed) && len(res.Run.FailedSources()) > 0 {
+		return fmt.Errorf("%w (%s)", err, failedSummary(res.Run))
 	}
 	return err
 }
