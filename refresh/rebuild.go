@@ -70,6 +70,7 @@ func Rebuild(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 			st1.Errors = append(st1.Errors, fmt.Sprintf("%s: %v", u, err))
 		}
 		st1.Observations += p.ObservationCount()
+		st1.AddWarnings(u, p.Warnings)
 		pages = append(pages, p)
 	}
 	for _, s := range o.Sources {
