@@ -381,9 +381,7 @@ func FuzzParseFireworksPricing(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if len(p.Observations) == 0 {
-			t.Fatal("no error and no observations")
-		}
+		checkParsed(t, p)
 		tracked := false
 		for _, o := range p.Observations {
 			if o.Provider != "fireworks" || o.Value == "" {
@@ -393,14 +391,6 @@ func FuzzParseFireworksPricing(f *testing.F) {
 		}
 		if !tracked && !slices.ContainsFunc(p.Warnings, func(w string) bool { return strings.HasPrefix(w, fwLlama+" ") }) {
 			t.Fatal("the tracked model was neither in a row nor priced by a tier, and no warning said so")
-		}
-		if len(p.Warnings) > maxPageWarnings+1 {
-			t.Fatalf("%d warnings, more than the bound", len(p.Warnings))
-		}
-		for _, w := range p.Warnings {
-			if len(w) > 600 {
-				t.Fatalf("warning of %d bytes: %.100q…", len(w), w)
-			}
 		}
 	})
 }
