@@ -168,19 +168,9 @@ func orModelObservations(r Response, m orModel, provider string) ([]catalog.Obse
 		out = append(out, model(catalog.FieldKnowledgeCutoff, *m.KnowledgeCutoff))
 	}
 	out = append(out, offer(catalog.FieldListed, m.ID, ""))
-	for _, pf := range orPriceFields {
-		raw, ok := m.Pricing[pf.key]
-		if !ok {
-			if pf.field == catalog.FieldPriceInput || pf.field == catalog.FieldPriceOutput {
-				return nil, fmt.Errorf("%s: no pricing.%s: %w", clip.String(m.ID), pf.key, ErrMarkup)
-			}
-			continue
-		}
-		v, err := jsonScalar(raw)
-		if err != nil {
-			return nil, fmt.Errorf("%s: pricing.%s: %w", clip.String(m.ID), pf.key, err)
-		}
-		out = append(out, offer(pf.field, v, catalog.PerToken))
+	out, err := orPrices(out, m.Pricing, offer)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", clip.String(m.ID), err)
 	}
 	ctx := m.ContextLength
 	if ctx == nil && m.TopProvider != nil {
@@ -191,6 +181,26 @@ func orModelObservations(r Response, m orModel, provider string) ([]catalog.Obse
 	}
 	if m.TopProvider != nil && m.TopProvider.MaxCompletionTokens != nil {
 		out = append(out, offer(catalog.FieldOfferingMaxOutput, strconv.FormatInt(*m.TopProvider.MaxCompletionTokens, 10), ""))
+	}
+	return out, nil
+}
+
+// orPrices appends the per-token prices of an OpenRouter "pricing" object,
+// made by offer; the input and output prices must be there.
+func orPrices(out []catalog.Observation, pricing map[string]json.RawMessage, offer func(catalog.Field, string, catalog.Unit) catalog.Observation) ([]catalog.Observation, error) {
+	for _, pf := range orPriceFields {
+		raw, ok := pricing[pf.key]
+		if !ok {
+			if pf.field == catalog.FieldPriceInput || pf.field == catalog.FieldPriceOutput {
+				return nil, fmt.Errorf("no pricing.%s: %w", pf.key, ErrMarkup)
+			}
+			continue
+		}
+		v, err := jsonScalar(raw)
+		if err != nil {
+			return nil, fmt.Errorf("pricing.%s: %w", pf.key, err)
+		}
+		out = append(out, offer(pf.field, v, catalog.PerToken))
 	}
 	return out, nil
 }

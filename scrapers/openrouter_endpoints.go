@@ -230,20 +230,9 @@ func orEndpointObservations(r Response, model, name, suffix string, e orEndpoint
 			Authority: catalog.AuthorityProvider, Subject: model, SubjectName: name,
 			Provider: "openrouter", Variant: variant, Field: f, Value: v, Unit: u, Note: note}
 	}
-	out := []catalog.Observation{offer(catalog.FieldListed, model, "")}
-	for _, pf := range orPriceFields {
-		raw, ok := e.Pricing[pf.key]
-		if !ok {
-			if pf.field == catalog.FieldPriceInput || pf.field == catalog.FieldPriceOutput {
-				return nil, fmt.Errorf("tag %s: no pricing.%s: %w", clip.String(e.Tag), pf.key, ErrMarkup)
-			}
-			continue
-		}
-		v, err := jsonScalar(raw)
-		if err != nil {
-			return nil, fmt.Errorf("tag %s: pricing.%s: %w", clip.String(e.Tag), pf.key, err)
-		}
-		out = append(out, offer(pf.field, v, catalog.PerToken))
+	out, err := orPrices([]catalog.Observation{offer(catalog.FieldListed, model, "")}, e.Pricing, offer)
+	if err != nil {
+		return nil, fmt.Errorf("tag %s: %w", clip.String(e.Tag), err)
 	}
 	if e.ContextLength != nil {
 		out = append(out, offer(catalog.FieldOfferingContext, strconv.FormatInt(*e.ContextLength, 10), ""))
