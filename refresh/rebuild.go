@@ -74,6 +74,7 @@ func Rebuild(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 			p.Stale = true // as a refresh marks a page that fails
 		}
 		st1.Observations += p.ObservationCount()
+		st1.AddWarnings(u, p.Warnings)
 		pages = append(pages, p)
 	}
 	for _, s := range o.Sources {

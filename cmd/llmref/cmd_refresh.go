@@ -136,6 +136,9 @@ func failedSummary(r catalog.Run) string {
 	return strings.Join(parts, "; ")
 }
 
+// summaryWarnings is how many of a source's warnings the summary shows.
+const summaryWarnings = 3
+
 func printRunSummary(w io.Writer, res *refresh.Result) {
 	r := res.Run
 	held := ""
@@ -156,6 +159,14 @@ func printRunSummary(w io.Writer, res *refresh.Result) {
 	for _, s := range r.Sources {
 		for _, msg := range s.Errors {
 			fmt.Fprintf(w, "  %s: %s\n", s.Source, msg)
+		}
+		// What a parser left out of a page it read: a few lines, then a count.
+		shown := min(len(s.Warnings), summaryWarnings)
+		for _, msg := range s.Warnings[:shown] {
+			fmt.Fprintf(w, "  %s: warning: %s\n", s.Source, msg)
+		}
+		if n := s.WarningCount() - shown; n > 0 {
+			fmt.Fprintf(w, "  %s: +%d more warnings\n", s.Source, n)
 		}
 		if s.Untracked > 0 {
 			ids := "ids"

@@ -26,6 +26,14 @@ import (
 // fails the test; a partial one returns its result.
 func Replay(t testing.TB, db, exportDir, day string) *refresh.Result {
 	t.Helper()
+	return ReplaySources(t, db, exportDir, day)
+}
+
+// ReplaySources is Replay reading only the sources named in only (all of
+// them when none is named), as `refresh --source` does: a layout day
+// answers for one source, and the others keep what they said before.
+func ReplaySources(t testing.TB, db, exportDir, day string, only ...string) *refresh.Result {
+	t.Helper()
 	cfg := config.Default()
 	srcs, err := cfg.BuildSources()
 	if err != nil {
@@ -40,7 +48,7 @@ func Replay(t testing.TB, db, exportDir, day string) *refresh.Result {
 		t.Fatal(err)
 	}
 	at := rt.Manifest().RecordedAt
-	o := refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Normalization: cfg.Normalization(), Publisher: cfg.Publisher(exportDir), Replay: name, Now: func() time.Time { return at }}
+	o := refresh.Options{Sources: srcs, Only: only, Fetch: cfg.FetchOptions(), Normalization: cfg.Normalization(), Publisher: cfg.Publisher(exportDir), Replay: name, Now: func() time.Time { return at }}
 	o.Fetch.Transport = rt
 	st, err := store.Open(db, store.Options{})
 	if err != nil {
