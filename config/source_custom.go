@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -170,6 +171,19 @@ func (t TableSettings) build() (*scrapers.Table, error) {
 	if !ok {
 		return nil, fmt.Errorf("unit: %q is not per_token, per_1k or per_1m", t.Unit)
 	}
+	// Every selector, by the setting that holds it, in the file's order
+	// of keys: rows, then the columns by name.
+	selectors := [][2]string{{"rows", t.Rows}}
+	for _, k := range slices.Sorted(maps.Keys(t.Columns)) {
+		if sel := t.Columns[k].Selector; sel != "" {
+			selectors = append(selectors, [2]string{keyPath("columns", k), sel})
+		}
+	}
+	for _, s := range selectors {
+		if err := checkSelectorLength(s[1]); err != nil {
+			return nil, fmt.Errorf("%s: %w", s[0], err)
+		}
+	}
 	cols := make(map[string]scrapers.TableColumn, len(t.Columns))
 	for k, c := range t.Columns {
 		cols[k] = scrapers.TableColumn{Selector: c.Selector, Attr: c.Attr}
@@ -180,6 +194,11 @@ func (t TableSettings) build() (*scrapers.Table, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, s := range selectors {
+		if err := checkSelectorShape(s[1]); err != nil {
+			return nil, fmt.Errorf("%s: %w", s[0], err)
+		}
 	}
 	return tbl, nil
 }
