@@ -54,14 +54,7 @@ func ParseSpec(spec string, loc *time.Location) (sched cron.Schedule, err error)
 	if err != nil {
 		return nil, fmt.Errorf("cron spec %q: %w", spec, err)
 	}
-	var every time.Duration
-	switch d := s.(type) {
-	case cron.ConstantDelaySchedule:
-		every = d.Delay
-	case *cron.ConstantDelaySchedule:
-		every = d.Delay
-	}
-	if every != 0 && every < MinEvery {
+	if every := everyInterval(s); every != 0 && every < MinEvery {
 		return nil, fmt.Errorf("cron spec %q: would fire every %s; the shortest interval a schedule may have is a minute", spec, every)
 	}
 	if loc == nil {
@@ -77,4 +70,15 @@ func ParseSpec(spec string, loc *time.Location) (sched cron.Schedule, err error)
 		return nil, fmt.Errorf("cron spec %q never fires", spec)
 	}
 	return s, nil
+}
+
+// everyInterval is the interval of an @every schedule, or 0 for another.
+func everyInterval(s cron.Schedule) time.Duration {
+	switch d := s.(type) {
+	case cron.ConstantDelaySchedule:
+		return d.Delay
+	case *cron.ConstantDelaySchedule:
+		return d.Delay
+	}
+	return 0
 }

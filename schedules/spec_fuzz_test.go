@@ -22,7 +22,7 @@ func FuzzParseSpec(f *testing.F) {
 		if next := s.Next(at); !next.IsZero() && next.Before(at) {
 			t.Fatalf("%q: next %v is before %v", spec, next, at)
 		}
-		if d := everyDelay(s); d != 0 && d < MinEvery {
+		if d := everyInterval(s); d != 0 && d < MinEvery {
 			t.Fatalf("%q: accepted, firing every %s", spec, d)
 		}
 	})

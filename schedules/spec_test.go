@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/robfig/cron/v3"
 )
 
 // TestParseSpecEveryMinimum: "@every" under a minute is refused, as robfig
@@ -45,15 +43,4 @@ func TestParseSpecEveryMinimum(t *testing.T) {
 			}
 		})
 	}
-}
-
-// everyDelay is the interval of an @every schedule, or 0.
-func everyDelay(s cron.Schedule) time.Duration {
-	switch d := s.(type) {
-	case cron.ConstantDelaySchedule:
-		return d.Delay
-	case *cron.ConstantDelaySchedule:
-		return d.Delay
-	}
-	return 0
 }
