@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/llmref/llmref/changes"
 	"github.com/llmref/llmref/webhook"
 )
@@ -48,21 +46,7 @@ type WebhookConfig struct {
 	Backoff time.Duration `yaml:"backoff"`
 }
 
-// UnmarshalYAML reads the `review:` section strictly and checks it.
-func (c *ReviewConfig) UnmarshalYAML(n *yaml.Node) error {
-	type plain ReviewConfig
-	var p plain
-	if err := strictNode(n, &p); err != nil {
-		return fmt.Errorf("review: %w", err)
-	}
-	r := ReviewConfig(p)
-	if err := r.validate(); err != nil {
-		return err
-	}
-	*c = r
-	return nil
-}
-
+// validate checks the section (Config.Validate calls it).
 func (c ReviewConfig) validate() error {
 	var errs []error
 	if v := c.MaxChangePct; v != nil && *v < 0 {

@@ -22,7 +22,7 @@ func TestReviewDefaults(t *testing.T) {
 }
 
 func TestReviewFile(t *testing.T) {
-	c, err := Load("testdata/good/review.yaml")
+	c, err := Load("testdata/review.good.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
