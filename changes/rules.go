@@ -32,13 +32,24 @@ type Rules struct {
 	// not all leave. VanishedPct 0 turns the rule off.
 	VanishedPct int
 	VanishedMin int
+	// AddedPct and AddedMin hold the additions of a source's offerings
+	// when one run adds more than AddedPct percent of the offerings it had
+	// published, and at least AddedMin: a list padded with invented models
+	// or a changed id scheme, not a night's real news. The new models that
+	// come only with them are held too. A source with nothing published
+	// yet (its first run) is never held. AddedPct 0 turns the rule off.
+	AddedPct int
+	AddedMin int
 }
 
 // DefaultRules hold a price moving more than ±50% or by 10× or more, to or
-// from zero or free, or flagged by the normaliser, and the removals when
-// more than 25% (and at least 3) of a source's offerings vanish at once.
+// from zero or free, or flagged by the normaliser; the removals when more
+// than 25% (and at least 3) of a source's offerings vanish at once; and the
+// additions when a source adds more than 25% of its offerings (and at
+// least 20) at once.
 func DefaultRules() Rules {
-	return Rules{MaxChangePct: 50, MaxFactor: 10, HoldZero: true, HoldFlagged: true, VanishedPct: 25, VanishedMin: 3}
+	return Rules{MaxChangePct: 50, MaxFactor: 10, HoldZero: true, HoldFlagged: true, VanishedPct: 25, VanishedMin: 3,
+		AddedPct: 25, AddedMin: 20}
 }
 
 // Rule names, as reasons start with them (the configuration keys).
@@ -48,6 +59,7 @@ const (
 	RuleZero      = "hold_zero"
 	RuleFlagged   = "hold_flagged"
 	RuleVanished  = "vanished_pct"
+	RuleAdded     = "added_pct"
 )
 
 func isZero(p catalog.Price) bool {
@@ -224,4 +236,99 @@ func (b breakage) reason(r Rules) string {
 		s += fmt.Sprintf("; %s of other sources left with their models", plural(extra, "offering"))
 	}
 	return s
+}
+
+// surge is a source that added many offerings in one run.
+type surge struct {
+	source string
+	total  int      // the source's published offerings
+	added  []string // the new offering keys held, in key order
+	models []string // the new models that come only with them, in id order
+}
+
+// surges finds the sources that add more than the allowed share of their
+// published offerings in one run. Each new offering is held once, with the
+// source adding the most; a new model is held with a surge when every
+// offering it has in next is held.
+func (r Rules) surges(prev, next *catalog.Snapshot) []surge {
+	if r.AddedPct <= 0 {
+		return nil
+	}
+	total := map[string]int{}
+	for _, k := range prev.OfferingKeys() {
+		for _, s := range offeringSources(prev.Offerings[k]) {
+			total[s]++
+		}
+	}
+	added := map[string][]string{}
+	for _, k := range next.OfferingKeys() {
+		if _, had := prev.Offerings[k]; had {
+			continue
+		}
+		for _, s := range offeringSources(next.Offerings[k]) {
+			added[s] = append(added[s], k)
+		}
+	}
+	taken := map[string]bool{}
+	var out []surge
+	for _, s := range sortedByCount(added) {
+		var keys []string
+		for _, k := range added[s] {
+			if !taken[k] {
+				keys = append(keys, k)
+			}
+		}
+		n := len(keys)
+		if total[s] == 0 || n < r.AddedMin || n*100 <= r.AddedPct*total[s] {
+			continue
+		}
+		for _, k := range keys {
+			taken[k] = true
+		}
+		out = append(out, surge{source: s, total: total[s], added: keys})
+	}
+	// A new model goes with the surges when all its offerings are held.
+	for i := range out {
+		seen := map[string]bool{}
+		for _, k := range out[i].added {
+			m := next.Offerings[k].ModelID
+			if seen[m] || prev.Models[m] != nil || next.Models[m] == nil {
+				continue
+			}
+			seen[m] = true
+			all := true
+			for _, o := range next.OfferingsOf(m) {
+				all = all && taken[o.Key()]
+			}
+			if all {
+				out[i].models = append(out[i].models, m)
+			}
+		}
+		sort.Strings(out[i].models)
+	}
+	return out
+}
+
+// sortedByCount lists m's keys, the longest list first (ties by name).
+func sortedByCount(m map[string][]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if a, b := len(m[keys[i]]), len(m[keys[j]]); a != b {
+			return a > b
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
+}
+
+func (s surge) reason(r Rules) string {
+	why := fmt.Sprintf("%s: %s added %d new offerings in one run to its %d published (%d%%, more than %d%%)",
+		RuleAdded, s.source, len(s.added), s.total, len(s.added)*100/s.total, r.AddedPct)
+	if len(s.models) > 0 {
+		why += fmt.Sprintf("; with them %s", plural(len(s.models), "new model"))
+	}
+	return why
 }

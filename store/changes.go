@@ -353,6 +353,11 @@ func (s *Store) Decide(action catalog.Action, ids []uint64, note string, at time
 // writeMutations writes one hold's decision inside Decide's transaction.
 func writeMutations(tx *bolt.Tx, m catalog.HoldMutations) error {
 	offers, models, hist := tx.Bucket(bOfferings), tx.Bucket(bModels), tx.Bucket(bHistory)
+	for i := range m.PutModels {
+		if err := putJSON(models, []byte(m.PutModels[i].ID), &m.PutModels[i]); err != nil {
+			return err
+		}
+	}
 	for _, o := range m.PutOfferings {
 		if err := putJSON(offers, []byte(o.Key()), o); err != nil {
 			return err
