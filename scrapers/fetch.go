@@ -34,8 +34,11 @@ type Options struct {
 	Delay time.Duration
 	// Timeout bounds one request, body included.
 	Timeout time.Duration
-	// MaxBodyBytes caps a response body; a larger body fails the page
-	// instead of being truncated.
+	// MaxBodyBytes caps a response body after decoding, whatever its
+	// encoding (gzip, x-gzip, deflate, a list of them, a gzip file by its
+	// Content-Type), and the bytes read from the wire and out of every
+	// decoding step too: a larger body fails the page ("body exceeds N
+	// bytes after decoding") instead of being truncated.
 	MaxBodyBytes int64
 	// MaxRetries is how many times a request is retried after a 408, 429,
 	// 5xx or a network timeout.
@@ -199,7 +202,7 @@ func newCollector(ctx context.Context, o Options) (*colly.Collector, error) {
 	c.IgnoreRobotsTxt = o.IgnoreRobots
 	c.AllowURLRevisit = true // our frontier fetches each URL once; retries revisit
 	c.ParseHTTPErrorResponse = true
-	c.MaxBodySize = 0 // the limit is enforced below, failing instead of truncating
+	c.MaxBodySize = 0 // the limit is enforced by decodingTransport, failing instead of truncating
 	c.MaxDepth, c.MaxRequests = 0, 0
 	c.CacheDir = ""
 	c.DetectCharset = false
@@ -207,7 +210,7 @@ func newCollector(ctx context.Context, o Options) (*colly.Collector, error) {
 	c.Async = false // our per-host workers bound the frontier
 	c.AllowedDomains, c.DisallowedDomains = nil, nil
 	c.DisableCookies()
-	c.WithTransport(&limitTransport{next: o.Transport, max: o.MaxBodyBytes})
+	c.WithTransport(&decodingTransport{next: o.Transport, max: o.MaxBodyBytes})
 	c.SetRequestTimeout(o.Timeout)
 	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
@@ -461,49 +464,6 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	}
 	return 0, false
 }
-
-// limitTransport fails a response whose body exceeds max bytes, rather than
-// let colly truncate it silently. It sits below Go's transparent gzip
-// decoding, so it counts decompressed bytes.
-type limitTransport struct {
-	next http.RoundTripper
-	max  int64
-}
-
-func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.next.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	if resp.ContentLength > t.max {
-		resp.Body.Close()
-		return nil, fmt.Errorf("%w: Content-Length %d > %d", ErrBodyTooLarge, resp.ContentLength, t.max)
-	}
-	resp.Body = &limitedBody{rc: resp.Body, left: t.max}
-	return resp, nil
-}
-
-type limitedBody struct {
-	rc   io.ReadCloser
-	left int64
-}
-
-func (b *limitedBody) Read(p []byte) (int, error) {
-	if b.left < 0 {
-		return 0, ErrBodyTooLarge
-	}
-	if int64(len(p)) > b.left+1 {
-		p = p[:b.left+1]
-	}
-	n, err := b.rc.Read(p)
-	b.left -= int64(n)
-	if b.left < 0 {
-		return n, ErrBodyTooLarge
-	}
-	return n, err
-}
-
-func (b *limitedBody) Close() error { return b.rc.Close() }
 
 // StatusCounts renders a status histogram with sorted keys ("200": 3).
 func StatusCounts(m map[int]int) map[string]int {
