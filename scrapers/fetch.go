@@ -144,6 +144,8 @@ var (
 	ErrBodyTooLarge    = errors.New("response body exceeds the size limit")
 	ErrRobotsDisallow  = errors.New("disallowed by robots.txt")
 	ErrOffsiteRedirect = errors.New("redirect to another host refused")
+	// ErrInsecureRedirect is a redirect from https to a weaker scheme.
+	ErrInsecureRedirect = errors.New("redirect from https to http refused")
 )
 
 // StatusError is a final HTTP status that is not a success.
@@ -215,6 +217,9 @@ func newCollector(ctx context.Context, o Options) (*colly.Collector, error) {
 	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
+		}
+		if prev := via[len(via)-1].URL; prev.Scheme == "https" && req.URL.Scheme != "https" {
+			return fmt.Errorf("%w: %s → %s", ErrInsecureRedirect, prev.Redacted(), req.URL.Redacted())
 		}
 		if req.URL.Host != via[0].URL.Host {
 			return fmt.Errorf("%w: %s", ErrOffsiteRedirect, req.URL.Host)
@@ -424,7 +429,7 @@ func retryableStatus(code int) bool {
 }
 
 func retryableErr(err error) bool {
-	if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrOffsiteRedirect) || errors.Is(err, context.Canceled) {
+	if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrOffsiteRedirect) || errors.Is(err, ErrInsecureRedirect) || errors.Is(err, context.Canceled) {
 		return false
 	}
 	var ne net.Error

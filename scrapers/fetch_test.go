@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 )
 
@@ -336,5 +337,41 @@ func TestFetchFrontierFull(t *testing.T) {
 	}
 	if ok != 4 || full != 6 {
 		t.Fatalf("%d fetched, %d refused as the frontier was full; want 4 and 6", ok, full)
+	}
+}
+
+// TestFetchRedirectSchemes: a redirect from https to http is refused even
+// on the same host; same-host https redirects and http → https upgrades
+// are followed. (Replay answers for example.test, so that both schemes
+// share one host, which two loopback servers cannot.)
+func TestFetchRedirectSchemes(t *testing.T) {
+	fsys := fstest.MapFS{
+		ManifestFile: {Data: []byte(`{"day":"2026-04-23","recorded_at":"2026-04-23T02:00:00Z","responses":[
+{"url":"https://example.test/down","status":302,"headers":{"Location":"http://example.test/plain"}},
+{"url":"https://example.test/hop","status":302,"headers":{"Location":"https://example.test/down"}},
+{"url":"https://example.test/moved","status":301,"headers":{"Location":"/here"}},
+{"url":"http://example.test/up","status":301,"headers":{"Location":"https://example.test/here"}},
+{"url":"http://example.test/plain","status":200,"body":"body.txt"},
+{"url":"https://example.test/here","status":200,"body":"body.txt"}]}`)},
+		"body.txt": {Data: []byte("here")},
+	}
+	rt, err := NewReplay(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := testOptions()
+	o.Transport = rt
+	o.IgnoreRobots = true
+	got := fetchAll(t, o, Request{URL: "https://example.test/down"}, Request{URL: "https://example.test/hop"},
+		Request{URL: "https://example.test/moved"}, Request{URL: "http://example.test/up"})
+	for _, u := range []string{"https://example.test/down", "https://example.test/hop"} {
+		if f := got[u]; !errors.Is(f.Err, ErrInsecureRedirect) || f.Attempts != 1 || f.Body != nil {
+			t.Errorf("%s: err %v after %d attempts; want the https → http redirect refused, once", u, f.Err, f.Attempts)
+		}
+	}
+	for _, u := range []string{"https://example.test/moved", "http://example.test/up"} {
+		if f := got[u]; f.Err != nil || string(f.Body) != "here" {
+			t.Errorf("%s: err %v, body %q; want the redirect followed", u, f.Err, f.Body)
+		}
 	}
 }
