@@ -41,7 +41,8 @@ type Options struct {
 	// bytes after decoding") instead of being truncated.
 	MaxBodyBytes int64
 	// MaxRetries is how many times a request is retried after a 408, 429,
-	// 5xx or a network timeout.
+	// 5xx or a network timeout. Zero takes the default (2); NoRetries (any
+	// negative value) retries nothing.
 	MaxRetries int
 	// BackoffBase and BackoffMax bound the exponential backoff between
 	// retries (with jitter).
@@ -63,7 +64,13 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Defaults returns the options with every unset field at its default.
+// NoRetries as Options.MaxRetries turns retries off (zero means "the
+// default").
+const NoRetries = -1
+
+// Defaults returns the options with every unset field at its default. It is
+// idempotent: options already defaulted come back as they are (Crawl and
+// Fetch both apply it).
 func (o Options) Defaults() Options {
 	if o.UserAgent == "" {
 		o.UserAgent = DefaultUserAgent
@@ -77,9 +84,10 @@ func (o Options) Defaults() Options {
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = 32 << 20
 	}
-	if o.MaxRetries < 0 {
-		o.MaxRetries = 0
-	} else if o.MaxRetries == 0 {
+	switch {
+	case o.MaxRetries < 0:
+		o.MaxRetries = NoRetries // stays "none" however often it is defaulted
+	case o.MaxRetries == 0:
 		o.MaxRetries = 2
 	}
 	if o.BackoffBase <= 0 {

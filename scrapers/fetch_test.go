@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -373,5 +374,57 @@ func TestFetchRedirectSchemes(t *testing.T) {
 		if f := got[u]; f.Err != nil || string(f.Body) != "here" {
 			t.Errorf("%s: err %v, body %q; want the redirect followed", u, f.Err, f.Body)
 		}
+	}
+}
+
+// TestOptionsDefaultsIdempotent: Crawl and Fetch both apply Defaults, so
+// applying it twice must change nothing; in particular NoRetries (what
+// `fetch.retries: 0` becomes) must not turn into the default 2.
+func TestOptionsDefaultsIdempotent(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		o    Options
+	}{
+		{"zero", Options{}},
+		{"no retries", Options{MaxRetries: NoRetries}},
+		{"negative retries", Options{MaxRetries: -5}},
+		{"set", Options{UserAgent: "x", Parallelism: 3, Delay: time.Second, Timeout: time.Second, MaxBodyBytes: 10, MaxRetries: 4, BackoffBase: time.Millisecond, BackoffMax: time.Second, RetryAfterMax: time.Minute}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			once := tc.o.Defaults()
+			twice := once.Defaults()
+			if once.Now == nil || twice.Now == nil || once.Transport == nil {
+				t.Fatal("Defaults left the clock or the transport unset")
+			}
+			once.Now, twice.Now = nil, nil
+			if !reflect.DeepEqual(once, twice) {
+				t.Errorf("Defaults twice differs from once:\n once  %+v\n twice %+v", once, twice)
+			}
+			if tc.o.MaxRetries < 0 && twice.MaxRetries >= 0 {
+				t.Errorf("MaxRetries %d → %d: \"no retries\" became retries", tc.o.MaxRetries, twice.MaxRetries)
+			}
+		})
+	}
+}
+
+// TestCrawlNoRetries: through Crawl, which defaults the options and hands
+// them to Fetch, which defaults them again, NoRetries means one request.
+func TestCrawlNoRetries(t *testing.T) {
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++ // one host, parallelism 1: no race
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	o := testOptions()
+	o.IgnoreRobots = true
+	o.Parallelism = 1
+	o.MaxRetries = NoRetries
+	out, err := Crawl(t.Context(), o, []Source{&LiteLLM{URL: srv.URL + "/litellm.json"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := out.Stats[0]; calls != 1 || st.Requests != 1 || st.Retries != 0 {
+		t.Errorf("%d calls, stats %+v; want one request and no retry", calls, st)
 	}
 }
