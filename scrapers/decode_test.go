@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,42 +14,33 @@ import (
 	"testing/fstest"
 )
 
-func gzipped(t testing.TB, b []byte) []byte {
+// compressed is b written through the writer wrap makes.
+func compressed(t testing.TB, b []byte, wrap func(io.Writer) (io.WriteCloser, error)) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(b); err != nil {
-		t.Fatal(err)
+	zw, err := wrap(&buf)
+	if err == nil {
+		_, err = zw.Write(b)
 	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
+	if err == nil {
+		err = zw.Close()
 	}
-	return buf.Bytes()
-}
-
-func zlibbed(t testing.TB, b []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zlib.NewWriter(&buf)
-	zw.Write(b)
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func rawDeflated(t testing.TB, b []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw, err := flate.NewWriter(&buf, flate.DefaultCompression)
 	if err != nil {
 		t.Fatal(err)
 	}
-	zw.Write(b)
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
 	return buf.Bytes()
+}
+
+func gzipped(t testing.TB, b []byte) []byte {
+	return compressed(t, b, func(w io.Writer) (io.WriteCloser, error) { return gzip.NewWriter(w), nil })
+}
+
+func zlibbed(t testing.TB, b []byte) []byte {
+	return compressed(t, b, func(w io.Writer) (io.WriteCloser, error) { return zlib.NewWriter(w), nil })
+}
+
+func rawDeflated(t testing.TB, b []byte) []byte {
+	return compressed(t, b, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, flate.DefaultCompression) })
 }
 
 // emptyMembers is n empty gzip members: bytes that decode to nothing.

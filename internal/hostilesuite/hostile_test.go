@@ -124,13 +124,12 @@ type server struct {
 	byID   map[string]hostile
 	redirs map[string]string // model id → where it redirects
 
-	mu      sync.Mutex
-	hits    map[string]int
-	written map[string]int64
+	hits    tally // requests per path
+	written tally // body bytes written per path
 }
 
 func newServer(s *site.Site) *server {
-	srv := &server{site: s, byID: map[string]hostile{}, redirs: map[string]string{}, hits: map[string]int{}, written: map[string]int64{}}
+	srv := &server{site: s, byID: map[string]hostile{}, redirs: map[string]string{}}
 	for _, h := range hostiles {
 		srv.byID[h.id] = h
 	}
@@ -139,9 +138,7 @@ func newServer(s *site.Site) *server {
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id, _ := strings.CutPrefix(r.URL.Path, "/api/docs/models/")
-	s.mu.Lock()
-	s.hits[r.URL.Path]++
-	s.mu.Unlock()
+	s.hits.add(r.URL.Path, 1)
 	if to, ok := s.redirs[id]; ok {
 		http.Redirect(w, r, to, http.StatusFound)
 		return
@@ -153,9 +150,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	cw := &countingResponse{ResponseWriter: w}
 	h.send(cw, r, s) // its error is the client going away
-	s.mu.Lock()
-	s.written[r.URL.Path] += cw.n
-	s.mu.Unlock()
+	s.written.add(r.URL.Path, cw.n)
 }
 
 // lie sends an OpenAI page with a false Content-Length, then closes the
@@ -176,16 +171,25 @@ func (s *server) lie(w http.ResponseWriter, _ *http.Request, length int, closeAf
 	return err
 }
 
-func (s *server) hitsOf(path string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.hits[path]
+// tally counts per path, safely from several goroutines.
+type tally struct {
+	mu sync.Mutex
+	m  map[string]int64
 }
 
-func (s *server) writtenTo(path string) int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.written[path]
+func (t *tally) add(path string, n int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.m == nil {
+		t.m = map[string]int64{}
+	}
+	t.m[path] += n
+}
+
+func (t *tally) of(path string) int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.m[path]
 }
 
 type countingResponse struct {
@@ -231,14 +235,28 @@ func loadConfig(t *testing.T, text string) *config.Config {
 	return cfg
 }
 
+// openAISource is the configuration's OpenAI source alone.
+func openAISource(t *testing.T, cfg *config.Config) []scrapers.Source {
+	t.Helper()
+	srcs, err := cfg.BuildSources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range srcs {
+		if src.Name() == "openai" {
+			return []scrapers.Source{src}
+		}
+	}
+	t.Fatal("the configuration has no OpenAI source")
+	return nil
+}
+
 // wireCounter is a transport that counts the body bytes the fetcher reads
 // from the wire, per path (below llmref's decoding: it asks for the
 // encodings itself, so Go's transport decodes nothing).
 type wireCounter struct {
 	next http.RoundTripper
-
-	mu   sync.Mutex
-	read map[string]int64
+	read tally
 }
 
 func (c *wireCounter) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -246,18 +264,8 @@ func (c *wireCounter) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp.Body = &countingBody{ReadCloser: resp.Body, add: func(n int) {
-		c.mu.Lock()
-		c.read[req.URL.Path] += int64(n)
-		c.mu.Unlock()
-	}}
+	resp.Body = &countingBody{ReadCloser: resp.Body, add: func(n int) { c.read.add(req.URL.Path, int64(n)) }}
 	return resp, nil
-}
-
-func (c *wireCounter) readFrom(path string) int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.read[path]
 }
 
 type countingBody struct {
@@ -271,10 +279,13 @@ func (b *countingBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func hostileIDs() []string {
-	ids := make([]string, len(hostiles))
-	for i, h := range hostiles {
-		ids[i] = h.id
+// hostileIDs lists the hostile pages' ids, or the bombs' only.
+func hostileIDs(bombsOnly bool) []string {
+	var ids []string
+	for _, h := range hostiles {
+		if h.bomb || !bombsOnly {
+			ids = append(ids, h.id)
+		}
 	}
 	return ids
 }
@@ -296,12 +307,12 @@ func TestHostileSources(t *testing.T) {
 	hs := newServer(s)
 	srv := httptest.NewServer(hs)
 	defer srv.Close()
-	cfg := loadConfig(t, configText(t, s, srv.URL, fmt.Sprintf("fetch:\n  parallelism: 4\n  timeout: 1s\n  retries: 1\n  backoff_base: 10ms\n  backoff_max: 40ms\n  max_body_bytes: %d\n", limit), hostileIDs()))
+	cfg := loadConfig(t, configText(t, s, srv.URL, fmt.Sprintf("fetch:\n  parallelism: 4\n  timeout: 1s\n  retries: 1\n  backoff_base: 10ms\n  backoff_max: 40ms\n  max_body_bytes: %d\n", limit), hostileIDs(false)))
 	srcs, err := cfg.BuildSources()
 	if err != nil {
 		t.Fatal(err)
 	}
-	wire := &wireCounter{next: scrapers.NewTransport(4), read: map[string]int64{}}
+	wire := &wireCounter{next: scrapers.NewTransport(4)}
 	opts := refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Resolver: cfg.Resolver()}
 	opts.Fetch.Transport = wire
 	st, err := store.Open(filepath.Join(t.TempDir(), "llmref.db"), store.Options{})
@@ -331,13 +342,13 @@ func TestHostileSources(t *testing.T) {
 			if e := errorFor(oa.Errors, srv.URL+path); !strings.Contains(e, want) {
 				t.Errorf("error %q; want it to say %q", e, want)
 			}
-			read, wrote := wire.readFrom(path), hs.writtenTo(path)
-			t.Logf("%d bytes read from the wire (server wrote %d), %d requests", read, wrote, hs.hitsOf(path))
+			read, wrote := wire.read.of(path), hs.written.of(path)
+			t.Logf("%d bytes read from the wire (server wrote %d), %d requests", read, wrote, hs.hits.of(path))
 			if h.bomb {
 				if read > 64<<10 {
 					t.Errorf("%d bytes read from the wire for a 4 MiB limit; a bomb needs ~1 KiB per MiB", read)
 				}
-				if hits := hs.hitsOf(path); hits != 1 {
+				if hits := hs.hits.of(path); hits != 1 {
 					t.Errorf("%d requests; a body over the limit is not retried", hits)
 				}
 			}
@@ -411,19 +422,10 @@ func TestRedirectSchemes(t *testing.T) {
 	if !strings.Contains(text, "base_url: https://127.0.0.1:") {
 		t.Fatalf("the OpenAI source is not on https:\n%s", text)
 	}
-	srcs, err := loadConfig(t, text).BuildSources()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var openai []scrapers.Source
-	for _, src := range srcs {
-		if src.Name() == "openai" {
-			openai = append(openai, src)
-		}
-	}
-	o := loadConfig(t, text).FetchOptions()
+	cfg := loadConfig(t, text)
+	o := cfg.FetchOptions()
 	o.Transport = tls.Client().Transport
-	out, err := scrapers.Crawl(context.Background(), o, openai, nil)
+	out, err := scrapers.Crawl(context.Background(), o, openAISource(t, cfg), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

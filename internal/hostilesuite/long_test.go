@@ -44,13 +44,12 @@ func TestHostileLong(t *testing.T) {
 		name string
 		ids  []string
 	}
+	bombs := hostileIDs(true)
 	runs := []run{{"healthy sources alone", nil}}
-	for _, h := range hostiles {
-		if h.bomb {
-			runs = append(runs, run{h.id, []string{h.id}})
-		}
+	for _, id := range bombs {
+		runs = append(runs, run{id, []string{id}})
 	}
-	runs = append(runs, run{"every hostile page at once", hostileIDs()})
+	runs = append(runs, run{"every hostile page at once", hostileIDs(false)})
 	for _, r := range runs {
 		t.Run(r.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -66,7 +65,7 @@ func TestHostileLong(t *testing.T) {
 			}
 			wrote := make([]int64, len(r.ids))
 			for i, id := range r.ids {
-				wrote[i] = hs.writtenTo("/api/docs/models/" + id)
+				wrote[i] = hs.written.of("/api/docs/models/" + id)
 			}
 			db := filepath.Join(dir, "llmref.db")
 			cmd := exec.Command(bin, "--config", cfg, "--db", db, "refresh", "-q")
@@ -113,7 +112,7 @@ func TestHostileLong(t *testing.T) {
 					t.Errorf("%s: no error recorded", id)
 				}
 				if len(r.ids) == 1 {
-					t.Logf("%s: the server wrote %d bytes", id, hs.writtenTo(path)-wrote[i])
+					t.Logf("%s: the server wrote %d bytes", id, hs.written.of(path)-wrote[i])
 				}
 			}
 		})
@@ -121,27 +120,15 @@ func TestHostileLong(t *testing.T) {
 
 	// What a fetcher at the same limit reads from the wire for each bomb
 	// (the binary's own reads are not visible from here).
-	cfg := loadConfig(t, configText(t, s, srv.URL, "fetch:\n  parallelism: 1\n", hostileIDs()[:7]))
-	srcs, err := cfg.BuildSources()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var openai []scrapers.Source
-	for _, src := range srcs {
-		if src.Name() == "openai" {
-			openai = append(openai, src)
-		}
-	}
-	wire := &wireCounter{next: scrapers.NewTransport(1), read: map[string]int64{}}
+	cfg := loadConfig(t, configText(t, s, srv.URL, "fetch:\n  parallelism: 1\n", bombs))
+	wire := &wireCounter{next: scrapers.NewTransport(1)}
 	o := cfg.FetchOptions()
 	o.Transport = wire
-	if _, err := scrapers.Crawl(context.Background(), o, openai, nil); err != nil {
+	if _, err := scrapers.Crawl(context.Background(), o, openAISource(t, cfg), nil); err != nil {
 		t.Fatal(err)
 	}
-	for _, h := range hostiles {
-		if h.bomb {
-			t.Logf("%s: %d bytes read from the wire for a %d-byte limit", h.id, wire.readFrom("/api/docs/models/"+h.id), limit)
-		}
+	for _, id := range bombs {
+		t.Logf("%s: %d bytes read from the wire for a %d-byte limit", id, wire.read.of("/api/docs/models/"+id), limit)
 	}
 }
 
