@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,10 +35,19 @@ func long() bool { return *longFlag || os.Getenv("LLMREF_LONG") == "1" }
 // what the failure of its page must say (%d is fetch.max_body_bytes).
 type hostile struct {
 	id   string
-	bomb bool // a 2 GiB decompression bomb
+	kind kind
 	want string
 	send func(w http.ResponseWriter, r *http.Request, s *server) error
 }
+
+// kind sorts the hostile pages by the test that meets them.
+type kind int
+
+const (
+	bomb  kind = iota // a 2 GiB decompression bomb
+	other             // fails fast, with its own cause
+	hang              // only the fetch timeout ends it
+)
 
 // bombHeaders returns a sender of a bomb with the given headers.
 func bombHeaders(encoding, ctype string, contentLength int64, write func(io.Writer, int) error) func(http.ResponseWriter, *http.Request, *server) error {
@@ -56,14 +66,14 @@ func bombHeaders(encoding, ctype string, contentLength int64, write func(io.Writ
 const afterDecoding = "body exceeds %d bytes after decoding"
 
 var hostiles = []hostile{
-	{"gpt-bomb-gzip", true, afterDecoding, bombHeaders("gzip", "text/html", gzipSize(bombMiB), writeGzip)},
-	{"gpt-bomb-x-gzip", true, afterDecoding, bombHeaders("x-gzip", "text/html", 0, writeGzip)},
-	{"gpt-bomb-gzip-identity", true, afterDecoding, bombHeaders("gzip, identity", "text/html", 0, writeGzip)},
-	{"gpt-bomb-gzip-file", true, afterDecoding, bombHeaders("", "application/gzip", gzipSize(bombMiB), writeGzip)},
-	{"gpt-bomb-deflate-zlib", true, afterDecoding, bombHeaders("deflate", "text/html", 0, writeZlib)},
-	{"gpt-bomb-deflate-raw", true, afterDecoding, bombHeaders("deflate", "text/html", 0, writeDeflate)},
-	{"gpt-bomb-deflate-gzip", true, afterDecoding, bombHeaders("deflate, gzip", "text/html", 0, writeGzipOverZlib)},
-	{"gpt-endless", false, afterDecoding, func(w http.ResponseWriter, _ *http.Request, s *server) error {
+	{"gpt-bomb-gzip", bomb, afterDecoding, bombHeaders("gzip", "text/html", gzipSize(bombMiB), writeGzip)},
+	{"gpt-bomb-x-gzip", bomb, afterDecoding, bombHeaders("x-gzip", "text/html", 0, writeGzip)},
+	{"gpt-bomb-gzip-identity", bomb, afterDecoding, bombHeaders("gzip, identity", "text/html", 0, writeGzip)},
+	{"gpt-bomb-gzip-file", bomb, afterDecoding, bombHeaders("", "application/gzip", gzipSize(bombMiB), writeGzip)},
+	{"gpt-bomb-deflate-zlib", bomb, afterDecoding, bombHeaders("deflate", "text/html", 0, writeZlib)},
+	{"gpt-bomb-deflate-raw", bomb, afterDecoding, bombHeaders("deflate", "text/html", 0, writeDeflate)},
+	{"gpt-bomb-deflate-gzip", bomb, afterDecoding, bombHeaders("deflate, gzip", "text/html", 0, writeGzipOverZlib)},
+	{"gpt-endless", other, afterDecoding, func(w http.ResponseWriter, _ *http.Request, s *server) error {
 		w.Header().Set("Content-Type", "text/html")
 		chunk := []byte(strings.Repeat("<p>more</p>", 64<<10/11))
 		for start := time.Now(); time.Since(start) < time.Minute; { // chunked, never ends
@@ -73,7 +83,7 @@ var hostiles = []hostile{
 		}
 		return nil
 	}},
-	{"gpt-empty-members", false, "body exceeds %d bytes on the wire", func(w http.ResponseWriter, _ *http.Request, s *server) error {
+	{"gpt-empty-members", other, "body exceeds %d bytes on the wire", func(w http.ResponseWriter, _ *http.Request, s *server) error {
 		w.Header().Set("Content-Encoding", "gzip")
 		flood := []byte(strings.Repeat(string(emptyGzipMember), 64<<10/len(emptyGzipMember)))
 		for start := time.Now(); time.Since(start) < time.Minute; {
@@ -83,19 +93,19 @@ var hostiles = []hostile{
 		}
 		return nil
 	}},
-	{"gpt-length-short", false, "expected markup not found", func(w http.ResponseWriter, r *http.Request, s *server) error {
+	{"gpt-length-short", other, "expected markup not found", func(w http.ResponseWriter, r *http.Request, s *server) error {
 		// Content-Length says 512 and the whole page follows: HTTP/1.1
 		// framing makes the body 512 bytes, the rest is garbage before
 		// a next response, so the page must fail at its parser.
 		return s.lie(w, r, 512, true)
 	}},
-	{"gpt-length-long", false, "unexpected EOF", func(w http.ResponseWriter, r *http.Request, s *server) error {
+	{"gpt-length-long", other, "unexpected EOF", func(w http.ResponseWriter, r *http.Request, s *server) error {
 		return s.lie(w, r, 1<<20, true)
 	}},
-	{"gpt-length-long-hang", false, "timeout", func(w http.ResponseWriter, r *http.Request, s *server) error {
+	{"gpt-length-long-hang", hang, "timeout", func(w http.ResponseWriter, r *http.Request, s *server) error {
 		return s.lie(w, r, 1<<20, false)
 	}},
-	{"gpt-drip", false, "timeout", func(w http.ResponseWriter, r *http.Request, s *server) error {
+	{"gpt-drip", hang, "timeout", func(w http.ResponseWriter, r *http.Request, s *server) error {
 		w.Header().Set("Content-Type", "text/html")
 		for start := time.Now(); time.Since(start) < 20*time.Second; time.Sleep(50 * time.Millisecond) {
 			if _, err := w.Write([]byte("<")); err != nil {
@@ -107,7 +117,7 @@ var hostiles = []hostile{
 		}
 		return nil
 	}},
-	{"gpt-brotli", false, `unsupported Content-Encoding "br"`, func(w http.ResponseWriter, _ *http.Request, _ *server) error {
+	{"gpt-brotli", other, `unsupported Content-Encoding "br"`, func(w http.ResponseWriter, _ *http.Request, _ *server) error {
 		w.Header().Set("Content-Encoding", "br")
 		_, err := w.Write([]byte{0x1b, 0x03, 0x00, 0xf8, 0x25, 0x00})
 		return err
@@ -279,11 +289,11 @@ func (b *countingBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// hostileIDs lists the hostile pages' ids, or the bombs' only.
-func hostileIDs(bombsOnly bool) []string {
+// hostileIDs lists the ids of the hostile pages of the given kinds.
+func hostileIDs(kinds ...kind) []string {
 	var ids []string
 	for _, h := range hostiles {
-		if h.bomb || !bombsOnly {
+		if slices.Contains(kinds, h.kind) {
 			ids = append(ids, h.id)
 		}
 	}
@@ -298,16 +308,18 @@ func newSite() *site.Site {
 }
 
 // TestHostileSources refreshes, in process, the healthy sources and every
-// hostile page at once with a 4 MiB body limit: above a bomb's ~2 MiB on
-// the wire, so that its Content-Length, when it sends one, passes and the
-// decoded bytes are what fail it.
+// hostile page that fails fast (the hanging ones: TestHostileHangs) with a
+// 4 MiB body limit: above a bomb's ~2 MiB on the wire, so that its
+// Content-Length, when it sends one, passes and the decoded bytes are what
+// fail it. The timeout stays the default 30 s, so that a loaded machine
+// does not turn a bomb into a timeout.
 func TestHostileSources(t *testing.T) {
 	const limit = 4 << 20
 	s := newSite()
 	hs := newServer(s)
 	srv := httptest.NewServer(hs)
 	defer srv.Close()
-	cfg := loadConfig(t, configText(t, s, srv.URL, fmt.Sprintf("fetch:\n  parallelism: 4\n  timeout: 1s\n  retries: 1\n  backoff_base: 10ms\n  backoff_max: 40ms\n  max_body_bytes: %d\n", limit), hostileIDs(false)))
+	cfg := loadConfig(t, configText(t, s, srv.URL, fmt.Sprintf("fetch:\n  parallelism: 4\n  retries: 1\n  backoff_base: 10ms\n  backoff_max: 40ms\n  max_body_bytes: %d\n", limit), hostileIDs(bomb, other)))
 	srcs, err := cfg.BuildSources()
 	if err != nil {
 		t.Fatal(err)
@@ -327,40 +339,76 @@ func TestHostileSources(t *testing.T) {
 	if !errors.Is(err, refresh.ErrPartial) || res == nil || res.Run.Status != catalog.RunPartial {
 		t.Fatalf("err %v, result %+v; want a partial run", err, res)
 	}
-	stats := map[string]catalog.SourceStats{}
+	var oa catalog.SourceStats
 	for _, ss := range res.Run.Sources {
-		stats[ss.Source] = ss
+		if ss.Source == "openai" {
+			oa = ss
+		}
 	}
-	oa := stats["openai"]
-	for _, h := range hostiles {
-		t.Run(h.id, func(t *testing.T) {
-			path := "/api/docs/models/" + h.id
+	checkPages(t, hs, wire, srv.URL, oa.Errors, limit, bomb, other)
+	checkHealthy(t, st, s)
+}
+
+// TestHostileHangs: a Content-Length longer than the body on a connection
+// left open, and a body dripped a byte at a time, end at the fetch
+// timeout, once each (retries: 0), instead of hanging the run.
+func TestHostileHangs(t *testing.T) {
+	s := newSite()
+	hs := newServer(s)
+	srv := httptest.NewServer(hs)
+	defer srv.Close()
+	cfg := loadConfig(t, configText(t, s, srv.URL, "fetch:\n  timeout: 1s\n  retries: 0\n", hostileIDs(hang)))
+	wire := &wireCounter{next: scrapers.NewTransport(2)}
+	o := cfg.FetchOptions()
+	o.Transport = wire
+	out, err := scrapers.Crawl(context.Background(), o, openAISource(t, cfg), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPages(t, hs, wire, srv.URL, out.Stats[0].Errors, o.Defaults().MaxBodyBytes, hang)
+	for _, id := range hostileIDs(hang) {
+		if n := hs.hits.of("/api/docs/models/" + id); n != 1 {
+			t.Errorf("%s: %d requests; retries: 0 means one", id, n)
+		}
+	}
+}
+
+// checkPages checks that each hostile page of the given kinds failed with
+// its cause, read no more than the limit from the wire per request, and,
+// for a bomb, was fetched once and read no more than 64 KiB; and that no
+// other page failed.
+func checkPages(t *testing.T, hs *server, wire *wireCounter, base string, errs []string, limit int64, kinds ...kind) {
+	t.Helper()
+	ids := hostileIDs(kinds...)
+	for _, id := range ids {
+		h := hs.byID[id]
+		t.Run(id, func(t *testing.T) {
+			path := "/api/docs/models/" + id
 			want := h.want
 			if strings.Contains(want, "%d") {
 				want = fmt.Sprintf(want, limit)
 			}
-			if e := errorFor(oa.Errors, srv.URL+path); !strings.Contains(e, want) {
+			if e := errorFor(errs, base+path); !strings.Contains(e, want) {
 				t.Errorf("error %q; want it to say %q", e, want)
 			}
-			read, wrote := wire.read.of(path), hs.written.of(path)
-			t.Logf("%d bytes read from the wire (server wrote %d), %d requests", read, wrote, hs.hits.of(path))
-			if h.bomb {
+			read, hits := wire.read.of(path), hs.hits.of(path)
+			t.Logf("%d bytes read from the wire (the server wrote %d), %d requests", read, hs.written.of(path), hits)
+			if h.kind == bomb {
 				if read > 64<<10 {
-					t.Errorf("%d bytes read from the wire for a 4 MiB limit; a bomb needs ~1 KiB per MiB", read)
+					t.Errorf("%d bytes read from the wire for a %d-byte limit; a bomb needs ~1 KiB per MiB", read, limit)
 				}
-				if hits := hs.hits.of(path); hits != 1 {
+				if hits != 1 {
 					t.Errorf("%d requests; a body over the limit is not retried", hits)
 				}
 			}
-			if read > limit+64<<10 {
-				t.Errorf("%d bytes read from the wire, past the %d-byte limit", read, limit)
+			if hits > 0 && read/hits > limit+64<<10 {
+				t.Errorf("%d bytes read from the wire per request, past the %d-byte limit", read/hits, limit)
 			}
 		})
 	}
-	if len(oa.Errors) != len(hostiles) {
-		t.Errorf("openai: %d errors for %d hostile pages (the healthy page must not fail): %q", len(oa.Errors), len(hostiles), oa.Errors)
+	if len(errs) != len(ids) {
+		t.Errorf("%d pages failed for %d hostile pages (the healthy ones must not fail): %q", len(errs), len(ids), errs)
 	}
-	checkHealthy(t, st, s)
 }
 
 // errorFor is the error a source's figures name for url.

@@ -44,18 +44,18 @@ func TestHostileLong(t *testing.T) {
 		name string
 		ids  []string
 	}
-	bombs := hostileIDs(true)
+	bombs := hostileIDs(bomb)
 	runs := []run{{"healthy sources alone", nil}}
 	for _, id := range bombs {
 		runs = append(runs, run{id, []string{id}})
 	}
-	runs = append(runs, run{"every hostile page at once", hostileIDs(false)})
+	runs = append(runs, run{"every hostile page at once", hostileIDs(bomb, other, hang)})
 	for _, r := range runs {
 		t.Run(r.name, func(t *testing.T) {
 			dir := t.TempDir()
 			fetch := "" // a bomb alone meets the defaults: 30 s, 2 retries
 			if len(r.ids) > 1 {
-				fetch = "fetch:\n  timeout: 2s\n  retries: 1\n  backoff_base: 10ms\n  backoff_max: 40ms\n" // the hanging pages
+				fetch = "fetch:\n  timeout: 5s\n  retries: 1\n  backoff_base: 10ms\n  backoff_max: 40ms\n" // the hanging pages
 			}
 			text := configText(t, s, srv.URL, fetch, r.ids)
 			loadConfig(t, text) // loopback only
@@ -106,7 +106,7 @@ func TestHostileLong(t *testing.T) {
 			for i, id := range r.ids {
 				path := "/api/docs/models/" + id
 				e := errorFor(oa.Errors, srv.URL+path)
-				if h := hs.byID[id]; h.bomb && !strings.Contains(e, fmt.Sprintf(afterDecoding, limit)) {
+				if h := hs.byID[id]; h.kind == bomb && !strings.Contains(e, fmt.Sprintf(afterDecoding, limit)) {
 					t.Errorf("%s: error %q; want %q", id, e, fmt.Sprintf(afterDecoding, limit))
 				} else if e == "" {
 					t.Errorf("%s: no error recorded", id)
