@@ -272,7 +272,7 @@ func (c *Config) FetchOptions() scrapers.Options {
 	if f.Retries != nil {
 		o.MaxRetries = *f.Retries
 		if o.MaxRetries == 0 {
-			o.MaxRetries = -1 // Options: negative means none
+			o.MaxRetries = scrapers.NoRetries // in Options, zero means "the default"
 		}
 	}
 	return o
