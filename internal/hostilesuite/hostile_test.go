@@ -325,7 +325,7 @@ func TestHostileSources(t *testing.T) {
 		t.Fatal(err)
 	}
 	wire := &wireCounter{next: scrapers.NewTransport(4)}
-	opts := refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Resolver: cfg.Resolver()}
+	opts := refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Normalization: cfg.Normalization()}
 	opts.Fetch.Transport = wire
 	st, err := store.Open(filepath.Join(t.TempDir(), "llmref.db"), store.Options{})
 	if err != nil {
