@@ -12,7 +12,10 @@
 // and the output is plain ASCII around the source's own printable text.
 // Tabs and newlines are escaped too: the printers own the layout (a tab in a
 // value would move a tabwriter column, a newline would start a line the
-// program did not write).
+// program did not write). Text escapes the same characters but lets
+// newlines and tabs through, for a page the program laid out itself whose
+// every value was escaped for its own format (HTML) but may still carry
+// control characters.
 package textsafe
 
 import (
@@ -29,8 +32,15 @@ import (
 // U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), the line and paragraph
 // separators (U+2028, U+2029) and bytes that are not UTF-8 are escaped;
 // everything else, non-ASCII letters included, passes unchanged.
-func Line(s string) string {
-	if clean(s) {
+func Line(s string) string { return escape(s, false) }
+
+// Text is Line for a block of text the program laid out itself, such as a
+// rendered page: newlines and tabs pass, every other character Line
+// escapes is escaped.
+func Text(s string) string { return escape(s, true) }
+
+func escape(s string, block bool) string {
+	if clean(s, block) {
 		return s
 	}
 	var b strings.Builder
@@ -40,7 +50,7 @@ func Line(s string) string {
 		switch {
 		case r == utf8.RuneError && n <= 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case !unsafe(r):
+		case !unsafe(r), block && (r == '\n' || r == '\t'):
 			b.WriteString(s[i : i+n])
 		case r == '\n':
 			b.WriteString(`\n`)
@@ -59,9 +69,12 @@ func Line(s string) string {
 }
 
 // clean reports whether s needs no escape (the common case: no copy).
-func clean(s string) bool {
+func clean(s string, block bool) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if block && (c == '\n' || c == '\t') {
+			continue
+		}
 		if c < 0x20 || c == 0x7f {
 			return false
 		}

@@ -31,6 +31,16 @@ func TestLine(t *testing.T) {
 	}
 }
 
+func TestText(t *testing.T) {
+	in := "<p>a\tb</p>\n<p>Grok\x1b]0;pwned\x07\r\u202e</p>\n"
+	if got, want := Text(in), "<p>a\tb</p>\n<p>Grok\\x1b]0;pwned\\x07\\r\\u202e</p>\n"; got != want {
+		t.Errorf("Text = %q, want %q", got, want)
+	}
+	if s := "line one\n\tline two\n"; Text(s) != s {
+		t.Errorf("Text changed clean text: %q", Text(s))
+	}
+}
+
 type name string
 
 type stringer struct{ s string }
@@ -86,11 +96,16 @@ func FuzzLine(f *testing.F) {
 				t.Fatalf("Line(%q) = %q: has %U", s, out, r)
 			}
 		}
-		if clean(s) && out != s {
+		if clean(s, false) && out != s {
 			t.Fatalf("Line(%q) = %q: changed clean text", s, out)
 		}
-		if !clean(s) && !strings.Contains(out, `\`) {
+		if !clean(s, false) && !strings.Contains(out, `\`) {
 			t.Fatalf("Line(%q) = %q: nothing escaped", s, out)
+		}
+		for _, r := range Text(s) {
+			if unsafe(r) && r != '\n' && r != '\t' {
+				t.Fatalf("Text(%q) has %U", s, r)
+			}
 		}
 	})
 }
