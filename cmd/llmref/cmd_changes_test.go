@@ -56,7 +56,7 @@ func TestChangesAfterDemo(t *testing.T) {
 		t.Errorf("changes (Markdown) exit %d:\n%s", code, out)
 	}
 	code, out, _ = llmref(t, "changes", "--format", "html", "--run", "2", "--db", db)
-	if code != 0 || !strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.Contains(out, "<td>output price</td>") {
+	if code != 0 || !strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.Contains(out, `<td data-label="change">output price</td>`) {
 		t.Errorf("changes --format html exit %d", code)
 	}
 	code, out, _ = llmref(t, "changes", "--since", "2026-04-23", "--format", "json", "--db", db)
@@ -194,7 +194,7 @@ func TestReviewCommands(t *testing.T) {
 		t.Errorf("exported history after approval: %v\n%s", err, b)
 	}
 	code, out, _ = llmref(t, "changes", "--db", db)
-	if code != 0 || !strings.Contains(out, fmt.Sprintf("approved #%s", ids["zero"])) || !strings.Contains(out, fmt.Sprintf("rejected #%s", ids["slip"])) || !strings.Contains(out, "**HELD #"+ids["breakage"]+"**") {
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("approved #%s", ids["zero"])) || !strings.Contains(out, fmt.Sprintf("rejected #%s", ids["slip"])) || !strings.Contains(out, "| **#"+ids["breakage"]+"** | source breakage |") {
 		t.Errorf("report after the decisions:\n%s", out)
 	}
 	if code, out, _ := llmref(t, "review", "--db", db); code != 0 || strings.Contains(out, "$27.00") || !strings.Contains(out, "source breakage") {
