@@ -100,11 +100,12 @@ func TestReviewCommands(t *testing.T) {
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
 		switch {
-		case strings.Contains(line, "meta/llama-3.2-1b-instruct at openrouter (input)") && strings.Contains(line, "$0.027 → $27.00"):
+		case regexp.MustCompile(`price change +Llama 3\.2 1B Instruct +OpenRouter `).MatchString(line) && strings.Contains(line, "input price $0.027 → $27.00 (+$26.973, +99900.0%)") &&
+			strings.Contains(line, "moved +99900.0%, beyond the ±50% limit") && strings.Count(line, "suspected unit slip") == 1:
 			ids["slip"] = f[0]
-		case strings.Contains(line, "openai/gpt-oss-20b at openrouter (output)") && strings.Contains(line, "$0.14 → free"):
+		case strings.Contains(line, "gpt-oss-20b") && strings.Contains(line, "output price $0.14 → free") && strings.Contains(line, "went from $0.14 to free"):
 			ids["zero"] = f[0]
-		case strings.Contains(line, "openrouter (source breakage)") && strings.Contains(line, "13 offerings"):
+		case strings.Contains(line, "source breakage") && strings.Contains(line, "13 of 20 OpenRouter offerings vanished; approving removes 13 offerings"):
 			ids["breakage"] = f[0]
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/fixtures"
+	"github.com/llmref/llmref/internal/textsafe"
 	"github.com/llmref/llmref/refresh"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
@@ -152,7 +153,7 @@ func printRunSummary(w io.Writer, res *refresh.Result) {
 	tw.Flush()
 	for _, s := range r.Sources {
 		for _, msg := range s.Errors {
-			fmt.Fprintf(w, "  %s: %s\n", s.Source, msg)
+			textsafe.Fprintf(w, "  %s: %s\n", s.Source, msg)
 		}
 		if s.Untracked > 0 {
 			ids := "ids"
