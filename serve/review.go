@@ -70,6 +70,7 @@ func serveAsset(name, ctype string) http.HandlerFunc {
 
 var reviewPage = template.Must(template.New("review.html").Funcs(template.FuncMap{
 	"date": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"day":  func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 	"safeURL": func(s string) string {
 		u, err := url.Parse(s)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {

@@ -343,8 +343,8 @@ func TestReviewPage(t *testing.T) {
 	}
 	for _, want := range []string{`id="hold-3"`, `data-action="approve" data-hold="3"`, `data-action="reject"`, `src="/review/review.js"`,
 		`<span class="id">#3</span> <span class="kind">price change</span>`, `<strong title="meta/llama-3.2-1b-instruct">Llama 3.2 1B Instruct</strong>`,
-		`<td data-label="Provider">OpenRouter</td>`, `<td data-label="Change">output price</td>`,
-		`<span class="old">$0.20</span> → <span class="new">$200.00</span>`, "&#43;$199.80<br>&#43;99900.0%",
+		`<td data-label="Provider">OpenRouter<span class="source">openrouter</span></td>`,
+		`<td data-label="Change"><span class="field">output price</span><span class="old">$0.20</span> → <span class="new">$200.00</span><span class="delta">Δ &#43;$199.80 · &#43;99900.0%</span></td>`,
 		"<li>moved &#43;99900.0%, beyond the ±50% limit</li>", "<li>suspected unit slip (2 checks)<details>", "<li>a\\x1b[2J</li>",
 		"<strong>4 of 5 OpenRouter offerings vanished</strong>", "<summary>approving removes 2 offerings and 1 model</summary>",
 		"<li>Llama 3.2 1B Instruct at OpenRouter, Bitdeer AI — model removed too</li>", "<li>meta/gone at OpenRouter</li>",
