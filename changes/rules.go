@@ -3,6 +3,7 @@ package changes
 import (
 	"fmt"
 	"math/big"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -236,6 +237,176 @@ func (b breakage) reason(r Rules) string {
 		s += fmt.Sprintf("; %s of other sources left with their models", plural(extra, "offering"))
 	}
 	return s
+}
+
+// Reason is why a rule held a change, for people.
+type Reason struct {
+	// Rule is the rule's configuration key (max_change_pct, max_factor,
+	// hold_zero, hold_flagged, vanished_pct); empty for a reason of no
+	// known rule.
+	Rule string `json:"rule,omitempty"`
+	// Text says it in words, once: "moved +99900.0%, beyond the ±50%
+	// limit", "suspected unit slip on the input price (4 checks)".
+	Text string `json:"text"`
+	// Details are what each check found, when several found the same.
+	Details []string `json:"details,omitempty"`
+}
+
+var (
+	reChangePct = regexp.MustCompile(`^(\S+) is beyond ±(\d+)%$`)
+	reFactor    = regexp.MustCompile(`^(\S+)× (larger|smaller) is (\d+)× or more$`)
+	reZero      = regexp.MustCompile(`^from (.+) to (.+)$`)
+	// "13 of 20 openrouter offerings vanished in one run (65%, more than 25%)"
+	reVanishedWhy = regexp.MustCompile(`^(\d+) of (\d+) (\S+) offerings vanished in one run \((\d+)%, more than (\d+)%\)(.*)$`)
+	reAddedWhy    = regexp.MustCompile(`^(\S+) added (\d+) new offerings in one run to its (\d+) published \((\d+)%, more than (\d+)%\)(.*)$`)
+)
+
+// Explain turns the reasons rules recorded, in their machine form
+// ("max_change_pct: +99900.0% is beyond ±50%", "hold_flagged: suspected
+// unit slip (…) on input"), into words, each once: the normaliser's flags
+// of one kind become one reason naming the prices they are on, with what
+// each check found as its details when they differ. The order is that of
+// each reason's first mention.
+func Explain(reasons []string) []Reason {
+	var out []Reason
+	type flagged struct {
+		at      int // index in out
+		fields  []string
+		details []string
+		on      map[string][]string // detail → the fields it was found on
+	}
+	flags := map[string]*flagged{}
+	var kinds []string
+	seen := map[string]bool{}
+	for _, s := range reasons {
+		rule, rest, ok := strings.Cut(s, ": ")
+		if !ok {
+			rule, rest = "", s
+		}
+		var text string
+		switch rule {
+		case RuleFlagged:
+			kind, detail, field := splitFlag(rest)
+			f := flags[kind]
+			if f == nil {
+				f = &flagged{at: len(out), on: map[string][]string{}}
+				flags[kind] = f
+				kinds = append(kinds, kind)
+				out = append(out, Reason{Rule: rule})
+			}
+			if field != "" {
+				f.fields = addSource(f.fields, field)
+			}
+			if detail != "" {
+				if _, dup := f.on[detail]; !dup {
+					f.details = append(f.details, detail)
+				}
+				if field != "" {
+					f.on[detail] = addSource(f.on[detail], field)
+				} else if f.on[detail] == nil {
+					f.on[detail] = []string{}
+				}
+			}
+			continue
+		case RuleChangePct:
+			text = "price move beyond the limit: " + rest
+			if m := reChangePct.FindStringSubmatch(rest); m != nil {
+				text = fmt.Sprintf("moved %s, beyond the ±%s%% limit", m[1], m[2])
+			}
+		case RuleFactor:
+			text = "price moved by a large factor: " + rest
+			if m := reFactor.FindStringSubmatch(rest); m != nil {
+				text = fmt.Sprintf("became %s× %s, at or beyond the %s× limit", m[1], m[2], m[3])
+			}
+		case RuleZero:
+			text = "price to or from zero: " + rest
+			if m := reZero.FindStringSubmatch(rest); m != nil {
+				text = fmt.Sprintf("went from %s to %s", m[1], m[2])
+			}
+		case RuleVanished:
+			text = rest
+			if m := reVanishedWhy.FindStringSubmatch(rest); m != nil {
+				text = fmt.Sprintf("%s%% of %s's offerings vanished in one run, more than the %s%% limit%s", m[4], catalog.ProviderOf(m[3]).Name, m[5], m[6])
+			}
+		case RuleAdded:
+			text = rest
+			if m := reAddedWhy.FindStringSubmatch(rest); m != nil {
+				text = fmt.Sprintf("%s added %s new offerings in one run, %s%% of its %s published, more than the %s%% limit%s",
+					catalog.ProviderOf(m[1]).Name, m[2], m[4], m[3], m[5], m[6])
+			}
+		default:
+			rule, text = "", s
+		}
+		if !seen[text] {
+			seen[text] = true
+			out = append(out, Reason{Rule: rule, Text: text})
+		}
+	}
+	for _, kind := range kinds {
+		f := flags[kind]
+		r := &out[f.at]
+		r.Text = kind
+		if len(f.fields) > 0 {
+			r.Text += " on the " + fieldList(f.fields)
+		}
+		switch len(f.details) {
+		case 0:
+		case 1:
+			r.Text += ": " + f.details[0]
+		default:
+			r.Text += fmt.Sprintf(" (%d checks)", len(f.details))
+			for _, d := range f.details {
+				if on := f.on[d]; len(on) > 0 && len(on) < len(f.fields) {
+					d += " (on the " + fieldList(on) + ")"
+				}
+				r.Details = append(r.Details, d)
+			}
+		}
+	}
+	return out
+}
+
+// ReasonText is Explain's reasons as one line: "moved +99900.0%, beyond
+// the ±50% limit; suspected unit slip on the input price (4 checks)".
+func ReasonText(reasons []string) string {
+	ex := Explain(reasons)
+	parts := make([]string, len(ex))
+	for i, r := range ex {
+		parts[i] = r.Text
+	}
+	return strings.Join(parts, "; ")
+}
+
+// splitFlag reads a flag's reason, "suspected unit slip (detail) on
+// input": the kind, the detail without a trailing repeat of the kind, and
+// the price field of a new offering's flag.
+func splitFlag(s string) (kind, detail, field string) {
+	for _, n := range catalog.PriceFieldNames {
+		if t, ok := strings.CutSuffix(s, " on "+n); ok {
+			s, field = t, n
+			break
+		}
+	}
+	kind = s
+	if i := strings.Index(s, " ("); i > 0 && strings.HasSuffix(s, ")") {
+		kind, detail = s[:i], s[i+2:len(s)-1]
+		for _, sep := range []string{", ", ": "} {
+			detail = strings.TrimSuffix(detail, sep+kind)
+		}
+	}
+	return kind, detail, field
+}
+
+// fieldList names price fields: "input price", "input and output prices".
+func fieldList(fields []string) string {
+	words := make([]string, len(fields))
+	for i, f := range fields {
+		words[i] = strings.ReplaceAll(f, "_", " ")
+	}
+	if len(words) == 1 {
+		return words[0] + " price"
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1] + " prices"
 }
 
 // surge is a source that added many offerings in one run.

@@ -58,7 +58,7 @@ func TestChangesAfterDemo(t *testing.T) {
 		t.Errorf("changes (Markdown) exit %d:\n%s", code, out)
 	}
 	code, out, _ = llmref(t, "changes", "--format", "html", "--run", "2", "--db", db)
-	if code != 0 || !strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.Contains(out, "<td>output price</td>") {
+	if code != 0 || !strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.Contains(out, `<td data-label="change">output price</td>`) {
 		t.Errorf("changes --format html exit %d", code)
 	}
 	code, out, _ = llmref(t, "changes", "--since", "2026-04-23", "--format", "json", "--db", db)
@@ -102,11 +102,12 @@ func TestReviewCommands(t *testing.T) {
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
 		switch {
-		case strings.Contains(line, "meta/llama-3.2-1b-instruct at openrouter (input)") && strings.Contains(line, "$0.027 → $27.00"):
+		case regexp.MustCompile(`price change +Llama 3\.2 1B Instruct +OpenRouter `).MatchString(line) && strings.Contains(line, "input price $0.027 → $27.00 (+$26.973, +99900.0%)") &&
+			strings.Contains(line, "moved +99900.0%, beyond the ±50% limit") && strings.Count(line, "suspected unit slip") == 1:
 			ids["slip"] = f[0]
-		case strings.Contains(line, "openai/gpt-oss-20b at openrouter (output)") && strings.Contains(line, "$0.14 → free"):
+		case strings.Contains(line, "gpt-oss-20b") && strings.Contains(line, "output price $0.14 → free") && strings.Contains(line, "went from $0.14 to free"):
 			ids["zero"] = f[0]
-		case strings.Contains(line, "openrouter (source breakage)") && strings.Contains(line, "13 offerings"):
+		case strings.Contains(line, "source breakage") && strings.Contains(line, "13 of 20 OpenRouter offerings vanished; approving removes 13 offerings"):
 			ids["breakage"] = f[0]
 		}
 	}
@@ -196,7 +197,7 @@ func TestReviewCommands(t *testing.T) {
 		t.Errorf("exported history after approval: %v\n%s", err, b)
 	}
 	code, out, _ = llmref(t, "changes", "--db", db)
-	if code != 0 || !strings.Contains(out, fmt.Sprintf("approved #%s", ids["zero"])) || !strings.Contains(out, fmt.Sprintf("rejected #%s", ids["slip"])) || !strings.Contains(out, "**HELD #"+ids["breakage"]+"**") {
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("approved #%s", ids["zero"])) || !strings.Contains(out, fmt.Sprintf("rejected #%s", ids["slip"])) || !strings.Contains(out, "| **#"+ids["breakage"]+"** | source breakage |") {
 		t.Errorf("report after the decisions:\n%s", out)
 	}
 	if code, out, _ := llmref(t, "review", "--db", db); code != 0 || strings.Contains(out, "$27.00") || !strings.Contains(out, "source breakage") {
