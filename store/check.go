@@ -527,12 +527,19 @@ func (c *checker) crossRecords() {
 	}
 }
 
+// maxKeyShown bounds the bytes of a key a problem shows.
+const maxKeyShown = 200
+
 // printableKey shows a key as text when it is text, a sequence number
 // when it is 8 bytes of binary (run ids, hold ids), "offering@run" in
 // history, and hex otherwise.
 func printableKey(bucket, k []byte) string {
 	if k == nil {
 		return ""
+	}
+	if len(k) > maxKeyShown {
+		// A damaged key (its length flipped) runs into its value.
+		return printableKey(bucket, k[:maxKeyShown]) + fmt.Sprintf("… (%d bytes)", len(k))
 	}
 	if len(k) == 8 && (bytes.Equal(bucket, bRuns) || bytes.Equal(bucket, bRunPages) || !printable(string(k))) {
 		return fmt.Sprint(binary.BigEndian.Uint64(k)) // a sequence number

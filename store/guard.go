@@ -46,7 +46,30 @@ func (s *Store) guard(fn func() error) (err error) {
 	if errors.As(err, &p) {
 		return s.damaged(p)
 	}
+	var re *recordError
+	if errors.As(err, &re) {
+		return &CorruptError{Path: s.path, At: string(re.bucket) + "/" + printableKey(re.bucket, []byte(re.key)), Detail: "the record does not decode: " + re.err.Error()}
+	}
 	return err
+}
+
+// recordError is a stored record that does not decode: bytes llmref never
+// wrote there (guard names the file).
+type recordError struct {
+	bucket []byte
+	key    string
+	err    error
+}
+
+func (e *recordError) Error() string {
+	return fmt.Sprintf("%s/%s: %v", e.bucket, printableKey(e.bucket, []byte(e.key)), e.err)
+}
+
+func (e *recordError) Unwrap() error { return e.err }
+
+// badRecord reports that the record at key of bucket does not decode.
+func badRecord(bucket []byte, key string, err error) error {
+	return &recordError{bucket: bucket, key: key, err: err}
 }
 
 // parallelFor is parallel.For for work that reads the memory map: each

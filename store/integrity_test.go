@@ -402,3 +402,29 @@ func TestCompactRefusesCorruptRecord(t *testing.T) {
 		t.Fatal("a refused compaction changed the file")
 	}
 }
+
+// TestReadsNameAnUndecodableRecord: a record that does not decode is damage
+// in the file, reported as such, naming the record.
+func TestReadsNameAnUndecodableRecord(t *testing.T) {
+	path, _ := filledFile(t)
+	db, err := bolt.Open(path, 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bOfferings).Put([]byte("openai/m-0001|openai||"), []byte(`{"model":"openai/m-0001",`))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, err = s.Snapshot()
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "is corrupt at offerings/openai/m-0001|openai||: the record does not decode") {
+		t.Fatalf("snapshot with an undecodable offering: %v", err)
+	}
+}

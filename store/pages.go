@@ -192,7 +192,7 @@ func (s *Store) Pages() (map[string]catalog.Page, error) {
 		pages := make([]catalog.Page, len(keys))
 		if err := parallelFor(len(keys), func(i int) error {
 			if err := json.Unmarshal(vals[i], &pages[i]); err != nil {
-				return fmt.Errorf("page %s: %w", keys[i], err)
+				return badRecord(bPages, keys[i], err)
 			}
 			return nil
 		}); err != nil {
@@ -238,7 +238,10 @@ func (s *Store) LoadObservations(pages []catalog.Page) error {
 			if data == nil {
 				return fmt.Errorf("page %s: its observations are missing: %w", p.URL, ErrNotFound)
 			}
-			return decodeObservations(p, data)
+			if err := decodeObservations(p, data); err != nil {
+				return badRecord(bPageObs, p.URL, err)
+			}
+			return nil
 		})
 	})
 	if err != nil {

@@ -229,7 +229,7 @@ func (s *Store) Snapshot() (*catalog.Snapshot, error) {
 		models := make([]catalog.Model, len(mk))
 		if err := parallelFor(len(mk), func(i int) error {
 			if err := json.Unmarshal(mv[i], &models[i]); err != nil {
-				return fmt.Errorf("model %s: %w", mk[i], err)
+				return badRecord(bModels, mk[i], err)
 			}
 			return nil
 		}); err != nil {
@@ -242,7 +242,7 @@ func (s *Store) Snapshot() (*catalog.Snapshot, error) {
 		offers := make([]catalog.Offering, len(ok))
 		if err := parallelFor(len(ok), func(i int) error {
 			if err := json.Unmarshal(ov[i], &offers[i]); err != nil {
-				return fmt.Errorf("offering %s: %w", ok[i], err)
+				return badRecord(bOfferings, ok[i], err)
 			}
 			return nil
 		}); err != nil {
