@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -117,25 +118,25 @@ func (o outcome) crashed() string {
 	return ""
 }
 
-// command is one command line run against a damaged copy, in its own
-// folder.
+// command is one command line run against a damaged copy in its own
+// folder; "OUT" stands for a folder in it.
 type command struct {
 	name string
-	args func(dir string) []string
+	args []string
 }
 
 var commands = []command{
-	{"check", func(string) []string { return []string{"check"} }},
-	{"models", func(string) []string { return []string{"models"} }},
-	{"refresh", func(string) []string { return []string{"refresh", "--replay", "2026-04-24"} }},
-	{"compact", func(string) []string { return []string{"compact"} }},
-	{"changes", func(string) []string { return []string{"changes"} }},
-	{"review", func(string) []string { return []string{"review"} }},
-	{"history", func(string) []string { return []string{"history", "meta/llama-3.2-1b-instruct", "--provider", "openrouter"} }},
-	{"compare", func(string) []string { return []string{"compare", "openai/gpt-5.3-codex", "meta/llama-3.2-1b-instruct"} }},
-	{"export", func(dir string) []string { return []string{"export", "--out", filepath.Join(dir, "out")} }},
-	{"sources", func(string) []string { return []string{"sources"} }},
-	{"rebuild", func(string) []string { return []string{"rebuild"} }},
+	{"check", []string{"check"}},
+	{"models", []string{"models"}},
+	{"refresh", []string{"refresh", "--replay", "2026-04-24"}},
+	{"compact", []string{"compact"}},
+	{"changes", []string{"changes"}},
+	{"review", []string{"review"}},
+	{"history", []string{"history", "meta/llama-3.2-1b-instruct", "--provider", "openrouter"}},
+	{"compare", []string{"compare", "openai/gpt-5.3-codex", "meta/llama-3.2-1b-instruct"}},
+	{"export", []string{"export", "--out", "OUT"}},
+	{"sources", []string{"sources"}},
+	{"rebuild", []string{"rebuild"}},
 }
 
 // run runs the binary in dir against dir/llmref.db with -q and a minute's
@@ -443,7 +444,11 @@ func TestDamagedDatabase(t *testing.T) {
 				for _, c := range commands {
 					dir := t.TempDir()
 					d.apply(t, whole, dir)
-					o := run(bin, dir, c.args(dir)...)
+					args := slices.Clone(c.args)
+					if i := slices.Index(args, "OUT"); i >= 0 {
+						args[i] = filepath.Join(dir, "out")
+					}
+					o := run(bin, dir, args...)
 					if c.name == "refresh" && o.code == 0 {
 						r.after = checkLines(run(bin, dir, "check"))
 					}
