@@ -52,25 +52,8 @@ func copyFile(t *testing.T, path string) string {
 	return out
 }
 
-// pagesOf lists the pages below the high-water mark whose header says
-// they are pages of kind flags (branch, leaf), in use or free.
-func pagesOf(t *testing.T, path string, st *fileState, flags uint16) []uint64 {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []uint64
-	for id := uint64(2); id < st.meta.pgid; id++ {
-		p := data[id*uint64(st.psize):]
-		if ne.Uint64(p) == id && ne.Uint16(p[8:]) == flags {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
-// inUse lists the pages reached from the root, by walking them.
+// inUse lists the pages reached from the root whose header says they are
+// pages of kind flags (branch, leaf).
 func inUse(t *testing.T, path string, st *fileState, flags uint16) []uint64 {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -81,8 +64,8 @@ func inUse(t *testing.T, path string, st *fileState, flags uint16) []uint64 {
 	w.used, w.free = make(bitset, (w.hwm+63)/64), make(bitset, (w.hwm+63)/64)
 	w.tree("", st.meta.root, nil, nil, 0)
 	var out []uint64
-	for _, id := range pagesOf(t, path, st, flags) {
-		if w.used.has(id) {
+	for id := uint64(2); id < st.meta.pgid; id++ {
+		if p := data[id*uint64(st.psize):]; w.used.has(id) && ne.Uint64(p) == id && ne.Uint16(p[8:]) == flags {
 			out = append(out, id)
 		}
 	}

@@ -8,13 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -22,59 +20,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-var (
-	buildOnce sync.Once
-	buildDir  string
-	buildBin  string
-	buildErr  error
+	"github.com/llmref/llmref/internal/testbin"
 )
 
 // TestMain removes the binary the test built.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
+	testbin.Cleanup()
 	os.Exit(code)
-}
-
-// buildLLMRef builds the real llmref once per test run. Every Go file of the
-// module is stat'ed first, so that go test's cache, which records the
-// files a test looks at, reruns the suite when any of them changes.
-func buildLLMRef(t *testing.T) string {
-	t.Helper()
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goBin); err != nil {
-		if goBin, err = exec.LookPath("go"); err != nil {
-			t.Skip("no go command to build llmref with")
-		}
-	}
-	root := filepath.Join("..", "..")
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		switch {
-		case err != nil:
-		case d.IsDir() && p != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata"):
-			return filepath.SkipDir
-		case strings.HasSuffix(p, ".go") || d.Name() == "go.mod" || d.Name() == "go.sum":
-			os.Stat(p)
-		}
-		return nil
-	})
-	buildOnce.Do(func() {
-		if buildDir, buildErr = os.MkdirTemp("", "llmref-damagesuite-"); buildErr != nil {
-			return
-		}
-		buildBin = filepath.Join(buildDir, "llmref")
-		if out, err := exec.Command(goBin, "build", "-o", buildBin, "github.com/llmref/llmref/cmd/llmref").CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return buildBin
 }
 
 // outcome is what one command did with one damaged file.
@@ -410,7 +364,7 @@ func TestDamagedDatabase(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs it about 200 times")
 	}
-	bin := buildLLMRef(t)
+	bin := testbin.LLMRef(t)
 	base := t.TempDir()
 	export := filepath.Join(base, "export")
 	for _, day := range []string{"2026-04-23", "2026-04-24"} {
