@@ -68,7 +68,7 @@ func (s *Store) compact() (CompactStats, error) {
 	var records []Problem
 	for _, p := range problems {
 		if p.Bucket == "" && strings.HasPrefix(p.Detail, "meta page ") {
-			st.Repaired = p.Detail
+			st.Repaired, _, _ = strings.Cut(p.Detail, " (`llmref compact`")
 			continue
 		}
 		records = append(records, p)
