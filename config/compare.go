@@ -40,11 +40,15 @@ type GroupConfig struct {
 	Creators []string `yaml:"creators"`
 }
 
-// UnmarshalYAML reads `all` or a mapping, strictly.
+// scalarShorthand: the policy may be written as the one word `all`.
+func (PairsConfig) scalarShorthand() {}
+
+// UnmarshalYAML reads `all` or a mapping, strictly; its errors start with
+// the setting's path, so the loader places them in the file.
 func (p *PairsConfig) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind == yaml.ScalarNode {
 		if n.Value != compare.PairsAll {
-			return fmt.Errorf("pairs: %q: want all, {nearest: N} or {groups: [...]}", n.Value)
+			return fmt.Errorf("compare.pairs: %q: want all, {nearest: N} or {groups: [...]}", n.Value)
 		}
 		*p = PairsConfig{}
 		return nil
@@ -52,11 +56,11 @@ func (p *PairsConfig) UnmarshalYAML(n *yaml.Node) error {
 	type plain PairsConfig
 	var v plain
 	if err := strictNode(n, &v); err != nil {
-		return fmt.Errorf("pairs: %w", err)
+		return fmt.Errorf("compare.pairs: %w", err)
 	}
 	*p = PairsConfig(v)
 	if p.Nearest == 0 && p.Groups == nil {
-		return fmt.Errorf("pairs: want nearest: N (at least 1) or groups: [...]")
+		return fmt.Errorf("compare.pairs: want nearest: N (at least 1) or groups: [...]")
 	}
 	return nil // checked with the rest of the section (CompareConfig.Validate)
 }
@@ -91,17 +95,6 @@ func (p *PairsConfig) Validate() error {
 type BlendConfig struct {
 	Input  int `yaml:"input"`
 	Output int `yaml:"output"`
-}
-
-// UnmarshalYAML reads the `compare:` section strictly and checks it.
-func (c *CompareConfig) UnmarshalYAML(n *yaml.Node) error {
-	type plain CompareConfig
-	var p plain
-	if err := strictNode(n, &p); err != nil {
-		return fmt.Errorf("compare: %w", err)
-	}
-	*c = CompareConfig(p)
-	return c.Validate()
 }
 
 // Validate checks the blend and the pairs policy.
