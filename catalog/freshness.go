@@ -25,16 +25,14 @@ type SourceFreshness struct {
 	// retrieval times of the source's values; nil when it gave none.
 	RetrievedAt       *time.Time `json:"retrieved_at"`
 	OldestRetrievedAt *time.Time `json:"oldest_retrieved_at"`
-	// Status is how the source fared in the run the catalogue is of (ok,
-	// unchanged, failed, skipped); empty when that run did not list it.
-	Status SourceStatus `json:"status,omitempty"`
 }
 
 // Freshness summarises, per source in name order, the retrieval times of
-// every fact and conflict of the catalogue, with each source's status in
-// run (a source the run lists but the catalogue holds no value of has a
-// row of its own).
-func (s *Snapshot) Freshness(run Run) []SourceFreshness {
+// every fact and conflict of the catalogue. It is a function of the
+// catalogue alone, never of the run that published it (how each source
+// fared in a run is the run record's, /healthz's and the metrics'): a run
+// repeated after a crash publishes the same file as an uninterrupted one.
+func (s *Snapshot) Freshness() []SourceFreshness {
 	type acc struct {
 		row   SourceFreshness
 		pages map[string]bool
@@ -77,9 +75,6 @@ func (s *Snapshot) Freshness(run Run) []SourceFreshness {
 	}
 	for _, o := range s.Offerings {
 		o.eachFact(visit)
-	}
-	for _, st := range run.Sources {
-		get(st.Source).row.Status = st.Status
 	}
 	out := make([]SourceFreshness, 0, len(by))
 	for _, a := range by {

@@ -23,19 +23,15 @@ func TestFreshness(t *testing.T) {
 		Input: Fact[Price]{Value: Fixed(1), Source: or2, RetrievedAt: t1, ChangedAt: t1,
 			Conflicts: []Conflict{{Display: "$2", Source: lite, RetrievedAt: t2}}}}
 	s.Offerings[o.Key()] = o
-	run := Run{Sources: []SourceStats{{Source: "openrouter", Status: SourceUnchanged}, {Source: "huggingface", Status: SourceFailed}, {Source: "nvidia-nim", Status: SourceOK}}}
-
-	got := s.Freshness(run)
+	got := s.Freshness()
 	want := []struct {
 		source                         string
 		pages, facts, conflicts, stale int
 		newest, oldest                 time.Time
-		status                         SourceStatus
 	}{
-		{"huggingface", 1, 1, 0, 1, t1, t1, SourceFailed},
-		{"litellm", 1, 0, 1, 0, t2, t2, ""},
-		{"nvidia-nim", 0, 0, 0, 0, time.Time{}, time.Time{}, SourceOK},
-		{"openrouter", 2, 3, 0, 0, t2, t1, SourceUnchanged},
+		{"huggingface", 1, 1, 0, 1, t1, t1},
+		{"litellm", 1, 0, 1, 0, t2, t2},
+		{"openrouter", 2, 3, 0, 0, t2, t1},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("%d rows, want %d: %+v", len(got), len(want), got)
@@ -43,7 +39,7 @@ func TestFreshness(t *testing.T) {
 	for i, w := range want {
 		t.Run(w.source, func(t *testing.T) {
 			g := got[i]
-			if g.Source != w.source || g.Pages != w.pages || g.Facts != w.facts || g.Conflicts != w.conflicts || g.StaleFacts != w.stale || g.Status != w.status {
+			if g.Source != w.source || g.Pages != w.pages || g.Facts != w.facts || g.Conflicts != w.conflicts || g.StaleFacts != w.stale {
 				t.Errorf("got %+v, want %+v", g, w)
 			}
 			at := func(p *time.Time) time.Time {

@@ -56,10 +56,8 @@ const FreshnessFile = "freshness.json"
 // offering files, never in comparison records: a night that changes no
 // value rewrites files in proportion to models, not to pairs.
 type FreshnessDoc struct {
-	SchemaVersion int `json:"schema_version"`
-	// Run is the run the catalogue is of.
-	Run     uint64                    `json:"run"`
-	Sources []catalog.SourceFreshness `json:"sources"`
+	SchemaVersion int                       `json:"schema_version"`
+	Sources       []catalog.SourceFreshness `json:"sources"`
 }
 
 // Section writes one more part of the tree (comparisons, history, change
@@ -169,7 +167,7 @@ func putCatalogue(t *Tree, snap *catalog.Snapshot, run catalog.Run) error {
 	if err := t.PutJSON("offerings.json", map[string]any{"schema_version": SchemaVersion, "offerings": offers}); err != nil {
 		return err
 	}
-	if err := t.PutJSON(FreshnessFile, FreshnessDoc{SchemaVersion: SchemaVersion, Run: run.ID, Sources: snap.Freshness(run)}); err != nil {
+	if err := t.PutJSON(FreshnessFile, FreshnessDoc{SchemaVersion: SchemaVersion, Sources: snap.Freshness()}); err != nil {
 		return err
 	}
 	unmatched := snap.Unmatched

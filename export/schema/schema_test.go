@@ -114,8 +114,8 @@ func TestSchemasReject(t *testing.T) {
 		{"offerings.json", `{"schema_version":2,"offerings":[{"model":"a/b","provider":"p","provider_model_id":"x",
 			"input":{"status":"sourced","value":{"kind":"free","usd_per_mtok":0},"source":{"name":"s","url":"u","authority":"provider"},"reviewed_at":null}}]}`},
 		{"index.json", `{"schema_version":2,"generated_at":"yesterday","run":1,"counts":{},"files":[]}`},
-		{"freshness.json", `{"schema_version":2,"run":1,"sources":[{"source":"s","pages":1,"facts":1,"conflicts":0,"stale_facts":0,"retrieved_at":"yesterday","oldest_retrieved_at":null}]}`},
-		{"freshness.json", `{"schema_version":1,"run":1,"sources":[]}`},
+		{"freshness.json", `{"schema_version":2,"sources":[{"source":"s","pages":1,"facts":1,"conflicts":0,"stale_facts":0,"retrieved_at":"yesterday","oldest_retrieved_at":null}]}`},
+		{"freshness.json", `{"schema_version":1,"sources":[]}`},
 		{"comparisons.json", `{"schema_version":2,"blend":{"input_pct":70,"output_pct":30},"count":1,"generator":"g","models":[],
 			"files":[{"path":"models/x.json","sha256":"00","bytes":1}]}`},
 	}
