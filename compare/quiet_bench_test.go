@@ -19,18 +19,7 @@ import (
 // files a site serving the tree from object storage re-uploads and whose
 // caches it invalidates.
 func BenchmarkQuietNight(b *testing.B) {
-	models := 200
-	if s := os.Getenv("LLMREF_BENCH_MODELS"); s != "" {
-		v, err := strconv.Atoi(s)
-		if err != nil || v < 2 {
-			b.Fatalf("LLMREF_BENCH_MODELS=%q: want a count of at least 2", s)
-		}
-		models = v
-	}
-	dir := os.Getenv("LLMREF_BENCH_DIR")
-	if dir == "" {
-		dir = b.TempDir()
-	}
+	models, dir := benchScale(b)
 	for i := 0; b.Loop(); i++ {
 		name := "quiet-" + strconv.Itoa(i)
 		n := &night{out: filepath.Join(dir, name), snap: synthetic(models), o: compare.DefaultOptions()}
