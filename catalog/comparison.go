@@ -3,6 +3,7 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/big"
 	"strconv"
@@ -11,7 +12,10 @@ import (
 )
 
 // ComparisonSchemaVersion is the version of the comparison record's schema.
-const ComparisonSchemaVersion = 1
+// Version 2 took the retrieval times out: a record's facts carry no
+// retrieved_at, and its dates give changed_at instead of the oldest and
+// latest retrieval times.
+const ComparisonSchemaVersion = 2
 
 // Comparison is the record of one unordered model pair: everything a
 // reference page shows, as data first (facts with their sources and dates,
@@ -372,16 +376,47 @@ type ComparisonText struct {
 	FAQ      []FAQEntry `json:"faq"`
 }
 
-// ComparisonDates are the dates of the facts a record was built from.
+// ComparisonDates are the dates of the facts a record was built from. They
+// hold no retrieval time: when a value was last seen moves every night
+// whether or not anything changed, and is published in the model and
+// offering files and freshness.json, so a record changes only when what it
+// shows does.
 type ComparisonDates struct {
-	// OldestRetrievedAt and RetrievedAt are the earliest and latest
-	// retrieval times of the sourced facts used.
-	OldestRetrievedAt *time.Time `json:"oldest_retrieved_at"`
-	RetrievedAt       *time.Time `json:"retrieved_at"`
+	// ChangedAt is the latest time any sourced fact used took the value
+	// it has; nil when none is sourced.
+	ChangedAt *time.Time `json:"changed_at"`
 	// ReviewedAt is the latest operator review of any fact used; nil if
 	// none was ever reviewed.
 	ReviewedAt *time.Time `json:"reviewed_at"`
 	// Facts counts the sourced facts used; Unreviewed those never reviewed.
 	Facts      int `json:"facts"`
 	Unreviewed int `json:"unreviewed"`
+}
+
+// ComparisonView is what a comparison record reads of a model — its id,
+// creator, name, specs and capabilities — as a copy whose facts (and their
+// conflicts) carry no retrieval time. A record built from views, and a
+// fingerprint taken of them, change only when a value, its changed or
+// reviewed date, its source or its flags do, never because a scraper saw
+// the same value again.
+func (m *Model) ComparisonView() *Model {
+	v := &Model{
+		ID: m.ID, Creator: m.Creator, Name: m.Name, Released: m.Released, ContextWindow: m.ContextWindow,
+		Parameters: m.Parameters, Architecture: m.Architecture, Licence: m.Licence, KnowledgeCutoff: m.KnowledgeCutoff,
+		InputModalities: m.InputModalities, Capabilities: maps.Clone(m.Capabilities),
+	}
+	v.eachFact(func(f anyFact) { f.clearRetrieved() })
+	return v
+}
+
+// ComparisonView is what a comparison record reads of an offering — its
+// identity and its input and output prices — as a copy without retrieval
+// times (see Model.ComparisonView).
+func (o *Offering) ComparisonView() *Offering {
+	v := &Offering{
+		ModelID: o.ModelID, Provider: o.Provider, ProviderModelID: o.ProviderModelID, Region: o.Region, Variant: o.Variant,
+		Input: o.Input, Output: o.Output,
+	}
+	v.eachFact(func(f anyFact) { f.clearRetrieved() })
+	return v
 }

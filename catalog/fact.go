@@ -67,10 +67,12 @@ type SourceRef struct {
 // Conflict is a value a lower-ranked (or tied, later) source gave that
 // differs from the one kept. Conflicts are kept for review, never dropped.
 type Conflict struct {
-	Display     string    `json:"display"`
-	Raw         string    `json:"raw"`
-	Source      SourceRef `json:"source"`
-	RetrievedAt time.Time `json:"retrieved_at"`
+	Display string    `json:"display"`
+	Raw     string    `json:"raw"`
+	Source  SourceRef `json:"source"`
+	// RetrievedAt is when a scraper last saw the conflicting value; it is
+	// left out where retrieval times are (comparison records).
+	RetrievedAt time.Time `json:"retrieved_at,omitzero"`
 }
 
 // Fact is one sourced value with its provenance and dates. The zero Fact is

@@ -7,6 +7,8 @@ import "time"
 type anyFact interface {
 	stampRetrieved(checked map[string]time.Time)
 	markReviewed(at time.Time)
+	clearRetrieved()
+	seen(fn func(src SourceRef, at time.Time, stale, conflict bool))
 }
 
 // eachFact calls fn with every fact of the model, its capabilities
@@ -60,5 +62,32 @@ func (f *Fact[T]) stampRetrieved(checked map[string]time.Time) {
 func (f *Fact[T]) markReviewed(at time.Time) {
 	if f.Sourced() {
 		f.ReviewedAt = at
+	}
+}
+
+// clearRetrieved drops the fact's retrieved_at and its conflicts', copying
+// the conflicts rather than editing a list the fact may share.
+func (f *Fact[T]) clearRetrieved() {
+	f.RetrievedAt = time.Time{}
+	if len(f.Conflicts) == 0 {
+		return
+	}
+	cs := make([]Conflict, len(f.Conflicts))
+	copy(cs, f.Conflicts)
+	for i := range cs {
+		cs[i].RetrievedAt = time.Time{}
+	}
+	f.Conflicts = cs
+}
+
+// seen calls fn with the source and retrieval time of a sourced fact and
+// of each of its conflicts.
+func (f *Fact[T]) seen(fn func(src SourceRef, at time.Time, stale, conflict bool)) {
+	if !f.Sourced() {
+		return
+	}
+	fn(f.Source, f.RetrievedAt, f.Stale, false)
+	for _, c := range f.Conflicts {
+		fn(c.Source, c.RetrievedAt, f.Stale, true)
 	}
 }

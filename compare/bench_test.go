@@ -56,18 +56,7 @@ func BenchmarkCanonical(b *testing.B) {
 // is 499,500 records) through the export, then changes one model's price
 // and exports again: only that model's pairs are built.
 func BenchmarkExport(b *testing.B) {
-	n := 200
-	if s := os.Getenv("LLMREF_BENCH_MODELS"); s != "" {
-		v, err := strconv.Atoi(s)
-		if err != nil || v < 2 {
-			b.Fatalf("LLMREF_BENCH_MODELS=%q: want a count of at least 2", s)
-		}
-		n = v
-	}
-	dir := os.Getenv("LLMREF_BENCH_DIR")
-	if dir == "" {
-		dir = b.TempDir()
-	}
+	n, dir := benchScale(b)
 	o := compare.DefaultOptions()
 	run := catalog.Run{ID: 1, FinishedAt: time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)}
 	for i := 0; b.Loop(); i++ {
@@ -110,6 +99,25 @@ func BenchmarkExport(b *testing.B) {
 		os.RemoveAll(out)
 		os.RemoveAll(filepath.Join(dir, ".site-"+strconv.Itoa(i)+".generations"))
 	}
+}
+
+// benchScale is the size of a catalogue benchmark, LLMREF_BENCH_MODELS
+// models (default 200), and where it writes, LLMREF_BENCH_DIR (default a
+// temporary folder).
+func benchScale(b *testing.B) (models int, dir string) {
+	models = 200
+	if s := os.Getenv("LLMREF_BENCH_MODELS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 2 {
+			b.Fatalf("LLMREF_BENCH_MODELS=%q: want a count of at least 2", s)
+		}
+		models = v
+	}
+	dir = os.Getenv("LLMREF_BENCH_DIR")
+	if dir == "" {
+		dir = b.TempDir()
+	}
+	return models, dir
 }
 
 // BenchmarkEncode is one record as the export writes it: built, with its
@@ -158,4 +166,20 @@ func BenchmarkCanonicalTwoPass(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkPairsNearest chooses the pairs of a 5,000-model catalogue under
+// `nearest: 10` (every model's distance to every other: 25 million).
+func BenchmarkPairsNearest(b *testing.B) {
+	snap := synthetic(5000)
+	o := compare.Options{Pairs: compare.PairPolicy{Nearest: 10}}
+	var pairs int
+	for b.Loop() {
+		set, err := compare.NewSet(snap, o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pairs = set.Pairs()
+	}
+	b.ReportMetric(float64(pairs), "pairs")
 }

@@ -27,17 +27,20 @@ import (
 // Generator names the version of the record builder and its text. Every
 // input fingerprint includes it, so raising it regenerates every record:
 // raise it with any change to what a record holds or how its text reads,
-// or published trees keep records built the old way.
-const Generator = "llmref-compare/3"
+// or published trees keep records built the old way. Version 4 took the
+// retrieval times out of records (catalog.ComparisonSchemaVersion 2).
+const Generator = "llmref-compare/4"
 
 // Options configure comparison records.
 type Options struct {
 	// Blend weighs input and output prices; the zero value means the
 	// default 70% input / 30% output.
 	Blend catalog.Blend
-	// Workers is how many records are built at once by Section; zero
+	// Workers is how many records are built at once by the export; zero
 	// means one per CPU.
 	Workers int
+	// Pairs is which pairs a Set holds; the zero value is every pair.
+	Pairs PairPolicy
 }
 
 // DefaultOptions are the default blend.
@@ -57,12 +60,17 @@ var ErrUnknownModel = errors.New("unknown model")
 // once per model: its offerings priced and blended, the cheapest of them,
 // its providers, and the fingerprint of everything a record reads of it.
 type Side struct {
+	// Model and Offerings are the model and its offerings as a record
+	// reads them: their comparison views, without retrieval times (see
+	// catalog.Model.ComparisonView).
 	Model     *catalog.Model
 	Offerings []*catalog.Offering
 	Pricing   catalog.ModelPricing
 	Providers catalog.ProviderList
-	// Fingerprint is a hash of the model, its offerings, the blend and the
-	// generator: a record changes only when one of its sides' does.
+	// Fingerprint is a hash of the model's and offerings' views, the blend
+	// and the generator: everything a record reads of the side, so a
+	// record changes exactly when one of its sides' fingerprints does. A
+	// night that only saw the same values again changes none.
 	Fingerprint string
 
 	prov   prov
@@ -72,11 +80,17 @@ type Side struct {
 }
 
 // NewSide prices a model's offerings (given in offering order) with the
-// options' blend.
-func NewSide(m *catalog.Model, offers []*catalog.Offering, o Options) (*Side, error) {
+// options' blend. The side keeps views of the model and offerings, never
+// the given records.
+func NewSide(model *catalog.Model, offerings []*catalog.Offering, o Options) (*Side, error) {
 	w := o.blend()
 	if err := w.Validate(); err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
+	}
+	m := model.ComparisonView()
+	offers := make([]*catalog.Offering, len(offerings))
+	for i, off := range offerings {
+		offers[i] = off.ComparisonView()
 	}
 	s := &Side{Model: m, Offerings: offers}
 	s.Pricing.Offerings = make([]catalog.OfferingPrice, 0, len(offers))
@@ -350,21 +364,18 @@ func compareCapabilities(a, b *catalog.Model) catalog.CapabilityComparison {
 // uses of it (its name, specs and capabilities, and its offerings' input
 // and output prices) and their sources, sorted and distinct.
 type prov struct {
-	oldest, newest, reviewed time.Time
-	facts, unreviewed        int
-	sources                  []catalog.SourceRef
+	changed, reviewed time.Time
+	facts, unreviewed int
+	sources           []catalog.SourceRef
 }
 
 func provenanceOf(m *catalog.Model, offers []*catalog.Offering) prov {
 	var p prov
 	seen := map[catalog.SourceRef]bool{}
-	note := func(src catalog.SourceRef, retrieved, rev time.Time) {
+	note := func(src catalog.SourceRef, changed, rev time.Time) {
 		p.facts++
-		if p.oldest.IsZero() || retrieved.Before(p.oldest) {
-			p.oldest = retrieved
-		}
-		if retrieved.After(p.newest) {
-			p.newest = retrieved
+		if changed.After(p.changed) {
+			p.changed = changed
 		}
 		if rev.IsZero() {
 			p.unreviewed++
@@ -412,12 +423,9 @@ func sourceLess(x, y catalog.SourceRef) bool {
 // sorted and distinct.
 func mergeProvenance(a, b *prov) (catalog.ComparisonDates, []catalog.SourceRef) {
 	d := catalog.ComparisonDates{Facts: a.facts + b.facts, Unreviewed: a.unreviewed + b.unreviewed}
-	oldest, newest, reviewed := a.oldest, a.newest, a.reviewed
-	if oldest.IsZero() || (!b.oldest.IsZero() && b.oldest.Before(oldest)) {
-		oldest = b.oldest
-	}
-	if b.newest.After(newest) {
-		newest = b.newest
+	changed, reviewed := a.changed, a.reviewed
+	if b.changed.After(changed) {
+		changed = b.changed
 	}
 	if b.reviewed.After(reviewed) {
 		reviewed = b.reviewed
@@ -429,7 +437,7 @@ func mergeProvenance(a, b *prov) (catalog.ComparisonDates, []catalog.SourceRef) 
 		u := t.UTC()
 		return &u
 	}
-	d.OldestRetrievedAt, d.RetrievedAt, d.ReviewedAt = ptr(oldest), ptr(newest), ptr(reviewed)
+	d.ChangedAt, d.ReviewedAt = ptr(changed), ptr(reviewed)
 	sources := make([]catalog.SourceRef, 0, len(a.sources)+len(b.sources))
 	i, j := 0, 0
 	for i < len(a.sources) || j < len(b.sources) {
@@ -451,6 +459,6 @@ func mergeProvenance(a, b *prov) (catalog.ComparisonDates, []catalog.SourceRef) 
 
 func visit[T any](f catalog.Fact[T], note func(catalog.SourceRef, time.Time, time.Time)) {
 	if f.Sourced() {
-		note(f.Source, f.RetrievedAt, f.ReviewedAt)
+		note(f.Source, f.ChangedAt, f.ReviewedAt)
 	}
 }

@@ -148,3 +148,62 @@ func TestTextClaimsOnlyTheData(t *testing.T) {
 		t.Errorf("text does not say what is not yet sourced:\n%s", all)
 	}
 }
+
+// TestFingerprintIgnoresRetrieval: a side's fingerprint covers what a record
+// shows — values, changed and reviewed dates, sources — and nothing a
+// scraper moves by seeing the same value again; the given records are never
+// edited.
+func TestFingerprintIgnoresRetrieval(t *testing.T) {
+	later := at.Add(24 * time.Hour)
+	base := func() (*catalog.Model, []*catalog.Offering) {
+		m := model("a/m")
+		m.Name = catalog.Fact[string]{Value: "M", Display: "M", Source: catalog.SourceRef{Name: "src", URL: "https://src.example"}, RetrievedAt: at, ChangedAt: at,
+			Conflicts: []catalog.Conflict{{Display: "M2", Raw: "M2", Source: catalog.SourceRef{Name: "x", URL: "https://x.example"}, RetrievedAt: at}}}
+		m.Capabilities[catalog.CapVision] = catalog.Fact[bool]{Value: true, Display: "yes", Source: catalog.SourceRef{Name: "src"}, RetrievedAt: at, ChangedAt: at}
+		return m, []*catalog.Offering{offer("a/m", "p", "", price(fixed(10)), price(fixed(20)))}
+	}
+	fp := func(m *catalog.Model, offers []*catalog.Offering) string {
+		t.Helper()
+		s, err := compare.NewSide(m, offers, compare.DefaultOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Fingerprint
+	}
+	m0, o0 := base()
+	want := fp(m0, o0)
+	if m0.Name.RetrievedAt != at || m0.Name.Conflicts[0].RetrievedAt != at || o0[0].Input.RetrievedAt != at {
+		t.Fatal("NewSide edited the records it was given")
+	}
+	tests := []struct {
+		name string
+		edit func(m *catalog.Model, o []*catalog.Offering)
+		same bool
+	}{
+		{"retrieved later", func(m *catalog.Model, o []*catalog.Offering) {
+			m.Name.RetrievedAt, m.Name.Conflicts[0].RetrievedAt, o[0].Input.RetrievedAt, o[0].Output.RetrievedAt = later, later, later, later
+			f := m.Capabilities[catalog.CapVision]
+			f.RetrievedAt = later
+			m.Capabilities[catalog.CapVision] = f
+		}, true},
+		{"a field no record shows", func(m *catalog.Model, o []*catalog.Offering) {
+			m.Aliases = []catalog.Alias{{Source: "x", ID: "m"}}
+			o[0].CachedInput = price(fixed(1))
+		}, true},
+		{"a price", func(m *catalog.Model, o []*catalog.Offering) { o[0].Input = price(fixed(11)) }, false},
+		{"changed_at", func(m *catalog.Model, o []*catalog.Offering) { m.Name.ChangedAt = later }, false},
+		{"reviewed_at", func(m *catalog.Model, o []*catalog.Offering) { o[0].Output.ReviewedAt = later }, false},
+		{"a source", func(m *catalog.Model, o []*catalog.Offering) { m.Name.Source.URL = "https://elsewhere.example" }, false},
+		{"a capability", func(m *catalog.Model, o []*catalog.Offering) { delete(m.Capabilities, catalog.CapVision) }, false},
+		{"stale", func(m *catalog.Model, o []*catalog.Offering) { m.Name.Stale = true }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, o := base()
+			tt.edit(m, o)
+			if got := fp(m, o); (got == want) != tt.same {
+				t.Errorf("fingerprint unchanged: %v, want %v", got == want, tt.same)
+			}
+		})
+	}
+}

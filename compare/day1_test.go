@@ -3,9 +3,11 @@ package compare_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,8 +15,10 @@ import (
 	"github.com/llmref/llmref/compare"
 	"github.com/llmref/llmref/config"
 	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/export/schema"
 	"github.com/llmref/llmref/fixtures"
 	"github.com/llmref/llmref/internal/golden"
+	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/refresh"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
@@ -35,6 +39,19 @@ func replayDay(t testing.TB, day string) *catalog.Snapshot {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	replay(t, st, day, 0, nil)
+	snap, err := st.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+// replay runs one refresh of st from a bundled fixture day with the
+// built-in configuration's sources, its clock at the day's recording time
+// plus after, publishing with pub (nil publishes nothing).
+func replay(t testing.TB, st *store.Store, day string, after time.Duration, pub *publish.Publisher) *refresh.Result {
+	t.Helper()
 	cfg := config.Default()
 	srcs, err := cfg.BuildSources()
 	if err != nil {
@@ -48,21 +65,17 @@ func replayDay(t testing.TB, day string) *catalog.Snapshot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := rt.Manifest().RecordedAt
+	at := rt.Manifest().RecordedAt.Add(after)
 	fetch := cfg.FetchOptions()
 	fetch.Transport = rt
-	_, err = refresh.Run(context.Background(), st, refresh.Options{
-		Sources: srcs, Fetch: fetch, Normalization: cfg.Normalization(), Replay: day,
+	res, err := refresh.Run(context.Background(), st, refresh.Options{
+		Sources: srcs, Fetch: fetch, Normalization: cfg.Normalization(), Replay: day, Publisher: pub,
 		Now: func() time.Time { return at },
 	})
 	if err != nil && !errors.Is(err, refresh.ErrPartial) {
 		t.Fatal(err)
 	}
-	snap, err := st.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return snap
+	return res
 }
 
 // TestDay1ReferencePair holds the reference page's pair on the first
@@ -147,8 +160,13 @@ func TestDay1ReferencePair(t *testing.T) {
 	if len(c.Benchmarks.Rows) != 0 || c.Benchmarks.Statement == "" {
 		t.Errorf("benchmarks %+v; want the statement that none are sourced", c.Benchmarks)
 	}
-	if len(c.Sources) == 0 || c.Dates.RetrievedAt == nil {
+	if len(c.Sources) == 0 || c.Dates.ChangedAt == nil {
 		t.Errorf("sources %v, dates %+v", c.Sources, c.Dates)
+	}
+	// When a value was last seen moves every night: records leave it to
+	// the model and offering files.
+	if bytes.Contains(j1, []byte("retrieved_at")) {
+		t.Error("the record carries a retrieval time")
 	}
 
 	// The export's fast encoder writes the same bytes, on real data too.
@@ -172,6 +190,30 @@ func TestDay1ReferencePair(t *testing.T) {
 			if err != nil || !bytes.Equal(got, want) {
 				t.Fatalf("Encode(%s, %s) differs from CanonicalCompact(Build): %v", x.Model.ID, y.Model.ID, err)
 			}
+		}
+	}
+
+	// The record follows its JSON Schema, which refuses a retrieval time.
+	rel := compare.File(gpt, llama)
+	if err := schema.Check(rel, j1); err != nil {
+		t.Errorf("the record fails its schema: %v", err)
+	}
+	for _, path := range [][]string{
+		{"specs", "released", "a"},
+		{"pricing", "models", "b", "cheapest", "input"},
+	} {
+		var doc map[string]any
+		if err := json.Unmarshal(j1, &doc); err != nil {
+			t.Fatal(err)
+		}
+		v := any(doc)
+		for _, k := range path {
+			v = v.(map[string]any)[k]
+		}
+		v.(map[string]any)["retrieved_at"] = "2026-04-23T02:00:00Z"
+		spoilt, _ := json.Marshal(doc)
+		if err := schema.Check(rel, spoilt); err == nil {
+			t.Errorf("the schema accepts a record whose %s carries a retrieval time", strings.Join(path, "."))
 		}
 	}
 

@@ -310,14 +310,11 @@ func (e *encoder) time(t *time.Time) {
 
 func (e *encoder) dates(dt *catalog.ComparisonDates, d int) {
 	e.str("{")
+	e.key(d+1, "changed_at")
+	e.time(dt.ChangedAt)
+	e.str(",")
 	e.key(d+1, "facts")
 	e.str(strconv.Itoa(dt.Facts) + ",")
-	e.key(d+1, "oldest_retrieved_at")
-	e.time(dt.OldestRetrievedAt)
-	e.str(",")
-	e.key(d+1, "retrieved_at")
-	e.time(dt.RetrievedAt)
-	e.str(",")
 	e.key(d+1, "reviewed_at")
 	e.time(dt.ReviewedAt)
 	e.str(",")

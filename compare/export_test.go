@@ -35,6 +35,7 @@ type manifest struct {
 	Files         []export.FileEntry `json:"files"`
 	Generator     string             `json:"generator"`
 	Models        []export.BulkInput `json:"models"`
+	Pairs         map[string]any     `json:"pairs"`
 	SchemaVersion int                `json:"schema_version"`
 }
 

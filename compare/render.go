@@ -119,8 +119,8 @@ func WriteText(w io.Writer, c *catalog.Comparison) error {
 
 	section(&b, "Dates and sources")
 	d := c.Dates
-	if d.RetrievedAt != nil {
-		textsafe.Fprintf(&b, "Retrieved: %s to %s (%d facts)\n", d.OldestRetrievedAt.Format("2006-01-02 15:04 MST"), d.RetrievedAt.Format("2006-01-02 15:04 MST"), d.Facts)
+	if d.ChangedAt != nil {
+		textsafe.Fprintf(&b, "Last changed: %s (%d facts)\n", d.ChangedAt.Format("2006-01-02 15:04 MST"), d.Facts)
 	}
 	if d.ReviewedAt != nil {
 		textsafe.Fprintf(&b, "Last reviewed: %s (%d of %d facts not reviewed)\n", d.ReviewedAt.Format("2006-01-02"), d.Unreviewed, d.Facts)

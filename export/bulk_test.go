@@ -53,7 +53,7 @@ func TestBulkSection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Files != 9 {
+	if st.Files != 10 {
 		t.Errorf("stats %+v", st)
 	}
 	if problems, err := Verify(out); err != nil || len(problems) != 0 {

@@ -47,20 +47,33 @@ type ProviderSummary struct {
 	Offerings int `json:"offerings"`
 }
 
+// FreshnessFile is when each source's values were last seen.
+const FreshnessFile = "freshness.json"
+
+// FreshnessDoc is freshness.json: per source, when llmref last saw its
+// values (see catalog.SourceFreshness). Retrieval times move every night
+// whether or not a value changed, so they live here and in the model and
+// offering files, never in comparison records: a night that changes no
+// value rewrites files in proportion to models, not to pairs.
+type FreshnessDoc struct {
+	SchemaVersion int                       `json:"schema_version"`
+	Sources       []catalog.SourceFreshness `json:"sources"`
+}
+
 // Section writes one more part of the tree (comparisons, history, change
 // reports) into a generation being built.
 type Section func(t *Tree) error
 
 // Write publishes the catalogue as a new generation of the tree at out:
-// index.json, models.json, providers.json, offerings.json, unmatched.json and
-// models/<creator>--<slug>.json, then every section. The run stamps
+// index.json, models.json, providers.json, offerings.json, unmatched.json,
+// freshness.json and models/<creator>--<slug>.json, then every section. The run stamps
 // generated_at, so the same data and run give the same bytes.
 func Write(out string, snap *catalog.Snapshot, run catalog.Run, sections ...Section) (Stats, error) {
 	t, err := Begin(out)
 	if err != nil {
 		return Stats{}, err
 	}
-	if err := putCatalogue(t, snap); err != nil {
+	if err := putCatalogue(t, snap, run); err != nil {
 		t.Abort()
 		return Stats{}, err
 	}
@@ -80,7 +93,7 @@ func Write(out string, snap *catalog.Snapshot, run catalog.Run, sections ...Sect
 	})
 }
 
-func putCatalogue(t *Tree, snap *catalog.Snapshot) error {
+func putCatalogue(t *Tree, snap *catalog.Snapshot, run catalog.Run) error {
 	var summaries []ModelSummary
 	providers := map[string]*ProviderSummary{}
 	for _, id := range snap.ModelIDs() {
@@ -152,6 +165,9 @@ func putCatalogue(t *Tree, snap *catalog.Snapshot) error {
 		offers = append(offers, snap.Offerings[k])
 	}
 	if err := t.PutJSON("offerings.json", map[string]any{"schema_version": SchemaVersion, "offerings": offers}); err != nil {
+		return err
+	}
+	if err := t.PutJSON(FreshnessFile, FreshnessDoc{SchemaVersion: SchemaVersion, Sources: snap.Freshness()}); err != nil {
 		return err
 	}
 	unmatched := snap.Unmatched

@@ -53,7 +53,7 @@ func TestWriteDeterministicAndAtomic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st1.Written != st1.Files || st1.Files != 7 {
+	if st1.Written != st1.Files || st1.Files != 8 {
 		t.Errorf("first export %+v", st1)
 	}
 	first := readTree(t, out+"/")

@@ -27,8 +27,12 @@ import (
 	"github.com/llmref/llmref/internal/canonjson"
 )
 
-// SchemaVersion is the version of the exported tree's schema.
-const SchemaVersion = 1
+// SchemaVersion is the version of the exported tree's schema, written in
+// index.json and every file but the change reports. Version 2: comparison
+// records carry no retrieval times (they are in the model and offering
+// files and freshness.json), so a night that changes no value rewrites no
+// record.
+const SchemaVersion = 2
 
 // IndexFile is the tree's table of contents.
 const IndexFile = "index.json"

@@ -1,17 +1,27 @@
 package publish
 
 import (
+	"log/slog"
+
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/compare"
 	"github.com/llmref/llmref/export"
 )
 
-// comparisonsSection exports the record of every pair of snap's models
-// with the manifest that lists them (comparisons.json): compare says what
-// the records are, the export builds only those whose models changed.
-func comparisonsSection(snap *catalog.Snapshot, o compare.Options) export.Section {
+// comparisonsSection exports the record of each pair of snap's models the
+// pair policy keeps, with the manifest that lists them (comparisons.json):
+// compare says what the records are, the export builds only those whose
+// models changed. A group of the policy that matches no model is logged.
+func comparisonsSection(snap *catalog.Snapshot, o compare.Options, log *slog.Logger) export.Section {
 	return func(t *export.Tree) error {
-		_, err := WriteComparisons(t, snap, o)
+		set, err := compare.NewSet(snap, o)
+		if err != nil {
+			return err
+		}
+		for _, g := range set.EmptyGroups() {
+			log.Warn("comparison group matches no model", "group", g)
+		}
+		_, err = t.WriteBulk(BulkSet(set, o.Workers))
 		return err
 	}
 }
@@ -34,7 +44,7 @@ func BulkSet(set *compare.Set, workers int) export.BulkSet {
 	}
 	return export.BulkSet{
 		Manifest: compare.ManifestFile, Count: "comparisons", InputsKey: "models", Inputs: inputs,
-		Fields: map[string]any{"blend": set.Blend(), "generator": compare.Generator, "schema_version": compare.ManifestVersion},
+		Fields: map[string]any{"blend": set.Blend(), "generator": compare.Generator, "pairs": set.Policy().Manifest(), "schema_version": compare.ManifestVersion},
 		Total:  set.Pairs(), Rows: set.Rows(), Workers: workers,
 		Row: func(i int) []export.BulkRecord {
 			recs := set.Row(i)

@@ -26,7 +26,7 @@ type Publisher struct {
 	// Dir is where the tree is published (a symbolic link swapped per
 	// generation); empty publishes no tree.
 	Dir string
-	// Compare configures the comparison records (the blend).
+	// Compare configures the comparison records (the blend, the pairs).
 	Compare compare.Options
 	// Validators check the tree's files in Verify; Default sets the JSON
 	// Schemas of the tree.
@@ -85,10 +85,10 @@ func (p *Publisher) PublishSnapshot(st *store.Store, snap *catalog.Snapshot, run
 		return nil, nil
 	}
 	stats, err := export.Write(p.Dir, snap, run,
-		schema.Section,                      // schema/*.schema.json
-		comparisonsSection(snap, p.Compare), // comparisons.json and comparisons/<a>--vs--<b>.json
-		changesSection(st),                  // changes/<run-id>.json
-		historySection(st),                  // history/<creator>--<slug>.json
+		schema.Section, // schema/*.schema.json
+		comparisonsSection(snap, p.Compare, p.log()), // comparisons.json and comparisons/<a>--vs--<b>.json
+		changesSection(st),                           // changes/<run-id>.json
+		historySection(st),                           // history/<creator>--<slug>.json
 	)
 	if err != nil {
 		return nil, err

@@ -73,7 +73,7 @@ func TestCheckAndCompact(t *testing.T) {
 	root, _ := filepath.EvalSymlinks(exp2)
 	mj := filepath.Join(root, "models.json")
 	b, _ = os.ReadFile(mj)
-	bad := strings.Replace(string(b), `"schema_version": 1`, `"schema_version": "one"`, 1)
+	bad := strings.Replace(string(b), `"schema_version": 2`, `"schema_version": "one"`, 1)
 	if bad == string(b) {
 		t.Fatal("models.json has no schema_version to spoil")
 	}

@@ -20,7 +20,7 @@ func TestSchemasCompile(t *testing.T) {
 		t.Fatal(err)
 	}
 	names, _ := schema.Names()
-	for _, k := range schema.Kinds[:8] {
+	for _, k := range schema.Kinds {
 		found := false
 		for _, n := range names {
 			found = found || n == k.Schema
@@ -79,7 +79,7 @@ func TestDemoTreeValidates(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"index.schema.json", "models.schema.json", "providers.schema.json", "offerings.schema.json",
-		"unmatched.schema.json", "model.schema.json", "comparisons.schema.json", "comparison.schema.json"} {
+		"unmatched.schema.json", "freshness.schema.json", "model.schema.json", "comparisons.schema.json", "comparison.schema.json"} {
 		if kinds[want] == 0 {
 			t.Errorf("the demo's tree has no file of kind %s", want)
 		}
@@ -104,17 +104,19 @@ func TestDemoTreeValidates(t *testing.T) {
 // TestSchemasReject feeds the schemas what the contract forbids.
 func TestSchemasReject(t *testing.T) {
 	bad := []struct{ rel, doc string }{
-		{"models/a--b.json", `{"schema_version":1,"model":{"id":"a/b","creator":"a","name":{"status":"maybe"}},"offerings":[]}`},
-		{"offerings.json", `{"schema_version":1,"offerings":[{"model":"a/b","provider":"p","provider_model_id":"x",
+		{"models/a--b.json", `{"schema_version":2,"model":{"id":"a/b","creator":"a","name":{"status":"maybe"}},"offerings":[]}`},
+		{"offerings.json", `{"schema_version":2,"offerings":[{"model":"a/b","provider":"p","provider_model_id":"x",
 			"input":{"status":"sourced","value":{"kind":"fixed"},"source":{"name":"s","url":"u","authority":"provider"},"reviewed_at":null},
 			"output":{"status":"not_yet_sourced","reviewed_at":null},"cached_input":{"status":"not_yet_sourced","reviewed_at":null},
 			"cache_write":{"status":"not_yet_sourced","reviewed_at":null},"batch_input":{"status":"not_yet_sourced","reviewed_at":null},
 			"batch_output":{"status":"not_yet_sourced","reviewed_at":null},"context":{"status":"not_yet_sourced","reviewed_at":null},
 			"max_output":{"status":"not_yet_sourced","reviewed_at":null}}]}`},
-		{"offerings.json", `{"schema_version":1,"offerings":[{"model":"a/b","provider":"p","provider_model_id":"x",
+		{"offerings.json", `{"schema_version":2,"offerings":[{"model":"a/b","provider":"p","provider_model_id":"x",
 			"input":{"status":"sourced","value":{"kind":"free","usd_per_mtok":0},"source":{"name":"s","url":"u","authority":"provider"},"reviewed_at":null}}]}`},
-		{"index.json", `{"schema_version":1,"generated_at":"yesterday","run":1,"counts":{},"files":[]}`},
-		{"comparisons.json", `{"schema_version":1,"blend":{"input_pct":70,"output_pct":30},"count":1,"generator":"g","models":[],
+		{"index.json", `{"schema_version":2,"generated_at":"yesterday","run":1,"counts":{},"files":[]}`},
+		{"freshness.json", `{"schema_version":2,"sources":[{"source":"s","pages":1,"facts":1,"conflicts":0,"stale_facts":0,"retrieved_at":"yesterday","oldest_retrieved_at":null}]}`},
+		{"freshness.json", `{"schema_version":1,"sources":[]}`},
+		{"comparisons.json", `{"schema_version":2,"blend":{"input_pct":70,"output_pct":30},"count":1,"generator":"g","models":[],
 			"files":[{"path":"models/x.json","sha256":"00","bytes":1}]}`},
 	}
 	for _, b := range bad {
