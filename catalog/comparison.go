@@ -342,19 +342,6 @@ type CapabilityComparison struct {
 	Unsettled []Capability `json:"unsettled"`
 }
 
-// BenchmarkRow is one benchmark both models have a sourced result for.
-type BenchmarkRow struct {
-	Benchmark string             `json:"benchmark"`
-	Results   Pair[Fact[string]] `json:"results"`
-}
-
-// BenchmarkComparison holds the benchmark rows both sides have, or says
-// that none are sourced.
-type BenchmarkComparison struct {
-	Rows      []BenchmarkRow `json:"rows"`
-	Statement string         `json:"statement"`
-}
-
 // FAQEntry is one generated question and its answer.
 type FAQEntry struct {
 	// Topic names the question: cheaper, licence, multimodal_input,
