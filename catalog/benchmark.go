@@ -115,7 +115,7 @@ func ParseBenchmarkResult(s string) (BenchmarkResult, error) {
 	}
 	r := BenchmarkResult{Benchmark: v.Get("benchmark"), Metric: v.Get("metric"),
 		Settings: BenchmarkSettings{Shots: v.Get("shots"), Harness: v.Get("harness")},
-		Score: v.Get("score"), SourceURL: v.Get("source")}
+		Score:    v.Get("score"), SourceURL: v.Get("source")}
 	return r, r.Check()
 }
 
