@@ -25,6 +25,9 @@ type BenchmarkSettings struct {
 	// Harness is the agent or evaluation harness the source names
 	// ("Codex"); empty when it does not say.
 	Harness string `json:"harness,omitempty"`
+	// Variant is the configuration of the model the source names (a
+	// reasoning effort: "high"); empty when it does not say.
+	Variant string `json:"variant,omitempty"`
 }
 
 // BenchmarkResult is one published benchmark score of one model.
@@ -60,7 +63,7 @@ var ErrBenchmark = errors.New("unreadable benchmark result")
 // character.
 func (r BenchmarkResult) Key() string {
 	return foldBenchmarkText(r.Benchmark) + "\x1f" + foldBenchmarkText(r.Metric) + "\x1f" +
-		foldBenchmarkText(r.Settings.Shots) + "\x1f" + foldBenchmarkText(r.Settings.Harness)
+		foldBenchmarkText(r.Settings.Shots) + "\x1f" + foldBenchmarkText(r.Settings.Harness) + "\x1f" + foldBenchmarkText(r.Settings.Variant)
 }
 
 func foldBenchmarkText(s string) string {
@@ -81,6 +84,9 @@ func (r BenchmarkResult) Label() string {
 	if r.Settings.Harness != "" {
 		parts = append(parts, r.Settings.Harness)
 	}
+	if r.Settings.Variant != "" {
+		parts = append(parts, r.Settings.Variant)
+	}
 	if len(parts) == 0 {
 		return r.Benchmark
 	}
@@ -100,6 +106,7 @@ func (r BenchmarkResult) Encode() string {
 	set("metric", r.Metric)
 	set("shots", r.Settings.Shots)
 	set("harness", r.Settings.Harness)
+	set("variant", r.Settings.Variant)
 	set("score", r.Score)
 	set("source", r.SourceURL)
 	return v.Encode()
@@ -114,7 +121,7 @@ func ParseBenchmarkResult(s string) (BenchmarkResult, error) {
 		return BenchmarkResult{}, fmt.Errorf("%w: %v", ErrBenchmark, err)
 	}
 	r := BenchmarkResult{Benchmark: v.Get("benchmark"), Metric: v.Get("metric"),
-		Settings: BenchmarkSettings{Shots: v.Get("shots"), Harness: v.Get("harness")},
+		Settings: BenchmarkSettings{Shots: v.Get("shots"), Harness: v.Get("harness"), Variant: v.Get("variant")},
 		Score:    v.Get("score"), SourceURL: v.Get("source")}
 	return r, r.Check()
 }
@@ -125,7 +132,7 @@ func (r BenchmarkResult) Check() error {
 		return fmt.Errorf("%w: no benchmark name", ErrBenchmark)
 	}
 	for _, t := range []struct{ what, s string }{{"benchmark", r.Benchmark}, {"metric", r.Metric},
-		{"shots", r.Settings.Shots}, {"harness", r.Settings.Harness}} {
+		{"shots", r.Settings.Shots}, {"harness", r.Settings.Harness}, {"variant", r.Settings.Variant}} {
 		if len(t.s) > MaxBenchmarkText {
 			return fmt.Errorf("%w: %s longer than %d bytes", ErrBenchmark, t.what, MaxBenchmarkText)
 		}
