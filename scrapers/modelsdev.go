@@ -257,43 +257,23 @@ func mdModelObservations(r Response, pid, provider, mid string, raw json.RawMess
 	var out []catalog.Observation
 	if provider != "" {
 		out = append(out, offer(catalog.FieldListed, id, ""))
+		var nums []mdNum
 		if c := m.Cost; c != nil {
-			for _, p := range []struct {
-				name  string
-				n     *json.Number
-				field catalog.Field
-			}{
-				{"cost.input", c.Input, catalog.FieldPriceInput},
-				{"cost.cache_read", c.CacheRead, catalog.FieldPriceCachedInput},
-				{"cost.cache_write", c.CacheWrite, catalog.FieldPriceCacheWrite},
-				{"cost.output", c.Output, catalog.FieldPriceOutput},
-			} {
-				v, ok, err := mdNumber(p.name, p.n)
-				if err != nil {
-					return nil, nil, err
-				}
-				if ok {
-					out = append(out, offer(p.field, v, catalog.PerMillion))
-				}
-			}
+			nums = append(nums, mdNum{"cost.input", c.Input, catalog.FieldPriceInput}, mdNum{"cost.cache_read", c.CacheRead, catalog.FieldPriceCachedInput},
+				mdNum{"cost.cache_write", c.CacheWrite, catalog.FieldPriceCacheWrite}, mdNum{"cost.output", c.Output, catalog.FieldPriceOutput})
 		}
 		if l := m.Limit; l != nil {
-			for _, p := range []struct {
-				name  string
-				n     *json.Number
-				field catalog.Field
-			}{
-				{"limit.context", l.Context, catalog.FieldOfferingContext},
-				{"limit.output", l.Output, catalog.FieldOfferingMaxOutput},
-			} {
-				v, ok, err := mdNumber(p.name, p.n)
-				if err != nil {
-					return nil, nil, err
-				}
-				if ok {
-					out = append(out, offer(p.field, v, ""))
-				}
+			nums = append(nums, mdNum{"limit.context", l.Context, catalog.FieldOfferingContext}, mdNum{"limit.output", l.Output, catalog.FieldOfferingMaxOutput})
+		}
+		err := readMDNums(nums, func(f catalog.Field, v string) {
+			u := catalog.Unit("")
+			if f.IsPrice() {
+				u = catalog.PerMillion
 			}
+			out = append(out, offer(f, v, u))
+		})
+		if err != nil {
+			return nil, nil, err
 		}
 	}
 	model := func(f catalog.Field, v string) catalog.Observation {
@@ -306,6 +286,29 @@ func mdModelObservations(r Response, pid, provider, mid string, raw json.RawMess
 		return nil, nil, err
 	}
 	return append(out, facts...), warns, nil
+}
+
+// mdNum is one number of an entry: its name in the catalogue, its value
+// (nil when absent) and the field it is read as.
+type mdNum struct {
+	name  string
+	n     *json.Number
+	field catalog.Field
+}
+
+// readMDNums reads numbers with mdNumber, calling add with each one
+// present; the first unreadable one is the error.
+func readMDNums(nums []mdNum, add func(catalog.Field, string)) error {
+	for _, p := range nums {
+		v, ok, err := mdNumber(p.name, p.n)
+		if err != nil {
+			return err
+		}
+		if ok {
+			add(p.field, v)
+		}
+	}
+	return nil
 }
 
 // mdNumber reads a non-negative number as the catalogue wrote it; a zero

@@ -14,6 +14,12 @@ import (
 // entry.
 const maxModelsDevBenchmarks = 200
 
+// mdFlag is one capability flag of an entry, nil when absent.
+type mdFlag struct {
+	name string
+	v    *bool
+}
+
 // mdBenchmark is one entry of a model's `benchmarks` list; score is a
 // number or a string.
 type mdBenchmark struct {
@@ -62,21 +68,10 @@ func mdModelFacts(r Response, pid string, m *mdModel, obs func(catalog.Field, st
 		out = append(out, obs(catalog.FieldLicence, fmt.Sprintf("open_weights=%t", *m.OpenWeights)))
 	}
 	if creator && m.Limit != nil {
-		for _, p := range []struct {
-			name  string
-			n     *json.Number
-			field catalog.Field
-		}{
-			{"limit.context", m.Limit.Context, catalog.FieldContext},
-			{"limit.output", m.Limit.Output, catalog.FieldMaxOutput},
-		} {
-			v, ok, err := mdNumber(p.name, p.n)
-			if err != nil {
-				return nil, nil, err
-			}
-			if ok {
-				out = append(out, obs(p.field, v))
-			}
+		err := readMDNums([]mdNum{{"limit.context", m.Limit.Context, catalog.FieldContext}, {"limit.output", m.Limit.Output, catalog.FieldMaxOutput}},
+			func(f catalog.Field, v string) { out = append(out, obs(f, v)) })
+		if err != nil {
+			return nil, nil, err
 		}
 	}
 	if mods := m.Modalities; mods != nil {
@@ -87,21 +82,9 @@ func mdModelFacts(r Response, pid string, m *mdModel, obs func(catalog.Field, st
 			out = append(out, obs(catalog.FieldOutputModalities, clip.String(strings.Join(mods.Output, ","))))
 		}
 	}
-	flags := []struct {
-		name string
-		v    *bool
-	}{{"reasoning", m.Reasoning}}
+	flags := []mdFlag{{"reasoning", m.Reasoning}}
 	if creator {
-		flags = append(flags, struct {
-			name string
-			v    *bool
-		}{"tool_call", m.ToolCall}, struct {
-			name string
-			v    *bool
-		}{"structured_output", m.StructuredOutput}, struct {
-			name string
-			v    *bool
-		}{"attachment", m.Attachment})
+		flags = append(flags, mdFlag{"tool_call", m.ToolCall}, mdFlag{"structured_output", m.StructuredOutput}, mdFlag{"attachment", m.Attachment})
 	}
 	for _, f := range flags {
 		if f.v != nil {
