@@ -345,7 +345,8 @@ type CapabilityComparison struct {
 // FAQEntry is one generated question and its answer.
 type FAQEntry struct {
 	// Topic names the question: cheaper, licence, multimodal_input,
-	// function_calling, tool_use, where_to_run.
+	// function_calling, tool_use, where_to_run, benchmarks (only when the
+	// pair shares benchmark rows).
 	Topic    string `json:"topic"`
 	Question string `json:"question"`
 	Answer   string `json:"answer"`
