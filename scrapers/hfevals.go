@@ -118,13 +118,21 @@ type evalTable struct {
 }
 
 // cardTables splits a card's Markdown into its tables, each with the
-// nearest heading above it.
+// nearest heading above it; fenced code blocks are skipped.
 func cardTables(body string) []evalTable {
 	var out []evalTable
 	heading := ""
 	var cur *evalTable
+	fenced := false
 	for _, line := range strings.Split(body, "\n") {
 		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~") {
+			fenced, cur = !fenced, nil
+			continue
+		}
+		if fenced {
+			continue // code: a "# comment" is no heading, a "|" no table
+		}
 		if !strings.HasPrefix(line, "|") {
 			cur = nil
 			if strings.HasPrefix(line, "#") {
