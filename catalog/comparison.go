@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -346,23 +347,11 @@ type CapabilityComparison struct {
 	Unsettled []Capability `json:"unsettled"`
 }
 
-// BenchmarkRow is one benchmark both models have a sourced result for.
-type BenchmarkRow struct {
-	Benchmark string             `json:"benchmark"`
-	Results   Pair[Fact[string]] `json:"results"`
-}
-
-// BenchmarkComparison holds the benchmark rows both sides have, or says
-// that none are sourced.
-type BenchmarkComparison struct {
-	Rows      []BenchmarkRow `json:"rows"`
-	Statement string         `json:"statement"`
-}
-
 // FAQEntry is one generated question and its answer.
 type FAQEntry struct {
 	// Topic names the question: cheaper, licence, multimodal_input,
-	// function_calling, tool_use, where_to_run.
+	// function_calling, tool_use, where_to_run, benchmarks (only when the
+	// pair shares benchmark rows).
 	Topic    string `json:"topic"`
 	Question string `json:"question"`
 	Answer   string `json:"answer"`
@@ -404,6 +393,7 @@ func (m *Model) ComparisonView() *Model {
 		ID: m.ID, Creator: m.Creator, Name: m.Name, Released: m.Released, ContextWindow: m.ContextWindow,
 		Parameters: m.Parameters, Architecture: m.Architecture, Licence: m.Licence, KnowledgeCutoff: m.KnowledgeCutoff,
 		InputModalities: m.InputModalities, Capabilities: maps.Clone(m.Capabilities),
+		Benchmarks: slices.Clone(m.Benchmarks), // cloned: the walk below edits each in place
 	}
 	v.eachFact(func(f anyFact) { f.clearRetrieved() })
 	return v

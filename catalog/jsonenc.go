@@ -224,6 +224,18 @@ func (m *Model) AppendJSON(b []byte) ([]byte, error) {
 		}
 		b = append(b, '}')
 	}
+	if len(m.Benchmarks) > 0 {
+		b = append(b, `,"benchmarks":[`...)
+		for i := range m.Benchmarks {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = m.Benchmarks[i].appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
 	return append(b, '}'), nil
 }
 

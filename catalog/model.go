@@ -71,6 +71,10 @@ type Model struct {
 	InputModalities Fact[[]string]            `json:"input_modalities"`
 	OutputModality  Fact[[]string]            `json:"output_modalities"`
 	Capabilities    map[Capability]Fact[bool] `json:"capabilities"`
+	// Benchmarks are the model's sourced benchmark results, one per
+	// benchmark, metric and settings, in the order of their keys; absent
+	// when none is sourced.
+	Benchmarks []Fact[BenchmarkResult] `json:"benchmarks,omitempty"`
 }
 
 // Alias is an id a source uses for a model.

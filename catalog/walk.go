@@ -23,6 +23,9 @@ func (m *Model) eachFact(fn func(anyFact)) {
 		fn(&f)
 		m.Capabilities[c] = f
 	}
+	for i := range m.Benchmarks {
+		fn(&m.Benchmarks[i])
+	}
 }
 
 // eachFact calls fn with every fact of the offering, its context-length

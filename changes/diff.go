@@ -171,7 +171,7 @@ func specChanges(prev, next *catalog.Model) []catalog.Change {
 		}
 		out = append(out, c)
 	}
-	return out
+	return append(out, benchmarkChanges(prev, next)...) // benchmarks.go
 }
 
 // offeringSpecChanges reports an offering's context and max output changing.
@@ -222,6 +222,9 @@ func modelFacts(m *catalog.Model) []factInfo {
 	for _, c := range catalog.Capabilities {
 		out = append(out, info("capability."+string(c), m.Capabilities[c]))
 	}
+	for _, f := range m.Benchmarks {
+		out = append(out, info(benchmarkField(f), f)) // benchmarks.go
+	}
 	return out
 }
 
@@ -237,12 +240,16 @@ func offeringFacts(o *catalog.Offering) []factInfo {
 // review) present in next and not in prev. o is nil for model facts.
 func conflictChanges(model string, o *catalog.Offering, prev, next []factInfo) []catalog.Change {
 	var out []catalog.Change
-	for i, nf := range next {
+	before := make(map[string]factInfo, len(prev))
+	for _, pf := range prev {
+		before[pf.field] = pf
+	}
+	for _, nf := range next {
 		if len(nf.conflicts) == 0 {
 			continue
 		}
 		seen := map[string]bool{}
-		for _, c := range prev[i].conflicts {
+		for _, c := range before[nf.field].conflicts {
 			seen[c.Source.Name+"\x00"+c.Display] = true
 		}
 		for _, c := range nf.conflicts {
@@ -327,6 +334,9 @@ func modelStale(m *catalog.Model) []bool {
 		m.Architecture.Stale, m.Licence.Stale, m.KnowledgeCutoff.Stale, m.InputModalities.Stale, m.OutputModality.Stale}
 	for _, c := range catalog.Capabilities {
 		out = append(out, m.Capabilities[c].Stale)
+	}
+	for _, f := range m.Benchmarks {
+		out = append(out, f.Stale)
 	}
 	return out
 }

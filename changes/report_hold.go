@@ -109,7 +109,12 @@ func holdKindText(k catalog.HoldKind) string {
 	return strings.ReplaceAll(string(k), "_", " ")
 }
 
-func fieldText(f string) string { return strings.ReplaceAll(f, "_", " ") }
+func fieldText(f string) string {
+	if label, ok := strings.CutPrefix(f, "benchmark."); ok {
+		return "benchmark " + label // the label is the source's own text: macro_avg stays
+	}
+	return strings.ReplaceAll(f, "_", " ")
+}
 
 // providerText is the provider's name with the region and variant of the
 // offering: "AWS Bedrock (eu-west-1)", "OpenRouter :free".

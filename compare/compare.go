@@ -257,12 +257,7 @@ func Build(x, y *Side, o Options) *catalog.Comparison {
 		Pricing:      comparePrices(a, b, o.blend()),
 		Providers:    catalog.Pair[catalog.ProviderList]{A: a.Providers, B: b.Providers},
 		Capabilities: compareCapabilities(ma, mb),
-		Benchmarks: catalog.BenchmarkComparison{
-			// The catalogue tracks no benchmark results yet: say so
-			// rather than show an empty table as if results were absent.
-			Rows:      []catalog.BenchmarkRow{},
-			Statement: "No benchmark results are sourced for either model: llmref does not track benchmarks yet.",
-		},
+		Benchmarks:   compareBenchmarks(ma, mb), // benchmarks.go
 	}
 	c.Dates, c.Sources = mergeProvenance(&a.prov, &b.prov)
 	c.Text = Text(c, ma, mb)
@@ -361,7 +356,7 @@ func compareCapabilities(a, b *catalog.Model) catalog.CapabilityComparison {
 }
 
 // prov is one side's provenance: the dates of the sourced facts a record
-// uses of it (its name, specs and capabilities, and its offerings' input
+// uses of it (its name, specs, capabilities and benchmark results, and its offerings' input
 // and output prices) and their sources, sorted and distinct.
 type prov struct {
 	changed, reviewed time.Time
@@ -397,6 +392,9 @@ func provenanceOf(m *catalog.Model, offers []*catalog.Offering) prov {
 	visit(m.InputModalities, note)
 	for _, cp := range catalog.Capabilities {
 		visit(m.Capabilities[cp], note)
+	}
+	for _, f := range m.Benchmarks {
+		visit(f, note)
 	}
 	for _, o := range offers {
 		visit(o.Input, note)

@@ -39,17 +39,7 @@ func encode(x, y *Side, o Options, pretty bool) ([]byte, error) {
 	e := encoder{pretty: pretty, buf: make([]byte, 0, ja.size+jb.size+8<<10)}
 	e.str("{")
 	e.key(1, "benchmarks")
-	if len(c.Benchmarks.Rows) > 0 {
-		e.value(c.Benchmarks, 1)
-	} else {
-		e.str("{")
-		e.key(2, "rows")
-		e.str("[],")
-		e.key(2, "statement")
-		e.quote(c.Benchmarks.Statement)
-		e.nl(1)
-		e.str("}")
-	}
+	e.value(c.Benchmarks, 1)
 	e.str(",")
 	e.key(1, "capabilities")
 	e.capabilities(&c.Capabilities, 1)

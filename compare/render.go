@@ -99,7 +99,7 @@ func WriteText(w io.Writer, c *catalog.Comparison) error {
 	tw.Flush()
 
 	section(&b, "Benchmarks")
-	fmt.Fprintln(&b, textsafe.Line(c.Benchmarks.Statement))
+	renderBenchmarks(&b, c) // benchmarks.go
 
 	section(&b, "Deep dive")
 	for i, p := range c.Text.DeepDive {

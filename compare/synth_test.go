@@ -51,6 +51,14 @@ func synthetic(n int) *catalog.Snapshot {
 		if i%3 == 1 {
 			mods = []string{"text", "image"}
 		}
+		for k, r := range []catalog.BenchmarkResult{
+			{Benchmark: "MMLU", Metric: "macro_avg/acc", Settings: catalog.BenchmarkSettings{Shots: "5"}, Score: fmt.Sprintf("%d.%d", 30+i%60, i%10), SourceURL: src.URL},
+			{Benchmark: "GPQA", Metric: "acc", Score: fmt.Sprint(20 + i%50), SourceURL: "https://example.com/gpqa?a=1&b=<2>"},
+		} {
+			if (i+k)%(k+3) == 0 {
+				m.Benchmarks = append(m.Benchmarks, catalog.Fact[catalog.BenchmarkResult]{Value: r, Display: r.Score, Raw: r.Score, Source: src, RetrievedAt: at, ChangedAt: at})
+			}
+		}
 		m.InputModalities = catalog.Fact[[]string]{Value: mods, Display: fmt.Sprint(mods), Raw: fmt.Sprint(mods), Source: agg, RetrievedAt: at, ChangedAt: at}
 		for k, cp := range catalog.Capabilities {
 			switch (i + k) % 3 {

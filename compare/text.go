@@ -10,7 +10,8 @@ import (
 // Text writes a record's summary, deep-dive paragraphs and FAQ answers from
 // its data and the two models (a is side A). Every sentence states what the
 // sourced data says, names what is not yet sourced, and claims nothing the
-// data does not hold: no quality ranking, since no benchmark is sourced.
+// data does not hold: no quality ranking beyond the shared benchmark rows,
+// each quoted with its source.
 func Text(c *catalog.Comparison, a, b *catalog.Model) catalog.ComparisonText {
 	g := textGen{c: c, a: a, b: b, na: c.Models.A.Name, nb: c.Models.B.Name}
 	t := catalog.ComparisonText{
@@ -18,6 +19,9 @@ func Text(c *catalog.Comparison, a, b *catalog.Model) catalog.ComparisonText {
 		Summary: g.summary(),
 	}
 	t.DeepDive = []string{g.specsParagraph(), g.capabilitiesParagraph(), g.costParagraph(), g.availabilityParagraph()}
+	if p := g.benchmarkParagraph(); p != "" { // benchmarks.go
+		t.DeepDive = append(t.DeepDive, p)
+	}
 	t.FAQ = []catalog.FAQEntry{
 		{Topic: "cheaper", Question: "Which is cheaper, " + g.na + " or " + g.nb + "?", Answer: g.cheaperAnswer()},
 		{Topic: "licence", Question: "Is " + g.na + " or " + g.nb + " open source?", Answer: g.licenceAnswer()},
@@ -26,6 +30,7 @@ func Text(c *catalog.Comparison, a, b *catalog.Model) catalog.ComparisonText {
 		{Topic: "tool_use", Question: "Which is better for tool use, " + g.na + " or " + g.nb + "?", Answer: g.capabilityAnswer(catalog.CapToolUse)},
 		{Topic: "where_to_run", Question: "Where can I run " + g.na + " and " + g.nb + "?", Answer: g.whereAnswer()},
 	}
+	t.FAQ = append(t.FAQ, g.benchmarkFAQ()...)
 	return t
 }
 

@@ -31,6 +31,7 @@ func buildModel(id string, acc *modelAcc, prev *catalog.Model, now time.Time) *c
 	for _, c := range catalog.Capabilities {
 		m.Capabilities[c] = pick(acc.caps[c], prev.Capabilities[c], now, eqComparable[bool], eqComparable[bool])
 	}
+	m.Benchmarks = buildBenchmarks(acc, prev.Benchmarks, now)
 	for a := range acc.aliases {
 		m.Aliases = append(m.Aliases, a)
 	}

@@ -56,9 +56,12 @@ type cand struct {
 }
 
 type modelAcc struct {
-	fields  map[catalog.Field][]cand
-	caps    map[catalog.Capability][]cand
-	aliases map[catalog.Alias]bool
+	fields map[catalog.Field][]cand
+	caps   map[catalog.Capability][]cand
+	// benchmarks are the candidates of each benchmark result, by its key
+	// (benchmarks.go).
+	benchmarks map[string][]cand
+	aliases    map[catalog.Alias]bool
 	// defined is set when a source at creator or aggregator authority
 	// speaks of the model: only then does it exist.
 	defined bool
@@ -338,6 +341,12 @@ func (m *merger) addClaims(o catalog.Observation, rid Resolved, stale bool) {
 // listing date or a placeholder is refused, and said so.
 func (m *merger) addModelField(acc *modelAcc, o catalog.Observation, rid Resolved, stale bool) {
 	if _, feature := o.Field.Feature(); feature || o.Field == catalog.FieldSupportedParameters {
+		return
+	}
+	if o.Field == catalog.FieldBenchmark {
+		if err := acc.addBenchmark(o, stale, rid.Variant != ""); err != nil {
+			m.warn(o, err)
+		}
 		return
 	}
 	if reason := notARelease(o); reason != "" {

@@ -338,7 +338,8 @@ func ParseHFCard(repo string, r Response) (Parsed, error) {
 	if len(out) == 0 {
 		return Parsed{}, fmt.Errorf("parse huggingface card %s: no licence, release date or spec table: %w", repo, ErrMarkup)
 	}
-	return Parsed{Observations: out, Warnings: tally.Warnings()}, nil
+	evals, evalWarnings := cardEvalObservations(repo, body, obs, r.URL) // hfevals.go
+	return Parsed{Observations: append(out, evals...), Warnings: append(tally.Warnings(), evalWarnings...)}, nil
 }
 
 func splitFrontMatter(text string) (hfFrontMatter, string, error) {

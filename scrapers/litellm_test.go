@@ -268,7 +268,7 @@ func TestSummarize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "9 providers, 13 models, 8 models of mapped providers read; skipped: "; !strings.HasPrefix(md, want) || !strings.Contains(md, "provider kilo 1") {
+	if want := "9 providers, 13 models, 8 models of mapped providers read, 5 of other providers for model facts only; offerings skipped: "; !strings.HasPrefix(md, want) || !strings.Contains(md, "provider kilo 1") {
 		t.Errorf("modelsdev summary %q", md)
 	}
 	if got := topCounts(map[string]int{"a": 5, "b": 3, "c": 2, "d": 1}, 2); got != "a 5, b 3, 2 other reasons 3" {

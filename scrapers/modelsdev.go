@@ -35,10 +35,11 @@ var modelsDevCreators = map[string]bool{
 	"xai": true, "moonshotai": true, "alibaba": true, "zai": true, "cohere": true,
 }
 
-// ModelsDev reads models.dev's api.json as a cross-check: each known
-// provider's prices (USD per 1M tokens), context and output limits, and the
-// release date and knowledge cutoff its creator's own entry gives, at the
-// lowest authority.
+// ModelsDev reads models.dev's api.json as a cross-check, at the lowest
+// authority: each mapped provider's prices (USD per 1M tokens), context
+// and output limits, and for every model it lists, whoever lists it, the
+// model's own facts (mdModelFacts: release date, knowledge cutoff, open
+// weights, limits, modalities, capability flags, benchmark results).
 type ModelsDev struct {
 	// URL is the catalogue; default DefaultModelsDevURL.
 	URL string
@@ -97,8 +98,8 @@ func (s *ModelsDev) Summarize(kind string, r Response) (string, error) {
 	if res.Unreadable > 0 {
 		unreadable = fmt.Sprintf("; %d unreadable", res.Unreadable)
 	}
-	return fmt.Sprintf("%d providers, %d models, %d models of mapped providers read; skipped: %s%s",
-		res.Providers, res.Models, res.Read, topCounts(res.Skipped, 8), unreadable), nil
+	return fmt.Sprintf("%d providers, %d models, %d models of mapped providers read, %d of other providers for model facts only; offerings skipped: %s%s",
+		res.Providers, res.Models, res.Read, res.ModelFacts, topCounts(res.Skipped, 8), unreadable), nil
 }
 
 // ModelsDevResult is what ParseModelsDev read and what it skipped.
@@ -108,7 +109,11 @@ type ModelsDevResult struct {
 	Providers, Models int
 	// Read counts the models of mapped providers.
 	Read int
-	// Skipped counts the models of unmapped providers, by provider.
+	// ModelFacts counts the models of unmapped providers read for their
+	// model facts only.
+	ModelFacts int
+	// Skipped counts the models of unmapped providers, whose offerings
+	// are not read, by provider.
 	Skipped map[string]int
 	// Unreadable counts the providers and models left out because they
 	// could not be read; Warnings say why.
@@ -123,12 +128,20 @@ type mdProvider struct {
 }
 
 type mdModel struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	ReleaseDate string `json:"release_date"`
-	Knowledge   string `json:"knowledge"`
-	OpenWeights *bool  `json:"open_weights"`
-	Cost        *struct {
+	ID               string `json:"id"`
+	Name             string `json:"name"`
+	ReleaseDate      string `json:"release_date"`
+	Knowledge        string `json:"knowledge"`
+	OpenWeights      *bool  `json:"open_weights"`
+	Attachment       *bool  `json:"attachment"`
+	Reasoning        *bool  `json:"reasoning"`
+	ToolCall         *bool  `json:"tool_call"`
+	StructuredOutput *bool  `json:"structured_output"`
+	Modalities       *struct {
+		Input  []string `json:"input"`
+		Output []string `json:"output"`
+	} `json:"modalities"`
+	Cost *struct {
 		Input      *json.Number `json:"input"`
 		Output     *json.Number `json:"output"`
 		CacheRead  *json.Number `json:"cache_read"`
@@ -138,16 +151,18 @@ type mdModel struct {
 		Context *json.Number `json:"context"`
 		Output  *json.Number `json:"output"`
 	} `json:"limit"`
+	// Benchmarks are read one by one (modelsdevbench.go): one that
+	// cannot be read is left out, not the model.
+	Benchmarks []json.RawMessage `json:"benchmarks"`
 }
 
 // ParseModelsDev reads models.dev's api.json (provider id → provider, with
 // its models by id) into cross-check observations: for each model of a
 // mapped provider, the offering at that provider (listed, prices per 1M
 // tokens kept as the catalogue's number text, context and output limits;
-// a zero limit is a placeholder and says nothing), and, from a creator's
-// own entry, the model's release date, knowledge cutoff and whether its
-// weights are open. Models of other
-// providers are counted in Skipped.
+// a zero limit is a placeholder and says nothing); and for every model of
+// every provider, the model facts its entry speaks for (mdModelFacts).
+// The offerings of other providers' models are counted in Skipped.
 //
 // Its anchor is the JSON object of providers. A provider it cannot read
 // (not an object, no "models") and a model it cannot read (a field of the
@@ -181,10 +196,9 @@ func ParseModelsDev(r Response, providers map[string]string) (ModelsDevResult, e
 		}
 		res.Providers++
 		res.Models += len(p.Models)
-		to, ok := providers[pid]
-		if !ok {
+		to, mapped := providers[pid]
+		if !mapped {
 			res.Skipped["provider "+pid] += len(p.Models)
-			continue
 		}
 		mids := make([]string, 0, len(p.Models))
 		for k := range p.Models {
@@ -192,13 +206,20 @@ func ParseModelsDev(r Response, providers map[string]string) (ModelsDevResult, e
 		}
 		sort.Strings(mids)
 		for _, mid := range mids {
-			obs, err := mdModelObservations(r, pid, to, mid, p.Models[mid])
+			obs, warns, err := mdModelObservations(r, pid, to, mid, p.Models[mid])
 			if err != nil {
 				tally.skip("%s/%s: %v: left out", clip.String(pid), clip.String(mid), err)
 				continue
 			}
+			for _, w := range warns {
+				tally.warn("%s/%s: %s", clip.String(pid), clip.String(mid), w)
+			}
 			tally.ok()
-			res.Read++
+			if mapped {
+				res.Read++
+			} else {
+				res.ModelFacts++
+			}
 			res.Observations = append(res.Observations, obs...)
 		}
 	}
@@ -212,89 +233,97 @@ func ParseModelsDev(r Response, providers map[string]string) (ModelsDevResult, e
 	return res, nil
 }
 
-func mdModelObservations(r Response, pid, provider, mid string, raw json.RawMessage) ([]catalog.Observation, error) {
+// mdModelObservations reads one entry of provider pid: with provider set
+// (a mapped provider), its offering at that provider; and the model's own
+// facts at cross-check authority (mdModelFacts). warns are parts of the
+// entry left out.
+func mdModelObservations(r Response, pid, provider, mid string, raw json.RawMessage) ([]catalog.Observation, []string, error) {
 	var m mdModel
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	id := mid
 	if m.ID != "" {
 		id = m.ID
 	}
 	if strings.TrimSpace(id) == "" {
-		return nil, fmt.Errorf("a model without an id: %w", ErrMarkup)
+		return nil, nil, fmt.Errorf("a model without an id: %w", ErrMarkup)
 	}
 	note := "models.dev " + pid + "/" + id
 	offer := func(f catalog.Field, v string, u catalog.Unit) catalog.Observation {
 		return catalog.Observation{Source: "modelsdev", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityCrossCheck,
 			Subject: id, SubjectName: m.Name, Provider: provider, Field: f, Value: v, Unit: u, Note: note}
 	}
-	out := []catalog.Observation{offer(catalog.FieldListed, id, "")}
-	num := func(name string, n *json.Number) (string, bool, error) {
-		if n == nil {
-			return "", false, nil
+	var out []catalog.Observation
+	if provider != "" {
+		out = append(out, offer(catalog.FieldListed, id, ""))
+		var nums []mdNum
+		if c := m.Cost; c != nil {
+			nums = append(nums, mdNum{"cost.input", c.Input, catalog.FieldPriceInput}, mdNum{"cost.cache_read", c.CacheRead, catalog.FieldPriceCachedInput},
+				mdNum{"cost.cache_write", c.CacheWrite, catalog.FieldPriceCacheWrite}, mdNum{"cost.output", c.Output, catalog.FieldPriceOutput})
 		}
-		s := n.String()
-		if strings.HasPrefix(s, "-") {
-			return "", false, fmt.Errorf("%s: negative %s", name, clip.String(s))
+		if l := m.Limit; l != nil {
+			nums = append(nums, mdNum{"limit.context", l.Context, catalog.FieldOfferingContext}, mdNum{"limit.output", l.Output, catalog.FieldOfferingMaxOutput})
 		}
-		return s, true, nil
-	}
-	if c := m.Cost; c != nil {
-		for _, p := range []struct {
-			name  string
-			n     *json.Number
-			field catalog.Field
-		}{
-			{"cost.input", c.Input, catalog.FieldPriceInput},
-			{"cost.cache_read", c.CacheRead, catalog.FieldPriceCachedInput},
-			{"cost.cache_write", c.CacheWrite, catalog.FieldPriceCacheWrite},
-			{"cost.output", c.Output, catalog.FieldPriceOutput},
-		} {
-			v, ok, err := num(p.name, p.n)
-			if err != nil {
-				return nil, err
+		err := readMDNums(nums, func(f catalog.Field, v string) {
+			u := catalog.Unit("")
+			if f.IsPrice() {
+				u = catalog.PerMillion
 			}
-			if ok {
-				out = append(out, offer(p.field, v, catalog.PerMillion))
-			}
+			out = append(out, offer(f, v, u))
+		})
+		if err != nil {
+			return nil, nil, err
 		}
 	}
-	if l := m.Limit; l != nil {
-		for _, p := range []struct {
-			name  string
-			n     *json.Number
-			field catalog.Field
-		}{
-			{"limit.context", l.Context, catalog.FieldOfferingContext},
-			{"limit.output", l.Output, catalog.FieldOfferingMaxOutput},
-		} {
-			v, ok, err := num(p.name, p.n)
-			if err != nil {
-				return nil, err
-			}
-			if ok && strings.Trim(v, "0.") != "" {
-				out = append(out, offer(p.field, v, ""))
-			}
+	model := func(f catalog.Field, v string) catalog.Observation {
+		o := offer(f, v, "")
+		o.Provider = ""
+		return o
+	}
+	facts, warns, err := mdModelFacts(r, pid, &m, model)
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(out, facts...), warns, nil
+}
+
+// mdNum is one number of an entry: its name in the catalogue, its value
+// (nil when absent) and the field it is read as.
+type mdNum struct {
+	name  string
+	n     *json.Number
+	field catalog.Field
+}
+
+// readMDNums reads numbers with mdNumber, calling add with each one
+// present; the first unreadable one is the error.
+func readMDNums(nums []mdNum, add func(catalog.Field, string)) error {
+	for _, p := range nums {
+		v, ok, err := mdNumber(p.name, p.n)
+		if err != nil {
+			return err
+		}
+		if ok {
+			add(p.field, v)
 		}
 	}
-	if modelsDevCreators[pid] {
-		model := func(f catalog.Field, v string) catalog.Observation {
-			o := offer(f, v, "")
-			o.Provider = ""
-			return o
-		}
-		if m.ReleaseDate != "" {
-			out = append(out, model(catalog.FieldReleased, m.ReleaseDate))
-		}
-		if m.Knowledge != "" {
-			out = append(out, model(catalog.FieldKnowledgeCutoff, m.Knowledge))
-		}
-		if m.OpenWeights != nil {
-			// Whether the creator publishes the weights: no public
-			// weights is a proprietary model (normalize.Licence).
-			out = append(out, model(catalog.FieldLicence, fmt.Sprintf("open_weights=%t", *m.OpenWeights)))
-		}
+	return nil
+}
+
+// mdNumber reads a non-negative number as the catalogue wrote it; a zero
+// limit or price is kept (a free endpoint), a zero limit dropped by the
+// callers that read limits.
+func mdNumber(name string, n *json.Number) (string, bool, error) {
+	if n == nil {
+		return "", false, nil
 	}
-	return out, nil
+	v := n.String()
+	if strings.HasPrefix(v, "-") {
+		return "", false, fmt.Errorf("%s: negative %s", name, clip.String(v))
+	}
+	if strings.HasPrefix(name, "limit.") && strings.Trim(v, "0.") == "" {
+		return "", false, nil // a zero limit is a placeholder and says nothing
+	}
+	return v, true, nil
 }

@@ -132,14 +132,24 @@ func TestModelsDevSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Observations) == 0 || p.Observations[0].Provider != "kilo" {
-		t.Errorf("configured mapping ignored: %+v", p.Observations)
+	offers := 0
+	for _, o := range p.Observations {
+		if o.Provider != "" {
+			offers++
+			if o.Provider != "kilo" {
+				t.Fatalf("configured mapping ignored: %+v", o)
+			}
+		}
+	}
+	if offers == 0 {
+		t.Error("no offering at the one mapped provider")
 	}
 }
 
 func FuzzParseModelsDev(f *testing.F) {
 	f.Add(fixtureBody(f, "2026-04-23", "models.dev/api.json"))
 	f.Add([]byte(`{"openai":{"models":{"gpt-x":{"id":"gpt-x","cost":{"input":1e-3,"output":2},"limit":{"context":0.5}}}}}`))
+	f.Add([]byte(`{"x":{"models":{"m":{"benchmarks":[{"name":"A","score":"1.5%"},{"name":"A","score":2},{"score":3}]}}}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		res, err := ParseModelsDev(Response{URL: DefaultModelsDevURL, Body: body}, DefaultModelsDevProviders())
 		if err != nil {
@@ -148,6 +158,11 @@ func FuzzParseModelsDev(f *testing.F) {
 		for _, o := range res.Observations {
 			if o.Authority != catalog.AuthorityCrossCheck || o.Subject == "" {
 				t.Fatalf("bad observation %+v", o)
+			}
+			if o.Field == catalog.FieldBenchmark {
+				if _, err := catalog.ParseBenchmarkResult(o.Value); err != nil {
+					t.Fatalf("unreadable benchmark %+v: %v", o, err)
+				}
 			}
 			if (o.Field.IsPrice() || o.Field == catalog.FieldOfferingContext || o.Field == catalog.FieldOfferingMaxOutput) && strings.HasPrefix(o.Value, "-") {
 				t.Fatalf("negative figure %+v", o)
