@@ -49,6 +49,7 @@ var Kinds = []Kind{
 	{"providers.json", "providers.schema.json"},
 	{"offerings.json", "offerings.schema.json"},
 	{"unmatched.json", "unmatched.schema.json"},
+	{"coverage.json", "coverage.schema.json"},
 	{"models/*.json", "model.schema.json"},
 	{"comparisons.json", "comparisons.schema.json"},
 	{"comparisons/*.json", "comparison.schema.json"},

@@ -79,7 +79,7 @@ func TestDemoTreeValidates(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"index.schema.json", "models.schema.json", "providers.schema.json", "offerings.schema.json",
-		"unmatched.schema.json", "model.schema.json", "comparisons.schema.json", "comparison.schema.json"} {
+		"unmatched.schema.json", "model.schema.json", "comparisons.schema.json", "comparison.schema.json", "coverage.schema.json"} {
 		if kinds[want] == 0 {
 			t.Errorf("the demo's tree has no file of kind %s", want)
 		}
@@ -114,6 +114,13 @@ func TestSchemasReject(t *testing.T) {
 		{"offerings.json", `{"schema_version":1,"offerings":[{"model":"a/b","provider":"p","provider_model_id":"x",
 			"input":{"status":"sourced","value":{"kind":"free","usd_per_mtok":0},"source":{"name":"s","url":"u","authority":"provider"},"reviewed_at":null}}]}`},
 		{"index.json", `{"schema_version":1,"generated_at":"yesterday","run":1,"counts":{},"files":[]}`},
+		// coverage.json: a sourced cell without its source, an unsourced one naming one, an unknown kind.
+		{"coverage.json", `{"schema_version":1,"fields":[],"totals":[],"creators":[],"all":{"of":1,"sourced":1,"by":{"creator":1,"provider":0,"aggregator":0,"cross-check":0}},
+			"models":[{"id":"a/b","creator":"a","sourced":1,"cells":[{"field":"released","sourced":true,"by":"creator"}]}]}`},
+		{"coverage.json", `{"schema_version":1,"fields":[],"totals":[],"creators":[],"all":{"of":1,"sourced":0,"by":{"creator":0,"provider":0,"aggregator":0,"cross-check":0}},
+			"models":[{"id":"a/b","creator":"a","sourced":0,"cells":[{"field":"released","sourced":false,"source":"x"}]}]}`},
+		{"coverage.json", `{"schema_version":1,"fields":["released"],"totals":[{"field":"released","of":1,"sourced":1,"by":{"creator":0,"provider":0,"aggregator":0,"cross-check":0,"friend":1}}],
+			"creators":[],"all":{"of":1,"sourced":0,"by":{"creator":0,"provider":0,"aggregator":0,"cross-check":0}},"models":[]}`},
 		{"comparisons.json", `{"schema_version":1,"blend":{"input_pct":70,"output_pct":30},"count":1,"generator":"g","models":[],
 			"files":[{"path":"models/x.json","sha256":"00","bytes":1}]}`},
 	}
