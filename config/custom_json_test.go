@@ -25,6 +25,8 @@ const jsonEntry = `sources:
         output: pricing.completion
         cached_input: pricing.input_cache_read
         context: context_length
+  openrouter:
+    enabled: false # it reads the same URL
 `
 
 func TestCustomJSONFromFile(t *testing.T) {
@@ -81,5 +83,21 @@ func TestCustomJSONErrorsAtLoad(t *testing.T) {
 				t.Errorf("error %v\nwant it to hold %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestCustomSharedURLRefused: a declarative source starting from a URL a
+// built-in source reads would read nothing and report success; it is
+// refused at load, at the entry's url, until the other source is off.
+func TestCustomSharedURLRefused(t *testing.T) {
+	body := strings.Replace(jsonEntry, "  openrouter:\n    enabled: false # it reads the same URL\n", "", 1)
+	path := filepath.Join(t.TempDir(), "llmref.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path)
+	want := "llmref.yaml:5:12: sources.custom[0].url (source openrouter-list): https://openrouter.ai/api/v1/models is also read by source openrouter"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v\nwant it to hold %q", err, want)
 	}
 }
