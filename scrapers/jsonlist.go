@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -132,7 +133,7 @@ func NewJSONList(spec JSONListSpec) (*JSONList, error) {
 	for _, k := range TableColumnKeys() {
 		known[k] = true
 	}
-	for _, key := range sortedKeys(spec.Fields) {
+	for _, key := range slices.Sorted(maps.Keys(spec.Fields)) {
 		p := spec.Fields[key]
 		if !known[key] {
 			return nil, fmt.Errorf("fields.%s: unknown field (known: %s)", key, strings.Join(TableColumnKeys(), ", "))
@@ -159,15 +160,6 @@ func NewJSONList(spec JSONListSpec) (*JSONList, error) {
 		return nil, fmt.Errorf("fields: map at least one of %s and %s", ColInput, ColOutput)
 	}
 	return j, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Name is the configured name.
@@ -250,7 +242,7 @@ func (j *JSONList) ParseJSONList(r Response) (Parsed, error) {
 		if len(l) > j.spec.MaxRows {
 			return fail("the list holds %d entries, more than max_rows %d", len(l), j.spec.MaxRows)
 		}
-		for _, k := range sortedKeys(l) {
+		for _, k := range slices.Sorted(maps.Keys(l)) {
 			entries = append(entries, entry{key: k, val: l[k]})
 		}
 	default:
