@@ -14,13 +14,16 @@ import (
 	"github.com/llmref/llmref/scrapers"
 )
 
-// CustomSettings are the declarative HTML-table sources, the list under
-// `sources.custom:`. Each entry becomes a source of its own name, so an
-// operator adds a provider's price page with no code. A list in the file
-// replaces the default list (which holds Bitdeer AI) as a whole.
+// CustomSettings are the declarative sources, the list under
+// `sources.custom:`: HTML price tables and JSON model lists. Each entry
+// becomes a source of its own name, so an operator adds a provider's price
+// page or public model list with no code. A list in the file replaces the
+// default list (which holds Bitdeer AI) as a whole.
 type CustomSettings []TableSettings
 
-// TableSettings describe one provider's price table.
+// TableSettings describe one provider's price table (format html, the
+// default: rows and columns are CSS selectors) or public JSON model list
+// (format json: list and fields are paths).
 type TableSettings struct {
 	// Name is the source's name (unique; not a built-in source's name).
 	Name string `yaml:"name"`
@@ -28,6 +31,9 @@ type TableSettings struct {
 	Enabled *bool `yaml:"enabled"`
 	// Title presents the source in `llmref sources`.
 	Title string `yaml:"title"`
+	// Format is html (default: a table read by CSS selectors) or json (a
+	// list read by paths).
+	Format string `yaml:"format"`
 	// URL is the page.
 	URL string `yaml:"url"`
 	// Provider is the provider id the prices are for.
@@ -43,6 +49,17 @@ type TableSettings struct {
 	// cached_input, cache_write, batch_input, batch_output, context,
 	// max_output) to where a row holds them.
 	Columns map[string]ColumnSettings `yaml:"columns"`
+	// List is, for format json, the path of the list of models in the
+	// document: keys separated by dots ("data", "result.models"); empty
+	// when the document is the list.
+	List string `yaml:"list"`
+	// Fields map, for format json, the same keys as Columns to paths
+	// within one entry of the list ("pricing.input"), or "$key" for the
+	// entry's key when the list is an object keyed by model id.
+	Fields map[string]string `yaml:"fields"`
+	// MaxRows bounds, for format json, the entries of the list (default
+	// 10,000): a longer list fails the source.
+	MaxRows int `yaml:"max_rows"`
 }
 
 // ColumnSettings locate one value in a row: a CSS selector relative to the
@@ -150,7 +167,7 @@ func (t TableSettings) settingError(where string, err error) error {
 	return fmt.Errorf("%s: %s", where, msg)
 }
 
-func (t TableSettings) build() (*scrapers.Table, error) {
+func (t TableSettings) build() (scrapers.Source, error) {
 	if !sourceNameRe.MatchString(t.Name) {
 		return nil, fmt.Errorf("name: %q is not a source name (lower-case letters, digits, -)", t.Name)
 	}
@@ -170,6 +187,16 @@ func (t TableSettings) build() (*scrapers.Table, error) {
 	unit, ok := tableUnits[t.Unit]
 	if !ok {
 		return nil, fmt.Errorf("unit: %q is not per_token, per_1k or per_1m", t.Unit)
+	}
+	switch t.Format {
+	case "json":
+		return t.buildJSON(auth, unit)
+	case "", "html":
+	default:
+		return nil, fmt.Errorf("format: %q is not html or json", t.Format)
+	}
+	if t.List != "" || t.Fields != nil || t.MaxRows != 0 {
+		return nil, errors.New("format: html reads rows and columns; list, fields and max_rows are for format: json")
 	}
 	// Every selector, by the setting that holds it, in the file's order
 	// of keys: rows, then the columns by name.
@@ -201,6 +228,21 @@ func (t TableSettings) build() (*scrapers.Table, error) {
 		}
 	}
 	return tbl, nil
+}
+
+// buildJSON makes a declarative JSON list: its paths are checked here, so a
+// bad one fails when the configuration loads.
+func (t TableSettings) buildJSON(auth catalog.Authority, unit catalog.Unit) (scrapers.Source, error) {
+	if t.Rows != "" || t.Columns != nil {
+		return nil, errors.New("format: json reads list and fields; rows and columns are for format: html")
+	}
+	if t.Fields == nil {
+		return nil, errors.New("fields: required for format: json")
+	}
+	return scrapers.NewJSONList(scrapers.JSONListSpec{
+		Name: t.Name, Title: t.Title, URL: t.URL, Provider: t.Provider, Authority: auth,
+		List: t.List, Unit: unit, Fields: t.Fields, MaxRows: t.MaxRows,
+	})
 }
 
 // defaultCustom is the shipped declarative source: Bitdeer AI's model API

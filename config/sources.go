@@ -148,6 +148,7 @@ func (c *Config) BuildSources() ([]scrapers.Source, error) {
 		}
 		out = append(out, src)
 	}
+	errs = append(errs, c.checkSharedURLs(out)...)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}

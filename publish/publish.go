@@ -89,6 +89,7 @@ func (p *Publisher) PublishSnapshot(st *store.Store, snap *catalog.Snapshot, run
 		comparisonsSection(snap, p.Compare, p.log()), // comparisons.json and comparisons/<a>--vs--<b>.json
 		changesSection(st),                           // changes/<run-id>.json
 		historySection(st),                           // history/<creator>--<slug>.json
+		coverageSection(snap),                        // coverage.json
 	)
 	if err != nil {
 		return nil, err

@@ -260,28 +260,8 @@ func (t *Table) ParseTable(r Response) (Parsed, error) {
 		}
 		seen[strings.ToLower(id)] = i + 1
 		tally.ok()
-		subjectName := vals[ColName]
-		obs := func(f catalog.Field, v string, u catalog.Unit) catalog.Observation {
-			return catalog.Observation{Source: name, URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: t.spec.Authority,
-				Subject: id, SubjectName: subjectName, Provider: t.spec.Provider, Field: f, Value: v, Unit: u}
-		}
-		out = append(out, obs(catalog.FieldListed, id, ""))
-		for _, c := range tableColumns {
-			v, ok := vals[c.key]
-			if !ok {
-				continue
-			}
-			switch {
-			case c.key == ColName:
-				o := obs(c.field, v, "")
-				o.Provider = "" // a model fact
-				out = append(out, o)
-			case c.price:
-				out = append(out, obs(c.field, v, t.spec.Unit))
-			default:
-				out = append(out, obs(c.field, v, ""))
-			}
-		}
+		base := catalog.Observation{Source: name, URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: t.spec.Authority, Provider: t.spec.Provider}
+		out = append(out, declaredRow(base, id, vals, t.spec.Unit)...)
 	})
 	if err := tally.unreadable("rows"); err != nil {
 		return Parsed{}, fmt.Errorf("parse %s table: %w", name, err)

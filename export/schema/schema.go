@@ -50,6 +50,7 @@ var Kinds = []Kind{
 	{"offerings.json", "offerings.schema.json"},
 	{"unmatched.json", "unmatched.schema.json"},
 	{"freshness.json", "freshness.schema.json"},
+	{"coverage.json", "coverage.schema.json"},
 	{"models/*.json", "model.schema.json"},
 	{"comparisons.json", "comparisons.schema.json"},
 	{"comparisons/*.json", "comparison.schema.json"},

@@ -116,6 +116,13 @@ func TestSchemasReject(t *testing.T) {
 		{"index.json", `{"schema_version":2,"generated_at":"yesterday","run":1,"counts":{},"files":[]}`},
 		{"freshness.json", `{"schema_version":2,"sources":[{"source":"s","pages":1,"facts":1,"conflicts":0,"stale_facts":0,"retrieved_at":"yesterday","oldest_retrieved_at":null}]}`},
 		{"freshness.json", `{"schema_version":1,"sources":[]}`},
+		// coverage.json: a sourced cell without its source, an unsourced one naming one, an unknown kind.
+		{"coverage.json", `{"schema_version":2,"fields":[],"totals":[],"creators":[],"all":{"of":1,"sourced":1,"by":{"creator":1,"provider":0,"aggregator":0,"cross-check":0}},
+			"models":[{"id":"a/b","creator":"a","sourced":1,"cells":[{"field":"released","sourced":true,"by":"creator"}]}]}`},
+		{"coverage.json", `{"schema_version":2,"fields":[],"totals":[],"creators":[],"all":{"of":1,"sourced":0,"by":{"creator":0,"provider":0,"aggregator":0,"cross-check":0}},
+			"models":[{"id":"a/b","creator":"a","sourced":0,"cells":[{"field":"released","sourced":false,"source":"x"}]}]}`},
+		{"coverage.json", `{"schema_version":2,"fields":["released"],"totals":[{"field":"released","of":1,"sourced":1,"by":{"creator":0,"provider":0,"aggregator":0,"cross-check":0,"friend":1}}],
+			"creators":[],"all":{"of":1,"sourced":0,"by":{"creator":0,"provider":0,"aggregator":0,"cross-check":0}},"models":[]}`},
 		{"comparisons.json", `{"schema_version":2,"blend":{"input_pct":70,"output_pct":30},"count":1,"generator":"g","models":[],
 			"files":[{"path":"models/x.json","sha256":"00","bytes":1}]}`},
 	}

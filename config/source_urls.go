@@ -1,0 +1,36 @@
+package config
+
+import (
+	"fmt"
+
+	"github.com/llmref/llmref/scrapers"
+)
+
+// checkSharedURLs refuses a declarative source (sources.custom) that starts
+// from a URL another enabled source also reads: a run fetches each URL once,
+// for one source, so the other would read nothing and report success.
+func (c *Config) checkSharedURLs(srcs []scrapers.Source) []error {
+	custom, _ := c.settings["custom"].(*CustomSettings)
+	index := map[string]int{}
+	if custom != nil {
+		for i, t := range *custom {
+			index[t.Name] = i
+		}
+	}
+	owner := map[string]string{}
+	var errs []error
+	for _, s := range srcs {
+		for _, r := range s.Requests() {
+			first, dup := owner[r.URL]
+			if !dup {
+				owner[r.URL] = s.Name()
+				continue
+			}
+			if i, ok := index[s.Name()]; ok && first != s.Name() {
+				errs = append(errs, fmt.Errorf("%s.url (source %s): %s is also read by source %s; a run fetches a URL once, for one source (turn %s off, or read the list from one of them)",
+					indexPath("sources.custom", i), s.Name(), r.URL, first, first))
+			}
+		}
+	}
+	return errs
+}

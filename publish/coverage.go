@@ -1,0 +1,28 @@
+package publish
+
+import (
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/coverage"
+	"github.com/llmref/llmref/export"
+)
+
+// CoverageFile is the tree's coverage report.
+const CoverageFile = "coverage.json"
+
+// CoverageDoc is coverage.json, and what `llmref coverage --format json`
+// prints: for every model and field of the reference page, whether it is
+// sourced and by what kind of source, with totals per field and creator.
+type CoverageDoc struct {
+	SchemaVersion int `json:"schema_version"`
+	coverage.Report
+}
+
+// Coverage measures the coverage of the published catalogue snap.
+func Coverage(snap *catalog.Snapshot) CoverageDoc {
+	return CoverageDoc{SchemaVersion: export.SchemaVersion, Report: coverage.Measure(snap, coverage.Options{})}
+}
+
+// coverageSection exports coverage.json.
+func coverageSection(snap *catalog.Snapshot) export.Section {
+	return func(t *export.Tree) error { return t.PutJSON(CoverageFile, Coverage(snap)) }
+}
