@@ -41,6 +41,8 @@ type Config struct {
 	Serve ServeConfig `yaml:"serve"`
 	// Normalize configures normalisation (see normalize.go).
 	Normalize NormalizeConfig `yaml:"normalize"`
+	// Track says which models the planned sources read (see track.go).
+	Track TrackConfig `yaml:"track"`
 
 	// settings are the decoded settings of every registered source.
 	settings map[string]SourceSettings
@@ -83,7 +85,7 @@ const DefaultFile = "llmref.yaml"
 const DefaultDatabase = "data/llmref.db"
 
 // Default returns the configuration used when there is no file: every
-// source at its public address, tracking the reference page's two models.
+// source at its public address, tracking every model OpenRouter lists.
 func Default() *Config {
 	c := &Config{Database: DefaultDatabase}
 	c.settings = defaultSettings()
@@ -148,6 +150,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := normalize.NewResolver(c.Aliases); err != nil {
 		errs = append(errs, fmt.Errorf("aliases: %w", err))
+	}
+	if err := c.Track.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := c.decodeSources(); err != nil {
 		errs = append(errs, err)

@@ -35,6 +35,10 @@ type Options struct {
 	// Normalization are the alias table and the discrepancy bound; the
 	// zero value is the defaults.
 	Normalization normalize.Settings
+	// Track narrows the tracked models the planned sources read (see
+	// TrackPolicy); the zero value tracks every model a defining source
+	// names.
+	Track TrackPolicy
 	// Publisher publishes the JSON tree after the run commits, and sends
 	// the run's change report to its webhook; nil publishes nothing.
 	Publisher *publish.Publisher
@@ -109,7 +113,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
 	log.Info("fetching", "sources", len(selected))
-	outcome, crawlErr := scrapers.Crawl(ctx, o.Fetch, selected, prevPages)
+	outcome, crawlErr := crawlTracked(ctx, st, o, selected, prevPages, log)
 	if outcome == nil {
 		return nil, fmt.Errorf("refresh: %w", crawlErr)
 	}
