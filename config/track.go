@@ -31,10 +31,19 @@ func (t TrackConfig) Policy() refresh.TrackPolicy {
 	return refresh.TrackPolicy{Include: t.Include, Exclude: t.Exclude}
 }
 
-// validate checks every pattern, naming the setting.
-func (t TrackConfig) validate() error {
-	if err := t.Policy().Validate(); err != nil {
-		return fmt.Errorf("track.%w", err)
+// validate checks every pattern, each error naming its setting
+// (track.include[0]) so that it is reported at its line.
+func (t TrackConfig) validate() []error {
+	var errs []error
+	for _, l := range []struct {
+		name string
+		list []string
+	}{{"track.include", t.Include}, {"track.exclude", t.Exclude}} {
+		for i, pat := range l.list {
+			if err := refresh.CheckTrackPattern(pat); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", indexPath(l.name, i), err))
+			}
+		}
 	}
-	return nil
+	return errs
 }

@@ -274,15 +274,20 @@ func keepCatalogue(st *store.Store, o Options, run, last catalog.Run, pages []ca
 	return res, nil
 }
 
-// noneRead reports whether every source of a run failed: nothing was
-// read, so nothing may be committed or published.
+// noneRead reports whether every source of a run that had something to
+// read failed: nothing was read, so nothing may be committed or published.
 func noneRead(stats []catalog.SourceStats) bool {
+	tried := 0
 	for _, s := range stats {
-		if s.Status != catalog.SourceFailed {
+		switch s.Status {
+		case catalog.SourceSkipped: // a planned source given nothing to read
+		case catalog.SourceFailed:
+			tried++
+		default:
 			return false
 		}
 	}
-	return len(stats) > 0
+	return tried > 0
 }
 
 // recordFailed records a run that commits nothing (see ErrFailed): only

@@ -29,26 +29,35 @@ type TrackPolicy struct {
 	Exclude []string
 }
 
-// Validate reports the first malformed pattern of each list.
+// Validate reports every malformed pattern, naming its list and place.
 func (p TrackPolicy) Validate() error {
 	var errs []error
-	for name, list := range map[string][]string{"include": p.Include, "exclude": p.Exclude} {
-		for i, pat := range list {
-			if strings.TrimSpace(pat) == "" {
-				errs = append(errs, fmt.Errorf("%s[%d]: empty pattern", name, i))
-				continue
-			}
-			if strings.Count(pat, "/") > 1 {
-				errs = append(errs, fmt.Errorf("%s[%d]: %q: a pattern is creator or creator/slug", name, i, pat))
-				continue
-			}
-			if _, err := path.Match(strings.ToLower(pat), ""); err != nil {
-				errs = append(errs, fmt.Errorf("%s[%d]: %q: %w", name, i, pat, err))
+	for _, l := range []struct {
+		name string
+		list []string
+	}{{"include", p.Include}, {"exclude", p.Exclude}} {
+		for i, pat := range l.list {
+			if err := CheckTrackPattern(pat); err != nil {
+				errs = append(errs, fmt.Errorf("%s[%d]: %w", l.name, i, err))
 			}
 		}
 	}
-	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
 	return errors.Join(errs...)
+}
+
+// CheckTrackPattern reports whether pat is a tracking pattern: a glob on
+// creators ("qwen", "mistral*") or on canonical ids ("meta/*").
+func CheckTrackPattern(pat string) error {
+	if strings.TrimSpace(pat) == "" {
+		return errors.New("empty pattern")
+	}
+	if strings.Count(pat, "/") > 1 {
+		return fmt.Errorf("%q: a pattern is creator or creator/slug", pat)
+	}
+	if _, err := path.Match(strings.ToLower(pat), ""); err != nil {
+		return fmt.Errorf("%q: %w", pat, err)
+	}
+	return nil
 }
 
 // Tracks reports whether the policy tracks a canonical id.
@@ -80,6 +89,28 @@ func matchAny(patterns []string, id string) bool {
 // counts). Between stages the tracked set is computed again from every
 // page known (this run's, and the stored ones of sources not read yet).
 func crawlTracked(ctx context.Context, st *store.Store, o Options, selected []scrapers.Source, prev map[string]catalog.Page, log *slog.Logger) (*scrapers.Outcome, error) {
+	first, next := stages(st, o, selected, prev, log)
+	return scrapers.CrawlStaged(ctx, o.Fetch, first, next, prev)
+}
+
+// Record records the configured sources' live responses into a fixture
+// day in dir (see scrapers.Record), the planned sources' requests planned
+// from what the defining sources answer, as a run plans them: replaying
+// the day reads what the live run read.
+func Record(ctx context.Context, o Options, dir string) (*scrapers.RecordResult, error) {
+	o.defaults()
+	selected, err := selectSources(o.Sources, o.Only)
+	if err != nil {
+		return nil, fmt.Errorf("record: %w", err)
+	}
+	first, next := stages(nil, o, selected, nil, o.Logger)
+	return scrapers.RecordStaged(ctx, o.Fetch, first, next, dir)
+}
+
+// stages splits the selected sources into the first stage (those that
+// plan nothing) and a Next that plans the others, stage by stage, from
+// the pages read so far and the stored ones (st may be nil: none).
+func stages(st *store.Store, o Options, selected []scrapers.Source, prev map[string]catalog.Page, log *slog.Logger) ([]scrapers.Source, scrapers.Next) {
 	var first []scrapers.Source
 	planned := map[scrapers.TrackStage][]scrapers.Planner{}
 	for _, s := range selected {
@@ -90,14 +121,14 @@ func crawlTracked(ctx context.Context, st *store.Store, o Options, selected []sc
 		first = append(first, s)
 	}
 	if len(planned) == 0 {
-		return scrapers.Crawl(ctx, o.Fetch, first, prev)
+		return first, nil
 	}
 	tr := newTracker(st, o, prev)
-	stages := []scrapers.TrackStage{scrapers.TrackIDs, scrapers.TrackFacts}
+	order := []scrapers.TrackStage{scrapers.TrackIDs, scrapers.TrackFacts}
 	next := func(ctx context.Context, read []catalog.Page) ([]scrapers.Source, error) {
-		for len(stages) > 0 {
-			stage := stages[0]
-			stages = stages[1:]
+		for len(order) > 0 {
+			stage := order[0]
+			order = order[1:]
 			if len(planned[stage]) == 0 {
 				continue
 			}
@@ -111,7 +142,7 @@ func crawlTracked(ctx context.Context, st *store.Store, o Options, selected []sc
 		}
 		return nil, nil
 	}
-	return scrapers.CrawlStaged(ctx, o.Fetch, first, next, prev)
+	return first, next
 }
 
 func planAll(ps []scrapers.Planner, t scrapers.Tracked) []scrapers.Source {
@@ -130,25 +161,25 @@ func countRequests(srcs []scrapers.Source) int {
 	return n
 }
 
-// PlannedRequests returns, per configured source, the number of requests
-// it would start a run with, planned from the tracked set the stored pages
-// give (what the last runs read): planning before a run cannot see
-// tonight's lists. Pages a source's pages link to (a repository's
-// config.json, a listed model's reference page) come on top.
-func PlannedRequests(st *store.Store, o Options) (map[string]int, error) {
-	prev, err := st.Pages()
-	if err != nil {
-		return nil, fmt.Errorf("planned requests: %w", err)
+// Planned returns every configured source as the next run would start
+// it, the planned ones planned from the tracked set the stored pages give
+// (what the last runs read; st nil plans from nothing): planning before a
+// run cannot see tonight's lists. Pages a source's pages link to (a
+// repository's config.json, a listed model's reference page) come on top
+// of its requests.
+func Planned(st *store.Store, o Options) ([]scrapers.Source, error) {
+	var prev map[string]catalog.Page
+	if st != nil {
+		var err error
+		if prev, err = st.Pages(); err != nil {
+			return nil, fmt.Errorf("planned sources: %w", err)
+		}
 	}
 	srcs, err := plannedSources(st, o, prev)
 	if err != nil {
-		return nil, fmt.Errorf("planned requests: %w", err)
+		return nil, fmt.Errorf("planned sources: %w", err)
 	}
-	out := map[string]int{}
-	for _, s := range srcs {
-		out[s.Name()] = len(s.Requests())
-	}
-	return out, nil
+	return srcs, nil
 }
 
 // plannedSources returns every configured source, the planned ones planned
@@ -213,8 +244,10 @@ func (tr *tracker) tracked(read []catalog.Page, facts bool) (scrapers.Tracked, e
 		}
 	}
 	sort.Slice(pages, func(i, j int) bool { return pages[i].URL < pages[j].URL })
-	if err := tr.st.LoadObservations(pages); err != nil {
-		return scrapers.Tracked{}, err
+	if tr.st != nil {
+		if err := tr.st.LoadObservations(pages); err != nil {
+			return scrapers.Tracked{}, err
+		}
 	}
 	return trackedSet(pages, tr.definers, tr.policy, tr.settings, facts), nil
 }

@@ -61,7 +61,7 @@ func CrawlStaged(ctx context.Context, o Options, first []Source, next Next, prev
 		// Sized for last run's pages: most runs read the same ones again.
 		pages: make(map[string]catalog.Page, len(prev)), bodies: map[string][]byte{}, stats: map[string]*catalog.SourceStats{},
 		failed: map[string]bool{}, unchanged: make(map[string]bool, len(prev)), start: map[string]time.Time{}, end: map[string]time.Time{},
-		queued: make(map[string]bool, len(prev)), gone: map[string]int{},
+		queued: make(map[string]bool, len(prev)), gone: map[string]int{}, missing: map[string]int{},
 	}
 	if c.o.Validators == nil {
 		c.o.Validators = c.validators
@@ -203,8 +203,9 @@ type crawl struct {
 	queued  map[string]bool
 	pending int
 	// gone counts, per source, the derived pages it had stored that now
-	// answer 404 or 410.
+	// answer 404 or 410; missing, every derived page that answers so.
 	gone     map[string]int
+	missing  map[string]int
 	stageErr error
 }
 
@@ -256,6 +257,7 @@ func (c *crawl) record(src Source, f Fetched, page catalog.Page, body []byte, sa
 		// A page the tracked set suggested and the site does not have:
 		// said, not failed (see Derived).
 		st.AddWarnings(f.URL, []string{fmt.Sprintf("%v: no such page (derived from the tracked models)", err)})
+		c.missing[f.Source]++
 		if hadPrev {
 			c.gone[f.Source]++
 		}
@@ -388,6 +390,9 @@ func (c *crawl) finish() *Outcome {
 		switch {
 		case c.failed[n]:
 			st.Status = catalog.SourceFailed
+		case st.Requests == 0:
+			// A planned source the tracked set gave nothing to read.
+			st.Status = catalog.SourceSkipped
 		case c.allUnchanged(n):
 			st.Status = catalog.SourceUnchanged
 		default:
@@ -401,21 +406,33 @@ func (c *crawl) finish() *Outcome {
 	return out
 }
 
-// failGone fails a source most of whose stored pages answered 404 or 410:
-// one derived page gone is a model without that page, most of them gone is
-// the site's addresses changing, and the source's earlier pages are kept.
+// failGone fails a source most of whose stored pages answered 404 or 410,
+// or all of whose pages did: one derived page gone is a model without that
+// page; most of them gone is the site's addresses changing, and the
+// source's earlier pages are kept.
 func (c *crawl) failGone() {
-	stored := map[string]int{}
+	stored, read := map[string]int{}, map[string]int{}
 	for _, p := range c.prev {
 		stored[p.Source]++
 	}
-	for name, n := range c.gone {
-		if n >= 2 && 2*n > stored[name] {
-			c.failed[name] = true
-			st := c.stats[name]
-			st.Errors = append(st.Errors, fmt.Sprintf("%d of its %d stored pages answer 404 or 410: its addresses changed?", n, stored[name]))
+	for _, p := range c.pages {
+		read[p.Source]++
+	}
+	for name, n := range c.missing {
+		gone := c.gone[name]
+		switch {
+		case gone >= 2 && 2*gone > stored[name]:
+			c.fail(name, fmt.Sprintf("%d of its %d stored pages answer 404 or 410: its addresses changed?", gone, stored[name]))
+		case read[name] == 0 && !c.failed[name]:
+			c.fail(name, fmt.Sprintf("every page it asked for (%d) answers 404 or 410: nothing read", n))
 		}
 	}
+}
+
+// fail marks a source failed with an error. c.mu is held.
+func (c *crawl) fail(name, msg string) {
+	c.failed[name] = true
+	c.stats[name].Errors = append(c.stats[name].Errors, msg)
 }
 
 // allUnchanged reports whether every page of the source was confirmed

@@ -15,7 +15,7 @@ import (
 // history, the pages and the holds stay exactly as they were.
 func (s *Store) RecordRun(run catalog.Run) (uint64, error) {
 	var id uint64
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		runs := tx.Bucket(bRuns)
 		runs.FillPercent = 1.0 // append-only, sequential keys
 		var err error
@@ -35,7 +35,7 @@ func (s *Store) RecordRun(run catalog.Run) (uint64, error) {
 // one), or ErrNotFound: the run the published catalogue is as of.
 func (s *Store) LastCommittedRun() (catalog.Run, error) {
 	var r catalog.Run
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bRuns).Cursor()
 		for k, v := c.Last(); k != nil; k, v = c.Prev() {
 			if err := json.Unmarshal(v, &r); err != nil {

@@ -8,6 +8,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/textsafe"
+	"github.com/llmref/llmref/refresh"
 	"github.com/llmref/llmref/scrapers"
 )
 
@@ -54,7 +56,7 @@ func runRecord(ctx context.Context, e *env, recordSources stringList, args []str
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.RunTimeout())
 	defer cancel()
-	res, err := scrapers.Record(ctx, e.cfg.FetchOptions(), sources, dir)
+	res, err := refresh.Record(ctx, refresh.Options{Sources: sources, Fetch: e.cfg.FetchOptions(), Normalization: e.cfg.Normalization(), Track: e.cfg.Track.Policy(), Logger: e.log}, dir)
 	if res != nil && res.Outcome != nil && !e.quiet {
 		printRecordSummary(e, res, dir)
 	}
@@ -88,7 +90,7 @@ func printRecordSummary(e *env, res *scrapers.RecordResult, dir string) {
 	tw.Flush()
 	for _, s := range res.Outcome.Stats {
 		for _, msg := range s.Errors {
-			fmt.Fprintf(w, "  %s: %s\n", s.Source, msg)
+			textsafe.Fprintf(w, "  %s: %s\n", s.Source, msg)
 		}
 	}
 	if m := res.Manifest; m != nil {

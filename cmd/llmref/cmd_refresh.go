@@ -12,6 +12,7 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/fixtures"
+	"github.com/llmref/llmref/internal/textsafe"
 	"github.com/llmref/llmref/refresh"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
@@ -158,7 +159,7 @@ func printRunSummary(w io.Writer, res *refresh.Result) {
 	tw.Flush()
 	for _, s := range r.Sources {
 		for _, msg := range s.Errors {
-			fmt.Fprintf(w, "  %s: %s\n", s.Source, msg)
+			textsafe.Fprintf(w, "  %s: %s\n", s.Source, msg)
 		}
 		// What a parser left out of a page it read: a few lines, then a count.
 		shown := min(len(s.Warnings), summaryWarnings)
