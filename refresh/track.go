@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"path"
 	"slices"
 	"sort"
@@ -27,22 +28,6 @@ import (
 type TrackPolicy struct {
 	Include []string
 	Exclude []string
-}
-
-// Validate reports every malformed pattern, naming its list and place.
-func (p TrackPolicy) Validate() error {
-	var errs []error
-	for _, l := range []struct {
-		name string
-		list []string
-	}{{"include", p.Include}, {"exclude", p.Exclude}} {
-		for i, pat := range l.list {
-			if err := CheckTrackPattern(pat); err != nil {
-				errs = append(errs, fmt.Errorf("%s[%d]: %w", l.name, i, err))
-			}
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // CheckTrackPattern reports whether pat is a tracking pattern: a glob on
@@ -346,12 +331,7 @@ func addFacts(models map[string]*scrapers.TrackedModel, pages []catalog.Page, s 
 			m.Offered[provider] = pid
 		}
 	}
-	keys := make([]string, 0, len(snap.Offerings))
-	for k := range snap.Offerings {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(snap.Offerings)) {
 		o := snap.Offerings[k]
 		if strings.HasPrefix(o.Input.Source.Note, "tier: ") {
 			continue // a size tier prices a model a provider serves; it never says it serves one

@@ -24,8 +24,10 @@ func TestTrackPolicy(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if err := c.policy.Validate(); err != nil {
-				t.Fatal(err)
+			for _, pat := range append(c.policy.Include, c.policy.Exclude...) {
+				if err := CheckTrackPattern(pat); err != nil {
+					t.Fatal(err)
+				}
 			}
 			for _, id := range c.tracked {
 				if !c.policy.Tracks(id) {
@@ -39,10 +41,9 @@ func TestTrackPolicy(t *testing.T) {
 			}
 		})
 	}
-	err := TrackPolicy{Include: []string{"a/b/c", "[x"}, Exclude: []string{" "}}.Validate()
-	for _, want := range []string{`include[0]: "a/b/c"`, `include[1]: "[x"`, "exclude[0]: empty pattern"} {
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("Validate: %v; want %q", err, want)
+	for pat, want := range map[string]string{"a/b/c": `"a/b/c": a pattern is creator or creator/slug`, "[x": `"[x": syntax error`, " ": "empty pattern"} {
+		if err := CheckTrackPattern(pat); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckTrackPattern(%q): %v; want %q", pat, err, want)
 		}
 	}
 }
