@@ -27,6 +27,12 @@ const (
 	// page lists ("feature.function calling"), whose value says whether it
 	// is supported; normalisation maps feature names to capabilities.
 	FieldFeaturePrefix Field = "feature."
+	// FieldHFRepo names the Hugging Face repository of the model's
+	// weights ("meta-llama/Llama-3.2-1B-Instruct"), as a catalogue gives
+	// it (OpenRouter's hugging_face_id). It is not a fact of the model:
+	// normalisation reads it to link that repository's pages to the
+	// model, and a run reads it to know which repositories to read.
+	FieldHFRepo Field = "hf_repo"
 )
 
 // FeatureField is the field of a named feature: "feature.function calling".

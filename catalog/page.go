@@ -42,6 +42,11 @@ type Page struct {
 	// out, the rest of the page standing (see scrapers.Parsed). They are
 	// kept with the page, so that every run that reuses it says so again.
 	Warnings []string `json:"warnings,omitempty"`
+	// Plan names the tracked set the page was parsed for, when what its
+	// source reads from it depends on that set (which models of a list
+	// to read); "" otherwise. A page parsed for another set is fetched
+	// and parsed again rather than reused.
+	Plan string `json:"plan,omitempty"`
 	// Reused is set when the page's observations are those stored by an
 	// earlier run (it was unchanged, or it failed and is carried over
 	// stale) and were not parsed again; Observations may then be empty

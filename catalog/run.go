@@ -25,7 +25,7 @@ const (
 	SourceOK        SourceStatus = "ok"
 	SourceUnchanged SourceStatus = "unchanged" // every response was 304 or had the same content
 	SourceFailed    SourceStatus = "failed"
-	SourceSkipped   SourceStatus = "skipped" // not selected for this run
+	SourceSkipped   SourceStatus = "skipped" // not selected for this run, or given nothing to read (a planned source, no model tracked)
 	// SourceReparsed is a source of a rebuild: its stored bodies were read
 	// again with today's parsers and nothing was fetched, so it says
 	// nothing about whether the source can be read now.

@@ -42,6 +42,8 @@ type Config struct {
 	Serve ServeConfig `yaml:"serve"`
 	// Normalize configures normalisation (see normalize.go).
 	Normalize NormalizeConfig `yaml:"normalize"`
+	// Track says which models the planned sources read (see track.go).
+	Track TrackConfig `yaml:"track"`
 
 	// settings are the decoded settings of every registered source.
 	settings map[string]SourceSettings
@@ -84,7 +86,7 @@ const DefaultFile = "llmref.yaml"
 const DefaultDatabase = "data/llmref.db"
 
 // Default returns the configuration used when there is no file: every
-// source at its public address, tracking the reference page's two models.
+// source at its public address, tracking every model OpenRouter lists.
 func Default() *Config {
 	c := &Config{Database: DefaultDatabase}
 	c.settings = defaultSettings()
@@ -218,6 +220,7 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, checkAliases(c.Aliases)...)
 	errs = append(errs, c.Review.validate(), c.Compare.Validate(), c.Serve.Validate())
+	errs = append(errs, c.Track.validate()...)
 	if err := c.decodeSources(); err != nil {
 		errs = append(errs, err)
 	} else if srcs, err := c.BuildSources(); err != nil {

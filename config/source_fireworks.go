@@ -67,8 +67,6 @@ func (s *FireworksSettings) Build() (scrapers.Source, error) {
 
 func init() {
 	registerSource("fireworks", 40, func() SourceSettings {
-		return &FireworksSettings{Models: []FireworksModelSettings{
-			{ID: "accounts/fireworks/models/llama-v3p2-1b-instruct", Parameters: "1.23B"},
-		}}
+		return &FireworksSettings{}
 	})
 }

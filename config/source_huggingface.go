@@ -34,6 +34,6 @@ func (s *HuggingFaceSettings) Build() (scrapers.Source, error) {
 
 func init() {
 	registerSource("huggingface", 20, func() SourceSettings {
-		return &HuggingFaceSettings{Repos: []string{"meta-llama/Llama-3.2-1B-Instruct"}}
+		return &HuggingFaceSettings{}
 	})
 }

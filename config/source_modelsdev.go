@@ -15,6 +15,9 @@ type ModelsDevSettings struct {
 	// of providers not mapped are skipped and counted. When set, it
 	// replaces the default mapping.
 	Providers map[string]string `yaml:"providers"`
+	// DefinesTracked makes every model the catalogue names a tracked
+	// model (see track.go), as OpenRouter's are; off by default.
+	DefinesTracked bool `yaml:"defines_tracked"`
 }
 
 // Build makes the source.
@@ -27,7 +30,7 @@ func (s *ModelsDevSettings) Build() (scrapers.Source, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return &scrapers.ModelsDev{URL: s.URL, Providers: s.Providers}, nil
+	return &scrapers.ModelsDev{URL: s.URL, Providers: s.Providers, Defines: s.DefinesTracked}, nil
 }
 
 func init() {

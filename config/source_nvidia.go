@@ -50,6 +50,6 @@ func (s *NVIDIASettings) Build() (scrapers.Source, error) {
 
 func init() {
 	registerSource("nvidia-nim", 60, func() SourceSettings {
-		return &NVIDIASettings{Models: []string{"meta/llama-3.2-1b-instruct"}}
+		return &NVIDIASettings{}
 	})
 }

@@ -33,5 +33,5 @@ func (s *OpenAISettings) Build() (scrapers.Source, error) {
 }
 
 func init() {
-	registerSource("openai", 30, func() SourceSettings { return &OpenAISettings{Models: []string{"gpt-5.3-codex"}} })
+	registerSource("openai", 30, func() SourceSettings { return &OpenAISettings{} })
 }

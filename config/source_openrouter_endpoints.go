@@ -45,6 +45,6 @@ func (s *OpenRouterEndpointsSettings) Build() (scrapers.Source, error) {
 
 func init() {
 	registerSource("openrouter-endpoints", 12, func() SourceSettings {
-		return &OpenRouterEndpointsSettings{Models: []string{"meta-llama/llama-3.2-1b-instruct", "openai/gpt-5.3-codex"}}
+		return &OpenRouterEndpointsSettings{}
 	})
 }

@@ -34,12 +34,14 @@ func built(t *testing.T, c *Config, name string) scrapers.Source {
 
 func TestPart1SourceDefaults(t *testing.T) {
 	c := Default()
+	// The shipped configuration names no model: the planned sources read
+	// what the tracked set gives them (see refresh.TrackPolicy).
 	or := built(t, c, "openrouter-endpoints").(*scrapers.OpenRouterEndpoints)
-	if !reflect.DeepEqual(or.Models, []string{"meta-llama/llama-3.2-1b-instruct", "openai/gpt-5.3-codex"}) || or.BaseURL != "" {
+	if len(or.Models) != 0 || or.BaseURL != "" {
 		t.Errorf("openrouter-endpoints defaults %+v", or)
 	}
 	fw := built(t, c, "fireworks").(*scrapers.Fireworks)
-	if !reflect.DeepEqual(fw.Models, []scrapers.FireworksModel{{ID: "accounts/fireworks/models/llama-v3p2-1b-instruct", Parameters: 1_230_000_000}}) {
+	if len(fw.Models) != 0 {
 		t.Errorf("fireworks defaults %+v", fw.Models)
 	}
 	br := built(t, c, "bedrock").(*scrapers.Bedrock)
@@ -47,8 +49,12 @@ func TestPart1SourceDefaults(t *testing.T) {
 		t.Errorf("bedrock defaults %+v", br)
 	}
 	hf := built(t, c, "huggingface").(*scrapers.HuggingFace)
-	if reqs := hf.Requests(); len(reqs) != 2 {
-		t.Errorf("huggingface requests %+v; want the API record and the card", reqs)
+	if reqs := hf.Requests(); len(reqs) != 0 {
+		t.Errorf("huggingface requests %+v; want none before planning", reqs)
+	}
+	planned := hf.Plan(scrapers.Tracked{Models: []scrapers.TrackedModel{{ID: "meta/llama-3.2-1b-instruct", HFRepo: "meta-llama/Llama-3.2-1B-Instruct"}}})
+	if reqs := planned.Requests(); len(reqs) != 2 {
+		t.Errorf("planned huggingface requests %+v; want the API record and the card", reqs)
 	}
 }
 
@@ -110,9 +116,9 @@ func TestPart1SourcesFromConfigOnly(t *testing.T) {
 	}))
 	defer srv.Close()
 	yml := strings.ReplaceAll(`sources:
-  openrouter-endpoints: {base_url: "URL"}
-  huggingface: {base_url: "URL/"}
-  fireworks: {base_url: "URL"}
+  openrouter-endpoints: {base_url: "URL", models: [meta-llama/llama-3.2-1b-instruct, openai/gpt-5.3-codex]}
+  huggingface: {base_url: "URL/", repos: [meta-llama/Llama-3.2-1B-Instruct]}
+  fireworks: {base_url: "URL", models: [{id: accounts/fireworks/models/llama-v3p2-1b-instruct, parameters: 1.23B}]}
   bedrock: {base_url: "URL"}
 `, "URL", srv.URL)
 	c, err := Parse(strings.NewReader(yml))

@@ -11,7 +11,10 @@
 //     canonical creator/slug id; a variant suffix (":free", ":thinking",
 //     Bedrock ":128k") becomes the offering's Variant and a Bedrock profile
 //     prefix ("us.", "eu.", "apac.") its Region when the observation names
-//     none. An id that resolves to nothing is reported in
+//     none. A Hugging Face repository that a catalogue names as a model's
+//     weights (catalog.FieldHFRepo: OpenRouter's hugging_face_id) resolves
+//     to that model, whatever its own spelling, unless the alias table
+//     names it. An id that resolves to nothing is reported in
 //     Snapshot.Unmatched with the reason, never dropped.
 //   - A model exists only when a source at creator or aggregator authority
 //     speaks of it. Provider pages and cross-checks attach to models that

@@ -115,6 +115,7 @@ func isOfferingField(f catalog.Field) bool {
 // order of maps.
 func Normalize(in Input) Result {
 	m := newMerger(in.Settings)
+	m.links = hfLinks(in.Pages, m.resolver)
 	for _, p := range in.Pages {
 		for _, o := range p.Observations {
 			m.add(o, p.Stale)
@@ -142,8 +143,11 @@ type merger struct {
 	// cross-checks' (source, id)s of no tracked model.
 	unmatched map[string]catalog.Unmatched
 	untracked map[[2]string]bool
-	warned    map[string]bool
-	warnings  []string
+	// links map the Hugging Face repositories a catalogue names (lower
+	// case) to their models (see hfLinks).
+	links    map[string]string
+	warned   map[string]bool
+	warnings []string
 }
 
 type resolution struct {
@@ -197,7 +201,10 @@ func (m *merger) warn(o catalog.Observation, err error) {
 	}
 }
 
-// resolve resolves an observation's subject, once per (source, id). When
+// resolve resolves an observation's subject, once per (source, id): a
+// Hugging Face repository that a catalogue links to a model resolves to
+// that model (unless the alias table names it), any other id by the
+// resolver's rules. When
 // it resolves to no model, a cross-check's id is counted as untracked,
 // another source's is reported as unmatched, and any other error is a
 // warning; ok is then false.
@@ -205,7 +212,11 @@ func (m *merger) resolve(o catalog.Observation) (rid Resolved, ok bool) {
 	k := [2]string{o.Source, o.Subject}
 	r, seen := m.resolved[k]
 	if !seen {
-		r.rid, r.err = m.resolver.Resolve(o.Source, o.Subject)
+		if rid, ok := m.linked(o.Source, o.Subject); ok {
+			r.rid = rid
+		} else {
+			r.rid, r.err = m.resolver.Resolve(o.Source, o.Subject)
+		}
 		m.resolved[k] = r
 	}
 	switch {
@@ -340,7 +351,7 @@ func (m *merger) addClaims(o catalog.Observation, rid Resolved, stale bool) {
 // parameters are read for capabilities only; a release date that is a
 // listing date or a placeholder is refused, and said so.
 func (m *merger) addModelField(acc *modelAcc, o catalog.Observation, rid Resolved, stale bool) {
-	if _, feature := o.Field.Feature(); feature || o.Field == catalog.FieldSupportedParameters {
+	if _, feature := o.Field.Feature(); feature || o.Field == catalog.FieldSupportedParameters || o.Field == catalog.FieldHFRepo {
 		return
 	}
 	if o.Field == catalog.FieldBenchmark {

@@ -33,9 +33,15 @@ func Rebuild(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	if len(prev) == 0 {
 		return nil, fmt.Errorf("rebuild: the database holds no pages (run `llmref refresh` first)")
 	}
+	// Planned sources read as they would for the tracked set the stored
+	// pages give: what a source reads of a list can depend on it.
+	planned, err := plannedSources(st, o, prev)
+	if err != nil {
+		return nil, fmt.Errorf("rebuild: %w", err)
+	}
 	sources := map[string]scrapers.Source{}
 	stats := map[string]*catalog.SourceStats{}
-	for _, s := range o.Sources {
+	for _, s := range planned {
 		sources[s.Name()] = s
 		stats[s.Name()] = &catalog.SourceStats{Source: s.Name(), Status: catalog.SourceReparsed, Statuses: map[string]int{}}
 	}

@@ -35,6 +35,10 @@ type Options struct {
 	// Normalization are the alias table and the discrepancy bound; the
 	// zero value is the defaults.
 	Normalization normalize.Settings
+	// Track narrows the tracked models the planned sources read (see
+	// TrackPolicy); the zero value tracks every model a defining source
+	// names.
+	Track TrackPolicy
 	// Publisher publishes the JSON tree after the run commits, and sends
 	// the run's change report to its webhook; nil publishes nothing.
 	Publisher *publish.Publisher
@@ -109,7 +113,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
 	log.Info("fetching", "sources", len(selected))
-	outcome, crawlErr := scrapers.Crawl(ctx, o.Fetch, selected, prevPages)
+	outcome, crawlErr := crawlTracked(ctx, st, o, selected, prevPages, log)
 	if outcome == nil {
 		return nil, fmt.Errorf("refresh: %w", crawlErr)
 	}
@@ -270,15 +274,20 @@ func keepCatalogue(st *store.Store, o Options, run, last catalog.Run, pages []ca
 	return res, nil
 }
 
-// noneRead reports whether every source of a run failed: nothing was
-// read, so nothing may be committed or published.
+// noneRead reports whether every source of a run that had something to
+// read failed: nothing was read, so nothing may be committed or published.
 func noneRead(stats []catalog.SourceStats) bool {
+	tried := 0
 	for _, s := range stats {
-		if s.Status != catalog.SourceFailed {
+		switch s.Status {
+		case catalog.SourceSkipped: // a planned source given nothing to read
+		case catalog.SourceFailed:
+			tried++
+		default:
 			return false
 		}
 	}
-	return len(stats) > 0
+	return tried > 0
 }
 
 // recordFailed records a run that commits nothing (see ErrFailed): only

@@ -14,9 +14,14 @@ import (
 // Bedrock reads Amazon Bedrock's prices from the AWS Price List bulk offer
 // file of each configured region
 // (/offers/v1.0/aws/AmazonBedrock/current/{region}/index.json): on-demand
-// and batch input and output prices per 1K tokens. The file names models by
-// display name ("Llama 3.2 1B"), so a table maps display names to Bedrock
-// model ids, which the observations carry as their subject.
+// and batch input and output prices per 1K tokens, of every model the file
+// prices by the token. The file names models by display name ("Llama 3.2
+// 1B") and vendor ("Meta"): a table maps the display names it knows to
+// Bedrock model ids, and any other model is named "vendor/Display Name"
+// ("Anthropic/Claude 3.5 Sonnet"), which normalisation resolves by its
+// rules and the alias table (an alias "bedrock:anthropic/claude 3.5
+// sonnet" settles one it cannot); what resolves to no tracked model is
+// reported unmatched, never dropped.
 type Bedrock struct {
 	// BaseURL is the price list root; default
 	// https://pricing.us-east-1.amazonaws.com.
@@ -25,7 +30,8 @@ type Bedrock struct {
 	// ("us-east-1").
 	Regions []string
 	// Models maps the offer file's model display names to Bedrock model
-	// ids ("Llama 3.2 1B" → "meta.llama3-2-1b-instruct-v1:0").
+	// ids ("Llama 3.2 1B" → "meta.llama3-2-1b-instruct-v1:0"); a model not
+	// in it is read under its vendor and display name.
 	Models map[string]string
 }
 
@@ -105,8 +111,10 @@ type awsDimension struct {
 var bedrockUsage = regexp.MustCompile(`(?i)^(.*?)-(input|output)-tokens?(?:-(.+))?$`)
 
 // ParseBedrockOffer reads one region's AmazonBedrock offer file into
-// provider-authority offering observations at "bedrock" for the models
-// named in models (display name → Bedrock model id), each with its Region.
+// provider-authority offering observations at "bedrock" for every model
+// it prices by the token, each with its Region: under its Bedrock model id
+// when models (display name → id) names it, else as "vendor/Display Name"
+// (see Bedrock).
 //
 // A model has many SKUs; each is chosen by its usage type, never by order:
 // "…-input-tokens" / "…-output-tokens" with no suffix are on-demand
@@ -119,12 +127,11 @@ var bedrockUsage = regexp.MustCompile(`(?i)^(.*?)-(input|output)-tokens?(?:-(.+)
 // token and are skipped.
 //
 // Its anchor is the file's "products" map and "terms.OnDemand" map. A
-// configured model's token SKU it cannot read (an unknown unit, no USD
-// price) is left out with a warning, and so is a SKU that gives a price
-// another SKU gave with another value (the first SKU, in SKU order,
-// stands). It fails when the file is not JSON or not Bedrock's, when
-// either map is missing, when none of the configured models is in the
-// file or none has a token price, and when most of their token SKUs are
+// token SKU it cannot read (an unknown unit, no USD price) is left out
+// with a warning, and so is a SKU that gives a price another SKU gave with
+// another value (the first SKU, in SKU order, stands). It fails when the
+// file is not JSON or not Bedrock's, when either map is missing, when no
+// model in the file has a token price, and when most token SKUs are
 // unreadable.
 func ParseBedrockOffer(region string, models map[string]string, r Response) (Parsed, error) {
 	var doc awsOffer
@@ -164,9 +171,12 @@ func ParseBedrockOffer(region string, models map[string]string, r Response) (Par
 		if name == "" {
 			name = a["titanModel"]
 		}
+		if strings.TrimSpace(name) == "" {
+			continue // not a model's SKU (storage, a guardrail, a knowledge base)
+		}
 		id, ok := byName[strings.ToLower(strings.TrimSpace(name))]
 		if !ok {
-			continue
+			id = bedrockSubject(a["provider"], name)
 		}
 		found[id] = true
 		m := bedrockUsage.FindStringSubmatch(a["usagetype"])
@@ -214,19 +224,13 @@ func ParseBedrockOffer(region string, models map[string]string, r Response) (Par
 		}
 	}
 	if len(found) == 0 {
-		names := make([]string, 0, len(models))
-		for n := range models {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		return Parsed{}, fmt.Errorf("parse bedrock offer %s: none of the configured models (%s) is in the file: %w",
-			region, strings.Join(names, ", "), ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse bedrock offer %s: no product names a model: %w", region, ErrMarkup)
 	}
-	if err := tally.unreadable("token SKUs of the configured models"); err != nil {
+	if err := tally.unreadable("token SKUs"); err != nil {
 		return Parsed{}, fmt.Errorf("parse bedrock offer %s: %w", region, err)
 	}
 	if len(order) == 0 {
-		return Parsed{}, fmt.Errorf("parse bedrock offer %s: no on-demand or batch token price for the configured models: %w", region, ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse bedrock offer %s: no on-demand or batch token price for any model: %w", region, ErrMarkup)
 	}
 	slices.Sort(order)
 	out := make([]catalog.Observation, 0, len(order))
@@ -234,6 +238,26 @@ func ParseBedrockOffer(region string, models map[string]string, r Response) (Par
 		out = append(out, values[k].obs)
 	}
 	return Parsed{Observations: out, Warnings: tally.Warnings()}, nil
+}
+
+// bedrockVendors are the offer file's vendor names whose namespace is
+// spelled otherwise; any other vendor is its name, lower case, hyphenated.
+var bedrockVendors = map[string]string{"mistral ai": "mistralai", "ai21 labs": "ai21", "stability ai": "stability", "twelvelabs": "twelvelabs"}
+
+// bedrockSubject names a model the display-name table does not know by its
+// vendor and display name ("Meta/Llama 3.3 70B"), for normalisation to
+// resolve; "" vendor leaves the display name alone.
+func bedrockSubject(vendor, name string) string {
+	v := strings.ToLower(strings.Join(strings.Fields(vendor), " "))
+	if ns, ok := bedrockVendors[v]; ok {
+		v = ns
+	}
+	v = strings.ReplaceAll(strings.ReplaceAll(v, "/", "-"), " ", "-")
+	n := strings.Join(strings.Fields(strings.ReplaceAll(name, "/", " ")), " ")
+	if v == "" {
+		return n
+	}
+	return v + "/" + n
 }
 
 // bedrockField maps a token SKU's usage type parts to the price it gives.

@@ -38,22 +38,57 @@ type Outcome struct {
 // stale. prev holds the pages of the last run, by URL; their observations
 // are not needed. One source failing never stops the others.
 func Crawl(ctx context.Context, o Options, sources []Source, prev map[string]catalog.Page) (*Outcome, error) {
+	return CrawlStaged(ctx, o, sources, nil, prev)
+}
+
+// Next gives the sources of a staged crawl's next stage, from the pages
+// read so far (fresh and unchanged, in URL order; a reused page's
+// observations are not loaded). No source ends the crawl; an error stops
+// it.
+type Next func(ctx context.Context, read []catalog.Page) ([]Source, error)
+
+// CrawlStaged is Crawl in stages: first's sources are fetched, and once
+// every page they asked for or linked is handled, next says, from the pages
+// read so far, which sources to fetch next; and so on until it gives none.
+// One collector serves every stage, so per-host parallelism and delay, and
+// robots.txt, hold across stages. Each source is crawled in one stage only.
+// Once ctx is done no further stage starts, and the crawl ends as Crawl
+// does; an error from next ends it too, and is returned with what was read.
+func CrawlStaged(ctx context.Context, o Options, first []Source, next Next, prev map[string]catalog.Page) (*Outcome, error) {
 	o = o.Defaults()
-	if o.Validators == nil {
-		o.Validators = func(u string) (string, string) {
-			p, ok := prev[u]
-			if !ok || p.Stale {
-				return "", ""
-			}
-			return p.ETag, p.LastModified
-		}
-	}
 	c := &crawl{
-		o: o, prev: prev, bySource: map[string]Source{},
+		ctx: ctx, o: o, prev: prev, bySource: map[string]Source{}, next: next,
 		// Sized for last run's pages: most runs read the same ones again.
 		pages: make(map[string]catalog.Page, len(prev)), bodies: map[string][]byte{}, stats: map[string]*catalog.SourceStats{},
 		failed: map[string]bool{}, unchanged: make(map[string]bool, len(prev)), start: map[string]time.Time{}, end: map[string]time.Time{},
+		queued: make(map[string]bool, len(prev)), gone: map[string]int{}, missing: map[string]int{},
 	}
+	if c.o.Validators == nil {
+		c.o.Validators = c.validators
+	}
+	reqs, err := c.startStage(first)
+	if err != nil {
+		return nil, err
+	}
+	if len(reqs) == 0 {
+		reqs = c.advance()
+	}
+	err = Fetch(ctx, c.o, reqs, c.handle)
+	out := c.finish()
+	if err == nil {
+		err = c.stageErr
+	}
+	if err != nil {
+		return out, fmt.Errorf("crawl: %w", err)
+	}
+	return out, nil
+}
+
+// startStage registers a stage's sources and returns their requests, each
+// URL once across the crawl, counted as pending.
+func (c *crawl) startStage(sources []Source) ([]Request, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	var reqs []Request
 	for _, s := range sources {
 		name := s.Name()
@@ -68,18 +103,91 @@ func Crawl(ctx context.Context, o Options, sources []Source, prev map[string]cat
 			reqs = append(reqs, r)
 		}
 	}
-	err := Fetch(ctx, o, reqs, c.handle)
-	out := c.finish()
-	if err != nil {
-		return out, fmt.Errorf("crawl: %w", err)
+	return c.queue(reqs), nil
+}
+
+// queue keeps the requests whose URL the crawl has not queued yet (as the
+// fetcher, which fetches each URL once, would) and counts them as pending.
+// c.mu is held.
+func (c *crawl) queue(reqs []Request) []Request {
+	out := reqs[:0:0]
+	for _, r := range reqs {
+		if c.queued[r.URL] {
+			continue
+		}
+		c.queued[r.URL] = true
+		out = append(out, r)
 	}
-	return out, nil
+	c.pending += len(out)
+	return out
+}
+
+// advance starts the next stage once the last one is done: the requests of
+// the first next stage that has any, or none when the crawl is over.
+func (c *crawl) advance() []Request {
+	for {
+		c.mu.Lock()
+		next := c.next
+		c.mu.Unlock()
+		if next == nil || c.ctx.Err() != nil {
+			return nil
+		}
+		srcs, err := next(c.ctx, c.read())
+		if err == nil && len(srcs) > 0 {
+			var reqs []Request
+			if reqs, err = c.startStage(srcs); err == nil && len(reqs) > 0 {
+				return reqs
+			}
+		}
+		if err != nil || len(srcs) == 0 {
+			c.mu.Lock()
+			c.next, c.stageErr = nil, err
+			c.mu.Unlock()
+			return nil
+		}
+	}
+}
+
+// read returns the pages read so far, in URL order.
+func (c *crawl) read() []catalog.Page {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]catalog.Page, 0, len(c.pages))
+	for _, p := range c.pages {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URL < out[j].URL })
+	return out
+}
+
+// validators are a URL's stored ETag and Last-Modified, unless its page
+// failed last time or was read for another tracked set.
+func (c *crawl) validators(u string) (string, string) {
+	p, ok := c.prev[u]
+	if !ok || p.Stale || c.planKey(p.Source, p.Kind) != p.Plan {
+		return "", ""
+	}
+	return p.ETag, p.LastModified
+}
+
+// planKey is what the source's reading of a kind of page depends on (see
+// PlanKeyer); "" for most.
+func (c *crawl) planKey(source, kind string) string {
+	c.mu.Lock()
+	src := c.bySource[source]
+	c.mu.Unlock()
+	if k, ok := src.(PlanKeyer); ok {
+		return k.PlanKey(kind)
+	}
+	return ""
 }
 
 type crawl struct {
+	ctx      context.Context
 	o        Options
 	prev     map[string]catalog.Page
-	bySource map[string]Source
+	bySource map[string]Source // guarded by mu
+	next     Next              // guarded by mu; nil once no stage follows
 
 	mu     sync.Mutex
 	pages  map[string]catalog.Page
@@ -90,15 +198,45 @@ type crawl struct {
 	unchanged map[string]bool
 	start     map[string]time.Time
 	end       map[string]time.Time
+	// queued holds every URL handed to the fetcher; pending counts those
+	// of the current stage not handled yet.
+	queued  map[string]bool
+	pending int
+	// gone counts, per source, the derived pages it had stored that now
+	// answer 404 or 410; missing, every derived page that answers so.
+	gone     map[string]int
+	missing  map[string]int
+	stageErr error
 }
 
+// handle records one fetch and returns the requests it leads to: the
+// page's links and, when it was the current stage's last page, the next
+// stage's requests.
 func (c *crawl) handle(f Fetched) []Request {
-	src := c.bySource[f.Source]
+	src := c.source(f.Source)
 	prev, hadPrev := c.prev[f.URL]
 	page, body, same, err := c.evaluate(src, f, prev, hadPrev)
 
 	c.mu.Lock()
+	more := c.queue(c.record(src, f, page, body, same, err, hadPrev))
+	c.pending--
+	last := c.pending == 0 && c.next != nil
+	c.mu.Unlock()
+	if last {
+		more = append(more, c.advance()...)
+	}
+	return more
+}
+
+func (c *crawl) source(name string) Source {
+	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.bySource[name]
+}
+
+// record files one fetch's outcome in the crawl's figures and pages, and
+// returns the page's links as requests. c.mu is held.
+func (c *crawl) record(src Source, f Fetched, page catalog.Page, body []byte, same bool, err error, hadPrev bool) []Request {
 	st := c.stats[f.Source]
 	st.Requests += f.Attempts
 	if f.Attempts > 1 {
@@ -115,6 +253,16 @@ func (c *crawl) handle(f Fetched) []Request {
 		st.RobotsDenied++
 	}
 	c.end[f.Source] = time.Now()
+	if err != nil && missing(src, f) {
+		// A page the tracked set suggested and the site does not have:
+		// said, not failed (see Derived).
+		st.AddWarnings(f.URL, []string{fmt.Sprintf("%v: no such page (derived from the tracked models)", err)})
+		c.missing[f.Source]++
+		if hadPrev {
+			c.gone[f.Source]++
+		}
+		return nil
+	}
 	if err != nil {
 		c.failed[f.Source] = true
 		st.Errors = append(st.Errors, fmt.Sprintf("%s: %v", f.URL, err))
@@ -135,6 +283,17 @@ func (c *crawl) handle(f Fetched) []Request {
 	return reqs
 }
 
+// missing reports whether a fetch is a derived page the site answered
+// 404 or 410 for.
+func missing(src Source, f Fetched) bool {
+	var se *StatusError
+	if !errors.As(f.Err, &se) || (se.Code != http.StatusNotFound && se.Code != http.StatusGone) {
+		return false
+	}
+	d, ok := src.(Derived)
+	return ok && d.Derived(f.URL)
+}
+
 // evaluate turns one fetch into the page's new record. It returns the body
 // to keep when a new one was downloaded, and whether the page was confirmed
 // unchanged (304, or the same content: no parse).
@@ -150,13 +309,14 @@ func (c *crawl) evaluate(src Source, f Fetched, prev catalog.Page, hadPrev bool)
 	}
 	sum := sha256.Sum256(f.Body)
 	hash := hex.EncodeToString(sum[:])
-	if hadPrev && !prev.Stale && prev.BodySHA256 == hash {
+	key := c.planKey(f.Source, f.Kind)
+	if hadPrev && !prev.Stale && prev.BodySHA256 == hash && prev.Plan == key {
 		p := reused(prev, f.FetchedAt)
 		p.Status, p.FetchedAt = f.Status, f.FetchedAt // downloaded again: the same body, fetched now
 		p.ETag, p.LastModified = f.Header.Get("ETag"), f.Header.Get("Last-Modified")
 		return p, nil, true, nil
 	}
-	parsed, err := src.Parse(f.Kind, Response{URL: f.URL, Status: f.Status, Header: f.Header, Body: f.Body, RetrievedAt: f.FetchedAt})
+	parsed, err := src.Parse(f.Kind, Response{URL: f.URL, Subject: f.Subject, Status: f.Status, Header: f.Header, Body: f.Body, RetrievedAt: f.FetchedAt})
 	if err != nil {
 		return catalog.Page{}, nil, false, fmt.Errorf("parse %s page: %w", f.Kind, err)
 	}
@@ -166,7 +326,7 @@ func (c *crawl) evaluate(src Source, f Fetched, prev catalog.Page, hadPrev bool)
 		ETag: f.Header.Get("ETag"), LastModified: f.Header.Get("Last-Modified"),
 		ContentType: f.Header.Get("Content-Type"), BodySHA256: hash, Bytes: int64(len(f.Body)),
 		FetchedAt: f.FetchedAt, CheckedAt: f.FetchedAt, Observations: parsed.Observations, Links: parsed.Links,
-		Warnings: parsed.Warnings,
+		Warnings: parsed.Warnings, Plan: key,
 	}, f.Body, false, nil
 }
 
@@ -188,6 +348,7 @@ func reused(prev catalog.Page, t time.Time) catalog.Page {
 func (c *crawl) finish() *Outcome {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.failGone()
 	// A source that failed anywhere keeps every earlier page it did not
 	// refresh, stale: a broken source never erases what it said before.
 	for url, p := range c.prev {
@@ -229,6 +390,9 @@ func (c *crawl) finish() *Outcome {
 		switch {
 		case c.failed[n]:
 			st.Status = catalog.SourceFailed
+		case st.Requests == 0:
+			// A planned source the tracked set gave nothing to read.
+			st.Status = catalog.SourceSkipped
 		case c.allUnchanged(n):
 			st.Status = catalog.SourceUnchanged
 		default:
@@ -240,6 +404,35 @@ func (c *crawl) finish() *Outcome {
 		out.Stats = append(out.Stats, *st)
 	}
 	return out
+}
+
+// failGone fails a source most of whose stored pages answered 404 or 410,
+// or all of whose pages did: one derived page gone is a model without that
+// page; most of them gone is the site's addresses changing, and the
+// source's earlier pages are kept.
+func (c *crawl) failGone() {
+	stored, read := map[string]int{}, map[string]int{}
+	for _, p := range c.prev {
+		stored[p.Source]++
+	}
+	for _, p := range c.pages {
+		read[p.Source]++
+	}
+	for name, n := range c.missing {
+		gone := c.gone[name]
+		switch {
+		case gone >= 2 && 2*gone > stored[name]:
+			c.fail(name, fmt.Sprintf("%d of its %d stored pages answer 404 or 410: its addresses changed?", gone, stored[name]))
+		case read[name] == 0 && !c.failed[name]:
+			c.fail(name, fmt.Sprintf("every page it asked for (%d) answers 404 or 410: nothing read", n))
+		}
+	}
+}
+
+// fail marks a source failed with an error. c.mu is held.
+func (c *crawl) fail(name, msg string) {
+	c.failed[name] = true
+	c.stats[name].Errors = append(c.stats[name].Errors, msg)
 }
 
 // allUnchanged reports whether every page of the source was confirmed
@@ -287,12 +480,15 @@ func Reparse(src Source, p catalog.Page, body []byte) (catalog.Page, error) {
 	if p.LastModified != "" {
 		h.Set("Last-Modified", p.LastModified)
 	}
-	parsed, err := src.Parse(p.Kind, Response{URL: p.URL, Status: http.StatusOK, Header: h, Body: body, RetrievedAt: p.FetchedAt})
+	parsed, err := src.Parse(p.Kind, Response{URL: p.URL, Subject: p.Subject, Status: http.StatusOK, Header: h, Body: body, RetrievedAt: p.FetchedAt})
 	if err != nil {
 		return p, fmt.Errorf("parse %s page: %w", p.Kind, err)
 	}
 	stampObservations(parsed.Observations, p.Source, p.URL, p.FetchedAt)
 	p.Observations, p.Links, p.Warnings = parsed.Observations, parsed.Links, parsed.Warnings
+	if k, ok := src.(PlanKeyer); ok {
+		p.Plan = k.PlanKey(p.Kind)
+	}
 	p.Count = len(parsed.Observations)
 	p.Reused = false
 	return p, nil

@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,10 +17,14 @@ import (
 // Markdown form (docs.fireworks.ai/serverless/pricing.md): the per-model
 // rows (input / cached input / output, with Fast, Priority and US/EU
 // variants), the named models of the embeddings table, and the
-// parameter-size tiers that price every other text model. A tracked
-// model without a row of its own is priced by its tier, which its
-// observations name ("tier: Less than 4B parameters"); the tier needs the
-// model's size, so tracked models are configured with it.
+// parameter-size tiers that price every other text model. A model without
+// a row of its own is priced by its tier, which its observations name
+// ("tier: Less than 4B parameters"): each configured model (with its size),
+// and, planned (Plan), each tracked open-weights model that Fireworks is
+// known to serve (OpenRouter routes it there, or a price map lists it at
+// Fireworks) and whose parameter count and architecture (dense or
+// mixture-of-experts) are sourced. A tier prices a model Fireworks serves;
+// it never says that Fireworks serves one.
 //
 // Its anchor is the per-model table (Model | Standard …, or Model | Input
 // …) and the size-tier table; it fails when either is missing, when no
@@ -32,6 +37,11 @@ type Fireworks struct {
 	BaseURL string
 	// Models are the tracked Fireworks models.
 	Models []FireworksModel
+
+	// resolve, when planned, maps a row's Fireworks id to a tracked
+	// model, so that a model with a row is never also priced by its tier.
+	resolve func(source, id string) (string, bool)
+	key     string
 }
 
 // FireworksModel is a tracked Fireworks model and what its size tier needs.
@@ -43,9 +53,61 @@ type FireworksModel struct {
 	Parameters int64
 	// MoE is set for a mixture-of-experts model, priced by the MoE tiers.
 	MoE bool
+	// Canonical is the model's canonical id, when a plan derived it.
+	Canonical string
 }
 
-var _ Source = (*Fireworks)(nil)
+var (
+	_ Source    = (*Fireworks)(nil)
+	_ Planner   = (*Fireworks)(nil)
+	_ PlanKeyer = (*Fireworks)(nil)
+)
+
+// FireworksProvider is Fireworks AI's provider id.
+const FireworksProvider = "fireworks"
+
+// Plan prices, besides the configured models, every tracked open-weights
+// model Fireworks is known to serve whose size and architecture are
+// sourced, by its size tier, under the id Fireworks is known to give it
+// (or its canonical id when only an OpenRouter endpoint names Fireworks).
+// A configured model stands for its own (its size and architecture win).
+func (s *Fireworks) Plan(t Tracked) Source {
+	p := &Fireworks{BaseURL: s.BaseURL, Models: slices.Clone(s.Models), resolve: t.Resolve}
+	configured := map[string]bool{}
+	for _, m := range s.Models {
+		configured[strings.ToLower(m.ID)] = true
+		if c, ok := t.resolve(s.Name(), m.ID); ok {
+			configured[c] = true
+		}
+	}
+	var keys []string
+	for _, m := range t.Models {
+		id, served := m.Offered[FireworksProvider]
+		if !served || !m.OpenWeights || m.Parameters <= 0 || (m.Architecture != ArchDense && m.Architecture != ArchMoE) ||
+			configured[m.ID] || configured[strings.ToLower(id)] {
+			continue
+		}
+		if id == "" {
+			id = m.ID
+		}
+		fm := FireworksModel{ID: id, Parameters: m.Parameters, MoE: m.Architecture == ArchMoE, Canonical: m.ID}
+		p.Models = append(p.Models, fm)
+		keys = append(keys, fmt.Sprintf("%s|%s|%d|%t", fm.ID, fm.Canonical, fm.Parameters, fm.MoE))
+	}
+	p.key = planKey(append(keys, "\x00"+t.Fingerprint))
+	return p
+}
+
+// PlanStage is TrackFacts: the tiers need today's sizes and architectures.
+func (s *Fireworks) PlanStage() TrackStage { return TrackFacts }
+
+// PlanKey names the models priced by their tiers, for the pricing page.
+func (s *Fireworks) PlanKey(kind string) string {
+	if kind != "pricing" {
+		return ""
+	}
+	return s.key
+}
 
 // Name is "fireworks".
 func (s *Fireworks) Name() string { return "fireworks" }
@@ -73,7 +135,7 @@ func (s *Fireworks) Parse(kind string, r Response) (Parsed, error) {
 	if kind != "pricing" {
 		return Parsed{}, fmt.Errorf("fireworks: unknown page kind %q", kind)
 	}
-	return ParseFireworksPricing(s.Models, r)
+	return parseFireworksPricing(s.Models, s.resolve, r)
 }
 
 // fwTier is one row of the size-tier table.
@@ -151,6 +213,13 @@ type fwRow struct {
 // no row is priced, or when most rows are unreadable; a row it cannot
 // place, and a tracked model in no tier or in two, are warnings.
 func ParseFireworksPricing(models []FireworksModel, r Response) (Parsed, error) {
+	return parseFireworksPricing(models, nil, r)
+}
+
+// parseFireworksPricing is ParseFireworksPricing, resolve telling a row's
+// model: a model with a row of its own under another id (a derived model
+// is named by its canonical id) is not priced by its tier.
+func parseFireworksPricing(models []FireworksModel, resolve func(source, id string) (string, bool), r Response) (Parsed, error) {
 	text := strings.ReplaceAll(string(r.Body), "\r\n", "\n")
 	tables := mdTables(text)
 	batchPct := int64(0)
@@ -289,6 +358,11 @@ func ParseFireworksPricing(models []FireworksModel, r Response) (Parsed, error) 
 		seen[key] = placed{name: row.name, offers: row.offers}
 		tally.ok()
 		rowIDs[strings.ToLower(row.id)] = true
+		if resolve != nil {
+			if c, ok := resolve(FireworksProvider, row.id); ok {
+				rowIDs[c] = true
+			}
+		}
 		for _, o := range row.offers {
 			v := row.variant
 			if o.variant != "" {
@@ -335,7 +409,7 @@ func ParseFireworksPricing(models []FireworksModel, r Response) (Parsed, error) 
 
 	// Tracked models without a row: their size tier.
 	for _, m := range models {
-		if rowIDs[strings.ToLower(m.ID)] {
+		if rowIDs[strings.ToLower(m.ID)] || m.Canonical != "" && rowIDs[m.Canonical] {
 			continue
 		}
 		var match []fwTier

@@ -16,21 +16,38 @@ import (
 	"github.com/llmref/llmref/internal/clip"
 )
 
-// HuggingFace reads the Hugging Face Hub for each configured repository:
-// the model info API (/api/models/{repo}: parameter count from safetensors,
-// licence from the card data, gating) and the card text (YAML front matter
-// and Markdown). The configured repositories are the creators' own, so the
-// card's facts carry creator authority; the API's are computed by Hugging
-// Face (a safetensors total counts tied embeddings once, a card rounds), so
-// they carry aggregator authority and the card keeps winning.
+// HuggingFace reads the Hugging Face Hub for each repository it is given —
+// the configured ones and, planned (Plan), the repository of every tracked
+// model whose weights a catalogue or the alias table names: the model info
+// API (/api/models/{repo}: parameter count from safetensors, licence from
+// the card data, gating, the files), the card text (YAML front matter and
+// Markdown), and the repository's config.json when the API lists one and
+// the repository is not gated (gated files answer 401 anonymously).
+//
+// The card is the creator's own prose, so its facts carry creator
+// authority. The API's values are computed by Hugging Face (a safetensors
+// total counts tied embeddings once, a card rounds), and config.json is
+// the weights' machine declaration, whose max_position_embeddings is a
+// positional limit rather than the context the model was trained or is
+// served at (Qwen2.5's 32,768 where the card states 131,072 with YaRN;
+// a limit above what the card supports elsewhere): both carry aggregator
+// authority, so a card (or a provider's reference page) that states a
+// context or an architecture wins, and config.json speaks where they say
+// nothing.
 type HuggingFace struct {
 	// BaseURL is the Hub root; default https://huggingface.co.
 	BaseURL string
 	// Repos are the repositories to read ("meta-llama/Llama-3.2-1B-Instruct").
 	Repos []string
+
+	derived derivedSet
 }
 
-var _ Source = (*HuggingFace)(nil)
+var (
+	_ Source  = (*HuggingFace)(nil)
+	_ Planner = (*HuggingFace)(nil)
+	_ Derived = (*HuggingFace)(nil)
+)
 
 // Name is "huggingface".
 func (s *HuggingFace) Name() string { return "huggingface" }
@@ -49,6 +66,38 @@ func (s *HuggingFace) CardURL(repo string) string {
 // anonymously for gated repositories too.
 func (s *HuggingFace) APIURL(repo string) string {
 	return s.base() + "/api/models/" + repo
+}
+
+// ConfigURL is the repository's config.json.
+func (s *HuggingFace) ConfigURL(repo string) string {
+	return s.base() + "/" + repo + "/resolve/main/config.json"
+}
+
+// Plan reads, besides the configured repositories, the repository of
+// every tracked model that names one.
+func (s *HuggingFace) Plan(t Tracked) Source {
+	p := &HuggingFace{BaseURL: s.BaseURL, Repos: slices.Clone(s.Repos), derived: derivedSet{}}
+	for _, m := range t.Models {
+		if m.HFRepo == "" || !HFRepoOK(m.HFRepo) {
+			continue
+		}
+		if n := len(p.Repos); len(addUnique(p.Repos, m.HFRepo)) > n {
+			p.Repos = append(p.Repos, m.HFRepo)
+			p.derived[p.APIURL(m.HFRepo)], p.derived[p.CardURL(m.HFRepo)] = true, true
+		}
+	}
+	return p
+}
+
+// PlanStage is TrackIDs: the repositories are known once the catalogues
+// are read.
+func (s *HuggingFace) PlanStage() TrackStage { return TrackIDs }
+
+// Derived reports whether a URL is a planned repository's page, or a
+// config.json (which the API record listed): a 404 for it says the
+// repository or the file is gone, not that the Hub failed.
+func (s *HuggingFace) Derived(url string) bool {
+	return s.derived[url] || strings.HasSuffix(url, "/resolve/main/config.json")
 }
 
 // Describe presents the source.
@@ -71,9 +120,16 @@ func (s *HuggingFace) Requests() []Request {
 	return out
 }
 
-// Parse reads an API record ("api") or a card ("card").
+// Parse reads an API record ("api"), a card ("card") or a config.json
+// ("config").
 func (s *HuggingFace) Parse(kind string, r Response) (Parsed, error) {
 	switch kind {
+	case "config":
+		repo, err := repoOfCardURL(s.base(), r.URL)
+		if err != nil {
+			return Parsed{}, err
+		}
+		return ParseHFConfig(repo, r)
 	case "card":
 		repo, err := repoOfCardURL(s.base(), r.URL)
 		if err != nil {
@@ -85,7 +141,11 @@ func (s *HuggingFace) Parse(kind string, r Response) (Parsed, error) {
 		if err != nil {
 			return Parsed{}, err
 		}
-		return ParseHFModelAPI(repo, r)
+		p, err := ParseHFModelAPI(repo, r)
+		if err == nil && hfListsConfig(r.Body) {
+			p.Links = append(p.Links, catalog.Link{URL: s.ConfigURL(repo), Kind: "config", Subject: repo})
+		}
+		return p, err
 	}
 	return Parsed{}, fmt.Errorf("huggingface: unknown page kind %q", kind)
 }
@@ -146,6 +206,28 @@ type hfModelInfo struct {
 	Gated       hfGated        `json:"gated"`
 	CardData    *hfCardData    `json:"cardData"`
 	Safetensors *hfSafetensors `json:"safetensors"`
+	// Config is the Hub's reduced copy of config.json (architectures,
+	// model_type, sometimes the experts), often {}.
+	Config   *hfConfig   `json:"config"`
+	Siblings []hfSibling `json:"siblings"`
+}
+
+type hfSibling struct {
+	RFilename string `json:"rfilename"`
+}
+
+// hfListsConfig reports whether an API record lists a config.json the
+// crawl can read anonymously: listed among the files, the repository not
+// gated. A record that does not decode lists none.
+func hfListsConfig(body []byte) bool {
+	var m struct {
+		Gated    hfGated     `json:"gated"`
+		Siblings []hfSibling `json:"siblings"`
+	}
+	if json.Unmarshal(body, &m) != nil || (m.Gated.Set && m.Gated.Mode != "") {
+		return false
+	}
+	return slices.ContainsFunc(m.Siblings, func(f hfSibling) bool { return f.RFilename == "config.json" })
 }
 
 type hfCardData struct {
@@ -161,14 +243,16 @@ type hfSafetensors struct {
 // ParseHFModelAPI reads the Hub's model info (/api/models/{repo}) into
 // aggregator-authority observations of repo: the parameter count from
 // safetensors.total (with its dtypes in the note: a total over mixed or
-// quantised dtypes misleads) and the licence from cardData.license (a string
+// quantised dtypes misleads), the licence from cardData.license (a string
 // or a list; "other" gives license_name), its note saying whether the
-// repository is gated.
+// repository is gated, and, when config.json itself cannot be read (the
+// repository is gated or lists none), the architecture from the Hub's
+// reduced copy of it ("config").
 //
 // Its anchor is the record's "id", which must be repo's. A count or a
 // licence it cannot read is left out with a warning. It fails when the
 // body is not JSON, when the id is missing or another repository's, or
-// when it reads neither a parameter count nor a licence.
+// when it reads no parameter count, licence or architecture.
 func ParseHFModelAPI(repo string, r Response) (Parsed, error) {
 	var m hfModelInfo
 	if err := json.Unmarshal(r.Body, &m); err != nil {
@@ -215,12 +299,17 @@ func ParseHFModelAPI(repo string, r Response) (Parsed, error) {
 			out = append(out, obs(catalog.FieldLicence, lic, note))
 		}
 	}
+	if m.Config != nil && !hfListsConfig(r.Body) {
+		if arch, note := m.Config.architecture(false); arch != "" {
+			out = append(out, obs(catalog.FieldArchitecture, arch, "config (the Hub's copy of config.json): "+note))
+		}
+	}
 	if len(out) == 0 {
 		why := ""
 		if tally.first != "" {
 			why = " (" + tally.first + ")"
 		}
-		return Parsed{}, fmt.Errorf("parse huggingface api %s: neither safetensors.total nor cardData.license%s: %w", repo, why, ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse huggingface api %s: no safetensors.total, cardData.license or config architecture%s: %w", repo, why, ErrMarkup)
 	}
 	return Parsed{Observations: out, Warnings: tally.Warnings()}, nil
 }
@@ -244,6 +333,15 @@ func hfLicence(raw json.RawMessage, name string) (string, error) {
 		id = strings.TrimSpace(name)
 	}
 	return id, nil
+}
+
+// hfRepoPart is one part of a repository id as the Hub allows it.
+var hfRepoPart = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$`)
+
+// HFRepoOK reports whether s is a Hugging Face repository id, owner/name.
+func HFRepoOK(s string) bool {
+	owner, name, ok := strings.Cut(s, "/")
+	return ok && hfRepoPart.MatchString(owner) && hfRepoPart.MatchString(name) && !strings.Contains(s, "..")
 }
 
 var (

@@ -46,9 +46,18 @@ type ModelsDev struct {
 	// Providers maps models.dev provider ids to llmref provider ids;
 	// default DefaultModelsDevProviders.
 	Providers map[string]string
+	// Defines, when set, makes the models the catalogue names
+	// tracked models, as OpenRouter's are.
+	Defines bool
 }
 
-var _ Source = (*ModelsDev)(nil)
+var (
+	_ Source  = (*ModelsDev)(nil)
+	_ Definer = (*ModelsDev)(nil)
+)
+
+// DefinesTracked reports whether the catalogue's models are tracked.
+func (s *ModelsDev) DefinesTracked() bool { return s.Defines }
 
 // Name is "modelsdev".
 func (s *ModelsDev) Name() string { return "modelsdev" }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,8 +21,9 @@ import (
 //
 // The hosted catalog is a free endpoint (trial credits, rate-limited); a
 // listed model's prices are recorded as free, never as $0. Only configured
-// models produce observations: the list holds a hundred unrelated models,
-// embedding and reward models among them.
+// models and, planned (Plan), the listed models that are tracked produce
+// observations, and only theirs have their reference pages read: the list
+// holds a hundred unrelated models, embedding and reward models among them.
 type NVIDIA struct {
 	// BaseURL is the API root; default https://integrate.api.nvidia.com.
 	BaseURL string
@@ -29,9 +31,43 @@ type NVIDIA struct {
 	DocsURL string
 	// Models are NIM model ids ("meta/llama-3.2-1b-instruct").
 	Models []string
+
+	// tracked, when planned, says which listed models are tracked.
+	tracked *Tracked
+	derived derivedSet
 }
 
-var _ Source = (*NVIDIA)(nil)
+var (
+	_ Source    = (*NVIDIA)(nil)
+	_ Planner   = (*NVIDIA)(nil)
+	_ PlanKeyer = (*NVIDIA)(nil)
+	_ Derived   = (*NVIDIA)(nil)
+)
+
+// Plan reads, besides the configured models, every listed model that is
+// tracked: its offering from the list, and its reference page, linked from
+// the list.
+func (s *NVIDIA) Plan(t Tracked) Source {
+	return &NVIDIA{BaseURL: s.BaseURL, DocsURL: s.DocsURL, Models: slices.Clone(s.Models), tracked: &t, derived: derivedSet{}}
+}
+
+// PlanStage is TrackIDs.
+func (s *NVIDIA) PlanStage() TrackStage { return TrackIDs }
+
+// PlanKey names the tracked set for the model list, which says which
+// listed models are read; the reference pages do not depend on it.
+func (s *NVIDIA) PlanKey(kind string) string {
+	if kind != "models" || s.tracked == nil {
+		return ""
+	}
+	return s.tracked.Key()
+}
+
+// Derived reports whether a URL is a reference page linked for a tracked
+// model, which may have none.
+func (s *NVIDIA) Derived(url string) bool {
+	return s.tracked != nil && strings.HasPrefix(url, s.docs()+"/nim/reference/") && !slices.ContainsFunc(s.Models, func(m string) bool { return s.ReferenceURL(m) == url })
+}
 
 // NVIDIAProvider is the provider id of NVIDIA's hosted API catalog.
 const NVIDIAProvider = "nvidia-nim"
@@ -81,8 +117,18 @@ func (s *NVIDIA) Requests() []Request {
 func (s *NVIDIA) Parse(kind string, r Response) (Parsed, error) {
 	switch kind {
 	case "models":
-		return ParseNVIDIAModels(r, s.Models)
+		if s.tracked == nil {
+			return ParseNVIDIAModels(r, s.Models)
+		}
+		t := s.tracked
+		return parseNVIDIAModels(r, s.Models, func(id string) bool {
+			_, ok := t.resolve(s.Name(), id)
+			return ok
+		}, s.ReferenceURL)
 	case "reference":
+		if r.Subject != "" {
+			return ParseNVIDIAReference(r.Subject, r)
+		}
 		for _, m := range s.Models {
 			if s.ReferenceURL(m) == r.URL {
 				return ParseNVIDIAReference(m, r)
@@ -110,6 +156,13 @@ type nimModel struct {
 // no id) is left out with a warning. It fails when the body is not JSON,
 // when the array is missing or empty, or when most entries are unreadable.
 func ParseNVIDIAModels(r Response, models []string) (Parsed, error) {
+	return parseNVIDIAModels(r, models, nil, nil)
+}
+
+// parseNVIDIAModels is ParseNVIDIAModels reading, besides models, every
+// listed id that also says yes to (a tracked model), as the list spells
+// it, with a link to its reference page (ref) when ref is set.
+func parseNVIDIAModels(r Response, models []string, also func(string) bool, ref func(string) string) (Parsed, error) {
 	var doc struct {
 		Object string             `json:"object"`
 		Data   *[]json.RawMessage `json:"data"`
@@ -125,6 +178,7 @@ func ParseNVIDIAModels(r Response, models []string) (Parsed, error) {
 	}
 	var tally rowTally
 	listed := map[string]bool{}
+	var order []string // listed ids as the list spells them, first spelling
 	for i, raw := range *doc.Data {
 		var m nimModel
 		if err := json.Unmarshal(raw, &m); err != nil {
@@ -136,13 +190,33 @@ func ParseNVIDIAModels(r Response, models []string) (Parsed, error) {
 			continue
 		}
 		tally.ok()
+		if !listed[strings.ToLower(m.ID)] {
+			order = append(order, m.ID)
+		}
 		listed[strings.ToLower(m.ID)] = true
 	}
 	if err := tally.unreadable("entries"); err != nil {
 		return Parsed{}, fmt.Errorf("parse nvidia-nim models: %w", err)
 	}
 	var out []catalog.Observation
+	var links []catalog.Link
+	read := map[string]bool{}
+	ids := slices.Clone(models)
 	for _, id := range models {
+		read[strings.ToLower(id)] = true
+	}
+	if also != nil {
+		for _, id := range order {
+			if !read[strings.ToLower(id)] && also(id) {
+				read[strings.ToLower(id)] = true
+				ids = append(ids, id)
+				if ref != nil {
+					links = append(links, catalog.Link{URL: ref(id), Kind: "reference", Subject: id})
+				}
+			}
+		}
+	}
+	for _, id := range ids {
 		if !listed[strings.ToLower(id)] {
 			continue
 		}
@@ -157,7 +231,7 @@ func ParseNVIDIAModels(r Response, models []string) (Parsed, error) {
 		}
 		out = append(out, offer(catalog.FieldListed, id, ""), free(catalog.FieldPriceInput), free(catalog.FieldPriceOutput))
 	}
-	return Parsed{Observations: out, Warnings: tally.Warnings()}, nil
+	return Parsed{Observations: out, Links: links, Warnings: tally.Warnings()}, nil
 }
 
 var (

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/llmref/llmref/catalog"
@@ -12,7 +13,8 @@ import (
 )
 
 // OpenAI reads OpenAI's model documentation pages
-// (developers.openai.com/api/docs/models/{id}): context window, max output,
+// (developers.openai.com/api/docs/models/{id}) of the configured models and,
+// planned (Plan), of every tracked OpenAI model: context window, max output,
 // knowledge cutoff, text-token prices, modalities, features and tools. The
 // pages are OpenAI's own, so model facts carry creator authority, and the
 // prices make the offering at OpenAI.
@@ -21,9 +23,49 @@ type OpenAI struct {
 	BaseURL string
 	// Models are the model ids to read ("gpt-5.3-codex").
 	Models []string
+
+	derived derivedSet
 }
 
-var _ Source = (*OpenAI)(nil)
+var (
+	_ Source  = (*OpenAI)(nil)
+	_ Planner = (*OpenAI)(nil)
+	_ Derived = (*OpenAI)(nil)
+)
+
+// Plan reads, besides the configured models, the page of every tracked
+// model whose creator is OpenAI, by the id OpenRouter lists it under (the
+// API's own id) or else its canonical slug.
+func (s *OpenAI) Plan(t Tracked) Source {
+	p := &OpenAI{BaseURL: s.BaseURL, Models: slices.Clone(s.Models), derived: derivedSet{}}
+	for _, m := range t.Models {
+		if m.Creator() != "openai" {
+			continue
+		}
+		id := m.Slug()
+		for _, or := range m.OpenRouterIDs {
+			if a, slug, ok := strings.Cut(or, "/"); ok && a == "openai" {
+				id, _, _ = strings.Cut(slug, ":")
+				break
+			}
+		}
+		if id == "" || strings.ContainsAny(id, "/ ?#%:") {
+			continue
+		}
+		if n := len(p.Models); len(addUnique(p.Models, id)) > n {
+			p.Models = append(p.Models, id)
+			p.derived[p.PageURL(id)] = true
+		}
+	}
+	return p
+}
+
+// PlanStage is TrackIDs.
+func (s *OpenAI) PlanStage() TrackStage { return TrackIDs }
+
+// Derived reports whether a URL is a planned model's page: not every id
+// OpenRouter lists (a dated snapshot, an alias) has a page of its own.
+func (s *OpenAI) Derived(url string) bool { return s.derived[url] }
 
 // Name is "openai".
 func (s *OpenAI) Name() string { return "openai" }

@@ -19,7 +19,13 @@ type OpenRouter struct {
 	BaseURL string
 }
 
-var _ Source = (*OpenRouter)(nil)
+var (
+	_ Source  = (*OpenRouter)(nil)
+	_ Definer = (*OpenRouter)(nil)
+)
+
+// DefinesTracked is true: OpenRouter's list names the models a run tracks.
+func (s *OpenRouter) DefinesTracked() bool { return true }
 
 // Name is "openrouter".
 func (s *OpenRouter) Name() string { return "openrouter" }
@@ -67,6 +73,7 @@ type orModel struct {
 	TopProvider         *orTopProvider             `json:"top_provider"`
 	SupportedParameters []string                   `json:"supported_parameters"`
 	KnowledgeCutoff     *string                    `json:"knowledge_cutoff"`
+	HuggingFaceID       *string                    `json:"hugging_face_id"`
 }
 
 // orPriceFields maps OpenRouter's pricing keys to offering fields. Other keys
@@ -83,15 +90,18 @@ var orPriceFields = []struct {
 
 // ParseOpenRouterModels reads a /api/v1/models response into observations:
 // model facts at aggregator authority (name, modalities, supported
-// parameters, knowledge cutoff) and the OpenRouter offering at provider
-// authority (prices per token as given, context, max output). OpenRouter's
+// parameters, knowledge cutoff, the Hugging Face repository of the weights)
+// and the OpenRouter offering at provider authority (prices per token as
+// given, context, max output). OpenRouter's
 // `created` is when OpenRouter added the model, never its release: it is not
 // read.
 //
 // Its anchor is the "data" array of model entries. An entry it cannot read
 // (no id, no input or output price, a price that is neither a string nor a
 // number, a field of the wrong type) is left out with a warning, and so is
-// an id listed twice (the first entry stands). It fails when the body is
+// an id listed twice (the first entry stands); a hugging_face_id that is
+// not an owner/name repository is left out of its entry with a warning.
+// It fails when the body is
 // not JSON, when the array is missing or empty, or when most entries are
 // unreadable.
 func ParseOpenRouterModels(r Response) (Parsed, error) {
@@ -128,6 +138,14 @@ func ParseOpenRouterModels(r Response) (Parsed, error) {
 		seen[m.ID] = i
 		tally.ok()
 		out = append(out, obs...)
+		if m.HuggingFaceID != nil && *m.HuggingFaceID != "" {
+			if repo := strings.TrimSpace(*m.HuggingFaceID); HFRepoOK(repo) {
+				out = append(out, catalog.Observation{Source: "openrouter", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityAggregator,
+					Subject: m.ID, SubjectName: m.Name, Field: catalog.FieldHFRepo, Value: repo})
+			} else {
+				tally.warn("entry %d: %s: hugging_face_id %q is not an owner/name repository: left out", i, clip.String(m.ID), clip.String(repo))
+			}
+		}
 	}
 	if err := tally.unreadable("entries"); err != nil {
 		return Parsed{}, fmt.Errorf("parse openrouter models: %w", err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -12,7 +13,9 @@ import (
 )
 
 // OpenRouterEndpoints reads OpenRouter's per-provider endpoints of each
-// configured model, /api/v1/models/{author}/{slug}/endpoints. Every endpoint
+// configured model and, planned (Plan), of every id under which OpenRouter
+// lists a tracked model (":free" variants included),
+// /api/v1/models/{author}/{slug}/endpoints. Every endpoint
 // is a price *OpenRouter* charges when it routes the request to one upstream
 // (DeepInfra, Azure, "fireworks/fast", ...), so it becomes an offering at
 // provider "openrouter" whose Variant is the endpoint's routing tag — never
@@ -23,9 +26,52 @@ type OpenRouterEndpoints struct {
 	// Models are OpenRouter model ids ("meta-llama/llama-3.2-1b-instruct",
 	// "nex-agi/nex-n2.5-pro:free").
 	Models []string
+
+	derived derivedSet
 }
 
-var _ Source = (*OpenRouterEndpoints)(nil)
+var (
+	_ Source  = (*OpenRouterEndpoints)(nil)
+	_ Planner = (*OpenRouterEndpoints)(nil)
+	_ Derived = (*OpenRouterEndpoints)(nil)
+)
+
+// Plan reads, besides the configured models, every OpenRouter id of every
+// tracked model.
+func (s *OpenRouterEndpoints) Plan(t Tracked) Source {
+	p := &OpenRouterEndpoints{BaseURL: s.BaseURL, Models: slices.Clone(s.Models), derived: derivedSet{}}
+	have := map[string]bool{}
+	for _, m := range p.Models {
+		have[m] = true
+	}
+	for _, m := range t.Models {
+		for _, id := range m.OpenRouterIDs {
+			if have[id] || !orModelIDOK(id) {
+				continue
+			}
+			have[id] = true
+			p.Models = append(p.Models, id)
+			p.derived[p.EndpointsURL(id)] = true
+		}
+	}
+	return p
+}
+
+// PlanStage is TrackIDs.
+func (s *OpenRouterEndpoints) PlanStage() TrackStage { return TrackIDs }
+
+// Derived reports whether a URL is a planned model's endpoints: OpenRouter
+// may drop a model between its list and its endpoints.
+func (s *OpenRouterEndpoints) Derived(url string) bool { return s.derived[url] }
+
+// orModelIDOK reports whether id is an OpenRouter model id whose endpoints
+// can be asked for: author/slug with an optional ":variant".
+func orModelIDOK(id string) bool {
+	author, slug, ok := strings.Cut(id, "/")
+	base, variant, hasVariant := strings.Cut(slug, ":")
+	return ok && author != "" && base != "" && (!hasVariant || variant != "") && !strings.Contains(slug, "/") &&
+		!strings.ContainsAny(id, " ?#%") && !strings.HasPrefix(author, "~")
+}
 
 // Name is "openrouter-endpoints".
 func (s *OpenRouterEndpoints) Name() string { return "openrouter-endpoints" }

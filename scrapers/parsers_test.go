@@ -58,10 +58,11 @@ func checkParsed(t *testing.T, p Parsed) {
 }
 
 // find returns the observations of one subject and field.
+// find returns the observations of subject's field ("" for every field).
 func find(obs []catalog.Observation, subject string, field catalog.Field) []catalog.Observation {
 	var out []catalog.Observation
 	for _, o := range obs {
-		if o.Subject == subject && o.Field == field {
+		if o.Subject == subject && (field == "" || o.Field == field) {
 			out = append(out, o)
 		}
 	}

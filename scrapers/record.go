@@ -275,13 +275,20 @@ type RecordResult struct {
 // answered, and named in the outcome's stats. Nothing is written when the
 // context ends first or no response came back.
 func Record(ctx context.Context, o Options, sources []Source, dir string) (*RecordResult, error) {
+	return RecordStaged(ctx, o, sources, nil, dir)
+}
+
+// RecordStaged is Record crawling in stages (see CrawlStaged), so that the
+// planned sources' requests, derived from what the first stage read, are
+// recorded too.
+func RecordStaged(ctx context.Context, o Options, first []Source, next Next, dir string) (*RecordResult, error) {
 	o = o.Defaults()
 	// The recorder sits above a decoding transport: it keeps bodies as
 	// parsers see them (decoded, bounded), which replay serves as they are.
 	rec := NewRecorder(&decodingTransport{next: o.Transport, max: o.MaxBodyBytes})
 	o.Transport = rec
 	o.Validators = func(string) (string, string) { return "", "" } // record whole responses, never 304s
-	out, err := Crawl(ctx, o, sources, nil)
+	out, err := CrawlStaged(ctx, o, first, next, nil)
 	res := &RecordResult{Outcome: out}
 	if err != nil {
 		return res, fmt.Errorf("record: %w", err)

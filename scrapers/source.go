@@ -10,7 +10,11 @@ import (
 // Response is what a parser sees of one fetched URL. Parsers are pure
 // functions of a Response.
 type Response struct {
-	URL         string
+	URL string
+	// Subject is the model the request named, when the source named one
+	// (Request.Subject): a page whose address does not spell its model
+	// (a reference page) is read for it.
+	Subject     string
 	Status      int
 	Header      http.Header
 	Body        []byte

@@ -9,6 +9,7 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/internal/textsafe"
+	"github.com/llmref/llmref/refresh"
 	"github.com/llmref/llmref/scrapers"
 )
 
@@ -55,7 +56,7 @@ func runRecord(ctx context.Context, e *env, recordSources stringList, args []str
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.RunTimeout())
 	defer cancel()
-	res, err := scrapers.Record(ctx, e.cfg.FetchOptions(), sources, dir)
+	res, err := refresh.Record(ctx, refresh.Options{Sources: sources, Fetch: e.cfg.FetchOptions(), Normalization: e.cfg.Normalization(), Track: e.cfg.Track.Policy(), Logger: e.log}, dir)
 	if res != nil && res.Outcome != nil && !e.quiet {
 		printRecordSummary(e, res, dir)
 	}

@@ -92,7 +92,7 @@ func (e *env) refreshOptions(replay, exportDir string) (refresh.Options, error) 
 	if err != nil {
 		return refresh.Options{}, err
 	}
-	opts := refresh.Options{Sources: sources, Fetch: e.cfg.FetchOptions(), Normalization: e.cfg.Normalization(), Logger: e.log}
+	opts := refresh.Options{Sources: sources, Fetch: e.cfg.FetchOptions(), Normalization: e.cfg.Normalization(), Track: e.cfg.Track.Policy(), Logger: e.log}
 	rules := e.cfg.Review.Rules()
 	opts.Review = &rules // the changes stage's rules
 	opts.Publisher = e.publisher(exportDir)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/internal/textsafe"
+	"github.com/llmref/llmref/refresh"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
 )
@@ -38,6 +39,10 @@ type sourceRow struct {
 	Authority catalog.Authority `json:"authority"`
 	Format    string            `json:"format"`
 	URLs      []string          `json:"urls"`
+	// Requests is how many requests the next run starts the source with,
+	// planned from the tracked models the stored pages give; the pages
+	// they link to come on top.
+	Requests int `json:"planned_requests"`
 	// Schedules name the `serve` schedules that read the source.
 	Schedules []string `json:"schedules"`
 	// LastRun is the source's figures in the last run; nil when no run
@@ -68,7 +73,7 @@ func runSources(e *env, sourcesFormat string, args []string) error {
 		return err
 	}
 	doc := sourcesDoc{}
-	last, notes, note, err := e.sourceState(srcs)
+	last, notes, note, srcs, err := e.sourceState(srcs)
 	if err != nil {
 		return err
 	}
@@ -85,7 +90,7 @@ func runSources(e *env, sourcesFormat string, args []string) error {
 	scheds := e.cfg.Serve.ScheduleList()
 	for _, s := range srcs {
 		d := s.Describe()
-		row := sourceRow{Name: s.Name(), Title: d.Title, Authority: d.Authority, Format: d.Format, URLs: d.URLs, Schedules: []string{}}
+		row := sourceRow{Name: s.Name(), Title: d.Title, Authority: d.Authority, Format: d.Format, URLs: d.URLs, Requests: len(s.Requests()), Schedules: []string{}}
 		if row.URLs == nil {
 			row.URLs = []string{}
 		}
@@ -111,33 +116,41 @@ func runSources(e *env, sourcesFormat string, args []string) error {
 	return printSources(e, doc)
 }
 
-// sourceState reads, read-only, the last run and, for each source that can
-// summarise what it skipped, a note from its stored pages. A database that
-// is not there yet, or that another process holds, is not an error: the
-// listing says so instead (runNote).
-func (e *env) sourceState(srcs []scrapers.Source) (run *catalog.Run, notes map[string]string, runNote string, err error) {
+// sourceState reads, read-only, the last run, the sources as the next run
+// plans them (see refresh.Planned) and, for each source that can summarise
+// what it skipped, a note from its stored pages. A database that is not
+// there yet, or that another process holds, is not an error: the listing
+// says so instead (runNote).
+func (e *env) sourceState(srcs []scrapers.Source) (run *catalog.Run, notes map[string]string, runNote string, planned []scrapers.Source, err error) {
 	notes = map[string]string{}
+	plan := refresh.Options{Sources: srcs, Normalization: e.cfg.Normalization(), Track: e.cfg.Track.Policy()}
 	if _, err := os.Stat(e.dbPath); errors.Is(err, os.ErrNotExist) {
-		return nil, notes, "no database at " + e.dbPath + " yet", nil
+		planned, err = refresh.Planned(nil, plan)
+		return nil, notes, "no database at " + e.dbPath + " yet", planned, err
 	}
 	st, err := e.openReader()
 	if errors.Is(err, store.ErrLocked) {
-		return nil, notes, "unavailable: " + err.Error(), nil
+		why := "unavailable: " + err.Error()
+		planned, err = refresh.Planned(nil, plan)
+		return nil, notes, why, planned, err
 	}
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, "", nil, err
 	}
 	defer st.Close()
+	if planned, err = refresh.Planned(st, plan); err != nil {
+		return nil, nil, "", nil, err
+	}
 	last, err := st.LastRun()
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, notes, "no run yet", nil
+		return nil, notes, "no run yet", planned, nil
 	}
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, "", nil, err
 	}
 	pages, err := st.Pages()
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, "", nil, err
 	}
 	for _, s := range srcs {
 		sum, ok := s.(scrapers.Summarizer)
@@ -163,8 +176,12 @@ func (e *env) sourceState(srcs []scrapers.Source) (run *catalog.Run, notes map[s
 		sort.Strings(parts)
 		notes[s.Name()] = strings.Join(parts, "; ")
 	}
-	return &last, notes, "", nil
+	return &last, notes, "", planned, nil
 }
+
+// maxListedURLs is how many of a source's URLs the text listing shows: a
+// planned source asks for hundreds.
+const maxListedURLs = 5
 
 func printSources(e *env, doc sourcesDoc) error {
 	w := e.stdout
@@ -180,7 +197,7 @@ func printSources(e *env, doc sourcesDoc) error {
 		fmt.Fprintf(w, "last run: %s\n", doc.RunNote)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SOURCE\tAUTHORITY\tFORMAT\tSCHEDULE\tLAST RUN\tURLS")
+	fmt.Fprintln(tw, "SOURCE\tAUTHORITY\tFORMAT\tSCHEDULE\tLAST RUN\tREQUESTS\tURLS")
 	for _, s := range doc.Sources {
 		sched := strings.Join(s.Schedules, ",")
 		if sched == "" {
@@ -194,9 +211,13 @@ func printSources(e *env, doc sourcesDoc) error {
 		if len(s.URLs) > 0 {
 			first = s.URLs[0]
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Authority, s.Format, sched, status, first)
-		for _, u := range s.URLs[min(1, len(s.URLs)):] {
-			fmt.Fprintf(tw, "\t\t\t\t\t%s\n", u)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", s.Name, s.Authority, s.Format, sched, status, s.Requests, first)
+		shown := min(len(s.URLs), maxListedURLs)
+		for _, u := range s.URLs[min(1, shown):shown] {
+			fmt.Fprintf(tw, "\t\t\t\t\t\t%s\n", u)
+		}
+		if more := len(s.URLs) - shown; more > 0 {
+			fmt.Fprintf(tw, "\t\t\t\t\t\t(%d more: --format json lists them)\n", more)
 		}
 	}
 	if err := tw.Flush(); err != nil {

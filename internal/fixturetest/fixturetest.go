@@ -49,7 +49,7 @@ func ReplaySources(t testing.TB, db, exportDir, day string, only ...string) *ref
 		t.Fatal(err)
 	}
 	at := rt.Manifest().RecordedAt
-	o := refresh.Options{Sources: srcs, Only: only, Fetch: cfg.FetchOptions(), Normalization: cfg.Normalization(), Publisher: cfg.Publisher(exportDir), Replay: name, Now: func() time.Time { return at }}
+	o := refresh.Options{Sources: srcs, Only: only, Fetch: cfg.FetchOptions(), Normalization: cfg.Normalization(), Track: cfg.Track.Policy(), Publisher: cfg.Publisher(exportDir), Replay: name, Now: func() time.Time { return at }}
 	o.Fetch.Transport = rt
 	st, err := store.Open(db, store.Options{})
 	if err != nil {
