@@ -53,8 +53,14 @@ type SourceStats struct {
 	WarningsMore int      `json:"warnings_more,omitempty"`
 	// Untracked counts a cross-check source's ids of models the catalogue
 	// does not track: counted, not listed as unmatched.
-	Untracked  int   `json:"untracked,omitempty"`
-	DurationMS int64 `json:"duration_ms"`
+	Untracked int `json:"untracked,omitempty"`
+	// Missing counts the pages the source derived from the tracked models
+	// that the site does not have (404 or 410): a model without that page,
+	// said, not failed. MissingPages keeps the first MaxSourceWarnings of
+	// their URLs.
+	Missing      int      `json:"missing,omitempty"`
+	MissingPages []string `json:"missing_pages,omitempty"`
+	DurationMS   int64    `json:"duration_ms"`
 }
 
 // MaxSourceWarnings bounds the warnings one source's stats keep in a run.
@@ -69,6 +75,15 @@ func (s *SourceStats) AddWarnings(page string, warnings []string) {
 			continue
 		}
 		s.Warnings = append(s.Warnings, page+": "+w)
+	}
+}
+
+// AddMissing counts a derived page the site does not have, keeping its
+// URL while fewer than MaxSourceWarnings are kept.
+func (s *SourceStats) AddMissing(page string) {
+	s.Missing++
+	if len(s.MissingPages) < MaxSourceWarnings {
+		s.MissingPages = append(s.MissingPages, page)
 	}
 }
 

@@ -256,7 +256,7 @@ func (c *crawl) record(src Source, f Fetched, page catalog.Page, body []byte, sa
 	if err != nil && missing(src, f) {
 		// A page the tracked set suggested and the site does not have:
 		// said, not failed (see Derived).
-		st.AddWarnings(f.URL, []string{fmt.Sprintf("%v: no such page (derived from the tracked models)", err)})
+		st.AddMissing(f.URL)
 		c.missing[f.Source]++
 		if hadPrev {
 			c.gone[f.Source]++

@@ -169,6 +169,13 @@ func printRunSummary(w io.Writer, res *refresh.Result) {
 		if n := s.WarningCount() - shown; n > 0 {
 			fmt.Fprintf(w, "  %s: +%d more warnings\n", s.Source, n)
 		}
+		if s.Missing > 0 {
+			pages := "pages"
+			if s.Missing == 1 {
+				pages = "page"
+			}
+			textsafe.Fprintf(w, "  %s: %d %s derived from the tracked models do not exist (404 or 410), e.g. %s\n", s.Source, s.Missing, pages, s.MissingPages[0])
+		}
 		if s.Untracked > 0 {
 			ids := "ids"
 			if s.Untracked == 1 {
