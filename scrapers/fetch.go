@@ -18,10 +18,14 @@ import (
 	"time"
 
 	"github.com/gocolly/colly/v2"
+
+	"github.com/llmref/llmref/internal/version"
 )
 
-// DefaultUserAgent identifies llmref to the sites it reads, with a contact URL.
-const DefaultUserAgent = "llmref/0.1 (+https://github.com/llmref/llmref; catalogue bot)"
+// DefaultUserAgent identifies llmref to the sites it reads: the product
+// token "llmref" (robots.txt groups match on it), this build's version (the
+// one `llmref version` prints) and a contact URL.
+var DefaultUserAgent = "llmref/" + version.Get().Token() + " (+https://github.com/llmref/llmref; catalogue bot)"
 
 // Options are the politeness and robustness settings of one run's fetching.
 // The zero value of a field takes its default (see Defaults).
