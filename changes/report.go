@@ -143,15 +143,7 @@ type view struct {
 
 // money writes a USD amount with at least two decimals, exactly: $0.20,
 // $0.201, $14.00, $0.027.
-func money(m catalog.Money) string {
-	s := m.String()
-	if i := strings.IndexByte(s, '.'); i < 0 {
-		s += ".00"
-	} else if len(s)-i == 2 {
-		s += "0"
-	}
-	return s
-}
+func money(m catalog.Money) string { return m.Text() }
 
 func priceText(p *catalog.Price, fallback string) string {
 	if p == nil {
