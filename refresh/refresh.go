@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/llmref/llmref/catalog"
@@ -98,7 +97,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	}
 	run.Normalization = o.Normalization.Fingerprint()
 
-	selected, err := selectSources(o.Sources, o.Only)
+	selected, err := scrapers.Select(o.Sources, o.Only)
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
@@ -262,26 +261,6 @@ func keepCatalogue(st *store.Store, o Options, run, last catalog.Run, pages []ca
 		}
 	}
 	return res, nil
-}
-
-// selectSources picks the sources named in only (all when only is empty).
-func selectSources(all []scrapers.Source, only []string) ([]scrapers.Source, error) {
-	if len(only) == 0 {
-		return all, nil
-	}
-	var out []scrapers.Source
-	for _, name := range only {
-		i := slices.IndexFunc(all, func(s scrapers.Source) bool { return s.Name() == name })
-		if i < 0 {
-			names := make([]string, len(all))
-			for j, s := range all {
-				names[j] = s.Name()
-			}
-			return nil, fmt.Errorf("unknown source %q (configured: %s)", name, strings.Join(names, ", "))
-		}
-		out = append(out, all[i])
-	}
-	return out, nil
 }
 
 // carryUnselected keeps the pages of configured sources not read in this run
