@@ -53,12 +53,9 @@ func runCheck(e *env, exportDir, format string, args []string) error {
 		return err
 	}
 	rep := checkReport{Database: e.dbPath, Problems: []checkProblem{}}
-	st, err := e.openReader()
-	if err != nil {
-		return err
-	}
-	problems, err := st.Check()
-	st.Close()
+	// A damaged file is reported, not refused: CheckFile lists a
+	// truncation or damaged pages as problems.
+	problems, err := store.CheckFile(e.dbPath, store.Options{})
 	if err != nil {
 		return err
 	}
@@ -126,6 +123,9 @@ func runCompact(e *env, format string, args []string) error {
 			pct = 100 * float64(saved) / float64(st.Before)
 		}
 		fmt.Fprintf(e.stdout, "compacted %s: %d → %d bytes (%.1f%% smaller)\n", st.Path, st.Before, st.After, pct)
+	}
+	if st.Repaired != "" {
+		fmt.Fprintf(e.stderr, "llmref: compact: repaired %s\n", st.Repaired)
 	}
 	return nil
 }

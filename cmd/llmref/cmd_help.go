@@ -78,8 +78,12 @@ func printHelp(w io.Writer) {
 		width = max(width, len(n))
 	}
 	for _, g := range groups {
+		cs := commandsIn(g)
+		if len(cs) == 0 {
+			continue
+		}
 		fmt.Fprintf(w, "\n%s:\n", g)
-		for _, c := range commandsIn(g) {
+		for _, c := range cs {
 			fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
 		}
 	}

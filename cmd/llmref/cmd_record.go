@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/textsafe"
 	"github.com/llmref/llmref/scrapers"
 )
 
@@ -105,7 +106,7 @@ func printRecordSummary(e *env, res *scrapers.RecordResult, dir string) {
 	tw.Flush()
 	for _, s := range res.Outcome.Stats {
 		for _, msg := range s.Errors {
-			fmt.Fprintf(w, "  %s: %s\n", s.Source, msg)
+			textsafe.Fprintf(w, "  %s: %s\n", s.Source, msg)
 		}
 	}
 	if m := res.Manifest; m != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/fixtures"
+	"github.com/llmref/llmref/internal/textsafe"
 	"github.com/llmref/llmref/refresh"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
@@ -73,7 +74,8 @@ func (f *refreshFlags) run(ctx context.Context, e *env, args []string) error {
 
 // runOnce opens the database for writing and performs one run (a refresh
 // or a rebuild) within the configured run timeout, printing its summary
-// in format (text unless -q, or json); a partial run exits 3.
+// in format (text unless -q, or json); a partial run exits 3, one that
+// committed nothing (no source read) 1.
 func (e *env) runOnce(ctx context.Context, opts refresh.Options, run func(context.Context, *store.Store, refresh.Options) (*refresh.Result, error), format string) error {
 	st, err := e.openStore()
 	if err != nil {
@@ -94,6 +96,9 @@ func (e *env) runOnce(ctx context.Context, opts refresh.Options, run func(contex
 	}
 	if errors.Is(err, refresh.ErrPartial) {
 		return partialError{fmt.Errorf("%w: %s", err, failedSummary(res.Run))}
+	}
+	if errors.Is(err, refresh.ErrFailed) && len(res.Run.FailedSources()) > 0 {
+		return fmt.Errorf("%w (%s)", err, failedSummary(res.Run))
 	}
 	return err
 }
@@ -177,6 +182,9 @@ func newRunReport(res *refresh.Result) runReport {
 	return r
 }
 
+// summaryWarnings is how many of a source's warnings the summary shows.
+const summaryWarnings = 3
+
 func printRunSummary(w io.Writer, res *refresh.Result) {
 	r := res.Run
 	held := ""
@@ -196,7 +204,15 @@ func printRunSummary(w io.Writer, res *refresh.Result) {
 	tw.Flush()
 	for _, s := range r.Sources {
 		for _, msg := range s.Errors {
-			fmt.Fprintf(w, "  %s: %s\n", s.Source, msg)
+			textsafe.Fprintf(w, "  %s: %s\n", s.Source, msg)
+		}
+		// What a parser left out of a page it read: a few lines, then a count.
+		shown := min(len(s.Warnings), summaryWarnings)
+		for _, msg := range s.Warnings[:shown] {
+			fmt.Fprintf(w, "  %s: warning: %s\n", s.Source, msg)
+		}
+		if n := s.WarningCount() - shown; n > 0 {
+			fmt.Fprintf(w, "  %s: +%d more warnings\n", s.Source, n)
 		}
 		if s.Untracked > 0 {
 			ids := "ids"

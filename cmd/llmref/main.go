@@ -27,6 +27,7 @@ import (
 	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/fixtures"
 	"github.com/llmref/llmref/internal/heapfloor"
+	"github.com/llmref/llmref/internal/textsafe"
 	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
@@ -62,7 +63,14 @@ type runFunc func(ctx context.Context, e *env, args []string) error
 
 var commands = map[string]*command{}
 
-func register(c *command) { commands[c.name] = c }
+// register adds a command to the table; one registered without a group is
+// listed under "other commands".
+func register(c *command) {
+	if c.group == "" {
+		c.group = groupOther
+	}
+	commands[c.name] = c
+}
 
 // Command groups, in the order `llmref help` lists them.
 const (
@@ -71,9 +79,10 @@ const (
 	groupReview  = "review changes"
 	groupMaintan = "publish and maintain"
 	groupTool    = "this program"
+	groupOther   = "other commands"
 )
 
-var groups = []string{groupRun, groupRead, groupReview, groupMaintan, groupTool}
+var groups = []string{groupRun, groupRead, groupReview, groupMaintan, groupTool, groupOther}
 
 // Environment variables that stand in for the global flags (a flag wins).
 const (
@@ -327,5 +336,5 @@ func isUsage(err error) bool {
 }
 
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
+	return textsafe.Line(strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " "))
 }
