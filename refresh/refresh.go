@@ -114,8 +114,16 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	}
 	run.Sources = outcome.Stats
 	for _, s := range outcome.Stats {
-		log.Info("source", "name", s.Source, "status", s.Status, "requests", s.Requests,
-			"not_modified", s.NotModified, "observations", s.Observations, "errors", len(s.Errors))
+		attrs := []any{"name", s.Source, "status", s.Status, "requests", s.Requests,
+			"not_modified", s.NotModified, "observations", s.Observations, "errors", len(s.Errors)}
+		if len(s.Errors) > 0 {
+			attrs = append(attrs, "first_error", s.Errors[0]) // "URL: why"
+		}
+		level := slog.LevelInfo
+		if s.Status == catalog.SourceFailed {
+			level = slog.LevelWarn
+		}
+		log.Log(ctx, level, "source", attrs...)
 	}
 	if crawlErr != nil {
 		// Cancelled: commit nothing; the database keeps the last run.

@@ -84,7 +84,9 @@ func (e *env) runOnce(ctx context.Context, opts refresh.Options, run func(contex
 	defer st.Close()
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.RunTimeout())
 	defer cancel()
+	stopProgress := e.showProgress(&opts)
 	res, err := run(ctx, st, opts)
+	stopProgress()
 	switch {
 	case res == nil:
 	case format == "json":

@@ -99,7 +99,9 @@ type env struct {
 	stdout     io.Writer
 	stderr     io.Writer
 	log        *slog.Logger
+	logLevel   slog.Level
 	tty        bool
+	width      int // the terminal's columns, when tty
 	cfg        *config.Config
 }
 
@@ -130,6 +132,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	e := &env{stdout: stdout, stderr: stderr, configPath: os.Getenv(envConfig), dbPath: os.Getenv(envDB)}
 	if f, ok := stderr.(*os.File); ok {
 		e.tty = isatty.IsTerminal(f.Fd())
+		if e.tty {
+			e.width = terminalWidth(f)
+		}
 	}
 	global := flag.NewFlagSet("llmref", flag.ContinueOnError)
 	global.SetOutput(io.Discard)
@@ -239,6 +244,7 @@ func (e *env) setup() error {
 	if e.quiet {
 		level = slog.LevelError
 	}
+	e.logLevel = level
 	opts := &slog.HandlerOptions{Level: level}
 	switch e.logFormat {
 	case "text":
