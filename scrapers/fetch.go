@@ -228,7 +228,7 @@ func newCollector(ctx context.Context, o Options) (*colly.Collector, error) {
 	c.Async = false // our per-host workers bound the frontier
 	c.AllowedDomains, c.DisallowedDomains = nil, nil
 	c.DisableCookies()
-	c.WithTransport(&decodingTransport{next: o.Transport, max: o.MaxBodyBytes})
+	c.WithTransport(&decodingTransport{next: stageTransport{o.Transport}, max: o.MaxBodyBytes})
 	c.SetRequestTimeout(o.Timeout)
 	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
