@@ -223,5 +223,14 @@ func (p Price) String() string {
 	return string(p.Kind)
 }
 
+// Text is the price as text output writes it: "$0.20 / 1M tokens" (money
+// with at least two decimals), "free", "variable".
+func (p Price) Text() string {
+	if p.Kind == PriceFixed {
+		return p.Amount.Text() + " / 1M tokens"
+	}
+	return p.String()
+}
+
 // Equal reports whether two prices are the same.
 func (p Price) Equal(q Price) bool { return p.Kind == q.Kind && p.Amount == q.Amount }

@@ -49,6 +49,20 @@ func TestTextForms(t *testing.T) {
 			}
 		})
 	}
+	for _, tt := range []struct {
+		p    Price
+		want string
+	}{
+		{Price{Kind: PriceFixed, Amount: 200_000}, "$0.20 / 1M tokens"},
+		{Price{Kind: PriceFixed, Amount: 14_000_000}, "$14.00 / 1M tokens"},
+		{Price{Kind: PriceFree}, "free"},
+	} {
+		t.Run("price "+tt.want, func(t *testing.T) {
+			if got := tt.p.Text(); got != tt.want {
+				t.Errorf("%+v.Text() = %q, want %q", tt.p, got, tt.want)
+			}
+		})
+	}
 	if got := DefaultBlend().ArithmeticText(27_000, 200_000); got != "0.7 × $0.027 + 0.3 × $0.20 = $0.0789" {
 		t.Errorf("ArithmeticText = %q", got)
 	}

@@ -507,5 +507,5 @@ func (r Report) summary() string {
 func PriceText(p *catalog.Price) string { return priceText(p, "") }
 
 // shortPrices drops the unit from an offering's price summary: "$0.027 in /
-// $0.2 out" (every price is per 1M tokens).
+// $0.20 out" (every price is per 1M tokens).
 func shortPrices(s string) string { return strings.ReplaceAll(s, " / 1M tokens", "") }
