@@ -1,5 +1,10 @@
 # llmref: the daemon (`llmref serve --schedule`) in a small non-root image.
-#   docker build -t llmref .
+#   docker build -t llmref \
+#     --build-arg VERSION=$(git describe --tags --always --dirty) \
+#     --build-arg REVISION=$(git rev-parse HEAD) .
+# The build context has no .git (.dockerignore): the version and commit
+# come in as build arguments, into the binary (`llmref version`, the
+# User-Agent) and the image's labels.
 # See docker-compose.yml for the volume, token, health check and grace.
 
 # --- build: the Go toolchain of go.mod's version line ---------------------
@@ -8,11 +13,23 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/llmref ./cmd/llmref \
- && /out/llmref help >/dev/null
+ARG VERSION=devel
+ARG REVISION=
+RUN CGO_ENABLED=0 go build -trimpath \
+      -ldflags="-s -w -X github.com/llmref/llmref/internal/version.version=${VERSION} -X github.com/llmref/llmref/internal/version.revision=${REVISION}" \
+      -o /out/llmref ./cmd/llmref \
+ && /out/llmref help >/dev/null \
+ && /out/llmref version
 
 # --- run -----------------------------------------------------------------
 FROM alpine:3.20
+ARG VERSION=devel
+ARG REVISION=
+LABEL org.opencontainers.image.title="llmref" \
+      org.opencontainers.image.description="keeps an LLM reference catalogue true: scrape, normalise, store, report, export" \
+      org.opencontainers.image.source="https://github.com/llmref/llmref" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}"
 # ca-certificates: the sources are HTTPS. Time zones are compiled into the
 # binary (time/tzdata), so TZ and CRON_TZ= work without tzdata here.
 RUN apk add --no-cache ca-certificates \

@@ -131,6 +131,10 @@ func (e Exact) String() string {
 	return "$" + e.USD()
 }
 
+// Text is the amount as text output writes money: exact, with at least two
+// decimals ("$5.3461", "$0.10", "$14.00").
+func (e Exact) Text() string { return atLeastCents(e.String()) }
+
 // Round2 is the display form rounded half away from zero to cents ("$5.35"),
 // as reference pages print amounts; records keep the exact amount beside it.
 func (e Exact) Round2() string {
@@ -206,6 +210,12 @@ func (w Blend) Formula() string {
 // Arithmetic shows a blend with its inputs: "0.7 × $0.027 + 0.3 × $0.2 = $0.0789".
 func (w Blend) Arithmetic(input, output Money) string {
 	return weight(w.InputPct) + " × " + input.String() + " + " + weight(w.OutputPct) + " × " + output.String() + " = " + w.Of(input, output).String()
+}
+
+// ArithmeticText is Arithmetic with the amounts as text output writes
+// money: "0.7 × $0.027 + 0.3 × $0.20 = $0.0789".
+func (w Blend) ArithmeticText(input, output Money) string {
+	return weight(w.InputPct) + " × " + input.Text() + " + " + weight(w.OutputPct) + " × " + output.Text() + " = " + w.Of(input, output).Text()
 }
 
 // Label is "70% input / 30% output".

@@ -105,6 +105,22 @@ func (m Money) String() string {
 	return "$" + m.USD()
 }
 
+// Text is the amount as llmref's text output writes money: exact, with at
+// least two decimals ("$0.10", "$0.027", "$14.00", "-$0.20"). JSON keeps the
+// fewest exact digits (USD).
+func (m Money) Text() string { return atLeastCents(m.String()) }
+
+// atLeastCents pads a display amount ("$0.1", "$14") to two decimals.
+func atLeastCents(s string) string {
+	switch i := strings.IndexByte(s, '.'); {
+	case i < 0:
+		return s + ".00"
+	case len(s)-i == 2:
+		return s + "0"
+	}
+	return s
+}
+
 // Round2 returns the display form rounded half away from zero to cents, as
 // reference pages print prices ("$5.35"). It is for text only; records keep
 // the exact amount.
@@ -205,6 +221,15 @@ func (p Price) String() string {
 		return "variable"
 	}
 	return string(p.Kind)
+}
+
+// Text is the price as text output writes it: "$0.20 / 1M tokens" (money
+// with at least two decimals), "free", "variable".
+func (p Price) Text() string {
+	if p.Kind == PriceFixed {
+		return p.Amount.Text() + " / 1M tokens"
+	}
+	return p.String()
 }
 
 // Equal reports whether two prices are the same.

@@ -22,6 +22,49 @@ func (t Tokens) String() string {
 	return CompactCount(t.N)
 }
 
+// Text is the count as llmref's text output writes every token count, in
+// one style whatever the source displayed: thousands as "K" and millions as
+// "M", decimal when the count is a round decimal figure (400000 → "400K",
+// 1050000 → "1.05M") and binary when it is a round binary one (131072 →
+// "128K", 1048576 → "1M"), as model cards write context windows; any other
+// count rounded, marked "~" (131073 → "~131K"). Below 1,000 it is the
+// number. JSON keeps the exact count.
+func (t Tokens) Text() string {
+	n := t.N
+	switch {
+	case n < 1000:
+		return strconv.FormatInt(n, 10)
+	case n%1000 == 0:
+		return kiloText(n, 1000)
+	case n%1024 == 0:
+		return kiloText(n, 1024)
+	}
+	if n < 1_000_000 {
+		return "~" + strconv.FormatInt((n+500)/1000, 10) + "K"
+	}
+	return "~" + trimZeros(fmt.Sprintf("%.2f", float64(n)/1e6)) + "M"
+}
+
+// kiloText writes n, a multiple of unit (1000 or 1024), in K, or in M when
+// that is exact (to two decimals for decimal units).
+func kiloText(n, unit int64) string {
+	k := n / unit
+	switch {
+	case unit == 1024 && k%1024 == 0:
+		return Thousands(k/1024) + "M"
+	case unit == 1000 && k >= 1000 && k%10 == 0:
+		return trimZeros(fmt.Sprintf("%d.%02d", k/1000, k%1000/10)) + "M"
+	}
+	return Thousands(k) + "K"
+}
+
+func trimZeros(s string) string {
+	if strings.Contains(s, ".") {
+		s = strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
 // Count is a plain count, such as a parameter count, with its display form:
 // "1.23B" is Count{N: 1230000000, Display: "1.23B"}.
 type Count struct {

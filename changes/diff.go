@@ -84,8 +84,17 @@ func offeringChange(kind catalog.ChangeKind, o *catalog.Offering, newDisplay str
 	return c
 }
 
+// priceSummary is an offering's prices as text output writes money:
+// "$0.027 / 1M tokens in / $0.20 / 1M tokens out".
 func priceSummary(o *catalog.Offering) string {
-	return o.Input.String() + " in / " + o.Output.String() + " out"
+	return priceFact(o.Input) + " in / " + priceFact(o.Output) + " out"
+}
+
+func priceFact(f catalog.Fact[catalog.Price]) string {
+	if !f.Sourced() {
+		return catalog.NotYetSourced
+	}
+	return f.Value.Text()
 }
 
 // offeringPrices names the price facts of an offering, in report order.

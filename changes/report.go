@@ -165,15 +165,7 @@ type view struct {
 
 // money writes a USD amount with at least two decimals, exactly: $0.20,
 // $0.201, $14.00, $0.027.
-func money(m catalog.Money) string {
-	s := m.String()
-	if i := strings.IndexByte(s, '.'); i < 0 {
-		s += ".00"
-	} else if len(s)-i == 2 {
-		s += "0"
-	}
-	return s
-}
+func money(m catalog.Money) string { return m.Text() }
 
 func priceText(p *catalog.Price, fallback string) string {
 	if p == nil {
@@ -515,5 +507,5 @@ func (r Report) summary() string {
 func PriceText(p *catalog.Price) string { return priceText(p, "") }
 
 // shortPrices drops the unit from an offering's price summary: "$0.027 in /
-// $0.2 out" (every price is per 1M tokens).
+// $0.20 out" (every price is per 1M tokens).
 func shortPrices(s string) string { return strings.ReplaceAll(s, " / 1M tokens", "") }

@@ -208,26 +208,46 @@ func Sides(snap *catalog.Snapshot, o Options) ([]*Side, error) {
 	return out, nil
 }
 
-// Compare builds the record of two models of snap, given in either order.
-// An id the catalogue does not hold is ErrUnknownModel.
+// Compare builds the record of two models of snap, given in either order:
+// the record the export publishes, side A the id that sorts first. An id
+// the catalogue does not hold is ErrUnknownModel.
 func Compare(snap *catalog.Snapshot, x, y string, o Options) (*catalog.Comparison, error) {
-	for _, id := range []string{x, y} {
-		if _, ok := snap.Models[id]; !ok {
-			return nil, fmt.Errorf("compare: %w %q (see `llmref models`)", ErrUnknownModel, id)
-		}
-	}
-	if x == y {
-		return nil, fmt.Errorf("compare: %q with itself: name two different models", x)
-	}
-	sx, err := NewSide(snap.Models[x], snap.OfferingsOf(x), o)
-	if err != nil {
-		return nil, err
-	}
-	sy, err := NewSide(snap.Models[y], snap.OfferingsOf(y), o)
+	sx, sy, err := pairSides(snap, x, y, o)
 	if err != nil {
 		return nil, err
 	}
 	return Build(sx, sy, o), nil
+}
+
+// Ordered builds the record of two models of snap as a person asked for
+// them: side A is x. When x sorts first it is Compare's record; otherwise
+// it is the same comparison seen from the other side (the same id, figures
+// and sources, with a and b, "cheaper" and the only-a / only-b lists
+// swapped and the text written in that order).
+func Ordered(snap *catalog.Snapshot, x, y string, o Options) (*catalog.Comparison, error) {
+	sx, sy, err := pairSides(snap, x, y, o)
+	if err != nil {
+		return nil, err
+	}
+	return build(sx, sy, o), nil
+}
+
+func pairSides(snap *catalog.Snapshot, x, y string, o Options) (sx, sy *Side, err error) {
+	for _, id := range []string{x, y} {
+		if _, ok := snap.Models[id]; !ok {
+			return nil, nil, fmt.Errorf("compare: %w %q (see `llmref models`)", ErrUnknownModel, id)
+		}
+	}
+	if x == y {
+		return nil, nil, fmt.Errorf("compare: %q with itself: name two different models", x)
+	}
+	if sx, err = NewSide(snap.Models[x], snap.OfferingsOf(x), o); err != nil {
+		return nil, nil, err
+	}
+	if sy, err = NewSide(snap.Models[y], snap.OfferingsOf(y), o); err != nil {
+		return nil, nil, err
+	}
+	return sx, sy, nil
 }
 
 // Build makes the record of two sides, given in either order. It is pure:
@@ -237,6 +257,11 @@ func Build(x, y *Side, o Options) *catalog.Comparison {
 	if b.Model.ID < a.Model.ID {
 		a, b = b, a
 	}
+	return build(a, b, o)
+}
+
+// build makes the record of a and b with a as side A.
+func build(a, b *Side, o Options) *catalog.Comparison {
 	ma, mb := a.Model, b.Model
 	c := &catalog.Comparison{
 		SchemaVersion: catalog.ComparisonSchemaVersion,

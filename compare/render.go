@@ -13,18 +13,32 @@ import (
 // WriteText renders a record as a plain-text page, section by section as a
 // reference page shows it: summary, specs, pricing with the blend's inputs,
 // providers, capabilities, benchmarks, deep dive, FAQ, dates and sources.
-func WriteText(w io.Writer, c *catalog.Comparison) error {
+// ma and mb are the models of its sides A and B: the sentences are written
+// again from them and the record, with every figure in the style of
+// llmref's text output ("$0.20", "400K"; the record keeps its own text).
+func WriteText(w io.Writer, c *catalog.Comparison, ma, mb *catalog.Model) error {
+	if ma == nil || mb == nil || ma.ID != c.Models.A.ID || mb.ID != c.Models.B.ID {
+		return fmt.Errorf("compare: the models given do not match record %s", c.ID)
+	}
+	num := textNumbers
+	text := textWith(c, ma, mb, num)
 	var b strings.Builder
 	na, nb := c.Models.A.Name, c.Models.B.Name
-	title := textsafe.Line(c.Text.Title)
-	textsafe.Fprintf(&b, "%s\n%s\n\n%s\n\n", title, strings.Repeat("=", len([]rune(title))), c.Text.Summary)
+	title := textsafe.Line(text.Title)
+	textsafe.Fprintf(&b, "%s\n%s\n\n%s\n\n", title, strings.Repeat("=", len([]rune(title))), text.Summary)
 
 	section(&b, "Specs")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	textsafe.Fprintf(tw, "\t%s\t%s\n", na, nb)
 	s := c.Specs
 	textsafe.Fprintf(tw, "Released\t%s\t%s\n", s.Released.A, s.Released.B)
-	textsafe.Fprintf(tw, "Context window\t%s\t%s\n", s.ContextWindow.A, s.ContextWindow.B)
+	tokens := func(f catalog.Fact[catalog.Tokens]) string {
+		if !f.Sourced() {
+			return catalog.NotYetSourced
+		}
+		return num.tokens(f.Value)
+	}
+	textsafe.Fprintf(tw, "Context window\t%s\t%s\n", tokens(s.ContextWindow.A), tokens(s.ContextWindow.B))
 	textsafe.Fprintf(tw, "Parameters\t%s\t%s\n", s.Parameters.A, s.Parameters.B)
 	textsafe.Fprintf(tw, "Architecture\t%s\t%s\n", s.Architecture.A, s.Architecture.B)
 	textsafe.Fprintf(tw, "Licence\t%s\t%s\n", s.Licence.A, s.Licence.B)
@@ -46,9 +60,9 @@ func WriteText(w io.Writer, c *catalog.Comparison) error {
 		textsafe.Fprintf(tw, "%s\t%s\t%s\n", label, cell(p.Models.A, f), cell(p.Models.B, f))
 	}
 	row("Provider", func(o *catalog.CheapestOffering) string { return offerName(o.ProviderName, o.Region, o.Variant) })
-	row("Input", func(o *catalog.CheapestOffering) string { return o.Input.Value.Amount.String() })
-	row("Output", func(o *catalog.CheapestOffering) string { return o.Output.Value.Amount.String() })
-	row("Blended", func(o *catalog.CheapestOffering) string { return o.Blended.String() })
+	row("Input", func(o *catalog.CheapestOffering) string { return num.money(o.Input.Value.Amount) })
+	row("Output", func(o *catalog.CheapestOffering) string { return num.money(o.Output.Value.Amount) })
+	row("Blended", func(o *catalog.CheapestOffering) string { return num.exact(o.Blended) })
 	tw.Flush()
 	textsafe.Fprintf(&b, "\n%s, weights %s\n", p.Formula, p.Blend.Label())
 	for _, mp := range []struct {
@@ -56,11 +70,11 @@ func WriteText(w io.Writer, c *catalog.Comparison) error {
 		p    catalog.ModelPricing
 	}{{na, p.Models.A}, {nb, p.Models.B}} {
 		if mp.p.Cheapest != nil {
-			textsafe.Fprintf(&b, "  %s: %s\n", mp.name, mp.p.Cheapest.Arithmetic)
+			textsafe.Fprintf(&b, "  %s: %s\n", mp.name, num.arith(p.Blend, mp.p.Cheapest))
 		}
 	}
 	if p.Difference != nil {
-		textsafe.Fprintf(&b, "Difference: %s (about %s)\n", p.Difference, p.DifferenceDisplay)
+		textsafe.Fprintf(&b, "Difference: %s (about %s)\n", num.exact(*p.Difference), p.DifferenceDisplay)
 	}
 	for _, r := range p.Ratios {
 		who := na
@@ -71,7 +85,7 @@ func WriteText(w io.Writer, c *catalog.Comparison) error {
 			textsafe.Fprintf(&b, "Ratio, %s: %s\n", r.Basis, r.Display)
 			continue
 		}
-		textsafe.Fprintf(&b, "Ratio, %s: %s is %s (%s ÷ %s)\n", r.Basis, who, r.Display, r.Pricier, r.Cheapest)
+		textsafe.Fprintf(&b, "Ratio, %s: %s is %s (%s ÷ %s)\n", r.Basis, who, r.Display, num.exact(r.Pricier), num.exact(r.Cheapest))
 	}
 
 	section(&b, "Providers")
@@ -84,7 +98,7 @@ func WriteText(w io.Writer, c *catalog.Comparison) error {
 		for _, o := range side.mp.Offerings {
 			price := string(o.State)
 			if o.Blended != nil {
-				price = fmt.Sprintf("%s in, %s out, %s blended", o.Input.Amount, o.Output.Amount, o.Blended)
+				price = fmt.Sprintf("%s in, %s out, %s blended", num.money(o.Input.Amount), num.money(o.Output.Amount), num.exact(*o.Blended))
 			}
 			textsafe.Fprintf(&b, "  %s: %s\n", offerName(o.ProviderName, o.Region, o.Variant), price)
 		}
@@ -102,7 +116,7 @@ func WriteText(w io.Writer, c *catalog.Comparison) error {
 	renderBenchmarks(&b, c) // benchmarks.go
 
 	section(&b, "Deep dive")
-	for i, p := range c.Text.DeepDive {
+	for i, p := range text.DeepDive {
 		if i > 0 {
 			b.WriteString("\n")
 		}
@@ -110,7 +124,7 @@ func WriteText(w io.Writer, c *catalog.Comparison) error {
 	}
 
 	section(&b, "FAQ")
-	for i, q := range c.Text.FAQ {
+	for i, q := range text.FAQ {
 		if i > 0 {
 			b.WriteString("\n")
 		}

@@ -13,7 +13,32 @@ import (
 // data does not hold: no quality ranking beyond the shared benchmark rows,
 // each quoted with its source.
 func Text(c *catalog.Comparison, a, b *catalog.Model) catalog.ComparisonText {
-	g := textGen{c: c, a: a, b: b, na: c.Models.A.Name, nb: c.Models.B.Name}
+	return textWith(c, a, b, recordNumbers)
+}
+
+// numbers writes the figures of a record's text. The record's own text
+// (Text) writes each as the record stores its display ("$0.2", "400,000",
+// the blend's arithmetic as recorded), so published records keep their
+// bytes; the text llmref prints (WriteText) writes every figure in the one
+// style of its text output ("$0.20", "400K"; see catalog's Text methods).
+type numbers struct {
+	money  func(catalog.Money) string
+	exact  func(catalog.Exact) string
+	tokens func(catalog.Tokens) string
+	arith  func(catalog.Blend, *catalog.CheapestOffering) string
+}
+
+var (
+	recordNumbers = numbers{catalog.Money.String, catalog.Exact.String, catalog.Tokens.String,
+		func(_ catalog.Blend, o *catalog.CheapestOffering) string { return o.Arithmetic }}
+	textNumbers = numbers{catalog.Money.Text, catalog.Exact.Text, catalog.Tokens.Text,
+		func(w catalog.Blend, o *catalog.CheapestOffering) string {
+			return w.ArithmeticText(o.Input.Value.Amount, o.Output.Value.Amount)
+		}}
+)
+
+func textWith(c *catalog.Comparison, a, b *catalog.Model, num numbers) catalog.ComparisonText {
+	g := textGen{c: c, a: a, b: b, na: c.Models.A.Name, nb: c.Models.B.Name, num: num}
 	t := catalog.ComparisonText{
 		Title:   g.na + " vs " + g.nb,
 		Summary: g.summary(),
@@ -38,6 +63,7 @@ type textGen struct {
 	c      *catalog.Comparison
 	a, b   *catalog.Model
 	na, nb string
+	num    numbers
 }
 
 func (g textGen) name(s catalog.Side) string {
@@ -67,16 +93,16 @@ func (g textGen) summary() string {
 	case catalog.SideA, catalog.SideB:
 		cheap, dear := p.Cheaper, g.other(p.Cheaper)
 		s := g.name(cheap) + " is the cheaper of the two on tracked prices: " +
-			g.pricing(cheap).Cheapest.Blended.String() + " against " + g.pricing(dear).Cheapest.Blended.String() +
-			" per 1M tokens blended (" + p.Blend.Label() + "), " + p.Difference.String() + " less (about " + p.DifferenceDisplay + ")"
+			g.num.exact(g.pricing(cheap).Cheapest.Blended) + " against " + g.num.exact(g.pricing(dear).Cheapest.Blended) +
+			" per 1M tokens blended (" + p.Blend.Label() + "), " + g.num.exact(*p.Difference) + " less (about " + p.DifferenceDisplay + ")"
 		if r := p.Ratios[0]; r.Cheaper == cheap && r.Times != nil {
-			s += "; on input it is " + *r.Times + "× cheaper (" + r.Cheapest.String() + " vs " + r.Pricier.String() + ")"
+			s += "; on input it is " + *r.Times + "× cheaper (" + g.num.exact(r.Cheapest) + " vs " + g.num.exact(r.Pricier) + ")"
 		} else {
 			s += "; " + g.ratioPhrase(r)
 		}
 		return s + "."
 	case catalog.SideEqual:
-		return g.na + " and " + g.nb + " cost the same on tracked prices: " + p.Models.A.Cheapest.Blended.String() +
+		return g.na + " and " + g.nb + " cost the same on tracked prices: " + g.num.exact(p.Models.A.Cheapest.Blended) +
 			" per 1M tokens blended (" + p.Blend.Label() + ")."
 	}
 	return "The tracked prices cannot say which is cheaper: " + g.noPriceReasons() + "."
@@ -95,11 +121,11 @@ func (g textGen) ratioList() string {
 func (g textGen) ratioPhrase(r catalog.PriceRatio) string {
 	switch {
 	case r.Cheaper == catalog.SideEqual:
-		return "on " + basisLabel(r.Basis) + " both cost " + r.Cheapest.String()
+		return "on " + basisLabel(r.Basis) + " both cost " + g.num.exact(r.Cheapest)
 	case r.Times == nil:
-		return "on " + basisLabel(r.Basis) + " " + g.name(r.Cheaper) + " costs " + r.Cheapest.String() + " against " + r.Pricier.String() + ", which makes no ratio"
+		return "on " + basisLabel(r.Basis) + " " + g.name(r.Cheaper) + " costs " + g.num.exact(r.Cheapest) + " against " + g.num.exact(r.Pricier) + ", which makes no ratio"
 	}
-	return "on " + basisLabel(r.Basis) + " " + g.name(r.Cheaper) + " is " + *r.Times + "× cheaper (" + r.Cheapest.String() + " vs " + r.Pricier.String() + ")"
+	return "on " + basisLabel(r.Basis) + " " + g.name(r.Cheaper) + " is " + *r.Times + "× cheaper (" + g.num.exact(r.Cheapest) + " vs " + g.num.exact(r.Pricier) + ")"
 }
 
 func (g textGen) noPriceReasons() string {
@@ -137,7 +163,7 @@ func article(what string) string {
 
 func (g textGen) specsParagraph() string {
 	s := g.c.Specs
-	tokens := func(f catalog.Fact[catalog.Tokens]) string { return f.Value.String() + " tokens" }
+	tokens := func(f catalog.Fact[catalog.Tokens]) string { return g.num.tokens(f.Value) + " tokens" }
 	parts := []string{
 		g.pair("release date", s.Released.A.Value.String(), s.Released.B.Value.String(), s.Released.A.Sourced(), s.Released.B.Sourced()),
 		g.pair("context window", tokens(s.ContextWindow.A), tokens(s.ContextWindow.B), s.ContextWindow.A.Sourced(), s.ContextWindow.B.Sourced()),
@@ -191,8 +217,8 @@ func triText(t catalog.Tri) string {
 }
 
 // offerText is "$0.027 input and $0.2 output per 1M tokens at OpenRouter".
-func offerText(p *catalog.CheapestOffering) string {
-	return p.Input.Value.Amount.String() + " input and " + p.Output.Value.Amount.String() + " output per 1M tokens at " +
+func (g textGen) offerText(p *catalog.CheapestOffering) string {
+	return g.num.money(p.Input.Value.Amount) + " input and " + g.num.money(p.Output.Value.Amount) + " output per 1M tokens at " +
 		offerName(p.ProviderName, p.Region, p.Variant)
 }
 
@@ -213,7 +239,7 @@ func (g textGen) costParagraph() string {
 	for _, s := range []catalog.Side{catalog.SideA, catalog.SideB} {
 		mp := g.pricing(s)
 		if mp.Cheapest != nil {
-			parts = append(parts, "On its cheapest tracked provider "+g.name(s)+" costs "+offerText(mp.Cheapest)+".")
+			parts = append(parts, "On its cheapest tracked provider "+g.name(s)+" costs "+g.offerText(mp.Cheapest)+".")
 		} else {
 			parts = append(parts, g.name(s)+" has no blended price: "+mp.Note+".")
 		}
@@ -230,9 +256,9 @@ func (g textGen) costParagraph() string {
 		}
 	}
 	if p.Cheaper == catalog.SideA || p.Cheaper == catalog.SideB || p.Cheaper == catalog.SideEqual {
-		parts = append(parts, "Blended "+p.Blend.Label()+": "+g.na+" "+p.Models.A.Cheapest.Arithmetic+"; "+g.nb+" "+p.Models.B.Cheapest.Arithmetic+".")
+		parts = append(parts, "Blended "+p.Blend.Label()+": "+g.na+" "+g.num.arith(p.Blend, p.Models.A.Cheapest)+"; "+g.nb+" "+g.num.arith(p.Blend, p.Models.B.Cheapest)+".")
 		if p.Cheaper != catalog.SideEqual {
-			parts = append(parts, g.name(p.Cheaper)+" is lower by "+p.Difference.String()+" (about "+p.DifferenceDisplay+") per 1M blended tokens; "+g.ratioList()+".")
+			parts = append(parts, g.name(p.Cheaper)+" is lower by "+g.num.exact(*p.Difference)+" (about "+p.DifferenceDisplay+") per 1M blended tokens; "+g.ratioList()+".")
 		}
 	}
 	return strings.Join(parts, " ")
@@ -275,8 +301,8 @@ func (g textGen) cheaperAnswer() string {
 	} else {
 		s = g.name(p.Cheaper) + " is cheaper on tracked prices."
 	}
-	s += " " + g.na + " costs " + offerText(p.Models.A.Cheapest) + "; " + g.nb + " costs " + offerText(p.Models.B.Cheapest) + "."
-	s += " Blended " + p.Blend.Label() + ", that is " + p.Models.A.Cheapest.Blended.String() + " against " + p.Models.B.Cheapest.Blended.String() + " per 1M tokens."
+	s += " " + g.na + " costs " + g.offerText(p.Models.A.Cheapest) + "; " + g.nb + " costs " + g.offerText(p.Models.B.Cheapest) + "."
+	s += " Blended " + p.Blend.Label() + ", that is " + g.num.exact(p.Models.A.Cheapest.Blended) + " against " + g.num.exact(p.Models.B.Cheapest.Blended) + " per 1M tokens."
 	return s + " Batch, cached-input and negotiated prices can change the final bill."
 }
 

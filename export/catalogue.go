@@ -1,6 +1,7 @@
 package export
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -31,6 +32,12 @@ type ModelSummary struct {
 	Parameters      *int64                `json:"parameters"`
 	LicenceClass    *catalog.LicenceClass `json:"licence_class"`
 	KnowledgeCutoff *string               `json:"knowledge_cutoff"`
+}
+
+// ModelsFile is models.json: one summary row per model, in id order.
+type ModelsFile struct {
+	SchemaVersion int            `json:"schema_version"`
+	Models        []ModelSummary `json:"models"`
 }
 
 // ModelDoc is models/<creator>--<slug>.json.
@@ -73,7 +80,7 @@ func Write(out string, snap *catalog.Snapshot, run catalog.Run, sections ...Sect
 	if err != nil {
 		return Stats{}, err
 	}
-	if err := putCatalogue(t, snap, run); err != nil {
+	if err := putCatalogue(t, snap); err != nil {
 		t.Abort()
 		return Stats{}, err
 	}
@@ -93,7 +100,40 @@ func Write(out string, snap *catalog.Snapshot, run catalog.Run, sections ...Sect
 	})
 }
 
-func putCatalogue(t *Tree, snap *catalog.Snapshot, run catalog.Run) error {
+// Summary is a model's row of models.json, from the model and its
+// offerings.
+func Summary(m *catalog.Model, offers []*catalog.Offering) ModelSummary {
+	s := ModelSummary{ID: m.ID, Name: m.DisplayName(), Creator: m.Creator, File: ModelFile(m.ID), Providers: []string{}}
+	for _, o := range offers {
+		if !slices.Contains(s.Providers, o.Provider) {
+			s.Providers = append(s.Providers, o.Provider)
+		}
+	}
+	sort.Strings(s.Providers)
+	if m.Released.Sourced() {
+		v := m.Released.Value.String()
+		s.Released = &v
+	}
+	if m.KnowledgeCutoff.Sourced() {
+		v := m.KnowledgeCutoff.Value.String()
+		s.KnowledgeCutoff = &v
+	}
+	if m.ContextWindow.Sourced() {
+		v := m.ContextWindow.Value.N
+		s.ContextWindow = &v
+	}
+	if m.Parameters.Sourced() {
+		v := m.Parameters.Value.N
+		s.Parameters = &v
+	}
+	if m.Licence.Sourced() {
+		v := m.Licence.Value.Class
+		s.LicenceClass = &v
+	}
+	return s
+}
+
+func putCatalogue(t *Tree, snap *catalog.Snapshot) error {
 	var summaries []ModelSummary
 	providers := map[string]*ProviderSummary{}
 	for _, id := range snap.ModelIDs() {
@@ -105,12 +145,11 @@ func putCatalogue(t *Tree, snap *catalog.Snapshot, run catalog.Run) error {
 		if err := t.PutJSON(ModelFile(id), ModelDoc{SchemaVersion: SchemaVersion, Model: m, Offerings: offers}); err != nil {
 			return err
 		}
-		s := ModelSummary{ID: id, Name: m.DisplayName(), Creator: m.Creator, File: ModelFile(id), Providers: []string{}}
+		s := Summary(m, offers)
 		seen := map[string]bool{}
 		for _, o := range offers {
 			if !seen[o.Provider] {
 				seen[o.Provider] = true
-				s.Providers = append(s.Providers, o.Provider)
 				p := providers[o.Provider]
 				if p == nil {
 					p = &ProviderSummary{Provider: catalog.ProviderOf(o.Provider)}
@@ -120,33 +159,12 @@ func putCatalogue(t *Tree, snap *catalog.Snapshot, run catalog.Run) error {
 			}
 			providers[o.Provider].Offerings++
 		}
-		sort.Strings(s.Providers)
-		if m.Released.Sourced() {
-			v := m.Released.Value.String()
-			s.Released = &v
-		}
-		if m.KnowledgeCutoff.Sourced() {
-			v := m.KnowledgeCutoff.Value.String()
-			s.KnowledgeCutoff = &v
-		}
-		if m.ContextWindow.Sourced() {
-			v := m.ContextWindow.Value.N
-			s.ContextWindow = &v
-		}
-		if m.Parameters.Sourced() {
-			v := m.Parameters.Value.N
-			s.Parameters = &v
-		}
-		if m.Licence.Sourced() {
-			v := m.Licence.Value.Class
-			s.LicenceClass = &v
-		}
 		summaries = append(summaries, s)
 	}
 	if summaries == nil {
 		summaries = []ModelSummary{}
 	}
-	if err := t.PutJSON("models.json", map[string]any{"schema_version": SchemaVersion, "models": summaries}); err != nil {
+	if err := t.PutJSON("models.json", ModelsFile{SchemaVersion: SchemaVersion, Models: summaries}); err != nil {
 		return err
 	}
 	var provs []ProviderSummary

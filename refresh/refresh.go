@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/llmref/llmref/catalog"
@@ -108,7 +107,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	}
 	run.Normalization = o.Normalization.Fingerprint()
 
-	selected, err := selectSources(o.Sources, o.Only)
+	selected, err := scrapers.Select(o.Sources, o.Only)
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
@@ -119,8 +118,16 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	}
 	run.Sources = outcome.Stats
 	for _, s := range outcome.Stats {
-		log.Info("source", "name", s.Source, "status", s.Status, "requests", s.Requests,
-			"not_modified", s.NotModified, "observations", s.Observations, "errors", len(s.Errors))
+		attrs := []any{"name", s.Source, "status", s.Status, "requests", s.Requests,
+			"not_modified", s.NotModified, "observations", s.Observations, "errors", len(s.Errors)}
+		if len(s.Errors) > 0 {
+			attrs = append(attrs, "first_error", s.Errors[0]) // "URL: why"
+		}
+		level := slog.LevelInfo
+		if s.Status == catalog.SourceFailed {
+			level = slog.LevelWarn
+		}
+		log.Log(ctx, level, "source", attrs...)
 	}
 	if crawlErr != nil {
 		// Cancelled: commit nothing; the database keeps the last run.
@@ -314,26 +321,6 @@ func finishTime(o Options, started time.Time) time.Time {
 		return started
 	}
 	return t
-}
-
-// selectSources picks the sources named in only (all when only is empty).
-func selectSources(all []scrapers.Source, only []string) ([]scrapers.Source, error) {
-	if len(only) == 0 {
-		return all, nil
-	}
-	var out []scrapers.Source
-	for _, name := range only {
-		i := slices.IndexFunc(all, func(s scrapers.Source) bool { return s.Name() == name })
-		if i < 0 {
-			names := make([]string, len(all))
-			for j, s := range all {
-				names[j] = s.Name()
-			}
-			return nil, fmt.Errorf("unknown source %q (configured: %s)", name, strings.Join(names, ", "))
-		}
-		out = append(out, all[i])
-	}
-	return out, nil
 }
 
 // carryUnselected keeps the pages of configured sources not read in this run

@@ -84,7 +84,7 @@ func crawlTracked(ctx context.Context, st *store.Store, o Options, selected []sc
 // the day reads what the live run read.
 func Record(ctx context.Context, o Options, dir string) (*scrapers.RecordResult, error) {
 	o.defaults()
-	selected, err := selectSources(o.Sources, o.Only)
+	selected, err := scrapers.Select(o.Sources, o.Only)
 	if err != nil {
 		return nil, fmt.Errorf("record: %w", err)
 	}

@@ -18,10 +18,14 @@ import (
 	"time"
 
 	"github.com/gocolly/colly/v2"
+
+	"github.com/llmref/llmref/internal/version"
 )
 
-// DefaultUserAgent identifies llmref to the sites it reads, with a contact URL.
-const DefaultUserAgent = "llmref/0.1 (+https://github.com/llmref/llmref; catalogue bot)"
+// DefaultUserAgent identifies llmref to the sites it reads: the product
+// token "llmref" (robots.txt groups match on it), this build's version (the
+// one `llmref version` prints) and a contact URL.
+var DefaultUserAgent = "llmref/" + version.Get().Token() + " (+https://github.com/llmref/llmref; catalogue bot)"
 
 // Options are the politeness and robustness settings of one run's fetching.
 // The zero value of a field takes its default (see Defaults).
@@ -62,6 +66,10 @@ type Options struct {
 	Validators func(url string) (etag, lastModified string)
 	// Now is the clock; it stamps FetchedAt.
 	Now func() time.Time
+	// Progress, when set, hears of every request as it is queued, each
+	// attempt as it starts and every outcome (from the fetching
+	// goroutines, concurrently).
+	Progress func(Progress)
 }
 
 // NoRetries as Options.MaxRetries turns retries off (zero means "the
@@ -220,7 +228,7 @@ func newCollector(ctx context.Context, o Options) (*colly.Collector, error) {
 	c.Async = false // our per-host workers bound the frontier
 	c.AllowedDomains, c.DisallowedDomains = nil, nil
 	c.DisableCookies()
-	c.WithTransport(&decodingTransport{next: o.Transport, max: o.MaxBodyBytes})
+	c.WithTransport(&decodingTransport{next: stageTransport{o.Transport}, max: o.MaxBodyBytes})
 	c.SetRequestTimeout(o.Timeout)
 	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
@@ -249,6 +257,7 @@ func (f *fetcher) enqueue(reqs []Request) {
 		}
 		f.seen[r.URL] = true
 		f.wg.Add(1)
+		f.progress(Progress{Kind: ProgressQueued, Source: r.Source, URL: r.URL})
 		u, err := url.Parse(r.URL)
 		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 			go f.finish(Fetched{Request: r, Err: fmt.Errorf("bad url %q", r.URL), FetchedAt: f.now()})
@@ -335,6 +344,7 @@ func (f *fetcher) worker(q *hostQueue) {
 }
 
 func (f *fetcher) finish(res Fetched) {
+	f.progress(Progress{Kind: ProgressDone, Source: res.Source, URL: res.URL, Status: res.Status, Bytes: int64(len(res.Body)), Duration: res.Duration, Err: res.Err})
 	more := f.handle(res)
 	if len(more) > 0 {
 		f.enqueue(more)
@@ -360,6 +370,7 @@ func (f *fetcher) fetchOne(r Request) Fetched {
 	for attempt := 1; ; attempt++ {
 		res.Attempts = attempt
 		res.FetchedAt = f.now()
+		f.progress(Progress{Kind: ProgressStarted, Source: r.Source, URL: r.URL, Attempt: attempt})
 		cctx := colly.NewContext()
 		err := f.c.Request(http.MethodGet, r.URL, nil, cctx, hdr.Clone())
 		resp, _ := cctx.GetAny("response").(*colly.Response)

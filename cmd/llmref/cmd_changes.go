@@ -35,12 +35,12 @@ type decisionFlags struct {
 // historyFlags are `llmref history`'s flags.
 type historyFlags struct {
 	provider string
-	format   string
+	format   *string
 }
 
 func init() {
 	register(&command{
-		name: "changes", args: "[--run ID | --since DATE] [--format md|json|html]",
+		name: "changes", group: groupRead, args: "[--run ID | --since DATE] [--format md|json|html]",
 		summary: "the change report: the last run's changes (default), one run's, or every run's since a date",
 		setup: func(fs *flag.FlagSet) runFunc {
 			f := &changesFlags{}
@@ -51,12 +51,11 @@ func init() {
 		},
 	})
 	register(&command{
-		name: "review", args: "[--format text|json]",
+		name: "review", group: groupReview, args: "[--format text|json]",
 		summary: "list the changes held for review, oldest first, with their ids",
 		setup: func(fs *flag.FlagSet) runFunc {
-			var format string
-			fs.StringVar(&format, "format", "text", "text or json")
-			return func(ctx context.Context, e *env, args []string) error { return runReview(e, format, args) }
+			format := formatFlag(fs)
+			return func(ctx context.Context, e *env, args []string) error { return runReview(e, *format, args) }
 		},
 	})
 	for _, a := range []catalog.Action{catalog.ActionApprove, catalog.ActionReject} {
@@ -65,7 +64,7 @@ func init() {
 			verb = "drop held changes: the published values stay; the source repeating the value is not held again"
 		}
 		register(&command{
-			name: string(a), args: "ID... --note TEXT [--export DIR]",
+			name: string(a), group: groupReview, args: "ID... --note TEXT [--export DIR]",
 			summary: verb,
 			setup: func(fs *flag.FlagSet) runFunc {
 				f := newDecisionFlags(fs)
@@ -74,19 +73,19 @@ func init() {
 		})
 	}
 	register(&command{
-		name: "mark-reviewed", args: "MODEL... [--note TEXT] [--export DIR]",
+		name: "mark-reviewed", group: groupReview, args: "MODEL... [--note TEXT] [--export DIR]",
 		summary: "set reviewed_at on a model's facts and its offerings' facts",
 		setup: func(fs *flag.FlagSet) runFunc {
 			return newDecisionFlags(fs).markReviewed
 		},
 	})
 	register(&command{
-		name: "history", args: "MODEL [--provider P] [--format text|json]",
+		name: "history", group: groupRead, args: "MODEL [--provider P] [--format text|json]",
 		summary: "each offering's price timeline with the dates the prices took effect",
 		setup: func(fs *flag.FlagSet) runFunc {
 			f := &historyFlags{}
 			fs.StringVar(&f.provider, "provider", "", "only this provider's offerings")
-			fs.StringVar(&f.format, "format", "text", "text or json")
+			f.format = formatFlag(fs)
 			return f.runHistory
 		},
 	})
@@ -174,8 +173,8 @@ func runReview(e *env, format string, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("review: unexpected argument %q", args[0])}
 	}
-	if format != "text" && format != "json" {
-		return usageError{fmt.Sprintf("review: --format %q: want text or json", format)}
+	if err := checkFormat("review", format); err != nil {
+		return err
 	}
 	st, err := e.openReader()
 	if err != nil {
@@ -190,12 +189,7 @@ func runReview(e *env, format string, args []string) error {
 		if held == nil {
 			held = []catalog.Hold{}
 		}
-		out, err := export.Canonical(held)
-		if err != nil {
-			return err
-		}
-		_, err = e.stdout.Write(out)
-		return err
+		return writeJSON(e.stdout, held)
 	}
 	if len(held) == 0 {
 		fmt.Fprintln(e.stdout, "Nothing is held for review.")
@@ -322,8 +316,8 @@ func (f *historyFlags) runHistory(ctx context.Context, e *env, args []string) er
 	if len(args) != 1 {
 		return usageError{"history: name one model (creator/slug)"}
 	}
-	if f.format != "text" && f.format != "json" {
-		return usageError{fmt.Sprintf("history: --format %q: want text or json", f.format)}
+	if err := checkFormat("history", *f.format); err != nil {
+		return err
 	}
 	model := args[0]
 	if _, _, err := catalog.SplitID(model); err != nil {
@@ -354,13 +348,8 @@ func (f *historyFlags) runHistory(ctx context.Context, e *env, args []string) er
 		}
 		return fmt.Errorf("history: %s has no offering at %q (providers: %s)", model, f.provider, strings.Join(ps, ", "))
 	}
-	if f.format == "json" {
-		out, err := export.Canonical(doc)
-		if err != nil {
-			return err
-		}
-		_, err = e.stdout.Write(out)
-		return err
+	if *f.format == "json" {
+		return writeJSON(e.stdout, doc)
 	}
 	printHistory(e.stdout, doc)
 	return nil

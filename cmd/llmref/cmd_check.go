@@ -10,24 +10,49 @@ import (
 
 func init() {
 	register(&command{
-		name: "check", args: "[--export DIR]",
+		name: "check", group: groupMaintan, args: "[--export DIR] [--format text|json]",
 		summary: "check the database (structure, every record, history, raw bodies) and an export tree (hashes, schemas)",
 		setup: func(fs *flag.FlagSet) runFunc {
 			var exportDir string
 			exportFlag(fs, &exportDir, "also check the export tree published at this folder")
-			return func(ctx context.Context, e *env, args []string) error { return runCheck(e, exportDir, args) }
+			format := formatFlag(fs)
+			return func(ctx context.Context, e *env, args []string) error { return runCheck(e, exportDir, *format, args) }
 		},
 	})
 	register(&command{
-		name: "compact", summary: "reclaim the database file's free space (copies it under the writer lock, then swaps it in)",
-		run: runCompact,
+		name: "compact", group: groupMaintan, args: "[--format text|json]",
+		summary: "reclaim the database file's free space (copies it under the writer lock, then swaps it in)",
+		setup: func(fs *flag.FlagSet) runFunc {
+			format := formatFlag(fs)
+			return func(ctx context.Context, e *env, args []string) error { return runCompact(e, *format, args) }
+		},
 	})
 }
 
-func runCheck(e *env, exportDir string, args []string) error {
+// checkReport is `llmref check --format json` (documented in the README).
+type checkReport struct {
+	OK       bool   `json:"ok"`
+	Database string `json:"database"`
+	// Export is the tree checked; null when none was.
+	Export   *string        `json:"export"`
+	Problems []checkProblem `json:"problems"`
+}
+
+// checkProblem is one problem: in the database (with the bucket and key
+// of the record) or in the export tree.
+type checkProblem struct {
+	In string `json:"in"` // database or export
+	store.Problem
+}
+
+func runCheck(e *env, exportDir, format string, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("check: unexpected argument %q", args[0])}
 	}
+	if err := checkFormat("check", format); err != nil {
+		return err
+	}
+	rep := checkReport{Database: e.dbPath, Problems: []checkProblem{}}
 	// A damaged file is reported, not refused: CheckFile lists a
 	// truncation or damaged pages as problems.
 	problems, err := store.CheckFile(e.dbPath, store.Options{})
@@ -37,7 +62,10 @@ func runCheck(e *env, exportDir string, args []string) error {
 	store.SortProblems(problems)
 	n := len(problems)
 	for _, p := range problems {
-		fmt.Fprintf(e.stderr, "llmref: check: database %s: %s\n", e.dbPath, p)
+		rep.Problems = append(rep.Problems, checkProblem{In: "database", Problem: p})
+		if format == "text" {
+			fmt.Fprintf(e.stderr, "llmref: check: database %s: %s\n", e.dbPath, p)
+		}
 	}
 	checked := "database " + e.dbPath
 	if p := e.publisher(exportDir); p.Enabled() {
@@ -47,23 +75,36 @@ func runCheck(e *env, exportDir string, args []string) error {
 			return err
 		}
 		for _, p := range eps {
-			fmt.Fprintf(e.stderr, "llmref: check: export %s: %s\n", dir, p)
+			rep.Problems = append(rep.Problems, checkProblem{In: "export", Problem: store.Problem{Detail: p}})
+			if format == "text" {
+				fmt.Fprintf(e.stderr, "llmref: check: export %s: %s\n", dir, p)
+			}
 		}
 		n += len(eps)
 		checked += " and export " + dir
+		rep.Export = &dir
+	}
+	rep.OK = n == 0
+	if format == "json" {
+		if err := writeJSON(e.stdout, rep); err != nil {
+			return err
+		}
 	}
 	if n > 0 {
 		return fmt.Errorf("check: %d problems in %s", n, checked)
 	}
-	if !e.quiet {
+	if !e.quiet && format == "text" {
 		fmt.Fprintf(e.stdout, "%s: ok\n", checked)
 	}
 	return nil
 }
 
-func runCompact(ctx context.Context, e *env, args []string) error {
+func runCompact(e *env, format string, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("compact: unexpected argument %q", args[0])}
+	}
+	if err := checkFormat("compact", format); err != nil {
+		return err
 	}
 	if err := store.RefuseWhenServed(e.dbPath); err != nil {
 		return err // a daemon with schedules is the one writer
@@ -71,6 +112,9 @@ func runCompact(ctx context.Context, e *env, args []string) error {
 	st, err := store.Compact(e.dbPath, store.Options{})
 	if err != nil {
 		return err
+	}
+	if format == "json" {
+		return writeJSON(e.stdout, st)
 	}
 	if !e.quiet {
 		saved := st.Before - st.After

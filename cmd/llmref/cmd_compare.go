@@ -7,43 +7,39 @@ import (
 	"fmt"
 
 	"github.com/llmref/llmref/compare"
-	"github.com/llmref/llmref/export"
 )
 
 func init() {
 	register(&command{
-		name: "compare", args: "A B [--format json|text]",
+		name: "compare", group: groupRead, args: "A B [--format text|json]",
 		summary: "compare two models: specs, cheapest prices blended, ratios, capabilities, generated text",
 		setup: func(fs *flag.FlagSet) runFunc {
-			var compareFormat string
-			fs.StringVar(&compareFormat, "format", "text", "output format: json (the exported record) or text")
+			format := formatFlag(fs)
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) != 2 {
 					return usageError{"compare: want two model ids, such as `llmref compare openai/gpt-5.3-codex meta/llama-3.2-1b-instruct`"}
 				}
-				if compareFormat != "json" && compareFormat != "text" {
-					return usageError{fmt.Sprintf("compare: --format %q: want json or text", compareFormat)}
+				if err := checkFormat("compare", *format); err != nil {
+					return err
 				}
 				snap, err := e.readSnapshot()
 				if err != nil {
 					return err
 				}
-				c, err := compare.Compare(snap, args[0], args[1], e.cfg.Compare.Options())
+				// Side A is the first model named, in text and in JSON
+				// (the export publishes each pair once, A the id that
+				// sorts first; the record's id is the same either way).
+				c, err := compare.Ordered(snap, args[0], args[1], e.cfg.Compare.Options())
 				if errors.Is(err, compare.ErrUnknownModel) && len(snap.Models) == 0 {
 					return fmt.Errorf("%w; the database has no models yet (run `llmref refresh` first)", err)
 				}
 				if err != nil {
 					return err
 				}
-				if compareFormat == "json" {
-					b, err := export.Canonical(c)
-					if err != nil {
-						return err
-					}
-					_, err = e.stdout.Write(b)
-					return err
+				if *format == "json" {
+					return writeJSON(e.stdout, c)
 				}
-				return compare.WriteText(e.stdout, c)
+				return compare.WriteText(e.stdout, c, snap.Models[args[0]], snap.Models[args[1]])
 			}
 		},
 	})

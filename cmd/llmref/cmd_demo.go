@@ -21,11 +21,11 @@ const demoMarker = ".llmref-demo"
 
 func init() {
 	register(&command{
-		name: "demo", args: "[--dir DIR]",
+		name: "demo", group: groupRun, args: "[--dir DIR]",
 		summary: "run the real pipeline on the bundled fixture days, with no network",
 		setup: func(fs *flag.FlagSet) runFunc {
 			var dir string
-			fs.StringVar(&dir, "dir", "", "folder for the demo's database and export (default: a new temporary folder)")
+			fs.StringVar(&dir, "dir", "", "folder for the demo's database and export (default: llmref-demo in the user's cache folder, replaced by each demo)")
 			return func(ctx context.Context, e *env, args []string) error { return runDemo(ctx, e, dir, args) }
 		},
 	})
@@ -35,9 +35,17 @@ func runDemo(ctx context.Context, e *env, demoDir string, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("demo: unexpected argument %q", args[0])}
 	}
-	dir, err := demoFolder(demoDir)
+	if demoDir == "" {
+		demoDir = defaultDemoDir()
+	}
+	dir := demoDir
+	release, err := demoFolder(dir)
 	if err != nil {
 		return err
+	}
+	defer release()
+	if !e.quiet {
+		fmt.Fprintf(e.stdout, "demo folder: %s (the next demo there replaces it)\n\n", dir)
 	}
 	// The demo runs the built-in configuration: the bundled days answer
 	// the sources' public addresses.
@@ -99,33 +107,47 @@ func runDemo(ctx context.Context, e *env, demoDir string, args []string) error {
 	return nil
 }
 
-// demoFolder returns the demo's folder: a new temporary one, or dir, which
-// must be empty or an earlier demo's (its database and export are replaced).
-func demoFolder(dir string) (string, error) {
-	if dir == "" {
-		d, err := os.MkdirTemp("", "llmref-demo-")
-		if err != nil {
-			return "", fmt.Errorf("demo: %w", err)
-		}
-		return d, os.WriteFile(filepath.Join(d, demoMarker), nil, 0o644)
+// defaultDemoDir is where a demo without --dir runs: one folder,
+// llmref-demo in the user's cache folder ($XDG_CACHE_HOME or ~/.cache on
+// Linux), that each such demo replaces; the system's temporary folder when
+// there is no cache folder.
+func defaultDemoDir() string {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
 	}
+	return filepath.Join(base, "llmref-demo")
+}
+
+// demoFolder prepares the demo's folder dir, which must be empty, absent or
+// an earlier demo's (its database and export are replaced), and holds it
+// until release.
+func demoFolder(dir string) (release func(), err error) {
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return "", fmt.Errorf("demo: %w", err)
+			return nil, fmt.Errorf("demo: %w", err)
 		}
 	case err != nil:
-		return "", fmt.Errorf("demo: %w", err)
+		return nil, fmt.Errorf("demo: %w", err)
 	case len(entries) > 0:
 		if _, err := os.Stat(filepath.Join(dir, demoMarker)); err != nil {
-			return "", fmt.Errorf("demo: %s is not empty and not an earlier demo's folder; choose another --dir", dir)
-		}
-		for _, name := range []string{"llmref.db", "export", ".export.generations"} {
-			if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
-				return "", fmt.Errorf("demo: %w", err)
-			}
+			return nil, fmt.Errorf("demo: %s is not empty and not an earlier demo's folder; choose another --dir", dir)
 		}
 	}
-	return dir, os.WriteFile(filepath.Join(dir, demoMarker), nil, 0o644)
+	if err := os.WriteFile(filepath.Join(dir, demoMarker), nil, 0o644); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	release, err = lockDemoFolder(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range []string{"llmref.db", "export", ".export.generations"} {
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			release()
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+	}
+	return release, nil
 }

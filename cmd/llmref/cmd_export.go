@@ -7,16 +7,18 @@ import (
 	"text/tabwriter"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/internal/textsafe"
 )
 
 func init() {
 	register(&command{
-		name: "export", args: "--out DIR",
+		name: "export", group: groupMaintan, args: "--out DIR [--format text|json]",
 		summary: "publish the JSON tree (index, models, offerings, per-model files) atomically",
 		setup: func(fs *flag.FlagSet) runFunc {
 			var out string
 			fs.StringVar(&out, "out", "", "folder to publish the tree to (a symbolic link swapped atomically)")
+			format := formatFlag(fs)
 			return func(ctx context.Context, e *env, args []string) error {
 				p := e.publisher(out)
 				if !p.Enabled() {
@@ -24,6 +26,9 @@ func init() {
 				}
 				if len(args) > 0 {
 					return usageError{fmt.Sprintf("export: unexpected argument %q", args[0])}
+				}
+				if err := checkFormat("export", *format); err != nil {
+					return err
 				}
 				st, err := e.openReader()
 				if err != nil {
@@ -34,33 +39,63 @@ func init() {
 				if err != nil {
 					return err
 				}
+				if *format == "json" {
+					return writeJSON(e.stdout, stats)
+				}
 				e.printExported(stats)
 				return nil
 			}
 		},
 	})
 	register(&command{
-		name: "models", summary: "list the catalogue's models",
-		run: func(ctx context.Context, e *env, args []string) error {
-			snap, err := e.readSnapshot()
-			if err != nil {
-				return err
-			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "MODEL\tNAME\tPROVIDERS\tRELEASED\tCONTEXT\tPARAMETERS\tLICENCE")
-			for _, id := range snap.ModelIDs() {
-				m := snap.Models[id]
-				providers := map[string]bool{}
-				for _, o := range snap.OfferingsOf(id) {
-					providers[o.Provider] = true
-				}
-				lic := catalog.NotYetSourced
-				if m.Licence.Sourced() {
-					lic = m.Licence.Value.Class.Label()
-				}
-				textsafe.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", id, m.DisplayName(), len(providers), m.Released, m.ContextWindow, m.Parameters, lic)
-			}
-			return tw.Flush()
+		name: "models", group: groupRead, args: "[--format text|json]",
+		summary: "list the catalogue's models",
+		setup: func(fs *flag.FlagSet) runFunc {
+			format := formatFlag(fs)
+			return func(ctx context.Context, e *env, args []string) error { return runModels(e, *format, args) }
 		},
 	})
+}
+
+// runModels lists the published catalogue's models: a table, or in JSON
+// the document the export writes as models.json.
+func runModels(e *env, format string, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Sprintf("models: unexpected argument %q", args[0])}
+	}
+	if err := checkFormat("models", format); err != nil {
+		return err
+	}
+	snap, err := e.readSnapshot()
+	if err != nil {
+		return err
+	}
+	if format == "json" {
+		doc := export.ModelsFile{SchemaVersion: export.SchemaVersion, Models: []export.ModelSummary{}}
+		for _, id := range snap.ModelIDs() {
+			doc.Models = append(doc.Models, export.Summary(snap.Models[id], snap.OfferingsOf(id)))
+		}
+		return writeJSON(e.stdout, doc)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "MODEL\tNAME\tPROVIDERS\tRELEASED\tCONTEXT\tPARAMETERS\tLICENCE")
+	for _, id := range snap.ModelIDs() {
+		m := snap.Models[id]
+		row := export.Summary(m, snap.OfferingsOf(id))
+		lic := catalog.NotYetSourced
+		if m.Licence.Sourced() {
+			lic = m.Licence.Value.Class.Label()
+		}
+		textsafe.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", id, m.DisplayName(), len(row.Providers), m.Released, contextText(m.ContextWindow), m.Parameters, lic)
+	}
+	return tw.Flush()
+}
+
+// contextText is a context window as every command's text writes it
+// ("128K", "400K"), or "not yet sourced".
+func contextText(f catalog.Fact[catalog.Tokens]) string {
+	if !f.Sourced() {
+		return catalog.NotYetSourced
+	}
+	return f.Value.Text()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/internal/textsafe"
@@ -15,49 +16,68 @@ import (
 
 func init() {
 	register(&command{
-		name: "record", args: "DIR [--source NAME]...",
+		name: "record", group: groupRun, args: "DIR [--source NAME]... [--format text|json]",
 		summary: "capture the configured sources' live responses into a fixture day that `refresh --replay DIR` plays back",
 		setup: func(fs *flag.FlagSet) runFunc {
 			var sources stringList
 			fs.Var(&sources, "source", "record only this source (repeatable)")
-			return func(ctx context.Context, e *env, args []string) error { return runRecord(ctx, e, sources, args) }
+			format := formatFlag(fs)
+			return func(ctx context.Context, e *env, args []string) error {
+				return runRecord(ctx, e, sources, *format, args)
+			}
 		},
 	})
 }
 
-func runRecord(ctx context.Context, e *env, recordSources stringList, args []string) error {
+// recordReport is `llmref record --format json` (documented in the README).
+type recordReport struct {
+	Dir string `json:"dir"`
+	// Day and RecordedAt are the written day's; Responses counts its
+	// recorded responses. Day is empty and Responses 0 when nothing was
+	// written.
+	Day        string    `json:"day"`
+	RecordedAt time.Time `json:"recorded_at"`
+	Responses  int       `json:"responses"`
+	// Sources are each source's figures, as in a run record.
+	Sources []catalog.SourceStats `json:"sources"`
+}
+
+func runRecord(ctx context.Context, e *env, recordSources stringList, format string, args []string) error {
 	if len(args) != 1 {
 		return usageError{"record: want one folder: llmref record DIR"}
+	}
+	if err := checkFormat("record", format); err != nil {
+		return err
 	}
 	dir := args[0]
 	all, err := e.cfg.BuildSources()
 	if err != nil {
 		return err
 	}
-	sources := all
-	if len(recordSources) > 0 {
-		sources = nil
-		for _, name := range recordSources {
-			i := -1
-			for j, s := range all {
-				if s.Name() == name {
-					i = j
-				}
-			}
-			if i < 0 {
-				names := make([]string, len(all))
-				for j, s := range all {
-					names[j] = s.Name()
-				}
-				return usageError{fmt.Sprintf("record: unknown source %q (configured: %s)", name, strings.Join(names, ", "))}
-			}
-			sources = append(sources, all[i])
-		}
+	sources, err := scrapers.Select(all, recordSources)
+	if err != nil {
+		return fmt.Errorf("record: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.RunTimeout())
 	defer cancel()
-	res, err := refresh.Record(ctx, refresh.Options{Sources: sources, Fetch: e.cfg.FetchOptions(), Normalization: e.cfg.Normalization(), Track: e.cfg.Track.Policy(), Logger: e.log}, dir)
-	if res != nil && res.Outcome != nil && !e.quiet {
+	opts := refresh.Options{Sources: sources, Fetch: e.cfg.FetchOptions(), Normalization: e.cfg.Normalization(), Track: e.cfg.Track.Policy(), Logger: e.log}
+	stopProgress := e.showProgress(&opts)
+	res, err := refresh.Record(ctx, opts, dir)
+	stopProgress()
+	switch {
+	case res == nil || res.Outcome == nil:
+	case format == "json":
+		rep := recordReport{Dir: dir, Sources: res.Outcome.Stats}
+		if m := res.Manifest; m != nil {
+			rep.Day, rep.RecordedAt, rep.Responses = m.Day, m.RecordedAt, len(m.Responses)
+		}
+		if rep.Sources == nil {
+			rep.Sources = []catalog.SourceStats{}
+		}
+		if werr := writeJSON(e.stdout, rep); werr != nil && err == nil {
+			err = werr
+		}
+	case !e.quiet:
 		printRecordSummary(e, res, dir)
 	}
 	if err != nil {

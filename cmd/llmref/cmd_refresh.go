@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/fixtures"
 	"github.com/llmref/llmref/internal/textsafe"
 	"github.com/llmref/llmref/refresh"
@@ -28,17 +29,19 @@ type refreshFlags struct {
 	sources stringList
 	replay  string
 	export  string
+	format  *string
 }
 
 func init() {
 	register(&command{
-		name: "refresh", args: "[--source NAME]... [--replay DIR] [--export DIR]",
+		name: "refresh", group: groupRun, args: "[--source NAME]... [--replay DIR] [--export DIR] [--format text|json]",
 		summary: "one run: fetch every source, normalise, commit, export (exit 0 ok, 3 partial, 1 error)",
 		setup: func(fs *flag.FlagSet) runFunc {
 			f := &refreshFlags{}
 			fs.Var(&f.sources, "source", "read only this source (repeatable)")
 			fs.StringVar(&f.replay, "replay", "", "answer every request from a fixture day: a folder with a manifest.json, or a bundled day (2026-04-23)")
 			exportFlag(fs, &f.export, "publish the JSON tree to this folder after the run")
+			f.format = formatFlag(fs)
 			return f.run
 		},
 	})
@@ -53,18 +56,27 @@ func (f *refreshFlags) run(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("refresh: unexpected argument %q", args[0])}
 	}
+	if err := checkFormat("refresh", *f.format); err != nil {
+		return err
+	}
 	opts, err := e.refreshOptions(f.replay, f.export)
 	if err != nil {
 		return err
 	}
+	// A source name that is not configured is a usage mistake: say so
+	// before the database is opened.
+	if _, err := scrapers.Select(opts.Sources, f.sources); err != nil {
+		return fmt.Errorf("refresh: %w", err)
+	}
 	opts.Only = f.sources
-	return e.runOnce(ctx, opts, refresh.Run)
+	return e.runOnce(ctx, opts, refresh.Run, *f.format)
 }
 
 // runOnce opens the database for writing and performs one run (a refresh
-// or a rebuild) within the configured run timeout, printing its summary;
-// a partial run exits 3, one that committed nothing (no source read) 1.
-func (e *env) runOnce(ctx context.Context, opts refresh.Options, run func(context.Context, *store.Store, refresh.Options) (*refresh.Result, error)) error {
+// or a rebuild) within the configured run timeout, printing its summary
+// in format (text unless -q, or json); a partial run exits 3, one that
+// committed nothing (no source read) 1.
+func (e *env) runOnce(ctx context.Context, opts refresh.Options, run func(context.Context, *store.Store, refresh.Options) (*refresh.Result, error), format string) error {
 	st, err := e.openStore()
 	if err != nil {
 		return err
@@ -72,8 +84,16 @@ func (e *env) runOnce(ctx context.Context, opts refresh.Options, run func(contex
 	defer st.Close()
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.RunTimeout())
 	defer cancel()
+	stopProgress := e.showProgress(&opts)
 	res, err := run(ctx, st, opts)
-	if res != nil && !e.quiet {
+	stopProgress()
+	switch {
+	case res == nil:
+	case format == "json":
+		if werr := writeJSON(e.stdout, newRunReport(res)); werr != nil && err == nil {
+			err = werr
+		}
+	case !e.quiet:
 		printRunSummary(e.stdout, res)
 	}
 	if errors.Is(err, refresh.ErrPartial) {
@@ -135,6 +155,33 @@ func failedSummary(r catalog.Run) string {
 		parts = append(parts, s.Source+": "+why)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// runReport is a refresh's or a rebuild's summary as `--format json`
+// prints it (documented in the README).
+type runReport struct {
+	// Run is the run record: id, times, status, counts, and each source's
+	// figures (requests, retries, 304s, bytes, observations, errors).
+	Run catalog.Run `json:"run"`
+	// Held counts the holds the run gave (new ones and ones seen again);
+	// HoldIDs are their ids, for `llmref approve` and `reject`.
+	Held    int      `json:"held"`
+	HoldIDs []uint64 `json:"hold_ids"`
+	// Warnings counts the values that could not be read (the log has them).
+	Warnings int `json:"warnings"`
+	// Export is what the run published; null when it published nothing.
+	Export *export.Stats `json:"export"`
+}
+
+func newRunReport(res *refresh.Result) runReport {
+	r := runReport{Run: res.Run, Held: len(res.Held), HoldIDs: []uint64{}, Warnings: len(res.Warnings), Export: res.Export}
+	for _, h := range res.Held {
+		r.HoldIDs = append(r.HoldIDs, h.ID)
+	}
+	if r.Run.Sources == nil {
+		r.Run.Sources = []catalog.SourceStats{}
+	}
+	return r
 }
 
 // summaryWarnings is how many of a source's warnings the summary shows.

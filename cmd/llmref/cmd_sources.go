@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,12 +21,11 @@ import (
 
 func init() {
 	register(&command{
-		name: "sources", args: "[--format text|json]",
+		name: "sources", group: groupRead, args: "[--format text|json]",
 		summary: "list every configured source: its URLs, authority, format, schedule and last run status",
 		setup: func(fs *flag.FlagSet) runFunc {
-			var format string
-			fs.StringVar(&format, "format", "text", "output format: text or json")
-			return func(ctx context.Context, e *env, args []string) error { return runSources(e, format, args) }
+			format := formatFlag(fs)
+			return func(ctx context.Context, e *env, args []string) error { return runSources(e, *format, args) }
 		},
 	})
 }
@@ -65,8 +63,8 @@ func runSources(e *env, sourcesFormat string, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("sources: unexpected argument %q", args[0])}
 	}
-	if sourcesFormat != "text" && sourcesFormat != "json" {
-		return usageError{fmt.Sprintf("sources: --format %q: want text or json", sourcesFormat)}
+	if err := checkFormat("sources", sourcesFormat); err != nil {
+		return err
 	}
 	srcs, err := e.cfg.BuildSources()
 	if err != nil {
@@ -106,12 +104,7 @@ func runSources(e *env, sourcesFormat string, args []string) error {
 		doc.Sources = append(doc.Sources, row)
 	}
 	if sourcesFormat == "json" {
-		b, err := json.MarshalIndent(doc, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(e.stdout, "%s\n", b)
-		return err
+		return writeJSON(e.stdout, doc)
 	}
 	return printSources(e, doc)
 }

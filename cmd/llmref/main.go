@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 	"syscall"
 
@@ -26,9 +25,11 @@ import (
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/config"
 	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/fixtures"
 	"github.com/llmref/llmref/internal/heapfloor"
 	"github.com/llmref/llmref/internal/textsafe"
 	"github.com/llmref/llmref/publish"
+	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
 )
 
@@ -45,12 +46,16 @@ type command struct {
 	name    string
 	args    string // argument synopsis for help
 	summary string
+	group   string // the heading it is listed under in `llmref help`
 	// setup, for a command with flags of its own, registers them on fs,
 	// each bound to a field of a value made for this one invocation, and
 	// returns the function that runs the command with them.
 	setup func(fs *flag.FlagSet) runFunc
 	// run runs a command without flags of its own.
 	run runFunc
+	// bare commands (help, version, completion) run without loading the
+	// configuration: a broken configuration file does not hide them.
+	bare bool
 }
 
 // runFunc runs a command with its positional arguments.
@@ -58,7 +63,32 @@ type runFunc func(ctx context.Context, e *env, args []string) error
 
 var commands = map[string]*command{}
 
-func register(c *command) { commands[c.name] = c }
+// register adds a command to the table; one registered without a group is
+// listed under "other commands".
+func register(c *command) {
+	if c.group == "" {
+		c.group = groupOther
+	}
+	commands[c.name] = c
+}
+
+// Command groups, in the order `llmref help` lists them.
+const (
+	groupRun     = "run the pipeline"
+	groupRead    = "read the catalogue"
+	groupReview  = "review changes"
+	groupMaintan = "publish and maintain"
+	groupTool    = "this program"
+	groupOther   = "other commands"
+)
+
+var groups = []string{groupRun, groupRead, groupReview, groupMaintan, groupTool, groupOther}
+
+// Environment variables that stand in for the global flags (a flag wins).
+const (
+	envConfig = "LLMREF_CONFIG"
+	envDB     = "LLMREF_DB"
+)
 
 // env is what every command gets: global settings, output streams, a logger.
 type env struct {
@@ -69,7 +99,9 @@ type env struct {
 	stdout     io.Writer
 	stderr     io.Writer
 	log        *slog.Logger
+	logLevel   slog.Level
 	tty        bool
+	width      int // the terminal's columns, when tty
 	cfg        *config.Config
 }
 
@@ -97,26 +129,33 @@ func main() {
 // run is the whole command line: it parses args, runs one command and
 // returns the exit code. Errors are one line on stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	e := &env{stdout: stdout, stderr: stderr}
+	e := &env{stdout: stdout, stderr: stderr, configPath: os.Getenv(envConfig), dbPath: os.Getenv(envDB)}
 	if f, ok := stderr.(*os.File); ok {
 		e.tty = isatty.IsTerminal(f.Fd())
+		if e.tty {
+			e.width = terminalWidth(f)
+		}
 	}
 	global := flag.NewFlagSet("llmref", flag.ContinueOnError)
 	global.SetOutput(io.Discard)
 	e.globalFlags(global)
-	if err := global.Parse(args); err != nil {
+	showVersion := global.Bool("version", false, "print the version and exit")
+	err := global.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		printHelp(stdout)
+		return exitOK
+	case err != nil:
 		return e.fail(usageError{err.Error() + " (see `llmref help`)"})
+	case *showVersion:
+		return e.fail(printVersion(e.stdout, "text"))
 	}
 	rest := global.Args()
 	if len(rest) == 0 {
-		printHelp(stdout)
+		printHelp(stderr)
 		return exitUsage
 	}
 	name := rest[0]
-	if name == "help" || name == "-h" || name == "--help" {
-		printHelp(stdout)
-		return exitOK
-	}
 	c, ok := commands[name]
 	if !ok {
 		return e.fail(usageError{fmt.Sprintf("unknown command %q (see `llmref help`)", name)})
@@ -130,44 +169,62 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	cmdArgs, err := parseInterspersed(fs, rest[1:])
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintf(stdout, "usage: llmref %s %s\n\n%s\n\nflags:\n", c.name, c.args, c.summary)
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
+		printCommandHelp(stdout, c)
 		return exitOK
 	}
 	if err != nil {
 		return e.fail(usageError{fmt.Sprintf("%s: %v (see `llmref %s -h`)", name, err, name)})
 	}
-	if err := e.setup(); err != nil {
-		return e.fail(err)
+	if !c.bare {
+		if err := e.setup(); err != nil {
+			return e.fail(err)
+		}
 	}
 	return e.fail(runCmd(ctx, e, cmdArgs))
 }
 
 // parseInterspersed parses flags that may come before or after positional
-// arguments ("compare A B --format text").
+// arguments ("compare A B --format text"). `--` ends the flags: every
+// argument after it is positional, even one that starts with a dash.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			pos = append(pos, args[i+1:]...)
+			i = len(args)
+		case len(a) > 1 && a[0] == '-':
+			flags = append(flags, a)
+			name := strings.TrimPrefix(a[1:], "-")
+			if strings.Contains(name, "=") || i+1 == len(args) {
+				continue
+			}
+			// A flag that takes a value takes the next argument, as the
+			// flag package does, whatever it looks like.
+			if f := fs.Lookup(name); f != nil && !isBoolFlag(f) {
+				i++
+				flags = append(flags, args[i])
+			}
+		default:
+			pos = append(pos, a)
 		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
 	}
+	if err := fs.Parse(flags); err != nil {
+		return nil, err
+	}
+	return pos, nil
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
 
 func (e *env) globalFlags(fs *flag.FlagSet) {
-	fs.StringVar(&e.configPath, "config", e.configPath, "configuration `file` (default llmref.yaml if present)")
-	fs.StringVar(&e.dbPath, "db", e.dbPath, "database `file` (default data/llmref.db)")
-	fs.StringVar(&e.logFormat, "log-format", orStr(e.logFormat, "text"), "log format: text or json")
+	fs.StringVar(&e.configPath, "config", e.configPath, "configuration `file` (default: $"+envConfig+", else llmref.yaml if present)")
+	fs.StringVar(&e.dbPath, "db", e.dbPath, "database `file` (default: $"+envDB+", else database: in the configuration, else data/llmref.db)")
+	fs.StringVar(&e.logFormat, "log-format", orStr(e.logFormat, "text"), "log `format`: text or json")
 	fs.BoolVar(&e.quiet, "q", e.quiet, "quiet: print only errors")
 }
 
@@ -187,6 +244,7 @@ func (e *env) setup() error {
 	if e.quiet {
 		level = slog.LevelError
 	}
+	e.logLevel = level
 	opts := &slog.HandlerOptions{Level: level}
 	switch e.logFormat {
 	case "text":
@@ -269,29 +327,20 @@ func (e *env) fail(err error) int {
 		return exitPartial
 	}
 	fmt.Fprintf(e.stderr, "llmref: %s\n", oneLine(err.Error()))
-	var ue usageError
-	if errors.As(err, &ue) {
+	if isUsage(err) {
 		return exitUsage
 	}
 	return exitError
 }
 
-func oneLine(s string) string {
-	return textsafe.Line(strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " "))
+// isUsage reports whether err is a mistake in the command line: a bad flag
+// or argument, a source that is not configured, a fixture day that is
+// neither a folder nor a bundled day.
+func isUsage(err error) bool {
+	var ue usageError
+	return errors.As(err, &ue) || errors.Is(err, scrapers.ErrUnknownSource) || errors.Is(err, fixtures.ErrUnknownDay)
 }
 
-func printHelp(w io.Writer) {
-	fmt.Fprintln(w, "llmref keeps an LLM reference catalogue true: scrape, normalise, store, report, export.")
-	fmt.Fprintln(w, "\nusage: llmref [global flags] <command> [flags] [args]\n\ncommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		c := commands[n]
-		fmt.Fprintf(w, "  %-14s %s\n", n, c.summary)
-	}
-	fmt.Fprintln(w, "\nglobal flags: --config FILE, --db FILE, --log-format text|json, -q")
-	fmt.Fprintln(w, "exit codes: 0 ok, 1 error, 2 bad usage, 3 partial (some sources failed)")
+func oneLine(s string) string {
+	return textsafe.Line(strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " "))
 }

@@ -189,7 +189,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--config", unknown, "models"}, 1, "sourcez"},
 		{[]string{"--config", filepath.Join(t.TempDir(), "none.yaml"), "models"}, 1, "no such file"},
 		{[]string{"--db", filepath.Join(t.TempDir(), "none.db"), "models"}, 1, "llmref refresh"},
-		{[]string{"refresh", "--replay", "1999-01-01", "--db", filepath.Join(t.TempDir(), "x.db")}, 1, "no bundled fixture day"},
+		{[]string{"refresh", "--replay", "1999-01-01", "--db", filepath.Join(t.TempDir(), "x.db")}, 2, "no bundled fixture day"},
 		{[]string{"export"}, 2, "--out DIR is required"},
 		{[]string{"--log-format", "xml", "models"}, 2, "--log-format"},
 	}

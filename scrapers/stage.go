@@ -1,0 +1,76 @@
+package scrapers
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
+)
+
+// StageError says at which stage of a request an error struck: "connect"
+// (no connection yet: DNS, TCP, TLS), "headers" (connected, no response
+// yet) or "body" (reading the response body). A timeout then names where
+// the host hung.
+type StageError struct {
+	Stage string
+	Err   error
+}
+
+func (e *StageError) Error() string { return e.Stage + ": " + e.Err.Error() }
+
+// Unwrap gives the error itself.
+func (e *StageError) Unwrap() error { return e.Err }
+
+// Timeout and Temporary keep a net.Error one (url.Error asks its error
+// directly, not through Unwrap).
+func (e *StageError) Timeout() bool {
+	var ne net.Error
+	return errors.As(e.Err, &ne) && ne.Timeout()
+}
+
+// Temporary is the wrapped error's.
+func (e *StageError) Temporary() bool {
+	t, ok := e.Err.(interface{ Temporary() bool })
+	return ok && t.Temporary()
+}
+
+// stageTransport marks each network error of next with its stage.
+type stageTransport struct{ next http.RoundTripper }
+
+func (t stageTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var connected atomic.Bool
+	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { connected.Store(true) }}
+	resp, err := t.next.RoundTrip(req.WithContext(httptrace.WithClientTrace(req.Context(), trace)))
+	if err != nil && isNetErr(err) {
+		stage := "connect"
+		if connected.Load() {
+			stage = "headers"
+		}
+		return nil, &StageError{Stage: stage, Err: err}
+	}
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = stageBody{resp.Body}
+	return resp, nil
+}
+
+// isNetErr reports whether err is the network's (a timeout, a reset), not
+// a replayed day's missing page or a refused redirect.
+func isNetErr(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne)
+}
+
+// stageBody marks a read error of the body (io.EOF aside) as the body's.
+type stageBody struct{ io.ReadCloser }
+
+func (b stageBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF && isNetErr(err) {
+		err = &StageError{Stage: "body", Err: err}
+	}
+	return n, err
+}
