@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/gocolly/colly/v2"
 	"golang.org/x/net/html"
 )
 
@@ -94,13 +95,11 @@ type deadlineTransport struct {
 }
 
 // RoundTrip sends req under its source's deadline; the response's body
-// stays under it until it is closed.
+// stays under it until it is closed. A request that names no source (the
+// robots.txt colly fetches itself, with no context at all) is bounded by
+// the run's context.
 func (t *deadlineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	source := req.Header.Get(sourceHeader)
-	if source == "" {
-		return t.next.RoundTrip(req)
-	}
-	sctx := t.deadlines.of(source)
+	sctx := t.deadlines.of(req.Header.Get(sourceHeader))
 	ctx, cancel := context.WithCancelCause(req.Context())
 	stop := context.AfterFunc(sctx, func() { cancel(ctxErr(sctx)) })
 	release := func() { stop(); cancel(nil) }
@@ -138,6 +137,38 @@ func (b *deadlineBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.once.Do(b.release)
 	return err
+}
+
+// request makes one request through the collector, returning when it ends
+// or when sctx (its source's deadline) is done, whichever comes first: a
+// robots.txt fetch colly makes first carries no deadline of ours, so it
+// is left to end in the background (the run's context bounds it, see
+// deadlineTransport) and the page fails now.
+func (f *fetcher) request(sctx context.Context, url string, hdr http.Header) (*colly.Response, error) {
+	do := func() (*colly.Response, error) {
+		cctx := colly.NewContext()
+		err := f.c.Request(http.MethodGet, url, nil, cctx, hdr)
+		resp, _ := cctx.GetAny("response").(*colly.Response)
+		return resp, err
+	}
+	if sctx == f.ctx {
+		return do()
+	}
+	type result struct {
+		resp *colly.Response
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		resp, err := do()
+		done <- result{resp, err}
+	}()
+	select {
+	case r := <-done:
+		return r.resp, r.err
+	case <-sctx.Done():
+		return nil, fmt.Errorf("%w while fetching", ctxErr(sctx))
+	}
 }
 
 // parseWithin runs the source's parser on r within ctx (its source's

@@ -375,9 +375,7 @@ func (f *fetcher) fetchOne(r Request) Fetched {
 	for attempt := 1; ; attempt++ {
 		res.Attempts = attempt
 		res.FetchedAt = f.now()
-		cctx := colly.NewContext()
-		err := f.c.Request(http.MethodGet, r.URL, nil, cctx, hdr.Clone())
-		resp, _ := cctx.GetAny("response").(*colly.Response)
+		resp, err := f.request(sctx, r.URL, hdr.Clone())
 		var wait time.Duration
 		switch {
 		case errors.Is(err, colly.ErrRobotsTxtBlocked):
