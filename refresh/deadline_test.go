@@ -89,4 +89,3 @@ func TestStopped(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
-
