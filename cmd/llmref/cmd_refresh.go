@@ -70,6 +70,7 @@ func (e *env) runOnce(ctx context.Context, opts refresh.Options, run func(contex
 		return err
 	}
 	defer st.Close()
+	defer exitAfterSignal(ctx, e.stderr)()
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.RunTimeout())
 	defer cancel()
 	res, err := run(ctx, st, opts)
