@@ -53,8 +53,12 @@ type SourceStats struct {
 	WarningsMore int      `json:"warnings_more,omitempty"`
 	// Untracked counts a cross-check source's ids of models the catalogue
 	// does not track: counted, not listed as unmatched.
-	Untracked  int   `json:"untracked,omitempty"`
-	DurationMS int64 `json:"duration_ms"`
+	Untracked int `json:"untracked,omitempty"`
+	// Clipped name the scraped strings of the source's pages that were
+	// over their limit (ids 200 bytes, names 300) and reached the
+	// catalogue clipped, flagged with "…".
+	Clipped    []string `json:"clipped,omitempty"`
+	DurationMS int64    `json:"duration_ms"`
 }
 
 // MaxSourceWarnings bounds the warnings one source's stats keep in a run.

@@ -106,8 +106,9 @@ func (c clips) add(source string, what []string) {
 	}
 }
 
-// sorted returns, per source, what was clipped, sorted; nil when nothing
-// was.
+// sorted returns, per source, what was clipped, sorted, at most
+// catalog.MaxSourceWarnings of them and a count of the rest; nil when
+// nothing was.
 func (c clips) sorted() map[string][]string {
 	if len(c) == 0 {
 		return nil
@@ -118,6 +119,9 @@ func (c clips) sorted() map[string][]string {
 			out[src] = append(out[src], w)
 		}
 		sort.Strings(out[src])
+		if n := len(out[src]); n > catalog.MaxSourceWarnings {
+			out[src] = append(out[src][:catalog.MaxSourceWarnings], fmt.Sprintf("and %d more", n-catalog.MaxSourceWarnings))
+		}
 	}
 	return out
 }

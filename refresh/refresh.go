@@ -164,6 +164,7 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	norm.Snapshot.StampRetrieved(catalog.Checked(pages))
 	for i := range run.Sources {
 		run.Sources[i].Untracked = norm.Untracked[run.Sources[i].Source]
+		run.Sources[i].Clipped = norm.Clipped[run.Sources[i].Source]
 	}
 
 	// changes: the new state against the published one; the rules hold
@@ -237,7 +238,7 @@ func keepCatalogue(ctx context.Context, st *store.Store, o Options, run, last ca
 	for i := range run.Sources { // what the kept catalogue counted
 		for _, ls := range last.Sources {
 			if ls.Source == run.Sources[i].Source {
-				run.Sources[i].Untracked = ls.Untracked
+				run.Sources[i].Untracked, run.Sources[i].Clipped = ls.Untracked, ls.Clipped
 			}
 		}
 	}

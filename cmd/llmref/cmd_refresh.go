@@ -170,6 +170,9 @@ func printRunSummary(w io.Writer, res *refresh.Result) {
 		if n := s.WarningCount() - shown; n > 0 {
 			fmt.Fprintf(w, "  %s: +%d more warnings\n", s.Source, n)
 		}
+		if n := len(s.Clipped); n > 0 {
+			textsafe.Fprintf(w, "  %s: %d scraped strings clipped: %s\n", s.Source, n, strings.Join(s.Clipped[:min(n, summaryWarnings)], "; "))
+		}
 		if s.Untracked > 0 {
 			ids := "ids"
 			if s.Untracked == 1 {
