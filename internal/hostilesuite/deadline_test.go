@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llmref/llmref/bench/site"
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/internal/testbin"
 	"github.com/llmref/llmref/store"
@@ -145,16 +146,7 @@ func TestSourceDeadlines(t *testing.T) {
 	if took > time.Minute {
 		t.Errorf("the run took %v; its sources' deadlines are %v", took, sourceTimeout)
 	}
-	st, err := store.Open(db, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	checkHealthy(t, st, s)
-	last, err := st.LastRun()
-	if err != nil {
-		t.Fatal(err)
-	}
+	last := healthyRun(t, db, s)
 	if last.Status != catalog.RunPartial {
 		t.Errorf("run %s; want partial", last.Status)
 	}
@@ -178,6 +170,23 @@ func TestSourceDeadlines(t *testing.T) {
 	if !bytes.Contains(out, []byte("deep: ")) || !bytes.Contains(out, []byte("while parsing table page")) {
 		t.Errorf("the summary does not name the late parse:\n%s", out)
 	}
+}
+
+// healthyRun opens the database a binary wrote, checks the healthy
+// sources' facts (checkHealthy) and returns its last run.
+func healthyRun(t *testing.T, db string, s *site.Site) catalog.Run {
+	t.Helper()
+	st, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	checkHealthy(t, st, s)
+	last, err := st.LastRun()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return last
 }
 
 // TestSignalDuringParse sends SIGTERM to the real binary while it parses
