@@ -60,7 +60,11 @@ type SourceStats struct {
 	// their URLs.
 	Missing      int      `json:"missing,omitempty"`
 	MissingPages []string `json:"missing_pages,omitempty"`
-	DurationMS   int64    `json:"duration_ms"`
+	// Clipped name the scraped strings of the source's pages that were
+	// over their limit (ids 200 bytes, names 300) and reached the
+	// catalogue clipped, flagged with "…".
+	Clipped    []string `json:"clipped,omitempty"`
+	DurationMS int64    `json:"duration_ms"`
 }
 
 // MaxSourceWarnings bounds the warnings one source's stats keep in a run.

@@ -66,8 +66,11 @@ type FetchConfig struct {
 	BackoffBase   time.Duration `yaml:"backoff_base"`
 	BackoffMax    time.Duration `yaml:"backoff_max"`
 	RetryAfterMax time.Duration `yaml:"retry_after_max"`
-	// RunTimeout bounds a whole refresh; default 10m.
+	// RunTimeout bounds a whole refresh, every stage; default 10m.
 	RunTimeout time.Duration `yaml:"run_timeout"`
+	// SourceTimeout bounds each source on its own (its fetches and
+	// parses); default three quarters of run_timeout (see SourceTimeout).
+	SourceTimeout time.Duration `yaml:"source_timeout"`
 }
 
 // Toggle is embedded by every source's settings.
@@ -207,10 +210,13 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("fetch.parallelism: %d is not in 1..64", f.Parallelism))
 	}
 	for name, d := range map[string]time.Duration{"fetch.delay": f.Delay, "fetch.timeout": f.Timeout,
-		"fetch.backoff_base": f.BackoffBase, "fetch.backoff_max": f.BackoffMax, "fetch.retry_after_max": f.RetryAfterMax, "fetch.run_timeout": f.RunTimeout} {
+		"fetch.backoff_base": f.BackoffBase, "fetch.backoff_max": f.BackoffMax, "fetch.retry_after_max": f.RetryAfterMax, "fetch.run_timeout": f.RunTimeout, "fetch.source_timeout": f.SourceTimeout} {
 		if d < 0 {
 			errs = append(errs, fmt.Errorf("%s: negative duration %s", name, d))
 		}
+	}
+	if f.SourceTimeout > 0 && f.SourceTimeout > c.RunTimeout() {
+		errs = append(errs, fmt.Errorf("fetch.source_timeout: %s exceeds fetch.run_timeout (%s), which bounds every source", f.SourceTimeout, c.RunTimeout()))
 	}
 	if f.MaxBodyBytes < 0 {
 		errs = append(errs, fmt.Errorf("fetch.max_body_bytes: negative"))
@@ -269,7 +275,7 @@ func (c *Config) checkScheduledSources(srcs []scrapers.Source) []error {
 func (c *Config) FetchOptions() scrapers.Options {
 	f := c.Fetch
 	o := scrapers.Options{
-		UserAgent: f.UserAgent, Parallelism: f.Parallelism, Delay: f.Delay, Timeout: f.Timeout,
+		UserAgent: f.UserAgent, Parallelism: f.Parallelism, Delay: f.Delay, Timeout: f.Timeout, SourceTimeout: c.SourceTimeout(),
 		MaxBodyBytes: f.MaxBodyBytes, BackoffBase: f.BackoffBase, BackoffMax: f.BackoffMax, RetryAfterMax: f.RetryAfterMax,
 	}
 	if f.Retries != nil {
@@ -279,6 +285,16 @@ func (c *Config) FetchOptions() scrapers.Options {
 		}
 	}
 	return o
+}
+
+// SourceTimeout bounds each source of a run: fetch.source_timeout, or
+// three quarters of the run timeout, which leaves the last quarter to
+// normalising, committing and exporting what the sources said.
+func (c *Config) SourceTimeout() time.Duration {
+	if c.Fetch.SourceTimeout > 0 {
+		return c.Fetch.SourceTimeout
+	}
+	return c.RunTimeout() / 4 * 3
 }
 
 // RunTimeout bounds a whole refresh.

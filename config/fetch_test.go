@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/llmref/llmref/scrapers"
 )
@@ -58,6 +59,38 @@ func TestFetchRetries(t *testing.T) {
 			}
 			if st := out.Stats[0]; calls.Load() != tc.want || st.Requests != int(tc.want) {
 				t.Errorf("%d requests (stats %+v); want %d", calls.Load(), st, tc.want)
+			}
+		})
+	}
+}
+
+// TestSourceTimeout: fetch.source_timeout reaches the fetcher; unset, it
+// is three quarters of run_timeout; it may not exceed run_timeout.
+func TestSourceTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		name, fetch string
+		want        time.Duration
+		err         string
+	}{
+		{"unset", "", 7*time.Minute + 30*time.Second, ""},
+		{"a share of run_timeout", "  run_timeout: 40s\n", 30 * time.Second, ""},
+		{"set", "  run_timeout: 40s\n  source_timeout: 10s\n", 10 * time.Second, ""},
+		{"over run_timeout", "  run_timeout: 40s\n  source_timeout: 1m\n", 0, "fetch.source_timeout: 1m0s exceeds fetch.run_timeout (40s)"},
+		{"negative", "  source_timeout: -1s\n", 0, "fetch.source_timeout: negative duration -1s"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := Parse(strings.NewReader("fetch:\n  delay: 0s\n" + tc.fetch))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.FetchOptions().SourceTimeout; got != tc.want {
+				t.Errorf("SourceTimeout = %s, want %s", got, tc.want)
 			}
 		})
 	}

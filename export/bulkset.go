@@ -190,6 +190,9 @@ type rowResult struct {
 // writeRow writes one row's files: linked from the published generation
 // when none of a file's inputs changed, built otherwise.
 func (t *Tree) writeRow(recs []BulkRecord, changed []bool, prev *prevBulk) rowResult {
+	if err := t.stopped(); err != nil {
+		return rowResult{err: err}
+	}
 	r := rowResult{files: make([]FileEntry, 0, len(recs))}
 	for _, rec := range recs {
 		if unchangedInputs(rec.Inputs, changed) {

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"slices"
 	"sort"
 	"time"
@@ -76,10 +77,18 @@ type Section func(t *Tree) error
 // freshness.json and models/<creator>--<slug>.json, then every section. The run stamps
 // generated_at, so the same data and run give the same bytes.
 func Write(out string, snap *catalog.Snapshot, run catalog.Run, sections ...Section) (Stats, error) {
+	return WriteContext(context.Background(), out, snap, run, sections...)
+}
+
+// WriteContext is Write bounded by ctx: once ctx is done, the next file
+// written fails with "export stopped: …", the generation is removed and
+// the published tree stays exactly as it was.
+func WriteContext(ctx context.Context, out string, snap *catalog.Snapshot, run catalog.Run, sections ...Section) (Stats, error) {
 	t, err := Begin(out)
 	if err != nil {
 		return Stats{}, err
 	}
+	t.ctx = ctx
 	if err := putCatalogue(t, snap); err != nil {
 		t.Abort()
 		return Stats{}, err

@@ -12,6 +12,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -56,7 +57,8 @@ type Tree struct {
 	written  int
 	linked   int
 	done     bool
-	bulk     bulkState // unlisted files, manifests and counts of bulk sections
+	bulk     bulkState       // unlisted files, manifests and counts of bulk sections
+	ctx      context.Context // bounds the generation (see WriteContext); nil: nothing does
 }
 
 // Begin starts a new generation of the tree published at out.
@@ -140,6 +142,9 @@ func (t *Tree) Put(rel string, data []byte) error {
 	if t.done {
 		return errors.New("export: tree already committed or aborted")
 	}
+	if err := t.stopped(); err != nil {
+		return err
+	}
 	if !fs.ValidPath(rel) || rel == "." || rel == IndexFile {
 		return fmt.Errorf("export: bad file path %q", rel)
 	}
@@ -190,6 +195,10 @@ type Stats struct {
 func (t *Tree) Commit(index func(files []FileEntry) any) (Stats, error) {
 	if t.done {
 		return Stats{}, errors.New("export: tree already committed or aborted")
+	}
+	if err := t.stopped(); err != nil {
+		t.Abort()
+		return Stats{}, err
 	}
 	data, err := Canonical(index(t.Files()))
 	if err != nil {

@@ -38,6 +38,9 @@ type Result struct {
 	// models than the catalogue tracks (LiteLLM's, some 500 of them):
 	// those ids are counted here, not listed as unmatched.
 	Untracked map[string]int
+	// Clipped names, per source, each scraped string over its limit
+	// (MaxIDBytes, MaxNameBytes, MaxValueBytes) that was clipped.
+	Clipped map[string][]string
 }
 
 // cand is one candidate value for one fact.
@@ -116,12 +119,17 @@ func isOfferingField(f catalog.Field) bool {
 func Normalize(in Input) Result {
 	m := newMerger(in.Settings)
 	m.links = hfLinks(in.Pages, m.resolver)
+	clipped := clips{}
 	for _, p := range in.Pages {
 		for _, o := range p.Observations {
+			o, what := clipObservation(o)
+			clipped.add(p.Source, what)
 			m.add(o, p.Stale)
 		}
 	}
-	return m.build(in.Previous, in.Now)
+	res := m.build(in.Previous, in.Now)
+	res.Clipped = clipped.sorted()
+	return res
 }
 
 // merger accumulates one normalisation. Each observation whose subject

@@ -9,6 +9,7 @@
 package publish
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -81,10 +82,18 @@ func (p *Publisher) Publish(st *store.Store) (*export.Stats, error) {
 // catalogue files and every further section (schemas, comparisons, change
 // reports, price history). It returns nil stats when p publishes no tree.
 func (p *Publisher) PublishSnapshot(st *store.Store, snap *catalog.Snapshot, run catalog.Run) (*export.Stats, error) {
+	return p.PublishSnapshotContext(context.Background(), st, snap, run)
+}
+
+// PublishSnapshotContext is PublishSnapshot within ctx (a run's deadline,
+// a signal): once ctx is done the generation being written is abandoned at
+// its next file ("export stopped: …") and the published tree stays as it
+// was. The comparison records, the costliest section, stop with it.
+func (p *Publisher) PublishSnapshotContext(ctx context.Context, st *store.Store, snap *catalog.Snapshot, run catalog.Run) (*export.Stats, error) {
 	if !p.Enabled() {
 		return nil, nil
 	}
-	stats, err := export.Write(p.Dir, snap, run,
+	stats, err := export.WriteContext(ctx, p.Dir, snap, run,
 		schema.Section, // schema/*.schema.json
 		comparisonsSection(snap, p.Compare, p.log()), // comparisons.json and comparisons/<a>--vs--<b>.json
 		changesSection(st),                           // changes/<run-id>.json

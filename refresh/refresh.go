@@ -112,6 +112,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
 	log.Info("fetching", "sources", len(selected))
+	o.Fetch.SourceTimeout = sourceTimeout(ctx, o.Fetch.SourceTimeout)
 	outcome, crawlErr := crawlTracked(ctx, st, o, selected, prevPages, log)
 	if outcome == nil {
 		return nil, fmt.Errorf("refresh: %w", crawlErr)
@@ -144,7 +145,10 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		}
 	}
 	if keep, last := unchanged(st, outcome, run); keep {
-		return keepCatalogue(st, o, run, last, pages, outcome, store.Prepare(pages, outcome.Bodies), log)
+		if err := stopped(ctx, "commit"); err != nil {
+			return nil, err
+		}
+		return keepCatalogue(ctx, st, o, run, last, pages, outcome, store.Prepare(pages, outcome.Bodies), log)
 	}
 	// Something changed: normalise everything again.
 	return normaliseAndCommit(ctx, st, o, run, pages, outcome.Bodies, log)
@@ -171,6 +175,7 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	norm.Snapshot.StampRetrieved(catalog.Checked(pages))
 	for i := range run.Sources {
 		run.Sources[i].Untracked = norm.Untracked[run.Sources[i].Source]
+		run.Sources[i].Clipped = norm.Clipped[run.Sources[i].Source]
 	}
 
 	// changes: the new state against the published one; the rules hold
@@ -196,6 +201,9 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 		run.Status = catalog.RunPartial
 	}
 	cs := review.Changes
+	if err := stopped(ctx, "commit"); err != nil {
+		return nil, err
+	}
 	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Bodies: bodies, Snapshot: snap,
 		Changes: &cs, Holds: review.Seen, Closed: review.Closed, Prepared: prepared})
 	if err != nil {
@@ -205,7 +213,7 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	res := &Result{Run: run, Warnings: norm.Warnings, Changes: &cs, Held: review.Seen}
 	log.Info("committed", "run", id, "status", run.Status, "models", run.Models, "offerings", run.Offerings, "unmatched", run.Unmatched)
 
-	if res.Export, err = o.Publisher.PublishSnapshot(st, snap, run); err != nil {
+	if res.Export, err = o.Publisher.PublishSnapshotContext(ctx, st, snap, run); err != nil {
 		return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
 	}
 	res.Delivery = o.Publisher.Notify(ctx, st, run, cs)
@@ -235,13 +243,13 @@ func unchanged(st *store.Store, outcome *scrapers.Outcome, run catalog.Run) (boo
 // from it), and the last run's unpublished changes, which still stand.
 // Nothing is normalised or rewritten; the published catalogue and its
 // history stand.
-func keepCatalogue(st *store.Store, o Options, run, last catalog.Run, pages []catalog.Page, outcome *scrapers.Outcome, prepared *store.Prepared, log *slog.Logger) (*Result, error) {
+func keepCatalogue(ctx context.Context, st *store.Store, o Options, run, last catalog.Run, pages []catalog.Page, outcome *scrapers.Outcome, prepared *store.Prepared, log *slog.Logger) (*Result, error) {
 	run.Unchanged = true
 	run.Models, run.Offerings, run.Unmatched = last.Models, last.Offerings, last.Unmatched
 	for i := range run.Sources { // what the kept catalogue counted
 		for _, ls := range last.Sources {
 			if ls.Source == run.Sources[i].Source {
-				run.Sources[i].Untracked = ls.Untracked
+				run.Sources[i].Untracked, run.Sources[i].Clipped = ls.Untracked, ls.Clipped
 			}
 		}
 	}
@@ -274,7 +282,7 @@ func keepCatalogue(st *store.Store, o Options, run, last catalog.Run, pages []ca
 		if err != nil {
 			return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
 		}
-		if res.Export, err = o.Publisher.PublishSnapshot(st, snap, run); err != nil {
+		if res.Export, err = o.Publisher.PublishSnapshotContext(ctx, st, snap, run); err != nil {
 			return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
 		}
 	}

@@ -316,9 +316,9 @@ func (c *crawl) evaluate(src Source, f Fetched, prev catalog.Page, hadPrev bool)
 		p.ETag, p.LastModified = f.Header.Get("ETag"), f.Header.Get("Last-Modified")
 		return p, nil, true, nil
 	}
-	parsed, err := src.Parse(f.Kind, Response{URL: f.URL, Subject: f.Subject, Status: f.Status, Header: f.Header, Body: f.Body, RetrievedAt: f.FetchedAt})
+	parsed, err := parseWithin(f.ctx, src, f.Kind, Response{URL: f.URL, Subject: f.Subject, Status: f.Status, Header: f.Header, Body: f.Body, RetrievedAt: f.FetchedAt})
 	if err != nil {
-		return catalog.Page{}, nil, false, fmt.Errorf("parse %s page: %w", f.Kind, err)
+		return catalog.Page{}, nil, false, err
 	}
 	stampObservations(parsed.Observations, f.Source, f.URL, f.FetchedAt)
 	return catalog.Page{

@@ -38,6 +38,11 @@ type Options struct {
 	Delay time.Duration
 	// Timeout bounds one request, body included.
 	Timeout time.Duration
+	// SourceTimeout bounds each source on its own: its fetches, retries
+	// and parses (see parseWithin). A source still at work when it passes
+	// fails ("deadline exceeded (fetch.source_timeout …) while parsing …")
+	// and the others go on. Zero: only the run's context bounds them.
+	SourceTimeout time.Duration
 	// MaxBodyBytes caps a response body after decoding, whatever its
 	// encoding (gzip, x-gzip, deflate, a list of them, a gzip file by its
 	// Content-Type), and the bytes read from the wire and out of every
@@ -153,6 +158,10 @@ type Fetched struct {
 	Statuses map[int]int
 	// Err is why the page failed; nil when Status is 200 or 304.
 	Err error
+
+	// ctx is the source's deadline within the run's: the page's parse
+	// runs under it.
+	ctx context.Context
 }
 
 // Errors that name why a page failed.
@@ -186,22 +195,25 @@ func (e *StatusError) Error() string {
 // every request has an outcome or ctx is done.
 func Fetch(ctx context.Context, o Options, reqs []Request, handle func(Fetched) []Request) error {
 	o = o.Defaults()
-	c, err := newCollector(ctx, o)
+	deadlines := &sourceDeadlines{parent: ctx, timeout: o.SourceTimeout}
+	c, err := newCollector(ctx, o, deadlines)
 	if err != nil {
 		return err
 	}
-	f := &fetcher{ctx: ctx, o: o, c: c, handle: handle, seen: map[string]bool{}, hosts: map[string]*hostQueue{}, done: make(chan struct{})}
+	f := &fetcher{ctx: ctx, o: o, c: c, deadlines: deadlines, handle: handle, seen: map[string]bool{}, hosts: map[string]*hostQueue{}, done: make(chan struct{})}
 	f.enqueue(reqs)
 	f.wg.Wait()
 	close(f.done)
+	deadlines.stop()
 	return ctx.Err()
 }
 
 type fetcher struct {
-	ctx    context.Context
-	o      Options
-	c      *colly.Collector
-	handle func(Fetched) []Request
+	ctx       context.Context
+	o         Options
+	c         *colly.Collector
+	deadlines *sourceDeadlines
+	handle    func(Fetched) []Request
 
 	mu    sync.Mutex
 	seen  map[string]bool
@@ -212,7 +224,7 @@ type fetcher struct {
 
 // newCollector is the one factory of collectors: a new one per run, never
 // reused, so no visited set, robots cache or callback outlives its run.
-func newCollector(ctx context.Context, o Options) (*colly.Collector, error) {
+func newCollector(ctx context.Context, o Options, deadlines *sourceDeadlines) (*colly.Collector, error) {
 	c := colly.NewCollector(colly.StdlibContext(ctx))
 	// colly reads COLLY_* variables after its options: set what matters
 	// after the call so a stray variable cannot override it.
@@ -228,7 +240,7 @@ func newCollector(ctx context.Context, o Options) (*colly.Collector, error) {
 	c.Async = false // our per-host workers bound the frontier
 	c.AllowedDomains, c.DisallowedDomains = nil, nil
 	c.DisableCookies()
-	c.WithTransport(&decodingTransport{next: stageTransport{o.Transport}, max: o.MaxBodyBytes})
+	c.WithTransport(&decodingTransport{next: &deadlineTransport{next: stageTransport{o.Transport}, deadlines: deadlines}, max: o.MaxBodyBytes})
 	c.SetRequestTimeout(o.Timeout)
 	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
@@ -324,8 +336,8 @@ func (f *fetcher) worker(q *hostQueue) {
 				continue
 			}
 		}
-		if err := f.ctx.Err(); err != nil {
-			f.finish(Fetched{Request: r, Err: err, FetchedAt: f.now()})
+		if sctx := f.deadlines.of(r.Source); sctx.Err() != nil {
+			f.finish(Fetched{Request: r, Err: fmt.Errorf("%w before fetching", ctxErr(sctx)), FetchedAt: f.now()})
 			continue
 		}
 		f.finish(f.fetchOne(r))
@@ -344,6 +356,7 @@ func (f *fetcher) worker(q *hostQueue) {
 }
 
 func (f *fetcher) finish(res Fetched) {
+	res.ctx = f.deadlines.of(res.Source)
 	f.progress(Progress{Kind: ProgressDone, Source: res.Source, URL: res.URL, Status: res.Status, Bytes: int64(len(res.Body)), Duration: res.Duration, Err: res.Err})
 	more := f.handle(res)
 	if len(more) > 0 {
@@ -358,6 +371,8 @@ func (f *fetcher) fetchOne(r Request) Fetched {
 	res := Fetched{Request: r, Statuses: map[int]int{}}
 	hdr := http.Header{}
 	hdr.Set("User-Agent", f.o.UserAgent)
+	hdr.Set(sourceHeader, r.Source) // deadlineTransport takes it off
+	sctx := f.deadlines.of(r.Source)
 	if f.o.Validators != nil {
 		etag, lm := f.o.Validators(r.URL)
 		if etag != "" {
@@ -371,9 +386,7 @@ func (f *fetcher) fetchOne(r Request) Fetched {
 		res.Attempts = attempt
 		res.FetchedAt = f.now()
 		f.progress(Progress{Kind: ProgressStarted, Source: r.Source, URL: r.URL, Attempt: attempt})
-		cctx := colly.NewContext()
-		err := f.c.Request(http.MethodGet, r.URL, nil, cctx, hdr.Clone())
-		resp, _ := cctx.GetAny("response").(*colly.Response)
+		resp, err := f.request(sctx, r.URL, hdr.Clone())
 		var wait time.Duration
 		switch {
 		case errors.Is(err, colly.ErrRobotsTxtBlocked):
@@ -417,14 +430,20 @@ func (f *fetcher) fetchOne(r Request) Fetched {
 				}
 			}
 		}
+		if res.Err != nil && sctx.Err() != nil { // the source's time is up: no retry
+			if !errors.Is(res.Err, ErrSourceDeadline) && errors.Is(ctxErr(sctx), ErrSourceDeadline) {
+				res.Err = fmt.Errorf("%w while fetching (%v)", ctxErr(sctx), res.Err)
+			}
+			break
+		}
 		if wait == 0 || res.Err == nil {
 			break
 		}
 		t := time.NewTimer(wait)
 		select {
-		case <-f.ctx.Done():
+		case <-sctx.Done():
 			t.Stop()
-			res.Err = fmt.Errorf("%w (while waiting to retry after %v)", f.ctx.Err(), res.Err)
+			res.Err = fmt.Errorf("%w (while waiting to retry after %v)", ctxErr(sctx), res.Err)
 			res.Duration = time.Since(start)
 			return res
 		case <-t.C:

@@ -1,6 +1,7 @@
 package scrapers
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -19,6 +20,25 @@ type Response struct {
 	Header      http.Header
 	Body        []byte
 	RetrievedAt time.Time
+
+	// ctx is the deadline the page is parsed under (see Context).
+	ctx context.Context
+}
+
+// Context is the context the page is parsed under: its source's deadline
+// within the run's. A parser that loops over outside text checks it (the
+// table walker's selectors do, see budget); never nil.
+func (r Response) Context() context.Context {
+	if r.ctx == nil {
+		return context.Background()
+	}
+	return r.ctx
+}
+
+// WithContext returns r parsed under ctx.
+func (r Response) WithContext(ctx context.Context) Response {
+	r.ctx = ctx
+	return r
 }
 
 // Parsed is what a parser found on one page: observations, links to more

@@ -199,13 +199,19 @@ var notListed = map[string]bool{"": true, "-": true, "—": true, "–": true, "
 // matches nothing, or when most rows are unreadable. A row it cannot read
 // (a mapped cell missing, no model id) is left out with a warning, and so
 // is a model id in a second row (the first row stands).
-func (t *Table) ParseTable(r Response) (Parsed, error) {
+//
+// Its selectors come from the configuration: each element they are tried
+// on is a step of the parse's budget, which stops the parse once r's
+// context (the source's deadline) is done.
+func (t *Table) ParseTable(r Response) (_ Parsed, err error) {
 	name := t.spec.Name
 	doc, err := Document(r.Body)
 	if err != nil {
 		return Parsed{}, fmt.Errorf("parse %s table: %w", name, err)
 	}
-	rows := doc.FindMatcher(t.rows)
+	b := newBudget(r)
+	defer b.stopped(&err, "parse "+name+" table")
+	rows := doc.FindMatcher(b.matcher(t.rows))
 	if rows.Length() == 0 {
 		return Parsed{}, fmt.Errorf("parse %s table: row selector %q matches nothing: %w", name, t.spec.Rows, ErrMarkup)
 	}
@@ -217,7 +223,7 @@ func (t *Table) ParseTable(r Response) (Parsed, error) {
 			c := t.cols[key]
 			sel := row
 			if c.sel != nil {
-				sel = row.FindMatcher(goquery.SingleMatcher(c.sel))
+				sel = row.FindMatcher(goquery.SingleMatcher(b.matcher(c.sel)))
 				if sel.Length() == 0 {
 					return "", fmt.Errorf("column %s: selector %q matches nothing", key, c.src)
 				}

@@ -48,20 +48,14 @@ func (s *Server) generation() (*generation, error) {
 		return nil, errNoExport
 	}
 	out := filepath.Clean(s.o.ExportDir)
-	target, err := os.Readlink(out)
+	target, key, err := exportTarget(out)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, errNoExport
-		}
 		return nil, err
-	}
-	if !filepath.IsAbs(target) {
-		target = filepath.Join(filepath.Dir(out), target)
 	}
 	c := &s.gens
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if g, ok := c.gens[target]; ok {
+	if g, ok := c.gens[key]; ok {
 		return g, nil
 	}
 	raw, err := os.ReadFile(filepath.Join(target, export.IndexFile))
@@ -81,7 +75,7 @@ func (s *Server) generation() (*generation, error) {
 	if c.gens == nil || len(c.gens) >= 4 {
 		c.gens = map[string]*generation{}
 	}
-	c.gens[target] = g
+	c.gens[key] = g
 	return g, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/store"
 )
 
@@ -73,6 +74,16 @@ func runCheck(e *env, exportDir, format string, args []string) error {
 		eps, err := p.Verify(dir)
 		if err != nil {
 			return err
+		}
+		if st, err := e.openReader(); err == nil { // a database that will not open is reported above
+			behind, err := publish.Behind(st, dir)
+			st.Close()
+			if err != nil {
+				return err
+			}
+			if behind != "" {
+				eps = append(eps, behind)
+			}
 		}
 		for _, p := range eps {
 			rep.Problems = append(rep.Problems, checkProblem{In: "export", Problem: store.Problem{Detail: p}})

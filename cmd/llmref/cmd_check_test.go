@@ -52,7 +52,10 @@ func TestCheckAndCompact(t *testing.T) {
 	for _, want := range []string{
 		"export " + exp + ": models/meta--llama-3.2-1b-instruct.json: SHA-256",
 		"export " + exp + ": stray.json: in the tree but not in index.json",
-		"llmref: check: 2 problems in database " + db + " and export " + exp,
+		// The refresh after compact published nothing: the tree is a run
+		// behind (exit 1, as for any problem).
+		"export " + exp + ": the tree is behind the database: it holds run 2, the database's last committed run is 3 (publish it again: llmref export)",
+		"llmref: check: 3 problems in database " + db + " and export " + exp,
 	} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errs)

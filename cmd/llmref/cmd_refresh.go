@@ -82,6 +82,7 @@ func (e *env) runOnce(ctx context.Context, opts refresh.Options, run func(contex
 		return err
 	}
 	defer st.Close()
+	defer exitAfterSignal(ctx, e.stderr)()
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.RunTimeout())
 	defer cancel()
 	stopProgress := e.showProgress(&opts)
@@ -222,6 +223,9 @@ func printRunSummary(w io.Writer, res *refresh.Result) {
 				pages = "page"
 			}
 			textsafe.Fprintf(w, "  %s: %d %s derived from the tracked models do not exist (404 or 410), e.g. %s\n", s.Source, s.Missing, pages, s.MissingPages[0])
+		}
+		if n := len(s.Clipped); n > 0 {
+			textsafe.Fprintf(w, "  %s: %d scraped strings clipped: %s\n", s.Source, n, strings.Join(s.Clipped[:min(n, summaryWarnings)], "; "))
 		}
 		if s.Untracked > 0 {
 			ids := "ids"

@@ -16,7 +16,6 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/scrapers"
-	"github.com/llmref/llmref/store"
 )
 
 // maxRSS is the ceiling of the long mode: a refresh meeting a 2 GiB bomb
@@ -87,16 +86,7 @@ func TestHostileLong(t *testing.T) {
 			if rss >= maxRSS {
 				t.Errorf("peak RSS %d bytes; want under %d", rss, maxRSS)
 			}
-			st, err := store.Open(db, store.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			checkHealthy(t, st, s)
-			last, err := st.LastRun()
-			if err != nil {
-				t.Fatal(err)
-			}
+			last := healthyRun(t, db, s)
 			var oa catalog.SourceStats
 			for _, ss := range last.Sources {
 				if ss.Source == "openai" {

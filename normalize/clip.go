@@ -1,0 +1,127 @@
+package normalize
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"unicode/utf8"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/clip"
+)
+
+// Limits on the scraped strings a snapshot takes: a page can put a whole
+// document into one cell, and a name goes into every comparison record its
+// model is part of. Longer strings are clipped on a UTF-8 boundary (see
+// clipObservation) before anything else reads them, whichever source gave
+// them: every page passes through Normalize.
+const (
+	// MaxIDBytes bounds ids: a model's subject, a provider, a region, a
+	// variant.
+	MaxIDBytes = 200
+	// MaxNameBytes bounds names (a subject's display name, a name fact's
+	// value) and notes.
+	MaxNameBytes = 300
+	// MaxValueBytes bounds every other value's text (a price, a context
+	// length, a licence) and a page's URL.
+	MaxValueBytes = 2048
+)
+
+// clipEllipsis ends every clipped string: the flag a reader sees.
+const clipEllipsis = "…"
+
+// clipText clips s to at most limit bytes: its longest prefix that ends
+// on a rune boundary, then "…". It reports whether it clipped.
+func clipText(s string, limit int) (string, bool) {
+	if len(s) <= limit {
+		return s, false
+	}
+	return prefix(s, limit-len(clipEllipsis)) + clipEllipsis, true
+}
+
+// clipID clips an id to at most limit bytes as clipText does, keeping it
+// unique: "…" is followed by 8 hex digits of the whole id's SHA-256, so two
+// long ids that share their first bytes stay two ids.
+func clipID(s string, limit int) (string, bool) {
+	if len(s) <= limit {
+		return s, false
+	}
+	sum := sha256.Sum256([]byte(s))
+	tail := clipEllipsis + hex.EncodeToString(sum[:4])
+	return prefix(s, limit-len(tail)) + tail, true
+}
+
+// prefix is s's longest prefix of at most n bytes that ends on a rune
+// boundary.
+func prefix(s string, n int) string {
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// clipObservation clips every string of o over its limit, returning the
+// clipped observation and, for each string clipped, what it was ("subject
+// "abc…" (120000 bytes)"), for the source's run stats.
+func clipObservation(o catalog.Observation) (catalog.Observation, []string) {
+	var clipped []string
+	do := func(what string, s *string, limit int, id bool) {
+		v, ok := clipText(*s, limit)
+		if id {
+			v, ok = clipID(*s, limit)
+		}
+		if ok {
+			clipped = append(clipped, fmt.Sprintf("%s %q clipped to %d bytes", what, clip.String(*s), limit))
+			*s = v
+		}
+	}
+	do("model id", &o.Subject, MaxIDBytes, true)
+	do("provider", &o.Provider, MaxIDBytes, true)
+	do("region", &o.Region, MaxIDBytes, true)
+	do("variant", &o.Variant, MaxIDBytes, true)
+	do("name", &o.SubjectName, MaxNameBytes, false)
+	do("note", &o.Note, MaxNameBytes, false)
+	do("url", &o.URL, MaxValueBytes, false)
+	if o.Field == catalog.FieldName {
+		do("name", &o.Value, MaxNameBytes, false)
+	} else {
+		do(string(o.Field)+" value", &o.Value, MaxValueBytes, false)
+	}
+	return o, clipped
+}
+
+// clips collects, per source, the distinct strings clipped.
+type clips map[string]map[string]bool
+
+func (c clips) add(source string, what []string) {
+	if len(what) == 0 {
+		return
+	}
+	if c[source] == nil {
+		c[source] = map[string]bool{}
+	}
+	for _, w := range what {
+		c[source][w] = true
+	}
+}
+
+// sorted returns, per source, what was clipped, sorted, at most
+// catalog.MaxSourceWarnings of them and a count of the rest; nil when
+// nothing was.
+func (c clips) sorted() map[string][]string {
+	if len(c) == 0 {
+		return nil
+	}
+	out := make(map[string][]string, len(c))
+	for src, set := range c {
+		for w := range set {
+			out[src] = append(out[src], w)
+		}
+		sort.Strings(out[src])
+		if n := len(out[src]); n > catalog.MaxSourceWarnings {
+			out[src] = append(out[src][:catalog.MaxSourceWarnings], fmt.Sprintf("and %d more", n-catalog.MaxSourceWarnings))
+		}
+	}
+	return out
+}
