@@ -56,9 +56,10 @@ func (p *Publisher) log() *slog.Logger {
 }
 
 // ErrNoRun is returned when the database has no run to publish.
-var ErrNoRun = errors.New("the database has no run yet (run `llmref refresh` first)")
+var ErrNoRun = errors.New("the database has no committed run yet (run `llmref refresh` first)")
 
-// Publish writes the published catalogue of st, as of its last run. It
+// Publish writes the published catalogue of st, as of its last committed
+// run (a failed run committed nothing, so the tree never names it). It
 // returns nil stats when p publishes no tree.
 func (p *Publisher) Publish(st *store.Store) (*export.Stats, error) {
 	if !p.Enabled() {
@@ -68,7 +69,7 @@ func (p *Publisher) Publish(st *store.Store) (*export.Stats, error) {
 	if err != nil {
 		return nil, fmt.Errorf("publish: %w", err)
 	}
-	run, err := st.LastRun()
+	run, err := st.LastCommittedRun()
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("publish: %w", ErrNoRun)
 	}

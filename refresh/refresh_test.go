@@ -15,6 +15,7 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/compare"
+	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/fixtures"
 	"github.com/llmref/llmref/normalize"
 	"github.com/llmref/llmref/publish"
@@ -226,6 +227,23 @@ func TestFailedRunCommitsNothing(t *testing.T) {
 	committed, _ := st.LastCommittedRun()
 	if last.ID != res.Run.ID || last.Status != catalog.RunFailed || committed.ID != first.Run.ID {
 		t.Errorf("run records: last %d %s, last committed %d; want the failed run %d and the first %d", last.ID, last.Status, committed.ID, res.Run.ID, first.Run.ID)
+	}
+	// A tree published afterwards (llmref export) is the committed run's,
+	// and says so: never stamped with the failed run that committed nothing.
+	out := filepath.Join(t.TempDir(), "export")
+	if _, err := testPublisher(out).Publish(st); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(out, export.IndexFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var idx export.Index
+	if err := json.Unmarshal(raw, &idx); err != nil {
+		t.Fatal(err)
+	}
+	if idx.Run != first.Run.ID || !idx.GeneratedAt.Equal(first.Run.FinishedAt.UTC()) {
+		t.Errorf("a tree published after a failed run names run %d at %s; want the committed run %d", idx.Run, idx.GeneratedAt, first.Run.ID)
 	}
 }
 
