@@ -201,4 +201,3 @@ func (s *Server) DeleteObject(t testing.TB, key string) {
 		t.Fatal(err)
 	}
 }
-
