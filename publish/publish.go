@@ -9,9 +9,11 @@
 package publish
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/compare"
@@ -24,8 +26,11 @@ import (
 // Publisher publishes the catalogue of a store.
 type Publisher struct {
 	// Dir is where the tree is published (a symbolic link swapped per
-	// generation); empty publishes no tree.
+	// generation); empty publishes no tree. With a Remote, it is where
+	// each generation is built before it is synced there.
 	Dir string
+	// Remote, when set, is the object storage the tree is published to.
+	Remote *Remote
 	// Compare configures the comparison records (the blend).
 	Compare compare.Options
 	// Validators check the tree's files in Verify; Default sets the JSON
@@ -47,6 +52,15 @@ func New(dir string, co compare.Options, w webhook.Webhook) *Publisher {
 // Enabled reports whether p publishes a tree.
 func (p *Publisher) Enabled() bool { return p != nil && p.Dir != "" }
 
+// Location is where readers find the tree: the folder, or the object
+// storage (s3://BUCKET/PREFIX).
+func (p *Publisher) Location() string {
+	if p.Remote != nil {
+		return p.Remote.Store.String()
+	}
+	return p.Dir
+}
+
 func (p *Publisher) log() *slog.Logger {
 	if p.Logger == nil {
 		return slog.New(slog.DiscardHandler)
@@ -59,7 +73,7 @@ var ErrNoRun = errors.New("the database has no run yet (run `llmref refresh` fir
 
 // Publish writes the published catalogue of st, as of its last run. It
 // returns nil stats when p publishes no tree.
-func (p *Publisher) Publish(st *store.Store) (*export.Stats, error) {
+func (p *Publisher) Publish(ctx context.Context, st *store.Store) (*export.Stats, error) {
 	if !p.Enabled() {
 		return nil, nil
 	}
@@ -74,15 +88,21 @@ func (p *Publisher) Publish(st *store.Store) (*export.Stats, error) {
 	if err != nil {
 		return nil, fmt.Errorf("publish: %w", err)
 	}
-	return p.PublishSnapshot(st, snap, run)
+	return p.PublishSnapshot(ctx, st, snap, run)
 }
 
 // PublishSnapshot writes snap, the published catalogue of st as of run: the
 // catalogue files and every further section (schemas, comparisons, change
-// reports, price history). It returns nil stats when p publishes no tree.
-func (p *Publisher) PublishSnapshot(st *store.Store, snap *catalog.Snapshot, run catalog.Run) (*export.Stats, error) {
+// reports, price history). With a Remote, the generation built in Dir is
+// then synced to it, and the stats say what was uploaded there. It
+// returns nil stats when p publishes no tree.
+func (p *Publisher) PublishSnapshot(ctx context.Context, st *store.Store, snap *catalog.Snapshot, run catalog.Run) (*export.Stats, error) {
 	if !p.Enabled() {
 		return nil, nil
+	}
+	var prev string
+	if p.Remote != nil {
+		prev, _ = filepath.EvalSymlinks(p.Dir) // the local generation this one replaces, if any
 	}
 	stats, err := export.Write(p.Dir, snap, run,
 		schema.Section,                      // schema/*.schema.json
@@ -94,11 +114,35 @@ func (p *Publisher) PublishSnapshot(st *store.Store, snap *catalog.Snapshot, run
 		return nil, err
 	}
 	p.log().Info("exported", "dir", stats.Dir, "files", stats.Files, "written", stats.Written, "unchanged", stats.Unchanged)
-	return &stats, nil
+	if p.Remote == nil {
+		return &stats, nil
+	}
+	gen, err := filepath.EvalSymlinks(p.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	r := *p.Remote
+	if r.Logger == nil {
+		r.Logger = p.Logger
+	}
+	rs, err := r.Sync(ctx, gen, prev, run)
+	if err != nil {
+		return nil, err
+	}
+	return &export.Stats{Dir: rs.Location, Files: rs.Files, Written: rs.Uploaded, Unchanged: rs.Files - rs.Uploaded}, nil
 }
 
 // Verify checks the tree published at dir against its index and the
 // Publisher's validators; see export.Verify.
 func (p *Publisher) Verify(dir string) ([]string, error) {
 	return export.Verify(dir, p.Validators...)
+}
+
+// VerifyPublished checks the tree where readers find it: in the Remote
+// when there is one (see Remote.Verify), else at Dir.
+func (p *Publisher) VerifyPublished(ctx context.Context) ([]string, error) {
+	if p.Remote != nil {
+		return p.Remote.Verify(ctx, p.Validators...)
+	}
+	return p.Verify(p.Dir)
 }

@@ -124,7 +124,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		}
 	}
 	if keep, last := unchanged(st, outcome, run); keep {
-		return keepCatalogue(st, o, run, last, pages, outcome, store.Prepare(pages, outcome.Bodies), log)
+		return keepCatalogue(ctx, st, o, run, last, pages, outcome, store.Prepare(pages, outcome.Bodies), log)
 	}
 	// Something changed: normalise everything again.
 	return normaliseAndCommit(ctx, st, o, run, pages, outcome.Bodies, log)
@@ -185,7 +185,7 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	res := &Result{Run: run, Warnings: norm.Warnings, Changes: &cs, Held: review.Seen}
 	log.Info("committed", "run", id, "status", run.Status, "models", run.Models, "offerings", run.Offerings, "unmatched", run.Unmatched)
 
-	if res.Export, err = o.Publisher.PublishSnapshot(st, snap, run); err != nil {
+	if res.Export, err = o.Publisher.PublishSnapshot(ctx, st, snap, run); err != nil {
 		return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
 	}
 	res.Delivery = o.Publisher.Notify(ctx, st, run, cs)
@@ -215,7 +215,7 @@ func unchanged(st *store.Store, outcome *scrapers.Outcome, run catalog.Run) (boo
 // from it), and the last run's unpublished changes, which still stand.
 // Nothing is normalised or rewritten; the published catalogue and its
 // history stand.
-func keepCatalogue(st *store.Store, o Options, run, last catalog.Run, pages []catalog.Page, outcome *scrapers.Outcome, prepared *store.Prepared, log *slog.Logger) (*Result, error) {
+func keepCatalogue(ctx context.Context, st *store.Store, o Options, run, last catalog.Run, pages []catalog.Page, outcome *scrapers.Outcome, prepared *store.Prepared, log *slog.Logger) (*Result, error) {
 	run.Unchanged = true
 	run.Models, run.Offerings, run.Unmatched = last.Models, last.Offerings, last.Unmatched
 	for i := range run.Sources { // what the kept catalogue counted
@@ -257,7 +257,7 @@ func keepCatalogue(st *store.Store, o Options, run, last catalog.Run, pages []ca
 		if err != nil {
 			return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
 		}
-		if res.Export, err = o.Publisher.PublishSnapshot(st, snap, run); err != nil {
+		if res.Export, err = o.Publisher.PublishSnapshot(ctx, st, snap, run); err != nil {
 			return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
 		}
 	}

@@ -153,7 +153,7 @@ func TestTwoFixtureDays(t *testing.T) {
 	snap, _ := st.Snapshot()
 	last, _ := st.LastRun()
 	other := filepath.Join(t.TempDir(), "again")
-	if _, err := testPublisher(other).PublishSnapshot(st, snap, last); err != nil {
+	if _, err := testPublisher(other).PublishSnapshot(context.Background(), st, snap, last); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"index.json", "models.json", "offerings.json", "models/meta--llama-3.2-1b-instruct.json"} {

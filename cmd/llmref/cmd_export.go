@@ -29,7 +29,7 @@ func init() {
 					return err
 				}
 				defer st.Close()
-				stats, err := p.Publish(st)
+				stats, err := p.Publish(ctx, st)
 				if err != nil {
 					return err
 				}
