@@ -10,12 +10,12 @@ import (
 
 func init() {
 	register(&command{
-		name: "check", args: "[--export DIR]",
+		name: "check", args: "[--export DIR|s3://BUCKET/PREFIX]",
 		summary: "check the database (structure, every record, history, raw bodies) and an export tree (hashes, schemas)",
 		setup: func(fs *flag.FlagSet) runFunc {
 			var exportDir string
-			exportFlag(fs, &exportDir, "also check the export tree published at this folder")
-			return func(ctx context.Context, e *env, args []string) error { return runCheck(e, exportDir, args) }
+			exportFlag(fs, &exportDir, "also check the export tree published there, as a reader finds it")
+			return func(ctx context.Context, e *env, args []string) error { return runCheck(ctx, e, exportDir, args) }
 		},
 	})
 	register(&command{
@@ -24,7 +24,7 @@ func init() {
 	})
 }
 
-func runCheck(e *env, exportDir string, args []string) error {
+func runCheck(ctx context.Context, e *env, exportDir string, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("check: unexpected argument %q", args[0])}
 	}
@@ -44,8 +44,8 @@ func runCheck(e *env, exportDir string, args []string) error {
 	}
 	checked := "database " + e.dbPath
 	if p := e.publisher(exportDir); p.Enabled() {
-		dir := p.Dir
-		eps, err := p.Verify(dir)
+		dir := p.Location()
+		eps, err := p.VerifyPublished(ctx)
 		if err != nil {
 			return err
 		}

@@ -11,11 +11,11 @@ import (
 
 func init() {
 	register(&command{
-		name: "export", args: "--out DIR",
-		summary: "publish the JSON tree (index, models, offerings, per-model files) atomically",
+		name: "export", args: "--out DIR|s3://BUCKET/PREFIX",
+		summary: "publish the JSON tree (index, models, offerings, per-model files) atomically, to a folder or object storage",
 		setup: func(fs *flag.FlagSet) runFunc {
 			var out string
-			fs.StringVar(&out, "out", "", "folder to publish the tree to (a symbolic link swapped atomically)")
+			destFlag(fs, "out", &out, "where to publish the tree (a folder: a symbolic link swapped atomically; object storage: a pointer replaced last)")
 			return func(ctx context.Context, e *env, args []string) error {
 				p := e.publisher(out)
 				if !p.Enabled() {
