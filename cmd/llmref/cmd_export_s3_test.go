@@ -91,7 +91,9 @@ func TestExportToObjectStorage(t *testing.T) {
 	}
 	// A damaged object: check says so, and fails.
 	idx, _ := srv.Object(t, "site/v1/"+publish.IndexKey(first))
-	var index struct{ Files []struct{ Path, SHA256 string } }
+	var index struct {
+		Files []struct{ Path, SHA256 string }
+	}
 	json.Unmarshal(idx, &index)
 	f := index.Files[len(index.Files)-1]
 	srv.PutObject(t, "site/v1/"+publish.ObjectKey(f.SHA256, f.Path), []byte("{}"))
