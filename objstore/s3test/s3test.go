@@ -13,7 +13,9 @@ import (
 	"testing"
 
 	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3afero"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/spf13/afero"
 )
 
 // Server is an S3 server on loopback with one bucket.
@@ -23,7 +25,7 @@ type Server struct {
 	// Bucket is the bucket created at start.
 	Bucket string
 
-	backend *s3mem.Backend
+	backend gofakes3.Backend
 	srv     *httptest.Server
 
 	mu      sync.Mutex
@@ -41,13 +43,30 @@ type Put struct {
 	CacheControl string
 }
 
-// Start starts a server with the bucket; it stops when the test ends.
+// Start starts a server with the bucket held in memory; it stops when
+// the test ends.
 func Start(t testing.TB, bucket string) *Server {
 	t.Helper()
-	s := &Server{Bucket: bucket, backend: s3mem.New(), counts: map[string]int{}}
-	if err := s.backend.CreateBucket(bucket); err != nil {
+	b := s3mem.New()
+	if err := b.CreateBucket(bucket); err != nil {
 		t.Fatal(err)
 	}
+	return start(t, bucket, b)
+}
+
+// StartOnDisk starts a server with the bucket's objects kept as files
+// under dir (for trees too large to hold in memory).
+func StartOnDisk(t testing.TB, bucket, dir string) *Server {
+	t.Helper()
+	b, err := s3afero.SingleBucket(bucket, afero.NewBasePathFs(afero.NewOsFs(), dir), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return start(t, bucket, b)
+}
+
+func start(t testing.TB, bucket string, backend gofakes3.Backend) *Server {
+	s := &Server{Bucket: bucket, backend: backend, counts: map[string]int{}}
 	fake := gofakes3.New(s.backend, gofakes3.WithTimeSkewLimit(0))
 	h := fake.Server()
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
