@@ -56,18 +56,7 @@ func BenchmarkCanonical(b *testing.B) {
 // is 499,500 records) through the export, then changes one model's price
 // and exports again: only that model's pairs are built.
 func BenchmarkExport(b *testing.B) {
-	n := 200
-	if s := os.Getenv("LLMREF_BENCH_MODELS"); s != "" {
-		v, err := strconv.Atoi(s)
-		if err != nil || v < 2 {
-			b.Fatalf("LLMREF_BENCH_MODELS=%q: want a count of at least 2", s)
-		}
-		n = v
-	}
-	dir := os.Getenv("LLMREF_BENCH_DIR")
-	if dir == "" {
-		dir = b.TempDir()
-	}
+	n, dir := benchScale(b)
 	o := compare.DefaultOptions()
 	run := catalog.Run{ID: 1, FinishedAt: time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)}
 	for i := 0; b.Loop(); i++ {
@@ -110,6 +99,24 @@ func BenchmarkExport(b *testing.B) {
 		os.RemoveAll(out)
 		os.RemoveAll(filepath.Join(dir, ".site-"+strconv.Itoa(i)+".generations"))
 	}
+}
+
+// benchScale reads the models of a catalogue benchmark from
+// LLMREF_BENCH_MODELS (default 200) and its folder from LLMREF_BENCH_DIR
+// (default a temporary one).
+func benchScale(b *testing.B) (models int, dir string) {
+	models = 200
+	if s := os.Getenv("LLMREF_BENCH_MODELS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 2 {
+			b.Fatalf("LLMREF_BENCH_MODELS=%q: want a count of at least 2", s)
+		}
+		models = v
+	}
+	if dir = os.Getenv("LLMREF_BENCH_DIR"); dir == "" {
+		dir = b.TempDir()
+	}
+	return models, dir
 }
 
 // BenchmarkEncode is one record as the export writes it: built, with its

@@ -24,18 +24,7 @@ import (
 // means 499,500 records, ~7 GB twice over: locally and in the bucket);
 // LLMREF_BENCH_DIR the folder (default a temporary one).
 func BenchmarkPublishS3(b *testing.B) {
-	n := 200
-	if s := os.Getenv("LLMREF_BENCH_MODELS"); s != "" {
-		v, err := strconv.Atoi(s)
-		if err != nil || v < 2 {
-			b.Fatalf("LLMREF_BENCH_MODELS=%q: want a count of at least 2", s)
-		}
-		n = v
-	}
-	root := os.Getenv("LLMREF_BENCH_DIR")
-	if root == "" {
-		root = b.TempDir()
-	}
+	n, root := benchScale(b)
 	ctx := context.Background()
 	for i := 0; b.Loop(); i++ {
 		dir := filepath.Join(root, "s3-"+strconv.Itoa(i))
