@@ -521,9 +521,14 @@ func localListing(dir string) (*treeListing, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listTree(index, func(e export.FileEntry) (io.ReadCloser, error) {
+	return listTree(index, localOpener(dir))
+}
+
+// localOpener opens the files of the local generation at dir.
+func localOpener(dir string) func(e export.FileEntry) (io.ReadCloser, error) {
+	return func(e export.FileEntry) (io.ReadCloser, error) {
 		return os.Open(filepath.Join(dir, filepath.FromSlash(e.Path)))
-	})
+	}
 }
 
 // baseListing lists the generation ptr publishes: from the local
@@ -531,8 +536,9 @@ func localListing(dir string) (*treeListing, error) {
 // store.
 func (r *Remote) baseListing(ctx context.Context, ptr *Pointer, prev string) (*treeListing, error) {
 	if prev != "" {
-		if l, err := localListing(prev); err == nil && l.indexSum == ptr.IndexSHA256 {
-			return l, nil
+		index, err := os.ReadFile(filepath.Join(prev, export.IndexFile))
+		if sum := sha256.Sum256(index); err == nil && hex.EncodeToString(sum[:]) == ptr.IndexSHA256 {
+			return listTree(index, localOpener(prev))
 		}
 	}
 	index, err := r.fetch(ctx, ptr.Index)
