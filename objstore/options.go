@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -92,7 +93,34 @@ func ParseEndpoint(s string) (host string, secure bool, err error) {
 	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.Fragment != "", u.User != nil:
 		return "", false, fmt.Errorf("endpoint %q: want scheme://host[:port] only (the bucket goes in the s3:// location)", s)
 	}
+	if h := u.Hostname(); net.ParseIP(h) == nil && !validHostName(h) {
+		return "", false, fmt.Errorf("endpoint %q: %q is neither an IP address nor a host name", s, h)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", false, fmt.Errorf("endpoint %q: bad port %q", s, p)
+		}
+	}
 	return u.Host, u.Scheme == "https", nil
+}
+
+// validHostName reports whether h is a DNS host name: dot-separated labels
+// of letters, digits, '-' and '_', none empty, none longer than 63.
+func validHostName(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(h, "."), ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // pathStyle reports whether requests to host put the bucket in the path.
