@@ -173,3 +173,21 @@ func TestSplitID(t *testing.T) {
 		}
 	}
 }
+
+// TestSourceStatsWarnings: a source keeps at most MaxSourceWarnings
+// warnings, each after its page, and counts the rest.
+func TestSourceStatsWarnings(t *testing.T) {
+	var s SourceStats
+	s.AddWarnings("https://a/p", []string{"row x: left out"})
+	many := make([]string, MaxSourceWarnings+7)
+	for i := range many {
+		many[i] = "w"
+	}
+	s.AddWarnings("https://a/q", many)
+	if len(s.Warnings) != MaxSourceWarnings || s.WarningsMore != 8 || s.WarningCount() != MaxSourceWarnings+8 {
+		t.Fatalf("kept %d, more %d; want %d and 8", len(s.Warnings), s.WarningsMore, MaxSourceWarnings)
+	}
+	if s.Warnings[0] != "https://a/p: row x: left out" || s.Warnings[1] != "https://a/q: w" {
+		t.Errorf("warnings %q", s.Warnings[:2])
+	}
+}

@@ -32,6 +32,9 @@ type HoldMutations struct {
 	// PutOfferings are offerings written whole under their keys (a price
 	// set, an offering added).
 	PutOfferings []Offering
+	// PutModels are models written whole under their ids (a surge's new
+	// models), before the offerings.
+	PutModels []Model
 	// DropOfferings are the keys of offerings deleted from the published
 	// catalogue; DropModels the ids of models deleted.
 	DropOfferings []string

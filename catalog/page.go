@@ -38,6 +38,10 @@ type Page struct {
 	// good state; Error says why the attempt failed.
 	Stale bool   `json:"stale,omitempty"`
 	Error string `json:"error,omitempty"`
+	// Warnings say what the parser could not place on the page and left
+	// out, the rest of the page standing (see scrapers.Parsed). They are
+	// kept with the page, so that every run that reuses it says so again.
+	Warnings []string `json:"warnings,omitempty"`
 	// Reused is set when the page's observations are those stored by an
 	// earlier run (it was unchanged, or it failed and is carried over
 	// stale) and were not parsed again; Observations may then be empty

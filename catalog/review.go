@@ -52,6 +52,10 @@ const (
 	// HoldBreakage holds the removal of many of one source's offerings in
 	// one run: a broken source, until an operator says otherwise.
 	HoldBreakage HoldKind = "source_breakage"
+	// HoldSurge holds the additions of one run that adds many of one
+	// source's offerings at once (a list padded with invented models, a
+	// changed id scheme), with the new models that come only with them.
+	HoldSurge HoldKind = "source_surge"
 )
 
 // HoldStatus is where a held change stands.
@@ -73,7 +77,7 @@ type Hold struct {
 	ID   uint64   `json:"id"`
 	Kind HoldKind `json:"kind"`
 	// Key names the subject: "price:<offering key>#<field>",
-	// "offering:<offering key>" or "breakage:<source>".
+	// "offering:<offering key>", "breakage:<source>" or "surge:<source>".
 	Key string `json:"key"`
 	// Value fingerprints the held value, so that a repeat is recognised.
 	Value   string     `json:"value"`
@@ -93,6 +97,11 @@ type Hold struct {
 	Source           string   `json:"source,omitempty"`
 	RemovedOfferings []string `json:"removed_offerings,omitempty"`
 	RemovedModels    []string `json:"removed_models,omitempty"`
+	// AddedOfferings and AddedModels describe a surge: the new offerings
+	// and the new models (those that come only with them) that approval
+	// publishes, as the source gave them.
+	AddedOfferings []Offering `json:"added_offerings,omitempty"`
+	AddedModels    []Model    `json:"added_models,omitempty"`
 	// FirstRun and FirstSeen are when a source first gave the value (its
 	// effective date once approved); LastRun and LastSeen the latest run
 	// that gave it again.
@@ -109,6 +118,8 @@ func (h *Hold) Subject() string {
 	switch {
 	case h.Kind == HoldBreakage:
 		return h.Source + " (source breakage)"
+	case h.Kind == HoldSurge:
+		return h.Source + " (surge of additions)"
 	case len(h.Changes) > 0:
 		return h.Changes[0].Subject()
 	}

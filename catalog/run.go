@@ -26,6 +26,10 @@ const (
 	SourceUnchanged SourceStatus = "unchanged" // every response was 304 or had the same content
 	SourceFailed    SourceStatus = "failed"
 	SourceSkipped   SourceStatus = "skipped" // not selected for this run
+	// SourceReparsed is a source of a rebuild: its stored bodies were read
+	// again with today's parsers and nothing was fetched, so it says
+	// nothing about whether the source can be read now.
+	SourceReparsed SourceStatus = "reparsed"
 )
 
 // SourceStats are one source's figures for one run.
@@ -40,11 +44,36 @@ type SourceStats struct {
 	RobotsDenied int            `json:"robots_denied"`
 	Observations int            `json:"observations"`
 	Errors       []string       `json:"errors"`
+	// Warnings say what the source's pages held that their parsers could
+	// not place and left out (a row with an unreadable price, a
+	// duplicate row, an unknown variant word), each after its page's URL;
+	// the rest of those pages was read. At most MaxSourceWarnings are
+	// kept; WarningsMore counts the ones left out.
+	Warnings     []string `json:"warnings,omitempty"`
+	WarningsMore int      `json:"warnings_more,omitempty"`
 	// Untracked counts a cross-check source's ids of models the catalogue
 	// does not track: counted, not listed as unmatched.
 	Untracked  int   `json:"untracked,omitempty"`
 	DurationMS int64 `json:"duration_ms"`
 }
+
+// MaxSourceWarnings bounds the warnings one source's stats keep in a run.
+const MaxSourceWarnings = 50
+
+// AddWarnings adds a page's warnings to the source's, each after the
+// page's URL, keeping at most MaxSourceWarnings and counting the rest.
+func (s *SourceStats) AddWarnings(page string, warnings []string) {
+	for _, w := range warnings {
+		if len(s.Warnings) >= MaxSourceWarnings {
+			s.WarningsMore++
+			continue
+		}
+		s.Warnings = append(s.Warnings, page+": "+w)
+	}
+}
+
+// WarningCount is how many warnings the source gave, kept or not.
+func (s *SourceStats) WarningCount() int { return len(s.Warnings) + s.WarningsMore }
 
 // Run is the record of one refresh.
 type Run struct {

@@ -2,6 +2,7 @@ package changes
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -26,6 +27,8 @@ import (
 //     were written while the value waited);
 //   - a new offering: the offering, with its point at the run that first
 //     gave it;
+//   - a surge of additions: its new models and offerings, reviewed at at,
+//     each offering with its point at the run that first gave it;
 //   - a source breakage: the broken source's offerings still published go,
 //     each with a removal point (at the hold's first run, or its last when
 //     the history already reaches the first), and so do the models left
@@ -105,6 +108,8 @@ func approve(pub catalog.PublishedReader, h *catalog.Hold, at time.Time) (catalo
 		var err error
 		m.Points, err = approvedPoints(pub, &o, h, nil)
 		return m, err
+	case catalog.HoldSurge:
+		return approveSurge(pub, h, at)
 	case catalog.HoldBreakage:
 		dropped := map[string]bool{}
 		for _, key := range h.RemovedOfferings {
@@ -131,6 +136,35 @@ func approve(pub catalog.PublishedReader, h *catalog.Hold, at time.Time) (catalo
 		return m, nil
 	}
 	return m, fmt.Errorf("unknown hold kind %q", h.Kind)
+}
+
+// approveSurge publishes a surge's additions: its models, then its
+// offerings (each of a model published or published with it), reviewed at
+// at, each offering with its point at the hold's first run.
+func approveSurge(pub catalog.PublishedReader, h *catalog.Hold, at time.Time) (catalog.HoldMutations, error) {
+	var m catalog.HoldMutations
+	if len(h.AddedOfferings) == 0 {
+		return m, fmt.Errorf("malformed hold %q: no offerings", h.Key)
+	}
+	with := map[string]bool{}
+	for _, held := range h.AddedModels {
+		md := held
+		md.Capabilities = maps.Clone(held.Capabilities) // the hold keeps the value as held
+		md.MarkReviewed(at)
+		m.PutModels = append(m.PutModels, md)
+		with[md.ID] = true
+	}
+	for _, held := range h.AddedOfferings {
+		o := held
+		o.Tiers = slices.Clone(held.Tiers)
+		if !with[o.ModelID] && !pub.HasModel(o.ModelID) {
+			return catalog.HoldMutations{}, fmt.Errorf("model %s of offering %s is no longer published", o.ModelID, o.Key())
+		}
+		o.MarkReviewed(at)
+		m.PutOfferings = append(m.PutOfferings, o)
+		m.Points = append(m.Points, catalog.OfferingPoint{Offering: o.Key(), Point: catalog.PointOf(&o, h.FirstRun, h.FirstSeen)})
+	}
+	return m, nil
 }
 
 // approvedPoints are the history points of an approved price or offering:

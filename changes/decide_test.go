@@ -341,3 +341,40 @@ func TestApproveRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestApproveSurge: approving a surge publishes its new models and
+// offerings, reviewed at the decision, each offering with its point at the
+// run that first gave it; a model no longer published refuses.
+func TestApproveSurge(t *testing.T) {
+	at := runAt(4)
+	adds := many(3, "n/y-")
+	hold := catalog.Hold{ID: 5, Kind: catalog.HoldSurge, Key: "surge:openrouter", Source: "openrouter", Status: catalog.HoldPending,
+		FirstRun: 2, FirstSeen: runAt(2), LastRun: 3, LastSeen: runAt(3)}
+	for _, o := range adds[:2] {
+		hold.AddedOfferings = append(hold.AddedOfferings, *o)
+		hold.AddedModels = append(hold.AddedModels, catalog.Model{ID: o.ModelID, Name: fixedName(o.ModelID), Capabilities: map[catalog.Capability]catalog.Fact[bool]{}})
+	}
+	hold.AddedOfferings = append(hold.AddedOfferings, *adds[2]) // its model is published already
+	r := memReader{snap: snapshot(offer(adds[2].ModelID, fixed(1), fixed(2))), last: 3}
+	m, err := ApplyDecision(r, hold, catalog.ActionApprove, "OpenRouter did add them", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.PutModels) != 2 || len(m.PutOfferings) != 3 || len(m.Points) != 3 || m.Hold.Status != catalog.HoldApproved {
+		t.Fatalf("writes %+v", m)
+	}
+	if !m.PutModels[0].Name.ReviewedAt.Equal(at) || !m.PutOfferings[0].Input.ReviewedAt.Equal(at) || !hold.AddedOfferings[0].Input.ReviewedAt.IsZero() {
+		t.Error("the published additions are not reviewed at the decision, or the hold's were changed")
+	}
+	if p := m.Points[0].Point; p.Run != 2 || !p.At.Equal(runAt(2)) || p.Input == nil || p.Input.Amount != 100_000 {
+		t.Errorf("point %+v; want run 2's", p)
+	}
+	hold.AddedModels = nil // now two offerings' models are published nowhere
+	if _, err := ApplyDecision(r, hold, catalog.ActionApprove, "x", at); err == nil || !strings.Contains(err.Error(), "no longer published") {
+		t.Errorf("approve without the models: %v", err)
+	}
+}
+
+func fixedName(id string) catalog.Fact[string] {
+	return catalog.Fact[string]{Value: id, Display: id, Source: catalog.SourceRef{Name: "openrouter"}, RetrievedAt: day, ChangedAt: day}
+}

@@ -21,8 +21,11 @@ const ReportSchemaVersion = 1
 type Report struct {
 	SchemaVersion int         `json:"schema_version"`
 	Runs          []ReportRun `json:"runs"`
-	// Counts are the changes by kind; Statuses by what became of them.
+	// Counts are the changes the runs found anew, by kind; Carried
+	// counts the changes still held since an earlier run, found again
+	// (not in Counts). Statuses count every change by what became of it.
 	Counts   map[string]int `json:"counts"`
+	Carried  int            `json:"carried,omitempty"`
 	Statuses map[string]int `json:"statuses"`
 	Changes  []Entry        `json:"changes"`
 }
@@ -44,6 +47,12 @@ type Entry struct {
 	// decided (approved, rejected, withdrawn, superseded) with when and
 	// why.
 	Review *HoldState `json:"review,omitempty"`
+	since  uint64     // the hold's first run
+	// Carried marks a change still held since an earlier run: found
+	// again, not new.
+	Carried bool `json:"carried,omitempty"`
+	// Why are the reasons in words, each once.
+	Why []Reason `json:"why,omitempty"`
 }
 
 // HoldState is the current state of a held change.
@@ -78,10 +87,17 @@ func NewReport(sets []catalog.ChangeSet, runs map[uint64]catalog.Run, holds map[
 						t := h.Decision.At.UTC()
 						rv.DecidedAt, rv.Note = &t, h.Decision.Note
 					}
+					e.Carried = ch.Status == catalog.ChangeHeld && h.FirstRun != 0 && h.FirstRun < cs.Run
+					e.since = h.FirstRun
 				}
 				e.Review = rv
 			}
-			r.Counts[string(ch.Kind)]++
+			e.Why = Explain(ch.Reasons)
+			if e.Carried {
+				r.Carried++
+			} else {
+				r.Counts[string(ch.Kind)]++
+			}
 			r.Statuses[string(ch.Status)]++
 			r.Changes = append(r.Changes, e)
 		}
@@ -93,7 +109,7 @@ func NewReport(sets []catalog.ChangeSet, runs map[uint64]catalog.Run, holds map[
 func (r Report) Held() []Entry {
 	var out []Entry
 	for _, e := range r.Changes {
-		if e.Status == catalog.ChangeHeld && (e.Review == nil || e.Review.Status == catalog.HoldPending) {
+		if e.pending() {
 			out = append(out, e)
 		}
 	}
@@ -112,10 +128,16 @@ type row struct {
 	SourceURL  string
 	Status     string // "", "held #3", "approved #3", ...
 	Class      string // CSS class: held, rejected, approved
-	Reasons    string
 	Detail     string
 	move       *big.Rat // size of a price move, for ordering
-	holdID     uint64
+}
+
+// heldRow is one hold of the Held section: the change (or, for a source
+// breakage, the many removals) it keeps out.
+type heldRow struct {
+	HoldView
+	Run   uint64
+	Since uint64 // the hold's first run when it is earlier than Run
 }
 
 // table is a titled group of rows.
@@ -124,15 +146,15 @@ type table struct {
 	Rows  []row
 }
 
-// view is the report laid out for people: held changes first, one table per
-// provider (largest moves first), then models, specs, stale sources,
-// conflicts and unmatched ids.
+// view is the report laid out for people: held changes first (and only
+// there), one table per provider (largest moves first), then models,
+// specs, stale sources, conflicts and unmatched ids.
 type view struct {
 	Title     string
 	Runs      []ReportRun
 	Summary   string
 	MultiRun  bool
-	Held      []row
+	Held      []heldRow
 	Providers []table
 	Models    []row
 	Specs     []row
@@ -193,7 +215,7 @@ func statusText(e Entry) (string, string) {
 func kindText(e Entry) string {
 	switch e.Kind {
 	case catalog.ChangePrice:
-		return strings.ReplaceAll(e.Field, "_", " ") + " price"
+		return fieldText(e.Field) + " price"
 	case catalog.ChangeOfferingAdded:
 		return "offering added"
 	case catalog.ChangeOfferingRemoved:
@@ -203,23 +225,20 @@ func kindText(e Entry) string {
 	case catalog.ChangeModelRemoved:
 		return "model removed"
 	case catalog.ChangeSpec:
-		return strings.ReplaceAll(e.Field, "_", " ")
+		return fieldText(e.Field)
 	case catalog.ChangeConflict:
-		return "conflict on " + strings.ReplaceAll(e.Field, "_", " ")
+		return "conflict on " + fieldText(e.Field)
 	case catalog.ChangeUnmatched:
 		return "unmatched id"
 	case catalog.ChangeSourceStale:
 		return "source stale"
 	}
-	return string(e.Kind)
+	return fieldText(string(e.Kind))
 }
 
 func newRow(e Entry) row {
-	rw := row{Run: e.Run, holdID: e.Hold, ModelID: e.Model, Model: e.ModelName, What: kindText(e), Old: orDash(e.Old), New: orDash(e.New),
-		SourceName: e.Source.Name, SourceURL: e.Source.URL, Detail: e.Detail, Reasons: strings.Join(e.Reasons, "; ")}
-	if rw.Model == "" {
-		rw.Model = e.Model
-	}
+	rw := row{Run: e.Run, ModelID: e.Model, Model: orID(e.ModelName, e.Model), What: kindText(e), Old: orDash(e.Old), New: orDash(e.New),
+		SourceName: e.Source.Name, SourceURL: e.Source.URL, Detail: e.Detail}
 	if e.Region != "" {
 		rw.What += " (" + e.Region + ")"
 	}
@@ -233,17 +252,109 @@ func newRow(e Entry) row {
 	if e.Kind == catalog.ChangePrice {
 		rw.Old, rw.New = priceText(e.OldPrice, catalog.NotYetSourced), priceText(e.NewPrice, catalog.NotYetSourced)
 		if e.Delta != nil {
-			d := *e.Delta
-			if d >= 0 {
-				rw.Delta = "+" + money(d)
-			} else {
-				rw.Delta = "−" + money(-d)
-			}
-			rw.Pct = e.DeltaPct
+			rw.Delta, rw.Pct = deltaText(e.Delta), e.DeltaPct
 		}
 		rw.move = moveSize(e.OldPrice, e.NewPrice)
 	}
 	return rw
+}
+
+// pending reports whether e waits for an operator: held, and its hold not
+// decided since.
+func (e Entry) pending() bool {
+	return e.Status == catalog.ChangeHeld && (e.Review == nil || e.Review.Status == catalog.HoldPending)
+}
+
+// heldRows gives one row per pending hold, in order of the first run of
+// the report that holds it and of hold: the hold's changes in that run, as
+// the report's entries carry them, described as the review page describes
+// a hold.
+func (r Report) heldRows() []heldRow {
+	type group struct {
+		hold  catalog.Hold
+		run   uint64 // the first run of the report that holds it
+		since uint64
+	}
+	var order []*group
+	byHold := map[uint64]*group{}
+	names := map[string]string{}
+	for _, e := range r.Changes {
+		if e.ModelName != "" {
+			names[e.Model] = e.ModelName
+		}
+		if !e.pending() {
+			continue
+		}
+		g := byHold[e.Hold]
+		switch {
+		case g == nil || e.Hold == 0: // not numbered: a hold of its own
+			g = &group{hold: catalog.Hold{ID: e.Hold, Kind: catalog.HoldPrice, Reasons: e.Reasons}, run: e.Run}
+			if e.Carried {
+				g.since = e.since
+			}
+			if e.Hold != 0 {
+				byHold[e.Hold] = g
+			}
+			order = append(order, g)
+		case g.run != e.Run:
+			continue // held again in a later run of the report: listed once
+		}
+		h := &g.hold
+		h.Changes = append(h.Changes, e.Change)
+		switch e.Kind {
+		case catalog.ChangeOfferingAdded:
+			h.Kind = catalog.HoldOfferingAdded
+		case catalog.ChangeOfferingRemoved:
+			h.RemovedOfferings = append(h.RemovedOfferings, catalog.OfferingKey(e.Model, e.Provider, e.Region, e.Variant))
+		case catalog.ChangeModelRemoved:
+			h.RemovedModels = append(h.RemovedModels, e.Model)
+		}
+	}
+	name := func(id string) string { return names[id] }
+	out := make([]heldRow, 0, len(order))
+	for _, g := range order {
+		h := &g.hold
+		if len(h.RemovedOfferings)+len(h.RemovedModels) > 0 {
+			h.Kind = catalog.HoldBreakage
+			h.Source = breakageSource(h)
+		}
+		if src := surgeSource(h.Reasons); src != "" {
+			h.Kind, h.Source = catalog.HoldSurge, src
+		}
+		out = append(out, heldRow{HoldView: DescribeHold(*h, name), Run: g.run, Since: g.since})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return out[i].Run < out[j].Run || out[i].Run == out[j].Run && out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// surgeSource names the source of a surge hold from its reason
+// ("added_pct: openrouter added 102 new offerings …"); "" for another hold.
+func surgeSource(reasons []string) string {
+	for _, r := range reasons {
+		if rest, ok := strings.CutPrefix(r, RuleAdded+": "); ok {
+			src, _, _ := strings.Cut(rest, " ")
+			return src
+		}
+	}
+	return ""
+}
+
+// breakageSource names the broken source of a breakage hold from its
+// reason ("13 of 20 openrouter offerings vanished"), else from its changes.
+func breakageSource(h *catalog.Hold) string {
+	for _, r := range h.Reasons {
+		if rest, ok := strings.CutPrefix(r, RuleVanished+": "); ok {
+			if m := reVanished.FindStringSubmatch(rest); m != nil {
+				return m[3]
+			}
+		}
+	}
+	if len(h.Changes) > 0 {
+		return h.Changes[0].Source.Name
+	}
+	return ""
 }
 
 // moveSize is |new − old| / old for two listed amounts; a move to or from
@@ -258,7 +369,7 @@ func moveSize(old, next *catalog.Price) *big.Rat {
 }
 
 func (r Report) view() view {
-	v := view{Runs: r.Runs, MultiRun: len(r.Runs) > 1}
+	v := view{Runs: r.Runs, MultiRun: len(r.Runs) > 1, Held: r.heldRows()}
 	switch len(r.Runs) {
 	case 0:
 		v.Title = "llmref changes: no runs"
@@ -268,34 +379,11 @@ func (r Report) view() view {
 		v.Title = fmt.Sprintf("llmref changes: runs %d–%d", r.Runs[0].ID, r.Runs[len(r.Runs)-1].ID)
 	}
 	providers := map[string]*table{}
-	// One line per hold: a source breakage holds many removals at once.
-	heldAt := map[uint64]int{}
-	type group struct{ offerings, models int }
-	groups := map[uint64]*group{}
 	for _, e := range r.Changes {
-		rw := newRow(e)
-		if e.Status == catalog.ChangeHeld && (e.Review == nil || e.Review.Status == catalog.HoldPending) {
-			g := groups[e.Hold]
-			if g == nil {
-				g = &group{}
-				groups[e.Hold] = g
-			}
-			switch e.Kind {
-			case catalog.ChangeOfferingRemoved:
-				g.offerings++
-			case catalog.ChangeModelRemoved:
-				g.models++
-			}
-			if _, seen := heldAt[e.Hold]; !seen || e.Hold == 0 {
-				h := rw
-				h.What = strings.TrimSpace(rw.Model + " — " + rw.What)
-				if e.Provider != "" {
-					h.What = strings.TrimSpace(fmt.Sprintf("%s at %s — %s", rw.Model, e.ProviderName, rw.What))
-				}
-				heldAt[e.Hold] = len(v.Held)
-				v.Held = append(v.Held, h)
-			}
+		if e.pending() {
+			continue // in the Held section only
 		}
+		rw := newRow(e)
 		switch e.Kind {
 		case catalog.ChangePrice, catalog.ChangeOfferingAdded, catalog.ChangeOfferingRemoved:
 			t := providers[e.Provider]
@@ -322,16 +410,6 @@ func (r Report) view() view {
 			v.Unmatched = append(v.Unmatched, rw)
 		}
 	}
-	for id, i := range heldAt {
-		if g := groups[id]; g.offerings+g.models > 1 {
-			h := &v.Held[i]
-			h.What = fmt.Sprintf("%s: %s and %s vanished at once (source breakage)", h.SourceName, plural(g.offerings, "offering"), plural(g.models, "model"))
-			h.Old, h.New, h.Delta, h.Pct = "published", "removed", "", ""
-		}
-	}
-	sort.SliceStable(v.Held, func(i, j int) bool {
-		return v.Held[i].Run < v.Held[j].Run || v.Held[i].Run == v.Held[j].Run && v.Held[i].holdID < v.Held[j].holdID
-	})
 	names := make([]string, 0, len(providers))
 	for p := range providers {
 		names = append(names, p)
@@ -382,23 +460,49 @@ func (r Report) summary() string {
 		}
 	}
 	if len(parts) == 0 {
-		return "No changes."
+		if r.Carried == 0 {
+			return "No changes."
+		}
+		parts = append(parts, "No new changes")
 	}
 	s := strings.Join(parts, ", ") + "."
-	held := r.Held()
-	ids := map[uint64]bool{}
-	for _, e := range held {
-		ids[e.Hold] = true
+	// A change held across the runs of the report is one change.
+	changes, ids, earlier := map[string]bool{}, map[uint64]bool{}, map[uint64]bool{}
+	for _, e := range r.Held() {
+		changes[fmt.Sprintf("%d %s %s", e.Hold, e.Kind, e.Subject())] = true
+		if !ids[e.Hold] {
+			ids[e.Hold] = true
+			earlier[e.Hold] = e.Carried // its first appearance in the report
+		}
+	}
+	carried := 0
+	for _, c := range earlier {
+		if c {
+			carried++
+		}
+	}
+	switch n := len(changes); {
+	case n == 0:
+		s += " Nothing is held for review."
+	case n == 1:
+		s += " 1 change is held for review"
+	case len(ids) == n:
+		s += fmt.Sprintf(" %d changes are held for review", n)
+	default:
+		s += fmt.Sprintf(" %d changes are held for review, in %s", n, plural(len(ids), "hold"))
 	}
 	switch {
-	case len(held) == 0:
-		s += " Nothing is held for review."
-	case len(held) == 1:
-		s += " 1 change is held for review."
-	case len(ids) == len(held):
-		s += fmt.Sprintf(" %d changes are held for review.", len(held))
+	case len(changes) == 0:
+	case carried == 0:
+		s += "."
+	case carried == len(ids) && len(ids) == 1:
+		s += ", since an earlier run."
+	case carried == len(ids):
+		s += ", all since earlier runs."
+	case carried == 1:
+		s += "; 1 hold is from an earlier run."
 	default:
-		s += fmt.Sprintf(" %d changes are held for review, in %s.", len(held), plural(len(ids), "hold"))
+		s += fmt.Sprintf("; %d holds are from earlier runs.", carried)
 	}
 	if n := r.Statuses[string(catalog.ChangeRejected)]; n > 0 {
 		s += fmt.Sprintf(" %d repeat a value an operator rejected (kept out).", n)

@@ -3,6 +3,7 @@ package changes
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -85,7 +86,7 @@ func TestReportContents(t *testing.T) {
 	r := sampleReport(t)
 	md := r.Markdown()
 	for _, want := range []string{
-		"| **#1** | Llama 3.2 1B Instruct at OpenRouter — input price | $0.027 | $27.00 | +99900.0% |",
+		"| **#1** | input price | Llama 3.2 1B Instruct | OpenRouter | $0.027 → $27.00 | +$26.973 | +99900.0% | moved +99900.0%, beyond the ±50% limit; became 1000× larger, at or beyond the 10× limit | [openrouter](https://openrouter.ai/api/v1/models) |",
 		"| Llama 3.2 1B Instruct | output price | $0.20 | $0.201 | +$0.001 | +0.5% | [openrouter](https://openrouter.ai/api/v1/models) |  |",
 		"| gpt-oss-20b | output price | $0.14 | free | — | — | [openrouter](https://openrouter.ai/api/v1/models) | approved #2 |",
 		"| fireworks | 0 facts kept stale | 0 facts (0 offerings) carried over from earlier runs; https://fireworks.ai/pricing: HTTP 503 |",
@@ -95,10 +96,14 @@ func TestReportContents(t *testing.T) {
 			t.Errorf("Markdown lacks %q:\n%s", want, md)
 		}
 	}
-	// Largest moves first: the ×1000 slip, then the move to free, then +0.5%.
-	i1, i2, i3 := strings.Index(md, "| Llama 3.2 1B Instruct | input price"), strings.Index(md, "| gpt-oss-20b | output price"), strings.Index(md, "| Llama 3.2 1B Instruct | output price")
-	if !(i1 < i2 && i2 < i3) {
-		t.Errorf("provider table not ordered by the size of the move: %d %d %d", i1, i2, i3)
+	// The held slip is in the Held section only.
+	if strings.Contains(md, "HELD #1") || strings.Contains(md, "| Llama 3.2 1B Instruct | input price") {
+		t.Errorf("the held change is also in its provider table:\n%s", md)
+	}
+	// Largest moves first: the move to free, then +0.5%.
+	i2, i3 := strings.Index(md, "| gpt-oss-20b | output price"), strings.Index(md, "| Llama 3.2 1B Instruct | output price")
+	if !(0 < i2 && i2 < i3) {
+		t.Errorf("provider table not ordered by the size of the move: %d %d", i2, i3)
 	}
 	h, _ := r.HTML()
 	for _, bad := range []string{"<script", "<link", "src=\"http", "@import"} {
@@ -106,10 +111,160 @@ func TestReportContents(t *testing.T) {
 			t.Errorf("HTML report is not self-contained: has %q", bad)
 		}
 	}
-	if !bytes.Contains(h, []byte(`<span class="badge held">HELD #1</span>`)) || !bytes.Contains(h, []byte("<style>")) {
+	if !bytes.Contains(h, []byte(`<span class="badge held">#1</span>`)) || !bytes.Contains(h, []byte("<style>")) {
 		t.Error("HTML report lacks the held badge or its inline style")
 	}
 	if len(r.Held()) != 1 || r.Counts["price_changed"] != 3 || r.Statuses["held"] != 2 {
 		t.Errorf("held %d, counts %v, statuses %v", len(r.Held()), r.Counts, r.Statuses)
+	}
+}
+
+// numbered numbers an outcome's holds as the store would (from 1, first
+// seen in run), and returns its change set and the holds by id.
+func numbered(out Outcome, run uint64) (catalog.ChangeSet, map[uint64]catalog.Hold) {
+	holds := map[uint64]catalog.Hold{}
+	ids := map[string]uint64{}
+	for i, h := range out.Seen {
+		if h.ID == 0 {
+			h.ID, h.FirstRun = uint64(i+1), run
+		}
+		h.LastRun = run
+		ids[h.Key] = h.ID
+		holds[h.ID] = h
+	}
+	cs := out.Changes
+	cs.Run = run
+	for i := range cs.Changes {
+		if k := cs.Changes[i].HoldKey; k != "" {
+			cs.Changes[i].Hold = ids[k]
+		}
+	}
+	return cs, holds
+}
+
+// TestReportCarriedHold: a change still held since an earlier run is not
+// counted as new when a later run finds it again; the report says since
+// when it is held.
+func TestReportCarriedHold(t *testing.T) {
+	prev := snapshot(offer("m/a", fixed(27_000), fixed(200_000)), offer("m/b", fixed(100_000), fixed(100_000)))
+	next := snapshot(offer("m/a", fixed(27_000_000), fixed(200_000)), offer("m/b", fixed(100_000), fixed(101_000)))
+	first, holds := numbered(Review(Input{Published: prev, Next: next, Run: catalog.Run{StartedAt: day}, Rules: DefaultRules()}), 2)
+	// Run 3 gives the same values: the slip's hold is seen again; m/b's
+	// published move is no longer a difference.
+	pub := snapshot(offer("m/a", fixed(27_000), fixed(200_000)), offer("m/b", fixed(100_000), fixed(101_000)))
+	var pending []catalog.Hold
+	for _, h := range holds {
+		pending = append(pending, h)
+	}
+	again, _ := numbered(Review(Input{Published: pub, Next: next, Run: catalog.Run{StartedAt: day.Add(24 * time.Hour)}, Rules: DefaultRules(), Holds: pending}), 3)
+	runs := map[uint64]catalog.Run{2: {ID: 2, StartedAt: day}, 3: {ID: 3, StartedAt: day.Add(24 * time.Hour)}}
+
+	r := NewReport([]catalog.ChangeSet{again}, runs, holds)
+	if len(r.Counts) != 0 || r.Carried != 1 || r.Statuses["held"] != 1 || !r.Changes[0].Carried {
+		t.Errorf("run 3 counts %v, carried %d, statuses %v: the held slip counted as new", r.Counts, r.Carried, r.Statuses)
+	}
+	md := r.Markdown()
+	for _, want := range []string{"No new changes. 1 change is held for review, since an earlier run.", "| **#1** since run 2 | input price | m/a |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md)
+		}
+	}
+	both := NewReport([]catalog.ChangeSet{first, again}, runs, holds)
+	if both.Counts["price_changed"] != 2 || both.Carried != 1 {
+		t.Errorf("runs 2–3: counts %v, carried %d; want 2 new price changes (run 2) and 1 carried (run 3)", both.Counts, both.Carried)
+	}
+	if s := both.summary(); !strings.Contains(s, "2 prices changed.") || !strings.Contains(s, "1 change is held for review.") {
+		t.Errorf("summary %q", s)
+	}
+}
+
+// TestReportBreakageHeldOnly: a source breakage is one line of the Held
+// section, naming how many offerings vanished, with what approving removes
+// listed once; its removals are in no provider or model table.
+func TestReportBreakageHeldOnly(t *testing.T) {
+	prev := snapshot(append(many(6, "m/x-"), offer("m/keep", fixed(1), fixed(2)))...)
+	next := snapshot(offer("m/keep", fixed(1), fixed(2)))
+	cs, holds := numbered(Review(Input{Published: prev, Next: next, Run: catalog.Run{StartedAt: day}, Rules: DefaultRules()}), 2)
+	r := NewReport([]catalog.ChangeSet{cs}, map[uint64]catalog.Run{2: {ID: 2, StartedAt: day}}, holds)
+	md := r.Markdown()
+	for _, want := range []string{
+		"| **#1** | source breakage | 6 of 7 OpenRouter offerings vanished | OpenRouter | published → removed | — | — | 85% of OpenRouter's offerings vanished in one run, more than the 25% limit |",
+		"Approving #1 removes 6 offerings and 6 models:\n\n- m/x-a at OpenRouter — model removed too\n",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Count(md, "m/x-a") != 1 || strings.Contains(md, "## OpenRouter") || strings.Contains(md, "## Models") {
+		t.Errorf("the held removals are listed outside the Held section:\n%s", md)
+	}
+	h, err := r.HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(h, []byte("<details><summary>approving removes 6 offerings and 6 models</summary><ul><li>m/x-a at OpenRouter — model removed too</li>")) {
+		t.Errorf("HTML report lacks the folded list:\n%s", h)
+	}
+}
+
+// TestReportOutsideTextInert: names, ids, details and URLs from a source
+// cannot start a line, a heading, a link, a code span or HTML in the
+// Markdown report, nor reach the HTML report unescaped.
+func TestReportOutsideTextInert(t *testing.T) {
+	evil := "x\n# heading `x` <img src=x onerror=alert(1)> | [link](javascript:alert(1)) \x1b]0;pwned\x07\x1b[2J"
+	prev := snapshot(offer("m/a", fixed(100_000), fixed(200_000)))
+	next := snapshot(offer("m/a", fixed(100_000), fixed(201_000)))
+	next.Models["m/a"].Name = catalog.Fact[string]{Value: evil, Display: evil, Source: fixed(1).Source}
+	next.Unmatched = []catalog.Unmatched{{Source: "openrouter", ID: "evil/``" + evil, Reason: evil, URL: "javascript:alert(1)"}}
+	out := Review(Input{Published: prev, Next: next, Run: catalog.Run{StartedAt: day, Sources: []catalog.SourceStats{{Source: "fireworks", Status: catalog.SourceFailed, Errors: []string{evil}}}}, Rules: DefaultRules()})
+	cs, holds := numbered(out, 2)
+	r := NewReport([]catalog.ChangeSet{cs}, map[uint64]catalog.Run{2: {ID: 2, StartedAt: day, Replay: evil}}, holds)
+	md := r.Markdown()
+	for i, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "#") && !strings.HasPrefix(line, "# llmref changes") && !strings.HasPrefix(line, "## ") {
+			t.Errorf("line %d is an injected heading: %q", i+1, line)
+		}
+		if strings.HasPrefix(line, "## ") && strings.Contains(line, "heading") {
+			t.Errorf("line %d: %q", i+1, line)
+		}
+	}
+	// Outside code spans (whose text is shown as it is, markup and all),
+	// nothing is markup.
+	text := regexp.MustCompile("```.*?```").ReplaceAllString(md, "")
+	for _, bad := range []string{"\x1b", "\x07"} {
+		if strings.Contains(md, bad) {
+			t.Errorf("Markdown has %q:\n%s", bad, md)
+		}
+	}
+	for _, bad := range []string{`(^|[^\\])<img`, `[^\\]\]\(javascript`, "(^|[^\\\\])`x"} {
+		if regexp.MustCompile(bad).MatchString(text) {
+			t.Errorf("Markdown has unescaped %s:\n%s", bad, md)
+		}
+	}
+	// The name renders as the text it is: x\n# heading `x` <img …> | [link](…) \x1b]0;…
+	cell := "x\\\\n# heading \\`x\\` \\<img src=x onerror=alert(1)> \\| \\[link\\](javascript:alert(1)) \\\\x1b\\]0;pwned\\\\x07\\\\x1b\\[2J"
+	for _, want := range []string{
+		"| " + cell + " | output price | $0.20 | $0.201 |",
+		"| openrouter | ``` evil/``x\\n# heading `x` <img src=x onerror=alert(1)> \\| [link](javascript:alert(1)) \\x1b]0;pwned\\x07\\x1b[2J ``` | " + cell + " |",
+		"replay " + cell + "\n",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md)
+		}
+	}
+	// Every table row keeps its cells: no row is cut by a newline or a |.
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "| ") && strings.Count(strings.ReplaceAll(line, `\|`, ""), "|") < 3 {
+			t.Errorf("broken table row %q", line)
+		}
+	}
+	h, err := r.HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"<img", "\x1b", "\x07", `href="javascript`} {
+		if bytes.Contains(h, []byte(bad)) {
+			t.Errorf("HTML report has %q", bad)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package changes
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -75,6 +77,19 @@ func Review(in Input) Outcome {
 		}
 		cands = append(cands, c)
 	}
+	// Surge: many additions at once, grouped per source, with the new
+	// models that come only with them.
+	addedBy, modelBy := map[string]*candidate{}, map[string]*candidate{}
+	for _, s := range r.surges(pub, next) {
+		c := &candidate{hold: surgeHold(s, next, r)}
+		for _, k := range s.added {
+			addedBy[k] = c
+		}
+		for _, m := range s.models {
+			modelBy[m] = c
+		}
+		cands = append(cands, c)
+	}
 	for i, ch := range diff {
 		switch ch.Kind {
 		case catalog.ChangePrice:
@@ -93,6 +108,10 @@ func Review(in Input) Outcome {
 				Field: ch.Field, Price: &nf}})
 		case catalog.ChangeOfferingAdded:
 			key := catalog.OfferingKey(ch.Model, ch.Provider, ch.Region, ch.Variant)
+			if c := addedBy[key]; c != nil {
+				c.index = append(c.index, i)
+				continue
+			}
 			o := next.Offerings[key]
 			if o == nil || !r.HoldFlagged {
 				continue
@@ -115,6 +134,10 @@ func Review(in Input) Outcome {
 				Key: "offering:" + key, Value: strings.Join(prints, ","), Reasons: reasons, Offering: &cp}})
 		case catalog.ChangeOfferingRemoved:
 			if c := byOffering[catalog.OfferingKey(ch.Model, ch.Provider, ch.Region, ch.Variant)]; c != nil {
+				c.index = append(c.index, i)
+			}
+		case catalog.ChangeModelAdded:
+			if c := modelBy[ch.Model]; c != nil {
 				c.index = append(c.index, i)
 			}
 		case catalog.ChangeModelRemoved:
@@ -233,6 +256,13 @@ func keepPublished(publish, pub *catalog.Snapshot, h catalog.Hold) {
 		publish.Offerings[key] = &cp
 	case catalog.HoldOfferingAdded:
 		delete(publish.Offerings, strings.TrimPrefix(h.Key, "offering:"))
+	case catalog.HoldSurge:
+		for _, o := range h.AddedOfferings {
+			delete(publish.Offerings, o.Key())
+		}
+		for _, m := range h.AddedModels {
+			delete(publish.Models, m.ID)
+		}
 	case catalog.HoldBreakage:
 		for _, k := range h.RemovedOfferings {
 			if p := pub.Offerings[k]; p != nil {
@@ -250,6 +280,24 @@ func keepPublished(publish, pub *catalog.Snapshot, h catalog.Hold) {
 			}
 		}
 	}
+}
+
+// surgeHold is the hold of a surge: the new offerings and models as next
+// gives them, and a value that changes when the set of additions does.
+func surgeHold(s surge, next *catalog.Snapshot, r Rules) catalog.Hold {
+	h := catalog.Hold{Kind: catalog.HoldSurge, Key: "surge:" + s.source, Source: s.source, Reasons: []string{s.reason(r)}}
+	sum := sha256.New()
+	for _, k := range s.added {
+		h.AddedOfferings = append(h.AddedOfferings, *next.Offerings[k])
+		sum.Write([]byte(k + "\n"))
+	}
+	sum.Write([]byte{0})
+	for _, id := range s.models {
+		h.AddedModels = append(h.AddedModels, *next.Models[id])
+		sum.Write([]byte(id + "\n"))
+	}
+	h.Value = fmt.Sprintf("%d offerings, %d models, sha256:%x", len(s.added), len(s.models), sum.Sum(nil))
+	return h
 }
 
 // fingerprint identifies a price value: "fixed:201000", "free", "none".

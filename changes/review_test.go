@@ -1,6 +1,7 @@
 package changes
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -323,5 +324,77 @@ func TestHeldBreakageUnmatched(t *testing.T) {
 	}
 	if len(out.Publish.Unmatched) != 1 || out.Publish.Unmatched[0].ID != "y" {
 		t.Errorf("published unmatched %+v; want only the id no kept model explains", out.Publish.Unmatched)
+	}
+}
+
+// TestSurge: a run that adds more than added_pct of a source's published
+// offerings (and at least added_min) holds the additions, with the new
+// models that come only with them; a source's first run never is.
+func TestSurge(t *testing.T) {
+	base := many(40, "m/x-")
+	added := func(n int) []*catalog.Offering { return many(n, "m/y-") }
+	tests := []struct {
+		name       string
+		prev, next []*catalog.Offering
+		rules      Rules
+		held       int
+	}{
+		{"ten new of forty: news, not a surge", base, append(slices.Clone(base), added(10)...), DefaultRules(), 0},
+		{"twenty new of forty (50%): surge", base, append(slices.Clone(base), added(20)...), DefaultRules(), 20},
+		{"twenty of forty is not more than 60%", base, append(slices.Clone(base), added(20)...), Rules{AddedPct: 60, AddedMin: 1}, 0},
+		{"a source's first run is never held", nil, added(60), DefaultRules(), 0},
+		{"rule off", base, append(slices.Clone(base), added(30)...), Rules{AddedPct: 0}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := Review(Input{Published: snapshot(tt.prev...), Next: snapshot(tt.next...), Run: catalog.Run{StartedAt: day}, Rules: tt.rules})
+			heldOffers, heldModels := 0, 0
+			for _, c := range out.Changes.Changes {
+				switch {
+				case c.Kind == catalog.ChangeOfferingAdded && c.Status == catalog.ChangeHeld:
+					heldOffers++
+				case c.Kind == catalog.ChangeModelAdded && c.Status == catalog.ChangeHeld:
+					heldModels++
+				}
+			}
+			if heldOffers != tt.held || heldModels != tt.held {
+				t.Fatalf("%d additions and %d new models held, want %d each", heldOffers, heldModels, tt.held)
+			}
+			if want := len(tt.next) - tt.held; len(out.Publish.Offerings) != want || len(out.Publish.Models) != want {
+				t.Errorf("%d offerings and %d models published, want %d", len(out.Publish.Offerings), len(out.Publish.Models), want)
+			}
+			if tt.held == 0 {
+				return
+			}
+			h := out.Seen[0]
+			if h.Kind != catalog.HoldSurge || h.Key != "surge:openrouter" || len(h.AddedOfferings) != tt.held || len(h.AddedModels) != tt.held ||
+				!strings.HasPrefix(h.Reasons[0], RuleAdded+": openrouter added 20 new offerings in one run to its 40 published (50%") {
+				t.Errorf("hold %+v", h)
+			}
+			// The same additions again: the same hold, seen again.
+			again := Review(Input{Published: snapshot(tt.prev...), Next: snapshot(tt.next...), Run: catalog.Run{StartedAt: day.Add(24 * time.Hour)},
+				Rules: tt.rules, Holds: []catalog.Hold{{ID: 9, Kind: h.Kind, Key: h.Key, Value: h.Value, Status: catalog.HoldPending}}})
+			if len(again.Seen) != 1 || again.Seen[0].ID != 9 || len(again.Closed) != 0 {
+				t.Errorf("the same surge again: seen %+v closed %+v", again.Seen, again.Closed)
+			}
+		})
+	}
+}
+
+// TestSurgeKeepsModelsOfferedElsewhere: a new model that another source
+// also offers this run is published (with that offering); only the
+// surge's offering of it is held.
+func TestSurgeKeepsModelsOfferedElsewhere(t *testing.T) {
+	base := many(40, "m/x-")
+	adds := many(20, "m/y-")
+	other := &catalog.Offering{ModelID: adds[0].ModelID, Provider: "fireworks", Input: fixed(1), Output: fixed(2)}
+	other.Input.Source.Name, other.Output.Source.Name = "fireworks", "fireworks"
+	out := Review(Input{Published: snapshot(base...), Next: snapshot(append(append(slices.Clone(base), adds...), other)...),
+		Run: catalog.Run{StartedAt: day}, Rules: DefaultRules()})
+	if len(out.Seen) != 1 || len(out.Seen[0].AddedOfferings) != 20 || len(out.Seen[0].AddedModels) != 19 {
+		t.Fatalf("holds %+v", out.Seen)
+	}
+	if out.Publish.Models[adds[0].ModelID] == nil || out.Publish.Offerings[other.Key()] == nil || out.Publish.Offerings[adds[0].Key()] != nil {
+		t.Error("the model offered elsewhere is not published with only that offering")
 	}
 }

@@ -3,6 +3,7 @@ package changes
 import (
 	"fmt"
 	"math/big"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -32,13 +33,24 @@ type Rules struct {
 	// not all leave. VanishedPct 0 turns the rule off.
 	VanishedPct int
 	VanishedMin int
+	// AddedPct and AddedMin hold the additions of a source's offerings
+	// when one run adds more than AddedPct percent of the offerings it had
+	// published, and at least AddedMin: a list padded with invented models
+	// or a changed id scheme, not a night's real news. The new models that
+	// come only with them are held too. A source with nothing published
+	// yet (its first run) is never held. AddedPct 0 turns the rule off.
+	AddedPct int
+	AddedMin int
 }
 
 // DefaultRules hold a price moving more than ±50% or by 10× or more, to or
-// from zero or free, or flagged by the normaliser, and the removals when
-// more than 25% (and at least 3) of a source's offerings vanish at once.
+// from zero or free, or flagged by the normaliser; the removals when more
+// than 25% (and at least 3) of a source's offerings vanish at once; and the
+// additions when a source adds more than 25% of its offerings (and at
+// least 20) at once.
 func DefaultRules() Rules {
-	return Rules{MaxChangePct: 50, MaxFactor: 10, HoldZero: true, HoldFlagged: true, VanishedPct: 25, VanishedMin: 3}
+	return Rules{MaxChangePct: 50, MaxFactor: 10, HoldZero: true, HoldFlagged: true, VanishedPct: 25, VanishedMin: 3,
+		AddedPct: 25, AddedMin: 20}
 }
 
 // Rule names, as reasons start with them (the configuration keys).
@@ -48,6 +60,7 @@ const (
 	RuleZero      = "hold_zero"
 	RuleFlagged   = "hold_flagged"
 	RuleVanished  = "vanished_pct"
+	RuleAdded     = "added_pct"
 )
 
 func isZero(p catalog.Price) bool {
@@ -224,4 +237,269 @@ func (b breakage) reason(r Rules) string {
 		s += fmt.Sprintf("; %s of other sources left with their models", plural(extra, "offering"))
 	}
 	return s
+}
+
+// Reason is why a rule held a change, for people.
+type Reason struct {
+	// Rule is the rule's configuration key (max_change_pct, max_factor,
+	// hold_zero, hold_flagged, vanished_pct); empty for a reason of no
+	// known rule.
+	Rule string `json:"rule,omitempty"`
+	// Text says it in words, once: "moved +99900.0%, beyond the ±50%
+	// limit", "suspected unit slip on the input price (4 checks)".
+	Text string `json:"text"`
+	// Details are what each check found, when several found the same.
+	Details []string `json:"details,omitempty"`
+}
+
+var (
+	reChangePct = regexp.MustCompile(`^(\S+) is beyond ±(\d+)%$`)
+	reFactor    = regexp.MustCompile(`^(\S+)× (larger|smaller) is (\d+)× or more$`)
+	reZero      = regexp.MustCompile(`^from (.+) to (.+)$`)
+	// "13 of 20 openrouter offerings vanished in one run (65%, more than 25%)"
+	reVanishedWhy = regexp.MustCompile(`^(\d+) of (\d+) (\S+) offerings vanished in one run \((\d+)%, more than (\d+)%\)(.*)$`)
+	reAddedWhy    = regexp.MustCompile(`^(\S+) added (\d+) new offerings in one run to its (\d+) published \((\d+)%, more than (\d+)%\)(.*)$`)
+)
+
+// Explain turns the reasons rules recorded, in their machine form
+// ("max_change_pct: +99900.0% is beyond ±50%", "hold_flagged: suspected
+// unit slip (…) on input"), into words, each once: the normaliser's flags
+// of one kind become one reason naming the prices they are on, with what
+// each check found as its details when they differ. The order is that of
+// each reason's first mention.
+func Explain(reasons []string) []Reason {
+	var out []Reason
+	type flagged struct {
+		at      int // index in out
+		fields  []string
+		details []string
+		on      map[string][]string // detail → the fields it was found on
+	}
+	flags := map[string]*flagged{}
+	var kinds []string
+	seen := map[string]bool{}
+	for _, s := range reasons {
+		rule, rest, ok := strings.Cut(s, ": ")
+		if !ok {
+			rule, rest = "", s
+		}
+		var text string
+		switch rule {
+		case RuleFlagged:
+			kind, detail, field := splitFlag(rest)
+			f := flags[kind]
+			if f == nil {
+				f = &flagged{at: len(out), on: map[string][]string{}}
+				flags[kind] = f
+				kinds = append(kinds, kind)
+				out = append(out, Reason{Rule: rule})
+			}
+			if field != "" {
+				f.fields = addSource(f.fields, field)
+			}
+			if detail != "" {
+				if _, dup := f.on[detail]; !dup {
+					f.details = append(f.details, detail)
+				}
+				if field != "" {
+					f.on[detail] = addSource(f.on[detail], field)
+				} else if f.on[detail] == nil {
+					f.on[detail] = []string{}
+				}
+			}
+			continue
+		case RuleChangePct:
+			text = "price move beyond the limit: " + rest
+			if m := reChangePct.FindStringSubmatch(rest); m != nil {
+				text = fmt.Sprintf("moved %s, beyond the ±%s%% limit", m[1], m[2])
+			}
+		case RuleFactor:
+			text = "price moved by a large factor: " + rest
+			if m := reFactor.FindStringSubmatch(rest); m != nil {
+				text = fmt.Sprintf("became %s× %s, at or beyond the %s× limit", m[1], m[2], m[3])
+			}
+		case RuleZero:
+			text = "price to or from zero: " + rest
+			if m := reZero.FindStringSubmatch(rest); m != nil {
+				text = fmt.Sprintf("went from %s to %s", m[1], m[2])
+			}
+		case RuleVanished:
+			text = rest
+			if m := reVanishedWhy.FindStringSubmatch(rest); m != nil {
+				text = fmt.Sprintf("%s%% of %s's offerings vanished in one run, more than the %s%% limit%s", m[4], catalog.ProviderOf(m[3]).Name, m[5], m[6])
+			}
+		case RuleAdded:
+			text = rest
+			if m := reAddedWhy.FindStringSubmatch(rest); m != nil {
+				text = fmt.Sprintf("%s added %s new offerings in one run, %s%% of its %s published, more than the %s%% limit%s",
+					catalog.ProviderOf(m[1]).Name, m[2], m[4], m[3], m[5], m[6])
+			}
+		default:
+			rule, text = "", s
+		}
+		if !seen[text] {
+			seen[text] = true
+			out = append(out, Reason{Rule: rule, Text: text})
+		}
+	}
+	for _, kind := range kinds {
+		f := flags[kind]
+		r := &out[f.at]
+		r.Text = kind
+		if len(f.fields) > 0 {
+			r.Text += " on the " + fieldList(f.fields)
+		}
+		switch len(f.details) {
+		case 0:
+		case 1:
+			r.Text += ": " + f.details[0]
+		default:
+			r.Text += fmt.Sprintf(" (%d checks)", len(f.details))
+			for _, d := range f.details {
+				if on := f.on[d]; len(on) > 0 && len(on) < len(f.fields) {
+					d += " (on the " + fieldList(on) + ")"
+				}
+				r.Details = append(r.Details, d)
+			}
+		}
+	}
+	return out
+}
+
+// ReasonText is Explain's reasons as one line: "moved +99900.0%, beyond
+// the ±50% limit; suspected unit slip on the input price (4 checks)".
+func ReasonText(reasons []string) string {
+	ex := Explain(reasons)
+	parts := make([]string, len(ex))
+	for i, r := range ex {
+		parts[i] = r.Text
+	}
+	return strings.Join(parts, "; ")
+}
+
+// splitFlag reads a flag's reason, "suspected unit slip (detail) on
+// input": the kind, the detail without a trailing repeat of the kind, and
+// the price field of a new offering's flag.
+func splitFlag(s string) (kind, detail, field string) {
+	for _, n := range catalog.PriceFieldNames {
+		if t, ok := strings.CutSuffix(s, " on "+n); ok {
+			s, field = t, n
+			break
+		}
+	}
+	kind = s
+	if i := strings.Index(s, " ("); i > 0 && strings.HasSuffix(s, ")") {
+		kind, detail = s[:i], s[i+2:len(s)-1]
+		for _, sep := range []string{", ", ": "} {
+			detail = strings.TrimSuffix(detail, sep+kind)
+		}
+	}
+	return kind, detail, field
+}
+
+// fieldList names price fields: "input price", "input and output prices".
+func fieldList(fields []string) string {
+	words := make([]string, len(fields))
+	for i, f := range fields {
+		words[i] = strings.ReplaceAll(f, "_", " ")
+	}
+	if len(words) == 1 {
+		return words[0] + " price"
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1] + " prices"
+}
+
+// surge is a source that added many offerings in one run.
+type surge struct {
+	source string
+	total  int      // the source's published offerings
+	added  []string // the new offering keys held, in key order
+	models []string // the new models that come only with them, in id order
+}
+
+// surges finds the sources that add more than the allowed share of their
+// published offerings in one run. Each new offering is held once, with the
+// source adding the most; a new model is held with a surge when every
+// offering it has in next is held.
+func (r Rules) surges(prev, next *catalog.Snapshot) []surge {
+	if r.AddedPct <= 0 {
+		return nil
+	}
+	total := map[string]int{}
+	for _, k := range prev.OfferingKeys() {
+		for _, s := range offeringSources(prev.Offerings[k]) {
+			total[s]++
+		}
+	}
+	added := map[string][]string{}
+	for _, k := range next.OfferingKeys() {
+		if _, had := prev.Offerings[k]; had {
+			continue
+		}
+		for _, s := range offeringSources(next.Offerings[k]) {
+			added[s] = append(added[s], k)
+		}
+	}
+	taken := map[string]bool{}
+	var out []surge
+	for _, s := range sortedByCount(added) {
+		var keys []string
+		for _, k := range added[s] {
+			if !taken[k] {
+				keys = append(keys, k)
+			}
+		}
+		n := len(keys)
+		if total[s] == 0 || n < r.AddedMin || n*100 <= r.AddedPct*total[s] {
+			continue
+		}
+		for _, k := range keys {
+			taken[k] = true
+		}
+		out = append(out, surge{source: s, total: total[s], added: keys})
+	}
+	// A new model goes with the surges when all its offerings are held.
+	for i := range out {
+		seen := map[string]bool{}
+		for _, k := range out[i].added {
+			m := next.Offerings[k].ModelID
+			if seen[m] || prev.Models[m] != nil || next.Models[m] == nil {
+				continue
+			}
+			seen[m] = true
+			all := true
+			for _, o := range next.OfferingsOf(m) {
+				all = all && taken[o.Key()]
+			}
+			if all {
+				out[i].models = append(out[i].models, m)
+			}
+		}
+		sort.Strings(out[i].models)
+	}
+	return out
+}
+
+// sortedByCount lists m's keys, the longest list first (ties by name).
+func sortedByCount(m map[string][]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if a, b := len(m[keys[i]]), len(m[keys[j]]); a != b {
+			return a > b
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
+}
+
+func (s surge) reason(r Rules) string {
+	why := fmt.Sprintf("%s: %s added %d new offerings in one run to its %d published (%d%%, more than %d%%)",
+		RuleAdded, s.source, len(s.added), s.total, len(s.added)*100/s.total, r.AddedPct)
+	if len(s.models) > 0 {
+		why += fmt.Sprintf("; with them %s", plural(len(s.models), "new model"))
+	}
+	return why
 }

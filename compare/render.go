@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/textsafe"
 )
 
 // WriteText renders a record as a plain-text page, section by section as a
@@ -15,25 +16,26 @@ import (
 func WriteText(w io.Writer, c *catalog.Comparison) error {
 	var b strings.Builder
 	na, nb := c.Models.A.Name, c.Models.B.Name
-	fmt.Fprintf(&b, "%s\n%s\n\n%s\n\n", c.Text.Title, strings.Repeat("=", len([]rune(c.Text.Title))), c.Text.Summary)
+	title := textsafe.Line(c.Text.Title)
+	textsafe.Fprintf(&b, "%s\n%s\n\n%s\n\n", title, strings.Repeat("=", len([]rune(title))), c.Text.Summary)
 
 	section(&b, "Specs")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "\t%s\t%s\n", na, nb)
+	textsafe.Fprintf(tw, "\t%s\t%s\n", na, nb)
 	s := c.Specs
-	fmt.Fprintf(tw, "Released\t%s\t%s\n", s.Released.A, s.Released.B)
-	fmt.Fprintf(tw, "Context window\t%s\t%s\n", s.ContextWindow.A, s.ContextWindow.B)
-	fmt.Fprintf(tw, "Parameters\t%s\t%s\n", s.Parameters.A, s.Parameters.B)
-	fmt.Fprintf(tw, "Architecture\t%s\t%s\n", s.Architecture.A, s.Architecture.B)
-	fmt.Fprintf(tw, "Licence\t%s\t%s\n", s.Licence.A, s.Licence.B)
-	fmt.Fprintf(tw, "Knowledge cutoff\t%s\t%s\n", s.KnowledgeCutoff.A, s.KnowledgeCutoff.B)
-	fmt.Fprintf(tw, "Input modalities\t%s\t%s\n", s.InputModalities.A, s.InputModalities.B)
+	textsafe.Fprintf(tw, "Released\t%s\t%s\n", s.Released.A, s.Released.B)
+	textsafe.Fprintf(tw, "Context window\t%s\t%s\n", s.ContextWindow.A, s.ContextWindow.B)
+	textsafe.Fprintf(tw, "Parameters\t%s\t%s\n", s.Parameters.A, s.Parameters.B)
+	textsafe.Fprintf(tw, "Architecture\t%s\t%s\n", s.Architecture.A, s.Architecture.B)
+	textsafe.Fprintf(tw, "Licence\t%s\t%s\n", s.Licence.A, s.Licence.B)
+	textsafe.Fprintf(tw, "Knowledge cutoff\t%s\t%s\n", s.KnowledgeCutoff.A, s.KnowledgeCutoff.B)
+	textsafe.Fprintf(tw, "Input modalities\t%s\t%s\n", s.InputModalities.A, s.InputModalities.B)
 	tw.Flush()
 
 	p := c.Pricing
 	section(&b, "Pricing on the cheapest tracked provider (USD per 1M tokens)")
 	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "\t%s\t%s\n", na, nb)
+	textsafe.Fprintf(tw, "\t%s\t%s\n", na, nb)
 	cell := func(mp catalog.ModelPricing, f func(*catalog.CheapestOffering) string) string {
 		if mp.Cheapest == nil {
 			return "none (" + mp.Note + ")"
@@ -41,24 +43,24 @@ func WriteText(w io.Writer, c *catalog.Comparison) error {
 		return f(mp.Cheapest)
 	}
 	row := func(label string, f func(*catalog.CheapestOffering) string) {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", label, cell(p.Models.A, f), cell(p.Models.B, f))
+		textsafe.Fprintf(tw, "%s\t%s\t%s\n", label, cell(p.Models.A, f), cell(p.Models.B, f))
 	}
 	row("Provider", func(o *catalog.CheapestOffering) string { return offerName(o.ProviderName, o.Region, o.Variant) })
 	row("Input", func(o *catalog.CheapestOffering) string { return o.Input.Value.Amount.String() })
 	row("Output", func(o *catalog.CheapestOffering) string { return o.Output.Value.Amount.String() })
 	row("Blended", func(o *catalog.CheapestOffering) string { return o.Blended.String() })
 	tw.Flush()
-	fmt.Fprintf(&b, "\n%s, weights %s\n", p.Formula, p.Blend.Label())
+	textsafe.Fprintf(&b, "\n%s, weights %s\n", p.Formula, p.Blend.Label())
 	for _, mp := range []struct {
 		name string
 		p    catalog.ModelPricing
 	}{{na, p.Models.A}, {nb, p.Models.B}} {
 		if mp.p.Cheapest != nil {
-			fmt.Fprintf(&b, "  %s: %s\n", mp.name, mp.p.Cheapest.Arithmetic)
+			textsafe.Fprintf(&b, "  %s: %s\n", mp.name, mp.p.Cheapest.Arithmetic)
 		}
 	}
 	if p.Difference != nil {
-		fmt.Fprintf(&b, "Difference: %s (about %s)\n", p.Difference, p.DifferenceDisplay)
+		textsafe.Fprintf(&b, "Difference: %s (about %s)\n", p.Difference, p.DifferenceDisplay)
 	}
 	for _, r := range p.Ratios {
 		who := na
@@ -66,10 +68,10 @@ func WriteText(w io.Writer, c *catalog.Comparison) error {
 			who = nb
 		}
 		if r.Cheaper == catalog.SideEqual {
-			fmt.Fprintf(&b, "Ratio, %s: %s\n", r.Basis, r.Display)
+			textsafe.Fprintf(&b, "Ratio, %s: %s\n", r.Basis, r.Display)
 			continue
 		}
-		fmt.Fprintf(&b, "Ratio, %s: %s is %s (%s ÷ %s)\n", r.Basis, who, r.Display, r.Pricier, r.Cheapest)
+		textsafe.Fprintf(&b, "Ratio, %s: %s is %s (%s ÷ %s)\n", r.Basis, who, r.Display, r.Pricier, r.Cheapest)
 	}
 
 	section(&b, "Providers")
@@ -78,54 +80,59 @@ func WriteText(w io.Writer, c *catalog.Comparison) error {
 		l    catalog.ProviderList
 		mp   catalog.ModelPricing
 	}{{na, c.Providers.A, p.Models.A}, {nb, c.Providers.B, p.Models.B}} {
-		fmt.Fprintf(&b, "%s: %d providers, %d offerings\n", side.name, side.l.Count, side.l.Offerings)
+		textsafe.Fprintf(&b, "%s: %d providers, %d offerings\n", side.name, side.l.Count, side.l.Offerings)
 		for _, o := range side.mp.Offerings {
 			price := string(o.State)
 			if o.Blended != nil {
 				price = fmt.Sprintf("%s in, %s out, %s blended", o.Input.Amount, o.Output.Amount, o.Blended)
 			}
-			fmt.Fprintf(&b, "  %s: %s\n", offerName(o.ProviderName, o.Region, o.Variant), price)
+			textsafe.Fprintf(&b, "  %s: %s\n", offerName(o.ProviderName, o.Region, o.Variant), price)
 		}
 	}
 
 	section(&b, "Capabilities")
 	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "\t%s\t%s\n", na, nb)
+	textsafe.Fprintf(tw, "\t%s\t%s\n", na, nb)
 	for _, r := range c.Capabilities.Rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", capitalize(r.Label), triText(r.A), triText(r.B))
+		textsafe.Fprintf(tw, "%s\t%s\t%s\n", capitalize(r.Label), triText(r.A), triText(r.B))
 	}
 	tw.Flush()
 
 	section(&b, "Benchmarks")
-	fmt.Fprintln(&b, c.Benchmarks.Statement)
+	fmt.Fprintln(&b, textsafe.Line(c.Benchmarks.Statement))
 
 	section(&b, "Deep dive")
-	fmt.Fprintln(&b, strings.Join(c.Text.DeepDive, "\n\n"))
+	for i, p := range c.Text.DeepDive {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintln(&b, textsafe.Line(p))
+	}
 
 	section(&b, "FAQ")
 	for i, q := range c.Text.FAQ {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "%s\n%s\n", q.Question, q.Answer)
+		textsafe.Fprintf(&b, "%s\n%s\n", q.Question, q.Answer)
 	}
 
 	section(&b, "Dates and sources")
 	d := c.Dates
 	if d.RetrievedAt != nil {
-		fmt.Fprintf(&b, "Retrieved: %s to %s (%d facts)\n", d.OldestRetrievedAt.Format("2006-01-02 15:04 MST"), d.RetrievedAt.Format("2006-01-02 15:04 MST"), d.Facts)
+		textsafe.Fprintf(&b, "Retrieved: %s to %s (%d facts)\n", d.OldestRetrievedAt.Format("2006-01-02 15:04 MST"), d.RetrievedAt.Format("2006-01-02 15:04 MST"), d.Facts)
 	}
 	if d.ReviewedAt != nil {
-		fmt.Fprintf(&b, "Last reviewed: %s (%d of %d facts not reviewed)\n", d.ReviewedAt.Format("2006-01-02"), d.Unreviewed, d.Facts)
+		textsafe.Fprintf(&b, "Last reviewed: %s (%d of %d facts not reviewed)\n", d.ReviewedAt.Format("2006-01-02"), d.Unreviewed, d.Facts)
 	} else {
-		fmt.Fprintf(&b, "Last reviewed: not yet reviewed by an operator\n")
+		b.WriteString("Last reviewed: not yet reviewed by an operator\n")
 	}
 	for _, src := range c.Sources {
 		note := ""
 		if src.Note != "" {
 			note = " (" + src.Note + ")"
 		}
-		fmt.Fprintf(&b, "  %s (%s): %s%s\n", src.Name, src.Authority, src.URL, note)
+		textsafe.Fprintf(&b, "  %s (%s): %s%s\n", src.Name, src.Authority, src.URL, note)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -3,8 +3,6 @@ package config
 import (
 	"fmt"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/compare"
 )
@@ -25,17 +23,6 @@ type CompareConfig struct {
 type BlendConfig struct {
 	Input  int `yaml:"input"`
 	Output int `yaml:"output"`
-}
-
-// UnmarshalYAML reads the `compare:` section strictly and checks it.
-func (c *CompareConfig) UnmarshalYAML(n *yaml.Node) error {
-	type plain CompareConfig
-	var p plain
-	if err := strictNode(n, &p); err != nil {
-		return fmt.Errorf("compare: %w", err)
-	}
-	*c = CompareConfig(p)
-	return c.Validate()
 }
 
 // Validate checks the blend.

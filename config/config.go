@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -96,37 +97,106 @@ func Default() *Config {
 	return c
 }
 
-// Load reads a configuration file over the defaults. Unknown keys, bad
-// values and bad URLs are errors naming the setting.
+// Load reads a configuration file over the defaults. Every problem is an
+// *Error naming the file, the line and column, and the setting by its key
+// path in the file's own words (`review.max_factor`); they come together,
+// as Errors, in the file's order. A file with nothing in it, not even a
+// comment, is refused: it is more likely truncated than meant (a file of
+// comments only runs on the defaults).
 func Load(path string) (*Config, error) {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	defer f.Close()
-	c, err := Parse(f)
+	var c *Config
+	if len(bytes.TrimSpace(data)) == 0 {
+		err = Errors{{Msg: "the file is empty (truncated?); a file of comments only runs on the defaults"}}
+	} else {
+		c, err = parse(data)
+	}
+	var es Errors
+	if errors.As(err, &es) {
+		for _, e := range es {
+			e.File = path
+		}
+	}
 	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
+		return nil, fmt.Errorf("config %w", err)
 	}
 	return c, nil
 }
 
-// Parse reads a configuration document over the defaults.
+// Parse reads a configuration document over the defaults. Its problems are
+// Errors, placed by line and column.
 func Parse(r io.Reader) (*Config, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return parse(data)
+}
+
+// parse reads one YAML document: its syntax, then its shape against the
+// settings' types (unknown keys, duplicates, kinds, scalar types), then
+// its values (Validate). Each stage reports every problem it finds, placed
+// in the file; a later stage runs only when the earlier ones found none.
+func parse(data []byte) (*Config, error) {
+	var doc, more yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, Errors{syntaxError(data, err)}
+	}
+	switch err := dec.Decode(&more); {
+	case err == nil:
+		return nil, Errors{{Line: more.Line, Column: more.Column, Msg: "a second YAML document; the configuration is one document (remove the ---)"}}
+	case !errors.Is(err, io.EOF):
+		return nil, Errors{syntaxError(data, err)}
 	}
 	c := Default()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
+	if len(doc.Content) == 0 { // comments only
+		if err := c.Validate(); err != nil {
+			return nil, placed(&doc, err)
+		}
+		return c, nil
+	}
+	if top := doc.Content[0]; top.Kind != yaml.MappingNode && !(top.Kind == yaml.ScalarNode && top.ShortTag() == "!!null") {
+		return nil, Errors{{Line: top.Line, Column: top.Column, Msg: fmt.Sprintf("the file holds %s, not settings (key: value lines such as database: data/llmref.db)", holds(top))}}
+	}
+	if es := checkTree(&doc, c, ""); len(es) > 0 {
+		sortErrors(es)
+		return nil, es
+	}
+	if err := doc.Decode(c); err != nil {
+		// The shape check passed, so this is a value a section's own
+		// decoding refused (normalize.discrepancy_pct); its message
+		// starts with the setting's path.
+		return nil, placed(&doc, err)
 	}
 	if err := c.Validate(); err != nil {
-		return nil, err
+		return nil, placed(&doc, err)
 	}
 	return c, nil
+}
+
+// holds describes the top of a file that is not a mapping.
+func holds(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		return "the text " + found(n)
+	}
+	return found(n)
+}
+
+// placed turns errors whose messages start with a setting's key path
+// (every message Validate gives) into Errors placed at that setting.
+func placed(doc *yaml.Node, err error) Errors {
+	var es Errors
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			es = append(es, locate(doc, line))
+		}
+	}
+	sortErrors(es)
+	return es
 }
 
 // Validate checks every setting and builds every source once, so a bad
@@ -153,9 +223,8 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("fetch.retries: %d is not in 0..10", *f.Retries))
 	}
 	errs = append(errs, c.Export.validate()...)
-	if _, err := normalize.NewResolver(c.Aliases); err != nil {
-		errs = append(errs, fmt.Errorf("aliases: %w", err))
-	}
+	errs = append(errs, checkAliases(c.Aliases)...)
+	errs = append(errs, c.Review.validate(), c.Compare.Validate(), c.Serve.Validate())
 	if err := c.decodeSources(); err != nil {
 		errs = append(errs, err)
 	} else if srcs, err := c.BuildSources(); err != nil {
@@ -164,6 +233,22 @@ func (c *Config) Validate() error {
 		errs = append(errs, c.checkScheduledSources(srcs)...)
 	}
 	return errors.Join(errs...)
+}
+
+// checkAliases checks each alias as the resolver will (so that Resolver
+// cannot fail), naming the alias by its key.
+func checkAliases(aliases map[string]string) []error {
+	keys := slices.Sorted(maps.Keys(aliases))
+	var errs []error
+	for _, k := range keys {
+		if _, err := normalize.NewResolver(map[string]string{k: aliases[k]}); err != nil {
+			if inner := errors.Unwrap(err); inner != nil {
+				err = inner // the resolver's message names the alias again
+			}
+			errs = append(errs, fmt.Errorf("%s: %w", keyPath("aliases", k), err))
+		}
+	}
+	return errs
 }
 
 // checkScheduledSources checks that every schedule names sources this
@@ -194,7 +279,7 @@ func (c *Config) FetchOptions() scrapers.Options {
 	if f.Retries != nil {
 		o.MaxRetries = *f.Retries
 		if o.MaxRetries == 0 {
-			o.MaxRetries = -1 // Options: negative means none
+			o.MaxRetries = scrapers.NoRetries // in Options, zero means "the default"
 		}
 	}
 	return o

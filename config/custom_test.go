@@ -41,7 +41,7 @@ func TestCustomDefaultIsBitdeer(t *testing.T) {
 }
 
 func TestCustomFromFile(t *testing.T) {
-	c, err := Load("testdata/good/custom.yaml")
+	c, err := Load("testdata/custom.good.yml")
 	if err != nil {
 		t.Fatal(err)
 	}

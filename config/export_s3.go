@@ -62,9 +62,11 @@ func (e *ExportConfig) validate() []error {
 		errs = append(errs, fmt.Errorf("export.keep_generations: %d is not in 1..1000", e.KeepGenerations))
 	}
 	s := e.S3
+	o := e.s3Options()
 	if s.Endpoint != "" {
 		if _, _, err := objstore.ParseEndpoint(s.Endpoint); err != nil {
 			errs = append(errs, fmt.Errorf("export.s3.endpoint: %w", err))
+			o.Endpoint = "" // said once, at the setting
 		}
 	}
 	if s.Parallelism < 0 || s.Parallelism > 256 {
@@ -79,7 +81,7 @@ func (e *ExportConfig) validate() []error {
 	if objstore.IsURL(e.Dir) {
 		if _, err := objstore.ParseURL(e.Dir); err != nil {
 			errs = append(errs, fmt.Errorf("export.dir: %w", err))
-		} else if _, err := e.s3Options().Resolve(os.Getenv); err != nil {
+		} else if _, err := o.Resolve(os.Getenv); err != nil {
 			errs = append(errs, fmt.Errorf("export.dir: %w", err))
 		}
 	}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/llmref/llmref/changes"
 	"github.com/llmref/llmref/webhook"
 )
@@ -23,6 +21,8 @@ import (
 //	  hold_flagged: true   # hold a price the normaliser flagged (unit slip, discrepancy)
 //	  vanished_pct: 25     # hold removals when more than 25% of a source's offerings vanish at once (0: off)
 //	  vanished_min: 3      # ... and at least this many
+//	  added_pct: 25        # hold additions when a source adds more than 25% of its offerings at once (0: off)
+//	  added_min: 20        # ... and at least this many
 //	  webhook:
 //	    url: https://hooks.example.org/llmref
 //	    timeout: 30s       # the whole delivery, retries included
@@ -35,6 +35,8 @@ type ReviewConfig struct {
 	HoldFlagged  *bool         `yaml:"hold_flagged"`
 	VanishedPct  *int          `yaml:"vanished_pct"`
 	VanishedMin  *int          `yaml:"vanished_min"`
+	AddedPct     *int          `yaml:"added_pct"`
+	AddedMin     *int          `yaml:"added_min"`
 	Webhook      WebhookConfig `yaml:"webhook"`
 }
 
@@ -48,21 +50,7 @@ type WebhookConfig struct {
 	Backoff time.Duration `yaml:"backoff"`
 }
 
-// UnmarshalYAML reads the `review:` section strictly and checks it.
-func (c *ReviewConfig) UnmarshalYAML(n *yaml.Node) error {
-	type plain ReviewConfig
-	var p plain
-	if err := strictNode(n, &p); err != nil {
-		return fmt.Errorf("review: %w", err)
-	}
-	r := ReviewConfig(p)
-	if err := r.validate(); err != nil {
-		return err
-	}
-	*c = r
-	return nil
-}
-
+// validate checks the section (Config.Validate calls it).
 func (c ReviewConfig) validate() error {
 	var errs []error
 	if v := c.MaxChangePct; v != nil && *v < 0 {
@@ -76,6 +64,12 @@ func (c ReviewConfig) validate() error {
 	}
 	if v := c.VanishedMin; v != nil && *v < 1 {
 		errs = append(errs, fmt.Errorf("review.vanished_min: %d is not at least 1", *v))
+	}
+	if v := c.AddedPct; v != nil && *v < 0 {
+		errs = append(errs, fmt.Errorf("review.added_pct: %d is negative (0 turns the rule off)", *v))
+	}
+	if v := c.AddedMin; v != nil && *v < 1 {
+		errs = append(errs, fmt.Errorf("review.added_min: %d is not at least 1", *v))
 	}
 	w := c.Webhook
 	if err := checkURL("review.webhook.url", w.URL); err != nil {
@@ -105,6 +99,8 @@ func (c ReviewConfig) Rules() changes.Rules {
 	setInt(&r.MaxFactor, c.MaxFactor)
 	setInt(&r.VanishedPct, c.VanishedPct)
 	setInt(&r.VanishedMin, c.VanishedMin)
+	setInt(&r.AddedPct, c.AddedPct)
+	setInt(&r.AddedMin, c.AddedMin)
 	if c.HoldZero != nil {
 		r.HoldZero = *c.HoldZero
 	}

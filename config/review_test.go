@@ -22,11 +22,11 @@ func TestReviewDefaults(t *testing.T) {
 }
 
 func TestReviewFile(t *testing.T) {
-	c, err := Load("testdata/good/review.yaml")
+	c, err := Load("testdata/review.good.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := changes.Rules{MaxChangePct: 30, MaxFactor: 5, HoldZero: true, HoldFlagged: false, VanishedPct: 40, VanishedMin: 5}
+	want := changes.Rules{MaxChangePct: 30, MaxFactor: 5, HoldZero: true, HoldFlagged: false, VanishedPct: 40, VanishedMin: 5, AddedPct: 50, AddedMin: 100}
 	if got := c.Review.Rules(); got != want {
 		t.Errorf("rules %+v, want %+v", got, want)
 	}

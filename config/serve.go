@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/llmref/llmref/schedules"
 )
 
@@ -65,17 +63,6 @@ const DefaultAddr = "127.0.0.1:8080"
 const MinTokenLength = 16
 
 var scheduleName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
-
-// UnmarshalYAML reads the `serve:` section strictly and checks it.
-func (s *ServeConfig) UnmarshalYAML(n *yaml.Node) error {
-	type plain ServeConfig
-	var p plain
-	if err := strictNode(n, &p); err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	*s = ServeConfig(p)
-	return s.Validate()
-}
 
 // Validate checks every serve setting, naming the first bad one of each.
 func (s *ServeConfig) Validate() error {

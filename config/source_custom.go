@@ -3,8 +3,10 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -53,31 +55,18 @@ type ColumnSettings struct {
 	Attr     string `yaml:"attr"`
 }
 
-// UnmarshalYAML reads a column as a selector string or a mapping.
+// UnmarshalYAML reads a column as a selector string or a mapping (whose
+// keys the schema check has already checked).
 func (c *ColumnSettings) UnmarshalYAML(n *yaml.Node) error {
-	switch n.Kind {
-	case yaml.ScalarNode:
+	if n.Kind == yaml.ScalarNode {
 		c.Selector = n.Value
 		return nil
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			if v.Kind != yaml.ScalarNode {
-				return fmt.Errorf("line %d: %s: want a string", v.Line, k.Value)
-			}
-			switch k.Value {
-			case "selector":
-				c.Selector = v.Value
-			case "attr":
-				c.Attr = v.Value
-			default:
-				return fmt.Errorf("line %d: field %s not found in a column (want selector, attr)", k.Line, k.Value)
-			}
-		}
-		return nil
 	}
-	return fmt.Errorf("line %d: a column is a selector or {selector, attr}", n.Line)
+	type plain ColumnSettings
+	return n.Decode((*plain)(c))
 }
+
+func (ColumnSettings) scalarShorthand() {}
 
 var (
 	sourceNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
@@ -113,29 +102,26 @@ func (s *CustomSettings) Build() (scrapers.Source, error) {
 }
 
 // BuildAll checks every table and makes one source per enabled table. Errors
-// name the entry and the setting ("sources.custom[0] (bitdeer): rows: bad
-// selector ...").
+// name the entry's setting and the source ("sources.custom[0].rows (source
+// bitdeer): bad selector ...").
 func (s *CustomSettings) BuildAll() ([]scrapers.Source, error) {
 	var out []scrapers.Source
 	var errs []error
 	names := map[string]int{}
 	for i, t := range *s {
-		where := fmt.Sprintf("sources.custom[%d]", i)
-		if t.Name != "" {
-			where += " (" + t.Name + ")"
-		}
+		where := indexPath("sources.custom", i)
 		tbl, err := t.build()
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", where, err))
+			errs = append(errs, t.settingError(where, err))
 			continue
 		}
 		if j, dup := names[t.Name]; dup {
-			errs = append(errs, fmt.Errorf("%s: name: %q is also sources.custom[%d]'s", where, t.Name, j))
+			errs = append(errs, fmt.Errorf("%s.name: %q is also %s's", where, t.Name, indexPath("sources.custom", j)))
 			continue
 		}
 		names[t.Name] = i
 		if slices.Contains(SourceNames(), t.Name) {
-			errs = append(errs, fmt.Errorf("%s: name: %q is a built-in source", where, t.Name))
+			errs = append(errs, fmt.Errorf("%s.name: %q is a built-in source", where, t.Name))
 			continue
 		}
 		if t.Enabled != nil && !*t.Enabled {
@@ -147,6 +133,21 @@ func (s *CustomSettings) BuildAll() ([]scrapers.Source, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// settingError puts a table's error ("rows: bad selector ...") under the
+// entry's path, naming the source: "sources.custom[0].rows (source acme):
+// bad selector ...".
+func (t TableSettings) settingError(where string, err error) error {
+	msg := err.Error()
+	if sub, segs := leadingPath(msg); segs != nil && strings.HasPrefix(msg[len(sub):], ": ") {
+		where += "." + sub
+		msg = msg[len(sub)+2:]
+	}
+	if t.Name != "" {
+		where += " (source " + t.Name + ")"
+	}
+	return fmt.Errorf("%s: %s", where, msg)
 }
 
 func (t TableSettings) build() (*scrapers.Table, error) {
@@ -170,6 +171,19 @@ func (t TableSettings) build() (*scrapers.Table, error) {
 	if !ok {
 		return nil, fmt.Errorf("unit: %q is not per_token, per_1k or per_1m", t.Unit)
 	}
+	// Every selector, by the setting that holds it, in the file's order
+	// of keys: rows, then the columns by name.
+	selectors := [][2]string{{"rows", t.Rows}}
+	for _, k := range slices.Sorted(maps.Keys(t.Columns)) {
+		if sel := t.Columns[k].Selector; sel != "" {
+			selectors = append(selectors, [2]string{keyPath("columns", k), sel})
+		}
+	}
+	for _, s := range selectors {
+		if err := checkSelectorLength(s[1]); err != nil {
+			return nil, fmt.Errorf("%s: %w", s[0], err)
+		}
+	}
 	cols := make(map[string]scrapers.TableColumn, len(t.Columns))
 	for k, c := range t.Columns {
 		cols[k] = scrapers.TableColumn{Selector: c.Selector, Attr: c.Attr}
@@ -180,6 +194,11 @@ func (t TableSettings) build() (*scrapers.Table, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, s := range selectors {
+		if err := checkSelectorShape(s[1]); err != nil {
+			return nil, fmt.Errorf("%s: %w", s[0], err)
+		}
 	}
 	return tbl, nil
 }

@@ -53,7 +53,7 @@ func TestPart1SourceDefaults(t *testing.T) {
 }
 
 func TestPart1SourceSettings(t *testing.T) {
-	c, err := Load("testdata/good/sources_part1.yaml")
+	c, err := Load("testdata/sources_part1.good.yml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,8 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"sort"
 	"strings"
@@ -85,28 +83,30 @@ func (c *Config) decodeSources() error {
 		node := c.Sources[name]
 		s, ok := c.settings[name]
 		if !ok {
-			errs = append(errs, fmt.Errorf("sources.%s: unknown source (known: %s)", name, strings.Join(SourceNames(), ", ")))
+			errs = append(errs, fmt.Errorf("%s: unknown source (known: %s)", keyPath("sources", name), strings.Join(SourceNames(), ", ")))
 			continue
 		}
-		if err := strictNode(&node, s); err != nil {
-			errs = append(errs, fmt.Errorf("sources.%s: %w", name, err))
+		if err := decodeStrict(&node, s, keyPath("sources", name)); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// strictNode decodes a YAML node into v, refusing unknown keys.
+// strictNode decodes a YAML node into v, refusing unknown keys, duplicate
+// keys and values of the wrong kind.
 func strictNode(n *yaml.Node, v any) error {
-	b, err := yaml.Marshal(n)
-	if err != nil {
-		return err
+	return decodeStrict(n, v, "")
+}
+
+// decodeStrict decodes the node of the setting at path into v after
+// checking its shape (see schema.go); the node keeps its place in the
+// file, so errors do too.
+func decodeStrict(n *yaml.Node, v any, path string) error {
+	if es := checkTree(n, v, path); len(es) > 0 {
+		return es
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-		return err
-	}
-	return nil
+	return n.Decode(v)
 }
 
 // Settings returns a source's decoded settings, or nil.

@@ -193,21 +193,9 @@ func TestApproveByClicking(t *testing.T) {
 // TestReviewWithoutTokenInBrowser: a click without the token is refused by
 // the page itself, and a wrong token by the server (401), both shown.
 func TestReviewWithoutTokenInBrowser(t *testing.T) {
-	bin := chromium()
-	if bin == "" {
-		t.Skip("no Chromium (apt-get install chromium)")
-	}
+	ctx := browser(t)
 	s := newSite(t)
 	id := s.slipHold(t)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(bin), chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true), chromedp.NoFirstRun, chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()))
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
 	approve := chromedp.CSS(fmt.Sprintf(`#hold-%d button[data-action="approve"]`, id))
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.srv.URL+"/review"), chromedp.WaitVisible(approve), chromedp.Click(approve)); err != nil {
 		t.Fatalf("browser: %v", err)
@@ -216,8 +204,19 @@ func TestReviewWithoutTokenInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A token but no note: the page asks for one (the server would say 400).
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("token"), "not-the-token-0123456789"), chromedp.Click(approve)); err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	noNote, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("status")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(noNote, "write a note") {
+		t.Errorf("status without a note %q", noNote)
+	}
 	if err := chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.ID("token"), "not-the-token-0123456789"),
+		chromedp.SendKeys(chromedp.CSS(fmt.Sprintf("#hold-%d input.note", id)), "looks wrong"),
 		chromedp.Click(approve),
 		chromedp.Poll[chromedp.Void](`document.getElementById("status").textContent.includes("bearer token")`)); err != nil {
 		t.Fatalf("browser: %v", err)
@@ -231,6 +230,87 @@ func TestReviewWithoutTokenInBrowser(t *testing.T) {
 	}
 	if s.slipHold(t) != id {
 		t.Error("the hold was decided without the token")
+	}
+}
+
+// browser starts headless Chromium for a test; it skips the test when
+// none is installed.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	bin := chromium()
+	if bin == "" {
+		t.Skip("no Chromium (apt-get install chromium)")
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(bin), chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true), chromedp.NoFirstRun, chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()))
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancelT)
+	return ctx
+}
+
+// TestReviewPageLayout opens /review over the anomaly day (a ×1000 slip, a
+// price falling to free, a source breakage, a flagged new offering) and
+// the change report, at 1280 and 390 px wide: no page is wider than the
+// window, every hold is one row (one card on a phone) naming its kind,
+// model and provider in words, and a breakage's removals stay folded.
+func TestReviewPageLayout(t *testing.T) {
+	ctx := browser(t)
+	dir := t.TempDir()
+	s := &site{db: filepath.Join(dir, "llmref.db"), export: filepath.Join(dir, "export")}
+	fixturetest.Replay(t, s.db, s.export, "2026-04-24")
+	fixturetest.Replay(t, s.db, s.export, filepath.Join("..", "refresh", "testdata", "days", "2026-04-25-anomalies"))
+	h, err := serve.New(serve.Options{DB: store.NewDB(s.db, 5*time.Second), ExportDir: s.export, Publisher: publish.New(s.export, compare.DefaultOptions(), webhook.Webhook{}), Token: token, Review: serve.StoreReview{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.srv = httptest.NewServer(h)
+	t.Cleanup(s.srv.Close)
+
+	for _, width := range []int64{1280, 390} {
+		for _, page := range []string{"/review", "/changes"} {
+			do := []chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(width, 900), chromedp.Navigate(s.srv.URL + page), chromedp.WaitVisible(chromedp.CSS("h1"))}
+			if err := chromedp.Do(ctx, do...); err != nil {
+				t.Fatalf("%s at %d px: %v", page, width, err)
+			}
+			overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if overflow {
+				t.Errorf("%s at %d px is wider than the window", page, width)
+			}
+			if page == "/review" {
+				rows, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#holds tbody tr")].map(r => r.innerText.replace(/\s+/g, " "))`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var slip, breakage bool
+				for _, r := range rows {
+					slip = slip || strings.Contains(r, "#") && strings.Contains(r, "price change") && strings.Contains(r, "Llama 3.2 1B Instruct") && strings.Contains(r, "OpenRouter") &&
+						strings.Contains(r, "$0.027 → $27.00") && strings.Contains(r, "+99900.0%") && strings.Count(r, "suspected unit slip") == 1
+					breakage = breakage || strings.Contains(r, "source breakage") && strings.Contains(r, "13 of 20 OpenRouter offerings vanished") && !strings.Contains(r, "Claude Sonnet 4.6")
+				}
+				if len(rows) != 4 || !slip || !breakage {
+					t.Errorf("/review at %d px: %d rows, slip %v, breakage folded %v:\n%s", width, len(rows), slip, breakage, strings.Join(rows, "\n"))
+				}
+			}
+			if path := *screenshot; path != "" {
+				b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := fmt.Sprintf("%s-%s-%d.png", strings.TrimSuffix(path, ".png"), strings.Trim(page, "/"), width)
+				if err := os.WriteFile(name, b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("screenshot: %s", name)
+			}
+		}
 	}
 }
 

@@ -15,9 +15,12 @@ import (
 // today's parsers and normalises the whole catalogue again, as a run of its
 // own that fetches nothing: after a parser or a normaliser is fixed, the
 // catalogue follows without waiting for the sources to change. Its changes
-// go through the review rules like any run's. A page whose body is missing,
-// or that today's parser refuses, keeps its stored observations and names
-// the problem in its source's figures; the run is then partial.
+// go through the review rules like any run's. Its sources are "reparsed",
+// never "ok": a rebuild fetches nothing, so it never moves a source's last
+// successful fetch. A page whose body is missing, or that today's parser
+// refuses, keeps its stored observations, marked stale exactly as a
+// refresh marks a page that fails, and names the problem in its source's
+// figures; the run is then partial.
 func Rebuild(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	o.defaults()
 	log := o.Logger
@@ -34,7 +37,7 @@ func Rebuild(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	stats := map[string]*catalog.SourceStats{}
 	for _, s := range o.Sources {
 		sources[s.Name()] = s
-		stats[s.Name()] = &catalog.SourceStats{Source: s.Name(), Status: catalog.SourceOK, Statuses: map[string]int{}}
+		stats[s.Name()] = &catalog.SourceStats{Source: s.Name(), Status: catalog.SourceReparsed, Statuses: map[string]int{}}
 	}
 	urls := make([]string, 0, len(prev))
 	for u := range prev {
@@ -68,8 +71,10 @@ func Rebuild(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		if err != nil {
 			st1.Status = catalog.SourceFailed
 			st1.Errors = append(st1.Errors, fmt.Sprintf("%s: %v", u, err))
+			p.Stale = true // as a refresh marks a page that fails
 		}
 		st1.Observations += p.ObservationCount()
+		st1.AddWarnings(u, p.Warnings)
 		pages = append(pages, p)
 	}
 	for _, s := range o.Sources {

@@ -70,6 +70,12 @@ type Result struct {
 // committed what the others said and kept the failing ones' earlier facts.
 var ErrPartial = errors.New("some sources failed")
 
+// ErrFailed is returned (wrapped) when a run committed nothing because no
+// source could be read, or what was read named no model: the run is
+// recorded as failed, and the published catalogue and tree are left
+// exactly as they were (never replaced by an empty one).
+var ErrFailed = errors.New("nothing committed")
+
 // defaults fills what a run needs and the caller left out: the clock (the
 // fetcher's too), a logger that discards.
 func (o *Options) defaults() {
@@ -115,6 +121,9 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	if crawlErr != nil {
 		// Cancelled: commit nothing; the database keeps the last run.
 		return nil, fmt.Errorf("refresh: %w", crawlErr)
+	}
+	if noneRead(outcome.Stats) {
+		return recordFailed(st, o, run, "no source could be read", log)
 	}
 
 	pages := carryUnselected(outcome.Pages, prevPages, o.Sources, selected)
@@ -166,11 +175,11 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	review := changes.Review(changes.Input{Published: prevSnap, Next: norm.Snapshot, Run: run, Rules: rules, Holds: holds})
 	snap := review.Publish
 	log.Info("changes", "changes", len(review.Changes.Changes), "held", len(review.Seen), "closed", len(review.Closed))
-	run.Models, run.Offerings, run.Unmatched = len(snap.Models), len(snap.Offerings), len(snap.Unmatched)
-	run.FinishedAt = o.Now().UTC().Truncate(time.Second)
-	if run.FinishedAt.Before(started) {
-		run.FinishedAt = started
+	if len(snap.Models) == 0 {
+		return recordFailed(st, o, run, "the sources read named no model", log)
 	}
+	run.Models, run.Offerings, run.Unmatched = len(snap.Models), len(snap.Offerings), len(snap.Unmatched)
+	run.FinishedAt = finishTime(o, started)
 	run.Status = catalog.RunOK
 	if len(run.FailedSources()) > 0 {
 		run.Status = catalog.RunPartial
@@ -203,8 +212,8 @@ func unchanged(st *store.Store, outcome *scrapers.Outcome, run catalog.Run) (boo
 	if outcome.Changed {
 		return false, catalog.Run{}
 	}
-	last, err := st.LastRun()
-	if err != nil || last.Normalization != run.Normalization || last.Status == catalog.RunFailed {
+	last, err := st.LastCommittedRun()
+	if err != nil || last.Normalization != run.Normalization {
 		return false, catalog.Run{}
 	}
 	return true, last
@@ -225,10 +234,7 @@ func keepCatalogue(ctx context.Context, st *store.Store, o Options, run, last ca
 			}
 		}
 	}
-	run.FinishedAt = o.Now().UTC().Truncate(time.Second)
-	if run.FinishedAt.Before(run.StartedAt) {
-		run.FinishedAt = run.StartedAt
-	}
+	run.FinishedAt = finishTime(o, run.StartedAt)
 	run.Status = catalog.RunOK
 	// The differences that stand are the last run's unpublished ones: held
 	// or rejected, so with no such hold there are none, and the last run's
@@ -262,6 +268,43 @@ func keepCatalogue(ctx context.Context, st *store.Store, o Options, run, last ca
 		}
 	}
 	return res, nil
+}
+
+// noneRead reports whether every source of a run failed: nothing was
+// read, so nothing may be committed or published.
+func noneRead(stats []catalog.SourceStats) bool {
+	for _, s := range stats {
+		if s.Status != catalog.SourceFailed {
+			return false
+		}
+	}
+	return len(stats) > 0
+}
+
+// recordFailed records a run that commits nothing (see ErrFailed): only
+// its record, with why and each source's figures, so that the exit status,
+// /healthz and the metrics say what happened. The published catalogue, its
+// tree and the pages stay as they were; their facts go stale.
+func recordFailed(st *store.Store, o Options, run catalog.Run, why string, log *slog.Logger) (*Result, error) {
+	run.Status, run.Error = catalog.RunFailed, why
+	run.FinishedAt = finishTime(o, run.StartedAt)
+	id, err := st.RecordRun(run)
+	if err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
+	run.ID = id
+	log.Error("run failed: nothing committed or published", "run", id, "reason", why)
+	return &Result{Run: run}, fmt.Errorf("run %d: %w: %s", id, ErrFailed, why)
+}
+
+// finishTime is the run's end on its clock, never before its start (a
+// replayed run's clock starts at the fixture day's time).
+func finishTime(o Options, started time.Time) time.Time {
+	t := o.Now().UTC().Truncate(time.Second)
+	if t.Before(started) {
+		return started
+	}
+	return t
 }
 
 // selectSources picks the sources named in only (all when only is empty).

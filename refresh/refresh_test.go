@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -183,6 +184,51 @@ func (downTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return nil, errors.New("connection refused by test")
 }
 
+// hostDown fails every request to one host and sends the rest on.
+type hostDown struct {
+	host string
+	next http.RoundTripper
+}
+
+func (h hostDown) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Host == h.host {
+		return downTransport{}.RoundTrip(r)
+	}
+	return h.next.RoundTrip(r)
+}
+
+// TestFailedRunCommitsNothing: with every source down, the run is recorded
+// as failed (ErrFailed, exit 1 on the command line) and the published
+// catalogue stays exactly as it was; the next run still compares against
+// the last committed one.
+func TestFailedRunCommitsNothing(t *testing.T) {
+	st := openStore(t)
+	first, err := Run(context.Background(), st, replayOptions(t, "2026-04-23"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := st.Snapshot()
+	pagesBefore, _ := st.Pages()
+	o := replayOptions(t, "2026-04-24")
+	o.Fetch = scrapers.Options{Transport: downTransport{}, MaxRetries: -1}
+	res, err := Run(context.Background(), st, o)
+	if !errors.Is(err, ErrFailed) || res == nil || res.Run.Status != catalog.RunFailed || res.Run.Error == "" {
+		t.Fatalf("all sources down: %v %+v", err, res)
+	}
+	after, _ := st.Snapshot()
+	if !reflect.DeepEqual(after, before) {
+		t.Error("a run that read nothing changed the published catalogue")
+	}
+	if pagesAfter, _ := st.Pages(); !reflect.DeepEqual(pagesAfter, pagesBefore) {
+		t.Error("a run that read nothing changed the stored pages")
+	}
+	last, _ := st.LastRun()
+	committed, _ := st.LastCommittedRun()
+	if last.ID != res.Run.ID || last.Status != catalog.RunFailed || committed.ID != first.Run.ID {
+		t.Errorf("run records: last %d %s, last committed %d; want the failed run %d and the first %d", last.ID, last.Status, committed.ID, res.Run.ID, first.Run.ID)
+	}
+}
+
 func TestPartialRunKeepsFacts(t *testing.T) {
 	st := openStore(t)
 	if _, err := Run(context.Background(), st, replayOptions(t, "2026-04-23")); err != nil {
@@ -190,10 +236,11 @@ func TestPartialRunKeepsFacts(t *testing.T) {
 	}
 	before, _ := st.Snapshot()
 	o := replayOptions(t, "2026-04-24")
-	o.Fetch = scrapers.Options{Transport: downTransport{}, MaxRetries: -1}
+	o.Fetch.Transport = hostDown{host: "openrouter.ai", next: o.Fetch.Transport}
+	o.Fetch.MaxRetries = -1
 	res, err := Run(context.Background(), st, o)
 	if !errors.Is(err, ErrPartial) || res == nil || res.Run.Status != catalog.RunPartial {
-		t.Fatalf("all sources down: %v %+v", err, res)
+		t.Fatalf("openrouter down: %v %+v", err, res)
 	}
 	after, _ := st.Snapshot()
 	if len(after.Models) != len(before.Models) || len(after.Offerings) != len(before.Offerings) {

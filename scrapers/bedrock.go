@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/clip"
 )
 
 // Bedrock reads Amazon Bedrock's prices from the AWS Price List bulk offer
@@ -70,8 +71,7 @@ func (s *Bedrock) Parse(kind string, r Response) (Parsed, error) {
 	if !ok || len(parts) != 3 || parts[2] != "index.json" || parts[1] == "" {
 		return Parsed{}, fmt.Errorf("bedrock: %s is not a regional Bedrock offer file", r.URL)
 	}
-	obs, err := ParseBedrockOffer(parts[1], s.Models, r)
-	return Parsed{Observations: obs}, err
+	return ParseBedrockOffer(parts[1], s.Models, r)
 }
 
 type awsOffer struct {
@@ -116,23 +116,29 @@ var bedrockUsage = regexp.MustCompile(`(?i)^(.*?)-(input|output)-tokens?(?:-(.+)
 // the file gives them, per 1K tokens ("1K tokens") or per 1M tokens
 // (marketplace "Units" whose description says Million … Tokens). SKUs
 // without a token usage type (storage, customisation) are not prices per
-// token and are skipped. It fails when the file has no products or no
-// on-demand terms, when a configured model's token SKU has an unknown unit
-// or no USD price, when two SKUs give one price two values, and when none
-// of the configured models is in the file.
-func ParseBedrockOffer(region string, models map[string]string, r Response) ([]catalog.Observation, error) {
+// token and are skipped.
+//
+// Its anchor is the file's "products" map and "terms.OnDemand" map. A
+// configured model's token SKU it cannot read (an unknown unit, no USD
+// price) is left out with a warning, and so is a SKU that gives a price
+// another SKU gave with another value (the first SKU, in SKU order,
+// stands). It fails when the file is not JSON or not Bedrock's, when
+// either map is missing, when none of the configured models is in the
+// file or none has a token price, and when most of their token SKUs are
+// unreadable.
+func ParseBedrockOffer(region string, models map[string]string, r Response) (Parsed, error) {
 	var doc awsOffer
 	if err := json.Unmarshal(r.Body, &doc); err != nil {
-		return nil, fmt.Errorf("parse bedrock offer %s: %w", region, err)
+		return Parsed{}, fmt.Errorf("parse bedrock offer %s: %w", region, err)
 	}
 	if doc.Products == nil {
-		return nil, fmt.Errorf("parse bedrock offer %s: no \"products\" map: %w", region, ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse bedrock offer %s: no \"products\" map: %w", region, ErrMarkup)
 	}
 	if doc.Terms == nil || doc.Terms.OnDemand == nil {
-		return nil, fmt.Errorf("parse bedrock offer %s: no \"terms.OnDemand\" map: %w", region, ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse bedrock offer %s: no \"terms.OnDemand\" map: %w", region, ErrMarkup)
 	}
 	if doc.OfferCode != "" && !strings.HasPrefix(doc.OfferCode, "AmazonBedrock") {
-		return nil, fmt.Errorf("parse bedrock offer %s: offer code %q is not Amazon Bedrock's", region, doc.OfferCode)
+		return Parsed{}, fmt.Errorf("parse bedrock offer %s: offer code %q is not Amazon Bedrock's", region, clip.String(doc.OfferCode))
 	}
 	byName := make(map[string]string, len(models))
 	for name, id := range models {
@@ -142,6 +148,7 @@ func ParseBedrockOffer(region string, models map[string]string, r Response) ([]c
 		obs catalog.Observation
 		sku string
 	}
+	var tally rowTally
 	found := map[string]bool{}
 	values := map[string]value{} // id|region|field → value
 	var order []string
@@ -172,7 +179,8 @@ func ParseBedrockOffer(region string, models map[string]string, r Response) ([]c
 		}
 		price, unit, err := bedrockPrice(sku, (*doc.Terms.OnDemand)[sku])
 		if err != nil {
-			return nil, fmt.Errorf("parse bedrock offer %s: %s (%s, %s): %w", region, name, sku, a["usagetype"], err)
+			tally.skip("%s (SKU %s, %s): %v", clip.String(name), clip.String(sku), clip.String(a["usagetype"]), err)
+			continue
 		}
 		reg := a["regionCode"]
 		if reg == "" {
@@ -188,11 +196,13 @@ func ParseBedrockOffer(region string, models map[string]string, r Response) ([]c
 		key := id + "|" + reg + "|" + string(field)
 		if prev, dup := values[key]; dup {
 			if prev.obs.Value != price || prev.obs.Unit != unit {
-				return nil, fmt.Errorf("parse bedrock offer %s: %s %s: SKUs %s and %s disagree (%s vs %s)",
-					region, name, field, prev.sku, sku, prev.obs.Value, price)
+				tally.warn("%s %s: SKU %s says %s %s against %s %s from SKU %s: the first stands",
+					clip.String(name), field, clip.String(sku), clip.String(price), unit, prev.obs.Value, prev.obs.Unit, clip.String(prev.sku))
 			}
+			tally.ok()
 			continue
 		}
+		tally.ok()
 		values[key] = value{obs: o, sku: sku}
 		order = append(order, key)
 		listed := id + "|" + reg + "|" + string(catalog.FieldListed)
@@ -209,18 +219,21 @@ func ParseBedrockOffer(region string, models map[string]string, r Response) ([]c
 			names = append(names, n)
 		}
 		slices.Sort(names)
-		return nil, fmt.Errorf("parse bedrock offer %s: none of the configured models (%s) is in the file: %w",
+		return Parsed{}, fmt.Errorf("parse bedrock offer %s: none of the configured models (%s) is in the file: %w",
 			region, strings.Join(names, ", "), ErrMarkup)
 	}
+	if err := tally.unreadable("token SKUs of the configured models"); err != nil {
+		return Parsed{}, fmt.Errorf("parse bedrock offer %s: %w", region, err)
+	}
 	if len(order) == 0 {
-		return nil, fmt.Errorf("parse bedrock offer %s: no on-demand or batch token price for the configured models: %w", region, ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse bedrock offer %s: no on-demand or batch token price for the configured models: %w", region, ErrMarkup)
 	}
 	slices.Sort(order)
 	out := make([]catalog.Observation, 0, len(order))
 	for _, k := range order {
 		out = append(out, values[k].obs)
 	}
-	return out, nil
+	return Parsed{Observations: out, Warnings: tally.Warnings()}, nil
 }
 
 // bedrockField maps a token SKU's usage type parts to the price it gives.
@@ -292,10 +305,10 @@ func bedrockPrice(sku string, terms map[string]awsTerm) (string, catalog.Unit, e
 			case l == "units" && bedrockMillionUnits.MatchString(d.Description):
 				u = catalog.PerMillion
 			default:
-				return "", "", fmt.Errorf("unit %q is not a token unit llmref knows: %w", d.Unit, ErrMarkup)
+				return "", "", fmt.Errorf("unit %q is not a token unit llmref knows: %w", clip.String(d.Unit), ErrMarkup)
 			}
 			if price != "" && (price != usd || unit != u) {
-				return "", "", fmt.Errorf("two on-demand prices (%s, %s)", price, usd)
+				return "", "", fmt.Errorf("two on-demand prices (%s, %s)", clip.String(price), clip.String(usd))
 			}
 			price, unit = usd, u
 		}

@@ -31,10 +31,11 @@ func TestParseBedrockOfferGolden(t *testing.T) {
 			golden.Assert(t, filepath.Join("testdata", "bedrock_"+region+".golden.json"), observationsJSON(t, p.Observations))
 		}
 	}
-	us, err := ParseBedrockOffer("us-east-1", brModels, Response{URL: s.OfferURL("us-east-1"), Body: fixtureBody(t, "2026-04-23", brOfferPath("us-east-1"))})
+	pu, err := ParseBedrockOffer("us-east-1", brModels, Response{URL: s.OfferURL("us-east-1"), Body: fixtureBody(t, "2026-04-23", brOfferPath("us-east-1"))})
 	if err != nil {
 		t.Fatal(err)
 	}
+	us := pu.Observations
 	want := map[catalog.Field]string{
 		catalog.FieldPriceInput: "0.0001000000", catalog.FieldPriceOutput: "0.0001000000",
 		catalog.FieldPriceBatchInput: "0.0000500000", catalog.FieldPriceBatchOutput: "0.0000500000",
@@ -51,9 +52,13 @@ func TestParseBedrockOfferGolden(t *testing.T) {
 	if n := len(us); n != 5 {
 		t.Errorf("%d observations; want listed + 4 prices (storage, other models and the marketplace SKU ignored): %+v", n, us)
 	}
-	eu, err := ParseBedrockOffer("eu-west-1", brModels, Response{Body: fixtureBody(t, "2026-04-23", brOfferPath("eu-west-1"))})
+	pe, err := ParseBedrockOffer("eu-west-1", brModels, Response{Body: fixtureBody(t, "2026-04-23", brOfferPath("eu-west-1"))})
 	if err != nil {
 		t.Fatal(err)
+	}
+	eu := pe.Observations
+	if len(pu.Warnings)+len(pe.Warnings) != 0 {
+		t.Errorf("warnings %q %q", pu.Warnings, pe.Warnings)
 	}
 	if in := find(eu, brLlama, catalog.FieldPriceInput); len(in) != 1 || in[0].Value != "0.0001300000" || in[0].Region != "eu-west-1" {
 		t.Errorf("eu-west-1 input = %+v; want the EU price 0.00013 per 1K", in)
@@ -86,11 +91,12 @@ func TestParseBedrockOfferSKUs(t *testing.T) {
 		"cache read":  {`"model" : "Llama 3.2 1B", "usagetype" : "USW2-Llama3-2-1B-cache-read-input-tokens"`, "1K tokens", "0.0000100000", "", catalog.FieldPriceCachedInput, catalog.PerThousand},
 		"titan model": {`"titanModel" : "Llama 3.2 1B", "usagetype" : "USW2-Llama3-2-1B-input-tokens"`, "1K tokens", "0.0001000000", "", catalog.FieldPriceInput, catalog.PerThousand},
 	} {
-		obs, err := ParseBedrockOffer("us-west-2", brModels, Response{Body: []byte(brOffer(c.attrs, c.unit, c.price, c.desc))})
+		p, err := ParseBedrockOffer("us-west-2", brModels, Response{Body: []byte(brOffer(c.attrs, c.unit, c.price, c.desc))})
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
+		obs := p.Observations
 		got := find(obs, brLlama, c.field)
 		if len(got) != 1 || got[0].Value != c.price || got[0].Unit != c.wantUnit || got[0].Region != "us-west-2" {
 			t.Errorf("%s: %s = %+v", name, c.field, obs)
@@ -108,9 +114,6 @@ func TestParseBedrockOfferSKUs(t *testing.T) {
 
 func TestParseBedrockOfferErrors(t *testing.T) {
 	page := string(fixtureBody(t, "2026-04-23", brOfferPath("us-east-1")))
-	two := strings.Replace(page, `"SYNTH1B000USOUT1" : {`, `"SYNTH1B000USIN02" : { "sku" : "SYNTH1B000USIN02", "productFamily" : "Amazon Bedrock", "attributes" : { "model" : "Llama 3.2 1B", "usagetype" : "USE1-Llama3-2-1B-input-tokens", "regionCode" : "us-east-1" } },
-    "SYNTH1B000USOUT1" : {`, 1)
-	two = strings.Replace(two, `"OnDemand" : {`, `"OnDemand" : { "SYNTH1B000USIN02" : { "SYNTH1B000USIN02.JRTCKXETXF" : { "priceDimensions" : { "SYNTH1B000USIN02.JRTCKXETXF.6YS6EN2CT7" : { "beginRange" : "0", "unit" : "1K tokens", "pricePerUnit" : { "USD" : "0.0002000000" } } } } },`, 1)
 	for name, c := range map[string]struct {
 		body   string
 		models map[string]string
@@ -120,20 +123,57 @@ func TestParseBedrockOfferErrors(t *testing.T) {
 		"no products":        {strings.Replace(page, `"products" :`, `"items" :`, 1), brModels, true},
 		"no terms":           {strings.Replace(page, `"OnDemand" :`, `"Reserved" :`, 1), brModels, true},
 		"renamed model":      {strings.ReplaceAll(page, `"model" : "Llama 3.2 1B"`, `"model" : "Llama 3.2 1B Instruct"`), brModels, true},
-		"unknown unit":       {strings.Replace(page, `"unit" : "1K tokens",`, `"unit" : "1K characters",`, 1), brModels, true},
-		"no usd":             {strings.Replace(page, `"USD" : "0.0001000000"`, `"CNY" : "0.0007000000"`, 1), brModels, true},
-		"two skus disagree":  {two, brModels, false},
+		"every unit unknown": {strings.ReplaceAll(page, `"unit" : "1K tokens",`, `"unit" : "1K characters",`), brModels, true},
 		"another offer":      {strings.Replace(page, `"offerCode" : "AmazonBedrock"`, `"offerCode" : "AmazonEC2"`, 1), brModels, false},
 		"attribute not text": {strings.Replace(page, `"operation" : ""`, `"operation" : 7`, 1), brModels, false},
 	} {
-		_, err := ParseBedrockOffer("us-east-1", c.models, Response{Body: []byte(c.body)})
-		if err == nil {
-			t.Errorf("%s: no error", name)
-			continue
-		}
-		if c.markup && !errors.Is(err, ErrMarkup) {
-			t.Errorf("%s: %v does not wrap ErrMarkup", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseBedrockOffer("us-east-1", c.models, Response{Body: []byte(c.body)})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if c.markup && !errors.Is(err, ErrMarkup) {
+				t.Errorf("%v does not wrap ErrMarkup", err)
+			}
+		})
+	}
+}
+
+// TestParseBedrockOfferRowWarnings: a token SKU the parser cannot read, or
+// one that gives a price another SKU gave otherwise, is left out with a
+// warning; the other SKUs stand.
+func TestParseBedrockOfferRowWarnings(t *testing.T) {
+	page := string(fixtureBody(t, "2026-04-23", brOfferPath("us-east-1")))
+	two := strings.Replace(page, `"SYNTH1B000USOUT1" : {`, `"SYNTH1B000USIN02" : { "sku" : "SYNTH1B000USIN02", "productFamily" : "Amazon Bedrock", "attributes" : { "model" : "Llama 3.2 1B", "usagetype" : "USE1-Llama3-2-1B-input-tokens", "regionCode" : "us-east-1" } },
+    "SYNTH1B000USOUT1" : {`, 1)
+	two = strings.Replace(two, `"OnDemand" : {`, `"OnDemand" : { "SYNTH1B000USIN02" : { "SYNTH1B000USIN02.JRTCKXETXF" : { "priceDimensions" : { "SYNTH1B000USIN02.JRTCKXETXF.6YS6EN2CT7" : { "beginRange" : "0", "unit" : "1K tokens", "pricePerUnit" : { "USD" : "0.0002000000" } } } } },`, 1)
+	for name, c := range map[string]struct {
+		body, warning string
+		gone          catalog.Field
+	}{
+		"unknown unit": {strings.Replace(page, `"unit" : "1K tokens",`, `"unit" : "1K characters",`, 1),
+			`unit "1K characters" is not a token unit llmref knows`, catalog.FieldPriceInput},
+		"no usd": {strings.Replace(page, `"USD" : "0.0001000000"`, `"CNY" : "0.0007000000"`, 1),
+			"price dimension without a USD price", catalog.FieldPriceInput},
+		"two skus disagree": {two, "price.input: SKU SYNTH1B000USIN02 says 0.0002000000 usd/1k against 0.0001000000 usd/1k from SKU SYNTH1B000USIN01: the first stands", ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, err := ParseBedrockOffer("us-east-1", brModels, Response{Body: []byte(c.body)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], c.warning) {
+				t.Errorf("warnings %q, want one saying %q", p.Warnings, c.warning)
+			}
+			for _, f := range []catalog.Field{catalog.FieldPriceInput, catalog.FieldPriceOutput, catalog.FieldPriceBatchInput, catalog.FieldPriceBatchOutput} {
+				if n := len(find(p.Observations, brLlama, f)); n != 1 && f != c.gone || n != 0 && f == c.gone {
+					t.Errorf("%s: %d observations", f, n)
+				}
+			}
+			if in := find(p.Observations, brLlama, catalog.FieldPriceInput); c.gone != catalog.FieldPriceInput && (len(in) != 1 || in[0].Value != "0.0001000000") {
+				t.Errorf("input %+v, want the first SKU's", in)
+			}
+		})
 	}
 }
 
@@ -152,14 +192,12 @@ func FuzzParseBedrockOffer(f *testing.F) {
 	f.Add(fixtureBody(f, "2026-04-23", brOfferPath("us-east-1")))
 	f.Add([]byte(brOffer(`"model" : "Llama 3.2 1B", "usagetype" : "X-input-tokens-batch"`, "Units", "1e-3", "Million tokens")))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		obs, err := ParseBedrockOffer("us-east-1", brModels, Response{URL: "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json", Body: body})
+		p, err := ParseBedrockOffer("us-east-1", brModels, Response{URL: "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json", Body: body})
 		if err != nil {
 			return
 		}
-		if len(obs) == 0 {
-			t.Fatal("no error and no observations")
-		}
-		for _, o := range obs {
+		checkParsed(t, p)
+		for _, o := range p.Observations {
 			if o.Subject != brLlama || o.Provider != "bedrock" || o.Region == "" || (o.Field.IsPrice() && o.Unit == "") {
 				t.Fatalf("observation %+v", o)
 			}

@@ -121,6 +121,7 @@ func (c *crawl) handle(f Fetched) []Request {
 		return nil
 	}
 	c.pages[f.URL] = page
+	st.AddWarnings(f.URL, page.Warnings)
 	if same {
 		c.unchanged[f.URL] = true
 	}
@@ -165,6 +166,7 @@ func (c *crawl) evaluate(src Source, f Fetched, prev catalog.Page, hadPrev bool)
 		ETag: f.Header.Get("ETag"), LastModified: f.Header.Get("Last-Modified"),
 		ContentType: f.Header.Get("Content-Type"), BodySHA256: hash, Bytes: int64(len(f.Body)),
 		FetchedAt: f.FetchedAt, CheckedAt: f.FetchedAt, Observations: parsed.Observations, Links: parsed.Links,
+		Warnings: parsed.Warnings,
 	}, f.Body, false, nil
 }
 
@@ -290,7 +292,7 @@ func Reparse(src Source, p catalog.Page, body []byte) (catalog.Page, error) {
 		return p, fmt.Errorf("parse %s page: %w", p.Kind, err)
 	}
 	stampObservations(parsed.Observations, p.Source, p.URL, p.FetchedAt)
-	p.Observations, p.Links = parsed.Observations, parsed.Links
+	p.Observations, p.Links, p.Warnings = parsed.Observations, parsed.Links, parsed.Warnings
 	p.Count = len(parsed.Observations)
 	p.Reused = false
 	return p, nil

@@ -34,11 +34,15 @@ type Options struct {
 	Delay time.Duration
 	// Timeout bounds one request, body included.
 	Timeout time.Duration
-	// MaxBodyBytes caps a response body; a larger body fails the page
-	// instead of being truncated.
+	// MaxBodyBytes caps a response body after decoding, whatever its
+	// encoding (gzip, x-gzip, deflate, a list of them, a gzip file by its
+	// Content-Type), and the bytes read from the wire and out of every
+	// decoding step too: a larger body fails the page ("body exceeds N
+	// bytes after decoding") instead of being truncated.
 	MaxBodyBytes int64
 	// MaxRetries is how many times a request is retried after a 408, 429,
-	// 5xx or a network timeout.
+	// 5xx or a network timeout. Zero takes the default (2); NoRetries (any
+	// negative value) retries nothing.
 	MaxRetries int
 	// BackoffBase and BackoffMax bound the exponential backoff between
 	// retries (with jitter).
@@ -60,7 +64,13 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Defaults returns the options with every unset field at its default.
+// NoRetries as Options.MaxRetries turns retries off (zero means "the
+// default").
+const NoRetries = -1
+
+// Defaults returns the options with every unset field at its default. It is
+// idempotent: options already defaulted come back as they are (Crawl and
+// Fetch both apply it).
 func (o Options) Defaults() Options {
 	if o.UserAgent == "" {
 		o.UserAgent = DefaultUserAgent
@@ -74,9 +84,10 @@ func (o Options) Defaults() Options {
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = 32 << 20
 	}
-	if o.MaxRetries < 0 {
-		o.MaxRetries = 0
-	} else if o.MaxRetries == 0 {
+	switch {
+	case o.MaxRetries < 0:
+		o.MaxRetries = NoRetries // stays "none" however often it is defaulted
+	case o.MaxRetries == 0:
 		o.MaxRetries = 2
 	}
 	if o.BackoffBase <= 0 {
@@ -141,6 +152,8 @@ var (
 	ErrBodyTooLarge    = errors.New("response body exceeds the size limit")
 	ErrRobotsDisallow  = errors.New("disallowed by robots.txt")
 	ErrOffsiteRedirect = errors.New("redirect to another host refused")
+	// ErrInsecureRedirect is a redirect from https to a weaker scheme.
+	ErrInsecureRedirect = errors.New("redirect from https to http refused")
 )
 
 // StatusError is a final HTTP status that is not a success.
@@ -199,7 +212,7 @@ func newCollector(ctx context.Context, o Options) (*colly.Collector, error) {
 	c.IgnoreRobotsTxt = o.IgnoreRobots
 	c.AllowURLRevisit = true // our frontier fetches each URL once; retries revisit
 	c.ParseHTTPErrorResponse = true
-	c.MaxBodySize = 0 // the limit is enforced below, failing instead of truncating
+	c.MaxBodySize = 0 // the limit is enforced by decodingTransport, failing instead of truncating
 	c.MaxDepth, c.MaxRequests = 0, 0
 	c.CacheDir = ""
 	c.DetectCharset = false
@@ -207,11 +220,14 @@ func newCollector(ctx context.Context, o Options) (*colly.Collector, error) {
 	c.Async = false // our per-host workers bound the frontier
 	c.AllowedDomains, c.DisallowedDomains = nil, nil
 	c.DisableCookies()
-	c.WithTransport(&limitTransport{next: o.Transport, max: o.MaxBodyBytes})
+	c.WithTransport(&decodingTransport{next: o.Transport, max: o.MaxBodyBytes})
 	c.SetRequestTimeout(o.Timeout)
 	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
+		}
+		if prev := via[len(via)-1].URL; prev.Scheme == "https" && req.URL.Scheme != "https" {
+			return fmt.Errorf("%w: %s → %s", ErrInsecureRedirect, prev.Redacted(), req.URL.Redacted())
 		}
 		if req.URL.Host != via[0].URL.Host {
 			return fmt.Errorf("%w: %s", ErrOffsiteRedirect, req.URL.Host)
@@ -421,7 +437,7 @@ func retryableStatus(code int) bool {
 }
 
 func retryableErr(err error) bool {
-	if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrOffsiteRedirect) || errors.Is(err, context.Canceled) {
+	if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrOffsiteRedirect) || errors.Is(err, ErrInsecureRedirect) || errors.Is(err, context.Canceled) {
 		return false
 	}
 	var ne net.Error
@@ -461,49 +477,6 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	}
 	return 0, false
 }
-
-// limitTransport fails a response whose body exceeds max bytes, rather than
-// let colly truncate it silently. It sits below Go's transparent gzip
-// decoding, so it counts decompressed bytes.
-type limitTransport struct {
-	next http.RoundTripper
-	max  int64
-}
-
-func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.next.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	if resp.ContentLength > t.max {
-		resp.Body.Close()
-		return nil, fmt.Errorf("%w: Content-Length %d > %d", ErrBodyTooLarge, resp.ContentLength, t.max)
-	}
-	resp.Body = &limitedBody{rc: resp.Body, left: t.max}
-	return resp, nil
-}
-
-type limitedBody struct {
-	rc   io.ReadCloser
-	left int64
-}
-
-func (b *limitedBody) Read(p []byte) (int, error) {
-	if b.left < 0 {
-		return 0, ErrBodyTooLarge
-	}
-	if int64(len(p)) > b.left+1 {
-		p = p[:b.left+1]
-	}
-	n, err := b.rc.Read(p)
-	b.left -= int64(n)
-	if b.left < 0 {
-		return n, ErrBodyTooLarge
-	}
-	return n, err
-}
-
-func (b *limitedBody) Close() error { return b.rc.Close() }
 
 // StatusCounts renders a status histogram with sorted keys ("200": 3).
 func StatusCounts(m map[int]int) map[string]int {

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 )
 
@@ -336,5 +338,93 @@ func TestFetchFrontierFull(t *testing.T) {
 	}
 	if ok != 4 || full != 6 {
 		t.Fatalf("%d fetched, %d refused as the frontier was full; want 4 and 6", ok, full)
+	}
+}
+
+// TestFetchRedirectSchemes: a redirect from https to http is refused even
+// on the same host; same-host https redirects and http → https upgrades
+// are followed. (Replay answers for example.test, so that both schemes
+// share one host, which two loopback servers cannot.)
+func TestFetchRedirectSchemes(t *testing.T) {
+	fsys := fstest.MapFS{
+		ManifestFile: {Data: []byte(`{"day":"2026-04-23","recorded_at":"2026-04-23T02:00:00Z","responses":[
+{"url":"https://example.test/down","status":302,"headers":{"Location":"http://example.test/plain"}},
+{"url":"https://example.test/hop","status":302,"headers":{"Location":"https://example.test/down"}},
+{"url":"https://example.test/moved","status":301,"headers":{"Location":"/here"}},
+{"url":"http://example.test/up","status":301,"headers":{"Location":"https://example.test/here"}},
+{"url":"http://example.test/plain","status":200,"body":"body.txt"},
+{"url":"https://example.test/here","status":200,"body":"body.txt"}]}`)},
+		"body.txt": {Data: []byte("here")},
+	}
+	rt, err := NewReplay(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := testOptions()
+	o.Transport = rt
+	o.IgnoreRobots = true
+	got := fetchAll(t, o, Request{URL: "https://example.test/down"}, Request{URL: "https://example.test/hop"},
+		Request{URL: "https://example.test/moved"}, Request{URL: "http://example.test/up"})
+	for _, u := range []string{"https://example.test/down", "https://example.test/hop"} {
+		if f := got[u]; !errors.Is(f.Err, ErrInsecureRedirect) || f.Attempts != 1 || f.Body != nil {
+			t.Errorf("%s: err %v after %d attempts; want the https → http redirect refused, once", u, f.Err, f.Attempts)
+		}
+	}
+	for _, u := range []string{"https://example.test/moved", "http://example.test/up"} {
+		if f := got[u]; f.Err != nil || string(f.Body) != "here" {
+			t.Errorf("%s: err %v, body %q; want the redirect followed", u, f.Err, f.Body)
+		}
+	}
+}
+
+// TestOptionsDefaultsIdempotent: Crawl and Fetch both apply Defaults, so
+// applying it twice must change nothing; in particular NoRetries (what
+// `fetch.retries: 0` becomes) must not turn into the default 2.
+func TestOptionsDefaultsIdempotent(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		o    Options
+	}{
+		{"zero", Options{}},
+		{"no retries", Options{MaxRetries: NoRetries}},
+		{"negative retries", Options{MaxRetries: -5}},
+		{"set", Options{UserAgent: "x", Parallelism: 3, Delay: time.Second, Timeout: time.Second, MaxBodyBytes: 10, MaxRetries: 4, BackoffBase: time.Millisecond, BackoffMax: time.Second, RetryAfterMax: time.Minute}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			once := tc.o.Defaults()
+			twice := once.Defaults()
+			if once.Now == nil || twice.Now == nil || once.Transport == nil {
+				t.Fatal("Defaults left the clock or the transport unset")
+			}
+			once.Now, twice.Now = nil, nil
+			if !reflect.DeepEqual(once, twice) {
+				t.Errorf("Defaults twice differs from once:\n once  %+v\n twice %+v", once, twice)
+			}
+			if tc.o.MaxRetries < 0 && twice.MaxRetries >= 0 {
+				t.Errorf("MaxRetries %d → %d: \"no retries\" became retries", tc.o.MaxRetries, twice.MaxRetries)
+			}
+		})
+	}
+}
+
+// TestCrawlNoRetries: through Crawl, which defaults the options and hands
+// them to Fetch, which defaults them again, NoRetries means one request.
+func TestCrawlNoRetries(t *testing.T) {
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++ // one host, parallelism 1: no race
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	o := testOptions()
+	o.IgnoreRobots = true
+	o.Parallelism = 1
+	o.MaxRetries = NoRetries
+	out, err := Crawl(t.Context(), o, []Source{&LiteLLM{URL: srv.URL + "/litellm.json"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := out.Stats[0]; calls != 1 || st.Requests != 1 || st.Retries != 0 {
+		t.Errorf("%d calls, stats %+v; want one request and no retry", calls, st)
 	}
 }

@@ -14,11 +14,19 @@ import (
 
 // Fireworks reads Fireworks AI's serverless pricing docs page, in its
 // Markdown form (docs.fireworks.ai/serverless/pricing.md): the per-model
-// rows (input / cached input / output, with Fast and Priority variants) and
-// the parameter-size tiers that price every other text model. A tracked
+// rows (input / cached input / output, with Fast, Priority and US/EU
+// variants), the named models of the embeddings table, and the
+// parameter-size tiers that price every other text model. A tracked
 // model without a row of its own is priced by its tier, which its
 // observations name ("tier: Less than 4B parameters"); the tier needs the
 // model's size, so tracked models are configured with it.
+//
+// Its anchor is the per-model table (Model | Standard …, or Model | Input
+// …) and the size-tier table; it fails when either is missing, when no
+// row is priced, or when most rows are unreadable. Anything less is a
+// warning: a row with an unreadable price, a row sharing another's link
+// with words that name no variant, a duplicate row, a tracked model in
+// no tier.
 type Fireworks struct {
 	// BaseURL is the docs root; default https://docs.fireworks.ai.
 	BaseURL string
@@ -65,8 +73,7 @@ func (s *Fireworks) Parse(kind string, r Response) (Parsed, error) {
 	if kind != "pricing" {
 		return Parsed{}, fmt.Errorf("fireworks: unknown page kind %q", kind)
 	}
-	obs, err := ParseFireworksPricing(s.Models, r)
-	return Parsed{Observations: obs}, err
+	return ParseFireworksPricing(s.Models, r)
 }
 
 // fwTier is one row of the size-tier table.
@@ -97,30 +104,53 @@ func (t fwTier) holds(params int64, moe bool) bool {
 type fwPrices struct{ in, cached, out string }
 
 var (
-	fwAmount     = regexp.MustCompile(`^\$?(\d[\d,]*(?:\.\d+)?|\.\d+)$`)
-	fwAnyAmount  = regexp.MustCompile(`\$\s*(\d[\d,]*(?:\.\d+)?)`)
-	fwLabelled   = regexp.MustCompile(`(?i)\$\s*(\d[\d,]*(?:\.\d+)?)\s*(input|cached(?:\s+input)?|output)`)
-	fwBillions   = regexp.MustCompile(`(?i)(\d+(?:\.\d+)?)\s*b\b`)
-	fwBatch      = regexp.MustCompile(`(?i)batch(?: inference)?[^.\n]*?\b(\d{1,3})\s*%\s*of\s+(?:the\s+)?(?:base\s+)?serverless`)
-	fwMDLink     = regexp.MustCompile(`^\[([^\]]*)\]\(([^)\s]*)(?:\s+"[^"]*")?\)(.*)$`)
-	fwModelPath  = regexp.MustCompile(`^/models/([^/]+)/([^/?#]+)/?$`)
-	fwRegionMark = regexp.MustCompile(`(?i)\s*\((us|eu)\)\s*$`)
-	fwParenNote  = regexp.MustCompile(`\s*\([^)]*\)`)
+	fwAmount    = regexp.MustCompile(`^\$?(\d[\d,]*(?:\.\d+)?|\.\d+)$`)
+	fwAnyAmount = regexp.MustCompile(`\$\s*(\d[\d,]*(?:\.\d+)?)`)
+	fwLabelled  = regexp.MustCompile(`(?i)\$\s*(\d[\d,]*(?:\.\d+)?)\s*(input|cached(?:\s+input)?|output)`)
+	fwBillions  = regexp.MustCompile(`(?i)(\d+(?:\.\d+)?)\s*b\b`)
+	fwBatch     = regexp.MustCompile(`(?i)batch(?: inference)?[^.\n]*?\b(\d{1,3})\s*%\s*of\s+(?:the\s+)?(?:base\s+)?serverless`)
+	fwMDLink    = regexp.MustCompile(`^\[([^\]]*)\]\(([^)\s]*)(?:\s+"[^"]*")?\)(.*)$`)
+	fwModelPath = regexp.MustCompile(`^/models/([^/]+)/([^/?#]+)/?$`)
+	fwParenNote = regexp.MustCompile(`\s*\([^)]*\)`)
+	// fwSizeRange is a size tier's label in the embeddings table ("up to
+	// 150M", "150M - 350M parameters"), not a model's name.
+	fwSizeRange = regexp.MustCompile(`(?i)^(?:(?:up to|less than|under|below|more than|over|above|greater than)\s+)?\d+(?:\.\d+)?\s*[mb](?:\s*(?:-|to)\s*\d+(?:\.\d+)?\s*[mb])?(?:\s+param(?:eter)?s)?$`)
 )
+
+// fwRow is one per-model row, read: the model's name without its
+// serving-path words, the model id, and the prices of each serving path.
+type fwRow struct {
+	cell, name, base, id, region, variant string
+	offers                                []fwOffer
+}
 
 // ParseFireworksPricing reads the serverless pricing page (Markdown) into
 // provider-authority offering observations at "fireworks" (USD per 1M
-// tokens): every per-model row (Standard prices as the offering, Fast rows
-// as variant "fast", the Priority column as variant "priority", "(US)" rows
-// in region "us"; "—" means not offered), and for each tracked model
-// without a row, its parameter-size tier's price, the tier named in the
-// Note. Where the page says batch inference costs a percentage of
-// serverless pricing, standard and tier prices also give batch prices,
-// with a Note saying so (for the base offering only: Fast, Priority and
-// US-only serving paths are not batch paths). It fails when the per-model
-// table or the tier table is missing, or when a tracked model falls in no
-// tier.
-func ParseFireworksPricing(models []FireworksModel, r Response) ([]catalog.Observation, error) {
+// tokens): every per-model row (Standard prices as the offering, the
+// Priority column as variant "priority"; "—" means not offered), each
+// named model of the embeddings table (an input price), and for each
+// tracked model without a row, its parameter-size tier's price, the tier
+// named in the Note. Where the page says batch inference costs a
+// percentage of serverless pricing, standard and tier prices also give
+// batch prices, with a Note saying so (for the base offering only: Fast,
+// Priority and US/EU serving paths are not batch paths).
+//
+// Words after a row's name name its serving path, with or without
+// parentheses, in any order: "Fast" is variant "fast", "US" and "EU" are
+// regions ("Kimi K3 Fast", "Kimi K3 US", "Kimi K3 (US)", "GLM 5.2 Fast
+// US"). Such rows share their model's link and are offerings of it.
+// Other words after a name that shares another row's link name no
+// variant llmref knows: the row is left out with a warning. A suffix
+// with a link of its own ("DeepSeek V4 Flash (0731)", "… (Preview)") is
+// a model of its own, by its link. A row listed twice is read once: with
+// the same prices the second is dropped, with others the first is kept
+// (the page does list the offering, and leaving both out would publish it
+// as gone) and a warning names both.
+//
+// It fails when the per-model table or the tier table is missing, when
+// no row is priced, or when most rows are unreadable; a row it cannot
+// place, and a tracked model in no tier or in two, are warnings.
+func ParseFireworksPricing(models []FireworksModel, r Response) (Parsed, error) {
 	text := strings.ReplaceAll(string(r.Body), "\r\n", "\n")
 	tables := mdTables(text)
 	batchPct := int64(0)
@@ -147,12 +177,7 @@ func ParseFireworksPricing(models []FireworksModel, r Response) ([]catalog.Obser
 			}
 			return a + "; " + b
 		}
-		out = append(out, obs(subject, name, region, variant, catalog.FieldListed, subject, note))
-		out = append(out, obs(subject, name, region, variant, catalog.FieldPriceInput, p.in, note))
-		if p.cached != "" {
-			out = append(out, obs(subject, name, region, variant, catalog.FieldPriceCachedInput, p.cached, note))
-		}
-		out = append(out, obs(subject, name, region, variant, catalog.FieldPriceOutput, p.out, note))
+		var batch []catalog.Observation
 		if batchPct > 0 && variant == "" && region == "" {
 			bi, err := scaleUSD(p.in, batchPct)
 			if err != nil {
@@ -162,81 +187,150 @@ func ParseFireworksPricing(models []FireworksModel, r Response) ([]catalog.Obser
 			if err != nil {
 				return err
 			}
-			out = append(out, obs(subject, name, region, variant, catalog.FieldPriceBatchInput, bi, join(note, batchNote)))
-			out = append(out, obs(subject, name, region, variant, catalog.FieldPriceBatchOutput, bo, join(note, batchNote)))
+			batch = append(batch, obs(subject, name, region, variant, catalog.FieldPriceBatchInput, bi, join(note, batchNote)),
+				obs(subject, name, region, variant, catalog.FieldPriceBatchOutput, bo, join(note, batchNote)))
 		}
+		out = append(out, obs(subject, name, region, variant, catalog.FieldListed, subject, note))
+		out = append(out, obs(subject, name, region, variant, catalog.FieldPriceInput, p.in, note))
+		if p.cached != "" {
+			out = append(out, obs(subject, name, region, variant, catalog.FieldPriceCachedInput, p.cached, note))
+		}
+		out = append(out, obs(subject, name, region, variant, catalog.FieldPriceOutput, p.out, note))
+		out = append(out, batch...)
 		return nil
 	}
 
-	var rowsTables []*mdTable
+	var rowsTables, embeddingTables []*mdTable
 	var tierTable *mdTable
 	var tiers []fwTier
+	var tierRejects []string
 	for i := range tables {
 		t := &tables[i]
-		if fwIsRowsTable(t.header) {
+		switch {
+		case strings.Contains(strings.ToLower(t.heading), "embedding"):
+			embeddingTables = append(embeddingTables, t)
+		case fwIsRowsTable(t.header):
 			rowsTables = append(rowsTables, t)
-			continue
-		}
-		if tierTable == nil {
-			if ts := fwTiers(t); len(ts) > 0 {
-				tierTable, tiers = t, ts
+		case tierTable == nil:
+			if ts, rejects := fwTiers(t); len(ts) > 0 {
+				tierTable, tiers, tierRejects = t, ts, rejects
 			}
 		}
 	}
 	if len(rowsTables) == 0 {
-		return nil, fmt.Errorf("parse fireworks pricing: per-model price table (Model | Standard … or Model | Input …) not found: %w", ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse fireworks pricing: per-model price table (Model | Standard … or Model | Input …) not found: %w", ErrMarkup)
 	}
 	if tierTable == nil {
-		return nil, fmt.Errorf("parse fireworks pricing: parameter-size tier table not found: %w", ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse fireworks pricing: parameter-size tier table not found: %w", ErrMarkup)
+	}
+	var tally rowTally
+	tally.read += len(tiers)
+	for _, why := range tierRejects {
+		tally.skip("%s", why)
 	}
 
-	// Per-model rows.
-	rowIDs := map[string]bool{}
-	seen := map[string]bool{}
-	n := 0
+	// Per-model rows: read each, then place them. Rows that share a link
+	// are one model's serving paths; the shortest name among them is the
+	// model's.
+	var rows []fwRow
 	for _, rowsTable := range rowsTables {
 		for _, row := range rowsTable.rows {
 			if len(row) == 0 || row[0] == "" {
 				continue
 			}
 			name, link := mdCellLink(row[0])
-			region, variant := "", ""
-			if m := fwRegionMark.FindStringSubmatch(name); m != nil {
-				region = strings.ToLower(m[1])
-				name = strings.TrimSpace(name[:len(name)-len(m[0])])
-			}
-			base := name
-			if b, ok := strings.CutSuffix(name, " Fast"); ok {
-				base, variant = strings.TrimSpace(b), "fast"
-			}
+			base, region, variant := fwQualifiers(name)
 			id := fwModelID(link, base)
 			if id == "" {
-				return nil, fmt.Errorf("parse fireworks pricing: row %q: no model id in its link or name: %w", clip.String(row[0]), ErrMarkup)
+				tally.skip("row %q: no model id in its link or name", clip.String(row[0]))
+				continue
 			}
 			offers, err := fwRowPrices(rowsTable.header, row)
 			if err != nil {
-				return nil, fmt.Errorf("parse fireworks pricing: row %q: %w", clip.String(name), err)
+				tally.skip("row %q: %v", clip.String(name), err)
+				continue
 			}
-			for _, o := range offers {
-				v := variant
-				if o.variant != "" {
-					v = strings.TrimPrefix(variant+"/"+o.variant, "/")
-				}
-				key := id + "|" + region + "|" + v
-				if seen[key] {
-					return nil, fmt.Errorf("parse fireworks pricing: %s (%s %s) listed twice", id, region, v)
-				}
-				seen[key] = true
-				if err := emit(id, name, region, v, o.prices, ""); err != nil {
-					return nil, fmt.Errorf("parse fireworks pricing: row %q: %w", clip.String(name), err)
-				}
-				n++
+			rows = append(rows, fwRow{cell: row[0], name: name, base: base, id: id, region: region, variant: variant, offers: offers})
+		}
+	}
+	modelName := map[string]string{} // id → the model's name: the shortest base among its rows
+	for _, row := range rows {
+		if n, ok := modelName[row.id]; !ok || len(row.base) < len(n) {
+			modelName[row.id] = row.base
+		}
+	}
+	rowIDs := map[string]bool{}
+	type placed struct {
+		name   string
+		offers []fwOffer
+	}
+	seen := map[string]placed{} // id|region|variant → the row placed there
+	n := 0
+	for _, row := range rows {
+		if model := modelName[row.id]; !strings.EqualFold(row.base, model) {
+			extra := strings.TrimSpace(row.base[min(len(model), len(row.base)):])
+			if !strings.HasPrefix(strings.ToLower(row.base), strings.ToLower(model)) {
+				extra = row.base
 			}
-			rowIDs[strings.ToLower(id)] = true
+			tally.skip("row %q shares the link of %q, and %q names no serving path llmref knows (Fast, US, EU): left out",
+				clip.String(row.name), clip.String(model), clip.String(extra))
+			continue
+		}
+		key := row.id + "|" + row.region + "|" + row.variant
+		if prev, dup := seen[key]; dup {
+			if fwSameOffers(prev.offers, row.offers) {
+				tally.warn("row %q lists %s again with the same prices: the second row dropped", clip.String(row.name), fwPath(row))
+			} else {
+				tally.warn("row %q lists %s again with other prices (%s, against %s in row %q): the first row kept",
+					clip.String(row.name), fwPath(row), clip.String(fwOffersText(row.offers)), clip.String(fwOffersText(prev.offers)), clip.String(prev.name))
+			}
+			continue
+		}
+		seen[key] = placed{name: row.name, offers: row.offers}
+		tally.ok()
+		rowIDs[strings.ToLower(row.id)] = true
+		for _, o := range row.offers {
+			v := row.variant
+			if o.variant != "" {
+				v = strings.TrimPrefix(row.variant+"/"+o.variant, "/")
+			}
+			if err := emit(row.id, row.base, row.region, v, o.prices, ""); err != nil {
+				return Parsed{}, fmt.Errorf("parse fireworks pricing: row %q: %w", clip.String(row.name), err)
+			}
+			n++
 		}
 	}
 	if n == 0 {
-		return nil, fmt.Errorf("parse fireworks pricing: the per-model table has no priced row: %w", ErrMarkup)
+		if err := tally.unreadable("rows"); err != nil {
+			return Parsed{}, fmt.Errorf("parse fireworks pricing: %w", err)
+		}
+		return Parsed{}, fmt.Errorf("parse fireworks pricing: the per-model table has no priced row: %w", ErrMarkup)
+	}
+
+	// Embeddings: the named models' input prices; the size tiers there
+	// price embedding models, which no tracked model is.
+	for _, t := range embeddingTables {
+		for _, row := range t.rows {
+			if len(row) < 2 || row[0] == "" {
+				continue
+			}
+			name, link := mdCellLink(row[0])
+			if link == "" && fwSizeRange.MatchString(dashes.Replace(name)) {
+				continue
+			}
+			id := fwModelID(link, name)
+			price, err := fwPrice(row[1])
+			if id == "" || err != nil {
+				tally.skip("embeddings row %q: no model id or no readable price", clip.String(row[0]))
+				continue
+			}
+			tally.ok()
+			note := "embeddings: priced per input token"
+			out = append(out, obs(id, name, "", "", catalog.FieldListed, id, note), obs(id, name, "", "", catalog.FieldPriceInput, price, note))
+		}
+	}
+	if err := tally.unreadable("rows"); err != nil {
+		return Parsed{}, fmt.Errorf("parse fireworks pricing: %w", err)
 	}
 
 	// Tracked models without a row: their size tier.
@@ -256,19 +350,108 @@ func ParseFireworksPricing(models []FireworksModel, r Response) ([]catalog.Obser
 		}
 		switch len(match) {
 		case 0:
-			return nil, fmt.Errorf("parse fireworks pricing: %s (%s, %s parameters) falls in no size tier of the page: %w",
-				m.ID, kind, catalog.CompactCount(m.Parameters), ErrMarkup)
+			tally.warn("%s (%s, %s parameters) has no row and falls in no size tier of the page: not priced",
+				m.ID, kind, catalog.CompactCount(m.Parameters))
+			continue
 		case 1:
 		default:
-			return nil, fmt.Errorf("parse fireworks pricing: %s (%s parameters) falls in %d size tiers (%q, %q)",
-				m.ID, catalog.CompactCount(m.Parameters), len(match), match[0].label, match[1].label)
+			tally.warn("%s (%s parameters) has no row and falls in %d size tiers (%q, %q): not priced",
+				m.ID, catalog.CompactCount(m.Parameters), len(match), clip.String(match[0].label), clip.String(match[1].label))
+			continue
 		}
 		t := match[0]
 		if err := emit(m.ID, "", "", "", fwPrices{in: t.price, cached: t.cached, out: t.price}, "tier: "+t.label); err != nil {
-			return nil, fmt.Errorf("parse fireworks pricing: %s: %w", m.ID, err)
+			return Parsed{}, fmt.Errorf("parse fireworks pricing: %s: %w", m.ID, err)
 		}
 	}
-	return out, nil
+	return Parsed{Observations: out, Warnings: tally.Warnings()}, nil
+}
+
+// fwQualifiers splits a row's name into the model's name and the serving
+// path its trailing words name, with or without parentheses and in any
+// order: "Kimi K3 Fast" → fast; "Kimi K3 US", "Kimi K3 (US)" → region
+// us; "GLM 5.2 Fast US", "GLM 5.2 (Fast, US)" → both. Other words stay
+// in the name.
+func fwQualifiers(name string) (base, region, variant string) {
+	base = strings.TrimSpace(name)
+	for {
+		var tail, rest string
+		if strings.HasSuffix(base, ")") {
+			i := strings.LastIndexByte(base, '(')
+			if i < 0 {
+				return base, region, variant
+			}
+			tail, rest = base[i+1:len(base)-1], base[:i]
+		} else {
+			i := strings.LastIndexByte(base, ' ')
+			if i < 0 {
+				return base, region, variant
+			}
+			tail, rest = base[i+1:], base[:i]
+		}
+		words := strings.FieldsFunc(tail, func(r rune) bool { return r == ' ' || r == ',' || r == '/' || r == '+' })
+		reg, vari := region, variant
+		ok := len(words) > 0
+		for _, w := range words {
+			switch lw := strings.ToLower(w); {
+			case lw == "fast" && vari == "":
+				vari = "fast"
+			case (lw == "us" || lw == "eu") && reg == "":
+				reg = lw
+			default:
+				ok = false
+			}
+		}
+		rest = strings.TrimSpace(rest)
+		if !ok || rest == "" {
+			return base, region, variant
+		}
+		base, region, variant = rest, reg, vari
+	}
+}
+
+// fwPath names a row's offering in a warning ("accounts/…/kimi-k3, fast, us").
+func fwPath(r fwRow) string {
+	s := r.id
+	if r.variant != "" {
+		s += ", " + r.variant
+	}
+	if r.region != "" {
+		s += ", " + r.region
+	}
+	return s
+}
+
+func fwSameOffers(a, b []fwOffer) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// fwOffersText writes a row's prices for a warning ("$3.00 / $0.30 / $15.00; priority $3.75 / …").
+func fwOffersText(offers []fwOffer) string {
+	if len(offers) == 0 {
+		return "none"
+	}
+	parts := make([]string, 0, len(offers))
+	for _, o := range offers {
+		p := o.prices.in
+		if o.prices.cached != "" {
+			p += " / " + o.prices.cached
+		}
+		p += " / " + o.prices.out
+		if o.variant != "" {
+			p = o.variant + " " + p
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // mdTable is one Markdown table: its header cells and body rows, cleaned.
@@ -328,6 +511,8 @@ func mdCellLink(c string) (text, link string) {
 	return c, ""
 }
 
+var fwSlugDrop = strings.NewReplacer("(", " ", ")", " ", ",", " ")
+
 // fwModelID is a row's Fireworks model id: from its link
 // (app.fireworks.ai/models/fireworks/kimi-k3 → accounts/fireworks/models/kimi-k3),
 // or else its name as a slug ("Kimi K2.6" → "kimi-k2.6").
@@ -339,7 +524,8 @@ func fwModelID(link, name string) string {
 			}
 		}
 	}
-	slug := strings.ToLower(strings.Join(strings.Fields(name), "-"))
+	// "DeepSeek V4 Flash (0731)" → "deepseek-v4-flash-0731".
+	slug := strings.ToLower(strings.Join(strings.Fields(fwSlugDrop.Replace(name)), "-"))
 	if strings.ContainsAny(slug, "/|$") {
 		return ""
 	}
@@ -482,22 +668,26 @@ func fwCellPrices(c string) (fwPrices, error) {
 // parameter range in billions ("Less than 4B parameters", "4B – 16B
 // parameters", "MoE 56.1B - 176B parameters (e.g. DBRX)", "up to 16B") and
 // whose price is one amount, optionally with a cached one ("$0.10, $0.05
-// cached"). Rows that state no range are not tiers.
-func fwTiers(t *mdTable) []fwTier {
+// cached"). It returns the tiers, and why each other row is not one.
+func fwTiers(t *mdTable) ([]fwTier, []string) {
 	if len(t.header) < 2 || !strings.Contains(strings.ToLower(strings.Join(t.header, " ")), "1m") {
-		return nil
+		return nil, nil
 	}
 	var out []fwTier
+	var rejects []string
 	for _, row := range t.rows {
 		if len(row) < 2 {
+			rejects = append(rejects, fmt.Sprintf("tier row %q: no price cell", clip.String(strings.Join(row, " | "))))
 			continue
 		}
 		tier, ok := fwTierLabel(row[0])
 		if !ok {
+			rejects = append(rejects, fmt.Sprintf("tier row %q states no parameter range llmref reads", clip.String(row[0])))
 			continue
 		}
 		amounts := fwAnyAmount.FindAllStringSubmatchIndex(row[1], -1)
 		if len(amounts) == 0 {
+			rejects = append(rejects, fmt.Sprintf("tier row %q: price %q unreadable", clip.String(row[0]), clip.String(row[1])))
 			continue
 		}
 		tier.price = "$" + row[1][amounts[0][2]:amounts[0][3]]
@@ -506,7 +696,7 @@ func fwTiers(t *mdTable) []fwTier {
 		}
 		out = append(out, tier)
 	}
-	return out
+	return out, rejects
 }
 
 // fwTierLabel reads a tier's range from its label.

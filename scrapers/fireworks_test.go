@@ -1,15 +1,19 @@
 package scrapers
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/fixtures"
 	"github.com/llmref/llmref/internal/golden"
 )
 
@@ -116,6 +120,99 @@ func TestParseFireworksPricingCaptureA(t *testing.T) {
 	}
 }
 
+// TestParseFireworksPricingLiveLayout reads the page in the layout the
+// live page has now (the layout day 2026-12-04): a documentation-index
+// preamble, padded cells, serving-path words after names that share the
+// base row's link ("Kimi K3 Fast", "Kimi K3 US", "GLM 5.2 Fast US",
+// "OpenAI GPT OSS 20B (EU)"), dated and labelled suffixes with links of
+// their own, a named model in the embeddings table. Every row is placed,
+// and Llama 3.2 1B Instruct gets its size tier's price.
+func TestParseFireworksPricingLiveLayout(t *testing.T) {
+	p, err := ParseFireworksPricing(fwTracked, Response{URL: "https://docs.fireworks.ai/serverless/pricing.md", Status: 200,
+		Body: fixtureBody(t, "2026-12-04", "docs.fireworks.ai/serverless/pricing.md"), RetrievedAt: fixtureTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Warnings) != 0 {
+		t.Errorf("warnings %q; every row of the live layout has a place", p.Warnings)
+	}
+	golden.Assert(t, filepath.Join("testdata", "fireworks_pricing_2026-12-04.golden.json"), observationsJSON(t, p.Observations))
+	const m = "accounts/fireworks/models/"
+	type offering struct{ subject, region, variant string }
+	want := map[offering]string{ // input price of every offering the page lists
+		{m + "kimi-k3", "", ""}: "$3.00", {m + "kimi-k3", "", "priority"}: "$3.75", {m + "kimi-k3", "", "fast"}: "$4.50",
+		{m + "kimi-k3", "us", ""}: "$4.50", {m + "kimi-k3", "us", "priority"}: "$5.625",
+		{m + "kimi-k3-preview", "", ""}: "$2.40", {m + "kimi-k2p6", "", ""}: "$0.95",
+		{m + "glm-5p2", "", ""}: "$1.00", {m + "glm-5p2", "", "priority"}: "$1.25", {m + "glm-5p2", "", "fast"}: "$1.50",
+		{m + "glm-5p2", "us", "fast"}:     "$1.50",
+		{m + "deepseek-v4-flash", "", ""}: "$0.30", {m + "deepseek-v4-flash-0731", "", ""}: "$0.28",
+		{m + "gpt-oss-20b", "", ""}: "$0.07", {m + "gpt-oss-20b", "eu", ""}: "$0.077",
+		{m + "qwen3-embedding-8b", "", ""}: "$0.10",
+		{fwLlama, "", ""}:                  "$0.10",
+	}
+	got := map[offering]string{}
+	for _, o := range p.Observations {
+		if o.Field == catalog.FieldPriceInput {
+			k := offering{o.Subject, o.Region, o.Variant}
+			if _, dup := got[k]; dup {
+				t.Errorf("%+v priced twice", k)
+			}
+			got[k] = o.Value
+		}
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%+v input = %q, want %q", k, got[k], v)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("unexpected offering %+v", k)
+		}
+	}
+	if o := find(p.Observations, fwLlama, catalog.FieldPriceOutput); len(o) != 1 || o[0].Value != "$0.10" || o[0].Note != "tier: Less than 4B parameters" {
+		t.Errorf("Llama 3.2 1B output %+v, want $0.10 from the tier", o)
+	}
+	for _, o := range find(p.Observations, m+"qwen3-embedding-8b", catalog.FieldPriceOutput) {
+		t.Errorf("an embedding model priced for output: %+v", o)
+	}
+	for _, o := range p.Observations {
+		if (o.Region != "" || o.Variant != "") && (o.Field == catalog.FieldPriceBatchInput || o.Field == catalog.FieldPriceBatchOutput) {
+			t.Errorf("batch price for a serving path: %+v", o)
+		}
+		if o.Subject == m+"kimi-k3" && o.SubjectName != "Kimi K3" {
+			t.Errorf("Kimi K3's offering named %q", o.SubjectName)
+		}
+	}
+}
+
+func TestFireworksQualifiers(t *testing.T) {
+	for _, c := range []struct{ name, base, region, variant string }{
+		{"Kimi K3", "Kimi K3", "", ""},
+		{"Kimi K3 Fast", "Kimi K3", "", "fast"},
+		{"Kimi K3 US", "Kimi K3", "us", ""},
+		{"Kimi K3 (US)", "Kimi K3", "us", ""},
+		{"GLM 5.2 Fast US", "GLM 5.2", "us", "fast"},
+		{"GLM 5.2 US Fast", "GLM 5.2", "us", "fast"},
+		{"GLM 5.2 (Fast, US)", "GLM 5.2", "us", "fast"},
+		{"GLM 5.2 Fast (EU)", "GLM 5.2", "eu", "fast"},
+		{"DeepSeek V4 Flash (0731)", "DeepSeek V4 Flash (0731)", "", ""},
+		{"Kimi K3 (Preview) US", "Kimi K3 (Preview)", "us", ""},
+		{"Kimi K3 Turbo", "Kimi K3 Turbo", "", ""},
+		{"Fast", "Fast", "", ""},
+		{"Kimi K3 US EU", "Kimi K3 US", "eu", ""},
+		{"Kimi K3 Fast Fast", "Kimi K3 Fast", "", "fast"},
+		{"Kimi K3 ()", "Kimi K3 ()", "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b, r, v := fwQualifiers(c.name)
+			if b != c.base || r != c.region || v != c.variant {
+				t.Errorf("fwQualifiers(%q) = %q, %q, %q; want %q, %q, %q", c.name, b, r, v, c.base, c.region, c.variant)
+			}
+		})
+	}
+}
+
 func TestFireworksTierLabels(t *testing.T) {
 	for label, want := range map[string]struct {
 		moe    bool
@@ -193,26 +290,75 @@ func TestParseFireworksPricingErrors(t *testing.T) {
 	for name, c := range map[string]struct {
 		body   string
 		models []FireworksModel
-		markup bool
 	}{
-		"html challenge":    {`<html><head><title>Just a moment...</title></head></html>`, fwTracked, true},
-		"no tier table":     {page[:tierStart] + page[tierEnd:], fwTracked, true},
-		"no model table":    {strings.Replace(page, "| Model | Standard | Priority |", "| Name | Cost | Fast cost |", 1), fwTracked, true},
-		"tier falls apart":  {strings.Replace(page, "| Less than 4B parameters |", "| Small models |", 1), fwTracked, true},
-		"no tier fits":      {page, []FireworksModel{{ID: "y", Parameters: 500_000_000_000, MoE: true}}, true},
-		"bad cell":          {strings.Replace(page, `\$0.07 / \$0.035 / \$0.30`, "call us", 1), fwTracked, true},
-		"four prices":       {strings.Replace(page, `\$0.07 / \$0.035 / \$0.30`, `\$1 / \$2 / \$3 / \$4`, 1), fwTracked, true},
-		"row twice":         {strings.Replace(page, "| [Kimi K2.6]", "| [OpenAI GPT OSS 20B](https://app.fireworks.ai/models/fireworks/gpt-oss-20b) | \\$1 | — |\n| [Kimi K2.6]", 1), fwTracked, false},
-		"overlapping tiers": {strings.Replace(page, "| 4B – 16B parameters |", "| up to 16B |", 1), fwTracked, false},
+		"html challenge": {`<html><head><title>Just a moment...</title></head></html>`, fwTracked},
+		"no tier table":  {page[:tierStart] + page[tierEnd:], fwTracked},
+		"no model table": {strings.Replace(page, "| Model | Standard | Priority |", "| Name | Cost | Fast cost |", 1), fwTracked},
+		"most rows unreadable": {strings.NewReplacer(`\$0.07 / \$0.035 / \$0.30`, "call us", `\$0.95 / \$0.16 / \$4.00`, "ask",
+			"| 4B – 16B parameters |", "| Mid-size |", "| More than 16B parameters |", "| Large |", "| MoE up to 56B", "| Mixture up to 56B").Replace(page), fwTracked},
 	} {
-		_, err := ParseFireworksPricing(c.models, Response{Body: []byte(c.body)})
-		if err == nil {
-			t.Errorf("%s: no error", name)
-			continue
-		}
-		if c.markup && !errors.Is(err, ErrMarkup) {
-			t.Errorf("%s: %v does not wrap ErrMarkup", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseFireworksPricing(c.models, Response{Body: []byte(c.body)})
+			if !errors.Is(err, ErrMarkup) {
+				t.Errorf("error %v, want one wrapping ErrMarkup", err)
+			}
+		})
+	}
+}
+
+// TestParseFireworksPricingRowWarnings: a row the parser cannot place is
+// left out with a warning naming it, and the rest of the page stands.
+func TestParseFireworksPricingRowWarnings(t *testing.T) {
+	page := string(fixtureBody(t, "2026-04-24", "docs.fireworks.ai/serverless/pricing.md"))
+	oss := "accounts/fireworks/models/gpt-oss-20b"
+	k26 := "accounts/fireworks/models/kimi-k2p6"
+	ossRow := "| [OpenAI GPT OSS 20B](https://app.fireworks.ai/models/fireworks/gpt-oss-20b) | \\$0.07 / \\$0.035 / \\$0.30 | — |\n"
+	for name, c := range map[string]struct {
+		body    string
+		models  []FireworksModel
+		warning string
+		gone    string // a subject the page no longer prices
+	}{
+		"bad cell":    {strings.Replace(page, `\$0.07 / \$0.035 / \$0.30`, "call us", 1), fwTracked, `row "OpenAI GPT OSS 20B": standard: price "call us" unreadable`, oss},
+		"four prices": {strings.Replace(page, `\$0.07 / \$0.035 / \$0.30`, `\$1 / \$2 / \$3 / \$4`, 1), fwTracked, "want input / cached input / output", oss},
+		"no id":       {strings.Replace(page, "| [Kimi K2.6](https://app.fireworks.ai/models/fireworks/kimi-k2p6)", "| Kimi/K2.6", 1), fwTracked, "no model id", k26},
+		"same row twice": {strings.Replace(page, ossRow, ossRow+ossRow, 1), fwTracked,
+			`row "OpenAI GPT OSS 20B" lists accounts/fireworks/models/gpt-oss-20b again with the same prices: the second row dropped`, ""},
+		"conflicting row": {strings.Replace(page, ossRow, ossRow+strings.Replace(ossRow, "0.07", "0.08", 1), 1), fwTracked,
+			`again with other prices ($0.08 / $0.035 / $0.30, against $0.07 / $0.035 / $0.30 in row "OpenAI GPT OSS 20B"): the first row kept`, ""},
+		"unknown variant word": {strings.Replace(page, ossRow, ossRow+strings.Replace(ossRow, "GPT OSS 20B]", "GPT OSS 20B Turbo]", 1), 1), fwTracked,
+			`row "OpenAI GPT OSS 20B Turbo" shares the link of "OpenAI GPT OSS 20B", and "Turbo" names no serving path llmref knows`, ""},
+		"tier falls apart": {strings.Replace(page, "| Less than 4B parameters |", "| Small models |", 1), fwTracked,
+			"falls in no size tier of the page: not priced", fwLlama},
+		"no tier fits": {page, append([]FireworksModel{{ID: "y", Parameters: 500_000_000_000, MoE: true}}, fwTracked...),
+			"y (MoE, 500B parameters) has no row and falls in no size tier of the page", "y"},
+		"overlapping tiers": {strings.Replace(page, "| 4B – 16B parameters |", "| up to 16B |", 1), fwTracked, "falls in 2 size tiers", fwLlama},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, err := ParseFireworksPricing(c.models, Response{Body: []byte(c.body)})
+			if err != nil {
+				t.Fatalf("a page with one bad row failed: %v", err)
+			}
+			if !slices.ContainsFunc(p.Warnings, func(w string) bool { return strings.Contains(w, c.warning) }) {
+				t.Errorf("warnings %q, want one saying %q", p.Warnings, c.warning)
+			}
+			for _, s := range []string{oss, k26, fwLlama} {
+				if s == c.gone {
+					continue
+				}
+				if got := find(p.Observations, s, catalog.FieldPriceInput); len(got) != 1 {
+					t.Errorf("%s: input prices %+v, want the one its row or tier gives", s, got)
+				}
+			}
+			if c.gone != "" {
+				if got := find(p.Observations, c.gone, catalog.FieldPriceInput); len(got) != 0 {
+					t.Errorf("%s priced from a row it cannot place: %+v", c.gone, got)
+				}
+			}
+			if got := find(p.Observations, oss, catalog.FieldPriceInput); c.gone != oss && (len(got) != 1 || got[0].Value != "$0.07") {
+				t.Errorf("GPT OSS 20B input %+v, want the first row's $0.07", got)
+			}
+		})
 	}
 }
 
@@ -231,22 +377,20 @@ func FuzzParseFireworksPricing(f *testing.F) {
 	}
 	f.Add([]byte("| Model | Input | Output |\n|-|-|\n| [A](/models/a/b) | 1 | 2 |\n| Model | $/1M |\n| up to 9B | $1, $0.5 cached |\n"))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		obs, err := ParseFireworksPricing(fwTracked, Response{URL: "https://docs.fireworks.ai/serverless/pricing.md", Body: body})
+		p, err := ParseFireworksPricing(fwTracked, Response{URL: "https://docs.fireworks.ai/serverless/pricing.md", Body: body})
 		if err != nil {
 			return
 		}
-		if len(obs) == 0 {
-			t.Fatal("no error and no observations")
-		}
+		checkParsed(t, p)
 		tracked := false
-		for _, o := range obs {
+		for _, o := range p.Observations {
 			if o.Provider != "fireworks" || o.Value == "" {
 				t.Fatalf("observation %+v", o)
 			}
 			tracked = tracked || o.Subject == fwLlama
 		}
-		if !tracked {
-			t.Fatal("the tracked model was neither in a row nor priced by a tier, and no error said so")
+		if !tracked && !slices.ContainsFunc(p.Warnings, func(w string) bool { return strings.HasPrefix(w, fwLlama+" ") }) {
+			t.Fatal("the tracked model was neither in a row nor priced by a tier, and no warning said so")
 		}
 	})
 }
@@ -275,6 +419,66 @@ func TestFireworksMissingTierTableInRunStats(t *testing.T) {
 	if s.Status != catalog.SourceFailed || len(s.Errors) != 1 || !strings.Contains(s.Errors[0], "parameter-size tier table not found: expected markup not found") {
 		t.Errorf("stats %+v; want the missing tier table named", s)
 	}
+}
+
+// TestFireworksLiveLayoutCrawl replays the live-layout day through the
+// real collector: the source is ok with every row placed; with one row it
+// cannot place, the source is still ok, the rest of the page is read, and
+// the run stats carry the warning after the page's URL, again in a run
+// that finds the page unchanged.
+func TestFireworksLiveLayoutCrawl(t *testing.T) {
+	const page = "docs.fireworks.ai/serverless/pricing.md"
+	src := []Source{&Fireworks{Models: fwTracked}}
+	crawl := func(t *testing.T, fsys fs.FS, prev map[string]catalog.Page) *Outcome {
+		t.Helper()
+		rt, err := NewReplay(fsys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := testOptions()
+		o.Transport = rt
+		out, err := Crawl(context.Background(), o, src, prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	t.Run("live layout", func(t *testing.T) {
+		day, err := fixtures.Day("2026-12-04")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := statsOf(crawl(t, day, nil), "fireworks")
+		if s.Status != catalog.SourceOK || s.Observations != 81 || len(s.Errors) != 0 || s.WarningCount() != 0 {
+			t.Errorf("stats %+v; want ok, 81 observations, no error or warning", s)
+		}
+	})
+	t.Run("one row it cannot place", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "day")
+		err := fixtures.CopyDay("2026-12-04", dir, func(p string, b []byte) ([]byte, error) {
+			if p != page {
+				return b, nil
+			}
+			row := []byte("| [GLM 5.2 Fast US](https://app.fireworks.ai/models/fireworks/glm-5p2) ")
+			if !bytes.Contains(b, row) {
+				return nil, errors.New("the GLM 5.2 Fast US row is gone")
+			}
+			return bytes.Replace(b, row, []byte("| [GLM 5.2 Turbo US](https://app.fireworks.ai/models/fireworks/glm-5p2) "), 1), nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := crawl(t, os.DirFS(dir), nil)
+		s := statsOf(out, "fireworks")
+		want := `https://docs.fireworks.ai/serverless/pricing.md: row "GLM 5.2 Turbo US" shares the link of "GLM 5.2", and "Turbo" names no serving path llmref knows (Fast, US, EU): left out`
+		if s.Status != catalog.SourceOK || s.Observations != 77 || len(s.Errors) != 0 || len(s.Warnings) != 1 || s.Warnings[0] != want {
+			t.Fatalf("stats %+v; want ok, 77 observations and the warning %q", s, want)
+		}
+		again := statsOf(crawl(t, os.DirFS(dir), pagesByURL(out.Pages)), "fireworks")
+		if again.Status != catalog.SourceUnchanged || len(again.Warnings) != 1 || again.Warnings[0] != want {
+			t.Errorf("a run that finds the page unchanged: stats %+v; want the warning again", again)
+		}
+	})
 }
 
 func BenchmarkParseFireworksPricing(b *testing.B) {

@@ -3,6 +3,7 @@ package scrapers
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/clip"
 )
 
 // HuggingFace reads the Hugging Face Hub for each configured repository:
@@ -77,15 +79,13 @@ func (s *HuggingFace) Parse(kind string, r Response) (Parsed, error) {
 		if err != nil {
 			return Parsed{}, err
 		}
-		obs, err := ParseHFCard(repo, r)
-		return Parsed{Observations: obs}, err
+		return ParseHFCard(repo, r)
 	case "api":
 		repo, err := repoOfAPIURL(s.base(), r.URL)
 		if err != nil {
 			return Parsed{}, err
 		}
-		obs, err := ParseHFModelAPI(repo, r)
-		return Parsed{Observations: obs}, err
+		return ParseHFModelAPI(repo, r)
 	}
 	return Parsed{}, fmt.Errorf("huggingface: unknown page kind %q", kind)
 }
@@ -135,7 +135,7 @@ func (g *hfGated) UnmarshalJSON(b []byte) error {
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("gated: want false or a string, got %s", b)
+		return fmt.Errorf("gated: want false or a string, got %s", clip.String(string(b)))
 	}
 	*g = hfGated{Set: true, Mode: s}
 	return nil
@@ -163,41 +163,47 @@ type hfSafetensors struct {
 // safetensors.total (with its dtypes in the note: a total over mixed or
 // quantised dtypes misleads) and the licence from cardData.license (a string
 // or a list; "other" gives license_name), its note saying whether the
-// repository is gated. It fails when the record has no id, or gives neither
-// a parameter count nor a licence.
-func ParseHFModelAPI(repo string, r Response) ([]catalog.Observation, error) {
+// repository is gated.
+//
+// Its anchor is the record's "id", which must be repo's. A count or a
+// licence it cannot read is left out with a warning. It fails when the
+// body is not JSON, when the id is missing or another repository's, or
+// when it reads neither a parameter count nor a licence.
+func ParseHFModelAPI(repo string, r Response) (Parsed, error) {
 	var m hfModelInfo
 	if err := json.Unmarshal(r.Body, &m); err != nil {
-		return nil, fmt.Errorf("parse huggingface api %s: %w", repo, err)
+		return Parsed{}, fmt.Errorf("parse huggingface api %s: %w", repo, err)
 	}
 	if m.ID == nil || *m.ID == "" {
-		return nil, fmt.Errorf("parse huggingface api %s: no \"id\": %w", repo, ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse huggingface api %s: no \"id\": %w", repo, ErrMarkup)
 	}
 	if !strings.EqualFold(*m.ID, repo) {
-		return nil, fmt.Errorf("parse huggingface api %s: the record is of %q (renamed? configure the new name)", repo, *m.ID)
+		return Parsed{}, fmt.Errorf("parse huggingface api %s: the record is of %q (renamed? configure the new name)", repo, clip.String(*m.ID))
 	}
 	obs := func(f catalog.Field, v, note string) catalog.Observation {
 		return catalog.Observation{Source: "huggingface", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityAggregator, Subject: repo, Field: f, Value: v, Note: note}
 	}
+	var tally rowTally
 	var out []catalog.Observation
 	if st := m.Safetensors; st != nil && st.Total != nil {
 		n, err := strconv.ParseInt(st.Total.String(), 10, 64)
 		if err != nil || n <= 0 {
-			return nil, fmt.Errorf("parse huggingface api %s: safetensors.total %q is not a positive count", repo, st.Total.String())
+			tally.skip("safetensors.total %q is not a positive count: left out", clip.String(st.Total.String()))
+		} else {
+			dtypes := make([]string, 0, len(st.Parameters))
+			for d := range st.Parameters {
+				dtypes = append(dtypes, d)
+			}
+			slices.Sort(dtypes)
+			out = append(out, obs(catalog.FieldParameters, strconv.FormatInt(n, 10), "safetensors total ("+strings.Join(dtypes, ", ")+")"))
 		}
-		dtypes := make([]string, 0, len(st.Parameters))
-		for d := range st.Parameters {
-			dtypes = append(dtypes, d)
-		}
-		slices.Sort(dtypes)
-		out = append(out, obs(catalog.FieldParameters, strconv.FormatInt(n, 10), "safetensors total ("+strings.Join(dtypes, ", ")+")"))
 	}
 	if cd := m.CardData; cd != nil && len(cd.License) > 0 && string(cd.License) != "null" {
 		lic, err := hfLicence(cd.License, cd.LicenseName)
-		if err != nil {
-			return nil, fmt.Errorf("parse huggingface api %s: cardData.license: %w", repo, err)
-		}
-		if lic != "" {
+		switch {
+		case err != nil:
+			tally.skip("cardData.license: %v: left out", err)
+		case lic != "":
 			note := "cardData.license"
 			switch {
 			case !m.Gated.Set:
@@ -210,9 +216,13 @@ func ParseHFModelAPI(repo string, r Response) ([]catalog.Observation, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("parse huggingface api %s: neither safetensors.total nor cardData.license: %w", repo, ErrMarkup)
+		why := ""
+		if tally.first != "" {
+			why = " (" + tally.first + ")"
+		}
+		return Parsed{}, fmt.Errorf("parse huggingface api %s: neither safetensors.total nor cardData.license%s: %w", repo, why, ErrMarkup)
 	}
-	return out, nil
+	return Parsed{Observations: out, Warnings: tally.Warnings()}, nil
 }
 
 // hfLicence reads cardData.license: an id, or a list of ids (the first
@@ -222,7 +232,7 @@ func hfLicence(raw json.RawMessage, name string) (string, error) {
 	if err := json.Unmarshal(raw, &id); err != nil {
 		var list []string
 		if err := json.Unmarshal(raw, &list); err != nil {
-			return "", fmt.Errorf("want a string or a list of strings, got %s", raw)
+			return "", fmt.Errorf("want a string or a list of strings, got %s", clip.String(string(raw)))
 		}
 		if len(list) == 0 {
 			return "", nil
@@ -252,11 +262,19 @@ type hfFrontMatter struct {
 // into creator-authority observations: licence, release date, architecture,
 // parameters, context length, knowledge cutoff and modalities. A card that
 // covers several sizes in one table gives the row of the repository's size.
-func ParseHFCard(repo string, r Response) ([]catalog.Observation, error) {
+//
+// Its anchor is at least one of those facts. Front matter that is not
+// YAML, and a spec table without a row for the repository's size, are
+// warnings (the rest of the card is read). It fails when the front matter
+// is never closed or when the card states none of the facts.
+func ParseHFCard(repo string, r Response) (Parsed, error) {
 	text := strings.ReplaceAll(string(r.Body), "\r\n", "\n")
+	var tally rowTally
 	fm, body, err := splitFrontMatter(text)
-	if err != nil {
-		return nil, fmt.Errorf("parse huggingface card %s: %w", repo, err)
+	if errors.Is(err, errFrontMatterYAML) {
+		tally.warn("%v: the front matter's licence id not read", err)
+	} else if err != nil {
+		return Parsed{}, fmt.Errorf("parse huggingface card %s: %w", repo, err)
 	}
 	obs := func(f catalog.Field, v, note string) catalog.Observation {
 		return catalog.Observation{Source: "huggingface", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityCreator, Subject: repo, Field: f, Value: v, Note: note}
@@ -301,7 +319,7 @@ func ParseHFCard(repo string, r Response) ([]catalog.Observation, error) {
 	}
 	row, err := cardSpecRow(body, repo)
 	if err != nil {
-		return nil, fmt.Errorf("parse huggingface card %s: %w", repo, err)
+		tally.warn("%v: its parameters, context length, cutoff and modalities not read", err)
 	}
 	for _, c := range []struct {
 		col   string
@@ -318,9 +336,9 @@ func ParseHFCard(repo string, r Response) ([]catalog.Observation, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("parse huggingface card %s: no licence, release date or spec table: %w", repo, ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse huggingface card %s: no licence, release date or spec table: %w", repo, ErrMarkup)
 	}
-	return out, nil
+	return Parsed{Observations: out, Warnings: tally.Warnings()}, nil
 }
 
 func splitFrontMatter(text string) (hfFrontMatter, string, error) {
@@ -332,12 +350,16 @@ func splitFrontMatter(text string) (hfFrontMatter, string, error) {
 	if end < 0 {
 		return fm, "", fmt.Errorf("front matter never closed: %w", ErrMarkup)
 	}
-	if err := yaml.Unmarshal([]byte(text[4:4+end]), &fm); err != nil {
-		return fm, "", fmt.Errorf("front matter: %w", err)
-	}
 	rest := text[4+end+4:]
+	if err := yaml.Unmarshal([]byte(text[4:4+end]), &fm); err != nil {
+		return hfFrontMatter{}, rest, fmt.Errorf("%w: %s", errFrontMatterYAML, clip.String(err.Error()))
+	}
 	return fm, rest, nil
 }
+
+// errFrontMatterYAML is wrapped when a card's front matter is not YAML:
+// the card's text is still read.
+var errFrontMatterYAML = errorString("front matter is not YAML")
 
 func firstSentence(s string) string {
 	if i := strings.Index(s, ". "); i > 0 {

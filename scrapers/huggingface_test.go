@@ -63,11 +63,12 @@ func TestParseHFModelAPIShapes(t *testing.T) {
 		"no card data, mixed dtypes": {`{"id":"OrionLLM/GRM-2.6-Opus","safetensors":{"parameters":{"I8":100,"BF16":20},"total":120}}`,
 			"120", "", ""},
 	} {
-		obs, err := ParseHFModelAPI(repo, Response{Body: []byte(c.body)})
+		res, err := ParseHFModelAPI(repo, Response{Body: []byte(c.body)})
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
+		obs := res.Observations
 		p := find(obs, repo, catalog.FieldParameters)
 		l := find(obs, repo, catalog.FieldLicence)
 		if c.params == "" && len(p) != 0 || c.params != "" && (len(p) != 1 || p[0].Value != c.params) {
@@ -77,8 +78,8 @@ func TestParseHFModelAPIShapes(t *testing.T) {
 			t.Errorf("%s: licence %+v, want %q (%s)", name, l, c.licence, c.note)
 		}
 	}
-	obs, _ := ParseHFModelAPI(repo, Response{Body: []byte(`{"id":"OrionLLM/GRM-2.6-Opus","safetensors":{"parameters":{"I8":100,"BF16":20},"total":120}}`)})
-	if p := find(obs, repo, catalog.FieldParameters); len(p) != 1 || p[0].Note != "safetensors total (BF16, I8)" {
+	res, _ := ParseHFModelAPI(repo, Response{Body: []byte(`{"id":"OrionLLM/GRM-2.6-Opus","safetensors":{"parameters":{"I8":100,"BF16":20},"total":120}}`)})
+	if p := find(res.Observations, repo, catalog.FieldParameters); len(p) != 1 || p[0].Note != "safetensors total (BF16, I8)" {
 		t.Errorf("mixed dtypes must be named in the note: %+v", p)
 	}
 }
@@ -88,23 +89,51 @@ func TestParseHFModelAPIErrors(t *testing.T) {
 		body   string
 		markup bool
 	}{
-		"gated 401 text":   {`Access to model meta-llama/Llama-3.2-1B-Instruct is restricted. You must be authenticated to access it.`, false},
-		"error object":     {`{"error":"Repository not found"}`, true},
-		"nothing we read":  {`{"id":"meta-llama/Llama-3.2-1B-Instruct","gated":"manual","config":{}}`, true},
-		"another repo":     {`{"id":"meta-llama/Llama-3.2-3B-Instruct","cardData":{"license":"llama3.2"}}`, false},
-		"bad gated":        {`{"id":"meta-llama/Llama-3.2-1B-Instruct","gated":{"x":1},"cardData":{"license":"llama3.2"}}`, false},
-		"bad licence":      {`{"id":"meta-llama/Llama-3.2-1B-Instruct","cardData":{"license":{"id":"x"}}}`, false},
-		"negative total":   {`{"id":"meta-llama/Llama-3.2-1B-Instruct","safetensors":{"total":-5}}`, false},
-		"fractional total": {`{"id":"meta-llama/Llama-3.2-1B-Instruct","safetensors":{"total":1.5}}`, false},
+		"gated 401 text":        {`Access to model meta-llama/Llama-3.2-1B-Instruct is restricted. You must be authenticated to access it.`, false},
+		"error object":          {`{"error":"Repository not found"}`, true},
+		"nothing we read":       {`{"id":"meta-llama/Llama-3.2-1B-Instruct","gated":"manual","config":{}}`, true},
+		"another repo":          {`{"id":"meta-llama/Llama-3.2-3B-Instruct","cardData":{"license":"llama3.2"}}`, false},
+		"bad gated":             {`{"id":"meta-llama/Llama-3.2-1B-Instruct","gated":{"x":1},"cardData":{"license":"llama3.2"}}`, false},
+		"bad licence only":      {`{"id":"meta-llama/Llama-3.2-1B-Instruct","cardData":{"license":{"id":"x"}}}`, true},
+		"negative total only":   {`{"id":"meta-llama/Llama-3.2-1B-Instruct","safetensors":{"total":-5}}`, true},
+		"fractional total only": {`{"id":"meta-llama/Llama-3.2-1B-Instruct","safetensors":{"total":1.5}}`, true},
 	} {
-		_, err := ParseHFModelAPI(hfLlamaRepo, Response{Body: []byte(c.body)})
-		if err == nil {
-			t.Errorf("%s: no error", name)
-			continue
-		}
-		if c.markup && !errors.Is(err, ErrMarkup) {
-			t.Errorf("%s: %v does not wrap ErrMarkup", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseHFModelAPI(hfLlamaRepo, Response{Body: []byte(c.body)})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if c.markup && !errors.Is(err, ErrMarkup) {
+				t.Errorf("%v does not wrap ErrMarkup", err)
+			}
+		})
+	}
+}
+
+// TestParseHFModelAPIRowWarnings: a count or a licence the parser cannot
+// read is left out with a warning; the other stands.
+func TestParseHFModelAPIRowWarnings(t *testing.T) {
+	for name, c := range map[string]struct {
+		body, warning string
+		keep          catalog.Field
+	}{
+		"bad licence": {`{"id":"meta-llama/Llama-3.2-1B-Instruct","cardData":{"license":{"id":"x"}},"safetensors":{"total":1235814400}}`,
+			`cardData.license: want a string or a list of strings, got {"id":"x"}: left out`, catalog.FieldParameters},
+		"negative total": {`{"id":"meta-llama/Llama-3.2-1B-Instruct","cardData":{"license":"llama3.2"},"safetensors":{"total":-5}}`,
+			`safetensors.total "-5" is not a positive count: left out`, catalog.FieldLicence},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, err := ParseHFModelAPI(hfLlamaRepo, Response{Body: []byte(c.body)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Warnings) != 1 || p.Warnings[0] != c.warning {
+				t.Errorf("warnings %q, want %q", p.Warnings, c.warning)
+			}
+			if len(p.Observations) != 1 || p.Observations[0].Field != c.keep {
+				t.Errorf("observations %+v, want the %s alone", p.Observations, c.keep)
+			}
+		})
 	}
 }
 
@@ -112,14 +141,12 @@ func FuzzParseHFModelAPI(f *testing.F) {
 	f.Add(fixtureBody(f, "2026-04-23", "huggingface.co/api/models/"+hfLlamaRepo+".json"))
 	f.Add([]byte(`{"id":"meta-llama/Llama-3.2-1B-Instruct","gated":false,"cardData":{"license":["other"],"license_name":"x"},"safetensors":{"total":7}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		obs, err := ParseHFModelAPI(hfLlamaRepo, Response{URL: "https://huggingface.co/api/models/" + hfLlamaRepo, Body: body})
+		p, err := ParseHFModelAPI(hfLlamaRepo, Response{URL: "https://huggingface.co/api/models/" + hfLlamaRepo, Body: body})
 		if err != nil {
 			return
 		}
-		if len(obs) == 0 {
-			t.Fatal("no error and no observations")
-		}
-		for _, o := range obs {
+		checkParsed(t, p)
+		for _, o := range p.Observations {
 			if o.Authority != catalog.AuthorityAggregator || o.Value == "" {
 				t.Fatalf("observation %+v: want a value at aggregator authority", o)
 			}

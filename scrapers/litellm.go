@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/clip"
 )
 
 // DefaultLiteLLMURL is where LiteLLM publishes its price map.
@@ -72,7 +73,7 @@ func (s *LiteLLM) Parse(kind string, r Response) (Parsed, error) {
 		return Parsed{}, fmt.Errorf("litellm: unknown page kind %q", kind)
 	}
 	res, err := ParseLiteLLM(r, s.providers())
-	return Parsed{Observations: res.Observations}, err
+	return Parsed{Observations: res.Observations, Warnings: res.Warnings}, err
 }
 
 // Summarizer is a source that can say, from a page it read, what it left
@@ -95,8 +96,12 @@ func (s *LiteLLM) Summarize(kind string, r Response) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%d entries, %d priced chat entries of mapped providers read; skipped: %s",
-		res.Entries, res.Read, topCounts(res.Skipped, 8)), nil
+	unreadable := ""
+	if res.Unreadable > 0 {
+		unreadable = fmt.Sprintf("; %d unreadable", res.Unreadable)
+	}
+	return fmt.Sprintf("%d entries, %d priced chat entries of mapped providers read; skipped: %s%s",
+		res.Entries, res.Read, topCounts(res.Skipped, 8), unreadable), nil
 }
 
 // LiteLLMResult is what ParseLiteLLM read and what it skipped, and why.
@@ -111,6 +116,10 @@ type LiteLLMResult struct {
 	// "unpriced", "provisioned throughput" (Bedrock commitments), "no model
 	// id".
 	Skipped map[string]int
+	// Unreadable counts the entries left out because they could not be
+	// read; Warnings say why.
+	Unreadable int
+	Warnings   []string
 }
 
 // SkipSummary writes every skipped count, largest first: "mode
@@ -195,11 +204,14 @@ type litellmEntry struct {
 // is the subject; a Bedrock region in the key ("bedrock/us-west-2/...") or a
 // cross-region profile prefix ("us.", "eu.") is the offering's region.
 //
-// It fails when the file is not a JSON object of entries, when an entry of a
-// chat model has a price that is not a number, or when no entry of a mapped
-// provider is priced (the map's shape changed).
+// Its anchor is the JSON object of entries. An entry it cannot read (not
+// an object, a chat model's price that is not a non-negative number) is
+// left out with a warning. It fails when the file is not a JSON object of
+// entries, when no entry of a mapped provider is priced (the map's shape
+// changed), or when most entries are unreadable.
 func ParseLiteLLM(r Response, providers map[string]string) (LiteLLMResult, error) {
 	res := LiteLLMResult{Skipped: map[string]int{}}
+	var tally rowTally
 	dec := json.NewDecoder(bytes.NewReader(r.Body))
 	dec.UseNumber()
 	var doc map[string]json.RawMessage
@@ -222,10 +234,12 @@ func ParseLiteLLM(r Response, providers map[string]string) (LiteLLMResult, error
 		raw := bytes.TrimSpace(doc[key])
 		var e litellmEntry
 		if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &e) != nil {
-			return res, fmt.Errorf("parse litellm price map: %s: not an object: %w", key, ErrMarkup)
+			tally.skip("%s: not an object: left out", clip.String(key))
+			continue
 		}
 		provider, mode := jsonString(e.Provider), jsonString(e.Mode)
 		if !litellmModes[mode] {
+			tally.ok()
 			if mode == "" {
 				mode = "none"
 			}
@@ -233,6 +247,7 @@ func ParseLiteLLM(r Response, providers map[string]string) (LiteLLMResult, error
 			continue
 		}
 		prices := map[catalog.Field]string{}
+		bad := ""
 		for _, p := range litellmPrices {
 			raw := p.get(&e)
 			if raw == nil || string(raw) == "null" {
@@ -240,10 +255,16 @@ func ParseLiteLLM(r Response, providers map[string]string) (LiteLLMResult, error
 			}
 			v, err := jsonNumberText(raw)
 			if err != nil {
-				return res, fmt.Errorf("parse litellm price map: %s: %s: %w", key, p.key, err)
+				bad = fmt.Sprintf("%s: %s: %v: left out", clip.String(key), p.key, err)
+				break
 			}
 			prices[p.field] = v
 		}
+		if bad != "" {
+			tally.skip("%s", bad)
+			continue
+		}
+		tally.ok()
 		if prices[catalog.FieldPriceInput] == "" && prices[catalog.FieldPriceOutput] == "" {
 			res.Skipped["unpriced"]++
 			continue
@@ -277,6 +298,10 @@ func ParseLiteLLM(r Response, providers map[string]string) (LiteLLMResult, error
 				res.Observations = append(res.Observations, offer(catalog.FieldOfferingMaxOutput, v, ""))
 			}
 		}
+	}
+	res.Unreadable, res.Warnings = tally.bad, tally.Warnings()
+	if err := tally.unreadable("entries"); err != nil {
+		return res, fmt.Errorf("parse litellm price map: %w", err)
 	}
 	if res.Read == 0 {
 		return res, fmt.Errorf("parse litellm price map: no priced chat entry of a mapped provider among %d entries: %w", res.Entries, ErrMarkup)
@@ -342,10 +367,10 @@ func jsonNumberText(raw json.RawMessage) (string, error) {
 	}
 	n, ok := v.(json.Number)
 	if !ok {
-		return "", fmt.Errorf("want a number, got %s", raw)
+		return "", fmt.Errorf("want a number, got %s", clip.String(string(raw)))
 	}
 	if strings.HasPrefix(n.String(), "-") {
-		return "", fmt.Errorf("negative number %s", n)
+		return "", fmt.Errorf("negative number %s", clip.String(n.String()))
 	}
 	return n.String(), nil
 }

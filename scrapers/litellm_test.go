@@ -108,6 +108,37 @@ func TestParseLiteLLMErrors(t *testing.T) {
 	}
 }
 
+// TestParseLiteLLMRowWarnings: an entry the parser cannot read is left out
+// with a warning; the others stand.
+func TestParseLiteLLMRowWarnings(t *testing.T) {
+	good := `"gpt-x":{"litellm_provider":"openai","mode":"chat","input_cost_per_token":1e-06,"output_cost_per_token":2e-06},` +
+		`"gpt-y":{"litellm_provider":"openai","mode":"chat","input_cost_per_token":3e-06,"output_cost_per_token":4e-06}`
+	for name, c := range map[string]struct{ bad, warning string }{
+		"entry not object":  {`"gpt-z":"1e-06"`, "gpt-z: not an object: left out"},
+		"price is a string": {`"gpt-z":{"litellm_provider":"openai","mode":"chat","input_cost_per_token":"1e-06"}`, `gpt-z: input_cost_per_token: want a number, got "1e-06": left out`},
+		"negative price":    {`"gpt-z":{"litellm_provider":"openai","mode":"chat","input_cost_per_token":-1e-06}`, "gpt-z: input_cost_per_token: negative number -1e-06: left out"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res, err := ParseLiteLLM(Response{Body: []byte("{" + good + "," + c.bad + "}")}, DefaultLiteLLMProviders())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Warnings) != 1 || res.Warnings[0] != c.warning || res.Unreadable != 1 || res.Read != 2 {
+				t.Errorf("warnings %q (%d unreadable, %d read), want %q", res.Warnings, res.Unreadable, res.Read, c.warning)
+			}
+			for id, want := range map[string]string{"gpt-x": "1e-06", "gpt-y": "3e-06"} {
+				if in := find(res.Observations, id, catalog.FieldPriceInput); len(in) != 1 || in[0].Value != want {
+					t.Errorf("%s input %+v, want %s", id, in, want)
+				}
+			}
+		})
+	}
+	s, err := (&LiteLLM{}).Summarize("prices", Response{Body: []byte("{" + good + `,"gpt-z":7}`)})
+	if err != nil || !strings.HasSuffix(s, "; 1 unreadable") {
+		t.Errorf("summary %q, %v; want the unreadable entry counted", s, err)
+	}
+}
+
 func TestLiteLLMSubject(t *testing.T) {
 	for _, tt := range []struct {
 		key, provider, subject, region string
@@ -141,6 +172,9 @@ func TestParseLiteLLMRealData(t *testing.T) {
 	res, err := ParseLiteLLM(Response{URL: DefaultLiteLLMURL, Body: body}, DefaultLiteLLMProviders())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(res.Warnings) != 0 {
+		t.Errorf("warnings on the real map: %q", res.Warnings)
 	}
 	// Count the priced chat entries independently of the parser.
 	var doc map[string]map[string]json.RawMessage
@@ -211,13 +245,14 @@ func FuzzParseLiteLLM(f *testing.F) {
 		if len(res.Observations) == 0 {
 			t.Fatal("no error and no observations")
 		}
-		n := res.Read
+		n := res.Read + res.Unreadable
 		for _, k := range res.Skipped {
 			n += k
 		}
 		if n != res.Entries {
-			t.Fatalf("read %d + skipped %v != %d entries", res.Read, res.Skipped, res.Entries)
+			t.Fatalf("read %d + skipped %v + unreadable %d != %d entries", res.Read, res.Skipped, res.Unreadable, res.Entries)
 		}
+		checkParsed(t, Parsed{Observations: res.Observations, Warnings: res.Warnings})
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/clip"
 )
 
 // DefaultModelsDevURL is models.dev's provider catalogue.
@@ -77,7 +78,7 @@ func (s *ModelsDev) Parse(kind string, r Response) (Parsed, error) {
 		return Parsed{}, fmt.Errorf("modelsdev: unknown page kind %q", kind)
 	}
 	res, err := ParseModelsDev(r, s.providers())
-	return Parsed{Observations: res.Observations}, err
+	return Parsed{Observations: res.Observations, Warnings: res.Warnings}, err
 }
 
 var _ Summarizer = (*ModelsDev)(nil)
@@ -92,8 +93,12 @@ func (s *ModelsDev) Summarize(kind string, r Response) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%d providers, %d models, %d models of mapped providers read; skipped: %s",
-		res.Providers, res.Models, res.Read, topCounts(res.Skipped, 8)), nil
+	unreadable := ""
+	if res.Unreadable > 0 {
+		unreadable = fmt.Sprintf("; %d unreadable", res.Unreadable)
+	}
+	return fmt.Sprintf("%d providers, %d models, %d models of mapped providers read; skipped: %s%s",
+		res.Providers, res.Models, res.Read, topCounts(res.Skipped, 8), unreadable), nil
 }
 
 // ModelsDevResult is what ParseModelsDev read and what it skipped.
@@ -105,6 +110,10 @@ type ModelsDevResult struct {
 	Read int
 	// Skipped counts the models of unmapped providers, by provider.
 	Skipped map[string]int
+	// Unreadable counts the providers and models left out because they
+	// could not be read; Warnings say why.
+	Unreadable int
+	Warnings   []string
 }
 
 type mdProvider struct {
@@ -140,11 +149,14 @@ type mdModel struct {
 // weights are open. Models of other
 // providers are counted in Skipped.
 //
-// It fails when the document is not a catalogue of providers with models,
-// when a price or limit is not a non-negative number, or when no mapped
-// provider is present.
+// Its anchor is the JSON object of providers. A provider it cannot read
+// (not an object, no "models") and a model it cannot read (a field of the
+// wrong type, a negative price or limit) are left out with a warning. It
+// fails when the document is not a JSON object, when it has no provider
+// or no mapped one, or when most providers and models are unreadable.
 func ParseModelsDev(r Response, providers map[string]string) (ModelsDevResult, error) {
 	res := ModelsDevResult{Skipped: map[string]int{}}
+	var tally rowTally
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(r.Body, &doc); err != nil {
 		return res, fmt.Errorf("parse models.dev api.json: %w", err)
@@ -160,10 +172,12 @@ func ParseModelsDev(r Response, providers map[string]string) (ModelsDevResult, e
 	for _, pid := range pids {
 		var p mdProvider
 		if err := json.Unmarshal(doc[pid], &p); err != nil {
-			return res, fmt.Errorf("parse models.dev api.json: provider %s: %w", pid, err)
+			tally.skip("provider %s: %v: left out", clip.String(pid), err)
+			continue
 		}
 		if p.Models == nil {
-			return res, fmt.Errorf("parse models.dev api.json: provider %s has no \"models\": %w", pid, ErrMarkup)
+			tally.skip("provider %s has no \"models\": left out", clip.String(pid))
+			continue
 		}
 		res.Providers++
 		res.Models += len(p.Models)
@@ -180,11 +194,17 @@ func ParseModelsDev(r Response, providers map[string]string) (ModelsDevResult, e
 		for _, mid := range mids {
 			obs, err := mdModelObservations(r, pid, to, mid, p.Models[mid])
 			if err != nil {
-				return res, fmt.Errorf("parse models.dev api.json: %s/%s: %w", pid, mid, err)
+				tally.skip("%s/%s: %v: left out", clip.String(pid), clip.String(mid), err)
+				continue
 			}
+			tally.ok()
 			res.Read++
 			res.Observations = append(res.Observations, obs...)
 		}
+	}
+	res.Unreadable, res.Warnings = tally.bad, tally.Warnings()
+	if err := tally.unreadable("providers and models"); err != nil {
+		return res, fmt.Errorf("parse models.dev api.json: %w", err)
 	}
 	if len(res.Skipped) == res.Providers {
 		return res, fmt.Errorf("parse models.dev api.json: none of its %d providers is mapped: %w", res.Providers, ErrMarkup)
@@ -216,7 +236,7 @@ func mdModelObservations(r Response, pid, provider, mid string, raw json.RawMess
 		}
 		s := n.String()
 		if strings.HasPrefix(s, "-") {
-			return "", false, fmt.Errorf("%s: negative %s", name, s)
+			return "", false, fmt.Errorf("%s: negative %s", name, clip.String(s))
 		}
 		return s, true, nil
 	}

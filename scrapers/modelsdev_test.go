@@ -76,6 +76,11 @@ func TestParseModelsDevErrors(t *testing.T) {
 			t.Errorf("%s: %v does not wrap ErrMarkup", name, err)
 		}
 	}
+	// Most providers and models unreadable.
+	_, err := ParseModelsDev(Response{Body: []byte(`{"openai":{"models":{"a":{"cost":{"input":-1}},"b":[1],"c":{"id":"c"}}},"azure":7}`)}, DefaultModelsDevProviders())
+	if !errors.Is(err, ErrMarkup) || !strings.Contains(err.Error(), "3 of 4 providers and models unreadable") {
+		t.Errorf("most unreadable: %v", err)
+	}
 	// A zero limit is a placeholder: no context observation.
 	res, err := ParseModelsDev(Response{Body: []byte(`{"amazon-bedrock":{"models":{"x.y-v1:0":{"id":"x.y-v1:0","cost":{"input":0.1,"output":0.1},"limit":{"context":0,"output":0}}}}}`)}, DefaultModelsDevProviders())
 	if err != nil {
@@ -85,6 +90,36 @@ func TestParseModelsDevErrors(t *testing.T) {
 		if strings.HasPrefix(string(o.Field), "offering.") && o.Field != catalog.FieldListed {
 			t.Errorf("placeholder limit read: %+v", o)
 		}
+	}
+}
+
+// TestParseModelsDevRowWarnings: a provider or a model the parser cannot
+// read is left out with a warning; the others stand.
+func TestParseModelsDevRowWarnings(t *testing.T) {
+	good := `"gpt-x":{"id":"gpt-x","cost":{"input":1,"output":2}},"gpt-y":{"id":"gpt-y","cost":{"input":3,"output":4}}`
+	for name, c := range map[string]struct{ body, warning string }{
+		"price as text":    {`{"openai":{"models":{` + good + `,"gpt-z":{"id":"gpt-z","cost":{"input":"one dollar"}}}}}`, "openai/gpt-z: json: invalid number literal"},
+		"negative price":   {`{"openai":{"models":{` + good + `,"gpt-z":{"id":"gpt-z","cost":{"input":-1,"output":2}}}}}`, "openai/gpt-z: cost.input: negative -1: left out"},
+		"model not object": {`{"openai":{"models":{` + good + `,"gpt-z":[1,2]}}}`, "openai/gpt-z: json: cannot unmarshal array"},
+		"provider broken":  {`{"openai":{"models":{` + good + `}},"azure":{"models":7}}`, "provider azure: json: cannot unmarshal number"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res, err := ParseModelsDev(Response{Body: []byte(c.body)}, DefaultModelsDevProviders())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], c.warning) || res.Unreadable != 1 {
+				t.Errorf("warnings %q (%d unreadable), want one saying %q", res.Warnings, res.Unreadable, c.warning)
+			}
+			for id, want := range map[string]string{"gpt-x": "1", "gpt-y": "3"} {
+				if in := find(res.Observations, id, catalog.FieldPriceInput); len(in) != 1 || in[0].Value != want {
+					t.Errorf("%s input %+v, want %s", id, in, want)
+				}
+			}
+			if z := find(res.Observations, "gpt-z", catalog.FieldListed); len(z) != 0 {
+				t.Errorf("the bad model was read: %+v", z)
+			}
+		})
 	}
 }
 

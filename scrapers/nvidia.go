@@ -81,13 +81,11 @@ func (s *NVIDIA) Requests() []Request {
 func (s *NVIDIA) Parse(kind string, r Response) (Parsed, error) {
 	switch kind {
 	case "models":
-		obs, err := ParseNVIDIAModels(r, s.Models)
-		return Parsed{Observations: obs}, err
+		return ParseNVIDIAModels(r, s.Models)
 	case "reference":
 		for _, m := range s.Models {
 			if s.ReferenceURL(m) == r.URL {
-				obs, err := ParseNVIDIAReference(m, r)
-				return Parsed{Observations: obs}, err
+				return ParseNVIDIAReference(m, r)
 			}
 		}
 		return Parsed{}, fmt.Errorf("nvidia-nim: %s is the reference page of no configured model", r.URL)
@@ -105,32 +103,43 @@ type nimModel struct {
 // {"object":"list","data":[...]}) and says, for each of models that the list
 // holds, that NVIDIA offers it for free. The list's `created` is the same
 // placeholder for every model and is never read; duplicate ids are read
-// once. A configured model absent from the list gives nothing: it is not
-// offered. The list itself must be there, with ids.
-func ParseNVIDIAModels(r Response, models []string) ([]catalog.Observation, error) {
+// once (the live list repeats some). A configured model absent from the
+// list gives nothing: it is not offered.
+//
+// Its anchor is the "data" array. An entry it cannot read (not an object,
+// no id) is left out with a warning. It fails when the body is not JSON,
+// when the array is missing or empty, or when most entries are unreadable.
+func ParseNVIDIAModels(r Response, models []string) (Parsed, error) {
 	var doc struct {
 		Object string             `json:"object"`
 		Data   *[]json.RawMessage `json:"data"`
 	}
 	if err := json.Unmarshal(r.Body, &doc); err != nil {
-		return nil, fmt.Errorf("parse nvidia-nim models: %w", err)
+		return Parsed{}, fmt.Errorf("parse nvidia-nim models: %w", err)
 	}
 	if doc.Data == nil {
-		return nil, fmt.Errorf("parse nvidia-nim models: no \"data\" array: %w", ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse nvidia-nim models: no \"data\" array: %w", ErrMarkup)
 	}
 	if len(*doc.Data) == 0 {
-		return nil, fmt.Errorf("parse nvidia-nim models: empty \"data\" array: %w", ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse nvidia-nim models: empty \"data\" array: %w", ErrMarkup)
 	}
+	var tally rowTally
 	listed := map[string]bool{}
 	for i, raw := range *doc.Data {
 		var m nimModel
 		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, fmt.Errorf("parse nvidia-nim models: entry %d: %w", i, err)
+			tally.skip("entry %d: %v", i, err)
+			continue
 		}
 		if m.ID == "" {
-			return nil, fmt.Errorf("parse nvidia-nim models: entry %d has no id: %w", i, ErrMarkup)
+			tally.skip("entry %d has no id", i)
+			continue
 		}
+		tally.ok()
 		listed[strings.ToLower(m.ID)] = true
+	}
+	if err := tally.unreadable("entries"); err != nil {
+		return Parsed{}, fmt.Errorf("parse nvidia-nim models: %w", err)
 	}
 	var out []catalog.Observation
 	for _, id := range models {
@@ -148,7 +157,7 @@ func ParseNVIDIAModels(r Response, models []string) ([]catalog.Observation, erro
 		}
 		out = append(out, offer(catalog.FieldListed, id, ""), free(catalog.FieldPriceInput), free(catalog.FieldPriceOutput))
 	}
-	return out, nil
+	return Parsed{Observations: out, Warnings: tally.Warnings()}, nil
 }
 
 var (
@@ -182,12 +191,16 @@ var nimColumns = []struct {
 // licence from its "Label: value" paragraphs, parameters, context length and
 // knowledge cutoff from its spec table, read by header position (the table
 // spans rows, so later rows have fewer cells; the row of the model's own size
-// is taken). The page must name the model ("meta / llama-3.2-1b-instruct")
-// and state at least one of these facts.
-func ParseNVIDIAReference(model string, r Response) ([]catalog.Observation, error) {
+// is taken).
+//
+// Its anchor is the model's name on the page ("meta / llama-3.2-1b-instruct")
+// and at least one of these facts. A spec table without a row for the
+// model's size is a warning (the labelled facts stand). It fails when the
+// page does not name the model or states none of the facts.
+func ParseNVIDIAReference(model string, r Response) (Parsed, error) {
 	lines, err := TextLines(r.Body)
 	if err != nil {
-		return nil, fmt.Errorf("parse nvidia-nim reference %s: %w", model, err)
+		return Parsed{}, fmt.Errorf("parse nvidia-nim reference %s: %w", model, err)
 	}
 	// The title reads "meta / llama-3.2-1b-instruct" or
 	// "meta/llama-3.2-1b-instruct".
@@ -200,7 +213,7 @@ func ParseNVIDIAReference(model string, r Response) ([]catalog.Observation, erro
 		}
 	}
 	if !named {
-		return nil, fmt.Errorf("parse nvidia-nim reference %s: the page does not name the model: %w", model, ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse nvidia-nim reference %s: the page does not name the model: %w", model, ErrMarkup)
 	}
 	obs := func(f catalog.Field, v, note string) catalog.Observation {
 		return catalog.Observation{Source: "nvidia-nim", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityProvider,
@@ -229,11 +242,12 @@ func ParseNVIDIAReference(model string, r Response) ([]catalog.Observation, erro
 	}
 	doc, err := Document(r.Body)
 	if err != nil {
-		return nil, fmt.Errorf("parse nvidia-nim reference %s: %w", model, err)
+		return Parsed{}, fmt.Errorf("parse nvidia-nim reference %s: %w", model, err)
 	}
+	var tally rowTally
 	row, err := nimSpecRow(doc, model)
 	if err != nil {
-		return nil, fmt.Errorf("parse nvidia-nim reference %s: %w", model, err)
+		tally.warn("%v: its parameters, context length and knowledge cutoff not read", err)
 	}
 	for _, c := range nimColumns {
 		if v := row[c.header]; v != "" && v != "-" && v != "—" {
@@ -241,9 +255,9 @@ func ParseNVIDIAReference(model string, r Response) ([]catalog.Observation, erro
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("parse nvidia-nim reference %s: no release date, licence or spec table: %w", model, ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse nvidia-nim reference %s: no release date, licence or spec table: %w", model, ErrMarkup)
 	}
-	return out, nil
+	return Parsed{Observations: out, Warnings: tally.Warnings()}, nil
 }
 
 // licenceName takes the licence's name out of a sentence such as "Use of

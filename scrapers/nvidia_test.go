@@ -33,7 +33,11 @@ func TestParseNVIDIAModelsGolden(t *testing.T) {
 		r := Response{URL: nimListURL, Status: 200, Body: fixtureBody(t, day, "integrate.api.nvidia.com/v1/models.json"), RetrievedAt: fixtureTime}
 		// A configured model the list lacks gives nothing; one listed
 		// twice (day 2) is read once.
-		obs, err := ParseNVIDIAModels(r, []string{nimLlama, "deepseek-ai/deepseek-v4-flash", "example/not-listed"})
+		p, err := ParseNVIDIAModels(r, []string{nimLlama, "deepseek-ai/deepseek-v4-flash", "example/not-listed"})
+		obs := p.Observations
+		if len(p.Warnings) != 0 {
+			t.Errorf("%s: warnings %q (a repeated id is read once, silently)", day, p.Warnings)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,8 +58,8 @@ func TestParseNVIDIAModelsGolden(t *testing.T) {
 		}
 	}
 	r := Response{URL: nimListURL, Body: fixtureBody(t, "2026-04-24", "integrate.api.nvidia.com/v1/models.json")}
-	obs, _ := ParseNVIDIAModels(r, []string{"deepseek-ai/deepseek-v4-flash"})
-	if got := find(obs, "deepseek-ai/deepseek-v4-flash", catalog.FieldListed); len(got) != 1 {
+	p, _ := ParseNVIDIAModels(r, []string{"deepseek-ai/deepseek-v4-flash"})
+	if got := find(p.Observations, "deepseek-ai/deepseek-v4-flash", catalog.FieldListed); len(got) != 1 {
 		t.Errorf("duplicate id read %d times, want once", len(got))
 	}
 }
@@ -67,6 +71,7 @@ func TestParseNVIDIAModelsErrors(t *testing.T) {
 		"empty data":    `{"object":"list","data":[]}`,
 		"entry no id":   `{"object":"list","data":[{"object":"model","created":735790403}]}`,
 		"entry not obj": `{"object":"list","data":["meta/llama-3.2-1b-instruct"]}`,
+		"most no id":    `{"object":"list","data":[{"id":"meta/llama-3.2-1b-instruct"},{"object":"model"},{"id":7}]}`,
 		"error body":    `{"status":401,"title":"Unauthorized","detail":"Authentication failed"}`,
 	} {
 		_, err := ParseNVIDIAModels(Response{Body: []byte(body)}, []string{nimLlama})
@@ -80,12 +85,32 @@ func TestParseNVIDIAModelsErrors(t *testing.T) {
 	}
 }
 
-func TestParseNVIDIAReferenceGolden(t *testing.T) {
-	body := fixtureBody(t, "2026-04-23", "docs.api.nvidia.com/nim/reference/meta-llama-3_2-1b-instruct.html")
-	obs, err := ParseNVIDIAReference(nimLlama, Response{URL: nimRefURL, Status: 200, Body: body, RetrievedAt: fixtureTime})
+// TestParseNVIDIAModelsRowWarnings: an entry the parser cannot read is
+// left out with a warning; the others stand.
+func TestParseNVIDIAModelsRowWarnings(t *testing.T) {
+	body := `{"object":"list","data":[{"id":"meta/llama-3.2-1b-instruct"},{"object":"model"},{"id":"a/b"},{"id":"c/d"}]}`
+	p, err := ParseNVIDIAModels(Response{Body: []byte(body)}, []string{nimLlama})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(p.Warnings) != 1 || p.Warnings[0] != "entry 1 has no id" {
+		t.Errorf("warnings %q", p.Warnings)
+	}
+	if l := find(p.Observations, nimLlama, catalog.FieldListed); len(l) != 1 {
+		t.Errorf("Llama 3.2 1B listed %+v", l)
+	}
+}
+
+func TestParseNVIDIAReferenceGolden(t *testing.T) {
+	body := fixtureBody(t, "2026-04-23", "docs.api.nvidia.com/nim/reference/meta-llama-3_2-1b-instruct.html")
+	p, err := ParseNVIDIAReference(nimLlama, Response{URL: nimRefURL, Status: 200, Body: body, RetrievedAt: fixtureTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Warnings) != 0 {
+		t.Errorf("warnings %q", p.Warnings)
+	}
+	obs := p.Observations
 	golden.Assert(t, filepath.Join("testdata", "nvidia_reference_llama-3.2-1b-instruct.golden.json"), observationsJSON(t, obs))
 	want := map[catalog.Field]string{
 		catalog.FieldReleased:        "September 25, 2024",
@@ -102,10 +127,11 @@ func TestParseNVIDIAReferenceGolden(t *testing.T) {
 	}
 	// The 3B page reads the 3B row; its spanned cells come from the row above.
 	page3 := strings.ReplaceAll(string(body), "meta / llama-3.2-1b-instruct", "meta / llama-3.2-3b-instruct")
-	obs3, err := ParseNVIDIAReference("meta/llama-3.2-3b-instruct", Response{Body: []byte(page3)})
+	p3, err := ParseNVIDIAReference("meta/llama-3.2-3b-instruct", Response{Body: []byte(page3)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	obs3 := p3.Observations
 	if p := find(obs3, "meta/llama-3.2-3b-instruct", catalog.FieldParameters); len(p) != 1 || p[0].Value != "3B (3.21B)" {
 		t.Errorf("3B parameters %+v", p)
 	}
@@ -115,11 +141,11 @@ func TestParseNVIDIAReferenceGolden(t *testing.T) {
 	// A header without the empty cell over the row labels still reads by
 	// position (aligned from the right).
 	noCorner := strings.Replace(string(body), "<tr><th></th><th>Training Data</th>", "<tr><th>Training Data</th>", 1)
-	obs, err = ParseNVIDIAReference(nimLlama, Response{Body: []byte(noCorner)})
+	p, err = ParseNVIDIAReference(nimLlama, Response{Body: []byte(noCorner)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := find(obs, nimLlama, catalog.FieldContext); len(c) != 1 || c[0].Value != "128k" {
+	if c := find(p.Observations, nimLlama, catalog.FieldContext); len(c) != 1 || c[0].Value != "128k" {
 		t.Errorf("context without the corner cell %+v", c)
 	}
 }
@@ -130,13 +156,33 @@ func TestParseNVIDIAReferenceErrors(t *testing.T) {
 		"not found page": `<html><head><title>Page not found</title></head><body><h1>404</h1><p>We couldn't find the page you were looking for.</p></body></html>`,
 		"another model":  strings.ReplaceAll(page, "meta / llama-3.2-1b-instruct", "meta / llama-3.1-8b-instruct"),
 		"nothing stated": `<html><body><h1>meta / llama-3.2-1b-instruct</h1><p>Coming soon.</p></body></html>`,
-		"no row of size": strings.NewReplacer("1B (1.23B)", "8B (8.03B)", "3B (3.21B)", "70B").Replace(page),
 		"table no rows":  `<h1>meta/llama-3.2-1b-instruct</h1><table><tr><th>Params</th><th>Context Length</th></tr></table>`,
 	} {
 		_, err := ParseNVIDIAReference(nimLlama, Response{URL: nimRefURL, Body: []byte(body)})
 		if !errors.Is(err, ErrMarkup) {
 			t.Errorf("%s: error %v, want ErrMarkup", name, err)
 		}
+	}
+}
+
+// TestParseNVIDIAReferenceRowWarnings: a spec table without the model's
+// size is a warning; the labelled facts stand.
+func TestParseNVIDIAReferenceRowWarnings(t *testing.T) {
+	page := string(fixtureBody(t, "2026-04-23", "docs.api.nvidia.com/nim/reference/meta-llama-3_2-1b-instruct.html"))
+	p, err := ParseNVIDIAReference(nimLlama, Response{URL: nimRefURL, Body: []byte(strings.NewReplacer("1B (1.23B)", "8B (8.03B)", "3B (3.21B)", "70B").Replace(page))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Warnings) != 1 || !strings.HasPrefix(p.Warnings[0], `spec table has no row for size "1B"`) {
+		t.Errorf("warnings %q", p.Warnings)
+	}
+	for _, f := range []catalog.Field{catalog.FieldReleased, catalog.FieldLicence} {
+		if got := find(p.Observations, nimLlama, f); len(got) != 1 {
+			t.Errorf("%s: %+v", f, got)
+		}
+	}
+	if got := find(p.Observations, nimLlama, catalog.FieldParameters); len(got) != 0 {
+		t.Errorf("parameters read from another size's row: %+v", got)
 	}
 }
 
@@ -168,7 +214,8 @@ func FuzzParseNVIDIAModels(f *testing.F) {
 	f.Add(fixtureBody(f, "2026-04-24", "integrate.api.nvidia.com/v1/models.json"))
 	f.Add([]byte(`{"data":[{"id":"meta/llama-3.2-1b-instruct"},{"id":"meta/llama-3.2-1b-instruct"}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		obs, err := ParseNVIDIAModels(Response{URL: nimListURL, Body: body}, []string{nimLlama})
+		p, err := ParseNVIDIAModels(Response{URL: nimListURL, Body: body}, []string{nimLlama})
+		obs := p.Observations
 		if err != nil {
 			return
 		}
@@ -187,9 +234,9 @@ func FuzzParseNVIDIAReference(f *testing.F) {
 	f.Add(fixtureBody(f, "2026-04-23", "docs.api.nvidia.com/nim/reference/meta-llama-3_2-1b-instruct.html"))
 	f.Add([]byte(`<h1>meta / llama-3.2-1b-instruct</h1><p>License: MIT</p><table><tr><th>Params<td>1B<tr><td rowspan=9>x<td colspan=3>y</table>`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		obs, err := ParseNVIDIAReference(nimLlama, Response{URL: nimRefURL, Body: body})
-		if err == nil && len(obs) == 0 {
-			t.Fatal("no error and no observations")
+		p, err := ParseNVIDIAReference(nimLlama, Response{URL: nimRefURL, Body: body})
+		if err == nil {
+			checkParsed(t, p)
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/clip"
 )
 
 // OpenAI reads OpenAI's model documentation pages
@@ -57,8 +58,7 @@ func (s *OpenAI) Parse(kind string, r Response) (Parsed, error) {
 	if kind != "model" {
 		return Parsed{}, fmt.Errorf("openai: unknown page kind %q", kind)
 	}
-	obs, err := ParseOpenAIModelPage(r)
-	return Parsed{Observations: obs}, err
+	return ParseOpenAIModelPage(r)
 }
 
 var (
@@ -72,25 +72,32 @@ var (
 		"output":       catalog.FieldPriceOutput,
 	}
 	oaSupport = map[string]string{"supported": "true", "not supported": "false"}
+	// oaNoPrice are the cells that say a price is not offered.
+	oaNoPrice = map[string]bool{"-": true, "—": true, "–": true}
 )
 
 // ParseOpenAIModelPage reads the text of a model page, as an HTTP client
 // without JavaScript sees it, into observations. The page has no stable
 // class names, so the parser reads its lines ("400,000 context window",
-// then "Text tokens" / "Input" / "$1.75" ...). It fails when the spec lines
-// or the text-token prices are missing.
-func ParseOpenAIModelPage(r Response) ([]catalog.Observation, error) {
+// then "Text tokens" / "Input" / "$1.75" ...).
+//
+// Its anchor is the spec lines (context window, max output, knowledge
+// cutoff) and the text-token input and output prices. A text-token price
+// it cannot read is left out with a warning (an unreadable input or
+// output price leaves the anchor short). It fails when no spec line is
+// there, or the input or output price, or their "Per 1M tokens" unit.
+func ParseOpenAIModelPage(r Response) (Parsed, error) {
 	u, err := url.Parse(r.URL)
 	if err != nil {
-		return nil, fmt.Errorf("parse openai model page: %w", err)
+		return Parsed{}, fmt.Errorf("parse openai model page: %w", err)
 	}
 	id := path.Base(strings.TrimSuffix(u.Path, "/"))
 	if id == "" || id == "." || id == "/" {
-		return nil, fmt.Errorf("parse openai model page: no model id in %s", r.URL)
+		return Parsed{}, fmt.Errorf("parse openai model page: no model id in %s", r.URL)
 	}
 	lines, err := TextLines(r.Body)
 	if err != nil {
-		return nil, fmt.Errorf("parse openai model page %s: %w", id, err)
+		return Parsed{}, fmt.Errorf("parse openai model page %s: %w", id, err)
 	}
 	subject := "openai/" + id
 	// The title is the first line that spells the id in other case
@@ -132,12 +139,13 @@ func ParseOpenAIModelPage(r Response) ([]catalog.Observation, error) {
 		}
 	}
 	if specs == 0 {
-		return nil, fmt.Errorf("parse openai model page %s: no context window, max output or knowledge cutoff line: %w", id, ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse openai model page %s: no context window, max output or knowledge cutoff line: %w", id, ErrMarkup)
 	}
 
 	// Text-token prices: after "Text tokens", label / price pairs until the
 	// next section. "Per 1M tokens" states the unit.
 	prices, unit := map[catalog.Field]string{}, catalog.Unit("")
+	var tally rowTally
 	if i := indexOf(lines, "Text tokens", 0); i >= 0 {
 		for j := i + 1; j < len(lines) && j < i+16; j++ {
 			l := lines[j]
@@ -152,19 +160,31 @@ func ParseOpenAIModelPage(r Response) ([]catalog.Observation, error) {
 				}
 				continue
 			}
-			if j+1 < len(lines) && oaPrice.MatchString(lines[j+1]) {
+			if j+1 >= len(lines) {
+				continue
+			}
+			next := lines[j+1]
+			switch _, label := oaPriceLabel[strings.ToLower(next)]; {
+			case oaPrice.MatchString(next):
 				if _, seen := prices[f]; !seen {
-					prices[f] = lines[j+1]
+					prices[f] = next
 				}
+				j++
+			case !label && !oaNoPrice[next] && !strings.EqualFold(next, "Per 1M tokens"):
+				tally.skip("text-token %s price %q unreadable: left out", strings.ToLower(l), clip.String(next))
 				j++
 			}
 		}
 	}
 	if prices[catalog.FieldPriceInput] == "" || prices[catalog.FieldPriceOutput] == "" {
-		return nil, fmt.Errorf("parse openai model page %s: no text-token input and output prices: %w", id, ErrMarkup)
+		why := ""
+		if tally.first != "" {
+			why = " (" + tally.first + ")"
+		}
+		return Parsed{}, fmt.Errorf("parse openai model page %s: no text-token input and output prices%s: %w", id, why, ErrMarkup)
 	}
 	if unit == "" {
-		return nil, fmt.Errorf("parse openai model page %s: prices without a \"Per 1M tokens\" unit: %w", id, ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse openai model page %s: prices without a \"Per 1M tokens\" unit: %w", id, ErrMarkup)
 	}
 	out = append(out, offer(catalog.FieldListed, id, ""))
 	for _, f := range []catalog.Field{catalog.FieldPriceInput, catalog.FieldPriceCachedInput, catalog.FieldPriceOutput} {
@@ -222,7 +242,7 @@ func ParseOpenAIModelPage(r Response) ([]catalog.Observation, error) {
 			j += 2
 		}
 	}
-	return out, nil
+	return Parsed{Observations: out, Warnings: tally.Warnings()}, nil
 }
 
 func indexOf(lines []string, want string, from int) int {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/clip"
 )
 
 // OpenRouter reads OpenRouter's model list, /api/v1/models: every model's
@@ -43,8 +44,7 @@ func (s *OpenRouter) Parse(kind string, r Response) (Parsed, error) {
 	if kind != "models" {
 		return Parsed{}, fmt.Errorf("openrouter: unknown page kind %q", kind)
 	}
-	obs, err := ParseOpenRouterModels(r)
-	return Parsed{Observations: obs}, err
+	return ParseOpenRouterModels(r)
 }
 
 type orArchitecture struct {
@@ -87,32 +87,52 @@ var orPriceFields = []struct {
 // authority (prices per token as given, context, max output). OpenRouter's
 // `created` is when OpenRouter added the model, never its release: it is not
 // read.
-func ParseOpenRouterModels(r Response) ([]catalog.Observation, error) {
+//
+// Its anchor is the "data" array of model entries. An entry it cannot read
+// (no id, no input or output price, a price that is neither a string nor a
+// number, a field of the wrong type) is left out with a warning, and so is
+// an id listed twice (the first entry stands). It fails when the body is
+// not JSON, when the array is missing or empty, or when most entries are
+// unreadable.
+func ParseOpenRouterModels(r Response) (Parsed, error) {
 	var doc struct {
 		Data *[]json.RawMessage `json:"data"`
 	}
 	if err := json.Unmarshal(r.Body, &doc); err != nil {
-		return nil, fmt.Errorf("parse openrouter models: %w", err)
+		return Parsed{}, fmt.Errorf("parse openrouter models: %w", err)
 	}
 	if doc.Data == nil {
-		return nil, fmt.Errorf("parse openrouter models: no \"data\" array: %w", ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse openrouter models: no \"data\" array: %w", ErrMarkup)
 	}
 	if len(*doc.Data) == 0 {
-		return nil, fmt.Errorf("parse openrouter models: empty \"data\" array: %w", ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse openrouter models: empty \"data\" array: %w", ErrMarkup)
 	}
 	var out []catalog.Observation
+	var tally rowTally
+	seen := make(map[string]int, len(*doc.Data))
 	for i, raw := range *doc.Data {
 		var m orModel
 		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, fmt.Errorf("parse openrouter models: entry %d: %w", i, err)
+			tally.skip("entry %d: %v", i, err)
+			continue
+		}
+		if first, dup := seen[m.ID]; dup && m.ID != "" {
+			tally.warn("entry %d: %s listed again (first in entry %d): left out", i, clip.String(m.ID), first)
+			continue
 		}
 		obs, err := orModelObservations(r, m, "openrouter")
 		if err != nil {
-			return nil, fmt.Errorf("parse openrouter models: entry %d: %w", i, err)
+			tally.skip("entry %d: %v", i, err)
+			continue
 		}
+		seen[m.ID] = i
+		tally.ok()
 		out = append(out, obs...)
 	}
-	return out, nil
+	if err := tally.unreadable("entries"); err != nil {
+		return Parsed{}, fmt.Errorf("parse openrouter models: %w", err)
+	}
+	return Parsed{Observations: out, Warnings: tally.Warnings()}, nil
 }
 
 func orModelObservations(r Response, m orModel, provider string) ([]catalog.Observation, error) {
@@ -120,7 +140,7 @@ func orModelObservations(r Response, m orModel, provider string) ([]catalog.Obse
 		return nil, fmt.Errorf("no id: %w", ErrMarkup)
 	}
 	if m.Pricing == nil {
-		return nil, fmt.Errorf("%s: no pricing: %w", m.ID, ErrMarkup)
+		return nil, fmt.Errorf("%s: no pricing: %w", clip.String(m.ID), ErrMarkup)
 	}
 	model := func(f catalog.Field, v string) catalog.Observation {
 		return catalog.Observation{Source: "openrouter", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityAggregator, Subject: m.ID, SubjectName: m.Name, Field: f, Value: v}
@@ -148,19 +168,9 @@ func orModelObservations(r Response, m orModel, provider string) ([]catalog.Obse
 		out = append(out, model(catalog.FieldKnowledgeCutoff, *m.KnowledgeCutoff))
 	}
 	out = append(out, offer(catalog.FieldListed, m.ID, ""))
-	for _, pf := range orPriceFields {
-		raw, ok := m.Pricing[pf.key]
-		if !ok {
-			if pf.field == catalog.FieldPriceInput || pf.field == catalog.FieldPriceOutput {
-				return nil, fmt.Errorf("%s: no pricing.%s: %w", m.ID, pf.key, ErrMarkup)
-			}
-			continue
-		}
-		v, err := jsonScalar(raw)
-		if err != nil {
-			return nil, fmt.Errorf("%s: pricing.%s: %w", m.ID, pf.key, err)
-		}
-		out = append(out, offer(pf.field, v, catalog.PerToken))
+	out, err := orPrices(out, m.Pricing, offer)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", clip.String(m.ID), err)
 	}
 	ctx := m.ContextLength
 	if ctx == nil && m.TopProvider != nil {
@@ -171,6 +181,26 @@ func orModelObservations(r Response, m orModel, provider string) ([]catalog.Obse
 	}
 	if m.TopProvider != nil && m.TopProvider.MaxCompletionTokens != nil {
 		out = append(out, offer(catalog.FieldOfferingMaxOutput, strconv.FormatInt(*m.TopProvider.MaxCompletionTokens, 10), ""))
+	}
+	return out, nil
+}
+
+// orPrices appends the per-token prices of an OpenRouter "pricing" object,
+// made by offer; the input and output prices must be there.
+func orPrices(out []catalog.Observation, pricing map[string]json.RawMessage, offer func(catalog.Field, string, catalog.Unit) catalog.Observation) ([]catalog.Observation, error) {
+	for _, pf := range orPriceFields {
+		raw, ok := pricing[pf.key]
+		if !ok {
+			if pf.field == catalog.FieldPriceInput || pf.field == catalog.FieldPriceOutput {
+				return nil, fmt.Errorf("no pricing.%s: %w", pf.key, ErrMarkup)
+			}
+			continue
+		}
+		v, err := jsonScalar(raw)
+		if err != nil {
+			return nil, fmt.Errorf("pricing.%s: %w", pf.key, err)
+		}
+		out = append(out, offer(pf.field, v, catalog.PerToken))
 	}
 	return out, nil
 }
@@ -195,7 +225,7 @@ func jsonScalar(raw json.RawMessage) (string, error) {
 	if num, ok := n.(json.Number); ok {
 		return num.String(), nil
 	}
-	return "", fmt.Errorf("want a string or a number, got %s", raw)
+	return "", fmt.Errorf("want a string or a number, got %s", clip.String(string(raw)))
 }
 
 func orDefault(v, def string) string {

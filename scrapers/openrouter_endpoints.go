@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/clip"
 )
 
 // OpenRouterEndpoints reads OpenRouter's per-provider endpoints of each
@@ -91,23 +92,25 @@ func (s *OpenRouterEndpoints) Parse(kind string, r Response) (Parsed, error) {
 	if err != nil {
 		return Parsed{}, err
 	}
-	obs, err := ParseOpenRouterEndpoints(model, r)
-	return Parsed{Observations: obs}, err
+	return ParseOpenRouterEndpoints(model, r)
 }
 
 // orEndpointsDoc is an endpoints response as ParseOpenRouterEndpoints reads it.
 type orEndpointsDoc struct {
-	Data *struct {
-		ID        string        `json:"id"`
-		Name      string        `json:"name"`
-		Endpoints *[]orEndpoint `json:"endpoints"`
-	} `json:"data"`
+	Data *orEndpointsData `json:"data"`
+}
+
+type orEndpointsData struct {
+	ID        string        `json:"id"`
+	Name      string        `json:"name"`
+	Endpoints *[]orEndpoint `json:"endpoints"`
 }
 
 // decodeOREndpoints decodes an endpoints response in one pass. When that
-// fails it decodes again endpoint by endpoint, only to say which endpoint
-// is wrong: the common case reads the body once, the error names its place.
-func decodeOREndpoints(model string, body []byte) (orEndpointsDoc, error) {
+// fails it decodes again endpoint by endpoint, keeping those that decode
+// and saying, for each of the others, why not: the common case reads the
+// body once, and one malformed endpoint costs only itself.
+func decodeOREndpoints(model string, body []byte, tally *rowTally) (orEndpointsDoc, error) {
 	var doc orEndpointsDoc
 	err := json.Unmarshal(body, &doc)
 	if err == nil {
@@ -115,18 +118,25 @@ func decodeOREndpoints(model string, body []byte) (orEndpointsDoc, error) {
 	}
 	var raw struct {
 		Data *struct {
+			ID        string             `json:"id"`
+			Name      string             `json:"name"`
 			Endpoints *[]json.RawMessage `json:"endpoints"`
 		} `json:"data"`
 	}
-	if json.Unmarshal(body, &raw) == nil && raw.Data != nil && raw.Data.Endpoints != nil {
-		for i, r := range *raw.Data.Endpoints {
-			var e orEndpoint
-			if err := json.Unmarshal(r, &e); err != nil {
-				return doc, fmt.Errorf("parse openrouter endpoints %s: endpoint %d: %w", model, i, err)
-			}
-		}
+	if json.Unmarshal(body, &raw) != nil || raw.Data == nil || raw.Data.Endpoints == nil {
+		return doc, fmt.Errorf("parse openrouter endpoints %s: %w", model, err)
 	}
-	return doc, fmt.Errorf("parse openrouter endpoints %s: %w", model, err)
+	eps := make([]orEndpoint, 0, len(*raw.Data.Endpoints))
+	for i, r := range *raw.Data.Endpoints {
+		var e orEndpoint
+		if err := json.Unmarshal(r, &e); err != nil {
+			tally.skip("endpoint %d: %v", i, err)
+			continue
+		}
+		eps = append(eps, e)
+	}
+	doc.Data = &orEndpointsData{ID: raw.Data.ID, Name: raw.Data.Name, Endpoints: &eps}
+	return doc, nil
 }
 
 type orEndpoint struct {
@@ -149,19 +159,26 @@ type orEndpoint struct {
 // USD per token as given; the upstream, its quantization and a degraded
 // status (negative) are stated in each observation's Note. Degraded
 // endpoints still count: OpenRouter still lists and may still route to them.
-func ParseOpenRouterEndpoints(model string, r Response) ([]catalog.Observation, error) {
-	doc, err := decodeOREndpoints(model, r.Body)
+//
+// Its anchor is the "data.endpoints" array. An endpoint it cannot read (no
+// tag, no input or output price, a value of the wrong type) is left out
+// with a warning, and so is a tag listed twice (the first endpoint
+// stands). It fails when the body is not JSON, when the array is missing
+// or empty, or when most endpoints are unreadable.
+func ParseOpenRouterEndpoints(model string, r Response) (Parsed, error) {
+	var tally rowTally
+	doc, err := decodeOREndpoints(model, r.Body, &tally)
 	if err != nil {
-		return nil, err
+		return Parsed{}, err
 	}
 	if doc.Data == nil {
-		return nil, fmt.Errorf("parse openrouter endpoints %s: no \"data\" object: %w", model, ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse openrouter endpoints %s: no \"data\" object: %w", model, ErrMarkup)
 	}
 	if doc.Data.Endpoints == nil {
-		return nil, fmt.Errorf("parse openrouter endpoints %s: no \"data.endpoints\" array: %w", model, ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse openrouter endpoints %s: no \"data.endpoints\" array: %w", model, ErrMarkup)
 	}
-	if len(*doc.Data.Endpoints) == 0 {
-		return nil, fmt.Errorf("parse openrouter endpoints %s: OpenRouter lists no endpoint for the model: %w", model, ErrMarkup)
+	if len(*doc.Data.Endpoints) == 0 && tally.bad == 0 {
+		return Parsed{}, fmt.Errorf("parse openrouter endpoints %s: OpenRouter lists no endpoint for the model: %w", model, ErrMarkup)
 	}
 	suffix := ""
 	if _, v, ok := strings.Cut(model, ":"); ok {
@@ -170,53 +187,58 @@ func ParseOpenRouterEndpoints(model string, r Response) ([]catalog.Observation, 
 	var out []catalog.Observation
 	seen := map[string]bool{}
 	for i, e := range *doc.Data.Endpoints {
-		if e.Tag == "" {
-			return nil, fmt.Errorf("parse openrouter endpoints %s: endpoint %d (%s) has no tag: %w", model, i, e.ProviderName, ErrMarkup)
+		obs, err := orEndpointObservations(r, model, doc.Data.Name, suffix, e)
+		switch {
+		case err != nil:
+			tally.skip("endpoint %d (%s): %v", i, clip.String(e.ProviderName), err)
+		case seen[e.Tag]:
+			tally.warn("endpoint %d: tag %q listed again: left out, the first stands", i, clip.String(e.Tag))
+		default:
+			seen[e.Tag] = true
+			tally.ok()
+			out = append(out, obs...)
 		}
-		if strings.ContainsAny(e.Tag, "|\x00") {
-			return nil, fmt.Errorf("parse openrouter endpoints %s: endpoint %d: tag %q is not a routing slug", model, i, e.Tag)
-		}
-		if seen[e.Tag] {
-			return nil, fmt.Errorf("parse openrouter endpoints %s: tag %q listed twice", model, e.Tag)
-		}
-		seen[e.Tag] = true
-		if e.Pricing == nil {
-			return nil, fmt.Errorf("parse openrouter endpoints %s: endpoint %s has no pricing: %w", model, e.Tag, ErrMarkup)
-		}
-		variant := e.Tag
-		if suffix != "" {
-			variant += ":" + suffix
-		}
-		note, err := orEndpointNote(e)
-		if err != nil {
-			return nil, fmt.Errorf("parse openrouter endpoints %s: endpoint %s: %w", model, e.Tag, err)
-		}
-		offer := func(f catalog.Field, v string, u catalog.Unit) catalog.Observation {
-			return catalog.Observation{Source: "openrouter-endpoints", URL: r.URL, RetrievedAt: r.RetrievedAt,
-				Authority: catalog.AuthorityProvider, Subject: model, SubjectName: doc.Data.Name,
-				Provider: "openrouter", Variant: variant, Field: f, Value: v, Unit: u, Note: note}
-		}
-		out = append(out, offer(catalog.FieldListed, model, ""))
-		for _, pf := range orPriceFields {
-			raw, ok := e.Pricing[pf.key]
-			if !ok {
-				if pf.field == catalog.FieldPriceInput || pf.field == catalog.FieldPriceOutput {
-					return nil, fmt.Errorf("parse openrouter endpoints %s: endpoint %s: no pricing.%s: %w", model, e.Tag, pf.key, ErrMarkup)
-				}
-				continue
-			}
-			v, err := jsonScalar(raw)
-			if err != nil {
-				return nil, fmt.Errorf("parse openrouter endpoints %s: endpoint %s: pricing.%s: %w", model, e.Tag, pf.key, err)
-			}
-			out = append(out, offer(pf.field, v, catalog.PerToken))
-		}
-		if e.ContextLength != nil {
-			out = append(out, offer(catalog.FieldOfferingContext, strconv.FormatInt(*e.ContextLength, 10), ""))
-		}
-		if e.MaxCompletionTokens != nil {
-			out = append(out, offer(catalog.FieldOfferingMaxOutput, strconv.FormatInt(*e.MaxCompletionTokens, 10), ""))
-		}
+	}
+	if err := tally.unreadable("endpoints"); err != nil {
+		return Parsed{}, fmt.Errorf("parse openrouter endpoints %s: %w", model, err)
+	}
+	return Parsed{Observations: out, Warnings: tally.Warnings()}, nil
+}
+
+// orEndpointObservations reads one endpoint into its offering's
+// observations.
+func orEndpointObservations(r Response, model, name, suffix string, e orEndpoint) ([]catalog.Observation, error) {
+	if e.Tag == "" {
+		return nil, fmt.Errorf("no tag: %w", ErrMarkup)
+	}
+	if strings.ContainsAny(e.Tag, "|\x00") {
+		return nil, fmt.Errorf("tag %q is not a routing slug", clip.String(e.Tag))
+	}
+	if e.Pricing == nil {
+		return nil, fmt.Errorf("tag %s: no pricing: %w", clip.String(e.Tag), ErrMarkup)
+	}
+	variant := e.Tag
+	if suffix != "" {
+		variant += ":" + suffix
+	}
+	note, err := orEndpointNote(e)
+	if err != nil {
+		return nil, fmt.Errorf("tag %s: %w", clip.String(e.Tag), err)
+	}
+	offer := func(f catalog.Field, v string, u catalog.Unit) catalog.Observation {
+		return catalog.Observation{Source: "openrouter-endpoints", URL: r.URL, RetrievedAt: r.RetrievedAt,
+			Authority: catalog.AuthorityProvider, Subject: model, SubjectName: name,
+			Provider: "openrouter", Variant: variant, Field: f, Value: v, Unit: u, Note: note}
+	}
+	out, err := orPrices([]catalog.Observation{offer(catalog.FieldListed, model, "")}, e.Pricing, offer)
+	if err != nil {
+		return nil, fmt.Errorf("tag %s: %w", clip.String(e.Tag), err)
+	}
+	if e.ContextLength != nil {
+		out = append(out, offer(catalog.FieldOfferingContext, strconv.FormatInt(*e.ContextLength, 10), ""))
+	}
+	if e.MaxCompletionTokens != nil {
+		out = append(out, offer(catalog.FieldOfferingMaxOutput, strconv.FormatInt(*e.MaxCompletionTokens, 10), ""))
 	}
 	return out, nil
 }
@@ -243,7 +265,7 @@ func orEndpointNote(e orEndpoint) (string, error) {
 	if e.Status != nil {
 		n, err := strconv.Atoi(e.Status.String())
 		if err != nil {
-			return "", fmt.Errorf("status %q: %w", e.Status.String(), err)
+			return "", fmt.Errorf("status %q: %w", clip.String(e.Status.String()), err)
 		}
 		if n < 0 {
 			parts = append(parts, fmt.Sprintf("degraded (status %d)", n))

@@ -112,6 +112,7 @@ func TestParseOpenRouterEndpointsErrors(t *testing.T) {
 		body   string
 		markup bool
 	}{
+		"most unreadable":   {ep(good + `,{"tag":"y"},{"tag":"z","pricing":{"prompt":[1],"completion":"0.2"}}`), true},
 		"not json":          {`<html>Just a moment...</html>`, false},
 		"no data":           {`{"error":{"code":404,"message":"Model not found"}}`, true},
 		"no endpoints":      {`{"data":{"id":"a/b"}}`, true},
@@ -119,7 +120,6 @@ func TestParseOpenRouterEndpointsErrors(t *testing.T) {
 		"no tag":            {ep(`{"provider_name":"X","pricing":{"prompt":"0.1","completion":"0.2"}}`), true},
 		"no pricing":        {ep(`{"tag":"x"}`), true},
 		"no prompt":         {ep(`{"tag":"x","pricing":{"completion":"0.2"}}`), true},
-		"tag twice":         {ep(good + `,` + good), false},
 		"tag with a pipe":   {ep(`{"tag":"x|y","pricing":{"prompt":"0.1","completion":"0.2"}}`), false},
 		"bad status":        {ep(`{"tag":"x","status":"down","pricing":{"prompt":"0.1","completion":"0.2"}}`), false},
 		"bad price":         {ep(`{"tag":"x","pricing":{"prompt":[1],"completion":"0.2"}}`), false},
@@ -136,11 +136,46 @@ func TestParseOpenRouterEndpointsErrors(t *testing.T) {
 		}
 	}
 
-	// A value of the wrong type names its endpoint, though the body is
-	// decoded in one pass when it is right.
-	_, err := ParseOpenRouterEndpoints("a/b", Response{Body: []byte(ep(good + `,{"tag":"y","context_length":"long","pricing":{}}`))})
-	if err == nil || !strings.Contains(err.Error(), "endpoint 1:") || !strings.Contains(err.Error(), "context_length") {
-		t.Errorf("wrong type in the second endpoint: %v", err)
+}
+
+// TestParseOpenRouterEndpointsRowWarnings: an endpoint the parser cannot
+// read, or a tag listed again, is left out with a warning naming it; the
+// other endpoints stand.
+func TestParseOpenRouterEndpointsRowWarnings(t *testing.T) {
+	ep := func(s string) string { return `{"data":{"id":"a/b","endpoints":[` + s + `]}}` }
+	good := `{"tag":"x","provider_name":"X","pricing":{"prompt":"0.1","completion":"0.2"}},{"tag":"z","pricing":{"prompt":"0.3","completion":"0.4"}}`
+	for name, c := range map[string]struct{ bad, warning string }{
+		// A value of the wrong type names its endpoint, though the body is
+		// decoded in one pass when it is right.
+		"wrong type": {`{"tag":"y","context_length":"long","pricing":{}}`, "endpoint 2: json: cannot unmarshal string into Go struct field orEndpoint.context_length"},
+		"no prompt":  {`{"tag":"y","provider_name":"Y","pricing":{"completion":"0.2"}}`, "endpoint 2 (Y): tag y: no pricing.prompt"},
+		"tag twice":  {`{"tag":"x","pricing":{"prompt":"9","completion":"9"}}`, `endpoint 2: tag "x" listed again: left out, the first stands`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, err := ParseOpenRouterEndpoints("a/b", Response{Body: []byte(ep(good + "," + c.bad))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], c.warning) {
+				t.Errorf("warnings %q, want one saying %q", p.Warnings, c.warning)
+			}
+			for tag, want := range map[string]string{"x": "0.1", "z": "0.3"} {
+				if in := findVariant(p.Observations, "a/b", tag, catalog.FieldPriceInput); len(in) != 1 || in[0].Value != want {
+					t.Errorf("endpoint %s input %+v, want %s", tag, in, want)
+				}
+			}
+			if y := findVariant(p.Observations, "a/b", "y", catalog.FieldListed); len(y) != 0 {
+				t.Errorf("the bad endpoint was read: %+v", y)
+			}
+		})
+	}
+	// Half the endpoints unreadable is not most: the page stands.
+	if p, err := ParseOpenRouterEndpoints("a/b", Response{Body: []byte(ep(`{"tag":"w","pricing":{}},{"pricing":{}},` + good))}); err != nil || len(p.Warnings) != 2 {
+		t.Errorf("half the endpoints unreadable: %v, warnings %q", err, p.Warnings)
+	}
+	_, err := ParseOpenRouterEndpoints("a/b", Response{Body: []byte(ep(`{"tag":"x","pricing":{}},{"pricing":{}},{"tag":"z","pricing":{"prompt":"0.3","completion":"0.4"}}`))})
+	if !errors.Is(err, ErrMarkup) || !strings.Contains(err.Error(), "2 of 3 endpoints unreadable") {
+		t.Errorf("most endpoints unreadable: %v, want the count", err)
 	}
 }
 
@@ -206,14 +241,12 @@ func FuzzParseOpenRouterEndpoints(f *testing.F) {
 	}
 	f.Add([]byte(`{"data":{"endpoints":[{"tag":"a","status":-1,"pricing":{"prompt":"-1","completion":1e-7,"discount":0.1}}]}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		obs, err := ParseOpenRouterEndpoints("a/b:free", Response{URL: "https://openrouter.ai/api/v1/models/a/b%3Afree/endpoints", Body: body})
+		p, err := ParseOpenRouterEndpoints("a/b:free", Response{URL: "https://openrouter.ai/api/v1/models/a/b%3Afree/endpoints", Body: body})
 		if err != nil {
 			return
 		}
-		if len(obs) == 0 {
-			t.Fatal("no error and no observations")
-		}
-		for _, o := range obs {
+		checkParsed(t, p)
+		for _, o := range p.Observations {
 			if o.Provider != "openrouter" || o.Variant == "" || strings.Contains(o.Variant, "|") {
 				t.Fatalf("observation %+v: want an offering at openrouter keyed by a tag", o)
 			}

@@ -40,6 +40,23 @@ func observationsJSON(t testing.TB, obs []catalog.Observation) []byte {
 	return append(b, '\n')
 }
 
+// checkParsed holds what every parser promises of a page it read without
+// an error: observations, and warnings bounded in number and length.
+func checkParsed(t *testing.T, p Parsed) {
+	t.Helper()
+	if len(p.Observations) == 0 {
+		t.Fatal("no error and no observations")
+	}
+	if len(p.Warnings) > maxPageWarnings+1 {
+		t.Fatalf("%d warnings, more than the bound", len(p.Warnings))
+	}
+	for _, w := range p.Warnings {
+		if len(w) > 600 {
+			t.Fatalf("warning of %d bytes: %.100q…", len(w), w)
+		}
+	}
+}
+
 // find returns the observations of one subject and field.
 func find(obs []catalog.Observation, subject string, field catalog.Field) []catalog.Observation {
 	var out []catalog.Observation
@@ -54,14 +71,18 @@ func find(obs []catalog.Observation, subject string, field catalog.Field) []cata
 func TestParseOpenRouterModelsGolden(t *testing.T) {
 	for _, day := range []string{"2026-04-23", "2026-04-24"} {
 		r := Response{URL: "https://openrouter.ai/api/v1/models", Status: 200, Body: fixtureBody(t, day, "openrouter.ai/api/v1/models.json"), RetrievedAt: fixtureTime}
-		obs, err := ParseOpenRouterModels(r)
+		p, err := ParseOpenRouterModels(r)
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden.Assert(t, filepath.Join("testdata", "openrouter_models_"+day+".golden.json"), observationsJSON(t, obs))
+		if len(p.Warnings) != 0 {
+			t.Errorf("%s: warnings %q", day, p.Warnings)
+		}
+		golden.Assert(t, filepath.Join("testdata", "openrouter_models_"+day+".golden.json"), observationsJSON(t, p.Observations))
 	}
 	r := Response{URL: "https://openrouter.ai/api/v1/models", Body: fixtureBody(t, "2026-04-24", "openrouter.ai/api/v1/models.json")}
-	obs, _ := ParseOpenRouterModels(r)
+	p, _ := ParseOpenRouterModels(r)
+	obs := p.Observations
 	out := find(obs, "meta-llama/llama-3.2-1b-instruct", catalog.FieldPriceOutput)
 	if len(out) != 1 || out[0].Value != "0.000000201" || out[0].Unit != catalog.PerToken || out[0].Provider != "openrouter" {
 		t.Errorf("Llama 3.2 1B output price observation = %+v", out)
@@ -80,14 +101,47 @@ func TestParseOpenRouterModelsErrors(t *testing.T) {
 		"no pricing":      `{"data":[{"id":"a/b"}]}`,
 		"no prompt price": `{"data":[{"id":"a/b","pricing":{"completion":"0.1"}}]}`,
 		"bad price type":  `{"data":[{"id":"a/b","pricing":{"prompt":{"x":1},"completion":"0.1"}}]}`,
+		"most unreadable": `{"data":[{"id":"a/b","pricing":{"prompt":"1","completion":"1"}},{"id":"c/d"},{"id":5}]}`,
 	} {
-		if _, err := ParseOpenRouterModels(Response{Body: []byte(body)}); err == nil {
-			t.Errorf("%s: no error", name)
-		}
+		t.Run(name, func(t *testing.T) {
+			if _, err := ParseOpenRouterModels(Response{Body: []byte(body)}); err == nil {
+				t.Error("no error")
+			}
+		})
 	}
 	_, err := ParseOpenRouterModels(Response{Body: []byte(`{"data":[]}`)})
 	if !errors.Is(err, ErrMarkup) {
 		t.Errorf("empty data: error %v does not wrap ErrMarkup", err)
+	}
+}
+
+// TestParseOpenRouterModelsRowWarnings: an entry the parser cannot read,
+// or an id listed again, is left out with a warning; the others stand.
+func TestParseOpenRouterModelsRowWarnings(t *testing.T) {
+	good := `{"id":"a/b","pricing":{"prompt":"0.1","completion":"0.2"}},{"id":"c/d","pricing":{"prompt":"0.3","completion":"0.4"}}`
+	for name, c := range map[string]struct{ bad, warning string }{
+		"no pricing":     {`{"id":"e/f"}`, "entry 2: e/f: no pricing"},
+		"bad price type": {`{"id":"e/f","pricing":{"prompt":[1],"completion":"0.1"}}`, "entry 2: e/f: pricing.prompt: want a string or a number, got [1]"},
+		"wrong type":     {`{"id":"e/f","context_length":"long"}`, "entry 2: json: cannot unmarshal string"},
+		"id twice":       {`{"id":"a/b","pricing":{"prompt":"9","completion":"9"}}`, "entry 2: a/b listed again (first in entry 0): left out"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, err := ParseOpenRouterModels(Response{Body: []byte(`{"data":[` + good + "," + c.bad + `]}`)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], c.warning) {
+				t.Errorf("warnings %q, want one saying %q", p.Warnings, c.warning)
+			}
+			for id, want := range map[string]string{"a/b": "0.1", "c/d": "0.3"} {
+				if in := find(p.Observations, id, catalog.FieldPriceInput); len(in) != 1 || in[0].Value != want {
+					t.Errorf("%s input %+v, want %s", id, in, want)
+				}
+			}
+			if e := find(p.Observations, "e/f", catalog.FieldListed); len(e) != 0 {
+				t.Errorf("the bad entry was read: %+v", e)
+			}
+		})
 	}
 }
 
@@ -98,9 +152,13 @@ func TestParseOpenRouterRealData(t *testing.T) {
 	if err != nil {
 		t.Skip("../shared/realdata is not here:", err)
 	}
-	obs, err := ParseOpenRouterModels(Response{URL: "https://openrouter.ai/api/v1/models", Body: body})
+	p, err := ParseOpenRouterModels(Response{URL: "https://openrouter.ai/api/v1/models", Body: body})
 	if err != nil {
 		t.Fatal(err)
+	}
+	obs := p.Observations
+	if len(p.Warnings) != 0 {
+		t.Errorf("warnings %q", p.Warnings)
 	}
 	models := map[string]bool{}
 	for _, o := range obs {
@@ -120,10 +178,14 @@ func TestParseOpenRouterRealData(t *testing.T) {
 func TestParseHFCardGolden(t *testing.T) {
 	const url = "https://huggingface.co/meta-llama/Llama-3.2-1B-Instruct/resolve/main/README.md"
 	body := fixtureBody(t, "2026-04-23", "huggingface.co/meta-llama/Llama-3.2-1B-Instruct/resolve/main/README.md")
-	obs, err := ParseHFCard("meta-llama/Llama-3.2-1B-Instruct", Response{URL: url, Body: body})
+	p, err := ParseHFCard("meta-llama/Llama-3.2-1B-Instruct", Response{URL: url, Body: body})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(p.Warnings) != 0 {
+		t.Errorf("warnings %q", p.Warnings)
+	}
+	obs := p.Observations
 	golden.Assert(t, filepath.Join("testdata", "hf_card_llama-3.2-1b-instruct.golden.json"), observationsJSON(t, obs))
 	want := map[catalog.Field]string{
 		catalog.FieldReleased:        "Sept 25, 2024",
@@ -139,10 +201,11 @@ func TestParseHFCardGolden(t *testing.T) {
 		}
 	}
 	// The 3B repository reads the 3B row, inheriting the spanned cells.
-	obs3, err := ParseHFCard("meta-llama/Llama-3.2-3B-Instruct", Response{URL: url, Body: body})
+	p3, err := ParseHFCard("meta-llama/Llama-3.2-3B-Instruct", Response{URL: url, Body: body})
 	if err != nil {
 		t.Fatal(err)
 	}
+	obs3 := p3.Observations
 	if p := find(obs3, "meta-llama/Llama-3.2-3B-Instruct", catalog.FieldParameters); len(p) != 1 || p[0].Value != "3B (3.21B)" {
 		t.Errorf("3B parameters = %+v", p)
 	}
@@ -165,13 +228,40 @@ func TestParseHFCardErrors(t *testing.T) {
 	}
 }
 
+// TestParseHFCardRowWarnings: front matter that is not YAML, or a spec
+// table without the repository's row, is a warning; the card's other
+// facts stand.
+func TestParseHFCardRowWarnings(t *testing.T) {
+	for name, c := range map[string]struct{ body, warning string }{
+		"bad yaml":             {"---\nlicense: [\n---\n**Model Release Date:** Sept 25, 2024\n", "front matter is not YAML: yaml:"},
+		"table without my row": {"**Model Release Date:** Sept 25, 2024\n\n| Params | Context Length |\n| --- | --- |\n| 3B (3.21B) | 128k |\n", `spec table has no row for size "1B"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, err := ParseHFCard("meta-llama/Llama-3.2-1B-Instruct", Response{Body: []byte(c.body)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], c.warning) {
+				t.Errorf("warnings %q, want one saying %q", p.Warnings, c.warning)
+			}
+			if len(p.Observations) != 1 || p.Observations[0].Field != catalog.FieldReleased || p.Observations[0].Value != "Sept 25, 2024" {
+				t.Errorf("observations %+v, want the release date", p.Observations)
+			}
+		})
+	}
+}
+
 func TestParseOpenAIModelPageGolden(t *testing.T) {
 	const url = "https://developers.openai.com/api/docs/models/gpt-5.3-codex"
 	body := fixtureBody(t, "2026-04-23", "developers.openai.com/api/docs/models/gpt-5.3-codex.html")
-	obs, err := ParseOpenAIModelPage(Response{URL: url, Body: body})
+	p, err := ParseOpenAIModelPage(Response{URL: url, Body: body})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(p.Warnings) != 0 {
+		t.Errorf("warnings %q", p.Warnings)
+	}
+	obs := p.Observations
 	golden.Assert(t, filepath.Join("testdata", "openai_gpt-5.3-codex.golden.json"), observationsJSON(t, obs))
 	prices := map[catalog.Field]string{catalog.FieldPriceInput: "$1.75", catalog.FieldPriceCachedInput: "$0.175", catalog.FieldPriceOutput: "$14.00"}
 	for f, v := range prices {
@@ -206,6 +296,34 @@ func TestParseOpenAIModelPageErrors(t *testing.T) {
 	}
 }
 
+// TestParseOpenAIModelPageRowWarnings: a text-token price the parser
+// cannot read is left out with a warning; the page's other facts stand.
+// An unreadable input price leaves the anchor short: an error that says
+// why.
+func TestParseOpenAIModelPageRowWarnings(t *testing.T) {
+	const url = "https://developers.openai.com/api/docs/models/gpt-5.3-codex"
+	page := string(fixtureBody(t, "2026-04-23", "developers.openai.com/api/docs/models/gpt-5.3-codex.html"))
+	p, err := ParseOpenAIModelPage(Response{URL: url, Body: []byte(strings.Replace(page, "$0.175", "ask us", 1))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Warnings) != 1 || p.Warnings[0] != `text-token cached input price "ask us" unreadable: left out` {
+		t.Errorf("warnings %q", p.Warnings)
+	}
+	if c := find(p.Observations, "openai/gpt-5.3-codex", catalog.FieldPriceCachedInput); len(c) != 0 {
+		t.Errorf("cached input read: %+v", c)
+	}
+	for f, v := range map[catalog.Field]string{catalog.FieldPriceInput: "$1.75", catalog.FieldPriceOutput: "$14.00", catalog.FieldContext: "400,000"} {
+		if got := find(p.Observations, "openai/gpt-5.3-codex", f); len(got) == 0 || got[0].Value != v {
+			t.Errorf("%s = %+v, want %s", f, got, v)
+		}
+	}
+	_, err = ParseOpenAIModelPage(Response{URL: url, Body: []byte(strings.Replace(page, `__price">$1.75<`, `__price">ask us<`, 1))})
+	if !errors.Is(err, ErrMarkup) || !strings.Contains(err.Error(), `(text-token input price "ask us" unreadable: left out)`) {
+		t.Errorf("unreadable input price: %v", err)
+	}
+}
+
 func TestTextLines(t *testing.T) {
 	lines, err := TextLines([]byte(`<div><span>400,000</span> context&nbsp;window</div><script>var x = "no";</script><ul><li>A</li><li> B  C </li></ul>`))
 	if err != nil {
@@ -221,9 +339,9 @@ func FuzzParseOpenRouterModels(f *testing.F) {
 	f.Add(fixtureBody(f, "2026-04-23", "openrouter.ai/api/v1/models.json"))
 	f.Add([]byte(`{"data":[{"id":"a/b","pricing":{"prompt":"1e-6","completion":0.5}}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		obs, err := ParseOpenRouterModels(Response{URL: "https://openrouter.ai/api/v1/models", Body: body})
-		if err == nil && len(obs) == 0 {
-			t.Fatal("no error and no observations")
+		p, err := ParseOpenRouterModels(Response{URL: "https://openrouter.ai/api/v1/models", Body: body})
+		if err == nil {
+			checkParsed(t, p)
 		}
 	})
 }
@@ -232,9 +350,9 @@ func FuzzParseHFCard(f *testing.F) {
 	f.Add(fixtureBody(f, "2026-04-23", "huggingface.co/meta-llama/Llama-3.2-1B-Instruct/resolve/main/README.md"))
 	f.Add([]byte("---\nlicense: [mit]\n---\n**License:** x\n"))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		obs, err := ParseHFCard("meta-llama/Llama-3.2-1B-Instruct", Response{Body: body})
-		if err == nil && len(obs) == 0 {
-			t.Fatal("no error and no observations")
+		p, err := ParseHFCard("meta-llama/Llama-3.2-1B-Instruct", Response{Body: body})
+		if err == nil {
+			checkParsed(t, p)
 		}
 	})
 }
@@ -243,9 +361,9 @@ func FuzzParseOpenAIModelPage(f *testing.F) {
 	f.Add(fixtureBody(f, "2026-04-23", "developers.openai.com/api/docs/models/gpt-5.3-codex.html"))
 	f.Add([]byte(`<p>1,000 context window</p><h3>Text tokens</h3><p>Per 1M tokens</p><p>Input</p><p>$1</p><p>Output</p><p>$2</p>`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		obs, err := ParseOpenAIModelPage(Response{URL: "https://developers.openai.com/api/docs/models/x", Body: body})
-		if err == nil && len(obs) == 0 {
-			t.Fatal("no error and no observations")
+		p, err := ParseOpenAIModelPage(Response{URL: "https://developers.openai.com/api/docs/models/x", Body: body})
+		if err == nil {
+			checkParsed(t, p)
 		}
 	})
 }

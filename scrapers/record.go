@@ -276,7 +276,9 @@ type RecordResult struct {
 // context ends first or no response came back.
 func Record(ctx context.Context, o Options, sources []Source, dir string) (*RecordResult, error) {
 	o = o.Defaults()
-	rec := NewRecorder(o.Transport)
+	// The recorder sits above a decoding transport: it keeps bodies as
+	// parsers see them (decoded, bounded), which replay serves as they are.
+	rec := NewRecorder(&decodingTransport{next: o.Transport, max: o.MaxBodyBytes})
 	o.Transport = rec
 	o.Validators = func(string) (string, string) { return "", "" } // record whole responses, never 304s
 	out, err := Crawl(ctx, o, sources, nil)

@@ -19,8 +19,8 @@ import (
 
 // sourceSite serves, on loopback, the pages of the sources this file's
 // sources read: a robots.txt that keeps /private/ out, NVIDIA's list (503
-// once, then 200), a reference page, a price table behind a redirect, a
-// gzip-encoded LiteLLM map and models.dev's catalogue.
+// once, then 200), a reference page, a price table behind a redirect, an
+// x-gzip-encoded LiteLLM map and models.dev's catalogue.
 func sourceSite(t *testing.T) (*httptest.Server, *atomic.Int32) {
 	t.Helper()
 	var listHits atomic.Int32
@@ -52,7 +52,8 @@ func sourceSite(t *testing.T) (*httptest.Server, *atomic.Int32) {
 		case "/litellm.json":
 			w.Header().Set("Content-Type", "application/json")
 			if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-				w.Header().Set("Content-Encoding", "gzip")
+				// x-gzip: Go's transport leaves it encoded; llmref decodes it.
+				w.Header().Set("Content-Encoding", "x-gzip")
 				zw := gzip.NewWriter(w)
 				zw.Write(litellm)
 				zw.Close()

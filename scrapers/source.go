@@ -17,11 +17,15 @@ type Response struct {
 	RetrievedAt time.Time
 }
 
-// Parsed is what a parser found on one page: observations, and links to more
-// pages of the same source.
+// Parsed is what a parser found on one page: observations, links to more
+// pages of the same source, and warnings about what it left out.
 type Parsed struct {
 	Observations []catalog.Observation
 	Links        []catalog.Link
+	// Warnings name each row the parser could not place (an unknown
+	// variant word, a duplicate, an unreadable price) and left out, the
+	// rest of the page standing. They reach the source's run stats.
+	Warnings []string
 }
 
 // Description is how a source presents itself in `llmref sources`.
@@ -42,8 +46,11 @@ type Source interface {
 	Describe() Description
 	// Requests are the URLs a run starts from.
 	Requests() []Request
-	// Parse reads one page. It must fail, not return nothing, when the
-	// structure it relies on is missing.
+	// Parse reads one page. A row it cannot place is left out with a
+	// warning and the rest of the page is read. It fails, never returning
+	// nothing, only when the page's anchor (the structure it relies on:
+	// a table, a JSON array) is missing or most of its rows are
+	// unreadable; each parser's doc comment names its anchor.
 	Parse(kind string, r Response) (Parsed, error)
 }
 

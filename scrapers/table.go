@@ -184,8 +184,7 @@ func (t *Table) Parse(kind string, r Response) (Parsed, error) {
 	if kind != "table" {
 		return Parsed{}, fmt.Errorf("%s: unknown page kind %q", t.spec.Name, kind)
 	}
-	obs, err := t.ParseTable(r)
-	return Parsed{Observations: obs}, err
+	return t.ParseTable(r)
 }
 
 // notListed are cell texts that say a value is not offered.
@@ -193,37 +192,40 @@ var notListed = map[string]bool{"": true, "-": true, "—": true, "–": true, "
 
 // ParseTable reads every row the row selector matches into observations of
 // the provider's offering of the row's model: listed, prices in the
-// configured unit, context and max output, and the model's name. It fails
-// (ErrMarkup) when the row selector matches nothing, when a row lacks a
-// mapped cell, or when a row has no model id; a cell that reads "—" or
-// "N/A" states nothing. A model id in two rows is an error.
-func (t *Table) ParseTable(r Response) ([]catalog.Observation, error) {
+// configured unit, context and max output, and the model's name. A cell
+// that reads "—" or "N/A" states nothing.
+//
+// Its anchor is the row selector: it fails (ErrMarkup) when the selector
+// matches nothing, or when most rows are unreadable. A row it cannot read
+// (a mapped cell missing, no model id) is left out with a warning, and so
+// is a model id in a second row (the first row stands).
+func (t *Table) ParseTable(r Response) (Parsed, error) {
 	name := t.spec.Name
 	doc, err := Document(r.Body)
 	if err != nil {
-		return nil, fmt.Errorf("parse %s table: %w", name, err)
+		return Parsed{}, fmt.Errorf("parse %s table: %w", name, err)
 	}
 	rows := doc.FindMatcher(t.rows)
 	if rows.Length() == 0 {
-		return nil, fmt.Errorf("parse %s table: row selector %q matches nothing: %w", name, t.spec.Rows, ErrMarkup)
+		return Parsed{}, fmt.Errorf("parse %s table: row selector %q matches nothing: %w", name, t.spec.Rows, ErrMarkup)
 	}
 	var out []catalog.Observation
+	var tally rowTally
 	seen := map[string]int{}
-	var rowErr error
-	rows.EachWithBreak(func(i int, row *goquery.Selection) bool {
+	rows.Each(func(i int, row *goquery.Selection) {
 		get := func(key string) (string, error) {
 			c := t.cols[key]
 			sel := row
 			if c.sel != nil {
 				sel = row.FindMatcher(goquery.SingleMatcher(c.sel))
 				if sel.Length() == 0 {
-					return "", fmt.Errorf("parse %s table: row %d: column %s: selector %q matches nothing: %w", name, i+1, key, c.src, ErrMarkup)
+					return "", fmt.Errorf("column %s: selector %q matches nothing", key, c.src)
 				}
 			}
 			if c.attr != "" {
 				v, ok := sel.Attr(c.attr)
 				if !ok {
-					return "", fmt.Errorf("parse %s table: row %d: column %s: no attribute %q: %w", name, i+1, key, c.attr, ErrMarkup)
+					return "", fmt.Errorf("column %s: no attribute %q", key, c.attr)
 				}
 				return CleanText(v), nil
 			}
@@ -231,18 +233,17 @@ func (t *Table) ParseTable(r Response) ([]catalog.Observation, error) {
 		}
 		id, err := get(ColModelID)
 		if err != nil {
-			rowErr = err
-			return false
+			tally.skip("row %d: %v: left out", i+1, err)
+			return
 		}
 		if notListed[strings.ToLower(id)] {
-			rowErr = fmt.Errorf("parse %s table: row %d: empty model id: %w", name, i+1, ErrMarkup)
-			return false
+			tally.skip("row %d: empty model id: left out", i+1)
+			return
 		}
 		if prev, dup := seen[strings.ToLower(id)]; dup {
-			rowErr = fmt.Errorf("parse %s table: model id %q in rows %d and %d", name, clip.String(id), prev, i+1)
-			return false
+			tally.warn("row %d: model id %q again (first in row %d): left out, the first stands", i+1, clip.String(id), prev)
+			return
 		}
-		seen[strings.ToLower(id)] = i + 1
 		vals := map[string]string{}
 		for _, c := range tableColumns {
 			if _, ok := t.cols[c.key]; !ok {
@@ -250,13 +251,15 @@ func (t *Table) ParseTable(r Response) ([]catalog.Observation, error) {
 			}
 			v, err := get(c.key)
 			if err != nil {
-				rowErr = err
-				return false
+				tally.skip("row %d (%s): %v: left out", i+1, clip.String(id), err)
+				return
 			}
 			if !notListed[strings.ToLower(v)] {
 				vals[c.key] = v
 			}
 		}
+		seen[strings.ToLower(id)] = i + 1
+		tally.ok()
 		subjectName := vals[ColName]
 		obs := func(f catalog.Field, v string, u catalog.Unit) catalog.Observation {
 			return catalog.Observation{Source: name, URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: t.spec.Authority,
@@ -279,10 +282,9 @@ func (t *Table) ParseTable(r Response) ([]catalog.Observation, error) {
 				out = append(out, obs(c.field, v, ""))
 			}
 		}
-		return true
 	})
-	if rowErr != nil {
-		return nil, rowErr
+	if err := tally.unreadable("rows"); err != nil {
+		return Parsed{}, fmt.Errorf("parse %s table: %w", name, err)
 	}
-	return out, nil
+	return Parsed{Observations: out, Warnings: tally.Warnings()}, nil
 }

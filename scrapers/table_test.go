@@ -40,10 +40,14 @@ func mustTable(t testing.TB, spec TableSpec) *Table {
 func TestParseTableBitdeerGolden(t *testing.T) {
 	tbl := mustTable(t, bitdeerSpec())
 	body := fixtureBody(t, "2026-04-23", "www.bitdeer.ai/en/pricing.html")
-	obs, err := tbl.ParseTable(Response{URL: bitdeerURL, Status: 200, Body: body, RetrievedAt: fixtureTime})
+	p, err := tbl.ParseTable(Response{URL: bitdeerURL, Status: 200, Body: body, RetrievedAt: fixtureTime})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(p.Warnings) != 0 {
+		t.Errorf("warnings %q", p.Warnings)
+	}
+	obs := p.Observations
 	golden.Assert(t, filepath.Join("testdata", "table_bitdeer.golden.json"), observationsJSON(t, obs))
 	const llama = "meta-llama/Llama-3.2-1B-Instruct"
 	for f, v := range map[catalog.Field]string{catalog.FieldPriceInput: "$0.06", catalog.FieldPriceOutput: "$0.24"} {
@@ -78,11 +82,11 @@ func TestParseTableBitdeerGolden(t *testing.T) {
 		ColInput:   {Selector: "td:nth-child(3)"},
 		ColOutput:  {Selector: "td:nth-child(5)"},
 	}
-	obs2, err := mustTable(t, spec).ParseTable(Response{URL: bitdeerURL, Body: body})
+	p2, err := mustTable(t, spec).ParseTable(Response{URL: bitdeerURL, Body: body})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := find(obs2, llama, catalog.FieldPriceOutput); len(got) != 1 || got[0].Value != "$0.24" {
+	if got := find(p2.Observations, llama, catalog.FieldPriceOutput); len(got) != 1 || got[0].Value != "$0.24" {
 		t.Errorf("output by position %+v", got)
 	}
 }
@@ -116,28 +120,64 @@ func TestNewTableErrors(t *testing.T) {
 func TestParseTableErrors(t *testing.T) {
 	page := string(fixtureBody(t, "2026-04-23", "www.bitdeer.ai/en/pricing.html"))
 	tbl := mustTable(t, bitdeerSpec())
-	for name, tt := range map[string]struct {
-		body   string
-		markup bool
-	}{
-		"layout changed": {strings.ReplaceAll(page, `data-category="llm"`, `data-category="text"`), true},
-		"challenge page": {`<html><head><title>Just a moment...</title></head><body>Checking your browser</body></html>`, true},
-		"cell missing":   {strings.Replace(page, `<td class="price price-output">$0.24</td>`, ``, 1), true},
-		"id attr gone":   {strings.Replace(page, ` data-model-id="openai/gpt-oss-120b"`, ``, 1), true},
-		"empty id":       {strings.Replace(page, `data-model-id="openai/gpt-oss-120b"`, `data-model-id=" "`, 1), true},
-		"duplicate id":   {strings.Replace(page, `data-model-id="openai/gpt-oss-120b"`, `data-model-id="deepseek-ai/DeepSeek-V3.2"`, 1), false},
+	for name, body := range map[string]string{
+		"layout changed":  strings.ReplaceAll(page, `data-category="llm"`, `data-category="text"`),
+		"challenge page":  `<html><head><title>Just a moment...</title></head><body>Checking your browser</body></html>`,
+		"most rows no id": strings.ReplaceAll(page, ` data-model-id=`, ` data-id=`),
 	} {
-		_, err := tbl.ParseTable(Response{URL: bitdeerURL, Body: []byte(tt.body)})
-		if err == nil {
-			t.Errorf("%s: no error", name)
-			continue
-		}
-		if tt.markup != errors.Is(err, ErrMarkup) {
-			t.Errorf("%s: error %v; ErrMarkup %v", name, err, tt.markup)
-		}
-		if !strings.Contains(err.Error(), "bitdeer") {
-			t.Errorf("%s: error %v does not name the source", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			_, err := tbl.ParseTable(Response{URL: bitdeerURL, Body: []byte(body)})
+			if !errors.Is(err, ErrMarkup) {
+				t.Errorf("error %v, want ErrMarkup", err)
+			}
+			if err != nil && !strings.Contains(err.Error(), "bitdeer") {
+				t.Errorf("error %v does not name the source", err)
+			}
+		})
+	}
+}
+
+// TestParseTableRowWarnings: a row the table cannot read, or a model id in
+// a second row, is left out with a warning; the other rows stand.
+func TestParseTableRowWarnings(t *testing.T) {
+	page := string(fixtureBody(t, "2026-04-23", "www.bitdeer.ai/en/pricing.html"))
+	tbl := mustTable(t, bitdeerSpec())
+	const llama = "meta-llama/Llama-3.2-1B-Instruct"
+	for name, c := range map[string]struct {
+		body, warning string
+		listed        int
+	}{
+		"cell missing": {strings.Replace(page, `<td class="price price-output">$0.24</td>`, ``, 1),
+			`row 5 (meta-llama/Llama-3.2-1B-Instruct): column output: selector "td.price-output" matches nothing: left out`, 4},
+		"id attr gone": {strings.Replace(page, ` data-model-id="openai/gpt-oss-120b"`, ``, 1), `column model_id: no attribute "data-model-id": left out`, 4},
+		"empty id":     {strings.Replace(page, `data-model-id="openai/gpt-oss-120b"`, `data-model-id=" "`, 1), "empty model id: left out", 4},
+		"duplicate id": {strings.Replace(page, `data-model-id="openai/gpt-oss-120b"`, `data-model-id="deepseek-ai/DeepSeek-V3.2"`, 1),
+			`model id "deepseek-ai/DeepSeek-V3.2" again (first in row`, 4},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, err := tbl.ParseTable(Response{URL: bitdeerURL, Body: []byte(c.body)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], c.warning) {
+				t.Errorf("warnings %q, want one saying %q", p.Warnings, c.warning)
+			}
+			listed := 0
+			for _, o := range p.Observations {
+				if o.Field == catalog.FieldListed {
+					listed++
+				}
+			}
+			if listed != c.listed {
+				t.Errorf("%d rows read, want %d", listed, c.listed)
+			}
+			if got := find(p.Observations, "openai/gpt-oss-120b", catalog.FieldListed); name == "cell missing" && len(got) != 1 {
+				t.Errorf("the other rows are not read: %+v", got)
+			}
+			if got := find(p.Observations, llama, catalog.FieldPriceInput); name != "cell missing" && (len(got) != 1 || got[0].Value != "$0.06") {
+				t.Errorf("Llama 3.2 1B input %+v", got)
+			}
+		})
 	}
 }
 
@@ -160,11 +200,12 @@ func FuzzParseTable(f *testing.F) {
 	f.Add([]byte(`<table class="pricing-table" data-category="llm"><tbody><tr class="pricing-row" data-model-id="a/b"><td class="model"><span class="model-name">x</span></td><td class="context">—</td><td class="price-input">$1</td><td class="price-cached"></td><td class="price-output">2</td></tr></tbody></table>`))
 	tbl := mustTable(f, bitdeerSpec())
 	f.Fuzz(func(t *testing.T, body []byte) {
-		obs, err := tbl.ParseTable(Response{URL: bitdeerURL, Body: body})
-		if err == nil && len(obs) == 0 {
-			t.Fatal("no error and no observations")
+		p, err := tbl.ParseTable(Response{URL: bitdeerURL, Body: body})
+		if err != nil {
+			return
 		}
-		for _, o := range obs {
+		checkParsed(t, p)
+		for _, o := range p.Observations {
 			if o.Field.IsPrice() && o.Unit != catalog.PerMillion {
 				t.Fatalf("price without the table's unit: %+v", o)
 			}

@@ -75,8 +75,8 @@ func sourceHealth(runs []catalog.Run, now time.Time, staleAfter time.Duration) [
 	for i := len(runs) - 1; i >= 0; i-- {
 		r := runs[i]
 		for _, ss := range r.Sources {
-			if ss.Status == catalog.SourceSkipped {
-				continue
+			if ss.Status == catalog.SourceSkipped || ss.Status == catalog.SourceReparsed {
+				continue // not read in that run: it says nothing of the source
 			}
 			h := by[ss.Source]
 			if h == nil {
@@ -117,7 +117,8 @@ type Health struct {
 	Problems     []string         `json:"problems,omitempty"`
 }
 
-// DatabaseHealth says whether the database can be read.
+// DatabaseHealth says whether the database can be read. A damaged file (truncated,
+// or corrupt at a page) is not readable, and Error names the damage.
 type DatabaseHealth struct {
 	Path     string `json:"path"`
 	Readable bool   `json:"readable"`
@@ -172,6 +173,11 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 		case errors.Is(st.err, fs.ErrNotExist):
 			unhealthy = true
 			h.Problems = append(h.Problems, "no database yet: the first refresh has not run")
+		case errors.Is(st.err, store.ErrTruncated), errors.Is(st.err, store.ErrCorrupt):
+			// The export published before the damage is still served;
+			// nothing reads or writes the file until it is restored.
+			unhealthy = true
+			h.Problems = append(h.Problems, "the database file is damaged: "+st.err.Error())
 		default:
 			unhealthy = true
 			h.Problems = append(h.Problems, "the database cannot be read")

@@ -18,7 +18,9 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/changes"
 	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/internal/textsafe"
 	"github.com/llmref/llmref/store"
 )
 
@@ -68,6 +70,7 @@ func serveAsset(name, ctype string) http.HandlerFunc {
 
 var reviewPage = template.Must(template.New("review.html").Funcs(template.FuncMap{
 	"date": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"day":  func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 	"safeURL": func(s string) string {
 		u, err := url.Parse(s)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
@@ -79,7 +82,7 @@ var reviewPage = template.Must(template.New("review.html").Funcs(template.FuncMa
 
 // reviewView is the review page's data.
 type reviewView struct {
-	Holds    []catalog.Hold
+	Holds    []changes.HoldView
 	Error    string
 	Enabled  bool
 	Disabled string
@@ -98,9 +101,26 @@ func (s *Server) serveReview(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 		defer cancel()
 		err := s.o.DB.Read(ctx, func(st *store.Store) error {
-			var err error
-			v.Holds, err = s.o.Review.Pending(st)
-			return err
+			held, err := s.o.Review.Pending(st)
+			if err != nil || len(held) == 0 {
+				return err
+			}
+			// Models by name: a held change keeps its model published.
+			snap, err := st.Snapshot()
+			if err != nil {
+				s.log.Warn("review page: models shown by id", "err", err)
+				snap = catalog.NewSnapshot()
+			}
+			name := func(id string) string {
+				if m := snap.Models[id]; m != nil && m.DisplayName() != id {
+					return m.DisplayName()
+				}
+				return ""
+			}
+			for _, h := range held {
+				v.Holds = append(v.Holds, changes.DescribeHold(h, name))
+			}
+			return nil
 		})
 		if err != nil {
 			s.log.Error("review page", "err", err)
@@ -117,7 +137,8 @@ func (s *Server) serveReview(w http.ResponseWriter, r *http.Request) {
 	securityHeaders(w.Header(), false)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	// html/template escapes markup, not control characters.
+	io.WriteString(w, textsafe.Text(buf.String()))
 }
 
 func (s *Server) serveChanges(w http.ResponseWriter, r *http.Request) {
@@ -148,7 +169,8 @@ const (
 	decisionReject  = false
 )
 
-// decisionRequest is the body of POST /review/approve and /review/reject.
+// decisionRequest is the body of POST /review/approve and /review/reject:
+// the holds, each named once, and the note saying why (required).
 type decisionRequest struct {
 	IDs  []uint64 `json:"ids"`
 	Note string   `json:"note"`
@@ -166,7 +188,9 @@ type decisionResponse struct {
 // decide handles POST /review/approve and /review/reject. It refuses, in
 // order: a cross-site request (Sec-Fetch-Site, or an Origin other than
 // this host: 403), a missing or wrong bearer token (401; compared in
-// constant time), a body that is not JSON (415). A browser form from
+// constant time), a body that is not JSON (415), one that names no hold,
+// a hold twice or gives no note (400: a decision says why, as the
+// command line's --note does). A browser form from
 // another site can send neither the Authorization header nor a JSON
 // content type without a CORS preflight, which this server never grants.
 func (s *Server) decide(approve bool) http.HandlerFunc {
@@ -207,6 +231,19 @@ func (s *Server) decide(approve bool) http.HandlerFunc {
 		}
 		if len(req.IDs) == 0 {
 			fail(http.StatusBadRequest, "no hold ids given")
+			return
+		}
+		seen := make(map[uint64]bool, len(req.IDs))
+		for _, id := range req.IDs {
+			if seen[id] {
+				fail(http.StatusBadRequest, fmt.Sprintf("hold %d is named twice", id))
+				return
+			}
+			seen[id] = true
+		}
+		// A decision says why, on the web as on the command line.
+		if req.Note = strings.TrimSpace(req.Note); req.Note == "" {
+			fail(http.StatusBadRequest, "a note is required: say why (it is recorded with the decision)")
 			return
 		}
 		if s.o.Review == nil {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -279,7 +280,10 @@ func TestDecisionsNeedTheTokenAndSameOrigin(t *testing.T) {
 		{"form post", 415, "application/x-www-form-urlencoded", "ids=7", []string{"Authorization", auth}},
 		{"unknown field", 400, js, `{"ids":[7],"notes":"x"}`, []string{"Authorization", auth}},
 		{"no ids", 400, js, `{"ids":[]}`, []string{"Authorization", auth}},
-		{"unknown hold", 404, js, `{"ids":[99]}`, []string{"Authorization", auth}},
+		{"no note", 400, js, `{"ids":[7]}`, []string{"Authorization", auth}},
+		{"blank note", 400, js, `{"ids":[7],"note":"  \t "}`, []string{"Authorization", auth}},
+		{"a hold named twice", 400, js, `{"ids":[7,7],"note":"x"}`, []string{"Authorization", auth}},
+		{"unknown hold", 404, js, `{"ids":[99],"note":"x"}`, []string{"Authorization", auth}},
 	} {
 		if got := post("/review/approve", c.ctype, c.body, c.hdr...); got != c.code {
 			t.Errorf("%s: %d, want %d", c.name, got, c.code)
@@ -319,17 +323,38 @@ func TestDecisionsNeedTheTokenAndSameOrigin(t *testing.T) {
 func TestReviewPage(t *testing.T) {
 	f := newFixture(t, testToken)
 	old, next := catalog.Fixed(200_000), catalog.Fixed(200_000_000)
-	f.review.holds = []catalog.Hold{{ID: 3, Kind: catalog.HoldPrice, Status: catalog.HoldPending, Reasons: []string{"moved ×1000"},
+	delta := next.Amount - old.Amount
+	or := catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models"}
+	f.review.holds = []catalog.Hold{{ID: 3, Kind: catalog.HoldPrice, Status: catalog.HoldPending,
+		Reasons: []string{"max_change_pct: +99900.0% is beyond ±50%", "hold_flagged: suspected unit slip (one check, suspected unit slip)", "hold_flagged: suspected unit slip (another: suspected unit slip)", "a\x1b[2J"},
 		Changes: []catalog.Change{{Kind: catalog.ChangePrice, Model: "meta/llama-3.2-1b-instruct", Provider: "openrouter", Field: "output", Old: "$0.20", New: "$200", OldPrice: &old, NewPrice: &next,
-			DeltaPct: "+99900.0%", Source: catalog.SourceRef{Name: "openrouter", URL: "javascript:alert(1)"}}}}}
+			Delta: &delta, DeltaPct: "+99900.0%", Source: catalog.SourceRef{Name: "openrouter", URL: "javascript:alert(1)"}}}},
+		{ID: 4, Kind: catalog.HoldBreakage, Status: catalog.HoldPending, Source: "openrouter", Reasons: []string{"vanished_pct: 4 of 5 openrouter offerings vanished in one run (80%, more than 25%)"},
+			RemovedOfferings: []string{"a", "b"}, RemovedModels: []string{"meta/llama-3.2-1b-instruct"},
+			Changes: []catalog.Change{
+				{Kind: catalog.ChangeOfferingRemoved, Model: "meta/llama-3.2-1b-instruct", Provider: "openrouter", Source: or},
+				{Kind: catalog.ChangeOfferingRemoved, Model: "meta/llama-3.2-1b-instruct", Provider: "bitdeer", Source: or},
+				{Kind: catalog.ChangeModelRemoved, Model: "meta/llama-3.2-1b-instruct", Source: or},
+				{Kind: catalog.ChangeOfferingRemoved, Model: "meta/gone", Provider: "openrouter", Source: or},
+			}}}
 	resp, body := f.get(t, "/review")
 	if resp.StatusCode != 200 {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
-	for _, want := range []string{`id="hold-3"`, `data-action="approve" data-hold="3"`, `data-action="reject"`, "$0.20", "$200", "moved ×1000", `src="/review/review.js"`} {
+	for _, want := range []string{`id="hold-3"`, `data-action="approve" data-hold="3"`, `data-action="reject"`, `src="/review/review.js"`,
+		`<span class="id">#3</span> <span class="kind">price change</span>`, `<strong title="meta/llama-3.2-1b-instruct">Llama 3.2 1B Instruct</strong>`,
+		`<td data-label="Provider">OpenRouter<span class="source">openrouter</span></td>`,
+		`<td data-label="Change"><span class="field">output price</span><span class="old">$0.20</span> → <span class="new">$200.00</span><span class="delta">Δ &#43;$199.80 · &#43;99900.0%</span></td>`,
+		"<li>moved &#43;99900.0%, beyond the ±50% limit</li>", "<li>suspected unit slip (2 checks)<details>", "<li>a\\x1b[2J</li>",
+		"<strong>4 of 5 OpenRouter offerings vanished</strong>", "<summary>approving removes 2 offerings and 1 model</summary>",
+		"<li>Llama 3.2 1B Instruct at OpenRouter, Bitdeer AI — model removed too</li>", "<li>meta/gone at OpenRouter</li>",
+		`class="note" type="text" required`} {
 		if !bytes.Contains(body, []byte(want)) {
-			t.Errorf("review page lacks %q", want)
+			t.Errorf("review page lacks %q\n%s", want, body)
 		}
+	}
+	if bytes.Contains(body, []byte("\x1b")) || bytes.Contains(body, []byte("max_change_pct")) || bytes.Count(body, []byte("suspected unit slip")) != 1 {
+		t.Error("review page shows a control character, a rule's key or a reason twice")
 	}
 	if bytes.Contains(body, []byte("javascript:")) {
 		t.Error("a javascript: source URL became a link")
@@ -349,7 +374,15 @@ func TestReviewPage(t *testing.T) {
 func TestMetrics(t *testing.T) {
 	f := newFixture(t, testToken)
 	f.get(t, "/v1/index.json")
+	// The middleware observes a request after its handler returns, which
+	// can be just after the client has the response: wait for it.
 	fams, _ := scrape(t, f.srv.URL)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); fams, _ = scrape(t, f.srv.URL) {
+		if _, ok := value(fams, "llmref_http_request_duration_seconds", "handler", "export", "code", "200"); ok {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	checkTypes(t, fams, map[string]dto.MetricType{
 		"llmref_database_readable": dto.MetricType_GAUGE, "llmref_runs_total": dto.MetricType_COUNTER,
 		"llmref_last_run_duration_seconds": dto.MetricType_GAUGE, "llmref_source_pages": dto.MetricType_GAUGE,
@@ -476,8 +509,8 @@ func TestStoreReview(t *testing.T) {
 		t.Fatal("the held value is exported before approval")
 	}
 	// decide posts an operator's decision on one hold and returns the status.
-	decide := func(action string, hold uint64, note string) int {
-		req, _ := http.NewRequest("POST", srv.URL+"/review/"+action, strings.NewReader(`{"ids":[`+strconv.FormatUint(hold, 10)+`],"note":"`+note+`"}`))
+	post := func(action, body string) int {
+		req, _ := http.NewRequest("POST", srv.URL+"/review/"+action, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+testToken)
 		resp, err := http.DefaultClient.Do(req)
@@ -486,6 +519,19 @@ func TestStoreReview(t *testing.T) {
 		}
 		resp.Body.Close()
 		return resp.StatusCode
+	}
+	decide := func(action string, hold uint64, note string) int {
+		return post(action, `{"ids":[`+strconv.FormatUint(hold, 10)+`],"note":"`+note+`"}`)
+	}
+	// A hold named twice, or no note: 400, and nothing decided.
+	if code := post("approve", fmt.Sprintf(`{"ids":[%d,%d],"note":"twice"}`, id, id)); code != http.StatusBadRequest {
+		t.Errorf("a hold named twice: %d, want 400", code)
+	}
+	if code := decide("approve", id, " "); code != http.StatusBadRequest {
+		t.Errorf("no note: %d, want 400", code)
+	}
+	if page := get("/review"); !strings.Contains(page, `id="hold-`+strconv.FormatUint(id, 10)+`"`) {
+		t.Fatal("a refused decision closed the hold")
 	}
 	approve := func() int { return decide("approve", id, "confirmed") }
 	if code := approve(); code != 200 {

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/llmref/llmref/catalog"
 )
 
@@ -91,4 +93,78 @@ func BenchmarkCommitRun100k(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(facts), "facts")
+}
+
+// benchDatabase is a closed database holding two nightly runs of the
+// ~100,000-fact catalogue of BenchmarkCommitRun100k.
+func benchDatabase(b *testing.B) string {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "llmref.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	day := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
+	for i := range 2 {
+		at := day.Add(time.Duration(i) * 24 * time.Hour)
+		snap, _ := bigSnapshot(3000, at)
+		if _, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: at, Status: catalog.RunOK}, Snapshot: snap}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	s.Close()
+	return path
+}
+
+// BenchmarkWalkStructure is the structural check every Open makes (and
+// every run's commit, when the file changed): the meta pages, the size,
+// every branch and leaf page, the freelist. Compare BenchmarkTxCheck.
+func BenchmarkWalkStructure(b *testing.B) {
+	path := benchDatabase(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		lastWalk.Lock()
+		clear(lastWalk.by)
+		lastWalk.Unlock()
+		if _, res, err := checkStructure(path); err != nil || len(res.found) > 0 {
+			b.Fatal(err, res.problems())
+		}
+	}
+}
+
+// BenchmarkTxCheck is bbolt's own consistency check of the same file,
+// through a read-only handle opened for it as a command would.
+func BenchmarkTxCheck(b *testing.B) {
+	path := benchDatabase(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		db, err := bolt.Open(path, 0o644, &bolt.Options{ReadOnly: true, InitialMmapSize: initialMmapSize})
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = db.View(func(tx *bolt.Tx) error {
+			for err := range tx.Check() {
+				b.Fatal(err)
+			}
+			return nil
+		})
+		db.Close()
+	}
+}
+
+// BenchmarkFullCheck is Check: the structure, bbolt's check and every
+// record (the weekly check before a run's commit; see checkBeforeCommit).
+func BenchmarkFullCheck(b *testing.B) {
+	path := benchDatabase(b)
+	s, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if problems, err := s.Check(); err != nil || len(problems) > 0 {
+			b.Fatal(err, problems)
+		}
+	}
 }

@@ -195,7 +195,7 @@ func appendDecision(tx *bolt.Tx, d catalog.Decision) error {
 // failed before normalising records none).
 func (s *Store) ChangeSet(id uint64) (catalog.ChangeSet, error) {
 	var cs catalog.ChangeSet
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bChanges)
 		if b == nil {
 			return ErrNotFound
@@ -212,7 +212,7 @@ func (s *Store) ChangeSet(id uint64) (catalog.ChangeSet, error) {
 // since, oldest first (every one when since is zero).
 func (s *Store) ChangeSets(since time.Time) ([]catalog.ChangeSet, error) {
 	var out []catalog.ChangeSet
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bChanges)
 		if b == nil {
 			return nil
@@ -238,7 +238,7 @@ func (s *Store) ChangeSets(since time.Time) ([]catalog.ChangeSet, error) {
 // given), oldest first.
 func (s *Store) Holds(statuses ...catalog.HoldStatus) ([]catalog.Hold, error) {
 	var out []catalog.Hold
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bHolds)
 		if b == nil {
 			return nil
@@ -272,7 +272,7 @@ func contains[T comparable](s []T, v T) bool {
 // Decisions returns every recorded review decision, oldest first.
 func (s *Store) Decisions() ([]catalog.Decision, error) {
 	var out []catalog.Decision
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bDecisions)
 		if b == nil {
 			return nil
@@ -310,7 +310,7 @@ func (s *Store) Decide(action catalog.Action, ids []uint64, note string, at time
 	}
 	at = at.UTC()
 	var out []catalog.Hold
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		out = nil
 		hb := tx.Bucket(bHolds)
 		pub := txReader{tx: tx}
@@ -353,6 +353,11 @@ func (s *Store) Decide(action catalog.Action, ids []uint64, note string, at time
 // writeMutations writes one hold's decision inside Decide's transaction.
 func writeMutations(tx *bolt.Tx, m catalog.HoldMutations) error {
 	offers, models, hist := tx.Bucket(bOfferings), tx.Bucket(bModels), tx.Bucket(bHistory)
+	for i := range m.PutModels {
+		if err := putJSON(models, []byte(m.PutModels[i].ID), &m.PutModels[i]); err != nil {
+			return err
+		}
+	}
 	for _, o := range m.PutOfferings {
 		if err := putJSON(offers, []byte(o.Key()), o); err != nil {
 			return err
@@ -442,7 +447,7 @@ func (s *Store) MarkReviewed(ids []string, note string, at time.Time) error {
 		return errors.New("mark reviewed: no models given")
 	}
 	at = at.UTC()
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		models, offers := tx.Bucket(bModels), tx.Bucket(bOfferings)
 		for _, id := range ids {
 			var m catalog.Model
@@ -477,7 +482,7 @@ func (s *Store) MarkReviewed(ids []string, note string, at time.Time) error {
 
 // RecordDelivery stores how a run's webhook delivery went.
 func (s *Store) RecordDelivery(d catalog.Delivery) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		return putJSON(tx.Bucket(bDeliveries), u64(d.Run), d)
 	})
 	if err != nil {
@@ -489,7 +494,7 @@ func (s *Store) RecordDelivery(d catalog.Delivery) error {
 // Delivery returns the webhook delivery record of a run, or ErrNotFound.
 func (s *Store) Delivery(run uint64) (catalog.Delivery, error) {
 	var d catalog.Delivery
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bDeliveries)
 		if b == nil {
 			return ErrNotFound
@@ -503,7 +508,7 @@ func (s *Store) Delivery(run uint64) (catalog.Delivery, error) {
 // including models no longer published.
 func (s *Store) HistoryModels() ([]string, error) {
 	var out []string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bHistory)
 		if b == nil {
 			return nil

@@ -6,7 +6,9 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -14,7 +16,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/llmref/llmref/catalog"
-	"github.com/llmref/llmref/internal/parallel"
 )
 
 // Problem is one inconsistency Check found: where it is and what is wrong.
@@ -70,22 +71,71 @@ func init() {
 const maxProblems = 1000
 
 // Check reads the whole database and reports every inconsistency it finds:
-// bbolt's own structural check (pages, freelist), every record of every
-// bucket decoding and well keyed, runs and their page lists, price history
-// in order, every page's body present and matching its hash, and every
-// published offering backed by its model and its history. It returns an
-// error only when it cannot check at all; a clean database gives no
-// problems.
+// the file's structure read without bbolt (meta pages, size, every page's
+// header, bounds and key order, the freelist: see integrity.go), bbolt's
+// own structural check, every record of every bucket decoding and well
+// keyed, runs and their page lists, price history in order, every page's
+// body present and matching its hash, and every published offering backed
+// by its model and its history. It returns an error only when it cannot
+// check at all; a clean database gives no problems. A file whose pages are
+// damaged is not read through bbolt: its structural problems are the
+// report.
 func (s *Store) Check() ([]Problem, error) {
-	var out []Problem
-	err := s.db.View(func(tx *bolt.Tx) error {
-		out = checkTx(tx)
-		return nil
-	})
+	_, res, err := checkStructure(s.path)
 	if err != nil {
 		return nil, fmt.Errorf("check %s: %w", s.path, err)
 	}
+	out := res.problems()
+	if len(res.beyondMeta().found) > 0 {
+		return out, nil
+	}
+	err = s.view(func(tx *bolt.Tx) error {
+		out = append(out, checkTx(tx)...)
+		return nil
+	})
+	if err != nil {
+		return append(out, Problem{Detail: err.Error()}), nil
+	}
 	return out, nil
+}
+
+// CheckFile checks the database file at path as Check does, without
+// refusing a damaged one: a truncated file, a damaged meta page or page
+// tree are reported as problems. An error means it could not check: the
+// file is missing, locked by a writer, or not a database.
+func CheckFile(path string, o Options) ([]Problem, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("check %s: %w", path, err)
+	}
+	_, res, err := checkStructure(path)
+	switch {
+	case errors.Is(err, ErrTruncated):
+		var te *truncatedError
+		errors.As(err, &te)
+		detail := fmt.Sprintf("the file is truncated: %d bytes, its meta page says it holds %d; restore it from a backup", te.size, te.want)
+		if te.want == 0 {
+			detail = fmt.Sprintf("the file is truncated: %d bytes, not even its first meta page; restore it from a backup", te.size)
+		}
+		return []Problem{{Detail: detail}}, nil
+	case errors.Is(err, ErrCorrupt):
+		var ce *CorruptError
+		errors.As(err, &ce)
+		return []Problem{{Detail: ce.At + ": " + ce.Detail}}, nil
+	case errors.Is(err, errNotBolt):
+		return nil, fmt.Errorf("check %s: not a readable llmref database: %w", path, err)
+	case err != nil:
+		return nil, fmt.Errorf("check %s: %w", path, err)
+	}
+	if len(res.beyondMeta().found) > 0 {
+		return res.problems(), nil
+	}
+	o.ReadOnly, o.metaDamageOK = true, true
+	s, err := Open(path, o)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.Check()
 }
 
 type checker struct {
@@ -156,7 +206,7 @@ func (c *checker) buckets() {
 		// The records are checked on every CPU (bodies are decompressed
 		// and hashed); the pages they live in were read above.
 		var mu sync.Mutex
-		_ = parallel.For(len(keys), func(i int) error {
+		_ = parallelFor(len(keys), func(i int) error {
 			err := checkRecord(fn, keys[i], vals[i])
 			if err != nil {
 				mu.Lock()
@@ -477,12 +527,19 @@ func (c *checker) crossRecords() {
 	}
 }
 
+// maxKeyShown bounds the bytes of a key a problem shows.
+const maxKeyShown = 200
+
 // printableKey shows a key as text when it is text, a sequence number
 // when it is 8 bytes of binary (run ids, hold ids), "offering@run" in
 // history, and hex otherwise.
 func printableKey(bucket, k []byte) string {
 	if k == nil {
 		return ""
+	}
+	if len(k) > maxKeyShown {
+		// A damaged key (its length flipped) runs into its value.
+		return printableKey(bucket, k[:maxKeyShown]) + fmt.Sprintf("… (%d bytes)", len(k))
 	}
 	if len(k) == 8 && (bytes.Equal(bucket, bRuns) || bytes.Equal(bucket, bRunPages) || !printable(string(k))) {
 		return fmt.Sprint(binary.BigEndian.Uint64(k)) // a sequence number

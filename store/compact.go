@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -15,6 +17,9 @@ type CompactStats struct {
 	Path   string `json:"path"`
 	Before int64  `json:"before_bytes"`
 	After  int64  `json:"after_bytes"`
+	// Repaired names a damaged meta page the copy left behind: the copy
+	// holds the transaction of the other one.
+	Repaired string `json:"repaired,omitempty"`
 }
 
 // compactTxMaxSize bounds one copy transaction of Compact, so a large
@@ -22,16 +27,23 @@ type CompactStats struct {
 const compactTxMaxSize = 64 << 20
 
 // Compact reclaims the space a bbolt file keeps after deletes and rewrites
-// (the file never shrinks by itself). Holding the writer lock, it copies
-// every bucket into a new file beside the database, flushes it to disk,
-// checks it, and renames it over the database; a crash at any point leaves
-// either the old file or the new one, both whole. Other llmref processes
-// wait for the lock as usual (see Open) and then open the new file.
+// (the file never shrinks by itself). Holding the writer lock, it checks
+// the database as Check does and refuses one with any problem (it would
+// copy a corrupt record into a file that then looks sound), copies every
+// bucket into a new file beside the database, flushes it to disk, checks
+// it, and renames it over the database; a crash at any point leaves either
+// the old file or the new one, both whole. Other llmref processes wait for
+// the lock as usual (see Open) and then open the new file.
+//
+// One damage it repairs: a meta page that fails its checksum (a torn
+// write) beside a sound one. bbolt reads the file as of the sound one's
+// transaction, the copy holds that transaction, and CompactStats.Repaired
+// says so.
 func Compact(path string, o Options) (CompactStats, error) {
 	if _, err := os.Stat(path); err != nil {
 		return CompactStats{}, fmt.Errorf("compact: %w", err)
 	}
-	o.ReadOnly = false
+	o.ReadOnly, o.metaDamageOK = false, true
 	src, err := Open(path, o)
 	if err != nil {
 		return CompactStats{}, err
@@ -49,6 +61,21 @@ func (s *Store) compact() (CompactStats, error) {
 		return st, fmt.Errorf("compact: %w", err)
 	}
 	st.Before = fi.Size()
+	problems, err := s.Check()
+	if err != nil {
+		return st, fmt.Errorf("compact: %w", err)
+	}
+	var records []Problem
+	for _, p := range problems {
+		if p.Bucket == "" && strings.HasPrefix(p.Detail, "meta page ") {
+			st.Repaired, _, _ = strings.Cut(p.Detail, " (`llmref compact`")
+			continue
+		}
+		records = append(records, p)
+	}
+	if len(records) > 0 {
+		return st, fmt.Errorf("compact: database %s has %d problems, the first: %s: not copied, left as it was (llmref check lists them; restore a backup)", path, len(records), records[0])
+	}
 
 	// Copies a killed compaction left behind: we hold the writer lock, so
 	// no other compaction is writing them.
@@ -77,22 +104,22 @@ func (s *Store) compact() (CompactStats, error) {
 	if err != nil {
 		return st, fmt.Errorf("compact: new file: %w", err)
 	}
-	if err := bolt.Compact(dst, s.db, compactTxMaxSize); err != nil {
+	if err := s.guard(func() error { return bolt.Compact(dst, s.db, compactTxMaxSize) }); err != nil {
 		dst.Close()
 		return st, fmt.Errorf("compact: copy: %w", err)
 	}
-	var problems []error
+	var copyProblems []error
 	_ = dst.View(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
-			problems = append(problems, err)
+			copyProblems = append(copyProblems, err)
 		}
 		return nil
 	})
 	if err := dst.Close(); err != nil {
 		return st, fmt.Errorf("compact: close new file: %w", err)
 	}
-	if len(problems) > 0 {
-		return st, fmt.Errorf("compact: the copy fails its check, database left as it was: %w", errors.Join(problems...))
+	if len(copyProblems) > 0 {
+		return st, fmt.Errorf("compact: the copy fails its check, database left as it was: %w", errors.Join(copyProblems...))
 	}
 	if err := syncFile(tmpPath); err != nil {
 		return st, fmt.Errorf("compact: flush: %w", err)
@@ -128,7 +155,7 @@ func openBolt(path string, o Options) (*bolt.DB, error) {
 	bo := &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly, FreelistType: bolt.FreelistMapType, InitialMmapSize: initialMmapSize}
 	for attempt := 0; ; attempt++ {
 		before, statErr := os.Stat(path)
-		db, err := bolt.Open(path, 0o644, bo)
+		db, err := guardedOpen(path, bo)
 		if err != nil || statErr != nil || attempt >= 3 {
 			return db, err
 		}
@@ -138,6 +165,30 @@ func openBolt(path string, o Options) (*bolt.DB, error) {
 		}
 		db.Close()
 	}
+}
+
+// guardedOpen is bolt.Open with its panics and faults made errors: opening
+// for writing reads the freelist, and a file that changed since Open
+// checked it could make that fail. The file bbolt opened (and locked) is
+// closed then, so the lock goes with it; bbolt's mapping cannot be undone.
+func guardedOpen(path string, bo *bolt.Options) (db *bolt.DB, err error) {
+	var opened *os.File
+	o := *bo
+	o.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, perm)
+		opened = f
+		return f, err
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if opened != nil {
+				opened.Close()
+			}
+			db, err = nil, (&Store{path: path}).damagedAtOpen(recovered(r))
+		}
+	}()
+	return bolt.Open(path, 0o644, &o)
 }
 
 // initialMmapSize is the address space bbolt maps at open (not memory: the

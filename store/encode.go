@@ -63,7 +63,8 @@ func encodeSorted[V any](m map[string]V) ([]string, [][]byte, error) {
 // records lists a bucket's keys and values. The values point into the
 // transaction's memory map: use them only inside it, from any goroutine
 // (reading the catalogue and the pages is mostly JSON decoding, done on
-// every CPU with parallel.For). A missing bucket has no records.
+// every CPU with parallelFor, which turns a fault reading them into an
+// error). A missing bucket has no records.
 func records(b *bolt.Bucket) ([]string, [][]byte) {
 	if b == nil {
 		return nil, nil

@@ -10,7 +10,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/llmref/llmref/catalog"
-	"github.com/llmref/llmref/internal/parallel"
 )
 
 // A current page is three records under its URL: its small record in
@@ -188,12 +187,12 @@ func putPages(tx *bolt.Tx, pages []catalog.Page, encoded []encodedPage) error {
 // check times a crawl needs.
 func (s *Store) Pages() (map[string]catalog.Page, error) {
 	out := map[string]catalog.Page{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		keys, vals := records(tx.Bucket(bPages)) // decoded on every CPU: see encode.go
 		pages := make([]catalog.Page, len(keys))
-		if err := parallel.For(len(keys), func(i int) error {
+		if err := parallelFor(len(keys), func(i int) error {
 			if err := json.Unmarshal(vals[i], &pages[i]); err != nil {
-				return fmt.Errorf("page %s: %w", keys[i], err)
+				return badRecord(bPages, keys[i], err)
 			}
 			return nil
 		}); err != nil {
@@ -228,18 +227,21 @@ func (s *Store) LoadObservations(pages []catalog.Page) error {
 	if len(want) == 0 {
 		return nil
 	}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bPageObs)
 		if b == nil {
 			return fmt.Errorf("no stored observations")
 		}
-		return parallel.For(len(want), func(j int) error {
+		return parallelFor(len(want), func(j int) error {
 			p := &pages[want[j]]
 			data := b.Get([]byte(p.URL))
 			if data == nil {
 				return fmt.Errorf("page %s: its observations are missing: %w", p.URL, ErrNotFound)
 			}
-			return decodeObservations(p, data)
+			if err := decodeObservations(p, data); err != nil {
+				return badRecord(bPageObs, p.URL, err)
+			}
+			return nil
 		})
 	})
 	if err != nil {

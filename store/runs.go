@@ -12,7 +12,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/llmref/llmref/catalog"
-	"github.com/llmref/llmref/internal/parallel"
 )
 
 // Commit is everything one refresh run writes.
@@ -54,10 +53,19 @@ type pageRef struct {
 // published snapshot (replacing the old one), a price-history point for
 // every offering whose prices changed, appeared or disappeared, the run's
 // changes, and its held changes. Either all of it is in the database
-// afterwards, or none.
+// afterwards, or none. A damaged file is refused (see checkBeforeCommit).
 func (s *Store) CommitRun(c Commit) (uint64, error) {
+	full, err := s.checkBeforeCommit(c.Run.StartedAt) // see integrity.go
+	if err != nil {
+		return 0, fmt.Errorf("commit run: %w", err)
+	}
 	var id uint64
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
+		if full {
+			if err := putFullCheck(tx, c.Run.StartedAt); err != nil {
+				return err
+			}
+		}
 		runs := tx.Bucket(bRuns)
 		runs.FillPercent = 1.0 // append-only, sequential keys
 		var err error
@@ -215,13 +223,13 @@ func appendPoint(hist *bolt.Bucket, offering string, p catalog.PricePoint) error
 // Snapshot reads the published catalogue.
 func (s *Store) Snapshot() (*catalog.Snapshot, error) {
 	snap := catalog.NewSnapshot()
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		// Decoded on every CPU: see encode.go.
 		mk, mv := records(tx.Bucket(bModels))
 		models := make([]catalog.Model, len(mk))
-		if err := parallel.For(len(mk), func(i int) error {
+		if err := parallelFor(len(mk), func(i int) error {
 			if err := json.Unmarshal(mv[i], &models[i]); err != nil {
-				return fmt.Errorf("model %s: %w", mk[i], err)
+				return badRecord(bModels, mk[i], err)
 			}
 			return nil
 		}); err != nil {
@@ -232,9 +240,9 @@ func (s *Store) Snapshot() (*catalog.Snapshot, error) {
 		}
 		ok, ov := records(tx.Bucket(bOfferings))
 		offers := make([]catalog.Offering, len(ok))
-		if err := parallel.For(len(ok), func(i int) error {
+		if err := parallelFor(len(ok), func(i int) error {
 			if err := json.Unmarshal(ov[i], &offers[i]); err != nil {
-				return fmt.Errorf("offering %s: %w", ok[i], err)
+				return badRecord(bOfferings, ok[i], err)
 			}
 			return nil
 		}); err != nil {
@@ -267,7 +275,7 @@ func (s *Store) Snapshot() (*catalog.Snapshot, error) {
 // Body returns a stored raw body by its SHA-256.
 func (s *Store) Body(sum string) ([]byte, error) {
 	var out []byte
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		z := tx.Bucket(bBodies).Get([]byte(sum))
 		if z == nil {
 			return fmt.Errorf("body %s: %w", sum, ErrNotFound)
@@ -282,7 +290,7 @@ func (s *Store) Body(sum string) ([]byte, error) {
 // Runs returns every run record, oldest first.
 func (s *Store) Runs() ([]catalog.Run, error) {
 	var out []catalog.Run
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bRuns).ForEach(func(k, v []byte) error {
 			var r catalog.Run
 			if err := json.Unmarshal(v, &r); err != nil {
@@ -298,7 +306,7 @@ func (s *Store) Runs() ([]catalog.Run, error) {
 // Run returns one run record.
 func (s *Store) Run(id uint64) (catalog.Run, error) {
 	var r catalog.Run
-	err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx.Bucket(bRuns), u64(id), &r) })
+	err := s.view(func(tx *bolt.Tx) error { return getJSON(tx.Bucket(bRuns), u64(id), &r) })
 	if err != nil {
 		return r, fmt.Errorf("run %d: %w", id, err)
 	}
@@ -308,7 +316,7 @@ func (s *Store) Run(id uint64) (catalog.Run, error) {
 // LastRun returns the latest run record, or ErrNotFound.
 func (s *Store) LastRun() (catalog.Run, error) {
 	var r catalog.Run
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		k, v := tx.Bucket(bRuns).Cursor().Last()
 		if k == nil {
 			return ErrNotFound
@@ -326,7 +334,7 @@ func (s *Store) History(model, provider string) (map[string][]catalog.PricePoint
 	if provider != "" {
 		prefix = []byte(model + "|" + provider + "|")
 	}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bHistory)
 		if b == nil {
 			return nil // a database older than its bucket, opened read-only

@@ -64,7 +64,7 @@ type ScheduleState struct {
 // RecordScheduleRun appends a schedule's run record and updates the
 // schedule's state, in one transaction. It returns the record's id.
 func (s *Store) RecordScheduleRun(r ScheduleRun) (uint64, error) {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		runs := tx.Bucket(bScheduleRuns)
 		runs.FillPercent = 1.0 // append-only, sequential keys
 		id, err := runs.NextSequence()
@@ -97,7 +97,7 @@ func (s *Store) RecordScheduleRun(r ScheduleRun) (uint64, error) {
 // written before schedules existed has none.
 func (s *Store) ScheduleStates() (map[string]ScheduleState, error) {
 	out := map[string]ScheduleState{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bSchedules)
 		if b == nil {
 			return nil
@@ -121,7 +121,7 @@ func (s *Store) ScheduleStates() (map[string]ScheduleState, error) {
 // (every record when limit <= 0).
 func (s *Store) ScheduleRuns(limit int) ([]ScheduleRun, error) {
 	var out []ScheduleRun
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bScheduleRuns)
 		if b == nil {
 			return nil

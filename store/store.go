@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -59,6 +60,10 @@ type Options struct {
 	// Timeout is how long to wait for another process's lock before
 	// failing with ErrLocked; default 2s.
 	Timeout time.Duration
+
+	// metaDamageOK opens a file whose only damage is one meta page (bbolt
+	// reads the other): for Compact, which rewrites it.
+	metaDamageOK bool
 }
 
 // Store is an open llmref database.
@@ -70,6 +75,11 @@ type Store struct {
 // Open opens (creating if needed, unless read-only) the database at path and
 // migrates it to SchemaVersion. A database held by another process fails
 // within the timeout with ErrLocked.
+//
+// Before bbolt maps the file, Open checks its structure without mapping it
+// (see integrity.go): a file shorter than its meta page says fails with
+// ErrTruncated, a damaged one with a *CorruptError (ErrCorrupt) naming the
+// first damaged page. Nothing reads or writes a damaged file through bbolt.
 func Open(path string, o Options) (*Store, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = 2 * time.Second
@@ -83,10 +93,16 @@ func Open(path string, o Options) (*Store, error) {
 			return nil, fmt.Errorf("open database: %w", err)
 		}
 	}
+	if err := checkBeforeOpen(path, o); err != nil {
+		return nil, err
+	}
 	db, err := openBolt(path, o) // see compact.go: the file may be replaced while we wait
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("open database %s: %w", path, ErrLocked)
+		}
+		if errors.Is(err, ErrTruncated) || errors.Is(err, ErrCorrupt) {
+			return nil, err
 		}
 		return nil, fmt.Errorf("open database %s: not a readable llmref database: %w", path, err)
 	}
@@ -105,6 +121,26 @@ func Open(path string, o Options) (*Store, error) {
 	return s, nil
 }
 
+// checkBeforeOpen checks the structure of the file at path (an absent or
+// empty one is fine: bbolt creates it).
+func checkBeforeOpen(path string, o Options) error {
+	_, res, err := checkStructure(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case errors.Is(err, errNotBolt):
+		return fmt.Errorf("open database %s: not a readable llmref database: %w", path, err)
+	case errors.Is(err, ErrTruncated) || errors.Is(err, ErrCorrupt):
+		return err
+	case err != nil:
+		return fmt.Errorf("open database %s: %w", path, err)
+	}
+	if o.metaDamageOK {
+		res = res.beyondMeta()
+	}
+	return res.err(path)
+}
+
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
@@ -112,7 +148,7 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Close() error { return s.db.Close() }
 
 func (s *Store) checkVersion() error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bMeta)
 		if b == nil {
 			return fmt.Errorf("database %s: empty (no llmref data yet)", s.path)
@@ -143,7 +179,7 @@ var migrations = map[uint64]func(tx *bolt.Tx) error{
 // transaction (and no fsync), which every command would otherwise pay.
 func (s *Store) migrate() error {
 	current := false
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bMeta)
 		if meta == nil {
 			return nil
@@ -162,7 +198,7 @@ func (s *Store) migrate() error {
 	if err != nil || current {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		meta, err := tx.CreateBucketIfNotExists(bMeta)
 		if err != nil {
 			return fmt.Errorf("migrate: %w", err)

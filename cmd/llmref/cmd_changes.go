@@ -14,6 +14,7 @@ import (
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/changes"
 	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/internal/textsafe"
 	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/store"
 )
@@ -200,10 +201,16 @@ func runReview(e *env, format string, args []string) error {
 		fmt.Fprintln(e.stdout, "Nothing is held for review.")
 		return nil
 	}
+	snap, err := st.Snapshot()
+	if err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSINCE\tKIND\tCHANGE\tOLD → NEW\tWHY")
+	fmt.Fprintln(tw, "ID\tSINCE\tKIND\tMODEL\tPROVIDER\tCHANGE\tWHY")
 	for _, h := range held {
-		fmt.Fprintf(tw, "%d\trun %d, %s\t%s\t%s\t%s\t%s\n", h.ID, h.FirstRun, h.FirstSeen.UTC().Format("2006-01-02"), h.Kind, h.Subject(), holdValues(h), strings.Join(h.Reasons, "; "))
+		v := changes.DescribeHold(h, modelName(snap))
+		textsafe.Fprintf(tw, "%d\trun %d, %s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.FirstRun, v.FirstSeen.UTC().Format("2006-01-02"),
+			v.Kind, v.Model, v.Provider, v.ChangeText(), changes.WhyText(v.Why))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -212,26 +219,20 @@ func runReview(e *env, format string, args []string) error {
 	return nil
 }
 
-// holdValues is "old → new" of a hold, for one line.
-func holdValues(h catalog.Hold) string {
-	switch h.Kind {
-	case catalog.HoldPrice:
-		if len(h.Changes) > 0 {
-			c := h.Changes[0]
-			s := changes.PriceText(c.OldPrice) + " → " + changes.PriceText(c.NewPrice)
-			if c.DeltaPct != "" {
-				s += " (" + c.DeltaPct + ")"
-			}
-			return s
+// modelName gives a model's display name from the published catalogue,
+// "" when it has none of its own.
+func modelName(snap *catalog.Snapshot) func(id string) string {
+	return func(id string) string {
+		if m := snap.Models[id]; m != nil && m.DisplayName() != id {
+			return m.DisplayName()
 		}
-	case catalog.HoldOfferingAdded:
-		if len(h.Changes) > 0 {
-			return "— → " + h.Changes[0].New
-		}
-	case catalog.HoldBreakage:
-		return fmt.Sprintf("%d offerings, %d models would be removed", len(h.RemovedOfferings), len(h.RemovedModels))
+		return ""
 	}
-	return ""
+}
+
+// holdValues is a hold's change on one line, models named by their ids.
+func holdValues(h catalog.Hold) string {
+	return changes.DescribeHold(h, func(string) string { return "" }).ChangeText()
 }
 
 // parseHoldIDs reads hold ids ("7" or "#7").
@@ -276,7 +277,7 @@ func (f *decisionFlags) decide(ctx context.Context, e *env, action catalog.Actio
 			what = fmt.Sprintf("published, effective from run %d (%s)", h.FirstRun, h.FirstSeen.UTC().Format("2006-01-02"))
 		}
 		if !e.quiet {
-			fmt.Fprintf(e.stdout, "%s #%d %s: %s — %s\n", verb, h.ID, h.Subject(), holdValues(h), what)
+			textsafe.Fprintf(e.stdout, "%s #%d %s: %s — %s\n", verb, h.ID, h.Subject(), holdValues(h), what)
 		}
 	}
 	return f.republish(ctx, e, st)
@@ -377,7 +378,7 @@ func printHistory(w io.Writer, doc export.HistoryDoc) {
 		if o.Variant != "" {
 			title += " :" + o.Variant
 		}
-		fmt.Fprintln(w, title)
+		fmt.Fprintln(w, textsafe.Line(title))
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  EFFECTIVE\tRUN\tINPUT\tOUTPUT\tCACHED INPUT\tSOURCE")
 		for _, p := range o.Points {
@@ -385,7 +386,7 @@ func printHistory(w io.Writer, doc export.HistoryDoc) {
 				fmt.Fprintf(tw, "  %s\t%d\tremoved\t\t\t\n", p.At.UTC().Format("2006-01-02 15:04"), p.Run)
 				continue
 			}
-			fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%s\n", p.At.UTC().Format("2006-01-02 15:04"), p.Run,
+			textsafe.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%s\n", p.At.UTC().Format("2006-01-02 15:04"), p.Run,
 				changes.PriceText(p.Input), changes.PriceText(p.Output), changes.PriceText(p.CachedInput), p.Source)
 		}
 		tw.Flush()

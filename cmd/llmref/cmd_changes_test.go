@@ -11,6 +11,8 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/changes"
+	"github.com/llmref/llmref/fixtures"
+	"github.com/llmref/llmref/internal/fixturetest"
 )
 
 // TestChangesAfterDemo is the issue's acceptance on the command line: after
@@ -56,7 +58,7 @@ func TestChangesAfterDemo(t *testing.T) {
 		t.Errorf("changes (Markdown) exit %d:\n%s", code, out)
 	}
 	code, out, _ = llmref(t, "changes", "--format", "html", "--run", "2", "--db", db)
-	if code != 0 || !strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.Contains(out, "<td>output price</td>") {
+	if code != 0 || !strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.Contains(out, `<td data-label="change">output price</td>`) {
 		t.Errorf("changes --format html exit %d", code)
 	}
 	code, out, _ = llmref(t, "changes", "--since", "2026-04-23", "--format", "json", "--db", db)
@@ -100,11 +102,12 @@ func TestReviewCommands(t *testing.T) {
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
 		switch {
-		case strings.Contains(line, "meta/llama-3.2-1b-instruct at openrouter (input)") && strings.Contains(line, "$0.027 → $27.00"):
+		case regexp.MustCompile(`price change +Llama 3\.2 1B Instruct +OpenRouter `).MatchString(line) && strings.Contains(line, "input price $0.027 → $27.00 (+$26.973, +99900.0%)") &&
+			strings.Contains(line, "moved +99900.0%, beyond the ±50% limit") && strings.Count(line, "suspected unit slip") == 1:
 			ids["slip"] = f[0]
-		case strings.Contains(line, "openai/gpt-oss-20b at openrouter (output)") && strings.Contains(line, "$0.14 → free"):
+		case strings.Contains(line, "gpt-oss-20b") && strings.Contains(line, "output price $0.14 → free") && strings.Contains(line, "went from $0.14 to free"):
 			ids["zero"] = f[0]
-		case strings.Contains(line, "openrouter (source breakage)") && strings.Contains(line, "13 offerings"):
+		case strings.Contains(line, "source breakage") && strings.Contains(line, "13 of 20 OpenRouter offerings vanished; approving removes 13 offerings"):
 			ids["breakage"] = f[0]
 		}
 	}
@@ -194,7 +197,7 @@ func TestReviewCommands(t *testing.T) {
 		t.Errorf("exported history after approval: %v\n%s", err, b)
 	}
 	code, out, _ = llmref(t, "changes", "--db", db)
-	if code != 0 || !strings.Contains(out, fmt.Sprintf("approved #%s", ids["zero"])) || !strings.Contains(out, fmt.Sprintf("rejected #%s", ids["slip"])) || !strings.Contains(out, "**HELD #"+ids["breakage"]+"**") {
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("approved #%s", ids["zero"])) || !strings.Contains(out, fmt.Sprintf("rejected #%s", ids["slip"])) || !strings.Contains(out, "| **#"+ids["breakage"]+"** | source breakage |") {
 		t.Errorf("report after the decisions:\n%s", out)
 	}
 	if code, out, _ := llmref(t, "review", "--db", db); code != 0 || strings.Contains(out, "$27.00") || !strings.Contains(out, "source breakage") {
@@ -256,5 +259,88 @@ func TestDecisionKeepsConfiguredBlend(t *testing.T) {
 		if got := blend(); got != "50/50" {
 			t.Errorf("after %s the records blend %s, want the configured 50/50", verb, got)
 		}
+	}
+}
+
+// inventedDay writes the bundled day 2026-04-24 with n invented models
+// appended to OpenRouter's list, each priced, and returns its directory.
+func inventedDay(t *testing.T, n int) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "2026-04-24-invented")
+	err := fixtures.CopyDay("2026-04-24", dir, func(p string, b []byte) ([]byte, error) {
+		if p != fixturetest.SlipPath {
+			return b, nil
+		}
+		var doc struct {
+			Data []json.RawMessage `json:"data"`
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			return nil, err
+		}
+		for i := range n {
+			doc.Data = append(doc.Data, json.RawMessage(fmt.Sprintf(`{"id":"invented/model-%04d","name":"Invented: Model %04d","created":1777000000,
+				"context_length":8192,"architecture":{"input_modalities":["text"],"output_modalities":["text"]},
+				"pricing":{"prompt":"0.000001","completion":"0.000002"},"supported_parameters":["tools"]}`, i, i)))
+		}
+		return json.Marshal(doc)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestSurgeIsHeld: one upstream response that adds invented models (100
+// here; the issue saw 1,000 and half a million comparison files) publishes
+// none of them until an operator approves the surge.
+func TestSurgeIsHeld(t *testing.T) {
+	dir := t.TempDir()
+	db, exp := filepath.Join(dir, "llmref.db"), filepath.Join(dir, "export")
+	count := func() (models, pairs int) {
+		t.Helper()
+		var idx struct {
+			Counts map[string]int `json:"counts"`
+		}
+		b, err := os.ReadFile(filepath.Join(exp, "index.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &idx); err != nil {
+			t.Fatal(err)
+		}
+		return idx.Counts["models"], idx.Counts["comparisons"]
+	}
+	if code, _, errs := llmref(t, "refresh", "--source", "openrouter", "--replay", "2026-04-23", "--export", exp, "--db", db, "-q"); code != 0 {
+		t.Fatalf("day 1: exit %d %s", code, errs)
+	}
+	code, out, errs := llmref(t, "refresh", "--source", "openrouter", "--replay", inventedDay(t, 100), "--export", exp, "--db", db)
+	if code != 0 || !strings.Contains(out, "held for review") {
+		t.Fatalf("invented day: exit %d, want 0 with the surge held:\n%s%s", code, out, errs)
+	}
+	models, pairs := count()
+	if models > 40 || pairs > 40*39/2 {
+		t.Fatalf("the surge reached the export: %d models, %d comparisons", models, pairs)
+	}
+	code, out, _ = llmref(t, "review", "--format", "json", "--db", db)
+	var held []catalog.Hold
+	if err := json.Unmarshal([]byte(out), &held); code != 0 || err != nil {
+		t.Fatalf("review: %d %v", code, err)
+	}
+	var surge *catalog.Hold
+	for i := range held {
+		if held[i].Kind == catalog.HoldSurge {
+			surge = &held[i]
+		}
+	}
+	// The night's one real addition (DeepSeek V4 Flash, paid and free)
+	// waits with the surge: additions are held together.
+	if surge == nil || len(surge.AddedModels) != 101 || len(surge.AddedOfferings) != 102 {
+		t.Fatalf("no surge hold of the 100 invented models (%d holds)", len(held))
+	}
+	if code, _, errs := llmref(t, "approve", fmt.Sprint(surge.ID), "--note", "they are real", "--export", exp, "--db", db, "-q"); code != 0 {
+		t.Fatalf("approve: exit %d %s", code, errs)
+	}
+	if m, _ := count(); m != models+101 {
+		t.Errorf("after approval %d models published, want %d", m, models+101)
 	}
 }

@@ -28,12 +28,9 @@ func runCheck(ctx context.Context, e *env, exportDir string, args []string) erro
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("check: unexpected argument %q", args[0])}
 	}
-	st, err := e.openReader()
-	if err != nil {
-		return err
-	}
-	problems, err := st.Check()
-	st.Close()
+	// A damaged file is reported, not refused: CheckFile lists a
+	// truncation or damaged pages as problems.
+	problems, err := store.CheckFile(e.dbPath, store.Options{})
 	if err != nil {
 		return err
 	}
@@ -82,6 +79,9 @@ func runCompact(ctx context.Context, e *env, args []string) error {
 			pct = 100 * float64(saved) / float64(st.Before)
 		}
 		fmt.Fprintf(e.stdout, "compacted %s: %d → %d bytes (%.1f%% smaller)\n", st.Path, st.Before, st.After, pct)
+	}
+	if st.Repaired != "" {
+		fmt.Fprintf(e.stderr, "llmref: compact: repaired %s\n", st.Repaired)
 	}
 	return nil
 }

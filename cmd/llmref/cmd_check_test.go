@@ -114,3 +114,25 @@ func TestCheckAndCompact(t *testing.T) {
 		t.Error("compact created a database")
 	}
 }
+
+// TestCheckDamagedDatabase: check names a truncated file as a problem
+// (exit 1, one line each); compact and every reader refuse it with one line.
+func TestCheckDamagedDatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "llmref.db")
+	if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-23", "-q"); code != 0 && code != 3 {
+		t.Fatalf("refresh: exit %d: %s", code, errs)
+	}
+	if err := os.Truncate(db, 3*int64(os.Getpagesize())); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := llmref(t, "check", "--db", db)
+	if code != 1 || !strings.Contains(errs, "llmref: check: database "+db+": the file is truncated") || !strings.Contains(errs, "1 problems in database") {
+		t.Fatalf("check of a truncated file: exit %d\n%s", code, errs)
+	}
+	for _, args := range [][]string{{"compact"}, {"models"}, {"refresh", "--replay", "2026-04-24"}} {
+		code, _, errs := llmref(t, append(args, "--db", db)...)
+		if code != 1 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "database file is truncated: restore it or run llmref check") {
+			t.Errorf("%s of a truncated file: exit %d\n%s", args[0], code, errs)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/textsafe"
 )
 
 func init() {
@@ -57,7 +58,7 @@ func init() {
 				if m.Licence.Sourced() {
 					lic = m.Licence.Value.Class.Label()
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", id, m.DisplayName(), len(providers), m.Released, m.ContextWindow, m.Parameters, lic)
+				textsafe.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", id, m.DisplayName(), len(providers), m.Released, m.ContextWindow, m.Parameters, lic)
 			}
 			return tw.Flush()
 		},

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/textsafe"
 	"github.com/llmref/llmref/scrapers"
 )
 
@@ -88,7 +89,7 @@ func printRecordSummary(e *env, res *scrapers.RecordResult, dir string) {
 	tw.Flush()
 	for _, s := range res.Outcome.Stats {
 		for _, msg := range s.Errors {
-			fmt.Fprintf(w, "  %s: %s\n", s.Source, msg)
+			textsafe.Fprintf(w, "  %s: %s\n", s.Source, msg)
 		}
 	}
 	if m := res.Manifest; m != nil {

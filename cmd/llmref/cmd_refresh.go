@@ -12,6 +12,7 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/fixtures"
+	"github.com/llmref/llmref/internal/textsafe"
 	"github.com/llmref/llmref/refresh"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
@@ -62,7 +63,7 @@ func (f *refreshFlags) run(ctx context.Context, e *env, args []string) error {
 
 // runOnce opens the database for writing and performs one run (a refresh
 // or a rebuild) within the configured run timeout, printing its summary;
-// a partial run exits 3.
+// a partial run exits 3, one that committed nothing (no source read) 1.
 func (e *env) runOnce(ctx context.Context, opts refresh.Options, run func(context.Context, *store.Store, refresh.Options) (*refresh.Result, error)) error {
 	st, err := e.openStore()
 	if err != nil {
@@ -77,6 +78,9 @@ func (e *env) runOnce(ctx context.Context, opts refresh.Options, run func(contex
 	}
 	if errors.Is(err, refresh.ErrPartial) {
 		return partialError{fmt.Errorf("%w: %s", err, failedSummary(res.Run))}
+	}
+	if errors.Is(err, refresh.ErrFailed) && len(res.Run.FailedSources()) > 0 {
+		return fmt.Errorf("%w (%s)", err, failedSummary(res.Run))
 	}
 	return err
 }
@@ -133,6 +137,9 @@ func failedSummary(r catalog.Run) string {
 	return strings.Join(parts, "; ")
 }
 
+// summaryWarnings is how many of a source's warnings the summary shows.
+const summaryWarnings = 3
+
 func printRunSummary(w io.Writer, res *refresh.Result) {
 	r := res.Run
 	held := ""
@@ -152,7 +159,15 @@ func printRunSummary(w io.Writer, res *refresh.Result) {
 	tw.Flush()
 	for _, s := range r.Sources {
 		for _, msg := range s.Errors {
-			fmt.Fprintf(w, "  %s: %s\n", s.Source, msg)
+			textsafe.Fprintf(w, "  %s: %s\n", s.Source, msg)
+		}
+		// What a parser left out of a page it read: a few lines, then a count.
+		shown := min(len(s.Warnings), summaryWarnings)
+		for _, msg := range s.Warnings[:shown] {
+			fmt.Fprintf(w, "  %s: warning: %s\n", s.Source, msg)
+		}
+		if n := s.WarningCount() - shown; n > 0 {
+			fmt.Fprintf(w, "  %s: +%d more warnings\n", s.Source, n)
 		}
 		if s.Untracked > 0 {
 			ids := "ids"

@@ -147,8 +147,8 @@ func onlyOpenRouter(t *testing.T, dir, base, extra string) string {
 	return path
 }
 
-// TestServeSIGTERMDuringARun starts `serve --schedule` with a tiny spec
-// against a loopback OpenRouter that hangs, sends SIGTERM while the run is
+// TestServeSIGTERMDuringARun starts `serve --schedule` with a schedule that
+// never ran (the start-up catch-up runs it) against a loopback OpenRouter that hangs, sends SIGTERM while the run is
 // fetching, and checks that the daemon exits cleanly, that the database is
 // valid with nothing committed, and that the next run commits normally.
 func TestServeSIGTERMDuringARun(t *testing.T) {
@@ -184,7 +184,7 @@ func TestServeSIGTERMDuringARun(t *testing.T) {
 	}))
 	defer src.Close()
 	dir := t.TempDir()
-	cfg := onlyOpenRouter(t, dir, src.URL, "serve:\n  schedules:\n    - {name: tiny, spec: \"@every 2s\", timeout: 1m}\n")
+	cfg := onlyOpenRouter(t, dir, src.URL, "serve:\n  schedules:\n    - {name: tiny, spec: \"@every 1h\", timeout: 1m}\n")
 	dbPath := filepath.Join(dir, "llmref.db")
 
 	d := startDaemon(t, nil, "--config", cfg, "serve", "--addr", "127.0.0.1:0", "--schedule")

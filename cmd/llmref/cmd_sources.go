@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/textsafe"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
 )
@@ -204,7 +205,7 @@ func printSources(e *env, doc sourcesDoc) error {
 	for _, s := range doc.Sources {
 		if s.LastRun != nil {
 			for _, msg := range s.LastRun.Errors {
-				fmt.Fprintf(w, "  %s: %s\n", s.Name, msg)
+				textsafe.Fprintf(w, "  %s: %s\n", s.Name, msg)
 			}
 		}
 		if s.Note != "" {

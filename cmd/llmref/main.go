@@ -27,6 +27,7 @@ import (
 	"github.com/llmref/llmref/config"
 	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/internal/heapfloor"
+	"github.com/llmref/llmref/internal/textsafe"
 	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/store"
 )
@@ -277,7 +278,7 @@ func (e *env) fail(err error) int {
 }
 
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
+	return textsafe.Line(strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " "))
 }
 
 func printHelp(w io.Writer) {

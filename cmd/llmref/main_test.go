@@ -3,12 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/llmref/llmref/fixtures"
+	"github.com/llmref/llmref/internal/fixturetest"
 	"github.com/llmref/llmref/store"
 )
 
@@ -97,18 +101,75 @@ func TestRefreshWhileLocked(t *testing.T) {
 	}
 }
 
-func TestPartialExit(t *testing.T) {
-	day := t.TempDir()
-	os.WriteFile(filepath.Join(day, "manifest.json"), []byte(`{"day":"broken","recorded_at":"2026-04-25T02:00:00Z","responses":[
+// TestExitStatus: a run in which some sources fail exits 3 (partial),
+// naming them; one in which none can be read exits 1 and publishes nothing
+// (on a fresh database: no tree at all; after a good run: the tree and the
+// catalogue exactly as they were).
+func TestExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	db, exp := filepath.Join(dir, "llmref.db"), filepath.Join(dir, "export")
+	down := t.TempDir() // every source down: only OpenRouter answers, with a 503
+	os.WriteFile(filepath.Join(down, "manifest.json"), []byte(`{"day":"down","recorded_at":"2026-04-25T02:00:00Z","responses":[
 		{"url":"https://openrouter.ai/api/v1/models","status":503}]}`), 0o644)
-	db := filepath.Join(t.TempDir(), "llmref.db")
-	code, out, errs := llmref(t, "refresh", "--db", db, "--replay", day)
-	if code != 3 {
-		t.Fatalf("exit %d, want 3 (partial): %s %s", code, out, errs)
+
+	code, out, errs := llmref(t, "refresh", "--db", db, "--export", exp, "--replay", down)
+	if code != 1 || !strings.Contains(errs, "nothing committed: no source could be read") || !strings.Contains(errs, "openrouter") || !strings.Contains(errs, "503") {
+		t.Fatalf("fresh database, every source down: exit %d, want 1 naming the sources: %s %s", code, out, errs)
 	}
-	if !strings.Contains(errs, "openrouter") || !strings.Contains(errs, "503") {
-		t.Errorf("stderr does not name the failing source and why: %q", errs)
+	if _, err := os.Lstat(exp); !os.IsNotExist(err) {
+		t.Fatalf("a run that read nothing published a tree: %v", err)
 	}
+
+	// A good day, then a day with OpenRouter's list broken: partial.
+	if code, _, errs := llmref(t, "refresh", "--db", db, "--export", exp, "--replay", "2026-04-23", "-q"); code != 0 {
+		t.Fatalf("good day: exit %d %s", code, errs)
+	}
+	broken := filepath.Join(t.TempDir(), "broken")
+	err := fixtures.CopyDay("2026-04-24", broken, func(p string, b []byte) ([]byte, error) {
+		if p == fixturetest.SlipPath {
+			return []byte("{not json"), nil
+		}
+		return b, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = llmref(t, "refresh", "--db", db, "--export", exp, "--replay", broken)
+	if code != 3 || !strings.Contains(errs, "openrouter") {
+		t.Fatalf("one source broken: exit %d, want 3 (partial) naming it: %s %s", code, out, errs)
+	}
+
+	// Every source down again: exit 1, the tree exactly as it was.
+	before := readTree(t, exp)
+	code, _, errs = llmref(t, "refresh", "--db", db, "--export", exp, "--replay", down)
+	if code != 1 {
+		t.Fatalf("every source down after good runs: exit %d, want 1: %s", code, errs)
+	}
+	if after := readTree(t, exp); !maps.EqualFunc(after, before, bytes.Equal) {
+		t.Error("a run that read nothing changed the published tree")
+	}
+}
+
+// readTree reads every file of the tree published at dir, by path.
+func readTree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]byte{}
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		out[p[len(root):]] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func TestBadInput(t *testing.T) {

@@ -13,13 +13,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/llmref/llmref/bench/site"
 	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/export/schema"
+	"github.com/llmref/llmref/internal/testbin"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
 )
@@ -32,70 +32,11 @@ func envInt(name string, def int) int {
 	return def
 }
 
-var (
-	buildOnce sync.Once
-	buildDir  string
-	buildBin  string
-	buildErr  error
-)
-
 // TestMain removes the binary the tests built.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
+	testbin.Cleanup()
 	os.Exit(code)
-}
-
-// buildLLMRef builds the real binary once for this test run.
-func buildLLMRef(t *testing.T) string {
-	t.Helper()
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goBin); err != nil {
-		if goBin, err = exec.LookPath("go"); err != nil {
-			t.Skip("no go command to build llmref with")
-		}
-	}
-	statSources(t)
-	buildOnce.Do(func() {
-		if buildDir, buildErr = os.MkdirTemp("", "llmref-crashsuite-"); buildErr != nil {
-			return
-		}
-		buildBin = filepath.Join(buildDir, "llmref")
-		out, err := exec.Command(goBin, "build", "-o", buildBin, "github.com/llmref/llmref/cmd/llmref").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return buildBin
-}
-
-// statSources stats every Go file, go.mod and go.sum of the module, so
-// that go test's result cache, which records the files a test looks at,
-// knows this test depends on the code it builds: a change anywhere makes it
-// run again instead of answering from the cache.
-func statSources(t *testing.T) {
-	t.Helper()
-	root := filepath.Join("..", "..")
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if d.IsDir() {
-			if n := d.Name(); p != root && (strings.HasPrefix(n, ".") || n == "testdata" || n == "out") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if strings.HasSuffix(p, ".go") || d.Name() == "go.mod" || d.Name() == "go.sum" {
-			os.Stat(p)
-		}
-		return nil
-	})
 }
 
 // rig is one crash-suite setup: two replayed days of a generated site, the
@@ -321,7 +262,7 @@ func TestCrash(t *testing.T) {
 	trials := envInt("LLMREF_CRASH_TRIALS", 5)
 	pages := envInt("LLMREF_CRASH_PAGES", 40)
 	root := t.TempDir()
-	r := &rig{bin: buildLLMRef(t), cfg: filepath.Join(root, "llmref.yaml"), day1: filepath.Join(root, "day1"), day2: filepath.Join(root, "day2")}
+	r := &rig{bin: testbin.LLMRef(t), cfg: filepath.Join(root, "llmref.yaml"), day1: filepath.Join(root, "day1"), day2: filepath.Join(root, "day2")}
 
 	// Two replayed days of a generated site. Its URLs are on loopback's
 	// discard port, so nothing could leave the machine even if a request
@@ -469,7 +410,7 @@ func TestCrashCompact(t *testing.T) {
 	}
 	trials := max(3, envInt("LLMREF_CRASH_TRIALS", 5)/5)
 	root := t.TempDir()
-	r := &rig{bin: buildLLMRef(t), cfg: filepath.Join(root, "llmref.yaml"), day1: filepath.Join(root, "day1"), day2: filepath.Join(root, "day2")}
+	r := &rig{bin: testbin.LLMRef(t), cfg: filepath.Join(root, "llmref.yaml"), day1: filepath.Join(root, "day1"), day2: filepath.Join(root, "day2")}
 	const base = "http://127.0.0.1:9"
 	for d, dir := range map[int]string{1: r.day1, 2: r.day2} {
 		s := site.New(site.Options{Pages: envInt("LLMREF_CRASH_PAGES", 40), Endpoints: site.HasEndpointsSource(), Day: d})

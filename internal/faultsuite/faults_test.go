@@ -37,7 +37,7 @@ var faults = []fault{
 	{"gpt-timeout", "timeout"},
 	{"gpt-reset", "connection reset"},
 	{"gpt-truncated", "unexpected EOF"},
-	{"gpt-oversize", "exceeds the size limit"},
+	{"gpt-oversize", "body exceeds 262144 bytes after decoding"},
 	{"gpt-badhtml", "expected markup not found"},
 	{"gpt-redirect", "redirect to another host refused"},
 	{"gpt-robots", "disallowed by robots.txt"},

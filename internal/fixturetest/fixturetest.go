@@ -7,6 +7,7 @@ package fixturetest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -26,6 +27,14 @@ import (
 // fails the test; a partial one returns its result.
 func Replay(t testing.TB, db, exportDir, day string) *refresh.Result {
 	t.Helper()
+	return ReplaySources(t, db, exportDir, day)
+}
+
+// ReplaySources is Replay reading only the sources named in only (all of
+// them when none is named), as `refresh --source` does: a layout day
+// answers for one source, and the others keep what they said before.
+func ReplaySources(t testing.TB, db, exportDir, day string, only ...string) *refresh.Result {
+	t.Helper()
 	cfg := config.Default()
 	srcs, err := cfg.BuildSources()
 	if err != nil {
@@ -40,7 +49,7 @@ func Replay(t testing.TB, db, exportDir, day string) *refresh.Result {
 		t.Fatal(err)
 	}
 	at := rt.Manifest().RecordedAt
-	o := refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Normalization: cfg.Normalization(), Publisher: cfg.Publisher(exportDir), Replay: name, Now: func() time.Time { return at }}
+	o := refresh.Options{Sources: srcs, Only: only, Fetch: cfg.FetchOptions(), Normalization: cfg.Normalization(), Publisher: cfg.Publisher(exportDir), Replay: name, Now: func() time.Time { return at }}
 	o.Fetch.Transport = rt
 	st, err := store.Open(db, store.Options{})
 	if err != nil {
@@ -79,4 +88,57 @@ func SlipDay(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// Hostile strings a source could send, as HostileDay plants them.
+const (
+	// HostileTerminal retitles the terminal (OSC 0) and clears the screen.
+	HostileTerminal = "\x1b]0;pwned\x07\x1b[2J"
+	// HostileMarkdown would start a heading, a code span and an HTML
+	// image with a script in a Markdown report.
+	HostileMarkdown = "\n# heading `x` <img src=x onerror=alert(1)>"
+)
+
+// HostileDay writes the bundled day 2026-04-24 under t.TempDir() with
+// hostile text in OpenRouter's model list, and returns its directory: Grok
+// 4.1 Fast is named "Grok" + HostileTerminal + " 4.1 Fast" and its output
+// price slips ×1000 (held); gpt-oss-120b's name ends in HostileMarkdown
+// and its output moves +5.6% (published); and a model whose id and name
+// carry both is added (an unmatched id).
+func HostileDay(t testing.TB) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "2026-04-24-hostile")
+	edits := []struct{ was, now string }{
+		{`"name":"xAI: Grok 4.1 Fast"`, `"name":` + jsonString("xAI: Grok"+HostileTerminal+" 4.1 Fast")},
+		{`"pricing":{"prompt":"0.0000002","completion":"0.0000005"`, `"pricing":{"prompt":"0.0000002","completion":"0.0005"`},
+		{`"name":"OpenAI: gpt-oss-120b"`, `"name":` + jsonString("OpenAI: gpt-oss-120b"+HostileMarkdown)},
+		{`"pricing":{"prompt":"0.000000039","completion":"0.00000018"`, `"pricing":{"prompt":"0.000000039","completion":"0.00000019"`},
+		{`{"data":[`, `{"data":[{"id":` + jsonString("evil/x"+HostileMarkdown+HostileTerminal) + `,"name":` + jsonString("Evil"+HostileMarkdown+HostileTerminal) +
+			`,"created":1727222400,"context_length":8192,"architecture":{"modality":"text->text","input_modalities":["text"],"output_modalities":["text"]},"pricing":{"prompt":"0.0000001","completion":"0.0000002"}},`},
+	}
+	err := fixtures.CopyDay("2026-04-24", dir, func(p string, b []byte) ([]byte, error) {
+		if p != SlipPath {
+			return b, nil
+		}
+		for _, e := range edits {
+			if !bytes.Contains(b, []byte(e.was)) {
+				return nil, fmt.Errorf("fixture changed: %s not found", e.was)
+			}
+			b = bytes.Replace(b, []byte(e.was), []byte(e.now), 1)
+		}
+		return b, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// jsonString writes s as a JSON string.
+func jsonString(s string) string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err) // a string always marshals
+	}
+	return string(b)
 }

@@ -23,13 +23,22 @@
     const id = Number(button.dataset.hold);
     const action = button.dataset.action;
     const row = document.getElementById("hold-" + id);
-    const note = row.querySelector(".note").value;
+    const noteInput = row.querySelector(".note");
+    const note = noteInput.value.trim();
     const token = tokenInput ? tokenInput.value.trim() : "";
     if (!token) {
       say("Enter the operator token first.", false);
       tokenInput && tokenInput.focus();
       return;
     }
+    if (!note) {
+      // The server refuses a decision without a note, as the CLI does.
+      noteInput.classList.add("missing");
+      say("Hold " + id + ": write a note saying why before you " + action + ".", false);
+      noteInput.focus();
+      return;
+    }
+    noteInput.classList.remove("missing");
     row.querySelectorAll("button").forEach((b) => (b.disabled = true));
     let body;
     try {

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/refresh"
+)
+
+// TestRunSummaryWarnings: the summary shows a few of each source's
+// warnings, then counts the rest, kept and not.
+func TestRunSummaryWarnings(t *testing.T) {
+	fw := catalog.SourceStats{Source: "fireworks", Status: catalog.SourceOK, Statuses: map[string]int{}}
+	for _, w := range []string{"row a", "row b", "row c", "row d", "row e"} {
+		fw.AddWarnings("https://docs.fireworks.ai/serverless/pricing.md", []string{w})
+	}
+	fw.WarningsMore = 2
+	ok := catalog.SourceStats{Source: "openrouter", Status: catalog.SourceOK, Statuses: map[string]int{}}
+	var out bytes.Buffer
+	printRunSummary(&out, &refresh.Result{Run: catalog.Run{ID: 7, Status: catalog.RunOK, Sources: []catalog.SourceStats{fw, ok}}})
+	got := out.String()
+	for _, want := range []string{
+		"  fireworks: warning: https://docs.fireworks.ai/serverless/pricing.md: row a\n",
+		"  fireworks: warning: https://docs.fireworks.ai/serverless/pricing.md: row c\n",
+		"  fireworks: +4 more warnings\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "row d") || strings.Contains(got, "openrouter: warning") || strings.Contains(got, "openrouter: +") {
+		t.Errorf("summary shows more than it should:\n%s", got)
+	}
+}
+
+// TestRefreshLayoutDay replays the Fireworks layout day by name, after a
+// bundled day, for that source only: the run is ok and warns of nothing.
+func TestRefreshLayoutDay(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "llmref.db")
+	if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-24"); code != 0 {
+		t.Fatalf("refresh exit %d: %s", code, errs)
+	}
+	code, out, errs := llmref(t, "refresh", "--db", db, "--source", "fireworks", "--replay", "2026-12-04")
+	if code != 0 || !strings.Contains(out, "run 2 ok") || strings.Contains(out, "warning") {
+		t.Errorf("refresh exit %d:\n%s%s", code, out, errs)
+	}
+}
