@@ -226,3 +226,38 @@ func TestRefreshAndDecisionsPublishToObjectStorage(t *testing.T) {
 		t.Errorf("check: exit %d: %s%s", code, out, errs)
 	}
 }
+
+// TestRefreshSaysWhenTheBucketRefuses: a bucket that refuses every upload
+// fails the refresh after its commit, saying so in one line, and leaves
+// nothing published; the next refresh, with the bucket back, publishes.
+func TestRefreshSaysWhenTheBucketRefuses(t *testing.T) {
+	const prefix = "site/v1"
+	srv := s3test.Start(t, "llmref")
+	s3Env(t, srv)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "llmref.yaml")
+	yaml := fmt.Sprintf("database: %s\nexport:\n  dir: s3://llmref/%s\n  s3:\n    retries: 1\n", filepath.Join(dir, "llmref.db"), prefix)
+	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv.Fail(func(r *http.Request) int {
+		if r.Method == http.MethodPut {
+			return http.StatusForbidden
+		}
+		return 0
+	})
+	code, _, errs := llmref(t, "refresh", "--config", cfg, "--source", "openrouter", "--replay", "2026-04-24", "-q")
+	if code != 1 || !strings.Contains(errs, "run 1 committed, but publish s3://llmref/"+prefix+": ") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+		t.Fatalf("refresh into a refusing bucket: exit %d, stderr %q; want exit 1 and one line", code, errs)
+	}
+	if gen := reader(t, srv, prefix); gen != "" {
+		t.Fatalf("a refused publish left a pointer to %s", gen)
+	}
+	srv.Fail(nil)
+	if code, _, errs := llmref(t, "refresh", "--config", cfg, "--source", "openrouter", "--replay", "2026-04-24", "-q"); code != 0 {
+		t.Fatalf("refresh with the bucket back: exit %d: %s", code, errs)
+	}
+	if gen := reader(t, srv, prefix); gen == "" {
+		t.Fatal("nothing published once the bucket took uploads")
+	}
+}
