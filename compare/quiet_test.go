@@ -1,6 +1,7 @@
 package compare_test
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -103,7 +104,7 @@ func TestNothingChangedRewritesNoRecord(t *testing.T) {
 	}
 
 	// Publishing the same state again writes nothing at all.
-	stats, err := pub.Publish(st)
+	stats, err := pub.Publish(context.Background(), st)
 	if err != nil {
 		t.Fatal(err)
 	}

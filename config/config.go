@@ -51,8 +51,14 @@ type Config struct {
 
 // ExportConfig configures the exported tree.
 type ExportConfig struct {
-	// Dir, when set, is where `refresh` publishes the tree after each run.
+	// Dir, when set, is where `refresh` publishes the tree after each run:
+	// a folder, or object storage as s3://BUCKET/PREFIX (see S3).
 	Dir string `yaml:"dir"`
+	// KeepGenerations is how many published generations object storage
+	// keeps; default 3 (see export_s3.go).
+	KeepGenerations int `yaml:"keep_generations"`
+	// S3 configures publishing to object storage.
+	S3 S3Config `yaml:"s3"`
 }
 
 // FetchConfig sets the collector's politeness and robustness.
@@ -224,6 +230,7 @@ func (c *Config) Validate() error {
 	if f.Retries != nil && (*f.Retries < 0 || *f.Retries > 10) {
 		errs = append(errs, fmt.Errorf("fetch.retries: %d is not in 0..10", *f.Retries))
 	}
+	errs = append(errs, c.Export.validate()...)
 	errs = append(errs, checkAliases(c.Aliases)...)
 	errs = append(errs, c.Review.validate(), c.Compare.Validate(), c.Serve.Validate())
 	errs = append(errs, c.Track.validate()...)

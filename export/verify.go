@@ -105,18 +105,30 @@ func verifyFile(root string, f FileEntry, validators []Validator, bad func(forma
 		bad("%s: listed in %s but unreadable: %v", f.Path, IndexFile, err)
 		return
 	}
+	for _, p := range CheckFile(f, data, validators...) {
+		bad("%s", p)
+	}
+}
+
+// CheckFile checks the bytes of one file against its entry in the index
+// (or a manifest): size and SHA-256, and for a JSON file its validity and
+// each validator. It returns one line per problem, each starting with the
+// file's path; none when the file is what its entry says.
+func CheckFile(f FileEntry, data []byte, validators ...Validator) []string {
+	var problems []string
 	sum := sha256.Sum256(data)
 	if got := hex.EncodeToString(sum[:]); got != f.SHA256 {
-		bad("%s: SHA-256 %s, index says %s", f.Path, got[:12], shortHash(f.SHA256))
+		problems = append(problems, fmt.Sprintf("%s: SHA-256 %s, index says %s", f.Path, got[:12], shortHash(f.SHA256)))
 	}
 	if len(data) != f.Bytes {
-		bad("%s: %d bytes, index says %d", f.Path, len(data), f.Bytes)
+		problems = append(problems, fmt.Sprintf("%s: %d bytes, index says %d", f.Path, len(data), f.Bytes))
 	}
 	if strings.HasSuffix(f.Path, ".json") {
 		if err := validateFile(f.Path, data, validators); err != nil {
-			bad("%s: %v", f.Path, err)
+			problems = append(problems, fmt.Sprintf("%s: %v", f.Path, err))
 		}
 	}
+	return problems
 }
 
 func shortHash(s string) string {

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/compare"
@@ -25,8 +26,11 @@ import (
 // Publisher publishes the catalogue of a store.
 type Publisher struct {
 	// Dir is where the tree is published (a symbolic link swapped per
-	// generation); empty publishes no tree.
+	// generation); empty publishes no tree. With a Remote, it is where
+	// each generation is built before it is synced there.
 	Dir string
+	// Remote, when set, is the object storage the tree is published to.
+	Remote *Remote
 	// Compare configures the comparison records (the blend, the pairs).
 	Compare compare.Options
 	// Validators check the tree's files in Verify; Default sets the JSON
@@ -48,6 +52,15 @@ func New(dir string, co compare.Options, w webhook.Webhook) *Publisher {
 // Enabled reports whether p publishes a tree.
 func (p *Publisher) Enabled() bool { return p != nil && p.Dir != "" }
 
+// Location is where readers find the tree: the folder, or the object
+// storage (s3://BUCKET/PREFIX).
+func (p *Publisher) Location() string {
+	if p.Remote != nil {
+		return p.Remote.Store.String()
+	}
+	return p.Dir
+}
+
 func (p *Publisher) log() *slog.Logger {
 	if p.Logger == nil {
 		return slog.New(slog.DiscardHandler)
@@ -61,7 +74,7 @@ var ErrNoRun = errors.New("the database has no committed run yet (run `llmref re
 // Publish writes the published catalogue of st, as of its last committed
 // run (a failed run committed nothing, so the tree never names it). It
 // returns nil stats when p publishes no tree.
-func (p *Publisher) Publish(st *store.Store) (*export.Stats, error) {
+func (p *Publisher) Publish(ctx context.Context, st *store.Store) (*export.Stats, error) {
 	if !p.Enabled() {
 		return nil, nil
 	}
@@ -76,23 +89,24 @@ func (p *Publisher) Publish(st *store.Store) (*export.Stats, error) {
 	if err != nil {
 		return nil, fmt.Errorf("publish: %w", err)
 	}
-	return p.PublishSnapshot(st, snap, run)
+	return p.PublishSnapshot(ctx, st, snap, run)
 }
 
 // PublishSnapshot writes snap, the published catalogue of st as of run: the
 // catalogue files and every further section (schemas, comparisons, change
-// reports, price history). It returns nil stats when p publishes no tree.
-func (p *Publisher) PublishSnapshot(st *store.Store, snap *catalog.Snapshot, run catalog.Run) (*export.Stats, error) {
-	return p.PublishSnapshotContext(context.Background(), st, snap, run)
-}
-
-// PublishSnapshotContext is PublishSnapshot within ctx (a run's deadline,
-// a signal): once ctx is done the generation being written is abandoned at
-// its next file ("export stopped: …") and the published tree stays as it
-// was. The comparison records, the costliest section, stop with it.
-func (p *Publisher) PublishSnapshotContext(ctx context.Context, st *store.Store, snap *catalog.Snapshot, run catalog.Run) (*export.Stats, error) {
+// reports, price history). With a Remote, the generation built in Dir is
+// then synced to it, and the stats say what was uploaded there. It
+// returns nil stats when p publishes no tree. Once ctx is done (a run's
+// deadline, a signal) the generation being written is abandoned at its
+// next file ("export stopped: …") and the published tree stays as it was;
+// the comparison records, the costliest section, stop with it.
+func (p *Publisher) PublishSnapshot(ctx context.Context, st *store.Store, snap *catalog.Snapshot, run catalog.Run) (*export.Stats, error) {
 	if !p.Enabled() {
 		return nil, nil
+	}
+	var prev string
+	if p.Remote != nil {
+		prev, _ = filepath.EvalSymlinks(p.Dir) // the local generation this one replaces, if any
 	}
 	stats, err := export.WriteContext(ctx, p.Dir, snap, run,
 		schema.Section, // schema/*.schema.json
@@ -105,11 +119,35 @@ func (p *Publisher) PublishSnapshotContext(ctx context.Context, st *store.Store,
 		return nil, err
 	}
 	p.log().Info("exported", "dir", stats.Dir, "files", stats.Files, "written", stats.Written, "unchanged", stats.Unchanged)
-	return &stats, nil
+	if p.Remote == nil {
+		return &stats, nil
+	}
+	gen, err := filepath.EvalSymlinks(p.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	r := *p.Remote
+	if r.Logger == nil {
+		r.Logger = p.Logger
+	}
+	rs, err := r.Sync(ctx, gen, prev, run)
+	if err != nil {
+		return nil, err
+	}
+	return &export.Stats{Dir: rs.Location, Files: rs.Files, Written: rs.Uploaded, Unchanged: rs.Files - rs.Uploaded}, nil
 }
 
 // Verify checks the tree published at dir against its index and the
 // Publisher's validators; see export.Verify.
 func (p *Publisher) Verify(dir string) ([]string, error) {
 	return export.Verify(dir, p.Validators...)
+}
+
+// VerifyPublished checks the tree where readers find it: in the Remote
+// when there is one (see Remote.Verify), else at Dir.
+func (p *Publisher) VerifyPublished(ctx context.Context) ([]string, error) {
+	if p.Remote != nil {
+		return p.Remote.Verify(ctx, p.Validators...)
+	}
+	return p.Verify(p.Dir)
 }

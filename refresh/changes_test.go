@@ -211,7 +211,7 @@ func TestAnomaliesHeld(t *testing.T) {
 		t.Errorf("history after approval %+v; want the free output effective from run %d", pts, res.Run.ID)
 	}
 	last, _ := st.LastRun()
-	if _, err := testPublisher(out).PublishSnapshot(st, snap, last); err != nil {
+	if _, err := testPublisher(out).PublishSnapshot(context.Background(), st, snap, last); err != nil {
 		t.Fatal(err)
 	}
 	exp = exportedOfferings(t, out)

@@ -213,7 +213,7 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	res := &Result{Run: run, Warnings: norm.Warnings, Changes: &cs, Held: review.Seen}
 	log.Info("committed", "run", id, "status", run.Status, "models", run.Models, "offerings", run.Offerings, "unmatched", run.Unmatched)
 
-	if res.Export, err = o.Publisher.PublishSnapshotContext(ctx, st, snap, run); err != nil {
+	if res.Export, err = o.Publisher.PublishSnapshot(ctx, st, snap, run); err != nil {
 		return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
 	}
 	res.Delivery = o.Publisher.Notify(ctx, st, run, cs)
@@ -282,7 +282,7 @@ func keepCatalogue(ctx context.Context, st *store.Store, o Options, run, last ca
 		if err != nil {
 			return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
 		}
-		if res.Export, err = o.Publisher.PublishSnapshotContext(ctx, st, snap, run); err != nil {
+		if res.Export, err = o.Publisher.PublishSnapshot(ctx, st, snap, run); err != nil {
 			return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
 		}
 	}

@@ -155,7 +155,7 @@ func TestTwoFixtureDays(t *testing.T) {
 	snap, _ := st.Snapshot()
 	last, _ := st.LastRun()
 	other := filepath.Join(t.TempDir(), "again")
-	if _, err := testPublisher(other).PublishSnapshot(st, snap, last); err != nil {
+	if _, err := testPublisher(other).PublishSnapshot(context.Background(), st, snap, last); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"index.json", "models.json", "offerings.json", "models/meta--llama-3.2-1b-instruct.json"} {
@@ -231,7 +231,7 @@ func TestFailedRunCommitsNothing(t *testing.T) {
 	// A tree published afterwards (llmref export) is the committed run's,
 	// and says so: never stamped with the failed run that committed nothing.
 	out := filepath.Join(t.TempDir(), "export")
-	if _, err := testPublisher(out).Publish(st); err != nil {
+	if _, err := testPublisher(out).Publish(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := os.ReadFile(filepath.Join(out, export.IndexFile))

@@ -263,7 +263,7 @@ func (s *Server) decide(approve bool) http.HandlerFunc {
 				return err
 			}
 			resp.Holds = holds
-			stats, err := s.o.Publisher.Publish(st)
+			stats, err := s.o.Publisher.Publish(ctx, st)
 			if err != nil {
 				// The decision is committed; the tree follows at the next run.
 				s.log.Error("republish after a decision", "err", err)

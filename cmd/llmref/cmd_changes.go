@@ -68,7 +68,7 @@ func init() {
 			summary: verb,
 			setup: func(fs *flag.FlagSet) runFunc {
 				f := newDecisionFlags(fs)
-				return func(ctx context.Context, e *env, args []string) error { return f.decide(e, a, args) }
+				return func(ctx context.Context, e *env, args []string) error { return f.decide(ctx, e, a, args) }
 			},
 		})
 	}
@@ -245,7 +245,7 @@ func parseHoldIDs(cmd string, args []string) ([]uint64, error) {
 	return ids, nil
 }
 
-func (f *decisionFlags) decide(e *env, action catalog.Action, args []string) error {
+func (f *decisionFlags) decide(ctx context.Context, e *env, action catalog.Action, args []string) error {
 	cmd := string(action)
 	ids, err := parseHoldIDs(cmd, args)
 	if err != nil {
@@ -274,7 +274,7 @@ func (f *decisionFlags) decide(e *env, action catalog.Action, args []string) err
 			textsafe.Fprintf(e.stdout, "%s #%d %s: %s — %s\n", verb, h.ID, h.Subject(), holdValues(h), what)
 		}
 	}
-	return f.republish(e, st)
+	return f.republish(ctx, e, st)
 }
 
 func (f *decisionFlags) markReviewed(ctx context.Context, e *env, args []string) error {
@@ -298,13 +298,13 @@ func (f *decisionFlags) markReviewed(ctx context.Context, e *env, args []string)
 	if !e.quiet {
 		fmt.Fprintf(e.stdout, "marked reviewed at %s: %s\n", at.UTC().Format(time.RFC3339), strings.Join(args, ", "))
 	}
-	return f.republish(e, st)
+	return f.republish(ctx, e, st)
 }
 
 // republish exports the tree again after a decision changed the published
 // catalogue, when an export folder is given or configured.
-func (f *decisionFlags) republish(e *env, st *store.Store) error {
-	stats, err := e.publisher(f.export).Publish(st)
+func (f *decisionFlags) republish(ctx context.Context, e *env, st *store.Store) error {
+	stats, err := e.publisher(f.export).Publish(ctx, st)
 	if err != nil {
 		return fmt.Errorf("the decision is recorded, but %w", err)
 	}

@@ -11,13 +11,13 @@ import (
 
 func init() {
 	register(&command{
-		name: "check", group: groupMaintan, args: "[--export DIR] [--format text|json]",
+		name: "check", group: groupMaintan, args: "[--export DIR|s3://BUCKET/PREFIX] [--format text|json]",
 		summary: "check the database (structure, every record, history, raw bodies) and an export tree (hashes, schemas)",
 		setup: func(fs *flag.FlagSet) runFunc {
 			var exportDir string
-			exportFlag(fs, &exportDir, "also check the export tree published at this folder")
+			exportFlag(fs, &exportDir, "also check the export tree published there, as a reader finds it")
 			format := formatFlag(fs)
-			return func(ctx context.Context, e *env, args []string) error { return runCheck(e, exportDir, *format, args) }
+			return func(ctx context.Context, e *env, args []string) error { return runCheck(ctx, e, exportDir, *format, args) }
 		},
 	})
 	register(&command{
@@ -46,7 +46,7 @@ type checkProblem struct {
 	store.Problem
 }
 
-func runCheck(e *env, exportDir, format string, args []string) error {
+func runCheck(ctx context.Context, e *env, exportDir, format string, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("check: unexpected argument %q", args[0])}
 	}
@@ -70,8 +70,8 @@ func runCheck(e *env, exportDir, format string, args []string) error {
 	}
 	checked := "database " + e.dbPath
 	if p := e.publisher(exportDir); p.Enabled() {
-		dir := p.Dir
-		eps, err := p.Verify(dir)
+		dir := p.Location()
+		eps, err := p.VerifyPublished(ctx)
 		if err != nil {
 			return err
 		}

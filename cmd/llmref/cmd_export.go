@@ -13,11 +13,11 @@ import (
 
 func init() {
 	register(&command{
-		name: "export", group: groupMaintan, args: "--out DIR [--format text|json]",
-		summary: "publish the JSON tree (index, models, offerings, per-model files) atomically",
+		name: "export", group: groupMaintan, args: "--out DIR|s3://BUCKET/PREFIX [--format text|json]",
+		summary: "publish the JSON tree (index, models, offerings, per-model files) atomically, to a folder or object storage",
 		setup: func(fs *flag.FlagSet) runFunc {
 			var out string
-			fs.StringVar(&out, "out", "", "folder to publish the tree to (a symbolic link swapped atomically)")
+			destFlag(fs, "out", &out, "where to publish the tree (a folder: a symbolic link swapped atomically; object storage: a pointer replaced last)")
 			format := formatFlag(fs)
 			return func(ctx context.Context, e *env, args []string) error {
 				p := e.publisher(out)
@@ -35,7 +35,7 @@ func init() {
 					return err
 				}
 				defer st.Close()
-				stats, err := p.Publish(st)
+				stats, err := p.Publish(ctx, st)
 				if err != nil {
 					return err
 				}

@@ -49,7 +49,7 @@ func init() {
 
 // exportFlag registers --export, the tree a command publishes to.
 func exportFlag(fs *flag.FlagSet, dst *string, what string) {
-	fs.StringVar(dst, "export", "", what+" (default: export.dir from the config)")
+	destFlag(fs, "export", dst, what+" (default: export.dir from the config)")
 }
 
 func (f *refreshFlags) run(ctx context.Context, e *env, args []string) error {

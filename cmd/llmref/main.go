@@ -272,6 +272,7 @@ func (e *env) setup() error {
 	if e.dbPath == "" {
 		e.dbPath = e.cfg.Database
 	}
+	e.cfg.Database = e.dbPath // what is kept beside it (the export cache) follows --db
 	return nil
 }
 

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/llmref/llmref/export/schema"
+	"github.com/llmref/llmref/objstore"
+	"github.com/llmref/llmref/objstore/s3test"
+	"github.com/llmref/llmref/publish"
+)
+
+// s3Env points this process's commands at srv, and returns the
+// environment for a child process that does the same.
+func s3Env(t *testing.T, srv *s3test.Server) []string {
+	env := os.Environ()
+	for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN"} {
+		t.Setenv(k, "")
+		env = append(env, k+"=")
+	}
+	for k, v := range srv.Env() {
+		t.Setenv(k, v)
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+// reader checks the tree at s3://llmref/PREFIX as a site reads it: the
+// pointer, its index, every object matching its hash and schema. It
+// returns the generation the pointer names ("" when there is none).
+func reader(t *testing.T, srv *s3test.Server, prefix string) string {
+	t.Helper()
+	o, err := objstore.Options{}.Resolve(srv.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := objstore.Open(objstore.Target{Bucket: "llmref", Prefix: prefix}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, ok := srv.Object(t, prefix+"/"+publish.PointerFile)
+	if !ok {
+		return ""
+	}
+	var p publish.Pointer
+	if err := json.Unmarshal(data, &p); err != nil {
+		t.Fatalf("current.json: %v", err)
+	}
+	problems, err := (&publish.Remote{Store: b}).Verify(context.Background(), schema.Validate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) > 0 {
+		t.Fatalf("a reader of generation %s finds %d problems:\n%s", p.Generation, len(problems), strings.Join(problems, "\n"))
+	}
+	return p.Generation
+}
+
+func TestExportToObjectStorage(t *testing.T) {
+	srv := s3test.Start(t, "llmref")
+	s3Env(t, srv)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "llmref.db")
+	if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-23", "-q"); code != 0 {
+		t.Fatalf("refresh: exit %d: %s", code, errs)
+	}
+	code, out, errs := llmref(t, "export", "--db", db, "--out", "s3://llmref/site/v1")
+	if code != 0 || !strings.HasPrefix(out, "exported s3://llmref/site/v1: ") || !strings.Contains(out, " 0 unchanged") {
+		t.Fatalf("export: exit %d: %s%s", code, out, errs)
+	}
+	first := reader(t, srv, "site/v1")
+	if _, err := os.Stat(filepath.Join(dir, "export-cache", "index.json")); err != nil {
+		t.Errorf("the tree was not built beside the database: %v", err)
+	}
+	srv.Reset()
+	code, out, _ = llmref(t, "export", "--db", db, "--out", "s3://llmref/site/v1")
+	if code != 0 || !strings.Contains(out, ", 0 written,") || len(srv.Puts()) != 0 {
+		t.Errorf("export again: exit %d, %d objects put: %s", code, len(srv.Puts()), out)
+	}
+	if code, out, errs := llmref(t, "check", "--db", db, "--export", "s3://llmref/site/v1"); code != 0 || !strings.Contains(out, "export s3://llmref/site/v1: ok") {
+		t.Errorf("check: exit %d: %s%s", code, out, errs)
+	}
+	// A damaged object: check says so, and fails.
+	idx, _ := srv.Object(t, "site/v1/"+publish.IndexKey(first))
+	var index struct {
+		Files []struct{ Path, SHA256 string }
+	}
+	json.Unmarshal(idx, &index)
+	f := index.Files[len(index.Files)-1]
+	srv.PutObject(t, "site/v1/"+publish.ObjectKey(f.SHA256, f.Path), []byte("{}"))
+	if code, _, errs := llmref(t, "check", "--db", db, "--export", "s3://llmref/site/v1"); code != 1 || !strings.Contains(errs, "export s3://llmref/site/v1: "+f.Path+": SHA-256") {
+		t.Errorf("check of a damaged tree: exit %d: %s", code, errs)
+	}
+	for _, bad := range []string{"s3://Bad/x", "s3://ok-bucket//x"} {
+		if code, _, errs := llmref(t, "export", "--db", db, "--out", bad); code != 2 || !strings.Contains(errs, "invalid value") {
+			t.Errorf("export --out %s: exit %d: %s", bad, code, errs)
+		}
+	}
+}
+
+// TestExportKilledMidUpload kills `llmref export --out s3://...` (the real
+// binary, SIGKILL) at each stage of an upload: readers stay on the
+// generation published before, whole, and the next export publishes.
+func TestExportKilledMidUpload(t *testing.T) {
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := s3test.Start(t, "llmref")
+	env := s3Env(t, srv)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "llmref.db")
+	if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-23", "-q"); code != 0 {
+		t.Fatalf("refresh: exit %d: %s", code, errs)
+	}
+	var mu sync.Mutex
+	var child *exec.Cmd
+	var puts int
+	var killAt func(n int, key string) bool
+	srv.Fail(func(r *http.Request) int {
+		if r.Method != http.MethodPut {
+			return 0
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		puts++
+		if killAt != nil && killAt(puts, r.URL.Path) {
+			child.Process.Kill() // before this object is stored
+			killAt = nil
+			return http.StatusServiceUnavailable
+		}
+		return 0
+	})
+	// export runs the binary; kill, when set, says at which PUT (its
+	// number and path) to kill it. It reports whether it was killed.
+	export := func(kill func(n int, key string) bool) bool {
+		t.Helper()
+		cmd := exec.Command(bin, "--db", db, "-q", "export", "--out", "s3://llmref/tree")
+		cmd.Env = env
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		mu.Lock()
+		child, puts, killAt = cmd, 0, kill
+		mu.Unlock()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		err := cmd.Wait()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+				return true
+			}
+		}
+		if err != nil {
+			t.Fatalf("export: %v: %s", err, stderr.String())
+		}
+		return false
+	}
+	nth := func(n int) func(int, string) bool { return func(i int, _ string) bool { return i == n } }
+	suffix := func(s string) func(int, string) bool {
+		return func(_ int, key string) bool { return strings.HasSuffix(key, s) }
+	}
+
+	// Killed during the first publish: nothing is published at all.
+	if !export(nth(5)) {
+		t.Fatal("the first export was not killed")
+	}
+	if gen := reader(t, srv, "tree"); gen != "" {
+		t.Fatalf("a first publish killed mid-upload left a pointer to %s", gen)
+	}
+	if export(nil) {
+		t.Fatal("killed")
+	}
+	old := reader(t, srv, "tree")
+	if old == "" {
+		t.Fatal("nothing published")
+	}
+
+	// The next day's prices: killed at the delta, after a few objects,
+	// at the index, at the pointer.
+	if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-24", "-q"); code != 0 && code != 3 {
+		t.Fatalf("refresh: exit %d: %s", code, errs)
+	}
+	for _, kill := range []struct {
+		name string
+		at   func(int, string) bool
+	}{
+		{"the delta", nth(1)},
+		{"the second object", nth(3)},
+		{"the tenth object", nth(11)},
+		{"the index", suffix("/index.json")},
+		{"the pointer", suffix("/current.json")},
+	} {
+		t.Run(kill.name, func(t *testing.T) {
+			if !export(kill.at) {
+				t.Fatal("the export finished before the kill")
+			}
+			if gen := reader(t, srv, "tree"); gen != old {
+				t.Fatalf("after a kill at %s readers are on %q, want the old generation %s", kill.name, gen, old)
+			}
+		})
+	}
+	if export(nil) {
+		t.Fatal("killed")
+	}
+	gen := reader(t, srv, "tree")
+	if gen == old || gen == "" {
+		t.Fatalf("the export after the kills left generation %q (was %s)", gen, old)
+	}
+}
