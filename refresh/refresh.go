@@ -109,7 +109,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
 	log.Info("fetching", "sources", len(selected))
-	outcome, crawlErr := scrapers.Crawl(ctx, o.Fetch, selected, prevPages)
+	outcome, crawlErr := crawlToStore(ctx, st, o, selected, prevPages)
 	if outcome == nil {
 		return nil, fmt.Errorf("refresh: %w", crawlErr)
 	}

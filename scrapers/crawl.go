@@ -96,6 +96,7 @@ func (c *crawl) handle(f Fetched) []Request {
 	src := c.bySource[f.Source]
 	prev, hadPrev := c.prev[f.URL]
 	page, body, same, err := c.evaluate(src, f, prev, hadPrev)
+	body = c.keep(page.BodySHA256, body)
 
 	c.mu.Lock()
 	defer c.mu.Unlock()

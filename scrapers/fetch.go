@@ -62,6 +62,10 @@ type Options struct {
 	Validators func(url string) (etag, lastModified string)
 	// Now is the clock; it stamps FetchedAt.
 	Now func() time.Time
+	// KeepBody, when set, receives each new body Crawl fetched, with its
+	// SHA-256 (hex), as it arrives, from the crawl's workers; the
+	// Outcome's Bodies then holds none (see crawl.keep).
+	KeepBody func(sum string, body []byte)
 }
 
 // NoRetries as Options.MaxRetries turns retries off (zero means "the

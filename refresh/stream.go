@@ -1,0 +1,32 @@
+package refresh
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/scrapers"
+	"github.com/llmref/llmref/store"
+)
+
+// crawlToStore crawls the selected sources with every new raw body going to
+// the store as it arrives, in batches of their own transactions (see
+// store.BodyStream): the run holds no body until its commit, and the
+// commit writes none. The bodies stay unreferenced until the commit's page
+// records name them, so what the run publishes is still all-or-nothing. A
+// failure to store them fails the run before anything is committed.
+func crawlToStore(ctx context.Context, st *store.Store, o Options, selected []scrapers.Source, prev map[string]catalog.Page) (*scrapers.Outcome, error) {
+	bodies, err := st.StreamBodies()
+	if err != nil {
+		return nil, err
+	}
+	fetch := o.Fetch
+	fetch.KeepBody = bodies.Put
+	outcome, crawlErr := scrapers.Crawl(ctx, fetch, selected, prev)
+	stats, err := bodies.Close()
+	if err != nil {
+		return nil, fmt.Errorf("%w (nothing committed)", err)
+	}
+	o.Logger.Debug("raw bodies stored", "bodies", stats.Bodies, "bytes", stats.Bytes, "batches", stats.Batches)
+	return outcome, crawlErr
+}
