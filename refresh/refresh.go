@@ -158,6 +158,7 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 		log.Warn("unreadable value", "detail", w)
 	}
 	norm.Snapshot.StampRetrieved(catalog.Checked(pages))
+	dropObservations(pages, prepared) // see stream.go
 	for i := range run.Sources {
 		run.Sources[i].Untracked = norm.Untracked[run.Sources[i].Source]
 	}
@@ -185,7 +186,11 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 		run.Status = catalog.RunPartial
 	}
 	cs := review.Changes
-	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Bodies: bodies, Snapshot: snap,
+	staged, err := st.StageSnapshot(snap) // see store/stage.go
+	if err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
+	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Bodies: bodies, Snapshot: snap, Staged: staged,
 		Changes: &cs, Holds: review.Seen, Closed: review.Closed, Prepared: prepared})
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)

@@ -30,3 +30,16 @@ func crawlToStore(ctx context.Context, st *store.Store, o Options, selected []sc
 	o.Logger.Debug("raw bodies stored", "bodies", stats.Bodies, "bytes", stats.Bytes, "batches", stats.Batches)
 	return outcome, crawlErr
 }
+
+// dropObservations lets a run's parse results go once they are normalised
+// and encoded for the commit (prepared): the commit needs only each page's
+// record and count, and the parse results were, with the catalogue being
+// built from them, most of what a run held.
+func dropObservations(pages []catalog.Page, prepared *store.Prepared) {
+	prepared.Wait()
+	for i := range pages {
+		p := &pages[i]
+		p.Count = p.ObservationCount()
+		p.Observations = nil
+	}
+}

@@ -16,9 +16,9 @@ import (
 // body until the run's commit writes the page records and the page list
 // that name it. A run that fails or is killed before its commit leaves the
 // bodies it wrote unreferenced: harmless (the bucket already keeps the
-// bodies of every earlier run, for rebuild), and stored already when a
-// later run fetches the same bytes again. `llmref check` does not count
-// them as damage; `Compact` drops them (see dropUnreferencedBodies).
+// bodies of every earlier run, for rebuild, and `llmref check` does not
+// count a body no page names as damage), and stored already when a later
+// run fetches the same bytes again.
 
 const (
 	// bodyBatchBytes is how many gzipped bytes one batch transaction
