@@ -30,10 +30,12 @@ func TestParseUSD(t *testing.T) {
 		{"9999999999999", 0, ErrMoneyRange},
 	}
 	for _, tt := range tests {
-		got, err := ParseUSD(tt.in)
-		if !errors.Is(err, tt.err) || got != tt.want {
-			t.Errorf("ParseUSD(%q) = %d, %v; want %d, %v", tt.in, got, err, tt.want, tt.err)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseUSD(tt.in)
+			if !errors.Is(err, tt.err) || got != tt.want {
+				t.Errorf("ParseUSD(%q) = %d, %v; want %d, %v", tt.in, got, err, tt.want, tt.err)
+			}
+		})
 	}
 }
 
@@ -53,16 +55,18 @@ func TestMoneyUSD(t *testing.T) {
 		{-1_500_000, "-1.5", "-$1.50"},
 	}
 	for _, tt := range tests {
-		if got := tt.m.USD(); got != tt.usd {
-			t.Errorf("Money(%d).USD() = %q, want %q", tt.m, got, tt.usd)
-		}
-		if got := tt.m.Round2(); got != tt.round {
-			t.Errorf("Money(%d).Round2() = %q, want %q", tt.m, got, tt.round)
-		}
-		back, err := ParseUSD(tt.m.USD())
-		if err != nil || back != tt.m {
-			t.Errorf("round trip of %d: %d, %v", tt.m, back, err)
-		}
+		t.Run(tt.usd, func(t *testing.T) {
+			if got := tt.m.USD(); got != tt.usd {
+				t.Errorf("Money(%d).USD() = %q, want %q", tt.m, got, tt.usd)
+			}
+			if got := tt.m.Round2(); got != tt.round {
+				t.Errorf("Money(%d).Round2() = %q, want %q", tt.m, got, tt.round)
+			}
+			back, err := ParseUSD(tt.m.USD())
+			if err != nil || back != tt.m {
+				t.Errorf("round trip of %d: %d, %v", tt.m, back, err)
+			}
+		})
 	}
 }
 

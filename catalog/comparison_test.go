@@ -21,17 +21,19 @@ func TestExact(t *testing.T) {
 		{-ExactOf(1_500_000), "-1.5", "-$1.50"},
 	}
 	for _, tt := range tests {
-		if got := tt.e.USD(); got != tt.usd {
-			t.Errorf("Exact(%d).USD() = %s, want %s", tt.e, got, tt.usd)
-		}
-		if got := tt.e.Round2(); got != tt.round {
-			t.Errorf("Exact(%d).Round2() = %s, want %s", tt.e, got, tt.round)
-		}
-		b, _ := json.Marshal(tt.e)
-		var back Exact
-		if err := json.Unmarshal(b, &back); err != nil || back != tt.e {
-			t.Errorf("JSON round trip of %s: %d, %v", b, back, err)
-		}
+		t.Run(tt.usd, func(t *testing.T) {
+			if got := tt.e.USD(); got != tt.usd {
+				t.Errorf("Exact(%d).USD() = %s, want %s", tt.e, got, tt.usd)
+			}
+			if got := tt.e.Round2(); got != tt.round {
+				t.Errorf("Exact(%d).Round2() = %s, want %s", tt.e, got, tt.round)
+			}
+			b, _ := json.Marshal(tt.e)
+			var back Exact
+			if err := json.Unmarshal(b, &back); err != nil || back != tt.e {
+				t.Errorf("JSON round trip of %s: %d, %v", b, back, err)
+			}
+		})
 	}
 	if err := json.Unmarshal([]byte("0.000000001"), new(Exact)); err == nil {
 		t.Error("nine decimal places accepted")

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 )
@@ -44,9 +45,11 @@ func TestClosest(t *testing.T) {
 		{"timeout", ""},
 		{"x", ""},
 	} {
-		if got := closest(c.word, keys); got != c.want {
-			t.Errorf("closest(%q) = %q; want %q", c.word, got, c.want)
-		}
+		t.Run(c.word, func(t *testing.T) {
+			if got := closest(c.word, keys); got != c.want {
+				t.Errorf("closest(%q) = %q; want %q", c.word, got, c.want)
+			}
+		})
 	}
 	if got := closest("params", []string{"id", "parameters", "moe"}); got != "parameters" {
 		t.Errorf("closest(params) = %q", got)
@@ -70,9 +73,11 @@ func TestNotText(t *testing.T) {
 		{"ab\u0085c", 0, 0, ""},
 		{"ab\u0080c", 1, 3, "control character U+0080"},
 	} {
-		line, col, what := notText([]byte(c.data))
-		if line != c.line || col != c.col || what != c.what {
-			t.Errorf("%q: %d:%d %q; want %d:%d %q", c.data, line, col, what, c.line, c.col, c.what)
-		}
+		t.Run(fmt.Sprintf("%q", c.data), func(t *testing.T) {
+			line, col, what := notText([]byte(c.data))
+			if line != c.line || col != c.col || what != c.what {
+				t.Errorf("%q: %d:%d %q; want %d:%d %q", c.data, line, col, what, c.line, c.col, c.what)
+			}
+		})
 	}
 }

@@ -379,9 +379,11 @@ func TestOverdue(t *testing.T) {
 		{"DST spring-forward gap", nyDaily, ny, at(ny, 2026, 3, 7, 2, 30), at(ny, 2026, 3, 8, 4, 0), true},
 		{"before the gap's run", nyDaily, ny, at(ny, 2026, 3, 7, 2, 30), at(ny, 2026, 3, 8, 1, 0), false},
 	} {
-		if _, got := overdue(c.sched, c.last, c.now, c.loc); got != c.want {
-			t.Errorf("%s: overdue = %v, want %v", c.name, got, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			if _, got := overdue(c.sched, c.last, c.now, c.loc); got != c.want {
+				t.Errorf("overdue = %v, want %v", got, c.want)
+			}
+		})
 	}
 	// The gap is real: cron's own next time skips the day.
 	if n := nyDaily.Next(at(ny, 2026, 3, 7, 2, 30)); n.Day() != 9 {
@@ -430,9 +432,11 @@ func TestNewRejects(t *testing.T) {
 		{Options{DB: db, Schedules: []Schedule{{Name: "a", Spec: "@daily", Sources: []string{"fireworks"}}}, Refresh: refreshWith("openrouter")}, `source "fireworks" is not enabled`},
 		{Options{DB: db, Schedules: []Schedule{{Name: "a", Spec: "@daily"}, {Name: "a", Spec: "@hourly"}}}, "defined twice"},
 	} {
-		if _, err := New(c.o); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("New: %v; want %q", err, c.want)
-		}
+		t.Run(c.want, func(t *testing.T) {
+			if _, err := New(c.o); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("New: %v; want %q", err, c.want)
+			}
+		})
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"sort"
@@ -98,12 +99,23 @@ func sourceHealth(runs []catalog.Run, now time.Time, staleAfter time.Duration) [
 	return out
 }
 
+// committed reports whether any run committed a catalogue.
+func committed(runs []catalog.Run) bool {
+	for _, r := range runs {
+		if r.Status == catalog.RunOK || r.Status == catalog.RunPartial {
+			return true
+		}
+	}
+	return false
+}
+
 // Health is the body of /healthz.
 type Health struct {
 	// Status is "ok", "degraded" (stale sources, a schedule whose last run
 	// did not commit, the database held by another llmref process's
-	// write) or "unhealthy" (the database or the export cannot be read). Unhealthy answers 503; degraded answers 200, or 503 with
-	// ?strict=1.
+	// write) or "unhealthy" (the database or the export cannot be read,
+	// nothing is published yet, or the last run failed). Unhealthy
+	// answers 503; degraded answers 200, or 503 with ?strict=1.
 	Status   string         `json:"status"`
 	Time     time.Time      `json:"time"`
 	Database DatabaseHealth `json:"database"`
@@ -190,7 +202,12 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 			t := st.export.at
 			e.GeneratedAt = &t
 		}
-		if st.exportEr != nil {
+		switch {
+		case errors.Is(st.exportEr, errNoExport):
+			e.Error = st.exportEr.Error()
+			unhealthy = true
+			h.Problems = append(h.Problems, "nothing is published yet: no run has committed a catalogue to the export directory")
+		case st.exportEr != nil:
 			e.Error = st.exportEr.Error()
 			unhealthy = true
 			h.Problems = append(h.Problems, "the export tree cannot be read")
@@ -199,6 +216,16 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	}
 	if st.lastRun != nil {
 		h.LastRun = &RunHealth{ID: st.lastRun.ID, Status: st.lastRun.Status, StartedAt: st.lastRun.StartedAt, FinishedAt: st.lastRun.FinishedAt}
+		if st.lastRun.Status == catalog.RunFailed {
+			// No source was read: what is published is as old as the run
+			// before, and the next one needs a look before it is trusted.
+			unhealthy = true
+			h.Problems = append(h.Problems, fmt.Sprintf("the last run (%d) failed: no source was read and nothing was published", st.lastRun.ID))
+		}
+	}
+	if st.err == nil && !committed(st.runs) {
+		unhealthy = true
+		h.Problems = append(h.Problems, "no published catalogue: no run has committed yet")
 	}
 	for _, src := range st.sources {
 		if src.Stale {

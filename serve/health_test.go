@@ -1,11 +1,18 @@
 package serve
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/store"
 )
 
 // TestHealthzDamagedDatabase: a truncated or corrupt database file makes
@@ -59,4 +66,68 @@ func TestHealthzDamagedDatabase(t *testing.T) {
 	if resp, _ := f.get(t, "/healthz"); resp.StatusCode != http.StatusOK {
 		t.Errorf("restored: %d", resp.StatusCode)
 	}
+}
+
+// TestHealthzSaysWhatHappened: /healthz is 503 when the last run failed
+// (what is published is still served) and when nothing was ever
+// committed, and 200 again once a run commits.
+func TestHealthzSaysWhatHappened(t *testing.T) {
+	failed := catalog.Run{Status: catalog.RunFailed, StartedAt: time.Date(2026, 4, 23, 11, 0, 0, 0, time.UTC),
+		FinishedAt: time.Date(2026, 4, 23, 11, 1, 0, 0, time.UTC), Error: "no source was read"}
+	record := func(t *testing.T, db *store.DB) {
+		t.Helper()
+		if err := db.Write(context.Background(), func(st *store.Store) error { _, err := st.RecordRun(failed); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	health := func(t *testing.T, url string) (int, Health) {
+		t.Helper()
+		resp, body := getURL(t, url+"/healthz")
+		var h Health
+		if err := json.Unmarshal(body, &h); err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, h
+	}
+	named := func(h Health, want string) bool {
+		for _, p := range h.Problems {
+			if strings.Contains(p, want) {
+				return true
+			}
+		}
+		return false
+	}
+	t.Run("last run failed", func(t *testing.T) {
+		f := newFixture(t, testToken)
+		if code, h := health(t, f.srv.URL); code != http.StatusOK {
+			t.Fatalf("before: %d %v", code, h.Problems)
+		}
+		record(t, store.NewDB(f.db, time.Second))
+		code, h := health(t, f.srv.URL)
+		if code != http.StatusServiceUnavailable || h.Status != "unhealthy" || !named(h, "failed: no source was read") {
+			t.Fatalf("%d %s %v", code, h.Status, h.Problems)
+		}
+		if h.LastRun == nil || h.LastRun.Status != catalog.RunFailed {
+			t.Errorf("last run %+v", h.LastRun)
+		}
+		if resp, _ := f.get(t, "/v1/index.json"); resp.StatusCode != http.StatusOK {
+			t.Errorf("the export published before is not served: %d", resp.StatusCode)
+		}
+	})
+	t.Run("nothing committed", func(t *testing.T) {
+		dir := t.TempDir()
+		db := store.NewDB(filepath.Join(dir, "llmref.db"), time.Second)
+		record(t, db)
+		export := filepath.Join(dir, "export")
+		s, err := New(Options{DB: db, ExportDir: export, Publisher: testPublisher(export), Now: time.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(s)
+		defer srv.Close()
+		code, h := health(t, srv.URL)
+		if code != http.StatusServiceUnavailable || !named(h, "no run has committed") || !named(h, "nothing is published yet") {
+			t.Fatalf("%d %v", code, h.Problems)
+		}
+	})
 }

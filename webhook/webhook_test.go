@@ -49,15 +49,17 @@ func TestWebhookDeliver(t *testing.T) {
 		{"Retry-After past the bound gives up", []int{503}, "3600", 3, false, 1, "would pass"},
 	}
 	for _, tt := range tests {
-		srv, n := receiver(t, tt.retryAfter, tt.statuses...)
-		w := Webhook{URL: srv.URL, Retries: tt.retries, Backoff: time.Millisecond, Timeout: 5 * time.Second}
-		d := w.Deliver(context.Background(), 5, []byte(`{"schema_version":1}`))
-		if d.OK != tt.ok || d.Attempts != tt.attempts || int(n.Load()) != tt.attempts || !strings.Contains(d.Error, tt.errPart) {
-			t.Errorf("%s: delivery %+v after %d requests", tt.name, d, n.Load())
-		}
-		if d.Run != 5 || d.URL != srv.URL || d.At.IsZero() {
-			t.Errorf("%s: record %+v", tt.name, d)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			srv, n := receiver(t, tt.retryAfter, tt.statuses...)
+			w := Webhook{URL: srv.URL, Retries: tt.retries, Backoff: time.Millisecond, Timeout: 5 * time.Second}
+			d := w.Deliver(context.Background(), 5, []byte(`{"schema_version":1}`))
+			if d.OK != tt.ok || d.Attempts != tt.attempts || int(n.Load()) != tt.attempts || !strings.Contains(d.Error, tt.errPart) {
+				t.Errorf("%s: delivery %+v after %d requests", tt.name, d, n.Load())
+			}
+			if d.Run != 5 || d.URL != srv.URL || d.At.IsZero() {
+				t.Errorf("%s: record %+v", tt.name, d)
+			}
+		})
 	}
 }
 

@@ -1,6 +1,7 @@
 package clip
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -16,9 +17,11 @@ func TestString(t *testing.T) {
 		{strings.Repeat("a", Len-1) + "é" + "zz", strings.Repeat("a", Len-1) + "… (83 bytes)"},
 	}
 	for _, tt := range tests {
-		got := String(tt.in)
-		if got != tt.want || !utf8.ValidString(got) {
-			t.Errorf("String(%.20q… %d bytes) = %q, want %q", tt.in, len(tt.in), got, tt.want)
-		}
+		t.Run(fmt.Sprint(len(tt.in)), func(t *testing.T) {
+			got := String(tt.in)
+			if got != tt.want || !utf8.ValidString(got) {
+				t.Errorf("String(%.20q… %d bytes) = %q, want %q", tt.in, len(tt.in), got, tt.want)
+			}
+		})
 	}
 }

@@ -28,13 +28,15 @@ func TestAppend(t *testing.T) {
 		{"é ü 中", `"é ü 中"`},
 	}
 	for _, tt := range tests {
-		got := Append([]byte("x"), tt.in)
-		if string(got) != "x"+tt.want {
-			t.Errorf("Append(%q) = %s, want %s", tt.in, got[1:], tt.want)
-		}
-		if ref := reference(t, tt.in); !bytes.Equal(got[1:], ref) {
-			t.Errorf("Append(%q) = %s, encoding/json writes %s", tt.in, got[1:], ref)
-		}
+		t.Run(tt.want, func(t *testing.T) {
+			got := Append([]byte("x"), tt.in)
+			if string(got) != "x"+tt.want {
+				t.Errorf("Append(%q) = %s, want %s", tt.in, got[1:], tt.want)
+			}
+			if ref := reference(t, tt.in); !bytes.Equal(got[1:], ref) {
+				t.Errorf("Append(%q) = %s, encoding/json writes %s", tt.in, got[1:], ref)
+			}
+		})
 	}
 }
 
