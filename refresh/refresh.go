@@ -113,7 +113,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	}
 	log.Info("fetching", "sources", len(selected))
 	o.Fetch.SourceTimeout = sourceTimeout(ctx, o.Fetch.SourceTimeout)
-	outcome, crawlErr := crawlTracked(ctx, st, o, selected, prevPages, log)
+	outcome, crawlErr := crawlToStore(ctx, st, o, selected, prevPages, log)
 	if outcome == nil {
 		return nil, fmt.Errorf("refresh: %w", crawlErr)
 	}
@@ -173,6 +173,7 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 		log.Warn("unreadable value", "detail", w)
 	}
 	norm.Snapshot.StampRetrieved(catalog.Checked(pages))
+	dropObservations(pages, prepared) // see stream.go
 	for i := range run.Sources {
 		run.Sources[i].Untracked = norm.Untracked[run.Sources[i].Source]
 		run.Sources[i].Clipped = norm.Clipped[run.Sources[i].Source]
@@ -204,7 +205,11 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	if err := stopped(ctx, "commit"); err != nil {
 		return nil, err
 	}
-	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Bodies: bodies, Snapshot: snap,
+	staged, err := st.StageSnapshot(snap) // see store/stage.go
+	if err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
+	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Bodies: bodies, Snapshot: snap, Staged: staged,
 		Changes: &cs, Holds: review.Seen, Closed: review.Closed, Prepared: prepared})
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)

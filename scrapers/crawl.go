@@ -216,6 +216,7 @@ func (c *crawl) handle(f Fetched) []Request {
 	src := c.source(f.Source)
 	prev, hadPrev := c.prev[f.URL]
 	page, body, same, err := c.evaluate(src, f, prev, hadPrev)
+	body = c.keep(page.BodySHA256, body)
 
 	c.mu.Lock()
 	more := c.queue(c.record(src, f, page, body, same, err, hadPrev))

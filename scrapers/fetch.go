@@ -75,6 +75,10 @@ type Options struct {
 	// attempt as it starts and every outcome (from the fetching
 	// goroutines, concurrently).
 	Progress func(Progress)
+	// KeepBody, when set, receives each new body Crawl fetched, with its
+	// SHA-256 (hex), as it arrives, from the crawl's workers; the
+	// Outcome's Bodies then holds none (see crawl.keep).
+	KeepBody func(sum string, body []byte)
 }
 
 // NoRetries as Options.MaxRetries turns retries off (zero means "the

@@ -183,6 +183,9 @@ func (c *checker) buckets() {
 	present := map[string]bool{}
 	_ = c.tx.ForEach(func(name []byte, b *bolt.Bucket) error {
 		present[string(name)] = true
+		if bytes.Equal(name, bStage) {
+			return nil // a run's catalogue, staged, not published (see stage.go)
+		}
 		fn := checks[string(name)]
 		known := false
 		for _, k := range buckets {

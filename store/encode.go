@@ -139,6 +139,15 @@ func Prepare(pages []catalog.Page, bodies map[string][]byte) *Prepared {
 	return p
 }
 
+// Wait waits for the preparation to end: after it, the pages' observations
+// are encoded, and a run may let them go (the commit reads only the
+// encoded records, and each page's Count).
+func (p *Prepared) Wait() {
+	if p != nil {
+		<-p.done
+	}
+}
+
 // result waits for the preparation and returns it, if it was made for
 // these pages.
 func (p *Prepared) result(pages []catalog.Page) ([]encodedPage, map[string][]byte, error) {

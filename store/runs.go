@@ -35,6 +35,9 @@ type Commit struct {
 	// Prepared, when set, holds Pages and Bodies already encoded (see
 	// Prepare in encode.go).
 	Prepared *Prepared
+	// Staged, when set, is Snapshot written ahead to the staging bucket
+	// (see StageSnapshot): the commit swaps it in.
+	Staged *Staged
 }
 
 // pageRef is what a run read at one URL, enough to re-parse it later.
@@ -106,7 +109,12 @@ func (s *Store) CommitRun(c Commit) (uint64, error) {
 		if err := putRunPages(tx, id, c.Pages); err != nil { // see runpages.go
 			return err
 		}
-		if c.Snapshot != nil {
+		switch {
+		case c.Staged != nil: // see stage.go
+			if err := publishStaged(tx, c.Staged, c.Snapshot, id, c.Run.StartedAt); err != nil {
+				return err
+			}
+		case c.Snapshot != nil:
 			if err := writeSnapshot(tx, c.Snapshot, id, c.Run.StartedAt); err != nil {
 				return err
 			}
@@ -164,9 +172,6 @@ func writeSnapshot(tx *bolt.Tx, snap *catalog.Snapshot, run uint64, at time.Time
 		if err := offers.Put([]byte(key), encoded[i]); err != nil {
 			return err
 		}
-		if err := appendPoint(hist, key, catalog.PointOf(snap.Offerings[key], run, at)); err != nil {
-			return err
-		}
 	}
 	// Offerings that left: a removal point, then the record goes.
 	var gone []string
@@ -176,10 +181,10 @@ func writeSnapshot(tx *bolt.Tx, snap *catalog.Snapshot, run uint64, at time.Time
 			gone = append(gone, string(k))
 		}
 	}
+	if err := appendHistory(hist, snap, keys, gone, run, at); err != nil { // see stage.go
+		return err
+	}
 	for _, key := range gone {
-		if err := appendPoint(hist, key, catalog.PricePoint{Run: run, At: at, Removed: true}); err != nil {
-			return err
-		}
 		if err := offers.Delete([]byte(key)); err != nil {
 			return err
 		}
