@@ -17,7 +17,9 @@ func init() {
 			var exportDir string
 			exportFlag(fs, &exportDir, "also check the export tree published there, as a reader finds it")
 			format := formatFlag(fs)
-			return func(ctx context.Context, e *env, args []string) error { return runCheck(ctx, e, exportDir, *format, args) }
+			return func(ctx context.Context, e *env, args []string) error {
+				return runCheck(ctx, e, exportDir, *format, args)
+			}
 		},
 	})
 	register(&command{
