@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"sync/atomic"
 )
 
@@ -73,4 +74,21 @@ func (b stageBody) Read(p []byte) (int, error) {
 		err = &StageError{Stage: "body", Err: err}
 	}
 	return n, err
+}
+
+// hostStage restates an error of the robots.txt request colly makes before
+// a host's first page: when it failed to connect, the host took no
+// connection, and the page, which would have met the same, fails at the
+// connect stage ("connect: dial tcp …: i/o timeout") without naming a
+// robots.txt it never reached. A robots.txt that connected and then hung
+// (headers, body) is what failed, and is named.
+func hostStage(err error) error {
+	var ue *url.Error
+	var se *StageError
+	if errors.As(err, &ue) && errors.As(ue.Err, &se) && se.Stage == "connect" {
+		if u, perr := url.Parse(ue.URL); perr == nil && u.Path == "/robots.txt" {
+			return se
+		}
+	}
+	return err
 }
