@@ -237,10 +237,12 @@ func TestTraversalIs404(t *testing.T) {
 		"/v1/",
 		"/v1/index.json%00.txt",
 	} {
-		resp, body := f.get(t, p)
-		if resp.StatusCode != http.StatusNotFound || bytes.Contains(body, []byte("root:")) {
-			t.Errorf("GET %s: %d %q; want 404", p, resp.StatusCode, body)
-		}
+		t.Run(p, func(t *testing.T) {
+			resp, body := f.get(t, p)
+			if resp.StatusCode != http.StatusNotFound || bytes.Contains(body, []byte("root:")) {
+				t.Errorf("GET %s: %d %q; want 404", p, resp.StatusCode, body)
+			}
+		})
 	}
 }
 
