@@ -2,8 +2,6 @@ package scrapers
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -20,33 +18,7 @@ import (
 // names robots.txt, for that is what hung. Everything stays on loopback,
 // each request bounded by a short timeout.
 func TestCrawlTimeoutNamesStageAndPage(t *testing.T) {
-	release := make(chan struct{})
-	hang := func(r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.URL.Path == "/robots.txt":
-			w.Write([]byte("User-agent: *\nAllow: /\n"))
-		case strings.HasPrefix(r.URL.Path, "/headers/"):
-			hang(r)
-		case strings.HasPrefix(r.URL.Path, "/body/"):
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("Content-Length", "100")
-			w.Write([]byte(`{"data": [`))
-			w.(http.Flusher).Flush()
-			hang(r)
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	defer srv.Close()
-	mute := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { hang(r) }))
-	defer mute.Close()
-	defer close(release) // first: a handler still waiting lets the servers close
+	srv, mute := stallServers(t) // stage_test.go
 
 	for _, tc := range []struct {
 		name, stage string
