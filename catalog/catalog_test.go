@@ -3,6 +3,7 @@ package catalog
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -72,17 +73,19 @@ func TestMoneyUSD(t *testing.T) {
 
 func TestPriceJSON(t *testing.T) {
 	for _, p := range []Price{Fixed(27_000), {Kind: PriceFree}, {Kind: PriceVariable}, {Kind: PriceFixed, Amount: 83_333, Rounded: true}} {
-		b, err := json.Marshal(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var back Price
-		if err := json.Unmarshal(b, &back); err != nil {
-			t.Fatalf("%s: %v", b, err)
-		}
-		if back != p {
-			t.Errorf("round trip %s: got %+v, want %+v", b, back, p)
-		}
+		t.Run(p.String(), func(t *testing.T) {
+			b, err := json.Marshal(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back Price
+			if err := json.Unmarshal(b, &back); err != nil {
+				t.Fatalf("%s: %v", b, err)
+			}
+			if back != p {
+				t.Errorf("round trip %s: got %+v, want %+v", b, back, p)
+			}
+		})
 	}
 	b, _ := json.Marshal(Fixed(27_000))
 	if string(b) != `{"kind":"fixed","usd_per_mtok":0.027,"micro_usd_per_mtok":27000}` {
@@ -125,31 +128,39 @@ func TestFactJSON(t *testing.T) {
 		t.Errorf("round trip: got %+v", back)
 	}
 	for _, bad := range []string{`{"status":"maybe"}`, `{"status":"sourced","value":{"tokens":1}}`} {
-		if err := json.Unmarshal([]byte(bad), new(Fact[Tokens])); err == nil {
-			t.Errorf("%s accepted", bad)
-		}
+		t.Run(bad, func(t *testing.T) {
+			if err := json.Unmarshal([]byte(bad), new(Fact[Tokens])); err == nil {
+				t.Errorf("%s accepted", bad)
+			}
+		})
 	}
 }
 
 func TestDate(t *testing.T) {
 	for _, s := range []string{"2024-09-25", "2023-12", "2024", "2024-02-29"} {
-		d, err := ParseISODate(s)
-		if err != nil || d.String() != s {
-			t.Errorf("ParseISODate(%q) = %v, %v", s, d, err)
-		}
+		t.Run(s, func(t *testing.T) {
+			d, err := ParseISODate(s)
+			if err != nil || d.String() != s {
+				t.Errorf("ParseISODate(%q) = %v, %v", s, d, err)
+			}
+		})
 	}
 	for _, s := range []string{"2023-02-29", "2024-13", "24-01-01", "2024-1-01", "", "2024-09-25T00"} {
-		if _, err := ParseISODate(s); err == nil {
-			t.Errorf("ParseISODate(%q) accepted", s)
-		}
+		t.Run(fmt.Sprintf("%q", s), func(t *testing.T) {
+			if _, err := ParseISODate(s); err == nil {
+				t.Errorf("ParseISODate(%q) accepted", s)
+			}
+		})
 	}
 }
 
 func TestCompactCount(t *testing.T) {
 	for n, want := range map[int64]string{128_000: "128K", 1_230_000_000: "1.23B", 131_072: "131,072", 400_000: "400K", 70_600_000_000: "70.6B", 999: "999", 1_000_000: "1M"} {
-		if got := CompactCount(n); got != want {
-			t.Errorf("CompactCount(%d) = %q, want %q", n, got, want)
-		}
+		t.Run(want, func(t *testing.T) {
+			if got := CompactCount(n); got != want {
+				t.Errorf("CompactCount(%d) = %q, want %q", n, got, want)
+			}
+		})
 	}
 }
 
@@ -167,14 +178,18 @@ func TestRatioAndPercent(t *testing.T) {
 
 func TestSplitID(t *testing.T) {
 	for _, ok := range []string{"meta/llama-3.2-1b-instruct", "openai/gpt-5.3-codex"} {
-		if _, _, err := SplitID(ok); err != nil {
-			t.Errorf("SplitID(%q): %v", ok, err)
-		}
+		t.Run(ok, func(t *testing.T) {
+			if _, _, err := SplitID(ok); err != nil {
+				t.Errorf("SplitID(%q): %v", ok, err)
+			}
+		})
 	}
 	for _, bad := range []string{"meta", "/x", "a/b/c", "Meta/x", "a/../b", "a/.hidden", "a/b c", "a--b/c"} {
-		if _, _, err := SplitID(bad); err == nil {
-			t.Errorf("SplitID(%q) accepted", bad)
-		}
+		t.Run(bad, func(t *testing.T) {
+			if _, _, err := SplitID(bad); err == nil {
+				t.Errorf("SplitID(%q) accepted", bad)
+			}
+		})
 	}
 }
 

@@ -3,6 +3,7 @@ package catalog
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -52,9 +53,11 @@ func TestBlend(t *testing.T) {
 		t.Errorf("arithmetic %q", got)
 	}
 	for _, bad := range []Blend{{70, 40}, {-10, 110}, {0, 0}} {
-		if err := bad.Validate(); !errors.Is(err, ErrBlend) {
-			t.Errorf("%+v: %v", bad, err)
-		}
+		t.Run(fmt.Sprintf("%d/%d", bad.InputPct, bad.OutputPct), func(t *testing.T) {
+			if err := bad.Validate(); !errors.Is(err, ErrBlend) {
+				t.Errorf("%+v: %v", bad, err)
+			}
+		})
 	}
 	if err := (Blend{50, 50}).Validate(); err != nil {
 		t.Error(err)

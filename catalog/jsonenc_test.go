@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -153,10 +154,12 @@ func TestPricePointJSONMatchesReference(t *testing.T) {
 		{Run: 3, At: time.Date(2026, 4, 25, 2, 0, 0, 0, time.UTC), Removed: true},
 		{},
 	} {
-		want, err := json.Marshal(plain(p))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameJSON(t, "price point", p.AppendJSON(nil), want)
+		t.Run(fmt.Sprintf("run %d", p.Run), func(t *testing.T) {
+			want, err := json.Marshal(plain(p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameJSON(t, "price point", p.AppendJSON(nil), want)
+		})
 	}
 }

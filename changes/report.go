@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -185,6 +186,31 @@ func priceText(p *catalog.Price, fallback string) string {
 	return string(p.Kind)
 }
 
+// valueText writes a change's old or new value, a display form as the
+// catalogue keeps it, in the style of the text output: a fixed price
+// (catalog.Price's display, "$0.2 / 1M tokens") as money with at least two
+// decimals and no unit ("$0.20": every price here is per 1M tokens), and a
+// token count of a context or max-output field written in full ("400,000",
+// "131072") in K and M ("400K", "128K"). Anything else stays as it is; the
+// exact display is in the change's JSON.
+func valueText(field, display string) string {
+	if amount, ok := strings.CutPrefix(display, "$"); ok {
+		if amount, ok := strings.CutSuffix(amount, " / 1M tokens"); ok {
+			if m, err := catalog.ParseUSD(amount); err == nil {
+				return money(m)
+			}
+		}
+	}
+	switch field {
+	case "context_window", "context", "max_output":
+		n, err := strconv.ParseInt(strings.ReplaceAll(display, ",", ""), 10, 64)
+		if err == nil && n > 0 && (display == strconv.FormatInt(n, 10) || display == catalog.Thousands(n)) {
+			return catalog.Tokens{N: n}.Text()
+		}
+	}
+	return display
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "—"
@@ -238,8 +264,11 @@ func newRow(e Entry) row {
 		rw.What += " :" + e.Variant
 	}
 	rw.Status, rw.Class = statusText(e)
-	if e.Kind == catalog.ChangeOfferingAdded || e.Kind == catalog.ChangeOfferingRemoved {
+	switch e.Kind {
+	case catalog.ChangeOfferingAdded, catalog.ChangeOfferingRemoved:
 		rw.Old, rw.New = shortPrices(rw.Old), shortPrices(rw.New)
+	case catalog.ChangeSpec, catalog.ChangeConflict:
+		rw.Old, rw.New = valueText(e.Field, rw.Old), valueText(e.Field, rw.New)
 	}
 	if e.Kind == catalog.ChangePrice {
 		rw.Old, rw.New = priceText(e.OldPrice, catalog.NotYetSourced), priceText(e.NewPrice, catalog.NotYetSourced)

@@ -89,7 +89,7 @@ func DescribeHold(h catalog.Hold, name func(id string) string) HoldView {
 	case catalog.ChangeOfferingAdded:
 		v.New = orDash(shortPrices(c.New))
 	default:
-		v.Old, v.New = orDash(c.Old), orDash(c.New)
+		v.Old, v.New = orDash(valueText(c.Field, c.Old)), orDash(valueText(c.Field, c.New))
 	}
 	return v
 }

@@ -268,3 +268,73 @@ func TestReportOutsideTextInert(t *testing.T) {
 		}
 	}
 }
+
+// TestReportNumberStyle: a report writes the values of conflicts and spec
+// changes as the text output writes numbers (money with at least two
+// decimals, token counts in K and M), whatever display the catalogue
+// keeps; the JSON keeps the displays.
+func TestReportNumberStyle(t *testing.T) {
+	or := fixed(1).Source
+	md := catalog.SourceRef{Name: "modelsdev", URL: "https://models.dev/api.json", Authority: catalog.AuthorityCrossCheck}
+	prev := snapshot(offer("m/a", fixed(27_000), fixed(200_000)))
+	o := offer("m/a", fixed(27_000), fixed(200_000))
+	next := snapshot(o)
+	o.Output.Conflicts = []catalog.Conflict{{Display: catalog.Fixed(27_000_000).String(), Raw: "27", Source: md}}
+	prev.Models["m/a"].ContextWindow = catalog.Fact[catalog.Tokens]{Value: catalog.Tokens{N: 131_072, Display: "131,072"}, Display: "131,072", Source: or}
+	next.Models["m/a"].ContextWindow = catalog.Fact[catalog.Tokens]{Value: catalog.Tokens{N: 400_000, Display: "400,000"}, Display: "400,000", Source: or}
+	out := Review(Input{Published: prev, Next: next, Run: catalog.Run{StartedAt: day}, Rules: DefaultRules()})
+	cs, holds := numbered(out, 2)
+	r := NewReport([]catalog.ChangeSet{cs}, map[uint64]catalog.Run{2: {ID: 2, StartedAt: day}}, holds)
+	h, err := r.HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		format     string
+		out        string
+		want, dont []string
+	}{
+		{"markdown", r.Markdown(), []string{"| m/a | context window | 128K | 400K |", "| m/a | OpenRouter conflict on output | $0.20 | $27.00 |"}, []string{"/ 1M tokens", "400,000", "$27 ", "$0.2 "}},
+		{"html", string(h), []string{"<td data-label=\"old\">128K</td><td data-label=\"new\">400K</td>", "<td data-label=\"kept\">$0.20</td><td data-label=\"other value\">$27.00</td>"}, []string{"/ 1M tokens", "400,000"}},
+		{"json", string(j), []string{`"old":"131,072","new":"400,000"`, `"old":"$0.2 / 1M tokens","new":"$27 / 1M tokens"`}, nil},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			for _, want := range tc.want {
+				if !strings.Contains(tc.out, want) {
+					t.Errorf("lacks %q:\n%s", want, tc.out)
+				}
+			}
+			for _, bad := range tc.dont {
+				if strings.Contains(tc.out, bad) {
+					t.Errorf("has %q:\n%s", bad, tc.out)
+				}
+			}
+		})
+	}
+}
+
+func TestValueText(t *testing.T) {
+	for _, tc := range []struct{ field, display, want string }{
+		{"output", "$0.2 / 1M tokens", "$0.20"},
+		{"input", "$27 / 1M tokens", "$27.00"},
+		{"input", "$0.027 / 1M tokens", "$0.027"},
+		{"input", "free", "free"},
+		{"context_window", "400,000", "400K"},
+		{"context", "131072", "128K"},
+		{"max_output", "128K", "128K"},
+		{"context_window", "131,073", "~131K"},
+		{"context_window", "1,2,3", "1,2,3"},
+		{"parameters", "1,230,000,000", "1,230,000,000"},
+		{"released", "2024-09-25", "2024-09-25"},
+	} {
+		t.Run(tc.field+" "+tc.display, func(t *testing.T) {
+			if got := valueText(tc.field, tc.display); got != tc.want {
+				t.Errorf("valueText(%q, %q) = %q; want %q", tc.field, tc.display, got, tc.want)
+			}
+		})
+	}
+}

@@ -314,7 +314,7 @@ func fingerprint(f catalog.Fact[catalog.Price]) string {
 func heldValue(h catalog.Hold) string {
 	switch {
 	case h.Price != nil:
-		return h.Field + " " + h.Price.String()
+		return h.Field + " " + priceFact(*h.Price)
 	case len(h.Changes) > 0:
 		return h.Changes[0].String()
 	}

@@ -98,9 +98,9 @@ func (r Rules) PriceReasons(old, next catalog.Fact[catalog.Price]) []string {
 		if r.HoldZero {
 			switch {
 			case isAmount(o) && isZero(n):
-				out = append(out, fmt.Sprintf("%s: from %s to %s", RuleZero, o.Amount, zeroWord(n)))
+				out = append(out, fmt.Sprintf("%s: from %s to %s", RuleZero, o.Amount.Text(), zeroWord(n)))
 			case isZero(o) && isAmount(n):
-				out = append(out, fmt.Sprintf("%s: from %s to %s", RuleZero, zeroWord(o), n.Amount))
+				out = append(out, fmt.Sprintf("%s: from %s to %s", RuleZero, zeroWord(o), n.Amount.Text()))
 			}
 		}
 	}
@@ -124,7 +124,7 @@ func zeroWord(p catalog.Price) string {
 	if p.Kind == catalog.PriceFree {
 		return "free"
 	}
-	return "$0"
+	return catalog.Money(0).Text()
 }
 
 func trimZero(s string) string { return strings.TrimSuffix(s, ".0") }

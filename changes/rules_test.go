@@ -14,7 +14,7 @@ func TestExplain(t *testing.T) {
 		"hold_flagged: suspected unit slip ($27 per 1M is 1,000× the previous value $0.027 per 1M (openrouter): suspected unit slip)",
 		"hold_flagged: suspected unit slip (openrouter says $27 per 1M, modelsdev says $0.027 per 1M: 1,000× apart, suspected unit slip)",
 	}
-	disc := "discrepancy (modelsdev (cross-check) has $0.1 per 1M, -23.1% from bedrock's $0.13 (bound 20%))"
+	disc := "discrepancy (modelsdev (cross-check) has $0.10 per 1M, -23.1% from bedrock's $0.13 (bound 20%))"
 	for _, c := range []struct {
 		name string
 		in   []string
@@ -31,7 +31,7 @@ func TestExplain(t *testing.T) {
 			}},
 		}},
 		{"new offering: one discrepancy on two prices", []string{"hold_flagged: " + disc + " on input", "hold_flagged: " + disc + " on output"}, []Reason{
-			{Rule: RuleFlagged, Text: "discrepancy on the input and output prices: modelsdev (cross-check) has $0.1 per 1M, -23.1% from bedrock's $0.13 (bound 20%)"},
+			{Rule: RuleFlagged, Text: "discrepancy on the input and output prices: modelsdev (cross-check) has $0.10 per 1M, -23.1% from bedrock's $0.13 (bound 20%)"},
 		}},
 		{"new offering: different findings per price", []string{"hold_flagged: discrepancy (a) on input", "hold_flagged: discrepancy (b) on output", "hold_flagged: discrepancy (a) on output"}, []Reason{
 			{Rule: RuleFlagged, Text: "discrepancy on the input and output prices (2 checks)", Details: []string{"a", "b (on the output price)"}},

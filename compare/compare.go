@@ -28,8 +28,10 @@ import (
 // input fingerprint includes it, so raising it regenerates every record:
 // raise it with any change to what a record holds or how its text reads,
 // or published trees keep records built the old way. Version 4 took the
-// retrieval times out of records (catalog.ComparisonSchemaVersion 2).
-const Generator = "llmref-compare/4"
+// retrieval times out of records (catalog.ComparisonSchemaVersion 2);
+// version 5 writes the figures of the record's text in the style of the
+// text output ("$0.20", "400K").
+const Generator = "llmref-compare/5"
 
 // Options configure comparison records.
 type Options struct {

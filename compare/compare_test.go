@@ -58,24 +58,26 @@ func TestCheapest(t *testing.T) {
 		}, "", []catalog.PriceState{catalog.PriceStateIncomplete, catalog.PriceStateUnsourced, catalog.PriceStateIncomplete}},
 	}
 	for _, tt := range tests {
-		s, err := compare.NewSide(model("a/m"), tt.offers, compare.DefaultOptions())
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := ""
-		if s.Pricing.Cheapest != nil {
-			got = s.Pricing.Cheapest.Provider
-		} else if s.Pricing.Note == "" {
-			t.Errorf("%s: no cheapest and no note", tt.name)
-		}
-		if got != tt.provider {
-			t.Errorf("%s: cheapest %q, want %q", tt.name, got, tt.provider)
-		}
-		for i, st := range tt.states {
-			if s.Pricing.Offerings[i].State != st {
-				t.Errorf("%s: offering %d state %s, want %s", tt.name, i, s.Pricing.Offerings[i].State, st)
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := compare.NewSide(model("a/m"), tt.offers, compare.DefaultOptions())
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
+			got := ""
+			if s.Pricing.Cheapest != nil {
+				got = s.Pricing.Cheapest.Provider
+			} else if s.Pricing.Note == "" {
+				t.Errorf("%s: no cheapest and no note", tt.name)
+			}
+			if got != tt.provider {
+				t.Errorf("%s: cheapest %q, want %q", tt.name, got, tt.provider)
+			}
+			for i, st := range tt.states {
+				if s.Pricing.Offerings[i].State != st {
+					t.Errorf("%s: offering %d state %s, want %s", tt.name, i, s.Pricing.Offerings[i].State, st)
+				}
+			}
+		})
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -217,6 +218,21 @@ func TestDay1ReferencePair(t *testing.T) {
 		}
 	}
 
+	// The record's sentences write figures as the text output does
+	// ("$0.20", "400K"); its data fields keep the exact values.
+	short := regexp.MustCompile(`\$[0-9]+(\.[0-9])?([^0-9.]|$)`)
+	sentences := append([]string{c.Text.Summary}, c.Text.DeepDive...)
+	for _, f := range c.Text.FAQ {
+		sentences = append(sentences, f.Answer)
+	}
+	for _, s := range sentences {
+		if m := short.FindString(s); m != "" || strings.Contains(s, "400,000") {
+			t.Errorf("record text writes %q or 400,000; want money with two decimals and 400K: %s", m, s)
+		}
+	}
+	if all := strings.Join(sentences, " "); !strings.Contains(all, "$0.20 output") || !strings.Contains(all, "400K tokens") {
+		t.Errorf("record text lacks \"$0.20 output\" or \"400K tokens\": %s", all)
+	}
 	golden.Assert(t, "testdata/day1_llama-3.2-1b-instruct--vs--gpt-5.3-codex.golden.json", j1)
 	var txt bytes.Buffer
 	if err := compare.WriteText(&txt, c, snap.Models[llama], snap.Models[gpt]); err != nil {

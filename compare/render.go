@@ -20,8 +20,7 @@ func WriteText(w io.Writer, c *catalog.Comparison, ma, mb *catalog.Model) error 
 	if ma == nil || mb == nil || ma.ID != c.Models.A.ID || mb.ID != c.Models.B.ID {
 		return fmt.Errorf("compare: the models given do not match record %s", c.ID)
 	}
-	num := textNumbers
-	text := textWith(c, ma, mb, num)
+	text := Text(c, ma, mb)
 	var b strings.Builder
 	na, nb := c.Models.A.Name, c.Models.B.Name
 	title := textsafe.Line(text.Title)
@@ -36,7 +35,7 @@ func WriteText(w io.Writer, c *catalog.Comparison, ma, mb *catalog.Model) error 
 		if !f.Sourced() {
 			return catalog.NotYetSourced
 		}
-		return num.tokens(f.Value)
+		return f.Value.Text()
 	}
 	textsafe.Fprintf(tw, "Context window\t%s\t%s\n", tokens(s.ContextWindow.A), tokens(s.ContextWindow.B))
 	textsafe.Fprintf(tw, "Parameters\t%s\t%s\n", s.Parameters.A, s.Parameters.B)
@@ -60,9 +59,9 @@ func WriteText(w io.Writer, c *catalog.Comparison, ma, mb *catalog.Model) error 
 		textsafe.Fprintf(tw, "%s\t%s\t%s\n", label, cell(p.Models.A, f), cell(p.Models.B, f))
 	}
 	row("Provider", func(o *catalog.CheapestOffering) string { return offerName(o.ProviderName, o.Region, o.Variant) })
-	row("Input", func(o *catalog.CheapestOffering) string { return num.money(o.Input.Value.Amount) })
-	row("Output", func(o *catalog.CheapestOffering) string { return num.money(o.Output.Value.Amount) })
-	row("Blended", func(o *catalog.CheapestOffering) string { return num.exact(o.Blended) })
+	row("Input", func(o *catalog.CheapestOffering) string { return o.Input.Value.Amount.Text() })
+	row("Output", func(o *catalog.CheapestOffering) string { return o.Output.Value.Amount.Text() })
+	row("Blended", func(o *catalog.CheapestOffering) string { return o.Blended.Text() })
 	tw.Flush()
 	textsafe.Fprintf(&b, "\n%s, weights %s\n", p.Formula, p.Blend.Label())
 	for _, mp := range []struct {
@@ -70,11 +69,11 @@ func WriteText(w io.Writer, c *catalog.Comparison, ma, mb *catalog.Model) error 
 		p    catalog.ModelPricing
 	}{{na, p.Models.A}, {nb, p.Models.B}} {
 		if mp.p.Cheapest != nil {
-			textsafe.Fprintf(&b, "  %s: %s\n", mp.name, num.arith(p.Blend, mp.p.Cheapest))
+			textsafe.Fprintf(&b, "  %s: %s\n", mp.name, arithmetic(p.Blend, mp.p.Cheapest))
 		}
 	}
 	if p.Difference != nil {
-		textsafe.Fprintf(&b, "Difference: %s (about %s)\n", num.exact(*p.Difference), p.DifferenceDisplay)
+		textsafe.Fprintf(&b, "Difference: %s (about %s)\n", p.Difference.Text(), p.DifferenceDisplay)
 	}
 	for _, r := range p.Ratios {
 		who := na
@@ -85,7 +84,7 @@ func WriteText(w io.Writer, c *catalog.Comparison, ma, mb *catalog.Model) error 
 			textsafe.Fprintf(&b, "Ratio, %s: %s\n", r.Basis, r.Display)
 			continue
 		}
-		textsafe.Fprintf(&b, "Ratio, %s: %s is %s (%s ÷ %s)\n", r.Basis, who, r.Display, num.exact(r.Pricier), num.exact(r.Cheapest))
+		textsafe.Fprintf(&b, "Ratio, %s: %s is %s (%s ÷ %s)\n", r.Basis, who, r.Display, r.Pricier.Text(), r.Cheapest.Text())
 	}
 
 	section(&b, "Providers")
@@ -98,7 +97,7 @@ func WriteText(w io.Writer, c *catalog.Comparison, ma, mb *catalog.Model) error 
 		for _, o := range side.mp.Offerings {
 			price := string(o.State)
 			if o.Blended != nil {
-				price = fmt.Sprintf("%s in, %s out, %s blended", num.money(o.Input.Amount), num.money(o.Output.Amount), num.exact(*o.Blended))
+				price = fmt.Sprintf("%s in, %s out, %s blended", o.Input.Amount.Text(), o.Output.Amount.Text(), o.Blended.Text())
 			}
 			textsafe.Fprintf(&b, "  %s: %s\n", offerName(o.ProviderName, o.Region, o.Variant), price)
 		}

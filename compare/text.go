@@ -11,34 +11,11 @@ import (
 // its data and the two models (a is side A). Every sentence states what the
 // sourced data says, names what is not yet sourced, and claims nothing the
 // data does not hold: no quality ranking beyond the shared benchmark rows,
-// each quoted with its source.
+// each quoted with its source. Every figure is in the one style of llmref's
+// text output (catalog's Text methods: "$0.20", "400K"); the record's data
+// fields keep the exact values.
 func Text(c *catalog.Comparison, a, b *catalog.Model) catalog.ComparisonText {
-	return textWith(c, a, b, recordNumbers)
-}
-
-// numbers writes the figures of a record's text. The record's own text
-// (Text) writes each as the record stores its display ("$0.2", "400,000",
-// the blend's arithmetic as recorded), so published records keep their
-// bytes; the text llmref prints (WriteText) writes every figure in the one
-// style of its text output ("$0.20", "400K"; see catalog's Text methods).
-type numbers struct {
-	money  func(catalog.Money) string
-	exact  func(catalog.Exact) string
-	tokens func(catalog.Tokens) string
-	arith  func(catalog.Blend, *catalog.CheapestOffering) string
-}
-
-var (
-	recordNumbers = numbers{catalog.Money.String, catalog.Exact.String, catalog.Tokens.String,
-		func(_ catalog.Blend, o *catalog.CheapestOffering) string { return o.Arithmetic }}
-	textNumbers = numbers{catalog.Money.Text, catalog.Exact.Text, catalog.Tokens.Text,
-		func(w catalog.Blend, o *catalog.CheapestOffering) string {
-			return w.ArithmeticText(o.Input.Value.Amount, o.Output.Value.Amount)
-		}}
-)
-
-func textWith(c *catalog.Comparison, a, b *catalog.Model, num numbers) catalog.ComparisonText {
-	g := textGen{c: c, a: a, b: b, na: c.Models.A.Name, nb: c.Models.B.Name, num: num}
+	g := textGen{c: c, a: a, b: b, na: c.Models.A.Name, nb: c.Models.B.Name}
 	t := catalog.ComparisonText{
 		Title:   g.na + " vs " + g.nb,
 		Summary: g.summary(),
@@ -63,7 +40,12 @@ type textGen struct {
 	c      *catalog.Comparison
 	a, b   *catalog.Model
 	na, nb string
-	num    numbers
+}
+
+// arithmetic is the blend's arithmetic on an offering in the text style:
+// "0.7 × $0.027 + 0.3 × $0.20 = $0.0789".
+func arithmetic(w catalog.Blend, o *catalog.CheapestOffering) string {
+	return w.ArithmeticText(o.Input.Value.Amount, o.Output.Value.Amount)
 }
 
 func (g textGen) name(s catalog.Side) string {
@@ -93,16 +75,16 @@ func (g textGen) summary() string {
 	case catalog.SideA, catalog.SideB:
 		cheap, dear := p.Cheaper, g.other(p.Cheaper)
 		s := g.name(cheap) + " is the cheaper of the two on tracked prices: " +
-			g.num.exact(g.pricing(cheap).Cheapest.Blended) + " against " + g.num.exact(g.pricing(dear).Cheapest.Blended) +
-			" per 1M tokens blended (" + p.Blend.Label() + "), " + g.num.exact(*p.Difference) + " less (about " + p.DifferenceDisplay + ")"
+			g.pricing(cheap).Cheapest.Blended.Text() + " against " + g.pricing(dear).Cheapest.Blended.Text() +
+			" per 1M tokens blended (" + p.Blend.Label() + "), " + p.Difference.Text() + " less (about " + p.DifferenceDisplay + ")"
 		if r := p.Ratios[0]; r.Cheaper == cheap && r.Times != nil {
-			s += "; on input it is " + *r.Times + "× cheaper (" + g.num.exact(r.Cheapest) + " vs " + g.num.exact(r.Pricier) + ")"
+			s += "; on input it is " + *r.Times + "× cheaper (" + r.Cheapest.Text() + " vs " + r.Pricier.Text() + ")"
 		} else {
 			s += "; " + g.ratioPhrase(r)
 		}
 		return s + "."
 	case catalog.SideEqual:
-		return g.na + " and " + g.nb + " cost the same on tracked prices: " + g.num.exact(p.Models.A.Cheapest.Blended) +
+		return g.na + " and " + g.nb + " cost the same on tracked prices: " + p.Models.A.Cheapest.Blended.Text() +
 			" per 1M tokens blended (" + p.Blend.Label() + ")."
 	}
 	return "The tracked prices cannot say which is cheaper: " + g.noPriceReasons() + "."
@@ -121,11 +103,11 @@ func (g textGen) ratioList() string {
 func (g textGen) ratioPhrase(r catalog.PriceRatio) string {
 	switch {
 	case r.Cheaper == catalog.SideEqual:
-		return "on " + basisLabel(r.Basis) + " both cost " + g.num.exact(r.Cheapest)
+		return "on " + basisLabel(r.Basis) + " both cost " + r.Cheapest.Text()
 	case r.Times == nil:
-		return "on " + basisLabel(r.Basis) + " " + g.name(r.Cheaper) + " costs " + g.num.exact(r.Cheapest) + " against " + g.num.exact(r.Pricier) + ", which makes no ratio"
+		return "on " + basisLabel(r.Basis) + " " + g.name(r.Cheaper) + " costs " + r.Cheapest.Text() + " against " + r.Pricier.Text() + ", which makes no ratio"
 	}
-	return "on " + basisLabel(r.Basis) + " " + g.name(r.Cheaper) + " is " + *r.Times + "× cheaper (" + g.num.exact(r.Cheapest) + " vs " + g.num.exact(r.Pricier) + ")"
+	return "on " + basisLabel(r.Basis) + " " + g.name(r.Cheaper) + " is " + *r.Times + "× cheaper (" + r.Cheapest.Text() + " vs " + r.Pricier.Text() + ")"
 }
 
 func (g textGen) noPriceReasons() string {
@@ -163,7 +145,7 @@ func article(what string) string {
 
 func (g textGen) specsParagraph() string {
 	s := g.c.Specs
-	tokens := func(f catalog.Fact[catalog.Tokens]) string { return g.num.tokens(f.Value) + " tokens" }
+	tokens := func(f catalog.Fact[catalog.Tokens]) string { return f.Value.Text() + " tokens" }
 	parts := []string{
 		g.pair("release date", s.Released.A.Value.String(), s.Released.B.Value.String(), s.Released.A.Sourced(), s.Released.B.Sourced()),
 		g.pair("context window", tokens(s.ContextWindow.A), tokens(s.ContextWindow.B), s.ContextWindow.A.Sourced(), s.ContextWindow.B.Sourced()),
@@ -218,7 +200,7 @@ func triText(t catalog.Tri) string {
 
 // offerText is "$0.027 input and $0.2 output per 1M tokens at OpenRouter".
 func (g textGen) offerText(p *catalog.CheapestOffering) string {
-	return g.num.money(p.Input.Value.Amount) + " input and " + g.num.money(p.Output.Value.Amount) + " output per 1M tokens at " +
+	return p.Input.Value.Amount.Text() + " input and " + p.Output.Value.Amount.Text() + " output per 1M tokens at " +
 		offerName(p.ProviderName, p.Region, p.Variant)
 }
 
@@ -256,9 +238,9 @@ func (g textGen) costParagraph() string {
 		}
 	}
 	if p.Cheaper == catalog.SideA || p.Cheaper == catalog.SideB || p.Cheaper == catalog.SideEqual {
-		parts = append(parts, "Blended "+p.Blend.Label()+": "+g.na+" "+g.num.arith(p.Blend, p.Models.A.Cheapest)+"; "+g.nb+" "+g.num.arith(p.Blend, p.Models.B.Cheapest)+".")
+		parts = append(parts, "Blended "+p.Blend.Label()+": "+g.na+" "+arithmetic(p.Blend, p.Models.A.Cheapest)+"; "+g.nb+" "+arithmetic(p.Blend, p.Models.B.Cheapest)+".")
 		if p.Cheaper != catalog.SideEqual {
-			parts = append(parts, g.name(p.Cheaper)+" is lower by "+g.num.exact(*p.Difference)+" (about "+p.DifferenceDisplay+") per 1M blended tokens; "+g.ratioList()+".")
+			parts = append(parts, g.name(p.Cheaper)+" is lower by "+p.Difference.Text()+" (about "+p.DifferenceDisplay+") per 1M blended tokens; "+g.ratioList()+".")
 		}
 	}
 	return strings.Join(parts, " ")
@@ -302,7 +284,7 @@ func (g textGen) cheaperAnswer() string {
 		s = g.name(p.Cheaper) + " is cheaper on tracked prices."
 	}
 	s += " " + g.na + " costs " + g.offerText(p.Models.A.Cheapest) + "; " + g.nb + " costs " + g.offerText(p.Models.B.Cheapest) + "."
-	s += " Blended " + p.Blend.Label() + ", that is " + g.num.exact(p.Models.A.Cheapest.Blended) + " against " + g.num.exact(p.Models.B.Cheapest.Blended) + " per 1M tokens."
+	s += " Blended " + p.Blend.Label() + ", that is " + p.Models.A.Cheapest.Blended.Text() + " against " + p.Models.B.Cheapest.Blended.Text() + " per 1M tokens."
 	return s + " Batch, cached-input and negotiated prices can change the final bill."
 }
 

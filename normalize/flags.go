@@ -30,7 +30,7 @@ func pickPrice(cs []cand, prev catalog.Fact[catalog.Price], now time.Time, bound
 	if prev.Sourced() && prev.Value.Kind == catalog.PriceFixed && ex != nil && prev.Value.Amount != f.Value.Amount {
 		if p, ok := slip(moneyRat(prev.Value.Amount), ex); ok {
 			addFlag(&f.Flags, catalog.FlagUnitSlip, fmt.Sprintf("%s per 1M is %s× the previous value %s per 1M (%s): suspected unit slip",
-				usd(ex), ratioWord(moneyRat(prev.Value.Amount), ex, p), prev.Value.Amount, prev.Source.Name))
+				usd(ex), ratioWord(moneyRat(prev.Value.Amount), ex, p), prev.Value.Amount.Text(), prev.Source.Name))
 		}
 	}
 	for _, c := range cs[1:] {
@@ -205,8 +205,16 @@ func addFlag(flags *[]catalog.Flag, kind, detail string) {
 	})
 }
 
-// usd writes an exact amount as "$0.027".
-func usd(r *big.Rat) string { return "$" + ratDecimal(r) }
+// usd writes an exact amount as text output writes money (catalog's
+// Money.Text: "$0.10", "$0.027", "$14.00"); an amount Money cannot hold
+// (finer than a micro-dollar, or out of range) with every digit it has.
+func usd(r *big.Rat) string {
+	micros := new(big.Rat).Mul(r, big.NewRat(catalog.MicrosPerUSD, 1))
+	if micros.IsInt() && micros.Num().IsInt64() {
+		return catalog.Money(micros.Num().Int64()).Text()
+	}
+	return "$" + ratDecimal(r)
+}
 
 // ratioWord writes hi/lo of a slip pair as a whole number ("1,000"), or
 // "1/1,000" when the new value is the smaller.

@@ -217,11 +217,11 @@ func TestRealModelsDevLlama(t *testing.T) {
 		return o
 	}
 	eu := offer("bedrock", "eu-west-1").Input
-	if eu.Value != catalog.Fixed(130_000) || !hasFlag(eu, catalog.FlagDiscrepancy, "models.dev (cross-check) has $0.1 per 1M, -23.1% from bedrock's $0.13") {
+	if eu.Value != catalog.Fixed(130_000) || !hasFlag(eu, catalog.FlagDiscrepancy, "models.dev (cross-check) has $0.10 per 1M, -23.1% from bedrock's $0.13") {
 		t.Errorf("EU Bedrock: %+v", eu)
 	}
 	c := offer("cloudflare", "").Input
-	if !hasFlag(c, catalog.FlagUnitSlip, "models.dev says $27000 per 1M") {
+	if !hasFlag(c, catalog.FlagUnitSlip, "models.dev says $27000.00 per 1M") {
 		t.Errorf("Cloudflare gateway input = 27000 not flagged: %+v", c)
 	}
 	tg := offer("together", "")

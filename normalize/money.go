@@ -204,14 +204,14 @@ var (
 
 // implausible says why an exact amount (USD per 1M tokens) is outside the
 // plausible range, or "" when it is inside.
-func implausible(usd *big.Rat) string {
+func implausible(amount *big.Rat) string {
 	switch {
-	case usd == nil:
+	case amount == nil:
 		return ""
-	case usd.Cmp(plausibleLow) < 0:
-		return fmt.Sprintf("$%s per 1M tokens is implausibly low (below $0.001): a per-token or per-1K figure read as per 1M?", ratDecimal(usd))
-	case usd.Cmp(plausibleHigh) > 0:
-		return fmt.Sprintf("$%s per 1M tokens is implausibly high (above $5,000): a per-1M figure read as per token or per 1K?", ratDecimal(usd))
+	case amount.Cmp(plausibleLow) < 0:
+		return fmt.Sprintf("%s per 1M tokens is implausibly low (below $0.001): a per-token or per-1K figure read as per 1M?", usd(amount))
+	case amount.Cmp(plausibleHigh) > 0:
+		return fmt.Sprintf("%s per 1M tokens is implausibly high (above $5,000): a per-1M figure read as per token or per 1K?", usd(amount))
 	}
 	return ""
 }

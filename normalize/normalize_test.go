@@ -370,7 +370,7 @@ func TestEUBedrockConflict(t *testing.T) {
 		t.Errorf("eu conflicts %+v; want models.dev's 0.10 (litellm's eu. 0.13 agrees; its bare 0.10 is for the plain region)", eu.Conflicts)
 	}
 	if len(eu.Flags) != 1 || eu.Flags[0].Kind != catalog.FlagDiscrepancy ||
-		eu.Flags[0].Detail != "models.dev (cross-check) has $0.1 per 1M, -23.1% from bedrock's $0.13 (bound 20%)" {
+		eu.Flags[0].Detail != "models.dev (cross-check) has $0.10 per 1M, -23.1% from bedrock's $0.13 (bound 20%)" {
 		t.Errorf("eu flags %+v", eu.Flags)
 	}
 	if len(us.Conflicts) != 0 || len(us.Flags) != 0 {
@@ -404,11 +404,11 @@ func TestDiscrepancyFreeAndFixed(t *testing.T) {
 	if n.Input.Value.Kind != catalog.PriceFree || len(n.Input.Flags) != 0 || len(n.Input.Conflicts) != 0 {
 		t.Errorf("nim input %+v: free agrees with models.dev's 0.00", n.Input)
 	}
-	if !hasFlag(n.Output, catalog.FlagDiscrepancy, "litellm (cross-check) has $0.1 per 1M; nvidia-nim says free") {
+	if !hasFlag(n.Output, catalog.FlagDiscrepancy, "litellm (cross-check) has $0.10 per 1M; nvidia-nim says free") {
 		t.Errorf("nim output flags %+v", n.Output.Flags)
 	}
 	f := snap.Offerings[catalog.OfferingKey(llamaID, "fireworks", "", "")]
-	if !hasFlag(f.Input, catalog.FlagDiscrepancy, "litellm (cross-check) says free; fireworks says $0.1 per 1M") {
+	if !hasFlag(f.Input, catalog.FlagDiscrepancy, "litellm (cross-check) says free; fireworks says $0.10 per 1M") {
 		t.Errorf("fireworks input flags %+v", f.Input.Flags)
 	}
 }
@@ -429,7 +429,7 @@ func TestUnitSlips(t *testing.T) {
 	day2 := day1.Add(24 * time.Hour)
 	next := norm(t, Input{Now: day2, Previous: prev, Pages: []catalog.Page{name, page(orOffers.offer("meta-llama/llama-3.2-1b-instruct", "openrouter", "", catalog.FieldPriceInput, "0.000027", catalog.PerToken))}}).Snapshot
 	in := next.Offerings[key].Input
-	if in.Value != catalog.Fixed(27_000_000) || !hasFlag(in, catalog.FlagUnitSlip, "$27 per 1M is 1,000× the previous value $0.027 per 1M (openrouter)") {
+	if in.Value != catalog.Fixed(27_000_000) || !hasFlag(in, catalog.FlagUnitSlip, "$27.00 per 1M is 1,000× the previous value $0.027 per 1M (openrouter)") {
 		t.Errorf("history slip: %+v", in)
 	}
 	// A normal move is no slip.
@@ -445,7 +445,7 @@ func TestUnitSlips(t *testing.T) {
 		page(modelsdev.offer("workers-ai/llama-3.2-1b-instruct", "cloudflare", "", catalog.FieldPriceInput, "27000", catalog.PerMillion)),
 	}}).Snapshot
 	cf := snap.Offerings[catalog.OfferingKey(llamaID, "cloudflare", "", "")].Input
-	if cf.Value != catalog.Fixed(27_000) || !hasFlag(cf, catalog.FlagUnitSlip, "cloudflare says $0.027 per 1M, models.dev says $27000 per 1M: 1,000,000× apart") {
+	if cf.Value != catalog.Fixed(27_000) || !hasFlag(cf, catalog.FlagUnitSlip, "cloudflare says $0.027 per 1M, models.dev says $27000.00 per 1M: 1,000,000× apart") {
 		t.Errorf("cross-source slip: %+v", cf)
 	}
 	if hasFlag(cf, catalog.FlagDiscrepancy, "") {
@@ -455,7 +455,7 @@ func TestUnitSlips(t *testing.T) {
 	// Face value: a lone per-1M figure read as per token.
 	lone := norm(t, Input{Pages: []catalog.Page{name,
 		page(orOffers.offer("meta-llama/llama-3.2-1b-instruct", "openrouter", "", catalog.FieldPriceInput, "0.027", catalog.PerToken))}}).Snapshot
-	if f := lone.Offerings[key].Input; !hasFlag(f, catalog.FlagUnitSlip, "$27000 per 1M tokens is implausibly high") {
+	if f := lone.Offerings[key].Input; !hasFlag(f, catalog.FlagUnitSlip, "$27000.00 per 1M tokens is implausibly high") {
 		t.Errorf("implausible: %+v", f.Flags)
 	}
 
@@ -466,8 +466,8 @@ func TestUnitSlips(t *testing.T) {
 	)}}).Snapshot
 	us := reg.Offerings[catalog.OfferingKey(llamaID, "bedrock", "us-east-1", "")].Input
 	eu := reg.Offerings[catalog.OfferingKey(llamaID, "bedrock", "eu-west-1", "")].Input
-	if !hasFlag(us, catalog.FlagUnitSlip, "$0.1 per 1M here, $130 per 1M at bedrock eu-west-1: 1,000× apart") ||
-		!hasFlag(eu, catalog.FlagUnitSlip, "$130 per 1M here, $0.1 per 1M at bedrock us-east-1") {
+	if !hasFlag(us, catalog.FlagUnitSlip, "$0.10 per 1M here, $130.00 per 1M at bedrock eu-west-1: 1,000× apart") ||
+		!hasFlag(eu, catalog.FlagUnitSlip, "$130.00 per 1M here, $0.10 per 1M at bedrock us-east-1") {
 		t.Errorf("sibling slip: us %+v eu %+v", us.Flags, eu.Flags)
 	}
 	// The next day the EU price slips again while the US one holds steady

@@ -99,9 +99,11 @@ func TestPathStyle(t *testing.T) {
 		"127.0.0.1:9000": true, "[::1]:9000": true, "localhost:9000": true, "minio:9000": true, "minio": true,
 		"s3.amazonaws.com": false, "acct.r2.cloudflarestorage.com": false, "s3.example.com:443": false,
 	} {
-		if got := (Options{}).pathStyle(host); got != want {
-			t.Errorf("pathStyle(%q) = %v, want %v", host, got, want)
-		}
+		t.Run(host, func(t *testing.T) {
+			if got := (Options{}).pathStyle(host); got != want {
+				t.Errorf("pathStyle(%q) = %v, want %v", host, got, want)
+			}
+		})
 	}
 	if !(Options{PathStyle: true}).pathStyle("s3.example.com") {
 		t.Error("path_style: true is not honoured")

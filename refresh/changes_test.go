@@ -401,14 +401,16 @@ func validateExported(t *testing.T, out string, dirs ...string) {
 // TestSchemasRejectBadChanges: the two schemas refuse what the contract
 // forbids.
 func TestSchemasRejectBadChanges(t *testing.T) {
-	for _, b := range []struct{ rel, doc string }{
-		{"changes/2.json", `{"schema_version":1,"runs":[],"counts":{},"statuses":{},"changes":[{"run":2,"kind":"price_changed","status":"held","source":{"name":"x","url":"","authority":"provider"}}]}`},
-		{"changes/2.json", `{"schema_version":1,"runs":[],"counts":{"price_changed":1},"statuses":{},"changes":[{"run":2,"kind":"price_moved","status":"published","source":{"name":"x","url":"","authority":"provider"}}]}`},
-		{"history/a--b.json", `{"schema_version":2,"model":"a/b","offerings":[{"key":"a/b|p||","provider":"p","points":[{"run":1,"at":"2026-04-23T02:00:00Z","removed":true,"input":{"kind":"free"}}]}]}`},
-		{"history/a--b.json", `{"schema_version":2,"model":"a/b","offerings":[{"key":"a/b|p||","provider":"p","points":[{"run":1,"at":"2026-04-23T02:00:00Z","output":{"kind":"fixed","usd_per_mtok":0.2}}]}]}`},
+	for _, b := range []struct{ name, rel, doc string }{
+		{"held change without its hold", "changes/2.json", `{"schema_version":1,"runs":[],"counts":{},"statuses":{},"changes":[{"run":2,"kind":"price_changed","status":"held","source":{"name":"x","url":"","authority":"provider"}}]}`},
+		{"unknown kind", "changes/2.json", `{"schema_version":1,"runs":[],"counts":{"price_changed":1},"statuses":{},"changes":[{"run":2,"kind":"price_moved","status":"published","source":{"name":"x","url":"","authority":"provider"}}]}`},
+		{"removed point with a price", "history/a--b.json", `{"schema_version":2,"model":"a/b","offerings":[{"key":"a/b|p||","provider":"p","points":[{"run":1,"at":"2026-04-23T02:00:00Z","removed":true,"input":{"kind":"free"}}]}]}`},
+		{"fixed price without micro-dollars", "history/a--b.json", `{"schema_version":2,"model":"a/b","offerings":[{"key":"a/b|p||","provider":"p","points":[{"run":1,"at":"2026-04-23T02:00:00Z","output":{"kind":"fixed","usd_per_mtok":0.2}}]}]}`},
 	} {
-		if err := schema.Check(b.rel, []byte(b.doc)); err == nil {
-			t.Errorf("%s accepted: %s", b.rel, b.doc)
-		}
+		t.Run(b.name, func(t *testing.T) {
+			if err := schema.Check(b.rel, []byte(b.doc)); err == nil {
+				t.Errorf("%s accepted: %s", b.rel, b.doc)
+			}
+		})
 	}
 }

@@ -42,8 +42,10 @@ func TestTrackPolicy(t *testing.T) {
 		})
 	}
 	for pat, want := range map[string]string{"a/b/c": `"a/b/c": a pattern is creator or creator/slug`, "[x": `"[x": syntax error`, " ": "empty pattern"} {
-		if err := CheckTrackPattern(pat); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("CheckTrackPattern(%q): %v; want %q", pat, err, want)
-		}
+		t.Run(pat, func(t *testing.T) {
+			if err := CheckTrackPattern(pat); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("CheckTrackPattern(%q): %v; want %q", pat, err, want)
+			}
+		})
 	}
 }

@@ -443,16 +443,18 @@ func TestNewRejects(t *testing.T) {
 func TestParseSpecNeverPanics(t *testing.T) {
 	// robfig/cron v3.0.1 itself panics on these (#554).
 	for _, spec := range []string{"TZ=", "CRON_TZ=", "TZ=UTC", "CRON_TZ=Europe/Berlin", "TZ= "} {
-		func() {
-			defer func() {
-				if r := recover(); r != nil {
-					t.Errorf("ParseSpec(%q) panicked: %v", spec, r)
+		t.Run(spec, func(t *testing.T) {
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Errorf("ParseSpec(%q) panicked: %v", spec, r)
+					}
+				}()
+				if _, err := ParseSpec(spec, time.UTC); err == nil {
+					t.Errorf("ParseSpec(%q): no error", spec)
 				}
 			}()
-			if _, err := ParseSpec(spec, time.UTC); err == nil {
-				t.Errorf("ParseSpec(%q): no error", spec)
-			}
-		}()
+		})
 	}
 	paniced := func(spec string) (p bool) {
 		defer func() { p = recover() != nil }()
@@ -468,14 +470,16 @@ func TestParseSpecNeverPanics(t *testing.T) {
 		"@weekly":                         time.Date(2026, 1, 4, 0, 0, 0, 0, time.UTC),
 	}
 	for spec, want := range good {
-		s, err := ParseSpec(spec, time.UTC)
-		if err != nil {
-			t.Errorf("ParseSpec(%q): %v", spec, err)
-			continue
-		}
-		if got := s.Next(time.Date(2026, 1, 1, 0, 0, 30, 0, time.UTC)); !got.Equal(want) {
-			t.Errorf("%q next %v, want %v", spec, got, want)
-		}
+		t.Run(spec, func(t *testing.T) {
+			s, err := ParseSpec(spec, time.UTC)
+			if err != nil {
+				t.Errorf("ParseSpec(%q): %v", spec, err)
+				return
+			}
+			if got := s.Next(time.Date(2026, 1, 1, 0, 0, 30, 0, time.UTC)); !got.Equal(want) {
+				t.Errorf("%q next %v, want %v", spec, got, want)
+			}
+		})
 	}
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	s, _ := ParseSpec("0 2 * * *", berlin)

@@ -24,11 +24,13 @@ func TestParseBedrockOfferGolden(t *testing.T) {
 	s := &Bedrock{Regions: []string{"us-east-1", "eu-west-1"}, Models: brModels}
 	for _, region := range s.Regions {
 		for _, day := range []string{"2026-04-23", "2026-04-24"} {
-			p, err := s.Parse("offer", Response{URL: s.OfferURL(region), Status: 200, Body: fixtureBody(t, day, brOfferPath(region)), RetrievedAt: fixtureTime})
-			if err != nil {
-				t.Fatalf("%s %s: %v", day, region, err)
-			}
-			golden.Assert(t, filepath.Join("testdata", "bedrock_"+region+".golden.json"), observationsJSON(t, p.Observations))
+			t.Run(region+" "+day, func(t *testing.T) {
+				p, err := s.Parse("offer", Response{URL: s.OfferURL(region), Status: 200, Body: fixtureBody(t, day, brOfferPath(region)), RetrievedAt: fixtureTime})
+				if err != nil {
+					t.Fatalf("%s %s: %v", day, region, err)
+				}
+				golden.Assert(t, filepath.Join("testdata", "bedrock_"+region+".golden.json"), observationsJSON(t, p.Observations))
+			})
 		}
 	}
 	pu, err := ParseBedrockOffer("us-east-1", brModels, Response{URL: s.OfferURL("us-east-1"), Body: fixtureBody(t, "2026-04-23", brOfferPath("us-east-1"))})
@@ -99,24 +101,28 @@ func TestParseBedrockOfferSKUs(t *testing.T) {
 		"cache read":  {`"model" : "Llama 3.2 1B", "usagetype" : "USW2-Llama3-2-1B-cache-read-input-tokens"`, "1K tokens", "0.0000100000", "", catalog.FieldPriceCachedInput, catalog.PerThousand},
 		"titan model": {`"titanModel" : "Llama 3.2 1B", "usagetype" : "USW2-Llama3-2-1B-input-tokens"`, "1K tokens", "0.0001000000", "", catalog.FieldPriceInput, catalog.PerThousand},
 	} {
-		p, err := ParseBedrockOffer("us-west-2", brModels, Response{Body: []byte(brOffer(c.attrs, c.unit, c.price, c.desc))})
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-			continue
-		}
-		obs := p.Observations
-		got := find(obs, brLlama, c.field)
-		if len(got) != 1 || got[0].Value != c.price || got[0].Unit != c.wantUnit || got[0].Region != "us-west-2" {
-			t.Errorf("%s: %s = %+v", name, c.field, obs)
-		}
+		t.Run(name, func(t *testing.T) {
+			p, err := ParseBedrockOffer("us-west-2", brModels, Response{Body: []byte(brOffer(c.attrs, c.unit, c.price, c.desc))})
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+				return
+			}
+			obs := p.Observations
+			got := find(obs, brLlama, c.field)
+			if len(got) != 1 || got[0].Value != c.price || got[0].Unit != c.wantUnit || got[0].Region != "us-west-2" {
+				t.Errorf("%s: %s = %+v", name, c.field, obs)
+			}
+		})
 	}
 	// Other serving paths are other offerings: never read as on-demand.
 	for _, suffix := range []string{"flex", "priority", "latency-optimized", "cross-region-global", "custom-model", "cross-region-global-batch"} {
-		body := brOffer(`"model" : "Llama 3.2 1B", "usagetype" : "USW2-Llama3-2-1B-input-tokens-`+suffix+`"`, "1K tokens", "0.5", "")
-		_, err := ParseBedrockOffer("us-west-2", brModels, Response{Body: []byte(body)})
-		if err == nil || !errors.Is(err, ErrMarkup) || !strings.Contains(err.Error(), "no on-demand or batch token price") {
-			t.Errorf("-%s: %v; want it skipped, leaving no price", suffix, err)
-		}
+		t.Run(suffix, func(t *testing.T) {
+			body := brOffer(`"model" : "Llama 3.2 1B", "usagetype" : "USW2-Llama3-2-1B-input-tokens-`+suffix+`"`, "1K tokens", "0.5", "")
+			_, err := ParseBedrockOffer("us-west-2", brModels, Response{Body: []byte(body)})
+			if err == nil || !errors.Is(err, ErrMarkup) || !strings.Contains(err.Error(), "no on-demand or batch token price") {
+				t.Errorf("-%s: %v; want it skipped, leaving no price", suffix, err)
+			}
+		})
 	}
 }
 
@@ -135,9 +141,11 @@ func TestParseBedrockOfferRenamed(t *testing.T) {
 		t.Errorf("the old name still read: %+v", got)
 	}
 	for vendor, want := range map[string]string{"Mistral AI": "mistralai/Mistral Large", "AI21 Labs": "ai21/Mistral Large", "": "Mistral Large", "Some Lab": "some-lab/Mistral Large"} {
-		if got := bedrockSubject(vendor, " Mistral  Large "); got != want {
-			t.Errorf("bedrockSubject(%q) = %q, want %q", vendor, got, want)
-		}
+		t.Run(fmt.Sprintf("vendor %q", vendor), func(t *testing.T) {
+			if got := bedrockSubject(vendor, " Mistral  Large "); got != want {
+				t.Errorf("bedrockSubject(%q) = %q, want %q", vendor, got, want)
+			}
+		})
 	}
 }
 
@@ -263,60 +271,62 @@ func TestReferenceSourcesReplay(t *testing.T) {
 	}
 
 	for day, out := range map[string]*Outcome{"2026-04-23": day1, "2026-04-24": day2} {
-		snap := normalize.Normalize(normalize.Input{Pages: out.Pages, Now: fixtureTime}).Snapshot
-		m := snap.Models["meta/llama-3.2-1b-instruct"]
-		if m == nil {
-			t.Fatalf("%s: no Llama 3.2 1B Instruct", day)
-		}
-		if m.Parameters.Display != "1.23B" || m.Parameters.Source.Name != "huggingface" || m.Parameters.Source.Authority != catalog.AuthorityCreator {
-			t.Errorf("%s: parameters %+v; the card (1.23B) must win over the API's safetensors total", day, m.Parameters)
-		}
-		type offer struct{ in, out catalog.Money }
-		wantOut := map[string]catalog.Money{"2026-04-23": 200_000, "2026-04-24": 201_000}[day]
-		want := map[string]offer{
-			catalog.OfferingKey(m.ID, "openrouter", "", ""):               {27_000, wantOut},
-			catalog.OfferingKey(m.ID, "openrouter", "", "cloudflare"):     {27_000, wantOut},
-			catalog.OfferingKey(m.ID, "openrouter", "", "deepinfra/bf16"): {27_000, wantOut},
-			catalog.OfferingKey(m.ID, "fireworks", "", ""):                {100_000, 100_000},
-			catalog.OfferingKey(m.ID, "bedrock", "us-east-1", ""):         {100_000, 100_000},
-			catalog.OfferingKey(m.ID, "bedrock", "eu-west-1", ""):         {130_000, 130_000},
-		}
-		var cheapest *catalog.Offering
-		blend := func(o *catalog.Offering) int64 { return 7*int64(o.Input.Value.Amount) + 3*int64(o.Output.Value.Amount) }
-		for _, o := range snap.OfferingsOf(m.ID) {
-			w, ok := want[o.Key()]
-			if !ok {
-				t.Errorf("%s: unexpected offering %s", day, o.Key())
-				continue
+		t.Run(day, func(t *testing.T) {
+			snap := normalize.Normalize(normalize.Input{Pages: out.Pages, Now: fixtureTime}).Snapshot
+			m := snap.Models["meta/llama-3.2-1b-instruct"]
+			if m == nil {
+				t.Fatalf("%s: no Llama 3.2 1B Instruct", day)
 			}
-			delete(want, o.Key())
-			if !o.Input.Value.Comparable() || o.Input.Value.Amount != w.in || o.Output.Value.Amount != w.out {
-				t.Errorf("%s %s: %s / %s, want %s / %s", day, o.Key(), o.Input.Display, o.Output.Display, w.in, w.out)
+			if m.Parameters.Display != "1.23B" || m.Parameters.Source.Name != "huggingface" || m.Parameters.Source.Authority != catalog.AuthorityCreator {
+				t.Errorf("%s: parameters %+v; the card (1.23B) must win over the API's safetensors total", day, m.Parameters)
 			}
-			if cheapest == nil || blend(o) < blend(cheapest) {
-				cheapest = o
+			type offer struct{ in, out catalog.Money }
+			wantOut := map[string]catalog.Money{"2026-04-23": 200_000, "2026-04-24": 201_000}[day]
+			want := map[string]offer{
+				catalog.OfferingKey(m.ID, "openrouter", "", ""):               {27_000, wantOut},
+				catalog.OfferingKey(m.ID, "openrouter", "", "cloudflare"):     {27_000, wantOut},
+				catalog.OfferingKey(m.ID, "openrouter", "", "deepinfra/bf16"): {27_000, wantOut},
+				catalog.OfferingKey(m.ID, "fireworks", "", ""):                {100_000, 100_000},
+				catalog.OfferingKey(m.ID, "bedrock", "us-east-1", ""):         {100_000, 100_000},
+				catalog.OfferingKey(m.ID, "bedrock", "eu-west-1", ""):         {130_000, 130_000},
 			}
-		}
-		for k := range want {
-			t.Errorf("%s: no offering %s", day, k)
-		}
-		if cheapest == nil || cheapest.Provider != "openrouter" {
-			t.Errorf("%s: cheapest blended offering %+v, want OpenRouter's", day, cheapest)
-		}
-		fw := snap.Offerings[catalog.OfferingKey(m.ID, "fireworks", "", "")]
-		if fw == nil || fw.Input.Source.Note != "tier: Less than 4B parameters" || fw.BatchInput.Value.Amount != 50_000 {
-			t.Errorf("%s: Fireworks offering %+v; want the tier named and batch at 50%%", day, fw)
-		}
-		br := snap.Offerings[catalog.OfferingKey(m.ID, "bedrock", "us-east-1", "")]
-		if br == nil || br.ProviderModelID != brLlama || br.BatchOutput.Value.Amount != 50_000 {
-			t.Errorf("%s: Bedrock us-east-1 offering %+v", day, br)
-		}
-		for _, tag := range []string{"", "openai", "azure"} {
-			o := snap.Offerings[catalog.OfferingKey("openai/gpt-5.3-codex", "openrouter", "", tag)]
-			if o == nil || o.Input.Value.Amount != 1_750_000 || o.Output.Value.Amount != 14_000_000 || o.CachedInput.Value.Amount != 175_000 {
-				t.Errorf("%s: GPT-5.3-Codex at openrouter %q: %+v", day, tag, o)
+			var cheapest *catalog.Offering
+			blend := func(o *catalog.Offering) int64 { return 7*int64(o.Input.Value.Amount) + 3*int64(o.Output.Value.Amount) }
+			for _, o := range snap.OfferingsOf(m.ID) {
+				w, ok := want[o.Key()]
+				if !ok {
+					t.Errorf("%s: unexpected offering %s", day, o.Key())
+					continue
+				}
+				delete(want, o.Key())
+				if !o.Input.Value.Comparable() || o.Input.Value.Amount != w.in || o.Output.Value.Amount != w.out {
+					t.Errorf("%s %s: %s / %s, want %s / %s", day, o.Key(), o.Input.Display, o.Output.Display, w.in, w.out)
+				}
+				if cheapest == nil || blend(o) < blend(cheapest) {
+					cheapest = o
+				}
 			}
-		}
+			for k := range want {
+				t.Errorf("%s: no offering %s", day, k)
+			}
+			if cheapest == nil || cheapest.Provider != "openrouter" {
+				t.Errorf("%s: cheapest blended offering %+v, want OpenRouter's", day, cheapest)
+			}
+			fw := snap.Offerings[catalog.OfferingKey(m.ID, "fireworks", "", "")]
+			if fw == nil || fw.Input.Source.Note != "tier: Less than 4B parameters" || fw.BatchInput.Value.Amount != 50_000 {
+				t.Errorf("%s: Fireworks offering %+v; want the tier named and batch at 50%%", day, fw)
+			}
+			br := snap.Offerings[catalog.OfferingKey(m.ID, "bedrock", "us-east-1", "")]
+			if br == nil || br.ProviderModelID != brLlama || br.BatchOutput.Value.Amount != 50_000 {
+				t.Errorf("%s: Bedrock us-east-1 offering %+v", day, br)
+			}
+			for _, tag := range []string{"", "openai", "azure"} {
+				o := snap.Offerings[catalog.OfferingKey("openai/gpt-5.3-codex", "openrouter", "", tag)]
+				if o == nil || o.Input.Value.Amount != 1_750_000 || o.Output.Value.Amount != 14_000_000 || o.CachedInput.Value.Amount != 175_000 {
+					t.Errorf("%s: GPT-5.3-Codex at openrouter %q: %+v", day, tag, o)
+				}
+			}
+		})
 	}
 }
 

@@ -188,9 +188,11 @@ func TestReplay(t *testing.T) {
 		"escape":      `{"responses":[{"url":"https://a/","status":200,"body":"../x"}]}`,
 		"unknown key": `{"responses":[],"extra":1}`,
 	} {
-		if _, err := NewReplay(fstest.MapFS{"manifest.json": {Data: []byte(m)}}); err == nil {
-			t.Errorf("manifest %s accepted", name)
-		}
+		t.Run(name, func(t *testing.T) {
+			if _, err := NewReplay(fstest.MapFS{"manifest.json": {Data: []byte(m)}}); err == nil {
+				t.Errorf("manifest %s accepted", name)
+			}
+		})
 	}
 }
 

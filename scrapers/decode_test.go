@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -232,9 +233,11 @@ func TestReplayDecodes(t *testing.T) {
 	o.Transport = rt
 	got := fetchAll(t, o, Request{URL: "https://example.test/plain.json"}, Request{URL: "https://example.test/gz.json"}, Request{URL: "https://example.test/bomb.json"})
 	for _, u := range []string{"https://example.test/plain.json", "https://example.test/gz.json"} {
-		if f := got[u]; f.Err != nil || !bytes.Equal(f.Body, plain) {
-			t.Errorf("%s: err %v, body %q; want %q", u, f.Err, f.Body, plain)
-		}
+		t.Run(path.Base(u), func(t *testing.T) {
+			if f := got[u]; f.Err != nil || !bytes.Equal(f.Body, plain) {
+				t.Errorf("%s: err %v, body %q; want %q", u, f.Err, f.Body, plain)
+			}
+		})
 	}
 	if f := got["https://example.test/bomb.json"]; !errors.Is(f.Err, ErrBodyTooLarge) {
 		t.Errorf("replayed bomb: err %v, %d bytes; want ErrBodyTooLarge", f.Err, len(f.Body))

@@ -483,6 +483,7 @@ func retryableErr(err error) bool {
 }
 
 func describeNetErr(err error) error {
+	err = hostStage(err) // stage.go
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		return fmt.Errorf("timeout: %w", err)

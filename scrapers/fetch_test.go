@@ -260,9 +260,11 @@ func TestFetchCancelled(t *testing.T) {
 func TestRetryAfterParse(t *testing.T) {
 	now := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
 	for v, want := range map[string]time.Duration{"1": time.Second, "120": 2 * time.Minute, "Thu, 23 Apr 2026 02:00:30 GMT": 30 * time.Second} {
-		if d, ok := retryAfter(v, now); !ok || d != want {
-			t.Errorf("retryAfter(%q) = %v, %v", v, d, ok)
-		}
+		t.Run(v, func(t *testing.T) {
+			if d, ok := retryAfter(v, now); !ok || d != want {
+				t.Errorf("retryAfter(%q) = %v, %v", v, d, ok)
+			}
+		})
 	}
 	if _, ok := retryAfter("soon", now); ok {
 		t.Error("retryAfter(soon) accepted")

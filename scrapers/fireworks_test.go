@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -33,30 +34,32 @@ func fwParse(t *testing.T, models []FireworksModel, body []byte) []catalog.Obser
 
 func TestParseFireworksPricingGolden(t *testing.T) {
 	for _, day := range []string{"2026-04-23", "2026-04-24"} {
-		obs := fwParse(t, fwTracked, fixtureBody(t, day, "docs.fireworks.ai/serverless/pricing.md"))
-		golden.Assert(t, filepath.Join("testdata", "fireworks_pricing_"+day+".golden.json"), observationsJSON(t, obs))
-		for f, v := range map[catalog.Field]string{
-			catalog.FieldPriceInput: "$0.10", catalog.FieldPriceOutput: "$0.10",
-			catalog.FieldPriceBatchInput: "$0.05", catalog.FieldPriceBatchOutput: "$0.05",
-		} {
-			got := find(obs, fwLlama, f)
-			if len(got) != 1 || got[0].Value != v || got[0].Unit != catalog.PerMillion || got[0].Provider != "fireworks" ||
-				!strings.HasPrefix(got[0].Note, "tier: Less than 4B parameters") {
-				t.Errorf("%s: Llama 3.2 1B %s = %+v; want %s per 1M from the tier, named in the note", day, f, got, v)
+		t.Run(day, func(t *testing.T) {
+			obs := fwParse(t, fwTracked, fixtureBody(t, day, "docs.fireworks.ai/serverless/pricing.md"))
+			golden.Assert(t, filepath.Join("testdata", "fireworks_pricing_"+day+".golden.json"), observationsJSON(t, obs))
+			for f, v := range map[catalog.Field]string{
+				catalog.FieldPriceInput: "$0.10", catalog.FieldPriceOutput: "$0.10",
+				catalog.FieldPriceBatchInput: "$0.05", catalog.FieldPriceBatchOutput: "$0.05",
+			} {
+				got := find(obs, fwLlama, f)
+				if len(got) != 1 || got[0].Value != v || got[0].Unit != catalog.PerMillion || got[0].Provider != "fireworks" ||
+					!strings.HasPrefix(got[0].Note, "tier: Less than 4B parameters") {
+					t.Errorf("%s: Llama 3.2 1B %s = %+v; want %s per 1M from the tier, named in the note", day, f, got, v)
+				}
 			}
-		}
-		if b := find(obs, fwLlama, catalog.FieldPriceBatchInput); len(b) == 1 && !strings.Contains(b[0].Note, "batch: 50% of serverless pricing") {
-			t.Errorf("%s: batch price without its reason: %+v", day, b)
-		}
-		if c := find(obs, fwLlama, catalog.FieldPriceCachedInput); len(c) != 0 {
-			t.Errorf("%s: the tier has no cached-input rate, got %+v", day, c)
-		}
-		oss := "accounts/fireworks/models/gpt-oss-20b"
-		for f, v := range map[catalog.Field]string{catalog.FieldPriceInput: "$0.07", catalog.FieldPriceCachedInput: "$0.035", catalog.FieldPriceOutput: "$0.30", catalog.FieldPriceBatchInput: "$0.035", catalog.FieldPriceBatchOutput: "$0.15"} {
-			if got := find(obs, oss, f); len(got) != 1 || got[0].Value != v || got[0].Variant != "" {
-				t.Errorf("%s: GPT OSS 20B %s = %+v, want %s", day, f, got, v)
+			if b := find(obs, fwLlama, catalog.FieldPriceBatchInput); len(b) == 1 && !strings.Contains(b[0].Note, "batch: 50% of serverless pricing") {
+				t.Errorf("%s: batch price without its reason: %+v", day, b)
 			}
-		}
+			if c := find(obs, fwLlama, catalog.FieldPriceCachedInput); len(c) != 0 {
+				t.Errorf("%s: the tier has no cached-input rate, got %+v", day, c)
+			}
+			oss := "accounts/fireworks/models/gpt-oss-20b"
+			for f, v := range map[catalog.Field]string{catalog.FieldPriceInput: "$0.07", catalog.FieldPriceCachedInput: "$0.035", catalog.FieldPriceOutput: "$0.30", catalog.FieldPriceBatchInput: "$0.035", catalog.FieldPriceBatchOutput: "$0.15"} {
+				if got := find(obs, oss, f); len(got) != 1 || got[0].Value != v || got[0].Variant != "" {
+					t.Errorf("%s: GPT OSS 20B %s = %+v, want %s", day, f, got, v)
+				}
+			}
+		})
 	}
 }
 
@@ -95,15 +98,17 @@ func TestParseFireworksPricingCaptureA(t *testing.T) {
 		{"accounts/fireworks/models/gpt-oss-20b", "", "", catalog.FieldPriceInput, "$0.07"},
 	}
 	for _, c := range cases {
-		var got []catalog.Observation
-		for _, o := range find(obs, c.subject, c.field) {
-			if o.Region == c.region && o.Variant == c.variant {
-				got = append(got, o)
+		t.Run(strings.Join(strings.Fields(path.Base(c.subject)+" "+c.region+" "+c.variant+" "+string(c.field)), " "), func(t *testing.T) {
+			var got []catalog.Observation
+			for _, o := range find(obs, c.subject, c.field) {
+				if o.Region == c.region && o.Variant == c.variant {
+					got = append(got, o)
+				}
 			}
-		}
-		if len(got) != 1 || got[0].Value != c.want {
-			t.Errorf("%s [%s/%s] %s = %+v, want %s", c.subject, c.region, c.variant, c.field, got, c.want)
-		}
+			if len(got) != 1 || got[0].Value != c.want {
+				t.Errorf("%s [%s/%s] %s = %+v, want %s", c.subject, c.region, c.variant, c.field, got, c.want)
+			}
+		})
 	}
 	for _, o := range find(obs, k3, catalog.FieldPriceBatchInput) {
 		if o.Variant != "" || o.Region != "" {
@@ -232,24 +237,26 @@ func TestFireworksTierLabels(t *testing.T) {
 		"Vision models":    {parsed: false},
 		"2B to 9B and 12B": {parsed: false},
 	} {
-		tier, ok := fwTierLabel(label)
-		if ok != want.parsed {
-			t.Errorf("%q: parsed %v, want %v", label, ok, want.parsed)
-			continue
-		}
-		for _, n := range want.in {
-			if !tier.holds(n, want.moe) {
-				t.Errorf("%q does not hold %d", label, n)
+		t.Run(label, func(t *testing.T) {
+			tier, ok := fwTierLabel(label)
+			if ok != want.parsed {
+				t.Errorf("%q: parsed %v, want %v", label, ok, want.parsed)
+				return
 			}
-			if tier.holds(n, !want.moe) {
-				t.Errorf("%q holds %d of the other architecture", label, n)
+			for _, n := range want.in {
+				if !tier.holds(n, want.moe) {
+					t.Errorf("%q does not hold %d", label, n)
+				}
+				if tier.holds(n, !want.moe) {
+					t.Errorf("%q holds %d of the other architecture", label, n)
+				}
 			}
-		}
-		for _, n := range want.out {
-			if tier.holds(n, want.moe) {
-				t.Errorf("%q holds %d", label, n)
+			for _, n := range want.out {
+				if tier.holds(n, want.moe) {
+					t.Errorf("%q holds %d", label, n)
+				}
 			}
-		}
+		})
 	}
 }
 
@@ -268,9 +275,11 @@ func TestParseFireworksPricingOtherLayouts(t *testing.T) {
 		{"llama-3.1-8b", catalog.FieldPriceOutput, "$0.20"},
 		{fwLlama, catalog.FieldPriceInput, "$0.20"},
 	} {
-		if got := find(obs, c.subject, c.field); len(got) != 1 || got[0].Value != c.want {
-			t.Errorf("%s %s = %+v, want %s", c.subject, c.field, got, c.want)
-		}
+		t.Run(path.Base(c.subject)+" "+string(c.field), func(t *testing.T) {
+			if got := find(obs, c.subject, c.field); len(got) != 1 || got[0].Value != c.want {
+				t.Errorf("%s %s = %+v, want %s", c.subject, c.field, got, c.want)
+			}
+		})
 	}
 	if got := find(obs, "llama-3.1-8b", catalog.FieldPriceCachedInput); len(got) != 0 {
 		t.Errorf("a — cell gave a cached price: %+v", got)
@@ -364,9 +373,11 @@ func TestParseFireworksPricingRowWarnings(t *testing.T) {
 
 func TestScaleUSD(t *testing.T) {
 	for in, want := range map[string]string{"$0.10": "$0.05", "$3.00": "$1.5", "$0.035": "$0.0175", "$0.000001": "$0.0000005", "$1,200": "$600"} {
-		if got, err := scaleUSD(in, 50); err != nil || got != want {
-			t.Errorf("scaleUSD(%s, 50) = %s, %v; want %s", in, got, err, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got, err := scaleUSD(in, 50); err != nil || got != want {
+				t.Errorf("scaleUSD(%s, 50) = %s, %v; want %s", in, got, err, want)
+			}
+		})
 	}
 }
 

@@ -14,20 +14,22 @@ const hfLlamaRepo = "meta-llama/Llama-3.2-1B-Instruct"
 func TestParseHFModelAPIGolden(t *testing.T) {
 	s := &HuggingFace{}
 	for _, day := range []string{"2026-04-23", "2026-04-24"} {
-		r := Response{URL: s.APIURL(hfLlamaRepo), Status: 200, Body: fixtureBody(t, day, "huggingface.co/api/models/"+hfLlamaRepo+".json"), RetrievedAt: fixtureTime}
-		p, err := s.Parse("api", r)
-		if err != nil {
-			t.Fatalf("%s: %v", day, err)
-		}
-		golden.Assert(t, filepath.Join("testdata", "hf_api_llama-3.2-1b-instruct.golden.json"), observationsJSON(t, p.Observations))
-		params := find(p.Observations, hfLlamaRepo, catalog.FieldParameters)
-		if len(params) != 1 || params[0].Value != "1235814400" || params[0].Authority != catalog.AuthorityAggregator {
-			t.Errorf("%s: parameters %+v; want safetensors.total 1235814400 at aggregator authority (the card must keep winning)", day, params)
-		}
-		lic := find(p.Observations, hfLlamaRepo, catalog.FieldLicence)
-		if len(lic) != 1 || lic[0].Value != "llama3.2" || lic[0].Note != "cardData.license; gated (manual)" {
-			t.Errorf("%s: licence %+v", day, lic)
-		}
+		t.Run(day, func(t *testing.T) {
+			r := Response{URL: s.APIURL(hfLlamaRepo), Status: 200, Body: fixtureBody(t, day, "huggingface.co/api/models/"+hfLlamaRepo+".json"), RetrievedAt: fixtureTime}
+			p, err := s.Parse("api", r)
+			if err != nil {
+				t.Fatalf("%s: %v", day, err)
+			}
+			golden.Assert(t, filepath.Join("testdata", "hf_api_llama-3.2-1b-instruct.golden.json"), observationsJSON(t, p.Observations))
+			params := find(p.Observations, hfLlamaRepo, catalog.FieldParameters)
+			if len(params) != 1 || params[0].Value != "1235814400" || params[0].Authority != catalog.AuthorityAggregator {
+				t.Errorf("%s: parameters %+v; want safetensors.total 1235814400 at aggregator authority (the card must keep winning)", day, params)
+			}
+			lic := find(p.Observations, hfLlamaRepo, catalog.FieldLicence)
+			if len(lic) != 1 || lic[0].Value != "llama3.2" || lic[0].Note != "cardData.license; gated (manual)" {
+				t.Errorf("%s: licence %+v", day, lic)
+			}
+		})
 	}
 }
 
@@ -63,20 +65,22 @@ func TestParseHFModelAPIShapes(t *testing.T) {
 		"no card data, mixed dtypes": {`{"id":"OrionLLM/GRM-2.6-Opus","safetensors":{"parameters":{"I8":100,"BF16":20},"total":120}}`,
 			"120", "", ""},
 	} {
-		res, err := ParseHFModelAPI(repo, Response{Body: []byte(c.body)})
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-			continue
-		}
-		obs := res.Observations
-		p := find(obs, repo, catalog.FieldParameters)
-		l := find(obs, repo, catalog.FieldLicence)
-		if c.params == "" && len(p) != 0 || c.params != "" && (len(p) != 1 || p[0].Value != c.params) {
-			t.Errorf("%s: parameters %+v, want %q", name, p, c.params)
-		}
-		if c.licence == "" && len(l) != 0 || c.licence != "" && (len(l) != 1 || l[0].Value != c.licence || l[0].Note != c.note) {
-			t.Errorf("%s: licence %+v, want %q (%s)", name, l, c.licence, c.note)
-		}
+		t.Run(name, func(t *testing.T) {
+			res, err := ParseHFModelAPI(repo, Response{Body: []byte(c.body)})
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+				return
+			}
+			obs := res.Observations
+			p := find(obs, repo, catalog.FieldParameters)
+			l := find(obs, repo, catalog.FieldLicence)
+			if c.params == "" && len(p) != 0 || c.params != "" && (len(p) != 1 || p[0].Value != c.params) {
+				t.Errorf("%s: parameters %+v, want %q", name, p, c.params)
+			}
+			if c.licence == "" && len(l) != 0 || c.licence != "" && (len(l) != 1 || l[0].Value != c.licence || l[0].Note != c.note) {
+				t.Errorf("%s: licence %+v, want %q (%s)", name, l, c.licence, c.note)
+			}
+		})
 	}
 	res, _ := ParseHFModelAPI(repo, Response{Body: []byte(`{"id":"OrionLLM/GRM-2.6-Opus","safetensors":{"parameters":{"I8":100,"BF16":20},"total":120}}`)})
 	if p := find(res.Observations, repo, catalog.FieldParameters); len(p) != 1 || p[0].Note != "safetensors total (BF16, I8)" {

@@ -97,14 +97,16 @@ func TestParseLiteLLMErrors(t *testing.T) {
 		"nothing mapped":    {`{"x/y":{"litellm_provider":"somewhere","mode":"chat","input_cost_per_token":1e-06}}`, true},
 		"only the spec":     {`{"sample_spec":{"mode":"chat","input_cost_per_token":0.0,"litellm_provider":"openai"}}`, true},
 	} {
-		_, err := ParseLiteLLM(Response{Body: []byte(tt.body)}, DefaultLiteLLMProviders())
-		if err == nil {
-			t.Errorf("%s: no error", name)
-			continue
-		}
-		if tt.markup && !errors.Is(err, ErrMarkup) {
-			t.Errorf("%s: %v does not wrap ErrMarkup", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseLiteLLM(Response{Body: []byte(tt.body)}, DefaultLiteLLMProviders())
+			if err == nil {
+				t.Errorf("%s: no error", name)
+				return
+			}
+			if tt.markup && !errors.Is(err, ErrMarkup) {
+				t.Errorf("%s: %v does not wrap ErrMarkup", name, err)
+			}
+		})
 	}
 }
 
@@ -154,10 +156,12 @@ func TestLiteLLMSubject(t *testing.T) {
 		{"bedrock/*/6-month-commitment/cohere.command-text-v14", "bedrock", "", "", false},
 		{"openai/", "openai", "", "", false},
 	} {
-		s, r, skip := litellmSubject(tt.key, tt.provider)
-		if ok := skip == ""; ok != tt.ok || (ok && (s != tt.subject || r != tt.region)) {
-			t.Errorf("%s: %q %q %q; want %q %q ok=%v", tt.key, s, r, skip, tt.subject, tt.region, tt.ok)
-		}
+		t.Run(tt.key, func(t *testing.T) {
+			s, r, skip := litellmSubject(tt.key, tt.provider)
+			if ok := skip == ""; ok != tt.ok || (ok && (s != tt.subject || r != tt.region)) {
+				t.Errorf("%s: %q %q %q; want %q %q ok=%v", tt.key, s, r, skip, tt.subject, tt.region, tt.ok)
+			}
+		})
 	}
 }
 

@@ -67,14 +67,16 @@ func TestParseModelsDevErrors(t *testing.T) {
 		"model not object": {`{"openai":{"models":{"gpt-x":[1,2]}}}`, false},
 		"model without id": {`{"openai":{"models":{"":{"name":"x"}}}}`, true},
 	} {
-		_, err := ParseModelsDev(Response{Body: []byte(tt.body)}, DefaultModelsDevProviders())
-		if err == nil {
-			t.Errorf("%s: no error", name)
-			continue
-		}
-		if tt.markup && !errors.Is(err, ErrMarkup) {
-			t.Errorf("%s: %v does not wrap ErrMarkup", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseModelsDev(Response{Body: []byte(tt.body)}, DefaultModelsDevProviders())
+			if err == nil {
+				t.Errorf("%s: no error", name)
+				return
+			}
+			if tt.markup && !errors.Is(err, ErrMarkup) {
+				t.Errorf("%s: %v does not wrap ErrMarkup", name, err)
+			}
+		})
 	}
 	// Most providers and models unreadable.
 	_, err := ParseModelsDev(Response{Body: []byte(`{"openai":{"models":{"a":{"cost":{"input":-1}},"b":[1],"c":{"id":"c"}}},"azure":7}`)}, DefaultModelsDevProviders())

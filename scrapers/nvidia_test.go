@@ -30,32 +30,34 @@ func TestNVIDIAURLs(t *testing.T) {
 
 func TestParseNVIDIAModelsGolden(t *testing.T) {
 	for _, day := range []string{"2026-04-23", "2026-04-24"} {
-		r := Response{URL: nimListURL, Status: 200, Body: fixtureBody(t, day, "integrate.api.nvidia.com/v1/models.json"), RetrievedAt: fixtureTime}
-		// A configured model the list lacks gives nothing; one listed
-		// twice (day 2) is read once.
-		p, err := ParseNVIDIAModels(r, []string{nimLlama, "deepseek-ai/deepseek-v4-flash", "example/not-listed"})
-		obs := p.Observations
-		if len(p.Warnings) != 0 {
-			t.Errorf("%s: warnings %q (a repeated id is read once, silently)", day, p.Warnings)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		golden.Assert(t, filepath.Join("testdata", "nvidia_models_"+day+".golden.json"), observationsJSON(t, obs))
-		for _, f := range []catalog.Field{catalog.FieldPriceInput, catalog.FieldPriceOutput} {
-			got := find(obs, nimLlama, f)
-			if len(got) != 1 || got[0].Value != "free" || got[0].Provider != NVIDIAProvider || got[0].Authority != catalog.AuthorityProvider {
-				t.Errorf("%s: %s = %+v, want free at nvidia-nim", day, f, got)
+		t.Run(day, func(t *testing.T) {
+			r := Response{URL: nimListURL, Status: 200, Body: fixtureBody(t, day, "integrate.api.nvidia.com/v1/models.json"), RetrievedAt: fixtureTime}
+			// A configured model the list lacks gives nothing; one listed
+			// twice (day 2) is read once.
+			p, err := ParseNVIDIAModels(r, []string{nimLlama, "deepseek-ai/deepseek-v4-flash", "example/not-listed"})
+			obs := p.Observations
+			if len(p.Warnings) != 0 {
+				t.Errorf("%s: warnings %q (a repeated id is read once, silently)", day, p.Warnings)
 			}
-		}
-		if got := find(obs, "example/not-listed", catalog.FieldListed); len(got) != 0 {
-			t.Errorf("%s: a model the list lacks is offered: %+v", day, got)
-		}
-		for _, o := range obs {
-			if o.Field == catalog.FieldReleased {
-				t.Errorf("%s: the placeholder created was read as a release date: %+v", day, o)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
+			golden.Assert(t, filepath.Join("testdata", "nvidia_models_"+day+".golden.json"), observationsJSON(t, obs))
+			for _, f := range []catalog.Field{catalog.FieldPriceInput, catalog.FieldPriceOutput} {
+				got := find(obs, nimLlama, f)
+				if len(got) != 1 || got[0].Value != "free" || got[0].Provider != NVIDIAProvider || got[0].Authority != catalog.AuthorityProvider {
+					t.Errorf("%s: %s = %+v, want free at nvidia-nim", day, f, got)
+				}
+			}
+			if got := find(obs, "example/not-listed", catalog.FieldListed); len(got) != 0 {
+				t.Errorf("%s: a model the list lacks is offered: %+v", day, got)
+			}
+			for _, o := range obs {
+				if o.Field == catalog.FieldReleased {
+					t.Errorf("%s: the placeholder created was read as a release date: %+v", day, o)
+				}
+			}
+		})
 	}
 	r := Response{URL: nimListURL, Body: fixtureBody(t, "2026-04-24", "integrate.api.nvidia.com/v1/models.json")}
 	p, _ := ParseNVIDIAModels(r, []string{"deepseek-ai/deepseek-v4-flash"})
@@ -74,10 +76,12 @@ func TestParseNVIDIAModelsErrors(t *testing.T) {
 		"most no id":    `{"object":"list","data":[{"id":"meta/llama-3.2-1b-instruct"},{"object":"model"},{"id":7}]}`,
 		"error body":    `{"status":401,"title":"Unauthorized","detail":"Authentication failed"}`,
 	} {
-		_, err := ParseNVIDIAModels(Response{Body: []byte(body)}, []string{nimLlama})
-		if err == nil {
-			t.Errorf("%s: no error", name)
-		}
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseNVIDIAModels(Response{Body: []byte(body)}, []string{nimLlama})
+			if err == nil {
+				t.Errorf("%s: no error", name)
+			}
+		})
 	}
 	_, err := ParseNVIDIAModels(Response{Body: []byte(`{"object":"list","data":[]}`)}, []string{nimLlama})
 	if !errors.Is(err, ErrMarkup) {
@@ -158,10 +162,12 @@ func TestParseNVIDIAReferenceErrors(t *testing.T) {
 		"nothing stated": `<html><body><h1>meta / llama-3.2-1b-instruct</h1><p>Coming soon.</p></body></html>`,
 		"table no rows":  `<h1>meta/llama-3.2-1b-instruct</h1><table><tr><th>Params</th><th>Context Length</th></tr></table>`,
 	} {
-		_, err := ParseNVIDIAReference(nimLlama, Response{URL: nimRefURL, Body: []byte(body)})
-		if !errors.Is(err, ErrMarkup) {
-			t.Errorf("%s: error %v, want ErrMarkup", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseNVIDIAReference(nimLlama, Response{URL: nimRefURL, Body: []byte(body)})
+			if !errors.Is(err, ErrMarkup) {
+				t.Errorf("%s: error %v, want ErrMarkup", name, err)
+			}
+		})
 	}
 }
 
@@ -194,9 +200,11 @@ func TestLicenceName(t *testing.T) {
 		"NVIDIA Open Model License (link)": "NVIDIA Open Model License",
 		"The use of this model is governed by the NVIDIA Community Model License Agreement.": "NVIDIA Community Model License Agreement",
 	} {
-		if got := licenceName(in); got != want {
-			t.Errorf("licenceName(%q) = %q, want %q", in, got, want)
-		}
+		t.Run(want, func(t *testing.T) {
+			if got := licenceName(in); got != want {
+				t.Errorf("licenceName(%q) = %q, want %q", in, got, want)
+			}
+		})
 	}
 }
 

@@ -44,27 +44,31 @@ func parseOREndpointsDay(t *testing.T, day, model string) []catalog.Observation 
 
 func TestParseOpenRouterEndpointsGolden(t *testing.T) {
 	for _, day := range []string{"2026-04-23", "2026-04-24"} {
-		var all []catalog.Observation
-		for _, m := range []string{orLlama, orCodex} {
-			all = append(all, parseOREndpointsDay(t, day, m)...)
-		}
-		golden.Assert(t, filepath.Join("testdata", "openrouter_endpoints_"+day+".golden.json"), observationsJSON(t, all))
+		t.Run(day, func(t *testing.T) {
+			var all []catalog.Observation
+			for _, m := range []string{orLlama, orCodex} {
+				all = append(all, parseOREndpointsDay(t, day, m)...)
+			}
+			golden.Assert(t, filepath.Join("testdata", "openrouter_endpoints_"+day+".golden.json"), observationsJSON(t, all))
+		})
 	}
 	wantOut := map[string]string{"2026-04-23": "0.0000002", "2026-04-24": "0.000000201"}
 	for day, out := range wantOut {
-		obs := parseOREndpointsDay(t, day, orLlama)
-		for _, o := range obs {
-			if o.Provider != "openrouter" || o.Authority != catalog.AuthorityProvider {
-				t.Fatalf("%s: %+v is not an offering at openrouter: what OpenRouter charges is never the upstream's offering", day, o)
+		t.Run(day, func(t *testing.T) {
+			obs := parseOREndpointsDay(t, day, orLlama)
+			for _, o := range obs {
+				if o.Provider != "openrouter" || o.Authority != catalog.AuthorityProvider {
+					t.Fatalf("%s: %+v is not an offering at openrouter: what OpenRouter charges is never the upstream's offering", day, o)
+				}
 			}
-		}
-		for _, tag := range []string{"cloudflare", "deepinfra/bf16"} {
-			in := findVariant(obs, orLlama, tag, catalog.FieldPriceInput)
-			o := findVariant(obs, orLlama, tag, catalog.FieldPriceOutput)
-			if len(in) != 1 || in[0].Value != "0.000000027" || in[0].Unit != catalog.PerToken || len(o) != 1 || o[0].Value != out {
-				t.Errorf("%s %s: input %+v output %+v; want the model-level 0.000000027 / %s per token", day, tag, in, o, out)
+			for _, tag := range []string{"cloudflare", "deepinfra/bf16"} {
+				in := findVariant(obs, orLlama, tag, catalog.FieldPriceInput)
+				o := findVariant(obs, orLlama, tag, catalog.FieldPriceOutput)
+				if len(in) != 1 || in[0].Value != "0.000000027" || in[0].Unit != catalog.PerToken || len(o) != 1 || o[0].Value != out {
+					t.Errorf("%s %s: input %+v output %+v; want the model-level 0.000000027 / %s per token", day, tag, in, o, out)
+				}
 			}
-		}
+		})
 	}
 	di := findVariant(parseOREndpointsDay(t, "2026-04-23", orLlama), orLlama, "deepinfra/bf16", catalog.FieldOfferingContext)
 	if len(di) != 1 || di[0].Value != "131072" || di[0].Note != "via DeepInfra; quantization bf16; degraded (status -2)" {
@@ -126,14 +130,16 @@ func TestParseOpenRouterEndpointsErrors(t *testing.T) {
 		"endpoints object":  {`{"data":{"id":"a/b","endpoints":{}}}`, false},
 		"status fractional": {ep(`{"tag":"x","status":-2.5,"pricing":{"prompt":"0.1","completion":"0.2"}}`), false},
 	} {
-		_, err := ParseOpenRouterEndpoints("a/b", Response{Body: []byte(c.body)})
-		if err == nil {
-			t.Errorf("%s: no error", name)
-			continue
-		}
-		if c.markup && !errors.Is(err, ErrMarkup) {
-			t.Errorf("%s: %v does not wrap ErrMarkup", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseOpenRouterEndpoints("a/b", Response{Body: []byte(c.body)})
+			if err == nil {
+				t.Errorf("%s: no error", name)
+				return
+			}
+			if c.markup && !errors.Is(err, ErrMarkup) {
+				t.Errorf("%s: %v does not wrap ErrMarkup", name, err)
+			}
+		})
 	}
 
 }
@@ -185,13 +191,15 @@ func TestOpenRouterEndpointsURL(t *testing.T) {
 		orLlama:                     "https://openrouter.ai/api/v1/models/meta-llama/llama-3.2-1b-instruct/endpoints",
 		"nex-agi/nex-n2.5-pro:free": "https://openrouter.ai/api/v1/models/nex-agi/nex-n2.5-pro%3Afree/endpoints",
 	} {
-		u := s.EndpointsURL(model)
-		if u != want {
-			t.Errorf("EndpointsURL(%s) = %s, want %s", model, u, want)
-		}
-		if back, err := s.modelOfEndpointsURL(u); err != nil || back != model {
-			t.Errorf("model of %s = %q, %v", u, back, err)
-		}
+		t.Run(model, func(t *testing.T) {
+			u := s.EndpointsURL(model)
+			if u != want {
+				t.Errorf("EndpointsURL(%s) = %s, want %s", model, u, want)
+			}
+			if back, err := s.modelOfEndpointsURL(u); err != nil || back != model {
+				t.Errorf("model of %s = %q, %v", u, back, err)
+			}
+		})
 	}
 	if _, err := s.modelOfEndpointsURL("https://openrouter.ai/api/v1/models"); err == nil {
 		t.Error("a non-endpoints URL was read as one")

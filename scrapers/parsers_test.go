@@ -71,15 +71,17 @@ func find(obs []catalog.Observation, subject string, field catalog.Field) []cata
 
 func TestParseOpenRouterModelsGolden(t *testing.T) {
 	for _, day := range []string{"2026-04-23", "2026-04-24"} {
-		r := Response{URL: "https://openrouter.ai/api/v1/models", Status: 200, Body: fixtureBody(t, day, "openrouter.ai/api/v1/models.json"), RetrievedAt: fixtureTime}
-		p, err := ParseOpenRouterModels(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(p.Warnings) != 0 {
-			t.Errorf("%s: warnings %q", day, p.Warnings)
-		}
-		golden.Assert(t, filepath.Join("testdata", "openrouter_models_"+day+".golden.json"), observationsJSON(t, p.Observations))
+		t.Run(day, func(t *testing.T) {
+			r := Response{URL: "https://openrouter.ai/api/v1/models", Status: 200, Body: fixtureBody(t, day, "openrouter.ai/api/v1/models.json"), RetrievedAt: fixtureTime}
+			p, err := ParseOpenRouterModels(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Warnings) != 0 {
+				t.Errorf("%s: warnings %q", day, p.Warnings)
+			}
+			golden.Assert(t, filepath.Join("testdata", "openrouter_models_"+day+".golden.json"), observationsJSON(t, p.Observations))
+		})
 	}
 	r := Response{URL: "https://openrouter.ai/api/v1/models", Body: fixtureBody(t, "2026-04-24", "openrouter.ai/api/v1/models.json")}
 	p, _ := ParseOpenRouterModels(r)
@@ -223,9 +225,11 @@ func TestParseHFCardErrors(t *testing.T) {
 		"table without row":    "**License:** MIT\n\n| Params | Context Length |\n| --- | --- |\n",
 		"table without my row": "| Params | Context Length |\n| --- | --- |\n| 3B (3.21B) | 128k |\n",
 	} {
-		if _, err := ParseHFCard("meta-llama/Llama-3.2-1B-Instruct", Response{Body: []byte(body)}); err == nil {
-			t.Errorf("%s: no error", name)
-		}
+		t.Run(name, func(t *testing.T) {
+			if _, err := ParseHFCard("meta-llama/Llama-3.2-1B-Instruct", Response{Body: []byte(body)}); err == nil {
+				t.Errorf("%s: no error", name)
+			}
+		})
 	}
 }
 
@@ -290,10 +294,12 @@ func TestParseOpenAIModelPageErrors(t *testing.T) {
 		"no spec lines":        strings.NewReplacer("context window", "ctx", "max output tokens", "out", "knowledge cutoff", "cut").Replace(page),
 		"no unit":              strings.Replace(page, "Per 1M tokens", "", 1),
 	} {
-		_, err := ParseOpenAIModelPage(Response{URL: "https://developers.openai.com/api/docs/models/gpt-5.3-codex", Body: []byte(body)})
-		if !errors.Is(err, ErrMarkup) {
-			t.Errorf("%s: error %v, want ErrMarkup", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseOpenAIModelPage(Response{URL: "https://developers.openai.com/api/docs/models/gpt-5.3-codex", Body: []byte(body)})
+			if !errors.Is(err, ErrMarkup) {
+				t.Errorf("%s: error %v, want ErrMarkup", name, err)
+			}
+		})
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
+	"strings"
 	"sync/atomic"
 )
 
@@ -36,14 +38,18 @@ func (e *StageError) Temporary() bool {
 	return ok && t.Temporary()
 }
 
-// stageTransport marks each network error of next with its stage.
+// stageTransport marks each network error of next with its stage, and
+// each error that ends a request cancelled meanwhile (the client's timeout,
+// a source's deadline, a cancelled run: Go's transport then says only
+// "request canceled").
 type stageTransport struct{ next http.RoundTripper }
 
 func (t stageTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var connected atomic.Bool
 	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { connected.Store(true) }}
+	done := cancelled(req)
 	resp, err := t.next.RoundTrip(req.WithContext(httptrace.WithClientTrace(req.Context(), trace)))
-	if err != nil && isNetErr(err) {
+	if err != nil && stageable(err, done) {
 		stage := "connect"
 		if connected.Load() {
 			stage = "headers"
@@ -53,24 +59,72 @@ func (t stageTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp.Body = stageBody{resp.Body}
+	resp.Body = stageBody{ReadCloser: resp.Body, done: done}
 	return resp, nil
 }
 
-// isNetErr reports whether err is the network's (a timeout, a reset), not
-// a replayed day's missing page or a refused redirect.
-func isNetErr(err error) bool {
+// cancelled reports whether req has been cancelled: its context is done,
+// or its Cancel channel closed (http.Client times out a request to a
+// transport of its own making through both, the channel first).
+func cancelled(req *http.Request) func() bool {
+	ctx, ch := req.Context(), req.Cancel //nolint:staticcheck // the client still sets Cancel
+	return func() bool {
+		if ctx.Err() != nil {
+			return true
+		}
+		select {
+		case <-ch: // a nil channel never is
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// stageable reports whether err is the network's (a timeout, a reset) or
+// ends a request cancelled meanwhile, not a replayed day's missing page or
+// a refused redirect.
+func stageable(err error, cancelled func() bool) bool {
 	var ne net.Error
-	return errors.As(err, &ne)
+	return errors.As(err, &ne) || cancelled()
 }
 
 // stageBody marks a read error of the body (io.EOF aside) as the body's.
-type stageBody struct{ io.ReadCloser }
+type stageBody struct {
+	io.ReadCloser
+	done func() bool // the request's cancelled
+}
 
 func (b stageBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if err != nil && err != io.EOF && isNetErr(err) {
+	if err != nil && err != io.EOF && stageable(err, b.done) {
 		err = &StageError{Stage: "body", Err: err}
 	}
 	return n, err
+}
+
+// hostStage restates an error of the robots.txt request colly makes before
+// a host's first page: when it failed to connect, the host took no
+// connection, and the page, which would have met the same, fails at the
+// connect stage ("connect: dial tcp …: i/o timeout") without naming a
+// robots.txt it never reached. A robots.txt that connected and then hung
+// (headers, body) is what failed, and is named.
+func hostStage(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	if u, perr := url.Parse(ue.URL); perr != nil || u.Path != "/robots.txt" {
+		return err
+	}
+	var se *StageError
+	switch {
+	case errors.As(ue.Err, &se) && se.Stage == "connect":
+		return se
+	case strings.HasPrefix(ue.Err.Error(), "connect: "):
+		// http.Client's timeout keeps only the text of the StageError
+		// ("connect: … (Client.Timeout exceeded while awaiting headers)").
+		return ue.Err
+	}
+	return err
 }

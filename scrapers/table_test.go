@@ -108,12 +108,14 @@ func TestNewTableErrors(t *testing.T) {
 		{"no provider", func(s *TableSpec) { s.Provider = "" }, "provider: empty"},
 	}
 	for _, tt := range tests {
-		spec := bitdeerSpec()
-		tt.edit(&spec)
-		_, err := NewTable(spec)
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%s: error %v, want it to contain %q", tt.name, err, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			spec := bitdeerSpec()
+			tt.edit(&spec)
+			_, err := NewTable(spec)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("%s: error %v, want it to contain %q", tt.name, err, tt.want)
+			}
+		})
 	}
 }
 

@@ -237,17 +237,20 @@ func TestTraversalIs404(t *testing.T) {
 		"/v1/",
 		"/v1/index.json%00.txt",
 	} {
-		resp, body := f.get(t, p)
-		if resp.StatusCode != http.StatusNotFound || bytes.Contains(body, []byte("root:")) {
-			t.Errorf("GET %s: %d %q; want 404", p, resp.StatusCode, body)
-		}
+		t.Run(p, func(t *testing.T) {
+			resp, body := f.get(t, p)
+			if resp.StatusCode != http.StatusNotFound || bytes.Contains(body, []byte("root:")) {
+				t.Errorf("GET %s: %d %q; want 404", p, resp.StatusCode, body)
+			}
+		})
 	}
 }
 
 func TestDecisionsNeedTheTokenAndSameOrigin(t *testing.T) {
 	f := newFixture(t, testToken)
 	f.review.holds = []catalog.Hold{{ID: 7, Kind: catalog.HoldPrice, Status: catalog.HoldPending}}
-	post := func(path, ctype, body string, hdr ...string) int {
+	post := func(t *testing.T, path, ctype, body string, hdr ...string) int {
+		t.Helper()
 		req, _ := http.NewRequest(http.MethodPost, f.srv.URL+path, strings.NewReader(body))
 		if ctype != "" {
 			req.Header.Set("Content-Type", ctype)
@@ -285,20 +288,22 @@ func TestDecisionsNeedTheTokenAndSameOrigin(t *testing.T) {
 		{"a hold named twice", 400, js, `{"ids":[7,7],"note":"x"}`, []string{"Authorization", auth}},
 		{"unknown hold", 404, js, `{"ids":[99],"note":"x"}`, []string{"Authorization", auth}},
 	} {
-		if got := post("/review/approve", c.ctype, c.body, c.hdr...); got != c.code {
-			t.Errorf("%s: %d, want %d", c.name, got, c.code)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			if got := post(t, "/review/approve", c.ctype, c.body, c.hdr...); got != c.code {
+				t.Errorf("%s: %d, want %d", c.name, got, c.code)
+			}
+		})
 	}
 	if len(f.review.decided) != 0 {
 		t.Fatalf("refused requests decided %v", f.review.decided)
 	}
-	if got := post("/review/approve", js, good, "Authorization", auth, "Origin", f.srv.URL, "Sec-Fetch-Site", "same-origin"); got != 200 {
+	if got := post(t, "/review/approve", js, good, "Authorization", auth, "Origin", f.srv.URL, "Sec-Fetch-Site", "same-origin"); got != 200 {
 		t.Fatalf("good approve: %d", got)
 	}
 	if len(f.review.decided) != 1 || f.review.decided[0] != "approve:checked the provider page" {
 		t.Errorf("decided %v", f.review.decided)
 	}
-	if got := post("/review/approve", js, good); got != 401 {
+	if got := post(t, "/review/approve", js, good); got != 401 {
 		t.Errorf("GET-less replay without token: %d", got)
 	}
 	if resp, _ := f.get(t, "/review/approve"); resp.StatusCode != http.StatusMethodNotAllowed {

@@ -66,25 +66,27 @@ func TestPreparedCommit(t *testing.T) {
 // reads with nothing but compress/gzip.
 func TestBodiesAreStandardGzip(t *testing.T) {
 	for _, body := range [][]byte{nil, []byte("{}"), bytes.Repeat([]byte("<tr><td>$0.20</td></tr>\n"), 4000)} {
-		z, err := gz(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := stdgzip.NewReader(bytes.NewReader(z))
-		if err != nil {
-			t.Fatalf("compress/gzip cannot read a stored body: %v", err)
-		}
-		got, err := io.ReadAll(r)
-		if err != nil || !bytes.Equal(got, body) {
-			t.Fatalf("compress/gzip read %d bytes (%v), want the %d stored", len(got), err, len(body))
-		}
+		t.Run(fmt.Sprintf("%d bytes", len(body)), func(t *testing.T) {
+			z, err := gz(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := stdgzip.NewReader(bytes.NewReader(z))
+			if err != nil {
+				t.Fatalf("compress/gzip cannot read a stored body: %v", err)
+			}
+			got, err := io.ReadAll(r)
+			if err != nil || !bytes.Equal(got, body) {
+				t.Fatalf("compress/gzip read %d bytes (%v), want the %d stored", len(got), err, len(body))
+			}
 
-		var old bytes.Buffer
-		w := stdgzip.NewWriter(&old)
-		w.Write(body)
-		w.Close()
-		if got, err := gunzip(old.Bytes()); err != nil || !bytes.Equal(got, body) {
-			t.Fatalf("a body compress/gzip wrote reads back as %d bytes (%v), want %d", len(got), err, len(body))
-		}
+			var old bytes.Buffer
+			w := stdgzip.NewWriter(&old)
+			w.Write(body)
+			w.Close()
+			if got, err := gunzip(old.Bytes()); err != nil || !bytes.Equal(got, body) {
+				t.Fatalf("a body compress/gzip wrote reads back as %d bytes (%v), want %d", len(got), err, len(body))
+			}
+		})
 	}
 }

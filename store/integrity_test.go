@@ -171,9 +171,11 @@ func TestTruncatedWhileOpen(t *testing.T) {
 		"pages":    func() error { _, err := s.Pages(); return err },
 		"runs":     func() error { _, err := s.Runs(); return err },
 	} {
-		if err := read(); !errors.Is(err, ErrTruncated) {
-			t.Errorf("%s of a file truncated while open: %v, want ErrTruncated", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			if err := read(); !errors.Is(err, ErrTruncated) {
+				t.Errorf("%s of a file truncated while open: %v, want ErrTruncated", name, err)
+			}
+		})
 	}
 }
 

@@ -104,16 +104,18 @@ func TestCommandLineThroughBinary(t *testing.T) {
 			{"testdata/help.golden", [][]string{{"help"}, {"-h"}, {"--help"}, {"-q", "--help"}}},
 			{"testdata/help_refresh.golden", [][]string{{"help", "refresh"}, {"refresh", "-h"}, {"refresh", "--help"}, {"--db", db, "refresh", "--source", "x", "-h"}}},
 		} {
-			want, err := os.ReadFile(c.golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, args := range c.args {
-				code, out, errs := binRun(t, nil, args...)
-				if code != exitOK || out != string(want) || errs != "" {
-					t.Errorf("%v: exit %d, stderr %q; want exit 0 and %s:\n%s", args, code, errs, c.golden, out)
+			t.Run(strings.TrimSuffix(filepath.Base(c.golden), ".golden"), func(t *testing.T) {
+				want, err := os.ReadFile(c.golden)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
+				for _, args := range c.args {
+					code, out, errs := binRun(t, nil, args...)
+					if code != exitOK || out != string(want) || errs != "" {
+						t.Errorf("%v: exit %d, stderr %q; want exit 0 and %s:\n%s", args, code, errs, c.golden, out)
+					}
+				}
+			})
 		}
 		// No command at all is a usage mistake: the list goes to stderr.
 		if code, out, errs := binRun(t, nil); code != exitUsage || out != "" || !strings.Contains(errs, "usage: llmref") {
@@ -135,10 +137,12 @@ func TestCommandLineThroughBinary(t *testing.T) {
 			t.Errorf("version %+v; want a version, Go %s and a user agent", doc, runtime.Version())
 		}
 		for _, args := range [][]string{{"version"}, {"--version"}} {
-			code, out, _ := binRun(t, nil, args...)
-			if code != exitOK || !strings.HasPrefix(out, "llmref "+doc.Version) || !strings.Contains(out, doc.Go) || !strings.Contains(out, doc.UserAgent) {
-				t.Errorf("%v: exit %d:\n%s", args, code, out)
-			}
+			t.Run(args[0], func(t *testing.T) {
+				code, out, _ := binRun(t, nil, args...)
+				if code != exitOK || !strings.HasPrefix(out, "llmref "+doc.Version) || !strings.Contains(out, doc.Go) || !strings.Contains(out, doc.UserAgent) {
+					t.Errorf("%v: exit %d:\n%s", args, code, out)
+				}
+			})
 		}
 
 		// The fetcher sends that user agent, and record --format json
@@ -199,10 +203,12 @@ func TestCommandLineThroughBinary(t *testing.T) {
 			{"completion", "fish"},
 			{"version", "extra"},
 		} {
-			code, out, errs := binRun(t, nil, args...)
-			if code != exitUsage || out != "" || strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.HasPrefix(errs, "llmref: ") {
-				t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and one line", args, code, out, errs)
-			}
+			t.Run(strings.NewReplacer(db, "DB", fresh, "FRESH").Replace(strings.Join(args, " ")), func(t *testing.T) {
+				code, out, errs := binRun(t, nil, args...)
+				if code != exitUsage || out != "" || strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.HasPrefix(errs, "llmref: ") {
+					t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and one line", args, code, out, errs)
+				}
+			})
 		}
 		if _, err := os.Stat(fresh); !os.IsNotExist(err) {
 			t.Errorf("a usage mistake created the database: %v", err)
@@ -259,21 +265,24 @@ func TestCommandLineThroughBinary(t *testing.T) {
 		good := filepath.Join(t.TempDir(), "good.yaml")
 		os.WriteFile(good, []byte("# the defaults\n"), 0o644)
 		for _, c := range []struct {
+			name string
 			env  []string
 			args []string
 			code int
 			want string
 		}{
-			{[]string{"LLMREF_DB=" + db}, []string{"models"}, exitOK, llama},
-			{[]string{"LLMREF_DB=" + filepath.Join(dir, "none.db")}, []string{"--db", db, "models"}, exitOK, llama},
-			{[]string{"LLMREF_DB=" + filepath.Join(dir, "none.db")}, []string{"models"}, exitError, "none.db"},
-			{[]string{"LLMREF_CONFIG=" + bad, "LLMREF_DB=" + db}, []string{"models"}, exitError, "bad.yaml"},
-			{[]string{"LLMREF_CONFIG=" + bad, "LLMREF_DB=" + db}, []string{"--config", good, "models"}, exitOK, llama},
+			{"LLMREF_DB names the database", []string{"LLMREF_DB=" + db}, []string{"models"}, exitOK, llama},
+			{"--db overrides LLMREF_DB", []string{"LLMREF_DB=" + filepath.Join(dir, "none.db")}, []string{"--db", db, "models"}, exitOK, llama},
+			{"LLMREF_DB of no database", []string{"LLMREF_DB=" + filepath.Join(dir, "none.db")}, []string{"models"}, exitError, "none.db"},
+			{"LLMREF_CONFIG names the config", []string{"LLMREF_CONFIG=" + bad, "LLMREF_DB=" + db}, []string{"models"}, exitError, "bad.yaml"},
+			{"--config overrides LLMREF_CONFIG", []string{"LLMREF_CONFIG=" + bad, "LLMREF_DB=" + db}, []string{"--config", good, "models"}, exitOK, llama},
 		} {
-			code, out, errs := binRun(t, c.env, c.args...)
-			if code != c.code || !strings.Contains(out+errs, c.want) {
-				t.Errorf("%v %v: exit %d, %s%s; want exit %d naming %q", c.env, c.args, code, out, errs, c.code, c.want)
-			}
+			t.Run(c.name, func(t *testing.T) {
+				code, out, errs := binRun(t, c.env, c.args...)
+				if code != c.code || !strings.Contains(out+errs, c.want) {
+					t.Errorf("%v %v: exit %d, %s%s; want exit %d naming %q", c.env, c.args, code, out, errs, c.code, c.want)
+				}
+			})
 		}
 	})
 
@@ -299,12 +308,14 @@ func TestCommandLineThroughBinary(t *testing.T) {
 			{`llmref models --format j`, []string{"json"}},
 			{`llmref completion z`, []string{"zsh"}},
 		} {
-			words := strings.Fields(c.words)
-			prog := `source "$1"; COMP_WORDS=(` + c.words + `); COMP_CWORD=` + strconv.Itoa(len(words)-1) + `; _llmref; echo "${COMPREPLY[*]}"`
-			out, err := exec.Command(bash, "-c", prog, "bash", f).CombinedOutput()
-			if err != nil || strings.Join(strings.Fields(string(out)), " ") != strings.Join(c.want, " ") {
-				t.Errorf("completing %q: %v %q; want %q", c.words, err, out, c.want)
-			}
+			t.Run(c.words, func(t *testing.T) {
+				words := strings.Fields(c.words)
+				prog := `source "$1"; COMP_WORDS=(` + c.words + `); COMP_CWORD=` + strconv.Itoa(len(words)-1) + `; _llmref; echo "${COMPREPLY[*]}"`
+				out, err := exec.Command(bash, "-c", prog, "bash", f).CombinedOutput()
+				if err != nil || strings.Join(strings.Fields(string(out)), " ") != strings.Join(c.want, " ") {
+					t.Errorf("completing %q: %v %q; want %q", c.words, err, out, c.want)
+				}
+			})
 		}
 		code, script, _ = binRun(t, nil, "completion", "zsh")
 		if code != exitOK || !strings.HasPrefix(script, "#compdef llmref") || !strings.Contains(script, "--replay") {

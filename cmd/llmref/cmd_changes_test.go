@@ -145,28 +145,31 @@ func TestReviewCommands(t *testing.T) {
 
 	// Bad decisions change nothing.
 	for _, tt := range []struct {
+		name string
 		args []string
 		code int
 		want string
 	}{
-		{[]string{"approve", ids["zero"]}, 2, "--note TEXT is required"},
-		{[]string{"approve", "abc", "--note", "x"}, 2, `"abc" is not a hold id`},
-		{[]string{"approve", ids["zero"], "999", "--note", "x"}, 1, "hold 999: not found"},
-		{[]string{"reject", "--note", "x"}, 2, "name at least one hold id"},
-		{[]string{"mark-reviewed", "meta/nope"}, 1, "model meta/nope: not found"},
-		{[]string{"mark-reviewed", "Not An Id"}, 2, "want creator/slug"},
-		{[]string{"history", "meta/nope"}, 1, "unknown model meta/nope"},
-		{[]string{"history", "meta/llama-3.2-1b-instruct", "--provider", "nope"}, 1, `no offering at "nope"`},
-		{[]string{"changes", "--run", "99"}, 1, "unknown run 99"},
-		{[]string{"changes", "--run", "x"}, 2, "want a run id"},
-		{[]string{"changes", "--since", "yesterday"}, 2, "want a date"},
-		{[]string{"changes", "--run", "1", "--since", "2026-04-01"}, 2, "not both"},
-		{[]string{"changes", "--format", "pdf"}, 2, "want md, json or html"},
+		{"approve without note", []string{"approve", ids["zero"]}, 2, "--note TEXT is required"},
+		{"approve a non-id", []string{"approve", "abc", "--note", "x"}, 2, `"abc" is not a hold id`},
+		{"approve an unknown hold", []string{"approve", ids["zero"], "999", "--note", "x"}, 1, "hold 999: not found"},
+		{"reject without ids", []string{"reject", "--note", "x"}, 2, "name at least one hold id"},
+		{"mark-reviewed unknown model", []string{"mark-reviewed", "meta/nope"}, 1, "model meta/nope: not found"},
+		{"mark-reviewed bad id", []string{"mark-reviewed", "Not An Id"}, 2, "want creator/slug"},
+		{"history unknown model", []string{"history", "meta/nope"}, 1, "unknown model meta/nope"},
+		{"history unknown provider", []string{"history", "meta/llama-3.2-1b-instruct", "--provider", "nope"}, 1, `no offering at "nope"`},
+		{"changes unknown run", []string{"changes", "--run", "99"}, 1, "unknown run 99"},
+		{"changes bad run", []string{"changes", "--run", "x"}, 2, "want a run id"},
+		{"changes bad since", []string{"changes", "--since", "yesterday"}, 2, "want a date"},
+		{"changes run and since", []string{"changes", "--run", "1", "--since", "2026-04-01"}, 2, "not both"},
+		{"changes bad format", []string{"changes", "--format", "pdf"}, 2, "want md, json or html"},
 	} {
-		code, _, errs := llmref(t, append(tt.args, "--db", db)...)
-		if code != tt.code || !strings.Contains(errs, tt.want) || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
-			t.Errorf("%v: exit %d, stderr %q; want exit %d and one line naming %q", tt.args, code, errs, tt.code, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errs := llmref(t, append(tt.args, "--db", db)...)
+			if code != tt.code || !strings.Contains(errs, tt.want) || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+				t.Errorf("%v: exit %d, stderr %q; want exit %d and one line naming %q", tt.args, code, errs, tt.code, tt.want)
+			}
+		})
 	}
 	if _, out, _ := llmref(t, "review", "--db", db); strings.Count(out, "\n") < 4 {
 		t.Errorf("a failed decision closed holds:\n%s", out)

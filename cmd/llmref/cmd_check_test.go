@@ -133,9 +133,11 @@ func TestCheckDamagedDatabase(t *testing.T) {
 		t.Fatalf("check of a truncated file: exit %d\n%s", code, errs)
 	}
 	for _, args := range [][]string{{"compact"}, {"models"}, {"refresh", "--replay", "2026-04-24"}} {
-		code, _, errs := llmref(t, append(args, "--db", db)...)
-		if code != 1 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "database file is truncated: restore it or run llmref check") {
-			t.Errorf("%s of a truncated file: exit %d\n%s", args[0], code, errs)
-		}
+		t.Run(args[0], func(t *testing.T) {
+			code, _, errs := llmref(t, append(args, "--db", db)...)
+			if code != 1 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "database file is truncated: restore it or run llmref check") {
+				t.Errorf("%s of a truncated file: exit %d\n%s", args[0], code, errs)
+			}
+		})
 	}
 }

@@ -59,9 +59,11 @@ func TestCompare(t *testing.T) {
 		{"compare", "openai/gpt-5.3-codex", "meta/llama-3.2-1b-instruct", "--format", "xml"},
 		{"compare", "openai/gpt-5.3-codex", "openai/gpt-5.3-codex"},
 	} {
-		code, out, stderr := llmref(t, append([]string{"--db", db}, bad...)...)
-		if code == exitOK || out != "" || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.HasPrefix(stderr, "llmref: ") {
-			t.Errorf("%v: exit %d, stdout %q, stderr %q; want one line on stderr and a non-zero exit", bad, code, out, stderr)
-		}
+		t.Run(strings.Join(bad, " "), func(t *testing.T) {
+			code, out, stderr := llmref(t, append([]string{"--db", db}, bad...)...)
+			if code == exitOK || out != "" || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.HasPrefix(stderr, "llmref: ") {
+				t.Errorf("%v: exit %d, stdout %q, stderr %q; want one line on stderr and a non-zero exit", bad, code, out, stderr)
+			}
+		})
 	}
 }

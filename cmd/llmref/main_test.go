@@ -178,26 +178,29 @@ func TestBadInput(t *testing.T) {
 	unknown := filepath.Join(t.TempDir(), "unknown.yaml")
 	os.WriteFile(unknown, []byte("sourcez: {}\n"), 0o644)
 	tests := []struct {
+		name string
 		args []string
 		code int
 		want string
 	}{
-		{[]string{"frobnicate"}, 2, "unknown command"},
-		{[]string{"refresh", "--bogus"}, 2, "flag provided but not defined"},
-		{[]string{"refresh", "extra"}, 2, "unexpected argument"},
-		{[]string{"--config", cfg, "models"}, 1, "fetch.parallelism"},
-		{[]string{"--config", unknown, "models"}, 1, "sourcez"},
-		{[]string{"--config", filepath.Join(t.TempDir(), "none.yaml"), "models"}, 1, "no such file"},
-		{[]string{"--db", filepath.Join(t.TempDir(), "none.db"), "models"}, 1, "llmref refresh"},
-		{[]string{"refresh", "--replay", "1999-01-01", "--db", filepath.Join(t.TempDir(), "x.db")}, 2, "no bundled fixture day"},
-		{[]string{"export"}, 2, "--out DIR is required"},
-		{[]string{"--log-format", "xml", "models"}, 2, "--log-format"},
+		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
+		{"unknown flag", []string{"refresh", "--bogus"}, 2, "flag provided but not defined"},
+		{"extra argument", []string{"refresh", "extra"}, 2, "unexpected argument"},
+		{"bad config value", []string{"--config", cfg, "models"}, 1, "fetch.parallelism"},
+		{"unknown config key", []string{"--config", unknown, "models"}, 1, "sourcez"},
+		{"missing config", []string{"--config", filepath.Join(t.TempDir(), "none.yaml"), "models"}, 1, "no such file"},
+		{"missing database", []string{"--db", filepath.Join(t.TempDir(), "none.db"), "models"}, 1, "llmref refresh"},
+		{"unknown replay day", []string{"refresh", "--replay", "1999-01-01", "--db", filepath.Join(t.TempDir(), "x.db")}, 2, "no bundled fixture day"},
+		{"export without out", []string{"export"}, 2, "--out DIR is required"},
+		{"bad log format", []string{"--log-format", "xml", "models"}, 2, "--log-format"},
 	}
 	for _, tt := range tests {
-		code, _, errs := llmref(t, tt.args...)
-		if code != tt.code || !strings.Contains(errs, tt.want) || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
-			t.Errorf("%v: exit %d, stderr %q; want exit %d and one line naming %q", tt.args, code, errs, tt.code, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errs := llmref(t, tt.args...)
+			if code != tt.code || !strings.Contains(errs, tt.want) || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+				t.Errorf("%v: exit %d, stderr %q; want exit %d and one line naming %q", tt.args, code, errs, tt.code, tt.want)
+			}
+		})
 	}
 }
 

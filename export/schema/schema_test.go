@@ -103,33 +103,35 @@ func TestDemoTreeValidates(t *testing.T) {
 
 // TestSchemasReject feeds the schemas what the contract forbids.
 func TestSchemasReject(t *testing.T) {
-	bad := []struct{ rel, doc string }{
-		{"models/a--b.json", `{"schema_version":2,"model":{"id":"a/b","creator":"a","name":{"status":"maybe"}},"offerings":[]}`},
-		{"offerings.json", `{"schema_version":2,"offerings":[{"model":"a/b","provider":"p","provider_model_id":"x",
+	bad := []struct{ name, rel, doc string }{
+		{"model missing its facts", "models/a--b.json", `{"schema_version":2,"model":{"id":"a/b","creator":"a","name":{"status":"maybe"}},"offerings":[]}`},
+		{"fixed price without its amount", "offerings.json", `{"schema_version":2,"offerings":[{"model":"a/b","provider":"p","provider_model_id":"x",
 			"input":{"status":"sourced","value":{"kind":"fixed"},"source":{"name":"s","url":"u","authority":"provider"},"reviewed_at":null},
 			"output":{"status":"not_yet_sourced","reviewed_at":null},"cached_input":{"status":"not_yet_sourced","reviewed_at":null},
 			"cache_write":{"status":"not_yet_sourced","reviewed_at":null},"batch_input":{"status":"not_yet_sourced","reviewed_at":null},
 			"batch_output":{"status":"not_yet_sourced","reviewed_at":null},"context":{"status":"not_yet_sourced","reviewed_at":null},
 			"max_output":{"status":"not_yet_sourced","reviewed_at":null}}]}`},
-		{"offerings.json", `{"schema_version":2,"offerings":[{"model":"a/b","provider":"p","provider_model_id":"x",
+		{"offering missing its facts", "offerings.json", `{"schema_version":2,"offerings":[{"model":"a/b","provider":"p","provider_model_id":"x",
 			"input":{"status":"sourced","value":{"kind":"free","usd_per_mtok":0},"source":{"name":"s","url":"u","authority":"provider"},"reviewed_at":null}}]}`},
-		{"index.json", `{"schema_version":2,"generated_at":"yesterday","run":1,"counts":{},"files":[]}`},
-		{"freshness.json", `{"schema_version":2,"sources":[{"source":"s","pages":1,"facts":1,"conflicts":0,"stale_facts":0,"retrieved_at":"yesterday","oldest_retrieved_at":null}]}`},
-		{"freshness.json", `{"schema_version":1,"sources":[]}`},
+		{"index generated_at not a time", "index.json", `{"schema_version":2,"generated_at":"yesterday","run":1,"counts":{},"files":[]}`},
+		{"freshness retrieved_at not a time", "freshness.json", `{"schema_version":2,"sources":[{"source":"s","pages":1,"facts":1,"conflicts":0,"stale_facts":0,"retrieved_at":"yesterday","oldest_retrieved_at":null}]}`},
+		{"freshness of schema version 1", "freshness.json", `{"schema_version":1,"sources":[]}`},
 		// coverage.json: a sourced cell without its source, an unsourced one naming one, an unknown kind.
-		{"coverage.json", `{"schema_version":2,"fields":[],"totals":[],"creators":[],"all":{"of":1,"sourced":1,"by":{"creator":1,"provider":0,"aggregator":0,"cross-check":0}},
+		{"coverage sourced cell without its source", "coverage.json", `{"schema_version":2,"fields":[],"totals":[],"creators":[],"all":{"of":1,"sourced":1,"by":{"creator":1,"provider":0,"aggregator":0,"cross-check":0}},
 			"models":[{"id":"a/b","creator":"a","sourced":1,"cells":[{"field":"released","sourced":true,"by":"creator"}]}]}`},
-		{"coverage.json", `{"schema_version":2,"fields":[],"totals":[],"creators":[],"all":{"of":1,"sourced":0,"by":{"creator":0,"provider":0,"aggregator":0,"cross-check":0}},
+		{"coverage unsourced cell naming a source", "coverage.json", `{"schema_version":2,"fields":[],"totals":[],"creators":[],"all":{"of":1,"sourced":0,"by":{"creator":0,"provider":0,"aggregator":0,"cross-check":0}},
 			"models":[{"id":"a/b","creator":"a","sourced":0,"cells":[{"field":"released","sourced":false,"source":"x"}]}]}`},
-		{"coverage.json", `{"schema_version":2,"fields":["released"],"totals":[{"field":"released","of":1,"sourced":1,"by":{"creator":0,"provider":0,"aggregator":0,"cross-check":0,"friend":1}}],
+		{"coverage of an unknown authority", "coverage.json", `{"schema_version":2,"fields":["released"],"totals":[{"field":"released","of":1,"sourced":1,"by":{"creator":0,"provider":0,"aggregator":0,"cross-check":0,"friend":1}}],
 			"creators":[],"all":{"of":1,"sourced":0,"by":{"creator":0,"provider":0,"aggregator":0,"cross-check":0}},"models":[]}`},
-		{"comparisons.json", `{"schema_version":2,"blend":{"input_pct":70,"output_pct":30},"count":1,"generator":"g","models":[],
+		{"comparisons without pairs, a bad sha256", "comparisons.json", `{"schema_version":2,"blend":{"input_pct":70,"output_pct":30},"count":1,"generator":"g","models":[],
 			"files":[{"path":"models/x.json","sha256":"00","bytes":1}]}`},
 	}
 	for _, b := range bad {
-		if err := schema.Check(b.rel, []byte(b.doc)); err == nil {
-			t.Errorf("%s accepted: %s", b.rel, b.doc)
-		}
+		t.Run(b.name, func(t *testing.T) {
+			if err := schema.Check(b.rel, []byte(b.doc)); err == nil {
+				t.Errorf("%s accepted: %s", b.rel, b.doc)
+			}
+		})
 	}
 	if err := schema.Check("somewhere/else.json", []byte(`{}`)); !errors.Is(err, schema.ErrNoSchema) {
 		t.Errorf("a path of no kind: %v; want ErrNoSchema", err)

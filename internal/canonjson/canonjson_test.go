@@ -3,6 +3,7 @@ package canonjson
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -67,16 +68,20 @@ func TestCanonicalMatchesReference(t *testing.T) {
 	// Hand-written JSON: duplicate keys (the last wins), escaped keys,
 	// insignificant space.
 	for _, raw := range []string{`{"a":1,"b":2,"a":3}`, `{"\u0062":1,"a":2}`, ` { "k" : [ 1 , { } , [ ] ] } `, `"\u003c\u0026\u003e"`} {
-		want, _ := slowCanonical([]byte(raw))
-		got, err := canonicalize([]byte(raw))
-		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("canonicalize(%s) = %q, %v; want %q", raw, got, err, want)
-		}
+		t.Run(raw, func(t *testing.T) {
+			want, _ := slowCanonical([]byte(raw))
+			got, err := canonicalize([]byte(raw))
+			if err != nil || !bytes.Equal(got, want) {
+				t.Errorf("canonicalize(%s) = %q, %v; want %q", raw, got, err, want)
+			}
+		})
 	}
 	for _, bad := range []string{``, `{`, `{"a"}`, `[1,]x`, `{"a":1}}`, `tru`, `"open`} {
-		if _, err := canonicalize([]byte(bad)); err == nil {
-			t.Errorf("canonicalize(%q) accepted", bad)
-		}
+		t.Run(fmt.Sprintf("%q", bad), func(t *testing.T) {
+			if _, err := canonicalize([]byte(bad)); err == nil {
+				t.Errorf("canonicalize(%q) accepted", bad)
+			}
+		})
 	}
 }
 

@@ -479,10 +479,12 @@ func TestRedirectSchemes(t *testing.T) {
 	}
 	errs := out.Stats[0].Errors
 	for id, want := range map[string]string{"gpt-downgrade": "redirect from https to http refused", "gpt-elsewhere": "redirect to another host refused", "gpt-moved": "", healthy(s): ""} {
-		e := errorFor(errs, tls.URL+"/api/docs/models/"+id)
-		if (want == "" && e != "") || !strings.Contains(e, want) {
-			t.Errorf("%s: error %q; want %q", id, e, want)
-		}
+		t.Run(id, func(t *testing.T) {
+			e := errorFor(errs, tls.URL+"/api/docs/models/"+id)
+			if (want == "" && e != "") || !strings.Contains(e, want) {
+				t.Errorf("%s: error %q; want %q", id, e, want)
+			}
+		})
 	}
 	if n, want := len(out.Pages), len(s.OpenAIModels())+1; n != want {
 		t.Errorf("%d pages read; want %d: the site's healthy ones and the one moved on the same host", n, want)
