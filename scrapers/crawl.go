@@ -465,32 +465,3 @@ func stampObservations(obs []catalog.Observation, source, url string, at time.Ti
 		o.RetrievedAt = at
 	}
 }
-
-// Reparse reads a stored page again from its raw body with the source's
-// current parser, as `llmref rebuild` does after a parser is fixed: the
-// page's record (validators, hash, dates) stays as it was; its observations
-// and links are read anew.
-func Reparse(src Source, p catalog.Page, body []byte) (catalog.Page, error) {
-	h := http.Header{}
-	if p.ContentType != "" {
-		h.Set("Content-Type", p.ContentType)
-	}
-	if p.ETag != "" {
-		h.Set("ETag", p.ETag)
-	}
-	if p.LastModified != "" {
-		h.Set("Last-Modified", p.LastModified)
-	}
-	parsed, err := src.Parse(p.Kind, Response{URL: p.URL, Subject: p.Subject, Status: http.StatusOK, Header: h, Body: body, RetrievedAt: p.FetchedAt})
-	if err != nil {
-		return p, fmt.Errorf("parse %s page: %w", p.Kind, err)
-	}
-	stampObservations(parsed.Observations, p.Source, p.URL, p.FetchedAt)
-	p.Observations, p.Links, p.Warnings = parsed.Observations, parsed.Links, parsed.Warnings
-	if k, ok := src.(PlanKeyer); ok {
-		p.Plan = k.PlanKey(p.Kind)
-	}
-	p.Count = len(parsed.Observations)
-	p.Reused = false
-	return p, nil
-}
