@@ -12,6 +12,7 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/scrapers"
+	"github.com/llmref/llmref/store"
 )
 
 // deepTable is a price table whose cells sit depth elements deep: the
@@ -55,33 +56,44 @@ func deepSource(t *testing.T, url, rows string) scrapers.Source {
 	return tbl
 }
 
+// deepURL is the address of the deep table.
+const deepURL = "https://deep.example/pricing"
+
+// storeDeepPage returns a database in which a refresh of the fixture day
+// stored the deep table, read by the cheap selector "tr", beside the
+// day's sources.
+func storeDeepPage(t *testing.T) *store.Store {
+	t.Helper()
+	st := openStore(t)
+	o := replayOptions(t, "2026-04-23")
+	o.Fetch.Transport = serveAt{url: deepURL, body: deepTable(500, 5000), next: o.Fetch.Transport}
+	o.Sources = append(o.Sources, deepSource(t, deepURL, "tr"))
+	if _, err := Run(context.Background(), st, o); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 // TestRebuildSourceDeadline: a rebuild re-reads stored pages under the same
 // per-source deadline as a crawl. A table whose selector has become costly
 // on its stored (deep) page fails its own source at fetch.source_timeout,
 // named, its page kept stale with its stored observations; every other
 // source is re-read and the run commits, partial.
 func TestRebuildSourceDeadline(t *testing.T) {
-	const url = "https://deep.example/pricing"
-	st := openStore(t)
-	o := replayOptions(t, "2026-04-23")
-	o.Fetch.Transport = serveAt{url: url, body: deepTable(500, 5000), next: o.Fetch.Transport}
-	o.Sources = append(o.Sources, deepSource(t, url, "tr"))
-	if _, err := Run(context.Background(), st, o); err != nil {
-		t.Fatal(err)
-	}
+	st := storeDeepPage(t)
 	before, err := st.Pages()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := before[url]; p.Count != 10000 || p.BodySHA256 == "" {
+	if p := before[deepURL]; p.Count != 10000 || p.BodySHA256 == "" {
 		t.Fatalf("the deep page was stored with %d observations, body %q", p.Count, p.BodySHA256)
 	}
 
 	// Today's parser for "deep": the costly selector.
-	o = replayOptions(t, "2026-04-23")
+	o := replayOptions(t, "2026-04-23")
 	o.Fetch.Transport = downTransport{} // a rebuild must not fetch
 	o.Fetch.SourceTimeout = 300 * time.Millisecond
-	o.Sources = append(o.Sources, deepSource(t, url, "section div td"))
+	o.Sources = append(o.Sources, deepSource(t, deepURL, "section div td"))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	res, err := Rebuild(ctx, st, o)
@@ -95,7 +107,7 @@ func TestRebuildSourceDeadline(t *testing.T) {
 		t.Run(s.Source, func(t *testing.T) {
 			switch {
 			case s.Source == "deep":
-				want := url + ": deadline exceeded (fetch.source_timeout 300ms) while parsing table page"
+				want := deepURL + ": deadline exceeded (fetch.source_timeout 300ms) while parsing table page"
 				if s.Status != catalog.SourceFailed || len(s.Errors) != 1 || s.Errors[0] != want {
 					t.Errorf("%s %q; want failed: %q", s.Status, s.Errors, want)
 				}
@@ -108,9 +120,9 @@ func TestRebuildSourceDeadline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := after[url]; !p.Stale || p.Count != 10000 || p.FetchedAt != before[url].FetchedAt {
+	if p := after[deepURL]; !p.Stale || p.Count != 10000 || p.FetchedAt != before[deepURL].FetchedAt {
 		t.Errorf("the late page: stale %v, %d observations, fetched %v; want stale with its stored 10000, fetched %v",
-			p.Stale, p.Count, p.FetchedAt, before[url].FetchedAt)
+			p.Stale, p.Count, p.FetchedAt, before[deepURL].FetchedAt)
 	}
 	snap, err := st.Snapshot()
 	if err != nil {
@@ -125,21 +137,14 @@ func TestRebuildSourceDeadline(t *testing.T) {
 // run_timeout, a signal) during a costly re-parse, the rebuild stops at
 // once and commits nothing.
 func TestRebuildStopsWithTheRun(t *testing.T) {
-	const url = "https://deep.example/pricing"
-	st := openStore(t)
-	o := replayOptions(t, "2026-04-23")
-	o.Fetch.Transport = serveAt{url: url, body: deepTable(500, 5000), next: o.Fetch.Transport}
-	o.Sources = append(o.Sources, deepSource(t, url, "tr"))
-	if _, err := Run(context.Background(), st, o); err != nil {
-		t.Fatal(err)
-	}
+	st := storeDeepPage(t)
 	last, err := st.LastRun()
 	if err != nil {
 		t.Fatal(err)
 	}
-	o = replayOptions(t, "2026-04-23")
+	o := replayOptions(t, "2026-04-23")
 	o.Fetch.Transport = downTransport{}
-	o.Sources = append(o.Sources, deepSource(t, url, "section div td"))
+	o.Sources = append(o.Sources, deepSource(t, deepURL, "section div td"))
 	ctx, cancel := context.WithCancel(context.Background()) // no deadline: no source deadline either
 	defer cancel()
 	time.AfterFunc(300*time.Millisecond, cancel) // as SIGTERM does
