@@ -127,12 +127,7 @@ func exitCode(t *testing.T, err error) int {
 // before its run_timeout.
 func TestSourceDeadlines(t *testing.T) {
 	bin := testbin.LLMRef(t)
-	s := newSite()
-	ds := &deadlineServer{site: newServer(s), deep: deepPage(500, 20000)}
-	srv := httptest.NewServer(ds)
-	defer srv.Close()
-	const sourceTimeout = 3 * time.Second
-	cfg, db := deadlineConfig(t, srv.URL, fmt.Sprintf("fetch:\n  source_timeout: %s\n  run_timeout: 2m\n", sourceTimeout), "drip", "deep")
+	s, cfg, db := deadlineSite(t, "drip", "deep")
 	// The drip lasts two minutes, the deep page's selector longer;
 	// run_timeout is two minutes.
 	out := partialWithin(t, exec.Command(bin, "--config", cfg, "--db", db, "refresh"), sourceTimeout)
@@ -160,6 +155,23 @@ func TestSourceDeadlines(t *testing.T) {
 	if !bytes.Contains(out, []byte("deep: ")) || !bytes.Contains(out, []byte("while parsing table page")) {
 		t.Errorf("the summary does not name the late parse:\n%s", out)
 	}
+}
+
+// sourceTimeout is fetch.source_timeout in the deadline tests; run_timeout
+// is two minutes.
+const sourceTimeout = 3 * time.Second
+
+// deadlineSite serves the generated site and the deadline pages (until the
+// test ends) and writes a configuration with the declarative tables, the
+// source and run timeouts: it returns the site, the file's and a
+// database's path.
+func deadlineSite(t *testing.T, tables ...string) (s *site.Site, cfg, db string) {
+	t.Helper()
+	s = newSite()
+	srv := httptest.NewServer(&deadlineServer{site: newServer(s), deep: deepPage(500, 20000)})
+	t.Cleanup(srv.Close)
+	cfg, db = deadlineConfig(t, srv.URL, fmt.Sprintf("fetch:\n  source_timeout: %s\n  run_timeout: 2m\n", sourceTimeout), tables...)
+	return s, cfg, db
 }
 
 // partialWithin runs cmd, which must exit 3 (partial) well before its

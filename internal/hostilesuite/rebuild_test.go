@@ -2,13 +2,10 @@ package hostilesuite
 
 import (
 	"bytes"
-	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/internal/testbin"
@@ -22,12 +19,7 @@ import (
 // re-read and the run commits, exit 3, long before run_timeout.
 func TestRebuildSourceDeadline(t *testing.T) {
 	bin := testbin.LLMRef(t)
-	s := newSite()
-	ds := &deadlineServer{site: newServer(s), deep: deepPage(500, 20000)}
-	srv := httptest.NewServer(ds)
-	defer srv.Close()
-	const sourceTimeout = 3 * time.Second
-	cfg, db := deadlineConfig(t, srv.URL, fmt.Sprintf("fetch:\n  source_timeout: %s\n  run_timeout: 2m\n", sourceTimeout), "deep")
+	s, cfg, db := deadlineSite(t, "deep")
 	costly, err := os.ReadFile(cfg)
 	if err != nil {
 		t.Fatal(err)
