@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -92,7 +93,7 @@ func TestRebuildSourceDeadline(t *testing.T) {
 	// Today's parser for "deep": the costly selector.
 	o := replayOptions(t, "2026-04-23")
 	o.Fetch.Transport = downTransport{} // a rebuild must not fetch
-	o.Fetch.SourceTimeout = 300 * time.Millisecond
+	o.Fetch.SourceTimeout = time.Second
 	o.Sources = append(o.Sources, deepSource(t, deepURL, "section div td"))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -107,7 +108,7 @@ func TestRebuildSourceDeadline(t *testing.T) {
 		t.Run(s.Source, func(t *testing.T) {
 			switch {
 			case s.Source == "deep":
-				want := deepURL + ": deadline exceeded (fetch.source_timeout 300ms) while parsing table page"
+				want := deepURL + ": deadline exceeded (fetch.source_timeout 1s) while parsing table page"
 				if s.Status != catalog.SourceFailed || len(s.Errors) != 1 || s.Errors[0] != want {
 					t.Errorf("%s %q; want failed: %q", s.Status, s.Errors, want)
 				}
@@ -134,8 +135,8 @@ func TestRebuildSourceDeadline(t *testing.T) {
 }
 
 // TestRebuildStopsWithTheRun: once the run's own context ends (its
-// run_timeout, a signal) during a costly re-parse, the rebuild stops at
-// once and commits nothing.
+// run_timeout, a signal) during a costly re-parse (or before it, on a
+// loaded machine), the rebuild stops at once and commits nothing.
 func TestRebuildStopsWithTheRun(t *testing.T) {
 	st := storeDeepPage(t)
 	last, err := st.LastRun()
@@ -149,7 +150,7 @@ func TestRebuildStopsWithTheRun(t *testing.T) {
 	defer cancel()
 	time.AfterFunc(300*time.Millisecond, cancel) // as SIGTERM does
 	res, err := Rebuild(ctx, st, o)
-	if res != nil || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "rebuild: stopped while re-reading deep, nothing committed") {
+	if res != nil || !errors.Is(err, context.Canceled) || !regexp.MustCompile(`^rebuild: stopped while re-reading [a-z-]+, nothing committed: context canceled$`).MatchString(err.Error()) {
 		t.Fatalf("rebuild: %+v, %v; want stopped, nothing committed", res, err)
 	}
 	if now, err := st.LastRun(); err != nil || now.ID != last.ID {
