@@ -12,7 +12,9 @@ import (
 //
 //   - a descendant (space) or ~ combinator makes a match look at every
 //     ancestor (or earlier sibling) again, and each one more multiplies that
-//     work: at most maxSelectorSearch of them in one chain;
+//     work: at most maxSelectorSearch of them in one chain, of which at most
+//     maxSelectorSiblings ~ combinators (a page is at most 512 elements deep,
+//     but may hold a million siblings);
 //   - a chain of compound selectors: at most maxSelectorChain;
 //   - :not(), :has() and :haschild() inside one another: at most
 //     maxSelectorNesting deep (:has searches a whole subtree per element);
@@ -20,11 +22,23 @@ import (
 //
 // A table's selectors are short (Bitdeer's rows selector, the longest
 // shipped, is 3 compound selectors with 2 descendant combinators, 61 bytes).
+//
+// The table walker checks the source's deadline between two elements a
+// selector is tried on, never inside one try, so these caps bound the
+// longest step nothing can interrupt. Measured (scrapers'
+// BenchmarkSelectorStep) on the hostile suite's worst page, cells 506
+// elements deep, with a selector whose left side never matches: one try
+// took 0.34 ms with 2 descendant combinators, 0.12-0.16 s with 3 and
+// 12.6-20.7 s with 4; among its 20,000 rows, 0.2 ms with one ~ combinator
+// and 1.3 s with two (growing with the square of the rows). So at most 3
+// and one ~: a step stays far inside any source deadline (the default is
+// 7.5 minutes; an operator may set seconds).
 const (
-	maxSelectorBytes   = 256
-	maxSelectorChain   = 8
-	maxSelectorSearch  = 4
-	maxSelectorNesting = 2
+	maxSelectorBytes    = 256
+	maxSelectorChain    = 8
+	maxSelectorSearch   = 3
+	maxSelectorSiblings = 1
+	maxSelectorNesting  = 2
 )
 
 // checkSelectorLength refuses a selector longer than maxSelectorBytes; it
@@ -43,6 +57,8 @@ func checkSelectorShape(sel string) error {
 	switch {
 	case s.search > maxSelectorSearch:
 		return fmt.Errorf("selector %s has %d descendant (space) or ~ combinators in one chain; the limit is %d, as each one multiplies the work of a match", quoteSelector(sel), s.search, maxSelectorSearch)
+	case s.siblings > maxSelectorSiblings:
+		return fmt.Errorf("selector %s has %d ~ combinators in one chain; the limit is %d, as each one multiplies the work of a match by the number of siblings", quoteSelector(sel), s.siblings, maxSelectorSiblings)
 	case s.chain > maxSelectorChain:
 		return fmt.Errorf("selector %s chains %d compound selectors; the limit is %d", quoteSelector(sel), s.chain, maxSelectorChain)
 	case s.nesting > maxSelectorNesting:
@@ -61,9 +77,10 @@ func quoteSelector(sel string) string {
 
 // selectorShape is the costliest part of a selector: the longest chain of
 // compound selectors, the most searching combinators in one chain, and
-// the deepest nesting of selector arguments.
+// the deepest nesting of selector arguments; siblings is the most ~
+// combinators in one chain (counted in search too).
 type selectorShape struct {
-	chain, search, nesting int
+	chain, search, nesting, siblings int
 }
 
 // measureSelector reads a selector's structure as cascadia parses it
@@ -86,16 +103,17 @@ type selScanner struct {
 	max selectorShape
 }
 
-func (m *selScanner) note(chain, search, nesting int) {
+func (m *selScanner) note(chain, search, siblings, nesting int) {
 	m.max.chain = max(m.max.chain, chain)
 	m.max.search = max(m.max.search, search)
+	m.max.siblings = max(m.max.siblings, siblings)
 	m.max.nesting = max(m.max.nesting, nesting)
 }
 
 // group reads selectors separated by commas, up to an unmatched ')' (left
 // for the caller) or the end.
 func (m *selScanner) group(depth int) {
-	chain, search := 0, 0
+	chain, search, siblings := 0, 0, 0
 	space, combinator := false, true // at the start, as after a combinator
 	for m.i < len(m.s) {
 		switch c := m.s[m.i]; {
@@ -111,15 +129,16 @@ func (m *selScanner) group(depth int) {
 			}
 			space = true
 		case c == ',':
-			m.note(chain, search, depth)
-			chain, search, space, combinator = 0, 0, false, true
+			m.note(chain, search, siblings, depth)
+			chain, search, siblings, space, combinator = 0, 0, 0, false, true
 			m.i++
 		case c == ')':
-			m.note(chain, search, depth)
+			m.note(chain, search, siblings, depth)
 			return
 		case c == '>' || c == '+' || c == '~':
 			if c == '~' {
 				search++
+				siblings++
 			}
 			space, combinator = false, true
 			m.i++
@@ -132,7 +151,7 @@ func (m *selScanner) group(depth int) {
 			m.compound(depth)
 		}
 	}
-	m.note(chain, search, depth)
+	m.note(chain, search, siblings, depth)
 }
 
 // compound reads one compound selector (tag, #id, .class, [attr],

@@ -45,22 +45,52 @@ func Rebuild(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		sources[s.Name()] = s
 		stats[s.Name()] = &catalog.SourceStats{Source: s.Name(), Status: catalog.SourceReparsed, Statuses: map[string]int{}}
 	}
-	urls := make([]string, 0, len(prev))
-	for u := range prev {
-		urls = append(urls, u)
+	// Source by source, each within its own deadline (as a crawl's): a
+	// parse that runs out of time fails its source alone, and the others
+	// are read and committed.
+	bySource := map[string][]string{}
+	for u, p := range prev {
+		if _, ok := sources[p.Source]; ok { // a source no longer configured: its pages go, as in a refresh
+			bySource[p.Source] = append(bySource[p.Source], u)
+		}
 	}
-	sort.Strings(urls)
 	var pages []catalog.Page
+	for _, src := range planned {
+		urls := bySource[src.Name()]
+		sort.Strings(urls)
+		read, err := reparseSource(ctx, st, o, src, prev, urls, stats[src.Name()])
+		if err != nil {
+			return nil, err
+		}
+		pages = append(pages, read...)
+	}
+	sort.Slice(pages, func(i, j int) bool { return pages[i].URL < pages[j].URL })
+	for _, s := range o.Sources {
+		run.Sources = append(run.Sources, *stats[s.Name()])
+	}
+	log.Info("rebuilding", "pages", len(pages))
+	return normaliseAndCommit(ctx, st, o, run, pages, nil, log)
+}
+
+// reparseSource reads a source's stored pages (urls) again within the
+// source's deadline: the configured fetch.source_timeout, but at most three
+// quarters of the time the run has left (see sourceTimeout), counted from
+// its first page. A page whose body is missing, that the parser refuses or
+// that the deadline cuts short keeps its stored observations, stale, and
+// is named in st1; a deadline fails the source's remaining pages at once.
+// Once the run's own context is done it stops, committing nothing.
+func reparseSource(ctx context.Context, st *store.Store, o Options, src scrapers.Source, prev map[string]catalog.Page, urls []string, st1 *catalog.SourceStats) ([]catalog.Page, error) {
+	sctx, cancel := scrapers.WithSourceDeadline(ctx, sourceTimeout(ctx, o.Fetch.SourceTimeout))
+	defer cancel()
+	stop := func() error {
+		return fmt.Errorf("rebuild: stopped while re-reading %s, nothing committed: %w", src.Name(), context.Cause(ctx))
+	}
+	pages := make([]catalog.Page, 0, len(urls))
 	for _, u := range urls {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("rebuild: %w", err)
+		if ctx.Err() != nil {
+			return nil, stop()
 		}
 		p := prev[u]
-		src, ok := sources[p.Source]
-		if !ok {
-			continue // a source no longer configured: its pages go, as in a refresh
-		}
-		st1 := stats[p.Source]
 		p.Reused = true // unless read again below: its stored observations stand
 		if p.BodySHA256 == "" {
 			pages = append(pages, p)
@@ -69,12 +99,15 @@ func Rebuild(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		body, err := st.Body(p.BodySHA256)
 		if err == nil {
 			var np catalog.Page
-			if np, err = scrapers.Reparse(src, p, body); err == nil {
+			if np, err = scrapers.Reparse(sctx, src, p, body); err == nil {
 				p = np
 				st1.Bytes += int64(len(body))
 			}
 		}
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil, stop() // the run's end, not the page's
+			}
 			st1.Status = catalog.SourceFailed
 			st1.Errors = append(st1.Errors, fmt.Sprintf("%s: %v", u, err))
 			p.Stale = true // as a refresh marks a page that fails
@@ -83,9 +116,5 @@ func Rebuild(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		st1.AddWarnings(u, p.Warnings)
 		pages = append(pages, p)
 	}
-	for _, s := range o.Sources {
-		run.Sources = append(run.Sources, *stats[s.Name()])
-	}
-	log.Info("rebuilding", "pages", len(pages))
-	return normaliseAndCommit(ctx, st, o, run, pages, nil, log)
+	return pages, nil
 }

@@ -347,8 +347,14 @@ func carryUnselected(pages []catalog.Page, prev map[string]catalog.Page, all, se
 		}
 	}
 	out := append([]catalog.Page(nil), pages...)
+	read := make(map[string]bool, len(pages))
+	for _, p := range pages {
+		read[p.URL] = true
+	}
 	for _, p := range prev {
-		if carry[p.Source] {
+		// A page another source read in this run is now that source's:
+		// one record per URL.
+		if carry[p.Source] && !read[p.URL] {
 			p.Reused = true // its stored observations stand
 			out = append(out, p)
 		}

@@ -61,7 +61,7 @@ func CrawlStaged(ctx context.Context, o Options, first []Source, next Next, prev
 		// Sized for last run's pages: most runs read the same ones again.
 		pages: make(map[string]catalog.Page, len(prev)), bodies: map[string][]byte{}, stats: map[string]*catalog.SourceStats{},
 		failed: map[string]bool{}, unchanged: make(map[string]bool, len(prev)), start: map[string]time.Time{}, end: map[string]time.Time{},
-		queued: make(map[string]bool, len(prev)), gone: map[string]int{}, missing: map[string]int{},
+		queued: make(map[string]string, len(prev)), refused: map[string]bool{}, gone: map[string]int{}, missing: map[string]int{},
 	}
 	if c.o.Validators == nil {
 		c.o.Validators = c.validators
@@ -108,18 +108,45 @@ func (c *crawl) startStage(sources []Source) ([]Request, error) {
 
 // queue keeps the requests whose URL the crawl has not queued yet (as the
 // fetcher, which fetches each URL once, would) and counts them as pending.
-// c.mu is held.
+// A URL another source asked for first is refused to the later one (see
+// refuse). c.mu is held.
 func (c *crawl) queue(reqs []Request) []Request {
 	out := reqs[:0:0]
 	for _, r := range reqs {
-		if c.queued[r.URL] {
-			continue
+		owner, seen := c.queued[r.URL]
+		switch {
+		case !seen:
+			c.queued[r.URL] = r.Source
+			out = append(out, r)
+		case owner != r.Source:
+			c.refuse(r, owner)
 		}
-		c.queued[r.URL] = true
-		out = append(out, r)
 	}
 	c.pending += len(out)
 	return out
+}
+
+// refuse answers a source that asks for a URL another source of the crawl
+// asked for first. A page is one record, kept under its URL (its
+// validators, body and observations: the store's pages and a crawl's are
+// keyed by it), so one source reads it in a run, the first that asked
+// (sources in their configured order, then the pages they link). A page
+// derived for the later source (see Derived: a tracked model's page that
+// another source reads too) is left to the first with a warning; a page
+// the later source is configured to read fails it, naming both, so that
+// the operator points one of them elsewhere. c.mu is held.
+func (c *crawl) refuse(r Request, owner string) {
+	key := r.Source + " " + r.URL
+	if c.refused[key] {
+		return
+	}
+	c.refused[key] = true
+	msg := fmt.Sprintf("source %q reads this page in this run (it asked first; a page is read by one source a run)", owner)
+	if d, ok := c.bySource[r.Source].(Derived); ok && d.Derived(r.URL) {
+		c.stats[r.Source].AddWarnings(r.URL, []string{msg + ": left to it"})
+		return
+	}
+	c.fail(r.Source, fmt.Sprintf("%s: %s: point one of the two sources at another address", r.URL, msg))
 }
 
 // advance starts the next stage once the last one is done: the requests of
@@ -161,10 +188,14 @@ func (c *crawl) read() []catalog.Page {
 }
 
 // validators are a URL's stored ETag and Last-Modified, unless its page
-// failed last time or was read for another tracked set.
+// failed last time, was read for another tracked set, or by another source
+// than the one asking now.
 func (c *crawl) validators(u string) (string, string) {
 	p, ok := c.prev[u]
-	if !ok || p.Stale || c.planKey(p.Source, p.Kind) != p.Plan {
+	c.mu.Lock()
+	asker := c.queued[u]
+	c.mu.Unlock()
+	if !ok || p.Stale || p.Source != asker || c.planKey(p.Source, p.Kind) != p.Plan {
 		return "", ""
 	}
 	return p.ETag, p.LastModified
@@ -198,9 +229,11 @@ type crawl struct {
 	unchanged map[string]bool
 	start     map[string]time.Time
 	end       map[string]time.Time
-	// queued holds every URL handed to the fetcher; pending counts those
-	// of the current stage not handled yet.
-	queued  map[string]bool
+	// queued holds every URL handed to the fetcher, with the source that
+	// asked for it; pending counts those of the current stage not handled
+	// yet. refused holds each "source URL" refused (see refuse).
+	queued  map[string]string
+	refused map[string]bool
 	pending int
 	// gone counts, per source, the derived pages it had stored that now
 	// answer 404 or 410; missing, every derived page that answers so.
@@ -215,6 +248,11 @@ type crawl struct {
 func (c *crawl) handle(f Fetched) []Request {
 	src := c.source(f.Source)
 	prev, hadPrev := c.prev[f.URL]
+	if hadPrev && prev.Source != f.Source {
+		// Another source's reading of the page (that source not crawled
+		// now): not this one's record to reuse.
+		hadPrev = false
+	}
 	page, body, same, err := c.evaluate(src, f, prev, hadPrev)
 	body = c.keep(page.BodySHA256, body)
 
@@ -464,33 +502,4 @@ func stampObservations(obs []catalog.Observation, source, url string, at time.Ti
 		}
 		o.RetrievedAt = at
 	}
-}
-
-// Reparse reads a stored page again from its raw body with the source's
-// current parser, as `llmref rebuild` does after a parser is fixed: the
-// page's record (validators, hash, dates) stays as it was; its observations
-// and links are read anew.
-func Reparse(src Source, p catalog.Page, body []byte) (catalog.Page, error) {
-	h := http.Header{}
-	if p.ContentType != "" {
-		h.Set("Content-Type", p.ContentType)
-	}
-	if p.ETag != "" {
-		h.Set("ETag", p.ETag)
-	}
-	if p.LastModified != "" {
-		h.Set("Last-Modified", p.LastModified)
-	}
-	parsed, err := src.Parse(p.Kind, Response{URL: p.URL, Subject: p.Subject, Status: http.StatusOK, Header: h, Body: body, RetrievedAt: p.FetchedAt})
-	if err != nil {
-		return p, fmt.Errorf("parse %s page: %w", p.Kind, err)
-	}
-	stampObservations(parsed.Observations, p.Source, p.URL, p.FetchedAt)
-	p.Observations, p.Links, p.Warnings = parsed.Observations, parsed.Links, parsed.Warnings
-	if k, ok := src.(PlanKeyer); ok {
-		p.Plan = k.PlanKey(p.Kind)
-	}
-	p.Count = len(parsed.Observations)
-	p.Reused = false
-	return p, nil
 }

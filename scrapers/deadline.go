@@ -57,9 +57,21 @@ func (d *sourceDeadlines) of(source string) context.Context {
 	if d.ctx == nil {
 		d.ctx = map[string]context.Context{}
 	}
-	c, cancel := context.WithTimeoutCause(d.parent, d.timeout, &deadlineError{timeout: d.timeout})
+	c, cancel := WithSourceDeadline(d.parent, d.timeout)
 	d.ctx[source], d.cancel = c, append(d.cancel, cancel)
 	return c
+}
+
+// WithSourceDeadline returns ctx bounded by one source's deadline, timeout
+// from now (fetch.source_timeout): once it passes, what runs under it
+// fails as a crawl's late source does, "deadline exceeded
+// (fetch.source_timeout …)", wrapping ErrSourceDeadline. With no timeout
+// (zero or less) it is ctx, cancellable.
+func WithSourceDeadline(ctx context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
+	if timeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeoutCause(ctx, timeout, &deadlineError{timeout: timeout})
 }
 
 // stop releases every source's timer.

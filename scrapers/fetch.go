@@ -244,7 +244,7 @@ func newCollector(ctx context.Context, o Options, deadlines *sourceDeadlines) (*
 	c.Async = false // our per-host workers bound the frontier
 	c.AllowedDomains, c.DisallowedDomains = nil, nil
 	c.DisableCookies()
-	c.WithTransport(&decodingTransport{next: &deadlineTransport{next: stageTransport{o.Transport}, deadlines: deadlines}, max: o.MaxBodyBytes})
+	c.WithTransport(&robotsOnce{next: &decodingTransport{next: &deadlineTransport{next: stageTransport{o.Transport}, deadlines: deadlines}, max: o.MaxBodyBytes}})
 	c.SetRequestTimeout(o.Timeout)
 	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {

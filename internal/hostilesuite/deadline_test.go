@@ -127,25 +127,10 @@ func exitCode(t *testing.T, err error) int {
 // before its run_timeout.
 func TestSourceDeadlines(t *testing.T) {
 	bin := testbin.LLMRef(t)
-	s := newSite()
-	ds := &deadlineServer{site: newServer(s), deep: deepPage(500, 20000)}
-	srv := httptest.NewServer(ds)
-	defer srv.Close()
-	const sourceTimeout = 3 * time.Second
-	cfg, db := deadlineConfig(t, srv.URL, fmt.Sprintf("fetch:\n  source_timeout: %s\n  run_timeout: 2m\n", sourceTimeout), "drip", "deep")
-	cmd := exec.Command(bin, "--config", cfg, "--db", db, "refresh")
-	start := time.Now()
-	out, err := cmd.CombinedOutput()
-	took := time.Since(start)
-	t.Logf("exit %v in %v", err, took.Round(time.Millisecond))
-	if code := exitCode(t, err); code != 3 {
-		t.Fatalf("exit %d; want 3 (partial)\n%s", code, out)
-	}
-	// A bound, not a speed: the drip lasts two minutes, the deep page's
-	// selector longer; run_timeout is two minutes.
-	if took > time.Minute {
-		t.Errorf("the run took %v; its sources' deadlines are %v", took, sourceTimeout)
-	}
+	s, cfg, db := deadlineSite(t, "drip", "deep")
+	// The drip lasts two minutes, the deep page's selector longer;
+	// run_timeout is two minutes.
+	out := partialWithin(t, exec.Command(bin, "--config", cfg, "--db", db, "refresh"), sourceTimeout)
 	last := healthyRun(t, db, s)
 	if last.Status != catalog.RunPartial {
 		t.Errorf("run %s; want partial", last.Status)
@@ -170,6 +155,41 @@ func TestSourceDeadlines(t *testing.T) {
 	if !bytes.Contains(out, []byte("deep: ")) || !bytes.Contains(out, []byte("while parsing table page")) {
 		t.Errorf("the summary does not name the late parse:\n%s", out)
 	}
+}
+
+// sourceTimeout is fetch.source_timeout in the deadline tests; run_timeout
+// is two minutes.
+const sourceTimeout = 3 * time.Second
+
+// deadlineSite serves the generated site and the deadline pages (until the
+// test ends) and writes a configuration with the declarative tables, the
+// source and run timeouts: it returns the site, the file's and a
+// database's path.
+func deadlineSite(t *testing.T, tables ...string) (s *site.Site, cfg, db string) {
+	t.Helper()
+	s = newSite()
+	srv := httptest.NewServer(&deadlineServer{site: newServer(s), deep: deepPage(500, 20000)})
+	t.Cleanup(srv.Close)
+	cfg, db = deadlineConfig(t, srv.URL, fmt.Sprintf("fetch:\n  source_timeout: %s\n  run_timeout: 2m\n", sourceTimeout), tables...)
+	return s, cfg, db
+}
+
+// partialWithin runs cmd, which must exit 3 (partial) well before its
+// run_timeout: within a minute (a bound, not a speed), its late sources
+// failing at sourceTimeout. It returns the command's output.
+func partialWithin(t *testing.T, cmd *exec.Cmd, sourceTimeout time.Duration) []byte {
+	t.Helper()
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	took := time.Since(start)
+	t.Logf("exit %v in %v", err, took.Round(time.Millisecond))
+	if code := exitCode(t, err); code != 3 {
+		t.Fatalf("exit %d; want 3 (partial)\n%s", code, out)
+	}
+	if took > time.Minute {
+		t.Errorf("the run took %v; its sources' deadlines are %v", took, sourceTimeout)
+	}
+	return out
 }
 
 // healthyRun opens the database a binary wrote, checks the healthy

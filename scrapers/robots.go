@@ -1,0 +1,95 @@
+package scrapers
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+)
+
+// robotsOnce is the transport in front of colly that fetches each host's
+// robots.txt once per run. colly (v2.3.0) caches a host's robots.txt only
+// once the fetch is done, so every worker of a host that starts before
+// then (several sources on one host start at once) fetches it again, and
+// colly has no setting to share the fetch. Here the first request for a
+// host's robots.txt goes to the network; those that come while it is in
+// flight wait for it, and later ones are answered from memory (the body
+// as decoded and bounded below). A fetch that fails (a network error, the
+// body over its limit) is shared with those waiting but not kept: the
+// next request tries again. A page a source itself asks for at
+// /robots.txt (it names its source) passes through.
+type robotsOnce struct {
+	next http.RoundTripper
+
+	mu    sync.Mutex
+	hosts map[string]*robotsFetch // by scheme://host
+}
+
+// robotsFetch is one host's robots.txt: done is closed once the fields
+// are set.
+type robotsFetch struct {
+	done   chan struct{}
+	status int
+	header http.Header
+	body   []byte
+	err    error
+}
+
+// RoundTrip answers colly's robots.txt requests once per host (see
+// robotsOnce) and passes every other request on.
+func (t *robotsOnce) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodGet || req.URL.Path != "/robots.txt" || req.Header.Get(sourceHeader) != "" {
+		return t.next.RoundTrip(req)
+	}
+	key := req.URL.Scheme + "://" + req.URL.Host
+	t.mu.Lock()
+	f, ok := t.hosts[key]
+	if !ok {
+		if t.hosts == nil {
+			t.hosts = map[string]*robotsFetch{}
+		}
+		f = &robotsFetch{done: make(chan struct{})}
+		t.hosts[key] = f
+	}
+	t.mu.Unlock()
+	if ok {
+		select {
+		case <-f.done:
+		case <-req.Context().Done():
+			return nil, req.Context().Err()
+		}
+	} else {
+		f.fetch(t.next, req)
+		if f.err != nil {
+			t.mu.Lock()
+			delete(t.hosts, key) // not kept: the next request tries again
+			t.mu.Unlock()
+		}
+		close(f.done)
+	}
+	if f.err != nil {
+		return nil, f.err
+	}
+	return &http.Response{
+		Status: fmt.Sprintf("%d %s", f.status, http.StatusText(f.status)), StatusCode: f.status,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: f.header.Clone(),
+		Body: io.NopCloser(bytes.NewReader(f.body)), ContentLength: int64(len(f.body)), Request: req,
+	}, nil
+}
+
+// fetch reads the host's robots.txt through next, whole.
+func (f *robotsFetch) fetch(next http.RoundTripper, req *http.Request) {
+	resp, err := next.RoundTrip(req)
+	if err != nil {
+		f.err = err
+		return
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		f.err = fmt.Errorf("read %s: %w", req.URL.Redacted(), err)
+		return
+	}
+	f.status, f.header, f.body = resp.StatusCode, resp.Header, body
+}
