@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -600,10 +601,14 @@ var lastWalk = struct {
 	by map[string]walked
 }{by: map[string]walked{}}
 
+// walks counts the walks made (see TestOwnWritesAreNotWalked).
+var walks atomic.Int64
+
 // walkMapped walks the file's first hwm pages, mapped. A file cut short
 // meanwhile faults; the fault is a panic here, and the truncation is
 // reported.
 func walkMapped(path string, f *os.File, st *fileState) (res structure, err error) {
+	walks.Add(1)
 	data, unmap, err := mapFile(f, st.hwm())
 	if err != nil {
 		return structure{}, fmt.Errorf("read database %s: %w", path, err)
@@ -639,15 +644,10 @@ func checkStructure(path string) (*fileState, structure, error) {
 	}
 	defer f.Close()
 	for attempt := 0; ; attempt++ {
-		st, err := readFileState(path, f)
+		st, key, err := stateKey(path, f)
 		if err != nil || st.size == 0 {
 			return st, structure{}, err
 		}
-		fi, err := f.Stat()
-		if err != nil {
-			return nil, structure{}, err
-		}
-		key := fileKey{fi: fi, size: st.size, mod: fi.ModTime(), txid: st.meta.txid}
 		lastWalk.Lock()
 		c, ok := lastWalk.by[path]
 		lastWalk.Unlock()
@@ -671,6 +671,73 @@ func checkStructure(path string) (*fileState, structure, error) {
 	}
 }
 
+// stateKey reads the state of the open file f (see readFileState) and the
+// key it is remembered by in lastWalk. An empty file has a zero state and
+// no key.
+func stateKey(path string, f *os.File) (*fileState, fileKey, error) {
+	st, err := readFileState(path, f)
+	if err != nil || st.size == 0 {
+		return st, fileKey{}, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fileKey{}, err
+	}
+	return st, fileKey{fi: fi, size: st.size, mod: fi.ModTime(), txid: st.meta.txid}, nil
+}
+
+// currentKey is the key of the file at path as it is now.
+func currentKey(path string) (fileKey, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return fileKey{}, err
+	}
+	defer f.Close()
+	_, key, err := stateKey(path, f)
+	return key, err
+}
+
+// A store's own write transactions do not make the file's structure walk
+// again. The walk is what keeps bbolt off a file damaged from outside (by
+// a disk, a copy, another program); bbolt's own transactions, from a
+// state walked and found sound, make a sound state. So when the file is,
+// just before a transaction of this process, in the state last walked
+// and found sound, the state the transaction leaves is remembered as
+// walked and sound too, and the run's commit (checkBeforeCommit) does not
+// walk the whole file again — a walk whose cost, and whose mapping of the
+// file, grew with the database, at every commit, after every batch of
+// bodies the run had written. A file changed by anything else between two
+// transactions no longer has the key remembered: the next check walks it.
+
+// soundNow returns the file's remembered structure when the file is, now,
+// in the state last walked and found sound; ok is false otherwise.
+func (s *Store) soundNow() (res structure, ok bool) {
+	key, err := currentKey(s.path)
+	if err != nil || key.fi == nil {
+		return structure{}, false
+	}
+	lastWalk.Lock()
+	defer lastWalk.Unlock()
+	c, found := lastWalk.by[s.path]
+	if !found || !c.key.same(key) || len(c.res.found) > 0 || c.res.more > 0 {
+		return structure{}, false
+	}
+	return c.res, true
+}
+
+// trustOwnWrite remembers the state a transaction of this process left
+// the file in as walked, with res, the sound structure of the state before
+// it (see soundNow).
+func (s *Store) trustOwnWrite(res structure) {
+	key, err := currentKey(s.path)
+	if err != nil || key.fi == nil {
+		return
+	}
+	lastWalk.Lock()
+	lastWalk.by[s.path] = walked{key, res}
+	lastWalk.Unlock()
+}
+
 // fullCheckEvery is how often a run's commit first reads every record (see
 // checkBeforeCommit).
 const fullCheckEvery = 7 * 24 * time.Hour
@@ -685,8 +752,11 @@ var keyFullCheck = []byte("full_check")
 // is remembered until the file changes). Every record (Check: bodies
 // decompressed and hashed, every JSON value decoded) costs several times a
 // nothing-changed refresh, so it is read when the last full check that
-// passed is a week older than the run, or was never made. It reports
-// whether it made one, for the commit to record.
+// passed is a week older than the run, or was never made — except in a
+// file this store created, whose every record this process wrote (a first
+// run would otherwise decompress and hash every body it just stored): its
+// first commit records the check as made. It reports whether it made one,
+// for the commit to record.
 func (s *Store) checkBeforeCommit(at time.Time) (bool, error) {
 	_, res, err := checkStructure(s.path)
 	if err != nil {
@@ -708,6 +778,9 @@ func (s *Store) checkBeforeCommit(at time.Time) (bool, error) {
 	}
 	if !last.IsZero() && at.Sub(last) < fullCheckEvery {
 		return false, nil
+	}
+	if last.IsZero() && s.created {
+		return true, nil
 	}
 	problems, err := s.Check()
 	if err != nil {
