@@ -81,12 +81,15 @@ func records(b *bolt.Bucket) ([]string, [][]byte) {
 	return keys, vals
 }
 
-// encodePages encodes every page's records on every CPU.
-func encodePages(pages []catalog.Page) ([]encodedPage, error) {
+// encodePages encodes every page's records on every CPU; after, when set,
+// is called with each page's index once its records are encoded.
+func encodePages(pages []catalog.Page, after func(i int)) ([]encodedPage, error) {
 	out := make([]encodedPage, len(pages))
 	err := parallel.For(len(pages), func(i int) error {
 		var err error
-		out[i], err = encodePage(&pages[i])
+		if out[i], err = encodePage(&pages[i]); err == nil && after != nil {
+			after(i)
+		}
 		return err
 	})
 	if err != nil {
@@ -111,10 +114,18 @@ type Prepared struct {
 // records and the new raw bodies do not depend on the catalogue. Neither
 // pages nor bodies may change afterwards.
 func Prepare(pages []catalog.Page, bodies map[string][]byte) *Prepared {
+	return PrepareEach(pages, bodies, nil)
+}
+
+// PrepareEach is Prepare that, when encoded is set, calls it (on the
+// preparing goroutines) with each page's index once that page's records
+// are encoded: from then on the commit needs only its Count of the page's
+// observations, which the caller may let go (see refresh's letGo).
+func PrepareEach(pages []catalog.Page, bodies map[string][]byte, encoded func(i int)) *Prepared {
 	p := &Prepared{done: make(chan struct{}), pages: pages}
 	go func() {
 		defer close(p.done)
-		p.encoded, p.err = encodePages(pages)
+		p.encoded, p.err = encodePages(pages, encoded)
 		if p.err != nil {
 			return
 		}

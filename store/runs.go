@@ -99,7 +99,7 @@ func (s *Store) CommitRun(c Commit) (uint64, error) {
 			}
 		}
 		if encoded == nil {
-			if encoded, err = encodePages(c.Pages); err != nil { // see encode.go
+			if encoded, err = encodePages(c.Pages, nil); err != nil { // see encode.go
 				return err
 			}
 		}
