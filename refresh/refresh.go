@@ -163,8 +163,8 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	if err := st.LoadObservations(pages); err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
-	release := newLetGo(pages)                                 // see stream.go
-	prepared := store.PrepareEach(pages, bodies, release.done) // encoded and compressed while we normalise
+	release := newLetGo(pages)                              // see stream.go
+	prepared := st.PrepareEach(pages, bodies, release.done) // encoded and compressed while we normalise
 	prevSnap, err := st.Snapshot()
 	if err != nil {
 		prepared.Wait()
@@ -207,7 +207,7 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	if err := stopped(ctx, "commit"); err != nil {
 		return nil, err
 	}
-	staged, err := st.StageSnapshot(snap) // see store/stage.go
+	staged, err := st.StageSnapshot(snap, prepared) // see store/stage.go
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}

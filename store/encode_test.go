@@ -36,7 +36,7 @@ func TestPreparedCommit(t *testing.T) {
 	// (keeping their count): the commit needs no more.
 	let := append([]catalog.Page(nil), pages...)
 	var encoded atomic.Int64
-	p := PrepareEach(let, bodies, func(i int) {
+	p := prepared.PrepareEach(let, bodies, func(i int) {
 		encoded.Add(1)
 		let[i].Count = let[i].ObservationCount()
 		let[i].Observations = nil
