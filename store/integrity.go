@@ -279,7 +279,16 @@ type walker struct {
 	free  bitset // pages the freelist lists
 	found []damage
 	more  int
+	// release, when set, lets the mapped pages read so far go; it is
+	// called every walkRelease pages visited (see dropMapped).
+	release func()
+	visits  int
 }
+
+// walkRelease is how many pages a walk visits between two releases of the
+// mapping: the most it holds mapped is about that many pages and their
+// overflow (bodies are one or two pages each). A variable for tests.
+var walkRelease = 1024
 
 type bitset []uint64
 
@@ -302,8 +311,8 @@ func (w *walker) page(id, overflow uint64) []byte {
 // walkFile checks the structure of the file behind st: the freelist, then
 // every page reachable from the root, then that every page below the
 // high-water mark is used or free.
-func walkFile(data []byte, st *fileState) structure {
-	w := &walker{data: data, psize: st.psize, hwm: st.meta.pgid}
+func walkFile(data []byte, st *fileState, release func()) structure {
+	w := &walker{data: data, psize: st.psize, hwm: st.meta.pgid, release: release}
 	w.used = make(bitset, (w.hwm+63)/64)
 	w.free = make(bitset, (w.hwm+63)/64)
 	w.used.set(0)
@@ -379,6 +388,9 @@ func (w *walker) tree(bucket string, id uint64, lo, hi []byte, depth int) {
 	if depth > maxTreeDepth {
 		w.add(bucket, id, "the tree is deeper than %d levels", maxTreeDepth)
 		return
+	}
+	if w.visits++; w.visits%walkRelease == 0 && w.release != nil {
+		w.release() // the pages held by the walk's callers are mapped again as read
 	}
 	b := w.page(id, 0)
 	if got := ne.Uint64(b); got != id {
@@ -624,7 +636,7 @@ func walkMapped(path string, f *os.File, st *fileState) (res structure, err erro
 			err = &CorruptError{Path: path, At: "the page tree", Detail: fmt.Sprintf("reading it failed: %v", r)}
 		}
 	}()
-	return walkFile(data, st), nil
+	return walkFile(data, st, func() { dropMapped(data) }), nil
 }
 
 // checkStructure reads the file at path without mapping it: its meta pages,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -491,5 +492,43 @@ func TestNewFileSkipsTheFirstRecordCheck(t *testing.T) {
 	_, err = s.CommitRun(Commit{Run: catalog.Run{StartedAt: day.Add(8 * 24 * time.Hour), Status: catalog.RunOK}})
 	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "bodies/") {
 		t.Fatalf("a commit a week after the first: %v, want the bad body found", err)
+	}
+}
+
+// TestWalkLetsItsMappingGo: a walk that lets the pages it mapped go after
+// every page it visits (as it does every walkRelease pages, so that the
+// process never holds the whole file mapped) reads the same file: a sound
+// one is sound, a damaged one has the same damage.
+func TestWalkLetsItsMappingGo(t *testing.T) {
+	path, st := filledFile(t)
+	damaged := copyFile(t, path)
+	leaf := inUse(t, path, st, leafPageFlag)[1]
+	writeAt(t, damaged, int64(leaf)*int64(st.psize), u64le(leaf+1))
+	walk := func(p string) structure {
+		t.Helper()
+		lastWalk.Lock()
+		clear(lastWalk.by)
+		lastWalk.Unlock()
+		_, res, err := checkStructure(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	want := [2]structure{walk(path), walk(damaged)}
+	if len(want[0].found) != 0 || len(want[1].found) == 0 {
+		t.Fatalf("the files walked as %v and %v", want[0].found, want[1].found)
+	}
+	defer func(n int) { walkRelease = n }(walkRelease)
+	walkRelease = 1
+	before := walks.Load()
+	got := [2]structure{walk(path), walk(damaged)}
+	if walks.Load()-before != 2 {
+		t.Fatal("the files were not walked again")
+	}
+	for i := range got {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("file %d, its mapping let go as walked: %+v, want %+v", i, got[i], want[i])
+		}
 	}
 }
