@@ -25,6 +25,12 @@ type Input struct {
 	Settings Settings
 	// Now stamps changed_at on values that changed.
 	Now time.Time
+	// Done, when set, is called with each page's index (in Pages) once
+	// Normalize has read that page's observations for the last time, in
+	// order, from the calling goroutine: the caller may let them go while
+	// the rest is read (a run's parse results are a large part of what it
+	// holds).
+	Done func(i int)
 }
 
 // Result is a normalised snapshot and what could not be read.
@@ -120,11 +126,14 @@ func Normalize(in Input) Result {
 	m := newMerger(in.Settings)
 	m.links = hfLinks(in.Pages, m.resolver)
 	clipped := clips{}
-	for _, p := range in.Pages {
+	for i, p := range in.Pages {
 		for _, o := range p.Observations {
 			o, what := clipObservation(o)
 			clipped.add(p.Source, what)
 			m.add(o, p.Stale)
+		}
+		if in.Done != nil {
+			in.Done(i)
 		}
 	}
 	res := m.build(in.Previous, in.Now)

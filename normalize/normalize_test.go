@@ -591,3 +591,40 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestDoneLetsPagesGo: Input.Done is called once per page, in order, after
+// the page's observations were read for the last time: a caller that lets
+// each page's observations go when told gets the same snapshot.
+func TestDoneLetsPagesGo(t *testing.T) {
+	pages := func() []catalog.Page {
+		return []catalog.Page{
+			page(orModels.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldName, "Llama 3.2 1B"),
+				orModels.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldHFRepo, "meta-llama/Llama-3.2-1B-Instruct")),
+			page(hfCard.model("meta-llama/Llama-3.2-1B-Instruct", catalog.FieldContext, "131072")),
+			page(nim.offer("meta/llama-3.2-1b-instruct", "nvidia-nim", "", catalog.FieldPriceInput, "0.10", catalog.PerMillion)),
+		}
+	}
+	want := norm(t, Input{Pages: pages()})
+	in := pages()
+	var calls []int
+	got := norm(t, Input{Pages: in, Done: func(i int) {
+		calls = append(calls, i)
+		in[i].Observations = nil
+	}})
+	if len(calls) != len(in) {
+		t.Fatalf("Done called for %v, want every one of %d pages", calls, len(in))
+	}
+	for i, c := range calls {
+		if c != i {
+			t.Fatalf("Done called for %v, want each page in order", calls)
+		}
+	}
+	a, _ := json.Marshal(want.Snapshot)
+	b, _ := json.Marshal(got.Snapshot)
+	if !bytes.Equal(a, b) {
+		t.Fatalf("pages let go as told: a different snapshot\n got %s\nwant %s", b, a)
+	}
+	if len(got.Snapshot.Models) == 0 || len(got.Snapshot.Offerings) == 0 {
+		t.Fatalf("the test's pages made no model or offering: %s", b)
+	}
+}

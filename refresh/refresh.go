@@ -163,17 +163,19 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	if err := st.LoadObservations(pages); err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
-	prepared := store.Prepare(pages, bodies) // encoded and compressed while we normalise
+	release := newLetGo(pages)                              // see stream.go
+	prepared := st.PrepareEach(pages, bodies, release.done) // encoded and compressed while we normalise
 	prevSnap, err := st.Snapshot()
 	if err != nil {
+		prepared.Wait()
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
-	norm := normalize.Normalize(normalize.Input{Pages: pages, Previous: prevSnap, Settings: o.Normalization, Now: started})
+	norm := normalize.Normalize(normalize.Input{Pages: pages, Previous: prevSnap, Settings: o.Normalization, Now: started, Done: release.done})
+	prepared.Wait() // every page's observations are gone now, their counts kept
 	for _, w := range norm.Warnings {
 		log.Warn("unreadable value", "detail", w)
 	}
 	norm.Snapshot.StampRetrieved(catalog.Checked(pages))
-	dropObservations(pages, prepared) // see stream.go
 	for i := range run.Sources {
 		run.Sources[i].Untracked = norm.Untracked[run.Sources[i].Source]
 		run.Sources[i].Clipped = norm.Clipped[run.Sources[i].Source]
@@ -205,7 +207,7 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	if err := stopped(ctx, "commit"); err != nil {
 		return nil, err
 	}
-	staged, err := st.StageSnapshot(snap) // see store/stage.go
+	staged, err := st.StageSnapshot(snap, prepared) // see store/stage.go
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/scrapers"
@@ -32,14 +33,28 @@ func crawlToStore(ctx context.Context, st *store.Store, o Options, selected []sc
 	return outcome, crawlErr
 }
 
-// dropObservations lets a run's parse results go once they are normalised
-// and encoded for the commit (prepared): the commit needs only each page's
+// letGo lets a run's parse results go page by page, once both their
+// readers are done with the page: the commit's encoding of its records
+// (store.PrepareEach), which runs beside the normalisation, and the
+// normalisation (normalize.Input.Done). The commit needs only each page's
 // record and count, and the parse results were, with the catalogue being
-// built from them, most of what a run held.
-func dropObservations(pages []catalog.Page, prepared *store.Prepared) {
-	prepared.Wait()
-	for i := range pages {
-		p := &pages[i]
+// built from them, most of what a run held: now the catalogue grows as
+// they go. The pages may be read again (by anything else) only after the
+// preparation is waited for and the normalisation has returned.
+type letGo struct {
+	pages []catalog.Page
+	read  []atomic.Uint32 // readers done with each page
+}
+
+func newLetGo(pages []catalog.Page) *letGo {
+	return &letGo{pages: pages, read: make([]atomic.Uint32, len(pages))}
+}
+
+// done records that one of the two readers is done with page i; the
+// second lets the page's observations go, keeping their count.
+func (l *letGo) done(i int) {
+	if l.read[i].Add(1) == 2 {
+		p := &l.pages[i]
 		p.Count = p.ObservationCount()
 		p.Observations = nil
 	}

@@ -81,12 +81,15 @@ func records(b *bolt.Bucket) ([]string, [][]byte) {
 	return keys, vals
 }
 
-// encodePages encodes every page's records on every CPU.
-func encodePages(pages []catalog.Page) ([]encodedPage, error) {
+// encodePages encodes every page's records on every CPU; after, when set,
+// is called with each page's index once its records are encoded.
+func encodePages(pages []catalog.Page, after func(i int)) ([]encodedPage, error) {
 	out := make([]encodedPage, len(pages))
 	err := parallel.For(len(pages), func(i int) error {
 		var err error
-		out[i], err = encodePage(&pages[i])
+		if out[i], err = encodePage(&pages[i]); err == nil && after != nil {
+			after(i)
+		}
 		return err
 	})
 	if err != nil {
@@ -102,7 +105,11 @@ type Prepared struct {
 	pages   []catalog.Page
 	encoded []encodedPage
 	bodies  map[string][]byte // SHA-256 → gzip
-	err     error
+	// stage, when set, is the id of the staging whose page_observations
+	// bucket holds every current page's observations (see stagePageObs):
+	// encoded holds none, and the commit swaps that bucket in.
+	stage []byte
+	err   error
 }
 
 // Prepare encodes pages and compresses bodies in the background and
@@ -111,10 +118,30 @@ type Prepared struct {
 // records and the new raw bodies do not depend on the catalogue. Neither
 // pages nor bodies may change afterwards.
 func Prepare(pages []catalog.Page, bodies map[string][]byte) *Prepared {
+	return prepare(nil, pages, bodies, nil)
+}
+
+// PrepareEach is Prepare that, when encoded is set, calls it (on the
+// preparing goroutines) with each page's index once that page's records
+// are encoded: from then on the commit needs only its Count of the page's
+// observations, which the caller may let go (see refresh's letGo). When
+// most of the pages are new, it writes their observation records ahead to
+// the staging bucket instead of holding them for the commit (see
+// stagePageObs); pass the result to StageSnapshot as well as to the
+// commit.
+func (s *Store) PrepareEach(pages []catalog.Page, bodies map[string][]byte, encoded func(i int)) *Prepared {
+	return prepare(s, pages, bodies, encoded)
+}
+
+func prepare(s *Store, pages []catalog.Page, bodies map[string][]byte, encoded func(i int)) *Prepared {
 	p := &Prepared{done: make(chan struct{}), pages: pages}
 	go func() {
 		defer close(p.done)
-		p.encoded, p.err = encodePages(pages)
+		if s != nil && stagePagesWorth(pages) {
+			p.encoded, p.stage, p.err = s.stagePageObs(pages, encoded)
+		} else {
+			p.encoded, p.err = encodePages(pages, encoded)
+		}
 		if p.err != nil {
 			return
 		}

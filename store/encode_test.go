@@ -5,8 +5,11 @@ import (
 	stdgzip "compress/gzip"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/llmref/llmref/catalog"
 )
@@ -29,9 +32,36 @@ func TestPreparedCommit(t *testing.T) {
 	if _, err := plain.CommitRun(Commit{Run: catalog.Run{StartedAt: at, Status: catalog.RunOK}, Pages: pages, Bodies: bodies}); err != nil {
 		t.Fatal(err)
 	}
-	p := Prepare(pages, bodies)
-	if _, err := prepared.CommitRun(Commit{Run: catalog.Run{StartedAt: at, Status: catalog.RunOK}, Pages: pages, Bodies: bodies, Prepared: p}); err != nil {
+	// A run lets each page's observations go once its records are encoded
+	// (keeping their count): the commit needs no more.
+	let := append([]catalog.Page(nil), pages...)
+	var encoded atomic.Int64
+	p := prepared.PrepareEach(let, bodies, func(i int) {
+		encoded.Add(1)
+		let[i].Count = let[i].ObservationCount()
+		let[i].Observations = nil
+	})
+	p.Wait()
+	if encoded.Load() != int64(len(pages)) {
+		t.Fatalf("told of %d pages encoded, want %d", encoded.Load(), len(pages))
+	}
+	if _, err := prepared.CommitRun(Commit{Run: catalog.Run{StartedAt: at, Status: catalog.RunOK}, Pages: let, Bodies: bodies, Prepared: p}); err != nil {
 		t.Fatal(err)
+	}
+	var stored [2]map[string]string
+	for i, s := range []*Store{plain, prepared} {
+		stored[i] = map[string]string{}
+		if err := s.view(func(tx *bolt.Tx) error {
+			return tx.Bucket(bPageObs).ForEach(func(k, v []byte) error {
+				stored[i][string(k)] = string(v)
+				return nil
+			})
+		}); err != nil || len(stored[i]) != len(pages) {
+			t.Fatalf("%d pages' observations stored, %v; want %d", len(stored[i]), err, len(pages))
+		}
+	}
+	if fmt.Sprint(stored[0]) != fmt.Sprint(stored[1]) {
+		t.Fatal("the prepared commit stored other observations than the plain one")
 	}
 	a, _ := plain.Pages()
 	b, _ := prepared.Pages()

@@ -28,9 +28,16 @@ func (s *Store) view(fn func(tx *bolt.Tx) error) error {
 }
 
 // update runs fn in a write transaction, guarded. A panic rolls the
-// transaction back: nothing of it is written.
+// transaction back: nothing of it is written. A transaction that starts
+// from the state last walked and found sound leaves a state known sound
+// (see soundNow in integrity.go).
 func (s *Store) update(fn func(tx *bolt.Tx) error) error {
-	return s.guard(func() error { return s.db.Update(fn) })
+	res, sound := s.soundNow()
+	err := s.guard(func() error { return s.db.Update(fn) })
+	if err == nil && sound {
+		s.trustOwnWrite(res)
+	}
+	return err
 }
 
 // guard runs fn with faults made panics and panics made errors.

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -278,7 +279,16 @@ type walker struct {
 	free  bitset // pages the freelist lists
 	found []damage
 	more  int
+	// release, when set, lets the mapped pages read so far go; it is
+	// called every walkRelease pages visited (see dropMapped).
+	release func()
+	visits  int
 }
+
+// walkRelease is how many pages a walk visits between two releases of the
+// mapping: the most it holds mapped is about that many pages and their
+// overflow (bodies are one or two pages each). A variable for tests.
+var walkRelease = 1024
 
 type bitset []uint64
 
@@ -301,8 +311,8 @@ func (w *walker) page(id, overflow uint64) []byte {
 // walkFile checks the structure of the file behind st: the freelist, then
 // every page reachable from the root, then that every page below the
 // high-water mark is used or free.
-func walkFile(data []byte, st *fileState) structure {
-	w := &walker{data: data, psize: st.psize, hwm: st.meta.pgid}
+func walkFile(data []byte, st *fileState, release func()) structure {
+	w := &walker{data: data, psize: st.psize, hwm: st.meta.pgid, release: release}
 	w.used = make(bitset, (w.hwm+63)/64)
 	w.free = make(bitset, (w.hwm+63)/64)
 	w.used.set(0)
@@ -378,6 +388,9 @@ func (w *walker) tree(bucket string, id uint64, lo, hi []byte, depth int) {
 	if depth > maxTreeDepth {
 		w.add(bucket, id, "the tree is deeper than %d levels", maxTreeDepth)
 		return
+	}
+	if w.visits++; w.visits%walkRelease == 0 && w.release != nil {
+		w.release() // the pages held by the walk's callers are mapped again as read
 	}
 	b := w.page(id, 0)
 	if got := ne.Uint64(b); got != id {
@@ -600,10 +613,14 @@ var lastWalk = struct {
 	by map[string]walked
 }{by: map[string]walked{}}
 
+// walks counts the walks made (see TestOwnWritesAreNotWalked).
+var walks atomic.Int64
+
 // walkMapped walks the file's first hwm pages, mapped. A file cut short
 // meanwhile faults; the fault is a panic here, and the truncation is
 // reported.
 func walkMapped(path string, f *os.File, st *fileState) (res structure, err error) {
+	walks.Add(1)
 	data, unmap, err := mapFile(f, st.hwm())
 	if err != nil {
 		return structure{}, fmt.Errorf("read database %s: %w", path, err)
@@ -619,7 +636,7 @@ func walkMapped(path string, f *os.File, st *fileState) (res structure, err erro
 			err = &CorruptError{Path: path, At: "the page tree", Detail: fmt.Sprintf("reading it failed: %v", r)}
 		}
 	}()
-	return walkFile(data, st), nil
+	return walkFile(data, st, func() { dropMapped(data) }), nil
 }
 
 // checkStructure reads the file at path without mapping it: its meta pages,
@@ -639,15 +656,10 @@ func checkStructure(path string) (*fileState, structure, error) {
 	}
 	defer f.Close()
 	for attempt := 0; ; attempt++ {
-		st, err := readFileState(path, f)
+		st, key, err := stateKey(path, f)
 		if err != nil || st.size == 0 {
 			return st, structure{}, err
 		}
-		fi, err := f.Stat()
-		if err != nil {
-			return nil, structure{}, err
-		}
-		key := fileKey{fi: fi, size: st.size, mod: fi.ModTime(), txid: st.meta.txid}
 		lastWalk.Lock()
 		c, ok := lastWalk.by[path]
 		lastWalk.Unlock()
@@ -671,6 +683,73 @@ func checkStructure(path string) (*fileState, structure, error) {
 	}
 }
 
+// stateKey reads the state of the open file f (see readFileState) and the
+// key it is remembered by in lastWalk. An empty file has a zero state and
+// no key.
+func stateKey(path string, f *os.File) (*fileState, fileKey, error) {
+	st, err := readFileState(path, f)
+	if err != nil || st.size == 0 {
+		return st, fileKey{}, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fileKey{}, err
+	}
+	return st, fileKey{fi: fi, size: st.size, mod: fi.ModTime(), txid: st.meta.txid}, nil
+}
+
+// currentKey is the key of the file at path as it is now.
+func currentKey(path string) (fileKey, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return fileKey{}, err
+	}
+	defer f.Close()
+	_, key, err := stateKey(path, f)
+	return key, err
+}
+
+// A store's own write transactions do not make the file's structure walk
+// again. The walk is what keeps bbolt off a file damaged from outside (by
+// a disk, a copy, another program); bbolt's own transactions, from a
+// state walked and found sound, make a sound state. So when the file is,
+// just before a transaction of this process, in the state last walked
+// and found sound, the state the transaction leaves is remembered as
+// walked and sound too, and the run's commit (checkBeforeCommit) does not
+// walk the whole file again — a walk whose cost, and whose mapping of the
+// file, grew with the database, at every commit, after every batch of
+// bodies the run had written. A file changed by anything else between two
+// transactions no longer has the key remembered: the next check walks it.
+
+// soundNow returns the file's remembered structure when the file is, now,
+// in the state last walked and found sound; ok is false otherwise.
+func (s *Store) soundNow() (res structure, ok bool) {
+	key, err := currentKey(s.path)
+	if err != nil || key.fi == nil {
+		return structure{}, false
+	}
+	lastWalk.Lock()
+	defer lastWalk.Unlock()
+	c, found := lastWalk.by[s.path]
+	if !found || !c.key.same(key) || len(c.res.found) > 0 || c.res.more > 0 {
+		return structure{}, false
+	}
+	return c.res, true
+}
+
+// trustOwnWrite remembers the state a transaction of this process left
+// the file in as walked, with res, the sound structure of the state before
+// it (see soundNow).
+func (s *Store) trustOwnWrite(res structure) {
+	key, err := currentKey(s.path)
+	if err != nil || key.fi == nil {
+		return
+	}
+	lastWalk.Lock()
+	lastWalk.by[s.path] = walked{key, res}
+	lastWalk.Unlock()
+}
+
 // fullCheckEvery is how often a run's commit first reads every record (see
 // checkBeforeCommit).
 const fullCheckEvery = 7 * 24 * time.Hour
@@ -685,8 +764,11 @@ var keyFullCheck = []byte("full_check")
 // is remembered until the file changes). Every record (Check: bodies
 // decompressed and hashed, every JSON value decoded) costs several times a
 // nothing-changed refresh, so it is read when the last full check that
-// passed is a week older than the run, or was never made. It reports
-// whether it made one, for the commit to record.
+// passed is a week older than the run, or was never made — except in a
+// file this store created, whose every record this process wrote (a first
+// run would otherwise decompress and hash every body it just stored): its
+// first commit records the check as made. It reports whether it made one,
+// for the commit to record.
 func (s *Store) checkBeforeCommit(at time.Time) (bool, error) {
 	_, res, err := checkStructure(s.path)
 	if err != nil {
@@ -708,6 +790,9 @@ func (s *Store) checkBeforeCommit(at time.Time) (bool, error) {
 	}
 	if !last.IsZero() && at.Sub(last) < fullCheckEvery {
 		return false, nil
+	}
+	if last.IsZero() && s.created {
+		return true, nil
 	}
 	problems, err := s.Check()
 	if err != nil {

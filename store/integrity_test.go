@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -411,5 +412,125 @@ func TestReadsNameAnUndecodableRecord(t *testing.T) {
 	_, err = s.Snapshot()
 	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "is corrupt at offerings/openai/m-0001|openai||: the record does not decode") {
 		t.Fatalf("snapshot with an undecodable offering: %v", err)
+	}
+}
+
+// TestOwnWritesAreNotWalked: the file's structure is walked at Open; this
+// store's own transactions from that sound state do not make a commit walk
+// the whole file again, but a change made from outside does, and damage it
+// made is refused.
+func TestOwnWritesAreNotWalked(t *testing.T) {
+	path, _ := filledFile(t)
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	day := time.Date(2026, 4, 27, 2, 0, 0, 0, time.UTC)
+	before := walks.Load()
+	for i := range 3 {
+		bodies, err := s.StreamBodies()
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies.Put(sum([]byte{byte(i)}), []byte{byte(i)})
+		if _, err := bodies.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: day.Add(time.Duration(i) * time.Hour), Status: catalog.RunOK}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := walks.Load() - before; n != 0 {
+		t.Fatalf("three runs of this store's own writes walked the file %d times, want 0", n)
+	}
+
+	// From outside: a leaf page in use says it is another page. The write
+	// moves the file's modification time (set here past the clock's tick,
+	// which a write within the same tick as the store's last would share).
+	st := fileStateOf(t, path)
+	leaf := inUse(t, path, st, leafPageFlag)[0]
+	writeAt(t, path, int64(leaf)*int64(st.psize), u64le(leaf+1))
+	later := time.Now().Add(time.Minute)
+	if err := os.Chtimes(path, later, later); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.CommitRun(Commit{Run: catalog.Run{StartedAt: day.Add(5 * time.Hour), Status: catalog.RunOK}})
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "says it is page") {
+		t.Fatalf("commit after a write from outside: %v, want the damage found", err)
+	}
+	if walks.Load()-before != 1 {
+		t.Fatalf("walks after the outside write: %d, want 1", walks.Load()-before)
+	}
+}
+
+// TestNewFileSkipsTheFirstRecordCheck: a store that created its file wrote
+// every record in it, so its first commit records the full check as made
+// instead of reading every record (a first run's every body); a week
+// later the check reads them, and finds what is wrong.
+func TestNewFileSkipsTheFirstRecordCheck(t *testing.T) {
+	s, path := openTemp(t)
+	bodies, err := s.StreamBodies()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies.Put(sum([]byte("the body")), []byte("not the body that was read"))
+	if _, err := bodies.Close(); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
+	if _, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: day, Status: catalog.RunOK}}); err != nil {
+		t.Fatalf("the first commit into a new file: %v", err)
+	}
+	s.Close()
+	s, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: day.Add(24 * time.Hour), Status: catalog.RunOK}}); err != nil {
+		t.Fatalf("a commit within the week: %v", err)
+	}
+	_, err = s.CommitRun(Commit{Run: catalog.Run{StartedAt: day.Add(8 * 24 * time.Hour), Status: catalog.RunOK}})
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "bodies/") {
+		t.Fatalf("a commit a week after the first: %v, want the bad body found", err)
+	}
+}
+
+// TestWalkLetsItsMappingGo: a walk that lets the pages it mapped go after
+// every page it visits (as it does every walkRelease pages, so that the
+// process never holds the whole file mapped) reads the same file: a sound
+// one is sound, a damaged one has the same damage.
+func TestWalkLetsItsMappingGo(t *testing.T) {
+	path, st := filledFile(t)
+	damaged := copyFile(t, path)
+	leaf := inUse(t, path, st, leafPageFlag)[1]
+	writeAt(t, damaged, int64(leaf)*int64(st.psize), u64le(leaf+1))
+	walk := func(p string) structure {
+		t.Helper()
+		lastWalk.Lock()
+		clear(lastWalk.by)
+		lastWalk.Unlock()
+		_, res, err := checkStructure(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	want := [2]structure{walk(path), walk(damaged)}
+	if len(want[0].found) != 0 || len(want[1].found) == 0 {
+		t.Fatalf("the files walked as %v and %v", want[0].found, want[1].found)
+	}
+	defer func(n int) { walkRelease = n }(walkRelease)
+	walkRelease = 1
+	before := walks.Load()
+	got := [2]structure{walk(path), walk(damaged)}
+	if walks.Load()-before != 2 {
+		t.Fatal("the files were not walked again")
+	}
+	for i := range got {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("file %d, its mapping let go as walked: %+v, want %+v", i, got[i], want[i])
+		}
 	}
 }

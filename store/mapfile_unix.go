@@ -22,3 +22,10 @@ func mapFile(f *os.File, n int64) ([]byte, func(), error) {
 	_ = unix.Madvise(b, unix.MADV_RANDOM) // advice only
 	return b, func() { unix.Munmap(b) }, nil
 }
+
+// dropMapped lets the pages of a mapping made by mapFile go from the
+// process (not from the page cache): a later read maps them again, from
+// the cache, with the same bytes. A walk calls it as it goes, so that the
+// file it walks is never all mapped at once (the process's resident size
+// would grow with the database).
+func dropMapped(b []byte) { _ = unix.Madvise(b, unix.MADV_DONTNEED) }

@@ -149,8 +149,10 @@ func putIfChanged(b *bolt.Bucket, k, v []byte) error {
 
 // putPages writes the pages' records, keeping the stored observations of
 // reused pages and every record that did not change, and removes the pages
-// no longer current.
-func putPages(tx *bolt.Tx, pages []catalog.Page, encoded []encodedPage) error {
+// no longer current. With obsStaged, the observation records are the
+// staging's (see stagePageObs), which the commit swaps in: they are left
+// alone here.
+func putPages(tx *bolt.Tx, pages []catalog.Page, encoded []encodedPage, obsStaged bool) error {
 	metas, obs, checked := tx.Bucket(bPages), tx.Bucket(bPageObs), tx.Bucket(bPageChecked)
 	keep := make(map[string]bool, len(pages))
 	for i, p := range pages {
@@ -166,15 +168,21 @@ func putPages(tx *bolt.Tx, pages []catalog.Page, encoded []encodedPage) error {
 		} else if err := putIfChanged(checked, key, c); err != nil {
 			return err
 		}
-		if encoded[i].obs != nil {
+		switch {
+		case obsStaged:
+		case encoded[i].obs != nil:
 			if err := obs.Put([]byte(p.URL), encoded[i].obs); err != nil {
 				return err
 			}
-		} else if obs.Get([]byte(p.URL)) == nil && p.Count > 0 {
+		case obs.Get([]byte(p.URL)) == nil && p.Count > 0:
 			return fmt.Errorf("page %s is reused, but no observations are stored for it", p.URL)
 		}
 	}
-	for _, b := range []*bolt.Bucket{metas, obs, checked} {
+	current := []*bolt.Bucket{metas, checked}
+	if !obsStaged {
+		current = append(current, obs)
+	}
+	for _, b := range current {
 		if err := deleteExcept(b, keep); err != nil {
 			return err
 		}

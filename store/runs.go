@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -99,11 +100,15 @@ func (s *Store) CommitRun(c Commit) (uint64, error) {
 			}
 		}
 		if encoded == nil {
-			if encoded, err = encodePages(c.Pages); err != nil { // see encode.go
+			if encoded, err = encodePages(c.Pages, nil); err != nil { // see encode.go
 				return err
 			}
 		}
-		if err := putPages(tx, c.Pages, encoded); err != nil {
+		obsStaged := c.Prepared != nil && c.Prepared.stage != nil // see stagePageObs
+		if obsStaged && (c.Staged == nil || !c.Staged.pages || string(c.Staged.id) != string(c.Prepared.stage)) {
+			return errors.New("the pages' observations were staged, but the commit does not publish that staging")
+		}
+		if err := putPages(tx, c.Pages, encoded, obsStaged); err != nil {
 			return err
 		}
 		if err := putRunPages(tx, id, c.Pages); err != nil { // see runpages.go

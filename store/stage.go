@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/parallel"
 )
 
 // A run's new catalogue is written ahead of its commit, in batches of their
@@ -19,6 +20,11 @@ import (
 // headers), so that no transaction holds the whole catalogue encoded — and
 // bbolt holds a transaction's dirty pages, about twice its values' size,
 // until it commits.
+//
+// A run that read mostly new pages stages their observation records the
+// same way (a "page_observations" bucket beside them, holding every
+// current page's: see stagePageObs), while it normalises, so that they are
+// neither held in memory until the commit nor written by it.
 //
 // Readers never see the staged catalogue: it is published by the run's
 // commit, in the same transaction as everything else the run writes, or
@@ -34,6 +40,11 @@ var keyStageID = []byte("id")
 // each, encoded, on the benchmark site).
 const stageBatch = 4096
 
+// stagePagesMin is how many new pages a run must have read for their
+// observation records to be staged (see stagePageObs): below it the
+// commit writes them, as it writes a few pages that changed.
+const stagePagesMin = 512
+
 // Staged is a catalogue written to the staging bucket, ready for CommitRun
 // (Commit.Staged).
 type Staged struct {
@@ -41,51 +52,150 @@ type Staged struct {
 	id   []byte
 	// offerings are the staged offerings' keys, in order.
 	offerings []string
+	// pages is set when the staging holds every current page's
+	// observation records (see stagePageObs).
+	pages bool
 }
 
 // StageSnapshot writes snap's models and offerings to the staging bucket,
 // a batch of records at a time. Pass the result as Commit.Staged, with snap
-// as Commit.Snapshot; snap must not change in between.
-func (s *Store) StageSnapshot(snap *catalog.Snapshot) (*Staged, error) {
-	st := &Staged{snap: snap, id: make([]byte, 16)}
-	_, _ = rand.Read(st.id)
-	err := s.update(func(tx *bolt.Tx) error {
-		if tx.Bucket(bStage) != nil {
-			if err := tx.DeleteBucket(bStage); err != nil {
-				return err
-			}
+// as Commit.Snapshot; snap must not change in between. When prepared (the
+// commit's Commit.Prepared, or nil) staged the pages' observations, the
+// catalogue joins them in that staging; otherwise a new staging is made.
+func (s *Store) StageSnapshot(snap *catalog.Snapshot, prepared *Prepared) (*Staged, error) {
+	st := &Staged{snap: snap}
+	if prepared != nil {
+		prepared.Wait()
+		if prepared.err == nil && prepared.stage != nil {
+			st.id, st.pages = prepared.stage, true
 		}
-		b, err := tx.CreateBucket(bStage)
-		if err != nil {
-			return err
-		}
-		for _, name := range [][]byte{bModels, bOfferings} {
-			if _, err := b.CreateBucket(name); err != nil {
-				return err
-			}
-		}
-		return b.Put(keyStageID, st.id)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("stage catalogue: %w", err)
 	}
-	if err := stageRecords(s, bModels, snap.Models); err != nil {
+	if st.id == nil {
+		st.id = make([]byte, 16)
+		_, _ = rand.Read(st.id)
+		if err := s.update(func(tx *bolt.Tx) error { return newStage(tx, st.id) }); err != nil {
+			return nil, fmt.Errorf("stage catalogue: %w", err)
+		}
+	}
+	if err := stageRecords(s, st.id, bModels, snap.Models); err != nil {
 		return nil, err
 	}
-	if st.offerings, err = stageKeys(s, bOfferings, snap.Offerings); err != nil {
+	var err error
+	if st.offerings, err = stageKeys(s, st.id, bOfferings, snap.Offerings); err != nil {
 		return nil, err
 	}
 	return st, nil
 }
 
-func stageRecords[V any](s *Store, name []byte, m map[string]V) error {
-	_, err := stageKeys(s, name, m)
+// newStage replaces the staging bucket (what a run killed while staging
+// left) by an empty one for the staging id.
+func newStage(tx *bolt.Tx, id []byte) error {
+	if tx.Bucket(bStage) != nil {
+		if err := tx.DeleteBucket(bStage); err != nil {
+			return err
+		}
+	}
+	b, err := tx.CreateBucket(bStage)
+	if err != nil {
+		return err
+	}
+	for _, name := range [][]byte{bModels, bOfferings, bPageObs} {
+		if _, err := b.CreateBucket(name); err != nil {
+			return err
+		}
+	}
+	return b.Put(keyStageID, id)
+}
+
+// stagePagesWorth reports whether a run's pages' observation records are
+// worth staging: enough of them are new (stagePagesMin), and at least
+// half (staging copies the stored records of the others, so that the
+// staged bucket holds every current page's and can take the published
+// one's place).
+func stagePagesWorth(pages []catalog.Page) bool {
+	fresh := 0
+	for i := range pages {
+		if !pages[i].Reused {
+			fresh++
+		}
+	}
+	return fresh >= stagePagesMin && 2*fresh >= len(pages)
+}
+
+// stagePageObs encodes the pages' records, stageBatch pages at a time in
+// URL order, and writes every current page's observation record to a new
+// staging's page_observations bucket as it goes — a new page's as just
+// encoded, a reused page's copied from the stored one — so that no
+// observation record waits in memory for the commit, nor makes its
+// transaction large: the commit swaps the staged bucket in. It returns the
+// records without their observations, and the staging's id. after, when
+// set, is called with each page's index once its records are encoded.
+func (s *Store) stagePageObs(pages []catalog.Page, after func(i int)) ([]encodedPage, []byte, error) {
+	id := make([]byte, 16)
+	_, _ = rand.Read(id)
+	if err := s.update(func(tx *bolt.Tx) error { return newStage(tx, id) }); err != nil {
+		return nil, nil, fmt.Errorf("stage observations: %w", err)
+	}
+	order := make([]int, len(pages))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return pages[order[a]].URL < pages[order[b]].URL })
+	out := make([]encodedPage, len(pages))
+	for start := 0; start < len(order); start += stageBatch {
+		part := order[start:min(start+stageBatch, len(order))]
+		err := parallel.For(len(part), func(j int) error {
+			i := part[j]
+			var err error
+			if out[i], err = encodePage(&pages[i]); err == nil && after != nil {
+				after(i)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		err = s.update(func(tx *bolt.Tx) error {
+			b, err := stagingOf(tx, id, bPageObs)
+			if err != nil {
+				return err
+			}
+			b.FillPercent = 1.0 // written once, in key order
+			stored := tx.Bucket(bPageObs)
+			for _, i := range part {
+				p, v := &pages[i], out[i].obs
+				if v == nil { // reused: its stored observations stand
+					if v = stored.Get([]byte(p.URL)); v == nil {
+						if p.Count > 0 {
+							return fmt.Errorf("page %s is reused, but no observations are stored for it", p.URL)
+						}
+						continue
+					}
+				}
+				if err := b.Put([]byte(p.URL), v); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("stage observations: %w", err)
+		}
+		for _, i := range part {
+			out[i].obs = nil // staged: let it go
+		}
+	}
+	return out, id, nil
+}
+
+func stageRecords[V any](s *Store, id, name []byte, m map[string]V) error {
+	_, err := stageKeys(s, id, name, m)
 	return err
 }
 
-// stageKeys writes m's records to the staging bucket's child name, in key
+// stageKeys writes m's records to the child name of staging id, in key
 // order, stageBatch at a time, and returns the keys.
-func stageKeys[V any](s *Store, name []byte, m map[string]V) ([]string, error) {
+func stageKeys[V any](s *Store, id, name []byte, m map[string]V) ([]string, error) {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -98,9 +208,9 @@ func stageKeys[V any](s *Store, name []byte, m map[string]V) ([]string, error) {
 			return nil, fmt.Errorf("stage %s: %w", name, err)
 		}
 		err = s.update(func(tx *bolt.Tx) error {
-			b := stagedBucket(tx, name)
-			if b == nil {
-				return errors.New("the staging bucket is gone")
+			b, err := stagingOf(tx, id, name)
+			if err != nil {
+				return err
 			}
 			b.FillPercent = 1.0 // written once, in key order
 			for i, k := range part {
@@ -117,12 +227,18 @@ func stageKeys[V any](s *Store, name []byte, m map[string]V) ([]string, error) {
 	return keys, nil
 }
 
-func stagedBucket(tx *bolt.Tx, name []byte) *bolt.Bucket {
+// stagingOf is the child name of the staging bucket, if that is staging
+// id's.
+func stagingOf(tx *bolt.Tx, id, name []byte) (*bolt.Bucket, error) {
 	stage := tx.Bucket(bStage)
-	if stage == nil {
-		return nil
+	if stage == nil || string(stage.Get(keyStageID)) != string(id) {
+		return nil, errors.New("the staging bucket is gone, or another run's")
 	}
-	return stage.Bucket(name)
+	b := stage.Bucket(name)
+	if b == nil {
+		return nil, fmt.Errorf("the staging bucket has no %s", name)
+	}
+	return b, nil
 }
 
 // publishStaged is writeSnapshot for a staged catalogue, inside the run's
@@ -144,7 +260,11 @@ func publishStaged(tx *bolt.Tx, st *Staged, snap *catalog.Snapshot, run uint64, 
 	if err := appendHistory(tx.Bucket(bHistory), snap, st.offerings, gone, run, at); err != nil {
 		return err
 	}
-	for _, name := range [][]byte{bModels, bOfferings} {
+	swap := [][]byte{bModels, bOfferings}
+	if st.pages {
+		swap = append(swap, bPageObs)
+	}
+	for _, name := range swap {
 		if err := tx.DeleteBucket(name); err != nil {
 			return fmt.Errorf("replace %s: %w", name, err)
 		}

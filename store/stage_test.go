@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ func TestStagedCommit(t *testing.T) {
 		}
 	}
 	for i, snap := range nights() {
-		st, err := staged.StageSnapshot(snap)
+		st, err := staged.StageSnapshot(snap, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,12 +68,12 @@ func TestStagedStale(t *testing.T) {
 	s, _ := openTemp(t)
 	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
 	first := snapshotWith(offering("a/b", "p", 1, 2, at))
-	old, err := s.StageSnapshot(first)
+	old, err := s.StageSnapshot(first, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	second := snapshotWith(offering("c/d", "p", 3, 4, at))
-	if _, err := s.StageSnapshot(second); err != nil {
+	if _, err := s.StageSnapshot(second, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: at}, Snapshot: first, Staged: old}); err == nil {
@@ -87,4 +88,96 @@ func TestStagedStale(t *testing.T) {
 	if snap, _ := s.Snapshot(); len(snap.Models) != 0 {
 		t.Errorf("a staged catalogue is visible before its commit: %d models", len(snap.Models))
 	}
+}
+
+// TestStagedPageObservations: the nights of a run that read mostly new
+// pages stage every current page's observation records (a new page's as
+// read, a reused page's copied) and swap them in at the commit; a run that
+// read few new pages writes them in its commit. Either way the stored
+// records are those a plain commit stores. A staging the commit does not
+// publish is refused, writing nothing.
+func TestStagedPageObservations(t *testing.T) {
+	day := func(n int) time.Time { return time.Date(2026, 4, 22+n, 2, 0, 0, 0, time.UTC) }
+	// pagesOf is night n's pages: URLs 0..total-1; those below fresh are
+	// new this night (their values name the night), the rest reused.
+	pagesOf := func(n, total, fresh int) []catalog.Page {
+		var pages []catalog.Page
+		for i := range total {
+			p := catalog.Page{Source: "openai", URL: fmt.Sprintf("https://x.example/%04d", i), Kind: "model", Status: 200, FetchedAt: day(n), CheckedAt: day(n)}
+			if i < fresh {
+				p.Observations = []catalog.Observation{{Source: "openai", URL: p.URL, Subject: fmt.Sprintf("openai/m-%04d", i), Field: catalog.FieldContext, Value: fmt.Sprint(n*10000 + i)}}
+			} else {
+				p.Reused, p.Count = true, 1
+			}
+			pages = append(pages, p)
+		}
+		return pages
+	}
+	nights := []struct {
+		total, fresh int
+		staged       bool
+	}{
+		{700, 700, true}, // the first night: every page new
+		{700, 10, false}, // a quiet night: the commit writes ten
+		{650, 600, true}, // most pages new, 50 gone
+	}
+	plain, _ := openTemp(t)
+	staged, _ := openTemp(t)
+	for n, night := range nights {
+		snap := snapshotWith(offering("a/b", "p", 1, catalog.Money(n+2), day(n+1)))
+		if _, err := plain.CommitRun(Commit{Run: catalog.Run{StartedAt: day(n + 1), Status: catalog.RunOK}, Pages: pagesOf(n+1, night.total, night.fresh), Snapshot: snap}); err != nil {
+			t.Fatal(err)
+		}
+		pages := pagesOf(n+1, night.total, night.fresh)
+		prepared := staged.PrepareEach(pages, nil, nil)
+		st, err := staged.StageSnapshot(snap, prepared)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.pages != night.staged {
+			t.Fatalf("night %d: observations staged %v, want %v", n+1, st.pages, night.staged)
+		}
+		if night.staged {
+			other, err := staged.StageSnapshot(snap, nil) // a staging of its own: not the pages'
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := staged.CommitRun(Commit{Run: catalog.Run{StartedAt: day(n + 1), Status: catalog.RunOK}, Pages: pages, Snapshot: snap, Staged: other, Prepared: prepared}); err == nil {
+				t.Fatalf("night %d: a commit published another staging than its pages'", n+1)
+			}
+			if runs, _ := staged.Runs(); len(runs) != n {
+				t.Fatalf("night %d: the refused commit wrote: %d runs", n+1, len(runs))
+			}
+			pages = pagesOf(n+1, night.total, night.fresh)
+			prepared = staged.PrepareEach(pages, nil, nil)
+			if st, err = staged.StageSnapshot(snap, prepared); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := staged.CommitRun(Commit{Run: catalog.Run{StartedAt: day(n + 1), Status: catalog.RunOK}, Pages: pages, Snapshot: snap, Staged: st, Prepared: prepared}); err != nil {
+			t.Fatalf("night %d: %v", n+1, err)
+		}
+		want, got := pageObsRecords(t, plain), pageObsRecords(t, staged)
+		if len(got) != night.total || !reflect.DeepEqual(got, want) {
+			t.Fatalf("night %d: %d observation records stored, want the plain commit's %d", n+1, len(got), len(want))
+		}
+	}
+	if problems, err := staged.Check(); err != nil || len(problems) > 0 {
+		t.Errorf("check: %v %v", err, problems)
+	}
+}
+
+// pageObsRecords is every stored page observation record, by URL.
+func pageObsRecords(t *testing.T, s *Store) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	if err := s.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bPageObs).ForEach(func(k, v []byte) error {
+			out[string(k)] = string(v)
+			return nil
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -70,6 +70,9 @@ type Options struct {
 type Store struct {
 	db   *bolt.DB
 	path string
+	// created is set when Open created the file: every record in it was
+	// written by this store (see checkBeforeCommit).
+	created bool
 }
 
 // Open opens (creating if needed, unless read-only) the database at path and
@@ -93,7 +96,8 @@ func Open(path string, o Options) (*Store, error) {
 			return nil, fmt.Errorf("open database: %w", err)
 		}
 	}
-	if err := checkBeforeOpen(path, o); err != nil {
+	created, err := checkBeforeOpen(path, o)
+	if err != nil {
 		return nil, err
 	}
 	db, err := openBolt(path, o) // see compact.go: the file may be replaced while we wait
@@ -106,7 +110,7 @@ func Open(path string, o Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open database %s: not a readable llmref database: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, created: created && !o.ReadOnly}
 	if o.ReadOnly {
 		if err := s.checkVersion(); err != nil {
 			db.Close()
@@ -122,23 +126,26 @@ func Open(path string, o Options) (*Store, error) {
 }
 
 // checkBeforeOpen checks the structure of the file at path (an absent or
-// empty one is fine: bbolt creates it).
-func checkBeforeOpen(path string, o Options) error {
-	_, res, err := checkStructure(path)
+// empty one is fine: bbolt creates it, and created says so).
+func checkBeforeOpen(path string, o Options) (created bool, err error) {
+	st, res, err := checkStructure(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil
+		return true, nil
 	case errors.Is(err, errNotBolt):
-		return fmt.Errorf("open database %s: not a readable llmref database: %w", path, err)
+		return false, fmt.Errorf("open database %s: not a readable llmref database: %w", path, err)
 	case errors.Is(err, ErrTruncated) || errors.Is(err, ErrCorrupt):
-		return err
+		return false, err
 	case err != nil:
-		return fmt.Errorf("open database %s: %w", path, err)
+		return false, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if st.size == 0 {
+		return true, nil
 	}
 	if o.metaDamageOK {
 		res = res.beyondMeta()
 	}
-	return res.err(path)
+	return false, res.err(path)
 }
 
 // Path is the database file.
