@@ -183,9 +183,20 @@ func TestSchedulesFire(t *testing.T) {
 	h.justSucceeded(t, "prices")
 	h.s.Start(context.Background())
 	waitFor(t, "three runs", func() bool { return run.calls.Load() >= 3 })
-	waitFor(t, "three records", func() bool { return len(okRecords(h.records(t))) >= 3 })
+	// On a loaded machine more than one period can pass between the
+	// "just succeeded" record and Start, and the scheduler rightly catches
+	// up once first: count the cron-triggered records, accept a catch-up.
+	waitFor(t, "three records of cron runs", func() bool {
+		n := 0
+		for _, r := range okRecords(h.records(t)) {
+			if r.Trigger == TriggerCron {
+				n++
+			}
+		}
+		return n >= 3
+	})
 	for _, r := range okRecords(h.records(t)) {
-		if r.Schedule != "prices" || r.Trigger != TriggerCron || r.RunID == 0 || r.FinishedAt.Before(r.StartedAt) {
+		if r.Schedule != "prices" || (r.Trigger != TriggerCron && r.Trigger != TriggerCatchUp) || r.RunID == 0 || r.FinishedAt.Before(r.StartedAt) {
 			t.Errorf("run record %+v", r)
 		}
 	}
