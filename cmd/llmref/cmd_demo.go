@@ -45,7 +45,11 @@ func runDemo(ctx context.Context, e *env, demoDir string, args []string) error {
 	}
 	defer release()
 	if !e.quiet {
-		fmt.Fprintf(e.stdout, "demo folder: %s (the next demo there replaces it)\n\n", dir)
+		fmt.Fprintf(e.stdout, "demo folder: %s (the next demo there replaces it)\n", dir)
+		// Said once, before the summaries count them: the bundled days
+		// answer what was recorded for a sample of the catalogue.
+		fmt.Fprintln(e.stdout, "the bundled days hold the pages recorded for a sample of models; pages planned for the other tracked models answer 404 and are counted as missing")
+		fmt.Fprintln(e.stdout)
 	}
 	// The demo runs the built-in configuration: the bundled days answer
 	// the sources' public addresses.
