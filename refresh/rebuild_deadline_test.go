@@ -3,7 +3,6 @@ package refresh
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -12,23 +11,10 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/hostilepage"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
 )
-
-// deepTable is a price table whose cells sit depth elements deep: the
-// selector "section div td" (which the configuration accepts) looks at
-// every ancestor of every ancestor of each element, about depth²/2 steps
-// each, for seconds on the whole page; "tr" reads it at once.
-func deepTable(depth, rows int) string {
-	var b strings.Builder
-	b.WriteString("<html><body>" + strings.Repeat("<div>", depth) + "<table>")
-	for i := range rows {
-		fmt.Fprintf(&b, `<tr data-id="deep-model-%d"><td>1.00</td></tr>`, i)
-	}
-	b.WriteString("</table>" + strings.Repeat("</div>", depth) + "</body></html>")
-	return b.String()
-}
 
 // serveAt answers one URL with an HTML body and hands every other
 // request to next.
@@ -67,7 +53,7 @@ func storeDeepPage(t *testing.T) *store.Store {
 	t.Helper()
 	st := openStore(t)
 	o := replayOptions(t, "2026-04-23")
-	o.Fetch.Transport = serveAt{url: deepURL, body: deepTable(500, 5000), next: o.Fetch.Transport}
+	o.Fetch.Transport = serveAt{url: deepURL, body: hostilepage.DeepTable(500, 5000), next: o.Fetch.Transport}
 	o.Sources = append(o.Sources, deepSource(t, deepURL, "tr"))
 	if _, err := Run(context.Background(), st, o); err != nil {
 		t.Fatal(err)

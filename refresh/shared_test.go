@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/hostilepage"
 	"github.com/llmref/llmref/scrapers"
 )
 
@@ -28,7 +29,7 @@ func TestSharedURL(t *testing.T) {
 	}
 	options := func() Options {
 		o := replayOptions(t, "2026-04-23")
-		o.Fetch.Transport = serveAt{url: url, body: deepTable(2, 3), next: o.Fetch.Transport}
+		o.Fetch.Transport = serveAt{url: url, body: hostilepage.DeepTable(2, 3), next: o.Fetch.Transport}
 		o.Sources = append(o.Sources, table("first"), table("second"))
 		return o
 	}

@@ -11,25 +11,8 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/hostilepage"
 )
-
-// deepPage is a page whose cells sit depth elements deep, cells of them:
-// a selector with a descendant combinator whose left side never matches
-// ("section div td") looks at every ancestor of every ancestor of each
-// cell, about depth²/2 steps per cell.
-func deepPage(depth, cells int) string {
-	var b strings.Builder
-	b.WriteString("<html><body>")
-	b.WriteString(strings.Repeat("<div>", depth))
-	b.WriteString("<table>")
-	for range cells {
-		b.WriteString(`<tr data-id="m"><td>1</td></tr>`)
-	}
-	b.WriteString("</table>")
-	b.WriteString(strings.Repeat("</div>", depth))
-	b.WriteString("</body></html>")
-	return b.String()
-}
 
 const okPage = `<html><body><table><tr data-id="model-a"><td class="in">1.00</td></tr><tr data-id="model-b"><td class="in">2.00</td></tr></table></body></html>`
 
@@ -43,7 +26,7 @@ func tableAt(t *testing.T, name, url, rows string) *Table {
 // rather than running its selectors to the end.
 func TestParseTableStopsAtDeadline(t *testing.T) {
 	tbl := tableAt(t, "deep", "http://127.0.0.1/deep", "section div td")
-	body := []byte(deepPage(500, 5000))
+	body := []byte(hostilepage.DeepTable(500, 5000))
 	t.Run("past the deadline", func(t *testing.T) {
 		ctx, cancel := context.WithTimeoutCause(context.Background(), 100*time.Millisecond, &deadlineError{timeout: 100 * time.Millisecond})
 		defer cancel()
@@ -65,22 +48,11 @@ func TestParseTableStopsAtDeadline(t *testing.T) {
 // selector would run for long each fail their own source at its deadline
 // (fetch.source_timeout), named, while a healthy source is read.
 func TestCrawlSourceDeadline(t *testing.T) {
-	deep := deepPage(500, 20000)
+	deep := hostilepage.DeepTable(500, 20000)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/drip":
-			w.Header().Set("Content-Type", "text/html")
-			for range 60 {
-				if _, err := w.Write([]byte("<")); err != nil {
-					return
-				}
-				http.NewResponseController(w).Flush()
-				select {
-				case <-r.Context().Done():
-					return
-				case <-time.After(time.Second):
-				}
-			}
+			hostilepage.Drip(w, r, 60)
 		case "/deep":
 			w.Write([]byte(deep))
 		default:

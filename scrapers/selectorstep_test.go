@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/andybalholm/cascadia"
+	"github.com/llmref/llmref/internal/hostilepage"
 	"golang.org/x/net/html"
 )
 
@@ -42,7 +43,7 @@ func lastElement(n *html.Node, tag string) *html.Node {
 // 0.2 ms and 1.3 s at 1 and 2 ~ combinators among the 20,000 rows (which
 // grows with the square of the rows: a 32 MiB page holds 1.7 million).
 func BenchmarkSelectorStep(b *testing.B) {
-	deep, err := html.Parse(strings.NewReader(deepPage(500, 1)))
+	deep, err := html.Parse(strings.NewReader(hostilepage.DeepTable(500, 1)))
 	if err != nil {
 		b.Fatal(err)
 	}

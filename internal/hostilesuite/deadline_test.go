@@ -17,6 +17,7 @@ import (
 
 	"github.com/llmref/llmref/bench/site"
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/hostilepage"
 	"github.com/llmref/llmref/internal/testbin"
 	"github.com/llmref/llmref/store"
 )
@@ -26,21 +27,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	testbin.Cleanup()
 	os.Exit(code)
-}
-
-// deepPage is a price table whose rows sit depth elements deep (the HTML
-// parser's limit is 512): the selector "section div td", which the
-// configuration accepts (two descendant combinators), looks at every
-// ancestor of every ancestor of each cell when no section encloses them,
-// about depth²/2 steps a cell: 20,000 cells at depth 500 run for minutes.
-func deepPage(depth, cells int) []byte {
-	var b bytes.Buffer
-	b.WriteString("<html><body>" + strings.Repeat("<div>", depth) + "<table>")
-	for i := range cells {
-		fmt.Fprintf(&b, `<tr data-id="deep-%d"><td>1.00</td></tr>`, i)
-	}
-	b.WriteString("</table>" + strings.Repeat("</div>", depth) + "</body></html>")
-	return b.Bytes()
 }
 
 // deadlineServer serves the generated site and two declarative tables
@@ -56,18 +42,7 @@ type deadlineServer struct {
 func (d *deadlineServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/deadline/drip":
-		w.Header().Set("Content-Type", "text/html")
-		for range 120 {
-			if _, err := w.Write([]byte("<")); err != nil {
-				return
-			}
-			http.NewResponseController(w).Flush()
-			select {
-			case <-r.Context().Done():
-				return
-			case <-time.After(time.Second):
-			}
-		}
+		hostilepage.Drip(w, r, 120)
 	case "/deadline/deep":
 		d.hits.Add(1)
 		w.Header().Set("Content-Type", "text/html")
@@ -168,7 +143,7 @@ const sourceTimeout = 3 * time.Second
 func deadlineSite(t *testing.T, tables ...string) (s *site.Site, cfg, db string) {
 	t.Helper()
 	s = newSite()
-	srv := httptest.NewServer(&deadlineServer{site: newServer(s), deep: deepPage(500, 20000)})
+	srv := httptest.NewServer(&deadlineServer{site: newServer(s), deep: []byte(hostilepage.DeepTable(500, 20000))})
 	t.Cleanup(srv.Close)
 	cfg, db = deadlineConfig(t, srv.URL, fmt.Sprintf("fetch:\n  source_timeout: %s\n  run_timeout: 2m\n", sourceTimeout), tables...)
 	return s, cfg, db
@@ -214,7 +189,7 @@ func healthyRun(t *testing.T, db string, s *site.Site) catalog.Run {
 // with status 1, not killed by the signal, and commit nothing.
 func TestSignalDuringParse(t *testing.T) {
 	bin := testbin.LLMRef(t)
-	ds := &deadlineServer{site: newServer(newSite()), deep: deepPage(500, 20000)}
+	ds := &deadlineServer{site: newServer(newSite()), deep: []byte(hostilepage.DeepTable(500, 20000))}
 	srv := httptest.NewServer(ds)
 	defer srv.Close()
 	cfg, db := deadlineConfig(t, srv.URL, "fetch:\n  source_timeout: 5m\n  run_timeout: 10m\n", "deep")
