@@ -15,16 +15,26 @@ import (
 // colly has no setting to share the fetch. Here the first request for a
 // host's robots.txt goes to the network; those that come while it is in
 // flight wait for it, and later ones are answered from memory (the body
-// as decoded and bounded below). A fetch that fails (a network error, the
-// body over its limit) is shared with those waiting but not kept: the
-// next request tries again. A page a source itself asks for at
-// /robots.txt (it names its source) passes through.
+// as decoded and bounded below). A fetch that fails (a network error, a
+// timeout, the body over its limit) is shared with those waiting but not
+// kept, so a blip costs one page: the next request tries again. After
+// robotsGiveUp failures in a run the failure is kept: a host whose
+// robots.txt hangs would otherwise make every one of its pages wait a
+// whole request timeout for it, and its source would spend its deadline
+// on that. Its pages then fail at once, naming robots.txt. A page a
+// source itself asks for at /robots.txt (it names its source) passes
+// through.
 type robotsOnce struct {
 	next http.RoundTripper
 
-	mu    sync.Mutex
-	hosts map[string]*robotsFetch // by scheme://host
+	mu       sync.Mutex
+	hosts    map[string]*robotsFetch // by scheme://host
+	failures map[string]int          // failed fetches by scheme://host
 }
+
+// robotsGiveUp is how many failed robots.txt fetches of a host make the
+// run stop asking it.
+const robotsGiveUp = 2
 
 // robotsFetch is one host's robots.txt: done is closed once the fields
 // are set.
@@ -63,7 +73,15 @@ func (t *robotsOnce) RoundTrip(req *http.Request) (*http.Response, error) {
 		f.fetch(t.next, req)
 		if f.err != nil {
 			t.mu.Lock()
-			delete(t.hosts, key) // not kept: the next request tries again
+			if t.failures == nil {
+				t.failures = map[string]int{}
+			}
+			t.failures[key]++
+			if n := t.failures[key]; n < robotsGiveUp {
+				delete(t.hosts, key) // not kept: the next request tries again
+			} else {
+				f.err = fmt.Errorf("%w (robots.txt failed %d times: not asked again this run)", f.err, n)
+			}
 			t.mu.Unlock()
 		}
 		close(f.done)
