@@ -263,7 +263,10 @@ func (s *Server) decide(approve bool) http.HandlerFunc {
 				return err
 			}
 			resp.Holds = holds
-			stats, err := s.o.Publisher.Publish(ctx, st)
+			// The 15 s above bounds the wait for the writer, not the
+			// republish: once the decision is committed the tree follows it
+			// whole, even if the client has gone.
+			stats, err := s.o.Publisher.Publish(context.WithoutCancel(r.Context()), st)
 			if err != nil {
 				// The decision is committed; the tree follows at the next run.
 				s.log.Error("republish after a decision", "err", err)
