@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,8 +37,34 @@ func Behind(st *store.Store, dir string) (string, error) {
 	if err := json.Unmarshal(raw, &idx); err != nil {
 		return "", nil // Verify names an unreadable index
 	}
-	if idx.Run >= last.ID {
+	return behind(idx.Run, last.ID), nil
+}
+
+// BehindPublished is Behind for the tree where readers find it: in the
+// Remote when there is one (the run its pointer names), else at Dir.
+func (p *Publisher) BehindPublished(ctx context.Context, st *store.Store) (string, error) {
+	if p.Remote == nil {
+		return Behind(st, p.Dir)
+	}
+	last, err := st.LastCommittedRun()
+	if errors.Is(err, store.ErrNotFound) {
 		return "", nil
 	}
-	return fmt.Sprintf("the tree is behind the database: it holds run %d, the database's last committed run is %d (publish it again: llmref export)", idx.Run, last.ID), nil
+	if err != nil {
+		return "", fmt.Errorf("compare export %s with the database: %w", p.Location(), err)
+	}
+	ptr, err := p.Remote.readPointer(ctx)
+	if err != nil || ptr == nil {
+		return "", nil // VerifyPublished names a missing or unreadable pointer
+	}
+	return behind(ptr.Run, last.ID), nil
+}
+
+// behind says that a tree of run tree is older than the database's last
+// committed run last; "" when it is not.
+func behind(tree, last uint64) string {
+	if tree >= last {
+		return ""
+	}
+	return fmt.Sprintf("the tree is behind the database: it holds run %d, the database's last committed run is %d (publish it again: llmref export)", tree, last)
 }

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/store"
 )
 
@@ -78,7 +77,7 @@ func runCheck(ctx context.Context, e *env, exportDir, format string, args []stri
 			return err
 		}
 		if st, err := e.openReader(); err == nil { // a database that will not open is reported above
-			behind, err := publish.Behind(st, dir)
+			behind, err := p.BehindPublished(ctx, st)
 			st.Close()
 			if err != nil {
 				return err

@@ -105,6 +105,15 @@ func TestExportToObjectStorage(t *testing.T) {
 			t.Errorf("export --out %s: exit %d: %s", bad, code, errs)
 		}
 	}
+	// A run committed and not published: check says the bucket's tree is
+	// behind, by the run its pointer names.
+	if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-24", "-q"); code != 0 {
+		t.Fatalf("refresh: exit %d: %s", code, errs)
+	}
+	if code, _, errs := llmref(t, "check", "--db", db, "--export", "s3://llmref/site/v1"); code != 1 ||
+		!strings.Contains(errs, "export s3://llmref/site/v1: the tree is behind the database: it holds run 1, the database's last committed run is 2") {
+		t.Errorf("check of a tree one run behind: exit %d: %s", code, errs)
+	}
 }
 
 // TestExportKilledMidUpload kills `llmref export --out s3://...` (the real
