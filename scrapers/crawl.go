@@ -61,7 +61,7 @@ func CrawlStaged(ctx context.Context, o Options, first []Source, next Next, prev
 		// Sized for last run's pages: most runs read the same ones again.
 		pages: make(map[string]catalog.Page, len(prev)), bodies: map[string][]byte{}, stats: map[string]*catalog.SourceStats{},
 		failed: map[string]bool{}, unchanged: make(map[string]bool, len(prev)), start: map[string]time.Time{}, end: map[string]time.Time{},
-		queued: make(map[string]string, len(prev)), refused: map[string]bool{}, gone: map[string]int{}, missing: map[string]int{},
+		queued: make(map[string]string, len(prev)), refused: map[string]bool{}, gone: map[string]int{},
 	}
 	if c.o.Validators == nil {
 		c.o.Validators = c.validators
@@ -236,9 +236,8 @@ type crawl struct {
 	refused map[string]bool
 	pending int
 	// gone counts, per source, the derived pages it had stored that now
-	// answer 404 or 410; missing, every derived page that answers so.
+	// answer 404 or 410 (every such page is counted in its stats' Missing).
 	gone     map[string]int
-	missing  map[string]int
 	stageErr error
 }
 
@@ -296,7 +295,6 @@ func (c *crawl) record(src Source, f Fetched, page catalog.Page, body []byte, sa
 		// A page the tracked set suggested and the site does not have:
 		// said, not failed (see Derived).
 		st.AddMissing(f.URL)
-		c.missing[f.Source]++
 		if hadPrev {
 			c.gone[f.Source]++
 		}
@@ -450,6 +448,13 @@ func (c *crawl) finish() *Outcome {
 // page; most of them gone is the site's addresses changing, and the
 // source's earlier pages are kept.
 func (c *crawl) failGone() {
+	var any bool
+	for _, st := range c.stats {
+		any = any || st.Missing > 0
+	}
+	if !any {
+		return
+	}
 	stored, read := map[string]int{}, map[string]int{}
 	for _, p := range c.prev {
 		stored[p.Source]++
@@ -457,13 +462,16 @@ func (c *crawl) failGone() {
 	for _, p := range c.pages {
 		read[p.Source]++
 	}
-	for name, n := range c.missing {
+	for name, st := range c.stats {
+		if st.Missing == 0 {
+			continue
+		}
 		gone := c.gone[name]
 		switch {
 		case gone >= 2 && 2*gone > stored[name]:
 			c.fail(name, fmt.Sprintf("%d of its %d stored pages answer 404 or 410: its addresses changed?", gone, stored[name]))
 		case read[name] == 0 && !c.failed[name]:
-			c.fail(name, fmt.Sprintf("every page it asked for (%d) answers 404 or 410: nothing read", n))
+			c.fail(name, fmt.Sprintf("every page it asked for (%d) answers 404 or 410: nothing read", st.Missing))
 		}
 	}
 }

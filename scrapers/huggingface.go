@@ -141,8 +141,8 @@ func (s *HuggingFace) Parse(kind string, r Response) (Parsed, error) {
 		if err != nil {
 			return Parsed{}, err
 		}
-		p, err := ParseHFModelAPI(repo, r)
-		if err == nil && hfListsConfig(r.Body) {
+		p, listsConfig, err := parseHFModelAPI(repo, r)
+		if err == nil && listsConfig {
 			p.Links = append(p.Links, catalog.Link{URL: s.ConfigURL(repo), Kind: "config", Subject: repo})
 		}
 		return p, err
@@ -216,15 +216,10 @@ type hfSibling struct {
 	RFilename string `json:"rfilename"`
 }
 
-// hfListsConfig reports whether an API record lists a config.json the
-// crawl can read anonymously: listed among the files, the repository not
-// gated. A record that does not decode lists none.
-func hfListsConfig(body []byte) bool {
-	var m struct {
-		Gated    hfGated     `json:"gated"`
-		Siblings []hfSibling `json:"siblings"`
-	}
-	if json.Unmarshal(body, &m) != nil || (m.Gated.Set && m.Gated.Mode != "") {
+// listsConfig reports whether an API record lists a config.json the crawl
+// can read anonymously: listed among the files, the repository not gated.
+func (m *hfModelInfo) listsConfig() bool {
+	if m.Gated.Set && m.Gated.Mode != "" {
 		return false
 	}
 	return slices.ContainsFunc(m.Siblings, func(f hfSibling) bool { return f.RFilename == "config.json" })
@@ -254,15 +249,23 @@ type hfSafetensors struct {
 // body is not JSON, when the id is missing or another repository's, or
 // when it reads no parameter count, licence or architecture.
 func ParseHFModelAPI(repo string, r Response) (Parsed, error) {
+	p, _, err := parseHFModelAPI(repo, r)
+	return p, err
+}
+
+// parseHFModelAPI is ParseHFModelAPI, saying too whether the record lists
+// a config.json the crawl can read (see listsConfig): one decoding of the
+// record for both.
+func parseHFModelAPI(repo string, r Response) (Parsed, bool, error) {
 	var m hfModelInfo
 	if err := json.Unmarshal(r.Body, &m); err != nil {
-		return Parsed{}, fmt.Errorf("parse huggingface api %s: %w", repo, err)
+		return Parsed{}, false, fmt.Errorf("parse huggingface api %s: %w", repo, err)
 	}
 	if m.ID == nil || *m.ID == "" {
-		return Parsed{}, fmt.Errorf("parse huggingface api %s: no \"id\": %w", repo, ErrMarkup)
+		return Parsed{}, false, fmt.Errorf("parse huggingface api %s: no \"id\": %w", repo, ErrMarkup)
 	}
 	if !strings.EqualFold(*m.ID, repo) {
-		return Parsed{}, fmt.Errorf("parse huggingface api %s: the record is of %q (renamed? configure the new name)", repo, clip.String(*m.ID))
+		return Parsed{}, false, fmt.Errorf("parse huggingface api %s: the record is of %q (renamed? configure the new name)", repo, clip.String(*m.ID))
 	}
 	obs := func(f catalog.Field, v, note string) catalog.Observation {
 		return catalog.Observation{Source: "huggingface", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityAggregator, Subject: repo, Field: f, Value: v, Note: note}
@@ -299,7 +302,8 @@ func ParseHFModelAPI(repo string, r Response) (Parsed, error) {
 			out = append(out, obs(catalog.FieldLicence, lic, note))
 		}
 	}
-	if m.Config != nil && !hfListsConfig(r.Body) {
+	listsConfig := m.listsConfig()
+	if m.Config != nil && !listsConfig {
 		if arch, note := m.Config.architecture(false); arch != "" {
 			out = append(out, obs(catalog.FieldArchitecture, arch, "config (the Hub's copy of config.json): "+note))
 		}
@@ -309,9 +313,9 @@ func ParseHFModelAPI(repo string, r Response) (Parsed, error) {
 		if tally.first != "" {
 			why = " (" + tally.first + ")"
 		}
-		return Parsed{}, fmt.Errorf("parse huggingface api %s: no safetensors.total, cardData.license or config architecture%s: %w", repo, why, ErrMarkup)
+		return Parsed{}, false, fmt.Errorf("parse huggingface api %s: no safetensors.total, cardData.license or config architecture%s: %w", repo, why, ErrMarkup)
 	}
-	return Parsed{Observations: out, Warnings: tally.Warnings()}, nil
+	return Parsed{Observations: out, Warnings: tally.Warnings()}, listsConfig, nil
 }
 
 // hfLicence reads cardData.license: an id, or a list of ids (the first
