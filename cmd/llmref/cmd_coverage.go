@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 
@@ -10,39 +9,33 @@ import (
 	"github.com/llmref/llmref/publish"
 )
 
-// coverageFlags are the flags of `llmref coverage`.
-type coverageFlags struct {
-	format string
-}
-
 func init() {
 	register(&command{
-		name: "coverage", args: "[--format text|json]",
+		name: "coverage", group: groupRead, args: "[--format text|json]",
 		summary: "how much of the reference page is sourced: per field, per creator and per model, by kind of source",
 		setup: func(fs *flag.FlagSet) runFunc {
-			var f coverageFlags
-			fs.StringVar(&f.format, "format", "text", "output format: text or json (the export's coverage.json)")
-			return func(ctx context.Context, e *env, args []string) error { return runCoverage(e, f, args) }
+			format := formatFlag(fs)
+			return func(ctx context.Context, e *env, args []string) error { return runCoverage(e, *format, args) }
 		},
 	})
 }
 
-func runCoverage(e *env, f coverageFlags, args []string) error {
+// runCoverage prints the coverage of the published catalogue: as text, or
+// as the document the export writes as coverage.json (the same bytes).
+func runCoverage(e *env, format string, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("coverage: unexpected argument %q", args[0])}
 	}
-	if f.format != "text" && f.format != "json" {
-		return usageError{fmt.Sprintf("coverage: --format %q: want text or json", f.format)}
+	if err := checkFormat("coverage", format); err != nil {
+		return err
 	}
 	snap, err := e.readSnapshot()
 	if err != nil {
 		return err
 	}
 	doc := publish.Coverage(snap)
-	if f.format == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(doc)
+	if format == "json" {
+		return writeJSON(e.stdout, doc)
 	}
 	return coverage.WriteText(e.stdout, doc.Report)
 }

@@ -218,11 +218,11 @@ func printRunSummary(w io.Writer, res *refresh.Result) {
 			fmt.Fprintf(w, "  %s: +%d more warnings\n", s.Source, n)
 		}
 		if s.Missing > 0 {
-			pages := "pages"
+			do := "do"
 			if s.Missing == 1 {
-				pages = "page"
+				do = "does"
 			}
-			textsafe.Fprintf(w, "  %s: %d %s derived from the tracked models do not exist (404 or 410), e.g. %s\n", s.Source, s.Missing, pages, s.MissingPages[0])
+			textsafe.Fprintf(w, "  %s: %s derived from the tracked models %s not exist (404 or 410), e.g. %s\n", s.Source, plural(s.Missing, "page"), do, s.MissingPages[0])
 		}
 		if n := len(s.Clipped); n > 0 {
 			textsafe.Fprintf(w, "  %s: %d scraped strings clipped: %s\n", s.Source, n, strings.Join(s.Clipped[:min(n, summaryWarnings)], "; "))
