@@ -3,7 +3,6 @@ package compare
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -52,6 +51,7 @@ func compareBenchmarks(a, b *catalog.Model) catalog.BenchmarkComparison {
 // benchmarkStatement says what the record's benchmark section holds.
 func benchmarkStatement(bc *catalog.BenchmarkComparison, na, nb string) string {
 	others := ""
+	rowCount := func(n int) string { return count(n, "sourced benchmark row", "sourced benchmark rows") }
 	switch la, lb := len(bc.Only.A), len(bc.Only.B); {
 	case la > 0 && lb > 0:
 		others = fmt.Sprintf(" %s has %s and %s %s that the other lacks, listed apart.", na, rowCount(la), nb, rowCount(lb))
@@ -71,21 +71,7 @@ func benchmarkStatement(bc *catalog.BenchmarkComparison, na, nb string) string {
 		labels[i] = r.Benchmark
 	}
 	return fmt.Sprintf("%s on the same benchmark, metric and settings: %s.%s",
-		capitalizeFirst(rowCount(len(bc.Rows))+" shared"), strings.Join(labels, "; "), others)
-}
-
-func rowCount(n int) string {
-	if n == 1 {
-		return "1 sourced benchmark row"
-	}
-	return strconv.Itoa(n) + " sourced benchmark rows"
-}
-
-func capitalizeFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+		capitalize(rowCount(len(bc.Rows))+" shared"), strings.Join(labels, "; "), others)
 }
 
 // scoreLine is "49.3 (huggingface, https://…)": a result with its source.

@@ -83,11 +83,7 @@ func TestCompareBenchmarks(t *testing.T) {
 				t.Errorf("deep dive %q names no source", dd)
 			}
 			var buf strings.Builder
-			sideA, sideB := ma, mb
-			if c.Models.A.ID != ma.ID {
-				sideA, sideB = mb, ma
-			}
-			if err := WriteText(&buf, c, sideA, sideB); err != nil {
+			if err := WriteText(&buf, c); err != nil {
 				t.Fatal(err)
 			}
 			if text := buf.String(); !strings.Contains(text, bc.Statement) {

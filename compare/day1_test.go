@@ -235,7 +235,7 @@ func TestDay1ReferencePair(t *testing.T) {
 	}
 	golden.Assert(t, "testdata/day1_llama-3.2-1b-instruct--vs--gpt-5.3-codex.golden.json", j1)
 	var txt bytes.Buffer
-	if err := compare.WriteText(&txt, c, snap.Models[llama], snap.Models[gpt]); err != nil {
+	if err := compare.WriteText(&txt, c); err != nil {
 		t.Fatal(err)
 	}
 	golden.Assert(t, "testdata/day1_llama-3.2-1b-instruct--vs--gpt-5.3-codex.golden.txt", txt.Bytes())

@@ -13,14 +13,10 @@ import (
 // WriteText renders a record as a plain-text page, section by section as a
 // reference page shows it: summary, specs, pricing with the blend's inputs,
 // providers, capabilities, benchmarks, deep dive, FAQ, dates and sources.
-// ma and mb are the models of its sides A and B: the sentences are written
-// again from them and the record, with every figure in the style of
-// llmref's text output ("$0.20", "400K"; the record keeps its own text).
-func WriteText(w io.Writer, c *catalog.Comparison, ma, mb *catalog.Model) error {
-	if ma == nil || mb == nil || ma.ID != c.Models.A.ID || mb.ID != c.Models.B.ID {
-		return fmt.Errorf("compare: the models given do not match record %s", c.ID)
-	}
-	text := Text(c, ma, mb)
+// Its sentences are the record's own text, whose figures are in the style
+// of llmref's text output ("$0.20", "400K").
+func WriteText(w io.Writer, c *catalog.Comparison) error {
+	text := c.Text
 	var b strings.Builder
 	na, nb := c.Models.A.Name, c.Models.B.Name
 	title := textsafe.Line(text.Title)

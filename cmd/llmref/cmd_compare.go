@@ -39,7 +39,7 @@ func init() {
 				if *format == "json" {
 					return writeJSON(e.stdout, c)
 				}
-				return compare.WriteText(e.stdout, c, snap.Models[args[0]], snap.Models[args[1]])
+				return compare.WriteText(e.stdout, c)
 			}
 		},
 	})
