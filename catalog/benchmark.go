@@ -156,24 +156,25 @@ func (r BenchmarkResult) Check() error {
 }
 
 // IsDecimalScore reports whether s is a plain non-negative decimal number
-// of at most 30 characters: "49.3", "1", "0.875", "-" and "N/A" are not
-// scores.
-func IsDecimalScore(s string) bool {
-	if s == "" || len(s) > 30 {
-		return false
-	}
-	dot, digits := false, 0
+// of at most 30 characters: "49.3", "1" and "0.875" are scores; "-",
+// "N/A" and "4.93e1" are not.
+func IsDecimalScore(s string) bool { return len(s) <= 30 && IsPlainDecimal(s) }
+
+// IsPlainDecimal reports whether s is a plain decimal: digits, with at
+// most one point between digits ("49.3", "5"; not ".5", "5.", "1e3",
+// "-1").
+func IsPlainDecimal(s string) bool {
+	point := -1
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '.' && !dot && i > 0 && i < len(s)-1:
-			dot = true
+		switch {
+		case s[i] >= '0' && s[i] <= '9':
+		case s[i] == '.' && point < 0:
+			point = i
 		default:
 			return false
 		}
 	}
-	return digits > 0
+	return len(s) > 0 && point != 0 && point != len(s)-1
 }
 
 // BenchmarkRow is one benchmark row both models have a sourced result for:

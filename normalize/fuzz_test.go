@@ -272,7 +272,7 @@ func FuzzFastPaths(f *testing.F) {
 				t.Fatalf("count %q: fast %d (%v), general %d %q (%v)", s, n, err, gn, gscale, gerr)
 			}
 		}
-		if plainDecimal(s) {
+		if catalog.IsPlainDecimal(s) {
 			if got, ok := cleanPrice(s); !ok || got != s {
 				t.Fatalf("price %q: cleanPrice gives %q, %v; the fast path takes it as it is", s, got, ok)
 			}

@@ -80,7 +80,7 @@ func priceExact(raw string, unit catalog.Unit) (catalog.Price, *big.Rat, error) 
 	if !ok {
 		return catalog.Price{}, nil, fmt.Errorf("price %q: %w: unknown unit %q", clip.String(raw), ErrPrice, unit)
 	}
-	if !plainDecimal(s) { // "0.000000027", what APIs send, needs no cleaning
+	if !catalog.IsPlainDecimal(s) { // "0.000000027", what APIs send, needs no cleaning (FuzzFastPaths holds it)
 		if s, ok = cleanPrice(s); !ok {
 			return catalog.Price{}, nil, fmt.Errorf("price %q: %w", clip.String(raw), ErrPrice)
 		}
@@ -116,23 +116,6 @@ func cleanPrice(s string) (string, bool) {
 	s = priceUnitText.ReplaceAllString(s, "")
 	s = priceNoise.Replace(s)
 	return s, priceNumber.MatchString(s)
-}
-
-// plainDecimal reports digits with at most one point between digits
-// ("27000", "0.2"): a price with nothing to clean, which cleanPrice
-// returns as it is (FuzzFastPaths holds it).
-func plainDecimal(s string) bool {
-	point := -1
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] >= '0' && s[i] <= '9':
-		case s[i] == '.' && point < 0:
-			point = i
-		default:
-			return false
-		}
-	}
-	return len(s) > 0 && point != 0 && point != len(s)-1
 }
 
 // roundHalfAway rounds a non-negative rational to the nearest integer, half
