@@ -164,10 +164,8 @@ type view struct {
 	Unmatched []row
 }
 
-// money writes a USD amount with at least two decimals, exactly: $0.20,
-// $0.201, $14.00, $0.027.
-func money(m catalog.Money) string { return m.Text() }
-
+// priceText writes a price in the text style (catalog.Money.Text: at least
+// two decimals, exactly), or fallback when there is none.
 func priceText(p *catalog.Price, fallback string) string {
 	if p == nil {
 		if fallback == "" {
@@ -177,7 +175,7 @@ func priceText(p *catalog.Price, fallback string) string {
 	}
 	switch p.Kind {
 	case catalog.PriceFixed:
-		return money(p.Amount)
+		return p.Amount.Text()
 	case catalog.PriceFree:
 		return "free"
 	case catalog.PriceVariable:
@@ -197,7 +195,7 @@ func valueText(field, display string) string {
 	if amount, ok := strings.CutPrefix(display, "$"); ok {
 		if amount, ok := strings.CutSuffix(amount, " / 1M tokens"); ok {
 			if m, err := catalog.ParseUSD(amount); err == nil {
-				return money(m)
+				return m.Text()
 			}
 		}
 	}

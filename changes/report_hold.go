@@ -138,9 +138,9 @@ func deltaText(d *catalog.Money) string {
 	case d == nil:
 		return ""
 	case *d >= 0:
-		return "+" + money(*d)
+		return "+" + d.Text()
 	}
-	return "−" + money(-*d)
+	return "−" + (-*d).Text()
 }
 
 func orID(name, id string) string {

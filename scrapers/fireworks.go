@@ -434,7 +434,7 @@ func parseFireworksPricing(models []FireworksModel, resolve func(source, id stri
 			continue
 		}
 		t := match[0]
-		if err := emit(m.ID, "", "", "", fwPrices{in: t.price, cached: t.cached, out: t.price}, "tier: "+t.label); err != nil {
+		if err := emit(m.ID, "", "", "", fwPrices{in: t.price, cached: t.cached, out: t.price}, TierNotePrefix+t.label); err != nil {
 			return Parsed{}, fmt.Errorf("parse fireworks pricing: %s: %w", m.ID, err)
 		}
 	}
@@ -843,3 +843,8 @@ func scaleUSD(v string, pct int64) (string, error) {
 	}
 	return "$" + out, nil
 }
+
+// TierNotePrefix starts the source note of a price read from a
+// parameter-size tier ("tier: 4B - 16B"): a tier prices a model a provider
+// serves, and never says by itself that it serves it.
+const TierNotePrefix = "tier: "
