@@ -196,11 +196,16 @@ type tracker struct {
 	settings normalize.Settings
 	prev     map[string]catalog.Page
 	definers map[string]bool
+	// crossChecks names the sources of cross-check authority.
+	crossChecks map[string]bool
 }
 
 func newTracker(st *store.Store, o Options, prev map[string]catalog.Page) *tracker {
-	tr := &tracker{st: st, policy: o.Track, settings: o.Normalization, prev: prev, definers: map[string]bool{}}
+	tr := &tracker{st: st, policy: o.Track, settings: o.Normalization, prev: prev, definers: map[string]bool{}, crossChecks: map[string]bool{}}
 	for _, s := range o.Sources {
+		if s.Describe().Authority == catalog.AuthorityCrossCheck {
+			tr.crossChecks[s.Name()] = true
+		}
 		if d, ok := s.(scrapers.Definer); ok && d.DefinesTracked() {
 			tr.definers[s.Name()] = true
 		}
@@ -213,9 +218,18 @@ func newTracker(st *store.Store, o Options, prev map[string]catalog.Page) *track
 // (parameters, licences, architectures, who serves each model), else from
 // the defining sources' pages alone (the models and their ids).
 func (tr *tracker) tracked(read []catalog.Page, facts bool) (scrapers.Tracked, error) {
+	published := (*catalog.Snapshot)(nil)
+	if facts {
+		published = tr.publishedFacts(read)
+	}
 	pages := make([]catalog.Page, 0, len(read)+len(tr.prev))
 	seen := make(map[string]bool, len(read))
-	keep := func(p catalog.Page) bool { return facts || tr.definers[p.Source] }
+	keep := func(p catalog.Page) bool {
+		// With the published catalogue standing for the pages' facts, only
+		// the defining and cross-check pages are read: the model ids, and
+		// who a cross-check says serves each model.
+		return tr.definers[p.Source] || facts && (published == nil || tr.crossChecks[p.Source])
+	}
 	for _, p := range read {
 		seen[p.URL] = true
 		if keep(p) {
@@ -234,7 +248,35 @@ func (tr *tracker) tracked(read []catalog.Page, facts bool) (scrapers.Tracked, e
 			return scrapers.Tracked{}, err
 		}
 	}
-	return trackedSet(pages, tr.definers, tr.policy, tr.settings, facts), nil
+	return trackedSet(pages, tr.definers, tr.policy, tr.settings, facts, published), nil
+}
+
+// publishedFacts returns the published catalogue when it already is what
+// normalising the pages would give — every page read so far unchanged (a
+// 304 or the same content), and the last committed run normalised under
+// these settings, as for a run that keeps its catalogue (see unchanged) —
+// so that a quiet night does not normalise every stored page a second
+// time only to plan its facts stage; nil when the pages must be
+// normalised. (The published catalogue leaves out values held for review;
+// a tracked set planned from it plans from what is published.)
+func (tr *tracker) publishedFacts(read []catalog.Page) *catalog.Snapshot {
+	if tr.st == nil {
+		return nil
+	}
+	for _, p := range read {
+		if !p.Reused {
+			return nil
+		}
+	}
+	last, err := tr.st.LastCommittedRun()
+	if err != nil || last.Normalization != tr.settings.Fingerprint() {
+		return nil
+	}
+	snap, err := tr.st.Snapshot()
+	if err != nil {
+		return nil // normalise the pages instead
+	}
+	return snap
 }
 
 // trackedSet is the tracked set the pages give: every model a defining
@@ -244,7 +286,7 @@ func (tr *tracker) tracked(read []catalog.Page, facts bool) (scrapers.Tracked, e
 // and who serves it: the providers of its offerings, the upstreams of its
 // OpenRouter endpoints ("fireworks/fast" → fireworks) and the providers a
 // cross-check lists it at, with their ids for it.
-func trackedSet(pages []catalog.Page, definers map[string]bool, policy TrackPolicy, s normalize.Settings, facts bool) scrapers.Tracked {
+func trackedSet(pages []catalog.Page, definers map[string]bool, policy TrackPolicy, s normalize.Settings, facts bool, published *catalog.Snapshot) scrapers.Tracked {
 	r := s.Resolver()
 	models := map[string]*scrapers.TrackedModel{}
 	for _, p := range pages {
@@ -272,7 +314,11 @@ func trackedSet(pages []catalog.Page, definers map[string]bool, policy TrackPoli
 		}
 	}
 	if facts {
-		addFacts(models, pages, s)
+		snap := published
+		if snap == nil {
+			snap = normalize.Normalize(normalize.Input{Pages: pages, Settings: s}).Snapshot
+		}
+		addFacts(models, snap, pages, s)
 	}
 	t := scrapers.Tracked{Fingerprint: s.Fingerprint()}
 	for _, m := range models {
@@ -296,9 +342,10 @@ func trackedSet(pages []catalog.Page, definers map[string]bool, policy TrackPoli
 	return t
 }
 
-// addFacts fills in what the pages, normalised, say of each tracked model.
-func addFacts(models map[string]*scrapers.TrackedModel, pages []catalog.Page, s normalize.Settings) {
-	snap := normalize.Normalize(normalize.Input{Pages: pages, Settings: s}).Snapshot
+// addFacts fills in what the catalogue snap (the pages normalised) says of
+// each tracked model, and which providers the pages' cross-checks list it
+// at.
+func addFacts(models map[string]*scrapers.TrackedModel, snap *catalog.Snapshot, pages []catalog.Page, s normalize.Settings) {
 	for id, m := range models {
 		sm := snap.Models[id]
 		if sm == nil {

@@ -60,7 +60,7 @@ func TestFireworksTiersOnlyForServedModels(t *testing.T) {
 			offer(obs("fireworks", catalog.AuthorityProvider, tierOnly, catalog.FieldPriceInput, "$0.20"), "fireworks", "", "tier: 4B - 16B parameters", catalog.PerMillion),
 			offer(obs("fireworks", catalog.AuthorityProvider, tierOnly, catalog.FieldPriceOutput, "$0.20"), "fireworks", "", "tier: 4B - 16B parameters", catalog.PerMillion)),
 	)
-	tracked := trackedSet(pages, map[string]bool{"openrouter": true}, TrackPolicy{}, normalize.Settings{}, true)
+	tracked := trackedSet(pages, map[string]bool{"openrouter": true}, TrackPolicy{}, normalize.Settings{}, true, nil)
 	var priced []string
 	for _, m := range (&scrapers.Fireworks{}).Plan(tracked).(*scrapers.Fireworks).Models {
 		priced = append(priced, m.Canonical)

@@ -1,8 +1,16 @@
 package refresh
 
 import (
+	"context"
+	"maps"
+	"reflect"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
+
+	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/scrapers"
 )
 
 // TestTrackPolicy: patterns with a "/" match canonical ids, others
@@ -47,5 +55,58 @@ func TestTrackPolicy(t *testing.T) {
 				t.Errorf("CheckTrackPattern(%q): %v; want %q", pat, err, want)
 			}
 		})
+	}
+}
+
+// TestTrackedFactsFromThePublishedCatalogue: when nothing read has changed
+// and the settings are the last run's, the facts stage is planned from the
+// published catalogue (the defining and cross-check pages alone read
+// again), and plans exactly what normalising every stored page plans.
+func TestTrackedFactsFromThePublishedCatalogue(t *testing.T) {
+	st := openStore(t)
+	o := replayOptions(t, "2026-04-23")
+	if _, err := Run(context.Background(), st, o); err != nil {
+		t.Fatal(err)
+	}
+	prev, err := st.Pages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.defaults()
+	tr := newTracker(st, o, prev)
+	if tr.publishedFacts(nil) == nil {
+		t.Fatal("no published catalogue to plan from after a committed run under the same settings")
+	}
+	fast, err := tr.tracked(nil, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := func() scrapers.Tracked {
+		pages := slices.Collect(maps.Values(prev))
+		sort.Slice(pages, func(i, j int) bool { return pages[i].URL < pages[j].URL })
+		for i := range pages {
+			pages[i].Reused = true
+		}
+		if err := st.LoadObservations(pages); err != nil {
+			t.Fatal(err)
+		}
+		return trackedSet(pages, tr.definers, tr.policy, tr.settings, true, nil)
+	}()
+	offered, sized := 0, 0
+	for _, m := range fast.Models {
+		offered += len(m.Offered)
+		if m.Parameters > 0 {
+			sized++
+		}
+	}
+	if offered == 0 || sized == 0 {
+		t.Errorf("a tracked set with %d providers known and %d models sized plans nothing worth comparing", offered, sized)
+	}
+	if len(fast.Models) == 0 || !reflect.DeepEqual(fast.Models, slow.Models) {
+		t.Errorf("planned from the published catalogue:\n%+v\nfrom every page normalised:\n%+v", fast.Models, slow.Models)
+	}
+	// A page read anew this run: the pages are normalised.
+	if tr.publishedFacts([]catalog.Page{{URL: "https://openrouter.ai/api/v1/models"}}) != nil {
+		t.Error("a changed page planned from the published catalogue")
 	}
 }
