@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/parallel"
 )
 
 // Input is everything one normalisation needs.
@@ -399,26 +400,77 @@ func (m *merger) build(prev *catalog.Snapshot, now time.Time) Result {
 		prev = catalog.NewSnapshot()
 	}
 	m.settleClaims()
+	m.claims = nil
 	snap := catalog.NewSnapshot()
-	for id, acc := range m.models {
-		if !acc.defined {
-			m.unmatchUndefined(acc)
-			continue
-		}
-		snap.Models[id] = buildModel(id, acc, prev.Models[id], now)
+	// Models and offerings are built on every CPU (each from its own
+	// candidates and its previous record alone), and each accumulator goes
+	// as soon as it is built: its candidates (a copy of every observation
+	// filed) and the catalogue being built are never all held at once.
+	ids, accs := m.definedModels()
+	models := make([]*catalog.Model, len(ids))
+	_ = parallel.For(len(ids), func(i int) error {
+		models[i], accs[i] = buildModel(ids[i], accs[i], prev.Models[ids[i]], now), nil
+		return nil
+	})
+	for i, id := range ids {
+		snap.Models[id] = models[i]
 	}
 	attachCrossChecks(m.offers, m.xcs, snap.Models)
-	exacts := map[string]map[catalog.Field]*big.Rat{}
-	for key, acc := range m.offers {
-		if snap.Models[acc.model] == nil {
-			continue // its model's ids are in the unmatched list
-		}
-		o, ex := buildOffering(acc, prev.Offerings[key], now, m.bound)
-		snap.Offerings[key] = o
-		exacts[key] = ex
+	m.xcs = nil
+	keys, offers := m.offeringsOf(snap.Models)
+	built := make([]*catalog.Offering, len(keys))
+	exactOf := make([]map[catalog.Field]*big.Rat, len(keys))
+	_ = parallel.For(len(keys), func(i int) error {
+		built[i], exactOf[i] = buildOffering(offers[i], prev.Offerings[keys[i]], now, m.bound)
+		offers[i] = nil
+		return nil
+	})
+	exacts := make(map[string]map[catalog.Field]*big.Rat, len(keys))
+	for i, key := range keys {
+		snap.Offerings[key], exacts[key] = built[i], exactOf[i]
 	}
 	flagSiblingSlips(snap, prev, exacts)
 	return m.result(snap)
+}
+
+// definedModels takes the accumulators of the models some source defines,
+// in id order, out of the merger; the others' subjects are reported (see
+// unmatchUndefined).
+func (m *merger) definedModels() ([]string, []*modelAcc) {
+	var ids []string
+	for id, acc := range m.models {
+		if acc.defined {
+			ids = append(ids, id)
+		} else {
+			m.unmatchUndefined(acc)
+		}
+	}
+	sort.Strings(ids)
+	accs := make([]*modelAcc, len(ids))
+	for i, id := range ids {
+		accs[i] = m.models[id]
+	}
+	m.models = nil
+	return ids, accs
+}
+
+// offeringsOf takes the accumulators of the offerings of built models, in
+// key order, out of the merger; an offering of no model is dropped (its
+// model's ids are in the unmatched list).
+func (m *merger) offeringsOf(models map[string]*catalog.Model) ([]string, []*offerAcc) {
+	var keys []string
+	for key, acc := range m.offers {
+		if models[acc.model] != nil {
+			keys = append(keys, key)
+		}
+	}
+	sort.Strings(keys)
+	accs := make([]*offerAcc, len(keys))
+	for i, key := range keys {
+		accs[i] = m.offers[key]
+	}
+	m.offers = nil
+	return keys, accs
 }
 
 // settleClaims gives each model its capability candidates, one per source
@@ -479,11 +531,18 @@ func (m *merger) result(snap *catalog.Snapshot) Result {
 // source only the most specific values count. A cross-check that matches
 // no offering is dropped: cross-checks never create offerings.
 func attachCrossChecks(offers map[string]*offerAcc, xcs []xcOffer, models map[string]*catalog.Model) {
-	keys := make([]string, 0, len(offers))
-	for k := range offers {
-		keys = append(keys, k)
+	// The offerings a cross-check may speak of share its model, provider
+	// and variant: indexed by those, in key order, each value is weighed
+	// against its few candidates instead of every offering.
+	type group struct{ model, provider, variant string }
+	byGroup := map[group][]string{}
+	for k, a := range offers {
+		g := group{a.model, a.provider, a.variant}
+		byGroup[g] = append(byGroup[g], k)
 	}
-	sort.Strings(keys)
+	for _, keys := range byGroup {
+		sort.Strings(keys)
+	}
 	type slot struct {
 		key    string
 		field  catalog.Field
@@ -495,11 +554,8 @@ func attachCrossChecks(offers map[string]*offerAcc, xcs []xcOffer, models map[st
 		if models[x.model] == nil {
 			continue
 		}
-		for _, k := range keys {
+		for _, k := range byGroup[group{x.model, x.provider, x.variant}] {
 			a := offers[k]
-			if a.model != x.model || a.provider != x.provider || a.variant != x.variant {
-				continue
-			}
 			spec := 0
 			switch {
 			case strings.EqualFold(a.region, x.region):
