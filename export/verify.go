@@ -36,24 +36,9 @@ func Verify(dir string, validators ...Validator) ([]string, error) {
 	}
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	idx.Files = append(idx.Files, manifestFiles(root, idx.Manifests, bad)...) // files listed by manifests
-	if idx.SchemaVersion != SchemaVersion {
-		bad("%s: schema_version %d, this llmref writes %d", IndexFile, idx.SchemaVersion, SchemaVersion)
-	}
-	listed := map[string]bool{IndexFile: true}
-	var todo []FileEntry
-	for _, f := range idx.Files {
-		if !fs.ValidPath(f.Path) || f.Path == IndexFile {
-			bad("%s: lists a bad path %q", IndexFile, f.Path)
-			continue
-		}
-		if listed[f.Path] {
-			bad("%s: lists %s twice", IndexFile, f.Path)
-			continue
-		}
-		listed[f.Path] = true
-		todo = append(todo, f)
-	}
+	files := append(idx.Files, manifestFiles(root, idx.Manifests, bad)...) // and those listed by manifests
+	todo, listed, listing := idx.Listing(files)
+	problems = append(problems, listing...)
 	// Each file read, hashed and validated on every CPU: a tree of 1,000
 	// models holds half a million comparison records.
 	var mu sync.Mutex
@@ -98,6 +83,38 @@ func Verify(dir string, validators ...Validator) ([]string, error) {
 	return problems, nil
 }
 
+// Listing checks what an index lists, wherever the tree lives: its schema
+// version, and each of files (the index's own and its manifests') a valid
+// path other than the index, listed once. It returns the files to check,
+// every path listed (the index's included) and one line per problem.
+func (idx *Index) Listing(files []FileEntry) (todo []FileEntry, listed map[string]bool, problems []string) {
+	if idx.SchemaVersion != SchemaVersion {
+		problems = append(problems, fmt.Sprintf("%s: schema_version %d, this llmref writes %d", IndexFile, idx.SchemaVersion, SchemaVersion))
+	}
+	listed = map[string]bool{IndexFile: true}
+	for _, f := range files {
+		switch {
+		case !fs.ValidPath(f.Path) || f.Path == IndexFile:
+			problems = append(problems, fmt.Sprintf("%s: lists a bad path %q", IndexFile, f.Path))
+		case listed[f.Path]:
+			problems = append(problems, fmt.Sprintf("%s: lists %s twice", IndexFile, f.Path))
+		default:
+			listed[f.Path] = true
+			todo = append(todo, f)
+		}
+	}
+	return todo, listed, problems
+}
+
+// ShortHash is a SHA-256 (hex) as problem lines quote it: its first 12
+// digits.
+func ShortHash(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
+
 // verifyFile checks one listed file against its entry and its schema.
 func verifyFile(root string, f FileEntry, validators []Validator, bad func(format string, args ...any)) {
 	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f.Path)))
@@ -118,7 +135,7 @@ func CheckFile(f FileEntry, data []byte, validators ...Validator) []string {
 	var problems []string
 	sum := sha256.Sum256(data)
 	if got := hex.EncodeToString(sum[:]); got != f.SHA256 {
-		problems = append(problems, fmt.Sprintf("%s: SHA-256 %s, index says %s", f.Path, got[:12], shortHash(f.SHA256)))
+		problems = append(problems, fmt.Sprintf("%s: SHA-256 %s, index says %s", f.Path, got[:12], ShortHash(f.SHA256)))
 	}
 	if len(data) != f.Bytes {
 		problems = append(problems, fmt.Sprintf("%s: %d bytes, index says %d", f.Path, len(data), f.Bytes))
@@ -129,13 +146,6 @@ func CheckFile(f FileEntry, data []byte, validators ...Validator) []string {
 		}
 	}
 	return problems
-}
-
-func shortHash(s string) string {
-	if len(s) > 12 {
-		return s[:12]
-	}
-	return s
 }
 
 // A Validator checks a file of the tree by its path: it returns an error

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"slices"
 	"sort"
 	"sync"
@@ -42,14 +41,11 @@ func (r *Remote) Verify(ctx context.Context, validators ...export.Validator) ([]
 		mu.Unlock()
 	}
 	if sum := sha256.Sum256(index); hex.EncodeToString(sum[:]) != ptr.IndexSHA256 {
-		bad(fmt.Sprintf("%s: SHA-256 %x, %s says %s", ptr.Index, sum[:6], PointerFile, shortSum(ptr.IndexSHA256)))
+		bad(fmt.Sprintf("%s: SHA-256 %x, %s says %s", ptr.Index, sum[:6], PointerFile, export.ShortHash(ptr.IndexSHA256)))
 	}
 	var idx export.Index
 	if err := json.Unmarshal(index, &idx); err != nil {
 		return append(problems, fmt.Sprintf("%s: does not decode: %v", ptr.Index, err)), nil
-	}
-	if idx.SchemaVersion != export.SchemaVersion {
-		bad(fmt.Sprintf("%s: schema_version %d, this llmref writes %d", export.IndexFile, idx.SchemaVersion, export.SchemaVersion))
 	}
 	if idx.Run != ptr.Run {
 		bad(fmt.Sprintf("%s: run %d, %s says %d", export.IndexFile, idx.Run, PointerFile, ptr.Run))
@@ -77,19 +73,8 @@ func (r *Remote) Verify(ctx context.Context, validators ...export.Validator) ([]
 			bad(fmt.Sprintf("%s: manifest does not decode: %v", m, err))
 		}
 	}
-	listed := map[string]bool{export.IndexFile: true}
-	var todo []export.FileEntry
-	for _, f := range files {
-		switch {
-		case !fs.ValidPath(f.Path) || f.Path == export.IndexFile:
-			bad(fmt.Sprintf("%s: lists a bad path %q", export.IndexFile, f.Path))
-		case listed[f.Path]:
-			bad(fmt.Sprintf("%s: lists %s twice", export.IndexFile, f.Path))
-		default:
-			listed[f.Path] = true
-			todo = append(todo, f)
-		}
-	}
+	todo, _, listing := idx.Listing(files)
+	bad(listing...)
 	jobs := make(chan export.FileEntry)
 	var wg sync.WaitGroup
 	for range r.parallelism() {
@@ -136,11 +121,4 @@ func (r *Remote) fetch(ctx context.Context, key string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: larger than %d bytes", key, maxDocument)
 	}
 	return data, nil
-}
-
-func shortSum(s string) string {
-	if len(s) > 12 {
-		return s[:12]
-	}
-	return s
 }
