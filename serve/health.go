@@ -100,13 +100,16 @@ func sourceHealth(runs []catalog.Run, now time.Time, staleAfter time.Duration) [
 }
 
 // committed reports whether any run committed a catalogue.
-func committed(runs []catalog.Run) bool {
-	for _, r := range runs {
-		if r.Status == catalog.RunOK || r.Status == catalog.RunPartial {
-			return true
+func committed(runs []catalog.Run) bool { return lastCommitted(runs) != nil }
+
+// lastCommitted is the newest run that committed a catalogue, or nil.
+func lastCommitted(runs []catalog.Run) *catalog.Run {
+	for i := len(runs) - 1; i >= 0; i-- {
+		if r := &runs[i]; r.Status == catalog.RunOK || r.Status == catalog.RunPartial {
+			return r
 		}
 	}
-	return false
+	return nil
 }
 
 // Health is the body of /healthz.
@@ -144,6 +147,9 @@ type ExportHealth struct {
 	Run         uint64     `json:"run,omitempty"`
 	GeneratedAt *time.Time `json:"generated_at,omitempty"`
 	Error       string     `json:"error,omitempty"`
+	// Behind is set when the tree holds an older run than the database's
+	// last committed one (no run in progress).
+	Behind bool `json:"behind,omitempty"`
 }
 
 // RunHealth is the last run's record, in short.
@@ -163,6 +169,20 @@ type ScheduleHealth struct {
 	LastSuccess *time.Time `json:"last_success"`
 	LastStatus  string     `json:"last_status,omitempty"`
 	LastError   string     `json:"last_error,omitempty"`
+}
+
+// running reports whether a scheduled run is in progress: between its
+// commit and its export the tree lags the database for that long.
+func (s *Server) running() bool {
+	if s.o.Schedules == nil {
+		return false
+	}
+	for _, sc := range s.o.Schedules() {
+		if sc.Running {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
@@ -211,6 +231,14 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 			e.Error = st.exportEr.Error()
 			unhealthy = true
 			h.Problems = append(h.Problems, "the export tree cannot be read")
+		}
+		if last := lastCommitted(st.runs); st.export != nil && last != nil && st.export.run < last.ID && !s.running() {
+			// A run committed, and its export failed or was never made
+			// (a refresh with no export): readers get an older catalogue
+			// than the database holds.
+			e.Behind = true
+			degraded = true
+			h.Problems = append(h.Problems, fmt.Sprintf("the served tree is behind the database: it holds run %d, run %d committed since (the next run, or llmref export, publishes it)", st.export.run, last.ID))
 		}
 		h.Export = e
 	}

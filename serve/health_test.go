@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/fixturetest"
 	"github.com/llmref/llmref/store"
 )
 
@@ -112,6 +113,27 @@ func TestHealthzSaysWhatHappened(t *testing.T) {
 		}
 		if resp, _ := f.get(t, "/v1/index.json"); resp.StatusCode != http.StatusOK {
 			t.Errorf("the export published before is not served: %d", resp.StatusCode)
+		}
+	})
+	t.Run("tree behind the database", func(t *testing.T) {
+		f := newFixture(t, testToken)
+		// A refresh that commits and publishes nothing (no export
+		// configured, or its export failed): readers get the older tree.
+		fixturetest.Replay(t, f.db, "", "2026-04-24")
+		code, h := health(t, f.srv.URL)
+		if code != http.StatusOK || h.Status != "degraded" || !named(h, "the served tree is behind the database: it holds run 1, run 2 committed since") {
+			t.Fatalf("%d %s %v", code, h.Status, h.Problems)
+		}
+		if h.Export == nil || !h.Export.Behind || h.Export.Run != 1 {
+			t.Errorf("export %+v", h.Export)
+		}
+		if resp, _ := getURL(t, f.srv.URL+"/healthz?strict=1"); resp.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("strict: %d", resp.StatusCode)
+		}
+		// Published again, the tree is whole.
+		fixturetest.Replay(t, f.db, f.export, "2026-04-24")
+		if code, h := health(t, f.srv.URL); code != http.StatusOK || named(h, "behind") || h.Export.Behind {
+			t.Fatalf("after publishing: %d %s %v", code, h.Status, h.Problems)
 		}
 	})
 	t.Run("nothing committed", func(t *testing.T) {
