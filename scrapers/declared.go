@@ -1,6 +1,50 @@
 package scrapers
 
-import "github.com/llmref/llmref/catalog"
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// checkDeclared checks what every declarative source must state: its name,
+// its URL, the provider whose offerings it lists and the unit of its prices.
+func checkDeclared(name, url, provider string, unit catalog.Unit) error {
+	switch {
+	case name == "":
+		return errors.New("name: empty")
+	case url == "":
+		return errors.New("url: empty")
+	case provider == "":
+		return errors.New("provider: empty")
+	}
+	switch unit {
+	case catalog.PerToken, catalog.PerThousand, catalog.PerMillion:
+		return nil
+	}
+	return fmt.Errorf("unit: %q is not a price unit", unit)
+}
+
+// checkMapped checks a declarative source's map of values (what:
+// "columns" or "fields", each a noun): every key a known one
+// (TableColumnKeys), the model id mapped, and a price, input or output.
+func checkMapped(what, noun string, keys []string) error {
+	known := TableColumnKeys()
+	for _, k := range slices.Sorted(slices.Values(keys)) {
+		if !slices.Contains(known, k) {
+			return fmt.Errorf("%s.%s: unknown %s (known: %s)", what, k, noun, strings.Join(known, ", "))
+		}
+	}
+	if !slices.Contains(keys, ColModelID) {
+		return fmt.Errorf("%s.%s: required", what, ColModelID)
+	}
+	if !slices.Contains(keys, ColInput) && !slices.Contains(keys, ColOutput) {
+		return fmt.Errorf("%s: map at least one of %s and %s", what, ColInput, ColOutput)
+	}
+	return nil
+}
 
 // declaredRow turns one row of a declarative source (an HTML table's row, a
 // JSON list's entry) into observations of the provider's offering of the

@@ -102,18 +102,11 @@ func SplitJSONPath(p string) ([]string, error) {
 // configuration loads. Errors name the setting ("list", "fields.input").
 func NewJSONList(spec JSONListSpec) (*JSONList, error) {
 	j := &JSONList{spec: spec, fields: map[string][]string{}}
-	switch {
-	case spec.Name == "":
-		return nil, errors.New("name: empty")
-	case spec.URL == "":
-		return nil, errors.New("url: empty")
-	case spec.Provider == "":
-		return nil, errors.New("provider: empty")
+	if err := checkDeclared(spec.Name, spec.URL, spec.Provider, spec.Unit); err != nil {
+		return nil, err
 	}
-	switch spec.Unit {
-	case catalog.PerToken, catalog.PerThousand, catalog.PerMillion:
-	default:
-		return nil, fmt.Errorf("unit: %q is not a price unit", spec.Unit)
+	if err := checkMapped("fields", "field", slices.Collect(maps.Keys(spec.Fields))); err != nil {
+		return nil, err
 	}
 	if j.spec.Authority == 0 {
 		j.spec.Authority = catalog.AuthorityProvider
@@ -129,15 +122,8 @@ func NewJSONList(spec JSONListSpec) (*JSONList, error) {
 		return nil, fmt.Errorf("list: %w", err)
 	}
 	j.list = list
-	known := map[string]bool{}
-	for _, k := range TableColumnKeys() {
-		known[k] = true
-	}
 	for _, key := range slices.Sorted(maps.Keys(spec.Fields)) {
 		p := spec.Fields[key]
-		if !known[key] {
-			return nil, fmt.Errorf("fields.%s: unknown field (known: %s)", key, strings.Join(TableColumnKeys(), ", "))
-		}
 		if p == "" {
 			return nil, fmt.Errorf("fields.%s: empty path", key)
 		}
@@ -150,14 +136,6 @@ func NewJSONList(spec JSONListSpec) (*JSONList, error) {
 			return nil, fmt.Errorf("fields.%s: %w", key, err)
 		}
 		j.fields[key] = segs
-	}
-	if _, ok := j.fields[ColModelID]; !ok {
-		return nil, fmt.Errorf("fields.%s: required", ColModelID)
-	}
-	_, in := j.fields[ColInput]
-	_, out := j.fields[ColOutput]
-	if !in && !out {
-		return nil, fmt.Errorf("fields: map at least one of %s and %s", ColInput, ColOutput)
 	}
 	return j, nil
 }

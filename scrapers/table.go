@@ -2,6 +2,8 @@ package scrapers
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
@@ -103,19 +105,11 @@ var _ Source = (*Table)(nil)
 // at run time. Errors name the setting ("rows", "columns.input").
 func NewTable(spec TableSpec) (*Table, error) {
 	t := &Table{spec: spec, cols: map[string]tableCell{}}
-	if spec.Name == "" {
-		return nil, fmt.Errorf("name: empty")
+	if err := checkDeclared(spec.Name, spec.URL, spec.Provider, spec.Unit); err != nil {
+		return nil, err
 	}
-	if spec.URL == "" {
-		return nil, fmt.Errorf("url: empty")
-	}
-	if spec.Provider == "" {
-		return nil, fmt.Errorf("provider: empty")
-	}
-	switch spec.Unit {
-	case catalog.PerToken, catalog.PerThousand, catalog.PerMillion:
-	default:
-		return nil, fmt.Errorf("unit: %q is not a price unit", spec.Unit)
+	if err := checkMapped("columns", "column", slices.Collect(maps.Keys(spec.Columns))); err != nil {
+		return nil, err
 	}
 	if t.spec.Authority == 0 {
 		t.spec.Authority = catalog.AuthorityProvider
@@ -128,14 +122,8 @@ func NewTable(spec TableSpec) (*Table, error) {
 		return nil, fmt.Errorf("rows: bad selector %q: %v", spec.Rows, err)
 	}
 	t.rows = rows
-	known := map[string]bool{}
-	for _, k := range TableColumnKeys() {
-		known[k] = true
-	}
-	for key, c := range spec.Columns {
-		if !known[key] {
-			return nil, fmt.Errorf("columns.%s: unknown column (known: %s)", key, strings.Join(TableColumnKeys(), ", "))
-		}
+	for _, key := range slices.Sorted(maps.Keys(spec.Columns)) {
+		c := spec.Columns[key]
 		cell := tableCell{attr: strings.TrimSpace(c.Attr), src: c.Selector}
 		if s := strings.TrimSpace(c.Selector); s != "" {
 			sel, err := cascadia.Compile(s)
@@ -147,14 +135,6 @@ func NewTable(spec TableSpec) (*Table, error) {
 			return nil, fmt.Errorf("columns.%s: neither a selector nor an attribute", key)
 		}
 		t.cols[key] = cell
-	}
-	if _, ok := t.cols[ColModelID]; !ok {
-		return nil, fmt.Errorf("columns.%s: required", ColModelID)
-	}
-	_, in := t.cols[ColInput]
-	_, out := t.cols[ColOutput]
-	if !in && !out {
-		return nil, fmt.Errorf("columns: map at least one of %s and %s", ColInput, ColOutput)
 	}
 	return t, nil
 }
