@@ -51,8 +51,8 @@ func TestFireworksTiersOnlyForServedModels(t *testing.T) {
 			obs("openai", catalog.AuthorityCreator, closed, catalog.FieldParameters, "1.8T"),
 			obs("openai", catalog.AuthorityCreator, closed, catalog.FieldArchitecture, "decoder-only transformer")),
 		page("https://litellm.example/prices",
-			offer(obs("litellm", catalog.AuthorityCrossCheck, "fireworks_ai/accounts/fireworks/models/llama-v3p2-1b-instruct", catalog.FieldPriceInput, "1e-07"), "fireworks", "", "", catalog.PerToken),
-			offer(obs("litellm", catalog.AuthorityCrossCheck, "fireworks_ai/accounts/fireworks/models/gpt-5.3-codex", catalog.FieldPriceInput, "1e-07"), "fireworks", "", "", catalog.PerToken)),
+			offer(obs("litellm", catalog.AuthorityCrossCheck, "accounts/fireworks/models/llama-v3p2-1b-instruct", catalog.FieldPriceInput, "1e-07"), "fireworks", "", "", catalog.PerToken),
+			offer(obs("litellm", catalog.AuthorityCrossCheck, "accounts/fireworks/models/gpt-5.3-codex", catalog.FieldPriceInput, "1e-07"), "fireworks", "", "", catalog.PerToken)),
 		page("https://openrouter.ai/api/v1/models/"+viaEndpoint+"/endpoints",
 			offer(obs("openrouter-endpoints", catalog.AuthorityProvider, viaEndpoint, catalog.FieldPriceInput, "0.00000006"), "openrouter", "fireworks/fast", "", catalog.PerToken),
 			offer(obs("openrouter-endpoints", catalog.AuthorityProvider, viaEndpoint, catalog.FieldPriceOutput, "0.00000006"), "openrouter", "fireworks/fast", "", catalog.PerToken)),
@@ -64,6 +64,11 @@ func TestFireworksTiersOnlyForServedModels(t *testing.T) {
 	var priced []string
 	for _, m := range (&scrapers.Fireworks{}).Plan(tracked).(*scrapers.Fireworks).Models {
 		priced = append(priced, m.Canonical)
+		// The provider's id is LiteLLM's subject: its key without the
+		// "fireworks_ai/" prefix (scrapers.ParseLiteLLM).
+		if m.Canonical == "meta/llama-3.2-1b-instruct" && m.ID != "accounts/fireworks/models/llama-v3p2-1b-instruct" {
+			t.Errorf("%s is priced as Fireworks' %q", m.Canonical, m.ID)
+		}
 	}
 	slices.Sort(priced)
 	want := []string{"meta/llama-3.2-1b-instruct", "meta/llama-3.2-3b-instruct"}
