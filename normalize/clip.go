@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
-	"unicode/utf8"
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/internal/clip"
@@ -37,7 +36,7 @@ func clipText(s string, limit int) (string, bool) {
 	if len(s) <= limit {
 		return s, false
 	}
-	return prefix(s, limit-len(clipEllipsis)) + clipEllipsis, true
+	return clip.Prefix(s, limit-len(clipEllipsis)) + clipEllipsis, true
 }
 
 // clipID clips an id to at most limit bytes as clipText does, keeping it
@@ -49,16 +48,7 @@ func clipID(s string, limit int) (string, bool) {
 	}
 	sum := sha256.Sum256([]byte(s))
 	tail := clipEllipsis + hex.EncodeToString(sum[:4])
-	return prefix(s, limit-len(tail)) + tail, true
-}
-
-// prefix is s's longest prefix of at most n bytes that ends on a rune
-// boundary.
-func prefix(s string, n int) string {
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+	return clip.Prefix(s, limit-len(tail)) + tail, true
 }
 
 // clipObservation clips every string of o over its limit, returning the

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/internal/clip"
@@ -292,16 +291,7 @@ func cardEvalObservations(repo, body string, obs func(catalog.Field, string, str
 
 // clipField keeps a benchmark text within catalog.MaxBenchmarkText,
 // cutting at a rune boundary.
-func clipField(s string) string {
-	if len(s) <= catalog.MaxBenchmarkText {
-		return s
-	}
-	cut := catalog.MaxBenchmarkText
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut]
-}
+func clipField(s string) string { return clip.Prefix(s, catalog.MaxBenchmarkText) }
 
 // ParseHFCardEvals reads only the evaluation tables of repo's card (see
 // cardEvalObservations), for tests and tools; ParseHFCard reads them with

@@ -17,9 +17,17 @@ func String(s string) string {
 	if len(s) <= Len {
 		return s
 	}
-	cut := Len
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	return fmt.Sprintf("%s… (%d bytes)", Prefix(s, Len), len(s))
+}
+
+// Prefix is s's longest prefix of at most n bytes that ends on a rune
+// boundary: s itself when it is no longer than n.
+func Prefix(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return fmt.Sprintf("%s… (%d bytes)", s[:cut], len(s))
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

@@ -25,3 +25,24 @@ func TestString(t *testing.T) {
 		})
 	}
 }
+
+func TestPrefix(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"", 3, ""},
+		{"abc", 3, "abc"},
+		{"abc", 10, "abc"},
+		{"abcd", 3, "abc"},
+		{"abé", 3, "ab"}, // é is two bytes: cut before it
+		{"日本", 4, "日"},
+		{"日本", 2, ""},
+	}
+	for _, tt := range tests {
+		if got := Prefix(tt.in, tt.n); got != tt.want || !utf8.ValidString(got) {
+			t.Errorf("Prefix(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
