@@ -76,16 +76,14 @@ func (s *HuggingFace) ConfigURL(repo string) string {
 // Plan reads, besides the configured repositories, the repository of
 // every tracked model that names one.
 func (s *HuggingFace) Plan(t Tracked) Source {
-	p := &HuggingFace{BaseURL: s.BaseURL, Repos: slices.Clone(s.Repos), derived: derivedSet{}}
+	p := &HuggingFace{BaseURL: s.BaseURL}
+	repos := newPlan(s.Repos, true)
 	for _, m := range t.Models {
-		if m.HFRepo == "" || !HFRepoOK(m.HFRepo) {
-			continue
-		}
-		if n := len(p.Repos); len(addUnique(p.Repos, m.HFRepo)) > n {
-			p.Repos = append(p.Repos, m.HFRepo)
-			p.derived[p.APIURL(m.HFRepo)], p.derived[p.CardURL(m.HFRepo)] = true, true
+		if m.HFRepo != "" && HFRepoOK(m.HFRepo) {
+			repos.add(m.HFRepo, p.APIURL(m.HFRepo), p.CardURL(m.HFRepo))
 		}
 	}
+	p.Repos, p.derived = repos.list, repos.derived
 	return p
 }
 

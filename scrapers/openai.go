@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"path"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/llmref/llmref/catalog"
@@ -37,7 +36,8 @@ var (
 // model whose creator is OpenAI, by the id OpenRouter lists it under (the
 // API's own id) or else its canonical slug.
 func (s *OpenAI) Plan(t Tracked) Source {
-	p := &OpenAI{BaseURL: s.BaseURL, Models: slices.Clone(s.Models), derived: derivedSet{}}
+	p := &OpenAI{BaseURL: s.BaseURL}
+	models := newPlan(s.Models, true)
 	for _, m := range t.Models {
 		if m.Creator() != "openai" {
 			continue
@@ -49,14 +49,11 @@ func (s *OpenAI) Plan(t Tracked) Source {
 				break
 			}
 		}
-		if id == "" || strings.ContainsAny(id, "/ ?#%:") {
-			continue
-		}
-		if n := len(p.Models); len(addUnique(p.Models, id)) > n {
-			p.Models = append(p.Models, id)
-			p.derived[p.PageURL(id)] = true
+		if id != "" && !strings.ContainsAny(id, "/ ?#%:") {
+			models.add(id, p.PageURL(id))
 		}
 	}
+	p.Models, p.derived = models.list, models.derived
 	return p
 }
 

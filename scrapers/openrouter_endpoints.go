@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -39,21 +38,16 @@ var (
 // Plan reads, besides the configured models, every OpenRouter id of every
 // tracked model.
 func (s *OpenRouterEndpoints) Plan(t Tracked) Source {
-	p := &OpenRouterEndpoints{BaseURL: s.BaseURL, Models: slices.Clone(s.Models), derived: derivedSet{}}
-	have := map[string]bool{}
-	for _, m := range p.Models {
-		have[m] = true
-	}
+	p := &OpenRouterEndpoints{BaseURL: s.BaseURL}
+	models := newPlan(s.Models, false)
 	for _, m := range t.Models {
 		for _, id := range m.OpenRouterIDs {
-			if have[id] || !orModelIDOK(id) {
-				continue
+			if orModelIDOK(id) {
+				models.add(id, p.EndpointsURL(id))
 			}
-			have[id] = true
-			p.Models = append(p.Models, id)
-			p.derived[p.EndpointsURL(id)] = true
 		}
 	}
+	p.Models, p.derived = models.list, models.derived
 	return p
 }
 

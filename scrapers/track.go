@@ -155,14 +155,42 @@ type Derived interface {
 // derivedSet is the set of URLs a plan derived, for Derived.
 type derivedSet map[string]bool
 
-func (d derivedSet) Derived(url string) bool { return d[url] }
+// plan is a planned source's list in the making: the configured entries
+// first, then each tracked one not listed yet, with the URLs derived from
+// it. Entries are compared by their lower case when fold is set (a
+// repository, a docs slug), else as they are (an OpenRouter id, whose case
+// is its own).
+type plan struct {
+	list    []string
+	seen    map[string]bool
+	fold    bool
+	derived derivedSet
+}
 
-// addUnique appends s to list unless it is there already (case-insensitive).
-func addUnique(list []string, s string) []string {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
-			return list
+// newPlan starts a plan from the configured entries.
+func newPlan(configured []string, fold bool) *plan {
+	p := &plan{list: slices.Clone(configured), seen: map[string]bool{}, fold: fold, derived: derivedSet{}}
+	for _, s := range configured {
+		p.seen[p.key(s)] = true
+	}
+	return p
+}
+
+func (p *plan) key(s string) string {
+	if p.fold {
+		return strings.ToLower(s)
+	}
+	return s
+}
+
+// add lists s, unless it is listed already, and marks the URLs derived
+// from it.
+func (p *plan) add(s string, urls ...string) {
+	if k := p.key(s); !p.seen[k] {
+		p.seen[k] = true
+		p.list = append(p.list, s)
+		for _, u := range urls {
+			p.derived[u] = true
 		}
 	}
-	return append(list, s)
 }
