@@ -73,6 +73,25 @@ type Result struct {
 // committed what the others said and kept the failing ones' earlier facts.
 var ErrPartial = errors.New("some sources failed")
 
+// ErrNotPublished is returned (wrapped) when a run committed but its tree
+// could not be published (the export failed, the object storage refused
+// it): the database holds the run, readers still get the tree before, and
+// publishing again (`llmref export`, the daemon's retries) catches up.
+var ErrNotPublished = errors.New("the tree was not published")
+
+// notPublished is a committed run's publishing error: it says what failed
+// and is ErrNotPublished.
+type notPublished struct {
+	run uint64
+	err error
+}
+
+func (e *notPublished) Error() string {
+	return fmt.Sprintf("refresh: run %d committed, but %v", e.run, e.err)
+}
+
+func (e *notPublished) Unwrap() []error { return []error{ErrNotPublished, e.err} }
+
 // ErrFailed is returned (wrapped) when a run committed nothing because no
 // source could be read, or what was read named no model: the run is
 // recorded as failed, and the published catalogue and tree are left
@@ -221,7 +240,7 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	log.Info("committed", "run", id, "status", run.Status, "models", run.Models, "offerings", run.Offerings, "unmatched", run.Unmatched)
 
 	if res.Export, err = o.Publisher.PublishSnapshot(ctx, st, snap, run); err != nil {
-		return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
+		return res, &notPublished{id, err}
 	}
 	res.Delivery = o.Publisher.Notify(ctx, st, run, cs)
 	if run.Status == catalog.RunPartial {
@@ -287,10 +306,10 @@ func keepCatalogue(ctx context.Context, st *store.Store, o Options, run, last ca
 	if o.Publisher.Enabled() {
 		snap, err := st.Snapshot()
 		if err != nil {
-			return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
+			return res, &notPublished{id, err}
 		}
 		if res.Export, err = o.Publisher.PublishSnapshot(ctx, st, snap, run); err != nil {
-			return res, fmt.Errorf("refresh: run %d committed, but %w", id, err)
+			return res, &notPublished{id, err}
 		}
 	}
 	return res, nil

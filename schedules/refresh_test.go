@@ -2,9 +2,11 @@ package schedules_test
 
 import (
 	"context"
+	"encoding/json"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -15,8 +17,148 @@ import (
 	"github.com/llmref/llmref/fixtures"
 	"github.com/llmref/llmref/refresh"
 	"github.com/llmref/llmref/schedules"
+	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
 )
+
+// openRouterOnly is a configuration with OpenRouter's list at url as its
+// one source, and that source.
+func openRouterOnly(t *testing.T, url string) (*config.Config, []scrapers.Source) {
+	t.Helper()
+	yaml := "fetch: {retries: 0, timeout: 1m}\nsources:\n  openrouter: {base_url: \"" + url + "\"}\n"
+	defaults := config.Default()
+	for _, name := range config.SourceNames() {
+		if name != "openrouter" && defaults.Settings(name).On() {
+			if name == "custom" { // a list of declared tables
+				yaml += "  custom: []\n"
+				continue
+			}
+			yaml += "  " + name + ": {enabled: false}\n"
+		}
+	}
+	cfg, err := config.Parse(strings.NewReader(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := cfg.BuildSources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(srcs) != 1 {
+		t.Fatalf("%d sources enabled, want openrouter alone", len(srcs))
+	}
+	return cfg, srcs
+}
+
+// TestUnpublishedRunIsPublishedAgain runs a schedule whose tree cannot be
+// published (its folder cannot be made): the run commits and is recorded
+// unpublished, counts as the schedule's success (nothing is read again),
+// and the daemon publishes the tree on its own once it can.
+func TestUnpublishedRunIsPublishedAgain(t *testing.T) {
+	day, err := fixtures.Day("2026-04-23")
+	if err != nil {
+		t.Fatal(err)
+	}
+	models, err := fs.ReadFile(day, "openrouter.ai/api/v1/models.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reads atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/v1/models" {
+			http.NotFound(w, r)
+			return
+		}
+		reads.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(models)
+	}))
+	defer srv.Close()
+	cfg, srcs := openRouterOnly(t, srv.URL)
+
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "blocker") // a file where the export's folder should go
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	exportDir := filepath.Join(blocker, "export")
+	db := store.NewDB(filepath.Join(dir, "llmref.db"), time.Second)
+	s, err := schedules.New(schedules.Options{
+		Schedules:      []schedules.Schedule{{Name: "nightly", Spec: "CRON_TZ=UTC 0 2 * * *"}},
+		DB:             db,
+		Refresh:        refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Normalization: cfg.Normalization(), Publisher: cfg.Publisher(exportDir)},
+		RepublishAfter: 50 * time.Millisecond,
+		CatchUpEvery:   100 * time.Millisecond, // a failed run would be read again at once
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background()) // never succeeded: caught up at once
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	defer s.Stop(ctx)
+
+	// waitFor polls the database until ok says yes.
+	waitFor := func(what string, ok func(st *store.Store) bool) {
+		t.Helper()
+		for ctx.Err() == nil {
+			done := false
+			db.Read(ctx, func(st *store.Store) error { done = ok(st); return nil })
+			if done {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		t.Fatalf("never: %s", what)
+	}
+	var rec store.ScheduleRun
+	waitFor("a recorded run", func(st *store.Store) bool {
+		rs, _ := st.ScheduleRuns(1)
+		if len(rs) == 1 {
+			rec = rs[0]
+		}
+		return len(rs) == 1
+	})
+	if rec.Status != store.ScheduleUnpublished || rec.RunID != 1 || !strings.Contains(rec.Error, "run 1 committed, but") {
+		t.Fatalf("the run: %+v", rec)
+	}
+	time.Sleep(300 * time.Millisecond) // a few retries and catch-up looks fail or find nothing due
+	if _, err := os.Stat(filepath.Join(exportDir, "index.json")); err == nil {
+		t.Fatal("a tree was published where its folder cannot be")
+	}
+
+	if err := os.Remove(blocker); err != nil { // the folder can be made now
+		t.Fatal(err)
+	}
+	for ctx.Err() == nil {
+		if _, err := os.Stat(filepath.Join(exportDir, "index.json")); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var idx struct{ Run uint64 }
+	raw, err := os.ReadFile(filepath.Join(exportDir, "index.json"))
+	if err != nil {
+		t.Fatalf("the tree was never published again: %v", err)
+	}
+	if err := json.Unmarshal(raw, &idx); err != nil || idx.Run != 1 {
+		t.Fatalf("the published tree: run %d (%v), want 1", idx.Run, err)
+	}
+	if n := reads.Load(); n != 1 {
+		t.Errorf("the source was read %d times; want once (publishing again reads nothing)", n)
+	}
+	if err := s.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(dir, "llmref.db"), store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if rs, _ := st.ScheduleRuns(0); len(rs) != 1 {
+		t.Errorf("%d schedule runs; want one (the unpublished run counts as the schedule's success)", len(rs))
+	}
+}
 
 // TestCancelMidCrawlCommitsNothing runs the real refresh (real collector,
 // real store) from a schedule against a loopback OpenRouter that hangs,
@@ -49,28 +191,7 @@ func TestCancelMidCrawlCommitsNothing(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	yaml := "fetch: {retries: 0, timeout: 1m}\nsources:\n  openrouter: {base_url: \"" + srv.URL + "\"}\n"
-	defaults := config.Default()
-	for _, name := range config.SourceNames() {
-		if name != "openrouter" && defaults.Settings(name).On() {
-			if name == "custom" { // a list of declared tables
-				yaml += "  custom: []\n"
-				continue
-			}
-			yaml += "  " + name + ": {enabled: false}\n"
-		}
-	}
-	cfg, err := config.Parse(strings.NewReader(yaml))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srcs, err := cfg.BuildSources()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(srcs) != 1 {
-		t.Fatalf("%d sources enabled, want openrouter alone", len(srcs))
-	}
+	cfg, srcs := openRouterOnly(t, srv.URL)
 	path := filepath.Join(t.TempDir(), "llmref.db")
 	db := store.NewDB(path, time.Second)
 	newScheduler := func() *schedules.Scheduler {

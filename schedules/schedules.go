@@ -78,6 +78,11 @@ type Options struct {
 	CatchUpEvery time.Duration
 	// DefaultTimeout bounds a run whose schedule sets none; default 10m.
 	DefaultTimeout time.Duration
+	// RepublishAfter is how long after a run that committed but could not
+	// publish its tree (the export failed, the object storage refused it)
+	// the daemon publishes it again; each failed try doubles the wait, up
+	// to MaxRepublishDelay. Default one minute.
+	RepublishAfter time.Duration
 	// Now is the clock for catch-up decisions and run records.
 	Now func() time.Time
 	// Logger receives what the scheduler does; nil discards it.
@@ -95,7 +100,16 @@ type Scheduler struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // every job execution and the start-up catch-up
 	fired  atomic.Int64   // job executions started, for tests
+
+	// republish wakes the loop that publishes a committed run's tree
+	// again (see republishing); unpublished says one is waiting.
+	republish   chan struct{}
+	unpublished atomic.Bool
 }
+
+// MaxRepublishDelay bounds the wait between two tries at publishing a
+// committed run's tree again.
+const MaxRepublishDelay = 30 * time.Minute
 
 // job is one schedule's cron job.
 type job struct {
@@ -127,11 +141,14 @@ func New(o Options) (*Scheduler, error) {
 	if o.DefaultTimeout <= 0 {
 		o.DefaultTimeout = 10 * time.Minute
 	}
+	if o.RepublishAfter <= 0 {
+		o.RepublishAfter = time.Minute
+	}
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Scheduler{o: o, log: log.With("component", "schedules")}
+	s := &Scheduler{o: o, log: log.With("component", "schedules"), republish: make(chan struct{}, 1)}
 	s.cron = cron.New(cron.WithLocation(o.Location), cron.WithLogger(cronLogger{log: s.log}))
 	known := map[string]bool{}
 	for _, src := range o.Refresh.Sources {
@@ -185,9 +202,11 @@ func (s *Scheduler) Start(ctx context.Context) {
 		case <-s.ctx.Done():
 		}
 	}()
-	s.wg.Add(1)
+	s.wg.Add(2)
+	go s.republishing()
 	go func() {
 		defer s.wg.Done()
+		s.resumeRepublish()
 		s.catchUp()
 	}()
 	s.cron.Start()
@@ -330,6 +349,12 @@ func (j *job) Run() {
 		rec.FinishedAt = s.o.Now().UTC()
 		j.finish(rec, st, log)
 		recorded = true
+		switch rec.Status {
+		case store.ScheduleUnpublished:
+			s.wantRepublish()
+		case store.ScheduleOK, store.SchedulePartial:
+			s.unpublished.Store(false) // this run's tree is the published one
+		}
 		return nil
 	})
 	if errors.Is(err, store.ErrBusy) {
@@ -344,6 +369,82 @@ func (j *job) Run() {
 	}
 }
 
+// wantRepublish asks the republishing loop to publish the last committed
+// run's tree again.
+func (s *Scheduler) wantRepublish() {
+	s.unpublished.Store(true)
+	select {
+	case s.republish <- struct{}{}:
+	default: // already asked
+	}
+}
+
+// resumeRepublish asks for a republish at start-up when a schedule's last
+// run committed but did not publish its tree (the daemon stopped before a
+// retry succeeded).
+func (s *Scheduler) resumeRepublish() {
+	var states map[string]store.ScheduleState
+	err := s.o.DB.Read(s.ctx, func(st *store.Store) error {
+		var err error
+		states, err = st.ScheduleStates()
+		return err
+	})
+	if err != nil {
+		return // catchUp reports an unreadable database
+	}
+	for _, st := range states {
+		if st.LastStatus == store.ScheduleUnpublished {
+			s.wantRepublish()
+			return
+		}
+	}
+}
+
+// republishing publishes the last committed run's tree again, without
+// reading the sources again, when a run committed but could not publish it
+// (an object storage down, a bucket not made yet, a full disk): after
+// RepublishAfter, then twice as long after each failed try (at most
+// MaxRepublishDelay), until it is published, a later run publishes its
+// own, or the daemon stops. Meanwhile /healthz says the served tree is
+// behind the database.
+func (s *Scheduler) republishing() {
+	defer s.wg.Done()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-s.republish:
+		}
+		for delay := s.o.RepublishAfter; s.unpublished.Load(); delay = min(2*delay, MaxRepublishDelay) {
+			t := time.NewTimer(delay)
+			select {
+			case <-s.ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			if !s.unpublished.Load() {
+				break // a run published since
+			}
+			err := s.o.DB.TryWrite(s.ctx, func(st *store.Store) error {
+				stats, err := s.o.Refresh.Publisher.Publish(s.ctx, st)
+				if err == nil && stats != nil {
+					s.log.Info("published the tree again", "to", s.o.Refresh.Publisher.Location(), "files", stats.Files, "written", stats.Written)
+				}
+				return err
+			})
+			switch {
+			case err == nil:
+				s.unpublished.Store(false)
+			case errors.Is(err, store.ErrBusy):
+				s.log.Info("publishing the tree again: a run is writing; trying later", "in", min(2*delay, MaxRepublishDelay))
+			default:
+				s.log.Error("publishing the tree again failed; trying later", "err", err, "in", min(2*delay, MaxRepublishDelay))
+			}
+		}
+	}
+}
+
 // classify turns a refresh's outcome into the run record's status.
 func classify(rec store.ScheduleRun, res *refresh.Result, err error, runCtx, daemonCtx context.Context) store.ScheduleRun {
 	if res != nil {
@@ -352,6 +453,10 @@ func classify(rec store.ScheduleRun, res *refresh.Result, err error, runCtx, dae
 	switch {
 	case err == nil:
 		rec.Status = store.ScheduleOK
+	case errors.Is(err, refresh.ErrNotPublished):
+		// Committed: the tree is published again by the retries (see
+		// republish), not by reading the sources again.
+		rec.Status = store.ScheduleUnpublished
 	case errors.Is(err, refresh.ErrPartial):
 		rec.Status = store.SchedulePartial
 	case daemonCtx.Err() != nil:
@@ -394,6 +499,8 @@ func (j *job) finish(rec store.ScheduleRun, st *store.Store, log *slog.Logger) {
 		log.Info("run finished", attrs...)
 	case rec.Status == store.SchedulePartial:
 		log.Warn("run finished; some sources failed", attrs...)
+	case rec.Status == store.ScheduleUnpublished:
+		log.Error("run committed, but its tree was not published; publishing it again shortly", append(attrs, "err", rec.Error)...)
 	default:
 		log.Error("run did not commit", append(attrs, "err", rec.Error)...)
 	}

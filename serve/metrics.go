@@ -132,7 +132,7 @@ var runStatuses = []catalog.RunStatus{catalog.RunOK, catalog.RunPartial, catalog
 
 // scheduleStatuses are the statuses llmref_schedule_runs_total always has
 // a series for.
-var scheduleStatuses = []store.ScheduleStatus{store.ScheduleOK, store.SchedulePartial, store.ScheduleFailed, store.ScheduleCancelled, store.ScheduleTimeout, store.SchedulePanicked}
+var scheduleStatuses = []store.ScheduleStatus{store.ScheduleOK, store.SchedulePartial, store.ScheduleUnpublished, store.ScheduleFailed, store.ScheduleCancelled, store.ScheduleTimeout, store.SchedulePanicked}
 
 func desc(name, help string, labels ...string) *prometheus.Desc {
 	return prometheus.NewDesc(name, help, labels, nil)

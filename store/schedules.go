@@ -20,19 +20,26 @@ func init() { registerBuckets(bSchedules, bScheduleRuns) }
 // ScheduleStatus is how one scheduled run ended.
 type ScheduleStatus string
 
-// Schedule run statuses. Only ok and partial runs committed a refresh and
-// count as a success; the others leave the schedule due for catch-up.
+// Schedule run statuses. Only ok, partial and unpublished runs committed a
+// refresh and count as a success; the others leave the schedule due for
+// catch-up.
 const (
-	ScheduleOK        ScheduleStatus = "ok"
-	SchedulePartial   ScheduleStatus = "partial"
-	ScheduleFailed    ScheduleStatus = "failed"
-	ScheduleCancelled ScheduleStatus = "cancelled"
-	ScheduleTimeout   ScheduleStatus = "timeout"
-	SchedulePanicked  ScheduleStatus = "panicked"
+	ScheduleOK      ScheduleStatus = "ok"
+	SchedulePartial ScheduleStatus = "partial"
+	// ScheduleUnpublished is a run that committed but whose tree could not
+	// be published: the daemon publishes it again on its own, without
+	// reading the sources again.
+	ScheduleUnpublished ScheduleStatus = "unpublished"
+	ScheduleFailed      ScheduleStatus = "failed"
+	ScheduleCancelled   ScheduleStatus = "cancelled"
+	ScheduleTimeout     ScheduleStatus = "timeout"
+	SchedulePanicked    ScheduleStatus = "panicked"
 )
 
 // Success reports whether the run committed a refresh.
-func (s ScheduleStatus) Success() bool { return s == ScheduleOK || s == SchedulePartial }
+func (s ScheduleStatus) Success() bool {
+	return s == ScheduleOK || s == SchedulePartial || s == ScheduleUnpublished
+}
 
 // ScheduleRun is the record of one run of a schedule, whether or not it
 // committed anything.
