@@ -437,19 +437,12 @@ func (m *merger) build(prev *catalog.Snapshot, now time.Time) Result {
 // in id order, out of the merger; the others' subjects are reported (see
 // unmatchUndefined).
 func (m *merger) definedModels() ([]string, []*modelAcc) {
-	var ids []string
-	for id, acc := range m.models {
-		if acc.defined {
-			ids = append(ids, id)
-		} else {
+	ids, accs := sortedWhere(m.models, func(acc *modelAcc) bool {
+		if !acc.defined {
 			m.unmatchUndefined(acc)
 		}
-	}
-	sort.Strings(ids)
-	accs := make([]*modelAcc, len(ids))
-	for i, id := range ids {
-		accs[i] = m.models[id]
-	}
+		return acc.defined
+	})
 	m.models = nil
 	return ids, accs
 }
@@ -458,19 +451,26 @@ func (m *merger) definedModels() ([]string, []*modelAcc) {
 // key order, out of the merger; an offering of no model is dropped (its
 // model's ids are in the unmatched list).
 func (m *merger) offeringsOf(models map[string]*catalog.Model) ([]string, []*offerAcc) {
+	keys, accs := sortedWhere(m.offers, func(acc *offerAcc) bool { return models[acc.model] != nil })
+	m.offers = nil
+	return keys, accs
+}
+
+// sortedWhere returns the keys of m whose values keep accepts, in order,
+// and their values.
+func sortedWhere[V any](m map[string]V, keep func(V) bool) ([]string, []V) {
 	var keys []string
-	for key, acc := range m.offers {
-		if models[acc.model] != nil {
-			keys = append(keys, key)
+	for k, v := range m {
+		if keep(v) {
+			keys = append(keys, k)
 		}
 	}
 	sort.Strings(keys)
-	accs := make([]*offerAcc, len(keys))
-	for i, key := range keys {
-		accs[i] = m.offers[key]
+	vals := make([]V, len(keys))
+	for i, k := range keys {
+		vals[i] = m[k]
 	}
-	m.offers = nil
-	return keys, accs
+	return keys, vals
 }
 
 // settleClaims gives each model its capability candidates, one per source

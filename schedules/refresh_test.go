@@ -21,6 +21,20 @@ import (
 	"github.com/llmref/llmref/store"
 )
 
+// fixtureModels is OpenRouter's model list on the bundled day 2026-04-23.
+func fixtureModels(t *testing.T) []byte {
+	t.Helper()
+	day, err := fixtures.Day("2026-04-23")
+	if err != nil {
+		t.Fatal(err)
+	}
+	models, err := fs.ReadFile(day, "openrouter.ai/api/v1/models.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return models
+}
+
 // openRouterOnly is a configuration with OpenRouter's list at url as its
 // one source, and that source.
 func openRouterOnly(t *testing.T, url string) (*config.Config, []scrapers.Source) {
@@ -55,14 +69,7 @@ func openRouterOnly(t *testing.T, url string) (*config.Config, []scrapers.Source
 // unpublished, counts as the schedule's success (nothing is read again),
 // and the daemon publishes the tree on its own once it can.
 func TestUnpublishedRunIsPublishedAgain(t *testing.T) {
-	day, err := fixtures.Day("2026-04-23")
-	if err != nil {
-		t.Fatal(err)
-	}
-	models, err := fs.ReadFile(day, "openrouter.ai/api/v1/models.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	models := fixtureModels(t)
 	var reads atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/api/v1/models" {
@@ -165,14 +172,7 @@ func TestUnpublishedRunIsPublishedAgain(t *testing.T) {
 // stops the scheduler mid-crawl, and checks that nothing was committed and
 // that the next run against a working source commits normally.
 func TestCancelMidCrawlCommitsNothing(t *testing.T) {
-	day, err := fixtures.Day("2026-04-23")
-	if err != nil {
-		t.Fatal(err)
-	}
-	models, err := fs.ReadFile(day, "openrouter.ai/api/v1/models.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	models := fixtureModels(t)
 	var hang atomic.Bool
 	hang.Store(true)
 	hit := make(chan struct{}, 10)
