@@ -172,13 +172,19 @@ func Planned(st *store.Store, o Options) ([]scrapers.Source, error) {
 func plannedSources(st *store.Store, o Options, prev map[string]catalog.Page) ([]scrapers.Source, error) {
 	out := slices.Clone(o.Sources)
 	var t *scrapers.Tracked
+	facts := false // the facts are read only for a source planned from them
+	for _, s := range out {
+		if p, ok := s.(scrapers.Planner); ok && p.PlanStage() == scrapers.TrackFacts {
+			facts = true
+		}
+	}
 	for i, s := range out {
 		p, ok := s.(scrapers.Planner)
 		if !ok {
 			continue
 		}
 		if t == nil {
-			tt, err := newTracker(st, o, prev).tracked(nil, true)
+			tt, err := newTracker(st, o, prev).tracked(nil, facts)
 			if err != nil {
 				return nil, err
 			}
