@@ -69,7 +69,7 @@ func Rebuild(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		run.Sources = append(run.Sources, *stats[s.Name()])
 	}
 	log.Info("rebuilding", "pages", len(pages))
-	return normaliseAndCommit(ctx, st, o, run, pages, nil, log)
+	return normaliseAndCommit(ctx, st, o, run, pages, log)
 }
 
 // reparseSource reads a source's stored pages (urls) again within the

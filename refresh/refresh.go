@@ -167,23 +167,23 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		if err := stopped(ctx, "commit"); err != nil {
 			return nil, err
 		}
-		return keepCatalogue(ctx, st, o, run, last, pages, outcome, store.Prepare(pages, outcome.Bodies), log)
+		return keepCatalogue(ctx, st, o, run, last, pages, outcome, store.Prepare(pages), log)
 	}
 	// Something changed: normalise everything again.
-	return normaliseAndCommit(ctx, st, o, run, pages, outcome.Bodies, log)
+	return normaliseAndCommit(ctx, st, o, run, pages, log)
 }
 
 // normaliseAndCommit is a run's second half: the pages (the unchanged and
 // stale ones with their stored observations) normalised into the new
 // catalogue, compared with the published one under the review rules,
 // committed in one transaction, exported and reported.
-func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run catalog.Run, pages []catalog.Page, bodies map[string][]byte, log *slog.Logger) (*Result, error) {
+func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run catalog.Run, pages []catalog.Page, log *slog.Logger) (*Result, error) {
 	started := run.StartedAt
 	if err := st.LoadObservations(pages); err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
 	release := newLetGo(pages)                              // see stream.go
-	prepared := st.PrepareEach(pages, bodies, release.done) // encoded and compressed while we normalise
+	prepared := st.PrepareEach(pages, release.done) // encoded while we normalise
 	prevSnap, err := st.Snapshot()
 	if err != nil {
 		prepared.Wait()
@@ -230,7 +230,7 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
-	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Bodies: bodies, Snapshot: snap, Staged: staged,
+	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Snapshot: snap, Staged: staged,
 		Changes: &cs, Holds: review.Seen, Closed: review.Closed, Prepared: prepared})
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
@@ -296,7 +296,7 @@ func keepCatalogue(ctx context.Context, st *store.Store, o Options, run, last ca
 		}
 	}
 	cs, again := changes.Carry(lastChanges, holds, run.StartedAt)
-	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Bodies: outcome.Bodies, Changes: &cs, Holds: again, Prepared: prepared})
+	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Changes: &cs, Holds: again, Prepared: prepared})
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}

@@ -41,7 +41,8 @@ func fillStore(t testing.TB, s *Store, runs, n int) {
 				Observations: []catalog.Observation{{Source: "openai", URL: u, Subject: fmt.Sprintf("openai/m-%04d", i), Field: catalog.FieldPriceInput, Value: fmt.Sprint(r + i)}}})
 			offers = append(offers, offering(fmt.Sprintf("openai/m-%04d", i), "openai", catalog.Money(1000*(r+1)+i), 2_000_000, at))
 		}
-		if _, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: at, FinishedAt: at, Status: catalog.RunOK}, Pages: pages, Bodies: bodies, Snapshot: snapshotWith(offers...)}); err != nil {
+		storeBodies(t, s, bodies)
+		if _, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: at, FinishedAt: at, Status: catalog.RunOK}, Pages: pages, Snapshot: snapshotWith(offers...)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -121,6 +122,22 @@ func TestCheckFindsDamage(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("problems do not name %q:\n%s", want, text)
 		}
+	}
+}
+
+// storeBodies stores raw bodies as a run's crawl does (see StreamBodies),
+// ahead of the commit whose pages name them.
+func storeBodies(t testing.TB, s *Store, bodies map[string][]byte) {
+	t.Helper()
+	bs, err := s.StreamBodies()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for sum, body := range bodies {
+		bs.Put(sum, body)
+	}
+	if _, err := bs.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
 

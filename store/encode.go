@@ -104,7 +104,6 @@ type Prepared struct {
 	done    chan struct{}
 	pages   []catalog.Page
 	encoded []encodedPage
-	bodies  map[string][]byte // SHA-256 → gzip
 	// stage, when set, is the id of the staging whose page_observations
 	// bucket holds every current page's observations (see stagePageObs):
 	// encoded holds none, and the commit swaps that bucket in.
@@ -112,13 +111,12 @@ type Prepared struct {
 	err   error
 }
 
-// Prepare encodes pages and compresses bodies in the background and
-// returns at once; pass the result as Commit.Prepared. A refresh prepares
-// what it crawled while it normalises, which needs one core: the pages'
-// records and the new raw bodies do not depend on the catalogue. Neither
-// pages nor bodies may change afterwards.
-func Prepare(pages []catalog.Page, bodies map[string][]byte) *Prepared {
-	return prepare(nil, pages, bodies, nil)
+// Prepare encodes pages in the background and returns at once; pass the
+// result as Commit.Prepared. A refresh prepares what it crawled while it
+// normalises, which needs one core: the pages' records do not depend on
+// the catalogue. The pages may not change afterwards.
+func Prepare(pages []catalog.Page) *Prepared {
+	return prepare(nil, pages, nil)
 }
 
 // PrepareEach is Prepare that, when encoded is set, calls it (on the
@@ -129,11 +127,11 @@ func Prepare(pages []catalog.Page, bodies map[string][]byte) *Prepared {
 // the staging bucket instead of holding them for the commit (see
 // stagePageObs); pass the result to StageSnapshot as well as to the
 // commit.
-func (s *Store) PrepareEach(pages []catalog.Page, bodies map[string][]byte, encoded func(i int)) *Prepared {
-	return prepare(s, pages, bodies, encoded)
+func (s *Store) PrepareEach(pages []catalog.Page, encoded func(i int)) *Prepared {
+	return prepare(s, pages, encoded)
 }
 
-func prepare(s *Store, pages []catalog.Page, bodies map[string][]byte, encoded func(i int)) *Prepared {
+func prepare(s *Store, pages []catalog.Page, encoded func(i int)) *Prepared {
 	p := &Prepared{done: make(chan struct{}), pages: pages}
 	go func() {
 		defer close(p.done)
@@ -141,26 +139,6 @@ func prepare(s *Store, pages []catalog.Page, bodies map[string][]byte, encoded f
 			p.encoded, p.stage, p.err = s.stagePageObs(pages, encoded)
 		} else {
 			p.encoded, p.err = encodePages(pages, encoded)
-		}
-		if p.err != nil {
-			return
-		}
-		p.bodies = make(map[string][]byte, len(bodies))
-		sums := make([]string, 0, len(bodies))
-		for s := range bodies {
-			sums = append(sums, s)
-		}
-		zs := make([][]byte, len(sums))
-		p.err = parallel.For(len(sums), func(i int) error {
-			z, err := gz(bodies[sums[i]])
-			if err != nil {
-				return fmt.Errorf("compress body %s: %w", sums[i], err)
-			}
-			zs[i] = z
-			return nil
-		})
-		for i, s := range sums {
-			p.bodies[s] = zs[i]
 		}
 	}()
 	return p
@@ -177,16 +155,16 @@ func (p *Prepared) Wait() {
 
 // result waits for the preparation and returns it, if it was made for
 // these pages.
-func (p *Prepared) result(pages []catalog.Page) ([]encodedPage, map[string][]byte, error) {
+func (p *Prepared) result(pages []catalog.Page) ([]encodedPage, error) {
 	if p == nil {
-		return nil, nil, nil
+		return nil, nil
 	}
 	<-p.done
 	if p.err != nil {
-		return nil, nil, p.err
+		return nil, p.err
 	}
 	if len(pages) != len(p.pages) || (len(pages) > 0 && &pages[0] != &p.pages[0]) {
-		return nil, nil, errors.New("commit: prepared for other pages")
+		return nil, errors.New("commit: prepared for other pages")
 	}
-	return p.encoded, p.bodies, nil
+	return p.encoded, nil
 }

@@ -14,8 +14,8 @@ import (
 	"github.com/llmref/llmref/catalog"
 )
 
-// TestPreparedCommit: a commit whose pages and bodies were prepared ahead
-// stores exactly what a plain commit stores.
+// TestPreparedCommit: a commit whose pages were prepared ahead stores
+// exactly what a plain commit stores.
 func TestPreparedCommit(t *testing.T) {
 	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
 	var pages []catalog.Page
@@ -29,14 +29,16 @@ func TestPreparedCommit(t *testing.T) {
 	}
 	plain, _ := openTemp(t)
 	prepared, _ := openTemp(t)
-	if _, err := plain.CommitRun(Commit{Run: catalog.Run{StartedAt: at, Status: catalog.RunOK}, Pages: pages, Bodies: bodies}); err != nil {
+	storeBodies(t, plain, bodies)
+	storeBodies(t, prepared, bodies)
+	if _, err := plain.CommitRun(Commit{Run: catalog.Run{StartedAt: at, Status: catalog.RunOK}, Pages: pages}); err != nil {
 		t.Fatal(err)
 	}
 	// A run lets each page's observations go once its records are encoded
 	// (keeping their count): the commit needs no more.
 	let := append([]catalog.Page(nil), pages...)
 	var encoded atomic.Int64
-	p := prepared.PrepareEach(let, bodies, func(i int) {
+	p := prepared.PrepareEach(let, func(i int) {
 		encoded.Add(1)
 		let[i].Count = let[i].ObservationCount()
 		let[i].Observations = nil
@@ -45,7 +47,7 @@ func TestPreparedCommit(t *testing.T) {
 	if encoded.Load() != int64(len(pages)) {
 		t.Fatalf("told of %d pages encoded, want %d", encoded.Load(), len(pages))
 	}
-	if _, err := prepared.CommitRun(Commit{Run: catalog.Run{StartedAt: at, Status: catalog.RunOK}, Pages: let, Bodies: bodies, Prepared: p}); err != nil {
+	if _, err := prepared.CommitRun(Commit{Run: catalog.Run{StartedAt: at, Status: catalog.RunOK}, Pages: let, Prepared: p}); err != nil {
 		t.Fatal(err)
 	}
 	var stored [2]map[string]string
@@ -82,7 +84,7 @@ func TestPreparedCommit(t *testing.T) {
 	}
 	// Prepared for other pages: refused, nothing written.
 	other := append([]catalog.Page(nil), pages...)
-	if _, err := prepared.CommitRun(Commit{Run: catalog.Run{StartedAt: at, Status: catalog.RunOK}, Pages: other, Prepared: Prepare(pages, nil)}); err == nil {
+	if _, err := prepared.CommitRun(Commit{Run: catalog.Run{StartedAt: at, Status: catalog.RunOK}, Pages: other, Prepared: Prepare(pages)}); err == nil {
 		t.Error("a commit with another slice's preparation was accepted")
 	}
 	if runs, _ := prepared.Runs(); len(runs) != 1 {

@@ -18,8 +18,9 @@ import (
 // Commit is everything one refresh run writes.
 type Commit struct {
 	Run    catalog.Run
-	Pages  []catalog.Page
-	Bodies map[string][]byte
+	// Pages are the run's pages; their raw bodies are in the store already
+	// (see StreamBodies), unreferenced until the commit names them.
+	Pages []catalog.Page
 	// Snapshot is the new published catalogue. Nil keeps the published
 	// catalogue as it is (a run that failed before normalising).
 	Snapshot *catalog.Snapshot
@@ -33,8 +34,8 @@ type Commit struct {
 	// Closed are pending holds the run closed (withdrawn, superseded),
 	// each with its decision.
 	Closed []catalog.Hold
-	// Prepared, when set, holds Pages and Bodies already encoded (see
-	// Prepare in encode.go).
+	// Prepared, when set, holds Pages already encoded (see Prepare in
+	// encode.go).
 	Prepared *Prepared
 	// Staged, when set, is Snapshot written ahead to the staging bucket
 	// (see StageSnapshot): the commit swaps it in.
@@ -80,24 +81,9 @@ func (s *Store) CommitRun(c Commit) (uint64, error) {
 		if err := putJSON(runs, u64(id), c.Run); err != nil {
 			return err
 		}
-		encoded, zipped, err := c.Prepared.result(c.Pages)
+		encoded, err := c.Prepared.result(c.Pages)
 		if err != nil {
 			return err
-		}
-		bodies := tx.Bucket(bBodies)
-		for sum, body := range c.Bodies {
-			if bodies.Get([]byte(sum)) != nil {
-				continue
-			}
-			z := zipped[sum]
-			if z == nil {
-				if z, err = gz(body); err != nil {
-					return fmt.Errorf("compress body %s: %w", sum, err)
-				}
-			}
-			if err := bodies.Put([]byte(sum), z); err != nil {
-				return err
-			}
 		}
 		if encoded == nil {
 			if encoded, err = encodePages(c.Pages, nil); err != nil { // see encode.go

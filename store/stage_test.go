@@ -129,7 +129,7 @@ func TestStagedPageObservations(t *testing.T) {
 			t.Fatal(err)
 		}
 		pages := pagesOf(n+1, night.total, night.fresh)
-		prepared := staged.PrepareEach(pages, nil, nil)
+		prepared := staged.PrepareEach(pages, nil)
 		st, err := staged.StageSnapshot(snap, prepared)
 		if err != nil {
 			t.Fatal(err)
@@ -149,7 +149,7 @@ func TestStagedPageObservations(t *testing.T) {
 				t.Fatalf("night %d: the refused commit wrote: %d runs", n+1, len(runs))
 			}
 			pages = pagesOf(n+1, night.total, night.fresh)
-			prepared = staged.PrepareEach(pages, nil, nil)
+			prepared = staged.PrepareEach(pages, nil)
 			if st, err = staged.StageSnapshot(snap, prepared); err != nil {
 				t.Fatal(err)
 			}

@@ -49,7 +49,8 @@ func TestCommitAndRead(t *testing.T) {
 		Observations: []catalog.Observation{{Source: "openrouter", Subject: "a/b", Field: catalog.FieldName, Value: "B"}}}
 	snap := snapshotWith(offering("meta/llama-3.2-1b-instruct", "openrouter", 27_000, 200_000, day1))
 	snap.Unmatched = []catalog.Unmatched{{Source: "openrouter", ID: "openrouter/auto", Reason: "router"}}
-	id, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: day1, Status: catalog.RunOK}, Pages: []catalog.Page{page}, Bodies: map[string][]byte{"abc": body}, Snapshot: snap})
+	storeBodies(t, s, map[string][]byte{"abc": body})
+	id, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: day1, Status: catalog.RunOK}, Pages: []catalog.Page{page}, Snapshot: snap})
 	if err != nil || id != 1 {
 		t.Fatalf("commit: %d %v", id, err)
 	}
