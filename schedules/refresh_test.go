@@ -133,6 +133,9 @@ func TestUnpublishedRunIsPublishedAgain(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(exportDir, "index.json")); err == nil {
 		t.Fatal("a tree was published where its folder cannot be")
 	}
+	if st := s.Statuses(); !st[0].Unpublished {
+		t.Errorf("status while the tree is not published: %+v", st[0])
+	}
 
 	if err := os.Remove(blocker); err != nil { // the folder can be made now
 		t.Fatal(err)
@@ -150,6 +153,12 @@ func TestUnpublishedRunIsPublishedAgain(t *testing.T) {
 	}
 	if err := json.Unmarshal(raw, &idx); err != nil || idx.Run != 1 {
 		t.Fatalf("the published tree: run %d (%v), want 1", idx.Run, err)
+	}
+	for ctx.Err() == nil && s.Statuses()[0].Unpublished {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if st := s.Statuses(); st[0].Unpublished {
+		t.Errorf("status once published: %+v", st[0])
 	}
 	if n := reads.Load(); n != 1 {
 		t.Errorf("the source was read %d times; want once (publishing again reads nothing)", n)

@@ -351,9 +351,9 @@ func (j *job) Run() {
 		recorded = true
 		switch rec.Status {
 		case store.ScheduleUnpublished:
-			s.wantRepublish()
+			s.wantRepublish(j)
 		case store.ScheduleOK, store.SchedulePartial:
-			s.unpublished.Store(false) // this run's tree is the published one
+			s.published() // this run's tree is the published one
 		}
 		return nil
 	})
@@ -370,12 +370,25 @@ func (j *job) Run() {
 }
 
 // wantRepublish asks the republishing loop to publish the last committed
-// run's tree again.
-func (s *Scheduler) wantRepublish() {
+// run's tree again, for j's run.
+func (s *Scheduler) wantRepublish(j *job) {
+	j.mu.Lock()
+	j.status.Unpublished = true
+	j.mu.Unlock()
 	s.unpublished.Store(true)
 	select {
 	case s.republish <- struct{}{}:
 	default: // already asked
+	}
+}
+
+// published notes that the last committed run's tree is published.
+func (s *Scheduler) published() {
+	s.unpublished.Store(false)
+	for _, j := range s.jobs {
+		j.mu.Lock()
+		j.status.Unpublished = false
+		j.mu.Unlock()
 	}
 }
 
@@ -392,10 +405,9 @@ func (s *Scheduler) resumeRepublish() {
 	if err != nil {
 		return // catchUp reports an unreadable database
 	}
-	for _, st := range states {
-		if st.LastStatus == store.ScheduleUnpublished {
-			s.wantRepublish()
-			return
+	for _, j := range s.jobs {
+		if states[j.sch.Name].LastStatus == store.ScheduleUnpublished {
+			s.wantRepublish(j)
 		}
 	}
 }
@@ -435,7 +447,7 @@ func (s *Scheduler) republishing() {
 			})
 			switch {
 			case err == nil:
-				s.unpublished.Store(false)
+				s.published()
 			case errors.Is(err, store.ErrBusy):
 				s.log.Info("publishing the tree again: a run is writing; trying later", "in", min(2*delay, MaxRepublishDelay))
 			default:
@@ -547,6 +559,10 @@ type Status struct {
 	Runs      map[store.ScheduleStatus]int
 	Skipped   int
 	Durations Histogram
+	// Unpublished is set while the schedule's last run has committed but
+	// its tree is not published yet: the daemon is publishing it again
+	// (see Options.RepublishAfter).
+	Unpublished bool
 }
 
 // Statuses returns every schedule's status, in configuration order.

@@ -169,6 +169,8 @@ type ScheduleHealth struct {
 	LastSuccess *time.Time `json:"last_success"`
 	LastStatus  string     `json:"last_status,omitempty"`
 	LastError   string     `json:"last_error,omitempty"`
+	// Unpublished is set while the last run's tree is not published yet.
+	Unpublished bool `json:"unpublished,omitempty"`
 }
 
 // running reports whether a scheduled run is in progress: between its
@@ -285,6 +287,14 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 					degraded = true
 					h.Problems = append(h.Problems, "schedule "+sc.Name+": last run "+string(d.LastStatus))
 				}
+			}
+			if sc.Unpublished {
+				// Committed, and the tree not published yet: readers of the
+				// object storage get the run before (the served folder may
+				// already hold the new one).
+				sh.Unpublished = true
+				degraded = true
+				h.Problems = append(h.Problems, "schedule "+sc.Name+": its last run committed, but its tree is not published yet (the daemon tries again)")
 			}
 			h.Schedules = append(h.Schedules, sh)
 		}

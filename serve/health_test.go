@@ -13,6 +13,7 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/internal/fixturetest"
+	"github.com/llmref/llmref/schedules"
 	"github.com/llmref/llmref/store"
 )
 
@@ -134,6 +135,21 @@ func TestHealthzSaysWhatHappened(t *testing.T) {
 		fixturetest.Replay(t, f.db, f.export, "2026-04-24")
 		if code, h := health(t, f.srv.URL); code != http.StatusOK || named(h, "behind") || h.Export.Behind {
 			t.Fatalf("after publishing: %d %s %v", code, h.Status, h.Problems)
+		}
+	})
+	t.Run("committed, tree not published yet", func(t *testing.T) {
+		f := newFixture(t, testToken)
+		s, err := New(Options{DB: store.NewDB(f.db, time.Second), ExportDir: f.export, Publisher: testPublisher(f.export), Now: time.Now,
+			Schedules: func() []schedules.Status { return []schedules.Status{{Name: "nightly", Unpublished: true}} }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(s)
+		defer srv.Close()
+		code, h := health(t, srv.URL)
+		if code != http.StatusOK || h.Status != "degraded" || !named(h, "schedule nightly: its last run committed, but its tree is not published yet") ||
+			len(h.Schedules) != 1 || !h.Schedules[0].Unpublished {
+			t.Fatalf("%d %s %v %+v", code, h.Status, h.Problems, h.Schedules)
 		}
 	})
 	t.Run("nothing committed", func(t *testing.T) {

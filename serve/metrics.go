@@ -106,6 +106,7 @@ var (
 	descScheduleRuns        = desc("llmref_schedule_runs_total", "Scheduled runs by this process, by schedule and status.", "schedule", "status")
 	descScheduleSkipped     = desc("llmref_schedule_skipped_total", "Scheduled runs skipped because another run was in progress.", "schedule")
 	descScheduleRunning     = desc("llmref_schedule_running", "Whether the schedule's run is in progress.", "schedule")
+	descScheduleUnpublished = desc("llmref_schedule_unpublished", "Whether the schedule's last run committed but its tree is not published yet (the daemon tries again).", "schedule")
 	descScheduleNext        = desc("llmref_schedule_next_run_timestamp_seconds", "When the schedule fires next (Unix time).", "schedule")
 	descScheduleLastSuccess = desc("llmref_schedule_last_success_timestamp_seconds", "When the schedule's last successful run started (Unix time; 0 if never), kept across restarts.", "schedule")
 	descScheduleDuration    = desc("llmref_schedule_run_duration_seconds", "Durations of this process's scheduled runs.", "schedule")
@@ -151,7 +152,7 @@ type scrapeCollector struct {
 func (c *scrapeCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descDatabaseReadable, descRuns, descLastRunID, descLastRunTime, descLastRunDuration,
 		descCatalogueModels, descCatalogueOffers, descCatalogueUnmatch, descSourceLastSuccess, descSourceStale, descHeldChanges,
-		descExportRun, descScheduleRuns, descScheduleSkipped, descScheduleRunning, descScheduleNext, descScheduleLastSuccess, descScheduleDuration} {
+		descExportRun, descScheduleRuns, descScheduleSkipped, descScheduleRunning, descScheduleUnpublished, descScheduleNext, descScheduleLastSuccess, descScheduleDuration} {
 		ch <- d
 	}
 	for _, m := range perSource {
@@ -242,6 +243,7 @@ func (c *scrapeCollector) collectSchedules(ch chan<- prometheus.Metric, st *stat
 		}
 		emit(descScheduleSkipped, prometheus.CounterValue, float64(sc.Skipped), sc.Name)
 		emit(descScheduleRunning, prometheus.GaugeValue, b2f(sc.Running), sc.Name)
+		emit(descScheduleUnpublished, prometheus.GaugeValue, b2f(sc.Unpublished), sc.Name)
 		emit(descScheduleNext, prometheus.GaugeValue, unix(sc.Next), sc.Name)
 		if st.err == nil {
 			emit(descScheduleLastSuccess, prometheus.GaugeValue, unix(st.sched[sc.Name].LastSuccess), sc.Name)
