@@ -182,7 +182,7 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	if err := st.LoadObservations(pages); err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
-	release := newLetGo(pages)                              // see stream.go
+	release := newLetGo(pages)                      // see stream.go
 	prepared := st.PrepareEach(pages, release.done) // encoded while we normalise
 	prevSnap, err := st.Snapshot()
 	if err != nil {

@@ -17,7 +17,7 @@ import (
 
 // Commit is everything one refresh run writes.
 type Commit struct {
-	Run    catalog.Run
+	Run catalog.Run
 	// Pages are the run's pages; their raw bodies are in the store already
 	// (see StreamBodies), unreferenced until the commit names them.
 	Pages []catalog.Page
