@@ -48,8 +48,8 @@ func checkChangeSet(k, v []byte) error {
 		return err
 	}
 	var cs catalog.ChangeSet
-	if err := decodeStrict(v, &cs); err != nil {
-		return err
+	if err := decodeChangeSet(v, &cs); err != nil {
+		return fmt.Errorf("does not decode: %w", err)
 	}
 	if cs.Run != id {
 		return fmt.Errorf("change set says run %d", cs.Run)
@@ -177,8 +177,12 @@ func writeChanges(tx *bolt.Tx, run uint64, c *Commit) error {
 		}
 	}
 	b := tx.Bucket(bChanges)
-	b.FillPercent = 1.0 // append-only, sequential keys
-	return putJSON(b, u64(run), c.Changes)
+	b.FillPercent = 1.0                     // append-only, sequential keys
+	data, err := encodeChangeSet(c.Changes) // see changeset.go
+	if err != nil {
+		return err
+	}
+	return b.Put(u64(run), data)
 }
 
 func appendDecision(tx *bolt.Tx, d catalog.Decision) error {
@@ -200,7 +204,14 @@ func (s *Store) ChangeSet(id uint64) (catalog.ChangeSet, error) {
 		if b == nil {
 			return ErrNotFound
 		}
-		return getJSON(b, u64(id), &cs)
+		v := b.Get(u64(id))
+		if v == nil {
+			return ErrNotFound
+		}
+		if err := decodeChangeSet(v, &cs); err != nil {
+			return badRecord(bChanges, fmt.Sprint(id), err)
+		}
+		return nil
 	})
 	if err != nil {
 		return cs, fmt.Errorf("changes of run %d: %w", id, err)
@@ -219,7 +230,7 @@ func (s *Store) ChangeSets(since time.Time) ([]catalog.ChangeSet, error) {
 		}
 		return b.ForEach(func(k, v []byte) error {
 			var cs catalog.ChangeSet
-			if err := json.Unmarshal(v, &cs); err != nil {
+			if err := decodeChangeSet(v, &cs); err != nil {
 				return fmt.Errorf("changes of run %d: %w", binary.BigEndian.Uint64(k), err)
 			}
 			if !cs.At.Before(since) {

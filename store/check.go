@@ -251,8 +251,8 @@ func checkMeta(k, v []byte) error {
 	if len(v) != 8 {
 		return fmt.Errorf("schema version is %d bytes, want 8", len(v))
 	}
-	if n := binary.BigEndian.Uint64(v); n != SchemaVersion {
-		return fmt.Errorf("schema version %d, this llmref writes %d", n, SchemaVersion)
+	if n := binary.BigEndian.Uint64(v); n < readableFrom || n > SchemaVersion {
+		return fmt.Errorf("schema version %d, this llmref reads %d to %d", n, readableFrom, SchemaVersion)
 	}
 	return nil
 }

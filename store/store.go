@@ -24,7 +24,12 @@ import (
 )
 
 // SchemaVersion is the version of the bucket layout this code writes.
-const SchemaVersion = 3
+const SchemaVersion = 4
+
+// readableFrom is the oldest layout this code reads without migrating it
+// first (a read-only open): version 3 differs only in its plain change
+// sets, which still read.
+const readableFrom = 3
 
 // ErrLocked reports that another process holds the database.
 var ErrLocked = errors.New("database is in use by another llmref process")
@@ -166,7 +171,7 @@ func (s *Store) checkVersion() error {
 		}
 		if n := binary.BigEndian.Uint64(v); n > SchemaVersion {
 			return fmt.Errorf("database %s: schema version %d is newer than this llmref (%d)", s.path, n, SchemaVersion)
-		} else if n < SchemaVersion {
+		} else if n < readableFrom {
 			return fmt.Errorf("database %s: schema version %d needs migrating: open it once for writing (llmref refresh)", s.path, n)
 		}
 		return nil
@@ -179,6 +184,7 @@ var migrations = map[uint64]func(tx *bolt.Tx) error{
 	0: func(tx *bolt.Tx) error { return nil }, // version 1: the first layout
 	1: splitPages,                             // version 2: pages apart from their observations
 	2: checkedApart,                           // version 3: pages' check times apart from their records
+	3: func(tx *bolt.Tx) error { return nil }, // version 4: change sets gzip-compressed (plain ones still read)
 }
 
 // migrate brings the database to SchemaVersion with every bucket. A

@@ -1,0 +1,81 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/llmref/llmref/catalog"
+)
+
+// A run's change set is stored gzip-compressed (schema 4). A first run's
+// lists every model and offering — 37,695 changes and 17 MB of JSON on the
+// 8,000-page benchmark site — and is encoded change by change into the
+// compressor, so neither the whole JSON nor encoding/json's growing buffer
+// of it is held inside the commit; a quiet night's is a few hundred bytes
+// either way. A set stored before schema 4 is plain JSON: both read.
+
+// maxChangeSetJSON bounds a stored change set once decompressed: far above
+// any run's (a first run over 100,000 offerings), far below what a damaged
+// record could make a reader allocate.
+const maxChangeSetJSON = 1 << 30
+
+// encodeChangeSet writes cs as gzip-compressed JSON, the same JSON
+// encoding/json gives the set.
+func encodeChangeSet(cs *catalog.ChangeSet) ([]byte, error) {
+	var buf bytes.Buffer
+	w := gzWriters.Get().(*gzip.Writer)
+	defer gzWriters.Put(w)
+	w.Reset(&buf)
+	at, err := json.Marshal(cs.At)
+	if err != nil {
+		return nil, fmt.Errorf("encode change set of run %d: %w", cs.Run, err)
+	}
+	fmt.Fprintf(w, `{"run":%d,"at":%s,"changes":`, cs.Run, at)
+	if cs.Changes == nil {
+		io.WriteString(w, "null")
+	} else {
+		io.WriteString(w, "[")
+		for i := range cs.Changes {
+			b, err := json.Marshal(&cs.Changes[i])
+			if err != nil {
+				return nil, fmt.Errorf("encode change set of run %d: change %d: %w", cs.Run, i, err)
+			}
+			if i > 0 {
+				io.WriteString(w, ",")
+			}
+			w.Write(b)
+		}
+		io.WriteString(w, "]")
+	}
+	io.WriteString(w, "}")
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("encode change set of run %d: %w", cs.Run, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// decodeChangeSet reads a stored change set, compressed or (before schema
+// 4) plain.
+func decodeChangeSet(v []byte, cs *catalog.ChangeSet) error {
+	if len(v) < 2 || v[0] != 0x1f || v[1] != 0x8b { // not gzip's magic: plain JSON
+		return json.Unmarshal(v, cs)
+	}
+	r, err := gzip.NewReader(bytes.NewReader(v))
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	data, err := io.ReadAll(io.LimitReader(r, maxChangeSetJSON+1))
+	if err != nil {
+		return err
+	}
+	if len(data) > maxChangeSetJSON {
+		return errors.New("larger than 1 GiB decompressed")
+	}
+	return json.Unmarshal(data, cs)
+}
