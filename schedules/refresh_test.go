@@ -166,13 +166,37 @@ func TestUnpublishedRunIsPublishedAgain(t *testing.T) {
 	if err := s.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(filepath.Join(dir, "llmref.db"), store.Options{ReadOnly: true})
+	var states map[string]store.ScheduleState
+	if err := db.Read(ctx, func(st *store.Store) error {
+		if rs, _ := st.ScheduleRuns(0); len(rs) != 1 {
+			t.Errorf("%d schedule runs; want one (the unpublished run counts as the schedule's success)", len(rs))
+		}
+		var err error
+		states, err = st.ScheduleStates()
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := states["nightly"]; got.LastStatus != store.ScheduleUnpublished || !got.Republished {
+		t.Errorf("schedule state after publishing again: %+v", got)
+	}
+
+	// A restart does not take the published tree for an unpublished one.
+	again, err := schedules.New(schedules.Options{
+		Schedules: []schedules.Schedule{{Name: "nightly", Spec: "CRON_TZ=UTC 0 2 * * *"}}, DB: db,
+		Refresh:        refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Normalization: cfg.Normalization(), Publisher: cfg.Publisher(exportDir)},
+		RepublishAfter: time.Hour,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	if rs, _ := st.ScheduleRuns(0); len(rs) != 1 {
-		t.Errorf("%d schedule runs; want one (the unpublished run counts as the schedule's success)", len(rs))
+	again.Start(context.Background())
+	time.Sleep(100 * time.Millisecond) // the start-up look
+	if st := again.Statuses(); st[0].Unpublished {
+		t.Errorf("after a restart: %+v", st[0])
+	}
+	if err := again.Stop(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -406,7 +406,7 @@ func (s *Scheduler) resumeRepublish() {
 		return // catchUp reports an unreadable database
 	}
 	for _, j := range s.jobs {
-		if states[j.sch.Name].LastStatus == store.ScheduleUnpublished {
+		if st := states[j.sch.Name]; st.LastStatus == store.ScheduleUnpublished && !st.Republished {
 			s.wantRepublish(j)
 		}
 	}
@@ -440,10 +440,13 @@ func (s *Scheduler) republishing() {
 			}
 			err := s.o.DB.TryWrite(s.ctx, func(st *store.Store) error {
 				stats, err := s.o.Refresh.Publisher.Publish(s.ctx, st)
-				if err == nil && stats != nil {
+				if err != nil {
+					return err
+				}
+				if stats != nil {
 					s.log.Info("published the tree again", "to", s.o.Refresh.Publisher.Location(), "files", stats.Files, "written", stats.Written)
 				}
-				return err
+				return st.MarkRepublished() // a restart does not publish it once more
 			})
 			switch {
 			case err == nil:

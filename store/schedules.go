@@ -66,6 +66,10 @@ type ScheduleState struct {
 	LastAttempt    time.Time      `json:"last_attempt,omitzero"`
 	LastStatus     ScheduleStatus `json:"last_status,omitempty"`
 	LastError      string         `json:"last_error,omitempty"`
+	// Republished is set when the last run was unpublished and its tree
+	// has been published since (see MarkRepublished); the next run clears
+	// it.
+	Republished bool `json:"republished,omitempty"`
 }
 
 // RecordScheduleRun appends a schedule's run record and updates the
@@ -88,7 +92,7 @@ func (s *Store) RecordScheduleRun(r ScheduleRun) (uint64, error) {
 			return err
 		}
 		st.Name = r.Schedule
-		st.LastAttempt, st.LastStatus, st.LastError = r.StartedAt, r.Status, r.Error
+		st.LastAttempt, st.LastStatus, st.LastError, st.Republished = r.StartedAt, r.Status, r.Error, false
 		if r.Status.Success() && !r.StartedAt.Before(st.LastSuccess) {
 			st.LastSuccess, st.LastSuccessRun = r.StartedAt, r.RunID
 		}
@@ -98,6 +102,39 @@ func (s *Store) RecordScheduleRun(r ScheduleRun) (uint64, error) {
 		return 0, fmt.Errorf("record run of schedule %s: %w", r.Schedule, err)
 	}
 	return r.ID, nil
+}
+
+// MarkRepublished notes, for every schedule whose last run committed but
+// could not publish its tree, that the tree has been published since.
+func (s *Store) MarkRepublished() error {
+	err := s.update(func(tx *bolt.Tx) error {
+		states := tx.Bucket(bSchedules)
+		var marked []ScheduleState
+		err := states.ForEach(func(k, v []byte) error {
+			var st ScheduleState
+			if err := json.Unmarshal(v, &st); err != nil {
+				return fmt.Errorf("schedule %s: %w", k, err)
+			}
+			if st.LastStatus == ScheduleUnpublished && !st.Republished {
+				st.Republished = true
+				marked = append(marked, st)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, st := range marked {
+			if err := putJSON(states, []byte(st.Name), st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mark schedules republished: %w", err)
+	}
+	return nil
 }
 
 // ScheduleStates returns every schedule's state, by name. A database
