@@ -339,6 +339,49 @@ func TestSyncCutShortLeavesReadersOnTheOldGeneration(t *testing.T) {
 	checkStore(t, f.srv, "p/", f.pointer("p/"))
 }
 
+// TestRepublishAfterAFailedSync is the daemon's retry after a failed
+// upload: the run's tree is exported again locally (its folder already
+// holds the run, the bucket the run before) and synced from there — the
+// local previous generation is not what the bucket publishes, so what to
+// upload is read from the bucket.
+func TestRepublishAfterAFailedSync(t *testing.T) {
+	f := newFixture(t, "p", 3, 0)
+	snap := catalogue(6)
+	f.publish(snap, 1)
+	f.now = f.now.Add(time.Minute)
+	for i := range 6 {
+		setPrice(snap, fmt.Sprintf("creator-%d/model-%02d", i%3, i), catalog.Money(2000+i))
+	}
+	gen, prev := f.build(snap, 2)
+	f.srv.Fail(func(r *http.Request) int {
+		if r.Method == http.MethodPut {
+			return http.StatusServiceUnavailable
+		}
+		return 0
+	})
+	if _, err := f.remote.Sync(context.Background(), gen, prev, catalog.Run{ID: 2}); err == nil {
+		t.Fatal("a sync whose uploads all fail reports no error")
+	}
+	f.srv.Fail(nil)
+	if p := f.pointer("p/"); p.Run != 1 {
+		t.Fatalf("the pointer names run %d after a failed sync", p.Run)
+	}
+	f.now = f.now.Add(time.Minute)
+	gen2, prev2 := f.build(snap, 2) // publishing again: the local tree already holds run 2
+	if prev2 != gen {
+		t.Fatalf("the local tree before publishing again is %s, want the generation the failed sync left (%s)", prev2, gen)
+	}
+	st, err := f.remote.Sync(context.Background(), gen2, prev2, catalog.Run{ID: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := f.pointer("p/"); !st.Published || p.Run != 2 {
+		t.Fatalf("published again: %+v, the pointer names run %d", st, p.Run)
+	}
+	f.verify()
+	checkStore(t, f.srv, "p/", f.pointer("p/"))
+}
+
 func TestSyncRetriesTransientFailures(t *testing.T) {
 	f := newFixture(t, "", 3, time.Hour)
 	// Every object's first PUT answers 503, every other request's first
