@@ -167,7 +167,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		if err := stopped(ctx, "commit"); err != nil {
 			return nil, err
 		}
-		return keepCatalogue(ctx, st, o, run, last, pages, outcome, store.Prepare(pages), log)
+		return keepCatalogue(ctx, st, o, run, last, pages, log)
 	}
 	// Something changed: normalise everything again.
 	return normaliseAndCommit(ctx, st, o, run, pages, log)
@@ -269,7 +269,7 @@ func unchanged(st *store.Store, outcome *scrapers.Outcome, run catalog.Run) (boo
 // from it), and the last run's unpublished changes, which still stand.
 // Nothing is normalised or rewritten; the published catalogue and its
 // history stand.
-func keepCatalogue(ctx context.Context, st *store.Store, o Options, run, last catalog.Run, pages []catalog.Page, outcome *scrapers.Outcome, prepared *store.Prepared, log *slog.Logger) (*Result, error) {
+func keepCatalogue(ctx context.Context, st *store.Store, o Options, run, last catalog.Run, pages []catalog.Page, log *slog.Logger) (*Result, error) {
 	run.Unchanged = true
 	run.Models, run.Offerings, run.Unmatched = last.Models, last.Offerings, last.Unmatched
 	for i := range run.Sources { // what the kept catalogue counted
@@ -296,7 +296,7 @@ func keepCatalogue(ctx context.Context, st *store.Store, o Options, run, last ca
 		}
 	}
 	cs, again := changes.Carry(lastChanges, holds, run.StartedAt)
-	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Changes: &cs, Holds: again, Prepared: prepared})
+	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Changes: &cs, Holds: again})
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
