@@ -15,16 +15,14 @@ import (
 )
 
 // Outcome is what one crawl found: the current record of every page of
-// every source (fresh, unchanged or carried over stale), the new bodies to
-// keep, and each source's figures.
+// every source (fresh, unchanged or carried over stale) and each source's
+// figures. New bodies go to Options.KeepBody as they arrive.
 type Outcome struct {
 	// Pages are the pages' current records. A page confirmed unchanged or
 	// carried over stale is Reused: its observations are the stored ones,
 	// not loaded here.
 	Pages []catalog.Page
-	// Bodies holds each fetched body by its SHA-256 (hex).
-	Bodies map[string][]byte
-	Stats  []catalog.SourceStats
+	Stats []catalog.SourceStats
 	// Changed reports whether anything the crawled sources said may differ
 	// from the last run: a page parsed anew, a page failed, or a page of a
 	// crawled source gone. When it is false, every page was confirmed
@@ -59,7 +57,7 @@ func CrawlStaged(ctx context.Context, o Options, first []Source, next Next, prev
 	c := &crawl{
 		ctx: ctx, o: o, prev: prev, bySource: map[string]Source{}, next: next,
 		// Sized for last run's pages: most runs read the same ones again.
-		pages: make(map[string]catalog.Page, len(prev)), bodies: map[string][]byte{}, stats: map[string]*catalog.SourceStats{},
+		pages: make(map[string]catalog.Page, len(prev)), stats: map[string]*catalog.SourceStats{},
 		failed: map[string]bool{}, unchanged: make(map[string]bool, len(prev)), start: map[string]time.Time{}, end: map[string]time.Time{},
 		queued: make(map[string]string, len(prev)), refused: map[string]bool{}, gone: map[string]int{},
 	}
@@ -222,7 +220,6 @@ type crawl struct {
 
 	mu     sync.Mutex
 	pages  map[string]catalog.Page
-	bodies map[string][]byte
 	stats  map[string]*catalog.SourceStats
 	failed map[string]bool
 	// unchanged holds the URLs confirmed unchanged in this run.
@@ -253,10 +250,10 @@ func (c *crawl) handle(f Fetched) []Request {
 		hadPrev = false
 	}
 	page, body, same, err := c.evaluate(src, f, prev, hadPrev)
-	body = c.keep(page.BodySHA256, body)
+	c.keep(page.BodySHA256, body)
 
 	c.mu.Lock()
-	more := c.queue(c.record(src, f, page, body, same, err, hadPrev))
+	more := c.queue(c.record(src, f, page, same, err, hadPrev))
 	c.pending--
 	last := c.pending == 0 && c.next != nil
 	c.mu.Unlock()
@@ -274,7 +271,7 @@ func (c *crawl) source(name string) Source {
 
 // record files one fetch's outcome in the crawl's figures and pages, and
 // returns the page's links as requests. c.mu is held.
-func (c *crawl) record(src Source, f Fetched, page catalog.Page, body []byte, same bool, err error, hadPrev bool) []Request {
+func (c *crawl) record(src Source, f Fetched, page catalog.Page, same bool, err error, hadPrev bool) []Request {
 	st := c.stats[f.Source]
 	st.Requests += f.Attempts
 	if f.Attempts > 1 {
@@ -309,9 +306,6 @@ func (c *crawl) record(src Source, f Fetched, page catalog.Page, body []byte, sa
 	st.AddWarnings(f.URL, page.Warnings)
 	if same {
 		c.unchanged[f.URL] = true
-	}
-	if body != nil {
-		c.bodies[page.BodySHA256] = body
 	}
 	reqs := make([]Request, 0, len(page.Links))
 	for _, l := range page.Links {
@@ -401,7 +395,7 @@ func (c *crawl) finish() *Outcome {
 		p.Reused = true
 		c.pages[url] = p
 	}
-	out := &Outcome{Bodies: c.bodies, Changed: len(c.failed) > 0, Pages: make([]catalog.Page, 0, len(c.pages))}
+	out := &Outcome{Changed: len(c.failed) > 0, Pages: make([]catalog.Page, 0, len(c.pages))}
 	for url, p := range c.pages {
 		out.Pages = append(out.Pages, p)
 		c.stats[p.Source].Observations += p.ObservationCount()

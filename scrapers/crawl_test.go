@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -36,17 +37,32 @@ func replayDay(t *testing.T, day string) *Replay {
 
 func crawlDay(t *testing.T, day string, prev map[string]catalog.Page, sources []Source) *Outcome {
 	t.Helper()
+	out, _ := crawlDayBodies(t, day, prev, sources)
+	return out
+}
+
+// crawlDayBodies is crawlDay, with the new bodies the crawl handed over to
+// keep, by SHA-256.
+func crawlDayBodies(t *testing.T, day string, prev map[string]catalog.Page, sources []Source) (*Outcome, map[string][]byte) {
+	t.Helper()
 	rt := replayDay(t, day)
 	o := testOptions()
 	o.Transport = rt
 	o.MaxBodyBytes = 1 << 20
 	at := rt.Manifest().RecordedAt
 	o.Now = func() time.Time { return at }
+	var mu sync.Mutex
+	bodies := map[string][]byte{}
+	o.KeepBody = func(sum string, body []byte) {
+		mu.Lock()
+		bodies[sum] = body
+		mu.Unlock()
+	}
 	out, err := Crawl(context.Background(), o, sources, prev)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out
+	return out, bodies
 }
 
 func pagesByURL(ps []catalog.Page) map[string]catalog.Page {
@@ -67,14 +83,14 @@ func statsOf(o *Outcome, source string) catalog.SourceStats {
 }
 
 func TestCrawlReplayTwoDays(t *testing.T) {
-	day1 := crawlDay(t, "2026-04-23", nil, defaultSources())
+	day1, day1Bodies := crawlDayBodies(t, "2026-04-23", nil, defaultSources())
 	for _, s := range day1.Stats {
 		if s.Status != catalog.SourceOK || s.Observations == 0 || len(s.Errors) > 0 {
 			t.Errorf("day 1 %s: %+v", s.Source, s)
 		}
 	}
-	if len(day1.Pages) != 4 || len(day1.Bodies) != 4 {
-		t.Fatalf("day 1: %d pages, %d bodies; want 4 and 4", len(day1.Pages), len(day1.Bodies))
+	if len(day1.Pages) != 4 || len(day1Bodies) != 4 {
+		t.Fatalf("day 1: %d pages, %d bodies; want 4 and 4", len(day1.Pages), len(day1Bodies))
 	}
 	day2 := crawlDay(t, "2026-04-24", pagesByURL(day1.Pages), defaultSources())
 	for name, pages := range map[string]int{"huggingface": 2, "openai": 1} {
@@ -93,12 +109,12 @@ func TestCrawlReplayTwoDays(t *testing.T) {
 	}
 	// The same day again: OpenRouter has no validators, but the same
 	// content hash means no parse and no new body.
-	again := crawlDay(t, "2026-04-24", pagesByURL(day2.Pages), defaultSources())
+	again, againBodies := crawlDayBodies(t, "2026-04-24", pagesByURL(day2.Pages), defaultSources())
 	if s := statsOf(again, "openrouter"); s.Status != catalog.SourceUnchanged {
 		t.Errorf("same content again: openrouter %+v", s)
 	}
-	if len(again.Bodies) != 0 {
-		t.Errorf("unchanged run kept %d new bodies", len(again.Bodies))
+	if len(againBodies) != 0 {
+		t.Errorf("unchanged run kept %d new bodies", len(againBodies))
 	}
 }
 

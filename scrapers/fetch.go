@@ -76,8 +76,8 @@ type Options struct {
 	// goroutines, concurrently).
 	Progress func(Progress)
 	// KeepBody, when set, receives each new body Crawl fetched, with its
-	// SHA-256 (hex), as it arrives, from the crawl's workers; the
-	// Outcome's Bodies then holds none (see crawl.keep).
+	// SHA-256 (hex), as it arrives, from the crawl's workers (see
+	// crawl.keep); unset, the bodies are not kept.
 	KeepBody func(sum string, body []byte)
 }
 
