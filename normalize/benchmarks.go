@@ -38,12 +38,12 @@ func buildBenchmarks(acc *modelAcc, prev []catalog.Fact[catalog.BenchmarkResult]
 	}
 	out := make([]catalog.Fact[catalog.BenchmarkResult], 0, len(acc.benchmarks))
 	for k, cs := range acc.benchmarks {
-		f := pick(dropShadowedVariants(cs), prevByKey[k], now, sameScore, eqComparable[catalog.BenchmarkResult])
+		// Facts of one key are one benchmark, metric and settings: the
+		// score alone says whether the value changed.
+		f := pick(dropShadowedVariants(cs), prevByKey[k], now, sameScore, sameScore)
 		f.Raw = f.Value.Score
 		for i := range f.Conflicts {
-			if r, err := catalog.ParseBenchmarkResult(f.Conflicts[i].Raw); err == nil {
-				f.Conflicts[i].Raw = r.Score
-			}
+			f.Conflicts[i].Raw = f.Conflicts[i].Display // the conflicting score, as published
 		}
 		out = append(out, f)
 	}

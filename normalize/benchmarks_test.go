@@ -85,6 +85,7 @@ func TestNormalizeBenchmarksKeepDates(t *testing.T) {
 	}{
 		{"unchanged keeps changed_at", "49.3", day1},
 		{"a new score is a change", "49.5", later},
+		{"the same score written otherwise keeps changed_at", "49.30", day1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := mmlu
