@@ -200,6 +200,39 @@ func TestUnpublishedRunIsPublishedAgain(t *testing.T) {
 	}
 }
 
+// TestRestartResumesAnUnpublishedRun: a daemon that stopped before an
+// unpublished run's tree was published again takes it up at start-up.
+func TestRestartResumesAnUnpublishedRun(t *testing.T) {
+	cfg, srcs := openRouterOnly(t, "http://127.0.0.1:9") // never read: nothing is due
+	dir := t.TempDir()
+	db := store.NewDB(filepath.Join(dir, "llmref.db"), time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := db.Write(ctx, func(st *store.Store) error {
+		_, err := st.RecordScheduleRun(store.ScheduleRun{Schedule: "nightly", Trigger: schedules.TriggerCron,
+			StartedAt: time.Now().UTC(), FinishedAt: time.Now().UTC(), Status: store.ScheduleUnpublished, RunID: 1})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := schedules.New(schedules.Options{
+		Schedules: []schedules.Schedule{{Name: "nightly", Spec: "CRON_TZ=UTC 0 2 * * *"}}, DB: db,
+		Refresh:        refresh.Options{Sources: srcs, Fetch: cfg.FetchOptions(), Normalization: cfg.Normalization(), Publisher: cfg.Publisher(filepath.Join(dir, "export"))},
+		RepublishAfter: time.Hour,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background())
+	defer s.Stop(ctx)
+	for ctx.Err() == nil && !s.Statuses()[0].Unpublished {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if st := s.Statuses(); !st[0].Unpublished {
+		t.Fatalf("after a restart over an unpublished run: %+v", st[0])
+	}
+}
+
 // TestCancelMidCrawlCommitsNothing runs the real refresh (real collector,
 // real store) from a schedule against a loopback OpenRouter that hangs,
 // stops the scheduler mid-crawl, and checks that nothing was committed and

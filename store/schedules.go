@@ -96,7 +96,15 @@ func (s *Store) RecordScheduleRun(r ScheduleRun) (uint64, error) {
 		if r.Status.Success() && !r.StartedAt.Before(st.LastSuccess) {
 			st.LastSuccess, st.LastSuccessRun = r.StartedAt, r.RunID
 		}
-		return putJSON(states, []byte(r.Schedule), st)
+		if err := putJSON(states, []byte(r.Schedule), st); err != nil {
+			return err
+		}
+		if r.Status == ScheduleOK || r.Status == SchedulePartial {
+			// This run published its tree: another schedule's unpublished
+			// run is published with it.
+			return markRepublished(states)
+		}
+		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("record run of schedule %s: %w", r.Schedule, err)
@@ -107,32 +115,33 @@ func (s *Store) RecordScheduleRun(r ScheduleRun) (uint64, error) {
 // MarkRepublished notes, for every schedule whose last run committed but
 // could not publish its tree, that the tree has been published since.
 func (s *Store) MarkRepublished() error {
-	err := s.update(func(tx *bolt.Tx) error {
-		states := tx.Bucket(bSchedules)
-		var marked []ScheduleState
-		err := states.ForEach(func(k, v []byte) error {
-			var st ScheduleState
-			if err := json.Unmarshal(v, &st); err != nil {
-				return fmt.Errorf("schedule %s: %w", k, err)
-			}
-			if st.LastStatus == ScheduleUnpublished && !st.Republished {
-				st.Republished = true
-				marked = append(marked, st)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
+	if err := s.update(func(tx *bolt.Tx) error { return markRepublished(tx.Bucket(bSchedules)) }); err != nil {
+		return fmt.Errorf("mark schedules republished: %w", err)
+	}
+	return nil
+}
+
+// markRepublished is MarkRepublished inside a transaction.
+func markRepublished(states *bolt.Bucket) error {
+	var marked []ScheduleState
+	err := states.ForEach(func(k, v []byte) error {
+		var st ScheduleState
+		if err := json.Unmarshal(v, &st); err != nil {
+			return fmt.Errorf("schedule %s: %w", k, err)
 		}
-		for _, st := range marked {
-			if err := putJSON(states, []byte(st.Name), st); err != nil {
-				return err
-			}
+		if st.LastStatus == ScheduleUnpublished && !st.Republished {
+			st.Republished = true
+			marked = append(marked, st)
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("mark schedules republished: %w", err)
+		return err
+	}
+	for _, st := range marked {
+		if err := putJSON(states, []byte(st.Name), st); err != nil {
+			return err
+		}
 	}
 	return nil
 }

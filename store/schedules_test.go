@@ -63,3 +63,42 @@ func TestScheduleRuns(t *testing.T) {
 		t.Errorf("runs without bucket: %v, %v", r, err)
 	}
 }
+
+// TestRepublishedBySchedule: an unpublished run's tree counts as published
+// once the daemon publishes it again, or once another schedule's run
+// publishes its own; a failed run of another schedule publishes nothing.
+func TestRepublishedBySchedule(t *testing.T) {
+	t0 := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		then func(s *Store) error
+		want bool
+	}{
+		{"republished by the daemon", func(s *Store) error { return s.MarkRepublished() }, true},
+		{"another schedule published", func(s *Store) error {
+			_, err := s.RecordScheduleRun(ScheduleRun{Schedule: "cards", StartedAt: t0.Add(time.Hour), Status: ScheduleOK, RunID: 2})
+			return err
+		}, true},
+		{"another schedule failed", func(s *Store) error {
+			_, err := s.RecordScheduleRun(ScheduleRun{Schedule: "cards", StartedAt: t0.Add(time.Hour), Status: ScheduleFailed})
+			return err
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := openTemp(t)
+			if _, err := s.RecordScheduleRun(ScheduleRun{Schedule: "prices", StartedAt: t0, Status: ScheduleUnpublished, RunID: 1}); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.then(s); err != nil {
+				t.Fatal(err)
+			}
+			states, err := s.ScheduleStates()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p := states["prices"]; p.LastStatus != ScheduleUnpublished || p.Republished != tc.want {
+				t.Errorf("prices: %+v, want republished %v", p, tc.want)
+			}
+		})
+	}
+}
