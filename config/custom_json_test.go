@@ -101,3 +101,20 @@ func TestCustomSharedURLRefused(t *testing.T) {
 		t.Errorf("error %v\nwant it to hold %q", err, want)
 	}
 }
+
+// TestCustomSharedURLBeforeBuiltIn: a declarative source is built before
+// modelsdev, so it is the first to ask for the URL; the clash is still
+// refused at the custom entry's url, naming modelsdev.
+func TestCustomSharedURLBeforeBuiltIn(t *testing.T) {
+	body := strings.Replace(jsonEntry, "https://openrouter.ai/api/v1/models", "https://models.dev/api.json", 1)
+	body += "  modelsdev:\n    enabled: true\n"
+	path := filepath.Join(t.TempDir(), "llmref.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path)
+	want := "llmref.yaml:5:12: sources.custom[0].url (source openrouter-list): https://models.dev/api.json is also read by source modelsdev"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v\nwant it to hold %q", err, want)
+	}
+}

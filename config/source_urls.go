@@ -26,9 +26,20 @@ func (c *Config) checkSharedURLs(srcs []scrapers.Source) []error {
 				owner[r.URL] = s.Name()
 				continue
 			}
-			if i, ok := index[s.Name()]; ok && first != s.Name() {
+			if first == s.Name() {
+				continue
+			}
+			// Custom sources are built before some built-in ones, so the
+			// custom entry may be either the first or the second to ask.
+			name, other := s.Name(), first
+			i, ok := index[name]
+			if !ok {
+				name, other = first, s.Name()
+				i, ok = index[name]
+			}
+			if ok {
 				errs = append(errs, fmt.Errorf("%s.url (source %s): %s is also read by source %s; a run fetches a URL once, for one source (turn %s off, or read the list from one of them)",
-					indexPath("sources.custom", i), s.Name(), r.URL, first, first))
+					indexPath("sources.custom", i), name, r.URL, other, other))
 			}
 		}
 	}
