@@ -142,11 +142,15 @@ func (s *Store) stagePageObs(pages []catalog.Page, after func(i int)) ([]encoded
 	}
 	sort.Slice(order, func(a, b int) bool { return pages[order[a]].URL < pages[order[b]].URL })
 	out := make([]encodedPage, len(pages))
+	// observed says whether a page has observations, read before after(i)
+	// lets the caller change the page.
+	observed := make([]bool, len(pages))
 	for start := 0; start < len(order); start += stageBatch {
 		part := order[start:min(start+stageBatch, len(order))]
 		err := parallel.For(len(part), func(j int) error {
 			i := part[j]
 			var err error
+			observed[i] = pages[i].ObservationCount() > 0
 			if out[i], err = encodePage(&pages[i]); err == nil && after != nil {
 				after(i)
 			}
@@ -166,7 +170,7 @@ func (s *Store) stagePageObs(pages []catalog.Page, after func(i int)) ([]encoded
 				p, v := &pages[i], out[i].obs
 				if v == nil { // reused: its stored observations stand
 					if v = stored.Get([]byte(p.URL)); v == nil {
-						if p.Count > 0 {
+						if observed[i] {
 							return fmt.Errorf("page %s is reused, but no observations are stored for it", p.URL)
 						}
 						continue
