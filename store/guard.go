@@ -32,10 +32,10 @@ func (s *Store) view(fn func(tx *bolt.Tx) error) error {
 // from the state last walked and found sound leaves a state known sound
 // (see soundNow in integrity.go).
 func (s *Store) update(fn func(tx *bolt.Tx) error) error {
-	res, sound := s.soundNow()
+	sound := s.soundNow()
 	err := s.guard(func() error { return s.db.Update(fn) })
 	if err == nil && sound {
-		s.trustOwnWrite(res)
+		s.trustOwnWrite()
 	}
 	return err
 }

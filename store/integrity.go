@@ -721,32 +721,28 @@ func currentKey(path string) (fileKey, error) {
 // bodies the run had written. A file changed by anything else between two
 // transactions no longer has the key remembered: the next check walks it.
 
-// soundNow returns the file's remembered structure when the file is, now,
-// in the state last walked and found sound; ok is false otherwise.
-func (s *Store) soundNow() (res structure, ok bool) {
+// soundNow reports whether the file is, now, in the state last walked and
+// found sound.
+func (s *Store) soundNow() bool {
 	key, err := currentKey(s.path)
 	if err != nil || key.fi == nil {
-		return structure{}, false
+		return false
 	}
 	lastWalk.Lock()
 	defer lastWalk.Unlock()
 	c, found := lastWalk.by[s.path]
-	if !found || !c.key.same(key) || len(c.res.found) > 0 || c.res.more > 0 {
-		return structure{}, false
-	}
-	return c.res, true
+	return found && c.key.same(key) && len(c.res.found) == 0 && c.res.more == 0
 }
 
 // trustOwnWrite remembers the state a transaction of this process left
-// the file in as walked, with res, the sound structure of the state before
-// it (see soundNow).
-func (s *Store) trustOwnWrite(res structure) {
+// the file in as walked and sound: the state before it was (see soundNow).
+func (s *Store) trustOwnWrite() {
 	key, err := currentKey(s.path)
 	if err != nil || key.fi == nil {
 		return
 	}
 	lastWalk.Lock()
-	lastWalk.by[s.path] = walked{key, res}
+	lastWalk.by[s.path] = walked{key, structure{}}
 	lastWalk.Unlock()
 }
 

@@ -3,16 +3,10 @@ package store
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"sync"
 	"testing"
 )
-
-func sha(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
 
 // TestBodyStream puts bodies from many goroutines, enough for several
 // batches, and reads every one back; a body put twice is stored once, and
@@ -37,12 +31,12 @@ func TestBodyStream(t *testing.T) {
 	for w := range 4 {
 		wg.Go(func() {
 			for i := w; i < n; i += 4 {
-				bs.Put(sha(bodies[i]), bodies[i])
+				bs.Put(sum(bodies[i]), bodies[i])
 			}
 		})
 	}
 	wg.Wait()
-	bs.Put(sha(bodies[0]), bodies[0]) // again: stored once
+	bs.Put(sum(bodies[0]), bodies[0]) // again: stored once
 	st, err := bs.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +46,7 @@ func TestBodyStream(t *testing.T) {
 	}
 	bs.Put("late", []byte("after Close: dropped"))
 	for i, b := range bodies {
-		got, err := s.Body(sha(b))
+		got, err := s.Body(sum(b))
 		if err != nil || !bytes.Equal(got, b) {
 			t.Fatalf("body %d: %v (%d bytes, want %d)", i, err, len(got), len(b))
 		}
@@ -75,7 +69,7 @@ func TestBodyStreamFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	bs.Put(sha([]byte("x")), []byte("x"))
+	bs.Put(sum([]byte("x")), []byte("x"))
 	if _, err := bs.Close(); err == nil {
 		t.Fatal("Close reported no error for a batch into a closed database")
 	}
