@@ -13,8 +13,8 @@ import (
 )
 
 // showProgress makes a run's fetching visible, and returns what ends it:
-// on a terminal, live lines per source on stderr (the run's log lines go
-// above them); with --log-format json, a structured event per page and
+// on a terminal, live lines per source on stderr (the run's log lines,
+// the publisher's among them, go above them); with --log-format json, a structured event per page and
 // retry; under -q, or without a terminal in text, nothing (the summary and
 // the errors say what happened).
 func (e *env) showProgress(o *refresh.Options) (stop func()) {
@@ -28,6 +28,15 @@ func (e *env) showProgress(o *refresh.Options) (stop func()) {
 		live := newLiveProgress(e.stderr, e.width, 150*time.Millisecond)
 		o.Fetch.Progress = live.event
 		o.Logger = slog.New(slog.NewTextHandler(live, &slog.HandlerOptions{Level: e.logLevel}))
+		if o.Publisher != nil {
+			// The publisher logs too ("exported", "published tree",
+			// "webhook delivered"): through the block, or the next
+			// redraw erases its lines. A copy, so the caller's keeps its
+			// logger once the block is gone.
+			p := *o.Publisher
+			p.Logger = o.Logger
+			o.Publisher = &p
+		}
 		return live.close
 	}
 	return func() {}

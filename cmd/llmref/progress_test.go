@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -13,6 +14,10 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/llmref/llmref/publish"
+	"github.com/llmref/llmref/refresh"
+	"github.com/llmref/llmref/scrapers"
 )
 
 // slowSite is the local site with OpenRouter's model list answered after
@@ -160,5 +165,35 @@ func TestFailureLineNamesTheSource(t *testing.T) {
 	want := `first_error="` + srv.URL + `/litellm.json: `
 	if code != exitPartial || !strings.Contains(errs, "level=WARN msg=source name=litellm status=failed") || !strings.Contains(errs, want) || !strings.Contains(errs, "503") {
 		t.Errorf("exit %d; want 3 and a warning naming litellm, %s and the 503:\n%s", code, want, errs)
+	}
+}
+
+// TestShowProgressRoutesThePublisher: on a terminal the publisher's lines
+// ("exported", "published tree", …) go through the live block like the
+// run's, so a redraw does not erase them; the caller's publisher keeps its
+// own logger.
+func TestShowProgressRoutesThePublisher(t *testing.T) {
+	var term, plain bytes.Buffer
+	own := slog.New(slog.NewTextHandler(&plain, nil))
+	e := &env{stderr: &term, tty: true, width: 80, logLevel: slog.LevelInfo, log: own}
+	pub := &publish.Publisher{Dir: t.TempDir(), Logger: own}
+	o := refresh.Options{Logger: own, Publisher: pub}
+	stop := e.showProgress(&o)
+	o.Fetch.Progress(scrapers.Progress{Source: "openrouter", Kind: scrapers.ProgressQueued})
+	o.Publisher.Logger.Info("exported", "files", 3)
+	stop()
+	if o.Publisher.Logger != o.Logger {
+		t.Errorf("the publisher logs through its own logger, not the run's")
+	}
+	if pub.Logger != own {
+		t.Errorf("the caller's publisher lost its logger")
+	}
+	if plain.Len() != 0 {
+		t.Errorf("a line bypassed the live block: %q", plain.String())
+	}
+	screen := term.String()
+	at := strings.Index(screen, "msg=exported")
+	if at < 0 || !strings.Contains(screen[at:], "openrouter") {
+		t.Errorf("the publisher's line did not go above the block:\n%q", screen)
 	}
 }
