@@ -80,7 +80,6 @@ func (s *Fireworks) Plan(t Tracked) Source {
 			configured[c] = true
 		}
 	}
-	var keys []string
 	for _, m := range t.Models {
 		id, served := m.Offered[FireworksProvider]
 		if !served || !m.OpenWeights || m.Parameters <= 0 || (m.Architecture != ArchDense && m.Architecture != ArchMoE) ||
@@ -92,6 +91,11 @@ func (s *Fireworks) Plan(t Tracked) Source {
 		}
 		fm := FireworksModel{ID: id, Parameters: m.Parameters, MoE: m.Architecture == ArchMoE, Canonical: m.ID}
 		p.Models = append(p.Models, fm)
+	}
+	// The key names every model the page is parsed for, configured ones
+	// included: their sizes pick their tiers in the same parse.
+	keys := make([]string, 0, len(p.Models)+1)
+	for _, fm := range p.Models {
 		keys = append(keys, fmt.Sprintf("%s|%s|%d|%t", fm.ID, fm.Canonical, fm.Parameters, fm.MoE))
 	}
 	p.key = planKey(append(keys, "\x00"+t.Fingerprint))
@@ -101,7 +105,8 @@ func (s *Fireworks) Plan(t Tracked) Source {
 // PlanStage is TrackFacts: the tiers need today's sizes and architectures.
 func (s *Fireworks) PlanStage() TrackStage { return TrackFacts }
 
-// PlanKey names the models priced by their tiers, for the pricing page.
+// PlanKey names the models the pricing page is parsed for (configured and
+// planned, with their sizes and architectures), for the pricing page.
 func (s *Fireworks) PlanKey(kind string) string {
 	if kind != "pricing" {
 		return ""

@@ -54,13 +54,14 @@ func (s *NVIDIA) Plan(t Tracked) Source {
 // PlanStage is TrackIDs.
 func (s *NVIDIA) PlanStage() TrackStage { return TrackIDs }
 
-// PlanKey names the tracked set for the model list, which says which
-// listed models are read; the reference pages do not depend on it.
+// PlanKey names the configured models and the tracked set for the model
+// list, which together say which listed models are read; the reference
+// pages do not depend on them.
 func (s *NVIDIA) PlanKey(kind string) string {
 	if kind != "models" || s.tracked == nil {
 		return ""
 	}
-	return s.tracked.Key()
+	return planKey(append(slices.Clone(s.Models), "\x00"+s.tracked.Key()))
 }
 
 // Derived reports whether a URL is a reference page linked for a tracked

@@ -91,3 +91,26 @@ func TestPlanFireworks(t *testing.T) {
 		t.Errorf("plan key does not name the tier-priced models")
 	}
 }
+
+// TestPlanKeyNamesConfiguredModels: the configured models are parsed from
+// the same page as the planned ones, so changing them changes the plan
+// key, and a stored page is parsed again for them.
+func TestPlanKeyNamesConfiguredModels(t *testing.T) {
+	tr := Tracked{Models: []TrackedModel{
+		{ID: "meta/llama-3.2-3b-instruct", Parameters: 3_210_000_000, OpenWeights: true, Architecture: ArchDense, Offered: map[string]string{"fireworks": ""}},
+	}, Fingerprint: "f"}
+	fwKey := func(models ...FireworksModel) string {
+		return (&Fireworks{Models: models}).Plan(tr).(*Fireworks).PlanKey("pricing")
+	}
+	small := FireworksModel{ID: "accounts/fireworks/models/a", Parameters: 1_000_000_000}
+	big := FireworksModel{ID: "accounts/fireworks/models/a", Parameters: 70_000_000_000}
+	if a, b, c := fwKey(), fwKey(small), fwKey(big); a == b || b == c || a == c {
+		t.Errorf("fireworks plan keys %q (none), %q (1B), %q (70B) do not tell the configured models apart", a, b, c)
+	}
+	nvKey := func(models ...string) string {
+		return (&NVIDIA{Models: models}).Plan(tr).(*NVIDIA).PlanKey("models")
+	}
+	if a, b := nvKey(), nvKey("meta/llama-3.2-1b-instruct"); a == "" || a == b {
+		t.Errorf("nvidia plan keys %q (none) and %q (one configured) do not tell the configured models apart", a, b)
+	}
+}
