@@ -108,20 +108,28 @@ func Licence(raw string) (catalog.Licence, error) {
 	return catalog.Licence{}, fmt.Errorf("licence %q: %w: unknown licence", clip.String(raw), ErrValue)
 }
 
+// The short forms Architecture gives the architectures it knows.
+const (
+	ArchMoE            = "mixture-of-experts transformer"
+	ArchDecoderOnly    = "decoder-only transformer"
+	ArchEncoderDecoder = "encoder-decoder transformer"
+)
+
 // Architecture reads a card's architecture sentence into a short form: an
-// auto-regressive (causal) transformer is a "decoder-only transformer".
+// auto-regressive (causal) transformer is a "decoder-only transformer"
+// (ArchDecoderOnly); a sentence of no known kind is kept as written.
 func Architecture(raw string) (string, error) {
 	low := strings.ToLower(raw)
 	switch {
 	case strings.TrimSpace(raw) == "":
 		return "", fmt.Errorf("architecture %q: %w", clip.String(raw), ErrValue)
 	case strings.Contains(low, "mixture-of-experts") || strings.Contains(low, "mixture of experts") || strings.Contains(low, "moe"):
-		return "mixture-of-experts transformer", nil
+		return ArchMoE, nil
 	case strings.Contains(low, "decoder-only") || strings.Contains(low, "decoder only") ||
 		(strings.Contains(low, "auto-regressive") || strings.Contains(low, "autoregressive") || strings.Contains(low, "causal")) && strings.Contains(low, "transformer"):
-		return "decoder-only transformer", nil
+		return ArchDecoderOnly, nil
 	case strings.Contains(low, "encoder-decoder"):
-		return "encoder-decoder transformer", nil
+		return ArchEncoderDecoder, nil
 	}
 	return strings.TrimSuffix(strings.TrimSpace(raw), "."), nil
 }

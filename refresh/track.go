@@ -364,10 +364,10 @@ func addFacts(models map[string]*scrapers.TrackedModel, snap *catalog.Snapshot, 
 			m.OpenWeights = sm.Licence.Value.Class == catalog.OpenWeights || sm.Licence.Value.Class == catalog.OpenSource
 		}
 		if sm.Architecture.Sourced() {
-			switch a := strings.ToLower(sm.Architecture.Value); {
-			case strings.HasPrefix(a, "mixture-of-experts"):
+			switch sm.Architecture.Value { // normalize.Architecture's short forms
+			case normalize.ArchMoE:
 				m.Architecture = scrapers.ArchMoE
-			case strings.HasPrefix(a, "decoder-only") || strings.HasPrefix(a, "encoder-decoder"):
+			case normalize.ArchDecoderOnly, normalize.ArchEncoderDecoder:
 				m.Architecture = scrapers.ArchDense
 			}
 		}
