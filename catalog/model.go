@@ -228,6 +228,19 @@ func (s *Snapshot) OfferingsOf(model string) []*Offering {
 	return out
 }
 
+// OfferingsByModel groups the offerings by model in one pass: each
+// model's offerings ordered by key, as OfferingsOf gives them; a model
+// without offerings has no entry. For callers that visit every model,
+// where calling OfferingsOf per model sorts every key each time.
+func (s *Snapshot) OfferingsByModel() map[string][]*Offering {
+	out := map[string][]*Offering{}
+	for _, k := range s.OfferingKeys() {
+		o := s.Offerings[k]
+		out[o.ModelID] = append(out[o.ModelID], o)
+	}
+	return out
+}
+
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

@@ -193,11 +193,7 @@ func providersOf(offers []*catalog.Offering) catalog.ProviderList {
 
 // Sides computes the side of every model of snap, in id order.
 func Sides(snap *catalog.Snapshot, o Options) ([]*Side, error) {
-	byModel := map[string][]*catalog.Offering{}
-	for _, k := range snap.OfferingKeys() {
-		off := snap.Offerings[k]
-		byModel[off.ModelID] = append(byModel[off.ModelID], off)
-	}
+	byModel := snap.OfferingsByModel()
 	ids := snap.ModelIDs()
 	out := make([]*Side, 0, len(ids))
 	for _, id := range ids {

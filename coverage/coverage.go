@@ -186,11 +186,7 @@ func Measure(snap *catalog.Snapshot, opt Options) Report {
 	for i, f := range fields {
 		r.Totals[i] = FieldTotal{Field: f, Tally: newTally()}
 	}
-	offerings := map[string][]*catalog.Offering{}
-	for _, k := range snap.OfferingKeys() {
-		o := snap.Offerings[k]
-		offerings[o.ModelID] = append(offerings[o.ModelID], o)
-	}
+	offerings := snap.OfferingsByModel()
 	creators := map[string]*CreatorTotal{}
 	for _, id := range snap.ModelIDs() {
 		m := snap.Models[id]

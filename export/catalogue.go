@@ -145,9 +145,10 @@ func Summary(m *catalog.Model, offers []*catalog.Offering) ModelSummary {
 func putCatalogue(t *Tree, snap *catalog.Snapshot) error {
 	var summaries []ModelSummary
 	providers := map[string]*ProviderSummary{}
+	offerings := snap.OfferingsByModel()
 	for _, id := range snap.ModelIDs() {
 		m := snap.Models[id]
-		offers := snap.OfferingsOf(id)
+		offers := offerings[id]
 		if offers == nil {
 			offers = []*catalog.Offering{}
 		}

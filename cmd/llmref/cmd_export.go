@@ -70,10 +70,11 @@ func runModels(e *env, format string, args []string) error {
 	if err != nil {
 		return err
 	}
+	offerings := snap.OfferingsByModel()
 	if format == "json" {
 		doc := export.ModelsFile{SchemaVersion: export.SchemaVersion, Models: []export.ModelSummary{}}
 		for _, id := range snap.ModelIDs() {
-			doc.Models = append(doc.Models, export.Summary(snap.Models[id], snap.OfferingsOf(id)))
+			doc.Models = append(doc.Models, export.Summary(snap.Models[id], offerings[id]))
 		}
 		return writeJSON(e.stdout, doc)
 	}
@@ -81,7 +82,7 @@ func runModels(e *env, format string, args []string) error {
 	fmt.Fprintln(tw, "MODEL\tNAME\tPROVIDERS\tRELEASED\tCONTEXT\tPARAMETERS\tLICENCE")
 	for _, id := range snap.ModelIDs() {
 		m := snap.Models[id]
-		row := export.Summary(m, snap.OfferingsOf(id))
+		row := export.Summary(m, offerings[id])
 		lic := catalog.NotYetSourced
 		if m.Licence.Sourced() {
 			lic = m.Licence.Value.Class.Label()
