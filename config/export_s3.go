@@ -59,7 +59,7 @@ func CheckExportDir(dir string) error {
 func (e *ExportConfig) validate() []error {
 	var errs []error
 	if e.KeepGenerations < 0 || e.KeepGenerations > 1000 {
-		errs = append(errs, fmt.Errorf("export.keep_generations: %d is not in 1..1000", e.KeepGenerations))
+		errs = append(errs, fmt.Errorf("export.keep_generations: %d is not in 0..1000 (0: the default)", e.KeepGenerations))
 	}
 	s := e.S3
 	o := e.s3Options()
@@ -70,10 +70,11 @@ func (e *ExportConfig) validate() []error {
 		}
 	}
 	if s.Parallelism < 0 || s.Parallelism > 256 {
-		errs = append(errs, fmt.Errorf("export.s3.parallelism: %d is not in 1..256", s.Parallelism))
+		errs = append(errs, fmt.Errorf("export.s3.parallelism: %d is not in 0..256 (0: the default)", s.Parallelism))
 	}
 	if s.Retries < 0 || s.Retries > 20 {
-		errs = append(errs, fmt.Errorf("export.s3.retries: %d is not in 1..20", s.Retries))
+		errs = append(errs, fmt.Errorf("export.s3.retries: %d is not in 0..20 (0: the default)", s.Retries))
+		o.Retries = 0 // said once, at the setting
 	}
 	if s.Grace != nil && *s.Grace < 0 {
 		errs = append(errs, fmt.Errorf("export.s3.grace: negative duration %s", *s.Grace))
