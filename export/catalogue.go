@@ -156,17 +156,15 @@ func putCatalogue(t *Tree, snap *catalog.Snapshot) error {
 			return err
 		}
 		s := Summary(m, offers)
-		seen := map[string]bool{}
-		for _, o := range offers {
-			if !seen[o.Provider] {
-				seen[o.Provider] = true
-				p := providers[o.Provider]
-				if p == nil {
-					p = &ProviderSummary{Provider: catalog.ProviderOf(o.Provider)}
-					providers[o.Provider] = p
-				}
-				p.Models++
+		for _, id := range s.Providers { // each of the model's providers once
+			p := providers[id]
+			if p == nil {
+				p = &ProviderSummary{Provider: catalog.ProviderOf(id)}
+				providers[id] = p
 			}
+			p.Models++
+		}
+		for _, o := range offers {
 			providers[o.Provider].Offerings++
 		}
 		summaries = append(summaries, s)

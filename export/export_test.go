@@ -205,3 +205,40 @@ func TestCanonical(t *testing.T) {
 		t.Errorf("Canonical = %q, want %q", b, want)
 	}
 }
+
+// TestProvidersCountModelsOnce: providers.json counts a model once per
+// provider however many offerings (regions, variants) it has there, and
+// every offering.
+func TestProvidersCountModelsOnce(t *testing.T) {
+	s := sampleSnapshot()
+	for _, o := range []*catalog.Offering{
+		{ModelID: "openai/gpt-5.3-codex", Provider: "azure", Region: "eu"},
+		{ModelID: "openai/gpt-5.3-codex", Provider: "azure", Region: "us"},
+		{ModelID: "openai/gpt-5.3-codex", Provider: "openrouter"},
+		{ModelID: "meta/llama-3.2-1b-instruct", Provider: "openrouter", Variant: ":free"},
+	} {
+		s.Offerings[o.Key()] = o
+	}
+	out := filepath.Join(t.TempDir(), "site")
+	if _, err := Write(out, s, catalog.Run{ID: 1, FinishedAt: time.Date(2026, 4, 23, 2, 0, 5, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "providers.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Providers []ProviderSummary `json:"providers"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]int{}
+	for _, p := range doc.Providers {
+		got[p.ID] = [2]int{p.Models, p.Offerings}
+	}
+	want := map[string][2]int{"azure": {1, 2}, "openrouter": {2, 3}}
+	if len(got) != len(want) || got["azure"] != want["azure"] || got["openrouter"] != want["openrouter"] {
+		t.Errorf("providers (models, offerings) %v; want %v", got, want)
+	}
+}
