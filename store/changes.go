@@ -228,7 +228,18 @@ func (s *Store) ChangeSets(since time.Time) ([]catalog.ChangeSet, error) {
 		if b == nil {
 			return nil
 		}
+		runs := tx.Bucket(bRuns)
 		return b.ForEach(func(k, v []byte) error {
+			if !since.IsZero() && runs != nil {
+				// A set's time is its run's start: a set before since is
+				// not decoded at all (a first run's is the largest).
+				var r struct {
+					StartedAt time.Time `json:"started_at"`
+				}
+				if rv := runs.Get(k); rv != nil && json.Unmarshal(rv, &r) == nil && r.StartedAt.Before(since) {
+					return nil
+				}
+			}
 			var cs catalog.ChangeSet
 			if err := decodeChangeSet(v, &cs); err != nil {
 				return fmt.Errorf("changes of run %d: %w", binary.BigEndian.Uint64(k), err)

@@ -70,12 +70,21 @@ func decodeChangeSet(v []byte, cs *catalog.ChangeSet) error {
 		return err
 	}
 	defer r.Close()
-	data, err := io.ReadAll(io.LimitReader(r, maxChangeSetJSON+1))
-	if err != nil {
-		return err
+	// Decoded as it is decompressed: the JSON is never held whole.
+	lr := &io.LimitedReader{R: r, N: maxChangeSetJSON}
+	dec := json.NewDecoder(lr)
+	err = dec.Decode(cs)
+	if err == nil {
+		// Read to the end: the stream's checksum is checked there, and
+		// nothing may follow the set.
+		if _, err = dec.Token(); err == io.EOF {
+			return nil
+		} else if err == nil {
+			err = errors.New("data after the change set")
+		}
 	}
-	if len(data) > maxChangeSetJSON {
+	if lr.N == 0 {
 		return errors.New("larger than 1 GiB decompressed")
 	}
-	return json.Unmarshal(data, cs)
+	return err
 }
