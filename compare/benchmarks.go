@@ -22,25 +22,28 @@ const NoSharedBenchmarks = "No shared benchmark rows are currently sourced for t
 func compareBenchmarks(a, b *catalog.Model) catalog.BenchmarkComparison {
 	bc := catalog.BenchmarkComparison{Rows: []catalog.BenchmarkRow{},
 		Only: catalog.Pair[[]catalog.Fact[catalog.BenchmarkResult]]{A: []catalog.Fact[catalog.BenchmarkResult]{}, B: []catalog.Fact[catalog.BenchmarkResult]{}}}
-	inB := map[string]int{}
-	for i, f := range b.Benchmarks {
-		inB[f.Value.Key()] = i
-	}
-	shared := map[string]bool{}
+	// normalize keeps one fact per Key in a model's benchmarks, so a key
+	// names one row of each model.
+	inA := make(map[string]bool, len(a.Benchmarks))
 	for _, fa := range a.Benchmarks {
-		k := fa.Value.Key()
-		j, ok := inB[k]
-		if !ok || shared[k] {
+		inA[fa.Value.Key()] = true
+	}
+	inB := make(map[string]int, len(b.Benchmarks))
+	for i, fb := range b.Benchmarks {
+		inB[fb.Value.Key()] = i
+	}
+	for _, fa := range a.Benchmarks {
+		j, ok := inB[fa.Value.Key()]
+		if !ok {
 			bc.Only.A = append(bc.Only.A, fa)
 			continue
 		}
-		shared[k] = true
 		v := fa.Value
 		bc.Rows = append(bc.Rows, catalog.BenchmarkRow{Benchmark: v.Label(), Metric: v.Metric, Settings: v.Settings,
 			Results: catalog.Pair[catalog.Fact[catalog.BenchmarkResult]]{A: fa, B: b.Benchmarks[j]}})
 	}
 	for _, fb := range b.Benchmarks {
-		if !shared[fb.Value.Key()] {
+		if !inA[fb.Value.Key()] {
 			bc.Only.B = append(bc.Only.B, fb)
 		}
 	}
