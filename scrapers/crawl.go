@@ -66,7 +66,7 @@ func CrawlStaged(ctx context.Context, o Options, first []Source, next Next, prev
 	}
 	reqs, err := c.startStage(first)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("crawl: %w", err)
 	}
 	if len(reqs) == 0 {
 		reqs = c.advance()
@@ -91,7 +91,7 @@ func (c *crawl) startStage(sources []Source) ([]Request, error) {
 	for _, s := range sources {
 		name := s.Name()
 		if _, dup := c.bySource[name]; dup {
-			return nil, fmt.Errorf("crawl: source %q configured twice", name)
+			return nil, fmt.Errorf("source %q configured twice", name)
 		}
 		c.bySource[name] = s
 		c.stats[name] = &catalog.SourceStats{Source: name, Statuses: map[string]int{}}

@@ -61,3 +61,19 @@ type renamed struct {
 }
 
 func (s renamed) Name() string { return s.name }
+
+// TestCrawlStagedDuplicateSource: a source configured twice is refused
+// with one "crawl:" prefix, whether the first stage or a later one names
+// it again.
+func TestCrawlStagedDuplicateSource(t *testing.T) {
+	a := func() Source { return renamed{(&OpenAI{}).Plan(Tracked{}), "a"} }
+	want := `crawl: source "a" configured twice`
+	o := testOptions()
+	if _, err := CrawlStaged(context.Background(), o, []Source{a(), a()}, nil, nil); err == nil || err.Error() != want {
+		t.Errorf("first stage: error %v, want %q", err, want)
+	}
+	next := func(context.Context, []catalog.Page) ([]Source, error) { return []Source{a()}, nil }
+	if _, err := CrawlStaged(context.Background(), o, []Source{a()}, next, nil); err == nil || err.Error() != want {
+		t.Errorf("later stage: error %v, want %q", err, want)
+	}
+}
