@@ -184,9 +184,16 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	}
 	release := newLetGo(pages)                      // see stream.go
 	prepared := st.PrepareEach(pages, release.done) // encoded while we normalise
+	committed := false
+	defer func() {
+		if !committed { // stopped, failed or nothing to commit: no staged copy stays behind
+			if err := st.DropStaging(prepared); err != nil {
+				log.Warn("staging left in the database; the next run drops it", "err", err)
+			}
+		}
+	}()
 	prevSnap, err := st.Snapshot()
 	if err != nil {
-		prepared.Wait()
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
 	norm := normalize.Normalize(normalize.Input{Pages: pages, Previous: prevSnap, Settings: o.Normalization, Now: started, Done: release.done})
@@ -235,6 +242,7 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
+	committed = true
 	run.ID = id
 	res := &Result{Run: run, Warnings: norm.Warnings, Changes: &cs, Held: review.Seen}
 	log.Info("committed", "run", id, "status", run.Status, "models", run.Models, "offerings", run.Offerings, "unmatched", run.Unmatched)

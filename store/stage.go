@@ -107,6 +107,25 @@ func newStage(tx *bolt.Tx, id []byte) error {
 	return b.Put(keyStageID, id)
 }
 
+// DropStaging deletes what a run staged and did not commit (see
+// StageSnapshot, PrepareEach), after waiting for prepared's staging to
+// end: a run that stops before its commit leaves no staged copy of its
+// catalogue or its pages' observations in the file. There is none after a
+// commit; the staging is then already gone.
+func (s *Store) DropStaging(prepared *Prepared) error {
+	prepared.Wait()
+	err := s.update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bStage) == nil {
+			return nil
+		}
+		return tx.DeleteBucket(bStage)
+	})
+	if err != nil {
+		return fmt.Errorf("drop the staging: %w", err)
+	}
+	return nil
+}
+
 // stagePagesWorth reports whether a run's pages' observation records are
 // worth staging: enough of them are new (stagePagesMin), and at least
 // half (staging copies the stored records of the others, so that the

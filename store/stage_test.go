@@ -148,6 +148,18 @@ func TestStagedPageObservations(t *testing.T) {
 			if runs, _ := staged.Runs(); len(runs) != n {
 				t.Fatalf("night %d: the refused commit wrote: %d runs", n+1, len(runs))
 			}
+			// A run that stops here leaves no staged copy behind.
+			if err := staged.DropStaging(prepared); err != nil {
+				t.Fatal(err)
+			}
+			if err := staged.view(func(tx *bolt.Tx) error {
+				if tx.Bucket(bStage) != nil {
+					t.Errorf("night %d: the staging outlived DropStaging", n+1)
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
 			pages = pagesOf(n+1, night.total, night.fresh)
 			prepared = staged.PrepareEach(pages, nil)
 			if st, err = staged.StageSnapshot(snap, prepared); err != nil {
