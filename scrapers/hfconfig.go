@@ -141,11 +141,8 @@ func (c *hfConfig) architecture(full bool) (value, note string) {
 	if cls == "" && mt == "" {
 		return "", ""
 	}
-	note = "architectures[0] " + orDash(cls) + ", model_type " + orDash(mt)
-	name := cls
-	if name == "" {
-		name = mt
-	}
+	note = "architectures[0] " + orDefault(cls, "-") + ", model_type " + orDefault(mt, "-")
+	name := orDefault(cls, mt)
 	experts, ek := c.count(expertKeys...)
 	active, _ := c.count(activeKeys...)
 	var encdec bool
@@ -171,13 +168,6 @@ func (c *hfConfig) architecture(full bool) (value, note string) {
 		return "decoder-only transformer (" + name + ")", note
 	}
 	return name, note
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 // maxContext bounds a positional limit llmref believes: no model reads a

@@ -69,6 +69,8 @@ type JSONList struct {
 	spec   JSONListSpec
 	list   []string
 	fields map[string][]string
+	// keys are the mapped column keys, in TableColumnKeys order.
+	keys []string
 }
 
 var _ Source = (*JSONList)(nil)
@@ -136,6 +138,11 @@ func NewJSONList(spec JSONListSpec) (*JSONList, error) {
 			return nil, fmt.Errorf("fields.%s: %w", key, err)
 		}
 		j.fields[key] = segs
+	}
+	for _, key := range TableColumnKeys() {
+		if _, mapped := j.fields[key]; mapped {
+			j.keys = append(j.keys, key)
+		}
 	}
 	return j, nil
 }
@@ -240,7 +247,6 @@ func (j *JSONList) ParseJSONList(r Response) (Parsed, error) {
 			continue
 		}
 		id := vals[ColModelID]
-		delete(vals, ColModelID)
 		if prev, dup := seen[strings.ToLower(id)]; dup {
 			tally.warn("entry %d: model id %q again (first in entry %d): left out, the first stands", i+1, clip.String(id), prev)
 			continue
@@ -264,11 +270,8 @@ func (j *JSONList) entryValues(e entry) (map[string]string, error) {
 		return nil, fmt.Errorf("%s, not an object", jsonKind(e.val))
 	}
 	vals := map[string]string{}
-	for _, key := range TableColumnKeys() {
-		segs, mapped := j.fields[key]
-		if !mapped {
-			continue
-		}
+	for _, key := range j.keys {
+		segs := j.fields[key]
 		var v any = e.key
 		if segs == nil {
 			if e.key == "" {

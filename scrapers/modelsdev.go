@@ -160,7 +160,7 @@ type mdModel struct {
 		Context *json.Number `json:"context"`
 		Output  *json.Number `json:"output"`
 	} `json:"limit"`
-	// Benchmarks are read one by one (modelsdevbench.go): one that
+	// Benchmarks are read one by one (modelsdevfacts.go): one that
 	// cannot be read is left out, not the model.
 	Benchmarks []json.RawMessage `json:"benchmarks"`
 }
@@ -320,9 +320,9 @@ func readMDNums(nums []mdNum, add func(catalog.Field, string)) error {
 	return nil
 }
 
-// mdNumber reads a non-negative number as the catalogue wrote it; a zero
-// limit or price is kept (a free endpoint), a zero limit dropped by the
-// callers that read limits.
+// mdNumber reads a non-negative number as the catalogue wrote it. A zero
+// price is kept (a free endpoint); a zero limit (a name starting "limit.")
+// is a placeholder, dropped here: it reports nothing stated.
 func mdNumber(name string, n *json.Number) (string, bool, error) {
 	if n == nil {
 		return "", false, nil

@@ -34,7 +34,6 @@ type NVIDIA struct {
 
 	// tracked, when planned, says which listed models are tracked.
 	tracked *Tracked
-	derived derivedSet
 }
 
 var (
@@ -48,7 +47,7 @@ var (
 // tracked: its offering from the list, and its reference page, linked from
 // the list.
 func (s *NVIDIA) Plan(t Tracked) Source {
-	return &NVIDIA{BaseURL: s.BaseURL, DocsURL: s.DocsURL, Models: slices.Clone(s.Models), tracked: &t, derived: derivedSet{}}
+	return &NVIDIA{BaseURL: s.BaseURL, DocsURL: s.DocsURL, Models: slices.Clone(s.Models), tracked: &t}
 }
 
 // PlanStage is TrackIDs.

@@ -198,6 +198,7 @@ func (t *Table) ParseTable(r Response) (_ Parsed, err error) {
 	var out []catalog.Observation
 	var tally rowTally
 	seen := map[string]int{}
+	base := catalog.Observation{Source: name, URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: t.spec.Authority, Provider: t.spec.Provider}
 	rows.Each(func(i int, row *goquery.Selection) {
 		get := func(key string) (string, error) {
 			c := t.cols[key]
@@ -246,7 +247,6 @@ func (t *Table) ParseTable(r Response) (_ Parsed, err error) {
 		}
 		seen[strings.ToLower(id)] = i + 1
 		tally.ok()
-		base := catalog.Observation{Source: name, URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: t.spec.Authority, Provider: t.spec.Provider}
 		out = append(out, declaredRow(base, id, vals, t.spec.Unit)...)
 	})
 	if err := tally.unreadable("rows"); err != nil {
