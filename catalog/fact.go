@@ -122,6 +122,16 @@ func (f Fact[T]) Sourced() bool { return f.Source.Name != "" }
 // NotYetSourced is the display text of a value no source has given.
 const NotYetSourced = "not yet sourced"
 
+// TokensText is a token count (a context window, an output limit) as the
+// text every command and record writes it ("128K", "400K"), or "not yet
+// sourced".
+func TokensText(f Fact[Tokens]) string {
+	if !f.Sourced() {
+		return NotYetSourced
+	}
+	return f.Value.Text()
+}
+
 // String is the display form, or "not yet sourced".
 func (f Fact[T]) String() string {
 	if !f.Sourced() {

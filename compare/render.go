@@ -27,13 +27,7 @@ func WriteText(w io.Writer, c *catalog.Comparison) error {
 	textsafe.Fprintf(tw, "\t%s\t%s\n", na, nb)
 	s := c.Specs
 	textsafe.Fprintf(tw, "Released\t%s\t%s\n", s.Released.A, s.Released.B)
-	tokens := func(f catalog.Fact[catalog.Tokens]) string {
-		if !f.Sourced() {
-			return catalog.NotYetSourced
-		}
-		return f.Value.Text()
-	}
-	textsafe.Fprintf(tw, "Context window\t%s\t%s\n", tokens(s.ContextWindow.A), tokens(s.ContextWindow.B))
+	textsafe.Fprintf(tw, "Context window\t%s\t%s\n", catalog.TokensText(s.ContextWindow.A), catalog.TokensText(s.ContextWindow.B))
 	textsafe.Fprintf(tw, "Parameters\t%s\t%s\n", s.Parameters.A, s.Parameters.B)
 	textsafe.Fprintf(tw, "Architecture\t%s\t%s\n", s.Architecture.A, s.Architecture.B)
 	textsafe.Fprintf(tw, "Licence\t%s\t%s\n", s.Licence.A, s.Licence.B)

@@ -87,16 +87,7 @@ func runModels(e *env, format string, args []string) error {
 		if m.Licence.Sourced() {
 			lic = m.Licence.Value.Class.Label()
 		}
-		textsafe.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", id, m.DisplayName(), len(row.Providers), m.Released, contextText(m.ContextWindow), m.Parameters, lic)
+		textsafe.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", id, m.DisplayName(), len(row.Providers), m.Released, catalog.TokensText(m.ContextWindow), m.Parameters, lic)
 	}
 	return tw.Flush()
-}
-
-// contextText is a context window as every command's text writes it
-// ("128K", "400K"), or "not yet sourced".
-func contextText(f catalog.Fact[catalog.Tokens]) string {
-	if !f.Sourced() {
-		return catalog.NotYetSourced
-	}
-	return f.Value.Text()
 }
