@@ -43,11 +43,9 @@ func KindOf(a catalog.Authority) Kind {
 		return Provider
 	case a >= catalog.AuthorityAggregator:
 		return Aggregator
-	case a > 0:
-		return CrossCheck
 	}
-	// A value with a source but no authority: the weakest kind, not
-	// "not sourced" (the value is shown).
+	// A cross-check, or a value with a source but no authority: the
+	// weakest kind, not "not sourced" (the value is shown).
 	return CrossCheck
 }
 
@@ -114,7 +112,11 @@ type Tally struct {
 }
 
 func newTally() Tally {
-	return Tally{By: map[Kind]int{Creator: 0, Provider: 0, Aggregator: 0, CrossCheck: 0}}
+	t := Tally{By: make(map[Kind]int, len(Kinds))}
+	for _, k := range Kinds {
+		t.By[k] = 0
+	}
+	return t
 }
 
 func (t *Tally) add(c Cell) {
@@ -167,20 +169,13 @@ type Report struct {
 	All Tally `json:"all"`
 }
 
-// Options are what Measure needs besides the catalogue.
-type Options struct {
-	// Benchmarks names the sources of a model's benchmark results; nil
-	// uses the catalogue's benchmark facts (see benchmarkSources).
-	Benchmarks func(snap *catalog.Snapshot, model string) []catalog.SourceRef
-}
+// Options are what Measure needs besides the catalogue: nothing at
+// present (a model's benchmark sources are its benchmark facts).
+type Options struct{}
 
 // Measure reports the coverage of snap: one row per model in id order,
 // totals per field and per creator.
 func Measure(snap *catalog.Snapshot, opt Options) Report {
-	bench := opt.Benchmarks
-	if bench == nil {
-		bench = benchmarkSources
-	}
 	fields := Fields()
 	r := Report{Fields: fields, Models: []ModelRow{}, Totals: make([]FieldTotal, len(fields)), Creators: []CreatorTotal{}, All: newTally()}
 	for i, f := range fields {
@@ -190,7 +185,7 @@ func Measure(snap *catalog.Snapshot, opt Options) Report {
 	creators := map[string]*CreatorTotal{}
 	for _, id := range snap.ModelIDs() {
 		m := snap.Models[id]
-		row := ModelRow{ID: m.ID, Creator: m.Creator, Cells: modelCells(m, offerings[id], bench(snap, id))}
+		row := ModelRow{ID: m.ID, Creator: m.Creator, Cells: modelCells(m, offerings[id])}
 		for i := range row.Cells {
 			row.Cells[i].Field = fields[i]
 		}
@@ -225,8 +220,8 @@ func Measure(snap *catalog.Snapshot, opt Options) Report {
 	return r
 }
 
-// modelCells is one model's cells in Fields order.
-func modelCells(m *catalog.Model, offs []*catalog.Offering, bench []catalog.SourceRef) []Cell {
+// modelCells is one model's cells in Fields order, offs its offerings.
+func modelCells(m *catalog.Model, offs []*catalog.Offering) []Cell {
 	cells := []Cell{
 		cellOf(m.Released.Source), cellOf(m.ContextWindow.Source), cellOf(m.Parameters.Source),
 		cellOf(m.Architecture.Source), cellOf(m.Licence.Source), cellOf(m.KnowledgeCutoff.Source),
@@ -234,7 +229,19 @@ func modelCells(m *catalog.Model, offs []*catalog.Offering, bench []catalog.Sour
 	for _, c := range catalog.Capabilities {
 		cells = append(cells, cellOf(m.Capabilities[c].Source))
 	}
-	return append(cells, priceCell(offs), best(bench))
+	return append(cells, priceCell(offs), benchmarkCell(m))
+}
+
+// benchmarkCell is the best source among a model's sourced benchmark
+// results (card evaluation tables, models.dev, creator docs).
+func benchmarkCell(m *catalog.Model) Cell {
+	var refs []catalog.SourceRef
+	for _, f := range m.Benchmarks {
+		if f.Sourced() {
+			refs = append(refs, f.Source)
+		}
+	}
+	return best(refs)
 }
 
 // cellOf is the cell of one fact's source.

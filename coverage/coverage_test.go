@@ -124,13 +124,14 @@ func TestMeasure(t *testing.T) {
 			t.Errorf("meta: %+v", ct)
 		}
 	})
-	t.Run("benchmarks through the seam", func(t *testing.T) {
-		r := coverage.Measure(sample(), coverage.Options{Benchmarks: func(_ *catalog.Snapshot, id string) []catalog.SourceRef {
-			if id == "openai/gpt-5.3-codex" {
-				return []catalog.SourceRef{src("modelsdev", catalog.AuthorityCrossCheck), src("openai", catalog.AuthorityCreator)}
-			}
-			return nil
-		}})
+	t.Run("benchmarks", func(t *testing.T) {
+		snap := sample()
+		snap.Models["openai/gpt-5.3-codex"].Benchmarks = []catalog.Fact[catalog.BenchmarkResult]{
+			fact(catalog.BenchmarkResult{Benchmark: "mmlu"}, src("modelsdev", catalog.AuthorityCrossCheck)),
+			fact(catalog.BenchmarkResult{Benchmark: "gpqa"}, src("openai", catalog.AuthorityCreator)),
+			{Value: catalog.BenchmarkResult{Benchmark: "swe-bench"}}, // not sourced
+		}
+		r := coverage.Measure(snap, coverage.Options{})
 		if ft := r.Totals[len(r.Totals)-1]; ft.Field != coverage.Benchmarks || ft.Sourced != 1 || ft.By[coverage.Creator] != 1 {
 			t.Errorf("benchmarks: %+v", ft)
 		}
