@@ -169,13 +169,9 @@ type Report struct {
 	All Tally `json:"all"`
 }
 
-// Options are what Measure needs besides the catalogue: nothing at
-// present (a model's benchmark sources are its benchmark facts).
-type Options struct{}
-
 // Measure reports the coverage of snap: one row per model in id order,
 // totals per field and per creator.
-func Measure(snap *catalog.Snapshot, opt Options) Report {
+func Measure(snap *catalog.Snapshot) Report {
 	fields := Fields()
 	r := Report{Fields: fields, Models: []ModelRow{}, Totals: make([]FieldTotal, len(fields)), Creators: []CreatorTotal{}, All: newTally()}
 	for i, f := range fields {

@@ -58,7 +58,7 @@ func sample() *catalog.Snapshot {
 }
 
 func TestMeasure(t *testing.T) {
-	r := coverage.Measure(sample(), coverage.Options{})
+	r := coverage.Measure(sample())
 	fields := coverage.Fields()
 	if len(r.Fields) != len(fields) || len(fields) != 8+len(catalog.Capabilities) {
 		t.Fatalf("fields %v", r.Fields)
@@ -131,7 +131,7 @@ func TestMeasure(t *testing.T) {
 			fact(catalog.BenchmarkResult{Benchmark: "gpqa"}, src("openai", catalog.AuthorityCreator)),
 			{Value: catalog.BenchmarkResult{Benchmark: "swe-bench"}}, // not sourced
 		}
-		r := coverage.Measure(snap, coverage.Options{})
+		r := coverage.Measure(snap)
 		if ft := r.Totals[len(r.Totals)-1]; ft.Field != coverage.Benchmarks || ft.Sourced != 1 || ft.By[coverage.Creator] != 1 {
 			t.Errorf("benchmarks: %+v", ft)
 		}
@@ -139,7 +139,7 @@ func TestMeasure(t *testing.T) {
 }
 
 func TestGolden(t *testing.T) {
-	r := coverage.Measure(sample(), coverage.Options{})
+	r := coverage.Measure(sample())
 	var text bytes.Buffer
 	if err := coverage.WriteText(&text, r); err != nil {
 		t.Fatal(err)
@@ -170,7 +170,7 @@ func TestDemoDays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := coverage.Measure(snap, coverage.Options{})
+	r := coverage.Measure(snap)
 	if len(r.Models) != len(snap.Models) || len(r.Models) == 0 {
 		t.Fatalf("%d rows for %d models", len(r.Models), len(snap.Models))
 	}

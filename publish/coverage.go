@@ -19,7 +19,7 @@ type CoverageDoc struct {
 
 // Coverage measures the coverage of the published catalogue snap.
 func Coverage(snap *catalog.Snapshot) CoverageDoc {
-	return CoverageDoc{SchemaVersion: export.SchemaVersion, Report: coverage.Measure(snap, coverage.Options{})}
+	return CoverageDoc{SchemaVersion: export.SchemaVersion, Report: coverage.Measure(snap)}
 }
 
 // coverageSection exports coverage.json.
