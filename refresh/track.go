@@ -160,6 +160,11 @@ func Planned(st *store.Store, o Options) ([]scrapers.Source, error) {
 			return nil, fmt.Errorf("planned sources: %w", err)
 		}
 	}
+	return PlannedFrom(st, o, prev)
+}
+
+// PlannedFrom is Planned from the stored pages already read (st.Pages).
+func PlannedFrom(st *store.Store, o Options, prev map[string]catalog.Page) ([]scrapers.Source, error) {
 	srcs, err := plannedSources(st, o, prev)
 	if err != nil {
 		return nil, fmt.Errorf("planned sources: %w", err)

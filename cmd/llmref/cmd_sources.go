@@ -131,17 +131,17 @@ func (e *env) sourceState(srcs []scrapers.Source) (run *catalog.Run, notes map[s
 		return nil, nil, "", nil, err
 	}
 	defer st.Close()
-	if planned, err = refresh.Planned(st, plan); err != nil {
+	pages, err := st.Pages()
+	if err != nil {
+		return nil, nil, "", nil, err
+	}
+	if planned, err = refresh.PlannedFrom(st, plan, pages); err != nil {
 		return nil, nil, "", nil, err
 	}
 	last, err := st.LastRun()
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, notes, "no run yet", planned, nil
 	}
-	if err != nil {
-		return nil, nil, "", nil, err
-	}
-	pages, err := st.Pages()
 	if err != nil {
 		return nil, nil, "", nil, err
 	}
