@@ -20,7 +20,7 @@ func (acc *modelAcc) addBenchmark(o catalog.Observation, stale, variant bool) er
 		acc.benchmarks = map[string][]cand{}
 	}
 	k := r.Key()
-	acc.benchmarks[k] = append(acc.benchmarks[k], cand{obs: o, stale: stale, variant: variant, val: r, display: r.Score})
+	acc.benchmarks[k] = append(acc.benchmarks[k], cand{obs: originOf(o), stale: stale, variant: variant, val: r, display: r.Score})
 	return nil
 }
 
