@@ -176,9 +176,8 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 // normaliseAndCommit is a run's second half: the pages (the unchanged and
 // stale ones with their stored observations) normalised into the new
 // catalogue, compared with the published one under the review rules,
-// committed in one transaction, exported and reported.
+// staged, committed in one transaction, exported and reported.
 func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run catalog.Run, pages []catalog.Page, log *slog.Logger) (*Result, error) {
-	started := run.StartedAt
 	if err := st.LoadObservations(pages); err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
@@ -192,11 +191,65 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 			}
 		}
 	}()
+	d, err := decide(ctx, st, o, &run, pages, prepared, release.done, log)
+	if err != nil {
+		return nil, err
+	}
+	if d.staged == nil {
+		return recordFailed(st, o, run, "the sources read named no model", log)
+	}
+	if err := stopped(ctx, "commit"); err != nil {
+		return nil, err
+	}
+	cs := d.changes
+	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Staged: d.staged,
+		Changes: &cs, Holds: d.held, Closed: d.closed, Prepared: prepared})
+	if err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
+	committed = true
+	run.ID = id
+	res := &Result{Run: run, Warnings: d.warnings, Changes: &cs, Held: d.held}
+	log.Info("committed", "run", id, "status", run.Status, "models", run.Models, "offerings", run.Offerings, "unmatched", run.Unmatched)
+
+	if res.Export, err = o.Publisher.PublishSnapshot(ctx, st, d.publish, run); err != nil {
+		return res, &notPublished{id, err}
+	}
+	res.Delivery = o.Publisher.Notify(ctx, st, run, cs)
+	if run.Status == catalog.RunPartial {
+		return res, fmt.Errorf("run %d: %w", id, ErrPartial)
+	}
+	return res, nil
+}
+
+// decided is a run's new catalogue, reviewed and staged, and what the
+// commit writes beside it.
+type decided struct {
+	// staged is the catalogue to publish; nil when the pages named no
+	// model (nothing may be committed).
+	staged       *store.Staged
+	changes      catalog.ChangeSet
+	held, closed []catalog.Hold
+	warnings     []string
+	// publish is the catalogue for the publisher, which is all that
+	// still holds it: nil when the run exports nothing, so that the
+	// catalogue (more than half of what a run holds, 96 MB at 8,000
+	// pages) and the published one it was compared with are gone before
+	// the commit.
+	publish *catalog.Snapshot
+}
+
+// decide normalises the pages into the new catalogue, reviews it against
+// the published one under the rules, fills in the run's figures and
+// status, and stages what is to publish. Everything it builds but the
+// staging and the changes is its own: once it returns, only what the
+// publisher needs is left.
+func decide(ctx context.Context, st *store.Store, o Options, run *catalog.Run, pages []catalog.Page, prepared *store.Prepared, done func(int), log *slog.Logger) (*decided, error) {
 	prevSnap, err := st.Snapshot()
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
-	norm := normalize.Normalize(normalize.Input{Pages: pages, Previous: prevSnap, Settings: o.Normalization, Now: started, Done: release.done})
+	norm := normalize.Normalize(normalize.Input{Pages: pages, Previous: prevSnap, Settings: o.Normalization, Now: run.StartedAt, Done: done})
 	prepared.Wait() // every page's observations are gone now, their counts kept
 	for _, w := range norm.Warnings {
 		log.Warn("unreadable value", "detail", w)
@@ -217,44 +270,29 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	if o.Review != nil {
 		rules = *o.Review
 	}
-	review := changes.Review(changes.Input{Published: prevSnap, Next: norm.Snapshot, Run: run, Rules: rules, Holds: holds})
+	review := changes.Review(changes.Input{Published: prevSnap, Next: norm.Snapshot, Run: *run, Rules: rules, Holds: holds})
 	snap := review.Publish
 	log.Info("changes", "changes", len(review.Changes.Changes), "held", len(review.Seen), "closed", len(review.Closed))
+	d := &decided{changes: review.Changes, held: review.Seen, closed: review.Closed, warnings: norm.Warnings}
 	if len(snap.Models) == 0 {
-		return recordFailed(st, o, run, "the sources read named no model", log)
+		return d, nil
 	}
 	run.Models, run.Offerings, run.Unmatched = len(snap.Models), len(snap.Offerings), len(snap.Unmatched)
-	run.FinishedAt = finishTime(o, started)
+	run.FinishedAt = finishTime(o, run.StartedAt)
 	run.Status = catalog.RunOK
 	if len(run.FailedSources()) > 0 {
 		run.Status = catalog.RunPartial
 	}
-	cs := review.Changes
 	if err := stopped(ctx, "commit"); err != nil {
 		return nil, err
 	}
-	staged, err := st.StageSnapshot(snap, prepared) // see store/stage.go
-	if err != nil {
+	if d.staged, err = st.StageSnapshot(snap, prepared); err != nil { // see store/stage.go
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
-	id, err := st.CommitRun(store.Commit{Run: run, Pages: pages, Snapshot: snap, Staged: staged,
-		Changes: &cs, Holds: review.Seen, Closed: review.Closed, Prepared: prepared})
-	if err != nil {
-		return nil, fmt.Errorf("refresh: %w", err)
+	if o.Publisher.Enabled() {
+		d.publish = snap
 	}
-	committed = true
-	run.ID = id
-	res := &Result{Run: run, Warnings: norm.Warnings, Changes: &cs, Held: review.Seen}
-	log.Info("committed", "run", id, "status", run.Status, "models", run.Models, "offerings", run.Offerings, "unmatched", run.Unmatched)
-
-	if res.Export, err = o.Publisher.PublishSnapshot(ctx, st, snap, run); err != nil {
-		return res, &notPublished{id, err}
-	}
-	res.Delivery = o.Publisher.Notify(ctx, st, run, cs)
-	if run.Status == catalog.RunPartial {
-		return res, fmt.Errorf("run %d: %w", id, ErrPartial)
-	}
-	return res, nil
+	return d, nil
 }
 
 // unchanged reports whether the run may keep the published catalogue as it

@@ -22,7 +22,8 @@ type Commit struct {
 	// (see StreamBodies), unreferenced until the commit names them.
 	Pages []catalog.Page
 	// Snapshot is the new published catalogue. Nil keeps the published
-	// catalogue as it is (a run that failed before normalising).
+	// catalogue as it is (a run that failed before normalising), unless
+	// Staged is set.
 	Snapshot *catalog.Snapshot
 	// Changes are the run's changes against the published catalogue, with
 	// what became of each. CommitRun numbers them in place: the run, and
@@ -37,8 +38,9 @@ type Commit struct {
 	// Prepared, when set, holds Pages already encoded (see Prepare in
 	// encode.go).
 	Prepared *Prepared
-	// Staged, when set, is Snapshot written ahead to the staging bucket
-	// (see StageSnapshot): the commit swaps it in.
+	// Staged, when set, is the new catalogue written ahead to the staging
+	// bucket (see StageSnapshot): the commit swaps it in. It takes
+	// Snapshot's place; a commit with both is refused.
 	Staged *Staged
 }
 
@@ -60,6 +62,9 @@ type pageRef struct {
 // changes, and its held changes. Either all of it is in the database
 // afterwards, or none. A damaged file is refused (see checkBeforeCommit).
 func (s *Store) CommitRun(c Commit) (uint64, error) {
+	if c.Staged != nil && c.Snapshot != nil {
+		return 0, errors.New("commit run: a staged catalogue and a snapshot: publish one of them")
+	}
 	full, err := s.checkBeforeCommit(c.Run.StartedAt) // see integrity.go
 	if err != nil {
 		return 0, fmt.Errorf("commit run: %w", err)
@@ -102,7 +107,7 @@ func (s *Store) CommitRun(c Commit) (uint64, error) {
 		}
 		switch {
 		case c.Staged != nil: // see stage.go
-			if err := publishStaged(tx, c.Staged, c.Snapshot, id, c.Run.StartedAt); err != nil {
+			if err := publishStaged(tx, c.Staged, id, c.Run.StartedAt); err != nil {
 				return err
 			}
 		case c.Snapshot != nil:
@@ -172,7 +177,7 @@ func writeSnapshot(tx *bolt.Tx, snap *catalog.Snapshot, run uint64, at time.Time
 			gone = append(gone, string(k))
 		}
 	}
-	if err := appendHistory(hist, snap, keys, gone, run, at); err != nil { // see stage.go
+	if err := appendHistory(hist, keys, pointsOf(snap, keys), gone, run, at); err != nil { // see stage.go
 		return err
 	}
 	for _, key := range gone {

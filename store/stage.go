@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -47,23 +48,31 @@ const stagePagesMin = 512
 
 // Staged is a catalogue written to the staging bucket, ready for CommitRun
 // (Commit.Staged).
+//
+// It keeps of the catalogue only what the commit writes besides the staged
+// records (each offering's price point, the unmatched ids), so that the
+// catalogue itself may go before the commit: at 8,000 pages its structs
+// are 96 MB, more than half of what a run holds.
 type Staged struct {
-	snap *catalog.Snapshot
-	id   []byte
-	// offerings are the staged offerings' keys, in order.
+	id []byte
+	// offerings are the staged offerings' keys, in order, and points
+	// their price points (run and time set by the commit).
 	offerings []string
+	points    []catalog.PricePoint
+	unmatched []catalog.Unmatched
 	// pages is set when the staging holds every current page's
 	// observation records (see stagePageObs).
 	pages bool
 }
 
 // StageSnapshot writes snap's models and offerings to the staging bucket,
-// a batch of records at a time. Pass the result as Commit.Staged, with snap
-// as Commit.Snapshot; snap must not change in between. When prepared (the
-// commit's Commit.Prepared, or nil) staged the pages' observations, the
-// catalogue joins them in that staging; otherwise a new staging is made.
+// a batch of records at a time. Pass the result as Commit.Staged (and no
+// Commit.Snapshot): the commit publishes what was staged, and snap is not
+// read again. When prepared (the commit's Commit.Prepared, or nil) staged
+// the pages' observations, the catalogue joins them in that staging;
+// otherwise a new staging is made.
 func (s *Store) StageSnapshot(snap *catalog.Snapshot, prepared *Prepared) (*Staged, error) {
-	st := &Staged{snap: snap}
+	st := &Staged{unmatched: snap.Unmatched}
 	if prepared != nil {
 		prepared.Wait()
 		if prepared.err == nil && prepared.stage != nil {
@@ -84,7 +93,18 @@ func (s *Store) StageSnapshot(snap *catalog.Snapshot, prepared *Prepared) (*Stag
 	if st.offerings, err = stageKeys(s, st.id, bOfferings, snap.Offerings); err != nil {
 		return nil, err
 	}
+	st.points = pointsOf(snap, st.offerings)
 	return st, nil
+}
+
+// pointsOf is the price point of each offering of keys, with no run or
+// time yet (appendHistory sets them).
+func pointsOf(snap *catalog.Snapshot, keys []string) []catalog.PricePoint {
+	points := make([]catalog.PricePoint, len(keys))
+	for i, k := range keys {
+		points[i] = catalog.PointOf(snap.Offerings[k], 0, time.Time{})
+	}
+	return points
 }
 
 // newStage replaces the staging bucket (what a run killed while staging
@@ -268,19 +288,19 @@ func stagingOf(tx *bolt.Tx, id, name []byte) (*bolt.Bucket, error) {
 // commit: price history for every offering that changed, appeared or
 // left (read against the published offerings), then the staged models and
 // offerings take the published ones' place.
-func publishStaged(tx *bolt.Tx, st *Staged, snap *catalog.Snapshot, run uint64, at time.Time) error {
+func publishStaged(tx *bolt.Tx, st *Staged, run uint64, at time.Time) error {
 	stage := tx.Bucket(bStage)
-	if stage == nil || string(stage.Get(keyStageID)) != string(st.id) || st.snap != snap {
+	if stage == nil || string(stage.Get(keyStageID)) != string(st.id) {
 		return errors.New("the staged catalogue is not this run's (another run staged since)")
 	}
 	var gone []string
 	c := tx.Bucket(bOfferings).Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
-		if _, ok := snap.Offerings[string(k)]; !ok {
+		if _, ok := slices.BinarySearch(st.offerings, string(k)); !ok {
 			gone = append(gone, string(k))
 		}
 	}
-	if err := appendHistory(tx.Bucket(bHistory), snap, st.offerings, gone, run, at); err != nil {
+	if err := appendHistory(tx.Bucket(bHistory), st.offerings, st.points, gone, run, at); err != nil {
 		return err
 	}
 	swap := [][]byte{bModels, bOfferings}
@@ -298,14 +318,17 @@ func publishStaged(tx *bolt.Tx, st *Staged, snap *catalog.Snapshot, run uint64, 
 	if err := tx.DeleteBucket(bStage); err != nil {
 		return err
 	}
-	return putJSON(tx.Bucket(bUnmatched), []byte("all"), snap.Unmatched)
+	return putJSON(tx.Bucket(bUnmatched), []byte("all"), st.unmatched)
 }
 
 // appendHistory adds a price point for each offering of keys whose prices
-// changed or appeared, and a removal point for each of gone.
-func appendHistory(hist *bolt.Bucket, snap *catalog.Snapshot, keys, gone []string, run uint64, at time.Time) error {
-	for _, key := range keys {
-		if err := appendPoint(hist, key, catalog.PointOf(snap.Offerings[key], run, at)); err != nil {
+// changed or appeared (points are theirs, in the same order; each is
+// stamped with run and at), and a removal point for each of gone.
+func appendHistory(hist *bolt.Bucket, keys []string, points []catalog.PricePoint, gone []string, run uint64, at time.Time) error {
+	for i, key := range keys {
+		p := points[i]
+		p.Run, p.At = run, at
+		if err := appendPoint(hist, key, p); err != nil {
 			return err
 		}
 	}

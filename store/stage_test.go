@@ -17,26 +17,37 @@ import (
 func TestStagedCommit(t *testing.T) {
 	day := func(n int) time.Time { return time.Date(2026, 4, 22+n, 2, 0, 0, 0, time.UTC) }
 	nights := func() []*catalog.Snapshot {
-		return []*catalog.Snapshot{
+		n := []*catalog.Snapshot{
 			snapshotWith(offering("a/b", "p", 27_000, 200_000, day(1)), offering("x/y", "p", 1, 1, day(1))),
 			snapshotWith(offering("a/b", "p", 27_000, 200_000, day(2)), offering("x/y", "p", 1, 1, day(2))),
 			snapshotWith(offering("a/b", "p", 27_000, 201_000, day(3))), // x/y leaves
 		}
+		n[1].Unmatched = []catalog.Unmatched{{Source: "openrouter", ID: "q/r", Reason: "no such model", URL: "https://openrouter.ai/api/v1/models"}}
+		return n
 	}
 	direct, _ := openTemp(t)
 	staged, _ := openTemp(t)
+	again := nights()
 	for i, snap := range nights() {
-		if _, err := direct.CommitRun(Commit{Run: catalog.Run{StartedAt: day(i + 1)}, Snapshot: snap}); err != nil {
+		if _, err := direct.CommitRun(Commit{Run: catalog.Run{StartedAt: day(i + 1)}, Snapshot: again[i]}); err != nil {
 			t.Fatal(err)
 		}
-	}
-	for i, snap := range nights() {
 		st, err := staged.StageSnapshot(snap, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := staged.CommitRun(Commit{Run: catalog.Run{StartedAt: day(i + 1)}, Snapshot: snap, Staged: st}); err != nil {
+		// The commit reads only what was staged: the run lets its
+		// catalogue go before it.
+		clear(snap.Models)
+		clear(snap.Offerings)
+		snap.Unmatched = nil
+		if _, err := staged.CommitRun(Commit{Run: catalog.Run{StartedAt: day(i + 1)}, Staged: st}); err != nil {
 			t.Fatal(err)
+		}
+		want, _ := direct.Snapshot()
+		got, err := staged.Snapshot()
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("night %d's published catalogue: %v\n got %+v\nwant %+v", i+1, err, got, want)
 		}
 	}
 	for _, model := range []string{"a/b", "x/y"} {
@@ -61,6 +72,25 @@ func TestStagedCommit(t *testing.T) {
 	}
 }
 
+// TestStagedAndSnapshot: a commit given a staged catalogue and a snapshot
+// is refused — which of the two would publish is not for the store to
+// guess — and writes nothing.
+func TestStagedAndSnapshot(t *testing.T) {
+	s, _ := openTemp(t)
+	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
+	snap := snapshotWith(offering("a/b", "p", 1, 2, at))
+	st, err := s.StageSnapshot(snap, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: at}, Snapshot: snap, Staged: st}); err == nil {
+		t.Fatal("a commit with both a staging and a snapshot went through")
+	}
+	if runs, _ := s.Runs(); len(runs) != 0 {
+		t.Errorf("the refused commit wrote %d runs", len(runs))
+	}
+}
+
 // TestStagedStale: a staging replaced by a later one cannot be committed
 // (nothing of the run is written), and a staging left behind by a run that
 // never committed is no damage.
@@ -76,7 +106,7 @@ func TestStagedStale(t *testing.T) {
 	if _, err := s.StageSnapshot(second, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: at}, Snapshot: first, Staged: old}); err == nil {
+	if _, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: at}, Staged: old}); err == nil {
 		t.Fatal("a replaced staging was committed")
 	}
 	if runs, _ := s.Runs(); len(runs) != 0 {
@@ -142,7 +172,7 @@ func TestStagedPageObservations(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := staged.CommitRun(Commit{Run: catalog.Run{StartedAt: day(n + 1), Status: catalog.RunOK}, Pages: pages, Snapshot: snap, Staged: other, Prepared: prepared}); err == nil {
+			if _, err := staged.CommitRun(Commit{Run: catalog.Run{StartedAt: day(n + 1), Status: catalog.RunOK}, Pages: pages, Staged: other, Prepared: prepared}); err == nil {
 				t.Fatalf("night %d: a commit published another staging than its pages'", n+1)
 			}
 			if runs, _ := staged.Runs(); len(runs) != n {
@@ -166,7 +196,7 @@ func TestStagedPageObservations(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := staged.CommitRun(Commit{Run: catalog.Run{StartedAt: day(n + 1), Status: catalog.RunOK}, Pages: pages, Snapshot: snap, Staged: st, Prepared: prepared}); err != nil {
+		if _, err := staged.CommitRun(Commit{Run: catalog.Run{StartedAt: day(n + 1), Status: catalog.RunOK}, Pages: pages, Staged: st, Prepared: prepared}); err != nil {
 			t.Fatalf("night %d: %v", n+1, err)
 		}
 		want, got := pageObsRecords(t, plain), pageObsRecords(t, staged)
