@@ -66,8 +66,8 @@ func encodeObservations(p *catalog.Page) ([]byte, error) {
 
 // decodeObservations restores a page's observations from their record.
 func decodeObservations(p *catalog.Page, data []byte) error {
-	var recs []obsRecord
-	if err := json.Unmarshal(data, &recs); err != nil {
+	recs, err := readObsRecords(data) // see obsdecode.go
+	if err != nil {
 		return fmt.Errorf("observations of %s: %w", p.URL, err)
 	}
 	p.Observations = make([]catalog.Observation, len(recs))
