@@ -199,21 +199,20 @@ func (s *obsScanner) token() (b []byte, plain, ok bool) {
 func (s *obsScanner) str(shared bool) string {
 	start := s.i
 	b, plain, ok := s.token()
-	if !ok {
-		return ""
-	}
 	var v string
 	switch {
+	case !ok:
+		return ""
 	case !plain:
-		if err := json.Unmarshal(s.data[start:s.i], &v); err != nil {
+		if v, ok = unquote(s.data[start:s.i]); !ok {
 			s.ok = false
 			return ""
 		}
 	case !shared:
 		return string(b)
 	default:
-		if v, ok := s.seen[string(b)]; ok {
-			return v
+		if w, ok := s.seen[string(b)]; ok {
+			return w
 		}
 		v = string(b)
 	}
@@ -225,6 +224,16 @@ func (s *obsScanner) str(shared bool) string {
 	}
 	s.seen[v] = v
 	return v
+}
+
+// unquote reads a JSON string token (quotes included) as encoding/json
+// does.
+func unquote(tok []byte) (string, bool) {
+	var v string
+	if err := json.Unmarshal(tok, &v); err != nil {
+		return "", false
+	}
+	return v, true
 }
 
 // int reads the authority: an integer in the form encoding/json writes.

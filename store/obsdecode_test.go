@@ -1,10 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"testing"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/llmref/llmref/catalog"
@@ -82,10 +84,7 @@ func TestReadObsRecordsHandPath(t *testing.T) {
 				RetrievedAt: p.FetchedAt, Subject: id, SubjectName: "Name <&> of " + id, Provider: "openrouter", Field: f, Value: "0.000000027", Unit: catalog.PerToken})
 		}
 	}
-	data, err := encodeObservations(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := encodeObservations(p)
 	recs, ok := scanObsRecords(data)
 	if !ok {
 		t.Fatalf("the store's own records went to encoding/json: %s", data)
@@ -120,5 +119,112 @@ func FuzzReadObsRecords(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameAsJSON(t, data)
+	})
+}
+
+// marshalObsRecords is what encodeObservations wrote with encoding/json:
+// the form the hand encoder keeps byte for byte.
+func marshalObsRecords(t *testing.T, p *catalog.Page) []byte {
+	t.Helper()
+	recs := make([]obsRecord, len(p.Observations))
+	for i, o := range p.Observations {
+		recs[i] = obsRecord{Authority: int(o.Authority), Subject: o.Subject, SubjectName: o.SubjectName, Provider: o.Provider,
+			Region: o.Region, Variant: o.Variant, Field: string(o.Field), Value: o.Value, Unit: string(o.Unit), Note: o.Note}
+		if o.URL != p.URL {
+			recs[i].URL = o.URL
+		}
+	}
+	b, err := json.Marshal(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// FuzzEncodeObservations: the hand encoder writes what json.Marshal wrote,
+// and the records read back as the observations.
+func FuzzEncodeObservations(f *testing.F) {
+	f.Add("meta-llama/llama-3.2-1b-instruct", "Llama 3.2 1B <Instruct> & more", "together", "0.000000027", "per 1M \"tokens\"", "https://example.com/other", 30)
+	f.Add("", "", "", "", "", "", 0)
+	f.Add("a\x00b", "\xff\xfe", "\u2028", "\\", "\t\n", "https://p", -10)
+	f.Fuzz(func(t *testing.T, subject, name, provider, value, note, url string, authority int) {
+		p := &catalog.Page{Source: "s", URL: "https://p", FetchedAt: time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC)}
+		for _, f := range []catalog.Field{catalog.FieldPriceInput, catalog.FieldName} {
+			p.Observations = append(p.Observations, catalog.Observation{Source: p.Source, URL: url, Authority: catalog.Authority(authority),
+				RetrievedAt: p.FetchedAt, Subject: subject, SubjectName: name, Provider: provider, Region: note, Variant: name,
+				Field: f, Value: value, Unit: catalog.Unit(provider), Note: note})
+		}
+		got := encodeObservations(p)
+		if want := marshalObsRecords(t, p); !bytes.Equal(got, want) {
+			t.Fatalf("encoded\n got %s\nwant %s", got, want)
+		}
+		sameAsJSON(t, got)
+		if !utf8.ValidString(subject + name + provider + value + note + url) {
+			return // encoding/json writes bad UTF-8 as U+FFFD: no round trip
+		}
+		back := &catalog.Page{Source: p.Source, URL: p.URL, FetchedAt: p.FetchedAt}
+		if err := decodeObservations(back, got); err != nil {
+			t.Fatal(err)
+		}
+		want := p.Observations
+		for i := range want {
+			if want[i].URL == "" {
+				want[i].URL = p.URL // an empty URL reads back as the page's
+			}
+		}
+		if !reflect.DeepEqual(back.Observations, want) {
+			t.Fatalf("round trip:\n got %+v\nwant %+v", back.Observations, want)
+		}
+	})
+}
+
+// TestEncodeObservationsEmpty: a page without observations is "[]", as
+// json.Marshal wrote it.
+func TestEncodeObservationsEmpty(t *testing.T) {
+	p := &catalog.Page{Source: "s", URL: "https://p"}
+	if got, want := encodeObservations(p), marshalObsRecords(t, p); !bytes.Equal(got, want) {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+// BenchmarkObservationRecords sets the hand encoder and reader against
+// encoding/json on a page shaped like an OpenRouter endpoints page (26
+// observations: prices, contexts, five providers).
+func BenchmarkObservationRecords(b *testing.B) {
+	p := &catalog.Page{Source: "openrouter-endpoints", URL: "https://openrouter.ai/api/v1/models/meta-llama/llama-3.2-1b-instruct/endpoints"}
+	for _, prov := range []string{"deepinfra", "together", "fireworks", "novita", "cloudflare"} {
+		for _, f := range []catalog.Field{catalog.FieldPriceInput, catalog.FieldPriceOutput, catalog.FieldOfferingContext, catalog.FieldOfferingMaxOutput, catalog.FieldPriceCachedInput} {
+			p.Observations = append(p.Observations, catalog.Observation{Source: p.Source, URL: p.URL, Authority: catalog.AuthorityAggregator,
+				Subject: "meta-llama/llama-3.2-1b-instruct", SubjectName: "Meta: Llama 3.2 1B Instruct", Provider: prov, Field: f, Value: "0.000000027", Unit: catalog.PerToken})
+		}
+	}
+	p.Observations = append(p.Observations, catalog.Observation{Source: p.Source, URL: p.URL, Authority: catalog.AuthorityAggregator,
+		Subject: "meta-llama/llama-3.2-1b-instruct", Field: catalog.FieldName, Value: "Meta: Llama 3.2 1B Instruct"})
+	data := encodeObservations(p)
+	b.Run("encode/hand", func(b *testing.B) {
+		for range b.N {
+			encodeObservations(p)
+		}
+	})
+	b.Run("encode/encoding-json", func(b *testing.B) {
+		t := &testing.T{}
+		for range b.N {
+			marshalObsRecords(t, p)
+		}
+	})
+	b.Run("decode/hand", func(b *testing.B) {
+		for range b.N {
+			if _, err := readObsRecords(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode/encoding-json", func(b *testing.B) {
+		for range b.N {
+			var recs []obsRecord
+			if err := json.Unmarshal(data, &recs); err != nil {
+				b.Fatal(err)
+			}
+		}
 	})
 }

@@ -5,11 +5,13 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/jsonstr"
 )
 
 // A current page is three records under its URL: its small record in
@@ -46,22 +48,44 @@ type obsRecord struct {
 	URL string `json:"l,omitempty"`
 }
 
-// encodeObservations writes a page's observations compactly.
-func encodeObservations(p *catalog.Page) ([]byte, error) {
-	recs := make([]obsRecord, len(p.Observations))
-	for i, o := range p.Observations {
-		r := obsRecord{Authority: int(o.Authority), Subject: o.Subject, SubjectName: o.SubjectName, Provider: o.Provider,
-			Region: o.Region, Variant: o.Variant, Field: string(o.Field), Value: o.Value, Unit: string(o.Unit), Note: o.Note}
-		if o.URL != p.URL {
-			r.URL = o.URL
+// encodeObservations writes a page's observations compactly: an array of
+// obsRecord, byte for byte as json.Marshal writes it, by hand (a first
+// refresh encodes every page's; encoding/json's reflection was most of
+// the cost).
+func encodeObservations(p *catalog.Page) []byte {
+	b := make([]byte, 0, 2+128*len(p.Observations))
+	b = append(b, '[')
+	for i := range p.Observations {
+		o := &p.Observations[i]
+		if i > 0 {
+			b = append(b, ',')
 		}
-		recs[i] = r
+		b = append(b, `{"a":`...)
+		b = strconv.AppendInt(b, int64(o.Authority), 10)
+		b = appendObsField(b, `,"s":`, o.Subject, true)
+		b = appendObsField(b, `,"n":`, o.SubjectName, false)
+		b = appendObsField(b, `,"p":`, o.Provider, false)
+		b = appendObsField(b, `,"r":`, o.Region, false)
+		b = appendObsField(b, `,"v":`, o.Variant, false)
+		b = appendObsField(b, `,"f":`, string(o.Field), true)
+		b = appendObsField(b, `,"x":`, o.Value, true)
+		b = appendObsField(b, `,"u":`, string(o.Unit), false)
+		b = appendObsField(b, `,"o":`, o.Note, false)
+		if o.URL != p.URL {
+			b = appendObsField(b, `,"l":`, o.URL, false)
+		}
+		b = append(b, '}')
 	}
-	b, err := json.Marshal(recs)
-	if err != nil {
-		return nil, fmt.Errorf("encode observations of %s: %w", p.URL, err)
+	return append(b, ']')
+}
+
+// appendObsField appends one key and string value of an obsRecord; an
+// empty value is left out unless always (the record's omitempty).
+func appendObsField(b []byte, key, v string, always bool) []byte {
+	if v == "" && !always {
+		return b
 	}
-	return b, nil
+	return jsonstr.AppendHTML(append(b, key...), v)
 }
 
 // decodeObservations restores a page's observations from their record.
@@ -116,9 +140,7 @@ func encodePage(p *catalog.Page) (encodedPage, error) {
 	if p.Reused {
 		return e, nil
 	}
-	if e.obs, err = encodeObservations(p); err != nil {
-		return encodedPage{}, err
-	}
+	e.obs = encodeObservations(p)
 	return e, nil
 }
 
@@ -281,8 +303,7 @@ func checkedTimes(tx *bolt.Tx) (map[string]time.Time, error) {
 // they move to bPageObs, compactly, and the record keeps their count.
 func splitPages(tx *bolt.Tx) error {
 	return movePagePart(tx, bPageObs, func(p catalog.Page) (catalog.Page, []byte, error) {
-		obs, err := encodeObservations(&p)
-		return pageMeta(p), obs, err
+		return pageMeta(p), encodeObservations(&p), nil
 	})
 }
 

@@ -10,14 +10,21 @@ import "unicode/utf8"
 // escaped (\b, \f, \n, \r, \t by name, the rest as \u00XX), U+2028 and
 // U+2029 escaped, invalid UTF-8 replaced by U+FFFD, everything else,
 // "<", ">" and "&" included, as it is.
-func Append(b []byte, s string) []byte {
+func Append(b []byte, s string) []byte { return appendString(b, s, false) }
+
+// AppendHTML appends s as a JSON string byte for byte as json.Marshal
+// writes it: as Append, and "<", ">" and "&" escaped (\u003c, \u003e,
+// \u0026).
+func AppendHTML(b []byte, s string) []byte { return appendString(b, s, true) }
+
+func appendString(b []byte, s string, html bool) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if c >= 0x20 && c != '"' && c != '\\' && (!html || c != '<' && c != '>' && c != '&') {
 				i++
 				continue
 			}

@@ -40,6 +40,36 @@ func TestAppend(t *testing.T) {
 	}
 }
 
+// TestAppendHTML: AppendHTML writes what json.Marshal writes.
+func TestAppendHTML(t *testing.T) {
+	for _, s := range []string{"plain", "<html>&amp;</html>", `quote " \ <`, "\x00\xff\u2028 & é"} {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := AppendHTML(nil, s); !bytes.Equal(got, want) {
+			t.Errorf("AppendHTML(%q) = %s, json.Marshal writes %s", s, got, want)
+		}
+	}
+}
+
+// FuzzAppendHTML: AppendHTML writes every string byte for byte as
+// json.Marshal does.
+func FuzzAppendHTML(f *testing.F) {
+	for _, s := range []string{"plain", "<html>&amp;", "\x00\x1f\n", "\xff\xfe bad", "\u2028"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := AppendHTML(nil, s); !bytes.Equal(got, want) {
+			t.Errorf("AppendHTML(%q) = %s, json.Marshal writes %s", s, got, want)
+		}
+	})
+}
+
 // FuzzAppendString: Append writes every string byte for byte as
 // encoding/json does with HTML escaping off.
 func FuzzAppendString(f *testing.F) {
