@@ -42,16 +42,26 @@ func benchSnapshots(n int) (prev, next *catalog.Snapshot) {
 }
 
 // BenchmarkReview is the changes stage of a run over 1,000 models and
-// 6,000 offerings.
+// 6,000 offerings: a nightly run against the published catalogue, and a
+// first run (nothing published: every model and offering is a change).
 func BenchmarkReview(b *testing.B) {
 	prev, next := benchSnapshots(1000)
-	in := Input{Published: prev, Next: next, Run: catalog.Run{StartedAt: day}, Rules: DefaultRules()}
-	b.ReportAllocs()
-	for b.Loop() {
-		out := Review(in)
-		if len(out.Changes.Changes) == 0 {
-			b.Fatal("no changes")
-		}
+	for _, bc := range []struct {
+		name string
+		in   Input
+	}{
+		{"nightly", Input{Published: prev, Next: next, Run: catalog.Run{StartedAt: day}, Rules: DefaultRules()}},
+		{"first", Input{Next: next, Run: catalog.Run{StartedAt: day}, Rules: DefaultRules()}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				out := Review(bc.in)
+				if len(out.Changes.Changes) == 0 {
+					b.Fatal("no changes")
+				}
+			}
+		})
 	}
 }
 

@@ -19,9 +19,26 @@ func Diff(prev, next *catalog.Snapshot) []catalog.Change {
 	if prev == nil {
 		prev = catalog.NewSnapshot()
 	}
-	var out []catalog.Change
-	out = append(out, unmatchedChanges(prev, next)...)
-	for _, id := range next.ModelIDs() {
+	return diffSorted(sortSnapshot(prev), sortSnapshot(next))
+}
+
+// sorted is a snapshot with its model ids and offering keys in order,
+// sorted once: a review walks them several times, and sorting every
+// offering key each time was a third of its time.
+type sorted struct {
+	*catalog.Snapshot
+	ids, keys []string
+}
+
+func sortSnapshot(s *catalog.Snapshot) sorted {
+	return sorted{Snapshot: s, ids: s.ModelIDs(), keys: s.OfferingKeys()}
+}
+
+func diffSorted(prev, next sorted) []catalog.Change {
+	// Every model and offering is a change in a first run.
+	out := make([]catalog.Change, 0, max(len(next.ids)-len(prev.ids), 0)+max(len(next.keys)-len(prev.keys), 0)+16)
+	out = append(out, unmatchedChanges(prev.Snapshot, next.Snapshot)...)
+	for _, id := range next.ids {
 		m := next.Models[id]
 		p, ok := prev.Models[id]
 		if !ok {
@@ -29,14 +46,16 @@ func Diff(prev, next *catalog.Snapshot) []catalog.Change {
 			continue
 		}
 		out = append(out, specChanges(p, m)...)
-		out = append(out, conflictChanges(m.ID, nil, modelFacts(p), modelFacts(m))...)
+		if modelHasConflicts(m) {
+			out = append(out, conflictChanges(m.ID, nil, modelFacts(p), modelFacts(m))...)
+		}
 	}
-	for _, id := range prev.ModelIDs() {
+	for _, id := range prev.ids {
 		if _, ok := next.Models[id]; !ok {
 			out = append(out, catalog.Change{Kind: catalog.ChangeModelRemoved, Model: id, Old: prev.Models[id].DisplayName(), Source: prev.Models[id].Name.Source})
 		}
 	}
-	for _, k := range next.OfferingKeys() {
+	for _, k := range next.keys {
 		o := next.Offerings[k]
 		p, ok := prev.Offerings[k]
 		if !ok {
@@ -49,7 +68,7 @@ func Diff(prev, next *catalog.Snapshot) []catalog.Change {
 			out = append(out, conflictChanges(o.ModelID, o, offeringFacts(p), offeringFacts(o))...)
 		}
 	}
-	for _, k := range prev.OfferingKeys() {
+	for _, k := range prev.keys {
 		if _, ok := next.Offerings[k]; !ok {
 			p := prev.Offerings[k]
 			c := offeringChange(catalog.ChangeOfferingRemoved, p, "")
@@ -160,9 +179,9 @@ func specChanges(prev, next *catalog.Model) []catalog.Change {
 		{"input_modalities", prev.InputModalities.String(), next.InputModalities.String(), prev.InputModalities.Sourced(), next.InputModalities.Sourced(), next.InputModalities.Source, prev.InputModalities.Source},
 		{"output_modalities", prev.OutputModality.String(), next.OutputModality.String(), prev.OutputModality.Sourced(), next.OutputModality.Sourced(), next.OutputModality.Source, prev.OutputModality.Source},
 	}
-	for _, c := range catalog.Capabilities {
+	for i, c := range catalog.Capabilities {
 		pf, nf := prev.Capabilities[c], next.Capabilities[c]
-		specs = append(specs, spec{"capability." + string(c), string(catalog.TriOf(pf)), string(catalog.TriOf(nf)), pf.Sourced(), nf.Sourced(), nf.Source, pf.Source})
+		specs = append(specs, spec{capabilityFields[i], string(catalog.TriOf(pf)), string(catalog.TriOf(nf)), pf.Sourced(), nf.Sourced(), nf.Source, pf.Source})
 	}
 	var out []catalog.Change
 	for _, s := range specs {
@@ -228,8 +247,8 @@ func modelFacts(m *catalog.Model) []factInfo {
 		info("licence", m.Licence), info("knowledge_cutoff", m.KnowledgeCutoff),
 		info("input_modalities", m.InputModalities), info("output_modalities", m.OutputModality),
 	)
-	for _, c := range catalog.Capabilities {
-		out = append(out, info("capability."+string(c), m.Capabilities[c]))
+	for i, c := range catalog.Capabilities {
+		out = append(out, info(capabilityFields[i], m.Capabilities[c]))
 	}
 	for _, f := range m.Benchmarks {
 		out = append(out, info(benchmarkField(f), f)) // benchmarks.go
@@ -298,6 +317,13 @@ func unmatchedChanges(prev, next *catalog.Snapshot) []catalog.Change {
 // carried over from an earlier run, stale. Each change says how many facts
 // and offerings were kept and why the source failed.
 func Stale(run catalog.Run, next *catalog.Snapshot) []catalog.Change {
+	if next == nil {
+		return stale(run, sorted{})
+	}
+	return stale(run, sortSnapshot(next))
+}
+
+func stale(run catalog.Run, next sorted) []catalog.Change {
 	var out []catalog.Change
 	for _, s := range run.FailedSources() {
 		facts, offers := 0, 0
@@ -315,12 +341,12 @@ func Stale(run catalog.Run, next *catalog.Snapshot) []catalog.Change {
 			}
 			return found
 		}
-		if next != nil {
-			for _, id := range next.ModelIDs() {
+		if next.Snapshot != nil {
+			for _, id := range next.ids {
 				m := next.Models[id]
 				count(modelFacts(m), modelStale(m))
 			}
-			for _, k := range next.OfferingKeys() {
+			for _, k := range next.keys {
 				o := next.Offerings[k]
 				if count(offeringFacts(o), offeringStale(o)) {
 					offers++
@@ -363,6 +389,37 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// capabilityFields are the change fields of catalog.Capabilities, in order
+// ("capability.reasoning").
+var capabilityFields = func() []string {
+	out := make([]string, len(catalog.Capabilities))
+	for i, c := range catalog.Capabilities {
+		out[i] = "capability." + string(c)
+	}
+	return out
+}()
+
+// modelHasConflicts reports whether any fact of m has a conflict: only
+// then can the model have a conflict change.
+func modelHasConflicts(m *catalog.Model) bool {
+	if len(m.Name.Conflicts)+len(m.Released.Conflicts)+len(m.ContextWindow.Conflicts)+len(m.MaxOutput.Conflicts)+
+		len(m.Parameters.Conflicts)+len(m.Architecture.Conflicts)+len(m.Licence.Conflicts)+len(m.KnowledgeCutoff.Conflicts)+
+		len(m.InputModalities.Conflicts)+len(m.OutputModality.Conflicts) > 0 {
+		return true
+	}
+	for _, f := range m.Capabilities {
+		if len(f.Conflicts) > 0 {
+			return true
+		}
+	}
+	for _, f := range m.Benchmarks {
+		if len(f.Conflicts) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func offeringHasConflicts(o *catalog.Offering) bool {

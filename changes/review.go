@@ -64,12 +64,13 @@ func Review(in Input) Outcome {
 	next := in.Next
 	at := in.Run.StartedAt
 	r := in.Rules
-	diff := Diff(pub, next)
+	pubS, nextS := sortSnapshot(pub), sortSnapshot(next)
+	diff := diffSorted(pubS, nextS)
 
 	var cands []*candidate
 	// Source breakage: many removals at once, grouped per source.
 	byOffering := map[string]*candidate{}
-	for _, b := range r.breakages(pub, next) {
+	for _, b := range r.breakages(pubS, nextS) {
 		c := &candidate{hold: catalog.Hold{Kind: catalog.HoldBreakage, Key: "breakage:" + b.source, Source: b.source,
 			Value: strings.Join(b.vanished, ","), RemovedOfferings: b.vanished, Reasons: []string{b.reason(r)}}}
 		for _, k := range b.vanished {
@@ -80,7 +81,7 @@ func Review(in Input) Outcome {
 	// Surge: many additions at once, grouped per source, with the new
 	// models that come only with them.
 	addedBy, modelBy := map[string]*candidate{}, map[string]*candidate{}
-	for _, s := range r.surges(pub, next) {
+	for _, s := range r.surges(pubS, nextS) {
 		c := &candidate{hold: surgeHold(s, next, r)}
 		for _, k := range s.added {
 			addedBy[k] = c
@@ -90,6 +91,7 @@ func Review(in Input) Outcome {
 		}
 		cands = append(cands, c)
 	}
+	var pubByModel map[string][]*catalog.Offering // made when a model left
 	for i, ch := range diff {
 		switch ch.Kind {
 		case catalog.ChangePrice:
@@ -116,11 +118,9 @@ func Review(in Input) Outcome {
 			if o == nil || !r.HoldFlagged {
 				continue
 			}
-			var reasons, prints []string
+			var reasons []string
 			for _, n := range catalog.PriceFieldNames {
-				f := o.PriceField(n)
-				prints = append(prints, n+"="+fingerprint(*f))
-				if f.Sourced() {
+				if f := o.PriceField(n); f.Sourced() {
 					for _, fl := range f.Flags {
 						reasons = append(reasons, flagReason(fl)+" on "+n)
 					}
@@ -128,6 +128,10 @@ func Review(in Input) Outcome {
 			}
 			if len(reasons) == 0 {
 				continue
+			}
+			prints := make([]string, 0, len(catalog.PriceFieldNames))
+			for _, n := range catalog.PriceFieldNames {
+				prints = append(prints, n+"="+fingerprint(*o.PriceField(n)))
 			}
 			cp := *o
 			cands = append(cands, &candidate{index: []int{i}, hold: catalog.Hold{Kind: catalog.HoldOfferingAdded,
@@ -143,7 +147,10 @@ func Review(in Input) Outcome {
 		case catalog.ChangeModelRemoved:
 			// A model that leaves with a broken source's offerings
 			// stays with them.
-			for _, o := range pub.OfferingsOf(ch.Model) {
+			if pubByModel == nil {
+				pubByModel = pub.OfferingsByModel()
+			}
+			for _, o := range pubByModel[ch.Model] {
 				if c := byOffering[o.Key()]; c != nil {
 					c.index = append(c.index, i)
 					c.hold.RemovedModels = append(c.hold.RemovedModels, ch.Model)
@@ -153,8 +160,16 @@ func Review(in Input) Outcome {
 		}
 	}
 
+	// The report lists the stale sources first, then the diff.
+	staleChanges := stale(in.Run, nextS)
 	out := Outcome{Changes: catalog.ChangeSet{At: at}}
-	status := make([]catalog.RunChange, len(diff))
+	if n := len(staleChanges) + len(diff); n > 0 {
+		out.Changes.Changes = make([]catalog.RunChange, n)
+	}
+	for i, ch := range staleChanges {
+		out.Changes.Changes[i] = catalog.RunChange{Change: ch, Status: catalog.ChangePublished}
+	}
+	status := out.Changes.Changes[len(staleChanges):]
 	for i, ch := range diff {
 		status[i] = catalog.RunChange{Change: ch, ModelName: modelName(ch.Model, next, pub), Status: catalog.ChangePublished}
 	}
@@ -224,10 +239,6 @@ func Review(in Input) Outcome {
 		out.Closed = append(out.Closed, h)
 	}
 
-	for _, ch := range Stale(in.Run, next) {
-		out.Changes.Changes = append(out.Changes.Changes, catalog.RunChange{Change: ch, Status: catalog.ChangePublished})
-	}
-	out.Changes.Changes = append(out.Changes.Changes, status...)
 	// A model a hold keeps published (a broken source's) is no longer
 	// unmatched for the ids that resolve to it.
 	publish.Unmatched = nil

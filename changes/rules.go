@@ -166,13 +166,13 @@ type breakage struct {
 // with it every vanished offering of the models that left with it (a
 // provider's offerings of a model the broken source defined vanish with the
 // model): those are not held against the provider as a breakage of its own.
-func (r Rules) breakages(prev, next *catalog.Snapshot) []breakage {
+func (r Rules) breakages(prev, next sorted) []breakage {
 	if r.VanishedPct <= 0 {
 		return nil
 	}
 	total := map[string]int{}
 	gone := map[string][]string{}
-	for _, k := range prev.OfferingKeys() {
+	for _, k := range prev.keys {
 		o := prev.Offerings[k]
 		_, stays := next.Offerings[k]
 		for _, s := range offeringSources(o) {
@@ -218,7 +218,7 @@ func (r Rules) breakages(prev, next *catalog.Snapshot) []breakage {
 			}
 		}
 		// Offerings of the models that left with the source.
-		for _, k := range prev.OfferingKeys() {
+		for _, k := range prev.keys {
 			if _, stays := next.Offerings[k]; !stays && !taken[k] && models[prev.Offerings[k].ModelID] {
 				taken[k] = true
 				b.vanished = append(b.vanished, k)
@@ -421,18 +421,18 @@ type surge struct {
 // published offerings in one run. Each new offering is held once, with the
 // source adding the most; a new model is held with a surge when every
 // offering it has in next is held.
-func (r Rules) surges(prev, next *catalog.Snapshot) []surge {
+func (r Rules) surges(prev, next sorted) []surge {
 	if r.AddedPct <= 0 {
 		return nil
 	}
 	total := map[string]int{}
-	for _, k := range prev.OfferingKeys() {
+	for _, k := range prev.keys {
 		for _, s := range offeringSources(prev.Offerings[k]) {
 			total[s]++
 		}
 	}
 	added := map[string][]string{}
-	for _, k := range next.OfferingKeys() {
+	for _, k := range next.keys {
 		if _, had := prev.Offerings[k]; had {
 			continue
 		}
