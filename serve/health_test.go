@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -26,17 +27,20 @@ func TestHealthzDamagedDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The file's page size, from its first meta page (after the 16-byte
+	// page header: magic, version, page size).
+	pageSize := int(binary.NativeEndian.Uint32(whole[16+8:]))
 	for _, tc := range []struct {
 		name   string
 		damage func() error
 		want   string
 	}{
-		{"truncated", func() error { return os.Truncate(f.db, 3*int64(os.Getpagesize())) }, "database file is truncated"},
+		{"truncated", func() error { return os.Truncate(f.db, 3*int64(pageSize)) }, "database file is truncated"},
 		{"corrupt", func() error {
 			// Both meta pages fail their checksums.
 			b := append([]byte(nil), whole...)
 			b[16+48] ^= 0xff
-			b[os.Getpagesize()+16+48] ^= 0xff
+			b[pageSize+16+48] ^= 0xff
 			return os.WriteFile(f.db, b, 0o644)
 		}, "is corrupt at both meta pages"},
 	} {

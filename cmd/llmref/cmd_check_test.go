@@ -2,8 +2,10 @@ package main
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,7 +127,16 @@ func TestCheckDamagedDatabase(t *testing.T) {
 	if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-23", "-q"); code != 0 && code != 3 {
 		t.Fatalf("refresh: exit %d: %s", code, errs)
 	}
-	if err := os.Truncate(db, 3*int64(os.Getpagesize())); err != nil {
+	head := make([]byte, 32)
+	if f, err := os.Open(db); err != nil {
+		t.Fatal(err)
+	} else if _, err := io.ReadFull(f, head); err != nil {
+		t.Fatal(err)
+	} else {
+		f.Close()
+	}
+	pageSize := int64(binary.NativeEndian.Uint32(head[16+8:])) // the first meta page's
+	if err := os.Truncate(db, 3*pageSize); err != nil {
 		t.Fatal(err)
 	}
 	code, _, errs := llmref(t, "check", "--db", db)
