@@ -19,7 +19,11 @@ type Input struct {
 	Pages []catalog.Page
 	// Previous is the last published snapshot; facts whose value did not
 	// change keep its changed_at and reviewed_at, and a price about 1000×
-	// off its previous value is flagged. Nil for a first run.
+	// off its previous value is flagged. Nil for a first run. A model or
+	// offering that comes out the same but for its retrieval times is
+	// Previous's own record in the result, its retrieval times moved (the
+	// only change Normalize makes to Previous): the caller may compare the
+	// two snapshots, but must not publish Previous as it was.
 	Previous *catalog.Snapshot
 	// Settings are the operator's alias table and discrepancy bound; the
 	// zero Settings are the defaults.
@@ -144,9 +148,10 @@ func isOfferingField(f catalog.Field) bool {
 	return ok
 }
 
-// Normalize merges every page's observations into one snapshot. It is pure
-// and deterministic: the same input gives the same snapshot, whatever the
-// order of maps.
+// Normalize merges every page's observations into one snapshot. It is
+// deterministic: the same input gives the same snapshot, whatever the
+// order of maps; it changes nothing of its input but the retrieval times
+// of the Previous records it keeps (see Input.Previous).
 func Normalize(in Input) Result {
 	m := newMerger(in.Settings)
 	m.links = hfLinks(in.Pages, m.resolver)
@@ -433,7 +438,7 @@ func (m *merger) build(prev *catalog.Snapshot, now time.Time) Result {
 	ids, accs := m.definedModels()
 	models := make([]*catalog.Model, len(ids))
 	_ = parallel.For(len(ids), func(i int) error {
-		models[i], accs[i] = buildModel(ids[i], accs[i], prev.Models[ids[i]], now), nil
+		models[i], accs[i] = keep(buildModel(ids[i], accs[i], prev.Models[ids[i]], now), prev.Models[ids[i]]), nil
 		return nil
 	})
 	for i, id := range ids {
@@ -445,7 +450,8 @@ func (m *merger) build(prev *catalog.Snapshot, now time.Time) Result {
 	built := make([]*catalog.Offering, len(keys))
 	exactOf := make([]map[catalog.Field]*big.Rat, len(keys))
 	_ = parallel.For(len(keys), func(i int) error {
-		built[i], exactOf[i] = buildOffering(offers[i], prev.Offerings[keys[i]], now, m.bound)
+		o, exact := buildOffering(offers[i], prev.Offerings[keys[i]], now, m.bound)
+		built[i], exactOf[i] = keep(o, prev.Offerings[keys[i]]), exact
 		offers[i] = nil
 		return nil
 	})
@@ -455,6 +461,25 @@ func (m *merger) build(prev *catalog.Snapshot, now time.Time) Result {
 	}
 	flagSiblingSlips(snap, prev, exacts)
 	return m.result(snap)
+}
+
+// record is a model or an offering, as keep compares them.
+type record[R any] interface {
+	*R
+	SameButRetrieved(*R) bool
+	AdoptRetrieved(*R)
+}
+
+// keep returns the previous record when the one built is the same but for
+// when its facts were last seen, with the built one's retrieval times: a
+// nightly run then holds one catalogue, not the published one and a copy
+// of most of it (see catalog.Model.SameButRetrieved).
+func keep[R any, P record[R]](built, prev P) P {
+	if prev == nil || !built.SameButRetrieved(prev) {
+		return built
+	}
+	prev.AdoptRetrieved(built)
+	return prev
 }
 
 // definedModels takes the accumulators of the models some source defines,

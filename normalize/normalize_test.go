@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -626,5 +627,75 @@ func TestDoneLetsPagesGo(t *testing.T) {
 	}
 	if len(got.Snapshot.Models) == 0 || len(got.Snapshot.Offerings) == 0 {
 		t.Fatalf("the test's pages made no model or offering: %s", b)
+	}
+}
+
+// TestKeepsUnchangedRecords: a model or offering that comes out of a
+// nightly run as it was published, but for when its facts were seen, is
+// the published record itself, its retrieval times moved to this run's;
+// a changed one is a new record and the published one is left as it was.
+func TestKeepsUnchangedRecords(t *testing.T) {
+	pages := llamaEverySource()
+	prev := norm(t, Input{Pages: pages}).Snapshot
+	before, err := json.Marshal(prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day2 := day1.Add(24 * time.Hour)
+	changedKey := ""
+	for i := range pages {
+		for j := range pages[i].Observations {
+			o := &pages[i].Observations[j]
+			o.RetrievedAt = day2
+			if changedKey == "" && o.Field == catalog.FieldPriceOutput && o.Source == "openrouter" {
+				changedKey = catalog.OfferingKey(llamaID, o.Provider, o.Region, o.Variant)
+				o.Value = "0.0000009"
+			}
+		}
+	}
+	if changedKey == "" || prev.Offerings[changedKey] == nil {
+		t.Fatalf("no OpenRouter output price to change (%q)", changedKey)
+	}
+	oldChanged := *prev.Offerings[changedKey]
+	next := norm(t, Input{Pages: pages, Previous: prev, Now: day2}).Snapshot
+
+	if next.Models[llamaID] != prev.Models[llamaID] {
+		t.Error("the unchanged model is a new record")
+	}
+	kept := 0
+	for k, o := range next.Offerings {
+		switch {
+		case k == changedKey:
+			if o == prev.Offerings[k] || o.Output.Raw != "0.0000009" || !o.Output.ChangedAt.Equal(day2) {
+				t.Errorf("the changed offering: %+v", o.Output)
+			}
+		case o == prev.Offerings[k]:
+			kept++
+			if o.Input.Sourced() && !o.Input.RetrievedAt.Equal(day2) {
+				t.Errorf("kept offering %s: retrieved_at %v, want this run's %v", k, o.Input.RetrievedAt, day2)
+			}
+		}
+	}
+	if kept == 0 {
+		t.Error("no unchanged offering was kept")
+	}
+	if r := next.Models[llamaID].Released; r.Sourced() && (!r.RetrievedAt.Equal(day2) || !r.ChangedAt.Equal(day1)) {
+		t.Errorf("kept model's release date: retrieved %v changed %v", r.RetrievedAt, r.ChangedAt)
+	}
+	if !reflect.DeepEqual(*prev.Offerings[changedKey], oldChanged) {
+		t.Error("the published record of the changed offering was edited")
+	}
+	// Apart from the records it kept, Previous is as it was.
+	var after catalog.Snapshot
+	if err := json.Unmarshal(before, &after); err != nil {
+		t.Fatal(err)
+	}
+	for k, o := range after.Offerings {
+		if next.Offerings[k] == prev.Offerings[k] {
+			continue // kept: its retrieval times moved
+		}
+		if !reflect.DeepEqual(o, prev.Offerings[k]) {
+			t.Errorf("Previous's offering %s was changed", k)
+		}
 	}
 }
