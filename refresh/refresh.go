@@ -170,6 +170,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		return keepCatalogue(ctx, st, o, run, last, pages, log)
 	}
 	// Something changed: normalise everything again.
+	defer collectSooner()() // see gc.go
 	return normaliseAndCommit(ctx, st, o, run, pages, log)
 }
 
