@@ -61,7 +61,9 @@ func pickPrice(cs []cand, prev catalog.Fact[catalog.Price], now time.Time, bound
 // flagSiblingSlips flags prices about 1000× off the same field of another
 // offering of the same model at the same provider (another region or
 // variant): "the other sources' value for the same model+provider".
-func flagSiblingSlips(s, prev *catalog.Snapshot, exacts map[string]map[catalog.Field]*big.Rat) {
+// rounded are the exact amounts of the prices whose Money was rounded, by
+// offering key (see buildOffering); every other fixed price is its Money.
+func flagSiblingSlips(s, prev *catalog.Snapshot, rounded map[string]map[catalog.Field]*big.Rat) {
 	// steady reports whether an offering's price is within a slip of its
 	// own previous value: when two siblings are 1000× apart and one of them
 	// moved only a little from where it was, the slip is the other's.
@@ -84,6 +86,13 @@ func flagSiblingSlips(s, prev *catalog.Snapshot, exacts map[string]map[catalog.F
 		groups[g] = append(groups[g], k)
 	}
 	for _, keys := range groups {
+		if len(keys) < 2 {
+			continue
+		}
+		exacts := make(map[string]map[catalog.Field]*big.Rat, len(keys))
+		for _, k := range keys {
+			exacts[k] = fixedPrices(s.Offerings[k], rounded[k])
+		}
 		spread := mayHaveSlips(keys, exacts)
 		if len(spread) == 0 {
 			continue
@@ -116,6 +125,41 @@ func flagSiblingSlips(s, prev *catalog.Snapshot, exacts map[string]map[catalog.F
 		}
 	}
 }
+
+// fixedPrices is the exact amount of each fixed price of o, by field
+// (tiers included): rounded's where the Money was rounded, the Money
+// otherwise.
+func fixedPrices(o *catalog.Offering, rounded map[catalog.Field]*big.Rat) map[catalog.Field]*big.Rat {
+	out := map[catalog.Field]*big.Rat{}
+	add := func(field catalog.Field, f *catalog.Fact[catalog.Price]) {
+		if !f.Sourced() || f.Value.Kind != catalog.PriceFixed {
+			return
+		}
+		if ex := rounded[field]; ex != nil {
+			out[field] = ex
+			return
+		}
+		out[field] = moneyRat(f.Value.Amount)
+	}
+	for _, field := range priceFields {
+		add(field, priceFact(o, field))
+	}
+	for i := range o.Tiers {
+		t := &o.Tiers[i]
+		for _, field := range tierPriceFields {
+			add(catalog.TierField(t.AboveTokens, field), priceFact(o, catalog.TierField(t.AboveTokens, field)))
+		}
+	}
+	return out
+}
+
+// priceFields are an offering's own price fields; tierPriceFields, a
+// context-length tier's.
+var (
+	priceFields = []catalog.Field{catalog.FieldPriceInput, catalog.FieldPriceOutput, catalog.FieldPriceCachedInput,
+		catalog.FieldPriceCacheWrite, catalog.FieldPriceBatchInput, catalog.FieldPriceBatchOutput}
+	tierPriceFields = []catalog.Field{catalog.FieldPriceInput, catalog.FieldPriceOutput, catalog.FieldPriceCachedInput, catalog.FieldPriceCacheWrite}
+)
 
 // mayHaveSlips gives the price fields whose amounts, across one group of
 // sibling offerings, spread far enough for a pair of them to be a unit slip

@@ -455,11 +455,14 @@ func (m *merger) build(prev *catalog.Snapshot, now time.Time) Result {
 		offers[i] = nil
 		return nil
 	})
-	exacts := make(map[string]map[catalog.Field]*big.Rat, len(keys))
+	rounded := map[string]map[catalog.Field]*big.Rat{}
 	for i, key := range keys {
-		snap.Offerings[key], exacts[key] = built[i], exactOf[i]
+		snap.Offerings[key] = built[i]
+		if exactOf[i] != nil {
+			rounded[key] = exactOf[i]
+		}
 	}
-	flagSiblingSlips(snap, prev, exacts)
+	flagSiblingSlips(snap, prev, rounded)
 	return m.result(snap)
 }
 

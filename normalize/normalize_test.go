@@ -486,6 +486,29 @@ func TestUnitSlips(t *testing.T) {
 	if hasFlag(us2, catalog.FlagUnitSlip, "") || !hasFlag(eu2, catalog.FlagUnitSlip, "at bedrock us-east-1") {
 		t.Errorf("steady sibling flagged: us %+v eu %+v", us2.Flags, eu2.Flags)
 	}
+
+	// Siblings are compared at their exact amounts, not their rounded
+	// Money: $0.1000004 rounds to $0.10, and is 1000× $100.0004 exactly.
+	// Their context-length tiers' prices are compared too.
+	fine := norm(t, Input{Pages: []catalog.Page{name, page(
+		bedrock.offer(bid, "bedrock", "us-east-1", catalog.FieldPriceInput, "0.1000004", catalog.PerMillion),
+		bedrock.offer(bid, "bedrock", "eu-west-1", catalog.FieldPriceInput, "100.0004", catalog.PerMillion),
+		bedrock.offer(bid, "bedrock", "us-east-1", catalog.TierField(200_000, catalog.FieldPriceOutput), "0.2", catalog.PerMillion),
+		bedrock.offer(bid, "bedrock", "eu-west-1", catalog.TierField(200_000, catalog.FieldPriceOutput), "200", catalog.PerMillion),
+		bedrock.offer(bid, "bedrock", "ap-south-1", catalog.FieldPriceInput, "0.1000004", catalog.PerMillion),
+	)}}).Snapshot
+	fus := fine.Offerings[catalog.OfferingKey(llamaID, "bedrock", "us-east-1", "")]
+	if fus.Input.Value != (catalog.Price{Kind: catalog.PriceFixed, Amount: 100_000, Rounded: true}) ||
+		!hasFlag(fus.Input, catalog.FlagUnitSlip, "$0.1000004 per 1M here, $100.0004 per 1M at bedrock eu-west-1: 1,000× apart") {
+		t.Errorf("rounded sibling slip: %+v", fus.Input)
+	}
+	if len(fus.Tiers) != 1 || !hasFlag(fus.Tiers[0].Output, catalog.FlagUnitSlip, "$0.20 per 1M here, $200.00 per 1M at bedrock eu-west-1") {
+		t.Errorf("tier sibling slip: %+v", fus.Tiers)
+	}
+	if ap := fine.Offerings[catalog.OfferingKey(llamaID, "bedrock", "ap-south-1", "")].Input; !hasFlag(ap, catalog.FlagUnitSlip, "at bedrock eu-west-1") ||
+		hasFlag(ap, catalog.FlagUnitSlip, "at bedrock us-east-1") {
+		t.Errorf("ap-south-1: %+v; 1000× off eu-west-1, the same as us-east-1", ap.Flags)
+	}
 }
 
 func TestCapabilitiesPrecedence(t *testing.T) {
