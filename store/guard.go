@@ -24,6 +24,7 @@ import (
 
 // view runs fn in a read transaction, guarded.
 func (s *Store) view(fn func(tx *bolt.Tx) error) error {
+	defer s.trimAfter()
 	return s.guard(func() error { return s.db.View(fn) })
 }
 
@@ -32,6 +33,7 @@ func (s *Store) view(fn func(tx *bolt.Tx) error) error {
 // from the state last walked and found sound leaves a state known sound
 // (see soundNow in integrity.go).
 func (s *Store) update(fn func(tx *bolt.Tx) error) error {
+	defer s.trimAfter()
 	sound := s.soundNow()
 	err := s.guard(func() error { return s.db.Update(fn) })
 	if err == nil && sound {

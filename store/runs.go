@@ -126,10 +126,13 @@ func (s *Store) CommitRun(c Commit) (uint64, error) {
 func deleteExcept(b *bolt.Bucket, keep map[string]bool) error {
 	var drop [][]byte
 	c := b.Cursor()
+	i := 0
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
 		if !keep[string(k)] {
 			drop = append(drop, bytes.Clone(k))
 		}
+		trimEach(b.Tx(), i) // see mapped.go
+		i++
 	}
 	for _, k := range drop {
 		if err := b.Delete(k); err != nil {
@@ -225,32 +228,43 @@ func appendPoint(hist *bolt.Bucket, offering string, p catalog.PricePoint) error
 func (s *Store) Snapshot() (*catalog.Snapshot, error) {
 	snap := catalog.NewSnapshot()
 	err := s.view(func(tx *bolt.Tx) error {
-		// Decoded on every CPU: see encode.go.
-		mk, mv := records(tx.Bucket(bModels))
-		models := make([]catalog.Model, len(mk))
-		if err := parallelFor(len(mk), func(i int) error {
-			if err := json.Unmarshal(mv[i], &models[i]); err != nil {
-				return badRecord(bModels, mk[i], err)
+		// Decoded on every CPU (see encode.go), a chunk at a time (see
+		// eachChunk).
+		err := eachChunk(tx, tx.Bucket(bModels), func(keys []string, vals [][]byte) error {
+			models := make([]catalog.Model, len(keys))
+			if err := parallelFor(len(keys), func(i int) error {
+				if err := json.Unmarshal(vals[i], &models[i]); err != nil {
+					return badRecord(bModels, keys[i], err)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			for i, k := range keys {
+				snap.Models[k] = &models[i]
 			}
 			return nil
-		}); err != nil {
+		})
+		if err != nil {
 			return err
 		}
-		for i, k := range mk {
-			snap.Models[k] = &models[i]
-		}
-		ok, ov := records(tx.Bucket(bOfferings))
-		offers := make([]catalog.Offering, len(ok))
-		if err := parallelFor(len(ok), func(i int) error {
-			if err := json.Unmarshal(ov[i], &offers[i]); err != nil {
-				return badRecord(bOfferings, ok[i], err)
+		err = eachChunk(tx, tx.Bucket(bOfferings), func(keys []string, vals [][]byte) error {
+			offers := make([]catalog.Offering, len(keys))
+			if err := parallelFor(len(keys), func(i int) error {
+				if err := json.Unmarshal(vals[i], &offers[i]); err != nil {
+					return badRecord(bOfferings, keys[i], err)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			for i, k := range keys {
+				snap.Offerings[k] = &offers[i]
 			}
 			return nil
-		}); err != nil {
+		})
+		if err != nil {
 			return err
-		}
-		for i, k := range ok {
-			snap.Offerings[k] = &offers[i]
 		}
 		if v := tx.Bucket(bUnmatched).Get([]byte("all")); v != nil {
 			if err := json.Unmarshal(v, &snap.Unmatched); err != nil {

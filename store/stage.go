@@ -295,10 +295,13 @@ func publishStaged(tx *bolt.Tx, st *Staged, run uint64, at time.Time) error {
 	}
 	var gone []string
 	c := tx.Bucket(bOfferings).Cursor()
+	i := 0
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
 		if _, ok := slices.BinarySearch(st.offerings, string(k)); !ok {
 			gone = append(gone, string(k))
 		}
+		trimEach(tx, i) // see mapped.go
+		i++
 	}
 	if err := appendHistory(tx.Bucket(bHistory), st.offerings, st.points, gone, run, at); err != nil {
 		return err
@@ -308,9 +311,10 @@ func publishStaged(tx *bolt.Tx, st *Staged, run uint64, at time.Time) error {
 		swap = append(swap, bPageObs)
 	}
 	for _, name := range swap {
-		if err := tx.DeleteBucket(name); err != nil {
+		if err := tx.DeleteBucket(name); err != nil { // reads every page of it, to free them
 			return fmt.Errorf("replace %s: %w", name, err)
 		}
+		trimIn(tx)
 		if err := tx.MoveBucket(name, stage, nil); err != nil {
 			return fmt.Errorf("replace %s: %w", name, err)
 		}
@@ -331,11 +335,13 @@ func appendHistory(hist *bolt.Bucket, keys []string, points []catalog.PricePoint
 		if err := appendPoint(hist, key, p); err != nil {
 			return err
 		}
+		trimEach(hist.Tx(), i) // see mapped.go
 	}
-	for _, key := range gone {
+	for i, key := range gone {
 		if err := appendPoint(hist, key, catalog.PricePoint{Run: run, At: at, Removed: true}); err != nil {
 			return err
 		}
+		trimEach(hist.Tx(), i)
 	}
 	return nil
 }

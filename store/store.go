@@ -78,6 +78,8 @@ type Store struct {
 	// created is set when Open created the file: every record in it was
 	// written by this store (see checkBeforeCommit).
 	created bool
+	// trim paces the trims of bbolt's map (see mapped.go).
+	trim mapTrim
 }
 
 // Open opens (creating if needed, unless read-only) the database at path and

@@ -1,0 +1,112 @@
+package store
+
+import (
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// bbolt reads the file through a shared, read-only memory map, and every
+// page a run reads there (a body batch's neighbours, a nightly run's
+// catalogue and stored observations) stays resident in the process until
+// it exits: 55-67 MB of a first 8,000-page refresh's peak, 215-250 MB of a
+// nightly run's. Those pages are the page cache's, so letting them go
+// from the process costs nothing but a fault when one is read again, with
+// the same bytes (bbolt writes with pwrite, never through the map, and
+// never over a page an open transaction can see). trimMapped lets them go
+// once more than mappedBudget of file pages are resident.
+
+// mappedBudget is how much of the process's resident memory may be file
+// pages (bbolt's map, and the binary's own text) before trimMapped lets
+// the map's go.
+const mappedBudget = 32 << 20
+
+// trimEvery is the least time between two looks at the resident file
+// pages after a transaction (see Store.trimAfter).
+const trimEvery = 20 * time.Millisecond
+
+// trimChunk is how many bytes of records a long read decodes between two
+// trims (see eachChunk).
+const trimChunk = 8 << 20
+
+// mapTrim paces a store's trims after transactions.
+type mapTrim struct {
+	last atomic.Int64 // unix nanoseconds of the last look
+}
+
+// trimAfter is called after each transaction: at most every trimEvery, it
+// trims the map (in a read transaction of its own, which keeps bbolt from
+// remapping the file meanwhile). It must not be called while the
+// goroutine holds a transaction (bbolt's rule for any transaction).
+func (s *Store) trimAfter() {
+	now := time.Now().UnixNano()
+	last := s.trim.last.Load()
+	if now-last < int64(trimEvery) || !s.trim.last.CompareAndSwap(last, now) {
+		return
+	}
+	if residentFile() < mappedBudget {
+		return
+	}
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		trimIn(tx)
+		return nil
+	})
+}
+
+// trimIn lets the map's resident pages go, if more than mappedBudget of
+// file pages are resident, from inside transaction tx (which holds the
+// map in place). Values read in tx stay valid: a later read maps their
+// pages again.
+func trimIn(tx *bolt.Tx) {
+	if residentFile() >= mappedBudget {
+		dropMap(tx.DB().Info().Data, tx.Size())
+	}
+}
+
+// trimItems is how many records a long loop in a transaction reads or
+// writes between two trims (see trimEach).
+const trimItems = 1024
+
+// trimEach trims the map inside tx every trimItems calls: the i-th item
+// of a loop over a bucket's records calls it.
+func trimEach(tx *bolt.Tx, i int) {
+	if i%trimItems == trimItems-1 {
+		trimIn(tx)
+	}
+}
+
+// eachChunk calls fn with b's records (keys and values, in key order) about
+// trimChunk bytes of values at a time, and trims the map after each
+// chunk: a read of a whole bucket holds no more of the file resident than
+// a chunk's. The values point into the map: use them only inside fn.
+func eachChunk(tx *bolt.Tx, b *bolt.Bucket, fn func(keys []string, vals [][]byte) error) error {
+	if b == nil {
+		return nil
+	}
+	var keys []string
+	var vals [][]byte
+	size := 0
+	flush := func() error {
+		if len(keys) == 0 {
+			return nil
+		}
+		err := fn(keys, vals)
+		keys, vals, size = nil, nil, 0
+		trimIn(tx)
+		return err
+	}
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if v == nil { // a nested bucket
+			continue
+		}
+		keys, vals = append(keys, string(k)), append(vals, v)
+		if size += len(v); size >= trimChunk {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
