@@ -224,46 +224,34 @@ func appendPoint(hist *bolt.Bucket, offering string, p catalog.PricePoint) error
 	return hist.Put(historyKey(offering, p.Run), p.AppendJSON(make([]byte, 0, 256)))
 }
 
+// decodeBucket decodes every record of the bucket name into into, by key:
+// on every CPU (see encode.go), a chunk at a time (see eachChunk).
+func decodeBucket[T any](tx *bolt.Tx, name []byte, into map[string]*T) error {
+	return eachChunk(tx, tx.Bucket(name), func(keys []string, vals [][]byte) error {
+		recs := make([]T, len(keys))
+		if err := parallelFor(len(keys), func(i int) error {
+			if err := json.Unmarshal(vals[i], &recs[i]); err != nil {
+				return badRecord(name, keys[i], err)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for i, k := range keys {
+			into[k] = &recs[i]
+		}
+		return nil
+	})
+}
+
 // Snapshot reads the published catalogue.
 func (s *Store) Snapshot() (*catalog.Snapshot, error) {
 	snap := catalog.NewSnapshot()
 	err := s.view(func(tx *bolt.Tx) error {
-		// Decoded on every CPU (see encode.go), a chunk at a time (see
-		// eachChunk).
-		err := eachChunk(tx, tx.Bucket(bModels), func(keys []string, vals [][]byte) error {
-			models := make([]catalog.Model, len(keys))
-			if err := parallelFor(len(keys), func(i int) error {
-				if err := json.Unmarshal(vals[i], &models[i]); err != nil {
-					return badRecord(bModels, keys[i], err)
-				}
-				return nil
-			}); err != nil {
-				return err
-			}
-			for i, k := range keys {
-				snap.Models[k] = &models[i]
-			}
-			return nil
-		})
-		if err != nil {
+		if err := decodeBucket(tx, bModels, snap.Models); err != nil {
 			return err
 		}
-		err = eachChunk(tx, tx.Bucket(bOfferings), func(keys []string, vals [][]byte) error {
-			offers := make([]catalog.Offering, len(keys))
-			if err := parallelFor(len(keys), func(i int) error {
-				if err := json.Unmarshal(vals[i], &offers[i]); err != nil {
-					return badRecord(bOfferings, keys[i], err)
-				}
-				return nil
-			}); err != nil {
-				return err
-			}
-			for i, k := range keys {
-				snap.Offerings[k] = &offers[i]
-			}
-			return nil
-		})
-		if err != nil {
+		if err := decodeBucket(tx, bOfferings, snap.Offerings); err != nil {
 			return err
 		}
 		if v := tx.Bucket(bUnmatched).Get([]byte("all")); v != nil {
