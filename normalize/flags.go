@@ -144,10 +144,10 @@ func fixedPrices(o *catalog.Offering, rounded map[catalog.Field]*big.Rat) map[ca
 	for _, field := range priceFields {
 		add(field, priceFact(o, field))
 	}
-	for i := range o.Tiers {
-		t := &o.Tiers[i]
-		for _, field := range tierPriceFields {
-			add(catalog.TierField(t.AboveTokens, field), priceFact(o, catalog.TierField(t.AboveTokens, field)))
+	for _, t := range o.Tiers {
+		for _, base := range tierPriceFields {
+			field := catalog.TierField(t.AboveTokens, base)
+			add(field, priceFact(o, field))
 		}
 	}
 	return out

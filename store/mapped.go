@@ -14,11 +14,11 @@ import (
 // nightly run's. Those pages are the page cache's, so letting them go
 // from the process costs nothing but a fault when one is read again, with
 // the same bytes (bbolt writes with pwrite, never through the map, and
-// never over a page an open transaction can see). trimMapped lets them go
+// never over a page an open transaction can see). trimIn lets them go
 // once more than mappedBudget of file pages are resident.
 
 // mappedBudget is how much of the process's resident memory may be file
-// pages (bbolt's map, and the binary's own text) before trimMapped lets
+// pages (bbolt's map, and the binary's own text) before trimIn lets
 // the map's go.
 const mappedBudget = 32 << 20
 
