@@ -69,7 +69,9 @@ func Rebuild(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		run.Sources = append(run.Sources, *stats[s.Name()])
 	}
 	log.Info("rebuilding", "pages", len(pages))
-	return normaliseAndCommit(ctx, st, o, run, pages, log)
+	gc := collectSooner() // the same stages as a refresh's: see gc.go
+	defer gc.restore()
+	return normaliseAndCommit(ctx, st, o, run, pages, gc, log)
 }
 
 // reparseSource reads a source's stored pages (urls) again within the

@@ -170,15 +170,16 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		return keepCatalogue(ctx, st, o, run, last, pages, log)
 	}
 	// Something changed: normalise everything again.
-	defer collectSooner()() // see gc.go
-	return normaliseAndCommit(ctx, st, o, run, pages, log)
+	gc := collectSooner() // see gc.go
+	defer gc.restore()
+	return normaliseAndCommit(ctx, st, o, run, pages, gc, log)
 }
 
 // normaliseAndCommit is a run's second half: the pages (the unchanged and
 // stale ones with their stored observations) normalised into the new
 // catalogue, compared with the published one under the review rules,
 // staged, committed in one transaction, exported and reported.
-func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run catalog.Run, pages []catalog.Page, log *slog.Logger) (*Result, error) {
+func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run catalog.Run, pages []catalog.Page, gc *gcPlan, log *slog.Logger) (*Result, error) {
 	if err := st.LoadObservations(pages); err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
@@ -192,7 +193,7 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 			}
 		}
 	}()
-	d, err := decide(ctx, st, o, &run, pages, prepared, release.done, log)
+	d, err := decide(ctx, st, o, &run, pages, prepared, release.done, gc, log)
 	if err != nil {
 		return nil, err
 	}
@@ -245,7 +246,7 @@ type decided struct {
 // status, and stages what is to publish. Everything it builds but the
 // staging and the changes is its own: once it returns, only what the
 // publisher needs is left.
-func decide(ctx context.Context, st *store.Store, o Options, run *catalog.Run, pages []catalog.Page, prepared *store.Prepared, done func(int), log *slog.Logger) (*decided, error) {
+func decide(ctx context.Context, st *store.Store, o Options, run *catalog.Run, pages []catalog.Page, prepared *store.Prepared, done func(int), gc *gcPlan, log *slog.Logger) (*decided, error) {
 	prevSnap, err := st.Snapshot()
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
@@ -272,6 +273,7 @@ func decide(ctx context.Context, st *store.Store, o Options, run *catalog.Run, p
 		rules = *o.Review
 	}
 	review := changes.Review(changes.Input{Published: prevSnap, Next: norm.Snapshot, Run: *run, Rules: rules, Holds: holds})
+	gc.staging() // see gc.go
 	snap := review.Publish
 	log.Info("changes", "changes", len(review.Changes.Changes), "held", len(review.Seen), "closed", len(review.Closed))
 	d := &decided{changes: review.Changes, held: review.Seen, closed: review.Closed, warnings: norm.Warnings}
