@@ -114,8 +114,7 @@ func TestFactJSON(t *testing.T) {
 		Value: Tokens{N: 131072, Display: "128K"}, Display: "128K", Raw: "128k",
 		Source:      SourceRef{Name: "huggingface", URL: "https://huggingface.co/x", Authority: AuthorityCreator},
 		RetrievedAt: at, ChangedAt: at,
-		Conflicts: []Conflict{{Display: "60,000", Raw: "60000", Source: SourceRef{Name: "openrouter", Authority: AuthorityAggregator}, RetrievedAt: at}},
-	}
+	}.WithConflicts([]Conflict{{Display: "60,000", Raw: "60000", Source: SourceRef{Name: "openrouter", Authority: AuthorityAggregator}, RetrievedAt: at}})
 	b, err = json.Marshal(f)
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +123,7 @@ func TestFactJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Value != f.Value || back.Source != f.Source || !back.RetrievedAt.Equal(at) || len(back.Conflicts) != 1 || back.ReviewedAt != (time.Time{}) {
+	if back.Value != f.Value || back.Source != f.Source || !back.RetrievedAt.Equal(at) || len(back.Conflicts()) != 1 || back.ReviewedAt != (time.Time{}) {
 		t.Errorf("round trip: got %+v", back)
 	}
 	for _, bad := range []string{`{"status":"maybe"}`, `{"status":"sourced","value":{"tokens":1}}`} {

@@ -20,8 +20,8 @@ func TestFreshness(t *testing.T) {
 			CapVision: {Value: true, Source: or1, RetrievedAt: t2, ChangedAt: t1},
 		}}
 	o := &Offering{ModelID: "a/m", Provider: "openrouter",
-		Input: Fact[Price]{Value: Fixed(1), Source: or2, RetrievedAt: t1, ChangedAt: t1,
-			Conflicts: []Conflict{{Display: "$2", Source: lite, RetrievedAt: t2}}}}
+		Input: Fact[Price]{Value: Fixed(1), Source: or2, RetrievedAt: t1, ChangedAt: t1}.
+			WithConflicts([]Conflict{{Display: "$2", Source: lite, RetrievedAt: t2}})}
 	s.Offerings[o.Key()] = o
 	got := s.Freshness()
 	want := []struct {

@@ -134,16 +134,16 @@ func (f *Fact[T]) appendJSON(b []byte) ([]byte, error) {
 	if f.Stale {
 		b = append(b, `,"stale":true`...)
 	}
-	if len(f.Conflicts) > 0 {
-		j, err := json.Marshal(f.Conflicts)
+	if cs := f.Conflicts(); len(cs) > 0 {
+		j, err := json.Marshal(cs)
 		if err != nil {
 			return nil, err
 		}
 		b = append(b, `,"conflicts":`...)
 		b = append(b, j...)
 	}
-	if len(f.Flags) > 0 {
-		j, err := json.Marshal(f.Flags)
+	if fl := f.Flags(); len(fl) > 0 {
+		j, err := json.Marshal(fl)
 		if err != nil {
 			return nil, err
 		}

@@ -23,7 +23,7 @@ func reference[T any](f Fact[T]) []byte {
 	}
 	b, err := json.Marshal(factJSON[T]{Status: StatusSourced, Value: &f.Value, Display: f.Display, Raw: f.Raw,
 		Source: &f.Source, RetrievedAt: ptr(f.RetrievedAt), ChangedAt: ptr(f.ChangedAt), ReviewedAt: ptr(f.ReviewedAt),
-		Stale: f.Stale, Conflicts: f.Conflicts, Flags: f.Flags})
+		Stale: f.Stale, Conflicts: f.Conflicts(), Flags: f.Flags()})
 	if err != nil {
 		panic(err)
 	}
@@ -56,8 +56,8 @@ func TestFactJSONMatchesReference(t *testing.T) {
 		sameJSON(t, name, got, want)
 	}
 	p := Fact[Price]{Value: Price{Kind: PriceFixed, Amount: 27_000, Rounded: true}, Display: "$0.027", Raw: "0.000000027", Source: src,
-		RetrievedAt: at, ChangedAt: at, ReviewedAt: at, Stale: true,
-		Conflicts: []Conflict{{Display: "$0.03", Raw: "0.03", Source: src, RetrievedAt: at}}, Flags: []Flag{{Kind: FlagUnitSlip, Detail: "1000×"}}}
+		RetrievedAt: at, ChangedAt: at, ReviewedAt: at, Stale: true}.
+		WithConflicts([]Conflict{{Display: "$0.03", Raw: "0.03", Source: src, RetrievedAt: at}}).WithFlags([]Flag{{Kind: FlagUnitSlip, Detail: "1000×"}})
 	b, err := p.MarshalJSON()
 	check("price", b, err, reference(p))
 	free := Fact[Price]{Value: Price{Kind: PriceFree}, Display: "free", Source: src, RetrievedAt: at}
@@ -88,7 +88,7 @@ func TestFactJSONMatchesReference(t *testing.T) {
 	// And back.
 	var back Fact[Price]
 	pb, _ := p.MarshalJSON()
-	if err := json.Unmarshal(pb, &back); err != nil || back.Value != p.Value || !back.RetrievedAt.Equal(at) || back.Source != src || len(back.Conflicts) != 1 {
+	if err := json.Unmarshal(pb, &back); err != nil || back.Value != p.Value || !back.RetrievedAt.Equal(at) || back.Source != src || len(back.Conflicts()) != 1 {
 		t.Errorf("round trip: %+v %v", back, err)
 	}
 }

@@ -112,9 +112,9 @@ func eq[T comparable](a, b T) bool { return a == b }
 func sameFact[T any](a, b *Fact[T], same func(T, T) bool) bool {
 	return same(a.Value, b.Value) && a.Display == b.Display && a.Raw == b.Raw && a.Source == b.Source &&
 		sameTime(a.ChangedAt, b.ChangedAt) && sameTime(a.ReviewedAt, b.ReviewedAt) && a.Stale == b.Stale &&
-		slices.Equal(a.Flags, b.Flags) && (a.Flags == nil) == (b.Flags == nil) &&
-		(a.Conflicts == nil) == (b.Conflicts == nil) &&
-		slices.EqualFunc(a.Conflicts, b.Conflicts, func(x, y Conflict) bool {
+		slices.Equal(a.Flags(), b.Flags()) && (a.Flags() == nil) == (b.Flags() == nil) &&
+		(a.Conflicts() == nil) == (b.Conflicts() == nil) &&
+		slices.EqualFunc(a.Conflicts(), b.Conflicts(), func(x, y Conflict) bool {
 			return x.Display == y.Display && x.Raw == y.Raw && x.Source == y.Source
 		})
 }
@@ -125,12 +125,12 @@ func sameTime(a, b time.Time) bool { return a.Equal(b) && a.Location() == b.Loca
 // conflicts are copied, not edited: dst may share its list.
 func adopt[T any](dst, src *Fact[T]) {
 	dst.RetrievedAt = src.RetrievedAt
-	if len(dst.Conflicts) == 0 {
+	if len(dst.Conflicts()) == 0 {
 		return
 	}
-	cs := slices.Clone(dst.Conflicts)
+	cs := slices.Clone(dst.Conflicts())
 	for i := range cs {
-		cs[i].RetrievedAt = src.Conflicts[i].RetrievedAt
+		cs[i].RetrievedAt = src.Conflicts()[i].RetrievedAt
 	}
-	dst.Conflicts = cs
+	dst.SetConflicts(cs)
 }

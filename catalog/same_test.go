@@ -21,7 +21,8 @@ func TestSameFields(t *testing.T) {
 		{Offering{}, []string{"ModelID", "Provider", "ProviderModelID", "Region", "Variant", "Input", "Output", "CachedInput",
 			"CacheWrite", "BatchInput", "BatchOutput", "Context", "MaxOutput", "Tiers"}},
 		{PriceTier{}, []string{"AboveTokens", "Input", "Output", "CachedInput", "CacheWrite"}},
-		{Fact[Price]{}, []string{"Value", "Display", "Raw", "Source", "RetrievedAt", "ChangedAt", "ReviewedAt", "Stale", "Conflicts", "Flags"}},
+		{Fact[Price]{}, []string{"Value", "Display", "Raw", "Source", "RetrievedAt", "ChangedAt", "ReviewedAt", "Stale", "notes"}},
+		{factNotes{}, []string{"conflicts", "flags"}},
 		{Conflict{}, []string{"Display", "Raw", "Source", "RetrievedAt"}},
 	} {
 		typ := reflect.TypeOf(tc.v)
@@ -47,7 +48,7 @@ func sameRecords(at time.Time) (*Model, *Offering) {
 	m := &Model{ID: "meta/llama-3.2-1b-instruct", Creator: "meta", Name: str("Llama 3.2 1B Instruct"),
 		Aliases:         []Alias{{Source: "openrouter", ID: "meta-llama/llama-3.2-1b-instruct"}},
 		Released:        Fact[Date]{Value: DayDate(2024, 9, 25), Source: src, RetrievedAt: at},
-		ContextWindow:   Fact[Tokens]{Value: Tokens{N: 131072, Display: "128K"}, Source: src, RetrievedAt: at, Conflicts: conflict},
+		ContextWindow:   Fact[Tokens]{Value: Tokens{N: 131072, Display: "128K"}, Source: src, RetrievedAt: at}.WithConflicts(conflict),
 		MaxOutput:       Fact[Tokens]{Value: Tokens{N: 4096}, Source: src, RetrievedAt: at},
 		Parameters:      Fact[Count]{Value: Count{N: 1_230_000_000, Display: "1.23B"}, Source: src, RetrievedAt: at},
 		Architecture:    str("decoder-only transformer"),
@@ -66,7 +67,7 @@ func sameRecords(at time.Time) (*Model, *Offering) {
 		BatchInput: price(3), BatchOutput: price(4), Context: Fact[Tokens]{Value: Tokens{N: 131072}, Source: src, RetrievedAt: at},
 		MaxOutput: Fact[Tokens]{Value: Tokens{N: 4096}, Source: src, RetrievedAt: at},
 		Tiers:     []PriceTier{{AboveTokens: 272000, Input: price(5)}}}
-	o.Output.Flags = []Flag{{Kind: FlagUnitSlip, Detail: "1000× its siblings"}}
+	o.Output.SetFlags([]Flag{{Kind: FlagUnitSlip, Detail: "1000× its siblings"}})
 	return m, o
 }
 
@@ -80,7 +81,7 @@ func TestSameButRetrieved(t *testing.T) {
 	if !m.SameButRetrieved(m2) || !o.SameButRetrieved(o2) {
 		t.Fatal("records differing in retrieval times only are not the same")
 	}
-	shared := m.ContextWindow.Conflicts
+	shared := m.ContextWindow.Conflicts()
 	m.AdoptRetrieved(m2)
 	o.AdoptRetrieved(o2)
 	for _, pair := range [][2]interface{ AppendJSON([]byte) ([]byte, error) }{{m, m2}, {o, o2}} {
@@ -107,10 +108,10 @@ func TestSameButRetrieved(t *testing.T) {
 		"capability":        func(m *Model, _ *Offering) { m.Capabilities[CapVision] = Fact[bool]{Value: true} },
 		"a capability more": func(m *Model, _ *Offering) { m.Capabilities[CapMultimodal] = Fact[bool]{} },
 		"benchmark":         func(m *Model, _ *Offering) { m.Benchmarks[0].Value.Score = "49.4" },
-		"conflict":          func(m *Model, _ *Offering) { m.ContextWindow.Conflicts = nil },
+		"conflict":          func(m *Model, _ *Offering) { m.ContextWindow.SetConflicts(nil) },
 		"price":             func(_ *Model, o *Offering) { o.Input.Value = Fixed(130_001) },
 		"display":           func(_ *Model, o *Offering) { o.CachedInput.Display = "$0" },
-		"flag":              func(_ *Model, o *Offering) { o.Output.Flags = nil },
+		"flag":              func(_ *Model, o *Offering) { o.Output.SetFlags(nil) },
 		"provider id":       func(_ *Model, o *Offering) { o.ProviderModelID = "x" },
 		"tier":              func(_ *Model, o *Offering) { o.Tiers[0].AboveTokens = 1 },
 		"a tier more":       func(_ *Model, o *Offering) { o.Tiers = append(o.Tiers, PriceTier{}) },

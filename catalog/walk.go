@@ -1,6 +1,9 @@
 package catalog
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // anyFact is what a walk over a record's facts does to each one, whatever
 // the type of its value: every *Fact[T] is one.
@@ -53,11 +56,17 @@ func (f *Fact[T]) stampRetrieved(checked map[string]time.Time) {
 	if t, ok := checked[f.Source.URL]; ok && t.After(f.RetrievedAt) {
 		f.RetrievedAt = t
 	}
-	for i := range f.Conflicts {
-		c := &f.Conflicts[i]
+	var cs []Conflict // copied before the first change: see Fact.notes
+	for i, c := range f.Conflicts() {
 		if t, ok := checked[c.Source.URL]; ok && t.After(c.RetrievedAt) {
-			c.RetrievedAt = t
+			if cs == nil {
+				cs = slices.Clone(f.Conflicts())
+			}
+			cs[i].RetrievedAt = t
 		}
+	}
+	if cs != nil {
+		f.SetConflicts(cs)
 	}
 }
 
@@ -72,15 +81,14 @@ func (f *Fact[T]) markReviewed(at time.Time) {
 // the conflicts rather than editing a list the fact may share.
 func (f *Fact[T]) clearRetrieved() {
 	f.RetrievedAt = time.Time{}
-	if len(f.Conflicts) == 0 {
+	if len(f.Conflicts()) == 0 {
 		return
 	}
-	cs := make([]Conflict, len(f.Conflicts))
-	copy(cs, f.Conflicts)
+	cs := slices.Clone(f.Conflicts())
 	for i := range cs {
 		cs[i].RetrievedAt = time.Time{}
 	}
-	f.Conflicts = cs
+	f.SetConflicts(cs)
 }
 
 // seen calls fn with the source and retrieval time of a sourced fact and
@@ -90,7 +98,7 @@ func (f *Fact[T]) seen(fn func(src SourceRef, at time.Time, stale, conflict bool
 		return
 	}
 	fn(f.Source, f.RetrievedAt, f.Stale, false)
-	for _, c := range f.Conflicts {
+	for _, c := range f.Conflicts() {
 		fn(c.Source, c.RetrievedAt, f.Stale, true)
 	}
 }

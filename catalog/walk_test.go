@@ -13,8 +13,8 @@ func TestWalksReachEveryFact(t *testing.T) {
 	day2 := day1.Add(24 * time.Hour)
 	const card, prices = "https://example.test/card", "https://example.test/prices"
 	sourced := func(url string) Fact[Price] {
-		return Fact[Price]{Display: "$1", Source: SourceRef{Name: "src", URL: url}, RetrievedAt: day1,
-			Conflicts: []Conflict{{Display: "$2", Source: SourceRef{Name: "other", URL: url}, RetrievedAt: day1}}}
+		return Fact[Price]{Display: "$1", Source: SourceRef{Name: "src", URL: url}, RetrievedAt: day1}.
+			WithConflicts([]Conflict{{Display: "$2", Source: SourceRef{Name: "other", URL: url}, RetrievedAt: day1}})
 	}
 	m := &Model{ID: "meta/x", Name: Fact[string]{Display: "X", Source: SourceRef{Name: "src", URL: card}, RetrievedAt: day1},
 		Capabilities: map[Capability]Fact[bool]{"vision": {Value: true, Display: "yes", Source: SourceRef{Name: "src", URL: card}, RetrievedAt: day1}}}
@@ -25,8 +25,8 @@ func TestWalksReachEveryFact(t *testing.T) {
 	s.StampRetrieved(map[string]time.Time{card: day2, prices: day2})
 	for name, got := range map[string]time.Time{
 		"name": m.Name.RetrievedAt, "capability": m.Capabilities["vision"].RetrievedAt,
-		"input": o.Input.RetrievedAt, "input conflict": o.Input.Conflicts[0].RetrievedAt,
-		"tier input": o.Tiers[0].Input.RetrievedAt, "tier input conflict": o.Tiers[0].Input.Conflicts[0].RetrievedAt,
+		"input": o.Input.RetrievedAt, "input conflict": o.Input.Conflicts()[0].RetrievedAt,
+		"tier input": o.Tiers[0].Input.RetrievedAt, "tier input conflict": o.Tiers[0].Input.Conflicts()[0].RetrievedAt,
 	} {
 		if !got.Equal(day2) {
 			t.Errorf("%s retrieved_at = %v, want %v", name, got, day2)

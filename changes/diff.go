@@ -236,7 +236,7 @@ type factInfo struct {
 }
 
 func info[T any](field string, f catalog.Fact[T]) factInfo {
-	return factInfo{field: field, display: f.String(), source: f.Source, conflicts: f.Conflicts}
+	return factInfo{field: field, display: f.String(), source: f.Source, conflicts: f.Conflicts()}
 }
 
 func modelFacts(m *catalog.Model) []factInfo {
@@ -404,18 +404,18 @@ var capabilityFields = func() []string {
 // modelHasConflicts reports whether any fact of m has a conflict: only
 // then can the model have a conflict change.
 func modelHasConflicts(m *catalog.Model) bool {
-	if len(m.Name.Conflicts)+len(m.Released.Conflicts)+len(m.ContextWindow.Conflicts)+len(m.MaxOutput.Conflicts)+
-		len(m.Parameters.Conflicts)+len(m.Architecture.Conflicts)+len(m.Licence.Conflicts)+len(m.KnowledgeCutoff.Conflicts)+
-		len(m.InputModalities.Conflicts)+len(m.OutputModality.Conflicts) > 0 {
+	if len(m.Name.Conflicts())+len(m.Released.Conflicts())+len(m.ContextWindow.Conflicts())+len(m.MaxOutput.Conflicts())+
+		len(m.Parameters.Conflicts())+len(m.Architecture.Conflicts())+len(m.Licence.Conflicts())+len(m.KnowledgeCutoff.Conflicts())+
+		len(m.InputModalities.Conflicts())+len(m.OutputModality.Conflicts()) > 0 {
 		return true
 	}
 	for _, f := range m.Capabilities {
-		if len(f.Conflicts) > 0 {
+		if len(f.Conflicts()) > 0 {
 			return true
 		}
 	}
 	for _, f := range m.Benchmarks {
-		if len(f.Conflicts) > 0 {
+		if len(f.Conflicts()) > 0 {
 			return true
 		}
 	}
@@ -424,9 +424,9 @@ func modelHasConflicts(m *catalog.Model) bool {
 
 func offeringHasConflicts(o *catalog.Offering) bool {
 	for _, n := range catalog.PriceFieldNames {
-		if len(o.PriceField(n).Conflicts) > 0 {
+		if len(o.PriceField(n).Conflicts()) > 0 {
 			return true
 		}
 	}
-	return len(o.Context.Conflicts) > 0 || len(o.MaxOutput.Conflicts) > 0
+	return len(o.Context.Conflicts()) > 0 || len(o.MaxOutput.Conflicts()) > 0
 }

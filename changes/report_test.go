@@ -39,8 +39,8 @@ func sampleReport(t *testing.T) Report {
 	}
 	hf := catalog.SourceRef{Name: "huggingface", URL: "https://huggingface.co/meta-llama/Llama-3.2-1B-Instruct", Authority: catalog.AuthorityCreator}
 	prev.Models["meta/llama-3.2-1b-instruct"].Released = catalog.Fact[catalog.Date]{Value: catalog.DayDate(2024, 9, 25), Display: "2024-09-25", Source: hf}
-	next.Models["meta/llama-3.2-1b-instruct"].Released = catalog.Fact[catalog.Date]{Value: catalog.DayDate(2024, 10, 24), Display: "2024-10-24", Source: hf,
-		Conflicts: []catalog.Conflict{{Display: "2024-09-25", Raw: "1727222400", Source: catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: catalog.AuthorityAggregator}}}}
+	next.Models["meta/llama-3.2-1b-instruct"].Released = catalog.Fact[catalog.Date]{Value: catalog.DayDate(2024, 10, 24), Display: "2024-10-24", Source: hf}.
+		WithConflicts([]catalog.Conflict{{Display: "2024-09-25", Raw: "1727222400", Source: catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: catalog.AuthorityAggregator}}})
 	next.Unmatched = []catalog.Unmatched{{Source: "openrouter", ID: "openrouter/auto", Reason: "a router, not a model", URL: "https://openrouter.ai/api/v1/models"}}
 	run := catalog.Run{ID: 2, StartedAt: day, Status: catalog.RunPartial, Replay: "bundled:2026-04-24",
 		Sources: []catalog.SourceStats{{Source: "fireworks", Status: catalog.SourceFailed, Errors: []string{"https://fireworks.ai/pricing: HTTP 503"}}}}
@@ -279,7 +279,7 @@ func TestReportNumberStyle(t *testing.T) {
 	prev := snapshot(offer("m/a", fixed(27_000), fixed(200_000)))
 	o := offer("m/a", fixed(27_000), fixed(200_000))
 	next := snapshot(o)
-	o.Output.Conflicts = []catalog.Conflict{{Display: catalog.Fixed(27_000_000).String(), Raw: "27", Source: md}}
+	o.Output.SetConflicts([]catalog.Conflict{{Display: catalog.Fixed(27_000_000).String(), Raw: "27", Source: md}})
 	prev.Models["m/a"].ContextWindow = catalog.Fact[catalog.Tokens]{Value: catalog.Tokens{N: 131_072, Display: "131,072"}, Display: "131,072", Source: or}
 	next.Models["m/a"].ContextWindow = catalog.Fact[catalog.Tokens]{Value: catalog.Tokens{N: 400_000, Display: "400,000"}, Display: "400,000", Source: or}
 	out := Review(Input{Published: prev, Next: next, Run: catalog.Run{StartedAt: day}, Rules: DefaultRules()})

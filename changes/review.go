@@ -121,7 +121,7 @@ func Review(in Input) Outcome {
 			var reasons []string
 			for _, n := range catalog.PriceFieldNames {
 				if f := o.PriceField(n); f.Sourced() {
-					for _, fl := range f.Flags {
+					for _, fl := range f.Flags() {
 						reasons = append(reasons, flagReason(fl)+" on "+n)
 					}
 				}

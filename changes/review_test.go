@@ -23,7 +23,7 @@ var free = price(catalog.Price{Kind: catalog.PriceFree})
 func TestPriceReasons(t *testing.T) {
 	r := DefaultRules()
 	flagged := fixed(27_000_000)
-	flagged.Flags = []catalog.Flag{{Kind: catalog.FlagUnitSlip, Detail: "1000× the history"}}
+	flagged.SetFlags([]catalog.Flag{{Kind: catalog.FlagUnitSlip, Detail: "1000× the history"}})
 	tests := []struct {
 		name      string
 		old, next catalog.Fact[catalog.Price]
@@ -215,7 +215,7 @@ func TestFlaggedNewOffering(t *testing.T) {
 	pub := snapshot(offer("a/b", fixed(100_000), fixed(200_000)))
 	next := snapshot(offer("a/b", fixed(100_000), fixed(200_000)))
 	o := &catalog.Offering{ModelID: "a/b", Provider: "bedrock", Region: "eu-west-1", Input: fixed(130_000), Output: fixed(130_000)}
-	o.Input.Flags = []catalog.Flag{{Kind: catalog.FlagDiscrepancy, Detail: "cross-checks say $0.10"}}
+	o.Input.SetFlags([]catalog.Flag{{Kind: catalog.FlagDiscrepancy, Detail: "cross-checks say $0.10"}})
 	next.Offerings[o.Key()] = o
 	out := Review(Input{Published: pub, Next: next, Run: catalog.Run{StartedAt: day}, Rules: DefaultRules()})
 	if _, ok := out.Publish.Offerings[o.Key()]; ok {
@@ -236,7 +236,7 @@ func TestFlaggedNewOffering(t *testing.T) {
 func TestDiffKinds(t *testing.T) {
 	src := catalog.SourceRef{Name: "huggingface", URL: "https://huggingface.co/x", Authority: catalog.AuthorityCreator}
 	ctx := func(n int64, stale bool, conflicts ...catalog.Conflict) catalog.Fact[catalog.Tokens] {
-		return catalog.Fact[catalog.Tokens]{Value: catalog.Tokens{N: n}, Display: catalog.CompactCount(n), Source: src, Stale: stale, Conflicts: conflicts}
+		return catalog.Fact[catalog.Tokens]{Value: catalog.Tokens{N: n}, Display: catalog.CompactCount(n), Source: src, Stale: stale}.WithConflicts(conflicts)
 	}
 	prev := snapshot(offer("a/b", fixed(1), fixed(2)))
 	prev.Models["a/b"].ContextWindow = ctx(128_000, false)

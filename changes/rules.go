@@ -105,7 +105,7 @@ func (r Rules) PriceReasons(old, next catalog.Fact[catalog.Price]) []string {
 		}
 	}
 	if r.HoldFlagged && next.Sourced() {
-		for _, f := range next.Flags {
+		for _, f := range next.Flags() {
 			out = append(out, flagReason(f))
 		}
 	}

@@ -159,8 +159,8 @@ func TestFingerprintIgnoresRetrieval(t *testing.T) {
 	later := at.Add(24 * time.Hour)
 	base := func() (*catalog.Model, []*catalog.Offering) {
 		m := model("a/m")
-		m.Name = catalog.Fact[string]{Value: "M", Display: "M", Source: catalog.SourceRef{Name: "src", URL: "https://src.example"}, RetrievedAt: at, ChangedAt: at,
-			Conflicts: []catalog.Conflict{{Display: "M2", Raw: "M2", Source: catalog.SourceRef{Name: "x", URL: "https://x.example"}, RetrievedAt: at}}}
+		m.Name = catalog.Fact[string]{Value: "M", Display: "M", Source: catalog.SourceRef{Name: "src", URL: "https://src.example"}, RetrievedAt: at, ChangedAt: at}.
+			WithConflicts([]catalog.Conflict{{Display: "M2", Raw: "M2", Source: catalog.SourceRef{Name: "x", URL: "https://x.example"}, RetrievedAt: at}})
 		m.Capabilities[catalog.CapVision] = catalog.Fact[bool]{Value: true, Display: "yes", Source: catalog.SourceRef{Name: "src"}, RetrievedAt: at, ChangedAt: at}
 		return m, []*catalog.Offering{offer("a/m", "p", "", price(fixed(10)), price(fixed(20)))}
 	}
@@ -174,7 +174,7 @@ func TestFingerprintIgnoresRetrieval(t *testing.T) {
 	}
 	m0, o0 := base()
 	want := fp(m0, o0)
-	if m0.Name.RetrievedAt != at || m0.Name.Conflicts[0].RetrievedAt != at || o0[0].Input.RetrievedAt != at {
+	if m0.Name.RetrievedAt != at || m0.Name.Conflicts()[0].RetrievedAt != at || o0[0].Input.RetrievedAt != at {
 		t.Fatal("NewSide edited the records it was given")
 	}
 	tests := []struct {
@@ -183,7 +183,7 @@ func TestFingerprintIgnoresRetrieval(t *testing.T) {
 		same bool
 	}{
 		{"retrieved later", func(m *catalog.Model, o []*catalog.Offering) {
-			m.Name.RetrievedAt, m.Name.Conflicts[0].RetrievedAt, o[0].Input.RetrievedAt, o[0].Output.RetrievedAt = later, later, later, later
+			m.Name.RetrievedAt, m.Name.Conflicts()[0].RetrievedAt, o[0].Input.RetrievedAt, o[0].Output.RetrievedAt = later, later, later, later
 			f := m.Capabilities[catalog.CapVision]
 			f.RetrievedAt = later
 			m.Capabilities[catalog.CapVision] = f

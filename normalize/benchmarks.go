@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"math/big"
+	"slices"
 	"sort"
 	"time"
 
@@ -42,8 +43,11 @@ func buildBenchmarks(acc *modelAcc, prev []catalog.Fact[catalog.BenchmarkResult]
 		// score alone says whether the value changed.
 		f := pick(dropShadowedVariants(cs), prevByKey[k], now, sameScore, sameScore)
 		f.Raw = f.Value.Score
-		for i := range f.Conflicts {
-			f.Conflicts[i].Raw = f.Conflicts[i].Display // the conflicting score, as published
+		if cs := slices.Clone(f.Conflicts()); cs != nil {
+			for i := range cs {
+				cs[i].Raw = cs[i].Display // the conflicting score, as published
+			}
+			f.SetConflicts(cs)
 		}
 		out = append(out, f)
 	}

@@ -52,8 +52,8 @@ func TestNormalizeBenchmarks(t *testing.T) {
 			if m != nil {
 				for _, f := range m.Benchmarks {
 					got = append(got, f.Value.Label()+"="+f.Raw+"@"+f.Source.Name)
-					conflicts += len(f.Conflicts)
-					for _, c := range f.Conflicts {
+					conflicts += len(f.Conflicts())
+					for _, c := range f.Conflicts() {
 						if strings.Contains(c.Raw, "=") {
 							t.Errorf("conflict raw %q is not the score", c.Raw)
 						}

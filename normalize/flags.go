@@ -25,17 +25,17 @@ func pickPrice(cs []cand, prev catalog.Fact[catalog.Price], now time.Time, bound
 	w := cs[0] // ranked by pick
 	ex := w.exact
 	if why := implausible(ex); why != "" {
-		addFlag(&f.Flags, catalog.FlagUnitSlip, fmt.Sprintf("%s (%s)", why, w.obs.Source))
+		addFlag(&f, catalog.FlagUnitSlip, fmt.Sprintf("%s (%s)", why, w.obs.Source))
 	}
 	if prev.Sourced() && prev.Value.Kind == catalog.PriceFixed && ex != nil && prev.Value.Amount != f.Value.Amount {
 		if p, ok := slip(moneyRat(prev.Value.Amount), ex); ok {
-			addFlag(&f.Flags, catalog.FlagUnitSlip, fmt.Sprintf("%s per 1M is %s× the previous value %s per 1M (%s): suspected unit slip",
+			addFlag(&f, catalog.FlagUnitSlip, fmt.Sprintf("%s per 1M is %s× the previous value %s per 1M (%s): suspected unit slip",
 				usd(ex), ratioWord(moneyRat(prev.Value.Amount), ex, p), prev.Value.Amount.Text(), prev.Source.Name))
 		}
 	}
 	for _, c := range cs[1:] {
 		if p, ok := slip(ex, c.exact); ok {
-			addFlag(&f.Flags, catalog.FlagUnitSlip, fmt.Sprintf("%s says %s per 1M, %s says %s per 1M: %s apart, suspected unit slip",
+			addFlag(&f, catalog.FlagUnitSlip, fmt.Sprintf("%s says %s per 1M, %s says %s per 1M: %s apart, suspected unit slip",
 				w.obs.Source, usd(ex), c.obs.Source, usd(c.exact), catalog.Thousands(p)+"×"))
 			continue
 		}
@@ -46,13 +46,13 @@ func pickPrice(cs []cand, prev catalog.Fact[catalog.Price], now time.Time, bound
 		switch {
 		case ex != nil && c.exact != nil:
 			if beyond(ex, c.exact, bound) {
-				addFlag(&f.Flags, catalog.FlagDiscrepancy, fmt.Sprintf("%s (cross-check) has %s per 1M, %s from %s's %s (bound %s)",
+				addFlag(&f, catalog.FlagDiscrepancy, fmt.Sprintf("%s (cross-check) has %s per 1M, %s from %s's %s (bound %s)",
 					c.obs.Source, usd(c.exact), pctDiff(ex, c.exact), w.obs.Source, usd(ex), bound))
 			}
 		case f.Value.Kind == catalog.PriceFixed && cp.Kind == catalog.PriceFree:
-			addFlag(&f.Flags, catalog.FlagDiscrepancy, fmt.Sprintf("%s (cross-check) says free; %s says %s per 1M", c.obs.Source, w.obs.Source, usd(ex)))
+			addFlag(&f, catalog.FlagDiscrepancy, fmt.Sprintf("%s (cross-check) says free; %s says %s per 1M", c.obs.Source, w.obs.Source, usd(ex)))
 		case f.Value.Kind == catalog.PriceFree && cp.Kind == catalog.PriceFixed:
-			addFlag(&f.Flags, catalog.FlagDiscrepancy, fmt.Sprintf("%s (cross-check) has %s per 1M; %s says free", c.obs.Source, usd(c.exact), w.obs.Source))
+			addFlag(&f, catalog.FlagDiscrepancy, fmt.Sprintf("%s (cross-check) has %s per 1M; %s says free", c.obs.Source, usd(c.exact), w.obs.Source))
 		}
 	}
 	return f, ex
@@ -117,7 +117,7 @@ func flagSiblingSlips(s, prev *catalog.Snapshot, rounded map[string]map[catalog.
 						where = "the plain offering"
 					}
 					if fact := priceFact(s.Offerings[a], field); fact != nil {
-						addFlag(&fact.Flags, catalog.FlagUnitSlip, fmt.Sprintf("%s per 1M here, %s per 1M at %s %s: %s apart, suspected unit slip",
+						addFlag(fact, catalog.FlagUnitSlip, fmt.Sprintf("%s per 1M here, %s per 1M at %s %s: %s apart, suspected unit slip",
 							usd(ea), usd(eb), ob.Provider, where, catalog.Thousands(p)+"×"))
 					}
 				}
@@ -233,20 +233,21 @@ func priceFact(o *catalog.Offering, field catalog.Field) *catalog.Fact[catalog.P
 	return nil
 }
 
-// addFlag adds a flag once and keeps the flags sorted.
-func addFlag(flags *[]catalog.Flag, kind, detail string) {
+// addFlag adds a flag to a price fact once and keeps its flags sorted.
+func addFlag(f *catalog.Fact[catalog.Price], kind, detail string) {
 	fl := catalog.Flag{Kind: kind, Detail: detail}
-	if slices.Contains(*flags, fl) {
+	if slices.Contains(f.Flags(), fl) {
 		return
 	}
-	*flags = append(*flags, fl)
-	sort.Slice(*flags, func(i, j int) bool {
-		a, b := (*flags)[i], (*flags)[j]
+	flags := append(slices.Clone(f.Flags()), fl) // the fact's list is never edited: see catalog.Fact
+	sort.Slice(flags, func(i, j int) bool {
+		a, b := flags[i], flags[j]
 		if a.Kind != b.Kind {
 			return a.Kind < b.Kind
 		}
 		return a.Detail < b.Detail
 	})
+	f.SetFlags(flags)
 }
 
 // usd writes an exact amount as text output writes money (catalog's

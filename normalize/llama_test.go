@@ -146,8 +146,8 @@ func TestLlamaFromEverySource(t *testing.T) {
 	// The function-calling claims disagree across sources (FACTS.md):
 	// OpenRouter (aggregator) says no and wins; LiteLLM's Bedrock yes and
 	// models.dev's NVIDIA yes are conflicts.
-	if fc := m.Capabilities[catalog.CapFunctionCalling]; len(fc.Conflicts) != 2 {
-		t.Errorf("function calling conflicts %+v", fc.Conflicts)
+	if fc := m.Capabilities[catalog.CapFunctionCalling]; len(fc.Conflicts()) != 2 {
+		t.Errorf("function calling conflicts %+v", fc.Conflicts())
 	}
 }
 
@@ -160,8 +160,8 @@ func TestLlamaPricesUnflagged(t *testing.T) {
 		t.Run(k, func(t *testing.T) {
 			o := snap.Offerings[k]
 			for _, f := range []catalog.Fact[catalog.Price]{o.Input, o.Output, o.BatchInput} {
-				if len(f.Flags) != 0 {
-					t.Errorf("flags %+v: every price here agrees with its cross-checks", f.Flags)
+				if len(f.Flags()) != 0 {
+					t.Errorf("flags %+v: every price here agrees with its cross-checks", f.Flags())
 				}
 			}
 		})
@@ -226,7 +226,7 @@ func TestRealModelsDevLlama(t *testing.T) {
 	}
 	tg := offer("together", "")
 	if tg.Input.Value.Amount != 600 || !tg.Input.Value.Rounded || !hasFlag(tg.Input, catalog.FlagUnitSlip, "$0.0006 per 1M tokens is implausibly low") {
-		t.Errorf("Puter's 0.0006000000000000001: %+v %+v", tg.Input.Value, tg.Input.Flags)
+		t.Errorf("Puter's 0.0006000000000000001: %+v %+v", tg.Input.Value, tg.Input.Flags())
 	}
 	if tg.Input.Source.Authority != catalog.AuthorityCrossCheck {
 		t.Errorf("an offering the provider only lists takes the cross-check's price, as such: %+v", tg.Input.Source)
@@ -239,7 +239,7 @@ func TestRealModelsDevLlama(t *testing.T) {
 	if m.ContextWindow.Value.N != 131_072 {
 		t.Errorf("context %+v", m.ContextWindow)
 	}
-	if len(m.Licence.Conflicts) == 0 {
+	if len(m.Licence.Conflicts()) == 0 {
 		t.Error("models.dev's open_weights = false for Llama (several gateway files) must be a licence conflict")
 	}
 	t.Logf("models.dev cross-checks: %d observations, %d warnings, untracked %v", len(xc), len(res.Warnings), res.Untracked)
@@ -260,7 +260,7 @@ func TestRealLlamaCards(t *testing.T) {
 		obs = append(obs, card.model("meta-llama/Llama-3.2-1B-Instruct", catalog.FieldReleased, strings.TrimSpace(string(m[1]))))
 	}
 	r := norm(t, Input{Pages: []catalog.Page{page(obs...)}}).Snapshot.Models[llamaID].Released
-	if r.Value.String() != "2024-09-25" || len(r.Conflicts) != 1 || r.Conflicts[0].Display != "2024-10-24" {
+	if r.Value.String() != "2024-09-25" || len(r.Conflicts()) != 1 || r.Conflicts()[0].Display != "2024-10-24" {
 		t.Errorf("released %+v", r)
 	}
 }

@@ -94,20 +94,20 @@ func TestPrecedenceAndConflicts(t *testing.T) {
 	if m.ContextWindow.Value.N != 131_072 || m.ContextWindow.Source.Name != "huggingface" || m.ContextWindow.Source.Authority != catalog.AuthorityCreator {
 		t.Errorf("context %+v; the creator's card must win", m.ContextWindow)
 	}
-	if len(m.ContextWindow.Conflicts) != 1 || m.ContextWindow.Conflicts[0].Source.Name != "models.dev" || m.ContextWindow.Conflicts[0].Display != "131,000" {
-		t.Errorf("context conflicts %+v; want only models.dev's 131,000 (128,000 and 131,072 are one value)", m.ContextWindow.Conflicts)
+	if len(m.ContextWindow.Conflicts()) != 1 || m.ContextWindow.Conflicts()[0].Source.Name != "models.dev" || m.ContextWindow.Conflicts()[0].Display != "131,000" {
+		t.Errorf("context conflicts %+v; want only models.dev's 131,000 (128,000 and 131,072 are one value)", m.ContextWindow.Conflicts())
 	}
-	if m.Parameters.Display != "1.23B" || len(m.Parameters.Conflicts) != 0 {
+	if m.Parameters.Display != "1.23B" || len(m.Parameters.Conflicts()) != 0 {
 		t.Errorf("parameters %+v; the card's 1.23B wins and HF's 1,235,814,400 agrees", m.Parameters)
 	}
-	if len(m.KnowledgeCutoff.Conflicts) != 0 || m.KnowledgeCutoff.Value.String() != "2023-12" {
+	if len(m.KnowledgeCutoff.Conflicts()) != 0 || m.KnowledgeCutoff.Value.String() != "2023-12" {
 		t.Errorf("cutoff %+v: December 2023 and 2023-12-31 agree", m.KnowledgeCutoff)
 	}
 	if m.Licence.Value.Name != "Llama 3.2 Community License" || m.Licence.Value.Class != catalog.OpenWeights {
 		t.Errorf("licence %+v", m.Licence.Value)
 	}
-	if len(m.Licence.Conflicts) != 1 || m.Licence.Conflicts[0].Raw != "open_weights=false" {
-		t.Errorf("licence conflicts %+v; models.dev's open_weights=false disagrees, open_weights=true agrees", m.Licence.Conflicts)
+	if len(m.Licence.Conflicts()) != 1 || m.Licence.Conflicts()[0].Raw != "open_weights=false" {
+		t.Errorf("licence conflicts %+v; models.dev's open_weights=false disagrees, open_weights=true agrees", m.Licence.Conflicts())
 	}
 	if m.Name.Value != "Llama 3.2 1B Instruct" {
 		t.Errorf("name %q", m.Name.Value)
@@ -145,7 +145,7 @@ func TestReleaseDateConflict(t *testing.T) {
 				t.Errorf("released %s (%q); want the card's first date, 2024-09-25", r.Value, r.Raw)
 			}
 			var got []string
-			for _, c := range r.Conflicts {
+			for _, c := range r.Conflicts() {
 				got = append(got, c.Source.Name+"="+c.Display)
 			}
 			if strings.Join(got, " ") != "llama-models=2024-10-24 models.dev=2024-09-18" {
@@ -253,10 +253,10 @@ func TestVariantsAreOfferingParts(t *testing.T) {
 		t.Fatalf("models %v: a variant is never another model", snap.ModelIDs())
 	}
 	m := snap.Models["meta/llama-3.2-3b-instruct"]
-	if m.Name.Value != "Llama 3.2 3B Instruct" || len(m.Name.Conflicts) != 0 {
+	if m.Name.Value != "Llama 3.2 3B Instruct" || len(m.Name.Conflicts()) != 0 {
 		t.Errorf("name %+v", m.Name)
 	}
-	if catalog.TriOf(m.Capabilities[catalog.CapFunctionCalling]) != catalog.Yes || len(m.Capabilities[catalog.CapFunctionCalling].Conflicts) != 0 {
+	if catalog.TriOf(m.Capabilities[catalog.CapFunctionCalling]) != catalog.Yes || len(m.Capabilities[catalog.CapFunctionCalling].Conflicts()) != 0 {
 		t.Errorf("function calling %+v; the plain entry speaks for the model", m.Capabilities[catalog.CapFunctionCalling])
 	}
 	if catalog.TriOf(m.Capabilities[catalog.CapVision]) != catalog.No {
@@ -273,7 +273,7 @@ func TestVariantsAreOfferingParts(t *testing.T) {
 	if po.Input.Value != catalog.Fixed(20_000) || po.Context.Value.N != 80_000 {
 		t.Errorf("plain offering input %v context %v", po.Input.Value, po.Context.Value)
 	}
-	if c := po.Input.Conflicts; len(c) != 1 || c[0].Source.Name != "openrouter-endpoints" {
+	if c := po.Input.Conflicts(); len(c) != 1 || c[0].Source.Name != "openrouter-endpoints" {
 		t.Errorf("plain offering conflicts %+v", c)
 	}
 }
@@ -333,7 +333,7 @@ func TestOfferingParts(t *testing.T) {
 		o.Tiers[0].Output.Value != catalog.Fixed(21_000_000) || o.Tiers[0].CachedInput.Sourced() {
 		t.Errorf("tiers %+v", o.Tiers)
 	}
-	if len(o.Tiers[0].Input.Conflicts) != 0 || len(o.Tiers[0].Input.Flags) != 0 {
+	if len(o.Tiers[0].Input.Conflicts()) != 0 || len(o.Tiers[0].Input.Flags()) != 0 {
 		t.Errorf("the cross-check agrees: %+v", o.Tiers[0].Input)
 	}
 	b, _ := json.Marshal(o)
@@ -367,14 +367,14 @@ func TestEUBedrockConflict(t *testing.T) {
 	if eu.Value != catalog.Fixed(130_000) || eu.Source.Name != "bedrock" {
 		t.Fatalf("eu %+v", eu)
 	}
-	if len(eu.Conflicts) != 1 || eu.Conflicts[0].Source.Name != "models.dev" || eu.Conflicts[0].Display != "$0.1 / 1M tokens" {
-		t.Errorf("eu conflicts %+v; want models.dev's 0.10 (litellm's eu. 0.13 agrees; its bare 0.10 is for the plain region)", eu.Conflicts)
+	if len(eu.Conflicts()) != 1 || eu.Conflicts()[0].Source.Name != "models.dev" || eu.Conflicts()[0].Display != "$0.1 / 1M tokens" {
+		t.Errorf("eu conflicts %+v; want models.dev's 0.10 (litellm's eu. 0.13 agrees; its bare 0.10 is for the plain region)", eu.Conflicts())
 	}
-	if len(eu.Flags) != 1 || eu.Flags[0].Kind != catalog.FlagDiscrepancy ||
-		eu.Flags[0].Detail != "models.dev (cross-check) has $0.10 per 1M, -23.1% from bedrock's $0.13 (bound 20%)" {
-		t.Errorf("eu flags %+v", eu.Flags)
+	if len(eu.Flags()) != 1 || eu.Flags()[0].Kind != catalog.FlagDiscrepancy ||
+		eu.Flags()[0].Detail != "models.dev (cross-check) has $0.10 per 1M, -23.1% from bedrock's $0.13 (bound 20%)" {
+		t.Errorf("eu flags %+v", eu.Flags())
 	}
-	if len(us.Conflicts) != 0 || len(us.Flags) != 0 {
+	if len(us.Conflicts()) != 0 || len(us.Flags()) != 0 {
 		t.Errorf("us %+v: litellm's us. and bare keys agree", us)
 	}
 	// A wider bound, or none, and the discrepancy is not flagged; the
@@ -382,8 +382,8 @@ func TestEUBedrockConflict(t *testing.T) {
 	for name, bound := range map[string]Percent{"bound 50%": 5000, "check off": -1} {
 		t.Run(name, func(t *testing.T) {
 			eu := norm(t, Input{Pages: pages, Settings: settings(t, nil, bound)}).Snapshot.Offerings[catalog.OfferingKey(llamaID, "bedrock", "eu-west-1", "")].Input
-			if len(eu.Flags) != 0 || len(eu.Conflicts) != 1 {
-				t.Errorf("flags %+v conflicts %d", eu.Flags, len(eu.Conflicts))
+			if len(eu.Flags()) != 0 || len(eu.Conflicts()) != 1 {
+				t.Errorf("flags %+v conflicts %d", eu.Flags(), len(eu.Conflicts()))
 			}
 		})
 	}
@@ -402,15 +402,15 @@ func TestDiscrepancyFreeAndFixed(t *testing.T) {
 	}
 	snap := norm(t, Input{Pages: pages}).Snapshot
 	n := snap.Offerings[catalog.OfferingKey(llamaID, "nvidia-nim", "", "")]
-	if n.Input.Value.Kind != catalog.PriceFree || len(n.Input.Flags) != 0 || len(n.Input.Conflicts) != 0 {
+	if n.Input.Value.Kind != catalog.PriceFree || len(n.Input.Flags()) != 0 || len(n.Input.Conflicts()) != 0 {
 		t.Errorf("nim input %+v: free agrees with models.dev's 0.00", n.Input)
 	}
 	if !hasFlag(n.Output, catalog.FlagDiscrepancy, "litellm (cross-check) has $0.10 per 1M; nvidia-nim says free") {
-		t.Errorf("nim output flags %+v", n.Output.Flags)
+		t.Errorf("nim output flags %+v", n.Output.Flags())
 	}
 	f := snap.Offerings[catalog.OfferingKey(llamaID, "fireworks", "", "")]
 	if !hasFlag(f.Input, catalog.FlagDiscrepancy, "litellm (cross-check) says free; fireworks says $0.10 per 1M") {
-		t.Errorf("fireworks input flags %+v", f.Input.Flags)
+		t.Errorf("fireworks input flags %+v", f.Input.Flags())
 	}
 }
 
@@ -424,8 +424,8 @@ func TestUnitSlips(t *testing.T) {
 
 	// History: yesterday $0.027, today a per-1K figure read as per token.
 	prev := norm(t, Input{Pages: []catalog.Page{name, page(orOffers.offer("meta-llama/llama-3.2-1b-instruct", "openrouter", "", catalog.FieldPriceInput, "0.000000027", catalog.PerToken))}}).Snapshot
-	if f := prev.Offerings[key].Input; len(f.Flags) != 0 {
-		t.Fatalf("day 1 flags %+v", f.Flags)
+	if f := prev.Offerings[key].Input; len(f.Flags()) != 0 {
+		t.Fatalf("day 1 flags %+v", f.Flags())
 	}
 	day2 := day1.Add(24 * time.Hour)
 	next := norm(t, Input{Now: day2, Previous: prev, Pages: []catalog.Page{name, page(orOffers.offer("meta-llama/llama-3.2-1b-instruct", "openrouter", "", catalog.FieldPriceInput, "0.000027", catalog.PerToken))}}).Snapshot
@@ -435,8 +435,8 @@ func TestUnitSlips(t *testing.T) {
 	}
 	// A normal move is no slip.
 	calm := norm(t, Input{Now: day2, Previous: prev, Pages: []catalog.Page{name, page(orOffers.offer("meta-llama/llama-3.2-1b-instruct", "openrouter", "", catalog.FieldPriceInput, "0.00000003", catalog.PerToken))}}).Snapshot
-	if f := calm.Offerings[key].Input; len(f.Flags) != 0 {
-		t.Errorf("0.027 → 0.03 flagged: %+v", f.Flags)
+	if f := calm.Offerings[key].Input; len(f.Flags()) != 0 {
+		t.Errorf("0.027 → 0.03 flagged: %+v", f.Flags())
 	}
 
 	// Other sources: models.dev's cloudflare gateway file says input = 27000
@@ -450,14 +450,14 @@ func TestUnitSlips(t *testing.T) {
 		t.Errorf("cross-source slip: %+v", cf)
 	}
 	if hasFlag(cf, catalog.FlagDiscrepancy, "") {
-		t.Errorf("a slip is not also a discrepancy: %+v", cf.Flags)
+		t.Errorf("a slip is not also a discrepancy: %+v", cf.Flags())
 	}
 
 	// Face value: a lone per-1M figure read as per token.
 	lone := norm(t, Input{Pages: []catalog.Page{name,
 		page(orOffers.offer("meta-llama/llama-3.2-1b-instruct", "openrouter", "", catalog.FieldPriceInput, "0.027", catalog.PerToken))}}).Snapshot
 	if f := lone.Offerings[key].Input; !hasFlag(f, catalog.FlagUnitSlip, "$27000.00 per 1M tokens is implausibly high") {
-		t.Errorf("implausible: %+v", f.Flags)
+		t.Errorf("implausible: %+v", f.Flags())
 	}
 
 	// Same model at the same provider in another region: 1000× apart.
@@ -469,7 +469,7 @@ func TestUnitSlips(t *testing.T) {
 	eu := reg.Offerings[catalog.OfferingKey(llamaID, "bedrock", "eu-west-1", "")].Input
 	if !hasFlag(us, catalog.FlagUnitSlip, "$0.10 per 1M here, $130.00 per 1M at bedrock eu-west-1: 1,000× apart") ||
 		!hasFlag(eu, catalog.FlagUnitSlip, "$130.00 per 1M here, $0.10 per 1M at bedrock us-east-1") {
-		t.Errorf("sibling slip: us %+v eu %+v", us.Flags, eu.Flags)
+		t.Errorf("sibling slip: us %+v eu %+v", us.Flags(), eu.Flags())
 	}
 	// The next day the EU price slips again while the US one holds steady
 	// near its own previous value: the slip is the EU's, not the US's.
@@ -484,7 +484,7 @@ func TestUnitSlips(t *testing.T) {
 	us2 := reg2.Offerings[catalog.OfferingKey(llamaID, "bedrock", "us-east-1", "")].Input
 	eu2 := reg2.Offerings[catalog.OfferingKey(llamaID, "bedrock", "eu-west-1", "")].Input
 	if hasFlag(us2, catalog.FlagUnitSlip, "") || !hasFlag(eu2, catalog.FlagUnitSlip, "at bedrock us-east-1") {
-		t.Errorf("steady sibling flagged: us %+v eu %+v", us2.Flags, eu2.Flags)
+		t.Errorf("steady sibling flagged: us %+v eu %+v", us2.Flags(), eu2.Flags())
 	}
 
 	// Siblings are compared at their exact amounts, not their rounded
@@ -507,7 +507,7 @@ func TestUnitSlips(t *testing.T) {
 	}
 	if ap := fine.Offerings[catalog.OfferingKey(llamaID, "bedrock", "ap-south-1", "")].Input; !hasFlag(ap, catalog.FlagUnitSlip, "at bedrock eu-west-1") ||
 		hasFlag(ap, catalog.FlagUnitSlip, "at bedrock us-east-1") {
-		t.Errorf("ap-south-1: %+v; 1000× off eu-west-1, the same as us-east-1", ap.Flags)
+		t.Errorf("ap-south-1: %+v; 1000× off eu-west-1, the same as us-east-1", ap.Flags())
 	}
 }
 
@@ -536,11 +536,11 @@ func TestCapabilitiesPrecedence(t *testing.T) {
 		})
 	}
 	fc := m.Capabilities[catalog.CapFunctionCalling]
-	if fc.Source.Name != "openai" || len(fc.Conflicts) != 1 || fc.Conflicts[0].Source.Name != "openrouter" || fc.Conflicts[0].Raw != "supported_parameters lacks tools and tool_choice" {
+	if fc.Source.Name != "openai" || len(fc.Conflicts()) != 1 || fc.Conflicts()[0].Source.Name != "openrouter" || fc.Conflicts()[0].Raw != "supported_parameters lacks tools and tool_choice" {
 		t.Errorf("function calling %+v; the creator wins, the aggregator's no is a conflict", fc)
 	}
 	so := m.Capabilities[catalog.CapStructuredOutputs]
-	if so.Source.Name != "openrouter" || len(so.Conflicts) != 1 || so.Conflicts[0].Source.Name != "models.dev" {
+	if so.Source.Name != "openrouter" || len(so.Conflicts()) != 1 || so.Conflicts()[0].Source.Name != "models.dev" {
 		t.Errorf("structured outputs %+v", so)
 	}
 }
@@ -551,7 +551,7 @@ func TestStaleLosesToFresh(t *testing.T) {
 	snap := norm(t, Input{Pages: []catalog.Page{stale,
 		page(ob{source: "zz-fresh", auth: catalog.AuthorityAggregator}.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldContext, "128000"))}}).Snapshot
 	c := snap.Models[llamaID].ContextWindow
-	if c.Source.Name != "zz-fresh" || c.Stale || len(c.Conflicts) != 1 {
+	if c.Source.Name != "zz-fresh" || c.Stale || len(c.Conflicts()) != 1 {
 		t.Errorf("context %+v", c)
 	}
 }

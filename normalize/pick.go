@@ -105,6 +105,7 @@ func pickBy[T any](cs []cand, prefer func(a, b cand) int, prev catalog.Fact[T], 
 		f.ChangedAt, f.ReviewedAt = prev.ChangedAt, prev.ReviewedAt
 	}
 	seen := map[string]bool{}
+	var conflicts []catalog.Conflict
 	for _, c := range cs[1:] {
 		cv := c.val.(T)
 		if agree(v, cv) {
@@ -115,8 +116,9 @@ func pickBy[T any](cs []cand, prefer func(a, b cand) int, prev catalog.Fact[T], 
 			continue
 		}
 		seen[k] = true
-		f.Conflicts = append(f.Conflicts, catalog.Conflict{Display: c.display, Raw: c.obs.Value, Source: c.obs.Ref(), RetrievedAt: c.obs.RetrievedAt})
+		conflicts = append(conflicts, catalog.Conflict{Display: c.display, Raw: c.obs.Value, Source: c.obs.Ref(), RetrievedAt: c.obs.RetrievedAt})
 	}
+	f.SetConflicts(conflicts)
 	return f
 }
 

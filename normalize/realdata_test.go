@@ -172,7 +172,7 @@ func TestRealOpenRouterNormalize(t *testing.T) {
 	for _, k := range snap.OfferingKeys() {
 		o := snap.Offerings[k]
 		for _, f := range []catalog.Fact[catalog.Price]{o.Input, o.Output, o.CachedInput} {
-			for _, fl := range f.Flags {
+			for _, fl := range f.Flags() {
 				flagged = append(flagged, o.ModelID+": "+fl.Detail)
 			}
 		}
@@ -320,7 +320,7 @@ func TestRealCloudflareMixedUnits(t *testing.T) {
 		t.Fatalf("no cloudflare offering; offerings %v unmatched %v", snap.OfferingKeys(), snap.Unmatched)
 	}
 	if !hasFlag(o.Input, catalog.FlagUnitSlip, "1,000,000×") {
-		t.Errorf("cloudflare input %s flags %v; want the 0.027-per-token entry flagged a million times off the 2.7e-08 one", o.Input.Display, o.Input.Flags)
+		t.Errorf("cloudflare input %s flags %v; want the 0.027-per-token entry flagged a million times off the 2.7e-08 one", o.Input.Display, o.Input.Flags())
 	}
 }
 
@@ -392,7 +392,7 @@ func modelsDevObservations(t *testing.T, rel, provider, id string, at time.Time)
 }
 
 func hasFlag(f catalog.Fact[catalog.Price], kind, detail string) bool {
-	for _, fl := range f.Flags {
+	for _, fl := range f.Flags() {
 		if fl.Kind == kind && strings.Contains(fl.Detail, detail) {
 			return true
 		}
