@@ -66,7 +66,7 @@ func buildOffering(acc *offerAcc, prev *catalog.Offering, now time.Time, bound P
 	var rounded map[catalog.Field]*big.Rat
 	price := func(field catalog.Field, prevFact catalog.Fact[catalog.Price]) catalog.Fact[catalog.Price] {
 		f, ex := pickPrice(acc.fields[field], prevFact, now, bound)
-		if ex != nil && moneyRat(f.Value.Amount).Cmp(ex) != 0 {
+		if ex != nil && f.Value.Rounded { // the winner's own price: Rounded is "its Money is not ex" (see priceExact)
 			if rounded == nil {
 				rounded = map[catalog.Field]*big.Rat{}
 			}

@@ -5,39 +5,34 @@ import (
 	"testing"
 )
 
-// TestCollectSooner: the post-crawl stages run at postCrawlGC, the
-// staging at stagingGC, and the default comes back after them; a GOGC the
-// operator chose stands throughout.
+// TestCollectSooner: with the default GOGC the post-crawl stages run at
+// postCrawlGC, the staging at stagingGC, and the default comes back after
+// them; a GOGC the operator chose (200, 50, off) stands throughout.
 func TestCollectSooner(t *testing.T) {
 	orig := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(orig)
 
-	gc := collectSooner()
-	if got := debug.SetGCPercent(postCrawlGC); got != postCrawlGC {
-		t.Errorf("during the stages GOGC is %d, want %d", got, postCrawlGC)
-	}
-	gc.staging()
-	if got := debug.SetGCPercent(stagingGC); got != stagingGC {
-		t.Errorf("while staging GOGC is %d, want %d", got, stagingGC)
-	}
-	gc.restore()
-	if got := debug.SetGCPercent(100); got != 100 {
-		t.Errorf("after the stages GOGC is %d, want the default back", got)
-	}
-
-	for _, own := range []int{200, postCrawlGC, -1} { // the operator's GOGC=200, =50, =off
-		debug.SetGCPercent(own)
-		gc = collectSooner()
-		if got := debug.SetGCPercent(own); got != own {
-			t.Errorf("an operator's GOGC=%d became %d", own, got)
+	for _, tc := range []struct {
+		gogc                   int // the process's GOGC before the run
+		during, staging, after int
+	}{
+		{100, postCrawlGC, stagingGC, 100},
+		{200, 200, 200, 200},
+		{postCrawlGC, postCrawlGC, postCrawlGC, postCrawlGC},
+		{-1, -1, -1, -1},
+	} {
+		debug.SetGCPercent(tc.gogc)
+		gc := collectSooner()
+		if got := debug.SetGCPercent(tc.during); got != tc.during {
+			t.Errorf("GOGC=%d: during the stages GOGC is %d, want %d", tc.gogc, got, tc.during)
 		}
 		gc.staging()
-		if got := debug.SetGCPercent(own); got != own {
-			t.Errorf("an operator's GOGC=%d became %d while staging", own, got)
+		if got := debug.SetGCPercent(tc.staging); got != tc.staging {
+			t.Errorf("GOGC=%d: while staging GOGC is %d, want %d", tc.gogc, got, tc.staging)
 		}
 		gc.restore()
-		if got := debug.SetGCPercent(100); got != own {
-			t.Errorf("after the stages an operator's GOGC=%d is %d", own, got)
+		if got := debug.SetGCPercent(tc.after); got != tc.after {
+			t.Errorf("GOGC=%d: after the stages GOGC is %d, want %d", tc.gogc, got, tc.after)
 		}
 	}
 }
