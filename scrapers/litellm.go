@@ -359,6 +359,9 @@ func jsonString(raw json.RawMessage) string {
 // error. Negative numbers are refused: no price or count is below zero.
 func jsonNumberText(raw json.RawMessage) (string, error) {
 	raw = bytes.TrimSpace(raw)
+	if numberLiteral(raw) && raw[0] != '-' {
+		return string(raw), nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any

@@ -227,6 +227,9 @@ func orPrices(out []catalog.Observation, pricing map[string]json.RawMessage, off
 // never going through float64.
 func jsonScalar(raw json.RawMessage) (string, error) {
 	raw = bytes.TrimSpace(raw)
+	if numberLiteral(raw) {
+		return string(raw), nil
+	}
 	if len(raw) > 0 && raw[0] == '"' {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {

@@ -224,19 +224,28 @@ func ParseOpenRouterEndpoints(model string, r Response) (Parsed, error) {
 	if _, v, ok := strings.Cut(model, ":"); ok {
 		suffix = v
 	}
-	var out []catalog.Observation
+	// Every endpoint's observations go into one slice, made to size: a
+	// run holds the pages' observations until it has normalised them. A
+	// tag listed again is cut off.
+	size := 0
+	for _, e := range *doc.Data.Endpoints {
+		size += orEndpointSize(e)
+	}
+	out := make([]catalog.Observation, 0, size)
 	seen := map[string]bool{}
 	for i, e := range *doc.Data.Endpoints {
-		obs, err := orEndpointObservations(r, model, doc.Data.Name, suffix, e)
+		n := len(out)
+		var err error
+		out, err = orEndpointObservations(out, r, model, doc.Data.Name, suffix, e)
 		switch {
 		case err != nil:
 			tally.skip("endpoint %d (%s): %v", i, clip.String(e.ProviderName), err)
 		case seen[e.Tag]:
 			tally.warn("endpoint %d: tag %q listed again: left out, the first stands", i, clip.String(e.Tag))
+			out = out[:n]
 		default:
 			seen[e.Tag] = true
 			tally.ok()
-			out = append(out, obs...)
 		}
 	}
 	if err := tally.unreadable("endpoints"); err != nil {
@@ -245,17 +254,17 @@ func ParseOpenRouterEndpoints(model string, r Response) (Parsed, error) {
 	return Parsed{Observations: out, Warnings: tally.Warnings()}, nil
 }
 
-// orEndpointObservations reads one endpoint into its offering's
-// observations.
-func orEndpointObservations(r Response, model, name, suffix string, e orEndpoint) ([]catalog.Observation, error) {
+// orEndpointObservations appends one endpoint's offering's observations
+// to out; on an error it returns out as it was.
+func orEndpointObservations(out []catalog.Observation, r Response, model, name, suffix string, e orEndpoint) ([]catalog.Observation, error) {
 	if e.Tag == "" {
-		return nil, fmt.Errorf("no tag: %w", ErrMarkup)
+		return out, fmt.Errorf("no tag: %w", ErrMarkup)
 	}
 	if strings.ContainsAny(e.Tag, "|\x00") {
-		return nil, fmt.Errorf("tag %q is not a routing slug", clip.String(e.Tag))
+		return out, fmt.Errorf("tag %q is not a routing slug", clip.String(e.Tag))
 	}
 	if e.Pricing == nil {
-		return nil, fmt.Errorf("tag %s: no pricing: %w", clip.String(e.Tag), ErrMarkup)
+		return out, fmt.Errorf("tag %s: no pricing: %w", clip.String(e.Tag), ErrMarkup)
 	}
 	variant := e.Tag
 	if suffix != "" {
@@ -263,17 +272,18 @@ func orEndpointObservations(r Response, model, name, suffix string, e orEndpoint
 	}
 	note, err := orEndpointNote(e)
 	if err != nil {
-		return nil, fmt.Errorf("tag %s: %w", clip.String(e.Tag), err)
+		return out, fmt.Errorf("tag %s: %w", clip.String(e.Tag), err)
 	}
 	offer := func(f catalog.Field, v string, u catalog.Unit) catalog.Observation {
 		return catalog.Observation{Source: "openrouter-endpoints", URL: r.URL, RetrievedAt: r.RetrievedAt,
 			Authority: catalog.AuthorityProvider, Subject: model, SubjectName: name,
 			Provider: "openrouter", Variant: variant, Field: f, Value: v, Unit: u, Note: note}
 	}
-	out, err := orPrices([]catalog.Observation{offer(catalog.FieldListed, model, "")}, e.Pricing, offer)
+	priced, err := orPrices(append(out, offer(catalog.FieldListed, model, "")), e.Pricing, offer)
 	if err != nil {
-		return nil, fmt.Errorf("tag %s: %w", clip.String(e.Tag), err)
+		return out, fmt.Errorf("tag %s: %w", clip.String(e.Tag), err)
 	}
+	out = priced
 	if e.ContextLength != nil {
 		out = append(out, offer(catalog.FieldOfferingContext, strconv.FormatInt(*e.ContextLength, 10), ""))
 	}
@@ -281,6 +291,24 @@ func orEndpointObservations(r Response, model, name, suffix string, e orEndpoint
 		out = append(out, offer(catalog.FieldOfferingMaxOutput, strconv.FormatInt(*e.MaxCompletionTokens, 10), ""))
 	}
 	return out, nil
+}
+
+// orEndpointSize is how many observations orEndpointObservations makes of
+// a readable endpoint: its listing, its prices and its counts.
+func orEndpointSize(e orEndpoint) int {
+	n := 1
+	for _, pf := range orPriceFields {
+		if _, ok := e.Pricing[pf.key]; ok {
+			n++
+		}
+	}
+	if e.ContextLength != nil {
+		n++
+	}
+	if e.MaxCompletionTokens != nil {
+		n++
+	}
+	return n
 }
 
 // orEndpointNote states what qualifies an endpoint's values: the upstream

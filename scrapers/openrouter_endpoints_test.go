@@ -158,20 +158,32 @@ func TestParseOpenRouterEndpointsRowWarnings(t *testing.T) {
 		"tag twice":  {`{"tag":"x","pricing":{"prompt":"9","completion":"9"}}`, `endpoint 2: tag "x" listed again: left out, the first stands`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			p, err := ParseOpenRouterEndpoints("a/b", Response{Body: []byte(ep(good + "," + c.bad))})
+			// An endpoint after the bad one: what the bad one's reading
+			// left behind must not stay among the observations.
+			after := `{"tag":"w","pricing":{"prompt":"0.5","completion":"0.6"}}`
+			p, err := ParseOpenRouterEndpoints("a/b", Response{Body: []byte(ep(good + "," + c.bad + "," + after))})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], c.warning) {
 				t.Errorf("warnings %q, want one saying %q", p.Warnings, c.warning)
 			}
-			for tag, want := range map[string]string{"x": "0.1", "z": "0.3"} {
+			for tag, want := range map[string]string{"x": "0.1", "z": "0.3", "w": "0.5"} {
 				if in := findVariant(p.Observations, "a/b", tag, catalog.FieldPriceInput); len(in) != 1 || in[0].Value != want {
 					t.Errorf("endpoint %s input %+v, want %s", tag, in, want)
 				}
 			}
 			if y := findVariant(p.Observations, "a/b", "y", catalog.FieldListed); len(y) != 0 {
 				t.Errorf("the bad endpoint was read: %+v", y)
+			}
+			listed := 0
+			for _, o := range p.Observations {
+				if o.Field == catalog.FieldListed {
+					listed++
+				}
+			}
+			if listed != 3 || len(p.Observations) != 9 {
+				t.Errorf("%d observations, %d listings; want 9 (x, z and w: a listing and two prices each) and 3", len(p.Observations), listed)
 			}
 		})
 	}
