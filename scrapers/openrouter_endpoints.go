@@ -294,7 +294,8 @@ func orEndpointObservations(out []catalog.Observation, r Response, model, name, 
 }
 
 // orEndpointSize is how many observations orEndpointObservations makes of
-// a readable endpoint: its listing, its prices and its counts.
+// a readable endpoint: its listing, its prices and its counts. It only
+// sizes the page's slice: should the two ever disagree, append grows it.
 func orEndpointSize(e orEndpoint) int {
 	n := 1
 	for _, pf := range orPriceFields {
