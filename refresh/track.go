@@ -300,12 +300,24 @@ func (tr *tracker) publishedFacts(read []catalog.Page) *catalog.Snapshot {
 func trackedSet(pages []catalog.Page, definers map[string]bool, policy TrackPolicy, s normalize.Settings, facts bool, published *catalog.Snapshot) scrapers.Tracked {
 	r := s.Resolver()
 	models := map[string]*scrapers.TrackedModel{}
+	// A page says everything of one subject in a row: it is resolved
+	// once a row, not once an observation (resolving was a tenth of a
+	// nothing-changed refresh's CPU).
+	var last struct {
+		source, subject string
+		rid             normalize.Resolved
+		err             error
+	}
 	for _, p := range pages {
 		if !definers[p.Source] {
 			continue
 		}
 		for _, o := range p.Observations {
-			rid, err := r.Resolve(o.Source, o.Subject)
+			if o.Source != last.source || o.Subject != last.subject || last.source == "" {
+				last.source, last.subject = o.Source, o.Subject
+				last.rid, last.err = r.Resolve(o.Source, o.Subject)
+			}
+			rid, err := last.rid, last.err
 			if err != nil || !policy.Tracks(rid.ID) {
 				continue
 			}

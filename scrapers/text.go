@@ -125,65 +125,104 @@ var tagKinds = func() map[string]tagKind {
 // ends a line, the text of script, style, head and the like is skipped.
 // Building the HTML5 tree would cost twice as much and give the same lines
 // for any page a browser shows as lines.
+//
+// The tokens are read by scanTextLines (textscan.go), which splits a page
+// exactly as golang.org/x/net/html's tokenizer does but keeps nothing of a
+// tag beyond its name — the tokenizer's work on attributes was most of
+// what reading a model page cost. The few constructs the scanner leaves to
+// the tokenizer (a script hiding "<!--", a self-closing head, body or
+// skipped element with attributes) send the page through it instead;
+// FuzzTextLinesScanner holds the two to the same lines.
 func TextLines(body []byte) ([]string, error) {
-	z := html.NewTokenizer(bytes.NewReader(body))
-	var lines []string
-	var inline strings.Builder
-	flush := func() {
-		if inline.Len() == 0 {
-			return
-		}
-		if t := CleanText(inline.String()); t != "" {
-			lines = append(lines, t)
-		}
-		inline.Reset()
+	if lines, ok := scanTextLines(body); ok {
+		return lines, nil
 	}
-	skip := 0       // depth inside skipped elements (script, style, svg...)
-	inHead := false // inside <head>, which ends at </head> or <body>
+	return tokenizeTextLines(body)
+}
+
+// tokenizeTextLines is TextLines read through x/net/html's tokenizer.
+func tokenizeTextLines(body []byte) ([]string, error) {
+	z := html.NewTokenizer(bytes.NewReader(body))
+	var lb lineBuilder
 	var name []byte // the current tag's name, lower-cased (see tagName)
 	for {
-		switch z.Next() {
+		switch tt := z.Next(); tt {
 		case html.ErrorToken:
 			if err := z.Err(); err != io.EOF {
 				return nil, fmt.Errorf("parse html: %w", err)
 			}
-			flush()
-			return lines, nil
+			return lb.finish(), nil
 		case html.TextToken:
-			if skip == 0 && !inHead {
-				inline.Write(z.Text())
+			if lb.shows() {
+				lb.inline.Write(z.Text())
 			}
-		case html.StartTagToken:
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
 			name = tagName(z.Raw(), name)
-			switch tagKinds[string(name)] {
-			case headTag:
-				inHead = true
-			case bodyTag:
-				inHead = false
-			case skipTag:
-				skip++
-			case blockTag:
-				flush()
-			}
-		case html.EndTagToken:
-			name = tagName(z.Raw(), name)
-			switch tagKinds[string(name)] {
-			case headTag:
-				inHead = false
-			case skipTag:
-				if skip > 0 {
-					skip--
-				}
-			case blockTag, bodyTag:
-				flush()
-			}
-		case html.SelfClosingTagToken:
-			name = tagName(z.Raw(), name)
-			if k := tagKinds[string(name)]; k == blockTag || k == bodyTag {
-				flush()
-			}
+			lb.tag(tt, tagKinds[string(name)])
 		}
 	}
+}
+
+// lineBuilder makes TextLines' lines from a page's tokens in order: text,
+// and tags by their kind.
+type lineBuilder struct {
+	lines  []string
+	inline strings.Builder // the line being read
+	skip   int             // depth inside skipped elements (script, style, svg...)
+	inHead bool            // inside <head>, which ends at </head> or <body>
+}
+
+// shows reports whether text read now is shown (not in a skipped element
+// or the head).
+func (lb *lineBuilder) shows() bool { return lb.skip == 0 && !lb.inHead }
+
+// flush ends the line being read.
+func (lb *lineBuilder) flush() {
+	if lb.inline.Len() == 0 {
+		return
+	}
+	if t := CleanText(lb.inline.String()); t != "" {
+		lb.lines = append(lb.lines, t)
+	}
+	lb.inline.Reset()
+}
+
+// tag reads a start, end or self-closing tag of kind k.
+func (lb *lineBuilder) tag(tt html.TokenType, k tagKind) {
+	switch tt {
+	case html.StartTagToken:
+		switch k {
+		case headTag:
+			lb.inHead = true
+		case bodyTag:
+			lb.inHead = false
+		case skipTag:
+			lb.skip++
+		case blockTag:
+			lb.flush()
+		}
+	case html.EndTagToken:
+		switch k {
+		case headTag:
+			lb.inHead = false
+		case skipTag:
+			if lb.skip > 0 {
+				lb.skip--
+			}
+		case blockTag, bodyTag:
+			lb.flush()
+		}
+	case html.SelfClosingTagToken:
+		if k == blockTag || k == bodyTag {
+			lb.flush()
+		}
+	}
+}
+
+// finish ends the last line and returns the lines.
+func (lb *lineBuilder) finish() []string {
+	lb.flush()
+	return lb.lines
 }
 
 // Document parses an HTML body for goquery.
