@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -19,23 +18,41 @@ func CleanText(s string) string {
 	if isClean(s) {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	gap := false
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if isTextSpace(r) {
-			gap = b.Len() > 0
-		} else {
-			if gap {
-				b.WriteByte(' ')
-				gap = false
+	return string(appendClean(make([]byte, 0, len(s)), []byte(s)))
+}
+
+// appendClean appends b to dst cleaned as CleanText cleans it: a run of
+// other characters at a time, the white space between two runs as one
+// space.
+func appendClean(dst, b []byte) []byte {
+	start := len(dst)
+	for i := 0; i < len(b); {
+		j := textRun(b, i, false)
+		if j > i {
+			if len(dst) > start {
+				dst = append(dst, ' ')
 			}
-			b.WriteString(s[i : i+size])
+			dst = append(dst, b[i:j]...)
+		}
+		i = textRun(b, j, true)
+	}
+	return dst
+}
+
+// textRun is the end of the run from i of white space (space true) or of
+// other characters.
+func textRun(b []byte, i int, space bool) int {
+	for i < len(b) {
+		r, size := rune(b[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(b[i:])
+		}
+		if isTextSpace(r) != space {
+			return i
 		}
 		i += size
 	}
-	return b.String()
+	return i
 }
 
 // isTextSpace is the white space CleanText collapses.
@@ -101,20 +118,24 @@ const (
 	bodyTag                  // <body>: ends the head; a block
 )
 
-// tagKinds gives the elements that are not inline; one lookup a tag.
-var tagKinds = func() map[string]tagKind {
-	m := map[string]tagKind{"head": headTag, "body": bodyTag}
-	for _, t := range []string{"address", "article", "aside", "blockquote", "button", "caption", "dd", "details",
+// kindOf is what a lower-cased element name means to TextLines; the
+// elements not named here are inline.
+func kindOf(name []byte) tagKind {
+	switch string(name) {
+	case "head":
+		return headTag
+	case "body":
+		return bodyTag
+	case "script", "style", "noscript", "template", "svg":
+		return skipTag
+	case "address", "article", "aside", "blockquote", "button", "caption", "dd", "details",
 		"div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
 		"header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td",
-		"tfoot", "th", "thead", "tr", "ul", "br"} {
-		m[t] = blockTag
+		"tfoot", "th", "thead", "tr", "ul", "br":
+		return blockTag
 	}
-	for _, t := range []string{"script", "style", "noscript", "template", "svg"} {
-		m[t] = skipTag
-	}
-	return m
-}()
+	return inlineTag
+}
 
 // TextLines reads an HTML document as the lines a reader sees: the text of
 // every block that holds no other block, in document order, white space
@@ -154,11 +175,11 @@ func tokenizeTextLines(body []byte) ([]string, error) {
 			return lb.finish(), nil
 		case html.TextToken:
 			if lb.shows() {
-				lb.inline.Write(z.Text())
+				lb.inline = append(lb.inline, z.Text()...)
 			}
 		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
 			name = tagName(z.Raw(), name)
-			lb.tag(tt, tagKinds[string(name)])
+			lb.tag(tt, kindOf(name))
 		}
 	}
 }
@@ -167,9 +188,10 @@ func tokenizeTextLines(body []byte) ([]string, error) {
 // and tags by their kind.
 type lineBuilder struct {
 	lines  []string
-	inline strings.Builder // the line being read
-	skip   int             // depth inside skipped elements (script, style, svg...)
-	inHead bool            // inside <head>, which ends at </head> or <body>
+	inline []byte // the line being read, as it is
+	clean  []byte // the line cleaned (its buffer kept from line to line)
+	skip   int    // depth inside skipped elements (script, style, svg...)
+	inHead bool   // inside <head>, which ends at </head> or <body>
 }
 
 // shows reports whether text read now is shown (not in a skipped element
@@ -178,13 +200,14 @@ func (lb *lineBuilder) shows() bool { return lb.skip == 0 && !lb.inHead }
 
 // flush ends the line being read.
 func (lb *lineBuilder) flush() {
-	if lb.inline.Len() == 0 {
+	if len(lb.inline) == 0 {
 		return
 	}
-	if t := CleanText(lb.inline.String()); t != "" {
-		lb.lines = append(lb.lines, t)
+	lb.clean = appendClean(lb.clean[:0], lb.inline)
+	if len(lb.clean) > 0 {
+		lb.lines = append(lb.lines, string(lb.clean))
 	}
-	lb.inline.Reset()
+	lb.inline = lb.inline[:0]
 }
 
 // tag reads a start, end or self-closing tag of kind k.

@@ -29,7 +29,7 @@ func scanTextLines(b []byte) (lines []string, ok bool) {
 				return nil, false
 			}
 			if end > i && lb.shows() {
-				lb.inline.Write(rawText(b[i:end], rawTag))
+				lb.inline = append(lb.inline, rawText(b[i:end], rawTag)...)
 			}
 			i, rawTag = end, ""
 		}
@@ -47,7 +47,7 @@ func scanTextLines(b []byte) (lines []string, ok bool) {
 			}
 			name = lowerName(b[p+1:t.nameEnd], name)
 			rawTag = rawTextTag(name)
-			k := tagKinds[string(name)]
+			k := kindOf(name)
 			tt := html.StartTagToken
 			if b[t.end-2] == '/' {
 				if t.keyed && (k == headTag || k == bodyTag || k == skipTag) {
@@ -74,7 +74,7 @@ func scanTextLines(b []byte) (lines []string, ok bool) {
 					return lb.finish(), true
 				}
 				name = lowerName(b[p+2:t.nameEnd], name)
-				lb.tag(html.EndTagToken, tagKinds[string(name)])
+				lb.tag(html.EndTagToken, kindOf(name))
 				i = t.end
 			default: // a bogus comment
 				i = closeAngle(b, p+2)
@@ -95,10 +95,10 @@ func (lb *lineBuilder) text(t []byte) {
 		return
 	}
 	if bytes.IndexByte(t, '&') < 0 {
-		lb.inline.Write(t)
+		lb.inline = append(lb.inline, t...)
 		return
 	}
-	lb.inline.WriteString(html.UnescapeString(string(t)))
+	lb.inline = append(lb.inline, html.UnescapeString(string(t))...)
 }
 
 // rawText is an element's raw text as the tokenizer's Text gives it: NUL
@@ -136,7 +136,22 @@ func tokenStart(b []byte, i int) int {
 
 func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
-func isTagSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' }
+func isTagSpace(c byte) bool { return tagByte[c]&tagSpace != 0 }
+
+// tagByte classes the bytes a tag's name and attributes end at.
+var tagByte = func() (t [256]uint8) {
+	for _, c := range []byte(" \n\r\t\f") {
+		t[c] |= tagSpace | nameEnd
+	}
+	t['/'] |= nameEnd
+	t['>'] |= nameEnd
+	return t
+}()
+
+const (
+	tagSpace = 1 << iota // white space between a tag's parts
+	nameEnd              // ends a tag's name: white space, '/' or '>'
+)
 
 // scannedTag is where a tag's name ends, the index just past its '>', and
 // whether it has an attribute with a name (one the tokenizer keeps).
@@ -154,15 +169,14 @@ func scanTag(b []byte, i int) (t scannedTag, ok bool) {
 	p := i
 	for ; p < n; p++ {
 		c := b[p]
+		if tagByte[c]&nameEnd == 0 {
+			continue
+		}
+		t.nameEnd = p
 		if isTagSpace(c) {
-			t.nameEnd = p
 			p++
-			break
 		}
-		if c == '/' || c == '>' {
-			t.nameEnd = p
-			break
-		}
+		break
 	}
 	if p >= n {
 		return t, false
@@ -184,7 +198,7 @@ func scanTag(b []byte, i int) (t scannedTag, ok bool) {
 			if c == '=' && p == k {
 				continue
 			}
-			if isTagSpace(c) || c == '/' || c == '>' || c == '=' {
+			if tagByte[c]&nameEnd != 0 || c == '=' {
 				break
 			}
 		}
@@ -311,16 +325,31 @@ func commentEnd(b []byte, p int) int {
 	return n
 }
 
-// rawTextTags are the elements whose content the tokenizer reads as raw
-// text, up to their end tag (plaintext: to the page's end).
-var rawTextTags = []string{"iframe", "noembed", "noframes", "noscript", "plaintext", "script", "style", "textarea", "title", "xmp"}
-
-// rawTextTag is the raw text element a lower-cased tag name names, or "".
+// rawTextTag is the raw text element a lower-cased tag name names, or "":
+// the elements whose content the tokenizer reads as raw text, up to their
+// end tag (plaintext: to the page's end).
 func rawTextTag(name []byte) string {
-	for _, t := range rawTextTags {
-		if string(name) == t {
-			return t
-		}
+	switch string(name) {
+	case "iframe":
+		return "iframe"
+	case "noembed":
+		return "noembed"
+	case "noframes":
+		return "noframes"
+	case "noscript":
+		return "noscript"
+	case "plaintext":
+		return "plaintext"
+	case "script":
+		return "script"
+	case "style":
+		return "style"
+	case "textarea":
+		return "textarea"
+	case "title":
+		return "title"
+	case "xmp":
+		return "xmp"
 	}
 	return ""
 }
