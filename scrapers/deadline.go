@@ -155,8 +155,9 @@ func (b *deadlineBody) Close() error {
 // or when sctx (its source's deadline) is done, whichever comes first: a
 // robots.txt fetch colly makes first carries no deadline of ours, so it
 // is left to end in the background (the run's context bounds it, see
-// deadlineTransport) and the page fails now.
-func (f *fetcher) request(sctx context.Context, url string, hdr http.Header) (*colly.Response, error) {
+// deadlineTransport) and the page fails now. The request runs on run's
+// goroutine, which a request left behind takes with it.
+func (f *fetcher) request(run *runner, sctx context.Context, url string, hdr http.Header) (*colly.Response, error) {
 	do := func() (*colly.Response, error) {
 		cctx := colly.NewContext()
 		err := f.c.Request(http.MethodGet, url, nil, cctx, hdr)
@@ -171,15 +172,46 @@ func (f *fetcher) request(sctx context.Context, url string, hdr http.Header) (*c
 		err  error
 	}
 	done := make(chan result, 1)
-	go func() {
+	run.do(func() {
 		resp, err := do()
 		done <- result{resp, err}
-	}()
+	})
 	select {
 	case r := <-done:
 		return r.resp, r.err
 	case <-sctx.Done():
+		run.stop() // it ends once the request does; the next one gets a new goroutine
 		return nil, fmt.Errorf("%w while fetching", ctxErr(sctx))
+	}
+}
+
+// runner is a worker's goroutine for its requests (see fetcher.request):
+// one that lives from request to request grows its stack once, where a
+// goroutine per request grew a new one each time (colly and net/http go
+// deep). The zero runner has none yet; do starts it.
+type runner struct {
+	jobs chan func()
+}
+
+// do hands job to the runner's goroutine, starting one if there is none.
+// The goroutine is idle: its last job ended, or stop let it go.
+func (r *runner) do(job func()) {
+	if r.jobs == nil {
+		r.jobs = make(chan func())
+		go func(jobs <-chan func()) {
+			for job := range jobs {
+				job()
+			}
+		}(r.jobs)
+	}
+	r.jobs <- job
+}
+
+// stop lets the goroutine end once its job (if any) is done.
+func (r *runner) stop() {
+	if r.jobs != nil {
+		close(r.jobs)
+		r.jobs = nil
 	}
 }
 

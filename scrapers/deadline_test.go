@@ -88,3 +88,33 @@ func TestCrawlSourceDeadline(t *testing.T) {
 		t.Errorf("the crawl took %s; its sources' deadlines are %s", took, timeout)
 	}
 }
+
+// TestRunnerAfterALateRequest: a worker's runner goroutine serves request
+// after request; one left behind by its deadline (stop) finishes in the
+// background, and the next request gets a new goroutine at once.
+func TestRunnerAfterALateRequest(t *testing.T) {
+	var run runner
+	defer run.stop()
+	done := make(chan int, 3)
+	run.do(func() { done <- 1 })
+	run.do(func() { done <- 2 }) // the same goroutine, idle again
+	if a, b := <-done, <-done; a != 1 || b != 2 {
+		t.Fatalf("jobs ran as %d, %d", a, b)
+	}
+	release := make(chan struct{})
+	run.do(func() { <-release; done <- 3 }) // a request that hangs
+	run.stop()                              // its deadline passed: left behind
+	next := make(chan struct{})
+	go func() {
+		run.do(func() { close(next) })
+	}()
+	select {
+	case <-next:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request after a late one waited for it")
+	}
+	close(release)
+	if v := <-done; v != 3 {
+		t.Fatalf("the late request ended with %d", v)
+	}
+}

@@ -330,6 +330,8 @@ func (f *fetcher) next(q *hostQueue) (Request, bool) {
 // Options.Delay after each request. Once ctx is done, what is still queued
 // is finished with ctx's error.
 func (f *fetcher) worker(q *hostQueue) {
+	var run runner // its requests' goroutine (see fetcher.request)
+	defer run.stop()
 	for {
 		r, ok := f.next(q)
 		if !ok {
@@ -344,7 +346,7 @@ func (f *fetcher) worker(q *hostQueue) {
 			f.finish(Fetched{Request: r, Err: fmt.Errorf("%w before fetching", ctxErr(sctx)), FetchedAt: f.now()})
 			continue
 		}
-		f.finish(f.fetchOne(r))
+		f.finish(f.fetchOne(&run, r))
 		if f.o.Delay > 0 {
 			t := time.NewTimer(f.o.Delay)
 			select {
@@ -369,8 +371,8 @@ func (f *fetcher) finish(res Fetched) {
 	f.wg.Done()
 }
 
-// fetchOne fetches one request with retries and backoff.
-func (f *fetcher) fetchOne(r Request) Fetched {
+// fetchOne fetches one request with retries and backoff, on run.
+func (f *fetcher) fetchOne(run *runner, r Request) Fetched {
 	start := time.Now()
 	res := Fetched{Request: r, Statuses: map[int]int{}}
 	hdr := http.Header{}
@@ -390,7 +392,7 @@ func (f *fetcher) fetchOne(r Request) Fetched {
 		res.Attempts = attempt
 		res.FetchedAt = f.now()
 		f.progress(Progress{Kind: ProgressStarted, Source: r.Source, URL: r.URL, Attempt: attempt})
-		resp, err := f.request(sctx, r.URL, hdr.Clone())
+		resp, err := f.request(run, sctx, r.URL, hdr.Clone())
 		var wait time.Duration
 		switch {
 		case errors.Is(err, colly.ErrRobotsTxtBlocked):
