@@ -146,11 +146,15 @@ type orEndpointsData struct {
 	Endpoints *[]orEndpoint `json:"endpoints"`
 }
 
-// decodeOREndpoints decodes an endpoints response in one pass. When that
-// fails it decodes again endpoint by endpoint, keeping those that decode
+// decodeOREndpoints decodes an endpoints response in one pass (by hand,
+// see fastOREndpoints, else by encoding/json). When that fails it decodes
+// again endpoint by endpoint, keeping those that decode
 // and saying, for each of the others, why not: the common case reads the
 // body once, and one malformed endpoint costs only itself.
 func decodeOREndpoints(model string, body []byte, tally *rowTally) (orEndpointsDoc, error) {
+	if doc, ok := fastOREndpoints(body); ok {
+		return doc, nil
+	}
 	var doc orEndpointsDoc
 	err := json.Unmarshal(body, &doc)
 	if err == nil {
