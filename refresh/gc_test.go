@@ -1,6 +1,7 @@
 package refresh
 
 import (
+	"math"
 	"runtime/debug"
 	"testing"
 )
@@ -34,5 +35,32 @@ func TestCollectSooner(t *testing.T) {
 		if got := debug.SetGCPercent(tc.after); got != tc.after {
 			t.Errorf("GOGC=%d: after the stages GOGC is %d, want %d", tc.gogc, got, tc.after)
 		}
+	}
+}
+
+// TestCollectSoonerLimit: with no memory limit set, the post-crawl stages
+// run under one of at least postCrawlLimit, and none is left after them;
+// a limit the operator set (GOMEMLIMIT) stands throughout.
+func TestCollectSoonerLimit(t *testing.T) {
+	orig := debug.SetMemoryLimit(math.MaxInt64)
+	defer debug.SetMemoryLimit(orig)
+
+	gc := collectSooner()
+	if got := debug.SetMemoryLimit(-1); got < postCrawlLimit || got == math.MaxInt64 {
+		t.Errorf("during the stages the memory limit is %d, want at least %d", got, postCrawlLimit)
+	}
+	gc.restore()
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("after the stages the memory limit is %d, want none", got)
+	}
+
+	debug.SetMemoryLimit(1 << 30) // the operator's
+	gc = collectSooner()
+	if got := debug.SetMemoryLimit(-1); got != 1<<30 {
+		t.Errorf("an operator's limit became %d during the stages", got)
+	}
+	gc.restore()
+	if got := debug.SetMemoryLimit(-1); got != 1<<30 {
+		t.Errorf("an operator's limit became %d after the stages", got)
 	}
 }
