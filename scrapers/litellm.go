@@ -9,6 +9,7 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/internal/clip"
+	"github.com/llmref/llmref/internal/jsonread"
 )
 
 // DefaultLiteLLMURL is where LiteLLM publishes its price map.
@@ -359,7 +360,7 @@ func jsonString(raw json.RawMessage) string {
 // error. Negative numbers are refused: no price or count is below zero.
 func jsonNumberText(raw json.RawMessage) (string, error) {
 	raw = bytes.TrimSpace(raw)
-	if numberLiteral(raw) && raw[0] != '-' {
+	if jsonread.NumberLiteral(raw) && raw[0] != '-' {
 		return string(raw), nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/internal/clip"
+	"github.com/llmref/llmref/internal/jsonread"
 )
 
 // OpenRouter reads OpenRouter's model list, /api/v1/models: every model's
@@ -227,7 +228,7 @@ func orPrices(out []catalog.Observation, pricing map[string]json.RawMessage, off
 // never going through float64.
 func jsonScalar(raw json.RawMessage) (string, error) {
 	raw = bytes.TrimSpace(raw)
-	if numberLiteral(raw) {
+	if jsonread.NumberLiteral(raw) {
 		return string(raw), nil
 	}
 	if len(raw) > 0 && raw[0] == '"' {

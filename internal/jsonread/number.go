@@ -1,12 +1,12 @@
-package scrapers
+package jsonread
 
-// numberLiteral reports whether b is exactly one JSON number literal (RFC
+// NumberLiteral reports whether b is exactly one JSON number literal (RFC
 // 8259: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?), with nothing
 // around it. Such a literal is its own json.Number text: the readers of
 // prices and counts take it as it is, without a json.Decoder (which
 // allocates buffers for every value; an OpenRouter endpoints page has a
 // dozen numbers).
-func numberLiteral(b []byte) bool {
+func NumberLiteral(b []byte) bool {
 	i := 0
 	if i < len(b) && b[i] == '-' {
 		i++

@@ -1,4 +1,4 @@
-package scrapers
+package jsonread
 
 import (
 	"bytes"
@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// decoderNumber is what numberLiteral stands in for: the text of a JSON
+// decoderNumber is what NumberLiteral stands in for: the text of a JSON
 // number when b is one whole JSON value that is a number.
 func decoderNumber(b []byte) (string, bool) {
 	if !json.Valid(b) {
@@ -33,8 +33,8 @@ func TestNumberLiteral(t *testing.T) {
 		{"1e+", false}, {"+1", false}, {"0x10", false}, {"1 2", false}, {" 1", false},
 		{`"1"`, false}, {"null", false}, {"NaN", false}, {"Infinity", false}, {"1.5.2", false},
 	} {
-		if got := numberLiteral([]byte(tc.in)); got != tc.want {
-			t.Errorf("numberLiteral(%q) = %v, want %v", tc.in, got, tc.want)
+		if got := NumberLiteral([]byte(tc.in)); got != tc.want {
+			t.Errorf("NumberLiteral(%q) = %v, want %v", tc.in, got, tc.want)
 		}
 		if text, ok := decoderNumber([]byte(tc.in)); (ok && text == tc.in) != tc.want {
 			t.Errorf("the decoder reads %q as %q, %v: the table is wrong", tc.in, text, ok)
@@ -42,7 +42,7 @@ func TestNumberLiteral(t *testing.T) {
 	}
 }
 
-// FuzzNumberLiteral holds numberLiteral to encoding/json: a literal it
+// FuzzNumberLiteral holds NumberLiteral to encoding/json: a literal it
 // accepts is exactly one number whose json.Number text is the literal, and
 // every such number is accepted.
 func FuzzNumberLiteral(f *testing.F) {
@@ -52,8 +52,8 @@ func FuzzNumberLiteral(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		text, isNumber := decoderNumber(b)
 		isNumber = isNumber && text == string(b)
-		if got := numberLiteral(b); got != isNumber {
-			t.Fatalf("numberLiteral(%q) = %v, encoding/json says %v", b, got, isNumber)
+		if got := NumberLiteral(b); got != isNumber {
+			t.Fatalf("NumberLiteral(%q) = %v, encoding/json says %v", b, got, isNumber)
 		}
 	})
 }

@@ -1,0 +1,310 @@
+// Package jsonread reads JSON texts by hand, in one pass, for the readers
+// of large, regular documents that keep a few fields of each record (an
+// endpoints response, the stored page records): encoding/json checks a
+// whole text, then decodes it by reflection, skipping most of it.
+//
+// A Reader checks RFC 8259 syntax as encoding/json does, and gives up
+// (OK false) at the first thing it does not accept: bad syntax, or what
+// its caller leaves to encoding/json. A caller that sees OK false decodes
+// the text again with encoding/json, which decides; its tests hold the
+// two to the same result on any bytes.
+package jsonread
+
+import (
+	"bytes"
+	"unicode/utf8"
+)
+
+// Reader reads a JSON text in one pass, checking its syntax as
+// encoding/json does (RFC 8259, nesting up to encoding/json's 10,000
+// levels). OK goes false at the first thing it does not accept: bad
+// syntax, or anything its caller leaves to encoding/json (an escaped key,
+// a value of an unexpected type: the caller calls Fail). A caller that
+// sees OK false decodes the document again with encoding/json, which
+// decides.
+type Reader struct {
+	b     []byte
+	i     int
+	depth int
+	// OK is false once the reader has given up.
+	OK bool
+}
+
+// maxDepth is encoding/json's nesting limit.
+const maxDepth = 10000
+
+// New reads b.
+func New(b []byte) *Reader { return &Reader{b: b, OK: true} }
+
+// Fail gives up: the caller leaves the text to encoding/json.
+func (r *Reader) Fail() {
+	r.OK = false
+	r.i = len(r.b)
+}
+
+// Peek skips white space and returns the next byte (0 at the end).
+func (r *Reader) Peek() byte {
+	for r.i < len(r.b) {
+		switch c := r.b[r.i]; c {
+		case ' ', '\t', '\n', '\r':
+			r.i++
+		default:
+			return c
+		}
+	}
+	return 0
+}
+
+// End reports whether nothing but white space is left (what must follow a
+// document's value).
+func (r *Reader) End() bool {
+	r.Peek()
+	return r.OK && r.i == len(r.b)
+}
+
+// Str reads a string token at r.i and returns what is between its quotes,
+// and whether that holds an escape.
+func (r *Reader) Str() (s []byte, escaped bool) {
+	start := r.i + 1
+	for j := start; j < len(r.b); j++ {
+		switch c := r.b[j]; {
+		case c == '"':
+			r.i = j + 1
+			return r.b[start:j], escaped
+		case c == '\\':
+			escaped = true
+			j++
+			if j >= len(r.b) {
+				r.Fail()
+				return nil, false
+			}
+			switch r.b[j] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if j+4 >= len(r.b) || !isHex4(r.b[j+1:j+5]) {
+					r.Fail()
+					return nil, false
+				}
+				j += 4
+			default:
+				r.Fail()
+				return nil, false
+			}
+		case c < 0x20:
+			r.Fail()
+			return nil, false
+		}
+	}
+	r.Fail()
+	return nil, false
+}
+
+func isHex4(b []byte) bool {
+	for _, c := range b {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// PlainStr reads a string whose content is taken as it is: no escape and
+// valid UTF-8 (encoding/json would rewrite either); anything else fails.
+func (r *Reader) PlainStr() []byte {
+	if r.Peek() != '"' {
+		r.Fail()
+		return nil
+	}
+	s, escaped := r.Str()
+	if escaped || !utf8.Valid(s) {
+		r.Fail()
+		return nil
+	}
+	return s
+}
+
+// Number reads a number token and returns its text.
+func (r *Reader) Number() []byte {
+	start := r.i
+	j := start
+	for j < len(r.b) {
+		c := r.b[j]
+		if '0' <= c && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
+			j++
+			continue
+		}
+		break
+	}
+	if !NumberLiteral(r.b[start:j]) {
+		r.Fail()
+		return nil
+	}
+	r.i = j
+	return r.b[start:j]
+}
+
+// literal reads true, false or null.
+func (r *Reader) literal(word string) {
+	if !bytes.HasPrefix(r.b[r.i:], []byte(word)) {
+		r.Fail()
+		return
+	}
+	r.i += len(word)
+}
+
+// Null reads a null if one comes next, and reports whether it did.
+func (r *Reader) Null() bool {
+	if r.Peek() != 'n' {
+		return false
+	}
+	r.literal("null")
+	return r.OK
+}
+
+// Skip reads any value, checking it.
+func (r *Reader) Skip() {
+	switch c := r.Peek(); {
+	case c == '{':
+		r.Object(func([]byte) { r.Skip() })
+	case c == '[':
+		r.Array(r.Skip)
+	case c == '"':
+		r.Str()
+	case c == 't':
+		r.literal("true")
+	case c == 'f':
+		r.literal("false")
+	case c == 'n':
+		r.literal("null")
+	case c == '-' || '0' <= c && c <= '9':
+		r.Number()
+	default:
+		r.Fail()
+	}
+}
+
+// Object reads an object, calling member with each key (which must read
+// the value). A key holding an escape or a byte outside ASCII fails:
+// encoding/json matches keys to fields by a case folding that reaches
+// beyond ASCII, and the hand readers leave such keys to it.
+func (r *Reader) Object(member func(key []byte)) {
+	if r.Peek() != '{' || !r.nest() {
+		r.Fail()
+		return
+	}
+	r.i++
+	if r.Peek() == '}' {
+		r.i++
+		r.depth--
+		return
+	}
+	for r.OK {
+		if r.Peek() != '"' {
+			r.Fail()
+			return
+		}
+		key, escaped := r.Str()
+		if escaped || !isASCII(key) {
+			r.Fail()
+			return
+		}
+		if r.Peek() != ':' {
+			r.Fail()
+			return
+		}
+		r.i++
+		member(key)
+		switch r.Peek() {
+		case ',':
+			r.i++
+		case '}':
+			r.i++
+			r.depth--
+			return
+		default:
+			r.Fail()
+		}
+	}
+}
+
+// Array reads an array, calling elem for each element (which must read
+// it).
+func (r *Reader) Array(elem func()) {
+	if r.Peek() != '[' || !r.nest() {
+		r.Fail()
+		return
+	}
+	r.i++
+	if r.Peek() == ']' {
+		r.i++
+		r.depth--
+		return
+	}
+	for r.OK {
+		elem()
+		switch r.Peek() {
+		case ',':
+			r.i++
+		case ']':
+			r.i++
+			r.depth--
+			return
+		default:
+			r.Fail()
+		}
+	}
+}
+
+// nest enters one more level of nesting, if encoding/json would.
+func (r *Reader) nest() bool {
+	r.depth++
+	return r.depth <= maxDepth
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// Fields are the field names a struct decodes from an object's keys (at
+// most 64), for Match.
+type Fields struct {
+	Names []string
+	seen  uint64
+}
+
+// Match matches a key to the fields as encoding/json would: exactly, or
+// it fails for a key that differs only in case (which encoding/json would
+// take) or a field named twice (which it would merge). It returns the
+// field's index, or -1 for a key to skip.
+func (f *Fields) Match(r *Reader, key []byte) int {
+	for i, n := range f.Names {
+		if !bytes.EqualFold(key, []byte(n)) {
+			continue
+		}
+		if string(key) != n || f.seen&(1<<i) != 0 {
+			r.Fail()
+			return -1
+		}
+		f.seen |= 1 << i
+		return i
+	}
+	return -1
+}
+
+// Value reads any value, checking it, and returns its bytes as they are
+// in the text (what encoding/json's RawMessage holds), or nil once the
+// reader has given up.
+func (r *Reader) Value() []byte {
+	r.Peek()
+	start := r.i
+	r.Skip()
+	if !r.OK {
+		return nil
+	}
+	return r.b[start:r.i:r.i]
+}
