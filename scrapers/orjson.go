@@ -80,7 +80,7 @@ func readOREndpoint(r *jsonread.Reader) orEndpoint {
 		case 5:
 			e.Quantization = nil
 			if !r.Null() {
-				s := string(r.PlainStr())
+				s := r.String()
 				e.Quantization = &s
 			}
 		case 6:
@@ -105,7 +105,7 @@ func readOREndpoint(r *jsonread.Reader) orEndpoint {
 // stringField reads a string into *dst; a null leaves it as it is.
 func readString(r *jsonread.Reader, dst *string) {
 	if !r.Null() {
-		*dst = string(r.PlainStr())
+		*dst = r.String()
 	}
 }
 

@@ -222,7 +222,7 @@ func (s *Store) Pages() (map[string]catalog.Page, error) {
 		keys, vals := records(tx.Bucket(bPages)) // decoded on every CPU: see encode.go
 		pages := make([]catalog.Page, len(keys))
 		if err := parallelFor(len(keys), func(i int) error {
-			if err := json.Unmarshal(vals[i], &pages[i]); err != nil {
+			if err := decodePage(vals[i], &pages[i]); err != nil {
 				return badRecord(bPages, keys[i], err)
 			}
 			return nil

@@ -12,6 +12,7 @@ package jsonread
 
 import (
 	"bytes"
+	"encoding/json"
 	"unicode/utf8"
 )
 
@@ -108,19 +109,29 @@ func isHex4(b []byte) bool {
 	return true
 }
 
-// PlainStr reads a string whose content is taken as it is: no escape and
-// valid UTF-8 (encoding/json would rewrite either); anything else fails.
-func (r *Reader) PlainStr() []byte {
+// String reads a string and returns its value as encoding/json gives it:
+// a plain one (no escape, valid UTF-8) as it is, any other through
+// encoding/json itself (escapes undone, invalid UTF-8 replaced), which
+// costs a little more and is rare. Anything but a string fails.
+func (r *Reader) String() string {
 	if r.Peek() != '"' {
 		r.Fail()
-		return nil
+		return ""
 	}
+	start := r.i
 	s, escaped := r.Str()
-	if escaped || !utf8.Valid(s) {
-		r.Fail()
-		return nil
+	if !r.OK {
+		return ""
 	}
-	return s
+	if !escaped && utf8.Valid(s) {
+		return string(s)
+	}
+	var v string
+	if err := json.Unmarshal(r.b[start:r.i], &v); err != nil {
+		r.Fail() // not reached: the token is valid
+		return ""
+	}
+	return v
 }
 
 // Number reads a number token and returns its text.

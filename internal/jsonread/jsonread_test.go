@@ -81,3 +81,20 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// TestString: a string's value is encoding/json's, escapes, surrogates
+// and invalid UTF-8 included.
+func TestString(t *testing.T) {
+	for _, in := range []string{`"plain"`, `"a\"b\\c\/d\b\f\n\r\t"`, `"\u00e9\u4e2d"`, `"\ud83d\ude00"`, `"\ud800x"`, `"\udc00"`,
+		"\"a\xffb\"", "\"\xe2\x82\"", `""`} {
+		r := New([]byte(in))
+		got := r.String()
+		var want string
+		if err := json.Unmarshal([]byte(in), &want); err != nil || !r.End() || got != want {
+			t.Errorf("String(%q) = %q (ok %v), encoding/json %q (%v)", in, got, r.OK, want, err)
+		}
+	}
+	if r := New([]byte(`1`)); r.String() != "" || r.OK {
+		t.Error("a number read as a string")
+	}
+}
