@@ -17,7 +17,7 @@ func pageRecords(t testing.TB) []string {
 		Kind: "endpoints", Subject: "meta-llama/llama-3.2-1b-instruct", Status: 200, ETag: `W/"5f-abc"`, LastModified: "Thu, 23 Apr 2026 01:00:00 GMT",
 		ContentType: "application/json; charset=utf-8", BodySHA256: "0fbb58d1798afa25", Bytes: 5973,
 		FetchedAt: time.Date(2026, 4, 23, 2, 0, 0, 123, time.UTC), Count: 9, Stale: true, Error: "HTTP 503 Service Unavailable",
-		Links: []catalog.Link{{URL: "https://x.example/a", Kind: "card", Subject: "a/b"}, {URL: "https://x.example/b", Kind: "card"}},
+		Links:    []catalog.Link{{URL: "https://x.example/a", Kind: "card", Subject: "a/b"}, {URL: "https://x.example/b", Kind: "card"}},
 		Warnings: []string{"endpoint 2: tag \"x\" listed again", "row 3 unreadable"}, Plan: "tracked"}
 	var out []string
 	for _, p := range []catalog.Page{full, {Source: "openai", URL: "https://developers.openai.com/api/docs/models/gpt-5.3-codex", Kind: "model", Status: 304}} {
@@ -31,8 +31,8 @@ func pageRecords(t testing.TB) []string {
 		`{"source":null,"status":null,"bytes":null,"fetched_at":null,"links":null,"warnings":null,"stale":null}`,
 		`{"links":[],"warnings":[],"stale":false,"other":{"x":[1,2]}}`,
 		`{"checked_at":"2026-04-23T02:00:00+02:00","fetched_at":"2026-04-23T02:00:00.5Z"}`,
-		`{"observations":[{"source":"a"}]}`,                 // left: a record with observations
-		`{"Source":"a"}`,                                    // left: a key in another case
+		`{"observations":[{"source":"a"}]}`,                   // left: a record with observations
+		`{"Source":"a"}`,                                      // left: a key in another case
 		`{"status":1.5}`, `{"status":"200"}`, `{"bytes":1e3}`, // left: encoding/json refuses or converts
 		`{"fetched_at":"yesterday"}`, `{"stale":"yes"}`, `{"links":[null]}`, `{"warnings":[1]}`,
 		`{"url":"a\u0062"}`, "{\"url\":\"a\xffb\"}", `{"url":"a"`, `{} x`, ``)
