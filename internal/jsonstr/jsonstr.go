@@ -17,14 +17,28 @@ func Append(b []byte, s string) []byte { return appendString(b, s, false) }
 // \u0026).
 func AppendHTML(b []byte, s string) []byte { return appendString(b, s, true) }
 
+// safe and htmlSafe say which ASCII bytes Append and AppendHTML write as
+// they are: one look-up a byte in the loop that copies runs of them.
+var safe, htmlSafe = func() (plain, html [utf8.RuneSelf]bool) {
+	for c := byte(0x20); c < utf8.RuneSelf; c++ {
+		plain[c] = c != '"' && c != '\\'
+		html[c] = plain[c] && c != '<' && c != '>' && c != '&'
+	}
+	return plain, html
+}()
+
 func appendString(b []byte, s string, html bool) []byte {
 	const hex = "0123456789abcdef"
+	ok := &safe
+	if html {
+		ok = &htmlSafe
+	}
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && (!html || c != '<' && c != '>' && c != '&') {
+			if ok[c] {
 				i++
 				continue
 			}

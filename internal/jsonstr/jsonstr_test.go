@@ -82,3 +82,22 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkAppend writes the strings a catalogue record is made of: ids,
+// URLs, prices, dates, a name and a sentence with a quote.
+func BenchmarkAppend(b *testing.B) {
+	strs := []string{"openai/gpt-5.3-codex", "https://openrouter.ai/api/v1/models/openai/gpt-5.3-codex/endpoints",
+		"$1.75", "2026-04-23T02:00:00Z", "GPT-5.3-Codex", `Fireworks "fast" tier, degraded`, "openrouter-endpoints", "per 1M tokens"}
+	n := 0
+	for _, s := range strs {
+		n += len(s)
+	}
+	b.SetBytes(int64(n))
+	var buf []byte
+	for b.Loop() {
+		buf = buf[:0]
+		for _, s := range strs {
+			buf = Append(buf, s)
+		}
+	}
+}
