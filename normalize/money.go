@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"math/bits"
 	"regexp"
 	"strconv"
 	"strings"
@@ -85,6 +86,80 @@ func priceExact(raw string, unit catalog.Unit) (catalog.Price, *big.Rat, error) 
 			return catalog.Price{}, nil, fmt.Errorf("price %q: %w", clip.String(raw), ErrPrice)
 		}
 	}
+	if p, usd, ok := plainPrice(s, factor); ok {
+		return p, usd, nil
+	}
+	return ratPrice(s, raw, factor)
+}
+
+// pow10 are the powers of ten a uint64 holds.
+var pow10 = func() (t [20]uint64) {
+	t[0] = 1
+	for i := 1; i < len(t); i++ {
+		t[i] = t[i-1] * 10
+	}
+	return t
+}()
+
+// plainPrice is ratPrice for a plain decimal (catalog.IsPlainDecimal) of
+// at most 18 significant digits whose amount in micro-dollars fits 64
+// bits: the same price and exact amount, in integers, where big.Rat
+// parsed, multiplied, divided and reduced (a tenth of a first refresh's
+// normalising). ok is false for anything else; ratPrice decides.
+// FuzzPlainPrice holds the two equal.
+func plainPrice(s string, factor int64) (catalog.Price, *big.Rat, bool) {
+	if !catalog.IsPlainDecimal(s) {
+		return catalog.Price{}, nil, false
+	}
+	var mant uint64
+	digits, scale := 0, -1 // scale: digits after the point, once there is one
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '.' {
+			scale = 0
+			continue
+		}
+		if scale >= 0 {
+			scale++
+		}
+		if mant == 0 && c == '0' {
+			continue
+		}
+		if digits++; digits > 18 {
+			return catalog.Price{}, nil, false
+		}
+		mant = mant*10 + uint64(c-'0')
+	}
+	scale = max(scale, 0)
+	if scale >= len(pow10) {
+		return catalog.Price{}, nil, false
+	}
+	if mant == 0 {
+		return catalog.Price{Kind: catalog.PriceFree}, nil, true
+	}
+	hi, num := bits.Mul64(mant, uint64(factor)) // micro-dollars per 1M tokens, times 10^scale
+	if hi != 0 {
+		return catalog.Price{}, nil, false
+	}
+	den := pow10[scale]
+	q, rem := num/den, num%den
+	if rem >= den-rem { // half away from zero
+		q++
+	}
+	if q > 1<<53 {
+		return catalog.Price{}, nil, false
+	}
+	p := catalog.Price{Kind: catalog.PriceFixed, Amount: catalog.Money(q), Rounded: rem != 0}
+	if p.Amount == 0 {
+		p.Amount, p.Rounded = 1, true
+	}
+	usd := new(big.Rat).SetFrac(new(big.Int).SetUint64(num), new(big.Int).Mul(new(big.Int).SetUint64(den), big.NewInt(catalog.MicrosPerUSD)))
+	return p, usd, true
+}
+
+// ratPrice reads a cleaned price s (raw as the source gave it) in exact
+// rational arithmetic.
+func ratPrice(s, raw string, factor int64) (catalog.Price, *big.Rat, error) {
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
 		return catalog.Price{}, nil, fmt.Errorf("price %q: %w", clip.String(raw), ErrPrice)
