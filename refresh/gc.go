@@ -2,6 +2,7 @@ package refresh
 
 import (
 	"math"
+	"os"
 	"runtime/debug"
 	"runtime/metrics"
 )
@@ -57,7 +58,9 @@ type gcPlan struct {
 // costs memory, never correctness.
 func collectSooner() *gcPlan {
 	p := &gcPlan{limit: -1}
-	if limit := debug.SetMemoryLimit(-1); limit == math.MaxInt64 { // none set (GOMEMLIMIT)
+	// No limit set (GOMEMLIMIT), and no GOGC chosen: an operator who set
+	// either runs the collector their way.
+	if limit := debug.SetMemoryLimit(-1); limit == math.MaxInt64 && os.Getenv("GOGC") == "" {
 		p.limit = limit
 		debug.SetMemoryLimit(max(postCrawlLimit, 2*liveHeap()))
 	}

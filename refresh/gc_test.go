@@ -64,3 +64,18 @@ func TestCollectSoonerLimit(t *testing.T) {
 		t.Errorf("an operator's limit became %d after the stages", got)
 	}
 }
+
+// TestCollectSoonerLimitGOGC: an operator who chose GOGC gets no memory
+// limit of ours either.
+func TestCollectSoonerLimitGOGC(t *testing.T) {
+	t.Setenv("GOGC", "200")
+	orig := debug.SetMemoryLimit(math.MaxInt64)
+	defer debug.SetMemoryLimit(orig)
+	prev := debug.SetGCPercent(200)
+	defer debug.SetGCPercent(prev)
+	gc := collectSooner()
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("with GOGC set, the stages ran under a limit of %d", got)
+	}
+	gc.restore()
+}
