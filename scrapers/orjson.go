@@ -2,7 +2,6 @@ package scrapers
 
 import (
 	"encoding/json"
-	"strconv"
 
 	"github.com/llmref/llmref/internal/jsonread"
 )
@@ -38,9 +37,9 @@ func readOREndpointsData(r *jsonread.Reader) *orEndpointsData {
 	r.Object(func(key []byte) {
 		switch f.Match(r, key) {
 		case 0:
-			readString(r, &d.ID)
+			r.StringField(&d.ID)
 		case 1:
-			readString(r, &d.Name)
+			r.StringField(&d.Name)
 		case 2:
 			if r.Null() {
 				d.Endpoints = nil
@@ -68,11 +67,11 @@ func readOREndpoint(r *jsonread.Reader) orEndpoint {
 	r.Object(func(key []byte) {
 		switch f.Match(r, key) {
 		case 0:
-			readString(r, &e.Name)
+			r.StringField(&e.Name)
 		case 1:
-			readString(r, &e.ProviderName)
+			r.StringField(&e.ProviderName)
 		case 2:
-			readString(r, &e.Tag)
+			r.StringField(&e.Tag)
 		case 3:
 			e.ContextLength = readInt(r)
 		case 4:
@@ -102,29 +101,14 @@ func readOREndpoint(r *jsonread.Reader) orEndpoint {
 	return e
 }
 
-// stringField reads a string into *dst; a null leaves it as it is.
-func readString(r *jsonread.Reader, dst *string) {
-	if !r.Null() {
-		*dst = r.String()
-	}
-}
-
-// intField reads an integer that fits an int64, or null (nil); a number
-// encoding/json would refuse for an int64 (a fraction, an exponent, out
-// of range) fails.
+// readInt reads an integer into a new int64, or null (nil), as
+// encoding/json does into an *int64.
 func readInt(r *jsonread.Reader) *int64 {
 	if r.Null() {
 		return nil
 	}
-	if c := r.Peek(); c != '-' && (c < '0' || c > '9') {
-		r.Fail()
-		return nil
-	}
-	n, err := strconv.ParseInt(string(r.Number()), 10, 64)
-	if err != nil {
-		r.Fail()
-		return nil
-	}
+	var n int64
+	jsonread.IntField(r, &n)
 	return &n
 }
 

@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/json"
-	"strconv"
 	"time"
 
 	"github.com/llmref/llmref/catalog"
@@ -37,25 +36,25 @@ func readPage(data []byte) (p catalog.Page, ok bool) {
 	r.Object(func(key []byte) {
 		switch f.Match(r, key) {
 		case 0:
-			readString(r, &p.Source)
+			r.StringField(&p.Source)
 		case 1:
-			readString(r, &p.URL)
+			r.StringField(&p.URL)
 		case 2:
-			readString(r, &p.Kind)
+			r.StringField(&p.Kind)
 		case 3:
-			readString(r, &p.Subject)
+			r.StringField(&p.Subject)
 		case 4:
-			readInt(r, &p.Status)
+			jsonread.IntField(r, &p.Status)
 		case 5:
-			readString(r, &p.ETag)
+			r.StringField(&p.ETag)
 		case 6:
-			readString(r, &p.LastModified)
+			r.StringField(&p.LastModified)
 		case 7:
-			readString(r, &p.ContentType)
+			r.StringField(&p.ContentType)
 		case 8:
-			readString(r, &p.BodySHA256)
+			r.StringField(&p.BodySHA256)
 		case 9:
-			readInt(r, &p.Bytes)
+			jsonread.IntField(r, &p.Bytes)
 		case 10:
 			readTime(r, &p.FetchedAt)
 		case 11:
@@ -65,7 +64,7 @@ func readPage(data []byte) (p catalog.Page, ok bool) {
 				r.Fail()
 			}
 		case 13:
-			readInt(r, &p.Count)
+			jsonread.IntField(r, &p.Count)
 		case 14:
 			p.Links = nil
 			if !r.Null() {
@@ -82,7 +81,7 @@ func readPage(data []byte) (p catalog.Page, ok bool) {
 				}
 			}
 		case 16:
-			readString(r, &p.Error)
+			r.StringField(&p.Error)
 		case 17:
 			p.Warnings = nil
 			if !r.Null() {
@@ -96,7 +95,7 @@ func readPage(data []byte) (p catalog.Page, ok bool) {
 				})
 			}
 		case 18:
-			readString(r, &p.Plan)
+			r.StringField(&p.Plan)
 		default:
 			r.Skip()
 		}
@@ -118,42 +117,16 @@ func readLink(r *jsonread.Reader) catalog.Link {
 	r.Object(func(key []byte) {
 		switch f.Match(r, key) {
 		case 0:
-			readString(r, &l.URL)
+			r.StringField(&l.URL)
 		case 1:
-			readString(r, &l.Kind)
+			r.StringField(&l.Kind)
 		case 2:
-			readString(r, &l.Subject)
+			r.StringField(&l.Subject)
 		default:
 			r.Skip()
 		}
 	})
 	return l
-}
-
-// readString reads a string into *dst; a null leaves it as it is.
-func readString(r *jsonread.Reader, dst *string) {
-	if !r.Null() {
-		*dst = r.String()
-	}
-}
-
-// readInt reads an integer into *dst; a null leaves it as it is, and a
-// number encoding/json would refuse for it (a fraction, an exponent, out
-// of range) fails.
-func readInt[T int | int64](r *jsonread.Reader, dst *T) {
-	if r.Null() {
-		return
-	}
-	if c := r.Peek(); c != '-' && (c < '0' || c > '9') {
-		r.Fail()
-		return
-	}
-	n, err := strconv.ParseInt(string(r.Number()), 10, 64)
-	if err != nil || int64(T(n)) != n {
-		r.Fail()
-		return
-	}
-	*dst = T(n)
 }
 
 // readTime reads a time as encoding/json does: its UnmarshalJSON given the

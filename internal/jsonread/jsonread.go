@@ -13,6 +13,7 @@ package jsonread
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -318,4 +319,31 @@ func (r *Reader) Value() []byte {
 		return nil
 	}
 	return r.b[start:r.i:r.i]
+}
+
+// StringField reads a string into *dst as encoding/json does for a string
+// field: a null leaves it as it is; another type fails.
+func (r *Reader) StringField(dst *string) {
+	if !r.Null() {
+		*dst = r.String()
+	}
+}
+
+// IntField reads an integer into *dst as encoding/json does for an
+// integer field: a null leaves it as it is; a number it would refuse (a
+// fraction, an exponent, out of range) or another type fails.
+func IntField[T int | int64](r *Reader, dst *T) {
+	if r.Null() {
+		return
+	}
+	if c := r.Peek(); c != '-' && (c < '0' || c > '9') {
+		r.Fail()
+		return
+	}
+	n, err := strconv.ParseInt(string(r.Number()), 10, 64)
+	if err != nil || int64(T(n)) != n {
+		r.Fail()
+		return
+	}
+	*dst = T(n)
 }
