@@ -157,7 +157,7 @@ func (b *deadlineBody) Close() error {
 // is left to end in the background (the run's context bounds it, see
 // deadlineTransport) and the page fails now. The request runs on run's
 // goroutine, which a request left behind takes with it.
-func (f *fetcher) request(run *runner, sctx context.Context, url string, hdr http.Header) (*colly.Response, error) {
+func (f *fetcher) request(sctx context.Context, run *runner, url string, hdr http.Header) (*colly.Response, error) {
 	do := func() (*colly.Response, error) {
 		cctx := colly.NewContext()
 		err := f.c.Request(http.MethodGet, url, nil, cctx, hdr)

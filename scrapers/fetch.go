@@ -392,7 +392,7 @@ func (f *fetcher) fetchOne(run *runner, r Request) Fetched {
 		res.Attempts = attempt
 		res.FetchedAt = f.now()
 		f.progress(Progress{Kind: ProgressStarted, Source: r.Source, URL: r.URL, Attempt: attempt})
-		resp, err := f.request(run, sctx, r.URL, hdr.Clone())
+		resp, err := f.request(sctx, run, r.URL, hdr.Clone())
 		var wait time.Duration
 		switch {
 		case errors.Is(err, colly.ErrRobotsTxtBlocked):
