@@ -45,7 +45,7 @@ func scanTextLines(b []byte) (lines []string, ok bool) {
 			if !ok { // cut off by the end of the page, which ends there
 				return lb.finish(), true
 			}
-			name = lowerName(b[p+1:t.nameEnd], name)
+			name = tagName(b[p:t.end], name)
 			rawTag = rawTextTag(name)
 			k := kindOf(name)
 			tt := html.StartTagToken
@@ -73,7 +73,7 @@ func scanTextLines(b []byte) (lines []string, ok bool) {
 				if !ok {
 					return lb.finish(), true
 				}
-				name = lowerName(b[p+2:t.nameEnd], name)
+				name = tagName(b[p:t.end], name)
 				lb.tag(html.EndTagToken, kindOf(name))
 				i = t.end
 			default: // a bogus comment
@@ -153,11 +153,11 @@ const (
 	nameEnd              // ends a tag's name: white space, '/' or '>'
 )
 
-// scannedTag is where a tag's name ends, the index just past its '>', and
-// whether it has an attribute with a name (one the tokenizer keeps).
+// scannedTag is the index just past a tag's '>', and whether the tag has
+// an attribute with a name (one the tokenizer keeps).
 type scannedTag struct {
-	nameEnd, end int
-	keyed        bool
+	end   int
+	keyed bool
 }
 
 // scanTag reads a tag whose name starts at i, as the tokenizer's readTag
@@ -172,7 +172,6 @@ func scanTag(b []byte, i int) (t scannedTag, ok bool) {
 		if tagByte[c]&nameEnd == 0 {
 			continue
 		}
-		t.nameEnd = p
 		if isTagSpace(c) {
 			p++
 		}
@@ -393,17 +392,5 @@ func endTagAt(b []byte, p int, rawTag string) bool {
 		}
 	}
 	c := b[p+len(rawTag)]
-	return isTagSpace(c) || c == '/' || c == '>'
-}
-
-// lowerName is a tag name lower-cased into buf.
-func lowerName(name, buf []byte) []byte {
-	buf = buf[:0]
-	for _, c := range name {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf = append(buf, c)
-	}
-	return buf
+	return tagByte[c]&nameEnd != 0
 }
