@@ -53,6 +53,12 @@ type Options struct {
 	// Webhook, when its URL is set, receives the run's JSON change report
 	// after the run commits, if the run has changes.
 	Webhook webhook.Webhook
+	// FirstBody, when set, is called once, as the crawl keeps the run's
+	// first new body: from there on the run parses and normalises pages.
+	// A run whose every page answered 304 or repeated its stored body
+	// never calls it. The command line raises its heap floor there (see
+	// cmd/llmref/main.go).
+	FirstBody func()
 }
 
 // Result is a run's record and what it published.

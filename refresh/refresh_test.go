@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -302,15 +303,23 @@ func TestOnlyOneSource(t *testing.T) {
 
 // TestUnchangedRunKeepsCatalogue replays a day twice: the second run finds
 // every page unchanged (304s, the same content), keeps the published
-// catalogue without normalising again, and moves only retrieved_at.
+// catalogue without normalising again, and moves only retrieved_at. Only
+// the first run calls FirstBody (the command line's heap floor), once.
 func TestUnchangedRunKeepsCatalogue(t *testing.T) {
 	st := openStore(t)
-	first, err := Run(context.Background(), st, replayOptions(t, "2026-04-23"))
+	var firstBodies atomic.Int32
+	o := replayOptions(t, "2026-04-23")
+	o.FirstBody = func() { firstBodies.Add(1) }
+	first, err := Run(context.Background(), st, o)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if n := firstBodies.Load(); n != 1 {
+		t.Errorf("the first run called FirstBody %d times, want 1", n)
+	}
 	before, _ := st.Snapshot()
-	o := replayOptions(t, "2026-04-23")
+	o = replayOptions(t, "2026-04-23")
+	o.FirstBody = func() { firstBodies.Add(1) }
 	later := time.Date(2026, 4, 23, 14, 0, 0, 0, time.UTC)
 	o.Now = func() time.Time { return later }
 	res, err := Run(context.Background(), st, o)
@@ -319,6 +328,9 @@ func TestUnchangedRunKeepsCatalogue(t *testing.T) {
 	}
 	if !res.Run.Unchanged || res.Run.Models != first.Run.Models || res.Run.Offerings != first.Run.Offerings {
 		t.Fatalf("second run %+v; want it to keep the catalogue", res.Run)
+	}
+	if n := firstBodies.Load(); n != 1 {
+		t.Errorf("a run that found every page unchanged called FirstBody (%d calls in all)", n)
 	}
 	after, _ := st.Snapshot()
 	key := catalog.OfferingKey("meta/llama-3.2-1b-instruct", "openrouter", "", "")

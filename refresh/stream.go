@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 
 	"github.com/llmref/llmref/catalog"
@@ -24,6 +25,13 @@ func crawlToStore(ctx context.Context, st *store.Store, o Options, selected []sc
 		return nil, err
 	}
 	o.Fetch.KeepBody = bodies.Put
+	if first := o.FirstBody; first != nil {
+		var once sync.Once
+		o.Fetch.KeepBody = func(sum string, body []byte) {
+			once.Do(first)
+			bodies.Put(sum, body)
+		}
+	}
 	outcome, crawlErr := crawlTracked(ctx, st, o, selected, prev, log) // see track.go
 	stats, err := bodies.Close()
 	if err != nil {

@@ -34,7 +34,7 @@ type refreshFlags struct {
 
 func init() {
 	register(&command{
-		name: "refresh", group: groupRun, args: "[--source NAME]... [--replay DIR] [--export DIR] [--format text|json]",
+		name: "refresh", group: groupRun, floorAtWork: true, args: "[--source NAME]... [--replay DIR] [--export DIR] [--format text|json]",
 		summary: "one run: fetch every source, normalise, commit, export (exit 0 ok, 3 partial, 1 error)",
 		setup: func(fs *flag.FlagSet) runFunc {
 			f := &refreshFlags{}
@@ -117,6 +117,7 @@ func (e *env) refreshOptions(replay, exportDir string) (refresh.Options, error) 
 	rules := e.cfg.Review.Rules()
 	opts.Review = &rules // the changes stage's rules
 	opts.Publisher = e.publisher(exportDir)
+	opts.FirstBody = raiseHeapFloor
 	if replay != "" {
 		day, name, err := fixtures.Open(replay)
 		if err != nil {

@@ -56,6 +56,10 @@ type command struct {
 	// bare commands (help, version, completion) run without loading the
 	// configuration: a broken configuration file does not hide them.
 	bare bool
+	// floorAtWork commands raise the heap floor themselves, once they
+	// have work (refresh and serve, through refreshOptions); the others
+	// start with it.
+	floorAtWork bool
 }
 
 // runFunc runs a command with its positional arguments.
@@ -117,19 +121,36 @@ func (e partialError) Error() string { return e.err.Error() }
 func (e partialError) Unwrap() error { return e.err }
 
 func main() {
-	// A nightly refresh that finds nothing changed works on a ~10 MB heap;
-	// without a floor it spends a fifth of its CPU collecting it. A first
-	// refresh of 2,000 pages allocates ~25 times its live heap: at a 64 MB
-	// floor it collected ~17% of its CPU away; at 128 MB, CPU 1.64-1.87 ->
-	// 1.31-1.76 s and wall 1.10-1.25 -> 0.93-1.26 s, peak RSS 107 -> ~175
-	// MB (bench/README.md, eighth session). Above ~8,000 pages the live
-	// heap passes the floor during the crawl and the floor stops mattering.
-	heapfloor.Raise(128 << 20)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
+
+// heapFloor is the floor under the heap goal of a command with work to
+// do (see raiseHeapFloor); startFloor the one a command that raises it
+// only at work starts with: a refresh that finds every page unchanged at
+// 2,000 pages, against the 128 MB floor, used 0.45 -> 0.36 s of CPU at
+// 16 MB, 0.39 at 4 (no floor), 0.41 at 32, 0.44 at 64 (it starts no
+// collection while starting up, then reuses its memory).
+const (
+	heapFloor  = 128 << 20
+	startFloor = 16 << 20
+)
+
+// raiseHeapFloor puts the heap floor under a command that allocates many
+// times its live heap. A first refresh of 2,000 pages allocates ~25 times
+// its live heap: at a 64 MB floor it collected ~17% of its CPU away; at
+// 128 MB, CPU 1.64-1.87 -> 1.31-1.76 s and wall 1.10-1.25 -> 0.93-1.26 s,
+// peak RSS 107 -> ~175 MB (bench/README.md, eighth session). Above ~8,000
+// pages the live heap passes the floor during the crawl and the floor
+// stops mattering. A refresh raises it only once it has pages to parse
+// (refresh.Options.FirstBody): one whose every page answered 304 works on
+// a ~10 MB heap, and with the floor it took fresh memory for everything
+// it allocated (~50 MB at 2,000 pages) where the collector would have
+// reused a few: 0.385 against 0.295 s of CPU, 90 against 55 MB (bench/
+// README.md, ninth session).
+func raiseHeapFloor() { heapfloor.Raise(heapFloor) }
 
 // run is the whole command line: it parses args, runs one command and
 // returns the exit code. Errors are one line on stderr.
@@ -179,6 +200,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		return e.fail(usageError{fmt.Sprintf("%s: %v (see `llmref %s -h`)", name, err, name)})
+	}
+	if c.floorAtWork {
+		heapfloor.Raise(startFloor)
+	} else {
+		raiseHeapFloor()
 	}
 	if !c.bare {
 		if err := e.setup(); err != nil {

@@ -10,6 +10,11 @@
 // would have. A large run is barely touched; a small one collects once or
 // twice. This is what the Go compiler does for itself
 // (cmd/compile/internal/base.AdjustStartingHeap).
+//
+// The floor is not free: a heap that grows to it takes fresh memory for
+// what the collector would have reused, and on a virtual machine a first
+// touch of a page costs microseconds. A command can start on a low floor
+// and raise it once it knows it has work.
 package heapfloor
 
 import (
@@ -28,33 +33,49 @@ const normal = 100
 // × GOGC/100.
 var names = []string{"/gc/heap/live:bytes", "/gc/scan/stack:bytes", "/gc/scan/globals:bytes"}
 
-var once sync.Once
+// the one tuner of the process, under mu; nil until the first Raise.
+var (
+	mu  sync.Mutex
+	cur *tuner
+)
 
 // Raise puts a floor of about floor bytes under the heap goal. It does
 // nothing when the environment sets GOGC or GOMEMLIMIT (the operator's
-// choice stands) or when it was already called. Later calls are no-ops.
+// choice stands). A later call with a higher floor lifts it (a command
+// can start on a small floor and raise it once it knows it has work);
+// one with a lower floor changes nothing.
 func Raise(floor uint64) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	once.Do(func() { raise(floor) })
+	raise(floor)
 }
 
-// raise starts a tuner: it sets GOGC now and after every collection until
-// the floor no longer matters.
+// raise is Raise without the look at the environment (tests).
 func raise(floor uint64) {
-	t := &tuner{floor: floor, samples: make([]metrics.Sample, len(names))}
-	for i, n := range names {
-		t.samples[i].Name = n
+	mu.Lock()
+	defer mu.Unlock()
+	if cur == nil {
+		cur = &tuner{samples: make([]metrics.Sample, len(names))}
+		for i, n := range names {
+			cur.samples[i].Name = n
+		}
 	}
-	if t.adjust() {
-		t.arm()
+	if floor <= cur.floor {
+		return
+	}
+	cur.floor = floor
+	if cur.adjust() && !cur.armed {
+		cur.arm()
 	}
 }
 
+// tuner sets GOGC after every collection until the floor no longer
+// matters; its fields are under mu.
 type tuner struct {
 	floor   uint64
 	samples []metrics.Sample
+	armed   bool // a sentinel is waiting for the next collection
 }
 
 // sentinel is a heap object whose finalizer runs once per collection; it
@@ -63,7 +84,14 @@ type sentinel struct{ _ *int }
 
 // arm sets up the call after the next collection.
 func (t *tuner) arm() {
+	t.armed = true
 	runtime.SetFinalizer(&sentinel{}, func(*sentinel) {
+		mu.Lock()
+		defer mu.Unlock()
+		t.armed = false
+		if cur != t { // forgotten (tests)
+			return
+		}
 		if t.adjust() {
 			t.arm()
 		}

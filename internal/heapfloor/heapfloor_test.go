@@ -60,7 +60,8 @@ func TestRaise(t *testing.T) {
 	defer debug.SetGCPercent(gogc())
 	const floor = 48 * mb
 	runtime.GC() // measure the live heap small (an earlier run of this test left 80 MB)
-	raise(floor) // Raise less its once: the test may run more than once
+	forget()     // the test may run more than once
+	raise(floor)
 	runtime.GC()
 	if p := gogc(); p <= 100 {
 		t.Fatalf("GOGC %d after Raise on a small heap, want above 100", p)
@@ -83,6 +84,42 @@ func TestRaise(t *testing.T) {
 		time.Sleep(10 * time.Millisecond) // the finalizer runs on its own goroutine
 	}
 	runtime.KeepAlive(keep)
+}
+
+// TestRaiseLifts: a later Raise with a higher floor lifts the goal to it;
+// one with a lower floor leaves it.
+func TestRaiseLifts(t *testing.T) {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		t.Skip("GOGC or GOMEMLIMIT is set: Raise leaves the operator's choice alone")
+	}
+	defer debug.SetGCPercent(gogc())
+	runtime.GC()
+	forget()
+	raise(16 * mb)
+	runtime.GC()
+	low := heapGoal()
+	if low > 17*mb {
+		t.Fatalf("heap goal %d MB under a 16 MB floor", low/mb)
+	}
+	raise(96 * mb)
+	runtime.GC()
+	high := heapGoal()
+	if high < 64*mb || high > 97*mb {
+		t.Fatalf("heap goal %d MB after lifting the floor to 96 MB (was %d)", high/mb, low/mb)
+	}
+	raise(16 * mb)
+	runtime.GC()
+	if g := heapGoal(); g < 64*mb {
+		t.Fatalf("a lower floor brought the goal down to %d MB", g/mb)
+	}
+}
+
+// forget drops the process's tuner, so that a test starts from none.
+func forget() {
+	mu.Lock()
+	cur = nil
+	mu.Unlock()
+	debug.SetGCPercent(100)
 }
 
 // TestRaiseLeavesGOGC: an operator's GOGC or GOMEMLIMIT stands.
