@@ -126,7 +126,7 @@ func BenchmarkWalkStructure(b *testing.B) {
 		lastWalk.Lock()
 		clear(lastWalk.by)
 		lastWalk.Unlock()
-		if _, res, err := checkStructure(path); err != nil || len(res.found) > 0 {
+		if _, res, err := walkStructure(path); err != nil || len(res.found) > 0 {
 			b.Fatal(err, res.problems())
 		}
 	}

@@ -81,7 +81,7 @@ const maxProblems = 1000
 // damaged is not read through bbolt: its structural problems are the
 // report.
 func (s *Store) Check() ([]Problem, error) {
-	_, res, err := checkStructure(s.path)
+	_, res, err := walkStructure(s.path)
 	if err != nil {
 		return nil, fmt.Errorf("check %s: %w", s.path, err)
 	}
@@ -107,7 +107,7 @@ func CheckFile(path string, o Options) ([]Problem, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("check %s: %w", path, err)
 	}
-	_, res, err := checkStructure(path)
+	_, res, err := walkStructure(path)
 	switch {
 	case errors.Is(err, ErrTruncated):
 		var te *truncatedError

@@ -603,6 +603,9 @@ func (k fileKey) same(o fileKey) bool {
 type walked struct {
 	key fileKey
 	res structure
+	// marked: known sound from the walk mark, not walked by this process
+	// (a check asked for walks it).
+	marked bool
 }
 
 // lastWalk remembers the last structure found per path, so that a process
@@ -650,6 +653,18 @@ func walkMapped(path string, f *os.File, st *fileState) (res structure, err erro
 // transactions have begun. A walk during which the file moved on by more
 // than one transaction is made again.
 func checkStructure(path string) (*fileState, structure, error) {
+	return structureOf(path, true)
+}
+
+// walkStructure is checkStructure without the walk mark: a check asked
+// for (Check, CheckFile) reads the file itself.
+func walkStructure(path string) (*fileState, structure, error) {
+	return structureOf(path, false)
+}
+
+// structureOf is checkStructure, trusting the walk mark beside the file
+// (walkmark.go) when trustMark is set.
+func structureOf(path string, trustMark bool) (*fileState, structure, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, structure{}, err
@@ -663,8 +678,12 @@ func checkStructure(path string) (*fileState, structure, error) {
 		lastWalk.Lock()
 		c, ok := lastWalk.by[path]
 		lastWalk.Unlock()
-		if ok && c.key.same(key) {
+		if ok && c.key.same(key) && (trustMark || !c.marked) {
 			return st, c.res, nil
+		}
+		if trustMark && markedSound(path, key) {
+			remember(path, walked{key: key, marked: true})
+			return st, structure{}, nil
 		}
 		res, err := walkMapped(path, f, st)
 		if err != nil {
@@ -673,14 +692,23 @@ func checkStructure(path string) (*fileState, structure, error) {
 		if after, err := readFileState(path, f); err == nil && after.meta.txid > st.meta.txid+1 && attempt < 3 {
 			continue // pages walked may have been reused meanwhile
 		}
-		lastWalk.Lock()
-		if len(lastWalk.by) >= 64 {
-			clear(lastWalk.by) // a process that opens many files (tests)
+		remember(path, walked{key: key, res: res})
+		if len(res.found) == 0 && res.more == 0 {
+			markSound(path, key)
 		}
-		lastWalk.by[path] = walked{key, res}
-		lastWalk.Unlock()
 		return st, res, nil
 	}
+}
+
+// remember puts what was found of a state of the file at path in
+// lastWalk.
+func remember(path string, w walked) {
+	lastWalk.Lock()
+	defer lastWalk.Unlock()
+	if len(lastWalk.by) >= 64 {
+		clear(lastWalk.by) // a process that opens many files (tests)
+	}
+	lastWalk.by[path] = w
 }
 
 // stateKey reads the state of the open file f (see readFileState) and the
@@ -742,8 +770,25 @@ func (s *Store) trustOwnWrite() {
 		return
 	}
 	lastWalk.Lock()
-	lastWalk.by[s.path] = walked{key, structure{}}
+	c := lastWalk.by[s.path]
 	lastWalk.Unlock()
+	remember(s.path, walked{key: key, marked: c.marked})
+}
+
+// markIfSound leaves the walk mark (walkmark.go) naming the file's state
+// when it is the one last walked or written from a sound state: the next
+// process to open it does not walk it again.
+func (s *Store) markIfSound() {
+	key, err := currentKey(s.path)
+	if err != nil || key.fi == nil {
+		return
+	}
+	lastWalk.Lock()
+	c, found := lastWalk.by[s.path]
+	lastWalk.Unlock()
+	if found && c.key.same(key) && len(c.res.found) == 0 && c.res.more == 0 {
+		markSound(s.path, key)
+	}
 }
 
 // fullCheckEvery is how often a run's commit first reads every record (see

@@ -511,7 +511,7 @@ func TestWalkLetsItsMappingGo(t *testing.T) {
 		lastWalk.Lock()
 		clear(lastWalk.by)
 		lastWalk.Unlock()
-		_, res, err := checkStructure(p)
+		_, res, err := walkStructure(p)
 		if err != nil {
 			t.Fatal(err)
 		}

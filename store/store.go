@@ -159,7 +159,13 @@ func checkBeforeOpen(path string, o Options) (created bool, err error) {
 func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	err := s.db.Close()
+	if err == nil {
+		s.markIfSound()
+	}
+	return err
+}
 
 func (s *Store) checkVersion() error {
 	return s.view(func(tx *bolt.Tx) error {
