@@ -161,12 +161,13 @@ func decodeChecked(v []byte) (time.Time, error) {
 }
 
 // putIfChanged puts v under k unless k holds v already: an unchanged
-// record leaves its bbolt page clean, and the commit writes less.
-func putIfChanged(b *bolt.Bucket, k, v []byte) error {
+// record leaves its bbolt page clean, and the commit writes less. It
+// reports whether k held v.
+func putIfChanged(b *bolt.Bucket, k, v []byte) (bool, error) {
 	if bytes.Equal(b.Get(k), v) {
-		return nil
+		return true, nil
 	}
-	return b.Put(k, v)
+	return false, b.Put(k, v)
 }
 
 // putPages writes the pages' records, keeping the stored observations of
@@ -174,40 +175,54 @@ func putIfChanged(b *bolt.Bucket, k, v []byte) error {
 // no longer current. With obsStaged, the observation records are the
 // staging's (see stagePageObs), which the commit swaps in: they are left
 // alone here.
+//
+// Observations and check times are stored only beside a page's record
+// (they are put and deleted with it; Check reports any other), so the
+// pages no longer current are found among the records alone, and a reused
+// page whose record is the one the last commit wrote has its observations
+// from then: the observation records, most of the pages' bytes, are not
+// read (a nothing-changed refresh of 2,000 pages read them all, a page
+// fault or two each).
 func putPages(tx *bolt.Tx, pages []catalog.Page, encoded []encodedPage, obsStaged bool) error {
 	metas, obs, checked := tx.Bucket(bPages), tx.Bucket(bPageObs), tx.Bucket(bPageChecked)
 	keep := make(map[string]bool, len(pages))
 	for i, p := range pages {
 		keep[p.URL] = true
 		key := []byte(p.URL)
-		if err := putIfChanged(metas, key, encoded[i].meta); err != nil {
+		same, err := putIfChanged(metas, key, encoded[i].meta)
+		if err != nil {
 			return err
 		}
 		if c := encoded[i].checked; c == nil {
 			if err := checked.Delete(key); err != nil {
 				return err
 			}
-		} else if err := putIfChanged(checked, key, c); err != nil {
+		} else if _, err := putIfChanged(checked, key, c); err != nil {
 			return err
 		}
 		switch {
 		case obsStaged:
 		case encoded[i].obs != nil:
-			if err := obs.Put([]byte(p.URL), encoded[i].obs); err != nil {
+			if err := obs.Put(key, encoded[i].obs); err != nil {
 				return err
 			}
-		case obs.Get([]byte(p.URL)) == nil && p.Count > 0:
+		case !same && p.Count > 0 && obs.Get(key) == nil:
 			return fmt.Errorf("page %s is reused, but no observations are stored for it", p.URL)
 		}
 		trimEach(tx, i) // see mapped.go
 	}
-	current := []*bolt.Bucket{metas, checked}
-	if !obsStaged {
-		current = append(current, obs)
+	gone, err := deleteExcept(metas, keep)
+	if err != nil {
+		return err
 	}
-	for _, b := range current {
-		if err := deleteExcept(b, keep); err != nil {
+	for _, k := range gone {
+		if err := checked.Delete(k); err != nil {
 			return err
+		}
+		if !obsStaged {
+			if err := obs.Delete(k); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -191,5 +192,14 @@ func TestConfirmedPageKeepsItsRecord(t *testing.T) {
 	}
 	if problems, err := s.Check(); err != nil || len(problems) != 0 {
 		t.Errorf("check: %v %v", problems, err)
+	}
+
+	// A reused page whose record is new (here: never stored) must have
+	// observations stored already: the commit refuses it.
+	c := mk("https://developers.openai.com/api/docs/models/c")
+	c.Observations, c.Count, c.Reused = nil, 1, true
+	run.StartedAt, run.FinishedAt = later.Add(time.Hour), later.Add(time.Hour)
+	if _, err := s.CommitRun(Commit{Run: run, Pages: []catalog.Page{a, c}}); err == nil || !strings.Contains(err.Error(), "no observations are stored") {
+		t.Errorf("a reused page without observations committed: %v", err)
 	}
 }

@@ -123,7 +123,7 @@ func (s *Store) CommitRun(c Commit) (uint64, error) {
 	return id, nil
 }
 
-func deleteExcept(b *bolt.Bucket, keep map[string]bool) error {
+func deleteExcept(b *bolt.Bucket, keep map[string]bool) ([][]byte, error) {
 	var drop [][]byte
 	c := b.Cursor()
 	i := 0
@@ -136,10 +136,10 @@ func deleteExcept(b *bolt.Bucket, keep map[string]bool) error {
 	}
 	for _, k := range drop {
 		if err := b.Delete(k); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return drop, nil
 }
 
 // writeSnapshot replaces the published catalogue and extends price history.
@@ -156,7 +156,7 @@ func writeSnapshot(tx *bolt.Tx, snap *catalog.Snapshot, run uint64, at time.Time
 			return err
 		}
 	}
-	if err := deleteExcept(models, keep); err != nil {
+	if _, err := deleteExcept(models, keep); err != nil {
 		return err
 	}
 	offers := tx.Bucket(bOfferings)
