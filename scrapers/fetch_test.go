@@ -430,3 +430,45 @@ func TestCrawlNoRetries(t *testing.T) {
 		t.Errorf("%d calls, stats %+v; want one request and no retry", calls, st)
 	}
 }
+
+// BenchmarkFetchNotModified is a nothing-changed night's fetching: 500
+// conditional requests a round, each answered 304, through the whole
+// fetcher (colly, robots, the transports). The loopback server shares the
+// process; compare runs, not absolute figures.
+func BenchmarkFetchNotModified(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		w.WriteHeader(http.StatusNotModified)
+	}))
+	defer srv.Close()
+	reqs := make([]Request, 500)
+	for i := range reqs {
+		reqs[i] = Request{URL: fmt.Sprintf("%s/api/docs/models/model-%04d", srv.URL, i)}
+	}
+	o := testOptions()
+	o.Parallelism = 8
+	o.Validators = func(string) (string, string) { return `"v1"`, "" }
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		n := 0
+		var mu sync.Mutex
+		if err := Fetch(context.Background(), o, reqs, func(f Fetched) []Request {
+			mu.Lock()
+			defer mu.Unlock()
+			if f.NotModified {
+				n++
+			}
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+		if n != len(reqs) {
+			b.Fatalf("%d of %d answered 304", n, len(reqs))
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(reqs)), "ns/page")
+}
