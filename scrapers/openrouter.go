@@ -106,39 +106,33 @@ var orPriceFields = []struct {
 // not JSON, when the array is missing or empty, or when most entries are
 // unreadable.
 func ParseOpenRouterModels(r Response) (Parsed, error) {
-	var doc struct {
-		Data *[]json.RawMessage `json:"data"`
-	}
-	if err := json.Unmarshal(r.Body, &doc); err != nil {
+	entries, err := orModelEntries(r.Body)
+	if err != nil {
 		return Parsed{}, fmt.Errorf("parse openrouter models: %w", err)
 	}
-	if doc.Data == nil {
-		return Parsed{}, fmt.Errorf("parse openrouter models: no \"data\" array: %w", ErrMarkup)
-	}
-	if len(*doc.Data) == 0 {
-		return Parsed{}, fmt.Errorf("parse openrouter models: empty \"data\" array: %w", ErrMarkup)
-	}
-	var out []catalog.Observation
+	// About a dozen observations an entry, appended to one slice: built
+	// model by model, the slices were most of what a parse allocated.
+	out := make([]catalog.Observation, 0, len(entries)*orObsPerModel)
 	var tally rowTally
-	seen := make(map[string]int, len(*doc.Data))
-	for i, raw := range *doc.Data {
-		var m orModel
-		if err := json.Unmarshal(raw, &m); err != nil {
-			tally.skip("entry %d: %v", i, err)
+	seen := make(map[string]int, len(entries))
+	for i, e := range entries {
+		m := e.m
+		if e.err != nil {
+			tally.skip("entry %d: %v", i, e.err)
 			continue
 		}
 		if first, dup := seen[m.ID]; dup && m.ID != "" {
 			tally.warn("entry %d: %s listed again (first in entry %d): left out", i, clip.String(m.ID), first)
 			continue
 		}
-		obs, err := orModelObservations(r, m, "openrouter")
+		next, err := orModelObservations(out, r, m, "openrouter")
 		if err != nil {
 			tally.skip("entry %d: %v", i, err)
 			continue
 		}
+		out = next
 		seen[m.ID] = i
 		tally.ok()
-		out = append(out, obs...)
 		if m.HuggingFaceID != nil && *m.HuggingFaceID != "" {
 			if repo := strings.TrimSpace(*m.HuggingFaceID); HFRepoOK(repo) {
 				out = append(out, catalog.Observation{Source: "openrouter", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityAggregator,
@@ -154,13 +148,64 @@ func ParseOpenRouterModels(r Response) (Parsed, error) {
 	return Parsed{Observations: out, Warnings: tally.Warnings()}, nil
 }
 
-func orModelObservations(r Response, m orModel, provider string) ([]catalog.Observation, error) {
+// orEntry is one entry of the models list: the model, or why it could not
+// be read.
+type orEntry struct {
+	m   orModel
+	err error
+}
+
+// orModelEntries reads the "data" array of a models list: by hand when
+// the body is plain (fastORModels), else with encoding/json, the whole
+// body checked, then each entry on its own (an entry it refuses is that
+// entry's error). It fails when the body is not JSON or the array is
+// missing or empty.
+func orModelEntries(body []byte) ([]orEntry, error) {
+	if data, present, ok := fastORModels(body); ok {
+		if !present {
+			return nil, fmt.Errorf("no \"data\" array: %w", ErrMarkup)
+		}
+		if len(data) == 0 {
+			return nil, fmt.Errorf("empty \"data\" array: %w", ErrMarkup)
+		}
+		out := make([]orEntry, len(data))
+		for i := range data {
+			out[i].m = data[i]
+		}
+		return out, nil
+	}
+	var doc struct {
+		Data *[]json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, err
+	}
+	if doc.Data == nil {
+		return nil, fmt.Errorf("no \"data\" array: %w", ErrMarkup)
+	}
+	if len(*doc.Data) == 0 {
+		return nil, fmt.Errorf("empty \"data\" array: %w", ErrMarkup)
+	}
+	out := make([]orEntry, len(*doc.Data))
+	for i, raw := range *doc.Data {
+		out[i].err = json.Unmarshal(raw, &out[i].m)
+	}
+	return out, nil
+}
+
+// orObsPerModel is about how many observations a list entry gives.
+const orObsPerModel = 13
+
+// orModelObservations appends an entry's observations to out; on an error
+// it returns out as it was.
+func orModelObservations(out []catalog.Observation, r Response, m orModel, provider string) ([]catalog.Observation, error) {
 	if m.ID == "" {
-		return nil, fmt.Errorf("no id: %w", ErrMarkup)
+		return out, fmt.Errorf("no id: %w", ErrMarkup)
 	}
 	if m.Pricing == nil {
-		return nil, fmt.Errorf("%s: no pricing: %w", clip.String(m.ID), ErrMarkup)
+		return out, fmt.Errorf("%s: no pricing: %w", clip.String(m.ID), ErrMarkup)
 	}
+	start := len(out)
 	model := func(f catalog.Field, v string) catalog.Observation {
 		return catalog.Observation{Source: "openrouter", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityAggregator, Subject: m.ID, SubjectName: m.Name, Field: f, Value: v}
 	}
@@ -168,7 +213,6 @@ func orModelObservations(r Response, m orModel, provider string) ([]catalog.Obse
 		return catalog.Observation{Source: "openrouter", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityProvider, Subject: m.ID, SubjectName: m.Name,
 			Provider: provider, Field: f, Value: v, Unit: u}
 	}
-	var out []catalog.Observation
 	if m.Name != "" {
 		out = append(out, model(catalog.FieldName, m.Name))
 	}
@@ -187,10 +231,11 @@ func orModelObservations(r Response, m orModel, provider string) ([]catalog.Obse
 		out = append(out, model(catalog.FieldKnowledgeCutoff, *m.KnowledgeCutoff))
 	}
 	out = append(out, offer(catalog.FieldListed, m.ID, ""))
-	out, err := orPrices(out, m.Pricing, offer)
+	priced, err := orPrices(out, m.Pricing, offer)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", clip.String(m.ID), err)
+		return out[:start], fmt.Errorf("%s: %w", clip.String(m.ID), err)
 	}
+	out = priced
 	ctx := m.ContextLength
 	if ctx == nil && m.TopProvider != nil {
 		ctx = m.TopProvider.ContextLength

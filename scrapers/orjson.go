@@ -124,3 +124,142 @@ func readRawMap(r *jsonread.Reader) map[string]json.RawMessage {
 	})
 	return m
 }
+
+// Field names of the models list's records, as orModel decodes them.
+var (
+	orModelFields        = []string{"id", "name", "context_length", "architecture", "pricing", "top_provider", "supported_parameters", "knowledge_cutoff", "hugging_face_id"}
+	orArchitectureFields = []string{"modality", "input_modalities", "output_modalities"}
+	orTopProviderFields  = []string{"context_length", "max_completion_tokens"}
+)
+
+// fastORModels reads a models list, /api/v1/models, into the entries
+// ParseOpenRouterModels reads one by one with encoding/json — the "data"
+// array (nil for a missing or null one), each entry what
+// json.Unmarshal(entry, &m) gives — in one pass over the body; ok is false
+// when it leaves the body to encoding/json: anything unusual anywhere
+// (see jsonread.Reader), an entry that is not an object among them, so
+// that an entry encoding/json would refuse is refused as before, with its
+// error. FuzzFastORModels holds the two equal. The list is read whole
+// before a run can plan the requests of the models it names: with
+// encoding/json that was ~27 µs a model, on the critical path.
+func fastORModels(body []byte) (data []orModel, present, ok bool) {
+	r := jsonread.New(body)
+	top := jsonread.Fields{Names: []string{"data"}}
+	r.Object(func(key []byte) {
+		if top.Match(r, key) != 0 {
+			r.Skip()
+			return
+		}
+		if r.Null() {
+			data, present = nil, false
+			return
+		}
+		data, present = make([]orModel, 0, len(body)/1024), true
+		r.Array(func() {
+			if r.Peek() != '{' { // a null or another type: encoding/json's to decide
+				r.Fail()
+				return
+			}
+			data = append(data, readORModel(r))
+		})
+	})
+	if !r.End() {
+		return nil, false, false
+	}
+	return data, present, true
+}
+
+func readORModel(r *jsonread.Reader) orModel {
+	var m orModel
+	f := jsonread.Fields{Names: orModelFields}
+	r.Object(func(key []byte) {
+		switch f.Match(r, key) {
+		case 0:
+			r.StringField(&m.ID)
+		case 1:
+			r.StringField(&m.Name)
+		case 2:
+			m.ContextLength = readInt(r)
+		case 3:
+			m.Architecture = nil
+			if !r.Null() {
+				m.Architecture = readORArchitecture(r)
+			}
+		case 4:
+			m.Pricing = readRawMap(r)
+		case 5:
+			m.TopProvider = nil
+			if !r.Null() {
+				m.TopProvider = readORTopProvider(r)
+			}
+		case 6:
+			m.SupportedParameters = readStrings(r)
+		case 7:
+			m.KnowledgeCutoff = readStringPtr(r)
+		case 8:
+			m.HuggingFaceID = readStringPtr(r)
+		default:
+			r.Skip()
+		}
+	})
+	return m
+}
+
+func readORArchitecture(r *jsonread.Reader) *orArchitecture {
+	a := &orArchitecture{}
+	f := jsonread.Fields{Names: orArchitectureFields}
+	r.Object(func(key []byte) {
+		switch f.Match(r, key) {
+		case 0:
+			r.StringField(&a.Modality)
+		case 1:
+			a.InputModalities = readStrings(r)
+		case 2:
+			a.OutputModalities = readStrings(r)
+		default:
+			r.Skip()
+		}
+	})
+	return a
+}
+
+func readORTopProvider(r *jsonread.Reader) *orTopProvider {
+	t := &orTopProvider{}
+	f := jsonread.Fields{Names: orTopProviderFields}
+	r.Object(func(key []byte) {
+		switch f.Match(r, key) {
+		case 0:
+			t.ContextLength = readInt(r)
+		case 1:
+			t.MaxCompletionTokens = readInt(r)
+		default:
+			r.Skip()
+		}
+	})
+	return t
+}
+
+// readStrings reads an array of strings as encoding/json does into a
+// []string: null is a nil slice, [] an empty one, a null element "".
+func readStrings(r *jsonread.Reader) []string {
+	if r.Null() {
+		return nil
+	}
+	out := []string{}
+	r.Array(func() {
+		var s string
+		r.StringField(&s)
+		out = append(out, s)
+	})
+	return out
+}
+
+// readStringPtr reads a string into a new string, or null (nil), as
+// encoding/json does into a *string.
+func readStringPtr(r *jsonread.Reader) *string {
+	if r.Null() {
+		return nil
+	}
+	s := r.String()
+	return &s
+}

@@ -2,7 +2,10 @@ package scrapers
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -116,6 +119,194 @@ func FuzzFastOREndpoints(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		if doc, ok := fastOREndpoints(body); ok {
 			checkAsJSON(t, body, doc)
+		}
+	})
+}
+
+// modelsDocs are models lists the hand reader must read as encoding/json
+// does (ok) or leave to it (left).
+var modelsDocs = []struct {
+	name, body string
+	left       bool
+}{
+	{"plain", `{"data":[{"id":"meta-llama/llama-3.2-1b-instruct","name":"Meta: Llama 3.2 1B Instruct","context_length":60000,"architecture":{"modality":"text->text","input_modalities":["text"],"output_modalities":["text"]},"pricing":{"prompt":"0.000000027","completion":"0.0000002","web_search":"0"},"top_provider":{"context_length":60000,"max_completion_tokens":null},"supported_parameters":["max_tokens","temperature"],"knowledge_cutoff":"2023-12-31","hugging_face_id":"meta-llama/Llama-3.2-1B-Instruct"}]}`, false},
+	{"unknown fields of every kind", `{"data":[{"id":"a/b","created":1727222400,"canonical_slug":"a/b-v1","per_request_limits":null,"default_parameters":{"temperature":null,"x":[1,2.5e3,true,false,{}]},"pricing":{"prompt":0.0000002,"completion":"1"},"expiration_date":null}],"next":"\\\"\/\b\f\n\r\t"}`, false},
+	{"white space everywhere", " {\n\t\"data\" : [ { \"id\" : \"a\" , \"pricing\" : { \"prompt\" : \"1\" } } ] } \n", false},
+	{"nulls", `{"data":[{"id":null,"name":null,"context_length":null,"architecture":null,"pricing":null,"top_provider":null,"supported_parameters":null,"knowledge_cutoff":null,"hugging_face_id":null}]}`, false},
+	{"empty lists and objects", `{"data":[{"id":"a","architecture":{"input_modalities":[],"output_modalities":[]},"pricing":{},"top_provider":{},"supported_parameters":[]}]}`, false},
+	{"a null in a list of strings", `{"data":[{"id":"a","supported_parameters":["tools",null,"seed"]}]}`, false},
+	{"empty data", `{"data":[]}`, false},
+	{"null data", `{"data":null}`, false},
+	{"no data", `{}`, false},
+	{"a price key twice: the last stands", `{"data":[{"id":"a","pricing":{"prompt":"1","prompt":"2"}}]}`, false},
+	{"an escaped wanted string", `{"data":[{"id":"a\/b","name":"\"x\" \ud83d\ude00 \ud800","knowledge_cutoff":"2024\u002d01"}]}`, false},
+	{"invalid UTF-8 in a wanted string", "{\"data\":[{\"id\":\"a\xffb\"}]}", false},
+	{"a key in another case", `{"data":[{"ID":"a"}]}`, true},
+	{"data in another case", `{"Data":[]}`, true},
+	{"a field twice", `{"data":[{"id":"a","id":"b"}]}`, true},
+	{"an escaped key", `{"data":[{"i\u0064":"a"}]}`, true},
+	{"a fraction for an integer", `{"data":[{"id":"a","context_length":1.5}]}`, true},
+	{"a string for an integer", `{"data":[{"id":"a","top_provider":{"context_length":"8192"}}]}`, true},
+	{"a number in a list of strings", `{"data":[{"id":"a","supported_parameters":["a",1]}]}`, true},
+	{"a string for an object", `{"data":[{"id":"a","architecture":"text"}]}`, true},
+	{"a null entry", `{"data":[null]}`, true},
+	{"a string entry", `{"data":["a"]}`, true},
+	{"data not an array", `{"data":{}}`, true},
+	{"trailing garbage", `{"data":[]} x`, true},
+	{"a bad number", `{"data":[{"id":"a","context_length":01}]}`, true},
+	{"cut short", `{"data":[{"id":"a"`, true},
+	{"not an object", `[]`, true},
+	{"empty", ``, true},
+}
+
+// slowORModels is what ParseOpenRouterModels read with encoding/json
+// alone: the whole body, then each entry; ok is false when encoding/json
+// refuses the body or any entry.
+func slowORModels(body []byte) (data []orModel, present, ok bool) {
+	var doc struct {
+		Data *[]json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal(body, &doc) != nil {
+		return nil, false, false
+	}
+	if doc.Data == nil {
+		return nil, false, true
+	}
+	data = make([]orModel, len(*doc.Data))
+	for i, raw := range *doc.Data {
+		if json.Unmarshal(raw, &data[i]) != nil {
+			return nil, false, false
+		}
+	}
+	return data, true, true
+}
+
+// checkModelsAsJSON fails unless encoding/json reads body, every entry
+// without error, into exactly data.
+func checkModelsAsJSON(t *testing.T, body []byte, data []orModel, present bool) {
+	t.Helper()
+	want, wantPresent, ok := slowORModels(body)
+	if !ok {
+		t.Fatalf("read %q, which encoding/json refuses", body)
+	}
+	if present != wantPresent || len(data) != len(want) || len(data) > 0 && !reflect.DeepEqual(data, want) {
+		t.Fatalf("read %q as %+v (data present %v); encoding/json reads %+v (%v)", body, data, present, want, wantPresent)
+	}
+}
+
+func TestFastORModels(t *testing.T) {
+	for _, tc := range modelsDocs {
+		t.Run(tc.name, func(t *testing.T) {
+			got, present, ok := fastORModels([]byte(tc.body))
+			if ok == tc.left {
+				t.Fatalf("ok = %v, want %v", ok, !tc.left)
+			}
+			if ok {
+				checkModelsAsJSON(t, []byte(tc.body), got, present)
+			}
+		})
+	}
+}
+
+// TestFastORModelsRandom: lists cut and spliced at random from the cases
+// above are read as encoding/json reads them, or left to it.
+func TestFastORModelsRandom(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 6))
+	runs := 100000
+	if testing.Short() {
+		runs = 10000
+	}
+	read := 0
+	for range runs {
+		a := modelsDocs[rnd.IntN(len(modelsDocs))].body
+		b := modelsDocs[rnd.IntN(len(modelsDocs))].body
+		i, j := rnd.IntN(len(a)+1), rnd.IntN(len(b)+1)
+		body := []byte(a[:i] + b[j:])
+		if data, present, ok := fastORModels(body); ok {
+			read++
+			checkModelsAsJSON(t, body, data, present)
+		}
+	}
+	t.Logf("%d of %d lists read by hand", read, runs)
+}
+
+// TestFastORModelsFixtures: the recorded model lists, and OpenRouter's
+// real one when ../shared/realdata has it, are read by hand, as
+// encoding/json reads them.
+func TestFastORModelsFixtures(t *testing.T) {
+	bodies := map[string][]byte{}
+	for _, day := range []string{"2026-04-23", "2026-04-24"} {
+		bodies[day] = fixtureBody(t, day, "openrouter.ai/api/v1/models.json")
+	}
+	if b, err := os.ReadFile("../../shared/realdata/openrouter/from-anomalyco-models.dev/models.json"); err == nil {
+		bodies["realdata"] = b
+	}
+	for name, body := range bodies {
+		data, present, ok := fastORModels(body)
+		if !ok {
+			t.Fatalf("%s: left to encoding/json", name)
+		}
+		checkModelsAsJSON(t, body, data, present)
+		if len(data) == 0 {
+			t.Fatalf("%s: no models read", name)
+		}
+	}
+}
+
+// FuzzFastORModels: for any bytes, the hand reader gives what
+// encoding/json gives, or leaves the body to it.
+func FuzzFastORModels(f *testing.F) {
+	for _, tc := range modelsDocs {
+		f.Add([]byte(tc.body))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if data, present, ok := fastORModels(body); ok {
+			checkModelsAsJSON(t, body, data, present)
+		}
+	})
+}
+
+// BenchmarkORModels reads a 2,000-model list (the recorded list's entries,
+// renamed) by hand and with encoding/json, and parses it whole.
+func BenchmarkORModels(b *testing.B) {
+	var doc struct {
+		Data []map[string]json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(fixtureBody(b, "2026-04-23", "openrouter.ai/api/v1/models.json"), &doc); err != nil {
+		b.Fatal(err)
+	}
+	var entries []map[string]json.RawMessage
+	for i := 0; len(entries) < 2000; i++ {
+		e := maps.Clone(doc.Data[i%len(doc.Data)])
+		e["id"], _ = json.Marshal(fmt.Sprintf("creator/model-%04d", i))
+		entries = append(entries, e)
+	}
+	body, err := json.Marshal(map[string]any{"data": entries})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("hand", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		for range b.N {
+			if _, _, ok := fastORModels(body); !ok {
+				b.Fatal("left to encoding/json")
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		for range b.N {
+			if _, _, ok := slowORModels(body); !ok {
+				b.Fatal("refused")
+			}
+		}
+	})
+	b.Run("parse", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		for range b.N {
+			if _, err := ParseOpenRouterModels(Response{URL: "https://openrouter.ai/api/v1/models", Body: body}); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 }

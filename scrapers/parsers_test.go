@@ -121,15 +121,20 @@ func TestParseOpenRouterModelsErrors(t *testing.T) {
 // TestParseOpenRouterModelsRowWarnings: an entry the parser cannot read,
 // or an id listed again, is left out with a warning; the others stand.
 func TestParseOpenRouterModelsRowWarnings(t *testing.T) {
-	good := `{"id":"a/b","pricing":{"prompt":"0.1","completion":"0.2"}},{"id":"c/d","pricing":{"prompt":"0.3","completion":"0.4"}}`
-	for name, c := range map[string]struct{ bad, warning string }{
-		"no pricing":     {`{"id":"e/f"}`, "entry 2: e/f: no pricing"},
-		"bad price type": {`{"id":"e/f","pricing":{"prompt":[1],"completion":"0.1"}}`, "entry 2: e/f: pricing.prompt: want a string or a number, got [1]"},
-		"wrong type":     {`{"id":"e/f","context_length":"long"}`, "entry 2: json: cannot unmarshal string"},
-		"id twice":       {`{"id":"a/b","pricing":{"prompt":"9","completion":"9"}}`, "entry 2: a/b listed again (first in entry 0): left out"},
+	a := `{"id":"a/b","name":"A","pricing":{"prompt":"0.1","completion":"0.2"}}`
+	cd := `{"id":"c/d","name":"C","pricing":{"prompt":"0.3","completion":"0.4"}}`
+	for name, c := range map[string]struct{ body, warning string }{
+		"no pricing":     {a + "," + cd + `,{"id":"e/f"}`, "entry 2: e/f: no pricing"},
+		"bad price type": {a + "," + cd + `,{"id":"e/f","pricing":{"prompt":[1],"completion":"0.1"}}`, "entry 2: e/f: pricing.prompt: want a string or a number, got [1]"},
+		"wrong type":     {a + "," + cd + `,{"id":"e/f","context_length":"long"}`, "entry 2: json: cannot unmarshal string"},
+		"id twice":       {a + "," + cd + `,{"id":"a/b","pricing":{"prompt":"9","completion":"9"}}`, "entry 2: a/b listed again (first in entry 0): left out"},
+		// A bad entry between good ones: what it said before failing
+		// goes with it.
+		"bad price between": {a + `,{"id":"e/f","name":"E","pricing":{"prompt":"0.5","completion":{}}},` + cd, "entry 1: e/f: pricing.completion: want a string or a number"},
+		"no output between": {a + `,{"id":"e/f","name":"E","pricing":{"prompt":"0.5"}},` + cd, "entry 1: e/f: no pricing.completion"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			p, err := ParseOpenRouterModels(Response{Body: []byte(`{"data":[` + good + "," + c.bad + `]}`)})
+			p, err := ParseOpenRouterModels(Response{Body: []byte(`{"data":[` + c.body + `]}`)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,8 +146,13 @@ func TestParseOpenRouterModelsRowWarnings(t *testing.T) {
 					t.Errorf("%s input %+v, want %s", id, in, want)
 				}
 			}
-			if e := find(p.Observations, "e/f", catalog.FieldListed); len(e) != 0 {
-				t.Errorf("the bad entry was read: %+v", e)
+			for _, o := range p.Observations {
+				if o.Subject == "e/f" {
+					t.Errorf("the bad entry was read: %+v", o)
+				}
+			}
+			if names := find(p.Observations, "c/d", catalog.FieldName); len(names) != 1 || names[0].Value != "C" {
+				t.Errorf("c/d names %+v, want one: C", names)
 			}
 		})
 	}
