@@ -2,8 +2,11 @@ package refresh
 
 import (
 	"math"
+	"os"
+	"runtime"
 	"runtime/debug"
 	"testing"
+	"time"
 )
 
 // TestCollectSooner: with the default GOGC the post-crawl stages run at
@@ -78,4 +81,43 @@ func TestCollectSoonerLimitGOGC(t *testing.T) {
 		t.Errorf("with GOGC set, the stages ran under a limit of %d", got)
 	}
 	gc.restore()
+}
+
+// TestCollectSoonerLimitFollows: the post-crawl limit follows the live
+// heap up, collection by collection, to one and a half times it; after
+// restore it no longer moves.
+func TestCollectSoonerLimitFollows(t *testing.T) {
+	if os.Getenv("GOGC") != "" {
+		t.Skip("GOGC is set: no limit of ours")
+	}
+	orig := debug.SetMemoryLimit(math.MaxInt64)
+	defer debug.SetMemoryLimit(orig)
+	defer func(n int64) { postCrawlLimit = n }(postCrawlLimit)
+	postCrawlLimit = 8 << 20
+	runtime.GC()
+	gc := collectSooner()
+	defer gc.restore()
+
+	keep := make([][]byte, 0, 48)
+	for range 48 {
+		keep = append(keep, make([]byte, 1<<20))
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond) // the finalizer runs on its own goroutine
+		if got := debug.SetMemoryLimit(-1); got >= 48<<20*3/2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("with 48 MB live the limit stayed %d MB", debug.SetMemoryLimit(-1)>>20)
+		}
+	}
+	runtime.KeepAlive(keep)
+	gc.restore()
+	runtime.GC()
+	time.Sleep(10 * time.Millisecond)
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Fatalf("after restore the limit is %d, want none", got)
+	}
 }
