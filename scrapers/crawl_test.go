@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -221,6 +222,36 @@ func TestBundledDaysLoad(t *testing.T) {
 		rt := replayDay(t, d)
 		if rt.Manifest().RecordedAt.IsZero() {
 			t.Errorf("%s: no recorded_at", d)
+		}
+	}
+}
+
+// TestStampObservationsClips: the stamped observations come back in a
+// slice of their own length when the parser's had much room to spare (they
+// live until the run normalises them), in the parser's own when it had
+// little.
+func TestStampObservationsClips(t *testing.T) {
+	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
+	for _, c := range []struct{ n, room, wantCap int }{{27, 52, 27}, {8, 9, 9}, {0, 0, 0}, {100, 113, 100}, {100, 112, 112}} {
+		obs := make([]catalog.Observation, c.n, c.room)
+		for i := range obs {
+			obs[i].Value = strconv.Itoa(i)
+		}
+		if c.n > 0 {
+			obs[0].URL = "https://elsewhere.example/"
+		}
+		got := stampObservations(obs, "openai", "https://developers.openai.com/x", at)
+		if len(got) != c.n || cap(got) != c.wantCap {
+			t.Errorf("%d in room for %d: len %d cap %d, want cap %d", c.n, c.room, len(got), cap(got), c.wantCap)
+		}
+		for i, o := range got {
+			wantURL := "https://developers.openai.com/x"
+			if i == 0 {
+				wantURL = "https://elsewhere.example/"
+			}
+			if o.Source != "openai" || o.URL != wantURL || !o.RetrievedAt.Equal(at) || o.Value != strconv.Itoa(i) {
+				t.Errorf("observation %d stamped %+v", i, o)
+			}
 		}
 	}
 }

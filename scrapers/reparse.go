@@ -33,7 +33,7 @@ func Reparse(ctx context.Context, src Source, p catalog.Page, body []byte) (cata
 	if err != nil {
 		return p, err
 	}
-	stampObservations(parsed.Observations, p.Source, p.URL, p.FetchedAt)
+	parsed.Observations = stampObservations(parsed.Observations, p.Source, p.URL, p.FetchedAt)
 	p.Observations, p.Links, p.Warnings = parsed.Observations, parsed.Links, parsed.Warnings
 	if k, ok := src.(PlanKeyer); ok {
 		p.Plan = k.PlanKey(p.Kind)
