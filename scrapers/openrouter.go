@@ -106,95 +106,89 @@ var orPriceFields = []struct {
 // not JSON, when the array is missing or empty, or when most entries are
 // unreadable.
 func ParseOpenRouterModels(r Response) (Parsed, error) {
-	entries, err := orModelEntries(r.Body)
-	if err != nil {
-		return Parsed{}, fmt.Errorf("parse openrouter models: %w", err)
-	}
-	// About a dozen observations an entry, appended to one slice: built
-	// model by model, the slices were most of what a parse allocated.
-	out := make([]catalog.Observation, 0, len(entries)*orObsPerModel)
-	var tally rowTally
-	seen := make(map[string]int, len(entries))
-	for i, e := range entries {
-		m := e.m
-		if e.err != nil {
-			tally.skip("entry %d: %v", i, e.err)
-			continue
+	p := newORModelsRead(r)
+	present, ok := fastORModels(r.Body, p.entry)
+	if !ok { // encoding/json decides: the whole body, then each entry
+		p = newORModelsRead(r)
+		var doc struct {
+			Data *[]json.RawMessage `json:"data"`
 		}
-		if first, dup := seen[m.ID]; dup && m.ID != "" {
-			tally.warn("entry %d: %s listed again (first in entry %d): left out", i, clip.String(m.ID), first)
-			continue
+		if err := json.Unmarshal(r.Body, &doc); err != nil {
+			return Parsed{}, fmt.Errorf("parse openrouter models: %w", err)
 		}
-		next, err := orModelObservations(out, r, m, "openrouter")
-		if err != nil {
-			tally.skip("entry %d: %v", i, err)
-			continue
-		}
-		out = next
-		seen[m.ID] = i
-		tally.ok()
-		if m.HuggingFaceID != nil && *m.HuggingFaceID != "" {
-			if repo := strings.TrimSpace(*m.HuggingFaceID); HFRepoOK(repo) {
-				out = append(out, catalog.Observation{Source: "openrouter", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityAggregator,
-					Subject: m.ID, SubjectName: m.Name, Field: catalog.FieldHFRepo, Value: repo})
-			} else {
-				tally.warn("entry %d: %s: hugging_face_id %q is not an owner/name repository: left out", i, clip.String(m.ID), clip.String(repo))
+		if present = doc.Data != nil; present {
+			for _, raw := range *doc.Data {
+				var m orModel
+				err := json.Unmarshal(raw, &m)
+				p.read(m, err)
 			}
 		}
 	}
-	if err := tally.unreadable("entries"); err != nil {
+	if !present {
+		return Parsed{}, fmt.Errorf("parse openrouter models: no \"data\" array: %w", ErrMarkup)
+	}
+	if p.n == 0 {
+		return Parsed{}, fmt.Errorf("parse openrouter models: empty \"data\" array: %w", ErrMarkup)
+	}
+	if err := p.tally.unreadable("entries"); err != nil {
 		return Parsed{}, fmt.Errorf("parse openrouter models: %w", err)
 	}
-	return Parsed{Observations: out, Warnings: tally.Warnings()}, nil
+	return Parsed{Observations: p.out, Warnings: p.tally.Warnings()}, nil
 }
 
-// orEntry is one entry of the models list: the model, or why it could not
-// be read.
-type orEntry struct {
-	m   orModel
-	err error
+// orModelsRead is what ParseOpenRouterModels has read of a list so far:
+// the observations, appended to one slice (built entry by entry, the
+// slices were most of what a parse allocated), the tally, the ids seen.
+type orModelsRead struct {
+	r     Response
+	out   []catalog.Observation
+	tally rowTally
+	seen  map[string]int
+	n     int // entries read
 }
 
-// orModelEntries reads the "data" array of a models list: by hand when
-// the body is plain (fastORModels), else with encoding/json, the whole
-// body checked, then each entry on its own (an entry it refuses is that
-// entry's error). It fails when the body is not JSON or the array is
-// missing or empty.
-func orModelEntries(body []byte) ([]orEntry, error) {
-	if data, present, ok := fastORModels(body); ok {
-		if !present {
-			return nil, fmt.Errorf("no \"data\" array: %w", ErrMarkup)
-		}
-		if len(data) == 0 {
-			return nil, fmt.Errorf("empty \"data\" array: %w", ErrMarkup)
-		}
-		out := make([]orEntry, len(data))
-		for i := range data {
-			out[i].m = data[i]
-		}
-		return out, nil
-	}
-	var doc struct {
-		Data *[]json.RawMessage `json:"data"`
-	}
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, err
-	}
-	if doc.Data == nil {
-		return nil, fmt.Errorf("no \"data\" array: %w", ErrMarkup)
-	}
-	if len(*doc.Data) == 0 {
-		return nil, fmt.Errorf("empty \"data\" array: %w", ErrMarkup)
-	}
-	out := make([]orEntry, len(*doc.Data))
-	for i, raw := range *doc.Data {
-		out[i].err = json.Unmarshal(raw, &out[i].m)
-	}
-	return out, nil
+// orListObsRoom bounds the room made for a list's observations before
+// reading it: about a dozen an entry of a kilobyte or so, for lists of up
+// to ~5,000 models (a longer one grows as it is read).
+const orListObsRoom = 1 << 16
+
+func newORModelsRead(r Response) *orModelsRead {
+	return &orModelsRead{r: r, seen: map[string]int{},
+		out: make([]catalog.Observation, 0, min(len(r.Body)/80+16, orListObsRoom))}
 }
 
-// orObsPerModel is about how many observations a list entry gives.
-const orObsPerModel = 13
+// entry reads one entry decoded without error.
+func (p *orModelsRead) entry(m orModel) { p.read(m, nil) }
+
+// read reads the next entry: its observations, or why it is left out.
+func (p *orModelsRead) read(m orModel, err error) {
+	i := p.n
+	p.n++
+	if err != nil {
+		p.tally.skip("entry %d: %v", i, err)
+		return
+	}
+	if first, dup := p.seen[m.ID]; dup && m.ID != "" {
+		p.tally.warn("entry %d: %s listed again (first in entry %d): left out", i, clip.String(m.ID), first)
+		return
+	}
+	next, err := orModelObservations(p.out, p.r, m, "openrouter")
+	if err != nil {
+		p.tally.skip("entry %d: %v", i, err)
+		return
+	}
+	p.out = next
+	p.seen[m.ID] = i
+	p.tally.ok()
+	if m.HuggingFaceID != nil && *m.HuggingFaceID != "" {
+		if repo := strings.TrimSpace(*m.HuggingFaceID); HFRepoOK(repo) {
+			p.out = append(p.out, catalog.Observation{Source: "openrouter", URL: p.r.URL, RetrievedAt: p.r.RetrievedAt, Authority: catalog.AuthorityAggregator,
+				Subject: m.ID, SubjectName: m.Name, Field: catalog.FieldHFRepo, Value: repo})
+		} else {
+			p.tally.warn("entry %d: %s: hugging_face_id %q is not an owner/name repository: left out", i, clip.String(m.ID), clip.String(repo))
+		}
+	}
+}
 
 // orModelObservations appends an entry's observations to out; on an error
 // it returns out as it was.

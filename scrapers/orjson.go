@@ -132,17 +132,19 @@ var (
 	orTopProviderFields  = []string{"context_length", "max_completion_tokens"}
 )
 
-// fastORModels reads a models list, /api/v1/models, into the entries
-// ParseOpenRouterModels reads one by one with encoding/json — the "data"
-// array (nil for a missing or null one), each entry what
-// json.Unmarshal(entry, &m) gives — in one pass over the body; ok is false
-// when it leaves the body to encoding/json: anything unusual anywhere
-// (see jsonread.Reader), an entry that is not an object among them, so
-// that an entry encoding/json would refuse is refused as before, with its
-// error. FuzzFastORModels holds the two equal. The list is read whole
-// before a run can plan the requests of the models it names: with
-// encoding/json that was ~27 µs a model, on the critical path.
-func fastORModels(body []byte) (data []orModel, present, ok bool) {
+// fastORModels reads a models list, /api/v1/models, in one pass over the
+// body, handing each entry of its "data" array to each in order, as
+// json.Unmarshal(entry, &m) reads it; present is false for a missing or
+// null array. ok is false when it leaves the body to encoding/json:
+// anything unusual anywhere (see jsonread.Reader), an entry that is not
+// an object among them, so that an entry encoding/json would refuse is
+// refused as before, with its error; each may have been called for the
+// entries before, and the caller starts again. FuzzFastORModels holds the
+// two equal. The list is read whole before a run can plan the requests of
+// the models it names: with encoding/json that was ~27 µs a model, on the
+// critical path. No entry is kept here: a list of millions of empty
+// entries costs no more memory than its body.
+func fastORModels(body []byte, each func(orModel)) (present, ok bool) {
 	r := jsonread.New(body)
 	top := jsonread.Fields{Names: []string{"data"}}
 	r.Object(func(key []byte) {
@@ -151,22 +153,25 @@ func fastORModels(body []byte) (data []orModel, present, ok bool) {
 			return
 		}
 		if r.Null() {
-			data, present = nil, false
+			present = false
 			return
 		}
-		data, present = make([]orModel, 0, len(body)/1024), true
+		present = true
 		r.Array(func() {
 			if r.Peek() != '{' { // a null or another type: encoding/json's to decide
 				r.Fail()
 				return
 			}
-			data = append(data, readORModel(r))
+			m := readORModel(r)
+			if r.OK {
+				each(m)
+			}
 		})
 	})
 	if !r.End() {
-		return nil, false, false
+		return false, false
 	}
-	return data, present, true
+	return present, true
 }
 
 func readORModel(r *jsonread.Reader) orModel {

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -159,6 +160,12 @@ var modelsDocs = []struct {
 	{"empty", ``, true},
 }
 
+// fastORModelsAll is fastORModels with every entry it hands on kept.
+func fastORModelsAll(body []byte) (data []orModel, present, ok bool) {
+	present, ok = fastORModels(body, func(m orModel) { data = append(data, m) })
+	return data, present, ok
+}
+
 // slowORModels is what ParseOpenRouterModels read with encoding/json
 // alone: the whole body, then each entry; ok is false when encoding/json
 // refuses the body or any entry.
@@ -197,7 +204,7 @@ func checkModelsAsJSON(t *testing.T, body []byte, data []orModel, present bool) 
 func TestFastORModels(t *testing.T) {
 	for _, tc := range modelsDocs {
 		t.Run(tc.name, func(t *testing.T) {
-			got, present, ok := fastORModels([]byte(tc.body))
+			got, present, ok := fastORModelsAll([]byte(tc.body))
 			if ok == tc.left {
 				t.Fatalf("ok = %v, want %v", ok, !tc.left)
 			}
@@ -222,7 +229,7 @@ func TestFastORModelsRandom(t *testing.T) {
 		b := modelsDocs[rnd.IntN(len(modelsDocs))].body
 		i, j := rnd.IntN(len(a)+1), rnd.IntN(len(b)+1)
 		body := []byte(a[:i] + b[j:])
-		if data, present, ok := fastORModels(body); ok {
+		if data, present, ok := fastORModelsAll(body); ok {
 			read++
 			checkModelsAsJSON(t, body, data, present)
 		}
@@ -242,7 +249,7 @@ func TestFastORModelsFixtures(t *testing.T) {
 		bodies["realdata"] = b
 	}
 	for name, body := range bodies {
-		data, present, ok := fastORModels(body)
+		data, present, ok := fastORModelsAll(body)
 		if !ok {
 			t.Fatalf("%s: left to encoding/json", name)
 		}
@@ -260,7 +267,7 @@ func FuzzFastORModels(f *testing.F) {
 		f.Add([]byte(tc.body))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		if data, present, ok := fastORModels(body); ok {
+		if data, present, ok := fastORModelsAll(body); ok {
 			checkModelsAsJSON(t, body, data, present)
 		}
 	})
@@ -288,7 +295,7 @@ func BenchmarkORModels(b *testing.B) {
 	b.Run("hand", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		for range b.N {
-			if _, _, ok := fastORModels(body); !ok {
+			if _, ok := fastORModels(body, func(orModel) {}); !ok {
 				b.Fatal("left to encoding/json")
 			}
 		}
@@ -309,4 +316,24 @@ func BenchmarkORModels(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestORModelsManyEmptyEntries: a list of a million entries with nothing
+// in them (within the default body limit) is refused as unreadable, and
+// reading it allocates in proportion to its body, keeping no entry.
+func TestORModelsManyEmptyEntries(t *testing.T) {
+	const n = 1 << 20
+	body := []byte(`{"data":[` + strings.Repeat(`{},`, n-1) + `{}]}`)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := ParseOpenRouterModels(Response{URL: "https://openrouter.ai/api/v1/models", Body: body})
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "unreadable") {
+		t.Fatalf("a list of empty entries: %v, want it refused as unreadable", err)
+	}
+	t.Logf("%d bytes allocated an entry", (after.TotalAlloc-before.TotalAlloc)/n)
+	if per := (after.TotalAlloc - before.TotalAlloc) / n; per > 512 {
+		t.Errorf("%d bytes allocated an empty entry", per)
+	}
 }
