@@ -375,24 +375,33 @@ func (f *fetcher) finish(res Fetched) {
 func (f *fetcher) fetchOne(run *runner, r Request) Fetched {
 	start := time.Now()
 	res := Fetched{Request: r, Statuses: map[int]int{}}
-	hdr := http.Header{}
-	hdr.Set("User-Agent", f.o.UserAgent)
-	hdr.Set(sourceHeader, r.Source) // deadlineTransport takes it off
-	sctx := f.deadlines.of(r.Source)
+	var etag, lm string
 	if f.o.Validators != nil {
-		etag, lm := f.o.Validators(r.URL)
+		etag, lm = f.o.Validators(r.URL)
+	}
+	// header makes an attempt's headers: colly keeps the map it is given.
+	// Accept-Encoding is set here, as decodingTransport would set it on a
+	// copy of the request and its headers (a nothing-changed night made
+	// four copies of every request's headers).
+	header := func() http.Header {
+		hdr := make(http.Header, 5)
+		hdr["User-Agent"] = []string{f.o.UserAgent}
+		hdr["Accept-Encoding"] = []string{acceptEncoding}
+		hdr[sourceHeader] = []string{r.Source} // deadlineTransport takes it off
 		if etag != "" {
-			hdr.Set("If-None-Match", etag)
+			hdr["If-None-Match"] = []string{etag}
 		}
 		if lm != "" {
-			hdr.Set("If-Modified-Since", lm)
+			hdr["If-Modified-Since"] = []string{lm}
 		}
+		return hdr
 	}
+	sctx := f.deadlines.of(r.Source)
 	for attempt := 1; ; attempt++ {
 		res.Attempts = attempt
 		res.FetchedAt = f.now()
 		f.progress(Progress{Kind: ProgressStarted, Source: r.Source, URL: r.URL, Attempt: attempt})
-		resp, err := f.request(sctx, run, r.URL, hdr.Clone())
+		resp, err := f.request(sctx, run, r.URL, header())
 		var wait time.Duration
 		switch {
 		case errors.Is(err, colly.ErrRobotsTxtBlocked):
