@@ -32,6 +32,7 @@ type obsScanner struct {
 	data []byte
 	i    int
 	ok   bool
+	end  bool // the array's closing bracket was read
 	// seen holds the page's strings kept once (see intern).
 	seen map[string]string
 }
@@ -39,33 +40,59 @@ type obsScanner struct {
 // scanObsRecords is readObsRecords' hand reader: ok is false when the data
 // is not in the plain form it reads, and encoding/json must decide.
 func scanObsRecords(data []byte) ([]obsRecord, bool) {
-	s := &obsScanner{data: data, ok: true, seen: map[string]string{}}
-	s.space()
-	if !s.byte('[') {
-		return nil, false
-	}
 	recs := make([]obsRecord, 0, len(data)/96)
-	s.space()
-	if s.peek() == ']' {
-		s.i++
-	} else {
-		for s.ok {
-			var r obsRecord
-			s.record(&r)
-			recs = append(recs, r)
-			s.space()
-			if s.peek() == ']' {
-				s.i++
-				break
-			}
-			s.byte(',')
-		}
+	s := newObsScanner(data)
+	var r obsRecord
+	for s.next(&r) {
+		recs = append(recs, r)
 	}
-	s.space()
-	if !s.ok || s.i != len(s.data) {
+	if !s.done() {
 		return nil, false
 	}
 	return recs, true
+}
+
+// newObsScanner starts reading a record array (see next).
+func newObsScanner(data []byte) *obsScanner {
+	s := &obsScanner{data: data, ok: true, seen: map[string]string{}}
+	s.space()
+	if s.byte('[') {
+		s.space()
+		if s.peek() == ']' {
+			s.i++
+			s.end = true
+		}
+	}
+	return s
+}
+
+// next reads the next record into r (zeroed first), and reports whether
+// there was one; done says, after the last, whether the whole array was
+// in the plain form the scanner reads. A record is read into the caller's
+// r, not handed to a function: it stays on the caller's stack.
+func (s *obsScanner) next(r *obsRecord) bool {
+	if !s.ok || s.end {
+		return false
+	}
+	*r = obsRecord{}
+	s.record(r)
+	if !s.ok {
+		return false
+	}
+	s.space()
+	if s.peek() == ']' {
+		s.i++
+		s.end = true
+	} else {
+		s.byte(',')
+	}
+	return s.ok
+}
+
+// done reports whether the array was read whole, in the plain form.
+func (s *obsScanner) done() bool {
+	s.space()
+	return s.ok && s.end && s.i == len(s.data)
 }
 
 func (s *obsScanner) peek() byte {

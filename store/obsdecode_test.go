@@ -28,6 +28,23 @@ func sameAsJSON(t *testing.T, data []byte) {
 	if recs, ok := scanObsRecords(data); ok && (wantErr != nil || !reflect.DeepEqual(recs, want) && len(want)+len(recs) > 0) {
 		t.Fatalf("%q: the hand reader took what encoding/json reads otherwise: %+v, %v", data, recs, wantErr)
 	}
+	// A page's observations, read straight from the record: the records
+	// encoding/json reads, made observations.
+	p := &catalog.Page{Source: "openrouter", URL: "https://openrouter.ai/api/v1/models", FetchedAt: time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)}
+	err = decodeObservations(p, data)
+	if (err != nil) != (wantErr != nil) {
+		t.Fatalf("%q: decodeObservations error %v, encoding/json's %v", data, err, wantErr)
+	}
+	if err == nil {
+		if len(p.Observations) != len(want) || cap(p.Observations)-len(p.Observations) > len(want)/8 {
+			t.Fatalf("%q: %d observations in room for %d, want %d", data, len(p.Observations), cap(p.Observations), len(want))
+		}
+		for i := range want {
+			if got := p.Observations[i]; got != observationOf(p, &want[i]) {
+				t.Fatalf("%q: observation %d %+v, want %+v", data, i, got, observationOf(p, &want[i]))
+			}
+		}
+	}
 }
 
 // obsRecordSamples are records as stored, and forms another writer could
@@ -227,4 +244,24 @@ func BenchmarkObservationRecords(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkDecodeObservations restores a 26-observation endpoints page's
+// observations from their record, as LoadObservations does.
+func BenchmarkDecodeObservations(b *testing.B) {
+	p := &catalog.Page{Source: "openrouter-endpoints", URL: "https://openrouter.ai/api/v1/models/meta-llama/llama-3.2-1b-instruct/endpoints"}
+	for _, prov := range []string{"deepinfra", "together", "fireworks", "novita", "cloudflare"} {
+		for _, f := range []catalog.Field{catalog.FieldPriceInput, catalog.FieldPriceOutput, catalog.FieldOfferingContext, catalog.FieldOfferingMaxOutput, catalog.FieldPriceCachedInput} {
+			p.Observations = append(p.Observations, catalog.Observation{Source: p.Source, URL: p.URL, Authority: catalog.AuthorityAggregator,
+				Subject: "meta-llama/llama-3.2-1b-instruct", SubjectName: "Meta: Llama 3.2 1B Instruct", Provider: prov, Field: f, Value: "0.000000027", Unit: catalog.PerToken})
+		}
+	}
+	data := encodeObservations(p)
+	b.ReportAllocs()
+	for range b.N {
+		q := catalog.Page{Source: p.Source, URL: p.URL}
+		if err := decodeObservations(&q, data); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

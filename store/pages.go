@@ -88,23 +88,49 @@ func appendObsField(b []byte, key, v string, always bool) []byte {
 	return jsonstr.AppendHTML(append(b, key...), v)
 }
 
-// decodeObservations restores a page's observations from their record.
+// decodeObservations restores a page's observations from their record,
+// read by hand straight into the observations (see obsScanner.next), or by
+// encoding/json when the record is not in the plain form. The
+// observations live until the run normalises them: they are kept in a
+// slice of about their own length.
 func decodeObservations(p *catalog.Page, data []byte) error {
-	recs, err := readObsRecords(data) // see obsdecode.go
-	if err != nil {
-		return fmt.Errorf("observations of %s: %w", p.URL, err)
+	// Each record encodeObservations writes opens with {"a": (a quote in a
+	// string is escaped): the count is the room to make.
+	obs := make([]catalog.Observation, 0, bytes.Count(data, recordStart))
+	s := newObsScanner(data)
+	var r obsRecord
+	for s.next(&r) {
+		obs = append(obs, observationOf(p, &r))
 	}
-	p.Observations = make([]catalog.Observation, len(recs))
-	for i, r := range recs {
-		url := r.URL
-		if url == "" {
-			url = p.URL
+	if !s.done() {
+		recs, err := readObsRecords(data) // encoding/json decides
+		if err != nil {
+			return fmt.Errorf("observations of %s: %w", p.URL, err)
 		}
-		p.Observations[i] = catalog.Observation{Source: p.Source, URL: url, Authority: catalog.Authority(r.Authority),
-			RetrievedAt: p.FetchedAt, Subject: r.Subject, SubjectName: r.SubjectName, Provider: r.Provider,
-			Region: r.Region, Variant: r.Variant, Field: catalog.Field(r.Field), Value: r.Value, Unit: catalog.Unit(r.Unit), Note: r.Note}
+		obs = obs[:0]
+		for i := range recs {
+			obs = append(obs, observationOf(p, &recs[i]))
+		}
 	}
+	if cap(obs)-len(obs) > len(obs)/8 { // a record another writer made
+		obs = append(make([]catalog.Observation, 0, len(obs)), obs...)
+	}
+	p.Observations = obs
 	return nil
+}
+
+// recordStart opens every observation record encodeObservations writes.
+var recordStart = []byte(`{"a":`)
+
+// observationOf is the observation a record of page p stands for.
+func observationOf(p *catalog.Page, r *obsRecord) catalog.Observation {
+	url := r.URL
+	if url == "" {
+		url = p.URL
+	}
+	return catalog.Observation{Source: p.Source, URL: url, Authority: catalog.Authority(r.Authority),
+		RetrievedAt: p.FetchedAt, Subject: r.Subject, SubjectName: r.SubjectName, Provider: r.Provider,
+		Region: r.Region, Variant: r.Variant, Field: catalog.Field(r.Field), Value: r.Value, Unit: catalog.Unit(r.Unit), Note: r.Note}
 }
 
 // pageMeta is everything of a page but its observations: the small
