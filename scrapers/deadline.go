@@ -117,6 +117,7 @@ func (t *deadlineTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	release := func() { stop(); cancel(nil) }
 	r := req.Clone(ctx)
 	r.Header.Del(sourceHeader)
+	r.Header.Del(fetchHeader)
 	resp, err := t.next.RoundTrip(r)
 	if err != nil {
 		release()

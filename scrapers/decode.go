@@ -37,6 +37,9 @@ const acceptEncoding = "gzip, deflate"
 type decodingTransport struct {
 	next http.RoundTripper
 	max  int64
+	// slots, when set, receive the bodies of the requests that name one
+	// (see bodyslot.go).
+	slots *bodySlots
 }
 
 // RoundTrip fetches req through the next transport and returns the response
@@ -68,12 +71,15 @@ func (t *decodingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	if len(codings) == 0 {
 		resp.Body = &decodedBody{wire: resp.Body, r: &boundedReader{r: resp.Body, left: t.max, limit: t.max, where: "after decoding"}}
-		return resp, nil
+	} else {
+		resp.Header.Del("Content-Encoding")
+		resp.Header.Del("Content-Length")
+		resp.ContentLength = -1
+		resp.Body = &decodedBody{wire: resp.Body, codings: codings, max: t.max}
 	}
-	resp.Header.Del("Content-Encoding")
-	resp.Header.Del("Content-Length")
-	resp.ContentLength = -1
-	resp.Body = &decodedBody{wire: resp.Body, codings: codings, max: t.max}
+	if slot := t.slots.get(req.Header.Get(fetchHeader)); slot != nil {
+		resp.Body = &slotBody{ReadCloser: resp.Body, slot: slot, size: resp.ContentLength}
+	}
 	return resp, nil
 }
 

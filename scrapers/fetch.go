@@ -200,11 +200,12 @@ func (e *StatusError) Error() string {
 func Fetch(ctx context.Context, o Options, reqs []Request, handle func(Fetched) []Request) error {
 	o = o.Defaults()
 	deadlines := &sourceDeadlines{parent: ctx, timeout: o.SourceTimeout}
-	c, err := newCollector(ctx, o, deadlines)
+	slots := &bodySlots{}
+	c, err := newCollector(ctx, o, deadlines, slots)
 	if err != nil {
 		return err
 	}
-	f := &fetcher{ctx: ctx, o: o, c: c, deadlines: deadlines, handle: handle, seen: map[string]bool{}, hosts: map[string]*hostQueue{}, done: make(chan struct{})}
+	f := &fetcher{ctx: ctx, o: o, c: c, deadlines: deadlines, slots: slots, handle: handle, seen: map[string]bool{}, hosts: map[string]*hostQueue{}, done: make(chan struct{})}
 	f.enqueue(reqs)
 	f.wg.Wait()
 	close(f.done)
@@ -217,6 +218,7 @@ type fetcher struct {
 	o         Options
 	c         *colly.Collector
 	deadlines *sourceDeadlines
+	slots     *bodySlots // the bodies of requests in flight (see bodyslot.go)
 	handle    func(Fetched) []Request
 
 	mu    sync.Mutex
@@ -228,7 +230,7 @@ type fetcher struct {
 
 // newCollector is the one factory of collectors: a new one per run, never
 // reused, so no visited set, robots cache or callback outlives its run.
-func newCollector(ctx context.Context, o Options, deadlines *sourceDeadlines) (*colly.Collector, error) {
+func newCollector(ctx context.Context, o Options, deadlines *sourceDeadlines, slots *bodySlots) (*colly.Collector, error) {
 	c := colly.NewCollector(colly.StdlibContext(ctx))
 	// colly reads COLLY_* variables after its options: set what matters
 	// after the call so a stray variable cannot override it.
@@ -244,7 +246,7 @@ func newCollector(ctx context.Context, o Options, deadlines *sourceDeadlines) (*
 	c.Async = false // our per-host workers bound the frontier
 	c.AllowedDomains, c.DisallowedDomains = nil, nil
 	c.DisableCookies()
-	c.WithTransport(&robotsOnce{next: &decodingTransport{next: &deadlineTransport{next: stageTransport{o.Transport}, deadlines: deadlines}, max: o.MaxBodyBytes}})
+	c.WithTransport(&robotsOnce{next: &decodingTransport{next: &deadlineTransport{next: stageTransport{o.Transport}, deadlines: deadlines}, max: o.MaxBodyBytes, slots: slots}})
 	c.SetRequestTimeout(o.Timeout)
 	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
@@ -401,7 +403,14 @@ func (f *fetcher) fetchOne(run *runner, r Request) Fetched {
 		res.Attempts = attempt
 		res.FetchedAt = f.now()
 		f.progress(Progress{Kind: ProgressStarted, Source: r.Source, URL: r.URL, Attempt: attempt})
-		resp, err := f.request(sctx, run, r.URL, header())
+		hdr := header()
+		id, slot := f.slots.open()
+		hdr[fetchHeader] = []string{id}
+		resp, err := f.request(sctx, run, r.URL, hdr)
+		f.slots.close(id)
+		if body, ok := slot.take(); ok && resp != nil {
+			resp.Body = body // read whole by decodingTransport: colly's is empty
+		}
 		var wait time.Duration
 		switch {
 		case errors.Is(err, colly.ErrRobotsTxtBlocked):

@@ -1,0 +1,78 @@
+package scrapers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// TestBodySlot: a body fetchOne asks for reaches it through its slot, read
+// whole into one slice of its Content-Length (colly's own read sees an
+// empty body); a gzipped body is decoded the same way; a body past the
+// limit, or cut short of its Content-Length, fails as it did through
+// colly; no slot is left open.
+func TestBodySlot(t *testing.T) {
+	page := strings.Repeat("<p>model card</p>\n", 4000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			http.NotFound(w, r)
+		case "/page":
+			if r.Header.Get(fetchHeader) != "" || r.Header.Get(sourceHeader) != "" {
+				t.Errorf("an internal header reached the server: %v", r.Header)
+			}
+			w.Header().Set("Content-Length", fmt.Sprint(len(page)))
+			w.Write([]byte(page))
+		case "/gzip":
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Write(gzipped(t, []byte(page)))
+		case "/big":
+			w.Write([]byte(strings.Repeat("x", 1<<17)))
+		case "/short": // claims 60,000 bytes (under the limit), sends 10
+			w.Header().Set("Content-Length", "60000")
+			w.Write([]byte("0123456789"))
+		}
+	}))
+	defer srv.Close()
+	o := testOptions()
+	o.MaxBodyBytes = 1 << 20
+	got := fetchAll(t, o, Request{URL: srv.URL + "/page"}, Request{URL: srv.URL + "/gzip"})
+	for _, p := range []string{"/page", "/gzip"} {
+		if f := got[srv.URL+p]; f.Err != nil || string(f.Body) != page {
+			t.Errorf("%s: err %v, %d bytes; want the page's %d", p, f.Err, len(f.Body), len(page))
+		}
+	}
+	if f := got[srv.URL+"/page"]; cap(f.Body) != len(page)+1 {
+		t.Errorf("the body is in a slice of %d bytes for its %d: not read through its slot", cap(f.Body), len(page))
+	}
+
+	o.MaxBodyBytes = 1 << 16
+	o.MaxRetries = 0
+	got = fetchAll(t, o, Request{URL: srv.URL + "/big"}, Request{URL: srv.URL + "/short"})
+	if f := got[srv.URL+"/big"]; !errors.Is(f.Err, ErrBodyTooLarge) || f.Body != nil {
+		t.Errorf("a body past the limit: err %v, %d bytes", f.Err, len(f.Body))
+	}
+	if f := got[srv.URL+"/short"]; f.Err == nil || f.Body != nil {
+		t.Errorf("a body cut short of its Content-Length: err %v, %d bytes", f.Err, len(f.Body))
+	}
+}
+
+// TestBodySlotsClose: a closed slot is forgotten; a body put after it goes
+// nowhere.
+func TestBodySlotsClose(t *testing.T) {
+	var s bodySlots
+	id, slot := s.open()
+	if s.get(id) != slot {
+		t.Fatal("an open slot is not found by its id")
+	}
+	s.close(id)
+	if s.get(id) != nil || len(s.m) != 0 {
+		t.Fatalf("a closed slot is still there: %v", s.m)
+	}
+	if (*bodySlots)(nil).get(id) != nil || s.get("") != nil {
+		t.Fatal("no slots, or no id, found a slot")
+	}
+}
