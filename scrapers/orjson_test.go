@@ -77,23 +77,38 @@ func checkAsJSON(t *testing.T, body []byte, doc orEndpointsDoc) {
 // TestFastOREndpointsRandom: documents cut and spliced at random from the
 // cases above are read as encoding/json reads them, or left to it.
 func TestFastOREndpointsRandom(t *testing.T) {
-	rnd := rand.New(rand.NewPCG(3, 4))
+	bodies := make([]string, len(endpointsDocs))
+	for i, d := range endpointsDocs {
+		bodies[i] = d.body
+	}
+	spliced(t, 3, bodies, func(body []byte) bool {
+		doc, ok := fastOREndpoints(body)
+		if ok {
+			checkAsJSON(t, body, doc)
+		}
+		return ok
+	})
+}
+
+// spliced reads documents cut and spliced at random from bodies (the
+// first part of one, the last of another) with read, which reports
+// whether it read the document by hand, and says how many it did.
+func spliced(t *testing.T, seed uint64, bodies []string, read func([]byte) bool) {
+	t.Helper()
+	rnd := rand.New(rand.NewPCG(seed, seed+1))
 	runs := 100000
 	if testing.Short() {
 		runs = 10000
 	}
-	read := 0
+	byHand := 0
 	for range runs {
-		a := endpointsDocs[rnd.IntN(len(endpointsDocs))].body
-		b := endpointsDocs[rnd.IntN(len(endpointsDocs))].body
+		a, b := bodies[rnd.IntN(len(bodies))], bodies[rnd.IntN(len(bodies))]
 		i, j := rnd.IntN(len(a)+1), rnd.IntN(len(b)+1)
-		body := []byte(a[:i] + b[j:])
-		if doc, ok := fastOREndpoints(body); ok {
-			read++
-			checkAsJSON(t, body, doc)
+		if read([]byte(a[:i] + b[j:])) {
+			byHand++
 		}
 	}
-	t.Logf("%d of %d documents read by hand", read, runs)
+	t.Logf("%d of %d documents read by hand", byHand, runs)
 }
 
 // TestFastOREndpointsFixture: the recorded endpoints responses are read by
@@ -218,23 +233,17 @@ func TestFastORModels(t *testing.T) {
 // TestFastORModelsRandom: lists cut and spliced at random from the cases
 // above are read as encoding/json reads them, or left to it.
 func TestFastORModelsRandom(t *testing.T) {
-	rnd := rand.New(rand.NewPCG(5, 6))
-	runs := 100000
-	if testing.Short() {
-		runs = 10000
+	bodies := make([]string, len(modelsDocs))
+	for i, d := range modelsDocs {
+		bodies[i] = d.body
 	}
-	read := 0
-	for range runs {
-		a := modelsDocs[rnd.IntN(len(modelsDocs))].body
-		b := modelsDocs[rnd.IntN(len(modelsDocs))].body
-		i, j := rnd.IntN(len(a)+1), rnd.IntN(len(b)+1)
-		body := []byte(a[:i] + b[j:])
-		if data, present, ok := fastORModelsAll(body); ok {
-			read++
+	spliced(t, 5, bodies, func(body []byte) bool {
+		data, present, ok := fastORModelsAll(body)
+		if ok {
 			checkModelsAsJSON(t, body, data, present)
 		}
-	}
-	t.Logf("%d of %d lists read by hand", read, runs)
+		return ok
+	})
 }
 
 // TestFastORModelsFixtures: the recorded model lists, and OpenRouter's

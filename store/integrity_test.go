@@ -415,6 +415,21 @@ func TestReadsNameAnUndecodableRecord(t *testing.T) {
 	}
 }
 
+// damageFromOutside makes a leaf page in use say it is another page, as a
+// disk, a copy or another program might. The write moves the file's
+// modification time (set here past the clock's tick, which a write within
+// the same tick as the store's last would share).
+func damageFromOutside(t *testing.T, path string) {
+	t.Helper()
+	st := fileStateOf(t, path)
+	leaf := inUse(t, path, st, leafPageFlag)[0]
+	writeAt(t, path, int64(leaf)*int64(st.psize), u64le(leaf+1))
+	later := time.Now().Add(time.Minute)
+	if err := os.Chtimes(path, later, later); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestOwnWritesAreNotWalked: the file's structure is walked at Open; this
 // store's own transactions from that sound state do not make a commit walk
 // the whole file again, but a change made from outside does, and damage it
@@ -445,16 +460,7 @@ func TestOwnWritesAreNotWalked(t *testing.T) {
 		t.Fatalf("three runs of this store's own writes walked the file %d times, want 0", n)
 	}
 
-	// From outside: a leaf page in use says it is another page. The write
-	// moves the file's modification time (set here past the clock's tick,
-	// which a write within the same tick as the store's last would share).
-	st := fileStateOf(t, path)
-	leaf := inUse(t, path, st, leafPageFlag)[0]
-	writeAt(t, path, int64(leaf)*int64(st.psize), u64le(leaf+1))
-	later := time.Now().Add(time.Minute)
-	if err := os.Chtimes(path, later, later); err != nil {
-		t.Fatal(err)
-	}
+	damageFromOutside(t, path)
 	_, err = s.CommitRun(Commit{Run: catalog.Run{StartedAt: day.Add(5 * time.Hour), Status: catalog.RunOK}})
 	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "says it is page") {
 		t.Fatalf("commit after a write from outside: %v, want the damage found", err)

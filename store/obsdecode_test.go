@@ -244,24 +244,15 @@ func BenchmarkObservationRecords(b *testing.B) {
 			}
 		}
 	})
-}
-
-// BenchmarkDecodeObservations restores a 26-observation endpoints page's
-// observations from their record, as LoadObservations does.
-func BenchmarkDecodeObservations(b *testing.B) {
-	p := &catalog.Page{Source: "openrouter-endpoints", URL: "https://openrouter.ai/api/v1/models/meta-llama/llama-3.2-1b-instruct/endpoints"}
-	for _, prov := range []string{"deepinfra", "together", "fireworks", "novita", "cloudflare"} {
-		for _, f := range []catalog.Field{catalog.FieldPriceInput, catalog.FieldPriceOutput, catalog.FieldOfferingContext, catalog.FieldOfferingMaxOutput, catalog.FieldPriceCachedInput} {
-			p.Observations = append(p.Observations, catalog.Observation{Source: p.Source, URL: p.URL, Authority: catalog.AuthorityAggregator,
-				Subject: "meta-llama/llama-3.2-1b-instruct", SubjectName: "Meta: Llama 3.2 1B Instruct", Provider: prov, Field: f, Value: "0.000000027", Unit: catalog.PerToken})
+	// The page's observations restored from their record, as
+	// LoadObservations does.
+	b.Run("decode/page", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			q := catalog.Page{Source: p.Source, URL: p.URL}
+			if err := decodeObservations(&q, data); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
-	data := encodeObservations(p)
-	b.ReportAllocs()
-	for range b.N {
-		q := catalog.Page{Source: p.Source, URL: p.URL}
-		if err := decodeObservations(&q, data); err != nil {
-			b.Fatal(err)
-		}
-	}
+	})
 }

@@ -78,15 +78,9 @@ func TestWalkMarkSparesTheNextOpen(t *testing.T) {
 		t.Fatalf("a copy with the original's mark beside it was walked %d times, want 1", n)
 	}
 
-	// Damage from outside (past the clock's tick of the last write): the
-	// mark no longer names the file's state; the open walks and refuses.
-	st := fileStateOf(t, path)
-	leaf := inUse(t, path, st, leafPageFlag)[0]
-	writeAt(t, path, int64(leaf)*int64(st.psize), u64le(leaf+1))
-	later := time.Now().Add(time.Minute)
-	if err := os.Chtimes(path, later, later); err != nil {
-		t.Fatal(err)
-	}
+	// Damage from outside: the mark no longer names the file's state; the
+	// open walks and refuses.
+	damageFromOutside(t, path)
 	forgetWalks()
 	_, err = Open(path, Options{})
 	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "says it is page") {
