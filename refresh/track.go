@@ -255,7 +255,15 @@ func (tr *tracker) tracked(read []catalog.Page, facts bool) (scrapers.Tracked, e
 	}
 	sort.Slice(pages, func(i, j int) bool { return pages[i].URL < pages[j].URL })
 	if tr.st != nil {
-		if err := tr.st.LoadObservations(pages); err != nil {
+		// The ids alone are planned from each subject the defining lists
+		// name and their Hugging Face repositories (trackedSet, HFRepos):
+		// a stored list's rows are read, not its every observation (these
+		// pages are the tracker's own copies).
+		load := func(pages []catalog.Page) error { return tr.st.LoadRows(pages, catalog.FieldHFRepo) }
+		if facts {
+			load = tr.st.LoadObservations
+		}
+		if err := load(pages); err != nil {
 			return scrapers.Tracked{}, err
 		}
 	}

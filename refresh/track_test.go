@@ -110,3 +110,50 @@ func TestTrackedFactsFromThePublishedCatalogue(t *testing.T) {
 		t.Error("a changed page planned from the published catalogue")
 	}
 }
+
+// TestTrackedFromRows: the ids stage's tracked set planned from the rows
+// of the stored defining pages (Store.LoadRows) is the one planned from
+// their every observation.
+func TestTrackedFromRows(t *testing.T) {
+	st := openStore(t)
+	o := replayOptions(t, "2026-04-23")
+	if _, err := Run(context.Background(), st, o); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := st.Pages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := newTracker(st, o, stored)
+	var full, rows []catalog.Page
+	for _, p := range stored {
+		if tr.definers[p.Source] {
+			p.Reused = true
+			full, rows = append(full, p), append(rows, p)
+		}
+	}
+	if len(full) == 0 {
+		t.Fatal("no stored page of a defining source")
+	}
+	if err := st.LoadObservations(full); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.LoadRows(rows, catalog.FieldHFRepo); err != nil {
+		t.Fatal(err)
+	}
+	nFull, nRows := 0, 0
+	for i := range full {
+		nFull, nRows = nFull+len(full[i].Observations), nRows+len(rows[i].Observations)
+	}
+	if nRows >= nFull {
+		t.Errorf("the rows are %d observations of %d", nRows, nFull)
+	}
+	a := trackedSet(full, tr.definers, o.Track, o.Normalization, false, nil)
+	b := trackedSet(rows, tr.definers, o.Track, o.Normalization, false, nil)
+	if len(a.Models) == 0 || !reflect.DeepEqual(a.Models, b.Models) {
+		t.Fatalf("planned from rows:\n%+v\nfrom every observation:\n%+v", b.Models, a.Models)
+	}
+	if !slices.ContainsFunc(b.Models, func(m scrapers.TrackedModel) bool { return m.HFRepo != "" }) {
+		t.Error("no Hugging Face repository planned from the rows")
+	}
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -35,6 +36,25 @@ type obsScanner struct {
 	end  bool // the array's closing bracket was read
 	// seen holds the page's strings kept once (see intern).
 	seen map[string]string
+	// rows, when set, keeps only some records (see rowFilter); skipped
+	// is set when the record being read had its value skipped.
+	rows    *rowFilter
+	skipped bool
+}
+
+// rowFilter keeps of a page's records the first of each row (a run of
+// records of one subject) and every record of one of fields: what a
+// tracked set is planned from (the subjects, the Hugging Face
+// repositories), at a fraction of the cost of every record. A record not
+// kept has its value read and checked but not made a string.
+type rowFilter struct {
+	fields []string
+	prev   string // the subject of the record before
+	kept   bool   // the last record read is kept
+}
+
+func (f *rowFilter) keep(subject, field string) bool {
+	return subject != f.prev || slices.Contains(f.fields, field)
 }
 
 // scanObsRecords is readObsRecords' hand reader: ok is false when the data
@@ -75,9 +95,18 @@ func (s *obsScanner) next(r *obsRecord) bool {
 		return false
 	}
 	*r = obsRecord{}
+	s.skipped = false
 	s.record(r)
 	if !s.ok {
 		return false
+	}
+	if f := s.rows; f != nil {
+		f.kept = f.keep(r.Subject, r.Field)
+		if s.skipped && f.kept { // a key after the value changed the record's row: encoding/json decides
+			s.ok = false
+			return false
+		}
+		f.prev = r.Subject
 	}
 	s.space()
 	if s.peek() == ']' {
@@ -134,6 +163,7 @@ func (s *obsScanner) record(r *obsRecord) {
 		s.i++
 		return
 	}
+	var subject, field bool // read already in this record
 	for s.ok {
 		key, ok := s.raw()
 		if !ok || !s.byte(':') {
@@ -149,7 +179,7 @@ func (s *obsScanner) record(r *obsRecord) {
 		case 'a':
 			r.Authority = s.int()
 		case 's':
-			r.Subject = s.str(true)
+			r.Subject, subject = s.str(true), true
 		case 'n':
 			r.SubjectName = s.str(true)
 		case 'p':
@@ -159,8 +189,13 @@ func (s *obsScanner) record(r *obsRecord) {
 		case 'v':
 			r.Variant = s.str(true)
 		case 'f':
-			r.Field = s.str(true)
+			r.Field, field = s.str(true), true
 		case 'x':
+			if s.rows != nil && subject && field && !s.rows.keep(r.Subject, r.Field) {
+				s.skipStr()
+				s.skipped = true
+				break
+			}
 			r.Value = s.str(false)
 		case 'u':
 			r.Unit = s.str(true)
@@ -251,6 +286,17 @@ func (s *obsScanner) str(shared bool) string {
 	}
 	s.seen[v] = v
 	return v
+}
+
+// skipStr reads a string value as str does, checking it, without making
+// it a string.
+func (s *obsScanner) skipStr() {
+	start := s.i
+	if _, plain, ok := s.token(); ok && !plain {
+		if _, ok := unquote(s.data[start:s.i]); !ok {
+			s.ok = false
+		}
+	}
 }
 
 // unquote reads a JSON string token (quotes included) as encoding/json

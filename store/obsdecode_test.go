@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -45,12 +46,39 @@ func sameAsJSON(t *testing.T, data []byte) {
 			}
 		}
 	}
+	// The rows of it (LoadRows): the records encoding/json reads, the
+	// first of each run of one subject and every one of the fields.
+	fields := []string{"name", string(catalog.FieldHFRepo)}
+	err = decodeRecords(p, data, &rowFilter{fields: fields})
+	if (err != nil) != (wantErr != nil) {
+		t.Fatalf("%q: decodeRecords error %v, encoding/json's %v", data, err, wantErr)
+	}
+	if err == nil {
+		var rows []catalog.Observation
+		prev := ""
+		for i := range want {
+			if want[i].Subject != prev || slices.Contains(fields, want[i].Field) {
+				rows = append(rows, observationOf(p, &want[i]))
+			}
+			prev = want[i].Subject
+		}
+		if !slices.Equal(p.Observations, rows) {
+			t.Fatalf("%q: rows %+v, want %+v", data, p.Observations, rows)
+		}
+	}
 }
 
 // obsRecordSamples are records as stored, and forms another writer could
 // have given them.
 var obsRecordSamples = []string{
 	`[]`,
+	// Rows (LoadRows): runs of one subject, a wanted field inside one, a
+	// subject changed by a key after the value, escapes in skipped values.
+	`[{"a":30,"s":"a","f":"price","x":"1"},{"a":30,"s":"a","f":"name","x":"A"},{"a":30,"s":"a","f":"price","x":"2"},{"a":30,"s":"b","f":"price","x":"3"},{"a":30,"s":"a","f":"price","x":"4"}]`,
+	`[{"a":30,"s":"a","f":"price","x":"1"},{"a":30,"s":"a","f":"price","x":"2","s":"b"}]`,
+	`[{"a":30,"s":"a","f":"price","x":"1"},{"a":30,"s":"a","f":"price","x":"\u00e9 \"q\""}]`,
+	`[{"a":30,"s":"a","f":"price","x":"1"},{"a":30,"s":"a","f":"price","x":"\q"}]`,
+	`[{"a":30,"s":"a","f":"price","x":"1"},{"a":30,"x":"2","s":"a","f":"price"}]`,
 	` [ ] `,
 	`[{"a":30,"s":"meta-llama/llama-3.2-1b-instruct","f":"price_input","x":"0.000000027","u":"per_token"}]`,
 	`[{"a":30,"s":"openai/gpt-5.3-codex","n":"GPT-5.3-Codex","p":"openai","f":"price_output","x":"$14.00","o":"per 1M tokens","l":"https://platform.openai.com/docs/pricing"},{"a":20,"s":"x","f":"context","x":"128K"}]`,

@@ -94,13 +94,26 @@ func appendObsField(b []byte, key, v string, always bool) []byte {
 // observations live until the run normalises them: they are kept in a
 // slice of about their own length.
 func decodeObservations(p *catalog.Page, data []byte) error {
+	return decodeRecords(p, data, nil)
+}
+
+// decodeRecords is decodeObservations keeping only the records rows keeps
+// (all of them when rows is nil).
+func decodeRecords(p *catalog.Page, data []byte, rows *rowFilter) error {
 	// Each record encodeObservations writes opens with {"a": (a quote in a
 	// string is escaped): the count is the room to make.
-	obs := make([]catalog.Observation, 0, bytes.Count(data, recordStart))
+	n := bytes.Count(data, recordStart)
+	if rows != nil {
+		n = n/8 + 1 // about the rows'
+	}
+	obs := make([]catalog.Observation, 0, n)
 	s := newObsScanner(data)
+	s.rows = rows
 	var r obsRecord
 	for s.next(&r) {
-		obs = append(obs, observationOf(p, &r))
+		if rows == nil || rows.kept {
+			obs = append(obs, observationOf(p, &r))
+		}
 	}
 	if !s.done() {
 		recs, err := readObsRecords(data) // encoding/json decides
@@ -108,7 +121,17 @@ func decodeObservations(p *catalog.Page, data []byte) error {
 			return fmt.Errorf("observations of %s: %w", p.URL, err)
 		}
 		obs = obs[:0]
+		if rows != nil {
+			*rows = rowFilter{fields: rows.fields}
+		}
 		for i := range recs {
+			if rows != nil {
+				if !rows.keep(recs[i].Subject, recs[i].Field) {
+					rows.prev = recs[i].Subject
+					continue
+				}
+				rows.prev = recs[i].Subject
+			}
 			obs = append(obs, observationOf(p, &recs[i]))
 		}
 	}
@@ -294,6 +317,29 @@ const loadChunk = 2048
 // (catalog.Page.Reused) that holds none, in place. A reused page without
 // stored observations is an error: its facts would silently go.
 func (s *Store) LoadObservations(pages []catalog.Page) error {
+	return s.load(pages, decodeObservations)
+}
+
+// LoadRows is LoadObservations keeping, of each page's observations, the
+// first of each row (a run of observations of one subject) and every one
+// of fields: what a tracked set is planned from (every subject a list
+// names, with fields its Hugging Face repositories), without making
+// observations of every price and capability of every model a defining
+// list gives (~100,000 at 8,000 models). The pages hold those alone: they
+// are not for normalising.
+func (s *Store) LoadRows(pages []catalog.Page, fields ...catalog.Field) error {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = string(f)
+	}
+	return s.load(pages, func(p *catalog.Page, data []byte) error {
+		return decodeRecords(p, data, &rowFilter{fields: names})
+	})
+}
+
+// load fills in the stored observations of every reused page that holds
+// none, with decode.
+func (s *Store) load(pages []catalog.Page, decode func(*catalog.Page, []byte) error) error {
 	var want []int
 	for i := range pages {
 		if pages[i].Reused && len(pages[i].Observations) == 0 && pages[i].Count > 0 {
@@ -317,7 +363,7 @@ func (s *Store) LoadObservations(pages []catalog.Page) error {
 				if data == nil {
 					return fmt.Errorf("page %s: its observations are missing: %w", p.URL, ErrNotFound)
 				}
-				if err := decodeObservations(p, data); err != nil {
+				if err := decode(p, data); err != nil {
 					return badRecord(bPageObs, p.URL, err)
 				}
 				return nil
