@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -403,4 +404,36 @@ func TestRebuild(t *testing.T) {
 // webhook.
 func testPublisher(out string) *publish.Publisher {
 	return publish.New(out, compare.DefaultOptions(), webhook.Webhook{})
+}
+
+// TestCarryUnselected: the run's pages and the stored pages of the
+// sources it did not read come back in URL order, those carried marked
+// reused; a stored page this run read again is this run's.
+func TestCarryUnselected(t *testing.T) {
+	or, oa := &scrapers.OpenRouter{}, &scrapers.OpenAI{Models: []string{"gpt-5.3-codex"}}
+	all := []scrapers.Source{or, oa}
+	read := []catalog.Page{{Source: "openrouter", URL: "https://c/"}, {Source: "openrouter", URL: "https://a/"}}
+	prev := map[string]catalog.Page{
+		"https://b/": {Source: "openai", URL: "https://b/"},
+		"https://d/": {Source: "openai", URL: "https://d/"},
+		"https://a/": {Source: "openai", URL: "https://a/"}, // read by openrouter now
+		"https://e/": {Source: "openrouter", URL: "https://e/"},
+	}
+	got := carryUnselected(read, prev, all, []scrapers.Source{or})
+	var urls []string
+	for _, p := range got {
+		urls = append(urls, p.URL)
+		if carried := p.Source == "openai"; p.Reused != carried {
+			t.Errorf("%s (%s): reused %v", p.URL, p.Source, p.Reused)
+		}
+	}
+	if want := []string{"https://a/", "https://b/", "https://c/", "https://d/"}; !slices.Equal(urls, want) {
+		t.Errorf("pages %v, want %v", urls, want)
+	}
+	if got := carryUnselected(read, prev, all, all); len(got) != 2 || got[0].URL != "https://a/" || got[1].URL != "https://c/" {
+		t.Errorf("every source read: %+v", got)
+	}
+	if read[0].URL != "https://c/" {
+		t.Error("the run's own pages were reordered")
+	}
 }
