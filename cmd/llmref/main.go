@@ -148,7 +148,7 @@ const (
 // (refresh.Options.FirstBody): one whose every page answered 304 works on
 // a ~10 MB heap, and with the floor it took fresh memory for everything
 // it allocated (~50 MB at 2,000 pages) where the collector would have
-// reused a few: 0.385 against 0.295 s of CPU, 90 against 55 MB (bench/
+// reused a few: 90 against 55 MB, and more CPU (see startFloor; bench/
 // README.md, ninth session).
 func raiseHeapFloor() { heapfloor.Raise(heapFloor) }
 
