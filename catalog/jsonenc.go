@@ -304,3 +304,69 @@ func (p *PricePoint) AppendJSON(b []byte) []byte {
 	}
 	return append(b, '}')
 }
+
+// AppendJSON appends the change byte for byte as json.Marshal writes it. A
+// first run's change report names every model and offering it added, and
+// the store writes the report in its commit: encoding/json's reflection
+// was most of what writing it cost.
+func (c *RunChange) AppendJSON(b []byte) []byte {
+	b = append(b, `{"kind":`...)
+	b = jsonstr.AppendHTML(b, string(c.Kind))
+	b = appendOptHTML(b, `,"model":`, c.Model)
+	b = appendOptHTML(b, `,"provider":`, c.Provider)
+	b = appendOptHTML(b, `,"region":`, c.Region)
+	b = appendOptHTML(b, `,"variant":`, c.Variant)
+	b = appendOptHTML(b, `,"field":`, c.Field)
+	b = appendOptHTML(b, `,"old":`, c.Old)
+	b = appendOptHTML(b, `,"new":`, c.New)
+	for _, p := range [...]struct {
+		key string
+		v   *Price
+	}{{`,"old_price":`, c.OldPrice}, {`,"new_price":`, c.NewPrice}} {
+		if p.v != nil {
+			b = append(b, p.key...)
+			b = appendPrice(b, *p.v)
+		}
+	}
+	if c.Delta != nil {
+		b = append(b, `,"delta_usd_per_mtok":`...)
+		b = append(b, c.Delta.USD()...)
+	}
+	b = appendOptHTML(b, `,"delta_pct":`, c.DeltaPct)
+	b = append(b, `,"source":{"name":`...)
+	b = jsonstr.AppendHTML(b, c.Source.Name)
+	b = append(b, `,"url":`...)
+	b = jsonstr.AppendHTML(b, c.Source.URL)
+	b = append(b, `,"authority":`...)
+	b = jsonstr.AppendHTML(b, c.Source.Authority.String())
+	b = appendOptHTML(b, `,"note":`, c.Source.Note)
+	b = append(b, '}')
+	b = appendOptHTML(b, `,"detail":`, c.Detail)
+	b = appendOptHTML(b, `,"model_name":`, c.ModelName)
+	b = append(b, `,"status":`...)
+	b = jsonstr.AppendHTML(b, string(c.Status))
+	if c.Hold != 0 {
+		b = append(b, `,"hold":`...)
+		b = strconv.AppendUint(b, c.Hold, 10)
+	}
+	if len(c.Reasons) > 0 {
+		b = append(b, `,"reasons":[`...)
+		for i, r := range c.Reasons {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = jsonstr.AppendHTML(b, r)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+// appendOptHTML appends key and v, as json.Marshal writes an omitempty
+// string field, unless v is empty.
+func appendOptHTML(b []byte, key, v string) []byte {
+	if v == "" {
+		return b
+	}
+	return jsonstr.AppendHTML(append(b, key...), v)
+}

@@ -163,3 +163,31 @@ func TestPricePointJSONMatchesReference(t *testing.T) {
 		})
 	}
 }
+
+// TestRunChangeJSONMatchesReference: a change of a run's report is written
+// byte for byte as json.Marshal writes it, every field set or not.
+func TestRunChangeJSONMatchesReference(t *testing.T) {
+	src := SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models?a=1&b=<2>", Authority: AuthorityAggregator, Note: "tier \"x\" \u2028 é"}
+	old, nw := Fixed(27_000), Fixed(30_000)
+	delta := Money(3_000)
+	neg := Money(-1_234_567)
+	cases := []RunChange{
+		{},
+		{Change: Change{Kind: ChangeModelAdded, Model: "meta/llama-3.2-1b-instruct", Source: src}, Status: ChangePublished},
+		{Change: Change{Kind: ChangePrice, Model: "meta/llama-3.2-1b-instruct", Provider: "openrouter", Region: "us-east-1", Variant: ":free",
+			Field: "output", Old: "$0.027", New: "$0.03", OldPrice: &old, NewPrice: &nw, Delta: &delta, DeltaPct: "+11.1%",
+			Source: src, Detail: "a <b> & \"c\"\n\t\x01 \xff"},
+			ModelName: "Meta: Llama 3.2 1B Instruct", Status: ChangeHeld, Hold: 42, Reasons: []string{"jump > 50%", "<script>"}, HoldKey: "k"},
+		{Change: Change{Kind: ChangeOfferingRemoved, Delta: &neg, OldPrice: &Price{Kind: PriceFree}}, Reasons: []string{}},
+	}
+	for i, c := range cases {
+		got := c.AppendJSON(nil)
+		want, err := json.Marshal(&c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("change %d:\n got %s\nwant %s", i, got, want)
+		}
+	}
+}

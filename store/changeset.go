@@ -40,14 +40,12 @@ func encodeChangeSet(cs *catalog.ChangeSet) ([]byte, error) {
 		io.WriteString(w, "null")
 	} else {
 		io.WriteString(w, "[")
+		var b []byte
 		for i := range cs.Changes {
-			b, err := json.Marshal(&cs.Changes[i])
-			if err != nil {
-				return nil, fmt.Errorf("encode change set of run %d: change %d: %w", cs.Run, i, err)
-			}
 			if i > 0 {
 				io.WriteString(w, ",")
 			}
+			b = cs.Changes[i].AppendJSON(b[:0]) // as json.Marshal writes it
 			w.Write(b)
 		}
 		io.WriteString(w, "]")

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -119,5 +120,24 @@ func TestSchema3Reads(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkEncodeChangeSet writes a first run's report of 2,000 added
+// offerings, as the commit does.
+func BenchmarkEncodeChangeSet(b *testing.B) {
+	src := catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: catalog.AuthorityAggregator}
+	cs := &catalog.ChangeSet{Run: 1, At: time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)}
+	for i := range 2000 {
+		p := catalog.Fixed(catalog.Money(27_000 + i))
+		cs.Changes = append(cs.Changes, catalog.RunChange{Change: catalog.Change{Kind: catalog.ChangeOfferingAdded,
+			Model: fmt.Sprintf("meta/llama-3.2-%db-instruct", i), Provider: "openrouter", New: p.String(), NewPrice: &p, Source: src},
+			ModelName: "Meta: Llama 3.2 1B Instruct", Status: catalog.ChangePublished})
+	}
+	b.ReportAllocs()
+	for range b.N {
+		if _, err := encodeChangeSet(cs); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
