@@ -58,6 +58,12 @@ func resolvedID(r *Resolver, o catalog.Observation) string {
 	return rid.ID
 }
 
+// HFLinks are the pages' Hugging Face links, for Input.Links: only their
+// hf_repo observations are read.
+func HFLinks(pages []catalog.Page, s Settings) map[string]string {
+	return hfLinks(pages, s.Resolver())
+}
+
 // hfLinks maps each linked repository (lower case) to its model: the
 // inverse of HFRepos over the pages' hf_repo observations. The alias table
 // is not needed here, the resolver applies it. A repository two models

@@ -36,6 +36,14 @@ type Input struct {
 	// the rest is read (a run's parse results are a large part of what it
 	// holds).
 	Done func(i int)
+	// Observations, when set, gives page i's observations in place of
+	// Pages[i].Observations: called once a page, in order, from the
+	// calling goroutine, for a caller that loads them as they are read.
+	// Links must then hold the pages' Hugging Face links.
+	Observations func(i int) []catalog.Observation
+	// Links are the pages' Hugging Face links (HFLinks); nil: read from
+	// Pages.
+	Links map[string]string
 }
 
 // Result is a normalised snapshot and what could not be read.
@@ -154,10 +162,17 @@ func isOfferingField(f catalog.Field) bool {
 // of the Previous records it keeps (see Input.Previous).
 func Normalize(in Input) Result {
 	m := newMerger(in.Settings)
-	m.links = hfLinks(in.Pages, m.resolver)
+	m.links = in.Links
+	if m.links == nil {
+		m.links = hfLinks(in.Pages, m.resolver)
+	}
 	clipped := clips{}
 	for i, p := range in.Pages {
-		for _, o := range p.Observations {
+		obs := p.Observations
+		if in.Observations != nil {
+			obs = in.Observations(i)
+		}
+		for _, o := range obs {
 			o, what := clipObservation(o)
 			clipped.add(p.Source, what)
 			m.add(o, p.Stale)

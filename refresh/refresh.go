@@ -186,7 +186,11 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 // catalogue, compared with the published one under the review rules,
 // staged, committed in one transaction, exported and reported.
 func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run catalog.Run, pages []catalog.Page, gc *gcPlan, log *slog.Logger) (*Result, error) {
-	if err := st.LoadObservations(pages); err != nil {
+	// The stored pages' observations are loaded as the normalisation
+	// reads them (see obsload.go), their Hugging Face links first.
+	loader := newObsLoader(st, pages)
+	links, err := loader.links(o.Normalization)
+	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
 	release := newLetGo(pages)                      // see stream.go
@@ -199,7 +203,7 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 			}
 		}
 	}()
-	d, err := decide(ctx, st, o, &run, pages, prepared, release.done, gc, log)
+	d, err := decide(ctx, st, o, &run, pages, normSource{loader, links}, prepared, release.done, gc, log)
 	if err != nil {
 		return nil, err
 	}
@@ -230,6 +234,13 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	return res, nil
 }
 
+// normSource is where the normalisation reads the pages' observations
+// and their Hugging Face links.
+type normSource struct {
+	loader *obsLoader
+	links  map[string]string
+}
+
 // decided is a run's new catalogue, reviewed and staged, and what the
 // commit writes beside it.
 type decided struct {
@@ -252,13 +263,17 @@ type decided struct {
 // status, and stages what is to publish. Everything it builds but the
 // staging and the changes is its own: once it returns, only what the
 // publisher needs is left.
-func decide(ctx context.Context, st *store.Store, o Options, run *catalog.Run, pages []catalog.Page, prepared *store.Prepared, done func(int), gc *gcPlan, log *slog.Logger) (*decided, error) {
+func decide(ctx context.Context, st *store.Store, o Options, run *catalog.Run, pages []catalog.Page, src normSource, prepared *store.Prepared, done func(int), gc *gcPlan, log *slog.Logger) (*decided, error) {
 	prevSnap, err := st.Snapshot()
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
-	norm := normalize.Normalize(normalize.Input{Pages: pages, Previous: prevSnap, Settings: o.Normalization, Now: run.StartedAt, Done: done})
+	norm := normalize.Normalize(normalize.Input{Pages: pages, Previous: prevSnap, Settings: o.Normalization, Now: run.StartedAt, Done: done,
+		Observations: src.loader.observations, Links: src.links})
 	prepared.Wait() // every page's observations are gone now, their counts kept
+	if err := src.loader.failed(); err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
 	for _, w := range norm.Warnings {
 		log.Warn("unreadable value", "detail", w)
 	}

@@ -49,12 +49,14 @@ type obsScanner struct {
 // kept has its value read and checked but not made a string.
 type rowFilter struct {
 	fields []string
-	prev   string // the subject of the record before
-	kept   bool   // the last record read is kept
+	// fieldsOnly keeps the records of fields alone, not each row's first.
+	fieldsOnly bool
+	prev       string // the subject of the record before
+	kept       bool   // the last record read is kept
 }
 
 func (f *rowFilter) keep(subject, field string) bool {
-	return subject != f.prev || slices.Contains(f.fields, field)
+	return !f.fieldsOnly && subject != f.prev || slices.Contains(f.fields, field)
 }
 
 // scanObsRecords is readObsRecords' hand reader: ok is false when the data

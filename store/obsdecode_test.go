@@ -66,6 +66,22 @@ func sameAsJSON(t *testing.T, data []byte) {
 			t.Fatalf("%q: rows %+v, want %+v", data, p.Observations, rows)
 		}
 	}
+	// The fields of it alone (LoadFields).
+	err = decodeRecords(p, data, &rowFilter{fields: fields, fieldsOnly: true})
+	if (err != nil) != (wantErr != nil) {
+		t.Fatalf("%q: decodeRecords (fields) error %v, encoding/json's %v", data, err, wantErr)
+	}
+	if err == nil {
+		var only []catalog.Observation
+		for i := range want {
+			if slices.Contains(fields, want[i].Field) {
+				only = append(only, observationOf(p, &want[i]))
+			}
+		}
+		if !slices.Equal(p.Observations, only) {
+			t.Fatalf("%q: fields %+v, want %+v", data, p.Observations, only)
+		}
+	}
 }
 
 // obsRecordSamples are records as stored, and forms another writer could

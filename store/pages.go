@@ -122,7 +122,7 @@ func decodeRecords(p *catalog.Page, data []byte, rows *rowFilter) error {
 		}
 		obs = obs[:0]
 		if rows != nil {
-			*rows = rowFilter{fields: rows.fields}
+			*rows = rowFilter{fields: rows.fields, fieldsOnly: rows.fieldsOnly}
 		}
 		for i := range recs {
 			if rows != nil {
@@ -328,12 +328,24 @@ func (s *Store) LoadObservations(pages []catalog.Page) error {
 // list gives (~100,000 at 8,000 models). The pages hold those alone: they
 // are not for normalising.
 func (s *Store) LoadRows(pages []catalog.Page, fields ...catalog.Field) error {
+	return s.loadFiltered(pages, fields, false)
+}
+
+// LoadFields is LoadObservations keeping only the observations of fields:
+// a run that normalises its pages reads their Hugging Face repositories
+// first (normalize.HFLinks), and each page's every observation only as it
+// normalises it (normalize.Input.Observations).
+func (s *Store) LoadFields(pages []catalog.Page, fields ...catalog.Field) error {
+	return s.loadFiltered(pages, fields, true)
+}
+
+func (s *Store) loadFiltered(pages []catalog.Page, fields []catalog.Field, only bool) error {
 	names := make([]string, len(fields))
 	for i, f := range fields {
 		names[i] = string(f)
 	}
 	return s.load(pages, func(p *catalog.Page, data []byte) error {
-		return decodeRecords(p, data, &rowFilter{fields: names})
+		return decodeRecords(p, data, &rowFilter{fields: names, fieldsOnly: only})
 	})
 }
 
