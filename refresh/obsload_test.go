@@ -1,7 +1,6 @@
 package refresh
 
 import (
-	"context"
 	"reflect"
 	"sort"
 	"testing"
@@ -17,15 +16,7 @@ import (
 // loaded whole gives; a page whose observations are missing fails the
 // loader.
 func TestObsLoaderNormalisesAsLoaded(t *testing.T) {
-	st := openStore(t)
-	o := replayOptions(t, "2026-04-23")
-	if _, err := Run(context.Background(), st, o); err != nil {
-		t.Fatal(err)
-	}
-	stored, err := st.Pages()
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, o, stored := storedDay(t, "2026-04-23")
 	var pages []catalog.Page
 	for _, p := range stored {
 		p.Reused = true

@@ -11,6 +11,7 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/scrapers"
+	"github.com/llmref/llmref/store"
 )
 
 // TestTrackPolicy: patterns with a "/" match canonical ids, others
@@ -63,15 +64,7 @@ func TestTrackPolicy(t *testing.T) {
 // published catalogue (the defining and cross-check pages alone read
 // again), and plans exactly what normalising every stored page plans.
 func TestTrackedFactsFromThePublishedCatalogue(t *testing.T) {
-	st := openStore(t)
-	o := replayOptions(t, "2026-04-23")
-	if _, err := Run(context.Background(), st, o); err != nil {
-		t.Fatal(err)
-	}
-	prev, err := st.Pages()
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, o, prev := storedDay(t, "2026-04-23")
 	o.defaults()
 	tr := newTracker(st, o, prev)
 	if tr.publishedFacts(nil) == nil {
@@ -115,15 +108,7 @@ func TestTrackedFactsFromThePublishedCatalogue(t *testing.T) {
 // of the stored defining pages (Store.LoadRows) is the one planned from
 // their every observation.
 func TestTrackedFromRows(t *testing.T) {
-	st := openStore(t)
-	o := replayOptions(t, "2026-04-23")
-	if _, err := Run(context.Background(), st, o); err != nil {
-		t.Fatal(err)
-	}
-	stored, err := st.Pages()
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, o, stored := storedDay(t, "2026-04-23")
 	tr := newTracker(st, o, stored)
 	var full, rows []catalog.Page
 	for _, p := range stored {
@@ -156,4 +141,20 @@ func TestTrackedFromRows(t *testing.T) {
 	if !slices.ContainsFunc(b.Models, func(m scrapers.TrackedModel) bool { return m.HFRepo != "" }) {
 		t.Error("no Hugging Face repository planned from the rows")
 	}
+}
+
+// storedDay is a store holding a run of the fixture day, the options it
+// ran with and the pages it stored.
+func storedDay(t *testing.T, day string) (*store.Store, Options, map[string]catalog.Page) {
+	t.Helper()
+	st := openStore(t)
+	o := replayOptions(t, day)
+	if _, err := Run(context.Background(), st, o); err != nil {
+		t.Fatal(err)
+	}
+	pages, err := st.Pages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, o, pages
 }
