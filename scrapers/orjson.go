@@ -77,11 +77,7 @@ func readOREndpoint(r *jsonread.Reader) orEndpoint {
 		case 4:
 			e.MaxCompletionTokens = readInt(r)
 		case 5:
-			e.Quantization = nil
-			if !r.Null() {
-				s := r.String()
-				e.Quantization = &s
-			}
+			e.Quantization = readStringPtr(r)
 		case 6:
 			e.Status = nil
 			if !r.Null() {
@@ -198,7 +194,7 @@ func readORModel(r *jsonread.Reader) orModel {
 				m.TopProvider = readORTopProvider(r)
 			}
 		case 6:
-			m.SupportedParameters = readStrings(r)
+			m.SupportedParameters = r.Strings()
 		case 7:
 			m.KnowledgeCutoff = readStringPtr(r)
 		case 8:
@@ -218,9 +214,9 @@ func readORArchitecture(r *jsonread.Reader) *orArchitecture {
 		case 0:
 			r.StringField(&a.Modality)
 		case 1:
-			a.InputModalities = readStrings(r)
+			a.InputModalities = r.Strings()
 		case 2:
-			a.OutputModalities = readStrings(r)
+			a.OutputModalities = r.Strings()
 		default:
 			r.Skip()
 		}
@@ -242,21 +238,6 @@ func readORTopProvider(r *jsonread.Reader) *orTopProvider {
 		}
 	})
 	return t
-}
-
-// readStrings reads an array of strings as encoding/json does into a
-// []string: null is a nil slice, [] an empty one, a null element "".
-func readStrings(r *jsonread.Reader) []string {
-	if r.Null() {
-		return nil
-	}
-	out := []string{}
-	r.Array(func() {
-		var s string
-		r.StringField(&s)
-		out = append(out, s)
-	})
-	return out
 }
 
 // readStringPtr reads a string into a new string, or null (nil), as

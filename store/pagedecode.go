@@ -83,17 +83,7 @@ func readPage(data []byte) (p catalog.Page, ok bool) {
 		case 16:
 			r.StringField(&p.Error)
 		case 17:
-			p.Warnings = nil
-			if !r.Null() {
-				p.Warnings = []string{}
-				r.Array(func() {
-					if r.Peek() != '"' {
-						r.Fail()
-						return
-					}
-					p.Warnings = append(p.Warnings, r.String())
-				})
-			}
+			p.Warnings = r.Strings()
 		case 18:
 			r.StringField(&p.Plan)
 		default:

@@ -329,6 +329,22 @@ func (r *Reader) StringField(dst *string) {
 	}
 }
 
+// Strings reads an array of strings as encoding/json does into a
+// []string field: null is a nil slice, [] an empty one, a null element "";
+// another type fails.
+func (r *Reader) Strings() []string {
+	if r.Null() {
+		return nil
+	}
+	out := []string{}
+	r.Array(func() {
+		var s string
+		r.StringField(&s)
+		out = append(out, s)
+	})
+	return out
+}
+
 // IntField reads an integer into *dst as encoding/json does for an
 // integer field: a null leaves it as it is; a number it would refuse (a
 // fraction, an exponent, out of range) or another type fails.
