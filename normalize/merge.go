@@ -39,7 +39,8 @@ type Input struct {
 	// Observations, when set, gives page i's observations in place of
 	// Pages[i].Observations: called once a page, in order, from the
 	// calling goroutine, for a caller that loads them as they are read.
-	// Links must then hold the pages' Hugging Face links.
+	// Links must then hold the pages' Hugging Face links, unless every
+	// page's observations are its own.
 	Observations func(i int) []catalog.Observation
 	// Links are the pages' Hugging Face links (HFLinks); nil: read from
 	// Pages.

@@ -1,6 +1,8 @@
 package refresh
 
 import (
+	"slices"
+
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/normalize"
 	"github.com/llmref/llmref/store"
@@ -32,8 +34,12 @@ func newObsLoader(st *store.Store, pages []catalog.Page) *obsLoader {
 func stored(p *catalog.Page) bool { return p.Reused && len(p.Observations) == 0 && p.Count > 0 }
 
 // links are the pages' Hugging Face links (normalize.Input.Links), the
-// stored pages' read from their hf_repo observations alone.
+// stored pages' read from their hf_repo observations alone; nil when no
+// page is stored (a first run), for Normalize to read them from the pages.
 func (l *obsLoader) links(s normalize.Settings) (map[string]string, error) {
+	if !slices.ContainsFunc(l.pages, func(p catalog.Page) bool { return stored(&p) }) {
+		return nil, nil // every page's observations are its own
+	}
 	view := append([]catalog.Page(nil), l.pages...)
 	if err := l.st.LoadFields(view, catalog.FieldHFRepo); err != nil {
 		return nil, err
