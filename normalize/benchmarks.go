@@ -12,7 +12,7 @@ import (
 // addBenchmark files a benchmark result under its key (benchmark, metric
 // and settings): each key is one fact of the model, its sources ranked as
 // any other fact's.
-func (acc *modelAcc) addBenchmark(o catalog.Observation, stale, variant bool) error {
+func (acc *modelAcc) addBenchmark(o catalog.Observation, org origin, stale, variant bool) error {
 	r, err := catalog.ParseBenchmarkResult(o.Value)
 	if err != nil {
 		return err
@@ -21,7 +21,7 @@ func (acc *modelAcc) addBenchmark(o catalog.Observation, stale, variant bool) er
 		acc.benchmarks = map[string][]cand{}
 	}
 	k := r.Key()
-	acc.benchmarks[k] = append(acc.benchmarks[k], cand{obs: originOf(o), stale: stale, variant: variant, val: r, display: r.Score})
+	acc.benchmarks[k] = append(acc.benchmarks[k], cand{obs: org, stale: stale, variant: variant, val: r, display: r.Score})
 	return nil
 }
 

@@ -55,14 +55,7 @@ func buildOffering(acc *offerAcc, prev *catalog.Offering, now time.Time, bound P
 		prev = &catalog.Offering{}
 	}
 	o := &catalog.Offering{ModelID: acc.model, Provider: acc.provider, Region: acc.region, Variant: acc.variant}
-	ids := make([]string, 0, len(acc.providerIDs))
-	for id := range acc.providerIDs {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	if len(ids) > 0 {
-		o.ProviderModelID = ids[0]
-	}
+	o.ProviderModelID = acc.providerID
 	var rounded map[catalog.Field]*big.Rat
 	price := func(field catalog.Field, prevFact catalog.Fact[catalog.Price]) catalog.Fact[catalog.Price] {
 		f, ex := pickPrice(acc.fields[field], prevFact, now, bound)

@@ -21,7 +21,7 @@ func BenchmarkAttachCrossChecks(b *testing.B) {
 				at := offerAt{model: fmt.Sprintf("m/model-%d", i/4), provider: fmt.Sprintf("p%d", i%4)}
 				models[at.model] = &catalog.Model{ID: at.model}
 				xcs = append(xcs, xcOffer{offerAt: at, field: catalog.FieldPriceInput,
-					c: cand{obs: origin{Source: "litellm", Authority: catalog.AuthorityCrossCheck}}})
+					c: cand{obs: origin{provenance: &provenance{Source: "litellm", Authority: catalog.AuthorityCrossCheck}}}})
 				offers[catalog.OfferingKey(at.model, at.provider, "", "")] = &offerAcc{offerAt: at}
 			}
 			b.ResetTimer()

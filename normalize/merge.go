@@ -79,22 +79,39 @@ type cand struct {
 }
 
 // origin is what a candidate keeps of its observation: where the value
-// came from, when, and as what text. The subject, provider and field are
-// the accumulator's keys already, so a candidate (one per observation a
-// run files, all held until the catalogue is built) carries 96 bytes of
-// its observation instead of an Observation's 224.
+// came from, when (its provenance, shared by the candidates of a page's
+// observations), and as what text. The subject, provider and field are the
+// accumulator's keys already, so a candidate (one per observation a run
+// files, all held until the catalogue is built) carries 24 bytes of its
+// observation instead of an Observation's 224: at 16,000 pages the
+// candidates of a first refresh held ~64 MB when each kept its own copy of
+// the provenance (96 bytes), and their spans, freed as the catalogue was
+// built, were most of a heap that the collector then ran on back to back.
 type origin struct {
+	*provenance
+	// Value is the raw text the source gave.
+	Value string
+}
+
+// provenance is where and when an observation was read.
+type provenance struct {
 	Source      string
 	URL         string
 	Authority   catalog.Authority
 	Note        string
 	RetrievedAt time.Time
-	// Value is the raw text the source gave.
-	Value string
 }
 
-func originOf(o catalog.Observation) origin {
-	return origin{Source: o.Source, URL: o.URL, Authority: o.Authority, Note: o.Note, RetrievedAt: o.RetrievedAt, Value: o.Value}
+// originOf is an observation's origin, sharing the provenance of the
+// observation filed before it when the two are the same (as a page's
+// observations are). Normalize files observations one at a time.
+func (m *merger) originOf(o catalog.Observation) origin {
+	p := m.last
+	if p == nil || p.Source != o.Source || p.URL != o.URL || p.Authority != o.Authority || p.Note != o.Note || p.RetrievedAt != o.RetrievedAt {
+		p = &provenance{Source: o.Source, URL: o.URL, Authority: o.Authority, Note: o.Note, RetrievedAt: o.RetrievedAt}
+		m.last = p
+	}
+	return origin{provenance: p, Value: o.Value}
 }
 
 // Ref is the origin's source reference (catalog.Observation.Ref).
@@ -113,10 +130,10 @@ type modelAcc struct {
 	// speaks of the model: only then does it exist.
 	defined bool
 	// subjects are the source ids that named the model, reported as
-	// unmatched if it never becomes defined.
-	subjects map[string]catalog.Unmatched
-	// xcSubjects are the cross-check ids that named the model, counted
-	// (not reported) when no source defines it.
+	// unmatched if it never becomes defined; xcSubjects are the
+	// cross-check ids that named it, counted (not reported) then. Neither
+	// is kept once the model is defined.
+	subjects   map[string]catalog.Unmatched
 	xcSubjects map[catalog.Alias]bool
 }
 
@@ -127,8 +144,18 @@ type offerAt struct {
 
 type offerAcc struct {
 	offerAt
-	providerIDs map[string]bool
-	fields      map[catalog.Field][]cand
+	// providerID is the least of the provider's ids for the offering
+	// (hasID: one was given), which it is published under.
+	providerID string
+	hasID      bool
+	fields     map[catalog.Field][]cand
+}
+
+// addID notes one of the provider's ids for the offering.
+func (a *offerAcc) addID(id string) {
+	if !a.hasID || id < a.providerID {
+		a.providerID, a.hasID = id, true
+	}
 }
 
 // xcOffer is a cross-check's value for an offering: it attaches to the
@@ -202,6 +229,9 @@ type merger struct {
 	offers   map[string]*offerAcc
 	xcs      []xcOffer
 	claims   map[claimKey]cand
+	// last is the provenance of the observation filed last (see
+	// originOf).
+	last *provenance
 	// unmatched is keyed by source and id; untracked holds the
 	// cross-checks' (source, id)s of no tracked model.
 	unmatched map[string]catalog.Unmatched
@@ -306,18 +336,27 @@ func (m *merger) resolve(o catalog.Observation) (rid Resolved, ok bool) {
 func (m *merger) model(o catalog.Observation, rid Resolved) *modelAcc {
 	acc := m.models[rid.ID]
 	if acc == nil {
-		acc = &modelAcc{fields: map[catalog.Field][]cand{}, caps: map[catalog.Capability][]cand{},
-			aliases: map[catalog.Alias]bool{}, subjects: map[string]catalog.Unmatched{}, xcSubjects: map[catalog.Alias]bool{}}
+		acc = &modelAcc{fields: map[catalog.Field][]cand{}, aliases: map[catalog.Alias]bool{}}
 		m.models[rid.ID] = acc
 	}
-	if defines(o) {
+	if defines(o) && !acc.defined {
 		acc.defined = true
+		acc.subjects, acc.xcSubjects = nil, nil
 	}
 	alias := catalog.Alias{Source: o.Source, ID: o.Subject}
 	acc.aliases[alias] = true
-	if o.Authority <= catalog.AuthorityCrossCheck {
+	switch {
+	case acc.defined: // nothing to report
+	case o.Authority <= catalog.AuthorityCrossCheck:
+		if acc.xcSubjects == nil {
+			acc.xcSubjects = map[catalog.Alias]bool{}
+		}
 		acc.xcSubjects[alias] = true
-	} else if k := o.Source + "\x00" + o.Subject; acc.subjects[k].ID == "" {
+	case acc.subjects[o.Source+"\x00"+o.Subject].ID == "":
+		if acc.subjects == nil {
+			acc.subjects = map[string]catalog.Unmatched{}
+		}
+		k := o.Source + "\x00" + o.Subject
 		acc.subjects[k] = catalog.Unmatched{Source: o.Source, ID: o.Subject, Name: o.SubjectName, Provider: o.Provider, URL: o.URL, Resolves: rid.ID,
 			Reason: fmt.Sprintf("resolves to %s, which no creator or aggregator source defines (%s sources only attach to models that exist)", rid.ID, o.Authority)}
 	}
@@ -345,7 +384,7 @@ func offeringOf(o catalog.Observation, rid Resolved) offerAt {
 // offeringValue reads an offering observation's value, or warns and says
 // no.
 func (m *merger) offeringValue(o catalog.Observation, stale bool) (cand, bool) {
-	c, err := parseOffering(o)
+	c, err := parseOffering(o, m.originOf(o))
 	if err != nil {
 		m.warn(o, err)
 		return c, false
@@ -369,16 +408,16 @@ func (m *merger) addOffering(o catalog.Observation, rid Resolved, stale bool) {
 	key := catalog.OfferingKey(at.model, at.provider, at.region, at.variant)
 	acc := m.offers[key]
 	if acc == nil {
-		acc = &offerAcc{offerAt: at, providerIDs: map[string]bool{}, fields: map[catalog.Field][]cand{}}
+		acc = &offerAcc{offerAt: at, fields: map[catalog.Field][]cand{}}
 		m.offers[key] = acc
 	}
 	if o.Field == catalog.FieldListed {
 		if o.Value != "" {
-			acc.providerIDs[o.Value] = true
+			acc.addID(o.Value)
 		}
 		return
 	}
-	acc.providerIDs[o.Subject] = true
+	acc.addID(o.Subject)
 	acc.fields[o.Field] = append(acc.fields[o.Field], c)
 }
 
@@ -404,7 +443,7 @@ func (m *merger) addClaims(o catalog.Observation, rid Resolved, stale bool) {
 		if prev, seen := m.claims[k]; seen && (prev.val.(bool) || !cl.Yes) {
 			continue
 		}
-		co := originOf(o)
+		co := m.originOf(o)
 		co.Value = cl.Raw
 		m.claims[k] = cand{obs: co, stale: stale, variant: k.variant, val: cl.Yes, display: yesNo(cl.Yes)}
 	}
@@ -418,7 +457,7 @@ func (m *merger) addModelField(acc *modelAcc, o catalog.Observation, rid Resolve
 		return
 	}
 	if o.Field == catalog.FieldBenchmark {
-		if err := acc.addBenchmark(o, stale, rid.Variant != ""); err != nil {
+		if err := acc.addBenchmark(o, m.originOf(o), stale, rid.Variant != ""); err != nil {
 			m.warn(o, err)
 		}
 		return
@@ -427,7 +466,7 @@ func (m *merger) addModelField(acc *modelAcc, o catalog.Observation, rid Resolve
 		m.warn(o, fmt.Errorf("%q not used as a release date: %s", o.Value, reason))
 		return
 	}
-	c, err := parseModelField(o)
+	c, err := parseModelField(o, m.originOf(o))
 	if err != nil {
 		m.warn(o, err)
 		return
@@ -551,7 +590,11 @@ func (m *merger) settleClaims() {
 				continue
 			}
 		}
-		m.models[k.model].caps[k.cap] = append(m.models[k.model].caps[k.cap], c)
+		acc := m.models[k.model]
+		if acc.caps == nil {
+			acc.caps = map[catalog.Capability][]cand{}
+		}
+		acc.caps[k.cap] = append(acc.caps[k.cap], c)
 	}
 }
 
@@ -684,8 +727,10 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-func parseModelField(o catalog.Observation) (cand, error) {
-	c := cand{obs: originOf(o)}
+// parseModelField reads a model field's observation o (from org) into a
+// candidate.
+func parseModelField(o catalog.Observation, org origin) (cand, error) {
+	c := cand{obs: org}
 	var err error
 	switch o.Field {
 	case catalog.FieldName:
@@ -726,8 +771,10 @@ func parseModelField(o catalog.Observation) (cand, error) {
 	return c, err
 }
 
-func parseOffering(o catalog.Observation) (cand, error) {
-	c := cand{obs: originOf(o)}
+// parseOffering reads an offering's observation o (from org) into a
+// candidate.
+func parseOffering(o catalog.Observation, org origin) (cand, error) {
+	c := cand{obs: org}
 	f := o.Field
 	if _, base, ok := f.Tier(); ok {
 		f = base

@@ -722,3 +722,35 @@ func TestKeepsUnchangedRecords(t *testing.T) {
 		}
 	}
 }
+
+// TestCandidatesShareProvenance holds that the candidates of a page's
+// observations share one provenance, and that an observation whose source,
+// page, authority, note or retrieval time differs gets its own: the
+// facts built from them keep each one's.
+func TestCandidatesShareProvenance(t *testing.T) {
+	m := newMerger(Settings{})
+	a := orOffers.offer("meta-llama/llama-3.2-1b-instruct", "together", "", catalog.FieldPriceInput, "0.06", "")
+	b := orOffers.offer("meta-llama/llama-3.2-1b-instruct", "together", "", catalog.FieldPriceOutput, "0.06", "")
+	first, second := m.originOf(a), m.originOf(b)
+	if first.provenance != second.provenance {
+		t.Fatal("two observations of one page got two provenances")
+	}
+	for name, change := range map[string]func(*catalog.Observation){
+		"source":    func(o *catalog.Observation) { o.Source = "fireworks" },
+		"page":      func(o *catalog.Observation) { o.URL += "?page=2" },
+		"authority": func(o *catalog.Observation) { o.Authority = catalog.AuthorityCrossCheck },
+		"note":      func(o *catalog.Observation) { o.Note = "batch" },
+		"time":      func(o *catalog.Observation) { o.RetrievedAt = o.RetrievedAt.Add(time.Second) },
+	} {
+		o := b
+		change(&o)
+		m.last = first.provenance
+		got := m.originOf(o)
+		if got.provenance == first.provenance {
+			t.Errorf("%s differs: the provenance was shared", name)
+		}
+		if got.Source != o.Source || got.URL != o.URL || got.Authority != o.Authority || got.Note != o.Note || !got.RetrievedAt.Equal(o.RetrievedAt) || got.Value != o.Value {
+			t.Errorf("%s differs: origin %+v, %+v for %+v", name, *got.provenance, got.Value, o)
+		}
+	}
+}
