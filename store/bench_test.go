@@ -168,3 +168,20 @@ func BenchmarkFullCheck(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkKeepBody compresses a page of the benchmark site's size for the
+// raw body store, as the crawl's workers do for every new body (see
+// BodyStream.Put): its time and what it allocates (the compressed copy).
+func BenchmarkKeepBody(b *testing.B) {
+	var page []byte
+	for i := 0; len(page) < 33_000; i++ {
+		page = fmt.Appendf(page, "<tr><td>gpt-bench-%05d</td><td>$%d.%02d / 1M tokens</td><td>%d tokens</td></tr>\n", i, i%7, i%100, 1000*(i%400))
+	}
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := gz(page); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
