@@ -120,6 +120,7 @@ func (o origin) Ref() catalog.SourceRef {
 }
 
 type modelAcc struct {
+	id     string
 	fields map[catalog.Field][]cand
 	caps   map[catalog.Capability][]cand
 	// benchmarks are the candidates of each benchmark result, by its key
@@ -230,8 +231,17 @@ type merger struct {
 	xcs      []xcOffer
 	claims   map[claimKey]cand
 	// last is the provenance of the observation filed last (see
-	// originOf).
-	last *provenance
+	// originOf); lastKey and lastRes its subject's resolution, lastModel
+	// its model's accumulator and lastAt and lastOffer its offering's. A
+	// page's observations come in runs of one subject and one offering:
+	// these spare most of them a lookup (and an offering a key).
+	last      *provenance
+	lastKey   [2]string
+	lastRes   resolution
+	hasLast   bool
+	lastModel *modelAcc
+	lastAt    offerAt
+	lastOffer *offerAcc
 	// unmatched is keyed by source and id; untracked holds the
 	// cross-checks' (source, id)s of no tracked model.
 	unmatched map[string]catalog.Unmatched
@@ -303,14 +313,21 @@ func (m *merger) warn(o catalog.Observation, err error) {
 // warning; ok is then false.
 func (m *merger) resolve(o catalog.Observation) (rid Resolved, ok bool) {
 	k := [2]string{o.Source, o.Subject}
-	r, seen := m.resolved[k]
-	if !seen {
-		if rid, ok := m.linked(o.Source, o.Subject); ok {
-			r.rid = rid
-		} else {
-			r.rid, r.err = m.resolver.Resolve(o.Source, o.Subject)
+	var r resolution
+	if m.hasLast && m.lastKey == k {
+		r = m.lastRes
+	} else {
+		var seen bool
+		r, seen = m.resolved[k]
+		if !seen {
+			if rid, ok := m.linked(o.Source, o.Subject); ok {
+				r.rid = rid
+			} else {
+				r.rid, r.err = m.resolver.Resolve(o.Source, o.Subject)
+			}
+			m.resolved[k] = r
 		}
-		m.resolved[k] = r
+		m.lastKey, m.lastRes, m.hasLast = k, r, true
 	}
 	switch {
 	case r.err == nil:
@@ -334,10 +351,14 @@ func (m *merger) resolve(o catalog.Observation) (rid Resolved, ok bool) {
 // whether it defines the model, the alias, and the subject to report or
 // count should no source define it.
 func (m *merger) model(o catalog.Observation, rid Resolved) *modelAcc {
-	acc := m.models[rid.ID]
-	if acc == nil {
-		acc = &modelAcc{fields: map[catalog.Field][]cand{}, aliases: map[catalog.Alias]bool{}}
-		m.models[rid.ID] = acc
+	acc := m.lastModel
+	if acc == nil || acc.id != rid.ID {
+		acc = m.models[rid.ID]
+		if acc == nil {
+			acc = &modelAcc{id: rid.ID, fields: map[catalog.Field][]cand{}, aliases: map[catalog.Alias]bool{}}
+			m.models[rid.ID] = acc
+		}
+		m.lastModel = acc
 	}
 	if defines(o) && !acc.defined {
 		acc.defined = true
@@ -405,11 +426,15 @@ func (m *merger) addOffering(o catalog.Observation, rid Resolved, stale bool) {
 		}
 	}
 	at := offeringOf(o, rid)
-	key := catalog.OfferingKey(at.model, at.provider, at.region, at.variant)
-	acc := m.offers[key]
-	if acc == nil {
-		acc = &offerAcc{offerAt: at, fields: map[catalog.Field][]cand{}}
-		m.offers[key] = acc
+	acc := m.lastOffer
+	if acc == nil || m.lastAt != at {
+		key := catalog.OfferingKey(at.model, at.provider, at.region, at.variant)
+		acc = m.offers[key]
+		if acc == nil {
+			acc = &offerAcc{offerAt: at, fields: map[catalog.Field][]cand{}}
+			m.offers[key] = acc
+		}
+		m.lastAt, m.lastOffer = at, acc
 	}
 	if o.Field == catalog.FieldListed {
 		if o.Value != "" {
@@ -483,6 +508,7 @@ func (m *merger) build(prev *catalog.Snapshot, now time.Time) Result {
 	if prev == nil {
 		prev = catalog.NewSnapshot()
 	}
+	m.last, m.lastModel, m.lastOffer = nil, nil, nil // filing is done
 	m.settleClaims()
 	m.claims = nil
 	snap := catalog.NewSnapshot()

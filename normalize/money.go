@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/internal/clip"
@@ -66,7 +67,11 @@ func Price(raw string, unit catalog.Unit) (catalog.Price, error) {
 // compare exact amounts, since a per-token figure read as per-1M rounds to
 // almost nothing.
 func priceExact(raw string, unit catalog.Unit) (catalog.Price, *big.Rat, error) {
-	s := strings.TrimSpace(spaces.Replace(raw))
+	s := raw
+	if !isASCII(s) { // the spaces replaced are not: a strings.Replacer of them allocates even when it replaces nothing
+		s = spaces.Replace(s)
+	}
+	s = strings.TrimSpace(s)
 	low := strings.ToLower(s)
 	switch low {
 	case "-1", "variable", "varies", "dynamic":
@@ -266,12 +271,33 @@ func implausible(amount *big.Rat) string {
 	switch {
 	case amount == nil:
 		return ""
+	case plausibleFast(amount):
+		return ""
 	case amount.Cmp(plausibleLow) < 0:
 		return fmt.Sprintf("%s per 1M tokens is implausibly low (below $0.001): a per-token or per-1K figure read as per 1M?", usd(amount))
 	case amount.Cmp(plausibleHigh) > 0:
 		return fmt.Sprintf("%s per 1M tokens is implausibly high (above $5,000): a per-1M figure read as per token or per 1K?", usd(amount))
 	}
 	return ""
+}
+
+// plausibleFast reports that amount is inside the plausible range, in
+// integers, when its numerator and denominator fit 64 bits (a price read
+// by plainPrice always does): big.Rat's Cmp allocates, and implausible
+// runs for every price a catalogue publishes. false means "ask Cmp".
+func plausibleFast(amount *big.Rat) bool {
+	num, den := amount.Num(), amount.Denom()
+	if num.Sign() < 0 || !num.IsUint64() || !den.IsUint64() {
+		return false
+	}
+	n, d := num.Uint64(), den.Uint64()
+	// n/d >= 1/1000, that is n*1000 >= d; and n/d <= 5000, n <= 5000*d.
+	hi, lo := bits.Mul64(n, 1000)
+	if hi == 0 && lo < d {
+		return false
+	}
+	hi, lo = bits.Mul64(d, 5000)
+	return hi > 0 || n <= lo
 }
 
 // slipPowers are the unit slips a pair of prices can show: per 1K vs per
@@ -349,4 +375,14 @@ func beyond(a, b *big.Rat, bound Percent) bool {
 	d.Abs(d)
 	lim := new(big.Rat).Mul(a, big.NewRat(int64(bound), 10_000))
 	return d.Cmp(lim) > 0
+}
+
+// isASCII reports whether s has no byte outside ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

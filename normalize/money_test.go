@@ -3,6 +3,7 @@ package normalize
 import (
 	"errors"
 	"math/big"
+	"math/rand"
 	"testing"
 
 	"github.com/llmref/llmref/catalog"
@@ -233,5 +234,30 @@ func TestMayHaveSlips(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPlausibleFastAgreesWithCmp holds the integer check of the plausible
+// range to big.Rat's comparisons: at the bounds, beside them, and for
+// random fractions.
+func TestPlausibleFastAgreesWithCmp(t *testing.T) {
+	inside := func(r *big.Rat) bool { return r.Cmp(plausibleLow) >= 0 && r.Cmp(plausibleHigh) <= 0 }
+	check := func(r *big.Rat) {
+		t.Helper()
+		fast := plausibleFast(r)
+		fits := r.Sign() >= 0 && r.Num().IsUint64() && r.Denom().IsUint64()
+		if fast && !inside(r) || fits && fast != inside(r) {
+			t.Fatalf("%s: plausibleFast %v, inside %v", r.RatString(), fast, inside(r))
+		}
+	}
+	for _, r := range []*big.Rat{big.NewRat(1, 1000), big.NewRat(999, 1_000_000), big.NewRat(1001, 1_000_000),
+		big.NewRat(5000, 1), big.NewRat(5_000_001, 1000), big.NewRat(4_999_999, 1000), big.NewRat(0, 1), big.NewRat(-1, 2),
+		new(big.Rat).SetFrac(new(big.Int).Lsh(big.NewInt(1), 70), big.NewInt(3)), big.NewRat(1<<62, 1<<61+1)} {
+		check(r)
+	}
+	rng := rand.New(rand.NewSource(1))
+	for range 100_000 {
+		n, d := rng.Uint64()>>uint(rng.Intn(64)), rng.Uint64()>>uint(rng.Intn(64))+1
+		check(new(big.Rat).SetFrac(new(big.Int).SetUint64(n), new(big.Int).SetUint64(d)))
 	}
 }
