@@ -112,7 +112,7 @@ func TestFactJSON(t *testing.T) {
 	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
 	f := Fact[Tokens]{
 		Value: Tokens{N: 131072, Display: "128K"}, Display: "128K", Raw: "128k",
-		Source:      SourceRef{Name: "huggingface", URL: "https://huggingface.co/x", Authority: AuthorityCreator},
+		Source:      SourceOf(SourceRef{Name: "huggingface", URL: "https://huggingface.co/x", Authority: AuthorityCreator}),
 		RetrievedAt: at, ChangedAt: at,
 	}.WithConflicts([]Conflict{{Display: "60,000", Raw: "60000", Source: SourceRef{Name: "openrouter", Authority: AuthorityAggregator}, RetrievedAt: at}})
 	b, err = json.Marshal(f)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"time"
+	"unique"
 )
 
 // Authority ranks sources when they disagree: the creator's own card or docs
@@ -65,6 +66,56 @@ type SourceRef struct {
 	Note string `json:"note,omitempty"`
 }
 
+// Source is a fact's source reference, held as a handle to one copy of it
+// shared by every fact of the same source, page, authority and note (Go's
+// unique package, which lets a copy go with the last handle to it): 8
+// bytes in a fact where a SourceRef takes 56. A catalogue of 16,000 pages
+// holds ~700,000 facts and a few per page of distinct references. Handles
+// compare as their references do. The zero Source is no source.
+type Source struct{ h unique.Handle[SourceRef] }
+
+// SourceOf is the Source of a reference; the zero reference's is the zero
+// Source.
+func SourceOf(r SourceRef) Source {
+	if r == (SourceRef{}) {
+		return Source{}
+	}
+	return Source{unique.Make(r)}
+}
+
+// Ref is the source reference.
+func (s Source) Ref() SourceRef {
+	if s == (Source{}) {
+		return SourceRef{}
+	}
+	return s.h.Value()
+}
+
+// Name is the reference's source name; "" for no source.
+func (s Source) Name() string { return s.Ref().Name }
+
+// URL is the reference's page or API address.
+func (s Source) URL() string { return s.Ref().URL }
+
+// Authority is the reference's rank.
+func (s Source) Authority() Authority { return s.Ref().Authority }
+
+// Note is the reference's qualification, if any.
+func (s Source) Note() string { return s.Ref().Note }
+
+// MarshalJSON writes the reference.
+func (s Source) MarshalJSON() ([]byte, error) { return json.Marshal(s.Ref()) }
+
+// UnmarshalJSON reads a reference.
+func (s *Source) UnmarshalJSON(b []byte) error {
+	var r SourceRef
+	if err := json.Unmarshal(b, &r); err != nil {
+		return err
+	}
+	*s = SourceOf(r)
+	return nil
+}
+
 // Conflict is a value a lower-ranked (or tied, later) source gave that
 // differs from the one kept. Conflicts are kept for review, never dropped.
 type Conflict struct {
@@ -83,8 +134,9 @@ type Fact[T any] struct {
 	// Display is the value as a reader should see it ("128K", "$0.027").
 	Display string
 	// Raw is the value exactly as the source gave it.
-	Raw    string
-	Source SourceRef
+	Raw string
+	// Source is where the value came from (see SourceOf).
+	Source Source
 	// RetrievedAt is the last time a scraper saw the value.
 	RetrievedAt time.Time
 	// ChangedAt is when the value last became what it is.
@@ -172,7 +224,7 @@ type Flag struct {
 }
 
 // Sourced reports whether any source has given the value.
-func (f Fact[T]) Sourced() bool { return f.Source.Name != "" }
+func (f Fact[T]) Sourced() bool { return f.Source.Name() != "" }
 
 // NotYetSourced is the display text of a value no source has given.
 const NotYetSourced = "not yet sourced"
@@ -232,7 +284,7 @@ func (f *Fact[T]) UnmarshalJSON(b []byte) error {
 	if j.Source == nil || j.Source.Name == "" || j.Value == nil {
 		return errors.New("sourced fact without a value or a source")
 	}
-	f.Value, f.Display, f.Raw, f.Source = *j.Value, j.Display, j.Raw, *j.Source
+	f.Value, f.Display, f.Raw, f.Source = *j.Value, j.Display, j.Raw, SourceOf(*j.Source)
 	f.Stale = j.Stale
 	f.setNotes(j.Conflicts, j.Flags)
 	if j.RetrievedAt != nil {

@@ -10,7 +10,7 @@ import (
 // one "not yet sourced" (whatever its zero value would print).
 func TestTokensText(t *testing.T) {
 	src := SourceRef{Name: "openrouter"}
-	if got := TokensText(Fact[Tokens]{Value: Tokens{N: 128_000, Display: "128000"}, Source: src}); got != "128K" {
+	if got := TokensText(Fact[Tokens]{Value: Tokens{N: 128_000, Display: "128000"}, Source: SourceOf(src)}); got != "128K" {
 		t.Errorf("sourced 128000: %q; want 128K", got)
 	}
 	if got := TokensText(Fact[Tokens]{Value: Tokens{N: 400_000}}); got != NotYetSourced {
@@ -23,7 +23,7 @@ func TestTokensText(t *testing.T) {
 // fact with neither carries no notes (the zero Fact stays comparable to
 // the zero value).
 func TestFactNotesNotShared(t *testing.T) {
-	a := Fact[Price]{Value: Fixed(1), Source: SourceRef{Name: "src"}}.
+	a := Fact[Price]{Value: Fixed(1), Source: SourceOf(SourceRef{Name: "src"})}.
 		WithConflicts([]Conflict{{Display: "$2"}}).WithFlags([]Flag{{Kind: FlagUnitSlip, Detail: "x"}})
 	b := a
 	b.SetFlags(append(b.Flags(), Flag{Kind: FlagDiscrepancy, Detail: "y"}))
@@ -35,7 +35,7 @@ func TestFactNotesNotShared(t *testing.T) {
 		t.Errorf("the copy: flags %v conflicts %v", b.Flags(), b.Conflicts())
 	}
 	b.SetFlags(nil)
-	if !reflect.DeepEqual(b, Fact[Price]{Value: Fixed(1), Source: SourceRef{Name: "src"}}) {
+	if !reflect.DeepEqual(b, Fact[Price]{Value: Fixed(1), Source: SourceOf(SourceRef{Name: "src"})}) {
 		t.Errorf("a fact with neither conflicts nor flags keeps notes: %+v", b)
 	}
 	if n, want := unsafe.Sizeof(Offering{}), uintptr(1792); n > want {

@@ -30,9 +30,9 @@ func PointOf(o *Offering, run uint64, at time.Time) PricePoint {
 	p.Input, p.Output, p.CachedInput = opt(o.Input), opt(o.Output), opt(o.CachedInput)
 	switch {
 	case o.Input.Sourced():
-		p.Source = o.Input.Source.URL
+		p.Source = o.Input.Source.URL()
 	case o.Output.Sourced():
-		p.Source = o.Output.Source.URL
+		p.Source = o.Output.Source.URL()
 	}
 	return p
 }

@@ -116,7 +116,7 @@ func (f *Fact[T]) appendJSON(b []byte) ([]byte, error) {
 		b = jsonstr.Append(b, f.Raw)
 	}
 	b = append(b, `,"source":`...)
-	b = appendSourceRef(b, f.Source)
+	b = appendSourceRef(b, f.Source.Ref())
 	if !f.RetrievedAt.IsZero() {
 		b = append(b, `,"retrieved_at":`...)
 		b = appendTime(b, f.RetrievedAt)

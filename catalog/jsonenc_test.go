@@ -22,7 +22,7 @@ func reference[T any](f Fact[T]) []byte {
 		return &u
 	}
 	b, err := json.Marshal(factJSON[T]{Status: StatusSourced, Value: &f.Value, Display: f.Display, Raw: f.Raw,
-		Source: &f.Source, RetrievedAt: ptr(f.RetrievedAt), ChangedAt: ptr(f.ChangedAt), ReviewedAt: ptr(f.ReviewedAt),
+		Source: ptrRef(f.Source.Ref()), RetrievedAt: ptr(f.RetrievedAt), ChangedAt: ptr(f.ChangedAt), ReviewedAt: ptr(f.ReviewedAt),
 		Stale: f.Stale, Conflicts: f.Conflicts(), Flags: f.Flags()})
 	if err != nil {
 		panic(err)
@@ -55,30 +55,30 @@ func TestFactJSONMatchesReference(t *testing.T) {
 		}
 		sameJSON(t, name, got, want)
 	}
-	p := Fact[Price]{Value: Price{Kind: PriceFixed, Amount: 27_000, Rounded: true}, Display: "$0.027", Raw: "0.000000027", Source: src,
+	p := Fact[Price]{Value: Price{Kind: PriceFixed, Amount: 27_000, Rounded: true}, Display: "$0.027", Raw: "0.000000027", Source: SourceOf(src),
 		RetrievedAt: at, ChangedAt: at, ReviewedAt: at, Stale: true}.
 		WithConflicts([]Conflict{{Display: "$0.03", Raw: "0.03", Source: src, RetrievedAt: at}}).WithFlags([]Flag{{Kind: FlagUnitSlip, Detail: "1000×"}})
 	b, err := p.MarshalJSON()
 	check("price", b, err, reference(p))
-	free := Fact[Price]{Value: Price{Kind: PriceFree}, Display: "free", Source: src, RetrievedAt: at}
+	free := Fact[Price]{Value: Price{Kind: PriceFree}, Display: "free", Source: SourceOf(src), RetrievedAt: at}
 	b, err = free.MarshalJSON()
 	check("free", b, err, reference(free))
-	tok := Fact[Tokens]{Value: Tokens{N: 131072, Display: "128K"}, Display: "128K", Source: src, RetrievedAt: at}
+	tok := Fact[Tokens]{Value: Tokens{N: 131072, Display: "128K"}, Display: "128K", Source: SourceOf(src), RetrievedAt: at}
 	b, err = tok.MarshalJSON()
 	check("tokens", b, err, reference(tok))
-	cnt := Fact[Count]{Value: Count{N: 1_230_000_000, Display: "1.23B"}, Display: "1.23B", Source: src}
+	cnt := Fact[Count]{Value: Count{N: 1_230_000_000, Display: "1.23B"}, Display: "1.23B", Source: SourceOf(src)}
 	b, err = cnt.MarshalJSON()
 	check("count", b, err, reference(cnt))
-	d := Fact[Date]{Value: MonthDate(2023, 12), Display: "2023-12", Source: src}
+	d := Fact[Date]{Value: MonthDate(2023, 12), Display: "2023-12", Source: SourceOf(src)}
 	b, err = d.MarshalJSON()
 	check("date", b, err, reference(d))
-	l := Fact[Licence]{Value: Licence{Name: "Llama 3.2 Community License", Class: OpenWeights}, Display: "x", Source: src}
+	l := Fact[Licence]{Value: Licence{Name: "Llama 3.2 Community License", Class: OpenWeights}, Display: "x", Source: SourceOf(src)}
 	b, err = l.MarshalJSON()
 	check("licence", b, err, reference(l))
-	mods := Fact[[]string]{Value: []string{"text", "image"}, Source: src}
+	mods := Fact[[]string]{Value: []string{"text", "image"}, Source: SourceOf(src)}
 	b, err = mods.MarshalJSON()
 	check("list", b, err, reference(mods))
-	yes := Fact[bool]{Value: true, Display: "yes", Source: src}
+	yes := Fact[bool]{Value: true, Display: "yes", Source: SourceOf(src)}
 	b, err = yes.MarshalJSON()
 	check("bool", b, err, reference(yes))
 	var none Fact[string]
@@ -88,7 +88,7 @@ func TestFactJSONMatchesReference(t *testing.T) {
 	// And back.
 	var back Fact[Price]
 	pb, _ := p.MarshalJSON()
-	if err := json.Unmarshal(pb, &back); err != nil || back.Value != p.Value || !back.RetrievedAt.Equal(at) || back.Source != src || len(back.Conflicts()) != 1 {
+	if err := json.Unmarshal(pb, &back); err != nil || back.Value != p.Value || !back.RetrievedAt.Equal(at) || back.Source.Ref() != src || len(back.Conflicts()) != 1 {
 		t.Errorf("round trip: %+v %v", back, err)
 	}
 }
@@ -99,19 +99,21 @@ func TestFactJSONMatchesReference(t *testing.T) {
 func TestRecordJSONMatchesReference(t *testing.T) {
 	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
 	src := SourceRef{Name: "huggingface", URL: "https://huggingface.co/x", Authority: AuthorityCreator}
-	str := func(v string) Fact[string] { return Fact[string]{Value: v, Display: v, Source: src, RetrievedAt: at} }
+	str := func(v string) Fact[string] {
+		return Fact[string]{Value: v, Display: v, Source: SourceOf(src), RetrievedAt: at}
+	}
 	m := &Model{ID: "meta/llama-3.2-1b-instruct", Creator: "meta", Name: str("Llama 3.2 1B Instruct"),
 		Aliases:         []Alias{{Source: "openrouter", ID: "meta-llama/llama-3.2-1b-instruct"}},
-		Released:        Fact[Date]{Value: DayDate(2024, 9, 25), Source: src},
-		ContextWindow:   Fact[Tokens]{Value: Tokens{N: 131072, Display: "128K"}, Source: src},
-		MaxOutput:       Fact[Tokens]{Value: Tokens{N: 4096, Display: "4,096"}, Source: src},
-		Parameters:      Fact[Count]{Value: Count{N: 1_230_000_000, Display: "1.23B"}, Source: src},
+		Released:        Fact[Date]{Value: DayDate(2024, 9, 25), Source: SourceOf(src)},
+		ContextWindow:   Fact[Tokens]{Value: Tokens{N: 131072, Display: "128K"}, Source: SourceOf(src)},
+		MaxOutput:       Fact[Tokens]{Value: Tokens{N: 4096, Display: "4,096"}, Source: SourceOf(src)},
+		Parameters:      Fact[Count]{Value: Count{N: 1_230_000_000, Display: "1.23B"}, Source: SourceOf(src)},
 		Architecture:    str("decoder-only transformer"),
-		Licence:         Fact[Licence]{Value: Licence{Name: "x", Class: OpenWeights}, Source: src},
-		KnowledgeCutoff: Fact[Date]{Value: MonthDate(2023, 12), Source: src},
-		InputModalities: Fact[[]string]{Value: []string{"text"}, Source: src},
-		OutputModality:  Fact[[]string]{Value: []string{"text"}, Source: src},
-		Capabilities:    map[Capability]Fact[bool]{CapVision: {Value: false, Source: src}, CapReasoning: {}},
+		Licence:         Fact[Licence]{Value: Licence{Name: "x", Class: OpenWeights}, Source: SourceOf(src)},
+		KnowledgeCutoff: Fact[Date]{Value: MonthDate(2023, 12), Source: SourceOf(src)},
+		InputModalities: Fact[[]string]{Value: []string{"text"}, Source: SourceOf(src)},
+		OutputModality:  Fact[[]string]{Value: []string{"text"}, Source: SourceOf(src)},
+		Capabilities:    map[Capability]Fact[bool]{CapVision: {Value: false, Source: SourceOf(src)}, CapReasoning: {}},
 	}
 	type plainModel Model
 	got, err := m.AppendJSON(nil)
@@ -125,11 +127,11 @@ func TestRecordJSONMatchesReference(t *testing.T) {
 	want, _ = json.Marshal((*plainModel)(empty))
 	sameJSON(t, "empty model", got, want)
 
-	price := func(m Money) Fact[Price] { return Fact[Price]{Value: Fixed(m), Source: src, RetrievedAt: at} }
+	price := func(m Money) Fact[Price] { return Fact[Price]{Value: Fixed(m), Source: SourceOf(src), RetrievedAt: at} }
 	o := &Offering{ModelID: "meta/llama-3.2-1b-instruct", Provider: "bedrock", ProviderModelID: "meta.llama3-2-1b-instruct-v1:0",
 		Region: "eu-west-1", Variant: "batch", Input: price(130_000), Output: price(130_000), CachedInput: price(1),
 		CacheWrite: price(2), BatchInput: price(3), BatchOutput: price(4),
-		Context: Fact[Tokens]{Value: Tokens{N: 131072}, Source: src}, MaxOutput: Fact[Tokens]{Value: Tokens{N: 4096}, Source: src},
+		Context: Fact[Tokens]{Value: Tokens{N: 131072}, Source: SourceOf(src)}, MaxOutput: Fact[Tokens]{Value: Tokens{N: 4096}, Source: SourceOf(src)},
 		Tiers: []PriceTier{{AboveTokens: 272000, Input: price(5)}}}
 	type plainOffering Offering
 	got, err = o.AppendJSON(nil)
@@ -191,3 +193,5 @@ func TestRunChangeJSONMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+func ptrRef(r SourceRef) *SourceRef { return &r }

@@ -43,29 +43,29 @@ func sameRecords(at time.Time) (*Model, *Offering) {
 	changed := time.Date(2026, 4, 1, 2, 0, 0, 0, time.UTC)
 	conflict := []Conflict{{Display: "60K", Raw: "60000", Source: src, RetrievedAt: at}}
 	str := func(v string) Fact[string] {
-		return Fact[string]{Value: v, Display: v, Raw: v, Source: src, RetrievedAt: at, ChangedAt: changed}
+		return Fact[string]{Value: v, Display: v, Raw: v, Source: SourceOf(src), RetrievedAt: at, ChangedAt: changed}
 	}
 	m := &Model{ID: "meta/llama-3.2-1b-instruct", Creator: "meta", Name: str("Llama 3.2 1B Instruct"),
 		Aliases:         []Alias{{Source: "openrouter", ID: "meta-llama/llama-3.2-1b-instruct"}},
-		Released:        Fact[Date]{Value: DayDate(2024, 9, 25), Source: src, RetrievedAt: at},
-		ContextWindow:   Fact[Tokens]{Value: Tokens{N: 131072, Display: "128K"}, Source: src, RetrievedAt: at}.WithConflicts(conflict),
-		MaxOutput:       Fact[Tokens]{Value: Tokens{N: 4096}, Source: src, RetrievedAt: at},
-		Parameters:      Fact[Count]{Value: Count{N: 1_230_000_000, Display: "1.23B"}, Source: src, RetrievedAt: at},
+		Released:        Fact[Date]{Value: DayDate(2024, 9, 25), Source: SourceOf(src), RetrievedAt: at},
+		ContextWindow:   Fact[Tokens]{Value: Tokens{N: 131072, Display: "128K"}, Source: SourceOf(src), RetrievedAt: at}.WithConflicts(conflict),
+		MaxOutput:       Fact[Tokens]{Value: Tokens{N: 4096}, Source: SourceOf(src), RetrievedAt: at},
+		Parameters:      Fact[Count]{Value: Count{N: 1_230_000_000, Display: "1.23B"}, Source: SourceOf(src), RetrievedAt: at},
 		Architecture:    str("decoder-only transformer"),
-		Licence:         Fact[Licence]{Value: Licence{Name: "Llama 3.2 Community License", Class: OpenWeights}, Source: src, RetrievedAt: at},
-		KnowledgeCutoff: Fact[Date]{Value: MonthDate(2023, 12), Source: src, RetrievedAt: at},
-		InputModalities: Fact[[]string]{Value: []string{"text"}, Source: src, RetrievedAt: at},
-		OutputModality:  Fact[[]string]{Value: []string{"text"}, Source: src, RetrievedAt: at},
-		Capabilities:    map[Capability]Fact[bool]{CapVision: {Value: false, Source: src, RetrievedAt: at}, CapReasoning: {}},
-		Benchmarks:      []Fact[BenchmarkResult]{{Value: BenchmarkResult{Benchmark: "MMLU", Score: "49.3"}, Source: src, RetrievedAt: at}},
+		Licence:         Fact[Licence]{Value: Licence{Name: "Llama 3.2 Community License", Class: OpenWeights}, Source: SourceOf(src), RetrievedAt: at},
+		KnowledgeCutoff: Fact[Date]{Value: MonthDate(2023, 12), Source: SourceOf(src), RetrievedAt: at},
+		InputModalities: Fact[[]string]{Value: []string{"text"}, Source: SourceOf(src), RetrievedAt: at},
+		OutputModality:  Fact[[]string]{Value: []string{"text"}, Source: SourceOf(src), RetrievedAt: at},
+		Capabilities:    map[Capability]Fact[bool]{CapVision: {Value: false, Source: SourceOf(src), RetrievedAt: at}, CapReasoning: {}},
+		Benchmarks:      []Fact[BenchmarkResult]{{Value: BenchmarkResult{Benchmark: "MMLU", Score: "49.3"}, Source: SourceOf(src), RetrievedAt: at}},
 	}
 	price := func(a Money) Fact[Price] {
-		return Fact[Price]{Value: Fixed(a), Display: "$", Raw: "x", Source: src, RetrievedAt: at, ChangedAt: changed}
+		return Fact[Price]{Value: Fixed(a), Display: "$", Raw: "x", Source: SourceOf(src), RetrievedAt: at, ChangedAt: changed}
 	}
 	o := &Offering{ModelID: m.ID, Provider: "bedrock", ProviderModelID: "meta.llama3-2-1b-instruct-v1:0", Region: "eu-west-1",
 		Variant: "batch", Input: price(130_000), Output: price(130_000), CachedInput: price(1), CacheWrite: price(2),
-		BatchInput: price(3), BatchOutput: price(4), Context: Fact[Tokens]{Value: Tokens{N: 131072}, Source: src, RetrievedAt: at},
-		MaxOutput: Fact[Tokens]{Value: Tokens{N: 4096}, Source: src, RetrievedAt: at},
+		BatchInput: price(3), BatchOutput: price(4), Context: Fact[Tokens]{Value: Tokens{N: 131072}, Source: SourceOf(src), RetrievedAt: at},
+		MaxOutput: Fact[Tokens]{Value: Tokens{N: 4096}, Source: SourceOf(src), RetrievedAt: at},
 		Tiers:     []PriceTier{{AboveTokens: 272000, Input: price(5)}}}
 	o.Output.SetFlags([]Flag{{Kind: FlagUnitSlip, Detail: "1000× its siblings"}})
 	return m, o
@@ -102,7 +102,7 @@ func TestSameButRetrieved(t *testing.T) {
 		"reviewed_at":       func(m *Model, _ *Offering) { m.Parameters.ReviewedAt = seen },
 		"changed_at's zone": func(m *Model, _ *Offering) { m.Name.ChangedAt = m.Name.ChangedAt.In(time.FixedZone("x", 0)) },
 		"stale":             func(m *Model, _ *Offering) { m.MaxOutput.Stale = true },
-		"source":            func(m *Model, _ *Offering) { m.Licence.Source.Note = "n" },
+		"source":            func(m *Model, _ *Offering) { r := m.Licence.Source.Ref(); r.Note = "n"; m.Licence.Source = SourceOf(r) },
 		"alias":             func(m *Model, _ *Offering) { m.Aliases = nil },
 		"modalities":        func(m *Model, _ *Offering) { m.InputModalities.Value = []string{"text", "image"} },
 		"capability":        func(m *Model, _ *Offering) { m.Capabilities[CapVision] = Fact[bool]{Value: true} },

@@ -53,7 +53,7 @@ func (f *Fact[T]) stampRetrieved(checked map[string]time.Time) {
 	if !f.Sourced() {
 		return
 	}
-	if t, ok := checked[f.Source.URL]; ok && t.After(f.RetrievedAt) {
+	if t, ok := checked[f.Source.URL()]; ok && t.After(f.RetrievedAt) {
 		f.RetrievedAt = t
 	}
 	var cs []Conflict // copied before the first change: see Fact.notes
@@ -97,7 +97,7 @@ func (f *Fact[T]) seen(fn func(src SourceRef, at time.Time, stale, conflict bool
 	if !f.Sourced() {
 		return
 	}
-	fn(f.Source, f.RetrievedAt, f.Stale, false)
+	fn(f.Source.Ref(), f.RetrievedAt, f.Stale, false)
 	for _, c := range f.Conflicts() {
 		fn(c.Source, c.RetrievedAt, f.Stale, true)
 	}

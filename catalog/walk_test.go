@@ -13,11 +13,11 @@ func TestWalksReachEveryFact(t *testing.T) {
 	day2 := day1.Add(24 * time.Hour)
 	const card, prices = "https://example.test/card", "https://example.test/prices"
 	sourced := func(url string) Fact[Price] {
-		return Fact[Price]{Display: "$1", Source: SourceRef{Name: "src", URL: url}, RetrievedAt: day1}.
+		return Fact[Price]{Display: "$1", Source: SourceOf(SourceRef{Name: "src", URL: url}), RetrievedAt: day1}.
 			WithConflicts([]Conflict{{Display: "$2", Source: SourceRef{Name: "other", URL: url}, RetrievedAt: day1}})
 	}
-	m := &Model{ID: "meta/x", Name: Fact[string]{Display: "X", Source: SourceRef{Name: "src", URL: card}, RetrievedAt: day1},
-		Capabilities: map[Capability]Fact[bool]{"vision": {Value: true, Display: "yes", Source: SourceRef{Name: "src", URL: card}, RetrievedAt: day1}}}
+	m := &Model{ID: "meta/x", Name: Fact[string]{Display: "X", Source: SourceOf(SourceRef{Name: "src", URL: card}), RetrievedAt: day1},
+		Capabilities: map[Capability]Fact[bool]{"vision": {Value: true, Display: "yes", Source: SourceOf(SourceRef{Name: "src", URL: card}), RetrievedAt: day1}}}
 	o := &Offering{ModelID: "meta/x", Provider: "p", Input: sourced(prices),
 		Tiers: []PriceTier{{AboveTokens: 200_000, Input: sourced(prices)}}}
 	s := &Snapshot{Models: map[string]*Model{m.ID: m}, Offerings: map[string]*Offering{o.Key(): o}}

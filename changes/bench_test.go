@@ -16,7 +16,7 @@ func benchSnapshots(n int) (prev, next *catalog.Snapshot) {
 	for m := range n {
 		id := fmt.Sprintf("c%d/model-%d", m%40, m)
 		model := &catalog.Model{ID: id, Capabilities: map[catalog.Capability]catalog.Fact[bool]{},
-			Name: catalog.Fact[string]{Value: id, Display: id, Source: catalog.SourceRef{Name: "openrouter"}}}
+			Name: catalog.Fact[string]{Value: id, Display: id, Source: catalog.SourceOf(catalog.SourceRef{Name: "openrouter"})}}
 		prev.Models[id], next.Models[id] = model, model
 		for p := range 6 {
 			i++

@@ -219,7 +219,7 @@ func approvedPoints(pub catalog.PublishedReader, o *catalog.Offering, h *catalog
 		}
 		p.Run, p.At, p.Removed = h.FirstRun, h.FirstSeen, false
 		if h.Price != nil {
-			p.Source = h.Price.Source.URL
+			p.Source = h.Price.Source.URL()
 		}
 	}
 	set(&p)

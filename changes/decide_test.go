@@ -61,7 +61,7 @@ const abKey = "a/b|openrouter||"
 // pt is a point of a/b at OpenRouter, from its source.
 func pt(run uint64, in, out catalog.Money) catalog.PricePoint {
 	i, o := catalog.Fixed(in), catalog.Fixed(out)
-	return catalog.PricePoint{Run: run, At: runAt(run), Input: &i, Output: &o, Source: fixed(0).Source.URL}
+	return catalog.PricePoint{Run: run, At: runAt(run), Input: &i, Output: &o, Source: fixed(0).Source.URL()}
 }
 
 // heldPrice is a pending hold of a/b's price field at OpenRouter, first
@@ -71,7 +71,7 @@ func heldPrice(id uint64, field string, old, next catalog.Money, first, last uin
 	f.RetrievedAt, f.ChangedAt = runAt(last), runAt(first)
 	return catalog.Hold{ID: id, Kind: catalog.HoldPrice, Key: "price:" + abKey + "#" + field, Value: fingerprint(f), Status: catalog.HoldPending,
 		Reasons: []string{RuleFactor + ": test"}, Field: field, Price: &f,
-		Changes:  []catalog.Change{{Kind: catalog.ChangePrice, Model: "a/b", Provider: "openrouter", Field: field, OldPrice: &op, NewPrice: &np, Source: f.Source}},
+		Changes:  []catalog.Change{{Kind: catalog.ChangePrice, Model: "a/b", Provider: "openrouter", Field: field, OldPrice: &op, NewPrice: &np, Source: f.Source.Ref()}},
 		FirstRun: first, FirstSeen: runAt(first), LastRun: last, LastSeen: runAt(last)}
 }
 
@@ -376,5 +376,5 @@ func TestApproveSurge(t *testing.T) {
 }
 
 func fixedName(id string) catalog.Fact[string] {
-	return catalog.Fact[string]{Value: id, Display: id, Source: catalog.SourceRef{Name: "openrouter"}, RetrievedAt: day, ChangedAt: day}
+	return catalog.Fact[string]{Value: id, Display: id, Source: catalog.SourceOf(catalog.SourceRef{Name: "openrouter"}), RetrievedAt: day, ChangedAt: day}
 }

@@ -42,7 +42,7 @@ func diffSorted(prev, next sorted) []catalog.Change {
 		m := next.Models[id]
 		p, ok := prev.Models[id]
 		if !ok {
-			out = append(out, catalog.Change{Kind: catalog.ChangeModelAdded, Model: id, New: m.DisplayName(), Source: m.Name.Source})
+			out = append(out, catalog.Change{Kind: catalog.ChangeModelAdded, Model: id, New: m.DisplayName(), Source: m.Name.Source.Ref()})
 			continue
 		}
 		out = append(out, specChanges(p, m)...)
@@ -52,7 +52,7 @@ func diffSorted(prev, next sorted) []catalog.Change {
 	}
 	for _, id := range prev.ids {
 		if _, ok := next.Models[id]; !ok {
-			out = append(out, catalog.Change{Kind: catalog.ChangeModelRemoved, Model: id, Old: prev.Models[id].DisplayName(), Source: prev.Models[id].Name.Source})
+			out = append(out, catalog.Change{Kind: catalog.ChangeModelRemoved, Model: id, Old: prev.Models[id].DisplayName(), Source: prev.Models[id].Name.Source.Ref()})
 		}
 	}
 	for _, k := range next.keys {
@@ -96,9 +96,9 @@ func offeringChange(kind catalog.ChangeKind, o *catalog.Offering, newDisplay str
 	c := catalog.Change{Kind: kind, Model: o.ModelID, Provider: o.Provider, Region: o.Region, Variant: o.Variant, New: newDisplay}
 	switch {
 	case o.Input.Sourced():
-		c.Source = o.Input.Source
+		c.Source = o.Input.Source.Ref()
 	case o.Output.Sourced():
-		c.Source = o.Output.Source
+		c.Source = o.Output.Source.Ref()
 	}
 	return c
 }
@@ -139,7 +139,7 @@ func priceChanges(prev, next *catalog.Offering) []catalog.Change {
 			continue
 		}
 		c := catalog.Change{Kind: catalog.ChangePrice, Model: next.ModelID, Provider: next.Provider, Region: next.Region,
-			Variant: next.Variant, Field: np.name, Old: old.String(), New: np.fact.String(), Source: np.fact.Source}
+			Variant: next.Variant, Field: np.name, Old: old.String(), New: np.fact.String(), Source: np.fact.Source.Ref()}
 		if old.Sourced() {
 			v := old.Value
 			c.OldPrice = &v
@@ -148,7 +148,7 @@ func priceChanges(prev, next *catalog.Offering) []catalog.Change {
 			v := np.fact.Value
 			c.NewPrice = &v
 		} else {
-			c.Source = old.Source
+			c.Source = old.Source.Ref()
 		}
 		if c.OldPrice != nil && c.NewPrice != nil && c.OldPrice.Comparable() && c.NewPrice.Comparable() {
 			d := c.NewPrice.Amount - c.OldPrice.Amount
@@ -169,19 +169,19 @@ func specChanges(prev, next *catalog.Model) []catalog.Change {
 		oldSrc     catalog.SourceRef
 	}
 	specs := []spec{
-		{"released", prev.Released.String(), next.Released.String(), prev.Released.Sourced(), next.Released.Sourced(), next.Released.Source, prev.Released.Source},
-		{"context_window", prev.ContextWindow.String(), next.ContextWindow.String(), prev.ContextWindow.Sourced(), next.ContextWindow.Sourced(), next.ContextWindow.Source, prev.ContextWindow.Source},
-		{"max_output", prev.MaxOutput.String(), next.MaxOutput.String(), prev.MaxOutput.Sourced(), next.MaxOutput.Sourced(), next.MaxOutput.Source, prev.MaxOutput.Source},
-		{"parameters", prev.Parameters.String(), next.Parameters.String(), prev.Parameters.Sourced(), next.Parameters.Sourced(), next.Parameters.Source, prev.Parameters.Source},
-		{"licence", prev.Licence.String(), next.Licence.String(), prev.Licence.Sourced(), next.Licence.Sourced(), next.Licence.Source, prev.Licence.Source},
-		{"knowledge_cutoff", prev.KnowledgeCutoff.String(), next.KnowledgeCutoff.String(), prev.KnowledgeCutoff.Sourced(), next.KnowledgeCutoff.Sourced(), next.KnowledgeCutoff.Source, prev.KnowledgeCutoff.Source},
-		{"architecture", prev.Architecture.String(), next.Architecture.String(), prev.Architecture.Sourced(), next.Architecture.Sourced(), next.Architecture.Source, prev.Architecture.Source},
-		{"input_modalities", prev.InputModalities.String(), next.InputModalities.String(), prev.InputModalities.Sourced(), next.InputModalities.Sourced(), next.InputModalities.Source, prev.InputModalities.Source},
-		{"output_modalities", prev.OutputModality.String(), next.OutputModality.String(), prev.OutputModality.Sourced(), next.OutputModality.Sourced(), next.OutputModality.Source, prev.OutputModality.Source},
+		{"released", prev.Released.String(), next.Released.String(), prev.Released.Sourced(), next.Released.Sourced(), next.Released.Source.Ref(), prev.Released.Source.Ref()},
+		{"context_window", prev.ContextWindow.String(), next.ContextWindow.String(), prev.ContextWindow.Sourced(), next.ContextWindow.Sourced(), next.ContextWindow.Source.Ref(), prev.ContextWindow.Source.Ref()},
+		{"max_output", prev.MaxOutput.String(), next.MaxOutput.String(), prev.MaxOutput.Sourced(), next.MaxOutput.Sourced(), next.MaxOutput.Source.Ref(), prev.MaxOutput.Source.Ref()},
+		{"parameters", prev.Parameters.String(), next.Parameters.String(), prev.Parameters.Sourced(), next.Parameters.Sourced(), next.Parameters.Source.Ref(), prev.Parameters.Source.Ref()},
+		{"licence", prev.Licence.String(), next.Licence.String(), prev.Licence.Sourced(), next.Licence.Sourced(), next.Licence.Source.Ref(), prev.Licence.Source.Ref()},
+		{"knowledge_cutoff", prev.KnowledgeCutoff.String(), next.KnowledgeCutoff.String(), prev.KnowledgeCutoff.Sourced(), next.KnowledgeCutoff.Sourced(), next.KnowledgeCutoff.Source.Ref(), prev.KnowledgeCutoff.Source.Ref()},
+		{"architecture", prev.Architecture.String(), next.Architecture.String(), prev.Architecture.Sourced(), next.Architecture.Sourced(), next.Architecture.Source.Ref(), prev.Architecture.Source.Ref()},
+		{"input_modalities", prev.InputModalities.String(), next.InputModalities.String(), prev.InputModalities.Sourced(), next.InputModalities.Sourced(), next.InputModalities.Source.Ref(), prev.InputModalities.Source.Ref()},
+		{"output_modalities", prev.OutputModality.String(), next.OutputModality.String(), prev.OutputModality.Sourced(), next.OutputModality.Sourced(), next.OutputModality.Source.Ref(), prev.OutputModality.Source.Ref()},
 	}
 	for i, c := range catalog.Capabilities {
 		pf, nf := prev.Capabilities[c], next.Capabilities[c]
-		specs = append(specs, spec{capabilityFields[i], string(catalog.TriOf(pf)), string(catalog.TriOf(nf)), pf.Sourced(), nf.Sourced(), nf.Source, pf.Source})
+		specs = append(specs, spec{capabilityFields[i], string(catalog.TriOf(pf)), string(catalog.TriOf(nf)), pf.Sourced(), nf.Sourced(), nf.Source.Ref(), pf.Source.Ref()})
 	}
 	var out []catalog.Change
 	for _, s := range specs {
@@ -213,14 +213,14 @@ func offeringSpecChanges(prev, next *catalog.Offering) []catalog.Change {
 			continue
 		}
 		c := catalog.Change{Kind: catalog.ChangeSpec, Model: next.ModelID, Provider: next.Provider, Region: next.Region,
-			Variant: next.Variant, Field: s.name, Source: s.new.Source}
+			Variant: next.Variant, Field: s.name, Source: s.new.Source.Ref()}
 		if s.old.Sourced() {
 			c.Old = s.old.String()
 		}
 		if s.new.Sourced() {
 			c.New = s.new.String()
 		} else {
-			c.Source = s.old.Source
+			c.Source = s.old.Source.Ref()
 		}
 		out = append(out, c)
 	}
@@ -236,7 +236,7 @@ type factInfo struct {
 }
 
 func info[T any](field string, f catalog.Fact[T]) factInfo {
-	return factInfo{field: field, display: f.String(), source: f.Source, conflicts: f.Conflicts()}
+	return factInfo{field: field, display: f.String(), source: f.Source.Ref(), conflicts: f.Conflicts()}
 }
 
 func modelFacts(m *catalog.Model) []factInfo {

@@ -19,7 +19,7 @@ import (
 func sampleReport(t *testing.T) Report {
 	t.Helper()
 	named := func(s *catalog.Snapshot, id, name string) {
-		s.Models[id].Name = catalog.Fact[string]{Value: name, Display: name, Source: catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: catalog.AuthorityAggregator}}
+		s.Models[id].Name = catalog.Fact[string]{Value: name, Display: name, Source: catalog.SourceOf(catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: catalog.AuthorityAggregator})}
 	}
 	prev := snapshot(
 		offer("meta/llama-3.2-1b-instruct", fixed(27_000), fixed(200_000)),
@@ -38,8 +38,8 @@ func sampleReport(t *testing.T) Report {
 		}
 	}
 	hf := catalog.SourceRef{Name: "huggingface", URL: "https://huggingface.co/meta-llama/Llama-3.2-1B-Instruct", Authority: catalog.AuthorityCreator}
-	prev.Models["meta/llama-3.2-1b-instruct"].Released = catalog.Fact[catalog.Date]{Value: catalog.DayDate(2024, 9, 25), Display: "2024-09-25", Source: hf}
-	next.Models["meta/llama-3.2-1b-instruct"].Released = catalog.Fact[catalog.Date]{Value: catalog.DayDate(2024, 10, 24), Display: "2024-10-24", Source: hf}.
+	prev.Models["meta/llama-3.2-1b-instruct"].Released = catalog.Fact[catalog.Date]{Value: catalog.DayDate(2024, 9, 25), Display: "2024-09-25", Source: catalog.SourceOf(hf)}
+	next.Models["meta/llama-3.2-1b-instruct"].Released = catalog.Fact[catalog.Date]{Value: catalog.DayDate(2024, 10, 24), Display: "2024-10-24", Source: catalog.SourceOf(hf)}.
 		WithConflicts([]catalog.Conflict{{Display: "2024-09-25", Raw: "1727222400", Source: catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: catalog.AuthorityAggregator}}})
 	next.Unmatched = []catalog.Unmatched{{Source: "openrouter", ID: "openrouter/auto", Reason: "a router, not a model", URL: "https://openrouter.ai/api/v1/models"}}
 	run := catalog.Run{ID: 2, StartedAt: day, Status: catalog.RunPartial, Replay: "bundled:2026-04-24",

@@ -13,7 +13,7 @@ var day = time.Date(2026, 4, 24, 2, 0, 0, 0, time.UTC)
 
 func price(p catalog.Price) catalog.Fact[catalog.Price] {
 	src := catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: catalog.AuthorityProvider}
-	return catalog.Fact[catalog.Price]{Value: p, Display: p.String(), Source: src, RetrievedAt: day, ChangedAt: day}
+	return catalog.Fact[catalog.Price]{Value: p, Display: p.String(), Source: catalog.SourceOf(src), RetrievedAt: day, ChangedAt: day}
 }
 
 func fixed(m catalog.Money) catalog.Fact[catalog.Price] { return price(catalog.Fixed(m)) }
@@ -236,7 +236,7 @@ func TestFlaggedNewOffering(t *testing.T) {
 func TestDiffKinds(t *testing.T) {
 	src := catalog.SourceRef{Name: "huggingface", URL: "https://huggingface.co/x", Authority: catalog.AuthorityCreator}
 	ctx := func(n int64, stale bool, conflicts ...catalog.Conflict) catalog.Fact[catalog.Tokens] {
-		return catalog.Fact[catalog.Tokens]{Value: catalog.Tokens{N: n}, Display: catalog.CompactCount(n), Source: src, Stale: stale}.WithConflicts(conflicts)
+		return catalog.Fact[catalog.Tokens]{Value: catalog.Tokens{N: n}, Display: catalog.CompactCount(n), Source: catalog.SourceOf(src), Stale: stale}.WithConflicts(conflicts)
 	}
 	prev := snapshot(offer("a/b", fixed(1), fixed(2)))
 	prev.Models["a/b"].ContextWindow = ctx(128_000, false)
@@ -277,7 +277,9 @@ func TestBreakageCascade(t *testing.T) {
 	next := snapshot(prevOffers[:2]...)
 	for i, o := range prevOffers[2:5] {
 		b := &catalog.Offering{ModelID: o.ModelID, Provider: "bitdeer", Input: fixed(100_000), Output: fixed(100_000)}
-		b.Input.Source.Name, b.Output.Source.Name = "bitdeer", "bitdeer"
+		r := b.Input.Source.Ref()
+		r.Name = "bitdeer"
+		b.Input.Source, b.Output.Source = catalog.SourceOf(r), catalog.SourceOf(r)
 		prevOffers = append(prevOffers, b)
 		if i == 0 {
 			// One bitdeer offering stays, of a model that stays.
@@ -388,7 +390,9 @@ func TestSurgeKeepsModelsOfferedElsewhere(t *testing.T) {
 	base := many(40, "m/x-")
 	adds := many(20, "m/y-")
 	other := &catalog.Offering{ModelID: adds[0].ModelID, Provider: "fireworks", Input: fixed(1), Output: fixed(2)}
-	other.Input.Source.Name, other.Output.Source.Name = "fireworks", "fireworks"
+	fw := other.Input.Source.Ref()
+	fw.Name = "fireworks"
+	other.Input.Source, other.Output.Source = catalog.SourceOf(fw), catalog.SourceOf(fw)
 	out := Review(Input{Published: snapshot(base...), Next: snapshot(append(append(slices.Clone(base), adds...), other)...),
 		Run: catalog.Run{StartedAt: day}, Rules: DefaultRules()})
 	if len(out.Seen) != 1 || len(out.Seen[0].AddedOfferings) != 20 || len(out.Seen[0].AddedModels) != 19 {

@@ -133,9 +133,9 @@ func trimZero(s string) string { return strings.TrimSuffix(s, ".0") }
 func offeringSources(o *catalog.Offering) []string {
 	var out []string
 	for _, n := range catalog.PriceFieldNames {
-		out = addSource(out, o.PriceField(n).Source.Name)
+		out = addSource(out, o.PriceField(n).Source.Name())
 	}
-	out = addSource(addSource(out, o.Context.Source.Name), o.MaxOutput.Source.Name)
+	out = addSource(addSource(out, o.Context.Source.Name()), o.MaxOutput.Source.Name())
 	sort.Strings(out)
 	return out
 }

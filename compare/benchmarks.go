@@ -81,9 +81,9 @@ func benchmarkStatement(bc *catalog.BenchmarkComparison, na, nb string) string {
 func scoreLine(f catalog.Fact[catalog.BenchmarkResult]) string {
 	src := f.Value.SourceURL
 	if src == "" {
-		src = f.Source.URL
+		src = f.Source.URL()
 	}
-	return f.Value.Score + " (" + f.Source.Name + ", " + src + ")"
+	return f.Value.Score + " (" + f.Source.Name() + ", " + src + ")"
 }
 
 // benchmarkParagraph is the deep-dive paragraph of the shared rows, or ""

@@ -12,7 +12,7 @@ func benchFact(name, metric, shots, score, src string) catalog.Fact[catalog.Benc
 	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
 	r := catalog.BenchmarkResult{Benchmark: name, Metric: metric, Settings: catalog.BenchmarkSettings{Shots: shots}, Score: score, SourceURL: src}
 	return catalog.Fact[catalog.BenchmarkResult]{Value: r, Display: score, Raw: score, RetrievedAt: at, ChangedAt: at,
-		Source: catalog.SourceRef{Name: "card", URL: src, Authority: catalog.AuthorityCreator}}
+		Source: catalog.SourceOf(catalog.SourceRef{Name: "card", URL: src, Authority: catalog.AuthorityCreator})}
 }
 
 func TestCompareBenchmarks(t *testing.T) {
@@ -38,8 +38,8 @@ func TestCompareBenchmarks(t *testing.T) {
 			NoSharedBenchmarks + " B has 1 sourced benchmark row that A lacks, listed apart.", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ma := &catalog.Model{ID: "x/a", Name: catalog.Fact[string]{Value: "A", Source: catalog.SourceRef{Name: "s"}}, Benchmarks: tc.a, Capabilities: map[catalog.Capability]catalog.Fact[bool]{}}
-			mb := &catalog.Model{ID: "x/b", Name: catalog.Fact[string]{Value: "B", Source: catalog.SourceRef{Name: "s"}}, Benchmarks: tc.b, Capabilities: map[catalog.Capability]catalog.Fact[bool]{}}
+			ma := &catalog.Model{ID: "x/a", Name: catalog.Fact[string]{Value: "A", Source: catalog.SourceOf(catalog.SourceRef{Name: "s"})}, Benchmarks: tc.a, Capabilities: map[catalog.Capability]catalog.Fact[bool]{}}
+			mb := &catalog.Model{ID: "x/b", Name: catalog.Fact[string]{Value: "B", Source: catalog.SourceOf(catalog.SourceRef{Name: "s"})}, Benchmarks: tc.b, Capabilities: map[catalog.Capability]catalog.Fact[bool]{}}
 			sa, err := NewSide(ma, nil, DefaultOptions())
 			if err != nil {
 				t.Fatal(err)

@@ -14,7 +14,7 @@ var at = time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
 
 func price(p catalog.Price) catalog.Fact[catalog.Price] {
 	return catalog.Fact[catalog.Price]{Value: p, Display: p.String(), Raw: p.String(),
-		Source: catalog.SourceRef{Name: "src", URL: "https://src.example", Authority: catalog.AuthorityProvider}, RetrievedAt: at, ChangedAt: at}
+		Source: catalog.SourceOf(catalog.SourceRef{Name: "src", URL: "https://src.example", Authority: catalog.AuthorityProvider}), RetrievedAt: at, ChangedAt: at}
 }
 
 func model(id string) *catalog.Model {
@@ -159,9 +159,9 @@ func TestFingerprintIgnoresRetrieval(t *testing.T) {
 	later := at.Add(24 * time.Hour)
 	base := func() (*catalog.Model, []*catalog.Offering) {
 		m := model("a/m")
-		m.Name = catalog.Fact[string]{Value: "M", Display: "M", Source: catalog.SourceRef{Name: "src", URL: "https://src.example"}, RetrievedAt: at, ChangedAt: at}.
+		m.Name = catalog.Fact[string]{Value: "M", Display: "M", Source: catalog.SourceOf(catalog.SourceRef{Name: "src", URL: "https://src.example"}), RetrievedAt: at, ChangedAt: at}.
 			WithConflicts([]catalog.Conflict{{Display: "M2", Raw: "M2", Source: catalog.SourceRef{Name: "x", URL: "https://x.example"}, RetrievedAt: at}})
-		m.Capabilities[catalog.CapVision] = catalog.Fact[bool]{Value: true, Display: "yes", Source: catalog.SourceRef{Name: "src"}, RetrievedAt: at, ChangedAt: at}
+		m.Capabilities[catalog.CapVision] = catalog.Fact[bool]{Value: true, Display: "yes", Source: catalog.SourceOf(catalog.SourceRef{Name: "src"}), RetrievedAt: at, ChangedAt: at}
 		return m, []*catalog.Offering{offer("a/m", "p", "", price(fixed(10)), price(fixed(20)))}
 	}
 	fp := func(m *catalog.Model, offers []*catalog.Offering) string {
@@ -195,7 +195,11 @@ func TestFingerprintIgnoresRetrieval(t *testing.T) {
 		{"a price", func(m *catalog.Model, o []*catalog.Offering) { o[0].Input = price(fixed(11)) }, false},
 		{"changed_at", func(m *catalog.Model, o []*catalog.Offering) { m.Name.ChangedAt = later }, false},
 		{"reviewed_at", func(m *catalog.Model, o []*catalog.Offering) { o[0].Output.ReviewedAt = later }, false},
-		{"a source", func(m *catalog.Model, o []*catalog.Offering) { m.Name.Source.URL = "https://elsewhere.example" }, false},
+		{"a source", func(m *catalog.Model, o []*catalog.Offering) {
+			r := m.Name.Source.Ref()
+			r.URL = "https://elsewhere.example"
+			m.Name.Source = catalog.SourceOf(r)
+		}, false},
 		{"a capability", func(m *catalog.Model, o []*catalog.Offering) { delete(m.Capabilities, catalog.CapVision) }, false},
 		{"stale", func(m *catalog.Model, o []*catalog.Offering) { m.Name.Stale = true }, false},
 	}

@@ -160,7 +160,7 @@ func TestPairPolicies(t *testing.T) {
 		}
 		o := &catalog.Offering{ModelID: id, Provider: "p", ProviderModelID: id, Input: price(fixed(100_000)), Output: price(fixed(400_000))}
 		snap.Offerings[o.Key()] = o
-		snap.Models[id].Parameters = catalog.Fact[catalog.Count]{Value: catalog.Count{N: 8e9, Display: "8B"}, Source: catalog.SourceRef{Name: "hf"}}
+		snap.Models[id].Parameters = catalog.Fact[catalog.Count]{Value: catalog.Count{N: 8e9, Display: "8B"}, Source: catalog.SourceOf(catalog.SourceRef{Name: "hf"})}
 	}
 	groups := []compare.Group{
 		{Name: "c01", Creators: []string{"creator-01"}},
@@ -240,7 +240,7 @@ func TestNearestKnown(t *testing.T) {
 	add := func(id string, in catalog.Money, params int64) {
 		m := model(id)
 		if params > 0 {
-			m.Parameters = catalog.Fact[catalog.Count]{Value: catalog.Count{N: params}, Source: catalog.SourceRef{Name: "hf"}}
+			m.Parameters = catalog.Fact[catalog.Count]{Value: catalog.Count{N: params}, Source: catalog.SourceOf(catalog.SourceRef{Name: "hf"})}
 		}
 		snap.Models[id] = m
 		if in > 0 {

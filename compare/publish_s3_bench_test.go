@@ -104,16 +104,16 @@ func BenchmarkPublishS3(b *testing.B) {
 func nextNight(s *catalog.Snapshot, model string, m catalog.Money, at time.Time) {
 	seen := map[string]time.Time{}
 	for _, md := range s.Models {
-		for _, src := range []catalog.SourceRef{md.Name.Source, md.Released.Source, md.ContextWindow.Source, md.Parameters.Source,
-			md.Architecture.Source, md.Licence.Source, md.KnowledgeCutoff.Source, md.InputModalities.Source} {
+		for _, src := range []catalog.SourceRef{md.Name.Source.Ref(), md.Released.Source.Ref(), md.ContextWindow.Source.Ref(), md.Parameters.Source.Ref(),
+			md.Architecture.Source.Ref(), md.Licence.Source.Ref(), md.KnowledgeCutoff.Source.Ref(), md.InputModalities.Source.Ref()} {
 			seen[src.URL] = at
 		}
 		for _, f := range md.Capabilities {
-			seen[f.Source.URL] = at
+			seen[f.Source.URL()] = at
 		}
 	}
 	for _, o := range s.Offerings {
-		seen[o.Input.Source.URL], seen[o.Output.Source.URL] = at, at
+		seen[o.Input.Source.URL()], seen[o.Output.Source.URL()] = at, at
 	}
 	delete(seen, "")
 	s.StampRetrieved(seen)

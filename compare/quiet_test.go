@@ -179,17 +179,17 @@ func (n *night) confirm(at time.Time) {
 		}
 	}
 	for _, m := range n.snap.Models {
-		for _, src := range []catalog.SourceRef{m.Name.Source, m.Released.Source, m.ContextWindow.Source, m.Parameters.Source,
-			m.Architecture.Source, m.Licence.Source, m.KnowledgeCutoff.Source, m.InputModalities.Source} {
+		for _, src := range []catalog.SourceRef{m.Name.Source.Ref(), m.Released.Source.Ref(), m.ContextWindow.Source.Ref(), m.Parameters.Source.Ref(),
+			m.Architecture.Source.Ref(), m.Licence.Source.Ref(), m.KnowledgeCutoff.Source.Ref(), m.InputModalities.Source.Ref()} {
 			note(src)
 		}
 		for _, f := range m.Capabilities {
-			note(f.Source)
+			note(f.Source.Ref())
 		}
 	}
 	for _, o := range n.snap.Offerings {
-		note(o.Input.Source)
-		note(o.Output.Source)
+		note(o.Input.Source.Ref())
+		note(o.Output.Source.Ref())
 	}
 	n.snap.StampRetrieved(checked)
 }

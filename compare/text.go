@@ -301,9 +301,9 @@ func (g textGen) licenceAnswer() string {
 		}
 		l := f.Value
 		if l.Class == catalog.Proprietary && (l.Name == "" || strings.EqualFold(l.Name, "proprietary")) {
-			return name + " is proprietary (source: " + f.Source.Name + "): " + classMeaning[l.Class] + "."
+			return name + " is proprietary (source: " + f.Source.Name() + "): " + classMeaning[l.Class] + "."
 		}
-		s := name + " is released under " + orText(l.Name, l.Class.Label()) + " (source: " + f.Source.Name + "), which llmref classes as " + l.Class.Label()
+		s := name + " is released under " + orText(l.Name, l.Class.Label()) + " (source: " + f.Source.Name() + "), which llmref classes as " + l.Class.Label()
 		if m := classMeaning[l.Class]; m != "" {
 			s += ": " + m
 		}
@@ -326,17 +326,17 @@ func multimodal(m *catalog.Model) (catalog.Tri, string) {
 	if f := m.InputModalities; f.Sourced() {
 		for _, mod := range f.Value {
 			if mod != "text" {
-				return catalog.Yes, m.DisplayName() + " takes " + joinAnd(f.Value) + " input (source: " + f.Source.Name + ")"
+				return catalog.Yes, m.DisplayName() + " takes " + joinAnd(f.Value) + " input (source: " + f.Source.Name() + ")"
 			}
 		}
-		return catalog.No, m.DisplayName() + " takes " + joinAnd(f.Value) + " input only (source: " + f.Source.Name + ")"
+		return catalog.No, m.DisplayName() + " takes " + joinAnd(f.Value) + " input only (source: " + f.Source.Name() + ")"
 	}
 	f := m.Capabilities[catalog.CapMultimodal]
 	switch catalog.TriOf(f) {
 	case catalog.Yes:
-		return catalog.Yes, m.DisplayName() + " is multimodal (source: " + f.Source.Name + ")"
+		return catalog.Yes, m.DisplayName() + " is multimodal (source: " + f.Source.Name() + ")"
 	case catalog.No:
-		return catalog.No, m.DisplayName() + " is not multimodal (source: " + f.Source.Name + ")"
+		return catalog.No, m.DisplayName() + " is not multimodal (source: " + f.Source.Name() + ")"
 	}
 	return catalog.Unknown, m.DisplayName() + "'s input modalities are not yet sourced"
 }
@@ -365,9 +365,9 @@ func (g textGen) capabilityAnswer(cp catalog.Capability) string {
 	one := func(name string, t catalog.Tri, f catalog.Fact[bool]) string {
 		switch t {
 		case catalog.Yes:
-			return name + " supports " + label + " (source: " + f.Source.Name + ")"
+			return name + " supports " + label + " (source: " + f.Source.Name() + ")"
 		case catalog.No:
-			return name + " does not support " + label + " (source: " + f.Source.Name + ")"
+			return name + " does not support " + label + " (source: " + f.Source.Name() + ")"
 		}
 		return "whether " + name + " supports " + label + " is not yet sourced"
 	}

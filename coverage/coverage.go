@@ -219,11 +219,11 @@ func Measure(snap *catalog.Snapshot) Report {
 // modelCells is one model's cells in Fields order, offs its offerings.
 func modelCells(m *catalog.Model, offs []*catalog.Offering) []Cell {
 	cells := []Cell{
-		cellOf(m.Released.Source), cellOf(m.ContextWindow.Source), cellOf(m.Parameters.Source),
-		cellOf(m.Architecture.Source), cellOf(m.Licence.Source), cellOf(m.KnowledgeCutoff.Source),
+		cellOf(m.Released.Source.Ref()), cellOf(m.ContextWindow.Source.Ref()), cellOf(m.Parameters.Source.Ref()),
+		cellOf(m.Architecture.Source.Ref()), cellOf(m.Licence.Source.Ref()), cellOf(m.KnowledgeCutoff.Source.Ref()),
 	}
 	for _, c := range catalog.Capabilities {
-		cells = append(cells, cellOf(m.Capabilities[c].Source))
+		cells = append(cells, cellOf(m.Capabilities[c].Source.Ref()))
 	}
 	return append(cells, priceCell(offs), benchmarkCell(m))
 }
@@ -234,7 +234,7 @@ func benchmarkCell(m *catalog.Model) Cell {
 	var refs []catalog.SourceRef
 	for _, f := range m.Benchmarks {
 		if f.Sourced() {
-			refs = append(refs, f.Source)
+			refs = append(refs, f.Source.Ref())
 		}
 	}
 	return best(refs)
@@ -257,7 +257,7 @@ func priceCell(offs []*catalog.Offering) Cell {
 	for _, o := range offs {
 		for _, p := range []catalog.Fact[catalog.Price]{o.Input, o.Output} {
 			if p.Sourced() && p.Value.Kind != catalog.PriceVariable {
-				refs = append(refs, p.Source)
+				refs = append(refs, p.Source.Ref())
 			}
 		}
 	}

@@ -51,7 +51,7 @@ func TestNormalizeBenchmarks(t *testing.T) {
 			conflicts := 0
 			if m != nil {
 				for _, f := range m.Benchmarks {
-					got = append(got, f.Value.Label()+"="+f.Raw+"@"+f.Source.Name)
+					got = append(got, f.Value.Label()+"="+f.Raw+"@"+f.Source.Name())
 					conflicts += len(f.Conflicts())
 					for _, c := range f.Conflicts() {
 						if strings.Contains(c.Raw, "=") {

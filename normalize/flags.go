@@ -30,7 +30,7 @@ func pickPrice(cs []cand, prev catalog.Fact[catalog.Price], now time.Time, bound
 	if prev.Sourced() && prev.Value.Kind == catalog.PriceFixed && ex != nil && prev.Value.Amount != f.Value.Amount {
 		if p, ok := slip(moneyRat(prev.Value.Amount), ex); ok {
 			addFlag(&f, catalog.FlagUnitSlip, fmt.Sprintf("%s per 1M is %s× the previous value %s per 1M (%s): suspected unit slip",
-				usd(ex), ratioWord(moneyRat(prev.Value.Amount), ex, p), prev.Value.Amount.Text(), prev.Source.Name))
+				usd(ex), ratioWord(moneyRat(prev.Value.Amount), ex, p), prev.Value.Amount.Text(), prev.Source.Name()))
 		}
 	}
 	for _, c := range cs[1:] {

@@ -130,7 +130,7 @@ func TestLlamaFromEverySource(t *testing.T) {
 		{"code execution", string(catalog.TriOf(m.Capabilities[catalog.CapCodeExecution])), "not_yet_sourced"},
 		{"openrouter", snap.Offerings[want[5]].Input.String() + " " + snap.Offerings[want[5]].Output.String(), "$0.027 / 1M tokens $0.2 / 1M tokens"},
 		{"fireworks", snap.Offerings[want[3]].Input.String() + " batch " + snap.Offerings[want[3]].BatchInput.String(), "$0.1 / 1M tokens batch $0.05 / 1M tokens"},
-		{"fireworks tier note", snap.Offerings[want[3]].Input.Source.Note, "tier: Less than 4B parameters"},
+		{"fireworks tier note", snap.Offerings[want[3]].Input.Source.Note(), "tier: Less than 4B parameters"},
 		{"bedrock us", snap.Offerings[want[1]].Input.String(), "$0.1 / 1M tokens"},
 		{"bedrock eu", snap.Offerings[want[0]].Input.String(), "$0.13 / 1M tokens"},
 		{"nim", snap.Offerings[want[4]].Input.String(), "free"},
@@ -228,7 +228,7 @@ func TestRealModelsDevLlama(t *testing.T) {
 	if tg.Input.Value.Amount != 600 || !tg.Input.Value.Rounded || !hasFlag(tg.Input, catalog.FlagUnitSlip, "$0.0006 per 1M tokens is implausibly low") {
 		t.Errorf("Puter's 0.0006000000000000001: %+v %+v", tg.Input.Value, tg.Input.Flags())
 	}
-	if tg.Input.Source.Authority != catalog.AuthorityCrossCheck {
+	if tg.Input.Source.Authority() != catalog.AuthorityCrossCheck {
 		t.Errorf("an offering the provider only lists takes the cross-check's price, as such: %+v", tg.Input.Source)
 	}
 	joined := strings.Join(res.Warnings, "\n")

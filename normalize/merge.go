@@ -93,13 +93,15 @@ type origin struct {
 	Value string
 }
 
-// provenance is where and when an observation was read.
+// provenance is where and when an observation was read; source is its
+// reference as the facts built from it hold it.
 type provenance struct {
 	Source      string
 	URL         string
 	Authority   catalog.Authority
 	Note        string
 	RetrievedAt time.Time
+	source      catalog.Source
 }
 
 // originOf is an observation's origin, sharing the provenance of the
@@ -109,13 +111,14 @@ func (m *merger) originOf(o catalog.Observation) origin {
 	p := m.last
 	if p == nil || p.Source != o.Source || p.URL != o.URL || p.Authority != o.Authority || p.Note != o.Note || p.RetrievedAt != o.RetrievedAt {
 		p = &provenance{Source: o.Source, URL: o.URL, Authority: o.Authority, Note: o.Note, RetrievedAt: o.RetrievedAt}
+		p.source = catalog.SourceOf(p.Ref())
 		m.last = p
 	}
 	return origin{provenance: p, Value: o.Value}
 }
 
-// Ref is the origin's source reference (catalog.Observation.Ref).
-func (o origin) Ref() catalog.SourceRef {
+// Ref is the provenance's source reference (catalog.Observation.Ref).
+func (o *provenance) Ref() catalog.SourceRef {
 	return catalog.SourceRef{Name: o.Source, URL: o.URL, Authority: o.Authority, Note: o.Note}
 }
 

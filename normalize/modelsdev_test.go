@@ -37,8 +37,8 @@ func TestModelsDevModelFacts(t *testing.T) {
 			if m == nil {
 				t.Fatal("model missing")
 			}
-			if got := m.ContextWindow.Display + " tokens"; m.ContextWindow.Source.Name != tc.source || !sameDigits(got, tc.want) {
-				t.Errorf("context %q from %s, want %q from %s", m.ContextWindow.Display, m.ContextWindow.Source.Name, tc.want, tc.source)
+			if got := m.ContextWindow.Display + " tokens"; m.ContextWindow.Source.Name() != tc.source || !sameDigits(got, tc.want) {
+				t.Errorf("context %q from %s, want %q from %s", m.ContextWindow.Display, m.ContextWindow.Source.Name(), tc.want, tc.source)
 			}
 		})
 	}

@@ -91,7 +91,7 @@ func TestPrecedenceAndConflicts(t *testing.T) {
 	}
 	// Creator > provider > aggregator > cross-check; losing values that
 	// disagree are kept, each with its source.
-	if m.ContextWindow.Value.N != 131_072 || m.ContextWindow.Source.Name != "huggingface" || m.ContextWindow.Source.Authority != catalog.AuthorityCreator {
+	if m.ContextWindow.Value.N != 131_072 || m.ContextWindow.Source.Name() != "huggingface" || m.ContextWindow.Source.Authority() != catalog.AuthorityCreator {
 		t.Errorf("context %+v; the creator's card must win", m.ContextWindow)
 	}
 	if len(m.ContextWindow.Conflicts()) != 1 || m.ContextWindow.Conflicts()[0].Source.Name != "models.dev" || m.ContextWindow.Conflicts()[0].Display != "131,000" {
@@ -364,7 +364,7 @@ func TestEUBedrockConflict(t *testing.T) {
 	snap := norm(t, Input{Pages: pages}).Snapshot
 	eu := snap.Offerings[catalog.OfferingKey(llamaID, "bedrock", "eu-west-1", "")].Input
 	us := snap.Offerings[catalog.OfferingKey(llamaID, "bedrock", "us-east-1", "")].Input
-	if eu.Value != catalog.Fixed(130_000) || eu.Source.Name != "bedrock" {
+	if eu.Value != catalog.Fixed(130_000) || eu.Source.Name() != "bedrock" {
 		t.Fatalf("eu %+v", eu)
 	}
 	if len(eu.Conflicts()) != 1 || eu.Conflicts()[0].Source.Name != "models.dev" || eu.Conflicts()[0].Display != "$0.1 / 1M tokens" {
@@ -536,11 +536,11 @@ func TestCapabilitiesPrecedence(t *testing.T) {
 		})
 	}
 	fc := m.Capabilities[catalog.CapFunctionCalling]
-	if fc.Source.Name != "openai" || len(fc.Conflicts()) != 1 || fc.Conflicts()[0].Source.Name != "openrouter" || fc.Conflicts()[0].Raw != "supported_parameters lacks tools and tool_choice" {
+	if fc.Source.Name() != "openai" || len(fc.Conflicts()) != 1 || fc.Conflicts()[0].Source.Name != "openrouter" || fc.Conflicts()[0].Raw != "supported_parameters lacks tools and tool_choice" {
 		t.Errorf("function calling %+v; the creator wins, the aggregator's no is a conflict", fc)
 	}
 	so := m.Capabilities[catalog.CapStructuredOutputs]
-	if so.Source.Name != "openrouter" || len(so.Conflicts()) != 1 || so.Conflicts()[0].Source.Name != "models.dev" {
+	if so.Source.Name() != "openrouter" || len(so.Conflicts()) != 1 || so.Conflicts()[0].Source.Name != "models.dev" {
 		t.Errorf("structured outputs %+v", so)
 	}
 }
@@ -551,7 +551,7 @@ func TestStaleLosesToFresh(t *testing.T) {
 	snap := norm(t, Input{Pages: []catalog.Page{stale,
 		page(ob{source: "zz-fresh", auth: catalog.AuthorityAggregator}.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldContext, "128000"))}}).Snapshot
 	c := snap.Models[llamaID].ContextWindow
-	if c.Source.Name != "zz-fresh" || c.Stale || len(c.Conflicts()) != 1 {
+	if c.Source.Name() != "zz-fresh" || c.Stale || len(c.Conflicts()) != 1 {
 		t.Errorf("context %+v", c)
 	}
 }
@@ -748,6 +748,9 @@ func TestCandidatesShareProvenance(t *testing.T) {
 		got := m.originOf(o)
 		if got.provenance == first.provenance {
 			t.Errorf("%s differs: the provenance was shared", name)
+		}
+		if got.source != catalog.SourceOf(o.Ref()) {
+			t.Errorf("%s differs: the facts' source %+v, want %+v", name, got.source.Ref(), o.Ref())
 		}
 		if got.Source != o.Source || got.URL != o.URL || got.Authority != o.Authority || got.Note != o.Note || !got.RetrievedAt.Equal(o.RetrievedAt) || got.Value != o.Value {
 			t.Errorf("%s differs: origin %+v, %+v for %+v", name, *got.provenance, got.Value, o)

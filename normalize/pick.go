@@ -98,7 +98,7 @@ func pickBy[T any](cs []cand, prefer func(a, b cand) int, prev catalog.Fact[T], 
 	w := cs[0]
 	v := w.val.(T)
 	f := catalog.Fact[T]{
-		Value: v, Display: w.display, Raw: w.obs.Value, Source: w.obs.Ref(),
+		Value: v, Display: w.display, Raw: w.obs.Value, Source: w.obs.source,
 		RetrievedAt: w.obs.RetrievedAt, ChangedAt: now, Stale: w.stale,
 	}
 	if prev.Sourced() && equal(prev.Value, v) {

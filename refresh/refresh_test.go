@@ -284,7 +284,7 @@ func TestOnlyOneSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	snap, _ := st.Snapshot()
-	if m := snap.Models["meta/llama-3.2-1b-instruct"]; m == nil || m.Released.Source.Name != "huggingface" {
+	if m := snap.Models["meta/llama-3.2-1b-instruct"]; m == nil || m.Released.Source.Name() != "huggingface" {
 		t.Error("a run of one source lost another source's facts")
 	}
 	skipped := 0

@@ -411,7 +411,7 @@ func addFacts(models map[string]*scrapers.TrackedModel, snap *catalog.Snapshot, 
 	}
 	for _, k := range slices.Sorted(maps.Keys(snap.Offerings)) {
 		o := snap.Offerings[k]
-		if strings.HasPrefix(o.Input.Source.Note, scrapers.TierNotePrefix) {
+		if strings.HasPrefix(o.Input.Source.Note(), scrapers.TierNotePrefix) {
 			continue // a size tier prices a model a provider serves; it never says it serves one
 		}
 		offered(o.ModelID, o.Provider, o.ProviderModelID)

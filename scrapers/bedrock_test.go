@@ -277,7 +277,7 @@ func TestReferenceSourcesReplay(t *testing.T) {
 			if m == nil {
 				t.Fatalf("%s: no Llama 3.2 1B Instruct", day)
 			}
-			if m.Parameters.Display != "1.23B" || m.Parameters.Source.Name != "huggingface" || m.Parameters.Source.Authority != catalog.AuthorityCreator {
+			if m.Parameters.Display != "1.23B" || m.Parameters.Source.Name() != "huggingface" || m.Parameters.Source.Authority() != catalog.AuthorityCreator {
 				t.Errorf("%s: parameters %+v; the card (1.23B) must win over the API's safetensors total", day, m.Parameters)
 			}
 			type offer struct{ in, out catalog.Money }
@@ -313,7 +313,7 @@ func TestReferenceSourcesReplay(t *testing.T) {
 				t.Errorf("%s: cheapest blended offering %+v, want OpenRouter's", day, cheapest)
 			}
 			fw := snap.Offerings[catalog.OfferingKey(m.ID, "fireworks", "", "")]
-			if fw == nil || fw.Input.Source.Note != "tier: Less than 4B parameters" || fw.BatchInput.Value.Amount != 50_000 {
+			if fw == nil || fw.Input.Source.Note() != "tier: Less than 4B parameters" || fw.BatchInput.Value.Amount != 50_000 {
 				t.Errorf("%s: Fireworks offering %+v; want the tier named and batch at 50%%", day, fw)
 			}
 			br := snap.Offerings[catalog.OfferingKey(m.ID, "bedrock", "us-east-1", "")]

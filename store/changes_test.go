@@ -25,7 +25,7 @@ func priceHold(old, next catalog.Money, at time.Time) catalog.Hold {
 	o := offering(llama, "openrouter", 27_000, next, at)
 	f := o.Output
 	op, np := catalog.Fixed(old), catalog.Fixed(next)
-	ch := catalog.Change{Kind: catalog.ChangePrice, Model: llama, Provider: "openrouter", Field: "output", OldPrice: &op, NewPrice: &np, Source: f.Source}
+	ch := catalog.Change{Kind: catalog.ChangePrice, Model: llama, Provider: "openrouter", Field: "output", OldPrice: &op, NewPrice: &np, Source: f.Source.Ref()}
 	return catalog.Hold{Kind: catalog.HoldPrice, Key: "price:" + llamaKey + "#output", Value: "fixed:" + next.USD(), Status: catalog.HoldPending,
 		Reasons: []string{"max_factor: test"}, Changes: []catalog.Change{ch}, Field: "output", Price: &f, FirstSeen: at, LastSeen: at}
 }
@@ -241,7 +241,7 @@ func TestDecideAllOrNothing(t *testing.T) {
 func TestMarkReviewed(t *testing.T) {
 	s, _ := openTemp(t)
 	snap := snapshotWith(offering(llama, "openrouter", 27_000, 200_000, day(1)), offering(llama, "bedrock", 100_000, 100_000, day(1)))
-	snap.Models[llama].Name = catalog.Fact[string]{Value: "Llama 3.2 1B Instruct", Display: "Llama 3.2 1B Instruct", Source: catalog.SourceRef{Name: "huggingface"}}
+	snap.Models[llama].Name = catalog.Fact[string]{Value: "Llama 3.2 1B Instruct", Display: "Llama 3.2 1B Instruct", Source: catalog.SourceOf(catalog.SourceRef{Name: "huggingface"})}
 	commit(t, s, day(1), snap)
 	if err := s.MarkReviewed([]string{llama, "meta/nope"}, "", day(2)); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "meta/nope") {
 		t.Errorf("unknown model: %v", err)

@@ -45,7 +45,7 @@ func TestDemoBenchmarks(t *testing.T) {
 		}
 		f := mmlu[0]
 		want := catalog.BenchmarkResult{Benchmark: "MMLU", Metric: "macro_avg/acc", Settings: catalog.BenchmarkSettings{Shots: "5"}, Score: "49.3", SourceURL: card}
-		if f.Value != want || f.Source.Name != "huggingface" || f.Source.Authority != catalog.AuthorityCreator {
+		if f.Value != want || f.Source.Name() != "huggingface" || f.Source.Authority() != catalog.AuthorityCreator {
 			t.Errorf("MMLU %+v from %+v, want %+v from the card", f.Value, f.Source, want)
 		}
 	})
@@ -60,7 +60,7 @@ func TestDemoBenchmarks(t *testing.T) {
 		}
 		for _, f := range bc.Only.B {
 			v := f.Value
-			if want[v.Benchmark] != v.Score+" "+v.SourceURL || v.Metric != "score" || v.Settings.Harness != "Codex" || f.Source.Name != "modelsdev" {
+			if want[v.Benchmark] != v.Score+" "+v.SourceURL || v.Metric != "score" || v.Settings.Harness != "Codex" || f.Source.Name() != "modelsdev" {
 				t.Errorf("row %+v from %+v", v, f.Source)
 			}
 		}

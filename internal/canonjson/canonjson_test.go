@@ -40,7 +40,7 @@ func TestCanonicalMatchesReference(t *testing.T) {
 		}{"\u2028 \x01 \t é \"q\" \\ \ufffd", 1e21, []byte("bytes")},
 		&catalog.Offering{ModelID: "meta/llama-3.2-1b-instruct", Provider: "openrouter", ProviderModelID: "meta-llama/llama-3.2-1b-instruct",
 			Input: catalog.Fact[catalog.Price]{Value: catalog.Fixed(27_000), Display: "$0.027", RetrievedAt: time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC),
-				Source: catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: catalog.AuthorityProvider}}},
+				Source: catalog.SourceOf(catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: catalog.AuthorityProvider})}},
 		catalog.Run{ID: 3, StartedAt: time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)},
 	}
 	for _, v := range values {
