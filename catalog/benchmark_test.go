@@ -88,7 +88,7 @@ func TestModelBenchmarksJSON(t *testing.T) {
 	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
 	r := BenchmarkResult{Benchmark: "MMLU", Metric: "macro_avg/acc", Settings: BenchmarkSettings{Shots: "5"}, Score: "49.3", SourceURL: "https://huggingface.co/x?a=1&b=2"}
 	m := &Model{ID: "meta/x", Creator: "meta", Capabilities: map[Capability]Fact[bool]{},
-		Benchmarks: []Fact[BenchmarkResult]{{Value: r, Display: "49.3", Raw: "49.3", RetrievedAt: at, ChangedAt: at,
+		Benchmarks: []Fact[BenchmarkResult]{{Value: r, Display: "49.3", Raw: "49.3", RetrievedAt: StampOf(at), ChangedAt: StampOf(at),
 			Source: SourceOf(SourceRef{Name: "huggingface", URL: "https://huggingface.co/x", Authority: AuthorityCreator})}}}
 	got, err := m.AppendJSON(nil)
 	if err != nil {

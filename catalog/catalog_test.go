@@ -113,7 +113,7 @@ func TestFactJSON(t *testing.T) {
 	f := Fact[Tokens]{
 		Value: Tokens{N: 131072, Display: "128K"}, Display: "128K", Raw: "128k",
 		Source:      SourceOf(SourceRef{Name: "huggingface", URL: "https://huggingface.co/x", Authority: AuthorityCreator}),
-		RetrievedAt: at, ChangedAt: at,
+		RetrievedAt: StampOf(at), ChangedAt: StampOf(at),
 	}.WithConflicts([]Conflict{{Display: "60,000", Raw: "60000", Source: SourceRef{Name: "openrouter", Authority: AuthorityAggregator}, RetrievedAt: at}})
 	b, err = json.Marshal(f)
 	if err != nil {
@@ -123,7 +123,7 @@ func TestFactJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Value != f.Value || back.Source != f.Source || !back.RetrievedAt.Equal(at) || len(back.Conflicts()) != 1 || back.ReviewedAt != (time.Time{}) {
+	if back.Value != f.Value || back.Source != f.Source || !back.RetrievedAt.Equal(StampOf(at)) || len(back.Conflicts()) != 1 || !back.ReviewedAt.IsZero() {
 		t.Errorf("round trip: got %+v", back)
 	}
 	for _, bad := range []string{`{"status":"maybe"}`, `{"status":"sourced","value":{"tokens":1}}`} {

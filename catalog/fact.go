@@ -3,6 +3,7 @@ package catalog
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 	"unique"
@@ -138,11 +139,11 @@ type Fact[T any] struct {
 	// Source is where the value came from (see SourceOf).
 	Source Source
 	// RetrievedAt is the last time a scraper saw the value.
-	RetrievedAt time.Time
+	RetrievedAt Stamp
 	// ChangedAt is when the value last became what it is.
-	ChangedAt time.Time
+	ChangedAt Stamp
 	// ReviewedAt is when an operator last confirmed it; zero if never.
-	ReviewedAt time.Time
+	ReviewedAt Stamp
 	// Stale is set when the value's source failed in the latest run and the
 	// value was carried over from an earlier one.
 	Stale bool
@@ -287,14 +288,18 @@ func (f *Fact[T]) UnmarshalJSON(b []byte) error {
 	f.Value, f.Display, f.Raw, f.Source = *j.Value, j.Display, j.Raw, SourceOf(*j.Source)
 	f.Stale = j.Stale
 	f.setNotes(j.Conflicts, j.Flags)
-	if j.RetrievedAt != nil {
-		f.RetrievedAt = *j.RetrievedAt
-	}
-	if j.ChangedAt != nil {
-		f.ChangedAt = *j.ChangedAt
-	}
-	if j.ReviewedAt != nil {
-		f.ReviewedAt = *j.ReviewedAt
+	for _, d := range []struct {
+		to   *Stamp
+		from *time.Time
+	}{{&f.RetrievedAt, j.RetrievedAt}, {&f.ChangedAt, j.ChangedAt}, {&f.ReviewedAt, j.ReviewedAt}} {
+		if d.from == nil {
+			continue
+		}
+		st, ok := stampOf(*d.from)
+		if !ok {
+			return fmt.Errorf("fact date %s: %w", d.from.Format(time.RFC3339Nano), errStampRange)
+		}
+		*d.to = st
 	}
 	return nil
 }

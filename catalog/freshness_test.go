@@ -14,13 +14,13 @@ func TestFreshness(t *testing.T) {
 	lite := SourceRef{Name: "litellm", URL: "https://litellm.example/prices.json"}
 	s := NewSnapshot()
 	s.Models["a/m"] = &Model{ID: "a/m", Creator: "a",
-		Name:       Fact[string]{Value: "M", Source: SourceOf(or1), RetrievedAt: t2, ChangedAt: t1},
-		Parameters: Fact[Count]{Value: Count{N: 1}, Source: SourceOf(hf), RetrievedAt: t1, ChangedAt: t1, Stale: true},
+		Name:       Fact[string]{Value: "M", Source: SourceOf(or1), RetrievedAt: StampOf(t2), ChangedAt: StampOf(t1)},
+		Parameters: Fact[Count]{Value: Count{N: 1}, Source: SourceOf(hf), RetrievedAt: StampOf(t1), ChangedAt: StampOf(t1), Stale: true},
 		Capabilities: map[Capability]Fact[bool]{
-			CapVision: {Value: true, Source: SourceOf(or1), RetrievedAt: t2, ChangedAt: t1},
+			CapVision: {Value: true, Source: SourceOf(or1), RetrievedAt: StampOf(t2), ChangedAt: StampOf(t1)},
 		}}
 	o := &Offering{ModelID: "a/m", Provider: "openrouter",
-		Input: Fact[Price]{Value: Fixed(1), Source: SourceOf(or2), RetrievedAt: t1, ChangedAt: t1}.
+		Input: Fact[Price]{Value: Fixed(1), Source: SourceOf(or2), RetrievedAt: StampOf(t1), ChangedAt: StampOf(t1)}.
 			WithConflicts([]Conflict{{Display: "$2", Source: lite, RetrievedAt: t2}})}
 	s.Offerings[o.Key()] = o
 	got := s.Freshness()

@@ -119,17 +119,17 @@ func (f *Fact[T]) appendJSON(b []byte) ([]byte, error) {
 	b = appendSourceRef(b, f.Source.Ref())
 	if !f.RetrievedAt.IsZero() {
 		b = append(b, `,"retrieved_at":`...)
-		b = appendTime(b, f.RetrievedAt)
+		b = appendTime(b, f.RetrievedAt.Time())
 	}
 	if !f.ChangedAt.IsZero() {
 		b = append(b, `,"changed_at":`...)
-		b = appendTime(b, f.ChangedAt)
+		b = appendTime(b, f.ChangedAt.Time())
 	}
 	b = append(b, `,"reviewed_at":`...)
 	if f.ReviewedAt.IsZero() {
 		b = append(b, "null"...)
 	} else {
-		b = appendTime(b, f.ReviewedAt)
+		b = appendTime(b, f.ReviewedAt.Time())
 	}
 	if f.Stale {
 		b = append(b, `,"stale":true`...)

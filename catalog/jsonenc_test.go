@@ -22,7 +22,7 @@ func reference[T any](f Fact[T]) []byte {
 		return &u
 	}
 	b, err := json.Marshal(factJSON[T]{Status: StatusSourced, Value: &f.Value, Display: f.Display, Raw: f.Raw,
-		Source: ptrRef(f.Source.Ref()), RetrievedAt: ptr(f.RetrievedAt), ChangedAt: ptr(f.ChangedAt), ReviewedAt: ptr(f.ReviewedAt),
+		Source: ptrRef(f.Source.Ref()), RetrievedAt: ptr(f.RetrievedAt.Time()), ChangedAt: ptr(f.ChangedAt.Time()), ReviewedAt: ptr(f.ReviewedAt.Time()),
 		Stale: f.Stale, Conflicts: f.Conflicts(), Flags: f.Flags()})
 	if err != nil {
 		panic(err)
@@ -56,14 +56,14 @@ func TestFactJSONMatchesReference(t *testing.T) {
 		sameJSON(t, name, got, want)
 	}
 	p := Fact[Price]{Value: Price{Kind: PriceFixed, Amount: 27_000, Rounded: true}, Display: "$0.027", Raw: "0.000000027", Source: SourceOf(src),
-		RetrievedAt: at, ChangedAt: at, ReviewedAt: at, Stale: true}.
+		RetrievedAt: StampOf(at), ChangedAt: StampOf(at), ReviewedAt: StampOf(at), Stale: true}.
 		WithConflicts([]Conflict{{Display: "$0.03", Raw: "0.03", Source: src, RetrievedAt: at}}).WithFlags([]Flag{{Kind: FlagUnitSlip, Detail: "1000×"}})
 	b, err := p.MarshalJSON()
 	check("price", b, err, reference(p))
-	free := Fact[Price]{Value: Price{Kind: PriceFree}, Display: "free", Source: SourceOf(src), RetrievedAt: at}
+	free := Fact[Price]{Value: Price{Kind: PriceFree}, Display: "free", Source: SourceOf(src), RetrievedAt: StampOf(at)}
 	b, err = free.MarshalJSON()
 	check("free", b, err, reference(free))
-	tok := Fact[Tokens]{Value: Tokens{N: 131072, Display: "128K"}, Display: "128K", Source: SourceOf(src), RetrievedAt: at}
+	tok := Fact[Tokens]{Value: Tokens{N: 131072, Display: "128K"}, Display: "128K", Source: SourceOf(src), RetrievedAt: StampOf(at)}
 	b, err = tok.MarshalJSON()
 	check("tokens", b, err, reference(tok))
 	cnt := Fact[Count]{Value: Count{N: 1_230_000_000, Display: "1.23B"}, Display: "1.23B", Source: SourceOf(src)}
@@ -88,7 +88,7 @@ func TestFactJSONMatchesReference(t *testing.T) {
 	// And back.
 	var back Fact[Price]
 	pb, _ := p.MarshalJSON()
-	if err := json.Unmarshal(pb, &back); err != nil || back.Value != p.Value || !back.RetrievedAt.Equal(at) || back.Source.Ref() != src || len(back.Conflicts()) != 1 {
+	if err := json.Unmarshal(pb, &back); err != nil || back.Value != p.Value || !back.RetrievedAt.Equal(StampOf(at)) || back.Source.Ref() != src || len(back.Conflicts()) != 1 {
 		t.Errorf("round trip: %+v %v", back, err)
 	}
 }
@@ -100,7 +100,7 @@ func TestRecordJSONMatchesReference(t *testing.T) {
 	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
 	src := SourceRef{Name: "huggingface", URL: "https://huggingface.co/x", Authority: AuthorityCreator}
 	str := func(v string) Fact[string] {
-		return Fact[string]{Value: v, Display: v, Source: SourceOf(src), RetrievedAt: at}
+		return Fact[string]{Value: v, Display: v, Source: SourceOf(src), RetrievedAt: StampOf(at)}
 	}
 	m := &Model{ID: "meta/llama-3.2-1b-instruct", Creator: "meta", Name: str("Llama 3.2 1B Instruct"),
 		Aliases:         []Alias{{Source: "openrouter", ID: "meta-llama/llama-3.2-1b-instruct"}},
@@ -127,7 +127,9 @@ func TestRecordJSONMatchesReference(t *testing.T) {
 	want, _ = json.Marshal((*plainModel)(empty))
 	sameJSON(t, "empty model", got, want)
 
-	price := func(m Money) Fact[Price] { return Fact[Price]{Value: Fixed(m), Source: SourceOf(src), RetrievedAt: at} }
+	price := func(m Money) Fact[Price] {
+		return Fact[Price]{Value: Fixed(m), Source: SourceOf(src), RetrievedAt: StampOf(at)}
+	}
 	o := &Offering{ModelID: "meta/llama-3.2-1b-instruct", Provider: "bedrock", ProviderModelID: "meta.llama3-2-1b-instruct-v1:0",
 		Region: "eu-west-1", Variant: "batch", Input: price(130_000), Output: price(130_000), CachedInput: price(1),
 		CacheWrite: price(2), BatchInput: price(3), BatchOutput: price(4),

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"slices"
-	"time"
 )
 
 // A nightly run rebuilds every model and offering, and most come out as
@@ -107,19 +106,17 @@ func (o *Offering) AdoptRetrieved(b *Offering) {
 
 func eq[T comparable](a, b T) bool { return a == b }
 
-// sameFact compares two facts but for their retrieval times. Times are
-// the same instant in the same location: a record writes both.
+// sameFact compares two facts but for their retrieval times (stamps are
+// instants, written in UTC).
 func sameFact[T any](a, b *Fact[T], same func(T, T) bool) bool {
 	return same(a.Value, b.Value) && a.Display == b.Display && a.Raw == b.Raw && a.Source == b.Source &&
-		sameTime(a.ChangedAt, b.ChangedAt) && sameTime(a.ReviewedAt, b.ReviewedAt) && a.Stale == b.Stale &&
+		a.ChangedAt == b.ChangedAt && a.ReviewedAt == b.ReviewedAt && a.Stale == b.Stale &&
 		slices.Equal(a.Flags(), b.Flags()) && (a.Flags() == nil) == (b.Flags() == nil) &&
 		(a.Conflicts() == nil) == (b.Conflicts() == nil) &&
 		slices.EqualFunc(a.Conflicts(), b.Conflicts(), func(x, y Conflict) bool {
 			return x.Display == y.Display && x.Raw == y.Raw && x.Source == y.Source
 		})
 }
-
-func sameTime(a, b time.Time) bool { return a.Equal(b) && a.Location() == b.Location() }
 
 // adopt sets dst's retrieval time and its conflicts' to src's. The
 // conflicts are copied, not edited: dst may share its list.

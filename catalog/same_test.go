@@ -43,29 +43,29 @@ func sameRecords(at time.Time) (*Model, *Offering) {
 	changed := time.Date(2026, 4, 1, 2, 0, 0, 0, time.UTC)
 	conflict := []Conflict{{Display: "60K", Raw: "60000", Source: src, RetrievedAt: at}}
 	str := func(v string) Fact[string] {
-		return Fact[string]{Value: v, Display: v, Raw: v, Source: SourceOf(src), RetrievedAt: at, ChangedAt: changed}
+		return Fact[string]{Value: v, Display: v, Raw: v, Source: SourceOf(src), RetrievedAt: StampOf(at), ChangedAt: StampOf(changed)}
 	}
 	m := &Model{ID: "meta/llama-3.2-1b-instruct", Creator: "meta", Name: str("Llama 3.2 1B Instruct"),
 		Aliases:         []Alias{{Source: "openrouter", ID: "meta-llama/llama-3.2-1b-instruct"}},
-		Released:        Fact[Date]{Value: DayDate(2024, 9, 25), Source: SourceOf(src), RetrievedAt: at},
-		ContextWindow:   Fact[Tokens]{Value: Tokens{N: 131072, Display: "128K"}, Source: SourceOf(src), RetrievedAt: at}.WithConflicts(conflict),
-		MaxOutput:       Fact[Tokens]{Value: Tokens{N: 4096}, Source: SourceOf(src), RetrievedAt: at},
-		Parameters:      Fact[Count]{Value: Count{N: 1_230_000_000, Display: "1.23B"}, Source: SourceOf(src), RetrievedAt: at},
+		Released:        Fact[Date]{Value: DayDate(2024, 9, 25), Source: SourceOf(src), RetrievedAt: StampOf(at)},
+		ContextWindow:   Fact[Tokens]{Value: Tokens{N: 131072, Display: "128K"}, Source: SourceOf(src), RetrievedAt: StampOf(at)}.WithConflicts(conflict),
+		MaxOutput:       Fact[Tokens]{Value: Tokens{N: 4096}, Source: SourceOf(src), RetrievedAt: StampOf(at)},
+		Parameters:      Fact[Count]{Value: Count{N: 1_230_000_000, Display: "1.23B"}, Source: SourceOf(src), RetrievedAt: StampOf(at)},
 		Architecture:    str("decoder-only transformer"),
-		Licence:         Fact[Licence]{Value: Licence{Name: "Llama 3.2 Community License", Class: OpenWeights}, Source: SourceOf(src), RetrievedAt: at},
-		KnowledgeCutoff: Fact[Date]{Value: MonthDate(2023, 12), Source: SourceOf(src), RetrievedAt: at},
-		InputModalities: Fact[[]string]{Value: []string{"text"}, Source: SourceOf(src), RetrievedAt: at},
-		OutputModality:  Fact[[]string]{Value: []string{"text"}, Source: SourceOf(src), RetrievedAt: at},
-		Capabilities:    map[Capability]Fact[bool]{CapVision: {Value: false, Source: SourceOf(src), RetrievedAt: at}, CapReasoning: {}},
-		Benchmarks:      []Fact[BenchmarkResult]{{Value: BenchmarkResult{Benchmark: "MMLU", Score: "49.3"}, Source: SourceOf(src), RetrievedAt: at}},
+		Licence:         Fact[Licence]{Value: Licence{Name: "Llama 3.2 Community License", Class: OpenWeights}, Source: SourceOf(src), RetrievedAt: StampOf(at)},
+		KnowledgeCutoff: Fact[Date]{Value: MonthDate(2023, 12), Source: SourceOf(src), RetrievedAt: StampOf(at)},
+		InputModalities: Fact[[]string]{Value: []string{"text"}, Source: SourceOf(src), RetrievedAt: StampOf(at)},
+		OutputModality:  Fact[[]string]{Value: []string{"text"}, Source: SourceOf(src), RetrievedAt: StampOf(at)},
+		Capabilities:    map[Capability]Fact[bool]{CapVision: {Value: false, Source: SourceOf(src), RetrievedAt: StampOf(at)}, CapReasoning: {}},
+		Benchmarks:      []Fact[BenchmarkResult]{{Value: BenchmarkResult{Benchmark: "MMLU", Score: "49.3"}, Source: SourceOf(src), RetrievedAt: StampOf(at)}},
 	}
 	price := func(a Money) Fact[Price] {
-		return Fact[Price]{Value: Fixed(a), Display: "$", Raw: "x", Source: SourceOf(src), RetrievedAt: at, ChangedAt: changed}
+		return Fact[Price]{Value: Fixed(a), Display: "$", Raw: "x", Source: SourceOf(src), RetrievedAt: StampOf(at), ChangedAt: StampOf(changed)}
 	}
 	o := &Offering{ModelID: m.ID, Provider: "bedrock", ProviderModelID: "meta.llama3-2-1b-instruct-v1:0", Region: "eu-west-1",
 		Variant: "batch", Input: price(130_000), Output: price(130_000), CachedInput: price(1), CacheWrite: price(2),
-		BatchInput: price(3), BatchOutput: price(4), Context: Fact[Tokens]{Value: Tokens{N: 131072}, Source: SourceOf(src), RetrievedAt: at},
-		MaxOutput: Fact[Tokens]{Value: Tokens{N: 4096}, Source: SourceOf(src), RetrievedAt: at},
+		BatchInput: price(3), BatchOutput: price(4), Context: Fact[Tokens]{Value: Tokens{N: 131072}, Source: SourceOf(src), RetrievedAt: StampOf(at)},
+		MaxOutput: Fact[Tokens]{Value: Tokens{N: 4096}, Source: SourceOf(src), RetrievedAt: StampOf(at)},
 		Tiers:     []PriceTier{{AboveTokens: 272000, Input: price(5)}}}
 	o.Output.SetFlags([]Flag{{Kind: FlagUnitSlip, Detail: "1000× its siblings"}})
 	return m, o
@@ -98,9 +98,8 @@ func TestSameButRetrieved(t *testing.T) {
 	for name, change := range map[string]func(m *Model, o *Offering){
 		"model name":        func(m *Model, _ *Offering) { m.Name.Value = "Llama" },
 		"model raw":         func(m *Model, _ *Offering) { m.Architecture.Raw = "decoder" },
-		"changed_at":        func(m *Model, _ *Offering) { m.Released.ChangedAt = seen },
-		"reviewed_at":       func(m *Model, _ *Offering) { m.Parameters.ReviewedAt = seen },
-		"changed_at's zone": func(m *Model, _ *Offering) { m.Name.ChangedAt = m.Name.ChangedAt.In(time.FixedZone("x", 0)) },
+		"changed_at":        func(m *Model, _ *Offering) { m.Released.ChangedAt = StampOf(seen) },
+		"reviewed_at":       func(m *Model, _ *Offering) { m.Parameters.ReviewedAt = StampOf(seen) },
 		"stale":             func(m *Model, _ *Offering) { m.MaxOutput.Stale = true },
 		"source":            func(m *Model, _ *Offering) { r := m.Licence.Source.Ref(); r.Note = "n"; m.Licence.Source = SourceOf(r) },
 		"alias":             func(m *Model, _ *Offering) { m.Aliases = nil },

@@ -53,8 +53,8 @@ func (f *Fact[T]) stampRetrieved(checked map[string]time.Time) {
 	if !f.Sourced() {
 		return
 	}
-	if t, ok := checked[f.Source.URL()]; ok && t.After(f.RetrievedAt) {
-		f.RetrievedAt = t
+	if t, ok := checked[f.Source.URL()]; ok && t.After(f.RetrievedAt.Time()) {
+		f.RetrievedAt = StampOf(t)
 	}
 	var cs []Conflict // copied before the first change: see Fact.notes
 	for i, c := range f.Conflicts() {
@@ -73,14 +73,14 @@ func (f *Fact[T]) stampRetrieved(checked map[string]time.Time) {
 // markReviewed sets reviewed_at on a sourced fact.
 func (f *Fact[T]) markReviewed(at time.Time) {
 	if f.Sourced() {
-		f.ReviewedAt = at
+		f.ReviewedAt = StampOf(at)
 	}
 }
 
 // clearRetrieved drops the fact's retrieved_at and its conflicts', copying
 // the conflicts rather than editing a list the fact may share.
 func (f *Fact[T]) clearRetrieved() {
-	f.RetrievedAt = time.Time{}
+	f.RetrievedAt = Stamp{}
 	if len(f.Conflicts()) == 0 {
 		return
 	}
@@ -97,7 +97,7 @@ func (f *Fact[T]) seen(fn func(src SourceRef, at time.Time, stale, conflict bool
 	if !f.Sourced() {
 		return
 	}
-	fn(f.Source.Ref(), f.RetrievedAt, f.Stale, false)
+	fn(f.Source.Ref(), f.RetrievedAt.Time(), f.Stale, false)
 	for _, c := range f.Conflicts() {
 		fn(c.Source, c.RetrievedAt, f.Stale, true)
 	}

@@ -13,20 +13,20 @@ func TestWalksReachEveryFact(t *testing.T) {
 	day2 := day1.Add(24 * time.Hour)
 	const card, prices = "https://example.test/card", "https://example.test/prices"
 	sourced := func(url string) Fact[Price] {
-		return Fact[Price]{Display: "$1", Source: SourceOf(SourceRef{Name: "src", URL: url}), RetrievedAt: day1}.
+		return Fact[Price]{Display: "$1", Source: SourceOf(SourceRef{Name: "src", URL: url}), RetrievedAt: StampOf(day1)}.
 			WithConflicts([]Conflict{{Display: "$2", Source: SourceRef{Name: "other", URL: url}, RetrievedAt: day1}})
 	}
-	m := &Model{ID: "meta/x", Name: Fact[string]{Display: "X", Source: SourceOf(SourceRef{Name: "src", URL: card}), RetrievedAt: day1},
-		Capabilities: map[Capability]Fact[bool]{"vision": {Value: true, Display: "yes", Source: SourceOf(SourceRef{Name: "src", URL: card}), RetrievedAt: day1}}}
+	m := &Model{ID: "meta/x", Name: Fact[string]{Display: "X", Source: SourceOf(SourceRef{Name: "src", URL: card}), RetrievedAt: StampOf(day1)},
+		Capabilities: map[Capability]Fact[bool]{"vision": {Value: true, Display: "yes", Source: SourceOf(SourceRef{Name: "src", URL: card}), RetrievedAt: StampOf(day1)}}}
 	o := &Offering{ModelID: "meta/x", Provider: "p", Input: sourced(prices),
 		Tiers: []PriceTier{{AboveTokens: 200_000, Input: sourced(prices)}}}
 	s := &Snapshot{Models: map[string]*Model{m.ID: m}, Offerings: map[string]*Offering{o.Key(): o}}
 
 	s.StampRetrieved(map[string]time.Time{card: day2, prices: day2})
 	for name, got := range map[string]time.Time{
-		"name": m.Name.RetrievedAt, "capability": m.Capabilities["vision"].RetrievedAt,
-		"input": o.Input.RetrievedAt, "input conflict": o.Input.Conflicts()[0].RetrievedAt,
-		"tier input": o.Tiers[0].Input.RetrievedAt, "tier input conflict": o.Tiers[0].Input.Conflicts()[0].RetrievedAt,
+		"name": m.Name.RetrievedAt.Time(), "capability": m.Capabilities["vision"].RetrievedAt.Time(),
+		"input": o.Input.RetrievedAt.Time(), "input conflict": o.Input.Conflicts()[0].RetrievedAt,
+		"tier input": o.Tiers[0].Input.RetrievedAt.Time(), "tier input conflict": o.Tiers[0].Input.Conflicts()[0].RetrievedAt,
 	} {
 		if !got.Equal(day2) {
 			t.Errorf("%s retrieved_at = %v, want %v", name, got, day2)
@@ -39,8 +39,8 @@ func TestWalksReachEveryFact(t *testing.T) {
 	m.MarkReviewed(day2)
 	o.MarkReviewed(day2)
 	for name, got := range map[string]time.Time{
-		"name": m.Name.ReviewedAt, "capability": m.Capabilities["vision"].ReviewedAt,
-		"input": o.Input.ReviewedAt, "tier input": o.Tiers[0].Input.ReviewedAt,
+		"name": m.Name.ReviewedAt.Time(), "capability": m.Capabilities["vision"].ReviewedAt.Time(),
+		"input": o.Input.ReviewedAt.Time(), "tier input": o.Tiers[0].Input.ReviewedAt.Time(),
 	} {
 		if !got.Equal(day2) {
 			t.Errorf("%s reviewed_at = %v, want %v", name, got, day2)

@@ -14,7 +14,7 @@ func TestBenchmarkChanges(t *testing.T) {
 	src := catalog.SourceRef{Name: "huggingface", URL: "https://huggingface.co/x", Authority: catalog.AuthorityCreator}
 	res := func(name, score string, changed time.Time, conflicts ...catalog.Conflict) catalog.Fact[catalog.BenchmarkResult] {
 		r := catalog.BenchmarkResult{Benchmark: name, Metric: "acc", Settings: catalog.BenchmarkSettings{Shots: "0"}, Score: score}
-		return catalog.Fact[catalog.BenchmarkResult]{Value: r, Display: score, Raw: score, Source: catalog.SourceOf(src), RetrievedAt: d2, ChangedAt: changed}.WithConflicts(conflicts)
+		return catalog.Fact[catalog.BenchmarkResult]{Value: r, Display: score, Raw: score, Source: catalog.SourceOf(src), RetrievedAt: catalog.StampOf(d2), ChangedAt: catalog.StampOf(changed)}.WithConflicts(conflicts)
 	}
 	snap := func(bs ...catalog.Fact[catalog.BenchmarkResult]) *catalog.Snapshot {
 		s := catalog.NewSnapshot()

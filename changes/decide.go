@@ -85,7 +85,7 @@ func approve(pub catalog.PublishedReader, h *catalog.Hold, at time.Time) (catalo
 			return m, fmt.Errorf("unknown price field %q", h.Field)
 		}
 		nf := *h.Price
-		nf.ReviewedAt, nf.ChangedAt, nf.Stale = at, h.FirstSeen, false
+		nf.ReviewedAt, nf.ChangedAt, nf.Stale = catalog.StampOf(at), catalog.StampOf(h.FirstSeen), false
 		*f = nf
 		var old *catalog.Price
 		if len(h.Changes) > 0 {

@@ -68,7 +68,7 @@ func pt(run uint64, in, out catalog.Money) catalog.PricePoint {
 // given by run first and again by run last.
 func heldPrice(id uint64, field string, old, next catalog.Money, first, last uint64) catalog.Hold {
 	op, np, f := catalog.Fixed(old), catalog.Fixed(next), fixed(next)
-	f.RetrievedAt, f.ChangedAt = runAt(last), runAt(first)
+	f.RetrievedAt, f.ChangedAt = catalog.StampOf(runAt(last)), catalog.StampOf(runAt(first))
 	return catalog.Hold{ID: id, Kind: catalog.HoldPrice, Key: "price:" + abKey + "#" + field, Value: fingerprint(f), Status: catalog.HoldPending,
 		Reasons: []string{RuleFactor + ": test"}, Field: field, Price: &f,
 		Changes:  []catalog.Change{{Kind: catalog.ChangePrice, Model: "a/b", Provider: "openrouter", Field: field, OldPrice: &op, NewPrice: &np, Source: f.Source.Ref()}},
@@ -122,7 +122,7 @@ func TestApprovePrice(t *testing.T) {
 			}
 			o := m.PutOfferings[0]
 			f := o.PriceField(tt.field)
-			if o.Key() != abKey || f.Value != catalog.Fixed(2_500_000) || !f.ReviewedAt.Equal(approvedAt) || !f.ChangedAt.Equal(runAt(tt.first)) || f.Stale {
+			if o.Key() != abKey || f.Value != catalog.Fixed(2_500_000) || !f.ReviewedAt.Equal(catalog.StampOf(approvedAt)) || !f.ChangedAt.Equal(catalog.StampOf(runAt(tt.first))) || f.Stale {
 				t.Errorf("published %s %+v", tt.field, f)
 			}
 			if tt.field != "input" && !reflect.DeepEqual(o.Input, pub.Offerings[abKey].Input) {
@@ -200,7 +200,7 @@ func TestApproveOffering(t *testing.T) {
 				t.Fatalf("writes %+v", m)
 			}
 			o := m.PutOfferings[0]
-			if o.Key() != key || !o.Input.ReviewedAt.Equal(at) || !o.Output.ReviewedAt.Equal(at) || !o.Tiers[0].Input.ReviewedAt.Equal(at) ||
+			if o.Key() != key || !o.Input.ReviewedAt.Equal(catalog.StampOf(at)) || !o.Output.ReviewedAt.Equal(catalog.StampOf(at)) || !o.Tiers[0].Input.ReviewedAt.Equal(catalog.StampOf(at)) ||
 				!o.Context.ReviewedAt.IsZero() || !o.Tiers[0].Output.ReviewedAt.IsZero() {
 				t.Errorf("published offering %+v", o)
 			}
@@ -363,7 +363,7 @@ func TestApproveSurge(t *testing.T) {
 	if len(m.PutModels) != 2 || len(m.PutOfferings) != 3 || len(m.Points) != 3 || m.Hold.Status != catalog.HoldApproved {
 		t.Fatalf("writes %+v", m)
 	}
-	if !m.PutModels[0].Name.ReviewedAt.Equal(at) || !m.PutOfferings[0].Input.ReviewedAt.Equal(at) || !hold.AddedOfferings[0].Input.ReviewedAt.IsZero() {
+	if !m.PutModels[0].Name.ReviewedAt.Equal(catalog.StampOf(at)) || !m.PutOfferings[0].Input.ReviewedAt.Equal(catalog.StampOf(at)) || !hold.AddedOfferings[0].Input.ReviewedAt.IsZero() {
 		t.Error("the published additions are not reviewed at the decision, or the hold's were changed")
 	}
 	if p := m.Points[0].Point; p.Run != 2 || !p.At.Equal(runAt(2)) || p.Input == nil || p.Input.Amount != 100_000 {
@@ -376,5 +376,5 @@ func TestApproveSurge(t *testing.T) {
 }
 
 func fixedName(id string) catalog.Fact[string] {
-	return catalog.Fact[string]{Value: id, Display: id, Source: catalog.SourceOf(catalog.SourceRef{Name: "openrouter"}), RetrievedAt: day, ChangedAt: day}
+	return catalog.Fact[string]{Value: id, Display: id, Source: catalog.SourceOf(catalog.SourceRef{Name: "openrouter"}), RetrievedAt: catalog.StampOf(day), ChangedAt: catalog.StampOf(day)}
 }

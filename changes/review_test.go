@@ -13,7 +13,7 @@ var day = time.Date(2026, 4, 24, 2, 0, 0, 0, time.UTC)
 
 func price(p catalog.Price) catalog.Fact[catalog.Price] {
 	src := catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: catalog.AuthorityProvider}
-	return catalog.Fact[catalog.Price]{Value: p, Display: p.String(), Source: catalog.SourceOf(src), RetrievedAt: day, ChangedAt: day}
+	return catalog.Fact[catalog.Price]{Value: p, Display: p.String(), Source: catalog.SourceOf(src), RetrievedAt: catalog.StampOf(day), ChangedAt: catalog.StampOf(day)}
 }
 
 func fixed(m catalog.Money) catalog.Fact[catalog.Price] { return price(catalog.Fixed(m)) }

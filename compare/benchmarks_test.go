@@ -11,7 +11,7 @@ import (
 func benchFact(name, metric, shots, score, src string) catalog.Fact[catalog.BenchmarkResult] {
 	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
 	r := catalog.BenchmarkResult{Benchmark: name, Metric: metric, Settings: catalog.BenchmarkSettings{Shots: shots}, Score: score, SourceURL: src}
-	return catalog.Fact[catalog.BenchmarkResult]{Value: r, Display: score, Raw: score, RetrievedAt: at, ChangedAt: at,
+	return catalog.Fact[catalog.BenchmarkResult]{Value: r, Display: score, Raw: score, RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at),
 		Source: catalog.SourceOf(catalog.SourceRef{Name: "card", URL: src, Authority: catalog.AuthorityCreator})}
 }
 

@@ -480,6 +480,6 @@ func mergeProvenance(a, b *prov) (catalog.ComparisonDates, []catalog.SourceRef) 
 
 func visit[T any](f catalog.Fact[T], note func(catalog.SourceRef, time.Time, time.Time)) {
 	if f.Sourced() {
-		note(f.Source.Ref(), f.ChangedAt, f.ReviewedAt)
+		note(f.Source.Ref(), f.ChangedAt.Time(), f.ReviewedAt.Time())
 	}
 }

@@ -14,7 +14,7 @@ var at = time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
 
 func price(p catalog.Price) catalog.Fact[catalog.Price] {
 	return catalog.Fact[catalog.Price]{Value: p, Display: p.String(), Raw: p.String(),
-		Source: catalog.SourceOf(catalog.SourceRef{Name: "src", URL: "https://src.example", Authority: catalog.AuthorityProvider}), RetrievedAt: at, ChangedAt: at}
+		Source: catalog.SourceOf(catalog.SourceRef{Name: "src", URL: "https://src.example", Authority: catalog.AuthorityProvider}), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 }
 
 func model(id string) *catalog.Model {
@@ -159,9 +159,9 @@ func TestFingerprintIgnoresRetrieval(t *testing.T) {
 	later := at.Add(24 * time.Hour)
 	base := func() (*catalog.Model, []*catalog.Offering) {
 		m := model("a/m")
-		m.Name = catalog.Fact[string]{Value: "M", Display: "M", Source: catalog.SourceOf(catalog.SourceRef{Name: "src", URL: "https://src.example"}), RetrievedAt: at, ChangedAt: at}.
+		m.Name = catalog.Fact[string]{Value: "M", Display: "M", Source: catalog.SourceOf(catalog.SourceRef{Name: "src", URL: "https://src.example"}), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}.
 			WithConflicts([]catalog.Conflict{{Display: "M2", Raw: "M2", Source: catalog.SourceRef{Name: "x", URL: "https://x.example"}, RetrievedAt: at}})
-		m.Capabilities[catalog.CapVision] = catalog.Fact[bool]{Value: true, Display: "yes", Source: catalog.SourceOf(catalog.SourceRef{Name: "src"}), RetrievedAt: at, ChangedAt: at}
+		m.Capabilities[catalog.CapVision] = catalog.Fact[bool]{Value: true, Display: "yes", Source: catalog.SourceOf(catalog.SourceRef{Name: "src"}), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 		return m, []*catalog.Offering{offer("a/m", "p", "", price(fixed(10)), price(fixed(20)))}
 	}
 	fp := func(m *catalog.Model, offers []*catalog.Offering) string {
@@ -174,7 +174,7 @@ func TestFingerprintIgnoresRetrieval(t *testing.T) {
 	}
 	m0, o0 := base()
 	want := fp(m0, o0)
-	if m0.Name.RetrievedAt != at || m0.Name.Conflicts()[0].RetrievedAt != at || o0[0].Input.RetrievedAt != at {
+	if m0.Name.RetrievedAt != catalog.StampOf(at) || m0.Name.Conflicts()[0].RetrievedAt != at || o0[0].Input.RetrievedAt != catalog.StampOf(at) {
 		t.Fatal("NewSide edited the records it was given")
 	}
 	tests := []struct {
@@ -183,9 +183,9 @@ func TestFingerprintIgnoresRetrieval(t *testing.T) {
 		same bool
 	}{
 		{"retrieved later", func(m *catalog.Model, o []*catalog.Offering) {
-			m.Name.RetrievedAt, m.Name.Conflicts()[0].RetrievedAt, o[0].Input.RetrievedAt, o[0].Output.RetrievedAt = later, later, later, later
+			m.Name.RetrievedAt, m.Name.Conflicts()[0].RetrievedAt, o[0].Input.RetrievedAt, o[0].Output.RetrievedAt = catalog.StampOf(later), later, catalog.StampOf(later), catalog.StampOf(later)
 			f := m.Capabilities[catalog.CapVision]
-			f.RetrievedAt = later
+			f.RetrievedAt = catalog.StampOf(later)
 			m.Capabilities[catalog.CapVision] = f
 		}, true},
 		{"a field no record shows", func(m *catalog.Model, o []*catalog.Offering) {
@@ -193,8 +193,8 @@ func TestFingerprintIgnoresRetrieval(t *testing.T) {
 			o[0].CachedInput = price(fixed(1))
 		}, true},
 		{"a price", func(m *catalog.Model, o []*catalog.Offering) { o[0].Input = price(fixed(11)) }, false},
-		{"changed_at", func(m *catalog.Model, o []*catalog.Offering) { m.Name.ChangedAt = later }, false},
-		{"reviewed_at", func(m *catalog.Model, o []*catalog.Offering) { o[0].Output.ReviewedAt = later }, false},
+		{"changed_at", func(m *catalog.Model, o []*catalog.Offering) { m.Name.ChangedAt = catalog.StampOf(later) }, false},
+		{"reviewed_at", func(m *catalog.Model, o []*catalog.Offering) { o[0].Output.ReviewedAt = catalog.StampOf(later) }, false},
 		{"a source", func(m *catalog.Model, o []*catalog.Offering) {
 			r := m.Name.Source.Ref()
 			r.URL = "https://elsewhere.example"

@@ -118,5 +118,5 @@ func nextNight(s *catalog.Snapshot, model string, m catalog.Money, at time.Time)
 	delete(seen, "")
 	s.StampRetrieved(seen)
 	setInput(s, model, m)
-	s.OfferingsOf(model)[0].Input.ChangedAt = at
+	s.OfferingsOf(model)[0].Input.ChangedAt = catalog.StampOf(at)
 }

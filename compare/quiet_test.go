@@ -199,7 +199,7 @@ func (n *night) confirm(at time.Time) {
 func (n *night) reprice(model string, m catalog.Money, at time.Time) {
 	n.confirm(at)
 	setInput(n.snap, model, m)
-	n.snap.OfferingsOf(model)[0].Input.ChangedAt = at
+	n.snap.OfferingsOf(model)[0].Input.ChangedAt = catalog.StampOf(at)
 }
 
 // TestQuietNightSynthetic exports a synthetic catalogue on three nights: a

@@ -27,25 +27,25 @@ func synthetic(n int) *catalog.Snapshot {
 		src.URL = "https://huggingface.co/api/models/" + id
 		m := &catalog.Model{ID: id, Creator: fmt.Sprintf("creator-%02d", i%37), Capabilities: map[catalog.Capability]catalog.Fact[bool]{}}
 		name := fmt.Sprintf("Model %d", i)
-		m.Name = catalog.Fact[string]{Value: name, Display: name, Raw: name, Source: catalog.SourceOf(agg), RetrievedAt: at, ChangedAt: at}
+		m.Name = catalog.Fact[string]{Value: name, Display: name, Raw: name, Source: catalog.SourceOf(agg), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 		if i%5 != 0 {
 			d := catalog.DayDate(2024+i%3, 1+i%12, 1+i%28)
-			m.Released = catalog.Fact[catalog.Date]{Value: d, Display: d.String(), Raw: d.String(), Source: catalog.SourceOf(src), RetrievedAt: at, ChangedAt: at}
+			m.Released = catalog.Fact[catalog.Date]{Value: d, Display: d.String(), Raw: d.String(), Source: catalog.SourceOf(src), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 		}
 		ctx := catalog.Tokens{N: int64(8192 << (i % 6)), Display: catalog.CompactCount(int64(8192 << (i % 6)))}
-		m.ContextWindow = catalog.Fact[catalog.Tokens]{Value: ctx, Display: ctx.Display, Raw: fmt.Sprint(ctx.N), Source: catalog.SourceOf(src), RetrievedAt: at, ChangedAt: at}
+		m.ContextWindow = catalog.Fact[catalog.Tokens]{Value: ctx, Display: ctx.Display, Raw: fmt.Sprint(ctx.N), Source: catalog.SourceOf(src), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 		if i%3 != 0 {
 			p := catalog.Count{N: int64(1+i%70) * 1_000_000_000, Display: fmt.Sprintf("%dB", 1+i%70)}
-			m.Parameters = catalog.Fact[catalog.Count]{Value: p, Display: p.Display, Raw: p.Display, Source: catalog.SourceOf(src), RetrievedAt: at, ChangedAt: at}
+			m.Parameters = catalog.Fact[catalog.Count]{Value: p, Display: p.Display, Raw: p.Display, Source: catalog.SourceOf(src), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 		}
 		if i%4 != 0 {
-			m.Architecture = catalog.Fact[string]{Value: "decoder-only transformer", Display: "decoder-only transformer", Raw: "transformer", Source: catalog.SourceOf(src), RetrievedAt: at, ChangedAt: at}
+			m.Architecture = catalog.Fact[string]{Value: "decoder-only transformer", Display: "decoder-only transformer", Raw: "transformer", Source: catalog.SourceOf(src), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 		}
 		lic := licences[i%3]
-		m.Licence = catalog.Fact[catalog.Licence]{Value: lic, Display: lic.String(), Raw: lic.Name, Source: catalog.SourceOf(src), RetrievedAt: at, ChangedAt: at}
+		m.Licence = catalog.Fact[catalog.Licence]{Value: lic, Display: lic.String(), Raw: lic.Name, Source: catalog.SourceOf(src), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 		if i%2 == 0 {
 			d := catalog.MonthDate(2023+i%3, 1+i%12)
-			m.KnowledgeCutoff = catalog.Fact[catalog.Date]{Value: d, Display: d.String(), Raw: d.String(), Source: catalog.SourceOf(src), RetrievedAt: at, ChangedAt: at}
+			m.KnowledgeCutoff = catalog.Fact[catalog.Date]{Value: d, Display: d.String(), Raw: d.String(), Source: catalog.SourceOf(src), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 		}
 		mods := []string{"text"}
 		if i%3 == 1 {
@@ -56,16 +56,16 @@ func synthetic(n int) *catalog.Snapshot {
 			{Benchmark: "GPQA", Metric: "acc", Score: fmt.Sprint(20 + i%50), SourceURL: "https://example.com/gpqa?a=1&b=<2>"},
 		} {
 			if (i+k)%(k+3) == 0 {
-				m.Benchmarks = append(m.Benchmarks, catalog.Fact[catalog.BenchmarkResult]{Value: r, Display: r.Score, Raw: r.Score, Source: catalog.SourceOf(src), RetrievedAt: at, ChangedAt: at})
+				m.Benchmarks = append(m.Benchmarks, catalog.Fact[catalog.BenchmarkResult]{Value: r, Display: r.Score, Raw: r.Score, Source: catalog.SourceOf(src), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)})
 			}
 		}
-		m.InputModalities = catalog.Fact[[]string]{Value: mods, Display: fmt.Sprint(mods), Raw: fmt.Sprint(mods), Source: catalog.SourceOf(agg), RetrievedAt: at, ChangedAt: at}
+		m.InputModalities = catalog.Fact[[]string]{Value: mods, Display: fmt.Sprint(mods), Raw: fmt.Sprint(mods), Source: catalog.SourceOf(agg), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 		for k, cp := range catalog.Capabilities {
 			switch (i + k) % 3 {
 			case 0:
-				m.Capabilities[cp] = catalog.Fact[bool]{Value: true, Display: "yes", Raw: "yes", Source: catalog.SourceOf(agg), RetrievedAt: at, ChangedAt: at}
+				m.Capabilities[cp] = catalog.Fact[bool]{Value: true, Display: "yes", Raw: "yes", Source: catalog.SourceOf(agg), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 			case 1:
-				m.Capabilities[cp] = catalog.Fact[bool]{Value: false, Display: "no", Raw: "no", Source: catalog.SourceOf(agg), RetrievedAt: at, ChangedAt: at}
+				m.Capabilities[cp] = catalog.Fact[bool]{Value: false, Display: "no", Raw: "no", Source: catalog.SourceOf(agg), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 			}
 		}
 		s.Models[id] = m
@@ -74,7 +74,7 @@ func synthetic(n int) *catalog.Snapshot {
 			o := &catalog.Offering{ModelID: id, Provider: prov, ProviderModelID: id}
 			ps := catalog.SourceRef{Name: prov, URL: "https://" + prov + ".example/pricing", Authority: catalog.AuthorityProvider}
 			price := func(p catalog.Price) catalog.Fact[catalog.Price] {
-				return catalog.Fact[catalog.Price]{Value: p, Display: p.String(), Raw: p.String(), Source: catalog.SourceOf(ps), RetrievedAt: at, ChangedAt: at}
+				return catalog.Fact[catalog.Price]{Value: p, Display: p.String(), Raw: p.String(), Source: catalog.SourceOf(ps), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 			}
 			switch {
 			case k == 3:

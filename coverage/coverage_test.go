@@ -22,7 +22,7 @@ func src(name string, a catalog.Authority) catalog.SourceRef {
 }
 
 func fact[T any](v T, s catalog.SourceRef) catalog.Fact[T] {
-	return catalog.Fact[T]{Value: v, Display: "x", Raw: "x", Source: catalog.SourceOf(s), RetrievedAt: at, ChangedAt: at}
+	return catalog.Fact[T]{Value: v, Display: "x", Raw: "x", Source: catalog.SourceOf(s), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 }
 
 // sample is a catalogue with every kind of source, a model with nothing

@@ -18,11 +18,11 @@ func sampleSnapshot() *catalog.Snapshot {
 	src := catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: catalog.AuthorityProvider}
 	s := catalog.NewSnapshot()
 	s.Models["meta/llama-3.2-1b-instruct"] = &catalog.Model{ID: "meta/llama-3.2-1b-instruct", Creator: "meta",
-		Name:         catalog.Fact[string]{Value: "Llama 3.2 1B Instruct", Display: "Llama 3.2 1B Instruct", Source: catalog.SourceOf(src), RetrievedAt: at, ChangedAt: at},
+		Name:         catalog.Fact[string]{Value: "Llama 3.2 1B Instruct", Display: "Llama 3.2 1B Instruct", Source: catalog.SourceOf(src), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)},
 		Capabilities: map[catalog.Capability]catalog.Fact[bool]{}}
 	s.Models["openai/gpt-5.3-codex"] = &catalog.Model{ID: "openai/gpt-5.3-codex", Creator: "openai", Capabilities: map[catalog.Capability]catalog.Fact[bool]{}}
 	o := &catalog.Offering{ModelID: "meta/llama-3.2-1b-instruct", Provider: "openrouter", ProviderModelID: "meta-llama/llama-3.2-1b-instruct",
-		Input: catalog.Fact[catalog.Price]{Value: catalog.Fixed(27_000), Display: "$0.027", Source: catalog.SourceOf(src), RetrievedAt: at, ChangedAt: at}}
+		Input: catalog.Fact[catalog.Price]{Value: catalog.Fixed(27_000), Display: "$0.027", Source: catalog.SourceOf(src), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}}
 	s.Offerings[o.Key()] = o
 	return s
 }

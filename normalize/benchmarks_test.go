@@ -92,7 +92,7 @@ func TestNormalizeBenchmarksKeepDates(t *testing.T) {
 			o.Value = benchValue("MMLU", "macro_avg/acc", "5", "", tc.score, "")
 			res := norm(t, Input{Pages: []catalog.Page{page(define), page(o)}, Previous: first.Snapshot, Now: later})
 			bs := res.Snapshot.Models[llamaID].Benchmarks
-			if len(bs) != 1 || !bs[0].ChangedAt.Equal(tc.changed) {
+			if len(bs) != 1 || !bs[0].ChangedAt.Equal(catalog.StampOf(tc.changed)) {
 				t.Fatalf("benchmarks %+v, want changed_at %s", bs, tc.changed)
 			}
 		})

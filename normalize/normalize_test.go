@@ -572,7 +572,7 @@ func TestChangedAndReviewedAt(t *testing.T) {
 		t.Errorf("warnings %v; want the unreadable price named with its source", res.Warnings)
 	}
 	m := snap.Models[llamaID]
-	m.Released.ReviewedAt = day1
+	m.Released.ReviewedAt = catalog.StampOf(day1)
 	day2 := day1.Add(24 * time.Hour)
 	for i := range pages[1].Observations {
 		o := &pages[1].Observations[i]
@@ -583,11 +583,11 @@ func TestChangedAndReviewedAt(t *testing.T) {
 	}
 	next := norm(t, Input{Pages: pages, Previous: snap, Now: day2}).Snapshot
 	r := next.Models[llamaID].Released
-	if !r.ChangedAt.Equal(day1) || !r.ReviewedAt.Equal(day1) {
+	if !r.ChangedAt.Equal(catalog.StampOf(day1)) || !r.ReviewedAt.Equal(catalog.StampOf(day1)) {
 		t.Errorf("unchanged fact: changed %v reviewed %v; want both kept", r.ChangedAt, r.ReviewedAt)
 	}
 	in := next.Offerings[catalog.OfferingKey(llamaID, "openrouter", "", "")].Input
-	if !in.ChangedAt.Equal(day2) || !in.RetrievedAt.Equal(day2) || in.Value.Amount != 30_000 || !in.ReviewedAt.IsZero() {
+	if !in.ChangedAt.Equal(catalog.StampOf(day2)) || !in.RetrievedAt.Equal(catalog.StampOf(day2)) || in.Value.Amount != 30_000 || !in.ReviewedAt.IsZero() {
 		t.Errorf("changed price: %+v", in)
 	}
 }
@@ -689,12 +689,12 @@ func TestKeepsUnchangedRecords(t *testing.T) {
 	for k, o := range next.Offerings {
 		switch {
 		case k == changedKey:
-			if o == prev.Offerings[k] || o.Output.Raw != "0.0000009" || !o.Output.ChangedAt.Equal(day2) {
+			if o == prev.Offerings[k] || o.Output.Raw != "0.0000009" || !o.Output.ChangedAt.Equal(catalog.StampOf(day2)) {
 				t.Errorf("the changed offering: %+v", o.Output)
 			}
 		case o == prev.Offerings[k]:
 			kept++
-			if o.Input.Sourced() && !o.Input.RetrievedAt.Equal(day2) {
+			if o.Input.Sourced() && !o.Input.RetrievedAt.Equal(catalog.StampOf(day2)) {
 				t.Errorf("kept offering %s: retrieved_at %v, want this run's %v", k, o.Input.RetrievedAt, day2)
 			}
 		}
@@ -702,7 +702,7 @@ func TestKeepsUnchangedRecords(t *testing.T) {
 	if kept == 0 {
 		t.Error("no unchanged offering was kept")
 	}
-	if r := next.Models[llamaID].Released; r.Sourced() && (!r.RetrievedAt.Equal(day2) || !r.ChangedAt.Equal(day1)) {
+	if r := next.Models[llamaID].Released; r.Sourced() && (!r.RetrievedAt.Equal(catalog.StampOf(day2)) || !r.ChangedAt.Equal(catalog.StampOf(day1))) {
 		t.Errorf("kept model's release date: retrieved %v changed %v", r.RetrievedAt, r.ChangedAt)
 	}
 	if !reflect.DeepEqual(*prev.Offerings[changedKey], oldChanged) {

@@ -99,7 +99,7 @@ func pickBy[T any](cs []cand, prefer func(a, b cand) int, prev catalog.Fact[T], 
 	v := w.val.(T)
 	f := catalog.Fact[T]{
 		Value: v, Display: w.display, Raw: w.obs.Value, Source: w.obs.source,
-		RetrievedAt: w.obs.RetrievedAt, ChangedAt: now, Stale: w.stale,
+		RetrievedAt: catalog.StampOf(w.obs.RetrievedAt), ChangedAt: catalog.StampOf(now), Stale: w.stale,
 	}
 	if prev.Sourced() && equal(prev.Value, v) {
 		f.ChangedAt, f.ReviewedAt = prev.ChangedAt, prev.ReviewedAt

@@ -37,7 +37,7 @@ func catalogue(n int) *catalog.Snapshot {
 		id := fmt.Sprintf("creator-%d/model-%02d", i%3, i)
 		name := fmt.Sprintf("Model %d", i)
 		s.Models[id] = &catalog.Model{ID: id, Creator: fmt.Sprintf("creator-%d", i%3), Capabilities: map[catalog.Capability]catalog.Fact[bool]{},
-			Name: catalog.Fact[string]{Value: name, Display: name, Source: catalog.SourceOf(src), RetrievedAt: at, ChangedAt: at}}
+			Name: catalog.Fact[string]{Value: name, Display: name, Source: catalog.SourceOf(src), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}}
 		o := &catalog.Offering{ModelID: id, Provider: "openrouter", ProviderModelID: id}
 		s.Offerings[o.Key()] = o
 		setPrice(s, id, catalog.Money(100_000*(i+1)))
@@ -50,8 +50,8 @@ func setPrice(s *catalog.Snapshot, id string, m catalog.Money) {
 	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
 	src := catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: catalog.AuthorityProvider}
 	o := s.OfferingsOf(id)[0]
-	o.Input = catalog.Fact[catalog.Price]{Value: catalog.Fixed(m), Display: catalog.Fixed(m).String(), Source: catalog.SourceOf(src), RetrievedAt: at, ChangedAt: at}
-	o.Output = catalog.Fact[catalog.Price]{Value: catalog.Fixed(4 * m), Display: catalog.Fixed(4 * m).String(), Source: catalog.SourceOf(src), RetrievedAt: at, ChangedAt: at}
+	o.Input = catalog.Fact[catalog.Price]{Value: catalog.Fixed(m), Display: catalog.Fixed(m).String(), Source: catalog.SourceOf(src), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
+	o.Output = catalog.Fact[catalog.Price]{Value: catalog.Fixed(4 * m), Display: catalog.Fixed(4 * m).String(), Source: catalog.SourceOf(src), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 }
 
 // fixture is a local tree synced to a loopback S3 server.

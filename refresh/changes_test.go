@@ -199,7 +199,7 @@ func TestAnomaliesHeld(t *testing.T) {
 	}
 	snap, _ = st.Snapshot()
 	f := snap.Offerings[gptOss].Output
-	if f.Value.Kind != catalog.PriceFree || !f.ReviewedAt.Equal(decided) || !f.ChangedAt.Equal(o.Now()) {
+	if f.Value.Kind != catalog.PriceFree || !f.ReviewedAt.Equal(catalog.StampOf(decided)) || !f.ChangedAt.Equal(catalog.StampOf(o.Now())) {
 		t.Errorf("approved output %+v", f)
 	}
 	if snap.Offerings[llama1B].Input.Value.Amount != 27_000 {

@@ -335,10 +335,10 @@ func TestUnchangedRunKeepsCatalogue(t *testing.T) {
 	}
 	after, _ := st.Snapshot()
 	key := catalog.OfferingKey("meta/llama-3.2-1b-instruct", "openrouter", "", "")
-	if got := after.Offerings[key].Output; !got.RetrievedAt.Equal(later) || !got.ChangedAt.Equal(before.Offerings[key].Output.ChangedAt) || got.Value != before.Offerings[key].Output.Value {
+	if got := after.Offerings[key].Output; !got.RetrievedAt.Equal(catalog.StampOf(later)) || !got.ChangedAt.Equal(before.Offerings[key].Output.ChangedAt) || got.Value != before.Offerings[key].Output.Value {
 		t.Errorf("kept price %+v; want the same value and changed_at, retrieved at %v", got, later)
 	}
-	if m := after.Models["meta/llama-3.2-1b-instruct"]; !m.Released.RetrievedAt.Equal(later) {
+	if m := after.Models["meta/llama-3.2-1b-instruct"]; !m.Released.RetrievedAt.Equal(catalog.StampOf(later)) {
 		t.Errorf("a card fact confirmed by a 304 kept retrieved_at %v", m.Released.RetrievedAt)
 	}
 	if len(after.Models) != len(before.Models) || len(after.Offerings) != len(before.Offerings) {

@@ -20,17 +20,17 @@ func bigSnapshot(n int, at time.Time) (*catalog.Snapshot, int) {
 	creator := catalog.SourceRef{Name: "openai", URL: "https://developers.openai.com/api/docs/models/x", Authority: catalog.AuthorityCreator}
 	str := func(v string) catalog.Fact[string] {
 		facts++
-		return catalog.Fact[string]{Value: v, Display: v, Raw: v, Source: catalog.SourceOf(creator), RetrievedAt: at, ChangedAt: at}
+		return catalog.Fact[string]{Value: v, Display: v, Raw: v, Source: catalog.SourceOf(creator), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 	}
 	tok := func(v int64) catalog.Fact[catalog.Tokens] {
 		facts++
 		d := catalog.CompactCount(v)
-		return catalog.Fact[catalog.Tokens]{Value: catalog.Tokens{N: v, Display: d}, Display: d, Raw: fmt.Sprint(v), Source: catalog.SourceOf(creator), RetrievedAt: at, ChangedAt: at}
+		return catalog.Fact[catalog.Tokens]{Value: catalog.Tokens{N: v, Display: d}, Display: d, Raw: fmt.Sprint(v), Source: catalog.SourceOf(creator), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 	}
 	date := func(s string) catalog.Fact[catalog.Date] {
 		facts++
 		d, _ := catalog.ParseISODate(s)
-		return catalog.Fact[catalog.Date]{Value: d, Display: s, Raw: s, Source: catalog.SourceOf(creator), RetrievedAt: at, ChangedAt: at}
+		return catalog.Fact[catalog.Date]{Value: d, Display: s, Raw: s, Source: catalog.SourceOf(creator), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 	}
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("openai/gpt-bench-%05d", i)
@@ -40,22 +40,22 @@ func bigSnapshot(n int, at time.Time) (*catalog.Snapshot, int) {
 			Architecture: str("transformer"), KnowledgeCutoff: date("2025-08"),
 			Capabilities: map[catalog.Capability]catalog.Fact[bool]{}}
 		facts++
-		m.Parameters = catalog.Fact[catalog.Count]{Value: catalog.Count{N: 1_230_000_000, Display: "1.23B"}, Display: "1.23B", Raw: "1.23B", Source: catalog.SourceOf(creator), RetrievedAt: at, ChangedAt: at}
+		m.Parameters = catalog.Fact[catalog.Count]{Value: catalog.Count{N: 1_230_000_000, Display: "1.23B"}, Display: "1.23B", Raw: "1.23B", Source: catalog.SourceOf(creator), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 		facts++
-		m.Licence = catalog.Fact[catalog.Licence]{Value: catalog.Licence{Name: "Proprietary", Class: catalog.Proprietary}, Display: "Proprietary", Raw: "proprietary", Source: catalog.SourceOf(creator), RetrievedAt: at, ChangedAt: at}
+		m.Licence = catalog.Fact[catalog.Licence]{Value: catalog.Licence{Name: "Proprietary", Class: catalog.Proprietary}, Display: "Proprietary", Raw: "proprietary", Source: catalog.SourceOf(creator), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 		facts += 2
-		m.InputModalities = catalog.Fact[[]string]{Value: []string{"text", "image"}, Display: "text, image", Raw: "text,image", Source: catalog.SourceOf(creator), RetrievedAt: at, ChangedAt: at}
-		m.OutputModality = catalog.Fact[[]string]{Value: []string{"text"}, Display: "text", Raw: "text", Source: catalog.SourceOf(creator), RetrievedAt: at, ChangedAt: at}
+		m.InputModalities = catalog.Fact[[]string]{Value: []string{"text", "image"}, Display: "text, image", Raw: "text,image", Source: catalog.SourceOf(creator), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
+		m.OutputModality = catalog.Fact[[]string]{Value: []string{"text"}, Display: "text", Raw: "text", Source: catalog.SourceOf(creator), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 		for _, c := range catalog.Capabilities {
 			facts++
-			m.Capabilities[c] = catalog.Fact[bool]{Value: i%2 == 0, Display: "yes", Raw: "Supported", Source: catalog.SourceOf(creator), RetrievedAt: at, ChangedAt: at}
+			m.Capabilities[c] = catalog.Fact[bool]{Value: i%2 == 0, Display: "yes", Raw: "Supported", Source: catalog.SourceOf(creator), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 		}
 		snap.Models[id] = m
 		for k, prov := range []string{"openai", "openrouter", "azure"} {
 			price := func(micros int64) catalog.Fact[catalog.Price] {
 				facts++
 				p := catalog.Fixed(catalog.Money(micros))
-				return catalog.Fact[catalog.Price]{Value: p, Display: p.String(), Raw: fmt.Sprint(micros), Source: catalog.SourceOf(creator), RetrievedAt: at, ChangedAt: at}
+				return catalog.Fact[catalog.Price]{Value: p, Display: p.String(), Raw: fmt.Sprint(micros), Source: catalog.SourceOf(creator), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 			}
 			o := &catalog.Offering{ModelID: id, Provider: prov, ProviderModelID: id,
 				Input: price(int64(1_750_000 + i + k)), Output: price(14_000_000), CachedInput: price(175_000),

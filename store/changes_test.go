@@ -255,11 +255,11 @@ func TestMarkReviewed(t *testing.T) {
 	}
 	got, _ = s.Snapshot()
 	m := got.Models[llama]
-	if !m.Name.ReviewedAt.Equal(day(2)) || !m.Released.ReviewedAt.IsZero() {
+	if !m.Name.ReviewedAt.Equal(catalog.StampOf(day(2))) || !m.Released.ReviewedAt.IsZero() {
 		t.Errorf("model facts: name %v, unsourced released %v", m.Name.ReviewedAt, m.Released.ReviewedAt)
 	}
 	for _, o := range got.OfferingsOf(llama) {
-		if !o.Input.ReviewedAt.Equal(day(2)) || !o.Output.ReviewedAt.Equal(day(2)) {
+		if !o.Input.ReviewedAt.Equal(catalog.StampOf(day(2))) || !o.Output.ReviewedAt.Equal(catalog.StampOf(day(2))) {
 			t.Errorf("%s not marked", o.Key())
 		}
 	}

@@ -27,7 +27,7 @@ func openTemp(t *testing.T) (*Store, string) {
 func offering(model, provider string, in, out catalog.Money, at time.Time) *catalog.Offering {
 	src := catalog.SourceRef{Name: provider, URL: "https://" + provider + ".example/prices", Authority: catalog.AuthorityProvider}
 	fact := func(m catalog.Money) catalog.Fact[catalog.Price] {
-		return catalog.Fact[catalog.Price]{Value: catalog.Fixed(m), Display: catalog.Fixed(m).String(), Source: catalog.SourceOf(src), RetrievedAt: at, ChangedAt: at}
+		return catalog.Fact[catalog.Price]{Value: catalog.Fixed(m), Display: catalog.Fixed(m).String(), Source: catalog.SourceOf(src), RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at)}
 	}
 	return &catalog.Offering{ModelID: model, Provider: provider, Input: fact(in), Output: fact(out)}
 }

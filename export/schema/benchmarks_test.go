@@ -17,13 +17,13 @@ func TestBenchmarkRecordValidates(t *testing.T) {
 	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
 	fact := func(name, shots, score, src string) catalog.Fact[catalog.BenchmarkResult] {
 		r := catalog.BenchmarkResult{Benchmark: name, Metric: "acc", Settings: catalog.BenchmarkSettings{Shots: shots}, Score: score, SourceURL: src}
-		return catalog.Fact[catalog.BenchmarkResult]{Value: r, Display: score, Raw: score, RetrievedAt: at, ChangedAt: at,
+		return catalog.Fact[catalog.BenchmarkResult]{Value: r, Display: score, Raw: score, RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at),
 			Source: catalog.SourceOf(catalog.SourceRef{Name: "huggingface", URL: src, Authority: catalog.AuthorityCreator})}
 	}
 	model := func(id, name string, bs ...catalog.Fact[catalog.BenchmarkResult]) *catalog.Model {
 		creator, _, _ := catalog.SplitID(id)
 		return &catalog.Model{ID: id, Creator: creator, Capabilities: map[catalog.Capability]catalog.Fact[bool]{}, Benchmarks: bs,
-			Name: catalog.Fact[string]{Value: name, Display: name, Raw: name, RetrievedAt: at, ChangedAt: at,
+			Name: catalog.Fact[string]{Value: name, Display: name, Raw: name, RetrievedAt: catalog.StampOf(at), ChangedAt: catalog.StampOf(at),
 				Source: catalog.SourceOf(catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: catalog.AuthorityAggregator})}}
 	}
 	a := model("x/a", "A", fact("MMLU", "5", "49.3", "https://huggingface.co/x/a"), fact("GPQA", "0", "27.2", "https://huggingface.co/x/a"))

@@ -39,7 +39,7 @@ func TestCanonicalMatchesReference(t *testing.T) {
 			M []byte  `json:"m"`
 		}{"\u2028 \x01 \t é \"q\" \\ \ufffd", 1e21, []byte("bytes")},
 		&catalog.Offering{ModelID: "meta/llama-3.2-1b-instruct", Provider: "openrouter", ProviderModelID: "meta-llama/llama-3.2-1b-instruct",
-			Input: catalog.Fact[catalog.Price]{Value: catalog.Fixed(27_000), Display: "$0.027", RetrievedAt: time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC),
+			Input: catalog.Fact[catalog.Price]{Value: catalog.Fixed(27_000), Display: "$0.027", RetrievedAt: catalog.StampOf(time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)),
 				Source: catalog.SourceOf(catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: catalog.AuthorityProvider})}},
 		catalog.Run{ID: 3, StartedAt: time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)},
 	}
