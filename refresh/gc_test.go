@@ -42,29 +42,33 @@ func TestCollectSooner(t *testing.T) {
 }
 
 // TestCollectSoonerLimit: with no memory limit set, the post-crawl stages
-// run under one of at least postCrawlLimit, and none is left after them;
-// a limit the operator set (GOMEMLIMIT) stands throughout.
+// (collectSooner) and the crawl (boundCrawl) run under one of at least
+// postCrawlLimit, and none is left after them; a limit the operator set
+// (GOMEMLIMIT) stands throughout.
 func TestCollectSoonerLimit(t *testing.T) {
 	orig := debug.SetMemoryLimit(math.MaxInt64)
 	defer debug.SetMemoryLimit(orig)
 
-	gc := collectSooner()
-	if got := debug.SetMemoryLimit(-1); got < postCrawlLimit || got == math.MaxInt64 {
-		t.Errorf("during the stages the memory limit is %d, want at least %d", got, postCrawlLimit)
-	}
-	gc.restore()
-	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
-		t.Errorf("after the stages the memory limit is %d, want none", got)
-	}
+	for name, start := range map[string]func() *gcPlan{"collectSooner": collectSooner, "boundCrawl": boundCrawl} {
+		debug.SetMemoryLimit(math.MaxInt64)
+		gc := start()
+		if got := debug.SetMemoryLimit(-1); got < postCrawlLimit || got == math.MaxInt64 {
+			t.Errorf("%s: the memory limit is %d, want at least %d", name, got, postCrawlLimit)
+		}
+		gc.restore()
+		if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+			t.Errorf("%s: after it the memory limit is %d, want none", name, got)
+		}
 
-	debug.SetMemoryLimit(1 << 30) // the operator's
-	gc = collectSooner()
-	if got := debug.SetMemoryLimit(-1); got != 1<<30 {
-		t.Errorf("an operator's limit became %d during the stages", got)
-	}
-	gc.restore()
-	if got := debug.SetMemoryLimit(-1); got != 1<<30 {
-		t.Errorf("an operator's limit became %d after the stages", got)
+		debug.SetMemoryLimit(1 << 30) // the operator's
+		gc = start()
+		if got := debug.SetMemoryLimit(-1); got != 1<<30 {
+			t.Errorf("%s: an operator's limit became %d", name, got)
+		}
+		gc.restore()
+		if got := debug.SetMemoryLimit(-1); got != 1<<30 {
+			t.Errorf("%s: an operator's limit became %d after it", name, got)
+		}
 	}
 }
 

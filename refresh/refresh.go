@@ -138,7 +138,9 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	}
 	log.Info("fetching", "sources", len(selected))
 	o.Fetch.SourceTimeout = sourceTimeout(ctx, o.Fetch.SourceTimeout)
+	bound := boundCrawl() // see gc.go
 	outcome, crawlErr := crawlToStore(ctx, st, o, selected, prevPages, log)
+	bound.restore()
 	if outcome == nil {
 		return nil, fmt.Errorf("refresh: %w", crawlErr)
 	}
