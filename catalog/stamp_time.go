@@ -10,10 +10,11 @@ import (
 
 // Stamp is a fact's date (retrieved, changed, reviewed): an instant to the
 // nanosecond, in 8 bytes. A time.Time takes 24 (its location pointer
-// among them) and a fact holds three: 72 of a price fact's 160 bytes, and
-// a catalogue of 16,000 pages holds ~700,000 facts. The zero Stamp is no
-// date, as time.Time's zero is. Stamps cover the instants int64
-// nanoseconds since 1970 do (1677 to 2262) and are always read in UTC.
+// among them), a fact holds three, and a catalogue of 16,000 pages holds
+// ~700,000 facts: as time.Times they were 72 of a price fact's 160 bytes.
+// The zero Stamp is no date, as time.Time's zero is. Stamps cover the
+// instants int64 nanoseconds since 1970 do (1677 to 2262) and are always
+// read in UTC.
 type Stamp struct {
 	// ns is the instant's Unix nanoseconds with the sign bit flipped, so
 	// that the zero Stamp is no date (the one instant it would otherwise
