@@ -376,11 +376,14 @@ func (m *merger) model(o catalog.Observation, rid Resolved) *modelAcc {
 			acc.xcSubjects = map[catalog.Alias]bool{}
 		}
 		acc.xcSubjects[alias] = true
-	case acc.subjects[o.Source+"\x00"+o.Subject].ID == "":
+	default:
+		k := o.Source + "\x00" + o.Subject
+		if acc.subjects[k].ID != "" {
+			break
+		}
 		if acc.subjects == nil {
 			acc.subjects = map[string]catalog.Unmatched{}
 		}
-		k := o.Source + "\x00" + o.Subject
 		acc.subjects[k] = catalog.Unmatched{Source: o.Source, ID: o.Subject, Name: o.SubjectName, Provider: o.Provider, URL: o.URL, Resolves: rid.ID,
 			Reason: fmt.Sprintf("resolves to %s, which no creator or aggregator source defines (%s sources only attach to models that exist)", rid.ID, o.Authority)}
 	}
