@@ -1,6 +1,9 @@
 package catalog
 
-import "time"
+import (
+	"iter"
+	"time"
+)
 
 // Link is a URL a page points a source to (a model's endpoints page, say).
 type Link struct {
@@ -21,14 +24,16 @@ type Page struct {
 	Subject string `json:"subject,omitempty"`
 	// Status is the HTTP status the held body came with; a 304 that
 	// confirms the page moves CheckedAt and leaves it.
-	Status       int           `json:"status"`
-	ETag         string        `json:"etag,omitempty"`
-	LastModified string        `json:"last_modified,omitempty"`
-	ContentType  string        `json:"content_type,omitempty"`
-	BodySHA256   string        `json:"body_sha256,omitempty"`
-	Bytes        int64         `json:"bytes"`
-	FetchedAt    time.Time     `json:"fetched_at"`
-	CheckedAt    time.Time     `json:"checked_at,omitzero"`
+	Status       int       `json:"status"`
+	ETag         string    `json:"etag,omitempty"`
+	LastModified string    `json:"last_modified,omitempty"`
+	ContentType  string    `json:"content_type,omitempty"`
+	BodySHA256   string    `json:"body_sha256,omitempty"`
+	Bytes        int64     `json:"bytes"`
+	FetchedAt    time.Time `json:"fetched_at"`
+	CheckedAt    time.Time `json:"checked_at,omitzero"`
+	// Observations are what was parsed from the page, unless Pack packed
+	// them: read them with Observed, which reads either.
 	Observations []Observation `json:"observations,omitempty"`
 	// Count is how many observations the page holds, kept with the
 	// page's record when its observations are stored apart.
@@ -52,6 +57,62 @@ type Page struct {
 	// stale) and were not parsed again; Observations may then be empty
 	// until they are loaded from the store.
 	Reused bool `json:"-"`
+	// packed holds the observations instead of Observations once Pack
+	// has packed them.
+	packed Packed
+}
+
+// Pack packs the page's observations (see Packed): Observations is then
+// empty, and Observed, ObservationCount and Unpack read the packed ones.
+// A run packs what it parses, which it holds until it normalises.
+func (p *Page) Pack() {
+	if len(p.Observations) > 0 {
+		p.packed, p.Observations = Pack(p.Observations), nil
+	}
+}
+
+// Packed reports whether the page's observations are packed.
+func (p *Page) Packed() bool { return p.packed.n > 0 }
+
+// Unpack puts packed observations back into Observations.
+func (p *Page) Unpack() {
+	if p.packed.n > 0 {
+		p.Observations, p.packed = p.packed.Unpack(), Packed{}
+	}
+}
+
+// HoldsObservations reports whether the page holds its observations,
+// packed or not (a reused page's may be in the store only).
+func (p *Page) HoldsObservations() bool { return len(p.Observations) > 0 || p.packed.n > 0 }
+
+// Observed yields the observations the page holds, packed or not.
+func (p *Page) Observed() iter.Seq[Observation] {
+	if p.packed.n > 0 {
+		return p.packed.All()
+	}
+	obs := p.Observations
+	return func(yield func(Observation) bool) {
+		for _, o := range obs {
+			if !yield(o) {
+				return
+			}
+		}
+	}
+}
+
+// ObservedShared is Observed for a reader that keeps no string of the
+// observations it reads (an encoder): packed ones are not copied out.
+func (p *Page) ObservedShared() iter.Seq[Observation] {
+	if p.packed.n > 0 {
+		return p.packed.Shared()
+	}
+	return p.Observed()
+}
+
+// DropObservations lets the page's observations go, keeping their count.
+func (p *Page) DropObservations() {
+	p.Count = p.ObservationCount()
+	p.Observations, p.packed = nil, Packed{}
 }
 
 // ObservationCount is the number of observations the page holds, loaded or
@@ -59,6 +120,9 @@ type Page struct {
 func (p *Page) ObservationCount() int {
 	if len(p.Observations) > 0 {
 		return len(p.Observations)
+	}
+	if p.packed.n > 0 {
+		return p.packed.n
 	}
 	return p.Count
 }

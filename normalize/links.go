@@ -26,8 +26,8 @@ func HFRepos(pages []catalog.Page, s Settings) map[string]string {
 		}
 	}
 	links := hfLinks(pages, r)
-	for _, p := range pages {
-		for _, o := range p.Observations {
+	for i := range pages {
+		for o := range pages[i].Observed() {
 			if o.Field != catalog.FieldHFRepo || o.Authority < catalog.AuthorityAggregator {
 				continue
 			}
@@ -70,8 +70,8 @@ func HFLinks(pages []catalog.Page, s Settings) map[string]string {
 // name goes to the one whose id sorts first.
 func hfLinks(pages []catalog.Page, r *Resolver) map[string]string {
 	links := map[string]string{}
-	for _, p := range pages {
-		for _, o := range p.Observations {
+	for i := range pages {
+		for o := range pages[i].Observed() {
 			if o.Field != catalog.FieldHFRepo || o.Authority < catalog.AuthorityAggregator {
 				continue
 			}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -36,9 +37,10 @@ type Input struct {
 	// the rest is read (a run's parse results are a large part of what it
 	// holds).
 	Done func(i int)
-	// Observations, when set, gives page i's observations in place of
-	// Pages[i].Observations: called once a page, in order, from the
-	// calling goroutine, for a caller that loads them as they are read.
+	// Observations, when set, gives the observations of page i when the
+	// page holds none itself (a reused page's, in the store): called once
+	// for each such page, in order, from the calling goroutine, for a
+	// caller that loads them as they are read.
 	// Links must then hold the pages' Hugging Face links, unless every
 	// page's observations are its own.
 	Observations func(i int) []catalog.Observation
@@ -199,12 +201,13 @@ func Normalize(in Input) Result {
 		m.links = hfLinks(in.Pages, m.resolver)
 	}
 	clipped := clips{}
-	for i, p := range in.Pages {
-		obs := p.Observations
-		if in.Observations != nil {
-			obs = in.Observations(i)
+	for i := range in.Pages {
+		p := &in.Pages[i]
+		obs := p.Observed()
+		if in.Observations != nil && !p.HoldsObservations() {
+			obs = slices.Values(in.Observations(i))
 		}
-		for _, o := range obs {
+		for o := range obs {
 			o, what := clipObservation(o)
 			clipped.add(p.Source, what)
 			m.add(o, p.Stale)

@@ -31,7 +31,7 @@ func newObsLoader(st *store.Store, pages []catalog.Page) *obsLoader {
 }
 
 // stored reports whether page p's observations are in the store only.
-func stored(p *catalog.Page) bool { return p.Reused && len(p.Observations) == 0 && p.Count > 0 }
+func stored(p *catalog.Page) bool { return p.Reused && !p.HoldsObservations() && p.Count > 0 }
 
 // links are the pages' Hugging Face links (normalize.Input.Links), the
 // stored pages' read from their hf_repo observations alone; nil when no

@@ -25,6 +25,7 @@ func crawlToStore(ctx context.Context, st *store.Store, o Options, selected []sc
 		return nil, err
 	}
 	o.Fetch.KeepBody = bodies.Put
+	o.Fetch.PackObservations = true // held until normalising: see catalog.Packed
 	if first := o.FirstBody; first != nil {
 		var once sync.Once
 		o.Fetch.KeepBody = func(sum string, body []byte) {
@@ -62,8 +63,6 @@ func newLetGo(pages []catalog.Page) *letGo {
 // second lets the page's observations go, keeping their count.
 func (l *letGo) done(i int) {
 	if l.read[i].Add(1) == 2 {
-		p := &l.pages[i]
-		p.Count = p.ObservationCount()
-		p.Observations = nil
+		l.pages[i].DropObservations()
 	}
 }

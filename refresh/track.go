@@ -320,7 +320,7 @@ func trackedSet(pages []catalog.Page, definers map[string]bool, policy TrackPoli
 		if !definers[p.Source] {
 			continue
 		}
-		for _, o := range p.Observations {
+		for o := range p.Observed() {
 			if o.Source != last.source || o.Subject != last.subject || last.source == "" {
 				last.source, last.subject = o.Source, o.Subject
 				last.rid, last.err = r.Resolve(o.Source, o.Subject)
@@ -422,8 +422,8 @@ func addFacts(models map[string]*scrapers.TrackedModel, snap *catalog.Snapshot, 
 		}
 	}
 	r := s.Resolver()
-	for _, p := range pages {
-		for _, o := range p.Observations {
+	for i := range pages {
+		for o := range pages[i].Observed() {
 			if o.Provider == "" || o.Authority > catalog.AuthorityCrossCheck {
 				continue
 			}

@@ -351,14 +351,22 @@ func (c *crawl) evaluate(src Source, f Fetched, prev catalog.Page, hadPrev bool)
 	if err != nil {
 		return catalog.Page{}, nil, false, err
 	}
-	parsed.Observations = stampObservations(parsed.Observations, f.Source, f.URL, f.FetchedAt)
-	return catalog.Page{
+	if c.o.PackObservations {
+		stamp(parsed.Observations, f.Source, f.URL, f.FetchedAt) // packed below, at their size
+	} else {
+		parsed.Observations = stampObservations(parsed.Observations, f.Source, f.URL, f.FetchedAt)
+	}
+	page := catalog.Page{
 		Source: f.Source, URL: f.URL, Kind: f.Kind, Subject: f.Subject, Status: f.Status,
 		ETag: f.Header.Get("ETag"), LastModified: f.Header.Get("Last-Modified"),
 		ContentType: f.Header.Get("Content-Type"), BodySHA256: hash, Bytes: int64(len(f.Body)),
 		FetchedAt: f.FetchedAt, CheckedAt: f.FetchedAt, Observations: parsed.Observations, Links: parsed.Links,
 		Warnings: parsed.Warnings, Plan: key,
-	}, f.Body, false, nil
+	}
+	if c.o.PackObservations {
+		page.Pack()
+	}
+	return page, f.Body, false, nil
 }
 
 // reused is the previous record of a page confirmed unchanged at t: its
@@ -494,12 +502,22 @@ func (c *crawl) allUnchanged(source string) bool {
 
 // stampObservations sets what every observation of a page shares: its
 // source, its page (unless the parser named another address) and the time
-// the page's body was fetched. It returns them in a slice of their own
+// the page's body was fetched (see stamp). It returns them in a slice of their own
 // length when the parser's has much room to spare: a page's observations
 // live until the run normalises them, and a parser that appends leaves up
 // to twice what it holds (an OpenAI model page, 27 observations in room
 // for 52: half the crawl's live heap was room).
 func stampObservations(obs []catalog.Observation, source, url string, at time.Time) []catalog.Observation {
+	stamp(obs, source, url, at)
+	if cap(obs)-len(obs) > len(obs)/8 {
+		obs = append(make([]catalog.Observation, 0, len(obs)), obs...)
+	}
+	return obs
+}
+
+// stamp sets the observations' source, their URL when the parser left it
+// empty, and their retrieval time, in place.
+func stamp(obs []catalog.Observation, source, url string, at time.Time) {
 	for i := range obs {
 		o := &obs[i]
 		o.Source = source
@@ -508,8 +526,4 @@ func stampObservations(obs []catalog.Observation, source, url string, at time.Ti
 		}
 		o.RetrievedAt = at
 	}
-	if cap(obs)-len(obs) > len(obs)/8 {
-		obs = append(make([]catalog.Observation, 0, len(obs)), obs...)
-	}
-	return obs
 }

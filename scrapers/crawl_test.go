@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -116,6 +117,40 @@ func TestCrawlReplayTwoDays(t *testing.T) {
 	}
 	if len(againBodies) != 0 {
 		t.Errorf("unchanged run kept %d new bodies", len(againBodies))
+	}
+}
+
+// TestCrawlPacksObservations: with Options.PackObservations (what a refresh
+// sets) every parsed page holds its observations packed, and they read back
+// as the ones a crawl without it holds.
+func TestCrawlPacksObservations(t *testing.T) {
+	plain, _ := crawlDayBodies(t, "2026-04-23", nil, defaultSources())
+	rt := replayDay(t, "2026-04-23")
+	o := testOptions()
+	o.Transport, o.MaxBodyBytes, o.PackObservations = rt, 1<<20, true
+	at := rt.Manifest().RecordedAt
+	o.Now = func() time.Time { return at }
+	packed, err := Crawl(context.Background(), o, defaultSources(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := pagesByURL(plain.Pages)
+	if len(packed.Pages) != len(want) || len(want) == 0 {
+		t.Fatalf("%d pages packed, %d plain", len(packed.Pages), len(want))
+	}
+	for _, p := range packed.Pages {
+		w := want[p.URL]
+		if len(p.Observations) != 0 || !p.Packed() || p.ObservationCount() != len(w.Observations) {
+			t.Errorf("%s: %d observations unpacked, packed %v, count %d (want %d)", p.URL, len(p.Observations), p.Packed(), p.ObservationCount(), len(w.Observations))
+		}
+		if got := slices.Collect(p.Observed()); !slices.Equal(got, w.Observations) {
+			t.Errorf("%s: packed observations read back as\n%v\nwant\n%v", p.URL, got, w.Observations)
+		}
+	}
+	for _, s := range plain.Stats {
+		if g := statsOf(packed, s.Source); g.Observations != s.Observations {
+			t.Errorf("%s: %d observations counted packed, %d plain", s.Source, g.Observations, s.Observations)
+		}
 	}
 }
 

@@ -79,6 +79,11 @@ type Options struct {
 	// SHA-256 (hex), as it arrives, from the crawl's workers (see
 	// crawl.keep); unset, the bodies are not kept.
 	KeepBody func(sum string, body []byte)
+	// PackObservations, when set, packs each parsed page's observations
+	// (catalog.Page.Pack): a run holds every page's parse results until
+	// it normalises them, and packed they take a sixth of the memory.
+	// Unset, the pages' Observations hold them.
+	PackObservations bool
 }
 
 // NoRetries as Options.MaxRetries turns retries off (zero means "the

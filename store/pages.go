@@ -53,11 +53,10 @@ type obsRecord struct {
 // refresh encodes every page's; encoding/json's reflection was most of
 // the cost).
 func encodeObservations(p *catalog.Page) []byte {
-	b := make([]byte, 0, 2+128*len(p.Observations))
+	b := make([]byte, 0, 2+128*p.ObservationCount())
 	b = append(b, '[')
-	for i := range p.Observations {
-		o := &p.Observations[i]
-		if i > 0 {
+	for o := range p.ObservedShared() { // copied into b
+		if len(b) > 1 {
 			b = append(b, ',')
 		}
 		b = append(b, `{"a":`...)
@@ -354,7 +353,7 @@ func (s *Store) loadFiltered(pages []catalog.Page, fields []catalog.Field, only 
 func (s *Store) load(pages []catalog.Page, decode func(*catalog.Page, []byte) error) error {
 	var want []int
 	for i := range pages {
-		if pages[i].Reused && len(pages[i].Observations) == 0 && pages[i].Count > 0 {
+		if pages[i].Reused && !pages[i].HoldsObservations() && pages[i].Count > 0 {
 			want = append(want, i)
 		}
 	}
