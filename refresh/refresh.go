@@ -53,12 +53,13 @@ type Options struct {
 	// Webhook, when its URL is set, receives the run's JSON change report
 	// after the run commits, if the run has changes.
 	Webhook webhook.Webhook
-	// FirstBody, when set, is called once, as the crawl keeps the run's
-	// first new body: from there on the run parses and normalises pages.
-	// A run whose every page answered 304 or repeated its stored body
-	// never calls it. The command line raises its heap floor there (see
+	// Kept, when set, hears how many new bodies the crawl has kept so far,
+	// as it keeps them: at the first (from there on the run parses and
+	// normalises pages) and at every KeptEvery-th after. A run whose every
+	// page answered 304 or repeated its stored body never calls it. The
+	// command line sizes its heap floor to the work there (see
 	// cmd/llmref/main.go).
-	FirstBody func()
+	Kept func(bodies int)
 }
 
 // Result is a run's record and what it published.

@@ -305,22 +305,27 @@ func TestOnlyOneSource(t *testing.T) {
 // TestUnchangedRunKeepsCatalogue replays a day twice: the second run finds
 // every page unchanged (304s, the same content), keeps the published
 // catalogue without normalising again, and moves only retrieved_at. Only
-// the first run calls FirstBody (the command line's heap floor), once.
+// the first run calls Kept (the command line's heap floor), once for its
+// first body of the few.
 func TestUnchangedRunKeepsCatalogue(t *testing.T) {
 	st := openStore(t)
 	var firstBodies atomic.Int32
 	o := replayOptions(t, "2026-04-23")
-	o.FirstBody = func() { firstBodies.Add(1) }
+	o.Kept = func(n int) {
+		if n == 1 {
+			firstBodies.Add(1)
+		}
+	}
 	first, err := Run(context.Background(), st, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := firstBodies.Load(); n != 1 {
-		t.Errorf("the first run called FirstBody %d times, want 1", n)
+		t.Errorf("the first run called Kept for its first body %d times, want 1", n)
 	}
 	before, _ := st.Snapshot()
 	o = replayOptions(t, "2026-04-23")
-	o.FirstBody = func() { firstBodies.Add(1) }
+	o.Kept = func(int) { firstBodies.Add(1) }
 	later := time.Date(2026, 4, 23, 14, 0, 0, 0, time.UTC)
 	o.Now = func() time.Time { return later }
 	res, err := Run(context.Background(), st, o)
@@ -331,7 +336,7 @@ func TestUnchangedRunKeepsCatalogue(t *testing.T) {
 		t.Fatalf("second run %+v; want it to keep the catalogue", res.Run)
 	}
 	if n := firstBodies.Load(); n != 1 {
-		t.Errorf("a run that found every page unchanged called FirstBody (%d calls in all)", n)
+		t.Errorf("a run that found every page unchanged called Kept (%d calls in all)", n)
 	}
 	after, _ := st.Snapshot()
 	key := catalog.OfferingKey("meta/llama-3.2-1b-instruct", "openrouter", "", "")

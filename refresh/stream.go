@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 
 	"github.com/llmref/llmref/catalog"
@@ -19,6 +18,10 @@ import (
 // commit writes none. The bodies stay unreferenced until the commit's page
 // records name them, so what the run publishes is still all-or-nothing. A
 // failure to store them fails the run before anything is committed.
+// KeptEvery is how often, in new bodies kept, Options.Kept hears of them
+// after the first.
+const KeptEvery = 128
+
 func crawlToStore(ctx context.Context, st *store.Store, o Options, selected []scrapers.Source, prev map[string]catalog.Page, log *slog.Logger) (*scrapers.Outcome, error) {
 	bodies, err := st.StreamBodies()
 	if err != nil {
@@ -26,10 +29,12 @@ func crawlToStore(ctx context.Context, st *store.Store, o Options, selected []sc
 	}
 	o.Fetch.KeepBody = bodies.Put
 	o.Fetch.PackObservations = true // held until normalising: see catalog.Packed
-	if first := o.FirstBody; first != nil {
-		var once sync.Once
+	if kept := o.Kept; kept != nil {
+		var n atomic.Int64
 		o.Fetch.KeepBody = func(sum string, body []byte) {
-			once.Do(first)
+			if k := n.Add(1); k == 1 || k%KeptEvery == 0 {
+				kept(int(k))
+			}
 			bodies.Put(sum, body)
 		}
 	}

@@ -117,7 +117,7 @@ func (e *env) refreshOptions(replay, exportDir string) (refresh.Options, error) 
 	rules := e.cfg.Review.Rules()
 	opts.Review = &rules // the changes stage's rules
 	opts.Publisher = e.publisher(exportDir)
-	opts.FirstBody = raiseHeapFloor
+	opts.Kept = raiseHeapFloorFor
 	if replay != "" {
 		day, name, err := fixtures.Open(replay)
 		if err != nil {

@@ -48,3 +48,23 @@ func TestRefreshLayoutDay(t *testing.T) {
 		t.Errorf("refresh exit %d:\n%s%s", code, out, errs)
 	}
 }
+
+// TestHeapFloorForGrowsWithTheWork: a refresh's heap floor starts at
+// startFloor and grows with the bodies it keeps, up to heapFloor.
+func TestHeapFloorForGrowsWithTheWork(t *testing.T) {
+	for _, tt := range []struct {
+		bodies int
+		want   uint64
+	}{
+		{-1, startFloor},
+		{0, startFloor},
+		{1, startFloor + 32<<10},
+		{2000, startFloor + 2000*32<<10}, // ~78 MB
+		{(heapFloor - startFloor) / floorPerBody, heapFloor},
+		{16000, heapFloor},
+	} {
+		if got := heapFloorFor(tt.bodies); got != tt.want {
+			t.Errorf("heapFloorFor(%d) = %d MB, want %d MB", tt.bodies, got>>20, tt.want>>20)
+		}
+	}
+}

@@ -138,14 +138,35 @@ const (
 	startFloor = 16 << 20
 )
 
+// floorPerBody is how much a refresh's heap floor grows for each new body
+// it keeps, from startFloor up to heapFloor (see raiseHeapFloorFor).
+const floorPerBody = 32 << 10
+
+// raiseHeapFloorFor sizes a refresh's heap floor to its work as it keeps
+// new bodies (refresh.Options.Kept): startFloor and 32 KB a body, up to
+// heapFloor. The whole 128 MB from the first body cost a first refresh of
+// 2,000 pages more than the collections it saved once the crawl held its
+// parse results packed (a live heap of ~20 MB then): a floor of 64 MB ran
+// it in 1.43-1.67 s of CPU against 1.64-1.94, peak RSS 114 MB against
+// 172; at 8,000 pages the full 128 MB still paid (5.4-5.5 s against
+// 5.8-6.0 at 64 MB). Growing with the bodies, alternated with both on one
+// host: 2,000 pages 1.68-2.02 s of CPU against 1.93-2.25 at 128 MB; 8,000
+// pages 5.8-6.6 s against 5.8-7.1 (bench/README.md, eleventh session).
+func raiseHeapFloorFor(bodies int) { heapfloor.Raise(heapFloorFor(bodies)) }
+
+// heapFloorFor is a refresh's heap floor once it has kept bodies new bodies.
+func heapFloorFor(bodies int) uint64 {
+	return min(heapFloor, startFloor+uint64(max(bodies, 0))*floorPerBody)
+}
+
 // raiseHeapFloor puts the heap floor under a command that allocates many
 // times its live heap. A first refresh of 2,000 pages allocates ~25 times
 // its live heap: at a 64 MB floor it collected ~17% of its CPU away; at
 // 128 MB, CPU 1.64-1.87 -> 1.31-1.76 s and wall 1.10-1.25 -> 0.93-1.26 s,
 // peak RSS 107 -> ~175 MB (bench/README.md, eighth session). Above ~8,000
 // pages the live heap passes the floor during the crawl and the floor
-// stops mattering. A refresh raises it only once it has pages to parse
-// (refresh.Options.FirstBody): one whose every page answered 304 works on
+// stops mattering. A refresh raises it only once it has pages to parse,
+// and as it has more (raiseHeapFloorFor): one whose every page answered 304 works on
 // a ~10 MB heap, and with the floor it took fresh memory for everything
 // it allocated (~50 MB at 2,000 pages) where the collector would have
 // reused a few: 90 against 55 MB, and more CPU (see startFloor; bench/
