@@ -9,27 +9,17 @@ import (
 	"sync"
 )
 
-// postCrawlGC is the collector's GOGC while a run normalises and reviews.
-// Those stages hold the new catalogue (and, on a nightly run, the
-// published one): a live heap of ~170 MB at 8,000 pages, which the
-// default GOGC of 100 lets grow to twice that before it collects. At 50
-// the heap grows by half instead. First 8,000-page refresh, three runs
-// each: peak RSS 468-489 MB at 100, 384-390 at 50, 351 at 30; CPU
-// 8.5-9.8 s, 8.8-10.3 s, 10.2-11.4 s. The crawl before them keeps the
-// default: it allocates fast over a small live heap, where a lower GOGC
-// costs far more.
-const postCrawlGC = 50
-
-// stagingGC is the collector's GOGC once the review is done, while the
-// run stages and commits: the live heap is at its largest there (the
-// catalogue, the change report, a staging batch), and the stages allocate
-// little over it (the records they encode), so collecting more often
-// costs few cycles. First 8,000-page refresh alternated six times with
-// 50 kept to the end: peak heap 244 -> 212 MB, peak RSS 318-330 -> 304-318
-// MB, CPU 8.7-10.0 against 8.5-10.4 s (within the rounds' noise). A
-// nightly run with changes peaks while normalising, before this: its peak
-// did not move (560 against 562 MB).
-const stagingGC = 30
+// The stages after the crawl run under a memory limit (collectSooner), no
+// longer under a lower GOGC as well: postCrawlGC (50, while normalising and
+// reviewing) and stagingGC (30, while staging and committing) came before
+// the limit, which now bounds the same peak (once the live heap is past two
+// thirds of the limit, GOGC=50's goal is the limit's), and they only made
+// the collector run more often under it. Since the crawl holds its parse
+// results packed, a first refresh's heap floor was still up when the
+// stages began, which kept them at GOGC=100 (the floor's GOGC read as the
+// operator's); only a night with few new bodies ran at 50 and 30: at 8,000
+// pages, 7.5-7.9 s of CPU without them against 7.9-9.0 with, peak RSS
+// 301-307 MB against 301-306 (alternated, eleventh session).
 
 // postCrawlLimit is the least soft memory limit (debug.SetMemoryLimit) the
 // stages after the crawl run under: twice the live heap, and never under
@@ -45,7 +35,7 @@ const stagingGC = 30
 // The limit follows the live heap as the stages grow it: after every
 // collection it is raised to one and a half times the live heap when that
 // is more (see follow), so that it never makes the collector run more
-// often than the stages' GOGC (postCrawlGC) would. Set once, from the
+// often than a GOGC of 50 would. Set once, from the
 // crawl's last collection, it fell under what normalising and reviewing
 // 16,000 pages hold once the crawl's pages were kept more compactly (137
 // MB live then, 260 MB at the stages' peak): the collector ran back to
@@ -54,13 +44,10 @@ const stagingGC = 30
 // in the same CPU (ninth session).
 var postCrawlLimit int64 = 224 << 20 // a variable for tests
 
-// gcPlan is a run's collector settings after the crawl (see
-// collectSooner); ours is false when the operator chose a GOGC, which
-// then stands throughout, and limit is the memory limit to put back (-1
-// when the operator chose one, which stands).
+// gcPlan is a run's memory limit while it crawls (boundCrawl) or after
+// (collectSooner): limit is the one to put back (-1 when the operator
+// chose one, or a GOGC, which then stands).
 type gcPlan struct {
-	ours  bool
-	prev  int
 	limit int64
 	// following is set while the limit is ours and follows the live heap
 	// from base up (see follow); mu orders the follower's settings with
@@ -70,20 +57,14 @@ type gcPlan struct {
 	base      int64
 }
 
-// collectSooner sets the collector's GOGC to postCrawlGC, unless the
-// operator set another GOGC than the default. The setting is the
-// process's: a daemon's runs that overlap may end one another's, which
+// collectSooner puts the stages after the crawl under a memory limit of
+// twice the live heap, at least postCrawlLimit, following the live heap up
+// (see bound), unless the operator set a limit or a GOGC. The setting is
+// the process's: a daemon's runs that overlap may end one another's, which
 // costs memory, never correctness.
 func collectSooner() *gcPlan {
 	p := &gcPlan{limit: -1}
 	p.bound(func() int64 { return max(postCrawlLimit, 2*liveHeap()) })
-	prev := debug.SetGCPercent(postCrawlGC)
-	if prev != 100 { // GOGC set by the operator (or off): theirs to choose
-		debug.SetGCPercent(prev)
-		p.prev = prev
-		return p
-	}
-	p.ours, p.prev = true, prev
 	return p
 }
 
@@ -126,13 +107,6 @@ func liveHeap() int64 {
 	return int64(min(s[0].Value.Uint64(), math.MaxInt64/4))
 }
 
-// staging lowers GOGC to stagingGC for the stages after the review.
-func (p *gcPlan) staging() {
-	if p.ours {
-		debug.SetGCPercent(stagingGC)
-	}
-}
-
 // follow sets the memory limit again after the next collection — base, or
 // one and a half times the live heap that collection found when that is
 // more — and so on after every one, until restore. p.mu is held.
@@ -153,12 +127,9 @@ func (p *gcPlan) follow() {
 // never batches it with others.
 type gcSentinel struct{ _ *int }
 
-// restore puts back the GOGC and the memory limit from before
-// collectSooner.
+// restore puts back the memory limit from before collectSooner or
+// boundCrawl.
 func (p *gcPlan) restore() {
-	if p.ours {
-		debug.SetGCPercent(p.prev)
-	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.following = false

@@ -297,7 +297,6 @@ func decide(ctx context.Context, st *store.Store, o Options, run *catalog.Run, p
 		rules = *o.Review
 	}
 	review := changes.Review(changes.Input{Published: prevSnap, Next: norm.Snapshot, Run: *run, Rules: rules, Holds: holds})
-	gc.staging() // see gc.go
 	snap := review.Publish
 	log.Info("changes", "changes", len(review.Changes.Changes), "held", len(review.Seen), "closed", len(review.Closed))
 	d := &decided{changes: review.Changes, held: review.Seen, closed: review.Closed, warnings: norm.Warnings}
