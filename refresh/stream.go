@@ -29,6 +29,7 @@ func crawlToStore(ctx context.Context, st *store.Store, o Options, selected []sc
 	}
 	o.Fetch.KeepBody = bodies.Put
 	o.Fetch.PackObservations = true // held until normalising: see catalog.Packed
+	o.Fetch.RecycleBodies = true    // bodies.Put compresses a copy
 	if kept := o.Kept; kept != nil {
 		var n atomic.Int64
 		o.Fetch.KeepBody = func(sum string, body []byte) {

@@ -28,6 +28,9 @@ type bodySlots struct {
 	mu   sync.Mutex
 	next uint64
 	m    map[string]*bodySlot
+	// recycled is set when the crawl gives bodies back (Options.
+	// RecycleBodies): a body that fits is read into a recycled buffer.
+	recycled bool
 }
 
 // bodySlot receives one attempt's body.
@@ -90,8 +93,10 @@ type slotBody struct {
 	io.ReadCloser
 	slot *bodySlot
 	size int64 // Content-Length, -1 when unknown
-	done bool
-	err  error
+	// recycled: read into a recycled buffer when the body fits one.
+	recycled bool
+	done     bool
+	err      error
 }
 
 // slotGrowth is the first size of a body of unknown length; slotClaim the
@@ -104,7 +109,7 @@ const (
 func (b *slotBody) Read(p []byte) (int, error) {
 	if !b.done {
 		b.done = true
-		body, err := readBody(b.ReadCloser, b.size)
+		body, err := readBody(b.ReadCloser, b.size, b.recycled)
 		if err != nil {
 			b.err = err
 		} else {
@@ -116,13 +121,20 @@ func (b *slotBody) Read(p []byte) (int, error) {
 }
 
 // readBody reads r to its end into one slice of size bytes when size is
-// known (and at most slotClaim), else grown as append grows a slice.
-func readBody(r io.Reader, size int64) ([]byte, error) {
+// known (and at most slotClaim), else grown as append grows a slice; into
+// a recycled buffer instead when recycledBuf is set and the body's room
+// fits one.
+func readBody(r io.Reader, size int64, recycledBuf bool) ([]byte, error) {
 	n := slotGrowth
 	if size >= 0 {
 		n = int(min(size, slotClaim)) + 1 // room to see the end without growing
 	}
-	buf := make([]byte, 0, n)
+	var buf []byte
+	if recycledBuf && n <= recycledCap {
+		buf = recycled()
+	} else {
+		buf = make([]byte, 0, n)
+	}
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
@@ -135,5 +147,31 @@ func readBody(r io.Reader, size int64) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+	}
+}
+
+// recycledCap is the size of the body buffers a crawl reuses (see
+// Options.RecycleBodies): a body that fits (most pages) is read into one
+// of them; a larger one gets a buffer of its own.
+const recycledCap = 128 << 10
+
+// bodyBuffers are body buffers of recycledCap bytes a crawl gave back.
+var bodyBuffers sync.Pool
+
+// recycled is an empty body buffer of recycledCap bytes: one given back,
+// or a new one.
+func recycled() []byte {
+	if p, ok := bodyBuffers.Get().(*[]byte); ok {
+		return (*p)[:0]
+	}
+	return make([]byte, 0, recycledCap)
+}
+
+// recycle gives a body's buffer back for another body to be read into,
+// if it is one of recycled's. Nothing may read the body after it.
+func recycle(body []byte) {
+	if cap(body) == recycledCap {
+		body = body[:0]
+		bodyBuffers.Put(&body)
 	}
 }

@@ -251,6 +251,9 @@ func (c *crawl) handle(f Fetched) []Request {
 	}
 	page, body, same, err := c.evaluate(src, f, prev, hadPrev)
 	c.keep(page.BodySHA256, body)
+	if err == nil && c.o.RecycleBodies {
+		recycle(f.Body) // parsed and kept: see Options.RecycleBodies
+	}
 
 	c.mu.Lock()
 	more := c.queue(c.record(src, f, page, same, err, hadPrev))

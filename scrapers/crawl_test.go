@@ -1,6 +1,7 @@
 package scrapers
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -151,6 +152,52 @@ func TestCrawlPacksObservations(t *testing.T) {
 		if g := statsOf(packed, s.Source); g.Observations != s.Observations {
 			t.Errorf("%s: %d observations counted packed, %d plain", s.Source, g.Observations, s.Observations)
 		}
+	}
+}
+
+// TestCrawlRecycleBodies: with Options.RecycleBodies (what a refresh sets)
+// the crawl reads bodies into buffers it reuses, and every page's parse
+// results and kept body (copied, as the store compresses it) are what a
+// crawl without it makes: nothing parsed keeps a body's memory.
+func TestCrawlRecycleBodies(t *testing.T) {
+	plain, plainBodies := crawlDayBodies(t, "2026-04-23", nil, defaultSources())
+	reused := false
+	for range 3 { // buffers given back by one crawl are read into by the next
+		rt := replayDay(t, "2026-04-23")
+		o := testOptions()
+		o.Transport, o.MaxBodyBytes, o.RecycleBodies = rt, 1<<20, true
+		at := rt.Manifest().RecordedAt
+		o.Now = func() time.Time { return at }
+		var mu sync.Mutex
+		kept := map[string][]byte{}
+		o.KeepBody = func(sum string, body []byte) {
+			mu.Lock()
+			kept[sum] = bytes.Clone(body)
+			mu.Unlock()
+		}
+		out, err := Crawl(context.Background(), o, defaultSources(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := pagesByURL(plain.Pages)
+		for _, p := range out.Pages {
+			w := want[p.URL]
+			if !slices.Equal(p.Observations, w.Observations) || !slices.Equal(p.Links, w.Links) || p.BodySHA256 != w.BodySHA256 {
+				t.Errorf("%s: recycled bodies changed the page", p.URL)
+			}
+		}
+		for sum, b := range plainBodies {
+			if !bytes.Equal(kept[sum], b) {
+				t.Errorf("body %s kept as %d bytes, want %d", sum, len(kept[sum]), len(b))
+			}
+		}
+		if p, ok := bodyBuffers.Get().(*[]byte); ok && cap(*p) == recycledCap {
+			reused = true
+			recycle(*p)
+		}
+	}
+	if !reused {
+		t.Error("no body buffer was given back: the test did not recycle anything")
 	}
 }
 
