@@ -130,7 +130,7 @@ func readBody(r io.Reader, size int64, recycledBuf bool) ([]byte, error) {
 		n = int(min(size, slotClaim)) + 1 // room to see the end without growing
 	}
 	var buf []byte
-	if recycledBuf && n <= recycledCap {
+	if recycledBuf && n > recycledMin && n <= recycledCap {
 		buf = recycled()
 	} else {
 		buf = make([]byte, 0, n)
@@ -152,8 +152,14 @@ func readBody(r io.Reader, size int64, recycledBuf bool) ([]byte, error) {
 
 // recycledCap is the size of the body buffers a crawl reuses (see
 // Options.RecycleBodies): a body that fits (most pages) is read into one
-// of them; a larger one gets a buffer of its own.
-const recycledCap = 128 << 10
+// of them; a larger one gets a buffer of its own, and so does one of at
+// most recycledMin bytes (a 304's empty body, which is never given back:
+// a nothing-changed night took 128 KB for each of its 304s, 0.45 s of CPU
+// at 2,000 pages instead of 0.28).
+const (
+	recycledCap = 128 << 10
+	recycledMin = 4 << 10
+)
 
 // bodyBuffers are body buffers of recycledCap bytes a crawl gave back.
 var bodyBuffers sync.Pool

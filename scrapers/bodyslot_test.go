@@ -76,3 +76,30 @@ func TestBodySlotsClose(t *testing.T) {
 		t.Fatal("no slots, or no id, found a slot")
 	}
 }
+
+// TestBodySlotRecycled: a fetcher whose crawl recycles bodies reads a page
+// into a recycled buffer, and a small body (a 304's empty one above all,
+// which is never given back) into a slice of its own length.
+func TestBodySlotRecycled(t *testing.T) {
+	page := strings.Repeat("<p>model card</p>\n", 4000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			http.NotFound(w, r)
+		case "/page":
+			w.Write([]byte(page))
+		case "/small":
+			w.Write([]byte("<p>small</p>"))
+		}
+	}))
+	defer srv.Close()
+	o := testOptions()
+	o.MaxBodyBytes, o.RecycleBodies = 1<<20, true
+	got := fetchAll(t, o, Request{URL: srv.URL + "/page"}, Request{URL: srv.URL + "/small"})
+	if f := got[srv.URL+"/page"]; f.Err != nil || string(f.Body) != page || cap(f.Body) != recycledCap {
+		t.Errorf("a page: err %v, %d bytes in a slice of %d; want a recycled buffer (%d)", f.Err, len(f.Body), cap(f.Body), recycledCap)
+	}
+	if f := got[srv.URL+"/small"]; f.Err != nil || string(f.Body) != "<p>small</p>" || cap(f.Body) != len(f.Body)+1 {
+		t.Errorf("a small body: err %v, %d bytes in a slice of %d; want one of its own", f.Err, len(f.Body), cap(f.Body))
+	}
+}
