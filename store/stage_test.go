@@ -72,6 +72,43 @@ func TestStagedCommit(t *testing.T) {
 	}
 }
 
+// TestStagedCommitBatches: a catalogue of several staging batches (each
+// encoded while the one before it is written) publishes what a direct
+// commit does.
+func TestStagedCommitBatches(t *testing.T) {
+	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
+	night := func() *catalog.Snapshot {
+		var offers []*catalog.Offering
+		for i := range stageBatch*2 + stageBatch/2 {
+			offers = append(offers, offering(fmt.Sprintf("m/%05d", i), "p", catalog.Money(1000+i), catalog.Money(2000+i), at))
+		}
+		return snapshotWith(offers...)
+	}
+	direct, _ := openTemp(t)
+	staged, _ := openTemp(t)
+	if _, err := direct.CommitRun(Commit{Run: catalog.Run{StartedAt: at}, Snapshot: night()}); err != nil {
+		t.Fatal(err)
+	}
+	snap := night()
+	st, err := staged.StageSnapshot(snap, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.offerings) != len(snap.Offerings) {
+		t.Fatalf("staged %d offerings of %d", len(st.offerings), len(snap.Offerings))
+	}
+	clear(snap.Models) // nothing reads the catalogue once it is staged
+	clear(snap.Offerings)
+	if _, err := staged.CommitRun(Commit{Run: catalog.Run{StartedAt: at}, Staged: st}); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := direct.Snapshot()
+	got, err := staged.Snapshot()
+	if err != nil || !reflect.DeepEqual(got, want) || len(got.Offerings) != stageBatch*2+stageBatch/2 {
+		t.Errorf("published %d offerings (err %v), want the direct commit's %d", len(got.Offerings), err, len(want.Offerings))
+	}
+}
+
 // TestStagedAndSnapshot: a commit given a staged catalogue and a snapshot
 // is refused — which of the two would publish is not for the store to
 // guess — and writes nothing.
