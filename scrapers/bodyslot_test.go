@@ -83,14 +83,11 @@ func TestBodySlotsClose(t *testing.T) {
 func TestBodySlotRecycled(t *testing.T) {
 	page := strings.Repeat("<p>model card</p>\n", 4000)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/robots.txt":
-			http.NotFound(w, r)
-		case "/page":
-			w.Write([]byte(page))
-		case "/small":
-			w.Write([]byte("<p>small</p>"))
+		if body, ok := map[string]string{"/page": page, "/small": "<p>small</p>"}[r.URL.Path]; ok {
+			w.Write([]byte(body))
+			return
 		}
+		http.NotFound(w, r) // robots.txt
 	}))
 	defer srv.Close()
 	o := testOptions()

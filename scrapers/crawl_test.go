@@ -48,6 +48,13 @@ func crawlDay(t *testing.T, day string, prev map[string]catalog.Page, sources []
 // keep, by SHA-256.
 func crawlDayBodies(t *testing.T, day string, prev map[string]catalog.Page, sources []Source) (*Outcome, map[string][]byte) {
 	t.Helper()
+	return crawlDayWith(t, day, prev, sources, nil)
+}
+
+// crawlDayWith is crawlDayBodies with options set sets (a copy of each
+// body kept, as the store's compression makes one).
+func crawlDayWith(t *testing.T, day string, prev map[string]catalog.Page, sources []Source, set func(*Options)) (*Outcome, map[string][]byte) {
+	t.Helper()
 	rt := replayDay(t, day)
 	o := testOptions()
 	o.Transport = rt
@@ -58,8 +65,11 @@ func crawlDayBodies(t *testing.T, day string, prev map[string]catalog.Page, sour
 	bodies := map[string][]byte{}
 	o.KeepBody = func(sum string, body []byte) {
 		mu.Lock()
-		bodies[sum] = body
+		bodies[sum] = bytes.Clone(body)
 		mu.Unlock()
+	}
+	if set != nil {
+		set(&o)
 	}
 	out, err := Crawl(context.Background(), o, sources, prev)
 	if err != nil {
@@ -126,15 +136,7 @@ func TestCrawlReplayTwoDays(t *testing.T) {
 // as the ones a crawl without it holds.
 func TestCrawlPacksObservations(t *testing.T) {
 	plain, _ := crawlDayBodies(t, "2026-04-23", nil, defaultSources())
-	rt := replayDay(t, "2026-04-23")
-	o := testOptions()
-	o.Transport, o.MaxBodyBytes, o.PackObservations = rt, 1<<20, true
-	at := rt.Manifest().RecordedAt
-	o.Now = func() time.Time { return at }
-	packed, err := Crawl(context.Background(), o, defaultSources(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	packed, _ := crawlDayWith(t, "2026-04-23", nil, defaultSources(), func(o *Options) { o.PackObservations = true })
 	want := pagesByURL(plain.Pages)
 	if len(packed.Pages) != len(want) || len(want) == 0 {
 		t.Fatalf("%d pages packed, %d plain", len(packed.Pages), len(want))
@@ -163,22 +165,7 @@ func TestCrawlRecycleBodies(t *testing.T) {
 	plain, plainBodies := crawlDayBodies(t, "2026-04-23", nil, defaultSources())
 	reused := false
 	for range 3 { // buffers given back by one crawl are read into by the next
-		rt := replayDay(t, "2026-04-23")
-		o := testOptions()
-		o.Transport, o.MaxBodyBytes, o.RecycleBodies = rt, 1<<20, true
-		at := rt.Manifest().RecordedAt
-		o.Now = func() time.Time { return at }
-		var mu sync.Mutex
-		kept := map[string][]byte{}
-		o.KeepBody = func(sum string, body []byte) {
-			mu.Lock()
-			kept[sum] = bytes.Clone(body)
-			mu.Unlock()
-		}
-		out, err := Crawl(context.Background(), o, defaultSources(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		out, kept := crawlDayWith(t, "2026-04-23", nil, defaultSources(), func(o *Options) { o.RecycleBodies = true })
 		want := pagesByURL(plain.Pages)
 		for _, p := range out.Pages {
 			w := want[p.URL]
