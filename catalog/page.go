@@ -64,7 +64,8 @@ type Page struct {
 
 // Pack packs the page's observations (see Packed): Observations is then
 // empty, and Observed, ObservationCount and Unpack read the packed ones.
-// A run packs what it parses, which it holds until it normalises.
+// A run packs what it parses, which it holds until it normalises. The
+// page's JSON has no observations while they are packed: Unpack first.
 func (p *Page) Pack() {
 	if len(p.Observations) > 0 {
 		p.packed, p.Observations = Pack(p.Observations), nil

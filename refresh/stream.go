@@ -11,6 +11,10 @@ import (
 	"github.com/llmref/llmref/store"
 )
 
+// KeptEvery is how often, in new bodies kept, Options.Kept hears of them
+// after the first.
+const KeptEvery = 128
+
 // crawlToStore crawls the selected sources, stage by stage as the tracked
 // set plans them, with every new raw body going to
 // the store as it arrives, in batches of their own transactions (see
@@ -18,10 +22,6 @@ import (
 // commit writes none. The bodies stay unreferenced until the commit's page
 // records name them, so what the run publishes is still all-or-nothing. A
 // failure to store them fails the run before anything is committed.
-// KeptEvery is how often, in new bodies kept, Options.Kept hears of them
-// after the first.
-const KeptEvery = 128
-
 func crawlToStore(ctx context.Context, st *store.Store, o Options, selected []scrapers.Source, prev map[string]catalog.Page, log *slog.Logger) (*scrapers.Outcome, error) {
 	bodies, err := st.StreamBodies()
 	if err != nil {

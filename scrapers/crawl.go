@@ -505,11 +505,12 @@ func (c *crawl) allUnchanged(source string) bool {
 
 // stampObservations sets what every observation of a page shares: its
 // source, its page (unless the parser named another address) and the time
-// the page's body was fetched (see stamp). It returns them in a slice of their own
-// length when the parser's has much room to spare: a page's observations
-// live until the run normalises them, and a parser that appends leaves up
-// to twice what it holds (an OpenAI model page, 27 observations in room
-// for 52: half the crawl's live heap was room).
+// the page's body was fetched (see stamp). It returns them in a slice of
+// their own length when the parser's has much room to spare: a page's
+// observations live until the run normalises them (unless packed), and a
+// parser that appends leaves up to twice what it holds (an OpenAI model
+// page, 27 observations in room for 52: half the crawl's live heap was
+// room).
 func stampObservations(obs []catalog.Observation, source, url string, at time.Time) []catalog.Observation {
 	stamp(obs, source, url, at)
 	if cap(obs)-len(obs) > len(obs)/8 {
