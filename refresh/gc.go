@@ -9,18 +9,6 @@ import (
 	"sync"
 )
 
-// The stages after the crawl run under a memory limit (collectSooner), no
-// longer under a lower GOGC as well: postCrawlGC (50, while normalising and
-// reviewing) and stagingGC (30, while staging and committing) came before
-// the limit, which now bounds the same peak (once the live heap is past two
-// thirds of the limit, GOGC=50's goal is the limit's), and they only made
-// the collector run more often under it. Since the crawl holds its parse
-// results packed, a first refresh's heap floor was still up when the
-// stages began, which kept them at GOGC=100 (the floor's GOGC read as the
-// operator's); only a night with few new bodies ran at 50 and 30: at 8,000
-// pages, 7.5-7.9 s of CPU without them against 7.9-9.0 with, peak RSS
-// 301-307 MB against 301-306 (alternated, eleventh session).
-
 // postCrawlLimit is the least soft memory limit (debug.SetMemoryLimit) the
 // stages after the crawl run under: twice the live heap, and never under
 // this. The heap the crawl grew (its goal is twice its live heap) stays
@@ -45,7 +33,7 @@ import (
 var postCrawlLimit int64 = 224 << 20 // a variable for tests
 
 // gcPlan is a run's memory limit while it crawls (boundCrawl) or after
-// (collectSooner): limit is the one to put back (-1 when the operator
+// (boundStages): limit is the one to put back (-1 when the operator
 // chose one, or a GOGC, which then stands).
 type gcPlan struct {
 	limit int64
@@ -57,12 +45,23 @@ type gcPlan struct {
 	base      int64
 }
 
-// collectSooner puts the stages after the crawl under a memory limit of
+// boundStages puts the stages after the crawl under a memory limit of
 // twice the live heap, at least postCrawlLimit, following the live heap up
 // (see bound), unless the operator set a limit or a GOGC. The setting is
 // the process's: a daemon's runs that overlap may end one another's, which
 // costs memory, never correctness.
-func collectSooner() *gcPlan {
+//
+// The limit alone: the stages no longer run under a lower GOGC as well.
+// GOGC 50 (normalising and reviewing) and 30 (staging and committing) came
+// before the limit, which bounds the same peak (once the live heap is past
+// two thirds of the limit, GOGC=50's goal is the limit's), and they only
+// made the collector run more often under it. Since the crawl holds its
+// parse results packed, a first refresh's heap floor was still up when the
+// stages began, which kept them at GOGC=100 (the floor's GOGC read as the
+// operator's); only a night with few new bodies ran at 50 and 30: at 8,000
+// pages, 7.5-7.9 s of CPU without them against 7.9-9.0 with, peak RSS
+// 301-307 MB against 301-306 (alternated, eleventh session).
+func boundStages() *gcPlan {
 	p := &gcPlan{limit: -1}
 	p.bound(func() int64 { return max(postCrawlLimit, 2*liveHeap()) })
 	return p
@@ -127,7 +126,7 @@ func (p *gcPlan) follow() {
 // never batches it with others.
 type gcSentinel struct{ _ *int }
 
-// restore puts back the memory limit from before collectSooner or
+// restore puts back the memory limit from before boundStages or
 // boundCrawl.
 func (p *gcPlan) restore() {
 	p.mu.Lock()

@@ -9,15 +9,15 @@ import (
 	"time"
 )
 
-// TestCollectSoonerLeavesGOGC: the stages after the crawl run under a
+// TestBoundStagesLeavesGOGC: the stages after the crawl run under a
 // memory limit alone: whatever GOGC the process has (the default, the
 // heap floor's, the operator's, off) stands through them.
-func TestCollectSoonerLeavesGOGC(t *testing.T) {
+func TestBoundStagesLeavesGOGC(t *testing.T) {
 	orig := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(orig)
 	for _, gogc := range []int{100, 200, 50, -1} {
 		debug.SetGCPercent(gogc)
-		gc := collectSooner()
+		gc := boundStages()
 		if got := debug.SetGCPercent(gogc); got != gogc {
 			t.Errorf("GOGC=%d: during the stages GOGC is %d", gogc, got)
 		}
@@ -28,15 +28,15 @@ func TestCollectSoonerLeavesGOGC(t *testing.T) {
 	}
 }
 
-// TestCollectSoonerLimit: with no memory limit set, the post-crawl stages
-// (collectSooner) and the crawl (boundCrawl) run under one of at least
+// TestBoundStagesLimit: with no memory limit set, the post-crawl stages
+// (boundStages) and the crawl (boundCrawl) run under one of at least
 // postCrawlLimit, and none is left after them; a limit the operator set
 // (GOMEMLIMIT) stands throughout.
-func TestCollectSoonerLimit(t *testing.T) {
+func TestBoundStagesLimit(t *testing.T) {
 	orig := debug.SetMemoryLimit(math.MaxInt64)
 	defer debug.SetMemoryLimit(orig)
 
-	for name, start := range map[string]func() *gcPlan{"collectSooner": collectSooner, "boundCrawl": boundCrawl} {
+	for name, start := range map[string]func() *gcPlan{"boundStages": boundStages, "boundCrawl": boundCrawl} {
 		debug.SetMemoryLimit(math.MaxInt64)
 		gc := start()
 		if got := debug.SetMemoryLimit(-1); got < postCrawlLimit || got == math.MaxInt64 {
@@ -59,25 +59,25 @@ func TestCollectSoonerLimit(t *testing.T) {
 	}
 }
 
-// TestCollectSoonerLimitGOGC: an operator who chose GOGC gets no memory
+// TestBoundStagesLimitGOGC: an operator who chose GOGC gets no memory
 // limit of ours either.
-func TestCollectSoonerLimitGOGC(t *testing.T) {
+func TestBoundStagesLimitGOGC(t *testing.T) {
 	t.Setenv("GOGC", "200")
 	orig := debug.SetMemoryLimit(math.MaxInt64)
 	defer debug.SetMemoryLimit(orig)
 	prev := debug.SetGCPercent(200)
 	defer debug.SetGCPercent(prev)
-	gc := collectSooner()
+	gc := boundStages()
 	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
 		t.Errorf("with GOGC set, the stages ran under a limit of %d", got)
 	}
 	gc.restore()
 }
 
-// TestCollectSoonerLimitFollows: the post-crawl limit follows the live
+// TestBoundStagesLimitFollows: the post-crawl limit follows the live
 // heap up, collection by collection, to one and a half times it; after
 // restore it no longer moves.
-func TestCollectSoonerLimitFollows(t *testing.T) {
+func TestBoundStagesLimitFollows(t *testing.T) {
 	if os.Getenv("GOGC") != "" {
 		t.Skip("GOGC is set: no limit of ours")
 	}
@@ -86,7 +86,7 @@ func TestCollectSoonerLimitFollows(t *testing.T) {
 	defer func(n int64) { postCrawlLimit = n }(postCrawlLimit)
 	postCrawlLimit = 8 << 20
 	runtime.GC()
-	gc := collectSooner()
+	gc := boundStages()
 	defer gc.restore()
 
 	keep := make([][]byte, 0, 48)

@@ -69,7 +69,7 @@ func Rebuild(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		run.Sources = append(run.Sources, *stats[s.Name()])
 	}
 	log.Info("rebuilding", "pages", len(pages))
-	gc := collectSooner() // the same stages as a refresh's: see gc.go
+	gc := boundStages() // the same stages as a refresh's: see gc.go
 	defer gc.restore()
 	return normaliseAndCommit(ctx, st, o, run, pages, gc, log)
 }

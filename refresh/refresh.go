@@ -179,7 +179,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		return keepCatalogue(ctx, st, o, run, last, pages, log)
 	}
 	// Something changed: normalise everything again.
-	gc := collectSooner() // see gc.go
+	gc := boundStages() // see gc.go
 	defer gc.restore()
 	return normaliseAndCommit(ctx, st, o, run, pages, gc, log)
 }

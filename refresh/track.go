@@ -244,6 +244,7 @@ func (tr *tracker) tracked(read []catalog.Page, facts bool) (scrapers.Tracked, e
 	for _, p := range read {
 		seen[p.URL] = true
 		if keep(p) {
+			p.Unpack() // the copy: planning reads its observations several times over
 			pages = append(pages, p)
 		}
 	}
