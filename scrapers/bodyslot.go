@@ -131,7 +131,7 @@ func readBody(r io.Reader, size int64, recycledBuf bool) ([]byte, error) {
 	}
 	var buf []byte
 	if recycledBuf && n > recycledMin && n <= recycledCap {
-		buf = recycled()
+		buf = recycledBuffer()
 	} else {
 		buf = make([]byte, 0, n)
 	}
@@ -164,9 +164,9 @@ const (
 // bodyBuffers are body buffers of recycledCap bytes a crawl gave back.
 var bodyBuffers sync.Pool
 
-// recycled is an empty body buffer of recycledCap bytes: one given back,
+// recycledBuffer is an empty body buffer of recycledCap bytes: one given back,
 // or a new one.
-func recycled() []byte {
+func recycledBuffer() []byte {
 	if p, ok := bodyBuffers.Get().(*[]byte); ok {
 		return (*p)[:0]
 	}
@@ -174,7 +174,7 @@ func recycled() []byte {
 }
 
 // recycle gives a body's buffer back for another body to be read into,
-// if it is one of recycled's. Nothing may read the body after it.
+// if it is one of recycledBuffer's. Nothing may read the body after it.
 func recycle(body []byte) {
 	if cap(body) == recycledCap {
 		body = body[:0]
