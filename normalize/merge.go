@@ -192,8 +192,8 @@ func isOfferingField(f catalog.Field) bool {
 
 // Normalize merges every page's observations into one snapshot. It is
 // deterministic: the same input gives the same snapshot, whatever the
-// order of maps; it changes nothing of its input but the retrieval times
-// of the Previous records it keeps (see Input.Previous).
+// order of maps or pages; it changes nothing of its input but the
+// retrieval times of the Previous records it keeps (see Input.Previous).
 func Normalize(in Input) Result {
 	m := newMerger(in.Settings)
 	m.links = in.Links
@@ -342,7 +342,7 @@ func (m *merger) resolve(o catalog.Observation) (rid Resolved, ok bool) {
 		m.untracked[k] = true
 	case errors.Is(r.err, ErrUnmatched):
 		key := o.Source + "\x00" + o.Subject
-		if _, ok := m.unmatched[key]; !ok {
+		if kept, ok := m.unmatched[key]; !ok || firstOf(o.URL, kept.URL) {
 			m.unmatched[key] = catalog.Unmatched{Source: o.Source, ID: o.Subject, Name: o.SubjectName,
 				Provider: o.Provider, Reason: strings.TrimSuffix(r.err.Error(), ": "+ErrUnmatched.Error()), URL: o.URL}
 		}
@@ -351,6 +351,14 @@ func (m *merger) resolve(o catalog.Observation) (rid Resolved, ok bool) {
 	}
 	return Resolved{}, false
 }
+
+// firstOf reports whether a value read on the page at url replaces the
+// one kept from the page at kept, where a key keeps one value (an
+// unmatched id's report, a source's claim of a capability): the value of
+// the least address, the first of them when one page gives several. That
+// is what filing the pages in address order keeps, and it does not depend
+// on the order they come in.
+func firstOf(url, kept string) bool { return url < kept }
 
 // model returns the accumulator of the model an observation's subject
 // resolved to, noting what the observation says of the model's existence:
@@ -381,7 +389,7 @@ func (m *merger) model(o catalog.Observation, rid Resolved) *modelAcc {
 		acc.xcSubjects[alias] = true
 	default:
 		k := o.Source + "\x00" + o.Subject
-		if acc.subjects[k].ID != "" {
+		if kept := acc.subjects[k]; kept.ID != "" && !firstOf(o.URL, kept.URL) {
 			break
 		}
 		if acc.subjects == nil {
@@ -474,7 +482,7 @@ func (m *merger) addCrossCheck(o catalog.Observation, rid Resolved, stale bool) 
 func (m *merger) addClaims(o catalog.Observation, rid Resolved, stale bool) {
 	for _, cl := range Claims(o) {
 		k := claimKey{rid.ID, o.Source, cl.Cap, rid.Variant != ""}
-		if prev, seen := m.claims[k]; seen && (prev.val.(bool) || !cl.Yes) {
+		if prev, seen := m.claims[k]; seen && (prev.val.(bool) != cl.Yes || !firstOf(o.URL, prev.obs.URL)) && (prev.val.(bool) || !cl.Yes) {
 			continue
 		}
 		co := m.originOf(o)

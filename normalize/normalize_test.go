@@ -757,3 +757,37 @@ func TestCandidatesShareProvenance(t *testing.T) {
 		}
 	}
 }
+
+// TestDeterministicOneValuePerKey: where a key keeps one value (a
+// source's claim of a capability, an id that matches no model), two pages
+// of one source that both give one keep the least address's, in whatever
+// order the pages come.
+func TestDeterministicOneValuePerKey(t *testing.T) {
+	pages := llamaEverySource()
+	for _, u := range []string{"https://openrouter.ai/b", "https://openrouter.ai/a"} {
+		pages = append(pages, page(
+			ob{source: "openrouter", auth: catalog.AuthorityAggregator, url: u}.model("meta-llama/llama-3.2-1b-instruct", catalog.FieldSupportedParameters, "tools,"+u),
+			ob{source: "openrouter", auth: catalog.AuthorityProvider, url: u}.offer("acme/no-such-model", "acme", "", catalog.FieldPriceInput, "0.000001", catalog.PerToken)))
+	}
+	want, err := json.Marshal(norm(t, Input{Pages: pages}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(want, []byte(`"url":"https://openrouter.ai/a"`)) || bytes.Contains(want, []byte(`"url":"https://openrouter.ai/b"`)) {
+		t.Fatalf("the least address's values are not the ones kept: %s", want)
+	}
+	if !bytes.Contains(want, []byte(`"id":"acme/no-such-model"`)) || !bytes.Contains(want, []byte(`"tool_use"`)) {
+		t.Fatalf("the unmatched id or the claim is missing: %s", want)
+	}
+	rng := rand.New(rand.NewSource(2))
+	for i := 0; i < 20; i++ {
+		rng.Shuffle(len(pages), func(a, b int) { pages[a], pages[b] = pages[b], pages[a] })
+		got, err := json.Marshal(norm(t, Input{Pages: pages}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("order %d gives a different snapshot:\n%s\nwant\n%s", i, got, want)
+		}
+	}
+}
