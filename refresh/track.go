@@ -75,7 +75,7 @@ func matchAny(patterns []string, id string) bool {
 // page known (this run's, and the stored ones of sources not read yet).
 func crawlTracked(ctx context.Context, st *store.Store, o Options, selected []scrapers.Source, prev map[string]catalog.Page, log *slog.Logger) (*scrapers.Outcome, error) {
 	first, next := stages(st, o, selected, prev, log)
-	return scrapers.CrawlStaged(ctx, o.Fetch, first, next, prev)
+	return scrapers.CrawlStaged(ctx, o.Fetch, first, ahead(selected), next, prev)
 }
 
 // Record records the configured sources' live responses into a fixture
@@ -90,6 +90,36 @@ func Record(ctx context.Context, o Options, dir string) (*scrapers.RecordResult,
 	}
 	first, next := stages(nil, o, selected, nil, o.Logger)
 	return scrapers.RecordStaged(ctx, o.Fetch, first, next, dir)
+}
+
+// ahead are the requests the first planned stage makes whatever the
+// tracked set (its sources' configured pages), which the crawl fetches
+// beside the first stage (see scrapers.CrawlStaged): on a first run they
+// are read while the list that plans the rest is fetched and parsed.
+func ahead(selected []scrapers.Source) []scrapers.Request {
+	byStage := map[scrapers.TrackStage][]scrapers.Planner{}
+	for _, s := range selected {
+		if p, ok := s.(scrapers.Planner); ok {
+			byStage[p.PlanStage()] = append(byStage[p.PlanStage()], p)
+		}
+	}
+	for _, stage := range []scrapers.TrackStage{scrapers.TrackIDs, scrapers.TrackFacts} {
+		if len(byStage[stage]) == 0 {
+			continue
+		}
+		var reqs []scrapers.Request
+		for _, p := range byStage[stage] {
+			for _, r := range p.Plan(scrapers.Tracked{}).Requests() {
+				if len(reqs) == scrapers.AheadMax {
+					return reqs
+				}
+				r.Source = p.Name()
+				reqs = append(reqs, r)
+			}
+		}
+		return reqs
+	}
+	return nil
 }
 
 // stages splits the selected sources into the first stage (those that

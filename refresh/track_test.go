@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -157,4 +158,38 @@ func storedDay(t *testing.T, day string) (*store.Store, Options, map[string]cata
 		t.Fatal(err)
 	}
 	return st, o, pages
+}
+
+// TestAhead: what a crawl fetches ahead is the first planned stage's
+// configured pages, named by their source, at most scrapers.AheadMax of
+// them; the sources that plan nothing (read in the first stage) and a
+// later planned stage give none.
+func TestAhead(t *testing.T) {
+	endpoints := &scrapers.OpenRouterEndpoints{Models: []string{"meta-llama/llama-3.2-1b-instruct"}}
+	openai := &scrapers.OpenAI{Models: []string{"gpt-5.3-codex"}}
+	fw := &scrapers.Fireworks{}
+	got := ahead([]scrapers.Source{&scrapers.OpenRouter{}, endpoints, openai, fw})
+	var want []scrapers.Request
+	for _, s := range []scrapers.Source{endpoints, openai} {
+		for _, r := range s.Requests() {
+			r.Source = s.Name()
+			want = append(want, r)
+		}
+	}
+	if len(want) != 2 || !reflect.DeepEqual(got, want) {
+		t.Errorf("ahead %+v; want %+v", got, want)
+	}
+	if got := ahead([]scrapers.Source{&scrapers.OpenRouter{}}); got != nil {
+		t.Errorf("no planned source: ahead %+v", got)
+	}
+	if got := ahead([]scrapers.Source{&scrapers.OpenRouter{}, fw}); len(got) != 1 || got[0].URL != fw.PricingURL() || got[0].Source != fw.Name() {
+		t.Errorf("the facts stage alone: ahead %+v; want its pricing page", got)
+	}
+	many := &scrapers.OpenAI{}
+	for i := range scrapers.AheadMax + 5 {
+		many.Models = append(many.Models, "m-"+strconv.Itoa(i))
+	}
+	if got := ahead([]scrapers.Source{many}); len(got) != scrapers.AheadMax {
+		t.Errorf("%d requests ahead; want %d", len(got), scrapers.AheadMax)
+	}
 }

@@ -36,7 +36,7 @@ type Outcome struct {
 // stale. prev holds the pages of the last run, by URL; their observations
 // are not needed. One source failing never stops the others.
 func Crawl(ctx context.Context, o Options, sources []Source, prev map[string]catalog.Page) (*Outcome, error) {
-	return CrawlStaged(ctx, o, sources, nil, prev)
+	return CrawlStaged(ctx, o, sources, nil, nil, prev)
 }
 
 // Next gives the sources of a staged crawl's next stage, from the pages
@@ -52,7 +52,16 @@ type Next func(ctx context.Context, read []catalog.Page) ([]Source, error)
 // robots.txt, hold across stages. Each source is crawled in one stage only.
 // Once ctx is done no further stage starts, and the crawl ends as Crawl
 // does; an error from next ends it too, and is returned with what was read.
-func CrawlStaged(ctx context.Context, o Options, first []Source, next Next, prev map[string]catalog.Page) (*Outcome, error) {
+//
+// ahead are requests the second stage is likely to make (a planned
+// source's configured pages, each naming its source): the first
+// AheadMax of them are fetched beside the first stage, and each outcome
+// is held until a stage asks for that URL — then handled as that stage's
+// if the request is the same (source, kind and subject), else dropped and
+// the URL fetched again — or dropped if none does. The workers then read
+// pages while the first stage's list is fetched, parsed and planned from,
+// which on a first run was time in which nothing else was read.
+func CrawlStaged(ctx context.Context, o Options, first []Source, ahead []Request, next Next, prev map[string]catalog.Page) (*Outcome, error) {
 	o = o.Defaults()
 	c := &crawl{
 		ctx: ctx, o: o, prev: prev, bySource: map[string]Source{}, next: next,
@@ -60,6 +69,7 @@ func CrawlStaged(ctx context.Context, o Options, first []Source, next Next, prev
 		pages: make(map[string]catalog.Page, len(prev)), stats: map[string]*catalog.SourceStats{},
 		failed: map[string]bool{}, unchanged: make(map[string]bool, len(prev)), start: map[string]time.Time{}, end: map[string]time.Time{},
 		queued: make(map[string]string, len(prev)), refused: map[string]bool{}, gone: map[string]int{},
+		ahead: map[string]*aheadFetch{},
 	}
 	if c.o.Validators == nil {
 		c.o.Validators = c.validators
@@ -70,6 +80,8 @@ func CrawlStaged(ctx context.Context, o Options, first []Source, next Next, prev
 	}
 	if len(reqs) == 0 {
 		reqs = c.advance()
+	} else if next != nil {
+		reqs = append(reqs, c.fetchAhead(ahead)...)
 	}
 	err = Fetch(ctx, c.o, reqs, c.handle)
 	out := c.finish()
@@ -107,7 +119,7 @@ func (c *crawl) startStage(sources []Source) ([]Request, error) {
 // queue keeps the requests whose URL the crawl has not queued yet (as the
 // fetcher, which fetches each URL once, would) and counts them as pending.
 // A URL another source asked for first is refused to the later one (see
-// refuse). c.mu is held.
+// refuse). A URL fetched ahead is claimed (see claim). c.mu is held.
 func (c *crawl) queue(reqs []Request) []Request {
 	out := reqs[:0:0]
 	for _, r := range reqs {
@@ -115,14 +127,124 @@ func (c *crawl) queue(reqs []Request) []Request {
 		switch {
 		case !seen:
 			c.queued[r.URL] = r.Source
-			out = append(out, r)
+			c.pending++
+			if r, fetch := c.claim(r); fetch {
+				out = append(out, r)
+			}
 		case owner != r.Source:
 			c.refuse(r, owner)
 		}
 	}
-	c.pending += len(out)
 	return out
 }
+
+// AheadMax is how many requests a staged crawl fetches ahead of their
+// stage (see CrawlStaged): their bodies are held until it starts, so the
+// number is bounded (a 33 KB page: ~17 MB at most), and it is about what
+// the workers read while a first stage's list is fetched, parsed and
+// planned from (~90 ms of a first 2,000-page refresh, ~230 at 8,000).
+const AheadMax = 512
+
+// aheadFetch is a request fetched ahead of its stage and where it stands.
+type aheadFetch struct {
+	req   Request // as fetched
+	state aheadState
+	held  Fetched // its outcome, while held
+}
+
+type aheadState int
+
+const (
+	aheadFlying  aheadState = iota // being fetched, not asked for yet
+	aheadHeld                      // fetched, not asked for yet
+	aheadClaimed                   // asked for while being fetched: handled when it lands
+	aheadDropped                   // asked for otherwise while being fetched: dropped when it lands
+)
+
+// fetchAhead registers up to AheadMax of the requests as fetched ahead
+// (those of a URL not queued yet, once each) and returns them.
+func (c *crawl) fetchAhead(reqs []Request) []Request {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []Request
+	for _, r := range reqs {
+		if len(out) == AheadMax {
+			break
+		}
+		if _, queued := c.queued[r.URL]; queued || c.ahead[r.URL] != nil || r.Source == "" {
+			continue
+		}
+		r.ahead = true
+		c.ahead[r.URL] = &aheadFetch{req: r}
+		out = append(out, r)
+	}
+	return out
+}
+
+// claim is what becomes of a request a stage makes (counted as pending
+// already) when its URL was fetched ahead: the outcome held, handed on
+// (outcome set) if the request is the one fetched; one still being fetched
+// handled when it lands (nothing to fetch); for another request, the URL
+// fetched again (again set). Any other request is fetched as it is.
+// c.mu is held.
+func (c *crawl) claim(r Request) (Request, bool) {
+	a, ok := c.ahead[r.URL]
+	if !ok {
+		return r, true
+	}
+	same := a.req.Source == r.Source && a.req.Kind == r.Kind && a.req.Subject == r.Subject
+	if a.state == aheadHeld && outOfTime(a.held) {
+		same = false // its source's own time starts now
+	}
+	switch {
+	case same && a.state == aheadHeld:
+		delete(c.ahead, r.URL)
+		r.outcome = &a.held
+		return r, true
+	case same:
+		a.state = aheadClaimed
+		return r, false
+	case a.state == aheadHeld:
+		delete(c.ahead, r.URL)
+	default:
+		a.state = aheadDropped
+	}
+	r.again = true
+	return r, true
+}
+
+// landed takes the outcome of a request fetched ahead, if f is one, and
+// reports whether the crawl is done with it: held until a stage asks for
+// its URL, or dropped; false when it was claimed meanwhile, and is
+// handled now as the stage's — unless it ran out of its own time (its
+// source's starts with its stage), when the URL is fetched again (again).
+func (c *crawl) landed(f Fetched) (done bool, again []Request) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	a, ok := c.ahead[f.URL]
+	if !ok || !f.ahead {
+		return false, nil
+	}
+	switch a.state {
+	case aheadClaimed:
+		delete(c.ahead, f.URL)
+		if outOfTime(f) {
+			r := a.req
+			r.ahead, r.again = false, true
+			return true, []Request{r}
+		}
+		return false, nil
+	case aheadDropped:
+		delete(c.ahead, f.URL)
+		return true, nil
+	}
+	a.state, a.held = aheadHeld, f
+	return true, nil
+}
+
+// outOfTime reports whether a request fetched ahead failed for want of
+// time: its own deadline, which is not its source's.
+func outOfTime(f Fetched) bool { return errors.Is(f.Err, ErrSourceDeadline) }
 
 // refuse answers a source that asks for a URL another source of the crawl
 // asked for first. A page is one record, kept under its URL (its
@@ -160,8 +282,8 @@ func (c *crawl) advance() []Request {
 		srcs, err := next(c.ctx, c.read())
 		if err == nil && len(srcs) > 0 {
 			var reqs []Request
-			if reqs, err = c.startStage(srcs); err == nil && len(reqs) > 0 {
-				return reqs
+			if reqs, err = c.startStage(srcs); err == nil && (len(reqs) > 0 || c.waiting()) {
+				return reqs // or none to fetch: every one was being fetched ahead
 			}
 		}
 		if err != nil || len(srcs) == 0 {
@@ -171,6 +293,13 @@ func (c *crawl) advance() []Request {
 			return nil
 		}
 	}
+}
+
+// waiting reports whether the stage has pages not handled yet.
+func (c *crawl) waiting() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pending > 0
 }
 
 // read returns the pages read so far, in URL order.
@@ -192,6 +321,9 @@ func (c *crawl) validators(u string) (string, string) {
 	p, ok := c.prev[u]
 	c.mu.Lock()
 	asker := c.queued[u]
+	if a := c.ahead[u]; asker == "" && a != nil {
+		asker = a.req.Source
+	}
 	c.mu.Unlock()
 	if !ok || p.Stale || p.Source != asker || c.planKey(p.Source, p.Kind) != p.Plan {
 		return "", ""
@@ -236,12 +368,18 @@ type crawl struct {
 	// answer 404 or 410 (every such page is counted in its stats' Missing).
 	gone     map[string]int
 	stageErr error
+	// ahead holds the requests fetched ahead of their stage that no
+	// stage has taken yet, by URL (see CrawlStaged).
+	ahead map[string]*aheadFetch
 }
 
 // handle records one fetch and returns the requests it leads to: the
 // page's links and, when it was the current stage's last page, the next
 // stage's requests.
 func (c *crawl) handle(f Fetched) []Request {
+	if done, again := c.landed(f); done {
+		return again
+	}
 	src := c.source(f.Source)
 	prev, hadPrev := c.prev[f.URL]
 	if hadPrev && prev.Source != f.Source {
@@ -350,7 +488,7 @@ func (c *crawl) evaluate(src Source, f Fetched, prev catalog.Page, hadPrev bool)
 		p.ETag, p.LastModified = f.Header.Get("ETag"), f.Header.Get("Last-Modified")
 		return p, nil, true, nil
 	}
-	parsed, err := parseWithin(f.ctx, src, f.Kind, Response{URL: f.URL, Subject: f.Subject, Status: f.Status, Header: f.Header, Body: f.Body, RetrievedAt: f.FetchedAt})
+	parsed, err := parseWithin(f.parseContext(), src, f.Kind, Response{URL: f.URL, Subject: f.Subject, Status: f.Status, Header: f.Header, Body: f.Body, RetrievedAt: f.FetchedAt})
 	if err != nil {
 		return catalog.Page{}, nil, false, err
 	}

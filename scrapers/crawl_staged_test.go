@@ -35,7 +35,7 @@ func TestCrawlStaged(t *testing.T) {
 		}}
 		return []Source{(&HuggingFace{}).Plan(tr), (&OpenAI{}).Plan(tr), renamed{(&OpenAI{}).Plan(Tracked{}), "openai-empty"}}, nil
 	}
-	out, err := CrawlStaged(context.Background(), o, []Source{&OpenRouter{}}, next, nil)
+	out, err := CrawlStaged(context.Background(), o, []Source{&OpenRouter{}}, nil, next, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,11 +69,11 @@ func TestCrawlStagedDuplicateSource(t *testing.T) {
 	a := func() Source { return renamed{(&OpenAI{}).Plan(Tracked{}), "a"} }
 	want := `crawl: source "a" configured twice`
 	o := testOptions()
-	if _, err := CrawlStaged(context.Background(), o, []Source{a(), a()}, nil, nil); err == nil || err.Error() != want {
+	if _, err := CrawlStaged(context.Background(), o, []Source{a(), a()}, nil, nil, nil); err == nil || err.Error() != want {
 		t.Errorf("first stage: error %v, want %q", err, want)
 	}
 	next := func(context.Context, []catalog.Page) ([]Source, error) { return []Source{a()}, nil }
-	if _, err := CrawlStaged(context.Background(), o, []Source{a()}, next, nil); err == nil || err.Error() != want {
+	if _, err := CrawlStaged(context.Background(), o, []Source{a()}, nil, next, nil); err == nil || err.Error() != want {
 		t.Errorf("later stage: error %v, want %q", err, want)
 	}
 }

@@ -157,6 +157,28 @@ type Request struct {
 	Kind string `json:"kind"`
 	// Subject is the model the page is about, when the source knows it.
 	Subject string `json:"subject,omitempty"`
+
+	// ahead is set on a request fetched ahead of its crawl stage (see
+	// CrawlStaged): it runs under a deadline of its own (aheadKey), so
+	// that its source's starts with its stage. outcome, when set, is the
+	// request's outcome, fetched ahead: the fetcher hands it on unfetched.
+	// again is set on a request whose URL was fetched ahead for another
+	// request, or ran out of time: the fetcher fetches it again.
+	ahead   bool
+	outcome *Fetched
+	again   bool
+}
+
+// aheadKey names the deadline of a source's requests fetched ahead of its
+// stage (sourceDeadlines): Options.SourceTimeout from the first of them.
+const aheadKey = "\x00ahead "
+
+// deadlineKey is the name r's deadline goes by (sourceDeadlines).
+func (r Request) deadlineKey() string {
+	if r.ahead {
+		return aheadKey + r.Source
+	}
+	return r.Source
 }
 
 // Fetched is the final outcome of one Request, after retries.
@@ -175,9 +197,18 @@ type Fetched struct {
 	// Err is why the page failed; nil when Status is 200 or 304.
 	Err error
 
-	// ctx is the source's deadline within the run's: the page's parse
-	// runs under it.
-	ctx context.Context
+	// ctx gives the source's deadline within the run's: the page's parse
+	// runs under it. It is asked for when the page is parsed: a page
+	// fetched ahead of its source's stage starts no clock until then.
+	ctx func() context.Context
+}
+
+// parseContext is the context the page is parsed under (see ctx).
+func (f Fetched) parseContext() context.Context {
+	if f.ctx == nil {
+		return context.Background()
+	}
+	return f.ctx()
 }
 
 // Errors that name why a page failed.
@@ -282,7 +313,7 @@ func (f *fetcher) enqueue(reqs []Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, r := range reqs {
-		if f.seen[r.URL] {
+		if f.seen[r.URL] && r.outcome == nil && !r.again {
 			continue
 		}
 		f.seen[r.URL] = true
@@ -356,7 +387,11 @@ func (f *fetcher) worker(q *hostQueue) {
 				continue
 			}
 		}
-		if sctx := f.deadlines.of(r.Source); sctx.Err() != nil {
+		if r.outcome != nil { // fetched ahead; its outcome was reported then
+			f.hand(*r.outcome)
+			continue
+		}
+		if sctx := f.deadlines.of(r.deadlineKey()); sctx.Err() != nil {
 			f.finish(Fetched{Request: r, Err: fmt.Errorf("%w before fetching", ctxErr(sctx)), FetchedAt: f.now()})
 			continue
 		}
@@ -376,8 +411,14 @@ func (f *fetcher) worker(q *hostQueue) {
 }
 
 func (f *fetcher) finish(res Fetched) {
-	res.ctx = f.deadlines.of(res.Source)
 	f.progress(Progress{Kind: ProgressDone, Source: res.Source, URL: res.URL, Status: res.Status, Bytes: int64(len(res.Body)), Duration: res.Duration, Err: res.Err})
+	f.hand(res)
+}
+
+// hand hands an outcome to the crawl, and queues what it leads to.
+func (f *fetcher) hand(res Fetched) {
+	source := res.Source
+	res.ctx = func() context.Context { return f.deadlines.of(source) }
 	more := f.handle(res)
 	if len(more) > 0 {
 		f.enqueue(more)
@@ -401,7 +442,7 @@ func (f *fetcher) fetchOne(run *runner, r Request) Fetched {
 		hdr := make(http.Header, 5)
 		hdr["User-Agent"] = []string{f.o.UserAgent}
 		hdr["Accept-Encoding"] = []string{acceptEncoding}
-		hdr[sourceHeader] = []string{r.Source} // deadlineTransport takes it off
+		hdr[sourceHeader] = []string{r.deadlineKey()} // deadlineTransport takes it off
 		if etag != "" {
 			hdr["If-None-Match"] = []string{etag}
 		}
@@ -410,7 +451,7 @@ func (f *fetcher) fetchOne(run *runner, r Request) Fetched {
 		}
 		return hdr
 	}
-	sctx := f.deadlines.of(r.Source)
+	sctx := f.deadlines.of(r.deadlineKey())
 	for attempt := 1; ; attempt++ {
 		res.Attempts = attempt
 		res.FetchedAt = f.now()

@@ -288,7 +288,7 @@ func RecordStaged(ctx context.Context, o Options, first []Source, next Next, dir
 	rec := NewRecorder(&decodingTransport{next: o.Transport, max: o.MaxBodyBytes})
 	o.Transport = rec
 	o.Validators = func(string) (string, string) { return "", "" } // record whole responses, never 304s
-	out, err := CrawlStaged(ctx, o, first, next, nil)
+	out, err := CrawlStaged(ctx, o, first, nil, next, nil)
 	res := &RecordResult{Outcome: out}
 	if err != nil {
 		return res, fmt.Errorf("record: %w", err)
