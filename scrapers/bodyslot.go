@@ -95,6 +95,8 @@ type slotBody struct {
 	size int64 // Content-Length, -1 when unknown
 	// recycled: read into a recycled buffer when the body fits one.
 	recycled bool
+	// limit is the most the body may hold (Options.MaxBodyBytes).
+	limit int64
 	done     bool
 	err      error
 }
@@ -109,7 +111,7 @@ const (
 func (b *slotBody) Read(p []byte) (int, error) {
 	if !b.done {
 		b.done = true
-		body, err := readBody(b.ReadCloser, b.size, b.recycled)
+		body, err := readBody(b.ReadCloser, b.size, b.limit, b.recycled)
 		if err != nil {
 			b.err = err
 		} else {
@@ -124,7 +126,7 @@ func (b *slotBody) Read(p []byte) (int, error) {
 // known (and at most slotClaim), else grown as append grows a slice; into
 // a recycled buffer instead when recycledBuf is set and the body's room
 // fits one.
-func readBody(r io.Reader, size int64, recycledBuf bool) ([]byte, error) {
+func readBody(r io.Reader, size, limit int64, recycledBuf bool) ([]byte, error) {
 	n := slotGrowth
 	if size >= 0 {
 		n = int(min(size, slotClaim)) + 1 // room to see the end without growing
@@ -137,7 +139,7 @@ func readBody(r io.Reader, size int64, recycledBuf bool) ([]byte, error) {
 	}
 	for {
 		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+			buf = grow(buf, size, limit)
 		}
 		m, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+m]
@@ -148,6 +150,25 @@ func readBody(r io.Reader, size int64, recycledBuf bool) ([]byte, error) {
 			return nil, err
 		}
 	}
+}
+
+// grow makes room for more of a body read into buf: for the rest of its
+// Content-Length (size) once a slotClaim of it has come (the length was
+// held against the limit before the first byte), else as much again as
+// there is, up to the limit and a byte (a coding hides the length).
+// append's quarter more at a time read the models list of a first
+// 8,000-page refresh (3.5 MB) into seven slices, 15 MB of fresh memory.
+func grow(buf []byte, size, limit int64) []byte {
+	want := int64(2 * cap(buf))
+	switch {
+	case size >= int64(len(buf)):
+		want = size + 1
+	case limit > 0:
+		want = min(want, limit+1)
+	}
+	grown := make([]byte, len(buf), max(want, int64(len(buf))+1))
+	copy(grown, buf)
+	return grown
 }
 
 // recycledCap is the size of the body buffers a crawl reuses (see

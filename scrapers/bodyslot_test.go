@@ -1,12 +1,14 @@
 package scrapers
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // TestBodySlot: a body fetchOne asks for reaches it through its slot, read
@@ -98,5 +100,44 @@ func TestBodySlotRecycled(t *testing.T) {
 	}
 	if f := got[srv.URL+"/small"]; f.Err != nil || string(f.Body) != "<p>small</p>" || cap(f.Body) != len(f.Body)+1 {
 		t.Errorf("a small body: err %v, %d bytes in a slice of %d; want one of its own", f.Err, len(f.Body), cap(f.Body))
+	}
+}
+
+// TestReadBodyGrowth: a body longer than slotClaim is read into two slices
+// when its Content-Length is known (the first claim, then the rest it
+// said), and into slices of doubling room up to the limit when not; the
+// bytes are the body's either way.
+func TestReadBodyGrowth(t *testing.T) {
+	body := bytes.Repeat([]byte("0123456789abcdef"), (3<<20)/16+7) // ~3 MB
+	n := int64(len(body))
+	for _, tt := range []struct {
+		name        string
+		size, limit int64
+		maxAllocs   float64
+		maxCap      int64
+	}{
+		{"Content-Length known", n, 8 << 20, 2, n + 1},
+		{"length hidden", -1, 8 << 20, 8, 2 * n},
+		{"length hidden, near the limit", -1, n, 8, n + 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []byte
+			allocs := testing.AllocsPerRun(3, func() {
+				var err error
+				// iotest.HalfReader: reads come in pieces, as from a socket.
+				got, err = readBody(iotest.HalfReader(bytes.NewReader(body)), tt.size, tt.limit, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+			})
+			if !bytes.Equal(got, body) {
+				t.Fatalf("read %d bytes, not the body's %d", len(got), n)
+			}
+			// The readers are two allocations; a large slice's capacity is
+			// rounded up to whole pages.
+			if allocs-2 > tt.maxAllocs || int64(cap(got)) > tt.maxCap+8<<10 {
+				t.Errorf("%v allocations for the body, capacity %d; want at most %v and %d", allocs-2, cap(got), tt.maxAllocs, tt.maxCap)
+			}
+		})
 	}
 }

@@ -78,7 +78,7 @@ func (t *decodingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		resp.Body = &decodedBody{wire: resp.Body, codings: codings, max: t.max}
 	}
 	if slot := t.slots.get(req.Header.Get(fetchHeader)); slot != nil {
-		resp.Body = &slotBody{ReadCloser: resp.Body, slot: slot, size: resp.ContentLength, recycled: t.slots.recycled}
+		resp.Body = &slotBody{ReadCloser: resp.Body, slot: slot, size: resp.ContentLength, recycled: t.slots.recycled, limit: t.max}
 	}
 	return resp, nil
 }
