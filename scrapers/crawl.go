@@ -139,11 +139,15 @@ func (c *crawl) queue(reqs []Request) []Request {
 }
 
 // AheadMax is how many requests a staged crawl fetches ahead of their
-// stage (see CrawlStaged): their bodies are held until it starts, so the
-// number is bounded (a 33 KB page: ~17 MB at most), and it is about what
-// the workers read while a first stage's list is fetched, parsed and
-// planned from (~90 ms of a first 2,000-page refresh, ~230 at 8,000).
+// stage (see CrawlStaged): about what the workers read while a first
+// stage's list is fetched, parsed and planned from (~90 ms of a first
+// 2,000-page refresh, ~230 at 8,000). Their bodies are held until it
+// starts, at most aheadHeldBytes of them (~17 MB of 33 KB pages): one that
+// lands beyond is let go, and fetched again when its stage asks for it.
 const AheadMax = 512
+
+// aheadHeldBytes bounds the bodies held for requests fetched ahead.
+const aheadHeldBytes = 32 << 20
 
 // aheadFetch is a request fetched ahead of its stage and where it stands.
 type aheadFetch struct {
@@ -159,6 +163,7 @@ const (
 	aheadHeld                      // fetched, not asked for yet
 	aheadClaimed                   // asked for while being fetched: handled when it lands
 	aheadDropped                   // asked for otherwise while being fetched: dropped when it lands
+	aheadSpilled                   // fetched, let go for want of room: fetched again when asked for
 )
 
 // fetchAhead registers up to AheadMax of the requests as fetched ahead
@@ -199,12 +204,17 @@ func (c *crawl) claim(r Request) (Request, bool) {
 	switch {
 	case same && a.state == aheadHeld:
 		delete(c.ahead, r.URL)
+		c.heldBytes -= int64(len(a.held.Body))
 		r.outcome = &a.held
 		return r, true
-	case same:
+	case same && a.state == aheadFlying:
 		a.state = aheadClaimed
 		return r, false
 	case a.state == aheadHeld:
+		delete(c.ahead, r.URL)
+		c.heldBytes -= int64(len(a.held.Body))
+		c.letGo(a.held)
+	case a.state == aheadSpilled:
 		delete(c.ahead, r.URL)
 	default:
 		a.state = aheadDropped
@@ -236,10 +246,25 @@ func (c *crawl) landed(f Fetched) (done bool, again []Request) {
 		return false, nil
 	case aheadDropped:
 		delete(c.ahead, f.URL)
+		c.letGo(f)
+		return true, nil
+	}
+	if c.heldBytes+int64(len(f.Body)) > aheadHeldBytes {
+		a.state = aheadSpilled
+		c.letGo(f)
 		return true, nil
 	}
 	a.state, a.held = aheadHeld, f
+	c.heldBytes += int64(len(f.Body))
 	return true, nil
+}
+
+// letGo gives back the body of an outcome fetched ahead that the crawl
+// does not use (nothing has read it: see Options.RecycleBodies).
+func (c *crawl) letGo(f Fetched) {
+	if c.o.RecycleBodies {
+		recycle(f.Body)
+	}
 }
 
 // outOfTime reports whether a request fetched ahead failed for want of
@@ -369,8 +394,10 @@ type crawl struct {
 	gone     map[string]int
 	stageErr error
 	// ahead holds the requests fetched ahead of their stage that no
-	// stage has taken yet, by URL (see CrawlStaged).
-	ahead map[string]*aheadFetch
+	// stage has taken yet, by URL (see CrawlStaged); heldBytes counts
+	// the bodies of their outcomes held.
+	ahead     map[string]*aheadFetch
+	heldBytes int64
 }
 
 // handle records one fetch and returns the requests it leads to: the

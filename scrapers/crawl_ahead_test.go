@@ -299,3 +299,33 @@ func TestClaimOutOfTime(t *testing.T) {
 		})
 	}
 }
+
+// TestAheadHeldBytes: the bodies held for requests fetched ahead stay
+// within aheadHeldBytes: an outcome landing beyond is let go, and its URL
+// fetched again when its stage asks for it; one held is handed on, and
+// its bytes counted out.
+func TestAheadHeldBytes(t *testing.T) {
+	big := make([]byte, aheadHeldBytes/2+1)
+	c := &crawl{ahead: map[string]*aheadFetch{}}
+	var reqs []Request
+	for _, u := range []string{"https://a.example/1", "https://a.example/2"} {
+		reqs = append(reqs, Request{Source: "s", URL: u, Kind: "page"})
+	}
+	for _, r := range c.fetchAhead(reqs) {
+		if done, again := c.landed(Fetched{Request: r, Status: http.StatusOK, Body: big}); !done || again != nil {
+			t.Fatalf("%s: landed %v %v; want held or let go", r.URL, done, again)
+		}
+	}
+	if c.heldBytes != int64(len(big)) || c.ahead[reqs[0].URL].state != aheadHeld || c.ahead[reqs[1].URL].state != aheadSpilled {
+		t.Fatalf("held %d bytes, states %v %v; want the first held and the second let go", c.heldBytes, c.ahead[reqs[0].URL].state, c.ahead[reqs[1].URL].state)
+	}
+	if r, fetch := c.claim(reqs[1]); !fetch || !r.again || r.outcome != nil {
+		t.Errorf("claiming the one let go: %+v; want it fetched again", r)
+	}
+	if r, fetch := c.claim(reqs[0]); !fetch || r.again || r.outcome == nil || len(r.outcome.Body) != len(big) {
+		t.Errorf("claiming the one held: again %v, outcome %v; want it handed on", r.again, r.outcome != nil)
+	}
+	if c.heldBytes != 0 || len(c.ahead) != 0 {
+		t.Errorf("%d bytes held, %d left after both were claimed", c.heldBytes, len(c.ahead))
+	}
+}
