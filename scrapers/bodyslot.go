@@ -97,8 +97,8 @@ type slotBody struct {
 	recycled bool
 	// limit is the most the body may hold (Options.MaxBodyBytes).
 	limit int64
-	done     bool
-	err      error
+	done  bool
+	err   error
 }
 
 // slotGrowth is the first size of a body of unknown length; slotClaim the
