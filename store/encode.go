@@ -17,9 +17,21 @@ import (
 // is a JSON object of its own, with its source and dates); a commit is one
 // writer, so the other cores would otherwise idle while it encodes.
 func encodeParallel(n int, value func(i int) any) ([][]byte, error) {
+	return encodeReusing(n, value, nil)
+}
+
+// encodeReusing is encodeParallel encoding record i into reuse[i]'s
+// memory where there is one (buffers nothing refers to any more, whose
+// contents it overwrites): writing a batch of records after another, the
+// memory of a batch written serves the batch after next.
+func encodeReusing(n int, value func(i int) any, reuse [][]byte) ([][]byte, error) {
 	out := make([][]byte, n)
 	err := parallel.For(n, func(i int) error {
-		b, err := marshal(value(i))
+		var buf []byte
+		if i < len(reuse) {
+			buf = reuse[i][:0]
+		}
+		b, err := marshalInto(value(i), buf)
 		if err != nil {
 			return fmt.Errorf("encode record %d: %w", i, err)
 		}
@@ -35,12 +47,22 @@ func encodeParallel(n int, value func(i int) any) ([][]byte, error) {
 // marshal encodes a record: models and offerings by their own hand-written
 // encoders (encoding/json would re-scan every fact's output), the rest by
 // encoding/json.
-func marshal(v any) ([]byte, error) {
+func marshal(v any) ([]byte, error) { return marshalInto(v, nil) }
+
+// marshalInto is marshal appending to buf (empty, or nil for a new
+// buffer) where the record's encoder appends.
+func marshalInto(v any, buf []byte) ([]byte, error) {
 	switch r := v.(type) {
 	case *catalog.Model:
-		return r.AppendJSON(make([]byte, 0, 4096))
+		if buf == nil {
+			buf = make([]byte, 0, 4096)
+		}
+		return r.AppendJSON(buf)
 	case *catalog.Offering:
-		return r.AppendJSON(make([]byte, 0, 2048))
+		if buf == nil {
+			buf = make([]byte, 0, 2048)
+		}
+		return r.AppendJSON(buf)
 	}
 	return json.Marshal(v)
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,14 +74,16 @@ func TestStagedCommit(t *testing.T) {
 }
 
 // TestStagedCommitBatches: a catalogue of several staging batches (each
-// encoded while the one before it is written) publishes what a direct
-// commit does.
+// encoded while the one before it is written, into the memory of the one
+// before that) publishes what a direct commit does.
 func TestStagedCommitBatches(t *testing.T) {
 	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
 	night := func() *catalog.Snapshot {
 		var offers []*catalog.Offering
 		for i := range stageBatch*2 + stageBatch/2 {
-			offers = append(offers, offering(fmt.Sprintf("m/%05d", i), "p", catalog.Money(1000+i), catalog.Money(2000+i), at))
+			// Records of many sizes: the third batch is encoded into the
+			// first's memory, record by record.
+			offers = append(offers, offering(fmt.Sprintf("m/%05d", i), "p"+strings.Repeat("x", (i*7919)%1500), catalog.Money(1000+i), catalog.Money(2000+i), at))
 		}
 		return snapshotWith(offers...)
 	}
