@@ -52,8 +52,15 @@ type obsRecord struct {
 // obsRecord, byte for byte as json.Marshal writes it, by hand (a first
 // refresh encodes every page's; encoding/json's reflection was most of
 // the cost).
-func encodeObservations(p *catalog.Page) []byte {
-	b := make([]byte, 0, 2+128*p.ObservationCount())
+func encodeObservations(p *catalog.Page) []byte { return appendObservations(nil, p) }
+
+// appendObservations is encodeObservations into buf's memory (whose
+// contents it overwrites) when it has room for the usual size.
+func appendObservations(buf []byte, p *catalog.Page) []byte {
+	b := buf[:0]
+	if need := 2 + 128*p.ObservationCount(); cap(b) < need {
+		b = make([]byte, 0, need)
+	}
 	b = append(b, '[')
 	for o := range p.ObservedShared() { // copied into b
 		if len(b) > 1 {
@@ -179,7 +186,11 @@ type encodedPage struct {
 	checked []byte // nil when the page was never confirmed
 }
 
-func encodePage(p *catalog.Page) (encodedPage, error) {
+func encodePage(p *catalog.Page) (encodedPage, error) { return encodePageInto(p, nil) }
+
+// encodePageInto is encodePage encoding the observations into obs's
+// memory (see appendObservations).
+func encodePageInto(p *catalog.Page, obs []byte) (encodedPage, error) {
 	meta, err := json.Marshal(pageRecord(*p))
 	if err != nil {
 		return encodedPage{}, fmt.Errorf("encode page %s: %w", p.URL, err)
@@ -188,7 +199,7 @@ func encodePage(p *catalog.Page) (encodedPage, error) {
 	if p.Reused {
 		return e, nil
 	}
-	e.obs = encodeObservations(p)
+	e.obs = appendObservations(obs, p)
 	return e, nil
 }
 

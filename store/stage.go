@@ -163,6 +163,11 @@ func stagePagesWorth(pages []catalog.Page) bool {
 	return fresh >= stagePagesMin && 2*fresh >= len(pages)
 }
 
+// spareMax is the largest record buffer a staging batch keeps for the
+// next: a list page's record (12 MB at 16,000 pages) is let go at once, not
+// kept for a page a thousandth its size.
+const spareMax = 64 << 10
+
 // stagePageObs encodes the pages' records, stageBatch pages at a time in
 // URL order, and writes every current page's observation record to a new
 // staging's page_observations bucket as it goes — a new page's as just
@@ -186,13 +191,20 @@ func (s *Store) stagePageObs(pages []catalog.Page, after func(i int)) ([]encoded
 	// observed says whether a page has observations, read before after(i)
 	// lets the caller change the page.
 	observed := make([]bool, len(pages))
+	// spare is the memory of the last batch's observation records, staged
+	// and committed, which the next batch's are encoded into.
+	var spare [][]byte
 	for start := 0; start < len(order); start += stageBatch {
 		part := order[start:min(start+stageBatch, len(order))]
 		err := parallel.For(len(part), func(j int) error {
 			i := part[j]
+			var buf []byte
+			if j < len(spare) {
+				buf = spare[j]
+			}
 			var err error
 			observed[i] = pages[i].ObservationCount() > 0
-			if out[i], err = encodePage(&pages[i]); err == nil && after != nil {
+			if out[i], err = encodePageInto(&pages[i], buf); err == nil && after != nil {
 				after(i)
 			}
 			return err
@@ -226,8 +238,12 @@ func (s *Store) stagePageObs(pages []catalog.Page, after func(i int)) ([]encoded
 		if err != nil {
 			return nil, nil, fmt.Errorf("stage observations: %w", err)
 		}
+		spare = spare[:0]
 		for _, i := range part {
-			out[i].obs = nil // staged: let it go
+			if cap(out[i].obs) <= spareMax {
+				spare = append(spare, out[i].obs)
+			}
+			out[i].obs = nil // staged: the next batch's memory, or let go
 		}
 	}
 	return out, id, nil

@@ -175,7 +175,10 @@ func TestStagedPageObservations(t *testing.T) {
 		for i := range total {
 			p := catalog.Page{Source: "openai", URL: fmt.Sprintf("https://x.example/%04d", i), Kind: "model", Status: 200, FetchedAt: day(n), CheckedAt: day(n)}
 			if i < fresh {
-				p.Observations = []catalog.Observation{{Source: "openai", URL: p.URL, Subject: fmt.Sprintf("openai/m-%04d", i), Field: catalog.FieldContext, Value: fmt.Sprint(n*10000 + i)}}
+				// Records of many sizes, over two staging batches: the
+				// second batch's are encoded into the first's memory.
+				p.Observations = []catalog.Observation{{Source: "openai", URL: p.URL, Subject: fmt.Sprintf("openai/m-%04d", i), Field: catalog.FieldContext,
+					Value: fmt.Sprint(n*10000+i) + strings.Repeat(" ", (i*7919)%700)}}
 			} else {
 				p.Reused, p.Count = true, 1
 			}
@@ -187,9 +190,9 @@ func TestStagedPageObservations(t *testing.T) {
 		total, fresh int
 		staged       bool
 	}{
-		{700, 700, true}, // the first night: every page new
-		{700, 10, false}, // a quiet night: the commit writes ten
-		{650, 600, true}, // most pages new, 50 gone
+		{stageBatch + 700, stageBatch + 700, true}, // the first night: every page new
+		{stageBatch + 700, 10, false},              // a quiet night: the commit writes ten
+		{stageBatch + 650, stageBatch + 600, true}, // most pages new, 50 gone
 	}
 	plain, _ := openTemp(t)
 	staged, _ := openTemp(t)
