@@ -79,15 +79,20 @@ func flagSiblingSlips(s, prev *catalog.Snapshot, rounded map[string]map[catalog.
 		_, isSlip := slip(moneyRat(pf.Value.Amount), now)
 		return !isSlip
 	}
-	groups := map[string][]string{}
+	type group struct{ model, provider string }
+	groups := map[group][]string{}
 	for _, k := range s.OfferingKeys() {
 		o := s.Offerings[k]
-		g := o.ModelID + "|" + o.Provider
+		g := group{o.ModelID, o.Provider}
 		groups[g] = append(groups[g], k)
 	}
+	var spans []fieldSpan
 	for _, keys := range groups {
 		if len(keys) < 2 {
 			continue
+		}
+		if spans = groupSpans(s, keys, spans[:0]); !maySpread(spans) && spreadFirst {
+			continue // most groups: no exact amounts needed
 		}
 		exacts := make(map[string]map[catalog.Field]*big.Rat, len(keys))
 		for _, k := range keys {
@@ -125,6 +130,68 @@ func flagSiblingSlips(s, prev *catalog.Snapshot, rounded map[string]map[catalog.
 		}
 	}
 }
+
+// fieldSpan bounds a group's fixed prices of one field from their Money
+// amounts: lo no more than the least exact amount, hi no less than the
+// greatest (a rounded price is within a micro-dollar of its Money).
+type fieldSpan struct {
+	field  catalog.Field
+	lo, hi catalog.Money
+}
+
+// groupSpans appends to spans each price field's span over the offerings
+// of keys (tiers included).
+func groupSpans(s *catalog.Snapshot, keys []string, spans []fieldSpan) []fieldSpan {
+	add := func(field catalog.Field, f *catalog.Fact[catalog.Price]) {
+		if f == nil || !f.Sourced() || f.Value.Kind != catalog.PriceFixed {
+			return
+		}
+		lo, hi := f.Value.Amount, f.Value.Amount
+		if f.Value.Rounded {
+			lo, hi = lo-1, hi+1
+		}
+		for i := range spans {
+			if spans[i].field == field {
+				spans[i].lo, spans[i].hi = min(spans[i].lo, lo), max(spans[i].hi, hi)
+				return
+			}
+		}
+		spans = append(spans, fieldSpan{field, lo, hi})
+	}
+	for _, k := range keys {
+		o := s.Offerings[k]
+		for _, field := range priceFields {
+			add(field, priceFact(o, field))
+		}
+		for _, t := range o.Tiers {
+			for _, base := range tierPriceFields {
+				field := catalog.TierField(t.AboveTokens, base)
+				add(field, priceFact(o, field))
+			}
+		}
+	}
+	return spans
+}
+
+// maySpread reports whether a field's prices may spread far enough for a
+// unit slip (see mayHaveSlips) by their spans: when none may, the group's
+// exact amounts need not be made.
+func maySpread(spans []fieldSpan) bool {
+	for _, sp := range spans {
+		if sp.hi/slipSpreadMin >= sp.lo { // so too a span reaching zero
+			return true
+		}
+	}
+	return false
+}
+
+// slipSpreadMin is less than the least ratio of a unit slip (slipBounds),
+// so that maySpread never passes over one.
+const slipSpreadMin = 400
+
+// spreadFirst is set but in the test that holds maySpread to changing no
+// flag.
+var spreadFirst = true
 
 // fixedPrices is the exact amount of each fixed price of o, by field
 // (tiers included): rounded's where the Money was rounded, the Money
