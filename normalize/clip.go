@@ -53,32 +53,42 @@ func clipID(s string, limit int) (string, bool) {
 
 // clipObservation clips every string of o over its limit, returning the
 // clipped observation and, for each string clipped, what it was ("subject
-// "abc…" (120000 bytes)"), for the source's run stats.
+// "abc…" (120000 bytes)"), for the source's run stats. An observation with
+// nothing over its limits (nearly all) costs no allocation.
 func clipObservation(o catalog.Observation) (catalog.Observation, []string) {
 	var clipped []string
-	do := func(what string, s *string, limit int, id bool) {
-		v, ok := clipText(*s, limit)
-		if id {
-			v, ok = clipID(*s, limit)
-		}
-		if ok {
-			clipped = append(clipped, fmt.Sprintf("%s %q clipped to %d bytes", what, clip.String(*s), limit))
-			*s = v
-		}
-	}
-	do("model id", &o.Subject, MaxIDBytes, true)
-	do("provider", &o.Provider, MaxIDBytes, true)
-	do("region", &o.Region, MaxIDBytes, true)
-	do("variant", &o.Variant, MaxIDBytes, true)
-	do("name", &o.SubjectName, MaxNameBytes, false)
-	do("note", &o.Note, MaxNameBytes, false)
-	do("url", &o.URL, MaxValueBytes, false)
+	clipped = clipString(clipped, "model id", "", &o.Subject, MaxIDBytes, true)
+	clipped = clipString(clipped, "provider", "", &o.Provider, MaxIDBytes, true)
+	clipped = clipString(clipped, "region", "", &o.Region, MaxIDBytes, true)
+	clipped = clipString(clipped, "variant", "", &o.Variant, MaxIDBytes, true)
+	clipped = clipString(clipped, "name", "", &o.SubjectName, MaxNameBytes, false)
+	clipped = clipString(clipped, "note", "", &o.Note, MaxNameBytes, false)
+	clipped = clipString(clipped, "url", "", &o.URL, MaxValueBytes, false)
 	if o.Field == catalog.FieldName {
-		do("name", &o.Value, MaxNameBytes, false)
+		clipped = clipString(clipped, "name", "", &o.Value, MaxNameBytes, false)
 	} else {
-		do(string(o.Field)+" value", &o.Value, MaxValueBytes, false)
+		clipped = clipString(clipped, string(o.Field), " value", &o.Value, MaxValueBytes, false)
 	}
 	return o, clipped
+}
+
+// clipString clips *s to limit (an id as clipID does, other text as
+// clipText) and, when it did, appends to clipped what it was, named
+// what+suffix (joined only then).
+func clipString(clipped []string, what, suffix string, s *string, limit int, id bool) []string {
+	var v string
+	var ok bool
+	if id {
+		v, ok = clipID(*s, limit)
+	} else {
+		v, ok = clipText(*s, limit)
+	}
+	if !ok {
+		return clipped
+	}
+	clipped = append(clipped, fmt.Sprintf("%s%s %q clipped to %d bytes", what, suffix, clip.String(*s), limit))
+	*s = v
+	return clipped
 }
 
 // clips collects, per source, the distinct strings clipped.

@@ -71,3 +71,17 @@ func TestNormalizeClips(t *testing.T) {
 		t.Errorf("clipped %q; want the model id and the name named", got)
 	}
 }
+
+// TestClipObservationAllocs: an observation with nothing over its limits
+// (nearly every one a run files) is clipped with no allocation.
+func TestClipObservationAllocs(t *testing.T) {
+	o := catalog.Observation{Source: "openrouter", URL: "https://openrouter.ai/api/v1/models", Subject: "meta-llama/llama-3.2-1b-instruct",
+		Provider: "deepinfra", Field: catalog.FieldPriceInput, Value: "0.000000027", Unit: catalog.PerToken}
+	if n := testing.AllocsPerRun(100, func() {
+		if _, clipped := clipObservation(o); clipped != nil {
+			t.Fatal("clipped")
+		}
+	}); n != 0 {
+		t.Errorf("%v allocations; want none", n)
+	}
+}
