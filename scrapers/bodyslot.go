@@ -123,9 +123,9 @@ func (b *slotBody) Read(p []byte) (int, error) {
 }
 
 // readBody reads r to its end into one slice of size bytes when size is
-// known (and at most slotClaim), else grown as append grows a slice; into
-// a recycled buffer instead when recycledBuf is set and the body's room
-// fits one.
+// known (and at most slotClaim), else into one grown as it fills (see
+// grow; limit is the most the body may hold); into a recycled buffer
+// instead when recycledBuf is set and the body's room fits one.
 func readBody(r io.Reader, size, limit int64, recycledBuf bool) ([]byte, error) {
 	n := slotGrowth
 	if size >= 0 {
