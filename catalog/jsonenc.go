@@ -38,7 +38,7 @@ func appendSourceRef(b []byte, s SourceRef) []byte {
 // appendPrice appends p as Price.MarshalJSON writes it.
 func appendPrice(b []byte, p Price) []byte {
 	b = append(b, `{"kind":`...)
-	b = jsonstr.Append(b, string(p.Kind))
+	b = jsonstr.Append(b, p.Kind.String())
 	if p.Kind == PriceFixed {
 		b = append(b, `,"usd_per_mtok":`...)
 		b = append(b, p.Amount.USD()...)

@@ -181,7 +181,7 @@ func priceText(p *catalog.Price, fallback string) string {
 	case catalog.PriceVariable:
 		return "variable"
 	}
-	return string(p.Kind)
+	return p.Kind.String()
 }
 
 // valueText writes a change's old or new value, a display form as the

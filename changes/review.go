@@ -319,7 +319,7 @@ func fingerprint(f catalog.Fact[catalog.Price]) string {
 	if f.Value.Kind == catalog.PriceFixed {
 		return "fixed:" + f.Value.Amount.USD()
 	}
-	return string(f.Value.Kind)
+	return f.Value.Kind.String()
 }
 
 func heldValue(h catalog.Hold) string {
