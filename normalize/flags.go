@@ -142,33 +142,20 @@ type fieldSpan struct {
 // groupSpans appends to spans each price field's span over the offerings
 // of keys (tiers included).
 func groupSpans(s *catalog.Snapshot, keys []string, spans []fieldSpan) []fieldSpan {
-	add := func(field catalog.Field, f *catalog.Fact[catalog.Price]) {
-		if f == nil || !f.Sourced() || f.Value.Kind != catalog.PriceFixed {
-			return
-		}
-		lo, hi := f.Value.Amount, f.Value.Amount
-		if f.Value.Rounded {
-			lo, hi = lo-1, hi+1
-		}
-		for i := range spans {
-			if spans[i].field == field {
-				spans[i].lo, spans[i].hi = min(spans[i].lo, lo), max(spans[i].hi, hi)
-				return
-			}
-		}
-		spans = append(spans, fieldSpan{field, lo, hi})
-	}
 	for _, k := range keys {
-		o := s.Offerings[k]
-		for _, field := range priceFields {
-			add(field, priceFact(o, field))
-		}
-		for _, t := range o.Tiers {
-			for _, base := range tierPriceFields {
-				field := catalog.TierField(t.AboveTokens, base)
-				add(field, priceFact(o, field))
+		eachFixedPrice(s.Offerings[k], func(field catalog.Field, f *catalog.Fact[catalog.Price]) {
+			lo, hi := f.Value.Amount, f.Value.Amount
+			if f.Value.Rounded {
+				lo, hi = lo-1, hi+1
 			}
-		}
+			for i := range spans {
+				if spans[i].field == field {
+					spans[i].lo, spans[i].hi = min(spans[i].lo, lo), max(spans[i].hi, hi)
+					return
+				}
+			}
+			spans = append(spans, fieldSpan{field, lo, hi})
+		})
 	}
 	return spans
 }
@@ -198,15 +185,23 @@ var spreadFirst = true
 // otherwise.
 func fixedPrices(o *catalog.Offering, rounded map[catalog.Field]*big.Rat) map[catalog.Field]*big.Rat {
 	out := map[catalog.Field]*big.Rat{}
-	add := func(field catalog.Field, f *catalog.Fact[catalog.Price]) {
-		if !f.Sourced() || f.Value.Kind != catalog.PriceFixed {
-			return
-		}
+	eachFixedPrice(o, func(field catalog.Field, f *catalog.Fact[catalog.Price]) {
 		if ex := rounded[field]; ex != nil {
 			out[field] = ex
 			return
 		}
 		out[field] = moneyRat(f.Value.Amount)
+	})
+	return out
+}
+
+// eachFixedPrice calls fn with each sourced fixed price of o and its
+// field, tiers included.
+func eachFixedPrice(o *catalog.Offering, fn func(catalog.Field, *catalog.Fact[catalog.Price])) {
+	add := func(field catalog.Field, f *catalog.Fact[catalog.Price]) {
+		if f != nil && f.Sourced() && f.Value.Kind == catalog.PriceFixed {
+			fn(field, f)
+		}
 	}
 	for _, field := range priceFields {
 		add(field, priceFact(o, field))
@@ -217,7 +212,6 @@ func fixedPrices(o *catalog.Offering, rounded map[catalog.Field]*big.Rat) map[ca
 			add(field, priceFact(o, field))
 		}
 	}
-	return out
 }
 
 // priceFields are an offering's own price fields; tierPriceFields, a
