@@ -64,6 +64,13 @@ func pickPrice(cs []cand, prev catalog.Fact[catalog.Price], now time.Time, bound
 // rounded are the exact amounts of the prices whose Money was rounded, by
 // offering key (see buildOffering); every other fixed price is its Money.
 func flagSiblingSlips(s, prev *catalog.Snapshot, rounded map[string]map[catalog.Field]*big.Rat) {
+	flagSlipsOf(s, prev, rounded, true)
+}
+
+// flagSlipsOf is flagSiblingSlips; passOver set, the groups whose prices
+// cannot spread far enough for a slip (maySpread) are passed over before
+// their exact amounts are made — which changes no flag.
+func flagSlipsOf(s, prev *catalog.Snapshot, rounded map[string]map[catalog.Field]*big.Rat, passOver bool) {
 	// steady reports whether an offering's price is within a slip of its
 	// own previous value: when two siblings are 1000× apart and one of them
 	// moved only a little from where it was, the slip is the other's.
@@ -91,7 +98,7 @@ func flagSiblingSlips(s, prev *catalog.Snapshot, rounded map[string]map[catalog.
 		if len(keys) < 2 {
 			continue
 		}
-		if spans = groupSpans(s, keys, spans[:0]); !maySpread(spans) && spreadFirst {
+		if spans = groupSpans(s, keys, spans[:0]); passOver && !maySpread(spans) {
 			continue // most groups: no exact amounts needed
 		}
 		exacts := make(map[string]map[catalog.Field]*big.Rat, len(keys))
@@ -175,10 +182,6 @@ func maySpread(spans []fieldSpan) bool {
 // slipSpreadMin is less than the least ratio of a unit slip (slipBounds),
 // so that maySpread never passes over one.
 const slipSpreadMin = 400
-
-// spreadFirst is set but in the test that holds maySpread to changing no
-// flag.
-var spreadFirst = true
 
 // fixedPrices is the exact amount of each fixed price of o, by field
 // (tiers included): rounded's where the Money was rounded, the Money

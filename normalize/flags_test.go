@@ -73,9 +73,7 @@ func TestMaySpreadChangesNoFlag(t *testing.T) {
 		fast, rounded := build(seed)
 		flagSiblingSlips(fast, &catalog.Snapshot{}, rounded)
 		slow, rounded := build(seed)
-		spreadFirst = false
-		flagSiblingSlips(slow, &catalog.Snapshot{}, rounded)
-		spreadFirst = true
+		flagSlipsOf(slow, &catalog.Snapshot{}, rounded, false)
 		if got, want := flags(fast), flags(slow); !reflect.DeepEqual(got, want) {
 			t.Fatalf("seed %d: flags differ with the groups passed over", seed)
 		}

@@ -74,8 +74,8 @@ func matchAny(patterns []string, id string) bool {
 // counts). Between stages the tracked set is computed again from every
 // page known (this run's, and the stored ones of sources not read yet).
 func crawlTracked(ctx context.Context, st *store.Store, o Options, selected []scrapers.Source, prev map[string]catalog.Page, log *slog.Logger) (*scrapers.Outcome, error) {
-	first, next := stages(st, o, selected, prev, log)
-	return scrapers.CrawlStaged(ctx, o.Fetch, first, ahead(selected), next, prev)
+	first, ahead, next := stages(st, o, selected, prev, log)
+	return scrapers.CrawlStaged(ctx, o.Fetch, first, ahead, next, prev)
 }
 
 // Record records the configured sources' live responses into a fixture
@@ -88,45 +88,19 @@ func Record(ctx context.Context, o Options, dir string) (*scrapers.RecordResult,
 	if err != nil {
 		return nil, fmt.Errorf("record: %w", err)
 	}
-	first, next := stages(nil, o, selected, nil, o.Logger)
+	first, _, next := stages(nil, o, selected, nil, o.Logger)
 	return scrapers.RecordStaged(ctx, o.Fetch, first, next, dir)
-}
-
-// ahead are the requests the first planned stage makes whatever the
-// tracked set (its sources' configured pages), which the crawl fetches
-// beside the first stage (see scrapers.CrawlStaged): on a first run they
-// are read while the list that plans the rest is fetched and parsed.
-func ahead(selected []scrapers.Source) []scrapers.Request {
-	byStage := map[scrapers.TrackStage][]scrapers.Planner{}
-	for _, s := range selected {
-		if p, ok := s.(scrapers.Planner); ok {
-			byStage[p.PlanStage()] = append(byStage[p.PlanStage()], p)
-		}
-	}
-	for _, stage := range []scrapers.TrackStage{scrapers.TrackIDs, scrapers.TrackFacts} {
-		if len(byStage[stage]) == 0 {
-			continue
-		}
-		var reqs []scrapers.Request
-		for _, p := range byStage[stage] {
-			for _, r := range p.Plan(scrapers.Tracked{}).Requests() {
-				if len(reqs) == scrapers.AheadMax {
-					return reqs
-				}
-				r.Source = p.Name()
-				reqs = append(reqs, r)
-			}
-		}
-		return reqs
-	}
-	return nil
 }
 
 // stages splits the selected sources into the first stage (those that
 // plan nothing) and a Next that plans the others, stage by stage, from
-// the pages read so far and the stored ones (st may be nil: none).
-func stages(st *store.Store, o Options, selected []scrapers.Source, prev map[string]catalog.Page, log *slog.Logger) ([]scrapers.Source, scrapers.Next) {
-	var first []scrapers.Source
+// the pages read so far and the stored ones (st may be nil: none). ahead
+// are the requests the first planned stage makes whatever the tracked set
+// (its sources' configured pages, at most scrapers.AheadMax), which a
+// crawl fetches beside the first stage (see scrapers.CrawlStaged): on a
+// first run they are read while the list that plans the rest is fetched
+// and parsed.
+func stages(st *store.Store, o Options, selected []scrapers.Source, prev map[string]catalog.Page, log *slog.Logger) (first []scrapers.Source, ahead []scrapers.Request, next scrapers.Next) {
 	planned := map[scrapers.TrackStage][]scrapers.Planner{}
 	for _, s := range selected {
 		if p, ok := s.(scrapers.Planner); ok {
@@ -136,11 +110,17 @@ func stages(st *store.Store, o Options, selected []scrapers.Source, prev map[str
 		first = append(first, s)
 	}
 	if len(planned) == 0 {
-		return first, nil
+		return first, nil, nil
 	}
 	tr := newTracker(st, o, prev)
 	order := []scrapers.TrackStage{scrapers.TrackIDs, scrapers.TrackFacts}
-	next := func(ctx context.Context, read []catalog.Page) ([]scrapers.Source, error) {
+	for _, stage := range order {
+		if len(planned[stage]) > 0 {
+			ahead = configuredRequests(planned[stage])
+			break
+		}
+	}
+	next = func(ctx context.Context, read []catalog.Page) ([]scrapers.Source, error) {
 		for len(order) > 0 {
 			stage := order[0]
 			order = order[1:]
@@ -157,7 +137,24 @@ func stages(st *store.Store, o Options, selected []scrapers.Source, prev map[str
 		}
 		return nil, nil
 	}
-	return first, next
+	return first, ahead, next
+}
+
+// configuredRequests are the requests of the planners planned from no
+// tracked model (their configured pages), each naming its source, at most
+// scrapers.AheadMax of them.
+func configuredRequests(ps []scrapers.Planner) []scrapers.Request {
+	var reqs []scrapers.Request
+	for _, src := range planAll(ps, scrapers.Tracked{}) {
+		for _, r := range src.Requests() {
+			if len(reqs) == scrapers.AheadMax {
+				return reqs
+			}
+			r.Source = src.Name()
+			reqs = append(reqs, r)
+		}
+	}
+	return reqs
 }
 
 func planAll(ps []scrapers.Planner, t scrapers.Tracked) []scrapers.Source {

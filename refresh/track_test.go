@@ -2,6 +2,7 @@ package refresh
 
 import (
 	"context"
+	"log/slog"
 	"maps"
 	"reflect"
 	"slices"
@@ -168,6 +169,10 @@ func TestAhead(t *testing.T) {
 	endpoints := &scrapers.OpenRouterEndpoints{Models: []string{"meta-llama/llama-3.2-1b-instruct"}}
 	openai := &scrapers.OpenAI{Models: []string{"gpt-5.3-codex"}}
 	fw := &scrapers.Fireworks{}
+	ahead := func(selected []scrapers.Source) []scrapers.Request {
+		_, a, _ := stages(nil, Options{}, selected, nil, slog.New(slog.DiscardHandler))
+		return a
+	}
 	got := ahead([]scrapers.Source{&scrapers.OpenRouter{}, endpoints, openai, fw})
 	var want []scrapers.Request
 	for _, s := range []scrapers.Source{endpoints, openai} {
