@@ -39,10 +39,12 @@ type Change struct {
 	NewPrice *Price `json:"new_price,omitempty"`
 	// Delta is New − Old for fixed prices; DeltaPct is its percentage of
 	// Old to one decimal ("+0.5%").
-	Delta    *Money    `json:"delta_usd_per_mtok,omitempty"`
-	DeltaPct string    `json:"delta_pct,omitempty"`
-	Source   SourceRef `json:"source"`
-	Detail   string    `json:"detail,omitempty"`
+	Delta    *Money `json:"delta_usd_per_mtok,omitempty"`
+	DeltaPct string `json:"delta_pct,omitempty"`
+	// Source is the reference of the value the change is about, held as a
+	// handle (see Source): written and read as the reference itself.
+	Source Source `json:"source"`
+	Detail string `json:"detail,omitempty"`
 }
 
 // Subject names what the change is about: "meta/llama-3.2-1b-instruct at

@@ -177,10 +177,10 @@ func TestRunChangeJSONMatchesReference(t *testing.T) {
 	neg := Money(-1_234_567)
 	cases := []RunChange{
 		{},
-		{Change: Change{Kind: ChangeModelAdded, Model: "meta/llama-3.2-1b-instruct", Source: src}, Status: ChangePublished},
+		{Change: Change{Kind: ChangeModelAdded, Model: "meta/llama-3.2-1b-instruct", Source: SourceOf(src)}, Status: ChangePublished},
 		{Change: Change{Kind: ChangePrice, Model: "meta/llama-3.2-1b-instruct", Provider: "openrouter", Region: "us-east-1", Variant: ":free",
 			Field: "output", Old: "$0.027", New: "$0.03", OldPrice: &old, NewPrice: &nw, Delta: &delta, DeltaPct: "+11.1%",
-			Source: src, Detail: "a <b> & \"c\"\n\t\x01 \xff"},
+			Source: SourceOf(src), Detail: "a <b> & \"c\"\n\t\x01 \xff"},
 			ModelName: "Meta: Llama 3.2 1B Instruct", Status: ChangeHeld, Hold: 42, Reasons: []string{"jump > 50%", "<script>"}, HoldKey: "k"},
 		{Change: Change{Kind: ChangeOfferingRemoved, Delta: &neg, OldPrice: &Price{Kind: PriceFree}}, Reasons: []string{}},
 	}

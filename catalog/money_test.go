@@ -58,3 +58,12 @@ func TestPriceSize(t *testing.T) {
 		t.Errorf("Offering is %d bytes, over the 896-byte size class", n)
 	}
 }
+
+// TestChangeSize: a change holds its source as a handle (see Source), so
+// that a first run's report (~76,000 changes at 16,000 pages, each in a
+// RunChange) is not a SourceRef per change.
+func TestChangeSize(t *testing.T) {
+	if n := unsafe.Sizeof(Change{}); n > 192 {
+		t.Errorf("Change is %d bytes, want at most 192", n)
+	}
+}

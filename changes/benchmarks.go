@@ -32,7 +32,7 @@ func benchmarkChanges(prev, next *catalog.Model) []catalog.Change {
 		if had && f.ChangedAt.Equal(p.ChangedAt) {
 			continue // the same score, written otherwise
 		}
-		c := catalog.Change{Kind: catalog.ChangeSpec, Model: next.ID, Field: benchmarkField(f), New: f.Value.Score, Source: f.Source.Ref()}
+		c := catalog.Change{Kind: catalog.ChangeSpec, Model: next.ID, Field: benchmarkField(f), New: f.Value.Score, Source: f.Source}
 		if had {
 			c.Old = p.Value.Score
 		}
@@ -44,7 +44,7 @@ func benchmarkChanges(prev, next *catalog.Model) []catalog.Change {
 	}
 	sort.Slice(gone, func(i, j int) bool { return gone[i].Value.Key() < gone[j].Value.Key() })
 	for _, f := range gone {
-		out = append(out, catalog.Change{Kind: catalog.ChangeSpec, Model: next.ID, Field: benchmarkField(f), Old: f.Value.Score, Source: f.Source.Ref()})
+		out = append(out, catalog.Change{Kind: catalog.ChangeSpec, Model: next.ID, Field: benchmarkField(f), Old: f.Value.Score, Source: f.Source})
 	}
 	return out
 }

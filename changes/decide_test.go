@@ -71,7 +71,7 @@ func heldPrice(id uint64, field string, old, next catalog.Money, first, last uin
 	f.RetrievedAt, f.ChangedAt = catalog.StampOf(runAt(last)), catalog.StampOf(runAt(first))
 	return catalog.Hold{ID: id, Kind: catalog.HoldPrice, Key: "price:" + abKey + "#" + field, Value: fingerprint(f), Status: catalog.HoldPending,
 		Reasons: []string{RuleFactor + ": test"}, Field: field, Price: &f,
-		Changes:  []catalog.Change{{Kind: catalog.ChangePrice, Model: "a/b", Provider: "openrouter", Field: field, OldPrice: &op, NewPrice: &np, Source: f.Source.Ref()}},
+		Changes:  []catalog.Change{{Kind: catalog.ChangePrice, Model: "a/b", Provider: "openrouter", Field: field, OldPrice: &op, NewPrice: &np, Source: f.Source}},
 		FirstRun: first, FirstSeen: runAt(first), LastRun: last, LastSeen: runAt(last)}
 }
 

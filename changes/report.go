@@ -254,7 +254,7 @@ func kindText(e Entry) string {
 
 func newRow(e Entry) row {
 	rw := row{Run: e.Run, ModelID: e.Model, Model: orID(e.ModelName, e.Model), What: kindText(e), Old: orDash(e.Old), New: orDash(e.New),
-		SourceName: e.Source.Name, SourceURL: e.Source.URL, Detail: e.Detail}
+		SourceName: e.Source.Name(), SourceURL: e.Source.URL(), Detail: e.Detail}
 	if e.Region != "" {
 		rw.What += " (" + e.Region + ")"
 	}
@@ -371,7 +371,7 @@ func breakageSource(h *catalog.Hold) string {
 		}
 	}
 	if len(h.Changes) > 0 {
-		return h.Changes[0].Source.Name
+		return h.Changes[0].Source.Name()
 	}
 	return ""
 }

@@ -63,8 +63,8 @@ func DescribeHold(h catalog.Hold, name func(id string) string) HoldView {
 		v.Removed = removedItems(h.Changes, name)
 		v.Old, v.New, v.Verb = "published", "removed", "removes"
 		for _, c := range h.Changes {
-			if c.Source.Name == h.Source && c.Source.URL != "" {
-				v.SourceName, v.SourceURL = c.Source.Name, c.Source.URL
+			if c.Source.Name() == h.Source && c.Source.URL() != "" {
+				v.SourceName, v.SourceURL = c.Source.Name(), c.Source.URL()
 				break
 			}
 		}
@@ -80,7 +80,7 @@ func DescribeHold(h catalog.Hold, name func(id string) string) HoldView {
 	c := h.Changes[0]
 	v.ModelID, v.Model = c.Model, orID(name(c.Model), c.Model)
 	v.Provider = providerText(c)
-	v.SourceName, v.SourceURL = c.Source.Name, c.Source.URL
+	v.SourceName, v.SourceURL = c.Source.Name(), c.Source.URL()
 	switch c.Kind {
 	case catalog.ChangePrice:
 		v.Field = fieldText(c.Field) + " price"
@@ -244,8 +244,8 @@ func describeSurge(v *HoldView, h catalog.Hold, name func(id string) string) {
 				order = append(order, c.Model)
 			}
 			added[c.Model] = append(added[c.Model], providerText(c))
-			if v.SourceURL == "" && c.Source.URL != "" {
-				v.SourceName, v.SourceURL = c.Source.Name, c.Source.URL
+			if v.SourceURL == "" && c.Source.URL() != "" {
+				v.SourceName, v.SourceURL = c.Source.Name(), c.Source.URL()
 			}
 		case catalog.ChangeModelAdded:
 			v.Models++

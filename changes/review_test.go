@@ -258,13 +258,13 @@ func TestDiffKinds(t *testing.T) {
 	if c := got[catalog.ChangeSpec]; len(c) != 2 || c[0].Field != "context_window" || c[0].Old != "128K" || c[0].New != "131,072" || c[1].Provider != "openrouter" || c[1].Field != "context" || c[1].New != "60K" {
 		t.Errorf("spec changes %+v", c)
 	}
-	if c := got[catalog.ChangeConflict]; len(c) != 1 || c[0].New != "60K" || c[0].Source.Name != "openrouter" {
+	if c := got[catalog.ChangeConflict]; len(c) != 1 || c[0].New != "60K" || c[0].Source.Name() != "openrouter" {
 		t.Errorf("conflicts %+v", c)
 	}
 	if c := got[catalog.ChangeUnmatched]; len(c) != 1 || c[0].New != "x/unknown" {
 		t.Errorf("unmatched %+v", c)
 	}
-	if c := got[catalog.ChangeSourceStale]; len(c) != 1 || c[0].Source.Name != "huggingface" || !strings.Contains(c[0].Detail, "1 fact (0 offerings)") || !strings.Contains(c[0].Detail, "HTTP 503") {
+	if c := got[catalog.ChangeSourceStale]; len(c) != 1 || c[0].Source.Name() != "huggingface" || !strings.Contains(c[0].Detail, "1 fact (0 offerings)") || !strings.Contains(c[0].Detail, "HTTP 503") {
 		t.Errorf("stale %+v", c)
 	}
 }

@@ -333,14 +333,14 @@ func TestReviewPage(t *testing.T) {
 	f.review.holds = []catalog.Hold{{ID: 3, Kind: catalog.HoldPrice, Status: catalog.HoldPending,
 		Reasons: []string{"max_change_pct: +99900.0% is beyond ±50%", "hold_flagged: suspected unit slip (one check, suspected unit slip)", "hold_flagged: suspected unit slip (another: suspected unit slip)", "a\x1b[2J"},
 		Changes: []catalog.Change{{Kind: catalog.ChangePrice, Model: "meta/llama-3.2-1b-instruct", Provider: "openrouter", Field: "output", Old: "$0.20", New: "$200", OldPrice: &old, NewPrice: &next,
-			Delta: &delta, DeltaPct: "+99900.0%", Source: catalog.SourceRef{Name: "openrouter", URL: "javascript:alert(1)"}}}},
+			Delta: &delta, DeltaPct: "+99900.0%", Source: catalog.SourceOf(catalog.SourceRef{Name: "openrouter", URL: "javascript:alert(1)"})}}},
 		{ID: 4, Kind: catalog.HoldBreakage, Status: catalog.HoldPending, Source: "openrouter", Reasons: []string{"vanished_pct: 4 of 5 openrouter offerings vanished in one run (80%, more than 25%)"},
 			RemovedOfferings: []string{"a", "b"}, RemovedModels: []string{"meta/llama-3.2-1b-instruct"},
 			Changes: []catalog.Change{
-				{Kind: catalog.ChangeOfferingRemoved, Model: "meta/llama-3.2-1b-instruct", Provider: "openrouter", Source: or},
-				{Kind: catalog.ChangeOfferingRemoved, Model: "meta/llama-3.2-1b-instruct", Provider: "bitdeer", Source: or},
-				{Kind: catalog.ChangeModelRemoved, Model: "meta/llama-3.2-1b-instruct", Source: or},
-				{Kind: catalog.ChangeOfferingRemoved, Model: "meta/gone", Provider: "openrouter", Source: or},
+				{Kind: catalog.ChangeOfferingRemoved, Model: "meta/llama-3.2-1b-instruct", Provider: "openrouter", Source: catalog.SourceOf(or)},
+				{Kind: catalog.ChangeOfferingRemoved, Model: "meta/llama-3.2-1b-instruct", Provider: "bitdeer", Source: catalog.SourceOf(or)},
+				{Kind: catalog.ChangeModelRemoved, Model: "meta/llama-3.2-1b-instruct", Source: catalog.SourceOf(or)},
+				{Kind: catalog.ChangeOfferingRemoved, Model: "meta/gone", Provider: "openrouter", Source: catalog.SourceOf(or)},
 			}}}
 	resp, body := f.get(t, "/review")
 	if resp.StatusCode != 200 {

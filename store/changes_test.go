@@ -25,7 +25,7 @@ func priceHold(old, next catalog.Money, at time.Time) catalog.Hold {
 	o := offering(llama, "openrouter", 27_000, next, at)
 	f := o.Output
 	op, np := catalog.Fixed(old), catalog.Fixed(next)
-	ch := catalog.Change{Kind: catalog.ChangePrice, Model: llama, Provider: "openrouter", Field: "output", OldPrice: &op, NewPrice: &np, Source: f.Source.Ref()}
+	ch := catalog.Change{Kind: catalog.ChangePrice, Model: llama, Provider: "openrouter", Field: "output", OldPrice: &op, NewPrice: &np, Source: f.Source}
 	return catalog.Hold{Kind: catalog.HoldPrice, Key: "price:" + llamaKey + "#output", Value: "fixed:" + next.USD(), Status: catalog.HoldPending,
 		Reasons: []string{"max_factor: test"}, Changes: []catalog.Change{ch}, Field: "output", Price: &f, FirstSeen: at, LastSeen: at}
 }

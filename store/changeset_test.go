@@ -25,7 +25,7 @@ func TestChangeSetRecords(t *testing.T) {
 		"changes": {Run: 3, At: at, Changes: []catalog.RunChange{
 			{Change: catalog.Change{Kind: catalog.ChangePrice, Model: "meta/llama-3.2-1b-instruct", Provider: "openrouter", Field: "input",
 				Old: "$0.02", New: "$0.027", NewPrice: &catalog.Price{Kind: catalog.PriceFixed, Amount: usd}, Delta: &usd,
-				Source: catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: catalog.AuthorityAggregator}},
+				Source: catalog.SourceOf(catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: catalog.AuthorityAggregator})},
 				ModelName: "Llama 3.2 1B Instruct <&>", Status: catalog.ChangeHeld, Hold: 7, Reasons: []string{"a price moved 35%"}},
 			{Change: catalog.Change{Kind: catalog.ChangeModelAdded, Model: "openai/gpt-5.3-codex"}, Status: catalog.ChangePublished},
 		}},
@@ -131,7 +131,7 @@ func BenchmarkEncodeChangeSet(b *testing.B) {
 	for i := range 2000 {
 		p := catalog.Fixed(catalog.Money(27_000 + i))
 		cs.Changes = append(cs.Changes, catalog.RunChange{Change: catalog.Change{Kind: catalog.ChangeOfferingAdded,
-			Model: fmt.Sprintf("meta/llama-3.2-%db-instruct", i), Provider: "openrouter", New: p.String(), NewPrice: &p, Source: src},
+			Model: fmt.Sprintf("meta/llama-3.2-%db-instruct", i), Provider: "openrouter", New: p.String(), NewPrice: &p, Source: catalog.SourceOf(src)},
 			ModelName: "Meta: Llama 3.2 1B Instruct", Status: catalog.ChangePublished})
 	}
 	b.ReportAllocs()
