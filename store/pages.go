@@ -242,8 +242,20 @@ func putIfChanged(b *bolt.Bucket, k, v []byte) (bool, error) {
 // from then: the observation records, most of the pages' bytes, are not
 // read (a nothing-changed refresh of 2,000 pages read them all, a page
 // fault or two each).
+// denseFill is how full bbolt fills the pages it splits in the buckets a
+// commit writes in bulk and in key order — a first run's pages and price
+// history, every page's check time — and that later runs mostly rewrite in
+// place or add to here and there: 90% instead of bbolt's default 50%. At
+// 16,000 pages a first commit's history took 45 MB of leaf pages for 22 MB
+// of records, the pages' records 17 MB for 8, and the commit holds every
+// dirty page in memory until it has written them (the run's peak in the
+// commit, 70 MB of page buffers). A later insert into a full page splits it
+// as before; the 10% left free takes a point or two first.
+const denseFill = 0.9
+
 func putPages(tx *bolt.Tx, pages []catalog.Page, encoded []encodedPage, obsStaged bool) error {
 	metas, obs, checked := tx.Bucket(bPages), tx.Bucket(bPageObs), tx.Bucket(bPageChecked)
+	metas.FillPercent, obs.FillPercent, checked.FillPercent = denseFill, denseFill, denseFill
 	keep := make(map[string]bool, len(pages))
 	for i, p := range pages {
 		keep[p.URL] = true

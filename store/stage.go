@@ -384,6 +384,7 @@ func publishStaged(tx *bolt.Tx, st *Staged, run uint64, at time.Time) error {
 // changed or appeared (points are theirs, in the same order; each is
 // stamped with run and at), and a removal point for each of gone.
 func appendHistory(hist *bolt.Bucket, keys []string, points []catalog.PricePoint, gone []string, run uint64, at time.Time) error {
+	hist.FillPercent = denseFill
 	for i, key := range keys {
 		p := points[i]
 		p.Run, p.At = run, at
