@@ -112,3 +112,25 @@ func TestBoundStagesLimitFollows(t *testing.T) {
 		t.Fatalf("after restore the limit is %d, want none", got)
 	}
 }
+
+// TestGCPlanNext: the limit is base or one and a half times the live heap;
+// the runtime's overhead comes on top only as far as the highest limit
+// set before, so that a heap that shrank after a peak (its spans held by
+// survivors) is not collected back to back, and the peak is not raised.
+func TestGCPlanNext(t *testing.T) {
+	const mb = 1 << 20
+	p := &gcPlan{base: 100 * mb}
+	for i, step := range []struct{ live, over, want int64 }{
+		{10 * mb, 5 * mb, 100 * mb},   // base
+		{100 * mb, 10 * mb, 150 * mb}, // a new high: 1.5x live, no overhead on top
+		{200 * mb, 20 * mb, 300 * mb}, // higher still
+		{120 * mb, 60 * mb, 240 * mb}, // shrank: 180 + 60 overhead, under the high mark
+		{180 * mb, 60 * mb, 300 * mb}, // 270 + 60 capped at the high mark of 300
+		{40 * mb, 10 * mb, 100 * mb},  // 60 + 10 under base
+		{210 * mb, 0, 315 * mb},       // a new high again
+	} {
+		if got := p.next(step.live, step.over); got != step.want {
+			t.Errorf("step %d (live %d MB, overhead %d MB): limit %d MB, want %d", i, step.live/mb, step.over/mb, got/mb, step.want/mb)
+		}
+	}
+}
