@@ -385,16 +385,17 @@ func publishStaged(tx *bolt.Tx, st *Staged, run uint64, at time.Time) error {
 // stamped with run and at), and a removal point for each of gone.
 func appendHistory(hist *bolt.Bucket, keys []string, points []catalog.PricePoint, gone []string, run uint64, at time.Time) error {
 	hist.FillPercent = denseFill
+	var buf pointBuf
 	for i, key := range keys {
 		p := points[i]
 		p.Run, p.At = run, at
-		if err := appendPoint(hist, key, p); err != nil {
+		if err := appendPoint(hist, key, p, &buf); err != nil {
 			return err
 		}
 		trimEach(hist.Tx(), i) // see mapped.go
 	}
 	for i, key := range gone {
-		if err := appendPoint(hist, key, catalog.PricePoint{Run: run, At: at, Removed: true}); err != nil {
+		if err := appendPoint(hist, key, catalog.PricePoint{Run: run, At: at, Removed: true}, &buf); err != nil {
 			return err
 		}
 		trimEach(hist.Tx(), i)

@@ -266,3 +266,46 @@ func pageObsRecords(t *testing.T, s *Store) map[string]string {
 	}
 	return out
 }
+
+// TestAppendHistoryRecords: a first commit's points, carved from shared
+// chunks (pointBuf), each read back as its own record — records of many
+// lengths, past a chunk's room too, none overwriting another — and a
+// second run's unchanged prices add none.
+func TestAppendHistoryRecords(t *testing.T) {
+	s, _ := openTemp(t)
+	at := time.Date(2026, 12, 7, 2, 0, 0, 0, time.UTC)
+	var keys []string
+	var points []catalog.PricePoint
+	for i := range 3000 {
+		keys = append(keys, fmt.Sprintf("m/model-%04d|p%s||", i, strings.Repeat("x", i%7*(i%500))))
+		in := catalog.Fixed(catalog.Money(1000 + i))
+		points = append(points, catalog.PricePoint{Input: &in, Source: "https://example.test/" + strings.Repeat("u", i%3000)})
+	}
+	write := func(run uint64) {
+		t.Helper()
+		if err := s.update(func(tx *bolt.Tx) error {
+			return appendHistory(tx.Bucket(bHistory), keys, points, nil, run, at)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(1)
+	write(2) // the same prices: no point
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		hist := tx.Bucket(bHistory)
+		if n := hist.Stats().KeyN; n != len(keys) {
+			t.Errorf("%d history records, want %d", n, len(keys))
+		}
+		for i, k := range keys {
+			p := points[i]
+			p.Run, p.At = 1, at
+			want := p.AppendJSON(nil)
+			if got := hist.Get(historyKey(k, 1)); string(got) != string(want) {
+				t.Fatalf("point %d: %s, want %s", i, got, want)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
