@@ -138,9 +138,19 @@ func (p *gcPlan) follow() {
 	})
 }
 
+// headroomMax is the most room over the live heap the follower gives the
+// heap (see next): one and a half times the live heap up to 160 MB live,
+// 80 MB over it beyond. Only a run that keeps more than 160 MB live is
+// touched (16,000 pages: ~195 MB at the stages' peak); there the collector
+// runs ~20% more often in those stages. 16,000 pages, six alternated runs
+// each: peak RSS median 317 MB against 344, CPU 13.6 s against 13.45
+// (with 72 MB: 301-309 MB, CPU +9%; 64 MB: 295-312, +10-20%).
+const headroomMax = 80 << 20
+
 // next is the memory limit to follow a collection that found live bytes
 // live, with overhead bytes of the runtime's own besides (see heapUse):
-// base, or one and a half times the live heap when that is more, and the
+// base, or one and a half times the live heap when that is more (at most
+// headroomMax over it), and the
 // overhead on top as far as the highest limit the plan has set. The
 // runtime counts the overhead against the limit, so one and a half times
 // the live heap alone left the collector less than GOGC=50's room once it
@@ -152,8 +162,9 @@ func (p *gcPlan) follow() {
 // 16,000 pages: CPU 12.5-14.3 s against 14.6-15.3, peak RSS the same
 // (thirteenth session).
 func (p *gcPlan) next(live, overhead int64) int64 {
-	lim := max(p.base, live*3/2)
-	lim = max(lim, min(live*3/2+overhead, p.high))
+	head := min(live/2, headroomMax)
+	lim := max(p.base, live+head)
+	lim = max(lim, min(live+head+overhead, p.high))
 	p.high = max(p.high, lim)
 	return lim
 }

@@ -123,11 +123,13 @@ func TestGCPlanNext(t *testing.T) {
 	for i, step := range []struct{ live, over, want int64 }{
 		{10 * mb, 5 * mb, 100 * mb},   // base
 		{100 * mb, 10 * mb, 150 * mb}, // a new high: 1.5x live, no overhead on top
-		{200 * mb, 20 * mb, 300 * mb}, // higher still
-		{120 * mb, 60 * mb, 240 * mb}, // shrank: 180 + 60 overhead, under the high mark
-		{180 * mb, 60 * mb, 300 * mb}, // 270 + 60 capped at the high mark of 300
+		{160 * mb, 20 * mb, 240 * mb}, // higher still
+		{100 * mb, 60 * mb, 210 * mb}, // shrank: 150 + 60 overhead, under the high mark
+		{140 * mb, 60 * mb, 240 * mb}, // 210 + 60 capped at the high mark of 240
 		{40 * mb, 10 * mb, 100 * mb},  // 60 + 10 under base
-		{210 * mb, 0, 315 * mb},       // a new high again
+		{150 * mb, 0, 225 * mb},       // grew back, no overhead: 1.5x live
+		{200 * mb, 0, 280 * mb},       // past 160 MB live: 80 MB of room, not 100
+		{120 * mb, 60 * mb, 240 * mb}, // shrank again: 180 + 60
 	} {
 		if got := p.next(step.live, step.over); got != step.want {
 			t.Errorf("step %d (live %d MB, overhead %d MB): limit %d MB, want %d", i, step.live/mb, step.over/mb, got/mb, step.want/mb)
