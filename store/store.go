@@ -107,6 +107,7 @@ func Open(path string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	noteFileFloor()              // see mapped.go
 	db, err := openBolt(path, o) // see compact.go: the file may be replaced while we wait
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
