@@ -46,13 +46,22 @@ func (a *Authority) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
+	v, ok := authorityNamed(s)
+	if !ok {
+		return errors.New("unknown authority " + s)
+	}
+	*a = v
+	return nil
+}
+
+// authorityNamed is the authority whose name is s.
+func authorityNamed(s string) (Authority, bool) {
 	for _, v := range []Authority{AuthorityCreator, AuthorityProvider, AuthorityAggregator, AuthorityCrossCheck, 0} {
 		if v.String() == s {
-			*a = v
-			return nil
+			return v, true
 		}
 	}
-	return errors.New("unknown authority " + s)
+	return 0, false
 }
 
 // SourceRef names where a value came from.

@@ -66,6 +66,56 @@ func ParseUSD(s string) (Money, error) {
 	return Money(n), nil
 }
 
+// parseUSD is ParseUSD of a JSON number's text, without allocating for
+// the plain decimal forms the store writes (a price's usd_per_mtok);
+// anything else goes to ParseUSD.
+func parseUSD(b []byte) (Money, error) {
+	i, neg := 0, false
+	if len(b) > 0 && b[0] == '-' {
+		i, neg = 1, true
+	}
+	var n int64
+	digits := 0
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		if n == 0 && b[i] == '0' {
+			continue // a leading zero
+		}
+		n = n*10 + int64(b[i]-'0')
+		if digits++; digits > 12 {
+			return ParseUSD(string(b))
+		}
+	}
+	if i == 0 || (neg && i == 1) {
+		return ParseUSD(string(b))
+	}
+	frac, scale := int64(0), int64(1_000_000)
+	if i < len(b) && b[i] == '.' {
+		j := i + 1
+		for ; j < len(b) && b[j] >= '0' && b[j] <= '9'; j++ {
+		}
+		k := j // the fraction without its trailing zeros
+		for k > i+1 && b[k-1] == '0' {
+			k--
+		}
+		if j == i+1 || k-(i+1) > 6 {
+			return ParseUSD(string(b))
+		}
+		for _, c := range b[i+1 : k] {
+			scale /= 10
+			frac += int64(c-'0') * scale
+		}
+		i = j
+	}
+	if i != len(b) {
+		return ParseUSD(string(b))
+	}
+	n = n*1_000_000 + frac
+	if neg {
+		n = -n
+	}
+	return Money(n), nil
+}
+
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {

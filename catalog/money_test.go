@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"testing"
 	"unsafe"
 )
@@ -65,5 +66,27 @@ func TestPriceSize(t *testing.T) {
 func TestChangeSize(t *testing.T) {
 	if n := unsafe.Sizeof(Change{}); n > 192 {
 		t.Errorf("Change is %d bytes, want at most 192", n)
+	}
+}
+
+// TestParseUSDBytes: the store's reader of amounts agrees with ParseUSD on
+// every text, its errors included.
+func TestParseUSDBytes(t *testing.T) {
+	texts := []string{"0", "-0", "0.000001", "0.0000010", "0.0000001", "1", "12.5", "-3.25", "999999999999.999999",
+		"1000000000000", "0001.5", "1.", ".5", "-", "", "1e3", "1.5e-6", "+1", "1.2.3", "00", "0.10000000", "123456789012"}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		b := make([]byte, rnd.IntN(16))
+		for i := range b {
+			b[i] = "0123456789.-e"[rnd.IntN(13)]
+		}
+		texts = append(texts, string(b))
+	}
+	for _, s := range texts {
+		got, gotErr := parseUSD([]byte(s))
+		want, wantErr := ParseUSD(s)
+		if got != want || (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("parseUSD(%q) = %v, %v; ParseUSD: %v, %v", s, got, gotErr, want, wantErr)
+		}
 	}
 }

@@ -257,13 +257,14 @@ func (b *pointBuf) record(enc func([]byte) []byte) []byte {
 	return b.chunk[start:len(b.chunk):len(b.chunk)]
 }
 
-// decodeBucket decodes every record of the bucket name into into, by key:
-// on every CPU (see encode.go), a chunk at a time (see eachChunk).
-func decodeBucket[T any](tx *bolt.Tx, name []byte, into map[string]*T) error {
+// decodeBucket decodes every record of the bucket name into into, by key,
+// with decode: on every CPU (see encode.go), a chunk at a time (see
+// eachChunk).
+func decodeBucket[T any](tx *bolt.Tx, name []byte, into map[string]*T, decode func([]byte, *T) error) error {
 	return eachChunk(tx, tx.Bucket(name), func(keys []string, vals [][]byte) error {
 		recs := make([]T, len(keys))
 		if err := parallelFor(len(keys), func(i int) error {
-			if err := json.Unmarshal(vals[i], &recs[i]); err != nil {
+			if err := decode(vals[i], &recs[i]); err != nil {
 				return badRecord(name, keys[i], err)
 			}
 			return nil
@@ -280,11 +281,12 @@ func decodeBucket[T any](tx *bolt.Tx, name []byte, into map[string]*T) error {
 // Snapshot reads the published catalogue.
 func (s *Store) Snapshot() (*catalog.Snapshot, error) {
 	snap := catalog.NewSnapshot()
+	d := catalog.NewDecoder() // by hand, the strings that repeat shared
 	err := s.view(func(tx *bolt.Tx) error {
-		if err := decodeBucket(tx, bModels, snap.Models); err != nil {
+		if err := decodeBucket(tx, bModels, snap.Models, d.Model); err != nil {
 			return err
 		}
-		if err := decodeBucket(tx, bOfferings, snap.Offerings); err != nil {
+		if err := decodeBucket(tx, bOfferings, snap.Offerings, d.Offering); err != nil {
 			return err
 		}
 		if v := tx.Bucket(bUnmatched).Get([]byte("all")); v != nil {

@@ -115,24 +115,32 @@ func isHex4(b []byte) bool {
 // encoding/json itself (escapes undone, invalid UTF-8 replaced), which
 // costs a little more and is rare. Anything but a string fails.
 func (r *Reader) String() string {
+	return string(r.StringBytes())
+}
+
+// StringBytes reads a string and returns its value's bytes, as String
+// does, without a copy for a plain one: those bytes are the text's own,
+// valid as long as it is and never to be changed (for a lookup, a
+// comparison, or a copy the caller makes).
+func (r *Reader) StringBytes() []byte {
 	if r.Peek() != '"' {
 		r.Fail()
-		return ""
+		return nil
 	}
 	start := r.i
 	s, escaped := r.Str()
 	if !r.OK {
-		return ""
+		return nil
 	}
 	if !escaped && utf8.Valid(s) {
-		return string(s)
+		return s
 	}
 	var v string
 	if err := json.Unmarshal(r.b[start:r.i], &v); err != nil {
 		r.Fail() // not reached: the token is valid
-		return ""
+		return nil
 	}
-	return v
+	return []byte(v)
 }
 
 // Number reads a number token and returns its text.
