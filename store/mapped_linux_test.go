@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -99,5 +100,71 @@ func TestTrimMapped(t *testing.T) {
 	}
 	if after := residentFile(); after-before > trimChunk {
 		t.Errorf("after a view that read it all, %d MB of file pages more than before stay resident", (after-before)>>20)
+	}
+}
+
+// TestTrimWhile: one call that reads a whole bucket through the map (as
+// bbolt's DeleteBucket does) holds no more of it resident than the budget
+// and what is read between two looks; deleteBucket deletes, and leaves
+// nothing of the bucket resident.
+func TestTrimWhile(t *testing.T) {
+	st, err := Open(filepath.Join(t.TempDir(), "llmref.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	const n, size = 3 * mappedBudget / (8 << 10), 8 << 10
+	value := bytes.Repeat([]byte("x"), size)
+	for start := 0; start < n; start += 1024 {
+		if err := st.db.Update(func(tx *bolt.Tx) error {
+			b, err := tx.CreateBucketIfNotExists([]byte("big"))
+			if err != nil {
+				return err
+			}
+			for i := start; i < min(start+1024, n); i++ {
+				if err := b.Put(fmt.Appendf(nil, "%08d", i), value); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var before, most int64
+	err = st.db.Update(func(tx *bolt.Tx) error {
+		trimIn(tx)
+		before = residentFile()
+		err := trimWhile(tx, func() error {
+			i := 0
+			return tx.Bucket([]byte("big")).ForEach(func(_, v []byte) error {
+				bytes.Count(v, []byte("x"))
+				if i++; i%128 == 0 { // 1 MB read: a pause longer than the trimmer's poll
+					most = max(most, residentFile())
+					time.Sleep(5 * trimPoll)
+				}
+				return nil
+			})
+		})
+		if err != nil {
+			return err
+		}
+		return deleteBucket(tx, []byte("big"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := max(before, fileFloor.Load()+mappedBudget) + 4<<20
+	t.Logf("resident file pages: %d MB before, at most %d MB while reading %d MB (limit %d MB)", before>>20, most>>20, (n*size)>>20, limit>>20)
+	if most > limit {
+		t.Errorf("held %d MB of file pages resident while reading; want at most %d MB", most>>20, limit>>20)
+	}
+	if err := st.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte("big")) != nil {
+			t.Error("deleteBucket left the bucket")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -113,7 +113,7 @@ func pointsOf(snap *catalog.Snapshot, keys []string) []catalog.PricePoint {
 // left) by an empty one for the staging id.
 func newStage(tx *bolt.Tx, id []byte) error {
 	if tx.Bucket(bStage) != nil {
-		if err := tx.DeleteBucket(bStage); err != nil {
+		if err := deleteBucket(tx, bStage); err != nil {
 			return err
 		}
 	}
@@ -140,7 +140,7 @@ func (s *Store) DropStaging(prepared *Prepared) error {
 		if tx.Bucket(bStage) == nil {
 			return nil
 		}
-		return tx.DeleteBucket(bStage)
+		return deleteBucket(tx, bStage)
 	})
 	if err != nil {
 		return fmt.Errorf("drop the staging: %w", err)
@@ -366,15 +366,14 @@ func publishStaged(tx *bolt.Tx, st *Staged, run uint64, at time.Time) error {
 		swap = append(swap, bPageObs)
 	}
 	for _, name := range swap {
-		if err := tx.DeleteBucket(name); err != nil { // reads every page of it, to free them
+		if err := deleteBucket(tx, name); err != nil { // reads every page of it, to free them
 			return fmt.Errorf("replace %s: %w", name, err)
 		}
-		trimIn(tx)
 		if err := tx.MoveBucket(name, stage, nil); err != nil {
 			return fmt.Errorf("replace %s: %w", name, err)
 		}
 	}
-	if err := tx.DeleteBucket(bStage); err != nil {
+	if err := deleteBucket(tx, bStage); err != nil {
 		return err
 	}
 	return putJSON(tx.Bucket(bUnmatched), []byte("all"), st.unmatched)
