@@ -3,6 +3,7 @@ package normalize
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
 	"slices"
 	"sort"
@@ -47,7 +48,21 @@ type Input struct {
 	// Links are the pages' Hugging Face links (HFLinks); nil: read from
 	// Pages.
 	Links map[string]string
+	// Published, when set and Previous is nil, reads the last published
+	// snapshot's records instead: called once filing is done, a batch at
+	// a time (PublishedBatch ids or keys), with the ids of the models or
+	// the keys of the offerings about to be built, from the calling
+	// goroutine; it returns those of them that are published (an empty
+	// snapshot for a first run). The whole published catalogue is then
+	// never held beside every filed candidate: a night with a few changes
+	// at 16,000 pages held both, 128 MB and 134. Result.Previous holds
+	// every record it returned.
+	Published func(ids, keys []string) *catalog.Snapshot
 }
+
+// PublishedBatch is how many ids or keys Normalize asks Input.Published
+// for at a time.
+const PublishedBatch = 1024
 
 // Result is a normalised snapshot and what could not be read.
 type Result struct {
@@ -63,6 +78,12 @@ type Result struct {
 	// Clipped names, per source, each scraped string over its limit
 	// (MaxIDBytes, MaxNameBytes, MaxValueBytes) that was clipped.
 	Clipped map[string][]string
+	// Previous is the published snapshot Snapshot was built against:
+	// Input.Previous, or the records Input.Published returned (the
+	// published ones of the models and offerings built: the caller adds
+	// the others to compare the two catalogues). Records kept unchanged
+	// are shared with Snapshot, their retrieval times moved.
+	Previous *catalog.Snapshot
 }
 
 // cand is one candidate value for one fact.
@@ -216,7 +237,7 @@ func Normalize(in Input) Result {
 			in.Done(i)
 		}
 	}
-	res := m.build(in.Previous, in.Now)
+	res := m.build(in, in.Now)
 	res.Clipped = clipped.sorted()
 	return res
 }
@@ -520,11 +541,10 @@ func (m *merger) addModelField(acc *modelAcc, o catalog.Observation, rid Resolve
 
 // build makes the snapshot of everything filed: facts keep the previous
 // snapshot's changed_at and reviewed_at where their value did not change
-// (prev is nil on a first run); now stamps the values that changed.
-func (m *merger) build(prev *catalog.Snapshot, now time.Time) Result {
-	if prev == nil {
-		prev = catalog.NewSnapshot()
-	}
+// (in.Previous or in.Published; none on a first run); now stamps the
+// values that changed.
+func (m *merger) build(in Input, now time.Time) Result {
+	prev := newPrevious(in)
 	m.last, m.lastModel, m.lastOffer = nil, nil, nil // filing is done
 	m.settleClaims()
 	m.claims = nil
@@ -533,12 +553,19 @@ func (m *merger) build(prev *catalog.Snapshot, now time.Time) Result {
 	// candidates and its previous record alone), and each accumulator goes
 	// as soon as it is built: its candidates (a copy of every observation
 	// filed) and the catalogue being built are never all held at once.
+	// The previous records are read a batch at a time (see
+	// Input.Published).
 	ids, accs := m.definedModels()
 	models := make([]*catalog.Model, len(ids))
-	_ = parallel.For(len(ids), func(i int) error {
-		models[i], accs[i] = keep(buildModel(ids[i], accs[i], prev.Models[ids[i]], now), prev.Models[ids[i]]), nil
-		return nil
-	})
+	for lo := 0; lo < len(ids); lo += PublishedBatch {
+		batch := ids[lo:min(lo+PublishedBatch, len(ids))]
+		pm := prev.read(batch, nil).Models
+		_ = parallel.For(len(batch), func(j int) error {
+			i := lo + j
+			models[i], accs[i] = keep(buildModel(ids[i], accs[i], pm[ids[i]], now), pm[ids[i]]), nil
+			return nil
+		})
+	}
 	for i, id := range ids {
 		snap.Models[id] = models[i]
 	}
@@ -547,12 +574,17 @@ func (m *merger) build(prev *catalog.Snapshot, now time.Time) Result {
 	keys, offers := m.offeringsOf(snap.Models)
 	built := make([]*catalog.Offering, len(keys))
 	exactOf := make([]map[catalog.Field]*big.Rat, len(keys))
-	_ = parallel.For(len(keys), func(i int) error {
-		o, exact := buildOffering(offers[i], prev.Offerings[keys[i]], now, m.bound)
-		built[i], exactOf[i] = keep(o, prev.Offerings[keys[i]]), exact
-		offers[i] = nil
-		return nil
-	})
+	for lo := 0; lo < len(keys); lo += PublishedBatch {
+		batch := keys[lo:min(lo+PublishedBatch, len(keys))]
+		po := prev.read(nil, batch).Offerings
+		_ = parallel.For(len(batch), func(j int) error {
+			i := lo + j
+			o, exact := buildOffering(offers[i], po[keys[i]], now, m.bound)
+			built[i], exactOf[i] = keep(o, po[keys[i]]), exact
+			offers[i] = nil
+			return nil
+		})
+	}
 	rounded := map[string]map[catalog.Field]*big.Rat{}
 	for i, key := range keys {
 		snap.Offerings[key] = built[i]
@@ -560,8 +592,40 @@ func (m *merger) build(prev *catalog.Snapshot, now time.Time) Result {
 			rounded[key] = exactOf[i]
 		}
 	}
-	flagSiblingSlips(snap, prev, rounded)
-	return m.result(snap)
+	flagSiblingSlips(snap, prev.all, rounded)
+	res := m.result(snap)
+	res.Previous = prev.all
+	return res
+}
+
+// previous is where build finds the previous records: the whole
+// Input.Previous, or what Input.Published returns, gathered in all.
+type previous struct {
+	all  *catalog.Snapshot
+	read func(ids, keys []string) *catalog.Snapshot
+}
+
+func newPrevious(in Input) *previous {
+	p := &previous{all: in.Previous}
+	switch {
+	case in.Previous != nil:
+		p.read = func([]string, []string) *catalog.Snapshot { return in.Previous }
+	case in.Published != nil:
+		p.all = catalog.NewSnapshot()
+		p.read = func(ids, keys []string) *catalog.Snapshot {
+			got := in.Published(ids, keys)
+			if got == nil {
+				got = catalog.NewSnapshot()
+			}
+			maps.Copy(p.all.Models, got.Models)
+			maps.Copy(p.all.Offerings, got.Offerings)
+			return got
+		}
+	default:
+		p.all = catalog.NewSnapshot()
+		p.read = func([]string, []string) *catalog.Snapshot { return p.all }
+	}
+	return p
 }
 
 // record is a model or an offering, as keep compares them.

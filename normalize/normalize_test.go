@@ -58,7 +58,62 @@ func norm(t *testing.T, in Input) Result {
 	if in.Now.IsZero() {
 		in.Now = day1
 	}
-	return Normalize(in)
+	if in.Previous == nil || in.Published != nil {
+		return Normalize(in)
+	}
+	// Built against the same published catalogue read a batch at a time
+	// (Input.Published, as a refresh reads it from the store), the run
+	// comes out the same.
+	batched := in
+	batched.Previous, batched.Published = nil, publishedOf(t, in.Previous)
+	alt := Normalize(batched)
+	res := Normalize(in)
+	got, err1 := json.Marshal(alt.Snapshot)
+	want, err2 := json.Marshal(res.Snapshot)
+	if err1 != nil || err2 != nil || string(got) != string(want) {
+		t.Fatalf("built against Published:\n%s\nagainst Previous:\n%s", got, want)
+	}
+	for k, o := range alt.Previous.Offerings {
+		if res.Snapshot.Offerings[k] == nil || in.Previous.Offerings[k] == nil {
+			t.Fatalf("Result.Previous holds offering %s, which the run did not build or was not published", k)
+		}
+		if (alt.Snapshot.Offerings[k] == o) != (res.Snapshot.Offerings[k] == in.Previous.Offerings[k]) {
+			t.Fatalf("offering %s: kept against Published %v, against Previous %v", k, alt.Snapshot.Offerings[k] == o, res.Snapshot.Offerings[k] == in.Previous.Offerings[k])
+		}
+	}
+	return res
+}
+
+// publishedOf is an Input.Published that reads a copy of snap (its JSON
+// read back, as the store holds it), a batch of at most PublishedBatch
+// ids or keys at a time.
+func publishedOf(t *testing.T, snap *catalog.Snapshot) func(ids, keys []string) *catalog.Snapshot {
+	t.Helper()
+	b, err := json.Marshal(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored catalog.Snapshot
+	if err := json.Unmarshal(b, &stored); err != nil {
+		t.Fatal(err)
+	}
+	return func(ids, keys []string) *catalog.Snapshot {
+		if len(ids) > PublishedBatch || len(keys) > PublishedBatch || (ids != nil) == (keys != nil) {
+			t.Fatalf("asked for %d ids and %d keys at once", len(ids), len(keys))
+		}
+		out := catalog.NewSnapshot()
+		for _, id := range ids {
+			if m := stored.Models[id]; m != nil {
+				out.Models[id] = m
+			}
+		}
+		for _, k := range keys {
+			if o := stored.Offerings[k]; o != nil {
+				out.Offerings[k] = o
+			}
+		}
+		return out
+	}
 }
 
 // settings are an operator's settings for a test.

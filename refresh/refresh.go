@@ -267,14 +267,18 @@ type decided struct {
 // staging and the changes is its own: once it returns, only what the
 // publisher needs is left.
 func decide(ctx context.Context, st *store.Store, o Options, run *catalog.Run, pages []catalog.Page, src normSource, prepared *store.Prepared, done func(int), gc *gcPlan, log *slog.Logger) (*decided, error) {
-	prevSnap, err := st.Snapshot()
-	if err != nil {
-		return nil, fmt.Errorf("refresh: %w", err)
-	}
-	norm := normalize.Normalize(normalize.Input{Pages: pages, Previous: prevSnap, Settings: o.Normalization, Now: run.StartedAt, Done: done,
+	// The published records are read as the new ones are built (see
+	// normalize.Input.Published), and the rest (what the sources no
+	// longer name) once they are: the published catalogue to compare with.
+	published := st.Published()
+	norm := normalize.Normalize(normalize.Input{Pages: pages, Published: published.Read, Settings: o.Normalization, Now: run.StartedAt, Done: done,
 		Observations: src.loader.observations, Links: src.links})
 	prepared.Wait() // every page's observations are gone now, their counts kept
 	if err := src.loader.failed(); err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
+	prevSnap := norm.Previous
+	if err := published.Rest(prevSnap); err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
 	for _, w := range norm.Warnings {

@@ -258,23 +258,10 @@ func (b *pointBuf) record(enc func([]byte) []byte) []byte {
 }
 
 // decodeBucket decodes every record of the bucket name into into, by key,
-// with decode: on every CPU (see encode.go), a chunk at a time (see
-// eachChunk).
+// with decode: on every CPU, a chunk at a time (see eachChunk).
 func decodeBucket[T any](tx *bolt.Tx, name []byte, into map[string]*T, decode func([]byte, *T) error) error {
 	return eachChunk(tx, tx.Bucket(name), func(keys []string, vals [][]byte) error {
-		recs := make([]T, len(keys))
-		if err := parallelFor(len(keys), func(i int) error {
-			if err := decode(vals[i], &recs[i]); err != nil {
-				return badRecord(name, keys[i], err)
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		for i, k := range keys {
-			into[k] = &recs[i]
-		}
-		return nil
+		return decodeInto(name, keys, vals, into, decode) // see published.go
 	})
 }
 
