@@ -23,7 +23,7 @@ func pickPrice(cs []cand, prev catalog.Fact[catalog.Price], now time.Time, bound
 		return f, nil
 	}
 	w := cs[0] // ranked by pick
-	ex := w.exact
+	ex := w.amount()
 	if why := implausible(ex); why != "" {
 		addFlag(&f, catalog.FlagUnitSlip, fmt.Sprintf("%s (%s)", why, w.obs.Source))
 	}
@@ -33,10 +33,12 @@ func pickPrice(cs []cand, prev catalog.Fact[catalog.Price], now time.Time, bound
 				usd(ex), ratioWord(moneyRat(prev.Value.Amount), ex, p), prev.Value.Amount.Text(), prev.Source.Name()))
 		}
 	}
-	for _, c := range cs[1:] {
-		if p, ok := slip(ex, c.exact); ok {
+	for i := range cs[1:] {
+		c := &cs[1+i]
+		cex := c.amount()
+		if p, ok := slip(ex, cex); ok {
 			addFlag(&f, catalog.FlagUnitSlip, fmt.Sprintf("%s says %s per 1M, %s says %s per 1M: %s apart, suspected unit slip",
-				w.obs.Source, usd(ex), c.obs.Source, usd(c.exact), catalog.Thousands(p)+"×"))
+				w.obs.Source, usd(ex), c.obs.Source, usd(cex), catalog.Thousands(p)+"×"))
 			continue
 		}
 		if bound < 0 || c.obs.Authority != catalog.AuthorityCrossCheck || w.obs.Authority == catalog.AuthorityCrossCheck {
@@ -44,15 +46,15 @@ func pickPrice(cs []cand, prev catalog.Fact[catalog.Price], now time.Time, bound
 		}
 		cp := c.val.(catalog.Price)
 		switch {
-		case ex != nil && c.exact != nil:
-			if beyond(ex, c.exact, bound) {
+		case ex != nil && cex != nil:
+			if beyond(ex, cex, bound) {
 				addFlag(&f, catalog.FlagDiscrepancy, fmt.Sprintf("%s (cross-check) has %s per 1M, %s from %s's %s (bound %s)",
-					c.obs.Source, usd(c.exact), pctDiff(ex, c.exact), w.obs.Source, usd(ex), bound))
+					c.obs.Source, usd(cex), pctDiff(ex, cex), w.obs.Source, usd(ex), bound))
 			}
 		case f.Value.Kind == catalog.PriceFixed && cp.Kind == catalog.PriceFree:
 			addFlag(&f, catalog.FlagDiscrepancy, fmt.Sprintf("%s (cross-check) says free; %s says %s per 1M", c.obs.Source, w.obs.Source, usd(ex)))
 		case f.Value.Kind == catalog.PriceFree && cp.Kind == catalog.PriceFixed:
-			addFlag(&f, catalog.FlagDiscrepancy, fmt.Sprintf("%s (cross-check) has %s per 1M; %s says free", c.obs.Source, usd(c.exact), w.obs.Source))
+			addFlag(&f, catalog.FlagDiscrepancy, fmt.Sprintf("%s (cross-check) has %s per 1M; %s says free", c.obs.Source, usd(cex), w.obs.Source))
 		}
 	}
 	return f, ex

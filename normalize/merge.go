@@ -97,8 +97,22 @@ type cand struct {
 	val     any
 	display string
 	// exact is a fixed price's amount in USD per 1M tokens before
-	// rounding; nil for anything else.
+	// rounding, where rounding changed it; nil for anything else (see
+	// amount): a big.Rat for every price held 9 MB of a 16,000-page
+	// first refresh's candidates.
 	exact *big.Rat
+}
+
+// amount is a fixed price's exact amount in USD per 1M tokens (its
+// Money's, unless rounded); nil for anything else.
+func (c *cand) amount() *big.Rat {
+	if c.exact != nil {
+		return c.exact
+	}
+	if p, ok := c.val.(catalog.Price); ok && p.Kind == catalog.PriceFixed {
+		return moneyRat(p.Amount)
+	}
+	return nil
 }
 
 // origin is what a candidate keeps of its observation: where the value
@@ -944,7 +958,10 @@ func parseOffering(o catalog.Observation, org origin) (cand, error) {
 		if err != nil {
 			return c, err
 		}
-		c.val, c.display, c.exact = p, p.String(), exact
+		c.val, c.display = p, p.String()
+		if p.Rounded {
+			c.exact = exact // otherwise its Money is exact (see amount)
+		}
 	case f == catalog.FieldOfferingContext || f == catalog.FieldOfferingMaxOutput:
 		t, err := Tokens(o.Value)
 		if err != nil {
