@@ -54,11 +54,10 @@ func (m *Model) AdoptRetrieved(b *Model) {
 	adopt(&m.KnowledgeCutoff, &b.KnowledgeCutoff)
 	adopt(&m.InputModalities, &b.InputModalities)
 	adopt(&m.OutputModality, &b.OutputModality)
-	for c, f := range m.Capabilities {
+	eachCapability(m.Capabilities, func(c Capability, f *Fact[bool]) {
 		g := b.Capabilities[c]
-		adopt(&f, &g)
-		m.Capabilities[c] = f
-	}
+		adopt(f, &g)
+	})
 	for i := range m.Benchmarks {
 		adopt(&m.Benchmarks[i], &b.Benchmarks[i])
 	}

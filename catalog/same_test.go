@@ -124,3 +124,39 @@ func TestSameButRetrieved(t *testing.T) {
 		}
 	}
 }
+
+// TestAdoptRetrievedKeepsCapabilities: adopting another run's retrieval
+// times rewrites a model's capabilities in place: the map does not grow
+// (a key put back into a full map while ranging over it grew it), and
+// each capability's fact takes the other's times.
+func TestAdoptRetrievedKeepsCapabilities(t *testing.T) {
+	src := SourceOf(SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: AuthorityAggregator})
+	day1, day2 := StampOf(time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)), StampOf(time.Date(2026, 4, 24, 2, 0, 0, 0, time.UTC))
+	model := func(at Stamp) *Model {
+		m := &Model{ID: "a/b", Capabilities: map[Capability]Fact[bool]{}}
+		for _, c := range []Capability{CapVision, CapMultimodal, CapReasoning, "tools", "json_mode", "streaming", "caching", "audio"} {
+			m.Capabilities[c] = Fact[bool]{Value: true, Source: src, RetrievedAt: at}
+		}
+		return m
+	}
+	m, b := model(day1), model(day2)
+	if !m.SameButRetrieved(b) {
+		t.Fatal("the two models differ but for retrieval times")
+	}
+	m.AdoptRetrieved(b)
+	for c, f := range m.Capabilities {
+		if f.RetrievedAt != day2 {
+			t.Errorf("%s retrieved %v, want %v", c, f.RetrievedAt, day2)
+		}
+	}
+	// Each run adopts into a model that has not adopted before (the map
+	// grew the first time only).
+	fresh := make([]*Model, 21)
+	for i := range fresh {
+		fresh[i] = model(day1)
+	}
+	i := 0
+	if n := testing.AllocsPerRun(20, func() { fresh[i].AdoptRetrieved(b); i++ }); n > 2 {
+		t.Errorf("AdoptRetrieved allocated %v times for eight capabilities; want at most 2", n)
+	}
+}

@@ -114,8 +114,9 @@ func getRecords[T any](tx *bolt.Tx, name []byte, keys []string, into map[string]
 	}
 	var found []string
 	var vals [][]byte
+	c := b.Cursor() // one for the batch: a Get makes its own, and its stack
 	for _, k := range keys {
-		if v := b.Get([]byte(k)); v != nil {
+		if ck, v := c.Seek([]byte(k)); v != nil && string(ck) == k {
 			found, vals = append(found, k), append(vals, v)
 		}
 	}
