@@ -571,7 +571,7 @@ func (m *merger) addClaims(o catalog.Observation, rid Resolved, stale bool) {
 			continue
 		}
 		co := m.originOf(o)
-		co.Value = cl.Raw
+		co.Value = m.share(cl.Raw)
 		m.claims[k] = cand{obs: co, stale: stale, variant: k.variant, val: cl.Yes, display: yesNo(cl.Yes)}
 	}
 }
@@ -818,11 +818,24 @@ func attachCrossChecks(offers map[string]*offerAcc, xcs []xcOffer, models map[st
 	// The offerings a cross-check may speak of share its model, provider
 	// and variant: indexed by those, in key order, each value is weighed
 	// against its few candidates instead of every offering.
+	// Only the groups some cross-check names are indexed: every
+	// offering's was 22 MB of a 16,000-page build, most of it for
+	// groups no cross-check speaks of (all of it, with none configured).
 	type group struct{ model, provider, variant string }
 	byGroup := map[group][]string{}
+	for _, x := range xcs {
+		if models[x.model] != nil {
+			byGroup[group{x.model, x.provider, x.variant}] = nil
+		}
+	}
+	if len(byGroup) == 0 {
+		return
+	}
 	for k, a := range offers {
 		g := group{a.model, a.provider, a.variant}
-		byGroup[g] = append(byGroup[g], k)
+		if ks, ok := byGroup[g]; ok {
+			byGroup[g] = append(ks, k)
+		}
 	}
 	for _, keys := range byGroup {
 		sort.Strings(keys)
