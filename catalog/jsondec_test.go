@@ -137,6 +137,16 @@ func TestDecodeRecordsLeftToJSON(t *testing.T) {
 	}
 }
 
+// checkHandRead checks that data, if the hand reader read takes it, reads
+// as encoding/json reads it.
+func checkHandRead[T any](t *testing.T, data []byte, read func(*dec, *T) bool) {
+	t.Helper()
+	var v T
+	if read(&dec{jsonread.New(data), NewDecoder()}, &v) {
+		sameDecoded(t, data, &v)
+	}
+}
+
 // TestDecodeRecordsRandom: records cut and spliced at random are read as
 // encoding/json reads them, or left to it.
 func TestDecodeRecordsRandom(t *testing.T) {
@@ -147,18 +157,8 @@ func TestDecodeRecordsRandom(t *testing.T) {
 		return append(append([]byte{}, a[:rnd.IntN(len(a)+1)]...), b[rnd.IntN(len(b)+1):]...)
 	}
 	for range 20000 {
-		if data := splice(models); true {
-			var m Model
-			if readModel(&dec{jsonread.New(data), NewDecoder()}, &m) {
-				sameDecoded(t, data, &m)
-			}
-		}
-		if data := splice(offerings); true {
-			var o Offering
-			if readOffering(&dec{jsonread.New(data), NewDecoder()}, &o) {
-				sameDecoded(t, data, &o)
-			}
-		}
+		checkHandRead(t, splice(models), readModel)
+		checkHandRead(t, splice(offerings), readOffering)
 	}
 }
 
@@ -169,12 +169,7 @@ func FuzzDecodeModel(f *testing.F) {
 	for _, b := range models {
 		f.Add(b)
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var m Model
-		if readModel(&dec{jsonread.New(data), NewDecoder()}, &m) {
-			sameDecoded(t, data, &m)
-		}
-	})
+	f.Fuzz(func(t *testing.T, data []byte) { checkHandRead(t, data, readModel) })
 }
 
 // FuzzDecodeOffering: the same for offerings.
@@ -183,12 +178,7 @@ func FuzzDecodeOffering(f *testing.F) {
 	for _, b := range offerings {
 		f.Add(b)
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var o Offering
-		if readOffering(&dec{jsonread.New(data), NewDecoder()}, &o) {
-			sameDecoded(t, data, &o)
-		}
-	})
+	f.Fuzz(func(t *testing.T, data []byte) { checkHandRead(t, data, readOffering) })
 }
 
 func BenchmarkDecodeOffering(b *testing.B) {
