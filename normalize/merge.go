@@ -628,7 +628,7 @@ func (m *merger) build(in Input, now time.Time) Result {
 		pm := prev.read(batch, nil).Models
 		_ = parallel.For(len(batch), func(j int) error {
 			i := lo + j
-			models[i], accs[i] = keep(buildModel(ids[i], accs[i], pm[ids[i]], now), pm[ids[i]]), nil
+			models[i], accs[i] = buildModel(ids[i], accs[i], pm[ids[i]], now), nil // kept when the same
 			return nil
 		})
 	}
@@ -645,8 +645,7 @@ func (m *merger) build(in Input, now time.Time) Result {
 		po := prev.read(nil, batch).Offerings
 		_ = parallel.For(len(batch), func(j int) error {
 			i := lo + j
-			o, exact := buildOffering(offers[i], po[keys[i]], now, m.bound)
-			built[i], exactOf[i] = keep(o, po[keys[i]]), exact
+			built[i], exactOf[i] = buildOffering(offers[i], po[keys[i]], now, m.bound) // kept when the same
 			offers[i] = nil
 			return nil
 		})
@@ -692,25 +691,6 @@ func newPrevious(in Input) *previous {
 		p.read = func([]string, []string) *catalog.Snapshot { return p.all }
 	}
 	return p
-}
-
-// record is a model or an offering, as keep compares them.
-type record[R any] interface {
-	*R
-	SameButRetrieved(*R) bool
-	AdoptRetrieved(*R)
-}
-
-// keep returns the previous record when the one built is the same but for
-// when its facts were last seen, with the built one's retrieval times: a
-// nightly run then holds one catalogue, not the published one and a copy
-// of most of it (see catalog.Model.SameButRetrieved).
-func keep[R any, P record[R]](built, prev P) P {
-	if prev == nil || !built.SameButRetrieved(prev) {
-		return built
-	}
-	prev.AdoptRetrieved(built)
-	return prev
 }
 
 // definedModels takes the accumulators of the models some source defines,
