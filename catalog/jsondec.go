@@ -292,7 +292,7 @@ func readFact[T any](x *dec, f *Fact[T]) {
 		case 5, 6, 7:
 			times[i-5] = readStamp(r)
 		case 8:
-			readBool(r, &stale)
+			r.BoolField(&stale)
 		case 9:
 			conflicts = jsonValue[[]Conflict](r)
 		case 10:
@@ -334,19 +334,6 @@ func readStamp(r *jsonread.Reader) Stamp {
 	return st
 }
 
-// readBool reads a bool field as encoding/json does: null leaves it as it
-// is; another type fails.
-func readBool(r *jsonread.Reader, dst *bool) {
-	switch r.Peek() {
-	case 't', 'f':
-		*dst = string(r.Value()) == "true"
-	default:
-		if !r.Null() {
-			r.Fail()
-		}
-	}
-}
-
 // readValue reads a fact's value and reports whether there was one: a null
 // (no value, an error for a sourced fact) fails.
 func readValue[T any](x *dec, v *T) bool {
@@ -361,7 +348,7 @@ func readValue[T any](x *dec, v *T) bool {
 	case *string:
 		*p = x.d.shared(r.StringBytes())
 	case *bool:
-		readBool(r, p)
+		r.BoolField(p)
 	case *Tokens:
 		readCounted(x, "tokens", &p.N, &p.Display)
 	case *Count:
@@ -446,7 +433,7 @@ func readPrice(r *jsonread.Reader, p *Price) {
 			jsonread.IntField(r, &micros)
 			hasMicros = true
 		case 3:
-			readBool(r, &p.Rounded)
+			r.BoolField(&p.Rounded)
 		default:
 			r.Skip()
 		}

@@ -15,7 +15,9 @@ import (
 // facts were last seen, with the built one's retrieval times: a nightly
 // run then holds one catalogue, not the published one and a copy of most
 // of it (see catalog.Model.SameButRetrieved). As buildOffering, it builds
-// on the stack and copies to the heap only a model that is not prev.
+// on the stack and copies to the heap only a model that is not prev. (The
+// two say so each for its own type: a generic helper taking the pointer,
+// with its methods through a constraint, moves the record to the heap.)
 func buildModel(id string, acc *modelAcc, prev *catalog.Model, now time.Time) *catalog.Model {
 	var m catalog.Model
 	fillModel(&m, id, acc, prev, now)

@@ -72,14 +72,7 @@ func readPage(data []byte) (p catalog.Page, ok bool) {
 				r.Array(func() { p.Links = append(p.Links, readLink(r)) })
 			}
 		case 15:
-			switch r.Peek() {
-			case 't', 'f':
-				p.Stale = string(r.Value()) == "true"
-			default:
-				if !r.Null() {
-					r.Fail()
-				}
-			}
+			r.BoolField(&p.Stale)
 		case 16:
 			r.StringField(&p.Error)
 		case 17:

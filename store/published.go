@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/llmref/llmref/catalog"
@@ -57,9 +58,10 @@ func (p *Published) Read(ids, keys []string) *catalog.Snapshot {
 }
 
 // Rest adds to have every published record it lacks (the ones of models
-// and offerings the run did not build: gone from the sources) and the
-// published unmatched ids, so that have is the published catalogue; it
-// returns the first error any read met.
+// and offerings the run did not build: gone from the sources; all of
+// them, for an empty have, as Snapshot reads them) and the published
+// unmatched ids, so that have is the published catalogue; it returns the
+// first error any read met.
 func (p *Published) Rest(have *catalog.Snapshot) error {
 	if p.err != nil {
 		return p.err
@@ -86,12 +88,8 @@ func (p *Published) Rest(have *catalog.Snapshot) error {
 		return p.err
 	}
 	rest.StampRetrieved(p.times)
-	for id, m := range rest.Models {
-		have.Models[id] = m
-	}
-	for k, o := range rest.Offerings {
-		have.Offerings[k] = o
-	}
+	maps.Copy(have.Models, rest.Models)
+	maps.Copy(have.Offerings, rest.Offerings)
 	return nil
 }
 

@@ -257,42 +257,14 @@ func (b *pointBuf) record(enc func([]byte) []byte) []byte {
 	return b.chunk[start:len(b.chunk):len(b.chunk)]
 }
 
-// decodeBucket decodes every record of the bucket name into into, by key,
-// with decode: on every CPU, a chunk at a time (see eachChunk).
-func decodeBucket[T any](tx *bolt.Tx, name []byte, into map[string]*T, decode func([]byte, *T) error) error {
-	return eachChunk(tx, tx.Bucket(name), func(keys []string, vals [][]byte) error {
-		return decodeInto(name, keys, vals, into, decode) // see published.go
-	})
-}
-
-// Snapshot reads the published catalogue.
+// Snapshot reads the published catalogue: every record, stamped with its
+// pages' check times (a run that found every page unchanged leaves the
+// records as they are and moves only the pages' checked_at), and the
+// unmatched ids.
 func (s *Store) Snapshot() (*catalog.Snapshot, error) {
 	snap := catalog.NewSnapshot()
-	d := catalog.NewDecoder() // by hand, the strings that repeat shared
-	err := s.view(func(tx *bolt.Tx) error {
-		if err := decodeBucket(tx, bModels, snap.Models, d.Model); err != nil {
-			return err
-		}
-		if err := decodeBucket(tx, bOfferings, snap.Offerings, d.Offering); err != nil {
-			return err
-		}
-		if v := tx.Bucket(bUnmatched).Get([]byte("all")); v != nil {
-			if err := json.Unmarshal(v, &snap.Unmatched); err != nil {
-				return err
-			}
-		}
-		// A fact was last seen when its page was last confirmed: a run
-		// that found every page unchanged leaves the catalogue's records
-		// as they are and moves only the pages' checked_at.
-		times, err := checkedTimes(tx)
-		if err != nil {
-			return err
-		}
-		snap.StampRetrieved(times)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read catalogue: %w", err)
+	if err := s.Published().Rest(snap); err != nil { // see published.go
+		return nil, err
 	}
 	return snap, nil
 }

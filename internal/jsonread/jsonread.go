@@ -337,6 +337,19 @@ func (r *Reader) StringField(dst *string) {
 	}
 }
 
+// BoolField reads a bool into *dst as encoding/json does for a bool
+// field: a null leaves it as it is; another type fails.
+func (r *Reader) BoolField(dst *bool) {
+	switch r.Peek() {
+	case 't', 'f':
+		*dst = string(r.Value()) == "true"
+	default:
+		if !r.Null() {
+			r.Fail()
+		}
+	}
+}
+
 // Strings reads an array of strings as encoding/json does into a
 // []string field: null is a nil slice, [] an empty one, a null element "";
 // another type fails.
