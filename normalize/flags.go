@@ -23,9 +23,18 @@ func pickPrice(cs []cand, prev catalog.Fact[catalog.Price], now time.Time, bound
 		return f, nil
 	}
 	w := cs[0] // ranked by pick
-	ex := w.amount()
+	// The winner's exact amount: rounded's, or its Money's, made only when
+	// a check needs it (a big.Rat for every price a run publishes was 15
+	// MB of garbage at 16,000 pages).
+	ex := w.exact
+	if ex == nil && !(f.Value.Kind == catalog.PriceFixed && plausibleMoney(f.Value.Amount)) {
+		ex = w.amount()
+	}
 	if why := implausible(ex); why != "" {
 		addFlag(&f, catalog.FlagUnitSlip, fmt.Sprintf("%s (%s)", why, w.obs.Source))
+	}
+	if ex == nil && (len(cs) > 1 || prev.Sourced() && prev.Value.Kind == catalog.PriceFixed && prev.Value.Amount != f.Value.Amount) {
+		ex = w.amount()
 	}
 	if prev.Sourced() && prev.Value.Kind == catalog.PriceFixed && ex != nil && prev.Value.Amount != f.Value.Amount {
 		if p, ok := slip(moneyRat(prev.Value.Amount), ex); ok {

@@ -947,14 +947,12 @@ func parseOffering(o catalog.Observation, org origin) (cand, error) {
 	}
 	switch {
 	case f.IsPrice():
-		p, exact, err := priceExact(o.Value, o.Unit)
+		p, exact, err := priceRounded(o.Value, o.Unit)
 		if err != nil {
 			return c, err
 		}
 		c.val, c.display = p, p.String()
-		if p.Rounded {
-			c.exact = exact // otherwise its Money is exact (see amount)
-		}
+		c.exact = exact // nil unless rounded: otherwise its Money is exact (see amount)
 	case f == catalog.FieldOfferingContext || f == catalog.FieldOfferingMaxOutput:
 		t, err := Tokens(o.Value)
 		if err != nil {

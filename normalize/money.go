@@ -58,7 +58,7 @@ var notStated = map[string]bool{
 // price of $0 that would win "cheapest". "n/a", "—" and the like are
 // ErrNotStated.
 func Price(raw string, unit catalog.Unit) (catalog.Price, error) {
-	p, _, err := priceExact(raw, unit)
+	p, _, err := readPrice(raw, unit, false)
 	return p, err
 }
 
@@ -67,6 +67,19 @@ func Price(raw string, unit catalog.Unit) (catalog.Price, error) {
 // compare exact amounts, since a per-token figure read as per-1M rounds to
 // almost nothing.
 func priceExact(raw string, unit catalog.Unit) (catalog.Price, *big.Rat, error) {
+	return readPrice(raw, unit, true)
+}
+
+// priceRounded is priceExact whose exact amount is nil where it is the
+// Money's (not Rounded): a big.Rat made for every price read, to be
+// dropped, was 20 MB of garbage in a 16,000-page first refresh.
+func priceRounded(raw string, unit catalog.Unit) (catalog.Price, *big.Rat, error) {
+	return readPrice(raw, unit, false)
+}
+
+// readPrice is priceExact; always unset, the exact amount is given only
+// where the price was rounded.
+func readPrice(raw string, unit catalog.Unit, always bool) (catalog.Price, *big.Rat, error) {
 	s := raw
 	if !isASCII(s) { // the spaces replaced are not: a strings.Replacer of them allocates even when it replaces nothing
 		s = spaces.Replace(s)
@@ -91,10 +104,14 @@ func priceExact(raw string, unit catalog.Unit) (catalog.Price, *big.Rat, error) 
 			return catalog.Price{}, nil, fmt.Errorf("price %q: %w", clip.String(raw), ErrPrice)
 		}
 	}
-	if p, usd, ok := plainPrice(s, factor); ok {
+	if p, usd, ok := plainPrice(s, factor, always); ok {
 		return p, usd, nil
 	}
-	return ratPrice(s, raw, factor)
+	p, usd, err := ratPrice(s, raw, factor)
+	if !always && !p.Rounded {
+		usd = nil
+	}
+	return p, usd, err
 }
 
 // pow10 are the powers of ten a uint64 holds.
@@ -111,8 +128,9 @@ var pow10 = func() (t [20]uint64) {
 // bits: the same price and exact amount, in integers, where big.Rat
 // parsed, multiplied, divided and reduced (a tenth of a first refresh's
 // normalising). ok is false for anything else; ratPrice decides.
-// FuzzPlainPrice holds the two equal.
-func plainPrice(s string, factor int64) (catalog.Price, *big.Rat, bool) {
+// FuzzPlainPrice holds the two equal. The exact amount is made only when
+// always is set or the price was rounded (see priceRounded).
+func plainPrice(s string, factor int64, always bool) (catalog.Price, *big.Rat, bool) {
 	if !catalog.IsPlainDecimal(s) {
 		return catalog.Price{}, nil, false
 	}
@@ -157,6 +175,9 @@ func plainPrice(s string, factor int64) (catalog.Price, *big.Rat, bool) {
 	p := catalog.Price{Kind: catalog.PriceFixed, Amount: catalog.Money(q), Rounded: rem != 0}
 	if p.Amount == 0 {
 		p.Amount, p.Rounded = 1, true
+	}
+	if !always && !p.Rounded {
+		return p, nil, true
 	}
 	usd := new(big.Rat).SetFrac(new(big.Int).SetUint64(num), new(big.Int).Mul(new(big.Int).SetUint64(den), big.NewInt(catalog.MicrosPerUSD)))
 	return p, usd, true
@@ -279,6 +300,13 @@ func implausible(amount *big.Rat) string {
 		return fmt.Sprintf("%s per 1M tokens is implausibly high (above $5,000): a per-1M figure read as per token or per 1K?", usd(amount))
 	}
 	return ""
+}
+
+// plausibleMoney reports that an amount its Money holds exactly (not
+// rounded) is inside the plausible range: implausible's answer, in
+// integers.
+func plausibleMoney(m catalog.Money) bool {
+	return m >= catalog.MicrosPerUSD/1000 && m <= 5000*catalog.MicrosPerUSD
 }
 
 // plausibleFast reports that amount is inside the plausible range, in

@@ -261,3 +261,13 @@ func TestPlausibleFastAgreesWithCmp(t *testing.T) {
 		check(new(big.Rat).SetFrac(new(big.Int).SetUint64(n), new(big.Int).SetUint64(d)))
 	}
 }
+
+// TestPlausibleMoney holds the integer reading of the plausible range to
+// implausible's, at and around its bounds.
+func TestPlausibleMoney(t *testing.T) {
+	for _, m := range []catalog.Money{1, 999, 1000, 1001, 27_000, 5000 * catalog.MicrosPerUSD, 5000*catalog.MicrosPerUSD + 1, 1 << 53} {
+		if got, want := plausibleMoney(m), implausible(moneyRat(m)) == ""; got != want {
+			t.Errorf("%d micro-dollars per 1M: plausibleMoney %v, implausible says %v", m, got, want)
+		}
+	}
+}

@@ -1,8 +1,8 @@
 package normalize
 
 import (
+	"cmp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -14,36 +14,47 @@ import (
 // as the earliest release date), then the most recently retrieved, then by
 // source name, URL and display so the choice never depends on map order.
 func rank(cs []cand, prefer func(a, b cand) int) {
-	sort.SliceStable(cs, func(i, j int) bool {
-		a, b := cs[i], cs[j]
+	if len(cs) < 2 { // most fields: one candidate (sort.SliceStable allocated for each)
+		return
+	}
+	slices.SortStableFunc(cs, func(a, b cand) int {
 		if a.obs.Authority != b.obs.Authority {
-			return a.obs.Authority > b.obs.Authority
+			return -cmp.Compare(a.obs.Authority, b.obs.Authority)
 		}
 		if a.stale != b.stale {
-			return !a.stale
+			return boolFirst(!a.stale)
 		}
 		if a.variant != b.variant {
-			return !a.variant
+			return boolFirst(!a.variant)
 		}
 		if prefer != nil {
 			if p := prefer(a, b); p != 0 {
-				return p < 0
+				return p
 			}
 		}
 		if !a.obs.RetrievedAt.Equal(b.obs.RetrievedAt) {
-			return a.obs.RetrievedAt.After(b.obs.RetrievedAt)
+			return -a.obs.RetrievedAt.Compare(b.obs.RetrievedAt)
 		}
-		if a.obs.Source != b.obs.Source {
-			return a.obs.Source < b.obs.Source
+		if c := cmp.Compare(a.obs.Source, b.obs.Source); c != 0 {
+			return c
 		}
-		if a.obs.URL != b.obs.URL {
-			return a.obs.URL < b.obs.URL
+		if c := cmp.Compare(a.obs.URL, b.obs.URL); c != 0 {
+			return c
 		}
-		if a.display != b.display {
-			return a.display < b.display
+		if c := cmp.Compare(a.display, b.display); c != 0 {
+			return c
 		}
-		return a.obs.Value < b.obs.Value
+		return cmp.Compare(a.obs.Value, b.obs.Value)
 	})
+}
+
+// boolFirst is the order of two candidates that differ in one test: the
+// one passing it (first) comes before the other.
+func boolFirst(first bool) int {
+	if first {
+		return -1
+	}
+	return 1
 }
 
 // earliestDate prefers the earlier of two dates: among sources of equal
@@ -65,6 +76,9 @@ func earliestDate(a, b cand) int {
 // subjects ("…:free") when the same source also gave the plain subject's
 // value: the variant's model facts describe one endpoint, not the model.
 func dropShadowedVariants(cs []cand) []cand {
+	if !slices.ContainsFunc(cs, func(c cand) bool { return c.variant }) {
+		return cs // most fields: no variant subject, nothing to drop
+	}
 	plain := map[string]bool{}
 	for _, c := range cs {
 		if !c.variant {

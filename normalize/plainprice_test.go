@@ -13,9 +13,16 @@ import (
 func samePrice(t *testing.T, s string, unit catalog.Unit) bool {
 	t.Helper()
 	factor := unitFactor[unit]
-	p, usd, ok := plainPrice(s, factor)
+	p, usd, ok := plainPrice(s, factor, true)
 	if !ok {
 		return false
+	}
+	// Asked for the exact amount only where rounded (priceRounded): the
+	// same price, and the same amount or none, none exactly when the Money
+	// is the amount.
+	lp, lusd, lok := plainPrice(s, factor, false)
+	if !lok || lp != p || (lusd == nil) != (usd == nil || !p.Rounded) || (lusd != nil && lusd.Cmp(usd) != 0) {
+		t.Fatalf("%q %s: the exact amount only where rounded: %+v %v, always: %+v %v", s, unit, lp, lusd, p, usd)
 	}
 	wp, wusd, err := ratPrice(s, s, factor)
 	if err != nil {
