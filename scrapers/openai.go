@@ -155,7 +155,10 @@ func ParseOpenAIModelPage(r Response) (Parsed, error) {
 		return catalog.Observation{Source: "openai", URL: r.URL, RetrievedAt: r.RetrievedAt, Authority: catalog.AuthorityCreator, Subject: subject, SubjectName: name,
 			Provider: "openai", Field: f, Value: v, Unit: unit}
 	}
-	var out []catalog.Observation
+	// A model page gives 20-30 observations (26 on the recorded
+	// GPT-5.3-Codex page): sized once, not grown five times over (an
+	// Observation is 224 bytes; the copies were ~7 KB a page).
+	out := make([]catalog.Observation, 0, 32)
 	if name != "" {
 		out = append(out, model(catalog.FieldName, name))
 	}

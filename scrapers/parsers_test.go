@@ -384,3 +384,17 @@ func FuzzParseOpenAIModelPage(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkParseOpenAIModelPage: the recorded GPT-5.3-Codex page (a
+// first refresh parses one such page per OpenAI model).
+func BenchmarkParseOpenAIModelPage(b *testing.B) {
+	const url = "https://developers.openai.com/api/docs/models/gpt-5.3-codex"
+	body := fixtureBody(b, "2026-04-23", "developers.openai.com/api/docs/models/gpt-5.3-codex.html")
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, err := ParseOpenAIModelPage(Response{URL: url, Body: body}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -17,7 +17,10 @@ import (
 // (Tokenizer.Next, readTag, readComment, readMarkupDeclaration,
 // readRawOrRCDATA); FuzzTextLinesScanner compares the two on any bytes.
 func scanTextLines(b []byte) (lines []string, ok bool) {
-	var lb lineBuilder
+	// A line for every ~70-140 bytes of page (the recorded OpenAI page:
+	// 87 lines in 6.3 KB; the benchmark site's: 239 in 33 KB): sized
+	// once, not grown from nothing.
+	lb := lineBuilder{lines: make([]string, 0, min(16+len(b)/128, 1<<12))}
 	var name []byte // the current tag's name, lower-cased
 	n := len(b)
 	i := 0
