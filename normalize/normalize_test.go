@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -844,5 +845,60 @@ func TestDeterministicOneValuePerKey(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("order %d gives a different snapshot:\n%s\nwant\n%s", i, got, want)
 		}
+	}
+}
+
+// TestStopEndsTheNormalisation: closing Input.Stop ends Normalize between
+// two pages or two batches of records, with Result.Stopped and nothing
+// else; left open, it changes nothing.
+func TestStopEndsTheNormalisation(t *testing.T) {
+	want := norm(t, Input{Pages: llamaEverySource()})
+	if len(want.Snapshot.Models) == 0 || len(want.Snapshot.Offerings) == 0 {
+		t.Fatal("the test's pages made no model or offering")
+	}
+	for _, tc := range []struct {
+		name string
+		// setup fills in the run; stop closes the channel.
+		setup     func(in *Input, stop func())
+		stopped   bool
+		maxPages  int // pages Done was called for, at most
+		wantPages int // exactly, when not stopped
+	}{
+		{"closed before", func(in *Input, stop func()) { stop() }, true, 0, 0},
+		{"closed after the first page", func(in *Input, stop func()) {
+			in.Done = func(int) { stop() }
+		}, true, 1, 0},
+		{"closed while the catalogue is built", func(in *Input, stop func()) {
+			in.Published = func(ids, keys []string) *catalog.Snapshot { stop(); return nil }
+		}, true, len(llamaEverySource()), 0},
+		{"left open", func(in *Input, stop func()) {}, false, 0, len(llamaEverySource())},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ch := make(chan struct{})
+			var once sync.Once
+			in := Input{Pages: llamaEverySource(), Now: day1, Stop: ch}
+			tc.setup(&in, func() { once.Do(func() { close(ch) }) })
+			done := 0
+			if inner := in.Done; inner != nil {
+				in.Done = func(i int) { done++; inner(i) }
+			} else {
+				in.Done = func(int) { done++ }
+			}
+			got := Normalize(in)
+			if got.Stopped != tc.stopped {
+				t.Fatalf("Stopped %v, want %v", got.Stopped, tc.stopped)
+			}
+			if tc.stopped {
+				if got.Snapshot != nil || got.Warnings != nil || got.Previous != nil || done > tc.maxPages {
+					t.Fatalf("stopped: snapshot %v, warnings %q, Done for %d pages (at most %d)", got.Snapshot != nil, got.Warnings, done, tc.maxPages)
+				}
+				return
+			}
+			a, _ := json.Marshal(want.Snapshot)
+			b, _ := json.Marshal(got.Snapshot)
+			if !bytes.Equal(a, b) || done != tc.wantPages {
+				t.Fatalf("left open: Done for %d pages (want %d), snapshot\n%s\nwant\n%s", done, tc.wantPages, b, a)
+			}
+		})
 	}
 }

@@ -2,7 +2,9 @@ package refresh
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -87,5 +89,68 @@ func TestStopped(t *testing.T) {
 	cancel()
 	if err := stopped(ctx, "commit"); !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "stopped before commit, nothing committed") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// cancelOn is a log handler that cancels a run's context at the first
+// record with message msg: a SIGTERM at that point of the run.
+type cancelOn struct {
+	msg    string
+	cancel context.CancelFunc
+}
+
+func (c cancelOn) Enabled(context.Context, slog.Level) bool { return true }
+func (c cancelOn) WithAttrs([]slog.Attr) slog.Handler       { return c }
+func (c cancelOn) WithGroup(string) slog.Handler            { return c }
+func (c cancelOn) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == c.msg {
+		c.cancel()
+	}
+	return nil
+}
+
+// TestStopAfterTheCrawl: a run stopped once its pages are read (the
+// normalisation and the pages' encoding stop at once, not at their end),
+// or once it has reviewed the new catalogue, says so and commits nothing:
+// the published catalogue is the last run's.
+func TestStopAfterTheCrawl(t *testing.T) {
+	for _, at := range []string{
+		"source",  // logged once the crawl is over
+		"changes", // logged once the review is done
+	} {
+		t.Run(at, func(t *testing.T) {
+			st := openStore(t)
+			if _, err := Run(context.Background(), st, replayOptions(t, "2026-04-23")); err != nil {
+				t.Fatal(err)
+			}
+			before, err := st.Snapshot()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			o := replayOptions(t, "2026-04-24")
+			o.Logger = slog.New(cancelOn{msg: at, cancel: cancel})
+			res, err := Run(ctx, st, o)
+			if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "stopped before commit, nothing committed") || res != nil {
+				t.Fatalf("run stopped at %q: %v (result %v)", at, err, res != nil)
+			}
+			runs, err := st.Runs()
+			if err != nil || len(runs) != 1 {
+				t.Fatalf("runs after the stopped one: %d (%v)", len(runs), err)
+			}
+			after, err := st.Snapshot()
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, _ := json.Marshal(before)
+			b, _ := json.Marshal(after)
+			if string(a) != string(b) {
+				t.Error("the stopped run changed the published catalogue")
+			}
+			if problems, err := st.Check(); err != nil || len(problems) > 0 {
+				t.Errorf("check after the stopped run: %v %v", err, problems)
+			}
+		})
 	}
 }

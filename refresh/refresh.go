@@ -196,8 +196,8 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
-	release := newLetGo(pages)                      // see stream.go
-	prepared := st.PrepareEach(pages, release.done) // encoded while we normalise
+	release := newLetGo(pages)                           // see stream.go
+	prepared := st.PrepareEach(ctx, pages, release.done) // encoded while we normalise
 	committed := false
 	defer func() {
 		if !committed { // stopped, failed or nothing to commit: no staged copy stays behind
@@ -272,7 +272,10 @@ func decide(ctx context.Context, st *store.Store, o Options, run *catalog.Run, p
 	// longer name) once they are: the published catalogue to compare with.
 	published := st.Published()
 	norm := normalize.Normalize(normalize.Input{Pages: pages, Published: published.Read, Settings: o.Normalization, Now: run.StartedAt, Done: done,
-		Observations: src.loader.observations, Links: src.links})
+		Observations: src.loader.observations, Links: src.links, Stop: ctx.Done()})
+	if err := stopped(ctx, "commit"); err != nil { // norm.Stopped, or stopped since
+		return nil, err
+	}
 	prepared.Wait() // every page's observations are gone now, their counts kept
 	if err := src.loader.failed(); err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
@@ -316,7 +319,10 @@ func decide(ctx context.Context, st *store.Store, o Options, run *catalog.Run, p
 	if err := stopped(ctx, "commit"); err != nil {
 		return nil, err
 	}
-	if d.staged, err = st.StageSnapshot(snap, prepared); err != nil { // see store/stage.go
+	if d.staged, err = st.StageSnapshot(ctx, snap, prepared); err != nil { // see store/stage.go
+		if serr := stopped(ctx, "commit"); serr != nil { // the staging stops with the run
+			return nil, serr
+		}
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
 	if o.Publisher.Enabled() {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -104,10 +105,14 @@ func records(b *bolt.Bucket) ([]string, [][]byte) {
 }
 
 // encodePages encodes every page's records on every CPU; after, when set,
-// is called with each page's index once its records are encoded.
-func encodePages(pages []catalog.Page, after func(i int)) ([]encodedPage, error) {
+// is called with each page's index once its records are encoded. It stops
+// with ctx's error once ctx is done.
+func encodePages(ctx context.Context, pages []catalog.Page, after func(i int)) ([]encodedPage, error) {
 	out := make([]encodedPage, len(pages))
 	err := parallel.For(len(pages), func(i int) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		var err error
 		if out[i], err = encodePage(&pages[i]); err == nil && after != nil {
 			after(i)
@@ -138,7 +143,7 @@ type Prepared struct {
 // normalises, which needs one core: the pages' records do not depend on
 // the catalogue. The pages may not change afterwards.
 func Prepare(pages []catalog.Page) *Prepared {
-	return prepare(nil, pages, nil)
+	return prepare(context.Background(), nil, pages, nil)
 }
 
 // PrepareEach is Prepare that, when encoded is set, calls it (on the
@@ -148,19 +153,21 @@ func Prepare(pages []catalog.Page) *Prepared {
 // most of the pages are new, it writes their observation records ahead to
 // the staging bucket instead of holding them for the commit (see
 // stagePageObs); pass the result to StageSnapshot as well as to the
-// commit.
-func (s *Store) PrepareEach(pages []catalog.Page, encoded func(i int)) *Prepared {
-	return prepare(s, pages, encoded)
+// commit. Once ctx is done the preparation stops, between two pages or
+// two staged batches, with ctx's error (a stopped run commits nothing, and
+// its DropStaging no longer waits for every page to be encoded first).
+func (s *Store) PrepareEach(ctx context.Context, pages []catalog.Page, encoded func(i int)) *Prepared {
+	return prepare(ctx, s, pages, encoded)
 }
 
-func prepare(s *Store, pages []catalog.Page, encoded func(i int)) *Prepared {
+func prepare(ctx context.Context, s *Store, pages []catalog.Page, encoded func(i int)) *Prepared {
 	p := &Prepared{done: make(chan struct{}), pages: pages}
 	go func() {
 		defer close(p.done)
 		if s != nil && stagePagesWorth(pages) {
-			p.encoded, p.stage, p.err = s.stagePageObs(pages, encoded)
+			p.encoded, p.stage, p.err = s.stagePageObs(ctx, pages, encoded)
 		} else {
-			p.encoded, p.err = encodePages(pages, encoded)
+			p.encoded, p.err = encodePages(ctx, pages, encoded)
 		}
 	}()
 	return p

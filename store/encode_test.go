@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	stdgzip "compress/gzip"
+	"context"
 	"fmt"
 	"io"
 	"sync/atomic"
@@ -38,7 +39,7 @@ func TestPreparedCommit(t *testing.T) {
 	// (keeping their count): the commit needs no more.
 	let := append([]catalog.Page(nil), pages...)
 	var encoded atomic.Int64
-	p := prepared.PrepareEach(let, func(i int) {
+	p := prepared.PrepareEach(context.Background(), let, func(i int) {
 		encoded.Add(1)
 		let[i].Count = let[i].ObservationCount()
 		let[i].Observations = nil

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -91,7 +92,7 @@ func (s *Store) CommitRun(c Commit) (uint64, error) {
 			return err
 		}
 		if encoded == nil {
-			if encoded, err = encodePages(c.Pages, nil); err != nil { // see encode.go
+			if encoded, err = encodePages(context.Background(), c.Pages, nil); err != nil { // see encode.go
 				return err
 			}
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -72,8 +73,9 @@ type Staged struct {
 // Commit.Snapshot): the commit publishes what was staged, and snap is not
 // read again. When prepared (the commit's Commit.Prepared, or nil) staged
 // the pages' observations, the catalogue joins them in that staging;
-// otherwise a new staging is made.
-func (s *Store) StageSnapshot(snap *catalog.Snapshot, prepared *Prepared) (*Staged, error) {
+// otherwise a new staging is made. Once ctx is done it stops between two
+// batches with ctx's error; the caller drops the staging (DropStaging).
+func (s *Store) StageSnapshot(ctx context.Context, snap *catalog.Snapshot, prepared *Prepared) (*Staged, error) {
 	st := &Staged{unmatched: snap.Unmatched}
 	if prepared != nil {
 		prepared.Wait()
@@ -88,11 +90,11 @@ func (s *Store) StageSnapshot(snap *catalog.Snapshot, prepared *Prepared) (*Stag
 			return nil, fmt.Errorf("stage catalogue: %w", err)
 		}
 	}
-	if err := stageRecords(s, st.id, bModels, snap.Models); err != nil {
+	if err := stageRecords(ctx, s, st.id, bModels, snap.Models); err != nil {
 		return nil, err
 	}
 	var err error
-	if st.offerings, err = stageKeys(s, st.id, bOfferings, snap.Offerings); err != nil {
+	if st.offerings, err = stageKeys(ctx, s, st.id, bOfferings, snap.Offerings); err != nil {
 		return nil, err
 	}
 	st.points = pointsOf(snap, st.offerings)
@@ -176,7 +178,7 @@ const spareMax = 64 << 10
 // transaction large: the commit swaps the staged bucket in. It returns the
 // records without their observations, and the staging's id. after, when
 // set, is called with each page's index once its records are encoded.
-func (s *Store) stagePageObs(pages []catalog.Page, after func(i int)) ([]encodedPage, []byte, error) {
+func (s *Store) stagePageObs(ctx context.Context, pages []catalog.Page, after func(i int)) ([]encodedPage, []byte, error) {
 	id := make([]byte, 16)
 	_, _ = rand.Read(id)
 	if err := s.update(func(tx *bolt.Tx) error { return newStage(tx, id) }); err != nil {
@@ -195,6 +197,9 @@ func (s *Store) stagePageObs(pages []catalog.Page, after func(i int)) ([]encoded
 	// and committed, which the next batch's are encoded into.
 	var spare [][]byte
 	for start := 0; start < len(order); start += stageBatch {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, fmt.Errorf("stage observations: %w", err)
+		}
 		part := order[start:min(start+stageBatch, len(order))]
 		err := parallel.For(len(part), func(j int) error {
 			i := part[j]
@@ -249,8 +254,8 @@ func (s *Store) stagePageObs(pages []catalog.Page, after func(i int)) ([]encoded
 	return out, id, nil
 }
 
-func stageRecords[V any](s *Store, id, name []byte, m map[string]V) error {
-	_, err := stageKeys(s, id, name, m)
+func stageRecords[V any](ctx context.Context, s *Store, id, name []byte, m map[string]V) error {
+	_, err := stageKeys(ctx, s, id, name, m)
 	return err
 }
 
@@ -259,7 +264,7 @@ func stageRecords[V any](s *Store, id, name []byte, m map[string]V) error {
 // encoded while one is written (m must not change meanwhile): writing is
 // one goroutine's work, and the other cores had none (a first refresh of
 // 2,000 pages spent ~100 ms staging its catalogue, most of it on one core).
-func stageKeys[V any](s *Store, id, name []byte, m map[string]V) ([]string, error) {
+func stageKeys[V any](ctx context.Context, s *Store, id, name []byte, m map[string]V) ([]string, error) {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -294,6 +299,9 @@ func stageKeys[V any](s *Store, id, name []byte, m map[string]V) ([]string, erro
 		part := keys[start:min(start+stageBatch, len(keys))]
 		b := <-next
 		next = nil
+		if err := ctx.Err(); err != nil { // stopped: the staging is dropped (DropStaging)
+			return nil, fmt.Errorf("stage %s: %w", name, err)
+		}
 		if b.err != nil {
 			return nil, fmt.Errorf("stage %s: %w", name, b.err)
 		}

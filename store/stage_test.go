@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -33,7 +35,7 @@ func TestStagedCommit(t *testing.T) {
 		if _, err := direct.CommitRun(Commit{Run: catalog.Run{StartedAt: day(i + 1)}, Snapshot: again[i]}); err != nil {
 			t.Fatal(err)
 		}
-		st, err := staged.StageSnapshot(snap, nil)
+		st, err := staged.StageSnapshot(context.Background(), snap, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +95,7 @@ func TestStagedCommitBatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	snap := night()
-	st, err := staged.StageSnapshot(snap, nil)
+	st, err := staged.StageSnapshot(context.Background(), snap, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +121,7 @@ func TestStagedAndSnapshot(t *testing.T) {
 	s, _ := openTemp(t)
 	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
 	snap := snapshotWith(offering("a/b", "p", 1, 2, at))
-	st, err := s.StageSnapshot(snap, nil)
+	st, err := s.StageSnapshot(context.Background(), snap, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,12 +140,12 @@ func TestStagedStale(t *testing.T) {
 	s, _ := openTemp(t)
 	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
 	first := snapshotWith(offering("a/b", "p", 1, 2, at))
-	old, err := s.StageSnapshot(first, nil)
+	old, err := s.StageSnapshot(context.Background(), first, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	second := snapshotWith(offering("c/d", "p", 3, 4, at))
-	if _, err := s.StageSnapshot(second, nil); err != nil {
+	if _, err := s.StageSnapshot(context.Background(), second, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: at}, Staged: old}); err == nil {
@@ -166,26 +168,30 @@ func TestStagedStale(t *testing.T) {
 // read few new pages writes them in its commit. Either way the stored
 // records are those a plain commit stores. A staging the commit does not
 // publish is refused, writing nothing.
-func TestStagedPageObservations(t *testing.T) {
-	day := func(n int) time.Time { return time.Date(2026, 4, 22+n, 2, 0, 0, 0, time.UTC) }
-	// pagesOf is night n's pages: URLs 0..total-1; those below fresh are
-	// new this night (their values name the night), the rest reused.
-	pagesOf := func(n, total, fresh int) []catalog.Page {
-		var pages []catalog.Page
-		for i := range total {
-			p := catalog.Page{Source: "openai", URL: fmt.Sprintf("https://x.example/%04d", i), Kind: "model", Status: 200, FetchedAt: day(n), CheckedAt: day(n)}
-			if i < fresh {
-				// Records of many sizes, over two staging batches: the
-				// second batch's are encoded into the first's memory.
-				p.Observations = []catalog.Observation{{Source: "openai", URL: p.URL, Subject: fmt.Sprintf("openai/m-%04d", i), Field: catalog.FieldContext,
-					Value: fmt.Sprint(n*10000+i) + strings.Repeat(" ", (i*7919)%700)}}
-			} else {
-				p.Reused, p.Count = true, 1
-			}
-			pages = append(pages, p)
+// nightDay is night n's date.
+func nightDay(n int) time.Time { return time.Date(2026, 4, 22+n, 2, 0, 0, 0, time.UTC) }
+
+// nightPages is night n's pages: URLs 0..total-1; those below fresh are
+// new this night (their values name the night), the rest reused.
+func nightPages(n, total, fresh int) []catalog.Page {
+	var pages []catalog.Page
+	for i := range total {
+		p := catalog.Page{Source: "openai", URL: fmt.Sprintf("https://x.example/%04d", i), Kind: "model", Status: 200, FetchedAt: nightDay(n), CheckedAt: nightDay(n)}
+		if i < fresh {
+			// Records of many sizes, over two staging batches: the
+			// second batch's are encoded into the first's memory.
+			p.Observations = []catalog.Observation{{Source: "openai", URL: p.URL, Subject: fmt.Sprintf("openai/m-%04d", i), Field: catalog.FieldContext,
+				Value: fmt.Sprint(n*10000+i) + strings.Repeat(" ", (i*7919)%700)}}
+		} else {
+			p.Reused, p.Count = true, 1
 		}
-		return pages
+		pages = append(pages, p)
 	}
+	return pages
+}
+
+func TestStagedPageObservations(t *testing.T) {
+	day, pagesOf := nightDay, nightPages
 	nights := []struct {
 		total, fresh int
 		staged       bool
@@ -202,8 +208,8 @@ func TestStagedPageObservations(t *testing.T) {
 			t.Fatal(err)
 		}
 		pages := pagesOf(n+1, night.total, night.fresh)
-		prepared := staged.PrepareEach(pages, nil)
-		st, err := staged.StageSnapshot(snap, prepared)
+		prepared := staged.PrepareEach(context.Background(), pages, nil)
+		st, err := staged.StageSnapshot(context.Background(), snap, prepared)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,7 +217,7 @@ func TestStagedPageObservations(t *testing.T) {
 			t.Fatalf("night %d: observations staged %v, want %v", n+1, st.pages, night.staged)
 		}
 		if night.staged {
-			other, err := staged.StageSnapshot(snap, nil) // a staging of its own: not the pages'
+			other, err := staged.StageSnapshot(context.Background(), snap, nil) // a staging of its own: not the pages'
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -234,8 +240,8 @@ func TestStagedPageObservations(t *testing.T) {
 				t.Fatal(err)
 			}
 			pages = pagesOf(n+1, night.total, night.fresh)
-			prepared = staged.PrepareEach(pages, nil)
-			if st, err = staged.StageSnapshot(snap, prepared); err != nil {
+			prepared = staged.PrepareEach(context.Background(), pages, nil)
+			if st, err = staged.StageSnapshot(context.Background(), snap, prepared); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -307,5 +313,109 @@ func TestAppendHistoryRecords(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPrepareEachStops: a preparation whose context is done stops (both
+// ways: staging the pages' observations, and encoding them for the
+// commit) with the context's error; the commit refuses it, and dropping
+// the staging leaves the database as it was.
+func TestPrepareEachStops(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		total, fresh int
+	}{
+		{"staged", stageBatch + 700, stageBatch + 700},
+		{"encoded for the commit", stageBatch + 700, 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := openTemp(t)
+			day, pagesOf := nightDay, nightPages
+			snap := snapshotWith(offering("a/b", "p", 1, 2, day(1)))
+			if _, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: day(1), Status: catalog.RunOK}, Pages: pagesOf(1, tc.total, tc.total), Snapshot: snap}); err != nil {
+				t.Fatal(err)
+			}
+			before := pageObsRecords(t, s)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			pages := pagesOf(2, tc.total, tc.fresh)
+			encoded := 0
+			prepared := s.PrepareEach(ctx, pages, func(int) { encoded++ })
+			prepared.Wait()
+			if !errors.Is(prepared.err, context.Canceled) || encoded != 0 {
+				t.Fatalf("stopped preparation: err %v, %d pages encoded", prepared.err, encoded)
+			}
+			if _, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: day(2), Status: catalog.RunOK}, Pages: pages, Snapshot: snap, Prepared: prepared}); !errors.Is(err, context.Canceled) {
+				t.Fatalf("commit with a stopped preparation: %v", err)
+			}
+			if err := s.DropStaging(prepared); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.view(func(tx *bolt.Tx) error {
+				if tx.Bucket(bStage) != nil {
+					t.Error("a staging outlived DropStaging")
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if runs, _ := s.Runs(); len(runs) != 1 || !reflect.DeepEqual(pageObsRecords(t, s), before) {
+				t.Fatalf("the stopped run wrote: %d runs", len(runs))
+			}
+		})
+	}
+}
+
+// stopAfter is a context done from its calls+1'th look at Err on.
+type stopAfter struct {
+	context.Context
+	calls, looked int
+}
+
+func (c *stopAfter) Err() error {
+	if c.looked++; c.looked > c.calls {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestStageSnapshotStops: staging stops between two batches once its
+// context is done, with the context's error; the staging it began is
+// dropped whole, and nothing is published.
+func TestStageSnapshotStops(t *testing.T) {
+	at := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
+	var offers []*catalog.Offering
+	for i := range stageBatch*2 + stageBatch/2 {
+		offers = append(offers, offering(fmt.Sprintf("m/%05d", i), "p", catalog.Money(1000+i), catalog.Money(2000+i), at))
+	}
+	s, _ := openTemp(t)
+	ctx := &stopAfter{Context: context.Background(), calls: 4} // a few batches staged, then stopped
+	if _, err := s.StageSnapshot(ctx, snapshotWith(offers...), nil); !errors.Is(err, context.Canceled) {
+		t.Fatalf("staging stopped: %v", err)
+	}
+	if ctx.looked != ctx.calls+1 {
+		t.Fatalf("the context was looked at %d times, want %d (once a batch, stopped at the %dth)", ctx.looked, ctx.calls+1, ctx.calls+1)
+	}
+	if err := s.view(func(tx *bolt.Tx) error {
+		if tx.Bucket(bStage) == nil {
+			t.Error("nothing was staged before the stop")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DropStaging(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.view(func(tx *bolt.Tx) error {
+		if tx.Bucket(bStage) != nil {
+			t.Error("a staging outlived DropStaging")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if snap, err := s.Snapshot(); err != nil || len(snap.Offerings) != 0 {
+		t.Fatalf("published after a stopped staging: %d offerings (%v)", len(snap.Offerings), err)
 	}
 }

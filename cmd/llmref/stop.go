@@ -9,8 +9,10 @@ import (
 )
 
 // stopGrace is how long a run may take to end after SIGTERM or an
-// interrupt: every stage checks its context (fetches, parses, the commit's
-// threshold, each exported file), so a run ends well within it; a stage
+// interrupt: every stage checks its context (fetches, parses, the
+// normalisation between pages, the encoding and staging between batches,
+// the commit's threshold, each exported file), so a run ends well within
+// it; a stage
 // stuck inside code that cannot look (a single costly selector step) is
 // cut short here, so the process is gone within 5 s of the signal. bbolt
 // commits whole or not at all, and an export generation is published by
