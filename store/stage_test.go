@@ -228,17 +228,7 @@ func TestStagedPageObservations(t *testing.T) {
 				t.Fatalf("night %d: the refused commit wrote: %d runs", n+1, len(runs))
 			}
 			// A run that stops here leaves no staged copy behind.
-			if err := staged.DropStaging(prepared); err != nil {
-				t.Fatal(err)
-			}
-			if err := staged.view(func(tx *bolt.Tx) error {
-				if tx.Bucket(bStage) != nil {
-					t.Errorf("night %d: the staging outlived DropStaging", n+1)
-				}
-				return nil
-			}); err != nil {
-				t.Fatal(err)
-			}
+			dropStaging(t, staged, prepared)
 			pages = pagesOf(n+1, night.total, night.fresh)
 			prepared = staged.PrepareEach(context.Background(), pages, nil)
 			if st, err = staged.StageSnapshot(context.Background(), snap, prepared); err != nil {
@@ -348,17 +338,7 @@ func TestPrepareEachStops(t *testing.T) {
 			if _, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: day(2), Status: catalog.RunOK}, Pages: pages, Snapshot: snap, Prepared: prepared}); !errors.Is(err, context.Canceled) {
 				t.Fatalf("commit with a stopped preparation: %v", err)
 			}
-			if err := s.DropStaging(prepared); err != nil {
-				t.Fatal(err)
-			}
-			if err := s.view(func(tx *bolt.Tx) error {
-				if tx.Bucket(bStage) != nil {
-					t.Error("a staging outlived DropStaging")
-				}
-				return nil
-			}); err != nil {
-				t.Fatal(err)
-			}
+			dropStaging(t, s, prepared)
 			if runs, _ := s.Runs(); len(runs) != 1 || !reflect.DeepEqual(pageObsRecords(t, s), before) {
 				t.Fatalf("the stopped run wrote: %d runs", len(runs))
 			}
@@ -404,7 +384,17 @@ func TestStageSnapshotStops(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DropStaging(nil); err != nil {
+	dropStaging(t, s, nil)
+	if snap, err := s.Snapshot(); err != nil || len(snap.Offerings) != 0 {
+		t.Fatalf("published after a stopped staging: %d offerings (%v)", len(snap.Offerings), err)
+	}
+}
+
+// dropStaging drops s's staging (see DropStaging) and fails unless none is
+// left.
+func dropStaging(t *testing.T, s *Store, prepared *Prepared) {
+	t.Helper()
+	if err := s.DropStaging(prepared); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.view(func(tx *bolt.Tx) error {
@@ -414,8 +404,5 @@ func TestStageSnapshotStops(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Fatal(err)
-	}
-	if snap, err := s.Snapshot(); err != nil || len(snap.Offerings) != 0 {
-		t.Fatalf("published after a stopped staging: %d offerings (%v)", len(snap.Offerings), err)
 	}
 }
