@@ -21,6 +21,20 @@ type Input struct {
 	Rules Rules
 	// Holds are the store's pending and rejected holds.
 	Holds []catalog.Hold
+	// Stop, when set and closed, stops the review between two of its
+	// steps (sorting, the diff, ordering the report, the rules): Review
+	// returns an Outcome with Stopped set and nothing else.
+	Stop <-chan struct{}
+}
+
+// stopped reports whether in.Stop is closed.
+func (in *Input) stopped() bool {
+	select {
+	case <-in.Stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // Outcome is what Review decided.
@@ -41,6 +55,9 @@ type Outcome struct {
 	// Closed are pending holds this run closed: withdrawn (the source no
 	// longer gives the value) or superseded (it gives another held value).
 	Closed []catalog.Hold
+	// Stopped is set when Input.Stop stopped the review: the outcome holds
+	// nothing else.
+	Stopped bool
 }
 
 // candidate is a change (or a group of removals) the rules hold.
@@ -67,6 +84,9 @@ func Review(in Input) Outcome {
 	at := in.Run.StartedAt
 	r := in.Rules
 	pubS, nextS := sortSnapshot(pub), sortSnapshot(next)
+	if in.stopped() {
+		return Outcome{Stopped: true}
+	}
 	// The report lists the stale sources first, then the diff, whose
 	// records are made once, as the report's (see diffSorted).
 	staleChanges := stale(in.Run, nextS)
@@ -77,8 +97,14 @@ func Review(in Input) Outcome {
 	diffSorted(pubS, nextS, func(ch catalog.Change) {
 		report = append(report, catalog.RunChange{Change: ch, Status: catalog.ChangePublished})
 	})
+	if in.stopped() {
+		return Outcome{Stopped: true}
+	}
 	status := report[len(staleChanges):]
 	sortChanges(status, func(rc *catalog.RunChange) *catalog.Change { return &rc.Change })
+	if in.stopped() {
+		return Outcome{Stopped: true}
+	}
 
 	var cands []*candidate
 	// Source breakage: many removals at once, grouped per source.

@@ -1,6 +1,7 @@
 package changes
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -400,5 +401,28 @@ func TestSurgeKeepsModelsOfferedElsewhere(t *testing.T) {
 	}
 	if out.Publish.Models[adds[0].ModelID] == nil || out.Publish.Offerings[other.Key()] == nil || out.Publish.Offerings[adds[0].Key()] != nil {
 		t.Error("the model offered elsewhere is not published with only that offering")
+	}
+}
+
+// TestReviewStops: a closed Input.Stop ends the review with Stopped and
+// nothing else; left open, it changes nothing.
+func TestReviewStops(t *testing.T) {
+	prev := snapshot(many(8, "m/x-")...)
+	next := snapshot(many(2, "m/x-")...) // six of eight leave: a breakage held
+	in := Input{Published: prev, Next: next, Run: catalog.Run{StartedAt: day}, Rules: DefaultRules()}
+	want := Review(in)
+	if len(want.Seen) == 0 || len(want.Changes.Changes) == 0 {
+		t.Fatal("the test's review holds nothing")
+	}
+	open := make(chan struct{})
+	in.Stop = open
+	if got := Review(in); got.Stopped || !reflect.DeepEqual(got, want) {
+		t.Fatalf("left open: stopped %v, outcome differs: %v", got.Stopped, !reflect.DeepEqual(got, want))
+	}
+	closed := make(chan struct{})
+	close(closed)
+	in.Stop = closed
+	if got := Review(in); !got.Stopped || !reflect.DeepEqual(got, Outcome{Stopped: true}) {
+		t.Fatalf("closed: %+v", got)
 	}
 }

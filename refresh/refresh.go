@@ -303,7 +303,10 @@ func decide(ctx context.Context, st *store.Store, o Options, run *catalog.Run, p
 	if o.Review != nil {
 		rules = *o.Review
 	}
-	review := changes.Review(changes.Input{Published: prevSnap, Next: norm.Snapshot, Run: *run, Rules: rules, Holds: holds})
+	review := changes.Review(changes.Input{Published: prevSnap, Next: norm.Snapshot, Run: *run, Rules: rules, Holds: holds, Stop: ctx.Done()})
+	if err := stopped(ctx, "commit"); err != nil { // review.Stopped, or stopped since
+		return nil, err
+	}
 	snap := review.Publish
 	log.Info("changes", "changes", len(review.Changes.Changes), "held", len(review.Seen), "closed", len(review.Closed))
 	d := &decided{changes: review.Changes, held: review.Seen, closed: review.Closed, warnings: norm.Warnings}

@@ -11,6 +11,7 @@ import (
 // stopGrace is how long a run may take to end after SIGTERM or an
 // interrupt: every stage checks its context (fetches, parses, the
 // normalisation between pages, the encoding and staging between batches,
+// the review between its steps,
 // the commit's threshold, each exported file), so a run ends well within
 // it; a stage
 // stuck inside code that cannot look (a single costly selector step) is
