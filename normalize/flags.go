@@ -24,19 +24,17 @@ func pickPrice(cs []cand, prev catalog.Fact[catalog.Price], now time.Time, bound
 	}
 	w := cs[0] // ranked by pick
 	// The winner's exact amount: rounded's, or its Money's, made only when
-	// a check needs it (a big.Rat for every price a run publishes was 15
-	// MB of garbage at 16,000 pages).
+	// a check below needs it (a big.Rat for every price a run publishes was
+	// 15 MB of garbage at 16,000 pages).
+	moved := prev.Sourced() && prev.Value.Kind == catalog.PriceFixed && prev.Value.Amount != f.Value.Amount
 	ex := w.exact
-	if ex == nil && !(f.Value.Kind == catalog.PriceFixed && plausibleMoney(f.Value.Amount)) {
-		ex = w.amount()
+	if ex == nil && f.Value.Kind == catalog.PriceFixed && (moved || len(cs) > 1 || !plausibleMoney(f.Value.Amount)) {
+		ex = moneyRat(f.Value.Amount)
 	}
 	if why := implausible(ex); why != "" {
 		addFlag(&f, catalog.FlagUnitSlip, fmt.Sprintf("%s (%s)", why, w.obs.Source))
 	}
-	if ex == nil && (len(cs) > 1 || prev.Sourced() && prev.Value.Kind == catalog.PriceFixed && prev.Value.Amount != f.Value.Amount) {
-		ex = w.amount()
-	}
-	if prev.Sourced() && prev.Value.Kind == catalog.PriceFixed && ex != nil && prev.Value.Amount != f.Value.Amount {
+	if moved && ex != nil {
 		if p, ok := slip(moneyRat(prev.Value.Amount), ex); ok {
 			addFlag(&f, catalog.FlagUnitSlip, fmt.Sprintf("%s per 1M is %s× the previous value %s per 1M (%s): suspected unit slip",
 				usd(ex), ratioWord(moneyRat(prev.Value.Amount), ex, p), prev.Value.Amount.Text(), prev.Source.Name()))

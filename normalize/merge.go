@@ -77,6 +77,18 @@ func (in *Input) stop() bool {
 	}
 }
 
+// inBatches calls fn with each span [lo, hi) of at most PublishedBatch of
+// n items, in order; false once in.Stop stopped it before a span.
+func (in *Input) inBatches(n int, fn func(lo, hi int)) bool {
+	for lo := 0; lo < n; lo += PublishedBatch {
+		if in.stop() {
+			return false
+		}
+		fn(lo, min(lo+PublishedBatch, n))
+	}
+	return true
+}
+
 // PublishedBatch is how many ids or keys Normalize asks Input.Published
 // for at a time.
 const PublishedBatch = 1024
@@ -635,7 +647,7 @@ func (m *merger) addModelField(acc *modelAcc, o catalog.Observation, rid Resolve
 // (in.Previous or in.Published; none on a first run); now stamps the
 // values that changed.
 func (m *merger) build(in *Input, now time.Time) Result {
-	prev := newPrevious(*in)
+	prev := newPrevious(in)
 	m.last, m.lastModel, m.lastOffer = nil, nil, nil // filing is done
 	m.strs, m.prices, m.tokens = nil, nil, nil
 	m.settleClaims()
@@ -649,17 +661,15 @@ func (m *merger) build(in *Input, now time.Time) Result {
 	// Input.Published).
 	ids, accs := m.definedModels()
 	models := make([]*catalog.Model, len(ids))
-	for lo := 0; lo < len(ids); lo += PublishedBatch {
-		if in.stop() {
-			return Result{Stopped: true}
-		}
-		batch := ids[lo:min(lo+PublishedBatch, len(ids))]
-		pm := prev.read(batch, nil).Models
-		_ = parallel.For(len(batch), func(j int) error {
+	if !in.inBatches(len(ids), func(lo, hi int) {
+		pm := prev.read(ids[lo:hi], nil).Models
+		_ = parallel.For(hi-lo, func(j int) error {
 			i := lo + j
 			models[i], accs[i] = buildModel(ids[i], accs[i], pm[ids[i]], now), nil // kept when the same
 			return nil
 		})
+	}) {
+		return Result{Stopped: true}
 	}
 	for i, id := range ids {
 		snap.Models[id] = models[i]
@@ -669,18 +679,16 @@ func (m *merger) build(in *Input, now time.Time) Result {
 	keys, offers := m.offeringsOf(snap.Models)
 	built := make([]*catalog.Offering, len(keys))
 	exactOf := make([]map[catalog.Field]*big.Rat, len(keys))
-	for lo := 0; lo < len(keys); lo += PublishedBatch {
-		if in.stop() {
-			return Result{Stopped: true}
-		}
-		batch := keys[lo:min(lo+PublishedBatch, len(keys))]
-		po := prev.read(nil, batch).Offerings
-		_ = parallel.For(len(batch), func(j int) error {
+	if !in.inBatches(len(keys), func(lo, hi int) {
+		po := prev.read(nil, keys[lo:hi]).Offerings
+		_ = parallel.For(hi-lo, func(j int) error {
 			i := lo + j
 			built[i], exactOf[i] = buildOffering(offers[i], po[keys[i]], now, m.bound) // kept when the same
 			offers[i] = nil
 			return nil
 		})
+	}) {
+		return Result{Stopped: true}
 	}
 	rounded := map[string]map[catalog.Field]*big.Rat{}
 	for i, key := range keys {
@@ -702,7 +710,7 @@ type previous struct {
 	read func(ids, keys []string) *catalog.Snapshot
 }
 
-func newPrevious(in Input) *previous {
+func newPrevious(in *Input) *previous {
 	p := &previous{all: in.Previous}
 	switch {
 	case in.Previous != nil:

@@ -305,14 +305,9 @@ func putPages(tx *bolt.Tx, pages []catalog.Page, encoded []encodedPage, obsStage
 func (s *Store) Pages() (map[string]catalog.Page, error) {
 	out := map[string]catalog.Page{}
 	err := s.view(func(tx *bolt.Tx) error {
-		keys, vals := records(tx.Bucket(bPages)) // decoded on every CPU: see encode.go
-		pages := make([]catalog.Page, len(keys))
-		if err := parallelFor(len(keys), func(i int) error {
-			if err := decodePage(vals[i], &pages[i]); err != nil {
-				return badRecord(bPages, keys[i], err)
-			}
-			return nil
-		}); err != nil {
+		keys, vals := records(tx.Bucket(bPages))
+		pages, err := decodeAll(bPages, keys, vals, decodePage)
+		if err != nil {
 			return err
 		}
 		times, err := checkedTimes(tx)

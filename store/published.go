@@ -138,6 +138,19 @@ func restRecords[T any](tx *bolt.Tx, name []byte, have, into map[string]*T, deco
 
 // decodeInto decodes vals, on every CPU, into into under keys.
 func decodeInto[T any](name []byte, keys []string, vals [][]byte, into map[string]*T, decode func([]byte, *T) error) error {
+	recs, err := decodeAll(name, keys, vals, decode)
+	if err != nil {
+		return err
+	}
+	for i, k := range keys {
+		into[k] = &recs[i]
+	}
+	return nil
+}
+
+// decodeAll decodes vals, the records of bucket name under keys, on every
+// CPU.
+func decodeAll[T any](name []byte, keys []string, vals [][]byte, decode func([]byte, *T) error) ([]T, error) {
 	recs := make([]T, len(keys))
 	if err := parallelFor(len(keys), func(i int) error {
 		if err := decode(vals[i], &recs[i]); err != nil {
@@ -145,10 +158,7 @@ func decodeInto[T any](name []byte, keys []string, vals [][]byte, into map[strin
 		}
 		return nil
 	}); err != nil {
-		return err
+		return nil, err
 	}
-	for i, k := range keys {
-		into[k] = &recs[i]
-	}
-	return nil
+	return recs, nil
 }
