@@ -78,7 +78,7 @@ func (p *Publisher) Publish(ctx context.Context, st *store.Store) (*export.Stats
 	if !p.Enabled() {
 		return nil, nil
 	}
-	snap, err := st.Snapshot()
+	snap, err := st.SnapshotContext(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("publish: %w", err)
 	}

@@ -281,7 +281,10 @@ func decide(ctx context.Context, st *store.Store, o Options, run *catalog.Run, p
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
 	prevSnap := norm.Previous
-	if err := published.Rest(prevSnap); err != nil {
+	if err := published.Rest(ctx, prevSnap); err != nil {
+		if err := stopped(ctx, "commit"); err != nil {
+			return nil, err
+		}
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
 	for _, w := range norm.Warnings {
@@ -389,7 +392,7 @@ func keepCatalogue(ctx context.Context, st *store.Store, o Options, run, last ca
 	res := &Result{Run: run, Changes: &cs, Held: again}
 	log.Info("committed", "run", id, "status", run.Status, "unchanged", true)
 	if o.Publisher.Enabled() {
-		snap, err := st.Snapshot()
+		snap, err := st.SnapshotContext(ctx)
 		if err != nil {
 			return res, &notPublished{id, err}
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -61,33 +62,38 @@ func (p *Published) Read(ids, keys []string) *catalog.Snapshot {
 // and offerings the run did not build: gone from the sources; all of
 // them, for an empty have, as Snapshot reads them) and the published
 // unmatched ids, so that have is the published catalogue; it returns the
-// first error any read met.
-func (p *Published) Rest(have *catalog.Snapshot) error {
+// first error any read met. It looks at ctx between two chunks of records
+// (a stopped run reads no further) and returns its error, have unchanged.
+func (p *Published) Rest(ctx context.Context, have *catalog.Snapshot) error {
 	if p.err != nil {
 		return p.err
 	}
 	rest := catalog.NewSnapshot()
+	var unmatched []catalog.Unmatched
 	err := p.s.view(func(tx *bolt.Tx) error {
 		if err := p.loadTimes(tx); err != nil {
 			return err
 		}
-		if err := restRecords(tx, bModels, have.Models, rest.Models, p.d.Model); err != nil {
+		if err := restRecords(ctx, tx, bModels, have.Models, rest.Models, p.d.Model); err != nil {
 			return err
 		}
-		if err := restRecords(tx, bOfferings, have.Offerings, rest.Offerings, p.d.Offering); err != nil {
+		if err := restRecords(ctx, tx, bOfferings, have.Offerings, rest.Offerings, p.d.Offering); err != nil {
 			return err
 		}
-		have.Unmatched = nil
 		if v := tx.Bucket(bUnmatched).Get([]byte("all")); v != nil {
-			return json.Unmarshal(v, &have.Unmatched)
+			return json.Unmarshal(v, &unmatched)
 		}
 		return nil
 	})
+	if err := ctx.Err(); err != nil {
+		return err // stopped: not the reader's failure, and have is as it was
+	}
 	if err != nil {
 		p.err = fmt.Errorf("read catalogue: %w", err)
 		return p.err
 	}
 	rest.StampRetrieved(p.times)
+	have.Unmatched = unmatched
 	maps.Copy(have.Models, rest.Models)
 	maps.Copy(have.Offerings, rest.Offerings)
 	return nil
@@ -122,9 +128,12 @@ func getRecords[T any](tx *bolt.Tx, name []byte, keys []string, into map[string]
 }
 
 // restRecords decodes the records of bucket name whose keys have does not
-// hold into into, a chunk at a time (see eachChunk).
-func restRecords[T any](tx *bolt.Tx, name []byte, have, into map[string]*T, decode func([]byte, *T) error) error {
+// hold into into, a chunk at a time (see eachChunk), until ctx is done.
+func restRecords[T any](ctx context.Context, tx *bolt.Tx, name []byte, have, into map[string]*T, decode func([]byte, *T) error) error {
 	return eachChunk(tx, tx.Bucket(name), func(keys []string, vals [][]byte) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		n := 0
 		for i, k := range keys {
 			if _, ok := have[k]; !ok {

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -56,7 +58,7 @@ func TestPublishedReadsWhatSnapshotReads(t *testing.T) {
 		t.Fatalf("read %d models, %d offerings; want 3 and 3, and no unpublished one", len(got.Models), len(got.Offerings))
 	}
 	kept := got.Offerings[offers[3].Key()]
-	if err := p.Rest(got); err != nil || p.Err() != nil {
+	if err := p.Rest(context.Background(), got); err != nil || p.Err() != nil {
 		t.Fatal(err, p.Err())
 	}
 	if got.Offerings[offers[3].Key()] != kept {
@@ -86,7 +88,40 @@ func TestPublishedKeepsItsError(t *testing.T) {
 	if got := p.Read([]string{"meta/m"}, []string{o.Key()}); len(got.Models)+len(got.Offerings) != 0 || p.Err() == nil {
 		t.Fatalf("a closed store read %+v, err %v", got, p.Err())
 	}
-	if err := p.Rest(catalog.NewSnapshot()); err == nil {
+	if err := p.Rest(context.Background(), catalog.NewSnapshot()); err == nil {
 		t.Error("Rest after a failed read: no error")
 	}
+}
+
+// TestPublishedRestStops: Rest reads no further once its context is done
+// (here after the models' chunk, before the offerings'), returns the
+// context's error, leaves what it was given as it was and keeps no error
+// of its own: the same reader reads the rest afterwards.
+func TestPublishedRestStops(t *testing.T) {
+	s, _ := openTemp(t)
+	day1 := time.Date(2026, 4, 23, 2, 0, 0, 0, time.UTC)
+	snap := snapshotWith(offering("meta/m-1", "openrouter", 1, 2, day1), offering("meta/m-2", "bedrock", 3, 4, day1))
+	snap.Unmatched = []catalog.Unmatched{{Source: "openrouter", ID: "openrouter/auto", Reason: "router"}}
+	if _, err := s.CommitRun(Commit{Run: catalog.Run{StartedAt: day1, Status: catalog.RunOK}, Snapshot: snap}); err != nil {
+		t.Fatal(err)
+	}
+	p := s.Published()
+	have := catalog.NewSnapshot()
+	for _, ctx := range []context.Context{&stopAfter{Context: context.Background(), calls: 1}, canceled()} {
+		if err := p.Rest(ctx, have); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Rest with its context done: %v", err)
+		}
+		if len(have.Models)+len(have.Offerings)+len(have.Unmatched) != 0 || p.Err() != nil {
+			t.Fatalf("a stopped Rest gave %d models, %d offerings, %d unmatched; kept error %v", len(have.Models), len(have.Offerings), len(have.Unmatched), p.Err())
+		}
+	}
+	if err := p.Rest(context.Background(), have); err != nil || len(have.Models) != 2 || len(have.Offerings) != 2 || len(have.Unmatched) != 1 {
+		t.Fatalf("Rest after a stopped one: %d models, %d offerings, %d unmatched (%v)", len(have.Models), len(have.Offerings), len(have.Unmatched), err)
+	}
+}
+
+func canceled() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
 }

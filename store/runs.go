@@ -263,8 +263,14 @@ func (b *pointBuf) record(enc func([]byte) []byte) []byte {
 // records as they are and moves only the pages' checked_at), and the
 // unmatched ids.
 func (s *Store) Snapshot() (*catalog.Snapshot, error) {
+	return s.SnapshotContext(context.Background())
+}
+
+// SnapshotContext is Snapshot for a run or command that can be stopped: it
+// reads no further once ctx is done and returns ctx's error.
+func (s *Store) SnapshotContext(ctx context.Context) (*catalog.Snapshot, error) {
 	snap := catalog.NewSnapshot()
-	if err := s.Published().Rest(snap); err != nil { // see published.go
+	if err := s.Published().Rest(ctx, snap); err != nil { // see published.go
 		return nil, err
 	}
 	return snap, nil
