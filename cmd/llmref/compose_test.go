@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,14 +9,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/types"
 	"go.yaml.in/yaml/v3"
 )
 
 // TestComposeFile reads docker-compose.yml: the llmref service publishes
 // where LLMREF_EXPORT says (a folder in its volume by default), the s3
 // profile adds MinIO and a one-shot maker of the bucket llmref, started
-// once MinIO is healthy; and docker-compose, where it is installed,
-// accepts the file with that profile.
+// once MinIO is healthy; compose-go, the loader `docker-compose config`
+// runs (the Compose Specification's schema, interpolation, profiles, the
+// project's consistency), accepts the file with that profile and refuses
+// one with a misspelt key; and docker-compose itself, where it is
+// installed, accepts the file.
 func TestComposeFile(t *testing.T) {
 	path := filepath.Join("..", "..", "docker-compose.yml")
 	data, err := os.ReadFile(path)
@@ -62,9 +68,28 @@ func TestComposeFile(t *testing.T) {
 		t.Errorf("minio-init: profiles %q, depends_on %v, command %q", init.Profiles, after, script)
 	}
 
+	env := []string{"MINIO_ROOT_PASSWORD=compose-test-password", "LLMREF_EXPORT=s3://llmref/catalogue"}
+	project, err := loadCompose(path, env)
+	if err != nil {
+		t.Fatalf("compose-go refuses %s: %v", path, err)
+	}
+	if names := project.ServiceNames(); !slices.Equal(names, []string{"llmref", "minio", "minio-init"}) {
+		t.Errorf("with the s3 profile the project's services are %q", names)
+	}
+	if llm, err := project.GetService("llmref"); err != nil || !slices.Contains(llm.Command, "s3://llmref/catalogue") {
+		t.Errorf("llmref's command once interpolated: %q (%v)", llm.Command, err)
+	}
+	bad := filepath.Join(t.TempDir(), "docker-compose.yml")
+	if err := os.WriteFile(bad, []byte("services:\n  llmref:\n    imagee: llmref:latest\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadCompose(bad, env); err == nil || !strings.Contains(err.Error(), "imagee") {
+		t.Errorf("compose-go accepted a misspelt key: %v", err)
+	}
+
 	bin, err := exec.LookPath("docker-compose")
 	if err != nil {
-		t.Log("docker-compose is not installed: the file was read as YAML only")
+		t.Log("docker-compose is not installed: compose-go's check stands for it")
 		return
 	}
 	cmd := exec.Command(bin, "-f", path, "--profile", "s3", "config", "-q")
@@ -72,4 +97,14 @@ func TestComposeFile(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("docker-compose config: %v\n%s", err, out)
 	}
+}
+
+// loadCompose loads a compose file as docker-compose does, with the s3
+// profile and only env as the environment.
+func loadCompose(path string, env []string) (*types.Project, error) {
+	opts, err := cli.NewProjectOptions([]string{path}, cli.WithName("llmref"), cli.WithProfiles([]string{"s3"}), cli.WithEnv(env))
+	if err != nil {
+		return nil, err
+	}
+	return opts.LoadProject(context.Background())
 }
