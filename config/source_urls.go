@@ -11,11 +11,12 @@ import (
 // for one source, so the other would read nothing and report success.
 func (c *Config) checkSharedURLs(srcs []scrapers.Source) []error {
 	custom, _ := c.settings["custom"].(*CustomSettings)
+	if custom == nil || len(*custom) == 0 {
+		return nil // only a custom source is refused: no need to list every source's requests
+	}
 	index := map[string]int{}
-	if custom != nil {
-		for i, t := range *custom {
-			index[t.Name] = i
-		}
+	for i, t := range *custom {
+		index[t.Name] = i
 	}
 	owner := map[string]string{}
 	var errs []error
