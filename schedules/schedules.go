@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -366,8 +367,20 @@ func (j *job) Run() {
 	if err != nil {
 		// The database could not be opened: nothing ran.
 		rec.Status, rec.Error, rec.FinishedAt = store.ScheduleFailed, err.Error(), s.o.Now().UTC()
+		return
 	}
+	releaseMemory() // the run is over and its database let go
 }
+
+// releaseMemory gives the memory a finished run used back to the system at
+// once: a daemon runs for minutes a day and idles the rest. Left to the
+// runtime, it kept the run's heap until its next forced collection (two
+// minutes or more) and then some: after an 8,000-page first run, 191 MB
+// for three and a half minutes, then 93 MB while idle; with this, 74 MB
+// from the run's end (55 MB of heap and runtime, 21 MB of the database
+// file's pages). One collection of what is left live after a run (a few
+// tens of MB), once a run.
+func releaseMemory() { debug.FreeOSMemory() }
 
 // wantRepublish asks the republishing loop to publish the last committed
 // run's tree again, for j's run.
