@@ -8,7 +8,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -24,9 +23,9 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-)
 
-type target struct{ kind, url string }
+	"github.com/llmref/llmref/bench/urllist"
+)
 
 func main() {
 	urls := flag.String("urls", "", "urls.tsv written by bench/cmd/site (required)")
@@ -39,26 +38,14 @@ func main() {
 }
 
 func run(path string, concurrency int) error {
-	if path == "" {
-		return errors.New("--urls FILE is required")
-	}
-	f, err := os.Open(path)
+	targets, err := urllist.Read(path)
 	if err != nil {
 		return err
 	}
-	var targets []target
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		kind, u, ok := strings.Cut(sc.Text(), "\t")
-		if ok {
-			targets = append(targets, target{kind, u})
-		}
-	}
-	f.Close()
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = concurrency
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	jobs := make(chan target)
+	jobs := make(chan urllist.Target)
 	var values, failed, bytesIn atomic.Int64
 	var firstErr sync.Once
 	var errMsg string
@@ -73,7 +60,7 @@ func run(path string, concurrency int) error {
 				bytesIn.Add(size)
 				if err != nil {
 					failed.Add(1)
-					firstErr.Do(func() { errMsg = t.url + ": " + err.Error() })
+					firstErr.Do(func() { errMsg = t.URL + ": " + err.Error() })
 					continue
 				}
 				values.Add(int64(n))
@@ -94,8 +81,8 @@ func run(path string, concurrency int) error {
 	return nil
 }
 
-func fetch(client *http.Client, t target) (int, int64, error) {
-	req, err := http.NewRequest(http.MethodGet, t.url, nil)
+func fetch(client *http.Client, t urllist.Target) (int, int64, error) {
+	req, err := http.NewRequest(http.MethodGet, t.URL, nil)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -113,7 +100,7 @@ func fetch(client *http.Client, t target) (int, int64, error) {
 		return 0, int64(len(body)), fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
 	var n int
-	switch t.kind {
+	switch t.Kind {
 	case "openai":
 		n, err = extractHTML(body)
 	case "endpoints":
@@ -121,7 +108,7 @@ func fetch(client *http.Client, t target) (int, int64, error) {
 	case "models":
 		n, err = extractModels(body)
 	default:
-		err = fmt.Errorf("unknown kind %q", t.kind)
+		err = fmt.Errorf("unknown kind %q", t.Kind)
 	}
 	return n, int64(len(body)), err
 }

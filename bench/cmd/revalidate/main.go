@@ -13,20 +13,20 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/gocolly/colly/v2"
+
+	"github.com/llmref/llmref/bench/urllist"
 )
 
 func main() {
@@ -41,15 +41,16 @@ func main() {
 }
 
 func run(out io.Writer, path string, concurrency int, client string) error {
-	if path == "" {
-		return errors.New("--urls FILE is required")
-	}
 	if client != "nethttp" && client != "colly" {
 		return fmt.Errorf("--client %q: want nethttp or colly", client)
 	}
-	targets, err := readURLs(path)
+	list, err := urllist.Read(path)
 	if err != nil {
 		return err
+	}
+	targets := make([]string, len(list))
+	for i, t := range list {
+		targets[i] = t.URL
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = concurrency
@@ -153,29 +154,6 @@ func pool(n, workers int, fn func(int) error) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
-}
-
-// readURLs reads the URL column of urls.tsv ("kind<TAB>url" lines).
-func readURLs(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var urls []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if _, u, ok := strings.Cut(sc.Text(), "\t"); ok {
-			urls = append(urls, u)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if len(urls) == 0 {
-		return nil, fmt.Errorf("%s: no URLs", path)
-	}
-	return urls, nil
 }
 
 // cpu is the CPU (user+sys) this process has spent so far.

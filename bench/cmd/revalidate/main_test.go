@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/llmref/llmref/bench/site"
+	"github.com/llmref/llmref/bench/urllist"
 )
 
 // TestRevalidate: against the bench site on loopback, both clients
@@ -19,14 +20,13 @@ func TestRevalidate(t *testing.T) {
 	s := site.New(site.Options{Pages: 40, Endpoints: true})
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
-	var tsv strings.Builder
-	n := 0
+	var targets []urllist.Target
 	for _, pg := range s.Pages() {
-		fmt.Fprintf(&tsv, "%s\t%s%s\n", pg.Kind, srv.URL, pg.Path)
-		n++
+		targets = append(targets, urllist.Target{Kind: pg.Kind, URL: srv.URL + pg.Path})
 	}
+	n := len(targets)
 	path := filepath.Join(t.TempDir(), "urls.tsv")
-	if err := os.WriteFile(path, []byte(tsv.String()), 0o644); err != nil {
+	if err := urllist.Write(path, targets); err != nil {
 		t.Fatal(err)
 	}
 	for _, client := range []string{"nethttp", "colly"} {

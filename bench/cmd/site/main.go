@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/bench/site"
+	"github.com/llmref/llmref/bench/urllist"
 	"github.com/llmref/llmref/config"
 )
 
@@ -84,11 +85,11 @@ func run(pages int, addr, out string, day int, endpoints string, parallelism int
 	if err := os.WriteFile(filepath.Join(out, "llmref.yaml"), []byte(yml), 0o644); err != nil {
 		return err
 	}
-	var tsv strings.Builder
+	var targets []urllist.Target
 	for _, pg := range s.Pages() {
-		fmt.Fprintf(&tsv, "%s\t%s%s\n", pg.Kind, base, pg.Path)
+		targets = append(targets, urllist.Target{Kind: pg.Kind, URL: base + pg.Path})
 	}
-	if err := os.WriteFile(filepath.Join(out, "urls.tsv"), []byte(tsv.String()), 0o644); err != nil {
+	if err := urllist.Write(filepath.Join(out, "urls.tsv"), targets); err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(out, "base"), []byte(base+"\n"), 0o644); err != nil {
