@@ -354,8 +354,9 @@ var maxQueued = 1 << 16
 // maxQueued) rather than being reserved up front: a host with two pages
 // costs two entries.
 type hostQueue struct {
-	reqs []Request     // guarded by fetcher.mu
-	wake chan struct{} // a token per wake-up, up to one per worker
+	reqs   []Request     // guarded by fetcher.mu
+	wake   chan struct{} // a token per wake-up, up to one per worker
+	health hostHealth    // guarded by fetcher.mu (see hostdown.go)
 }
 
 // next takes the host's next request, if any.
@@ -395,7 +396,14 @@ func (f *fetcher) worker(q *hostQueue) {
 			f.finish(Fetched{Request: r, Err: fmt.Errorf("%w before fetching", ctxErr(sctx)), FetchedAt: f.now()})
 			continue
 		}
-		f.finish(f.fetchOne(&run, r))
+		probe, err := f.admit(q) // see hostdown.go
+		if err != nil {
+			f.finish(Fetched{Request: r, Err: err, FetchedAt: f.now()})
+			continue
+		}
+		res := f.fetchOne(&run, r)
+		f.observe(q, res, probe, f.ctx.Err() != nil || f.deadlines.of(r.deadlineKey()).Err() != nil)
+		f.finish(res)
 		if f.o.Delay > 0 {
 			t := time.NewTimer(f.o.Delay)
 			select {

@@ -1,0 +1,195 @@
+package scrapers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// closedBase is the base URL of a loopback port nothing listens on: every
+// connection to it is refused.
+func closedBase(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "http://" + addr
+}
+
+// hostDownRun fetches n pages of base (and, when live is set, n of live)
+// and returns the outcomes in the order they were handed on, and how many
+// attempts were made at base's pages.
+func hostDownRun(t *testing.T, o Options, base, live string, n int) (out []Fetched, attempts int) {
+	t.Helper()
+	var mu sync.Mutex
+	var tried atomic.Int64
+	o.Progress = func(p Progress) {
+		if p.Kind == ProgressStarted && strings.HasPrefix(p.URL, base) {
+			tried.Add(1)
+		}
+	}
+	var reqs []Request
+	for i := range n {
+		reqs = append(reqs, Request{Source: "down", URL: fmt.Sprintf("%s/p%d", base, i)})
+		if live != "" {
+			reqs = append(reqs, Request{Source: "live", URL: fmt.Sprintf("%s/p%d", live, i)})
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := Fetch(ctx, o, reqs, func(f Fetched) []Request {
+		mu.Lock()
+		defer mu.Unlock()
+		out = append(out, f)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, int(tried.Load())
+}
+
+// TestFetchHostDown: a host that takes no connection, or takes them and
+// never answers, is given up after a few requests in a row got no answer
+// (each after its retries): its other pages fail at once, named, instead
+// of each spending its retries and timeouts; a host that answers is not
+// touched.
+func TestFetchHostDown(t *testing.T) {
+	stall, _ := stallServers(t) // stage_test.go
+	live := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("ok"))
+	}))
+	t.Cleanup(live.Close)
+	const pages = 40
+	for _, tc := range []struct {
+		name, base, says string
+	}{
+		{"refused", closedBase(t), "connection refused"},
+		{"no headers", stall.URL + "/headers", "headers: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := testOptions()
+			o.Parallelism, o.Timeout, o.IgnoreRobots = 2, 200*time.Millisecond, true
+			out, attempts := hostDownRun(t, o, tc.base, live.URL, pages)
+			var down, ok int
+			for _, f := range out {
+				switch {
+				case f.Source == "live" && f.Err == nil && f.Status == 200:
+					ok++
+				case f.Source == "live":
+					t.Errorf("live page %s: status %d, %v", f.URL, f.Status, f.Err)
+				case f.Err == nil:
+					t.Errorf("%s answered (%d)", f.URL, f.Status)
+				case errors.Is(f.Err, ErrHostDown):
+					down++
+					if !strings.Contains(f.Err.Error(), tc.says) {
+						t.Errorf("%s: %v; want the host's last error (%q) named", f.URL, f.Err, tc.says)
+					}
+				case !strings.Contains(f.Err.Error(), tc.says):
+					t.Errorf("%s: %v; want %q", f.URL, f.Err, tc.says)
+				}
+			}
+			if ok != pages {
+				t.Errorf("%d of the live host's %d pages fetched", ok, pages)
+			}
+			// The requests in flight when the host went down finish their
+			// retries: at most hostDownAfter, plus one per other worker,
+			// each with its retries.
+			sent := hostDownAfter + o.Parallelism - 1
+			if most := sent * (o.MaxRetries + 1); attempts > most {
+				t.Errorf("%d attempts at the down host; want at most %d", attempts, most)
+			}
+			if down < pages-sent {
+				t.Errorf("%d pages failed as the host being down; want at least %d", down, pages-sent)
+			}
+			t.Logf("%d attempts, %d pages not sent; one: %v", attempts, down, firstDown(out))
+		})
+	}
+}
+
+// firstDown is the first outcome failed by the host being down.
+func firstDown(out []Fetched) error {
+	for _, f := range out {
+		if errors.Is(f.Err, ErrHostDown) {
+			return f.Err
+		}
+	}
+	return nil
+}
+
+// refuseWhile refuses every connection while down is set, as a dialer
+// meets a host that is down, and sends the rest on.
+type refuseWhile struct {
+	down *atomic.Bool
+	next http.RoundTripper
+}
+
+func (r refuseWhile) RoundTrip(req *http.Request) (*http.Response, error) {
+	if r.down.Load() {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	}
+	return r.next.RoundTrip(req)
+}
+
+// TestFetchHostBack: a host given up is tried again now and then; once it
+// answers, its remaining pages are fetched.
+func TestFetchHostBack(t *testing.T) {
+	defer func(d time.Duration) { hostProbeEvery = d }(hostProbeEvery)
+	hostProbeEvery = 50 * time.Millisecond
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("ok"))
+	}))
+	t.Cleanup(srv.Close)
+	var down atomic.Bool
+	down.Store(true)
+	o := testOptions()
+	o.Parallelism, o.IgnoreRobots, o.MaxRetries = 1, true, NoRetries
+	o.Transport = refuseWhile{down: &down, next: http.DefaultTransport}
+	var reqs []Request
+	for i := range 40 {
+		reqs = append(reqs, Request{Source: "s", URL: fmt.Sprintf("%s/p%d", srv.URL, i)})
+	}
+	var out []Fetched
+	err := Fetch(context.Background(), o, reqs, func(f Fetched) []Request {
+		out = append(out, f) // one worker: never concurrent
+		if errors.Is(f.Err, ErrHostDown) {
+			down.Store(false)                // the host is back
+			time.Sleep(5 * time.Millisecond) // the pages given up take a while
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused, notSent, fetched int
+	for i, f := range out {
+		switch {
+		case f.Err == nil && f.Status == 200:
+			fetched++
+		case errors.Is(f.Err, ErrHostDown):
+			notSent++
+			if fetched > 0 {
+				t.Errorf("outcome %d: %v after the host was back", i, f.Err)
+			}
+		case f.Err != nil && strings.Contains(f.Err.Error(), "connection refused"):
+			refused++
+		default:
+			t.Errorf("outcome %d: %d %v", i, f.Status, f.Err)
+		}
+	}
+	if refused != hostDownAfter || notSent == 0 || fetched == 0 || refused+notSent+fetched != len(reqs) {
+		t.Errorf("%d refused, %d not sent, %d fetched; want %d refused, then some not sent, then the rest fetched", refused, notSent, fetched, hostDownAfter)
+	}
+}
