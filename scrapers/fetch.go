@@ -356,7 +356,7 @@ var maxQueued = 1 << 16
 type hostQueue struct {
 	reqs   []Request     // guarded by fetcher.mu
 	wake   chan struct{} // a token per wake-up, up to one per worker
-	health hostHealth    // guarded by fetcher.mu (see hostdown.go)
+	health hostHealth    // guarded by fetcher.mu (see hosthealth.go)
 }
 
 // next takes the host's next request, if any.
@@ -396,12 +396,12 @@ func (f *fetcher) worker(q *hostQueue) {
 			f.finish(Fetched{Request: r, Err: fmt.Errorf("%w before fetching", ctxErr(sctx)), FetchedAt: f.now()})
 			continue
 		}
-		probe, err := f.admit(q) // see hostdown.go
+		probe, err := f.admit(q) // see hosthealth.go
 		if err != nil {
 			f.finish(Fetched{Request: r, Err: err, FetchedAt: f.now()})
 			continue
 		}
-		res := f.fetchOne(&run, r)
+		res := f.fetchOne(&run, q, r)
 		f.observe(q, res, probe, f.ctx.Err() != nil || f.deadlines.of(r.deadlineKey()).Err() != nil)
 		f.finish(res)
 		if f.o.Delay > 0 {
@@ -434,8 +434,9 @@ func (f *fetcher) hand(res Fetched) {
 	f.wg.Done()
 }
 
-// fetchOne fetches one request with retries and backoff, on run.
-func (f *fetcher) fetchOne(run *runner, r Request) Fetched {
+// fetchOne fetches one request to q's host with retries and backoff, on
+// run.
+func (f *fetcher) fetchOne(run *runner, q *hostQueue, r Request) Fetched {
 	start := time.Now()
 	res := Fetched{Request: r, Statuses: map[int]int{}}
 	var etag, lm string
@@ -461,6 +462,10 @@ func (f *fetcher) fetchOne(run *runner, r Request) Fetched {
 	}
 	sctx := f.deadlines.of(r.deadlineKey())
 	for attempt := 1; ; attempt++ {
+		if err := f.slowedDown(sctx, q); err != nil { // see hosthealth.go
+			res.Err, res.FetchedAt = err, f.now()
+			break
+		}
 		res.Attempts = attempt
 		res.FetchedAt = f.now()
 		f.progress(Progress{Kind: ProgressStarted, Source: r.Source, URL: r.URL, Attempt: attempt})
@@ -499,7 +504,7 @@ func (f *fetcher) fetchOne(run *runner, r Request) Fetched {
 				}
 			default:
 				res.Err = &StatusError{Code: resp.StatusCode}
-				if !retryableStatus(resp.StatusCode) || attempt > f.o.MaxRetries {
+				if !retryableStatus(resp.StatusCode) {
 					break
 				}
 				wait = f.backoff(attempt)
@@ -512,6 +517,12 @@ func (f *fetcher) fetchOne(run *runner, r Request) Fetched {
 					// "Retry-After: 0" (or a date past) means retry now; a zero
 					// wait would read as "do not retry" below.
 					wait = max(ra, time.Millisecond)
+				}
+				if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+					f.slowDown(q, wait) // the host's other requests wait too, this one's last attempt or not
+				}
+				if attempt > f.o.MaxRetries {
+					wait = 0
 				}
 			}
 		}

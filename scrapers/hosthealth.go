@@ -1,6 +1,7 @@
 package scrapers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -18,8 +19,9 @@ var ErrHostDown = errors.New("host down")
 // how often one request then tries it again. Variables for tests.
 //
 // Without it a host that is down cost each of its pages every retry and
-// backoff: 8,000 pages on a loopback port nobody listened on took a
-// refresh 18 minutes and 24,000 connection attempts; a host that drops
+// backoff: a refresh of 8,000 pages on a loopback port nobody listened on
+// was still at it after ten minutes (three connection attempts a page,
+// 1,275 pages tried in the first minute); now it fails in 2.3 s. A host that drops
 // connections (a firewall) held its source to its deadline (7.5 minutes
 // by default), a timeout per attempt per page.
 var (
@@ -27,8 +29,8 @@ var (
 	hostProbeEvery = 15 * time.Second
 )
 
-// hostHealth is what a host's queue knows of whether the host answers:
-// fetcher.mu guards it.
+// hostHealth is what a host's queue knows of whether the host answers,
+// and whether it asked for fewer requests: fetcher.mu guards it.
 type hostHealth struct {
 	// silent counts the host's requests in a row that got no answer.
 	silent int
@@ -39,6 +41,9 @@ type hostHealth struct {
 	// while one does.
 	probeAt time.Time
 	probing bool
+	// calm is when the host may be sent requests again after it asked
+	// for fewer (see slowDown).
+	calm time.Time
 }
 
 // admit decides whether r may be sent to q's host: nil, or the error r
@@ -75,7 +80,7 @@ func (f *fetcher) observe(q *hostQueue, res Fetched, probe, stopped bool) {
 	}
 	switch {
 	case res.Status != 0:
-		*h = hostHealth{}
+		h.silent, h.down, h.probing = 0, nil, false
 	case stopped || !unanswered(res.Err):
 	default:
 		h.silent++
@@ -98,4 +103,37 @@ func unanswered(err error) bool {
 	// "(Client.Timeout exceeded while awaiting headers)".
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout() && strings.Contains(err.Error(), "awaiting headers")
+}
+
+// slowDown makes every request to q's host wait d from now before it is
+// sent, retries included: the host answered 429 Too Many Requests or 503
+// Service Unavailable, and d is its Retry-After (or the backoff when it
+// named none). Each request used to wait only for itself, while the
+// host's other workers went on sending, and met the same answer.
+func (f *fetcher) slowDown(q *hostQueue, d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if t := time.Now().Add(d); t.After(q.health.calm) {
+		q.health.calm = t
+	}
+}
+
+// slowedDown waits until q's host may be sent a request again (see
+// slowDown), or returns why not: the request's source ran out of time
+// (sctx) while it waited.
+func (f *fetcher) slowedDown(sctx context.Context, q *hostQueue) error {
+	f.mu.Lock()
+	wait := time.Until(q.health.calm)
+	f.mu.Unlock()
+	if wait <= 0 {
+		return nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-sctx.Done():
+		return fmt.Errorf("%w (while the host asked for fewer requests: 429 or 503)", ctxErr(sctx))
+	case <-t.C:
+		return nil
+	}
 }

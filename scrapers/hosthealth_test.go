@@ -193,3 +193,54 @@ func TestFetchHostBack(t *testing.T) {
 		t.Errorf("%d refused, %d not sent, %d fetched; want %d refused, then some not sent, then the rest fetched", refused, notSent, fetched, hostDownAfter)
 	}
 }
+
+// TestFetchHostSlowDown: a host that answers 429 with a Retry-After is
+// sent nothing more until it has passed — by any of its workers, not only
+// the one whose request it refused — and its pages are then fetched.
+func TestFetchHostSlowDown(t *testing.T) {
+	var mu sync.Mutex
+	var refusedAt time.Time
+	var early []string // requests that came while the host had asked for none
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		now := time.Now()
+		if !refusedAt.IsZero() && now.Before(refusedAt.Add(time.Second)) {
+			early = append(early, r.URL.Path)
+		}
+		if refusedAt.IsZero() && r.URL.Path == "/p3" {
+			refusedAt = now
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+		w.Write([]byte("ok"))
+	}))
+	t.Cleanup(srv.Close)
+	o := testOptions()
+	o.Parallelism, o.IgnoreRobots = 3, true
+	var reqs []Request
+	for i := range 12 {
+		reqs = append(reqs, Request{Source: "s", URL: fmt.Sprintf("%s/p%d", srv.URL, i)})
+	}
+	got := fetchAll(t, o, reqs...)
+	for _, r := range reqs {
+		if f := got[r.URL]; f.Err != nil || f.Status != 200 {
+			t.Errorf("%s: %d %v", r.URL, f.Status, f.Err)
+		}
+	}
+	if f := got[srv.URL+"/p3"]; f.Attempts != 2 {
+		t.Errorf("the refused page took %d attempts; want 2", f.Attempts)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if refusedAt.IsZero() {
+		t.Fatal("the host never refused a request")
+	}
+	// The requests already on the wire when the 429 was sent may arrive
+	// after it (one per other worker); nothing sent after it may.
+	if len(early) > o.Parallelism-1 {
+		t.Errorf("%d requests within the Retry-After (%q); want at most the %d already in flight", len(early), early, o.Parallelism-1)
+	}
+}
