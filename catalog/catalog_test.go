@@ -209,3 +209,26 @@ func TestSourceStatsWarnings(t *testing.T) {
 		t.Errorf("warnings %q", s.Warnings[:2])
 	}
 }
+
+// TestSourceStatsErrors: a source keeps its first MaxSourceErrors pages'
+// errors and counts the rest; a record written before the bound shows its
+// first ones and counts the rest the same way.
+func TestSourceStatsErrors(t *testing.T) {
+	var s SourceStats
+	for i := range MaxSourceErrors + 30 {
+		s.AddError(fmt.Sprintf("https://a/p%d: HTTP 500", i))
+	}
+	if len(s.Errors) != MaxSourceErrors || s.ErrorsMore != 30 || s.ErrorCount() != MaxSourceErrors+30 {
+		t.Fatalf("kept %d, more %d; want %d and 30", len(s.Errors), s.ErrorsMore, MaxSourceErrors)
+	}
+	if s.Errors[0] != "https://a/p0: HTTP 500" {
+		t.Errorf("first error %q", s.Errors[0])
+	}
+	if shown, more := s.ShownErrors(); len(shown) != MaxSourceErrors || more != 30 {
+		t.Errorf("shown %d, more %d", len(shown), more)
+	}
+	old := SourceStats{Errors: make([]string, 8000)}
+	if shown, more := old.ShownErrors(); len(shown) != MaxSourceErrors+sourceErrorsExtra || more != 8000-len(shown) {
+		t.Errorf("an unbounded record: shown %d, more %d", len(shown), more)
+	}
+}

@@ -111,7 +111,7 @@ func reparseSource(ctx context.Context, st *store.Store, o Options, src scrapers
 				return nil, stop() // the run's end, not the page's
 			}
 			st1.Status = catalog.SourceFailed
-			st1.Errors = append(st1.Errors, fmt.Sprintf("%s: %v", u, err))
+			st1.AddError(fmt.Sprintf("%s: %v", u, err))
 			p.Stale = true // as a refresh marks a page that fails
 		}
 		st1.Observations += p.ObservationCount()

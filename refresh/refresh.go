@@ -148,7 +148,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	run.Sources = outcome.Stats
 	for _, s := range outcome.Stats {
 		attrs := []any{"name", s.Source, "status", s.Status, "requests", s.Requests,
-			"not_modified", s.NotModified, "observations", s.Observations, "errors", len(s.Errors)}
+			"not_modified", s.NotModified, "observations", s.Observations, "errors", s.ErrorCount()}
 		if len(s.Errors) > 0 {
 			attrs = append(attrs, "first_error", s.Errors[0]) // "URL: why"
 		}

@@ -467,7 +467,7 @@ func (c *crawl) record(src Source, f Fetched, page catalog.Page, same bool, err 
 	}
 	if err != nil {
 		c.failed[f.Source] = true
-		st.Errors = append(st.Errors, fmt.Sprintf("%s: %v", f.URL, err))
+		st.AddError(fmt.Sprintf("%s: %v", f.URL, err))
 		return nil
 	}
 	c.pages[f.URL] = page
@@ -646,7 +646,8 @@ func (c *crawl) failGone() {
 	}
 }
 
-// fail marks a source failed with an error. c.mu is held.
+// fail marks a source failed with an error about the whole source, kept
+// whatever the number of its pages' errors. c.mu is held.
 func (c *crawl) fail(name, msg string) {
 	c.failed[name] = true
 	c.stats[name].Errors = append(c.stats[name].Errors, msg)

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/llmref/llmref/catalog"
 )
 
 // closedBase is the base URL of a loopback port nothing listens on: every
@@ -242,5 +244,28 @@ func TestFetchHostSlowDown(t *testing.T) {
 	// after it (one per other worker); nothing sent after it may.
 	if len(early) > o.Parallelism-1 {
 		t.Errorf("%d requests within the Retry-After (%q); want at most the %d already in flight", len(early), early, o.Parallelism-1)
+	}
+}
+
+// TestCrawlHostDownErrorsBounded: a source whose host is down fails, its
+// run stats naming the first pages' errors (the connections refused, then
+// the pages not sent) and counting the rest, not listing all of them.
+func TestCrawlHostDownErrorsBounded(t *testing.T) {
+	src := &OpenAI{BaseURL: closedBase(t)}
+	for i := range catalog.MaxSourceErrors + 100 {
+		src.Models = append(src.Models, fmt.Sprintf("gpt-5.%d-mini", i))
+	}
+	o := testOptions()
+	o.IgnoreRobots = true
+	out, err := Crawl(context.Background(), o, []Source{src}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := statsOf(out, src.Name())
+	if st.Status != catalog.SourceFailed || len(st.Errors) != catalog.MaxSourceErrors || st.ErrorCount() != len(src.Models) {
+		t.Fatalf("source %s, %d errors kept, %d in all; want failed, %d kept of %d", st.Status, len(st.Errors), st.ErrorCount(), catalog.MaxSourceErrors, len(src.Models))
+	}
+	if !strings.Contains(st.Errors[0], "connection refused") || !strings.Contains(st.Errors[len(st.Errors)-1], "host down") {
+		t.Errorf("first %q, last %q", st.Errors[0], st.Errors[len(st.Errors)-1])
 	}
 }

@@ -35,7 +35,9 @@ type SourceHealth struct {
 	LastRun     uint64               `json:"last_run"`
 	LastSuccess *time.Time           `json:"last_success"`
 	Errors      []string             `json:"errors,omitempty"`
-	Stale       bool                 `json:"stale"`
+	// ErrorsMore counts the errors of the source's last run not listed.
+	ErrorsMore int  `json:"errors_more,omitempty"`
+	Stale      bool `json:"stale"`
 }
 
 // readState reads the database once (one open, one handle) for a health
@@ -81,7 +83,8 @@ func sourceHealth(runs []catalog.Run, now time.Time, staleAfter time.Duration) [
 			}
 			h := by[ss.Source]
 			if h == nil {
-				h = &SourceHealth{Name: ss.Source, LastStatus: ss.Status, LastRun: r.ID, Errors: ss.Errors}
+				errs, more := ss.ShownErrors()
+				h = &SourceHealth{Name: ss.Source, LastStatus: ss.Status, LastRun: r.ID, Errors: errs, ErrorsMore: more}
 				by[ss.Source] = h
 			}
 			if h.LastSuccess == nil && (ss.Status == catalog.SourceOK || ss.Status == catalog.SourceUnchanged) {

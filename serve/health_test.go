@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -172,4 +173,41 @@ func TestHealthzSaysWhatHappened(t *testing.T) {
 			t.Fatalf("%d %v", code, h.Problems)
 		}
 	})
+}
+
+// TestHealthzBoundsErrors: a source whose every page failed (its host
+// down) is reported in /healthz with its first errors and a count of the
+// rest, even from a run recorded before the run record bounded them; the
+// metrics count them all.
+func TestHealthzBoundsErrors(t *testing.T) {
+	f := newFixture(t, testToken)
+	down := catalog.SourceStats{Source: "openai", Status: catalog.SourceFailed, Statuses: map[string]int{}}
+	for i := range 8000 { // as a run recorded before the bound kept them
+		down.Errors = append(down.Errors, fmt.Sprintf("https://platform.openai.com/docs/models/m%d: host down: not sent", i))
+	}
+	run := catalog.Run{Status: catalog.RunFailed, StartedAt: time.Date(2026, 4, 23, 11, 0, 0, 0, time.UTC),
+		FinishedAt: time.Date(2026, 4, 23, 11, 1, 0, 0, time.UTC), Error: "no source could be read", Sources: []catalog.SourceStats{down}}
+	if err := store.NewDB(f.db, time.Second).Write(context.Background(), func(st *store.Store) error { _, err := st.RecordRun(run); return err }); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := f.get(t, "/healthz")
+	var h Health
+	if err := json.Unmarshal(body, &h); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusServiceUnavailable || len(body) > 64<<10 {
+		t.Errorf("/healthz: %d, %d bytes", resp.StatusCode, len(body))
+	}
+	var openai *SourceHealth
+	for i := range h.Sources {
+		if h.Sources[i].Name == "openai" {
+			openai = &h.Sources[i]
+		}
+	}
+	if openai == nil || len(openai.Errors) > catalog.MaxSourceErrors+4 || len(openai.Errors)+openai.ErrorsMore != 8000 || openai.Errors[0] != down.Errors[0] {
+		t.Fatalf("openai's health: %+v", openai)
+	}
+	if _, m := f.get(t, "/metrics"); !strings.Contains(string(m), `llmref_source_errors{source="openai"} 8000`) {
+		t.Errorf("metrics do not count every error:\n%s", m)
+	}
 }

@@ -120,7 +120,7 @@ var perSource = []struct {
 	{desc("llmref_source_pages", "Pages (requests) the source's latest run fetched.", "source"), func(s catalog.SourceStats) float64 { return float64(s.Requests) }},
 	{desc("llmref_source_not_modified_pages", "Pages answered 304 Not Modified in the source's latest run.", "source"), func(s catalog.SourceStats) float64 { return float64(s.NotModified) }},
 	{desc("llmref_source_retries", "Retries in the source's latest run.", "source"), func(s catalog.SourceStats) float64 { return float64(s.Retries) }},
-	{desc("llmref_source_errors", "Errors in the source's latest run.", "source"), func(s catalog.SourceStats) float64 { return float64(len(s.Errors)) }},
+	{desc("llmref_source_errors", "Errors in the source's latest run.", "source"), func(s catalog.SourceStats) float64 { return float64(s.ErrorCount()) }},
 	{desc("llmref_source_bytes", "Body bytes fetched in the source's latest run.", "source"), func(s catalog.SourceStats) float64 { return float64(s.Bytes) }},
 	{desc("llmref_source_observations", "Observations the source's latest run produced.", "source"), func(s catalog.SourceStats) float64 { return float64(s.Observations) }},
 	{desc("llmref_source_duration_seconds", "How long the source took in its latest run.", "source"), func(s catalog.SourceStats) float64 { return float64(s.DurationMS) / 1000 }},

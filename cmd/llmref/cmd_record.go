@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
-	"github.com/llmref/llmref/internal/textsafe"
 	"github.com/llmref/llmref/refresh"
 	"github.com/llmref/llmref/scrapers"
 )
@@ -105,13 +104,11 @@ func printRecordSummary(e *env, res *scrapers.RecordResult, dir string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SOURCE\tSTATUS\tREQUESTS\tRETRIES\tROBOTS DENIED\tBYTES\tOBSERVATIONS\tERRORS")
 	for _, s := range res.Outcome.Stats {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", s.Source, s.Status, s.Requests, s.Retries, s.RobotsDenied, s.Bytes, s.Observations, len(s.Errors))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", s.Source, s.Status, s.Requests, s.Retries, s.RobotsDenied, s.Bytes, s.Observations, s.ErrorCount())
 	}
 	tw.Flush()
 	for _, s := range res.Outcome.Stats {
-		for _, msg := range s.Errors {
-			textsafe.Fprintf(w, "  %s: %s\n", s.Source, msg)
-		}
+		printErrors(w, s) // cmd_refresh.go
 	}
 	if m := res.Manifest; m != nil {
 		fmt.Fprintf(w, "recorded %d responses (day %s) in %s; replay with: llmref refresh --replay %s\n", len(m.Responses), m.Day, dir, dir)

@@ -150,8 +150,8 @@ func failedSummary(r catalog.Run) string {
 		why := "failed"
 		if len(s.Errors) > 0 {
 			why = s.Errors[0]
-			if len(s.Errors) > 1 {
-				why += fmt.Sprintf(" (+%d more)", len(s.Errors)-1)
+			if n := s.ErrorCount(); n > 1 {
+				why += fmt.Sprintf(" (+%d more)", n-1)
 			}
 		}
 		parts = append(parts, s.Source+": "+why)
@@ -203,13 +203,11 @@ func printRunSummary(w io.Writer, res *refresh.Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SOURCE\tSTATUS\tREQUESTS\tRETRIES\t304\tBYTES\tOBSERVATIONS\tERRORS")
 	for _, s := range r.Sources {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", s.Source, s.Status, s.Requests, s.Retries, s.NotModified, s.Bytes, s.Observations, len(s.Errors))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", s.Source, s.Status, s.Requests, s.Retries, s.NotModified, s.Bytes, s.Observations, s.ErrorCount())
 	}
 	tw.Flush()
 	for _, s := range r.Sources {
-		for _, msg := range s.Errors {
-			textsafe.Fprintf(w, "  %s: %s\n", s.Source, msg)
-		}
+		printErrors(w, s)
 		// What a parser left out of a page it read: a few lines, then a count.
 		shown := min(len(s.Warnings), summaryWarnings)
 		for _, msg := range s.Warnings[:shown] {
@@ -241,5 +239,17 @@ func printRunSummary(w io.Writer, res *refresh.Result) {
 	}
 	if res.Export != nil {
 		fmt.Fprintf(w, "exported %s: %d files, %d written, %d unchanged\n", res.Export.Dir, res.Export.Files, res.Export.Written, res.Export.Unchanged)
+	}
+}
+
+// printErrors lists a source's errors as its stats keep them, then how
+// many more it gave.
+func printErrors(w io.Writer, s catalog.SourceStats) {
+	errs, more := s.ShownErrors()
+	for _, msg := range errs {
+		textsafe.Fprintf(w, "  %s: %s\n", s.Source, msg)
+	}
+	if more > 0 {
+		fmt.Fprintf(w, "  %s: +%d more errors\n", s.Source, more)
 	}
 }

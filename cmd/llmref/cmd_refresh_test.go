@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,6 +34,29 @@ func TestRunSummaryWarnings(t *testing.T) {
 	}
 	if strings.Contains(got, "row d") || strings.Contains(got, "openrouter: warning") || strings.Contains(got, "openrouter: +") {
 		t.Errorf("summary shows more than it should:\n%s", got)
+	}
+}
+
+// TestRunSummaryErrors: a source whose every page failed lists the errors
+// its stats keep, then counts the rest; the one-line summary counts them
+// all.
+func TestRunSummaryErrors(t *testing.T) {
+	down := catalog.SourceStats{Source: "openai", Status: catalog.SourceFailed, Statuses: map[string]int{}}
+	for i := range 4000 {
+		down.AddError(fmt.Sprintf("https://platform.openai.com/docs/models/m%d: host down", i))
+	}
+	var out bytes.Buffer
+	run := catalog.Run{ID: 3, Status: catalog.RunFailed, Sources: []catalog.SourceStats{down}}
+	printRunSummary(&out, &refresh.Result{Run: run})
+	got := out.String()
+	if n := strings.Count(got, ": host down\n"); n != catalog.MaxSourceErrors {
+		t.Errorf("%d errors listed; want %d", n, catalog.MaxSourceErrors)
+	}
+	if !strings.Contains(got, fmt.Sprintf("  openai: +%d more errors\n", 4000-catalog.MaxSourceErrors)) || !strings.Contains(got, " 4000\n") {
+		t.Errorf("summary does not count the rest:\n%s", got)
+	}
+	if s := failedSummary(run); s != "openai: https://platform.openai.com/docs/models/m0: host down (+3999 more)" {
+		t.Errorf("failed summary %q", s)
 	}
 }
 

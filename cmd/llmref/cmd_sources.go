@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
-	"github.com/llmref/llmref/internal/textsafe"
 	"github.com/llmref/llmref/refresh"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
@@ -218,9 +217,7 @@ func printSources(e *env, doc sourcesDoc) error {
 	}
 	for _, s := range doc.Sources {
 		if s.LastRun != nil {
-			for _, msg := range s.LastRun.Errors {
-				textsafe.Fprintf(w, "  %s: %s\n", s.Name, msg)
-			}
+			printErrors(w, *s.LastRun) // cmd_refresh.go
 		}
 		if s.Note != "" {
 			fmt.Fprintf(w, "  %s: %s\n", s.Name, s.Note)
