@@ -512,6 +512,7 @@ func (f *fetcher) fetchOne(run *runner, q *hostQueue, r Request) Fetched {
 					if ra > f.o.RetryAfterMax {
 						res.Err = fmt.Errorf("%w; Retry-After %s exceeds the %s cap", res.Err, ra, f.o.RetryAfterMax)
 						wait = 0
+						f.slowDown(q, ra) // the host's other pages are not sent either
 						break
 					}
 					// "Retry-After: 0" (or a date past) means retry now; a zero

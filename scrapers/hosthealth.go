@@ -13,6 +13,10 @@ import (
 // none of the requests before it (see hostHealth).
 var ErrHostDown = errors.New("host down")
 
+// ErrHostBackOff fails a request that was not sent because its host asked
+// for none for longer than Options.RetryAfterMax (see slowedDown).
+var ErrHostBackOff = errors.New("the host asked for no requests")
+
 // hostDownAfter is how many requests in a row, each after its retries,
 // may get no answer from a host (no connection, or no response headers
 // before the timeout) before the host counts as down; hostProbeEvery is
@@ -119,14 +123,20 @@ func (f *fetcher) slowDown(q *hostQueue, d time.Duration) {
 }
 
 // slowedDown waits until q's host may be sent a request again (see
-// slowDown), or returns why not: the request's source ran out of time
-// (sctx) while it waited.
+// slowDown), or returns why not: the host asked for a longer wait than
+// Options.RetryAfterMax (the request is not sent: a host that answers
+// "Retry-After: 3600" was sent every other page, each refused the same),
+// or the request's source ran out of time (sctx) while it waited.
 func (f *fetcher) slowedDown(sctx context.Context, q *hostQueue) error {
 	f.mu.Lock()
 	wait := time.Until(q.health.calm)
 	f.mu.Unlock()
 	if wait <= 0 {
 		return nil
+	}
+	if wait > f.o.RetryAfterMax {
+		return fmt.Errorf("%w for another %s (Retry-After), more than the %s cap; not sent",
+			ErrHostBackOff, wait.Round(time.Second), f.o.RetryAfterMax)
 	}
 	t := time.NewTimer(wait)
 	defer t.Stop()

@@ -269,3 +269,40 @@ func TestCrawlHostDownErrorsBounded(t *testing.T) {
 		t.Errorf("first %q, last %q", st.Errors[0], st.Errors[len(st.Errors)-1])
 	}
 }
+
+// TestFetchHostBacksOff: a host that asks for no requests for longer than
+// the cap (429, Retry-After: 3600) fails the pages already sent to it and
+// is sent no other: the rest fail unsent, named.
+func TestFetchHostBacksOff(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		time.Sleep(5 * time.Millisecond)
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	t.Cleanup(srv.Close)
+	o := testOptions()
+	o.Parallelism, o.IgnoreRobots = 2, true
+	var reqs []Request
+	for i := range 20 {
+		reqs = append(reqs, Request{Source: "s", URL: fmt.Sprintf("%s/p%d", srv.URL, i)})
+	}
+	got := fetchAll(t, o, reqs...)
+	unsent := 0
+	for _, r := range reqs {
+		f := got[r.URL]
+		switch {
+		case errors.Is(f.Err, ErrHostBackOff):
+			unsent++
+			if !strings.Contains(f.Err.Error(), "(Retry-After), more than the 2m0s cap; not sent") || f.Attempts != 0 {
+				t.Errorf("%s: %v after %d attempts", r.URL, f.Err, f.Attempts)
+			}
+		case f.Err == nil || !strings.Contains(f.Err.Error(), "exceeds the 2m0s cap"):
+			t.Errorf("%s: %d %v", r.URL, f.Status, f.Err)
+		}
+	}
+	if n := calls.Load(); n > int32(o.Parallelism) || unsent < len(reqs)-o.Parallelism {
+		t.Errorf("%d requests sent, %d pages unsent; want at most the %d in flight sent", n, unsent, o.Parallelism)
+	}
+}
