@@ -16,7 +16,8 @@ import (
 // host's robots.txt goes to the network; those that come while it is in
 // flight wait for it, and later ones are answered from memory (the body
 // as decoded and bounded below). A fetch that fails (a network error, a
-// timeout, the body over its limit) is shared with those waiting but not
+// timeout, the body over its limit, a server error: see
+// robotsUnavailable) is shared with those waiting but not
 // kept, so a blip costs one page: the next request tries again. After
 // robotsGiveUp failures in a run the failure is kept: a host whose
 // robots.txt hangs would otherwise make every one of its pages wait a
@@ -104,10 +105,37 @@ func (f *robotsFetch) fetch(next http.RoundTripper, req *http.Request) {
 		return
 	}
 	defer resp.Body.Close()
+	if robotsUnavailable(resp.StatusCode) {
+		f.err = &RobotsStatusError{Code: resp.StatusCode}
+		return
+	}
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		f.err = fmt.Errorf("read %s: %w", req.URL.Redacted(), err)
 		return
 	}
 	f.status, f.header, f.body = resp.StatusCode, resp.Header, body
+}
+
+// robotsUnavailable reports whether a robots.txt status says the file
+// could not be served: a server error, or 429 Too Many Requests. RFC 9309
+// (2.3.1.4) has a crawler assume complete disallow then, and colly's
+// robots parser does for 5xx (a 429 would read as "no robots.txt, allow
+// everything"). Kept, one 503 disallowed every page of the host for the
+// run, each page failing as "disallowed by robots.txt"; as a failed fetch
+// it is tried again by the host's next page, and the pages fail naming
+// the status.
+func robotsUnavailable(code int) bool {
+	return code >= 500 || code == http.StatusTooManyRequests
+}
+
+// RobotsStatusError is a robots.txt that could not be served (see
+// robotsUnavailable): the host's pages are not fetched while it is.
+type RobotsStatusError struct {
+	Code int
+}
+
+func (e *RobotsStatusError) Error() string {
+	return fmt.Sprintf("robots.txt answered HTTP %d %s: the host's pages are not fetched while it does (RFC 9309 reads it as disallow all)",
+		e.Code, http.StatusText(e.Code))
 }

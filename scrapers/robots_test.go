@@ -108,3 +108,58 @@ func TestCrawlRobotsGivesUpOnAHangingHost(t *testing.T) {
 	}
 	t.Logf("6 pages on a hanging host and 1 healthy page in %v", time.Since(start).Round(time.Millisecond))
 }
+
+// TestCrawlRobotsServerError: a robots.txt that answers a server error (or
+// 429) keeps the host's pages from being fetched, as RFC 9309 asks, but
+// is asked again by the next page rather than kept for the run: a blip
+// costs one page, and a host whose robots.txt keeps failing fails its
+// pages naming the status, not as "disallowed by robots.txt".
+func TestCrawlRobotsServerError(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		codes []int // robots.txt's answers, in turn; the last repeats
+		ok    int   // pages fetched of 4
+	}{
+		{"a blip", []int{503, 200}, 3},
+		{"keeps failing", []int{500}, 0},
+		{"rate limited", []int{429}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var robots, pages atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/robots.txt" {
+					n := int(robots.Add(1))
+					w.WriteHeader(tc.codes[min(n, len(tc.codes))-1])
+					w.Write([]byte("User-agent: *\nAllow: /\n"))
+					return
+				}
+				pages.Add(1)
+				w.Header().Set("Content-Type", "text/html")
+				w.Write([]byte(okPage))
+			}))
+			defer srv.Close()
+			var sources []Source
+			for _, name := range []string{"a", "b", "c", "d"} {
+				sources = append(sources, tableAt(t, name, srv.URL+"/"+name, "tr"))
+			}
+			out, err := Crawl(context.Background(), Options{Parallelism: 1, MaxRetries: NoRetries}, sources, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fetched := 0
+			for _, name := range []string{"a", "b", "c", "d"} {
+				st := statsOf(out, name)
+				switch {
+				case st.Status == catalog.SourceOK:
+					fetched++
+				case st.RobotsDenied > 0 || len(st.Errors) != 1 || !strings.Contains(st.Errors[0], "robots.txt answered HTTP"):
+					t.Errorf("%s: %s, robots denied %d, %q; want failed naming robots.txt's status", name, st.Status, st.RobotsDenied, st.Errors)
+				}
+			}
+			if fetched != tc.ok || int(pages.Load()) != tc.ok {
+				t.Errorf("%d sources read, %d pages fetched; want %d", fetched, pages.Load(), tc.ok)
+			}
+			t.Logf("robots.txt asked %d times", robots.Load())
+		})
+	}
+}
