@@ -571,6 +571,10 @@ func retryableErr(err error) bool {
 	if errors.As(err, &ne) && ne.Timeout() {
 		return true
 	}
+	var rs *RobotsStatusError // robots.txt's server error, tried again with the page
+	if errors.As(err, &rs) {
+		return true
+	}
 	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
 		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }

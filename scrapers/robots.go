@@ -123,8 +123,8 @@ func (f *robotsFetch) fetch(next http.RoundTripper, req *http.Request) {
 // robots parser does for 5xx (a 429 would read as "no robots.txt, allow
 // everything"). Kept, one 503 disallowed every page of the host for the
 // run, each page failing as "disallowed by robots.txt"; as a failed fetch
-// it is tried again by the host's next page, and the pages fail naming
-// the status.
+// it is tried again by the page's retry (see retryableErr) or the host's
+// next page, and pages that still meet it fail naming the status.
 func robotsUnavailable(code int) bool {
 	return code >= 500 || code == http.StatusTooManyRequests
 }
