@@ -298,7 +298,7 @@ func newCollector(ctx context.Context, o Options, deadlines *sourceDeadlines, sl
 		if prev := via[len(via)-1].URL; prev.Scheme == "https" && req.URL.Scheme != "https" {
 			return fmt.Errorf("%w: %s → %s", ErrInsecureRedirect, prev.Redacted(), req.URL.Redacted())
 		}
-		if req.URL.Host != via[0].URL.Host {
+		if req.URL.Host != via[0].URL.Host && !robotsRedirect(via) {
 			return fmt.Errorf("%w: %s", ErrOffsiteRedirect, req.URL.Host)
 		}
 		return nil

@@ -139,3 +139,17 @@ func (e *RobotsStatusError) Error() string {
 	return fmt.Sprintf("robots.txt answered HTTP %d %s: the host's pages are not fetched while it does (RFC 9309 reads it as disallow all)",
 		e.Code, http.StatusText(e.Code))
 }
+
+// robotsMaxRedirects is how many redirects a host's robots.txt may take,
+// to any host: RFC 9309 (2.3.1.2) asks a crawler to follow at least five.
+const robotsMaxRedirects = 5
+
+// robotsRedirect reports whether a redirect after via (the requests so
+// far, first the one asked) is one of a host's robots.txt that may be
+// followed to another host (http://site to https://www.site, a CDN): the
+// rules read there are the asking host's. A page's redirects stay on its
+// host; a robots.txt that left it failed every page of the host.
+func robotsRedirect(via []*http.Request) bool {
+	first := via[0]
+	return first.URL.Path == "/robots.txt" && first.Header.Get(sourceHeader) == "" && len(via) <= robotsMaxRedirects
+}

@@ -166,3 +166,39 @@ func TestCrawlRobotsServerError(t *testing.T) {
 		})
 	}
 }
+
+// TestCrawlRobotsRedirectElsewhere: a robots.txt that redirects to another
+// host (http://site → https://www.site, a CDN) is followed, as RFC 9309
+// asks (up to five redirects), and obeyed for the host asked; a page that
+// redirects elsewhere is still refused.
+func TestCrawlRobotsRedirectElsewhere(t *testing.T) {
+	rules := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("User-agent: *\nDisallow: /private\n"))
+	}))
+	defer rules.Close()
+	var pages atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.Redirect(w, r, rules.URL+"/robots.txt", http.StatusMovedPermanently)
+			return
+		}
+		pages.Add(1)
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte(okPage))
+	}))
+	defer srv.Close()
+	open, private := tableAt(t, "open", srv.URL+"/ok", "tr"), tableAt(t, "private", srv.URL+"/private/x", "tr")
+	out, err := Crawl(context.Background(), Options{Parallelism: 1, MaxRetries: NoRetries}, []Source{open, private}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := statsOf(out, "open"); st.Status != catalog.SourceOK {
+		t.Errorf("open: %s %q", st.Status, st.Errors)
+	}
+	if st := statsOf(out, "private"); st.Status != catalog.SourceFailed || st.RobotsDenied != 1 {
+		t.Errorf("private: %s, robots denied %d, %q; want it disallowed by the robots.txt redirected to", st.Status, st.RobotsDenied, st.Errors)
+	}
+	if pages.Load() != 1 {
+		t.Errorf("%d pages fetched; want 1", pages.Load())
+	}
+}
