@@ -25,19 +25,27 @@ var ErrHostBackOff = errors.New("the host asked for no requests")
 // Without it a host that is down cost each of its pages every retry and
 // backoff: a refresh of 8,000 pages on a loopback port nobody listened on
 // was still at it after ten minutes (three connection attempts a page,
-// 1,275 pages tried in the first minute); now it fails in 2.3 s. A host that drops
+// 1,275 pages tried in the first minute); now it fails in 12 s. A host that drops
 // connections (a firewall) held its source to its deadline (7.5 minutes
 // by default), a timeout per attempt per page.
+//
+// hostDownFor is how long the requests in a row must have gone
+// unanswered as well: a blip (a restart, a deploy) shorter than that
+// fails the pages sent during it, each after its retries, and spares the
+// rest, which would otherwise be failed unsent with the host given up.
 var (
 	hostDownAfter  = 3
+	hostDownFor    = 10 * time.Second
 	hostProbeEvery = 15 * time.Second
 )
 
 // hostHealth is what a host's queue knows of whether the host answers,
 // and whether it asked for fewer requests: fetcher.mu guards it.
 type hostHealth struct {
-	// silent counts the host's requests in a row that got no answer.
+	// silent counts the host's requests in a row that got no answer,
+	// since the first of them ended.
 	silent int
+	since  time.Time
 	// down is the last one's error once silent reached hostDownAfter;
 	// nil while the host answers.
 	down error
@@ -87,9 +95,13 @@ func (f *fetcher) observe(q *hostQueue, res Fetched, probe, stopped bool) {
 		h.silent, h.down, h.probing = 0, nil, false
 	case stopped || !unanswered(res.Err):
 	default:
+		now := time.Now()
+		if h.silent == 0 {
+			h.since = now
+		}
 		h.silent++
-		if h.silent >= hostDownAfter {
-			h.down, h.probeAt = res.Err, time.Now().Add(hostProbeEvery)
+		if h.silent >= hostDownAfter && now.Sub(h.since) >= hostDownFor {
+			h.down, h.probeAt = res.Err, now.Add(hostProbeEvery)
 		}
 	}
 }

@@ -30,6 +30,14 @@ func closedBase(t *testing.T) string {
 	return "http://" + addr
 }
 
+// givesUpAtOnce lets a host be given up however soon its requests in a
+// row went unanswered (hostDownFor), for the test.
+func givesUpAtOnce(t *testing.T) {
+	d := hostDownFor
+	hostDownFor = 0
+	t.Cleanup(func() { hostDownFor = d })
+}
+
 // hostDownRun fetches n pages of base (and, when live is set, n of live)
 // and returns the outcomes in the order they were handed on, and how many
 // attempts were made at base's pages.
@@ -69,6 +77,7 @@ func hostDownRun(t *testing.T, o Options, base, live string, n int) (out []Fetch
 // of each spending its retries and timeouts; a host that answers is not
 // touched.
 func TestFetchHostDown(t *testing.T) {
+	givesUpAtOnce(t)
 	stall, _ := stallServers(t) // stage_test.go
 	live := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok"))
@@ -148,6 +157,7 @@ func (r refuseWhile) RoundTrip(req *http.Request) (*http.Response, error) {
 // TestFetchHostBack: a host given up is tried again now and then; once it
 // answers, its remaining pages are fetched.
 func TestFetchHostBack(t *testing.T) {
+	givesUpAtOnce(t)
 	defer func(d time.Duration) { hostProbeEvery = d }(hostProbeEvery)
 	hostProbeEvery = 50 * time.Millisecond
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -251,6 +261,7 @@ func TestFetchHostSlowDown(t *testing.T) {
 // run stats naming the first pages' errors (the connections refused, then
 // the pages not sent) and counting the rest, not listing all of them.
 func TestCrawlHostDownErrorsBounded(t *testing.T) {
+	givesUpAtOnce(t)
 	src := &OpenAI{BaseURL: closedBase(t)}
 	for i := range catalog.MaxSourceErrors + 100 {
 		src.Models = append(src.Models, fmt.Sprintf("gpt-5.%d-mini", i))
@@ -304,5 +315,42 @@ func TestFetchHostBacksOff(t *testing.T) {
 	}
 	if n := calls.Load(); n > int32(o.Parallelism) || unsent < len(reqs)-o.Parallelism {
 		t.Errorf("%d requests sent, %d pages unsent; want at most the %d in flight sent", n, unsent, o.Parallelism)
+	}
+}
+
+// TestFetchHostBlip: a host that takes no connection for less than
+// hostDownFor (a restart) is not given up: the pages sent meanwhile fail
+// after their retries, the rest are fetched once it is back.
+func TestFetchHostBlip(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("ok"))
+	}))
+	t.Cleanup(srv.Close)
+	var down atomic.Bool
+	down.Store(true)
+	o := testOptions()
+	o.Parallelism, o.IgnoreRobots, o.MaxRetries = 1, true, NoRetries
+	o.Transport = refuseWhile{down: &down, next: http.DefaultTransport}
+	var reqs []Request
+	for i := range 20 {
+		reqs = append(reqs, Request{Source: "s", URL: fmt.Sprintf("%s/p%d", srv.URL, i)})
+	}
+	refused := 0
+	err := Fetch(context.Background(), o, reqs, func(f Fetched) []Request {
+		switch {
+		case errors.Is(f.Err, ErrHostDown):
+			t.Errorf("%s: %v", f.URL, f.Err)
+		case f.Err != nil:
+			if refused++; refused == hostDownAfter+2 {
+				down.Store(false) // back, well within hostDownFor
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if refused != hostDownAfter+2 {
+		t.Errorf("%d pages refused; want the %d sent while the host was down", refused, hostDownAfter+2)
 	}
 }
