@@ -25,9 +25,9 @@ var ErrHostBackOff = errors.New("the host asked for no requests")
 // Without it a host that is down cost each of its pages every retry and
 // backoff: a refresh of 8,000 pages on a loopback port nobody listened on
 // was still at it after ten minutes (three connection attempts a page,
-// 1,275 pages tried in the first minute); now it fails in 12 s. A host that drops
-// connections (a firewall) held its source to its deadline (7.5 minutes
-// by default), a timeout per attempt per page.
+// 1,275 pages tried in the first minute); now it fails in 12 s. A host
+// that drops connections (a firewall) held its source to its deadline
+// (7.5 minutes by default), a timeout per attempt per page.
 //
 // hostDownFor is how long the requests in a row must have gone
 // unanswered as well: a blip (a restart, a deploy) shorter than that
@@ -58,8 +58,8 @@ type hostHealth struct {
 	calm time.Time
 }
 
-// admit decides whether r may be sent to q's host: nil, or the error r
-// fails with unsent. While the host is down, one request every
+// admit decides whether a request may be sent to q's host: nil, or the
+// error it fails with unsent. While the host is down, one request every
 // hostProbeEvery is let through (probe is then true) to find out whether
 // it is back.
 func (f *fetcher) admit(q *hostQueue) (probe bool, err error) {
