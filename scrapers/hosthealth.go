@@ -82,7 +82,8 @@ func (f *fetcher) admit(q *hostQueue) (probe bool, err error) {
 // answer at all (nothing connected, or no headers in time) counts
 // towards the host being down, unless the request was cut short by its
 // source's deadline or the run's end (stopped says so). Other failures
-// (robots.txt, a body too large, a bad redirect) say nothing either way.
+// (robots.txt, a body too large, a bad redirect) say nothing either way,
+// but of a probe: it reached the host, which is back.
 func (f *fetcher) observe(q *hostQueue, res Fetched, probe, stopped bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -91,9 +92,13 @@ func (f *fetcher) observe(q *hostQueue, res Fetched, probe, stopped bool) {
 		h.probing = false
 	}
 	switch {
-	case res.Status != 0:
-		h.silent, h.down, h.probing = 0, nil, false
-	case stopped || !unanswered(res.Err):
+	case res.Status != 0, probe && !stopped && !unanswered(res.Err):
+		h.silent, h.down = 0, nil
+	case stopped:
+		if probe { // cut short, it says nothing: another in hostProbeEvery
+			h.probeAt = time.Now().Add(hostProbeEvery)
+		}
+	case !unanswered(res.Err):
 	default:
 		now := time.Now()
 		if h.silent == 0 {

@@ -354,3 +354,50 @@ func TestFetchHostBlip(t *testing.T) {
 		t.Errorf("%d pages refused; want the %d sent while the host was down", refused, hostDownAfter+2)
 	}
 }
+
+// TestFetchHostBackProbeFails: a probe that reaches the host but fails for
+// another reason (here, a body over the limit) still says the host is
+// back: the other pages are sent again, none failed unsent after it.
+func TestFetchHostBackProbeFails(t *testing.T) {
+	givesUpAtOnce(t)
+	defer func(d time.Duration) { hostProbeEvery = d }(hostProbeEvery)
+	hostProbeEvery = 50 * time.Millisecond
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(make([]byte, 2<<10)) // over the limit below
+	}))
+	t.Cleanup(srv.Close)
+	var down atomic.Bool
+	down.Store(true)
+	o := testOptions()
+	o.Parallelism, o.IgnoreRobots, o.MaxRetries, o.MaxBodyBytes = 2, true, NoRetries, 1<<10
+	o.Transport = refuseWhile{down: &down, next: http.DefaultTransport}
+	var reqs []Request
+	for i := range 60 {
+		reqs = append(reqs, Request{Source: "s", URL: fmt.Sprintf("%s/p%d", srv.URL, i)})
+	}
+	var mu sync.Mutex
+	reached, downAfter := 0, 0
+	err := Fetch(context.Background(), o, reqs, func(f Fetched) []Request {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case errors.Is(f.Err, ErrBodyTooLarge):
+			reached++
+		case errors.Is(f.Err, ErrHostDown):
+			down.Store(false)
+			if reached > 0 {
+				downAfter++
+			}
+			mu.Unlock()
+			time.Sleep(5 * time.Millisecond) // the pages given up take a while
+			mu.Lock()
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reached == 0 || downAfter > 1 { // one may have been failed while the probe was in flight
+		t.Errorf("%d pages reached the host, %d failed unsent after the first did", reached, downAfter)
+	}
+}
