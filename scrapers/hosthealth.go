@@ -78,12 +78,11 @@ func (f *fetcher) admit(q *hostQueue) (probe bool, err error) {
 }
 
 // observe learns from res, the outcome of a request sent to q's host (a
-// probe when probe is set): any response means the host answers; no
-// answer at all (nothing connected, or no headers in time) counts
-// towards the host being down, unless the request was cut short by its
-// source's deadline or the run's end (stopped says so). Other failures
-// (robots.txt, a body too large, a bad redirect) say nothing either way,
-// but of a probe: it reached the host, which is back.
+// probe when probe is set): no answer at all (nothing connected, or no
+// headers in time) counts towards the host being down, unless the request
+// was cut short by its source's deadline or the run's end (stopped says
+// so); anything the host answered (a status, a body over the limit, a
+// redirect refused) puts it back in service.
 func (f *fetcher) observe(q *hostQueue, res Fetched, probe, stopped bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -92,14 +91,11 @@ func (f *fetcher) observe(q *hostQueue, res Fetched, probe, stopped bool) {
 		h.probing = false
 	}
 	switch {
-	case res.Status != 0, probe && !stopped && !unanswered(res.Err):
-		h.silent, h.down = 0, nil
 	case stopped:
 		if probe { // cut short, it says nothing: another in hostProbeEvery
 			h.probeAt = time.Now().Add(hostProbeEvery)
 		}
-	case !unanswered(res.Err):
-	default:
+	case unanswered(res.Err):
 		now := time.Now()
 		if h.silent == 0 {
 			h.since = now
@@ -108,7 +104,19 @@ func (f *fetcher) observe(q *hostQueue, res Fetched, probe, stopped bool) {
 		if h.silent >= hostDownAfter && now.Sub(h.since) >= hostDownFor {
 			h.down, h.probeAt = res.Err, now.Add(hostProbeEvery)
 		}
+	case reached(res):
+		h.silent, h.down = 0, nil
 	}
+}
+
+// reached reports whether res's request reached its host and was
+// answered: a status, or a failure after one (the body, a redirect); not
+// a page robots.txt kept out, nor one never sent.
+func reached(res Fetched) bool {
+	if res.Status != 0 || res.Err == nil {
+		return res.Attempts > 0
+	}
+	return res.Attempts > 0 && !errors.Is(res.Err, ErrRobotsDisallow) && !errors.Is(res.Err, ErrHostDown) && !errors.Is(res.Err, ErrHostBackOff)
 }
 
 // unanswered reports whether err says the host gave no answer: it took no
