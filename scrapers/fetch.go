@@ -564,7 +564,7 @@ func retryableStatus(code int) bool {
 }
 
 func retryableErr(err error) bool {
-	if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrOffsiteRedirect) || errors.Is(err, ErrInsecureRedirect) || errors.Is(err, context.Canceled) {
+	if errors.Is(err, errRobotsKept) || errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrOffsiteRedirect) || errors.Is(err, ErrInsecureRedirect) || errors.Is(err, context.Canceled) {
 		return false
 	}
 	var ne net.Error

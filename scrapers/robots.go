@@ -2,6 +2,7 @@ package scrapers
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -36,6 +37,11 @@ type robotsOnce struct {
 // robotsGiveUp is how many failed robots.txt fetches of a host make the
 // run stop asking it.
 const robotsGiveUp = 2
+
+// errRobotsKept marks a robots.txt failure kept for the run: a page that
+// meets it is not retried (see retryableErr), for a retry would meet it
+// again after its backoff.
+var errRobotsKept = errors.New("not asked again this run")
 
 // robotsFetch is one host's robots.txt: done is closed once the fields
 // are set.
@@ -81,7 +87,7 @@ func (t *robotsOnce) RoundTrip(req *http.Request) (*http.Response, error) {
 			if n := t.failures[key]; n < robotsGiveUp {
 				delete(t.hosts, key) // not kept: the next request tries again
 			} else {
-				f.err = fmt.Errorf("%w (robots.txt failed %d times: not asked again this run)", f.err, n)
+				f.err = fmt.Errorf("%w (robots.txt failed %d times: %w)", f.err, n, errRobotsKept)
 			}
 			t.mu.Unlock()
 		}

@@ -143,7 +143,13 @@ func TestCrawlRobotsServerError(t *testing.T) {
 			for _, name := range []string{"a", "b", "c", "d"} {
 				sources = append(sources, tableAt(t, name, srv.URL+"/"+name, "tr"))
 			}
-			out, err := Crawl(context.Background(), Options{Parallelism: 1, BackoffBase: time.Millisecond}, sources, nil)
+			var attempts atomic.Int32
+			progress := func(p Progress) {
+				if p.Kind == ProgressStarted {
+					attempts.Add(1)
+				}
+			}
+			out, err := Crawl(context.Background(), Options{Parallelism: 1, BackoffBase: time.Millisecond, Progress: progress}, sources, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -162,6 +168,12 @@ func TestCrawlRobotsServerError(t *testing.T) {
 			}
 			if robots.Load() != robotsGiveUp { // a blip: the 503, then the 200 kept
 				t.Errorf("robots.txt asked %d times; want %d", robots.Load(), robotsGiveUp)
+			}
+			// The first page is tried again once (it asks robots.txt
+			// again); the others meet an answer kept for the run, and a
+			// failure kept is not retried.
+			if attempts.Load() != 5 {
+				t.Errorf("%d attempts at 4 pages; want 5", attempts.Load())
 			}
 		})
 	}
