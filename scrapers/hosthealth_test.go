@@ -154,25 +154,39 @@ func (r refuseWhile) RoundTrip(req *http.Request) (*http.Response, error) {
 	return r.next.RoundTrip(req)
 }
 
+// downHost is a loopback host of n pages, each answering body, behind a
+// transport that refuses every connection while the returned flag is set
+// (it starts set); the options are quick ones for one worker, no retries.
+func downHost(t *testing.T, n int, body []byte) (Options, []Request, *atomic.Bool) {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+	down := new(atomic.Bool)
+	down.Store(true)
+	o := testOptions()
+	o.Parallelism, o.IgnoreRobots, o.MaxRetries = 1, true, NoRetries
+	o.Transport = refuseWhile{down: down, next: http.DefaultTransport}
+	return o, requestsFor(srv.URL, n), down
+}
+
+// requestsFor is n requests of source "s" for pages of base.
+func requestsFor(base string, n int) []Request {
+	reqs := make([]Request, n)
+	for i := range reqs {
+		reqs[i] = Request{Source: "s", URL: fmt.Sprintf("%s/p%d", base, i)}
+	}
+	return reqs
+}
+
 // TestFetchHostBack: a host given up is tried again now and then; once it
 // answers, its remaining pages are fetched.
 func TestFetchHostBack(t *testing.T) {
 	givesUpAtOnce(t)
 	defer func(d time.Duration) { hostProbeEvery = d }(hostProbeEvery)
 	hostProbeEvery = 50 * time.Millisecond
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte("ok"))
-	}))
-	t.Cleanup(srv.Close)
-	var down atomic.Bool
-	down.Store(true)
-	o := testOptions()
-	o.Parallelism, o.IgnoreRobots, o.MaxRetries = 1, true, NoRetries
-	o.Transport = refuseWhile{down: &down, next: http.DefaultTransport}
-	var reqs []Request
-	for i := range 40 {
-		reqs = append(reqs, Request{Source: "s", URL: fmt.Sprintf("%s/p%d", srv.URL, i)})
-	}
+	o, reqs, down := downHost(t, 40, []byte("ok"))
 	var out []Fetched
 	err := Fetch(context.Background(), o, reqs, func(f Fetched) []Request {
 		out = append(out, f) // one worker: never concurrent
@@ -232,10 +246,7 @@ func TestFetchHostSlowDown(t *testing.T) {
 	t.Cleanup(srv.Close)
 	o := testOptions()
 	o.Parallelism, o.IgnoreRobots = 3, true
-	var reqs []Request
-	for i := range 12 {
-		reqs = append(reqs, Request{Source: "s", URL: fmt.Sprintf("%s/p%d", srv.URL, i)})
-	}
+	reqs := requestsFor(srv.URL, 12)
 	got := fetchAll(t, o, reqs...)
 	for _, r := range reqs {
 		if f := got[r.URL]; f.Err != nil || f.Status != 200 {
@@ -295,10 +306,7 @@ func TestFetchHostBacksOff(t *testing.T) {
 	t.Cleanup(srv.Close)
 	o := testOptions()
 	o.Parallelism, o.IgnoreRobots = 2, true
-	var reqs []Request
-	for i := range 20 {
-		reqs = append(reqs, Request{Source: "s", URL: fmt.Sprintf("%s/p%d", srv.URL, i)})
-	}
+	reqs := requestsFor(srv.URL, 20)
 	got := fetchAll(t, o, reqs...)
 	unsent := 0
 	for _, r := range reqs {
@@ -322,19 +330,7 @@ func TestFetchHostBacksOff(t *testing.T) {
 // hostDownFor (a restart) is not given up: the pages sent meanwhile fail
 // after their retries, the rest are fetched once it is back.
 func TestFetchHostBlip(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte("ok"))
-	}))
-	t.Cleanup(srv.Close)
-	var down atomic.Bool
-	down.Store(true)
-	o := testOptions()
-	o.Parallelism, o.IgnoreRobots, o.MaxRetries = 1, true, NoRetries
-	o.Transport = refuseWhile{down: &down, next: http.DefaultTransport}
-	var reqs []Request
-	for i := range 20 {
-		reqs = append(reqs, Request{Source: "s", URL: fmt.Sprintf("%s/p%d", srv.URL, i)})
-	}
+	o, reqs, down := downHost(t, 20, []byte("ok"))
 	refused := 0
 	err := Fetch(context.Background(), o, reqs, func(f Fetched) []Request {
 		switch {
@@ -362,19 +358,8 @@ func TestFetchHostBackProbeFails(t *testing.T) {
 	givesUpAtOnce(t)
 	defer func(d time.Duration) { hostProbeEvery = d }(hostProbeEvery)
 	hostProbeEvery = 50 * time.Millisecond
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write(make([]byte, 2<<10)) // over the limit below
-	}))
-	t.Cleanup(srv.Close)
-	var down atomic.Bool
-	down.Store(true)
-	o := testOptions()
-	o.Parallelism, o.IgnoreRobots, o.MaxRetries, o.MaxBodyBytes = 2, true, NoRetries, 1<<10
-	o.Transport = refuseWhile{down: &down, next: http.DefaultTransport}
-	var reqs []Request
-	for i := range 60 {
-		reqs = append(reqs, Request{Source: "s", URL: fmt.Sprintf("%s/p%d", srv.URL, i)})
-	}
+	o, reqs, down := downHost(t, 60, make([]byte, 2<<10))
+	o.Parallelism, o.MaxBodyBytes = 2, 1<<10 // every body over the limit
 	var mu sync.Mutex
 	reached, downAfter := 0, 0
 	err := Fetch(context.Background(), o, reqs, func(f Fetched) []Request {
