@@ -33,6 +33,11 @@ type ServeConfig struct {
 	// daemon was down, failed, or fell into a DST gap) and runs each once.
 	// It always looks at start-up; default every hour; "0s" only at start.
 	CatchUpEvery *time.Duration `yaml:"catch_up_every"`
+	// RetryFailedAfter is how long after a run that left sources failed
+	// (the others committed) the daemon reads those sources again, and
+	// again as long as they fail, until the schedule's next run is
+	// sooner; default 30m; "0s" never.
+	RetryFailedAfter *time.Duration `yaml:"retry_failed_after"`
 	// ShutdownTimeout bounds a graceful stop (HTTP requests draining, a
 	// cancelled run recording itself); default 30s.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
@@ -84,6 +89,9 @@ func (s *ServeConfig) Validate() error {
 	}
 	if s.CatchUpEvery != nil && *s.CatchUpEvery < 0 {
 		errs = append(errs, fmt.Errorf("serve.catch_up_every: negative duration %s", *s.CatchUpEvery))
+	}
+	if s.RetryFailedAfter != nil && *s.RetryFailedAfter < 0 {
+		errs = append(errs, fmt.Errorf("serve.retry_failed_after: negative duration %s", *s.RetryFailedAfter))
 	}
 	if s.ShutdownTimeout < 0 {
 		errs = append(errs, fmt.Errorf("serve.shutdown_timeout: negative duration %s", s.ShutdownTimeout))
@@ -153,6 +161,15 @@ func (s *ServeConfig) CatchUpInterval() time.Duration {
 		return time.Hour
 	}
 	return *s.CatchUpEvery
+}
+
+// RetryFailedDelay is how long after a partial run its failed sources are
+// read again; zero means never.
+func (s *ServeConfig) RetryFailedDelay() time.Duration {
+	if s.RetryFailedAfter == nil {
+		return 30 * time.Minute
+	}
+	return *s.RetryFailedAfter
 }
 
 // GraceTimeout bounds a graceful stop.

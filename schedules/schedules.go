@@ -57,6 +57,9 @@ type Schedule struct {
 const (
 	TriggerCron    = "cron"
 	TriggerCatchUp = "catch-up"
+	// TriggerRetry is a run that reads again the sources an earlier run of
+	// its schedule left failed (see Options.RetryFailedAfter).
+	TriggerRetry = "retry"
 )
 
 // RunFunc performs one refresh; refresh.Run by default.
@@ -84,6 +87,13 @@ type Options struct {
 	// the daemon publishes it again; each failed try doubles the wait, up
 	// to MaxRepublishDelay. Default one minute.
 	RepublishAfter time.Duration
+	// RetryFailedAfter is how long after a run that left sources failed
+	// (a partial run: the others committed) the daemon reads those
+	// sources alone again, and again as long as they fail, each time that
+	// long after, until the schedule's next run is sooner: a provider down
+	// at 02:00 is read at 02:30, not the next night. Zero never retries.
+	// A run that read nothing is the catch-up's (CatchUpEvery).
+	RetryFailedAfter time.Duration
 	// Now is the clock for catch-up decisions and run records.
 	Now func() time.Time
 	// Logger receives what the scheduler does; nil discards it.
@@ -120,6 +130,9 @@ type job struct {
 	entry   cron.EntryID
 	wrapped cron.Job // the chain-wrapped job, for catch-up runs
 	catchUp atomic.Bool
+	// busy is held by the schedule's run in progress: a retry (which the
+	// chain does not see) and a cron or catch-up run never overlap.
+	busy sync.Mutex
 
 	mu     sync.Mutex
 	status Status
@@ -300,18 +313,31 @@ func overdue(sched cron.Schedule, last, now time.Time, loc *time.Location) (time
 // Run is one execution of a schedule's refresh; it is what cron calls,
 // behind the chain.
 func (j *job) Run() {
-	s := j.s
-	s.wg.Add(1)
-	defer s.wg.Done()
-	s.fired.Add(1)
 	trigger := TriggerCron
 	if j.catchUp.Load() {
 		trigger = TriggerCatchUp
 	}
+	j.run(trigger, j.sch.Sources)
+}
+
+// run reads only (every enabled source when empty) for j's schedule,
+// records how it went, and asks for a retry of the sources it left
+// failed (see retryLater). It reports false when it did not run because
+// another run held the database or this schedule.
+func (j *job) run(trigger string, only []string) (ran bool) {
+	s := j.s
+	s.wg.Add(1)
+	defer s.wg.Done()
+	s.fired.Add(1)
 	log := s.log.With("schedule", j.sch.Name, "trigger", trigger)
 	if s.ctx.Err() != nil {
-		return // stopping
+		return true // stopping
 	}
+	if !j.busy.TryLock() {
+		j.skipped("a run of this schedule is in progress")
+		return false
+	}
+	defer j.busy.Unlock()
 	rec := store.ScheduleRun{Schedule: j.sch.Name, Trigger: trigger, StartedAt: s.o.Now().UTC()}
 	j.setRunning(rec.StartedAt)
 	recorded := false
@@ -331,10 +357,11 @@ func (j *job) Run() {
 	ctx, cancel := context.WithTimeout(s.ctx, j.sch.Timeout)
 	defer cancel()
 	opts := s.o.Refresh
-	opts.Only = slices.Clone(j.sch.Sources)
+	opts.Only = slices.Clone(only)
 	opts.Logger = log
+	var failed []string // the sources a partial run left failed
 	err := s.o.DB.TryWrite(ctx, func(st *store.Store) error {
-		log.Info("run started", "sources", sourcesLabel(j.sch.Sources), "timeout", j.sch.Timeout)
+		log.Info("run started", "sources", sourcesLabel(only), "timeout", j.sch.Timeout)
 		defer func() {
 			if r := recover(); r != nil {
 				// Record it while the database is still open, then let
@@ -356,20 +383,73 @@ func (j *job) Run() {
 		case store.ScheduleOK, store.SchedulePartial:
 			s.published() // this run's tree is the published one
 		}
+		if rec.Status == store.SchedulePartial && res != nil {
+			for _, fs := range res.Run.FailedSources() {
+				failed = append(failed, fs.Source)
+			}
+		}
 		return nil
 	})
 	if errors.Is(err, store.ErrBusy) {
 		j.skipped("another run is in progress")
 		j.clearRunning()
 		recorded = true
-		return
+		return false
 	}
 	if err != nil {
 		// The database could not be opened: nothing ran.
 		rec.Status, rec.Error, rec.FinishedAt = store.ScheduleFailed, err.Error(), s.o.Now().UTC()
-		return
+		return true
+	}
+	if len(failed) > 0 {
+		j.retryLater(failed, log)
 	}
 	releaseMemory() // the run is over and its database let go
+	return true
+}
+
+// retryLater reads the sources a run left failed again, alone, after
+// Options.RetryFailedAfter, unless the schedule's next run comes first
+// (it reads them anyway) or the daemon stops meanwhile. A retry that
+// finds the database or the schedule busy waits as long again.
+func (j *job) retryLater(failed []string, log *slog.Logger) {
+	s := j.s
+	after := s.o.RetryFailedAfter
+	if after <= 0 {
+		return
+	}
+	if next := s.next(j); !next.IsZero() && !time.Now().Add(after).Before(next) {
+		log.Info("failed sources not retried: the schedule's next run is sooner", "sources", sourcesLabel(failed), "next", next)
+		return
+	}
+	log.Warn("failed sources will be read again", "sources", sourcesLabel(failed), "in", after)
+	s.wg.Add(1) // under the run's own count: never after Stop's Wait began
+	go func() {
+		defer s.wg.Done()
+		t := time.NewTimer(after)
+		defer t.Stop()
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+		}
+		if !j.retry(failed) {
+			j.retryLater(failed, log)
+		}
+	}()
+}
+
+// retry runs a retry of failed; a panic in it is logged with its stack
+// (cron.Recover does this for the scheduled runs), not let kill the
+// daemon.
+func (j *job) retry(failed []string) (ran bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			j.s.log.Error("panic in a retry", "schedule", j.sch.Name, "panic", r, "stack", string(debug.Stack()))
+			ran = true
+		}
+	}()
+	return j.run(TriggerRetry, failed)
 }
 
 // releaseMemory gives the memory a finished run used back to the system at

@@ -3,6 +3,7 @@ package schedules
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -46,8 +47,11 @@ func (b *safeBuffer) String() string {
 // store (so run ids and the database are real), after an optional delay
 // or panic, and counts how many runs are in flight at once.
 type fakeRun struct {
-	delay    time.Duration
-	panicOn  map[int64]bool // call number (1-based) → panic
+	delay   time.Duration
+	panicOn map[int64]bool // call number (1-based) → panic
+	// failing, when set, names the sources call n leaves failed: the
+	// run is partial (it commits, and says so).
+	failing  map[int64][]string
 	calls    atomic.Int64
 	inFlight atomic.Int64
 	maxIn    atomic.Int64
@@ -77,11 +81,20 @@ func (f *fakeRun) run(ctx context.Context, st *store.Store, o refresh.Options) (
 		return nil, ctx.Err() // like refresh.Run: cancelled, commits nothing
 	}
 	now := time.Now().UTC()
-	id, err := st.CommitRun(store.Commit{Run: catalog.Run{StartedAt: now, FinishedAt: now, Status: catalog.RunOK}})
+	run := catalog.Run{StartedAt: now, FinishedAt: now, Status: catalog.RunOK}
+	for _, src := range f.failing[n] {
+		run.Status = catalog.RunPartial
+		run.Sources = append(run.Sources, catalog.SourceStats{Source: src, Status: catalog.SourceFailed, Statuses: map[string]int{}, Errors: []string{"https://" + src + "/: host down"}})
+	}
+	id, err := st.CommitRun(store.Commit{Run: run})
 	if err != nil {
 		return nil, err
 	}
-	return &refresh.Result{Run: catalog.Run{ID: id, Status: catalog.RunOK}}, nil
+	run.ID = id
+	if run.Status == catalog.RunPartial {
+		return &refresh.Result{Run: run}, fmt.Errorf("run %d: %w", id, refresh.ErrPartial)
+	}
+	return &refresh.Result{Run: run}, nil
 }
 
 type harness struct {
@@ -508,6 +521,8 @@ func refreshWith(names ...string) refresh.Options {
 			o.Sources = append(o.Sources, &scrapers.OpenRouter{})
 		case "openai":
 			o.Sources = append(o.Sources, &scrapers.OpenAI{})
+		case "fireworks":
+			o.Sources = append(o.Sources, &scrapers.Fireworks{})
 		}
 	}
 	return o

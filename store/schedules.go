@@ -46,7 +46,8 @@ func (s ScheduleStatus) Success() bool {
 type ScheduleRun struct {
 	ID       uint64 `json:"id"`
 	Schedule string `json:"schedule"`
-	// Trigger says why it ran: "cron" or "catch-up".
+	// Trigger says why it ran: "cron", "catch-up" or "retry" (the
+	// sources an earlier run left failed, read again).
 	Trigger    string         `json:"trigger"`
 	StartedAt  time.Time      `json:"started_at"`
 	FinishedAt time.Time      `json:"finished_at"`

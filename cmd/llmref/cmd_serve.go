@@ -88,7 +88,7 @@ func (f *serveFlags) run(ctx context.Context, e *env, args []string) error {
 		}
 		sched, err = schedules.New(schedules.Options{
 			Schedules: list, Location: sc.Location(), DB: db, Refresh: opts,
-			CatchUpEvery: sc.CatchUpInterval(), DefaultTimeout: e.cfg.RunTimeout(), Logger: log,
+			CatchUpEvery: sc.CatchUpInterval(), RetryFailedAfter: sc.RetryFailedDelay(), DefaultTimeout: e.cfg.RunTimeout(), Logger: log,
 		})
 		if err != nil {
 			ln.Close()

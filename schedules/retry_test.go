@@ -1,0 +1,84 @@
+package schedules
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/llmref/llmref/store"
+)
+
+// TestPartialRunRetriesFailedSources: a run that leaves a source failed is
+// followed, RetryFailedAfter later, by a run of that source alone, and by
+// another as long as it fails; once it is read, no more.
+func TestPartialRunRetriesFailedSources(t *testing.T) {
+	run := &fakeRun{delay: time.Millisecond, failing: map[int64][]string{1: {"fireworks"}, 2: {"fireworks"}}}
+	h := newHarness(t, run, Options{
+		Schedules:        []Schedule{{Name: "prices", Spec: "@every 1h", Sources: []string{"openrouter", "fireworks"}}},
+		Refresh:          refreshWith("openrouter", "fireworks"),
+		RetryFailedAfter: 50 * time.Millisecond,
+	})
+	h.s.Start(context.Background()) // never succeeded: the catch-up runs it at once
+	waitFor(t, "a retry that reads the source", func() bool { return len(okRecords(h.records(t))) >= 1 })
+	time.Sleep(150 * time.Millisecond) // a fourth run would have come by now
+	var got []string
+	for _, r := range h.records(t) {
+		got = append(got, r.Trigger+"/"+string(r.Status))
+	}
+	slices.Reverse(got) // newest first
+	if want := []string{"catch-up/partial", "retry/partial", "retry/ok"}; !slices.Equal(got, want) {
+		t.Errorf("runs %v; want %v", got, want)
+	}
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	if len(run.only) != 3 || !slices.Equal(run.only[0], []string{"openrouter", "fireworks"}) || !slices.Equal(run.only[1], []string{"fireworks"}) || !slices.Equal(run.only[2], []string{"fireworks"}) {
+		t.Errorf("sources read %v; want the schedule's, then fireworks alone twice", run.only)
+	}
+}
+
+// TestRetryNotWhenTheNextRunIsSooner: a retry that would come after the
+// schedule's next run is not made; that run reads the source anyway.
+func TestRetryNotWhenTheNextRunIsSooner(t *testing.T) {
+	run := &fakeRun{delay: time.Millisecond, failing: map[int64][]string{1: {"fireworks"}}}
+	h := newHarness(t, run, Options{
+		Schedules:        []Schedule{{Name: "prices", Spec: "@every 1h", Sources: []string{"openrouter", "fireworks"}}},
+		Refresh:          refreshWith("openrouter", "fireworks"),
+		RetryFailedAfter: 2 * time.Hour,
+	})
+	h.s.Start(context.Background())
+	waitFor(t, "the partial run", func() bool { return len(h.records(t)) >= 1 })
+	waitFor(t, "the log line", func() bool {
+		return strings.Contains(h.log.String(), "failed sources not retried: the schedule's next run is sooner")
+	})
+	if n := run.calls.Load(); n != 1 {
+		t.Errorf("%d runs; want 1", n)
+	}
+}
+
+// TestStopCancelsARetry: a retry waiting when the daemon stops is not
+// made, and Stop does not wait for it.
+func TestStopCancelsARetry(t *testing.T) {
+	run := &fakeRun{delay: time.Millisecond, failing: map[int64][]string{1: {"fireworks"}}}
+	h := newHarness(t, run, Options{
+		Schedules:        []Schedule{{Name: "prices", Spec: "@every 1h", Sources: []string{"openrouter", "fireworks"}}},
+		Refresh:          refreshWith("openrouter", "fireworks"),
+		RetryFailedAfter: 300 * time.Millisecond,
+	})
+	h.s.Start(context.Background())
+	waitFor(t, "the partial run", func() bool {
+		rs := h.records(t)
+		return len(rs) >= 1 && rs[0].Status == store.SchedulePartial
+	})
+	waitFor(t, "the retry asked for", func() bool { return strings.Contains(h.log.String(), "failed sources will be read again") })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := h.s.Stop(ctx); err != nil { // does not wait for the retry's timer
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	if n := run.calls.Load(); n != 1 {
+		t.Errorf("%d runs after Stop; want the partial one alone", n)
+	}
+}
