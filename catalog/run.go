@@ -131,16 +131,21 @@ func (s *SourceStats) WarningCount() int { return len(s.Warnings) + s.WarningsMo
 
 // Run is the record of one refresh.
 type Run struct {
-	ID         uint64        `json:"id"`
-	StartedAt  time.Time     `json:"started_at"`
-	FinishedAt time.Time     `json:"finished_at"`
-	Status     RunStatus     `json:"status"`
-	Replay     string        `json:"replay,omitempty"`
-	Sources    []SourceStats `json:"sources"`
-	Models     int           `json:"models"`
-	Offerings  int           `json:"offerings"`
-	Unmatched  int           `json:"unmatched"`
-	Error      string        `json:"error,omitempty"`
+	ID         uint64    `json:"id"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
+	Status     RunStatus `json:"status"`
+	Replay     string    `json:"replay,omitempty"`
+	// Only names the sources the run was asked to read when that was not
+	// every configured one (refresh --source, a schedule's sources, a
+	// retry of the sources a run left failed): the others kept what they
+	// said before.
+	Only      []string      `json:"only,omitempty"`
+	Sources   []SourceStats `json:"sources"`
+	Models    int           `json:"models"`
+	Offerings int           `json:"offerings"`
+	Unmatched int           `json:"unmatched"`
+	Error     string        `json:"error,omitempty"`
 	// Normalization fingerprints the rules and settings the run normalised
 	// under (see normalize.Settings.Fingerprint).
 	Normalization string `json:"normalization,omitempty"`

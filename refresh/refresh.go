@@ -137,6 +137,11 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
+	if len(selected) < len(o.Sources) {
+		for _, src := range selected {
+			run.Only = append(run.Only, src.Name())
+		}
+	}
 	log.Info("fetching", "sources", len(selected))
 	o.Fetch.SourceTimeout = sourceTimeout(ctx, o.Fetch.SourceTimeout)
 	bound := boundCrawl() // see gc.go

@@ -296,6 +296,12 @@ func TestOnlyOneSource(t *testing.T) {
 	if skipped != 2 {
 		t.Errorf("%d sources reported skipped, want 2", skipped)
 	}
+	if !slices.Equal(res.Run.Only, []string{"openrouter"}) {
+		t.Errorf("the run record's only %q; want [openrouter]", res.Run.Only)
+	}
+	if full, _ := Run(context.Background(), st, replayOptions(t, "2026-04-24")); full == nil || full.Run.Only != nil {
+		t.Errorf("a run of every source records only %v", full)
+	}
 	o.Only = []string{"nope"}
 	if _, err := Run(context.Background(), st, o); err == nil || !strings.Contains(err.Error(), "unknown source") {
 		t.Errorf("unknown source: %v", err)

@@ -383,10 +383,13 @@ func (j *job) run(trigger string, only []string) (ran bool) {
 		case store.ScheduleOK, store.SchedulePartial:
 			s.published() // this run's tree is the published one
 		}
-		if rec.Status == store.SchedulePartial && res != nil {
+		switch {
+		case rec.Status == store.SchedulePartial && res != nil:
 			for _, fs := range res.Run.FailedSources() {
 				failed = append(failed, fs.Source)
 			}
+		case trigger == TriggerRetry && errors.Is(err, refresh.ErrFailed):
+			failed = only // none of them read yet: try again
 		}
 		return nil
 	})

@@ -51,12 +51,15 @@ type fakeRun struct {
 	panicOn map[int64]bool // call number (1-based) → panic
 	// failing, when set, names the sources call n leaves failed: the
 	// run is partial (it commits, and says so).
-	failing  map[int64][]string
-	calls    atomic.Int64
-	inFlight atomic.Int64
-	maxIn    atomic.Int64
-	mu       sync.Mutex
-	only     [][]string
+	failing map[int64][]string
+	// readsNothing makes call n read none of its sources: it commits
+	// nothing and records a failed run, as refresh.Run does.
+	readsNothing map[int64]bool
+	calls        atomic.Int64
+	inFlight     atomic.Int64
+	maxIn        atomic.Int64
+	mu           sync.Mutex
+	only         [][]string
 }
 
 func (f *fakeRun) run(ctx context.Context, st *store.Store, o refresh.Options) (*refresh.Result, error) {
@@ -81,6 +84,13 @@ func (f *fakeRun) run(ctx context.Context, st *store.Store, o refresh.Options) (
 		return nil, ctx.Err() // like refresh.Run: cancelled, commits nothing
 	}
 	now := time.Now().UTC()
+	if f.readsNothing[n] {
+		id, err := st.RecordRun(catalog.Run{StartedAt: now, FinishedAt: now, Status: catalog.RunFailed, Only: o.Only, Error: "no source could be read"})
+		if err != nil {
+			return nil, err
+		}
+		return &refresh.Result{Run: catalog.Run{ID: id, Status: catalog.RunFailed}}, fmt.Errorf("run %d: %w: no source could be read", id, refresh.ErrFailed)
+	}
 	run := catalog.Run{StartedAt: now, FinishedAt: now, Status: catalog.RunOK}
 	for _, src := range f.failing[n] {
 		run.Status = catalog.RunPartial

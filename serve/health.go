@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/llmref/llmref/catalog"
@@ -249,7 +250,15 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	}
 	if st.lastRun != nil {
 		h.LastRun = &RunHealth{ID: st.lastRun.ID, Status: st.lastRun.Status, StartedAt: st.lastRun.StartedAt, FinishedAt: st.lastRun.FinishedAt}
-		if st.lastRun.Status == catalog.RunFailed {
+		switch {
+		case st.lastRun.Status == catalog.RunFailed && len(st.lastRun.Only) > 0:
+			// A run of some sources alone (a retry of the ones a run left
+			// failed, refresh --source) read none of them: those are
+			// stale, the rest of the catalogue stands as it was.
+			degraded = true
+			h.Problems = append(h.Problems, fmt.Sprintf("the last run (%d), of %s alone, failed: none of them was read, the catalogue stands as before",
+				st.lastRun.ID, strings.Join(st.lastRun.Only, ", ")))
+		case st.lastRun.Status == catalog.RunFailed:
 			// No source was read: what is published is as old as the run
 			// before, and the next one needs a look before it is trusted.
 			unhealthy = true

@@ -211,3 +211,28 @@ func TestHealthzBoundsErrors(t *testing.T) {
 		t.Errorf("metrics do not count every error:\n%s", m)
 	}
 }
+
+// TestHealthzSubsetRunFailed: a run of some sources alone (a retry of the
+// ones a run left failed) that read none of them leaves the catalogue as
+// it was: /healthz says degraded, naming them, not unhealthy.
+func TestHealthzSubsetRunFailed(t *testing.T) {
+	f := newFixture(t, testToken)
+	at := time.Date(2026, 4, 23, 11, 0, 0, 0, time.UTC)
+	failed := catalog.Run{Status: catalog.RunFailed, StartedAt: at, FinishedAt: at, Only: []string{"fireworks"}, Error: "no source could be read",
+		Sources: []catalog.SourceStats{{Source: "fireworks", Status: catalog.SourceFailed, Statuses: map[string]int{}, Errors: []string{"https://docs.fireworks.ai/: host down"}}}}
+	if err := store.NewDB(f.db, time.Second).Write(context.Background(), func(st *store.Store) error { _, err := st.RecordRun(failed); return err }); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := f.get(t, "/healthz")
+	var h Health
+	if err := json.Unmarshal(body, &h); err != nil {
+		t.Fatal(err)
+	}
+	named := false
+	for _, p := range h.Problems {
+		named = named || strings.Contains(p, "of fireworks alone, failed: none of them was read, the catalogue stands as before")
+	}
+	if resp.StatusCode != http.StatusOK || h.Status != "degraded" || !named {
+		t.Errorf("%d %s %v; want degraded, naming the run's sources", resp.StatusCode, h.Status, h.Problems)
+	}
+}
