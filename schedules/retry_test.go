@@ -83,3 +83,26 @@ func TestStopCancelsARetry(t *testing.T) {
 		t.Errorf("%d runs after Stop; want the partial one alone", n)
 	}
 }
+
+// TestUnpublishedPartialRunRetriesToo: a partial run whose tree failed to
+// publish (recorded unpublished) has its failed sources read again as
+// well; the retry commits and publishes.
+func TestUnpublishedPartialRunRetriesToo(t *testing.T) {
+	run := &fakeRun{delay: time.Millisecond, failing: map[int64][]string{1: {"fireworks"}}, unpublished: map[int64]bool{1: true}}
+	h := newHarness(t, run, Options{
+		Schedules:        []Schedule{{Name: "prices", Spec: "@every 1h", Sources: []string{"openrouter", "fireworks"}}},
+		Refresh:          refreshWith("openrouter", "fireworks"),
+		RetryFailedAfter: 50 * time.Millisecond,
+		RepublishAfter:   time.Hour, // the retry publishes first
+	})
+	h.s.Start(context.Background())
+	waitFor(t, "the retry", func() bool { return len(okRecords(h.records(t))) >= 1 })
+	var got []string
+	for _, r := range h.records(t) {
+		got = append(got, r.Trigger+"/"+string(r.Status))
+	}
+	slices.Reverse(got)
+	if want := []string{"catch-up/unpublished", "retry/ok"}; !slices.Equal(got, want) {
+		t.Errorf("runs %v; want %v", got, want)
+	}
+}

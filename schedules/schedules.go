@@ -88,11 +88,12 @@ type Options struct {
 	// to MaxRepublishDelay. Default one minute.
 	RepublishAfter time.Duration
 	// RetryFailedAfter is how long after a run that left sources failed
-	// (a partial run: the others committed) the daemon reads those
-	// sources alone again, and again as long as they fail, each time that
-	// long after, until the schedule's next run is sooner: a provider down
-	// at 02:00 is read at 02:30, not the next night. Zero never retries.
-	// A run that read nothing is the catch-up's (CatchUpEvery).
+	// (a partial run: the others committed; its tree published or not)
+	// the daemon reads those sources alone again, and again as long as
+	// they fail, each time that long after, until the schedule's next run
+	// is sooner: a provider down at 02:00 is read at 02:30, not the next
+	// night. Zero never retries. A run that read nothing is the
+	// catch-up's (CatchUpEvery).
 	RetryFailedAfter time.Duration
 	// Now is the clock for catch-up decisions and run records.
 	Now func() time.Time
@@ -384,7 +385,7 @@ func (j *job) run(trigger string, only []string) (ran bool) {
 			s.published() // this run's tree is the published one
 		}
 		switch {
-		case rec.Status == store.SchedulePartial && res != nil:
+		case res != nil && (rec.Status == store.SchedulePartial || rec.Status == store.ScheduleUnpublished):
 			for _, fs := range res.Run.FailedSources() {
 				failed = append(failed, fs.Source)
 			}

@@ -55,11 +55,13 @@ type fakeRun struct {
 	// readsNothing makes call n read none of its sources: it commits
 	// nothing and records a failed run, as refresh.Run does.
 	readsNothing map[int64]bool
-	calls        atomic.Int64
-	inFlight     atomic.Int64
-	maxIn        atomic.Int64
-	mu           sync.Mutex
-	only         [][]string
+	// unpublished makes call n's tree fail to publish (after its commit).
+	unpublished map[int64]bool
+	calls       atomic.Int64
+	inFlight    atomic.Int64
+	maxIn       atomic.Int64
+	mu          sync.Mutex
+	only        [][]string
 }
 
 func (f *fakeRun) run(ctx context.Context, st *store.Store, o refresh.Options) (*refresh.Result, error) {
@@ -101,6 +103,9 @@ func (f *fakeRun) run(ctx context.Context, st *store.Store, o refresh.Options) (
 		return nil, err
 	}
 	run.ID = id
+	if f.unpublished[n] {
+		return &refresh.Result{Run: run}, fmt.Errorf("run %d committed, but the export failed: %w", id, refresh.ErrNotPublished)
+	}
 	if run.Status == catalog.RunPartial {
 		return &refresh.Result{Run: run}, fmt.Errorf("run %d: %w", id, refresh.ErrPartial)
 	}
