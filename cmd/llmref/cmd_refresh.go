@@ -27,6 +27,7 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 // refreshFlags are `llmref refresh`'s flags.
 type refreshFlags struct {
 	sources stringList
+	failed  bool
 	replay  string
 	export  string
 	format  *string
@@ -34,11 +35,12 @@ type refreshFlags struct {
 
 func init() {
 	register(&command{
-		name: "refresh", group: groupRun, floorAtWork: true, args: "[--source NAME]... [--replay DIR] [--export DIR] [--format text|json]",
+		name: "refresh", group: groupRun, floorAtWork: true, args: "[--source NAME]... [--failed] [--replay DIR] [--export DIR] [--format text|json]",
 		summary: "one run: fetch every source, normalise, commit, export (exit 0 ok, 3 partial, 1 error)",
 		setup: func(fs *flag.FlagSet) runFunc {
 			f := &refreshFlags{}
 			fs.Var(&f.sources, "source", "read only this source (repeatable)")
+			fs.BoolVar(&f.failed, "failed", false, "read again only the sources the last run left failed (nothing to do, exit 0, when none did)")
 			fs.StringVar(&f.replay, "replay", "", "answer every request from a fixture day: a folder with a manifest.json, or a bundled day (2026-04-23)")
 			exportFlag(fs, &f.export, "publish the JSON tree to this folder after the run")
 			f.format = formatFlag(fs)
@@ -69,7 +71,23 @@ func (f *refreshFlags) run(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("refresh: %w", err)
 	}
 	opts.Only = f.sources
-	return e.runOnce(ctx, opts, refresh.Run, *f.format)
+	if !f.failed {
+		return e.runOnce(ctx, opts, refresh.Run, *f.format)
+	}
+	if len(f.sources) > 0 {
+		return usageError{"refresh: --failed reads the sources the last run left failed: it takes no --source"}
+	}
+	err = e.runOnce(ctx, opts, refresh.RunFailed, *f.format)
+	if !errors.Is(err, refresh.ErrNothingFailed) {
+		return err
+	}
+	switch {
+	case *f.format == "json":
+		return writeJSON(e.stdout, map[string]any{"run": nil, "nothing_to_do": err.Error()})
+	case !e.quiet:
+		fmt.Fprintln(e.stdout, strings.TrimPrefix(err.Error(), "refresh: "))
+	}
+	return nil
 }
 
 // runOnce opens the database for writing and performs one run (a refresh

@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/fixtures"
+	"github.com/llmref/llmref/internal/fixturetest"
 	"github.com/llmref/llmref/refresh"
 )
 
@@ -90,5 +94,53 @@ func TestHeapFloorForGrowsWithTheWork(t *testing.T) {
 		if got := heapFloorFor(tt.bodies); got != tt.want {
 			t.Errorf("heapFloorFor(%d) = %d MB, want %d MB", tt.bodies, got>>20, tt.want>>20)
 		}
+	}
+}
+
+// TestRefreshFailed: `refresh --failed` reads again only the sources the
+// last run left failed (a crontab's second line); after a run that left
+// none, it has nothing to do and says so, exit 0; with --source it is a
+// usage mistake.
+func TestRefreshFailed(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "llmref.db")
+	code, out, _ := llmref(t, "refresh", "--db", db, "--failed")
+	if code != 0 || !strings.Contains(out, "nothing to read again") || !strings.Contains(out, "no run yet") {
+		t.Errorf("a fresh database: exit %d %q", code, out)
+	}
+	if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-23", "-q"); code != 0 {
+		t.Fatalf("good day: exit %d %s", code, errs)
+	}
+	broken := filepath.Join(t.TempDir(), "broken")
+	if err := fixtures.CopyDay("2026-04-24", broken, func(p string, b []byte) ([]byte, error) {
+		if p == fixturetest.SlipPath {
+			return []byte("{not json"), nil
+		}
+		return b, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", broken, "-q"); code != 3 || !strings.Contains(errs, "openrouter") {
+		t.Fatalf("one source broken: exit %d %s", code, errs)
+	}
+	// The day repaired: --failed reads openrouter alone, and the run says so.
+	code, out, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-24", "--failed", "--format", "json")
+	if code != 0 {
+		t.Fatalf("--failed: exit %d %s %s", code, out, errs)
+	}
+	var rep struct {
+		Run catalog.Run `json:"run"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rep.Run.Only, []string{"openrouter"}) || rep.Run.Status != catalog.RunOK {
+		t.Errorf("--failed read %q, status %s; want openrouter alone, ok", rep.Run.Only, rep.Run.Status)
+	}
+	code, out, _ = llmref(t, "refresh", "--db", db, "--failed")
+	if code != 0 || !strings.Contains(out, "nothing to read again: the last run left no source failed (run 3, ok)") {
+		t.Errorf("after a run that left none failed: exit %d %q", code, out)
+	}
+	if code, _, errs := llmref(t, "refresh", "--db", db, "--failed", "--source", "openrouter"); code != 2 || !strings.Contains(errs, "takes no --source") {
+		t.Errorf("--failed with --source: exit %d %s", code, errs)
 	}
 }
