@@ -79,19 +79,30 @@ func TestSourceTimeout(t *testing.T) {
 		{"negative", "  source_timeout: -1s\n", 0, "fetch.source_timeout: negative duration -1s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := Parse(strings.NewReader("fetch:\n  delay: 0s\n" + tc.fetch))
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("err = %v, want %q", err, tc.err)
-				}
+			cfg := parseWant(t, "fetch:\n  delay: 0s\n"+tc.fetch, tc.err)
+			if cfg == nil {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if got := cfg.FetchOptions().SourceTimeout; got != tc.want {
 				t.Errorf("SourceTimeout = %s, want %s", got, tc.want)
 			}
 		})
 	}
+}
+
+// parseWant parses a configuration: with wantErr set, it checks that the
+// error names it and returns nil; otherwise an error fails the test.
+func parseWant(t *testing.T, yaml, wantErr string) *Config {
+	t.Helper()
+	cfg, err := Parse(strings.NewReader(yaml))
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("err = %v, want %q", err, wantErr)
+		}
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

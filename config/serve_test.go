@@ -1,7 +1,6 @@
 package config
 
 import (
-	"strings"
 	"testing"
 	"time"
 )
@@ -20,15 +19,9 @@ func TestRetryFailedAfter(t *testing.T) {
 		{"negative", "  retry_failed_after: -1m\n", 0, "serve.retry_failed_after: negative duration -1m0s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := Parse(strings.NewReader("serve:\n  stale_after: 48h\n" + tc.serve))
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("err = %v, want %q", err, tc.err)
-				}
+			cfg := parseWant(t, "serve:\n  stale_after: 48h\n"+tc.serve, tc.err) // fetch_test.go
+			if cfg == nil {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if got := cfg.Serve.RetryFailedDelay(); got != tc.want {
 				t.Errorf("RetryFailedDelay = %s, want %s", got, tc.want)

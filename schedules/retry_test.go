@@ -10,25 +10,40 @@ import (
 	"github.com/llmref/llmref/store"
 )
 
+// retryHarness is a scheduler of one schedule, "prices" (openrouter and
+// fireworks, due hourly), whose partial runs are retried after after.
+func retryHarness(t *testing.T, run *fakeRun, after time.Duration) *harness {
+	t.Helper()
+	return newHarness(t, run, Options{
+		Schedules:        []Schedule{{Name: "prices", Spec: "@every 1h", Sources: []string{"openrouter", "fireworks"}}},
+		Refresh:          refreshWith("openrouter", "fireworks"),
+		RetryFailedAfter: after,
+		RepublishAfter:   time.Hour, // a retry publishes first
+	})
+}
+
+// triggers are the schedule's runs, oldest first: "trigger/status".
+func triggers(t *testing.T, h *harness) []string {
+	t.Helper()
+	var got []string
+	for _, r := range h.records(t) {
+		got = append(got, r.Trigger+"/"+string(r.Status))
+	}
+	slices.Reverse(got) // the records come newest first
+	return got
+}
+
 // TestPartialRunRetriesFailedSources: a run that leaves a source failed is
 // followed, RetryFailedAfter later, by a run of that source alone, and by
 // another as long as it fails (a retry that reads nothing at all is one);
 // once it is read, no more.
 func TestPartialRunRetriesFailedSources(t *testing.T) {
 	run := &fakeRun{delay: time.Millisecond, failing: map[int64][]string{1: {"fireworks"}}, readsNothing: map[int64]bool{2: true}}
-	h := newHarness(t, run, Options{
-		Schedules:        []Schedule{{Name: "prices", Spec: "@every 1h", Sources: []string{"openrouter", "fireworks"}}},
-		Refresh:          refreshWith("openrouter", "fireworks"),
-		RetryFailedAfter: 50 * time.Millisecond,
-	})
+	h := retryHarness(t, run, 50*time.Millisecond)
 	h.s.Start(context.Background()) // never succeeded: the catch-up runs it at once
 	waitFor(t, "a retry that reads the source", func() bool { return len(okRecords(h.records(t))) >= 1 })
 	time.Sleep(150 * time.Millisecond) // a fourth run would have come by now
-	var got []string
-	for _, r := range h.records(t) {
-		got = append(got, r.Trigger+"/"+string(r.Status))
-	}
-	slices.Reverse(got) // newest first
+	got := triggers(t, h)
 	if want := []string{"catch-up/partial", "retry/failed", "retry/ok"}; !slices.Equal(got, want) {
 		t.Errorf("runs %v; want %v", got, want)
 	}
@@ -43,11 +58,7 @@ func TestPartialRunRetriesFailedSources(t *testing.T) {
 // schedule's next run is not made; that run reads the source anyway.
 func TestRetryNotWhenTheNextRunIsSooner(t *testing.T) {
 	run := &fakeRun{delay: time.Millisecond, failing: map[int64][]string{1: {"fireworks"}}}
-	h := newHarness(t, run, Options{
-		Schedules:        []Schedule{{Name: "prices", Spec: "@every 1h", Sources: []string{"openrouter", "fireworks"}}},
-		Refresh:          refreshWith("openrouter", "fireworks"),
-		RetryFailedAfter: 2 * time.Hour,
-	})
+	h := retryHarness(t, run, 2*time.Hour)
 	h.s.Start(context.Background())
 	waitFor(t, "the partial run", func() bool { return len(h.records(t)) >= 1 })
 	waitFor(t, "the log line", func() bool {
@@ -62,11 +73,7 @@ func TestRetryNotWhenTheNextRunIsSooner(t *testing.T) {
 // made, and Stop does not wait for it.
 func TestStopCancelsARetry(t *testing.T) {
 	run := &fakeRun{delay: time.Millisecond, failing: map[int64][]string{1: {"fireworks"}}}
-	h := newHarness(t, run, Options{
-		Schedules:        []Schedule{{Name: "prices", Spec: "@every 1h", Sources: []string{"openrouter", "fireworks"}}},
-		Refresh:          refreshWith("openrouter", "fireworks"),
-		RetryFailedAfter: 300 * time.Millisecond,
-	})
+	h := retryHarness(t, run, 300*time.Millisecond)
 	h.s.Start(context.Background())
 	waitFor(t, "the partial run", func() bool {
 		rs := h.records(t)
@@ -89,19 +96,10 @@ func TestStopCancelsARetry(t *testing.T) {
 // well; the retry commits and publishes.
 func TestUnpublishedPartialRunRetriesToo(t *testing.T) {
 	run := &fakeRun{delay: time.Millisecond, failing: map[int64][]string{1: {"fireworks"}}, unpublished: map[int64]bool{1: true}}
-	h := newHarness(t, run, Options{
-		Schedules:        []Schedule{{Name: "prices", Spec: "@every 1h", Sources: []string{"openrouter", "fireworks"}}},
-		Refresh:          refreshWith("openrouter", "fireworks"),
-		RetryFailedAfter: 50 * time.Millisecond,
-		RepublishAfter:   time.Hour, // the retry publishes first
-	})
+	h := retryHarness(t, run, 50*time.Millisecond)
 	h.s.Start(context.Background())
 	waitFor(t, "the retry", func() bool { return len(okRecords(h.records(t))) >= 1 })
-	var got []string
-	for _, r := range h.records(t) {
-		got = append(got, r.Trigger+"/"+string(r.Status))
-	}
-	slices.Reverse(got)
+	got := triggers(t, h)
 	if want := []string{"catch-up/unpublished", "retry/ok"}; !slices.Equal(got, want) {
 		t.Errorf("runs %v; want %v", got, want)
 	}

@@ -187,14 +187,7 @@ func TestHealthzBoundsErrors(t *testing.T) {
 	}
 	run := catalog.Run{Status: catalog.RunFailed, StartedAt: time.Date(2026, 4, 23, 11, 0, 0, 0, time.UTC),
 		FinishedAt: time.Date(2026, 4, 23, 11, 1, 0, 0, time.UTC), Error: "no source could be read", Sources: []catalog.SourceStats{down}}
-	if err := store.NewDB(f.db, time.Second).Write(context.Background(), func(st *store.Store) error { _, err := st.RecordRun(run); return err }); err != nil {
-		t.Fatal(err)
-	}
-	resp, body := f.get(t, "/healthz")
-	var h Health
-	if err := json.Unmarshal(body, &h); err != nil {
-		t.Fatal(err)
-	}
+	resp, body, h := f.healthAfter(t, run)
 	if resp.StatusCode != http.StatusServiceUnavailable || len(body) > 64<<10 {
 		t.Errorf("/healthz: %d, %d bytes", resp.StatusCode, len(body))
 	}
@@ -220,14 +213,7 @@ func TestHealthzSubsetRunFailed(t *testing.T) {
 	at := time.Date(2026, 4, 23, 11, 0, 0, 0, time.UTC)
 	failed := catalog.Run{Status: catalog.RunFailed, StartedAt: at, FinishedAt: at, Only: []string{"fireworks"}, Error: "no source could be read",
 		Sources: []catalog.SourceStats{{Source: "fireworks", Status: catalog.SourceFailed, Statuses: map[string]int{}, Errors: []string{"https://docs.fireworks.ai/: host down"}}}}
-	if err := store.NewDB(f.db, time.Second).Write(context.Background(), func(st *store.Store) error { _, err := st.RecordRun(failed); return err }); err != nil {
-		t.Fatal(err)
-	}
-	resp, body := f.get(t, "/healthz")
-	var h Health
-	if err := json.Unmarshal(body, &h); err != nil {
-		t.Fatal(err)
-	}
+	resp, _, h := f.healthAfter(t, failed)
 	named := false
 	for _, p := range h.Problems {
 		named = named || strings.Contains(p, "of fireworks alone, failed: none of them was read, the catalogue stands as before")
@@ -235,4 +221,18 @@ func TestHealthzSubsetRunFailed(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || h.Status != "degraded" || !named {
 		t.Errorf("%d %s %v; want degraded, naming the run's sources", resp.StatusCode, h.Status, h.Problems)
 	}
+}
+
+// healthAfter records run in the fixture's database and reads /healthz.
+func (f *fixture) healthAfter(t *testing.T, run catalog.Run) (*http.Response, []byte, Health) {
+	t.Helper()
+	if err := store.NewDB(f.db, time.Second).Write(context.Background(), func(st *store.Store) error { _, err := st.RecordRun(run); return err }); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := f.get(t, "/healthz")
+	var h Health
+	if err := json.Unmarshal(body, &h); err != nil {
+		t.Fatal(err)
+	}
+	return resp, body, h
 }
