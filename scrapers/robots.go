@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // robotsOnce is the transport in front of colly that fetches each host's
@@ -18,14 +19,15 @@ import (
 // flight wait for it, and later ones are answered from memory (the body
 // as decoded and bounded below). A fetch that fails (a network error, a
 // timeout, the body over its limit, a server error: see
-// robotsUnavailable) is shared with those waiting but not
-// kept, so a blip costs one page: the next request tries again. After
-// robotsGiveUp failures in a run the failure is kept: a host whose
-// robots.txt hangs would otherwise make every one of its pages wait a
-// whole request timeout for it, and its source would spend its deadline
-// on that. Its pages then fail at once, naming robots.txt. A page a
-// source itself asks for at /robots.txt (it names its source) passes
-// through.
+// robotsUnavailable) is shared with those waiting but not kept, so a blip
+// costs a page's retry: the next request tries again. After robotsGiveUp
+// failures in a run the failure is kept: a host whose robots.txt hangs
+// would otherwise make every one of its pages wait a whole request
+// timeout for it, and its source would spend its deadline on that. Its
+// pages then fail at once, naming robots.txt, until robotsAskAgain has
+// passed: the next page asks again (failed once more, it is kept again at
+// once). A page a source itself asks for at /robots.txt (it names its
+// source) passes through.
 type robotsOnce struct {
 	next http.RoundTripper
 
@@ -38,10 +40,10 @@ type robotsOnce struct {
 // run stop asking it.
 const robotsGiveUp = 2
 
-// errRobotsKept marks a robots.txt failure kept for the run: a page that
-// meets it is not retried (see retryableErr), for a retry would meet it
-// again after its backoff.
-var errRobotsKept = errors.New("not asked again this run")
+// errRobotsKept marks a robots.txt failure kept for the host (until
+// robotsAskAgain has passed): a page that meets it is not retried (see
+// retryableErr), for a retry would meet it again after its backoff.
+var errRobotsKept = errors.New("given up")
 
 // robotsFetch is one host's robots.txt: done is closed once the fields
 // are set.
@@ -51,6 +53,24 @@ type robotsFetch struct {
 	header http.Header
 	body   []byte
 	err    error
+	// keptAt is when a failure was kept for the host (robotsGiveUp);
+	// zero for an answer or a failure not kept.
+	keptAt time.Time
+}
+
+// robotsAskAgain is how long a kept robots.txt failure stands before the
+// host's next page asks again: pages queued later (another crawl stage's)
+// find out whether it is back. A variable for tests.
+var robotsAskAgain = 15 * time.Second
+
+// stale reports whether f is a kept failure old enough to ask again.
+func (f *robotsFetch) stale() bool {
+	select {
+	case <-f.done:
+		return !f.keptAt.IsZero() && time.Since(f.keptAt) >= robotsAskAgain
+	default:
+		return false // in flight
+	}
 }
 
 // RoundTrip answers colly's robots.txt requests once per host (see
@@ -62,6 +82,9 @@ func (t *robotsOnce) RoundTrip(req *http.Request) (*http.Response, error) {
 	key := req.URL.Scheme + "://" + req.URL.Host
 	t.mu.Lock()
 	f, ok := t.hosts[key]
+	if ok && f.stale() {
+		ok = false // this request asks again; a failure is kept at once
+	}
 	if !ok {
 		if t.hosts == nil {
 			t.hosts = map[string]*robotsFetch{}
@@ -87,7 +110,8 @@ func (t *robotsOnce) RoundTrip(req *http.Request) (*http.Response, error) {
 			if n := t.failures[key]; n < robotsGiveUp {
 				delete(t.hosts, key) // not kept: the next request tries again
 			} else {
-				f.err = fmt.Errorf("%w (robots.txt failed %d times: %w)", f.err, n, errRobotsKept)
+				f.err = fmt.Errorf("%w (robots.txt failed %d times: %w, asked again within %s)", f.err, n, errRobotsKept, robotsAskAgain)
+				f.keptAt = time.Now()
 			}
 			t.mu.Unlock()
 		}

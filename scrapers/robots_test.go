@@ -214,3 +214,43 @@ func TestCrawlRobotsRedirectElsewhere(t *testing.T) {
 		t.Errorf("%d pages fetched; want 1", pages.Load())
 	}
 }
+
+// TestCrawlRobotsAskedAgain: a robots.txt failure kept for a host stands
+// for robotsAskAgain; the host's next page after it asks again, and once
+// robots.txt answers, its pages are fetched.
+func TestCrawlRobotsAskedAgain(t *testing.T) {
+	defer func(d time.Duration) { robotsAskAgain = d }(robotsAskAgain)
+	robotsAskAgain = 30 * time.Millisecond
+	var robots atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			if robots.Add(1) <= robotsGiveUp {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			w.Write([]byte("User-agent: *\nAllow: /\n"))
+			return
+		}
+		w.Write([]byte("ok"))
+	}))
+	defer srv.Close()
+	o := testOptions()
+	o.Parallelism, o.MaxRetries = 1, NoRetries
+	var fetched, kept int
+	err := Fetch(context.Background(), o, requestsFor(srv.URL, 12), func(f Fetched) []Request {
+		switch {
+		case f.Err == nil:
+			fetched++
+		case strings.Contains(f.Err.Error(), "given up, asked again within"):
+			kept++
+			time.Sleep(10 * time.Millisecond) // pages keep coming while it stands
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if robots.Load() != robotsGiveUp+1 || kept == 0 || fetched == 0 {
+		t.Errorf("robots.txt asked %d times, %d pages failed on its kept failure, %d fetched; want it asked %d times, then the pages fetched", robots.Load(), kept, fetched, robotsGiveUp+1)
+	}
+}
