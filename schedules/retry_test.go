@@ -47,6 +47,9 @@ func TestPartialRunRetriesFailedSources(t *testing.T) {
 	if want := []string{"catch-up/partial", "retry/failed", "retry/ok"}; !slices.Equal(got, want) {
 		t.Errorf("runs %v; want %v", got, want)
 	}
+	if st := h.s.Statuses()[0]; !st.RetryAt.IsZero() || st.RetrySources != nil {
+		t.Errorf("status once the sources are read: a retry still waits at %v for %v", st.RetryAt, st.RetrySources)
+	}
 	run.mu.Lock()
 	defer run.mu.Unlock()
 	if len(run.only) != 3 || !slices.Equal(run.only[0], []string{"openrouter", "fireworks"}) || !slices.Equal(run.only[1], []string{"fireworks"}) || !slices.Equal(run.only[2], []string{"fireworks"}) {
@@ -80,6 +83,9 @@ func TestStopCancelsARetry(t *testing.T) {
 		return len(rs) >= 1 && rs[0].Status == store.SchedulePartial
 	})
 	waitFor(t, "the retry asked for", func() bool { return strings.Contains(h.log.String(), "failed sources will be read again") })
+	if st := h.s.Statuses()[0]; st.RetryAt.IsZero() || !slices.Equal(st.RetrySources, []string{"fireworks"}) {
+		t.Errorf("status while the retry waits: at %v, sources %v", st.RetryAt, st.RetrySources)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := h.s.Stop(ctx); err != nil { // does not wait for the retry's timer

@@ -427,6 +427,9 @@ func (j *job) retryLater(failed []string, log *slog.Logger) {
 		return
 	}
 	log.Warn("failed sources will be read again", "sources", sourcesLabel(failed), "in", after)
+	j.mu.Lock()
+	j.status.RetryAt, j.status.RetrySources = s.o.Now().UTC().Add(after), slices.Clone(failed)
+	j.mu.Unlock()
 	s.wg.Add(1) // under the run's own count: never after Stop's Wait began
 	go func() {
 		defer s.wg.Done()
@@ -437,6 +440,9 @@ func (j *job) retryLater(failed []string, log *slog.Logger) {
 			return
 		case <-t.C:
 		}
+		j.mu.Lock()
+		j.status.RetryAt, j.status.RetrySources = time.Time{}, nil
+		j.mu.Unlock()
 		if !j.retry(failed) {
 			j.retryLater(failed, log)
 		}
@@ -663,6 +669,11 @@ type Status struct {
 	// its tree is not published yet: the daemon is publishing it again
 	// (see Options.RepublishAfter).
 	Unpublished bool
+	// RetryAt and RetrySources are the retry waiting, if any: the
+	// sources a run left failed, read again alone at RetryAt (see
+	// Options.RetryFailedAfter).
+	RetryAt      time.Time
+	RetrySources []string
 }
 
 // Statuses returns every schedule's status, in configuration order.
@@ -676,6 +687,7 @@ func (s *Scheduler) Statuses() []Status {
 			st.Runs[k] = v
 		}
 		st.Durations.Counts = slices.Clone(j.status.Durations.Counts)
+		st.RetrySources = slices.Clone(j.status.RetrySources)
 		if j.status.LastRun != nil {
 			r := *j.status.LastRun
 			st.LastRun = &r

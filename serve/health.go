@@ -175,6 +175,15 @@ type ScheduleHealth struct {
 	LastError   string     `json:"last_error,omitempty"`
 	// Unpublished is set while the last run's tree is not published yet.
 	Unpublished bool `json:"unpublished,omitempty"`
+	// Retry is the retry waiting, if any: the sources the last run left
+	// failed, read again alone at the time given.
+	Retry *RetryHealth `json:"retry,omitempty"`
+}
+
+// RetryHealth is a schedule's retry waiting.
+type RetryHealth struct {
+	At      time.Time `json:"at"`
+	Sources []string  `json:"sources"`
 }
 
 // running reports whether a scheduled run is in progress: between its
@@ -299,6 +308,9 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 					degraded = true
 					h.Problems = append(h.Problems, "schedule "+sc.Name+": last run "+string(d.LastStatus))
 				}
+			}
+			if !sc.RetryAt.IsZero() {
+				sh.Retry = &RetryHealth{At: sc.RetryAt, Sources: sc.RetrySources}
 			}
 			if sc.Unpublished {
 				// Committed, and the tree not published yet: readers of the

@@ -157,6 +157,23 @@ func TestHealthzSaysWhatHappened(t *testing.T) {
 			t.Fatalf("%d %s %v %+v", code, h.Status, h.Problems, h.Schedules)
 		}
 	})
+	t.Run("a retry waiting", func(t *testing.T) {
+		f := newFixture(t, testToken)
+		at := time.Date(2026, 4, 23, 2, 30, 0, 0, time.UTC)
+		s, err := New(Options{DB: store.NewDB(f.db, time.Second), ExportDir: f.export, Publisher: testPublisher(f.export), Now: time.Now,
+			Schedules: func() []schedules.Status {
+				return []schedules.Status{{Name: "nightly", RetryAt: at, RetrySources: []string{"fireworks"}}}
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(s)
+		defer srv.Close()
+		_, h := health(t, srv.URL)
+		if len(h.Schedules) != 1 || h.Schedules[0].Retry == nil || !h.Schedules[0].Retry.At.Equal(at) || len(h.Schedules[0].Retry.Sources) != 1 {
+			t.Fatalf("schedules %+v; want the retry of fireworks at %v", h.Schedules, at)
+		}
+	})
 	t.Run("nothing committed", func(t *testing.T) {
 		dir := t.TempDir()
 		db := store.NewDB(filepath.Join(dir, "llmref.db"), time.Second)

@@ -108,6 +108,7 @@ var (
 	descScheduleRunning     = desc("llmref_schedule_running", "Whether the schedule's run is in progress.", "schedule")
 	descScheduleUnpublished = desc("llmref_schedule_unpublished", "Whether the schedule's last run committed but its tree is not published yet (the daemon tries again).", "schedule")
 	descScheduleNext        = desc("llmref_schedule_next_run_timestamp_seconds", "When the schedule fires next (Unix time).", "schedule")
+	descScheduleRetry       = desc("llmref_schedule_retry_timestamp_seconds", "When the sources the schedule's last run left failed are read again (Unix time); 0 when no retry waits.", "schedule")
 	descScheduleLastSuccess = desc("llmref_schedule_last_success_timestamp_seconds", "When the schedule's last successful run started (Unix time; 0 if never), kept across restarts.", "schedule")
 	descScheduleDuration    = desc("llmref_schedule_run_duration_seconds", "Durations of this process's scheduled runs.", "schedule")
 )
@@ -152,7 +153,7 @@ type scrapeCollector struct {
 func (c *scrapeCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descDatabaseReadable, descRuns, descLastRunID, descLastRunTime, descLastRunDuration,
 		descCatalogueModels, descCatalogueOffers, descCatalogueUnmatch, descSourceLastSuccess, descSourceStale, descHeldChanges,
-		descExportRun, descScheduleRuns, descScheduleSkipped, descScheduleRunning, descScheduleUnpublished, descScheduleNext, descScheduleLastSuccess, descScheduleDuration} {
+		descExportRun, descScheduleRuns, descScheduleSkipped, descScheduleRunning, descScheduleUnpublished, descScheduleNext, descScheduleRetry, descScheduleLastSuccess, descScheduleDuration} {
 		ch <- d
 	}
 	for _, m := range perSource {
@@ -245,6 +246,7 @@ func (c *scrapeCollector) collectSchedules(ch chan<- prometheus.Metric, st *stat
 		emit(descScheduleRunning, prometheus.GaugeValue, b2f(sc.Running), sc.Name)
 		emit(descScheduleUnpublished, prometheus.GaugeValue, b2f(sc.Unpublished), sc.Name)
 		emit(descScheduleNext, prometheus.GaugeValue, unix(sc.Next), sc.Name)
+		emit(descScheduleRetry, prometheus.GaugeValue, unix(sc.RetryAt), sc.Name)
 		if st.err == nil {
 			emit(descScheduleLastSuccess, prometheus.GaugeValue, unix(st.sched[sc.Name].LastSuccess), sc.Name)
 		}

@@ -99,6 +99,7 @@ func TestMetricsLintOnALiveServer(t *testing.T) {
 	counts := make([]uint64, len(schedules.DurationBuckets)+1)
 	counts[1], counts[4], counts[len(counts)-1] = 1, 1, 1
 	statuses := []schedules.Status{{Name: "prices", Spec: "0 2 * * *", Next: now.Add(14 * time.Hour), Running: true,
+		RetryAt: now.Add(30 * time.Minute), RetrySources: []string{"fireworks"},
 		Runs: map[store.ScheduleStatus]int{store.ScheduleOK: 2, store.ScheduleFailed: 1}, Skipped: 1,
 		Durations: schedules.Histogram{Counts: counts, Sum: 3 + 40 + 7200, Count: 3}}}
 	review := &fakeReview{holds: []catalog.Hold{{ID: 4, Kind: catalog.HoldPrice, Status: catalog.HoldPending}}}
@@ -128,6 +129,7 @@ func TestMetricsLintOnALiveServer(t *testing.T) {
 				{"llmref_schedule_skipped_total", []string{"schedule", "prices"}, 1},
 				{"llmref_schedule_running", []string{"schedule", "prices"}, 1},
 				{"llmref_schedule_next_run_timestamp_seconds", []string{"schedule", "prices"}, float64(now.Add(14 * time.Hour).Unix())},
+				{"llmref_schedule_retry_timestamp_seconds", []string{"schedule", "prices"}, float64(now.Add(30 * time.Minute).Unix())},
 				{"llmref_schedule_last_success_timestamp_seconds", []string{"schedule", "prices"}, float64(now.Add(-2 * time.Hour).Unix())},
 				{"llmref_schedule_run_duration_seconds", []string{"schedule", "prices"}, 3},
 				{"llmref_http_responses_total", []string{"handler", "export", "code", "200"}, 1},
