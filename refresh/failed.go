@@ -23,7 +23,7 @@ var ErrNothingFailed = errors.New("nothing to read again: the last run left no s
 func RunFailed(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	last, err := st.LastRun()
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("refresh: %w (no run yet)", ErrNothingFailed)
+		return nil, fmt.Errorf("%w (no run yet)", ErrNothingFailed) // not a failure: no "refresh:" before it
 	}
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
@@ -35,7 +35,7 @@ func RunFailed(ctx context.Context, st *store.Store, o Options) (*Result, error)
 		}
 	}
 	if len(only) == 0 {
-		return nil, fmt.Errorf("refresh: %w (run %d, %s)", ErrNothingFailed, last.ID, last.Status)
+		return nil, fmt.Errorf("%w (run %d, %s)", ErrNothingFailed, last.ID, last.Status)
 	}
 	o.Only = only
 	return Run(ctx, st, o)

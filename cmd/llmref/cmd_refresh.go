@@ -85,7 +85,7 @@ func (f *refreshFlags) run(ctx context.Context, e *env, args []string) error {
 	case *f.format == "json":
 		return writeJSON(e.stdout, map[string]any{"run": nil, "nothing_to_do": err.Error()})
 	case !e.quiet:
-		fmt.Fprintln(e.stdout, strings.TrimPrefix(err.Error(), "refresh: "))
+		fmt.Fprintln(e.stdout, err)
 	}
 	return nil
 }
