@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -104,8 +103,8 @@ func (s *Store) Check() ([]Problem, error) {
 // tree are reported as problems. An error means it could not check: the
 // file is missing, locked by a writer, or not a database.
 func CheckFile(path string, o Options) ([]Problem, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("check %s: %w", path, err)
+	if err := mustExist(path); err != nil {
+		return nil, fmt.Errorf("check: %w", err)
 	}
 	_, res, err := walkStructure(path)
 	switch {

@@ -40,7 +40,7 @@ const compactTxMaxSize = 64 << 20
 // transaction, the copy holds that transaction, and CompactStats.Repaired
 // says so.
 func Compact(path string, o Options) (CompactStats, error) {
-	if _, err := os.Stat(path); err != nil {
+	if err := mustExist(path); err != nil {
 		return CompactStats{}, fmt.Errorf("compact: %w", err)
 	}
 	o.ReadOnly, o.metaDamageOK = false, true

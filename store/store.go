@@ -62,6 +62,11 @@ func registerBuckets(names ...[]byte) { buckets = append(buckets, names...) }
 type Options struct {
 	// ReadOnly opens for reading only (a shared lock).
 	ReadOnly bool
+	// MustExist opens for writing a database that is already there: an
+	// absent file fails (ErrNoDatabase) instead of being created. For the
+	// commands that change a catalogue (approve, reject, mark-reviewed,
+	// rebuild): a mistyped --db must not leave a new empty database behind.
+	MustExist bool
 	// Timeout is how long to wait for another process's lock before
 	// failing with ErrLocked; default 2s.
 	Timeout time.Duration
@@ -94,9 +99,9 @@ func Open(path string, o Options) (*Store, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = 2 * time.Second
 	}
-	if o.ReadOnly {
-		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("open database %s: %w (run `llmref refresh` or `llmref demo` first)", path, err)
+	if o.ReadOnly || o.MustExist {
+		if err := mustExist(path); err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
 		}
 	} else if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -131,6 +136,33 @@ func Open(path string, o Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// ErrNoDatabase is returned (wrapped) when a command that reads or
+// changes a catalogue finds no database file where it looks; the error is
+// fs.ErrNotExist too.
+var ErrNoDatabase = errors.New("no database")
+
+// noDatabase is ErrNoDatabase for one path, saying what creates one.
+type noDatabase struct {
+	path string
+	err  error // the stat's
+}
+
+func (e *noDatabase) Error() string {
+	return fmt.Sprintf("no database at %s (run `llmref refresh` or `llmref demo` first)", e.path)
+}
+
+func (e *noDatabase) Unwrap() []error { return []error{ErrNoDatabase, e.err} }
+
+// mustExist fails with ErrNoDatabase when path is absent; with the stat
+// error when it cannot be looked at.
+func mustExist(path string) error {
+	_, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return &noDatabase{path, err}
+	}
+	return err
 }
 
 // checkBeforeOpen checks the structure of the file at path (an absent or

@@ -255,7 +255,7 @@ func (f *decisionFlags) decide(ctx context.Context, e *env, action catalog.Actio
 	if note == "" {
 		return usageError{fmt.Sprintf("%s: --note TEXT is required: say why (it is recorded with the decision)", cmd)}
 	}
-	st, err := e.openStore()
+	st, err := e.openExisting()
 	if err != nil {
 		return err
 	}
@@ -286,7 +286,7 @@ func (f *decisionFlags) markReviewed(ctx context.Context, e *env, args []string)
 			return usageError{"mark-reviewed: " + err.Error()}
 		}
 	}
-	st, err := e.openStore()
+	st, err := e.openExisting()
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func init() {
 				if err != nil {
 					return err
 				}
-				return e.runOnce(ctx, opts, refresh.Rebuild, *format)
+				return e.runOnce(ctx, e.openExisting, opts, refresh.Rebuild, *format)
 			}
 		},
 	})

@@ -72,12 +72,19 @@ func (f *refreshFlags) run(ctx context.Context, e *env, args []string) error {
 	}
 	opts.Only = f.sources
 	if !f.failed {
-		return e.runOnce(ctx, opts, refresh.Run, *f.format)
+		return e.runOnce(ctx, e.openStore, opts, refresh.Run, *f.format)
 	}
 	if len(f.sources) > 0 {
 		return usageError{"refresh: --failed reads the sources the last run left failed: it takes no --source"}
 	}
-	err = e.runOnce(ctx, opts, refresh.RunFailed, *f.format)
+	open := func() (*store.Store, error) {
+		st, err := e.openExisting()
+		if errors.Is(err, store.ErrNoDatabase) { // nothing has run, so nothing failed; no file is made
+			return nil, fmt.Errorf("%w (no run yet: no database at %s)", refresh.ErrNothingFailed, e.dbPath)
+		}
+		return st, err
+	}
+	err = e.runOnce(ctx, open, opts, refresh.RunFailed, *f.format)
 	if !errors.Is(err, refresh.ErrNothingFailed) {
 		return err
 	}
@@ -90,12 +97,13 @@ func (f *refreshFlags) run(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// runOnce opens the database for writing and performs one run (a refresh
-// or a rebuild) within the configured run timeout, printing its summary
+// runOnce opens the database for writing (with open: openStore, or
+// openExisting for a run that needs one there) and performs one run (a
+// refresh or a rebuild) within the configured run timeout, printing its summary
 // in format (text unless -q, or json); a partial run exits 3, one that
 // committed nothing (no source read) 1.
-func (e *env) runOnce(ctx context.Context, opts refresh.Options, run func(context.Context, *store.Store, refresh.Options) (*refresh.Result, error), format string) error {
-	st, err := e.openStore()
+func (e *env) runOnce(ctx context.Context, open func() (*store.Store, error), opts refresh.Options, run func(context.Context, *store.Store, refresh.Options) (*refresh.Result, error), format string) error {
+	st, err := open()
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -105,7 +107,10 @@ func TestRefreshFailed(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "llmref.db")
 	code, out, _ := llmref(t, "refresh", "--db", db, "--failed")
 	if code != 0 || !strings.Contains(out, "nothing to read again") || !strings.Contains(out, "no run yet") {
-		t.Errorf("a fresh database: exit %d %q", code, out)
+		t.Errorf("no database yet: exit %d %q", code, out)
+	}
+	if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("refresh --failed with no database made one (%v)", err)
 	}
 	if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-23", "-q"); code != 0 {
 		t.Fatalf("good day: exit %d %s", code, errs)

@@ -328,14 +328,24 @@ func (e *env) setup() error {
 	return nil
 }
 
-// openStore opens the database for writing (one writer at a time). While
-// `llmref serve` serves the file it is the one writer, and this fails at
-// once saying so (see store.RefuseWhenServed).
-func (e *env) openStore() (*store.Store, error) {
+// openStore opens the database for writing (one writer at a time),
+// creating it when it is not there: for the commands that fill one
+// (refresh, demo). While `llmref serve` serves the file it is the one
+// writer, and this fails at once saying so (see store.RefuseWhenServed).
+func (e *env) openStore() (*store.Store, error) { return e.openWriter(store.Options{}) }
+
+// openExisting is openStore for the commands that change a catalogue
+// already there (approve, reject, mark-reviewed, rebuild, refresh
+// --failed): an absent database fails, and none is created.
+func (e *env) openExisting() (*store.Store, error) {
+	return e.openWriter(store.Options{MustExist: true})
+}
+
+func (e *env) openWriter(o store.Options) (*store.Store, error) {
 	if err := store.RefuseWhenServed(e.dbPath); err != nil {
 		return nil, err
 	}
-	return store.Open(e.dbPath, store.Options{})
+	return store.Open(e.dbPath, o)
 }
 
 // openReader opens the database for reading.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io/fs"
 	"maps"
 	"os"
@@ -199,6 +200,29 @@ func TestBadInput(t *testing.T) {
 			code, _, errs := llmref(t, tt.args...)
 			if code != tt.code || !strings.Contains(errs, tt.want) || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
 				t.Errorf("%v: exit %d, stderr %q; want exit %d and one line naming %q", tt.args, code, errs, tt.code, tt.want)
+			}
+		})
+	}
+}
+
+// TestNoDatabaseCreatesNone: a command that reads or changes a catalogue,
+// pointed at a database that is not there (a mistyped --db), says so in
+// one line, exits 1 and leaves no file or folder behind; only refresh
+// creates one.
+func TestNoDatabaseCreatesNone(t *testing.T) {
+	for _, args := range [][]string{
+		{"approve", "1", "--note", "x"}, {"reject", "1", "--note", "x"}, {"mark-reviewed", "meta/llama-3.2-1b-instruct"},
+		{"rebuild"}, {"compact"}, {"check"}, {"models"}, {"changes"}, {"review"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "data")
+			db := filepath.Join(dir, "llmref.db")
+			code, _, errs := llmref(t, append(args, "--db", db)...)
+			if code != 1 || !strings.Contains(errs, "no database at "+db) || !strings.Contains(errs, "llmref refresh") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+				t.Errorf("%v: exit %d, stderr %q; want exit 1 and one line saying there is no database", args, code, errs)
+			}
+			if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("%v left %s behind (%v)", args, dir, err)
 			}
 		})
 	}
