@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,19 +15,30 @@ import (
 	"sync"
 )
 
+// ErrNoTree is returned (wrapped) by Verify when nothing is published
+// where it looks: no folder, or one with no index.
+var ErrNoTree = errors.New("nothing is published there")
+
 // Verify checks a published tree against its own index: index.json reads,
 // every file it lists is there with the listed size and SHA-256, every
 // file of the tree is listed, and every file is well-formed JSON that its
 // kind's JSON Schema (where one is known) accepts: each validator given
 // (export/schema's Validate checks the tree's schemas) is run on every file;
 // with none, files are only checked to be JSON. It returns one line per
-// problem, in path order; an error only when dir holds no tree at all.
+// problem, in path order; an error only when dir holds no tree at all
+// (ErrNoTree when there is none to read).
 func Verify(dir string, validators ...Validator) ([]string, error) {
 	root, err := filepath.EvalSymlinks(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("verify export %s: %w", dir, ErrNoTree)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("verify export: %w", err)
 	}
 	b, err := os.ReadFile(filepath.Join(root, IndexFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("verify export %s: %w (no %s)", dir, ErrNoTree, IndexFile)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("verify export %s: %w", dir, err)
 	}

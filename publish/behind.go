@@ -68,3 +68,37 @@ func behind(tree, last uint64) string {
 	}
 	return fmt.Sprintf("the tree is behind the database: it holds run %d, the database's last committed run is %d (publish it again: llmref export)", tree, last)
 }
+
+// CheckPublished checks the tree where readers find it (VerifyPublished)
+// and compares it with st (BehindPublished; st is nil when the database
+// does not open, and only the tree is checked). Where nothing is published
+// yet (export.ErrNoTree), the tree is not a problem while the database has
+// no committed run to publish (none is set), and one problem, saying what
+// to do, once it has.
+func (p *Publisher) CheckPublished(ctx context.Context, st *store.Store) (problems []string, none bool, err error) {
+	problems, err = p.VerifyPublished(ctx)
+	if errors.Is(err, export.ErrNoTree) {
+		if st == nil {
+			return []string{err.Error()}, false, nil
+		}
+		last, lerr := st.LastCommittedRun()
+		if errors.Is(lerr, store.ErrNotFound) {
+			return nil, true, nil
+		}
+		if lerr != nil {
+			return nil, false, fmt.Errorf("compare export %s with the database: %w", p.Location(), lerr)
+		}
+		return []string{fmt.Sprintf("nothing is published here, and the database's last committed run is %d (publish it: llmref export)", last.ID)}, false, nil
+	}
+	if err != nil || st == nil {
+		return problems, false, err
+	}
+	behind, err := p.BehindPublished(ctx, st)
+	if err != nil {
+		return nil, false, err
+	}
+	if behind != "" {
+		problems = append(problems, behind)
+	}
+	return problems, false, nil
+}

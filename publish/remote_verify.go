@@ -27,7 +27,7 @@ func (r *Remote) Verify(ctx context.Context, validators ...export.Validator) ([]
 		return nil, fmt.Errorf("verify %s: %w", r.Store, err)
 	}
 	if ptr == nil {
-		return nil, fmt.Errorf("verify %s: no %s: nothing is published there", r.Store, PointerFile)
+		return nil, fmt.Errorf("verify %s: %w (no %s)", r.Store, export.ErrNoTree, PointerFile)
 	}
 	index, err := r.fetch(ctx, ptr.Index)
 	if err != nil {

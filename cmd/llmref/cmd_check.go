@@ -36,8 +36,11 @@ type checkReport struct {
 	OK       bool   `json:"ok"`
 	Database string `json:"database"`
 	// Export is the tree checked; null when none was.
-	Export   *string        `json:"export"`
-	Problems []checkProblem `json:"problems"`
+	Export *string `json:"export"`
+	// NothingPublished is set when nothing is published at Export yet
+	// and the database has no committed run to publish: not a problem.
+	NothingPublished bool           `json:"nothing_published,omitempty"`
+	Problems         []checkProblem `json:"problems"`
 }
 
 // checkProblem is one problem: in the database (with the bucket and key
@@ -72,20 +75,18 @@ func runCheck(ctx context.Context, e *env, exportDir, format string, args []stri
 	checked := "database " + e.dbPath
 	if p := e.publisher(exportDir); p.Enabled() {
 		dir := p.Location()
-		eps, err := p.VerifyPublished(ctx)
+		st, err := e.openReader()
+		if err != nil { // a database that will not open is reported above
+			st = nil
+		}
+		eps, none, err := p.CheckPublished(ctx, st)
+		if st != nil {
+			st.Close()
+		}
 		if err != nil {
 			return err
 		}
-		if st, err := e.openReader(); err == nil { // a database that will not open is reported above
-			behind, err := p.BehindPublished(ctx, st)
-			st.Close()
-			if err != nil {
-				return err
-			}
-			if behind != "" {
-				eps = append(eps, behind)
-			}
-		}
+		rep.Export, rep.NothingPublished = &dir, none
 		for _, p := range eps {
 			rep.Problems = append(rep.Problems, checkProblem{In: "export", Problem: store.Problem{Detail: p}})
 			if format == "text" {
@@ -94,7 +95,9 @@ func runCheck(ctx context.Context, e *env, exportDir, format string, args []stri
 		}
 		n += len(eps)
 		checked += " and export " + dir
-		rep.Export = &dir
+		if none {
+			checked += " (nothing published yet: the database has no committed run)"
+		}
 	}
 	rep.OK = n == 0
 	if format == "json" {
@@ -103,7 +106,7 @@ func runCheck(ctx context.Context, e *env, exportDir, format string, args []stri
 		}
 	}
 	if n > 0 {
-		return fmt.Errorf("check: %d problems in %s", n, checked)
+		return fmt.Errorf("check: %s in %s", plural(n, "problem"), checked)
 	}
 	if !e.quiet && format == "text" {
 		fmt.Fprintf(e.stdout, "%s: ok\n", checked)

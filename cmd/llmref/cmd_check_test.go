@@ -140,7 +140,7 @@ func TestCheckDamagedDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errs := llmref(t, "check", "--db", db)
-	if code != 1 || !strings.Contains(errs, "llmref: check: database "+db+": the file is truncated") || !strings.Contains(errs, "1 problems in database") {
+	if code != 1 || !strings.Contains(errs, "llmref: check: database "+db+": the file is truncated") || !strings.Contains(errs, "1 problem in database") {
 		t.Fatalf("check of a truncated file: exit %d\n%s", code, errs)
 	}
 	for _, args := range [][]string{{"compact"}, {"models"}, {"refresh", "--replay", "2026-04-24"}} {

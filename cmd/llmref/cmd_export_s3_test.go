@@ -17,6 +17,7 @@ import (
 	"github.com/llmref/llmref/objstore"
 	"github.com/llmref/llmref/objstore/s3test"
 	"github.com/llmref/llmref/publish"
+	"github.com/llmref/llmref/store"
 )
 
 // s3Env points this process's commands at srv, and returns the
@@ -225,5 +226,46 @@ func TestExportKilledMidUpload(t *testing.T) {
 	gen := reader(t, srv, "tree")
 	if gen == old || gen == "" {
 		t.Fatalf("the export after the kills left generation %q (was %s)", gen, old)
+	}
+}
+
+// TestCheckNothingPublished: where nothing is published yet (no folder, an
+// empty folder, a bucket prefix with no pointer), check is content while
+// the database has no committed run to publish, and names one problem,
+// saying what to do, once it has one.
+func TestCheckNothingPublished(t *testing.T) {
+	srv := s3test.Start(t, "llmref")
+	s3Env(t, srv)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "llmref.db")
+	st, err := store.Open(db, store.Options{}) // a database no run has committed to
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	empty := filepath.Join(dir, "empty")
+	os.Mkdir(empty, 0o755)
+	targets := []string{filepath.Join(dir, "none"), empty, "s3://llmref/tree"}
+	for _, target := range targets {
+		code, out, errs := llmref(t, "check", "--db", db, "--export", target)
+		if code != 0 || !strings.Contains(out, "export "+target+" (nothing published yet: the database has no committed run): ok") {
+			t.Errorf("check of %s with no run committed: exit %d\n%s%s", target, code, out, errs)
+		}
+		code, out, _ = llmref(t, "check", "--db", db, "--export", target, "--format", "json")
+		var rep checkReport
+		if err := json.Unmarshal([]byte(out), &rep); code != 0 || err != nil || !rep.OK || !rep.NothingPublished || rep.Export == nil || *rep.Export != target {
+			t.Errorf("check --format json of %s: exit %d, %v\n%s", target, code, err, out)
+		}
+	}
+	if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-23", "-q"); code != 0 && code != 3 {
+		t.Fatalf("refresh: exit %d: %s", code, errs)
+	}
+	for _, target := range targets {
+		code, _, errs := llmref(t, "check", "--db", db, "--export", target)
+		want := "llmref: check: export " + target + ": nothing is published here, and the database's last committed run is 1 (publish it: llmref export)\n" +
+			"llmref: check: 1 problem in database " + db + " and export " + target + "\n"
+		if code != 1 || errs != want {
+			t.Errorf("check of %s after a run committed: exit %d\n%s\nwant exit 1 and\n%s", target, code, errs, want)
+		}
 	}
 }
