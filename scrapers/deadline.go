@@ -222,12 +222,23 @@ func (r *runner) stop() {
 // stop soon after it is done; one that cannot notice (a single costly
 // selector step) is left to finish in the background, its result dropped,
 // and the page fails now: "deadline exceeded … while parsing <kind> page".
-// Other errors come back wrapped as "parse <kind> page: …".
+// Other errors come back wrapped as "parse <kind> page: …", followed by
+// what the body was when it was an HTML page (see notAsExpected: the
+// challenge page a JSON API sent instead). The parser reads the body less
+// a leading byte order mark (see forParsing).
 func parseWithin(ctx context.Context, src Source, kind string, r Response) (Parsed, error) {
+	raw := r
+	r.Body = forParsing(r.Body) // see bodytext.go
+	failed := func(err error) error {
+		if what := notAsExpected(raw); what != "" {
+			return fmt.Errorf("parse %s page: %w (the body: %s)", kind, err, what)
+		}
+		return fmt.Errorf("parse %s page: %w", kind, err)
+	}
 	if ctx == nil || ctx.Done() == nil {
 		p, err := src.Parse(kind, r)
 		if err != nil {
-			return p, fmt.Errorf("parse %s page: %w", kind, err)
+			return p, failed(err)
 		}
 		return p, nil
 	}
@@ -254,7 +265,7 @@ func parseWithin(ctx context.Context, src Source, kind string, r Response) (Pars
 		}()
 		res.p, res.err = src.Parse(kind, r)
 		if res.err != nil {
-			res.err = fmt.Errorf("parse %s page: %w", kind, res.err)
+			res.err = failed(res.err)
 		}
 	}()
 	select {

@@ -1,0 +1,75 @@
+package scrapers
+
+import (
+	"bytes"
+	"fmt"
+	"mime"
+	"strings"
+
+	"github.com/llmref/llmref/internal/clip"
+	"github.com/llmref/llmref/internal/textsafe"
+)
+
+// utf8BOM is the byte order mark some servers put before UTF-8 text
+// (.NET and IIS APIs, files saved by Windows editors, spreadsheets'
+// exports).
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// forParsing is the body a parser reads: the body as received, less a
+// leading UTF-8 byte order mark. encoding/json refuses one ("invalid
+// character 'ï' looking for beginning of value"), which failed a whole
+// source over three bytes that RFC 8259 lets a reader ignore, and
+// x/net/html reads it as text before the doctype. The stored raw body
+// keeps it: it is what the server sent.
+func forParsing(body []byte) []byte {
+	return bytes.TrimPrefix(body, utf8BOM)
+}
+
+// htmlSniffMax is how much of a body notAsExpected looks through for an
+// HTML page's title.
+const htmlSniffMax = 64 << 10
+
+// notAsExpected says, for a page its parser refused, what the body was
+// when it is recognisably an HTML page, as a challenge, a login wall or an
+// error page served in place of an API's JSON or a pricing page is:
+// `a text/html page titled "Just a moment..."`. "" when the body is not
+// an HTML page. Only a failed page is looked at.
+func notAsExpected(r Response) string {
+	head := forParsing(r.Body)
+	head = head[:min(len(head), htmlSniffMax)]
+	trimmed := bytes.TrimLeft(head, " \t\r\n")
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	lower := bytes.ToLower(trimmed[:min(len(trimmed), 512)])
+	isHTML := mediaType == "text/html" || mediaType == "application/xhtml+xml"
+	if !isHTML && !bytes.HasPrefix(lower, []byte("<!doctype html")) && !bytes.HasPrefix(lower, []byte("<html")) {
+		return ""
+	}
+	what := "an HTML page"
+	if isHTML {
+		what = "a " + mediaType + " page"
+	}
+	if title := htmlTitle(head); title != "" {
+		what += fmt.Sprintf(" titled %q", textsafe.Line(clip.String(title)))
+	}
+	return what
+}
+
+// htmlTitle is the text of the first <title> element in head, its white
+// space collapsed; "" when there is none.
+func htmlTitle(head []byte) string {
+	lower := bytes.ToLower(head) // ASCII case folding keeps every offset
+	i := bytes.Index(lower, []byte("<title"))
+	if i < 0 {
+		return ""
+	}
+	open := bytes.IndexByte(lower[i:], '>')
+	if open < 0 {
+		return ""
+	}
+	start := i + open + 1
+	end := bytes.Index(lower[start:], []byte("</title"))
+	if end < 0 {
+		return ""
+	}
+	return strings.Join(strings.Fields(string(head[start:start+end])), " ")
+}
