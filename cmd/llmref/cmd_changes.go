@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -239,6 +240,9 @@ func parseHoldIDs(cmd string, args []string) ([]uint64, error) {
 		id, err := strconv.ParseUint(strings.TrimPrefix(a, "#"), 10, 64)
 		if err != nil || id == 0 {
 			return nil, usageError{fmt.Sprintf("%s: %q is not a hold id (see `llmref review`)", cmd, a)}
+		}
+		if slices.Contains(ids, id) {
+			return nil, usageError{fmt.Sprintf("%s: hold %d is named twice", cmd, id)}
 		}
 		ids = append(ids, id)
 	}

@@ -153,6 +153,7 @@ func TestReviewCommands(t *testing.T) {
 		{"approve without note", []string{"approve", ids["zero"]}, 2, "--note TEXT is required"},
 		{"approve a non-id", []string{"approve", "abc", "--note", "x"}, 2, `"abc" is not a hold id`},
 		{"approve an unknown hold", []string{"approve", ids["zero"], "999", "--note", "x"}, 1, "hold 999: not found"},
+		{"approve a hold twice", []string{"approve", ids["zero"], "#" + ids["zero"], "--note", "x"}, 2, "approve: hold " + ids["zero"] + " is named twice"},
 		{"reject without ids", []string{"reject", "--note", "x"}, 2, "name at least one hold id"},
 		{"mark-reviewed unknown model", []string{"mark-reviewed", "meta/nope"}, 1, "model meta/nope: not found"},
 		{"mark-reviewed bad id", []string{"mark-reviewed", "Not An Id"}, 2, "want creator/slug"},
