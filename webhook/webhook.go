@@ -33,7 +33,8 @@ type Webhook struct {
 	Backoff time.Duration
 	// UserAgent identifies llmref to the receiver.
 	UserAgent string
-	// Client sends the requests; default http.DefaultClient.
+	// Client sends the requests; default http.DefaultClient. Redirects are
+	// never followed, whichever client (see post).
 	Client *http.Client
 }
 
@@ -48,15 +49,16 @@ func (w Webhook) Deliver(ctx context.Context, run uint64, body []byte) catalog.D
 	if backoff <= 0 {
 		backoff = time.Second
 	}
-	client := w.Client
-	if client == nil {
-		client = http.DefaultClient
+	client := http.Client{}
+	if w.Client != nil {
+		client = *w.Client
 	}
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	for attempt := 0; ; attempt++ {
 		d.Attempts++
-		status, retryAfter, err := w.post(ctx, client, run, body)
+		status, retryAfter, err := w.post(ctx, &client, run, body)
 		d.Status = status
 		if err == nil {
 			d.OK, d.Error = true, ""
@@ -98,6 +100,12 @@ func retryable(status int) bool {
 
 // post makes one attempt. It returns the status (0 without a response),
 // the Retry-After the receiver asked for, and an error unless it was 2xx.
+// A redirect is an error naming where it points, never followed: Go's
+// client turns a POST redirected by 301, 302 or 303 into a GET without
+// the report, which a receiver answering 200 to it made a delivery
+// recorded as made that never was (an http:// URL its site moved to
+// https://); and a report is not sent to another address than the one
+// configured. Webhook senders (GitHub, Stripe) do the same.
 func (w Webhook) post(ctx context.Context, client *http.Client, run uint64, body []byte) (int, time.Duration, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
 	if err != nil {
@@ -116,6 +124,13 @@ func (w Webhook) post(ctx context.Context, client *http.Client, run uint64, body
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return resp.StatusCode, 0, nil
+	}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		where := "no Location"
+		if loc, err := resp.Location(); err == nil {
+			where = "to " + loc.Redacted()
+		}
+		return resp.StatusCode, 0, fmt.Errorf("webhook: HTTP %s, %s: redirects are not followed; set the webhook's URL to the address it points to", resp.Status, where)
 	}
 	return resp.StatusCode, retryAfter(resp.Header.Get("Retry-After")), errors.New("webhook: HTTP " + resp.Status)
 }

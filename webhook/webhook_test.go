@@ -88,3 +88,32 @@ func TestWebhookBounded(t *testing.T) {
 		t.Errorf("closed receiver: %+v", d)
 	}
 }
+
+// TestWebhookRedirectNotFollowed: a receiver that redirects (its site
+// moved to https, a trailing slash) fails the delivery naming where it
+// points, with one request: followed, a 301 made the POST a GET without
+// the report, and a receiver answering 200 to that made a delivery
+// recorded as made.
+func TestWebhookRedirectNotFollowed(t *testing.T) {
+	for _, code := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		var posts, gets atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/moved" {
+				if r.Method == http.MethodPost {
+					posts.Add(1)
+				} else {
+					gets.Add(1)
+				}
+				return // 200
+			}
+			http.Redirect(w, r, "/moved", code)
+		}))
+		w := Webhook{URL: srv.URL + "/hook", Retries: 3, Backoff: time.Millisecond, Timeout: 5 * time.Second, Client: srv.Client()}
+		d := w.Deliver(context.Background(), 5, []byte(`{}`))
+		want := "to " + srv.URL + "/moved: redirects are not followed"
+		if d.OK || d.Status != code || d.Attempts != 1 || !strings.Contains(d.Error, want) || posts.Load()+gets.Load() != 0 {
+			t.Errorf("HTTP %d: delivery %+v, %d POSTs and %d GETs at the new address; want a failure naming it (%q) and nothing sent there", code, d, posts.Load(), gets.Load(), want)
+		}
+		srv.Close()
+	}
+}
