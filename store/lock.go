@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -42,6 +43,12 @@ var ErrServed = errors.New("the database is served by `llmref serve`, its one wr
 // holds the database.
 func AcquireDaemonLock(dbPath string, info DaemonInfo) (*DaemonLock, error) {
 	path := LockFile(dbPath)
+	// The daemon is the writer that makes the database: its folder may not
+	// be there yet (a first `serve --schedule` with data/llmref.db), as
+	// Open makes it for a writer.
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("daemon lock: %w", err)
+	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("daemon lock: %w", err)

@@ -49,3 +49,18 @@ func TestDaemonLock(t *testing.T) {
 		t.Errorf("a released lock file still names a daemon: %s", b)
 	}
 }
+
+// TestDaemonLockMakesTheFolder: a first `serve --schedule` whose database
+// folder is not there yet starts (it failed: "daemon lock: open
+// data/llmref.db.serve: no such file or directory").
+func TestDaemonLockMakesTheFolder(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "data", "llmref.db")
+	l, err := AcquireDaemonLock(db, DaemonInfo{PID: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	if _, err := os.Stat(LockFile(db)); err != nil {
+		t.Error(err)
+	}
+}
