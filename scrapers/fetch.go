@@ -582,8 +582,17 @@ func retryableErr(err error) bool {
 	if errors.As(err, &rs) {
 		return true
 	}
+	// A resolver that failed for now (SERVFAIL, a timeout) is tried again;
+	// a name that does not exist is not. A network or a host not reachable
+	// (a route not up yet at boot, a flap) is a moment too.
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		return (de.IsTemporary || de.IsTimeout) && !de.IsNotFound
+	}
 	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.ETIMEDOUT)
 }
 
 func describeNetErr(err error) error {

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -471,4 +474,35 @@ func BenchmarkFetchNotModified(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(reqs)), "ns/page")
+}
+
+// TestFetchRetriesAMomentsNetworkFailure: a resolver failing for now
+// (SERVFAIL, a timeout) and a network or host not reachable are tried
+// again; a name that does not exist is not.
+func TestFetchRetriesAMomentsNetworkFailure(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		err      error
+		attempts int
+	}{
+		{"resolver failing", &net.DNSError{Err: "server misbehaving", Name: "example.org", IsTemporary: true}, 3},
+		{"resolver timeout", &net.DNSError{Err: "i/o timeout", Name: "example.org", IsTimeout: true}, 3},
+		{"no such host", &net.DNSError{Err: "no such host", Name: "example.org", IsNotFound: true}, 1},
+		{"network unreachable", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ENETUNREACH)}, 3},
+		{"host unreachable", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.EHOSTUNREACH)}, 3},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var dials atomic.Int32
+			o := testOptions()
+			o.IgnoreRobots = true
+			o.Transport = &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
+				dials.Add(1)
+				return nil, tt.err
+			}}
+			f := fetchAll(t, o, Request{URL: "http://example.org/p"})["http://example.org/p"]
+			if f.Err == nil || f.Attempts != tt.attempts || int(dials.Load()) != tt.attempts {
+				t.Errorf("%v: %d attempts, %d dials; want %d", f.Err, f.Attempts, dials.Load(), tt.attempts)
+			}
+		})
+	}
 }
