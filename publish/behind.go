@@ -78,8 +78,8 @@ func behind(tree, last uint64) string {
 func (p *Publisher) CheckPublished(ctx context.Context, st *store.Store) (problems []string, none bool, err error) {
 	problems, err = p.VerifyPublished(ctx)
 	if errors.Is(err, export.ErrNoTree) {
-		if st == nil {
-			return []string{err.Error()}, false, nil
+		if st == nil { // whether a run awaits publishing is not known
+			return []string{"nothing is published here"}, false, nil
 		}
 		last, lerr := st.LastCommittedRun()
 		if errors.Is(lerr, store.ErrNotFound) {

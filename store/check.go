@@ -103,7 +103,7 @@ func (s *Store) Check() ([]Problem, error) {
 // tree are reported as problems. An error means it could not check: the
 // file is missing, locked by a writer, or not a database.
 func CheckFile(path string, o Options) ([]Problem, error) {
-	if err := mustExist(path); err != nil {
+	if err := lookAt(path, true); err != nil {
 		return nil, fmt.Errorf("check: %w", err)
 	}
 	_, res, err := walkStructure(path)

@@ -40,7 +40,7 @@ const compactTxMaxSize = 64 << 20
 // transaction, the copy holds that transaction, and CompactStats.Repaired
 // says so.
 func Compact(path string, o Options) (CompactStats, error) {
-	if err := mustExist(path); err != nil {
+	if err := lookAt(path, true); err != nil {
 		return CompactStats{}, fmt.Errorf("compact: %w", err)
 	}
 	o.ReadOnly, o.metaDamageOK = false, true

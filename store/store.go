@@ -99,12 +99,11 @@ func Open(path string, o Options) (*Store, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = 2 * time.Second
 	}
-	if o.ReadOnly || o.MustExist {
-		if err := mustExist(path); err != nil {
-			return nil, fmt.Errorf("open database: %w", err)
-		}
-	} else if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := lookAt(path, o.ReadOnly || o.MustExist); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if !o.ReadOnly && !o.MustExist {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("open database: %w", err)
 		}
 	}
@@ -155,14 +154,25 @@ func (e *noDatabase) Error() string {
 
 func (e *noDatabase) Unwrap() []error { return []error{ErrNoDatabase, e.err} }
 
-// mustExist fails with ErrNoDatabase when path is absent; with the stat
-// error when it cannot be looked at.
-func mustExist(path string) error {
-	_, err := os.Stat(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return &noDatabase{path, err}
+// lookAt checks what is at path before anything opens it: with
+// mustExist, an absent file fails with ErrNoDatabase; a folder fails
+// (bbolt read one as a file whose meta pages lie past its end, and the
+// message sent the operator to a backup for a mistyped --db); a path that
+// cannot be looked at fails with the stat's error.
+func lookAt(path string, mustExist bool) error {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if mustExist {
+			return &noDatabase{path, err}
+		}
+		return nil
+	case err != nil:
+		return err
+	case fi.IsDir():
+		return fmt.Errorf("%s is a folder, not a database file (the database is a file: --db %s)", path, filepath.Join(path, "llmref.db"))
 	}
-	return err
+	return nil
 }
 
 // checkBeforeOpen checks the structure of the file at path (an absent or

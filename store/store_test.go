@@ -203,3 +203,21 @@ func TestOpenCurrentWritesNothing(t *testing.T) {
 		t.Fatalf("opening a current database committed %d transactions", after-before)
 	}
 }
+
+// TestOpenAFolder: a database path that is a folder (a mistyped --db)
+// fails saying so, for every opener, and is not reported as damage to
+// restore from a backup.
+func TestOpenAFolder(t *testing.T) {
+	dir := t.TempDir()
+	for _, o := range []Options{{}, {ReadOnly: true}, {MustExist: true}} {
+		if _, err := Open(dir, o); err == nil || !strings.Contains(err.Error(), dir+" is a folder, not a database file") || strings.Contains(err.Error(), "backup") {
+			t.Errorf("open %+v: %v", o, err)
+		}
+	}
+	if _, err := CheckFile(dir, Options{}); err == nil || !strings.Contains(err.Error(), "is a folder") {
+		t.Errorf("check: %v", err)
+	}
+	if _, err := Compact(dir, Options{}); err == nil || !strings.Contains(err.Error(), "is a folder") {
+		t.Errorf("compact: %v", err)
+	}
+}
