@@ -191,7 +191,6 @@ func TestRealModelsDevLlama(t *testing.T) {
 	for _, f := range files {
 		xc = append(xc, modelsDevObservations(t, f.rel, f.provider, f.id, day1)...)
 	}
-	const brID = "meta.llama3-2-1b-instruct-v1:0"
 	cf := ob{source: "cloudflare", auth: catalog.AuthorityProvider}
 	together := ob{source: "together", auth: catalog.AuthorityProvider}
 	pages := append(llamaEverySource(),

@@ -67,7 +67,8 @@ func (t stageTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // or its Cancel channel closed (http.Client times out a request to a
 // transport of its own making through both, the channel first).
 func cancelled(req *http.Request) func() bool {
-	ctx, ch := req.Context(), req.Cancel //nolint:staticcheck // the client still sets Cancel
+	//lint:ignore SA1019 http.Client still sets Cancel on a request to a transport of its own making
+	ctx, ch := req.Context(), req.Cancel
 	return func() bool {
 		if ctx.Err() != nil {
 			return true

@@ -79,10 +79,7 @@ func TestPlanFireworks(t *testing.T) {
 	}}
 	fw := &Fireworks{Models: []FireworksModel{{ID: "accounts/fireworks/models/qwen3-235b-a22b", Parameters: 1}}}
 	p := fw.Plan(tr).(*Fireworks)
-	var got []FireworksModel
-	for _, m := range p.Models[1:] {
-		got = append(got, m)
-	}
+	got := slices.Clone(p.Models[1:])
 	want := []FireworksModel{{ID: "meta/llama-3.2-3b-instruct", Parameters: 3_210_000_000, Canonical: "meta/llama-3.2-3b-instruct"}}
 	if !slices.Equal(got, want) || p.Models[0] != fw.Models[0] {
 		t.Errorf("planned %+v, want the configured model then %+v", p.Models, want)

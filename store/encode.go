@@ -45,13 +45,10 @@ func encodeReusing(n int, value func(i int) any, reuse [][]byte) ([][]byte, erro
 	return out, nil
 }
 
-// marshal encodes a record: models and offerings by their own hand-written
-// encoders (encoding/json would re-scan every fact's output), the rest by
-// encoding/json.
-func marshal(v any) ([]byte, error) { return marshalInto(v, nil) }
-
-// marshalInto is marshal appending to buf (empty, or nil for a new
-// buffer) where the record's encoder appends.
+// marshalInto encodes a record, appending to buf (empty, or nil for a new
+// buffer) where the record's encoder appends: models and offerings by
+// their own hand-written encoders (encoding/json would re-scan every
+// fact's output), the rest by encoding/json.
 func marshalInto(v any, buf []byte) ([]byte, error) {
 	switch r := v.(type) {
 	case *catalog.Model:

@@ -206,7 +206,8 @@ func appendPoint(hist *bolt.Bucket, offering string, p catalog.PricePoint, buf *
 	buf.key = append(append(buf.key[:0], offering...), 0)
 	plen := len(buf.key)
 	c := hist.Cursor()
-	k, v := c.Seek(append(buf.key, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))
+	var v []byte
+	k, _ := c.Seek(append(buf.key, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))
 	if k == nil {
 		k, v = c.Last()
 	} else {

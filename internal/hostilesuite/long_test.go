@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -129,11 +128,9 @@ func buildLLMRef(t *testing.T) string {
 	if bin := os.Getenv("LLMREF_HOSTILE_BIN"); bin != "" {
 		return bin
 	}
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goBin); err != nil {
-		if goBin, err = exec.LookPath("go"); err != nil {
-			t.Skip("no go command to build llmref with")
-		}
+	goBin, err := exec.LookPath("go") // go test puts its own first on PATH
+	if err != nil {
+		t.Skip("no go command to build llmref with")
 	}
 	bin := filepath.Join(t.TempDir(), "llmref")
 	if out, err := exec.Command(goBin, "build", "-o", bin, "github.com/llmref/llmref/cmd/llmref").CombinedOutput(); err != nil {

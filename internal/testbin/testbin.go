@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -26,11 +25,9 @@ var (
 // test when there is no go command). Call Cleanup from TestMain.
 func LLMRef(t testing.TB) string {
 	t.Helper()
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goBin); err != nil {
-		if goBin, err = exec.LookPath("go"); err != nil {
-			t.Skip("no go command to build llmref with")
-		}
+	goBin, lerr := exec.LookPath("go") // go test puts its own first on PATH
+	if lerr != nil {
+		t.Skip("no go command to build llmref with")
 	}
 	statSources()
 	once.Do(func() {
