@@ -207,8 +207,10 @@ func Sides(snap *catalog.Snapshot, o Options) ([]*Side, error) {
 }
 
 // Compare builds the record of two models of snap, given in either order:
-// the record the export publishes, side A the id that sorts first. An id
-// the catalogue does not hold is ErrUnknownModel.
+// the record the export publishes, side A the id that sorts first. A model
+// may be named by its canonical id, in any case, or by an id a source uses
+// for it (see catalog.Snapshot.ResolveModel); a name that matches none is
+// ErrUnknownModel.
 func Compare(snap *catalog.Snapshot, x, y string, o Options) (*catalog.Comparison, error) {
 	sx, sy, err := pairSides(snap, x, y, o)
 	if err != nil {
@@ -231,11 +233,18 @@ func Ordered(snap *catalog.Snapshot, x, y string, o Options) (*catalog.Compariso
 }
 
 func pairSides(snap *catalog.Snapshot, x, y string, o Options) (sx, sy *Side, err error) {
-	for _, id := range []string{x, y} {
-		if _, ok := snap.Models[id]; !ok {
-			return nil, nil, fmt.Errorf("compare: %w %q (see `llmref models`)", ErrUnknownModel, id)
+	ids := []string{x, y}
+	for i, name := range ids {
+		id, ok, err := snap.ResolveModel(name) // a source's id for it, or any case, will do
+		if err != nil {
+			return nil, nil, fmt.Errorf("compare: %w", err)
 		}
+		if !ok {
+			return nil, nil, fmt.Errorf("compare: %w %q (see `llmref models`)", ErrUnknownModel, name)
+		}
+		ids[i] = id
 	}
+	x, y = ids[0], ids[1]
 	if x == y {
 		return nil, nil, fmt.Errorf("compare: %q with itself: name two different models", x)
 	}

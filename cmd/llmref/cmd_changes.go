@@ -324,14 +324,19 @@ func (f *historyFlags) runHistory(ctx context.Context, e *env, args []string) er
 		return err
 	}
 	model := args[0]
-	if _, _, err := catalog.SplitID(model); err != nil {
-		return usageError{"history: " + err.Error()}
-	}
+	_, _, idErr := catalog.SplitID(model)
 	st, err := e.openReader()
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if id, ok, err := resolveModel(st, model, idErr == nil); err != nil {
+		return fmt.Errorf("history: %w", err)
+	} else if ok {
+		model = id
+	} else if idErr != nil {
+		return usageError{"history: " + idErr.Error()}
+	}
 	doc, err := publish.History(st, model, f.provider)
 	if err != nil {
 		return err
@@ -357,6 +362,24 @@ func (f *historyFlags) runHistory(ctx context.Context, e *env, args []string) er
 	}
 	printHistory(e.stdout, doc)
 	return nil
+}
+
+// resolveModel is the published model a person's name for it gives (see
+// catalog.Snapshot.ResolveModel: its id in any case, or a source's id for
+// it); ok is false when it names none. A well-formed id that has a price
+// history is taken as it is, the catalogue unread (canonical: set when
+// name is a well-formed canonical id).
+func resolveModel(st *store.Store, name string, canonical bool) (id string, ok bool, err error) {
+	if canonical {
+		if doc, err := publish.History(st, name, ""); err == nil && len(doc.Offerings) > 0 {
+			return name, true, nil
+		}
+	}
+	snap, err := st.Snapshot()
+	if err != nil {
+		return "", false, err
+	}
+	return snap.ResolveModel(name)
 }
 
 func printHistory(w io.Writer, doc export.HistoryDoc) {

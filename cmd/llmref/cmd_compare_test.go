@@ -18,6 +18,13 @@ func TestCompare(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "64.8× cheaper") || !strings.Contains(out, "$5.3461") {
 		t.Fatalf("compare text: exit %d, %s\n%s", code, stderr, out)
 	}
+	// A source's id for a model, in any case, names it too: the same text.
+	if code, aliased, stderr := llmref(t, "--db", db, "compare", "OPENAI/gpt-5.3-codex", "meta-llama/Llama-3.2-1B-Instruct"); code != exitOK || aliased != out {
+		t.Errorf("compare by aliases: exit %d, %s\n%s", code, stderr, aliased)
+	}
+	if code, histOut, stderr := llmref(t, "--db", db, "history", "meta-llama/Llama-3.2-1B-Instruct"); code != exitOK || !strings.HasPrefix(histOut, "meta/llama-3.2-1b-instruct at ") {
+		t.Errorf("history by the Hugging Face repository: exit %d, %s\n%s", code, stderr, histOut)
+	}
 	code, out, _ = llmref(t, "--db", db, "compare", "meta/llama-3.2-1b-instruct", "openai/gpt-5.3-codex", "--format", "json")
 	var rec struct {
 		ID      string `json:"id"`
