@@ -55,15 +55,18 @@ func Rebuild(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		}
 	}
 	var pages []catalog.Page
+	bound := boundCrawl() // the re-reading holds what it parses, as a crawl does: see gc.go
 	for _, src := range planned {
 		urls := bySource[src.Name()]
 		sort.Strings(urls)
 		read, err := reparseSource(ctx, st, o, src, prev, urls, stats[src.Name()])
 		if err != nil {
+			bound.restore()
 			return nil, err
 		}
 		pages = append(pages, read...)
 	}
+	bound.restore()
 	sort.Slice(pages, func(i, j int) bool { return pages[i].URL < pages[j].URL })
 	for _, s := range o.Sources {
 		run.Sources = append(run.Sources, *stats[s.Name()])
@@ -103,6 +106,7 @@ func reparseSource(ctx context.Context, st *store.Store, o Options, src scrapers
 			var np catalog.Page
 			if np, err = scrapers.Reparse(sctx, src, p, body); err == nil {
 				p = np
+				p.Pack() // held until normalising, as a crawl holds what it parses
 				st1.Bytes += int64(len(body))
 			}
 		}
