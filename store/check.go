@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -106,7 +107,10 @@ func CheckFile(path string, o Options) ([]Problem, error) {
 	if err := lookAt(path, true); err != nil {
 		return nil, fmt.Errorf("check: %w", err)
 	}
-	_, res, err := walkStructure(path)
+	if o.Timeout <= 0 {
+		o.Timeout = 2 * time.Second // as Open's
+	}
+	_, res, err := walkUnopened(path, o.Timeout)
 	switch {
 	case errors.Is(err, ErrTruncated):
 		var te *truncatedError

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -285,5 +286,47 @@ func TestOpenAfterCompactRename(t *testing.T) {
 	last, err := r.LastRun()
 	if err != nil || last.ID != id {
 		t.Fatalf("the run committed after the compaction is not in the database: last %d, %v; want %d", last.ID, err, id)
+	}
+}
+
+// TestCheckFileWaitsForAWriter: check reads a file only under a shared
+// lock, so never while another process's writer has it open (its walk,
+// unlocked, read pages a refresh's transaction was writing and reported a
+// sound file as damaged): it waits for the writer, or says the database
+// is in use. A writer in this process stands for the other process: flock
+// locks of two opens of one file exclude each other.
+func TestCheckFileWaitsForAWriter(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("flock(2)")
+	}
+	path := filepath.Join(t.TempDir(), "llmref.db")
+	st, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastWalk.Lock()
+	clear(lastWalk.by) // as another process, which has walked nothing
+	lastWalk.Unlock()
+	before := walks.Load()
+	if _, err := CheckFile(path, Options{Timeout: 100 * time.Millisecond}); !errors.Is(err, ErrLocked) {
+		t.Errorf("check while a writer has the file: %v, want ErrLocked", err)
+	}
+	if n := walks.Load() - before; n != 0 {
+		t.Errorf("check read the file's pages %d times while a writer had it", n)
+	}
+	if _, err := Open(path, Options{ReadOnly: true, Timeout: 100 * time.Millisecond}); !errors.Is(err, ErrLocked) {
+		t.Errorf("open for reading while a writer has the file: %v, want ErrLocked", err)
+	}
+	start := time.Now()
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		st.Close()
+	}()
+	problems, err := CheckFile(path, Options{Timeout: 10 * time.Second})
+	if err != nil || len(problems) > 0 {
+		t.Errorf("check once the writer closed: %v, %v", problems, err)
+	}
+	if waited := time.Since(start); waited < 250*time.Millisecond {
+		t.Errorf("check read the file %s after the writer opened it, before it closed", waited)
 	}
 }

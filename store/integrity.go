@@ -648,28 +648,51 @@ func walkMapped(path string, f *os.File, st *fileState) (res structure, err erro
 // meta page (ErrCorrupt) or is not a bbolt file; an empty file has a zero
 // state and no problems.
 //
-// It takes no lock: bbolt does not write over the pages of the transaction
-// a reader sees, nor that transaction's freelist, until two later
-// transactions have begun. A walk during which the file moved on by more
-// than one transaction is made again.
+// It is for a store this process has open: no other process writes the
+// file meanwhile (bbolt's lock keeps one out), and a walk during which the
+// file moved on (this process's own transactions) is made again. Before
+// the file is opened, checkUnopened takes the lock the walk needs.
 func checkStructure(path string) (*fileState, structure, error) {
-	return structureOf(path, true)
+	return structureOf(path, true, 0)
+}
+
+// checkUnopened is checkStructure for a file this process has not opened
+// yet (see Open), under a shared lock of the file for the walk's length,
+// waiting up to timeout for a writer to close it (ErrLocked when none
+// does). Unlocked, a walk read pages another process's transaction was
+// writing: `llmref check` during a refresh reported "page 4221: key 1 is
+// not after the key before it" of a sound file, and a reading command
+// could have refused one as damaged.
+func checkUnopened(path string, timeout time.Duration) (*fileState, structure, error) {
+	return structureOf(path, true, timeout)
 }
 
 // walkStructure is checkStructure without the walk mark: a check asked
-// for (Check, CheckFile) reads the file itself.
+// for (Check) reads the file itself.
 func walkStructure(path string) (*fileState, structure, error) {
-	return structureOf(path, false)
+	return structureOf(path, false, 0)
+}
+
+// walkUnopened is walkStructure for a file not opened yet (CheckFile),
+// locked as checkUnopened locks it.
+func walkUnopened(path string, timeout time.Duration) (*fileState, structure, error) {
+	return structureOf(path, false, timeout)
 }
 
 // structureOf is checkStructure, trusting the walk mark beside the file
-// (walkmark.go) when trustMark is set.
-func structureOf(path string, trustMark bool) (*fileState, structure, error) {
+// (walkmark.go) when trustMark is set, and holding a shared lock of the
+// file while it reads it when lockFor is set (how long to wait for it).
+func structureOf(path string, trustMark bool, lockFor time.Duration) (*fileState, structure, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, structure{}, err
 	}
-	defer f.Close()
+	defer f.Close() // and the lock with it
+	if lockFor > 0 {
+		if err := lockShared(f, lockFor); err != nil {
+			return nil, structure{}, err
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		st, key, err := stateKey(path, f)
 		if err != nil || st.size == 0 {
@@ -689,8 +712,11 @@ func structureOf(path string, trustMark bool) (*fileState, structure, error) {
 		if err != nil {
 			return st, structure{}, err
 		}
-		if after, err := readFileState(path, f); err == nil && after.meta.txid > st.meta.txid+1 && attempt < 3 {
-			continue // pages walked may have been reused meanwhile
+		// A transaction committed during the walk: the one after it may be
+		// writing over pages walked (bbolt frees a transaction's replaced
+		// pages for the second one after it, before that one commits).
+		if after, err := readFileState(path, f); err == nil && after.meta.txid > st.meta.txid && attempt < 3 {
+			continue
 		}
 		remember(path, walked{key: key, res: res})
 		if len(res.found) == 0 && res.more == 0 {

@@ -178,7 +178,7 @@ func lookAt(path string, mustExist bool) error {
 // checkBeforeOpen checks the structure of the file at path (an absent or
 // empty one is fine: bbolt creates it, and created says so).
 func checkBeforeOpen(path string, o Options) (created bool, err error) {
-	st, res, err := checkStructure(path)
+	st, res, err := checkUnopened(path, o.Timeout)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return true, nil
