@@ -84,7 +84,7 @@ func Write(out string, snap *catalog.Snapshot, run catalog.Run, sections ...Sect
 // written fails with "export stopped: …", the generation is removed and
 // the published tree stays exactly as it was.
 func WriteContext(ctx context.Context, out string, snap *catalog.Snapshot, run catalog.Run, sections ...Section) (Stats, error) {
-	t, err := Begin(out)
+	t, err := beginContext(ctx, out)
 	if err != nil {
 		return Stats{}, err
 	}

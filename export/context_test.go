@@ -3,11 +3,14 @@ package export
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/llmref/llmref/catalog"
 )
@@ -49,5 +52,69 @@ func TestWriteContextStops(t *testing.T) {
 	}
 	if len(gens) != 1 {
 		t.Errorf("%d generations on disk, want the published one alone", len(gens))
+	}
+}
+
+// TestConcurrentGenerationsOneAtATime: two publishes of one tree at once
+// (an operator's export beside cron's refresh; another process's, as
+// flock(2) locks of two opens exclude each other in one process too) are
+// made one after the other: both publish, and the tree is the later one,
+// whole. Each pruned the other's generation before: both said they had
+// published, and the tree was a link to a folder no longer there.
+func TestConcurrentGenerationsOneAtATime(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("flock(2)")
+	}
+	out := filepath.Join(t.TempDir(), "site")
+	inside := make(chan struct{})
+	release := make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		_, err := Write(out, sampleSnapshot(), catalog.Run{ID: 1}, func(tr *Tree) error {
+			close(inside)
+			<-release // the second publish starts while this one is building
+			return tr.Put("extra.json", []byte("{}\n"))
+		})
+		first <- err
+	}()
+	<-inside
+	second := make(chan error, 1)
+	go func() {
+		_, err := Write(out, sampleSnapshot(), catalog.Run{ID: 2})
+		second <- err
+	}()
+	select {
+	case err := <-second:
+		t.Fatalf("the second publish ran while the first was building (%v)", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := WriteContext(ctx, out, sampleSnapshot(), catalog.Run{ID: 3}); !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "wait for another llmref publishing") {
+		t.Errorf("a publish whose time ran out while waiting: %v", err)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatal(err)
+	}
+	problems, err := Verify(out)
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("the tree after two publishes: %v %v", err, problems)
+	}
+	var idx Index
+	if b, err := os.ReadFile(filepath.Join(out, IndexFile)); err != nil || json.Unmarshal(b, &idx) != nil || idx.Run != 2 {
+		t.Errorf("the tree holds run %d (%v), want the later publish's 2", idx.Run, err)
+	}
+	// Nothing but generations is pruned.
+	keep := filepath.Join(filepath.Dir(out), ".site.generations", "README")
+	os.WriteFile(keep, []byte("mine"), 0o644)
+	if _, err := Write(out, sampleSnapshot(), catalog.Run{ID: 4}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(keep); err != nil {
+		t.Errorf("a file that is no generation was pruned: %v", err)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"strings"
 
 	"github.com/llmref/llmref/internal/canonjson"
+	"github.com/llmref/llmref/internal/filelock"
 )
 
 // SchemaVersion is the version of the exported tree's schema, written in
@@ -59,16 +60,37 @@ type Tree struct {
 	done     bool
 	bulk     bulkState       // unlisted files, manifests and counts of bulk sections
 	ctx      context.Context // bounds the generation (see WriteContext); nil: nothing does
+	// lock is held from Begin to Commit or Abort: one generation of a
+	// tree is built at a time (see beginContext).
+	lock *filelock.Lock
 }
 
 // Begin starts a new generation of the tree published at out.
-func Begin(out string) (*Tree, error) {
+func Begin(out string) (*Tree, error) { return beginContext(context.Background(), out) }
+
+// beginContext is Begin, waiting until ctx is done for another process's
+// generation of the same tree to be committed or aborted: each process
+// holds the tree's lock file (.NAME.lock beside it) from the start of its
+// generation to its end. Two at once (cron's refresh and an operator's
+// export, two overlapping crons) each pruned the other's generation: both
+// said they had published, and the tree was a link to a folder no longer
+// there.
+func beginContext(ctx context.Context, out string) (t *Tree, err error) {
 	out = filepath.Clean(out)
 	parent, base := filepath.Dir(out), filepath.Base(out)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	t := &Tree{out: out, gensDir: filepath.Join(parent, "."+base+".generations"), files: map[string]FileEntry{}, prevSums: map[string]string{}}
+	lock, err := filelock.Exclusive(ctx, filepath.Join(parent, "."+base+".lock"))
+	if err != nil {
+		return nil, fmt.Errorf("export: wait for another llmref publishing %s: %w", out, err)
+	}
+	defer func() {
+		if err != nil {
+			lock.Unlock()
+		}
+	}()
+	t = &Tree{out: out, gensDir: filepath.Join(parent, "."+base+".generations"), files: map[string]FileEntry{}, prevSums: map[string]string{}, lock: lock}
 	fi, err := os.Lstat(out)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -249,6 +271,7 @@ func (t *Tree) Commit(index func(files []FileEntry) any) (Stats, error) {
 	}
 	t.done = true
 	t.prune()
+	t.lock.Unlock()
 	bw, bl := int(t.bulk.written.Load()), int(t.bulk.linked.Load())
 	return Stats{Dir: t.out, Files: len(t.files) + 1 + bw + bl, Written: t.written + bw, Unchanged: t.linked + bl}, nil
 }
@@ -268,6 +291,7 @@ func (t *Tree) Abort() {
 	}
 	t.done = true
 	os.RemoveAll(t.dir)
+	t.lock.Unlock()
 }
 
 // prune removes generations other than the new one and the one it replaced
@@ -279,8 +303,8 @@ func (t *Tree) prune() {
 	}
 	for _, e := range entries {
 		p := filepath.Join(t.gensDir, e.Name())
-		if p == t.dir || p == filepath.Clean(t.prevDir) {
-			continue
+		if !strings.HasPrefix(e.Name(), "gen-") || p == t.dir || p == filepath.Clean(t.prevDir) {
+			continue // only generations: nothing else an operator put there
 		}
 		os.RemoveAll(p)
 	}

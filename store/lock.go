@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/llmref/llmref/internal/filelock"
 )
 
 // The one-writer rule between the daemon and the command line.
@@ -107,4 +109,26 @@ func RefuseWhenServed(dbPath string) error {
 	}
 	held = append(held, f)
 	return nil
+}
+
+// flock locks f without waiting: exclusively or shared (a no-op where
+// flock(2) does not exist: bbolt's own lock still keeps two writers apart,
+// only the clearer message is lost).
+func flock(f *os.File, exclusive bool) error { return filelock.TryLock(f, exclusive) }
+
+// lockShared takes a shared lock on f, the database file, waiting up to
+// timeout for a writer to let go (bbolt holds its file exclusively while a
+// writer has it open); ErrLocked when none does.
+func lockShared(f *os.File, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := flock(f, false)
+		if !errors.Is(err, filelock.ErrWouldBlock) {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return ErrLocked
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
