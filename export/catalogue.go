@@ -2,6 +2,7 @@ package export
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"sort"
 	"time"
@@ -80,13 +81,29 @@ func Write(out string, snap *catalog.Snapshot, run catalog.Run, sections ...Sect
 	return WriteContext(context.Background(), out, snap, run, sections...)
 }
 
+// beforeWait runs once WriteContext has read the tree's run, before it
+// waits for the tree's lock (a test's seam).
+var beforeWait = func() {}
+
 // WriteContext is Write bounded by ctx: once ctx is done, the next file
 // written fails with "export stopped: …", the generation is removed and
 // the published tree stays exactly as it was.
+//
+// A publish that waited for another process's (see beginContext) and
+// finds that one published a newer run than run writes nothing: Stats'
+// Superseded names that run. Published after it, the older catalogue
+// would have replaced the newer one. A tree that held a newer run before
+// the wait (a database restored from a backup) is replaced as asked.
 func WriteContext(ctx context.Context, out string, snap *catalog.Snapshot, run catalog.Run, sections ...Section) (Stats, error) {
+	before := publishedRun(out)
+	beforeWait()
 	t, err := beginContext(ctx, out)
 	if err != nil {
 		return Stats{}, err
+	}
+	if t.prevRun > run.ID && t.prevRun != before {
+		t.Abort()
+		return Stats{Dir: filepath.Clean(out), Superseded: t.prevRun}, nil
 	}
 	t.ctx = ctx
 	if err := putCatalogue(t, snap); err != nil {

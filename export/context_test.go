@@ -118,3 +118,52 @@ func TestConcurrentGenerationsOneAtATime(t *testing.T) {
 		t.Errorf("a file that is no generation was pruned: %v", err)
 	}
 }
+
+// TestWaitedPublishOfAnOlderRunWritesNothing: a publish that waited for
+// another process's and finds a newer run published writes nothing (it
+// would have put an older catalogue over a newer one); one that finds a
+// newer run there before it waited (a database restored from a backup)
+// publishes as asked.
+func TestWaitedPublishOfAnOlderRunWritesNothing(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("flock(2)")
+	}
+	out := filepath.Join(t.TempDir(), "site")
+	inside, release, first := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		_, err := Write(out, sampleSnapshot(), catalog.Run{ID: 7}, func(*Tree) error {
+			close(inside)
+			<-release
+			return nil
+		})
+		first <- err
+	}()
+	<-inside
+	read := make(chan struct{})
+	beforeWait = func() { close(read) }
+	defer func() { beforeWait = func() {} }()
+	second := make(chan Stats, 1)
+	go func() {
+		st, err := Write(out, sampleSnapshot(), catalog.Run{ID: 5}) // read before run 7 was published
+		if err != nil {
+			t.Error(err)
+		}
+		second <- st
+	}()
+	<-read // the second has seen the tree as it was, and waits
+	beforeWait = func() {}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if st := <-second; st.Superseded != 7 || st.Written != 0 || st.Dir != out {
+		t.Errorf("the waited publish of run 5: %+v, want nothing written, superseded by run 7", st)
+	}
+	if run := publishedRun(out); run != 7 {
+		t.Errorf("the tree holds run %d, want 7", run)
+	}
+	// No wait: an older run replaces the tree as asked.
+	if st, err := Write(out, sampleSnapshot(), catalog.Run{ID: 3}); err != nil || st.Superseded != 0 || publishedRun(out) != 3 {
+		t.Errorf("publishing run 3 over run 7 with no wait: %+v, %v; the tree holds run %d", st, err, publishedRun(out))
+	}
+}

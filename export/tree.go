@@ -53,6 +53,7 @@ type Tree struct {
 	gensDir  string // where generations live
 	dir      string // this generation
 	prevDir  string // the published generation, if any
+	prevRun  uint64 // its run, 0 when unknown
 	prevSums map[string]string
 	files    map[string]FileEntry
 	written  int
@@ -139,14 +140,32 @@ func (t *Tree) loadPrevIndex() {
 		return
 	}
 	var idx struct {
+		Run   uint64      `json:"run"`
 		Files []FileEntry `json:"files"`
 	}
 	if json.Unmarshal(b, &idx) != nil {
 		return
 	}
+	t.prevRun = idx.Run
 	for _, f := range idx.Files {
 		t.prevSums[f.Path] = f.SHA256
 	}
+}
+
+// publishedRun is the run of the tree published at out; 0 when there is
+// none or its index does not read.
+func publishedRun(out string) uint64 {
+	b, err := os.ReadFile(filepath.Join(out, IndexFile))
+	if err != nil {
+		return 0
+	}
+	var idx struct {
+		Run uint64 `json:"run"`
+	}
+	if json.Unmarshal(b, &idx) != nil {
+		return 0
+	}
+	return idx.Run
 }
 
 // PutJSON writes v as canonical JSON at rel (a slash path inside the tree).
@@ -209,6 +228,9 @@ type Stats struct {
 	Files     int    `json:"files"`
 	Written   int    `json:"written"`
 	Unchanged int    `json:"unchanged"`
+	// Superseded is the newer run another process published at Dir while
+	// this publish waited for it (see WriteContext): nothing was written.
+	Superseded uint64 `json:"superseded,omitempty"`
 }
 
 // Commit writes index.json (made by index from the files put), flushes the

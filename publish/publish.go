@@ -118,6 +118,10 @@ func (p *Publisher) PublishSnapshot(ctx context.Context, st *store.Store, snap *
 	if err != nil {
 		return nil, err
 	}
+	if stats.Superseded != 0 { // a newer run was published meanwhile: nothing to send either
+		p.log().Info("not exported: a newer run was published while this one waited", "dir", stats.Dir, "run", run.ID, "published", stats.Superseded)
+		return &stats, nil
+	}
 	p.log().Info("exported", "dir", stats.Dir, "files", stats.Files, "written", stats.Written, "unchanged", stats.Unchanged)
 	if p.Remote == nil {
 		return &stats, nil

@@ -264,7 +264,7 @@ func printRunSummary(w io.Writer, res *refresh.Result) {
 		fmt.Fprintf(w, "%d values could not be read (see the log)\n", n)
 	}
 	if res.Export != nil {
-		fmt.Fprintf(w, "exported %s: %d files, %d written, %d unchanged\n", res.Export.Dir, res.Export.Files, res.Export.Written, res.Export.Unchanged)
+		fmt.Fprintln(w, exportedLine(res.Export))
 	}
 }
 

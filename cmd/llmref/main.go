@@ -361,10 +361,19 @@ func (e *env) publisher(dir string) *publish.Publisher {
 	return p
 }
 
+// exportedLine says what a publish wrote, or that it wrote nothing as a
+// newer run was published while it waited (see export.WriteContext).
+func exportedLine(stats *export.Stats) string {
+	if stats.Superseded != 0 {
+		return fmt.Sprintf("not exported: %s holds run %d, newer, published by another llmref while this export waited", stats.Dir, stats.Superseded)
+	}
+	return fmt.Sprintf("exported %s: %d files, %d written, %d unchanged", stats.Dir, stats.Files, stats.Written, stats.Unchanged)
+}
+
 // printExported says what a publish wrote, unless quiet.
 func (e *env) printExported(stats *export.Stats) {
 	if stats != nil && !e.quiet {
-		fmt.Fprintf(e.stdout, "exported %s: %d files, %d written, %d unchanged\n", stats.Dir, stats.Files, stats.Written, stats.Unchanged)
+		fmt.Fprintln(e.stdout, exportedLine(stats))
 	}
 }
 
