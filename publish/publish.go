@@ -19,6 +19,7 @@ import (
 	"github.com/llmref/llmref/compare"
 	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/export/schema"
+	"github.com/llmref/llmref/internal/filelock"
 	"github.com/llmref/llmref/store"
 	"github.com/llmref/llmref/webhook"
 )
@@ -106,6 +107,17 @@ func (p *Publisher) PublishSnapshot(ctx context.Context, st *store.Store, snap *
 	}
 	var prev string
 	if p.Remote != nil {
+		// One publish to object storage at a time from this machine, from
+		// the build through the upload to the pointer: the export's own
+		// lock (one generation of the cache at a time, a newer run never
+		// replaced by an older) ends when the generation is built, and two
+		// uploads at once left the pointer to whichever finished last, the
+		// older run as well.
+		lock, err := filelock.Exclusive(ctx, filepath.Join(filepath.Dir(p.Dir), "."+filepath.Base(p.Dir)+".sync.lock"))
+		if err != nil {
+			return nil, fmt.Errorf("publish: wait for another llmref publishing %s: %w", p.Location(), err)
+		}
+		defer lock.Unlock()
 		prev, _ = filepath.EvalSymlinks(p.Dir) // the local generation this one replaces, if any
 	}
 	stats, err := export.WriteContext(ctx, p.Dir, snap, run,

@@ -12,8 +12,10 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/llmref/llmref/export/schema"
+	"github.com/llmref/llmref/internal/filelock"
 	"github.com/llmref/llmref/objstore"
 	"github.com/llmref/llmref/objstore/s3test"
 	"github.com/llmref/llmref/publish"
@@ -267,5 +269,44 @@ func TestCheckNothingPublished(t *testing.T) {
 		if code != 1 || errs != want {
 			t.Errorf("check of %s after a run committed: exit %d\n%s\nwant exit 1 and\n%s", target, code, errs, want)
 		}
+	}
+}
+
+// TestExportToObjectStorageOneAtATime: a publish to object storage waits
+// for another one from this machine (its lock beside the build cache, as
+// another process holds it) through the upload to the pointer: two at
+// once left the pointer to whichever finished last, an older run too.
+func TestExportToObjectStorageOneAtATime(t *testing.T) {
+	srv := s3test.Start(t, "llmref")
+	s3Env(t, srv)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "llmref.db")
+	if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-23", "-q"); code != 0 {
+		t.Fatalf("refresh: exit %d: %s", code, errs)
+	}
+	held, err := filelock.Exclusive(context.Background(), filepath.Join(dir, ".export-cache.sync.lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan int, 1)
+	go func() {
+		code, _, errs := llmref(t, "export", "--db", db, "--out", "s3://llmref/site", "-q")
+		if code != 0 {
+			t.Errorf("export: exit %d: %s", code, errs)
+		}
+		done <- code
+	}()
+	select {
+	case <-done:
+		t.Fatal("the export ran while another publish held the lock")
+	case <-time.After(300 * time.Millisecond):
+	}
+	if _, ok := srv.Object(t, "site/"+publish.PointerFile); ok {
+		t.Fatal("a pointer was written while another publish held the lock")
+	}
+	held.Unlock()
+	<-done
+	if gen := reader(t, srv, "site"); gen == "" {
+		t.Error("nothing published once the lock was let go")
 	}
 }
