@@ -68,14 +68,22 @@ func reader(t *testing.T, srv *s3test.Server, prefix string) string {
 	return p.Generation
 }
 
-func TestExportToObjectStorage(t *testing.T) {
-	srv := s3test.Start(t, "llmref")
+// s3FirstDay starts a loopback S3 server this process's commands use, and
+// refreshes the first fixture day into a database in a folder of its own.
+func s3FirstDay(t *testing.T) (srv *s3test.Server, dir, db string) {
+	t.Helper()
+	srv = s3test.Start(t, "llmref")
 	s3Env(t, srv)
-	dir := t.TempDir()
-	db := filepath.Join(dir, "llmref.db")
+	dir = t.TempDir()
+	db = filepath.Join(dir, "llmref.db")
 	if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-23", "-q"); code != 0 {
 		t.Fatalf("refresh: exit %d: %s", code, errs)
 	}
+	return srv, dir, db
+}
+
+func TestExportToObjectStorage(t *testing.T) {
+	srv, dir, db := s3FirstDay(t)
 	code, out, errs := llmref(t, "export", "--db", db, "--out", "s3://llmref/site/v1")
 	if code != 0 || !strings.HasPrefix(out, "exported s3://llmref/site/v1: ") || !strings.Contains(out, " 0 unchanged") {
 		t.Fatalf("export: exit %d: %s%s", code, out, errs)
@@ -277,13 +285,7 @@ func TestCheckNothingPublished(t *testing.T) {
 // another process holds it) through the upload to the pointer: two at
 // once left the pointer to whichever finished last, an older run too.
 func TestExportToObjectStorageOneAtATime(t *testing.T) {
-	srv := s3test.Start(t, "llmref")
-	s3Env(t, srv)
-	dir := t.TempDir()
-	db := filepath.Join(dir, "llmref.db")
-	if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-23", "-q"); code != 0 {
-		t.Fatalf("refresh: exit %d: %s", code, errs)
-	}
+	srv, dir, db := s3FirstDay(t)
 	held, err := filelock.Exclusive(context.Background(), filepath.Join(dir, ".export-cache.sync.lock"))
 	if err != nil {
 		t.Fatal(err)
