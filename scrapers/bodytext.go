@@ -25,6 +25,10 @@ func forParsing(body []byte) []byte {
 	return bytes.TrimPrefix(body, utf8BOM)
 }
 
+// blank reports a body with nothing in it but white space (and a byte
+// order mark): a CDN's or a proxy's 200 with nothing behind it.
+func blank(body []byte) bool { return len(bytes.TrimSpace(forParsing(body))) == 0 }
+
 // htmlSniffMax is how much of a body notAsExpected looks through for an
 // HTML page's title.
 const htmlSniffMax = 64 << 10
@@ -35,6 +39,9 @@ const htmlSniffMax = 64 << 10
 // `a text/html page titled "Just a moment..."`. "" when the body is not
 // an HTML page. Only a failed page is looked at.
 func notAsExpected(r Response) string {
+	if blank(r.Body) {
+		return ""
+	}
 	head := forParsing(r.Body)
 	head = head[:min(len(head), htmlSniffMax)]
 	trimmed := bytes.TrimLeft(head, " \t\r\n")
@@ -52,6 +59,17 @@ func notAsExpected(r Response) string {
 		what += fmt.Sprintf(" titled %q", textsafe.Line(clip.String(title)))
 	}
 	return what
+}
+
+// titledPage is notAsExpected for an error status: only an HTML page with
+// a title is worth naming (a challenge's "Just a moment...", a login
+// wall's), not every server's untitled error page.
+func titledPage(r Response) string {
+	head := forParsing(r.Body)
+	if htmlTitle(head[:min(len(head), htmlSniffMax)]) == "" {
+		return ""
+	}
+	return notAsExpected(r)
 }
 
 // htmlTitle is the text of the first <title> element in head, its white

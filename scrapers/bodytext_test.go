@@ -57,20 +57,24 @@ func TestCrawlReadsABodyWithAByteOrderMark(t *testing.T) {
 }
 
 // TestCrawlNamesTheHTMLPageItGot: a challenge page served in place of an
-// API's JSON, with a 200 or a 403, fails the page naming what came.
+// API's JSON, with a 200 or a 403, fails the page naming what came; an
+// empty 200 says it was empty; an error status with nothing in it says
+// no more than its status.
 func TestCrawlNamesTheHTMLPageItGot(t *testing.T) {
 	challenge := "<!DOCTYPE html><html><head><title>Just a\n  moment...</title></head><body>Checking your browser</body></html>"
 	for _, tt := range []struct {
-		status int
-		want   string
+		status     int
+		body, want string
 	}{
-		{200, `parse models page: parse openrouter models: invalid character '<' looking for beginning of value (the body: a text/html page titled "Just a moment...")`},
-		{403, `HTTP 403 Forbidden (the body: a text/html page titled "Just a moment...")`},
+		{200, challenge, `parse models page: parse openrouter models: invalid character '<' looking for beginning of value (the body: a text/html page titled "Just a moment...")`},
+		{403, challenge, `HTTP 403 Forbidden (the body: a text/html page titled "Just a moment...")`},
+		{200, " \n", `parse models page: parse openrouter models: unexpected end of JSON input (the body was empty)`},
+		{404, "", `HTTP 404 Not Found`},
 	} {
 		day := fstest.MapFS{
 			"manifest.json": {Data: []byte(`{"day":"t","recorded_at":"2026-04-23T02:00:00Z","responses":[
 			{"url":"https://openrouter.ai/api/v1/models","status":` + strconv.Itoa(tt.status) + `,"headers":{"Content-Type":"text/html; charset=UTF-8"},"body":"models.html"}]}`)},
-			"models.html": {Data: []byte(challenge)},
+			"models.html": {Data: []byte(tt.body)},
 		}
 		rt, err := NewReplay(day)
 		if err != nil {
@@ -119,18 +123,22 @@ func TestNotAsExpected(t *testing.T) {
 	}
 }
 
-// FuzzNotAsExpected: any body and content type give one short line.
+// FuzzNotAsExpected: any body and content type give one short line, from
+// notAsExpected and titledPage alike.
 func FuzzNotAsExpected(f *testing.F) {
 	f.Add("text/html", "<title>Just a moment...</title>")
 	f.Add("", "<!doctype html><title>\xff\xfe</title>")
 	f.Add("text/html; charset=\"", "<title")
+	f.Add("text/html", "\xEF\xBB\xBF<title>x</title>")
 	f.Fuzz(func(t *testing.T, contentType, body string) {
-		got := notAsExpected(Response{Header: http.Header{"Content-Type": {contentType}}, Body: []byte(body)})
-		if strings.ContainsAny(got, "\n\r") || len(got) > 400 {
-			t.Errorf("%q: not one short line", got)
-		}
-		if !utf8.ValidString(got) {
-			t.Errorf("%q: not UTF-8", got)
+		r := Response{Header: http.Header{"Content-Type": {contentType}}, Body: []byte(body)}
+		for _, got := range []string{notAsExpected(r), titledPage(r)} {
+			if strings.ContainsAny(got, "\n\r") || len(got) > 400 {
+				t.Errorf("%q: not one short line", got)
+			}
+			if !utf8.ValidString(got) {
+				t.Errorf("%q: not UTF-8", got)
+			}
 		}
 	})
 }

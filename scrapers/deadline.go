@@ -223,13 +223,16 @@ func (r *runner) stop() {
 // selector step) is left to finish in the background, its result dropped,
 // and the page fails now: "deadline exceeded … while parsing <kind> page".
 // Other errors come back wrapped as "parse <kind> page: …", followed by
-// what the body was when it was an HTML page (see notAsExpected: the
-// challenge page a JSON API sent instead). The parser reads the body less
+// what the body was when it was empty or an HTML page (see notAsExpected:
+// the challenge page a JSON API sent instead). The parser reads the body less
 // a leading byte order mark (see forParsing).
 func parseWithin(ctx context.Context, src Source, kind string, r Response) (Parsed, error) {
 	raw := r
 	r.Body = forParsing(r.Body) // see bodytext.go
 	failed := func(err error) error {
+		if blank(raw.Body) {
+			return fmt.Errorf("parse %s page: %w (the body was empty)", kind, err)
+		}
 		if what := notAsExpected(raw); what != "" {
 			return fmt.Errorf("parse %s page: %w (the body: %s)", kind, err, what)
 		}

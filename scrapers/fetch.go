@@ -223,9 +223,9 @@ var (
 // StatusError is a final HTTP status that is not a success.
 type StatusError struct {
 	Code int
-	// Page says what the body was when it was an HTML page (see
-	// notAsExpected): a challenge or a login wall answering 403 or 503
-	// reads differently from an API's own refusal.
+	// Page says what the body was when it was a titled HTML page (see
+	// titledPage): a challenge or a login wall answering 403 or 503 reads
+	// differently from an API's own refusal.
 	Page string
 }
 
@@ -510,7 +510,7 @@ func (f *fetcher) fetchOne(run *runner, q *hostQueue, r Request) Fetched {
 					res.Err = &StatusError{Code: resp.StatusCode}
 				}
 			default:
-				res.Err = &StatusError{Code: resp.StatusCode, Page: notAsExpected(Response{Header: res.Header, Body: resp.Body})}
+				res.Err = &StatusError{Code: resp.StatusCode, Page: titledPage(Response{Header: res.Header, Body: resp.Body})}
 				if !retryableStatus(resp.StatusCode) {
 					break
 				}
