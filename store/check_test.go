@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -265,7 +266,7 @@ func TestOpenAfterCompactRename(t *testing.T) {
 		waiter <- opened{w, err}
 	}()
 	time.Sleep(200 * time.Millisecond) // the waiter has opened the old file and waits for its lock
-	if _, err := s.compact(); err != nil {
+	if _, err := s.compact(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -40,6 +41,16 @@ const compactTxMaxSize = 64 << 20
 // transaction, the copy holds that transaction, and CompactStats.Repaired
 // says so.
 func Compact(path string, o Options) (CompactStats, error) {
+	return CompactContext(context.Background(), path, o)
+}
+
+// CompactContext is Compact, stopped once ctx is done (a signal): between
+// its stages, and within the copy at its next transaction (a few hundred
+// milliseconds). A stopped compaction removes its copy and leaves the
+// database as it was: "compact stopped (…): the database is as it was".
+// Before, a signal left it copying to the end (15 s for a 766 MB file)
+// and then replacing the file, as if nothing had asked it to stop.
+func CompactContext(ctx context.Context, path string, o Options) (CompactStats, error) {
 	if err := lookAt(path, true); err != nil {
 		return CompactStats{}, fmt.Errorf("compact: %w", err)
 	}
@@ -49,11 +60,16 @@ func Compact(path string, o Options) (CompactStats, error) {
 		return CompactStats{}, err
 	}
 	defer src.Close()
-	return src.compact()
+	return src.compact(ctx)
+}
+
+// compactStopped is a compaction's error once ctx is done.
+func compactStopped(ctx context.Context) error {
+	return fmt.Errorf("compact stopped (%w): the database is as it was", context.Cause(ctx))
 }
 
 // compact does Compact's work on a store opened for writing.
-func (s *Store) compact() (CompactStats, error) {
+func (s *Store) compact(ctx context.Context) (CompactStats, error) {
 	path := s.path
 	st := CompactStats{Path: path}
 	fi, err := os.Stat(path)
@@ -75,6 +91,9 @@ func (s *Store) compact() (CompactStats, error) {
 	}
 	if len(records) > 0 {
 		return st, fmt.Errorf("compact: database %s has %d problems, the first: %s: not copied, left as it was (llmref check lists them; restore a backup)", path, len(records), records[0])
+	}
+	if ctx.Err() != nil {
+		return st, compactStopped(ctx)
 	}
 
 	// Copies a killed compaction left behind: we hold the writer lock, so
@@ -104,7 +123,24 @@ func (s *Store) compact() (CompactStats, error) {
 	if err != nil {
 		return st, fmt.Errorf("compact: new file: %w", err)
 	}
-	if err := s.guard(func() error { return bolt.Compact(dst, s.db, compactTxMaxSize) }); err != nil {
+	// The copy stops at its next transaction once ctx is done: closing
+	// the new file waits for the one under way, and the copy's next one
+	// finds the file closed.
+	copied := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			dst.Close()
+		case <-copied:
+		}
+	}()
+	err = s.guard(func() error { return bolt.Compact(dst, s.db, compactTxMaxSize) })
+	close(copied)
+	if ctx.Err() != nil {
+		dst.Close()
+		return st, compactStopped(ctx)
+	}
+	if err != nil {
 		dst.Close()
 		return st, fmt.Errorf("compact: copy: %w", err)
 	}
@@ -123,6 +159,9 @@ func (s *Store) compact() (CompactStats, error) {
 	}
 	if err := syncFile(tmpPath); err != nil {
 		return st, fmt.Errorf("compact: flush: %w", err)
+	}
+	if ctx.Err() != nil { // the last moment to stop: after it, the file is replaced
+		return st, compactStopped(ctx)
 	}
 	if err := os.Rename(tmpPath, path); err != nil {
 		return st, fmt.Errorf("compact: replace: %w", err)

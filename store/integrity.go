@@ -683,16 +683,11 @@ func walkUnopened(path string, timeout time.Duration) (*fileState, structure, er
 // (walkmark.go) when trustMark is set, and holding a shared lock of the
 // file while it reads it when lockFor is set (how long to wait for it).
 func structureOf(path string, trustMark bool, lockFor time.Duration) (*fileState, structure, error) {
-	f, err := os.Open(path)
+	f, err := openLocked(path, lockFor)
 	if err != nil {
 		return nil, structure{}, err
 	}
 	defer f.Close() // and the lock with it
-	if lockFor > 0 {
-		if err := lockShared(f, lockFor); err != nil {
-			return nil, structure{}, err
-		}
-	}
 	for attempt := 0; ; attempt++ {
 		st, key, err := stateKey(path, f)
 		if err != nil || st.size == 0 {
@@ -723,6 +718,29 @@ func structureOf(path string, trustMark bool, lockFor time.Duration) (*fileState
 			markSound(path, key)
 		}
 		return st, res, nil
+	}
+}
+
+// openLocked opens the file at path, holding a shared lock of it when
+// lockFor is set (waiting up to that long). A file replaced while the lock
+// was awaited (a compaction renames its copy over the database) is opened
+// again: the lock, and the walk, are of the file at path now.
+func openLocked(path string, lockFor time.Duration) (*os.File, error) {
+	for tries := 0; ; tries++ {
+		f, err := os.Open(path)
+		if err != nil || lockFor <= 0 {
+			return f, err
+		}
+		if err := lockShared(f, lockFor); err != nil {
+			f.Close()
+			return nil, err
+		}
+		held, err1 := f.Stat()
+		now, err2 := os.Stat(path)
+		if err1 != nil || err2 != nil || os.SameFile(held, now) || tries == 3 {
+			return f, nil
+		}
+		f.Close()
 	}
 }
 

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -219,5 +221,32 @@ func TestOpenAFolder(t *testing.T) {
 	}
 	if _, err := Compact(dir, Options{}); err == nil || !strings.Contains(err.Error(), "is a folder") {
 		t.Errorf("compact: %v", err)
+	}
+}
+
+// TestCompactStopped: a compaction whose context is done (a signal)
+// stops, removes its copy, and leaves the database as it was.
+func TestCompactStopped(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "llmref.db")
+	st, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(errors.New("terminated"))
+	if _, err := CompactContext(ctx, path, Options{}); err == nil || !strings.Contains(err.Error(), "compact stopped (terminated): the database is as it was") {
+		t.Errorf("a stopped compaction: %v", err)
+	}
+	after, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(before, after) {
+		t.Errorf("the database changed (%v)", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".llmref.db.compact-*")); len(left) > 0 {
+		t.Errorf("copies left behind: %v", left)
 	}
 }

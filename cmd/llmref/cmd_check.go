@@ -26,7 +26,7 @@ func init() {
 		summary: "reclaim the database file's free space (copies it under the writer lock, then swaps it in)",
 		setup: func(fs *flag.FlagSet) runFunc {
 			format := formatFlag(fs)
-			return func(ctx context.Context, e *env, args []string) error { return runCompact(e, *format, args) }
+			return func(ctx context.Context, e *env, args []string) error { return runCompact(ctx, e, *format, args) }
 		},
 	})
 }
@@ -114,7 +114,7 @@ func runCheck(ctx context.Context, e *env, exportDir, format string, args []stri
 	return nil
 }
 
-func runCompact(e *env, format string, args []string) error {
+func runCompact(ctx context.Context, e *env, format string, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("compact: unexpected argument %q", args[0])}
 	}
@@ -124,7 +124,7 @@ func runCompact(e *env, format string, args []string) error {
 	if err := store.RefuseWhenServed(e.dbPath); err != nil {
 		return err // a daemon with schedules is the one writer
 	}
-	st, err := store.Compact(e.dbPath, store.Options{})
+	st, err := store.CompactContext(ctx, e.dbPath, store.Options{})
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ type serveFlags struct {
 
 func init() {
 	register(&command{
-		name: "serve", group: groupRun, floorAtWork: true, args: "[--addr 127.0.0.1:8080] [--schedule] [--export DIR]",
+		name: "serve", group: groupRun, floorAtWork: true, drains: true, args: "[--addr 127.0.0.1:8080] [--schedule] [--export DIR]",
 		summary: "HTTP: the export tree under /v1/ (ETag, gzip), /healthz, /metrics, /changes, /review; --schedule also runs the configured refreshes",
 		setup: func(fs *flag.FlagSet) runFunc {
 			f := &serveFlags{}

@@ -60,6 +60,12 @@ type command struct {
 	// have work (refresh and serve, through refreshOptions); the others
 	// start with it.
 	floorAtWork bool
+	// drains is set for a command that ends by itself on a signal, in its
+	// own time (serve: its refresh cancelled, its requests drained). Any
+	// other still at work stopGrace after a signal is cut short (see
+	// exitAfterSignal): a command that does not look at its context
+	// (compact's check, check itself) ignored SIGTERM to the end.
+	drains bool
 }
 
 // runFunc runs a command with its positional arguments.
@@ -231,6 +237,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err := e.setup(); err != nil {
 			return e.fail(err)
 		}
+	}
+	if !c.drains {
+		defer exitAfterSignal(ctx, e.stderr)()
 	}
 	return e.fail(runCmd(ctx, e, cmdArgs))
 }
