@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -119,6 +120,11 @@ func Open(path string, o Options) (*Store, error) {
 		}
 		if errors.Is(err, ErrTruncated) || errors.Is(err, ErrCorrupt) {
 			return nil, err
+		}
+		if !o.ReadOnly && (errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)) {
+			// The file read sound (its walk above); it cannot be written:
+			// a read-only mount, a file of another user.
+			return nil, fmt.Errorf("open database %s for writing: %w", path, err)
 		}
 		return nil, fmt.Errorf("open database %s: not a readable llmref database: %w", path, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -248,5 +249,34 @@ func TestCompactStopped(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".llmref.db.compact-*")); len(left) > 0 {
 		t.Errorf("copies left behind: %v", left)
+	}
+}
+
+// TestOpenForWritingAFileThatCannotBe: a database that reads sound but
+// cannot be written (a file of another user, a read-only mount) fails a
+// writer saying so, not "not a readable llmref database". (A read-only
+// mount was checked by hand: "open database …: for writing: … read-only
+// file system".)
+func TestOpenForWritingAFileThatCannotBe(t *testing.T) {
+	if os.Geteuid() == 0 || runtime.GOOS == "windows" {
+		t.Skip("permissions do not bind this user")
+	}
+	path := filepath.Join(t.TempDir(), "llmref.db")
+	st, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if err := os.Chmod(path, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(path, Options{})
+	if err == nil || !strings.Contains(err.Error(), "for writing") || strings.Contains(err.Error(), "not a readable") {
+		t.Errorf("open for writing a read-only file: %v", err)
+	}
+	if st, err := Open(path, Options{ReadOnly: true}); err != nil {
+		t.Errorf("open it for reading: %v", err)
+	} else {
+		st.Close()
 	}
 }
