@@ -163,6 +163,16 @@ func TestWriteRefusesForeignDir(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(out, "mine.txt")); string(b) != "keep" {
 		t.Error("the foreign directory was changed")
 	}
+	if beside, _ := os.ReadDir(filepath.Dir(out)); len(beside) != 1 {
+		t.Errorf("a refused publish left %d entries beside the folder, want none but it", len(beside)-1)
+	}
+	// A path that is no folder of its own: the working folder, its
+	// parent, the root. Refused, nothing made (a lock file in /, before).
+	for _, bad := range []string{".", "..", "./", string(filepath.Separator)} {
+		if _, err := Write(bad, sampleSnapshot(), catalog.Run{}); err == nil || !strings.Contains(err.Error(), "cannot be published to") {
+			t.Errorf("--out %q: %v", bad, err)
+		}
+	}
 	empty := filepath.Join(t.TempDir(), "empty")
 	os.MkdirAll(empty, 0o755)
 	if _, err := Write(empty, sampleSnapshot(), catalog.Run{}); err != nil {

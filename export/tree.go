@@ -79,6 +79,12 @@ func Begin(out string) (*Tree, error) { return beginContext(context.Background()
 func beginContext(ctx context.Context, out string) (t *Tree, err error) {
 	out = filepath.Clean(out)
 	parent, base := filepath.Dir(out), filepath.Base(out)
+	if base == "." || base == ".." || base == string(filepath.Separator) || parent == out {
+		return nil, fmt.Errorf("export: %s cannot be published to: name a folder of its own (it becomes a link to the tree)", out)
+	}
+	if _, err := examine(out); err != nil { // refused before anything is made beside it
+		return nil, err
+	}
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
@@ -92,34 +98,18 @@ func beginContext(ctx context.Context, out string) (t *Tree, err error) {
 		}
 	}()
 	t = &Tree{out: out, gensDir: filepath.Join(parent, "."+base+".generations"), files: map[string]FileEntry{}, prevSums: map[string]string{}, lock: lock}
-	fi, err := os.Lstat(out)
+	found, err := examine(out) // again, under the lock: what another process left is what counts
+	if err != nil {
+		return nil, err
+	}
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return nil, fmt.Errorf("export: %w", err)
-	case fi.Mode()&fs.ModeSymlink != 0:
-		target, err := os.Readlink(out)
-		if err != nil {
-			return nil, fmt.Errorf("export: %w", err)
-		}
-		if !filepath.IsAbs(target) {
-			target = filepath.Join(parent, target)
-		}
-		t.prevDir = target
+	case found.link != "":
+		t.prevDir = found.link
 		t.loadPrevIndex()
-	case fi.IsDir():
-		entries, err := os.ReadDir(out)
-		if err != nil {
-			return nil, fmt.Errorf("export: %w", err)
-		}
-		if len(entries) > 0 {
-			return nil, fmt.Errorf("export: %s is a directory llmref did not publish; remove it or choose another --out", out)
-		}
+	case found.emptyDir:
 		if err := os.Remove(out); err != nil {
 			return nil, fmt.Errorf("export: %w", err)
 		}
-	default:
-		return nil, fmt.Errorf("export: %s exists and is not an export tree", out)
 	}
 	if err := os.MkdirAll(t.gensDir, 0o755); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
@@ -132,6 +122,44 @@ func beginContext(ctx context.Context, out string) (t *Tree, err error) {
 		return nil, fmt.Errorf("export: %w", err)
 	}
 	return t, nil
+}
+
+// target is what is at a tree's path: the generation its link names, an
+// empty folder (made by hand, taken over), or nothing.
+type target struct {
+	link     string
+	emptyDir bool
+}
+
+// examine says what is at out, refusing what a publish must not replace: a
+// folder with files in it (llmref did not publish it), or a file.
+func examine(out string) (target, error) {
+	fi, err := os.Lstat(out)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return target{}, nil
+	case err != nil:
+		return target{}, fmt.Errorf("export: %w", err)
+	case fi.Mode()&fs.ModeSymlink != 0:
+		link, err := os.Readlink(out)
+		if err != nil {
+			return target{}, fmt.Errorf("export: %w", err)
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(out), link)
+		}
+		return target{link: link}, nil
+	case fi.IsDir():
+		entries, err := os.ReadDir(out)
+		if err != nil {
+			return target{}, fmt.Errorf("export: %w", err)
+		}
+		if len(entries) > 0 {
+			return target{}, fmt.Errorf("export: %s is a directory llmref did not publish; remove it or choose another --out", out)
+		}
+		return target{emptyDir: true}, nil
+	}
+	return target{}, fmt.Errorf("export: %s exists and is not an export tree", out)
 }
 
 func (t *Tree) loadPrevIndex() {
