@@ -43,6 +43,8 @@ var badConfigs = []struct{ file, want string }{
 	{"duration.bad.yml", `{file}:2:12: fetch.timeout: "soon" is not a duration such as 30s, 5m or 1h30m`},
 	{"empty.bad.yml", `{file}: the file is empty (truncated?); a file of comments only runs on the defaults`},
 	{"export_keep.bad.yml", `{file}:2:21: export.keep_generations: -1 is not in 0..1000 (0: the default)`},
+	{"export_dir_parent.bad.yml", `{file}:2:8: export.dir: .. cannot be published to: name a folder of its own (it becomes a link to the tree)`},
+	{"export_s3_cache_root.bad.yml", `{file}:4:12: export.s3.cache: / cannot be published to: name a folder of its own (it becomes a link to the tree)`},
 	{"export_s3_bucket.bad.yml", `{file}:2:8: export.dir: s3://Catalogue/v1: bucket name "Catalogue": only lower-case letters, digits, '.' and '-' are allowed`},
 	{"export_s3_endpoint.bad.yml", `{file}:4:15: export.s3.endpoint: endpoint "minio:9000": want an http:// or https:// URL`},
 	{"export_s3_key.bad.yml", `{file}:4:5: export.s3.bucket: unknown setting (export.s3 takes cache, endpoint, grace, parallelism, path_style, region, retries)`},

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/objstore"
 	"github.com/llmref/llmref/publish"
 )
@@ -45,7 +46,7 @@ type S3Config struct {
 // consistent. A folder is always accepted.
 func CheckExportDir(dir string) error {
 	if !objstore.IsURL(dir) {
-		return nil
+		return export.CheckFolder(dir)
 	}
 	if _, err := objstore.ParseURL(dir); err != nil {
 		return err
@@ -84,6 +85,15 @@ func (e *ExportConfig) validate() []error {
 			errs = append(errs, fmt.Errorf("export.dir: %w", err))
 		} else if _, err := o.Resolve(os.Getenv); err != nil {
 			errs = append(errs, fmt.Errorf("export.dir: %w", err))
+		}
+	} else if e.Dir != "" {
+		if err := export.CheckFolder(e.Dir); err != nil {
+			errs = append(errs, fmt.Errorf("export.dir: %w", err))
+		}
+	}
+	if s.Cache != "" {
+		if err := export.CheckFolder(s.Cache); err != nil {
+			errs = append(errs, fmt.Errorf("export.s3.cache: %w", err))
 		}
 	}
 	return errs

@@ -79,8 +79,8 @@ func Begin(out string) (*Tree, error) { return beginContext(context.Background()
 func beginContext(ctx context.Context, out string) (t *Tree, err error) {
 	out = filepath.Clean(out)
 	parent, base := filepath.Dir(out), filepath.Base(out)
-	if base == "." || base == ".." || base == string(filepath.Separator) || parent == out {
-		return nil, fmt.Errorf("export: %s cannot be published to: name a folder of its own (it becomes a link to the tree)", out)
+	if err := CheckFolder(out); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
 	}
 	if _, err := examine(out); err != nil { // refused before anything is made beside it
 		return nil, err
@@ -122,6 +122,18 @@ func beginContext(ctx context.Context, out string) (t *Tree, err error) {
 		return nil, fmt.Errorf("export: %w", err)
 	}
 	return t, nil
+}
+
+// CheckFolder refuses a path a tree cannot be published at: one that
+// names no folder of its own ('.', '..', the root), which the tree's link
+// would have to replace.
+func CheckFolder(out string) error {
+	out = filepath.Clean(out)
+	switch base := filepath.Base(out); {
+	case base == "." || base == ".." || base == string(filepath.Separator) || filepath.Dir(out) == out:
+		return fmt.Errorf("%s cannot be published to: name a folder of its own (it becomes a link to the tree)", out)
+	}
+	return nil
 }
 
 // target is what is at a tree's path: the generation its link names, an
