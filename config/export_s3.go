@@ -45,6 +45,9 @@ type S3Config struct {
 // an s3:// location must be well formed, and the AWS environment variables
 // consistent. A folder is always accepted.
 func CheckExportDir(dir string) error {
+	if dir == "" {
+		return nil // none: the configured one, or nowhere
+	}
 	if !objstore.IsURL(dir) {
 		return export.CheckFolder(dir)
 	}
