@@ -3,6 +3,7 @@ package refresh
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -412,5 +414,32 @@ func TestSchemasRejectBadChanges(t *testing.T) {
 				t.Errorf("%s accepted: %s", b.rel, b.doc)
 			}
 		})
+	}
+}
+
+// TestWebhookSentWhenTheTreeIsNotPublished: a run that commits but whose
+// tree cannot be published still reports its changes to the webhook (the
+// README: after each run with changes); it sent nothing before.
+func TestWebhookSentWhenTheTreeIsNotPublished(t *testing.T) {
+	var posts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		posts.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	st := openStore(t)
+	runOK(t, st, replayOptions(t, "2026-04-23"))
+	blocked := filepath.Join(t.TempDir(), "site")
+	if err := os.WriteFile(blocked, []byte("a file where the tree goes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := replayOptions(t, "2026-04-24")
+	o.Publisher = &publish.Publisher{Dir: blocked, Webhook: webhook.Webhook{URL: srv.URL, Timeout: 5 * time.Second}}
+	res, err := Run(context.Background(), st, o)
+	if !errors.Is(err, ErrNotPublished) {
+		t.Fatalf("err = %v, want the tree not published", err)
+	}
+	if d := res.Delivery; d == nil || !d.OK || posts.Load() != 1 {
+		t.Errorf("delivery %+v after %d posts; want the run's report delivered once", d, posts.Load())
 	}
 }

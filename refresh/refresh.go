@@ -232,10 +232,15 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 	res := &Result{Run: run, Warnings: d.warnings, Changes: &cs, Held: d.held}
 	log.Info("committed", "run", id, "status", run.Status, "models", run.Models, "offerings", run.Offerings, "unmatched", run.Unmatched)
 
-	if res.Export, err = o.Publisher.PublishSnapshot(ctx, st, d.publish, run); err != nil {
+	res.Export, err = o.Publisher.PublishSnapshot(ctx, st, d.publish, run)
+	// The report goes out whether or not the tree was published: it is
+	// the committed run's, and its held changes wait for an operator
+	// either way. A run whose export failed sent none before, and its
+	// changes were never reported, the tree published later or not.
+	res.Delivery = o.Publisher.Notify(ctx, st, run, cs)
+	if err != nil {
 		return res, &notPublished{id, err}
 	}
-	res.Delivery = o.Publisher.Notify(ctx, st, run, cs)
 	if run.Status == catalog.RunPartial {
 		return res, fmt.Errorf("run %d: %w", id, ErrPartial)
 	}
