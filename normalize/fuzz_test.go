@@ -273,7 +273,7 @@ func FuzzFastPaths(f *testing.F) {
 			}
 		}
 		if catalog.IsPlainDecimal(s) {
-			if got, ok := cleanPrice(s); !ok || got != s {
+			if got, _, ok := cleanPrice(s); !ok || got != s {
 				t.Fatalf("price %q: cleanPrice gives %q, %v; the fast path takes it as it is", s, got, ok)
 			}
 			if _, ok := new(big.Rat).SetString(s); !ok {

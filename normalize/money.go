@@ -27,7 +27,11 @@ var (
 	priceUnitText = regexp.MustCompile(`(?i)\s*(?:/|per)\s*(?:1\s*m(?:illion)?|1,000,000|million|m|1\s*k|1,000|thousand|k|token)s?(?:\s+(?:input\s+|output\s+)?tokens?)?\s*$`)
 	priceNumber   = regexp.MustCompile(`^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,4})?$`)
 	spaces        = strings.NewReplacer("\u00a0", " ", "\u202f", " ", "\u2009", " ")
-	priceNoise    = strings.NewReplacer("US$", "", "\\$", "", "$", "", "USD", "", "usd", "", ",", "", "_", "", " ", "", "\u00a0", "", "\u202f", "")
+	priceNoise    = strings.NewReplacer("US$", "", "\\$", "", "$", "", "USD", "", "usd", "", "_", "", " ", "", "\u00a0", "", "\u202f", "")
+	// priceGrouped is a number whose commas separate thousands, the only
+	// commas a price may hold: "1,000.50". A decimal comma ("0,10", "1.000,00")
+	// read with its commas dropped was 100 or 1,000 times the price.
+	priceGrouped = regexp.MustCompile(`^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][+-]?\d{1,4})?$`)
 )
 
 // unitFactor is how many micro-dollars per 1M tokens one USD per unit is.
@@ -100,8 +104,9 @@ func readPrice(raw string, unit catalog.Unit, always bool) (catalog.Price, *big.
 		return catalog.Price{}, nil, fmt.Errorf("price %q: %w: unknown unit %q", clip.String(raw), ErrPrice, unit)
 	}
 	if !catalog.IsPlainDecimal(s) { // "0.000000027", what APIs send, needs no cleaning (FuzzFastPaths holds it)
-		if s, ok = cleanPrice(s); !ok {
-			return catalog.Price{}, nil, fmt.Errorf("price %q: %w", clip.String(raw), ErrPrice)
+		var why string
+		if s, why, ok = cleanPrice(s); !ok {
+			return catalog.Price{}, nil, fmt.Errorf("price %q: %w%s", clip.String(raw), ErrPrice, why)
 		}
 	}
 	if p, usd, ok := plainPrice(s, factor, always); ok {
@@ -211,12 +216,19 @@ func ratPrice(s, raw string, factor int64) (catalog.Price, *big.Rat, error) {
 	return p, usd, nil
 }
 
-// cleanPrice strips a price's unit words, currency signs and separators
-// and reports whether a number is left.
-func cleanPrice(s string) (string, bool) {
+// cleanPrice strips a price's unit words, currency signs and thousands
+// separators and reports whether a number is left; why, when one is not
+// and there is more to say than "unreadable", is ": " and the reason.
+func cleanPrice(s string) (clean, why string, ok bool) {
 	s = priceUnitText.ReplaceAllString(s, "")
 	s = priceNoise.Replace(s)
-	return s, priceNumber.MatchString(s)
+	if strings.IndexByte(s, ',') >= 0 {
+		if !priceGrouped.MatchString(s) {
+			return s, ": a comma that separates no thousands (a decimal comma is not read: 0.10, not 0,10)", false
+		}
+		s = strings.ReplaceAll(s, ",", "")
+	}
+	return s, "", priceNumber.MatchString(s)
 }
 
 // roundHalfAway rounds a non-negative rational to the nearest integer, half

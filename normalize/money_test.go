@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/big"
 	"math/rand"
+	"strings"
 	"testing"
 
 	"github.com/llmref/llmref/catalog"
@@ -31,6 +32,8 @@ func TestPrice(t *testing.T) {
 		{"cents", "$14.00", catalog.PerMillion, catalog.PriceFixed, 14_000_000, false},
 		{"markdown escaped dollar", `\$0.10`, catalog.PerMillion, catalog.PriceFixed, 100_000, false},
 		{"separators and unit text", "$1,250.50 / 1M tokens", catalog.PerMillion, catalog.PriceFixed, 1_250_500_000, false},
+		{"thousands", "$1,000", catalog.PerMillion, catalog.PriceFixed, 1_000_000_000, false},
+		{"thousands twice", "1,234,567.5", catalog.PerMillion, catalog.PriceFixed, 1_234_567_500_000, false},
 		{"per million words", "0.2 per million tokens", catalog.PerMillion, catalog.PriceFixed, 200_000, false},
 		{"slash M", "$0.10/M", catalog.PerMillion, catalog.PriceFixed, 100_000, false},
 		{"per 1M input tokens", "$3.00 per 1M input tokens", catalog.PerMillion, catalog.PriceFixed, 3_000_000, false},
@@ -77,6 +80,15 @@ func TestPriceErrors(t *testing.T) {
 			_, err := Price(none, catalog.PerMillion)
 			if !errors.Is(err, ErrPrice) || !errors.Is(err, ErrNotStated) {
 				t.Errorf("Price(%q) error %v, want ErrPrice and ErrNotStated", none, err)
+			}
+		})
+	}
+	// A decimal comma, or a comma grouping no thousands, is refused: read
+	// with its commas dropped, "$0,10" was $10 and "$1.000,00" $1.
+	for _, bad := range []string{"$0,10", "$1.000,00", "$1,00", "12,34", "1,0000", "$1,000,50", ",5", "1,"} {
+		t.Run("comma "+bad, func(t *testing.T) {
+			if _, err := Price(bad, catalog.PerMillion); !errors.Is(err, ErrPrice) || (strings.Count(bad, ",") > 0 && !strings.Contains(err.Error(), "a comma that separates no thousands")) {
+				t.Errorf("Price(%q) error %v, want it refused for its comma", bad, err)
 			}
 		})
 	}
