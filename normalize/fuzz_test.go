@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/llmref/llmref/catalog"
@@ -59,7 +60,15 @@ func FuzzPrice(f *testing.F) {
 				t.Fatalf("Price(%q) kind %q", s, p.Kind)
 			}
 		}
-		if perM != nil && perK != nil && perK.Cmp(new(big.Rat).Mul(perM, big.NewRat(1000, 1))) != 0 {
+		// A value that states its unit ("/1K tokens") is read in it, whatever
+		// the column's; one that states none, in the column's.
+		trimmed := strings.TrimSpace(spaces.Replace(s))
+		stated := !catalog.IsPlainDecimal(trimmed) && priceUnitText.MatchString(trimmed)
+		switch {
+		case perM == nil || perK == nil:
+		case stated && perK.Cmp(perM) != 0:
+			t.Fatalf("Price(%q) states its unit: per 1K %s is not per 1M %s", s, perK.RatString(), perM.RatString())
+		case !stated && perK.Cmp(new(big.Rat).Mul(perM, big.NewRat(1000, 1))) != 0:
 			t.Fatalf("Price(%q): per 1K %s is not 1000× per 1M %s", s, perK.RatString(), perM.RatString())
 		}
 	})
@@ -273,7 +282,7 @@ func FuzzFastPaths(f *testing.F) {
 			}
 		}
 		if catalog.IsPlainDecimal(s) {
-			if got, _, ok := cleanPrice(s); !ok || got != s {
+			if got, _, _, ok := cleanPrice(s); !ok || got != s {
 				t.Fatalf("price %q: cleanPrice gives %q, %v; the fast path takes it as it is", s, got, ok)
 			}
 			if _, ok := new(big.Rat).SetString(s); !ok {

@@ -24,7 +24,7 @@ var ErrPrice = errors.New("unreadable price")
 var ErrNotStated = errors.New("no value stated")
 
 var (
-	priceUnitText = regexp.MustCompile(`(?i)\s*(?:/|per)\s*(?:1\s*m(?:illion)?|1,000,000|million|m|1\s*k|1,000|thousand|k|token)s?(?:\s+(?:input\s+|output\s+)?tokens?)?\s*$`)
+	priceUnitText = regexp.MustCompile(`(?i)\s*(?:/|per)\s*(1\s*m(?:illion)?|1,000,000|million|m|1\s*k|1,000|thousand|k|token)s?(?:\s+(?:input\s+|output\s+)?tokens?)?\s*$`)
 	priceNumber   = regexp.MustCompile(`^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,4})?$`)
 	spaces        = strings.NewReplacer("\u00a0", " ", "\u202f", " ", "\u2009", " ")
 	priceNoise    = strings.NewReplacer("US$", "", "\\$", "", "$", "", "USD", "", "usd", "", "_", "", " ", "", "\u00a0", "", "\u202f", "")
@@ -50,8 +50,10 @@ var notStated = map[string]bool{
 // Price reads a price as a source gave it, in the given unit, into an exact
 // catalog.Price.
 //
-// It accepts "$" and "USD", thousands separators, trailing unit text
-// ("/1M tokens", "per 1K tokens"), scientific notation ("1.75e-06"), long
+// It accepts "$" and "USD", thousands separators (a comma that groups no
+// thousands is refused), trailing unit text ("/1M tokens", "per 1K
+// tokens": the unit the value is read in, over unit, which is for values
+// that state none), scientific notation ("1.75e-06"), long
 // decimals ("0.00000008333333333333334") and float noise
 // ("0.0006000000000000001"). The arithmetic is exact (big.Rat), never float.
 //
@@ -105,8 +107,12 @@ func readPrice(raw string, unit catalog.Unit, always bool) (catalog.Price, *big.
 	}
 	if !catalog.IsPlainDecimal(s) { // "0.000000027", what APIs send, needs no cleaning (FuzzFastPaths holds it)
 		var why string
-		if s, why, ok = cleanPrice(s); !ok {
+		var stated catalog.Unit
+		if s, stated, why, ok = cleanPrice(s); !ok {
 			return catalog.Price{}, nil, fmt.Errorf("price %q: %w%s", clip.String(raw), ErrPrice, why)
+		}
+		if stated != "" { // the value's own unit, over the column's: "$0.10 / 1K tokens" is per 1K
+			factor = unitFactor[stated]
 		}
 	}
 	if p, usd, ok := plainPrice(s, factor, always); ok {
@@ -217,18 +223,41 @@ func ratPrice(s, raw string, factor int64) (catalog.Price, *big.Rat, error) {
 }
 
 // cleanPrice strips a price's unit words, currency signs and thousands
-// separators and reports whether a number is left; why, when one is not
-// and there is more to say than "unreadable", is ": " and the reason.
-func cleanPrice(s string) (clean, why string, ok bool) {
-	s = priceUnitText.ReplaceAllString(s, "")
+// separators and reports whether a number is left, and the unit the words
+// stated ("" when none); why, when no number is left and there is more to
+// say than "unreadable", is ": " and the reason.
+//
+// The stated unit is the value's own, and wins over the unit its source
+// gives the column: read in the column's, "$0.10 / 1K tokens" in a column
+// of prices per 1M was a thousandth of the price, silently (a page that
+// changes how it shows its prices, an operator's table of mixed rows).
+func cleanPrice(s string) (clean string, stated catalog.Unit, why string, ok bool) {
+	if m := priceUnitText.FindStringSubmatchIndex(s); m != nil {
+		stated = statedUnit(s[m[2]:m[3]])
+		s = s[:m[0]]
+	}
 	s = priceNoise.Replace(s)
 	if strings.IndexByte(s, ',') >= 0 {
 		if !priceGrouped.MatchString(s) {
-			return s, ": a comma that separates no thousands (a decimal comma is not read: 0.10, not 0,10)", false
+			return s, stated, ": a comma that separates no thousands (a decimal comma is not read: 0.10, not 0,10)", false
 		}
 		s = strings.ReplaceAll(s, ",", "")
 	}
-	return s, "", priceNumber.MatchString(s)
+	return s, stated, "", priceNumber.MatchString(s)
+}
+
+// statedUnit is the unit a price's unit words name (priceUnitText's
+// group): per token, per 1K or per 1M.
+func statedUnit(word string) catalog.Unit {
+	w := strings.ToLower(word)
+	switch {
+	case strings.HasPrefix(w, "token"):
+		return catalog.PerToken
+	case strings.Contains(w, "m") || w == "1,000,000":
+		return catalog.PerMillion
+	default: // k, 1k, 1,000, thousand
+		return catalog.PerThousand
+	}
 }
 
 // roundHalfAway rounds a non-negative rational to the nearest integer, half
