@@ -24,7 +24,10 @@ var ErrPrice = errors.New("unreadable price")
 var ErrNotStated = errors.New("no value stated")
 
 var (
-	priceUnitText = regexp.MustCompile(`(?i)\s*(?:/|per)\s*(1\s*m(?:illion)?|1,000,000|million|m|1\s*k|1,000|thousand|k|token)s?(?:\s+(?:input\s+|output\s+)?tokens?)?\s*$`)
+	// priceUnitText is a price's trailing unit words: "/1M tokens", "per
+	// 1K input tokens", "/ MTok" (Anthropic's notation), "/1M output", "per
+	// token"; the group is the unit.
+	priceUnitText = regexp.MustCompile(`(?i)\s*(?:/|per)\s*(1\s*m(?:illion)?|1,000,000|million|m|1\s*k|1,000|thousand|k|token)s?(?:\s*(?:input\s+|output\s+)?tok(?:en)?s?|\s+(?:input|output))?\s*$`)
 	priceNumber   = regexp.MustCompile(`^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,4})?$`)
 	spaces        = strings.NewReplacer("\u00a0", " ", "\u202f", " ", "\u2009", " ")
 	priceNoise    = strings.NewReplacer("US$", "", "\\$", "", "$", "", "USD", "", "usd", "", "_", "", " ", "", "\u00a0", "", "\u202f", "")

@@ -37,6 +37,10 @@ func TestPrice(t *testing.T) {
 		{"the value's own unit over the column's: per token", "$0.000001 per token", catalog.PerMillion, catalog.PriceFixed, 1_000_000, false},
 		{"the value's own unit over the column's: per 1M", "$2 / 1M tokens", catalog.PerToken, catalog.PriceFixed, 2_000_000, false},
 		{"per thousand, in words", "$0.10 per thousand", catalog.PerMillion, catalog.PriceFixed, 100_000_000, false},
+		{"MTok", "$3 / MTok", catalog.PerMillion, catalog.PriceFixed, 3_000_000, false},
+		{"MTok, no spaces, in a per-token column", "$0.30/MTok", catalog.PerToken, catalog.PriceFixed, 300_000, false},
+		{"1M output, no tokens word", "$1.10 /1M output", catalog.PerMillion, catalog.PriceFixed, 1_100_000, false},
+		{"1M tok", "$3 / 1M tok", catalog.PerMillion, catalog.PriceFixed, 3_000_000, false},
 		{"thousands twice", "1,234,567.5", catalog.PerMillion, catalog.PriceFixed, 1_234_567_500_000, false},
 		{"per million words", "0.2 per million tokens", catalog.PerMillion, catalog.PriceFixed, 200_000, false},
 		{"slash M", "$0.10/M", catalog.PerMillion, catalog.PriceFixed, 100_000, false},
@@ -72,7 +76,7 @@ func TestPrice(t *testing.T) {
 }
 
 func TestPriceErrors(t *testing.T) {
-	for _, bad := range []string{"abc", "-0.5", "1.2.3", "$", "1e999999", "0x10", "1/2", "$0.56 input, $0.28 cached", "∞"} {
+	for _, bad := range []string{"abc", "-0.5", "1.2.3", "$", "1e999999", "0x10", "1/2", "$0.56 input, $0.28 cached", "∞", "$20 per month", "$0.10/mo", "$0.10*"} {
 		t.Run("unreadable "+bad, func(t *testing.T) {
 			if _, err := Price(bad, catalog.PerMillion); !errors.Is(err, ErrPrice) || errors.Is(err, ErrNotStated) {
 				t.Errorf("Price(%q) error %v, want ErrPrice", bad, err)
