@@ -18,7 +18,8 @@ import (
 // (the documented rule), and which scales exactly with its unit.
 func FuzzPrice(f *testing.F) {
 	for _, s := range []string{"0.000000027", "1.75e-06", "$1,250.50 / 1M tokens", "-1", "Free", "0.0006000000000000001",
-		"0.00000008333333333333334", `\$0.10`, "n/a", "27000", "0.0000005", "1_000", "USD 0.2 per 1M tokens", "1e-9999"} {
+		"0.00000008333333333333334", `\$0.10`, "n/a", "27000", "0.0000005", "1_000", "USD 0.2 per 1M tokens", "1e-9999",
+		"$0.10 / 1K tokens [2]", "$0,10", "$3 / MTok"} {
 		f.Add(s)
 	}
 	half := big.NewRat(1, 2)
@@ -63,7 +64,7 @@ func FuzzPrice(f *testing.F) {
 		// A value that states its unit ("/1K tokens") is read in it, whatever
 		// the column's; one that states none, in the column's.
 		trimmed := strings.TrimSpace(spaces.Replace(s))
-		stated := !catalog.IsPlainDecimal(trimmed) && priceUnitText.MatchString(trimmed)
+		stated := !catalog.IsPlainDecimal(trimmed) && priceUnitText.MatchString(priceFootnote.ReplaceAllString(trimmed, ""))
 		switch {
 		case perM == nil || perK == nil:
 		case stated && perK.Cmp(perM) != 0:

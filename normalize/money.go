@@ -34,7 +34,10 @@ var (
 	// priceGrouped is a number whose commas separate thousands, the only
 	// commas a price may hold: "1,000.50". A decimal comma ("0,10", "1.000,00")
 	// read with its commas dropped was 100 or 1,000 times the price.
-	priceGrouped = regexp.MustCompile(`^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][+-]?\d{1,4})?$`)
+	// priceFootnote is a footnote's mark after a price ("$0.10*", "$0.10¹",
+	// "$0.10 [2]"): the page's annotation, not part of the amount.
+	priceFootnote = regexp.MustCompile(`\s*(?:[*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,2}\])$`)
+	priceGrouped  = regexp.MustCompile(`^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][+-]?\d{1,4})?$`)
 )
 
 // unitFactor is how many micro-dollars per 1M tokens one USD per unit is.
@@ -235,9 +238,10 @@ func ratPrice(s, raw string, factor int64) (catalog.Price, *big.Rat, error) {
 // of prices per 1M was a thousandth of the price, silently (a page that
 // changes how it shows its prices, an operator's table of mixed rows).
 func cleanPrice(s string) (clean string, stated catalog.Unit, why string, ok bool) {
+	s = priceFootnote.ReplaceAllString(s, "") // after the unit words, or…
 	if m := priceUnitText.FindStringSubmatchIndex(s); m != nil {
 		stated = statedUnit(s[m[2]:m[3]])
-		s = s[:m[0]]
+		s = priceFootnote.ReplaceAllString(s[:m[0]], "") // …before them
 	}
 	s = priceNoise.Replace(s)
 	if strings.IndexByte(s, ',') >= 0 {

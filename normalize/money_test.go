@@ -37,6 +37,10 @@ func TestPrice(t *testing.T) {
 		{"the value's own unit over the column's: per token", "$0.000001 per token", catalog.PerMillion, catalog.PriceFixed, 1_000_000, false},
 		{"the value's own unit over the column's: per 1M", "$2 / 1M tokens", catalog.PerToken, catalog.PriceFixed, 2_000_000, false},
 		{"per thousand, in words", "$0.10 per thousand", catalog.PerMillion, catalog.PriceFixed, 100_000_000, false},
+		{"a footnote's star", "$0.10*", catalog.PerMillion, catalog.PriceFixed, 100_000, false},
+		{"a superscript footnote", "$0.10¹", catalog.PerMillion, catalog.PriceFixed, 100_000, false},
+		{"a bracketed footnote after the unit", "$0.10 / 1M tokens [2]", catalog.PerMillion, catalog.PriceFixed, 100_000, false},
+		{"a dagger before the unit", "$0.10† / 1K tokens", catalog.PerMillion, catalog.PriceFixed, 100_000_000, false},
 		{"MTok", "$3 / MTok", catalog.PerMillion, catalog.PriceFixed, 3_000_000, false},
 		{"MTok, no spaces, in a per-token column", "$0.30/MTok", catalog.PerToken, catalog.PriceFixed, 300_000, false},
 		{"1M output, no tokens word", "$1.10 /1M output", catalog.PerMillion, catalog.PriceFixed, 1_100_000, false},
@@ -76,7 +80,7 @@ func TestPrice(t *testing.T) {
 }
 
 func TestPriceErrors(t *testing.T) {
-	for _, bad := range []string{"abc", "-0.5", "1.2.3", "$", "1e999999", "0x10", "1/2", "$0.56 input, $0.28 cached", "∞", "$20 per month", "$0.10/mo", "$0.10*"} {
+	for _, bad := range []string{"abc", "-0.5", "1.2.3", "$", "1e999999", "0x10", "1/2", "$0.56 input, $0.28 cached", "∞", "$20 per month", "$0.10/mo", "$0.10**x", "$0.10 [123]", "*"} {
 		t.Run("unreadable "+bad, func(t *testing.T) {
 			if _, err := Price(bad, catalog.PerMillion); !errors.Is(err, ErrPrice) || errors.Is(err, ErrNotStated) {
 				t.Errorf("Price(%q) error %v, want ErrPrice", bad, err)
