@@ -31,13 +31,13 @@ var (
 	priceNumber   = regexp.MustCompile(`^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,4})?$`)
 	spaces        = strings.NewReplacer("\u00a0", " ", "\u202f", " ", "\u2009", " ")
 	priceNoise    = strings.NewReplacer("US$", "", "\\$", "", "$", "", "USD", "", "usd", "", "_", "", " ", "", "\u00a0", "", "\u202f", "")
-	// priceGrouped is a number whose commas separate thousands, the only
-	// commas a price may hold: "1,000.50". A decimal comma ("0,10", "1.000,00")
-	// read with its commas dropped was 100 or 1,000 times the price.
 	// priceFootnote is a footnote's mark after a price ("$0.10*", "$0.10¹",
 	// "$0.10 [2]"): the page's annotation, not part of the amount.
 	priceFootnote = regexp.MustCompile(`\s*(?:[*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,2}\])$`)
-	priceGrouped  = regexp.MustCompile(`^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][+-]?\d{1,4})?$`)
+	// priceGrouped is a number whose commas separate thousands, the only
+	// commas a price may hold: "1,000.50". A decimal comma ("0,10", "1.000,00")
+	// read with its commas dropped was 100 or 1,000 times the price.
+	priceGrouped = regexp.MustCompile(`^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][+-]?\d{1,4})?$`)
 )
 
 // unitFactor is how many micro-dollars per 1M tokens one USD per unit is.

@@ -38,44 +38,63 @@ const htmlSniffMax = 64 << 10
 // error page served in place of an API's JSON or a pricing page is:
 // `a text/html page titled "Just a moment..."`. "" when the body is not
 // an HTML page. Only a failed page is looked at.
-func notAsExpected(r Response) string {
+func notAsExpected(r Response) string { return htmlPage(r, false) }
+
+// titledPage is notAsExpected for an error status: only an HTML page with
+// a title is worth naming (a challenge's "Just a moment...", a login
+// wall's), not every server's untitled error page.
+func titledPage(r Response) string { return htmlPage(r, true) }
+
+// htmlPage describes r's body when it is an HTML page (with a title, when
+// titled is set); "" otherwise.
+func htmlPage(r Response, titled bool) string {
 	if blank(r.Body) {
 		return ""
 	}
 	head := forParsing(r.Body)
 	head = head[:min(len(head), htmlSniffMax)]
-	trimmed := bytes.TrimLeft(head, " \t\r\n")
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	lower := bytes.ToLower(trimmed[:min(len(trimmed), 512)])
 	isHTML := mediaType == "text/html" || mediaType == "application/xhtml+xml"
-	if !isHTML && !bytes.HasPrefix(lower, []byte("<!doctype html")) && !bytes.HasPrefix(lower, []byte("<html")) {
+	if !isHTML {
+		trimmed := bytes.TrimLeft(head, " \t\r\n")
+		start := asciiLower(trimmed[:min(len(trimmed), len("<!doctype html"))])
+		if !bytes.HasPrefix(start, []byte("<!doctype html")) && !bytes.HasPrefix(start, []byte("<html")) {
+			return ""
+		}
+	}
+	title := htmlTitle(head)
+	if titled && title == "" {
 		return ""
 	}
 	what := "an HTML page"
 	if isHTML {
 		what = "a " + mediaType + " page"
 	}
-	if title := htmlTitle(head); title != "" {
+	if title != "" {
 		what += fmt.Sprintf(" titled %q", textsafe.Line(clip.String(title)))
 	}
 	return what
 }
 
-// titledPage is notAsExpected for an error status: only an HTML page with
-// a title is worth naming (a challenge's "Just a moment...", a login
-// wall's), not every server's untitled error page.
-func titledPage(r Response) string {
-	head := forParsing(r.Body)
-	if htmlTitle(head[:min(len(head), htmlSniffMax)]) == "" {
-		return ""
+// asciiLower is b with its ASCII letters in lower case and every other
+// byte as it is, so that an offset in it is the same offset in b
+// (bytes.ToLower turns an invalid byte into a 3-byte U+FFFD, and a title
+// after one was cut at the wrong place).
+func asciiLower(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
 	}
-	return notAsExpected(r)
+	return out
 }
 
 // htmlTitle is the text of the first <title> element in head, its white
 // space collapsed; "" when there is none.
 func htmlTitle(head []byte) string {
-	lower := bytes.ToLower(head) // ASCII case folding keeps every offset
+	lower := asciiLower(head) // offsets in it are offsets in head
 	i := bytes.Index(lower, []byte("<title"))
 	if i < 0 {
 		return ""

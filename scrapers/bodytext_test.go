@@ -110,6 +110,7 @@ func TestNotAsExpected(t *testing.T) {
 		{"a title left open", "text/html", "<title>never closed", "a text/html page"},
 		{"a long title", "text/html", "<title>" + long + "</title>", `a text/html page titled "` + strings.Repeat("x", 80) + `… (200 bytes)"`},
 		{"control characters", "text/html", "<title>a\x1b[31mb</title>", `a text/html page titled "a\\x1b[31mb"`},
+		{"an invalid byte before the title", "text/html", "\xff\xfe<TITLE>Maintenance</TITLE>", `a text/html page titled "Maintenance"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := http.Header{}
@@ -132,7 +133,14 @@ func FuzzNotAsExpected(f *testing.F) {
 	f.Add("text/html", "\xEF\xBB\xBF<title>x</title>")
 	f.Fuzz(func(t *testing.T, contentType, body string) {
 		r := Response{Header: http.Header{"Content-Type": {contentType}}, Body: []byte(body)}
-		for _, got := range []string{notAsExpected(r), titledPage(r)} {
+		what, titled := notAsExpected(r), titledPage(r)
+		if titled != "" && titled != what {
+			t.Errorf("titledPage %q, notAsExpected %q: a titled page is described the same", titled, what)
+		}
+		if strings.Contains(what, "</") {
+			t.Errorf("%q: a title cut past its end", what)
+		}
+		for _, got := range []string{what, titled} {
 			if strings.ContainsAny(got, "\n\r") || len(got) > 400 {
 				t.Errorf("%q: not one short line", got)
 			}
