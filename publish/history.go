@@ -20,6 +20,27 @@ func History(st *store.Store, model, provider string) (export.HistoryDoc, error)
 	return doc, nil
 }
 
+// NamedHistory is History for a model as a person names it: its
+// canonical id or, when that has no history, any name
+// catalog.Snapshot.ResolveModel takes (a source's id for it, the id in
+// another case); the published catalogue is read only then. The doc's
+// Model is the model's canonical id once the name resolved.
+func NamedHistory(st *store.Store, name, provider string) (export.HistoryDoc, error) {
+	doc, err := History(st, name, provider)
+	if err != nil || len(doc.Offerings) > 0 {
+		return doc, err
+	}
+	snap, err := st.Snapshot()
+	if err != nil {
+		return doc, err
+	}
+	id, ok, err := snap.ResolveModel(name)
+	if err != nil || !ok || id == name {
+		return doc, err
+	}
+	return History(st, id, provider)
+}
+
 // historySection exports history/<creator>--<slug>.json for every model
 // with price history, published or since removed.
 func historySection(st *store.Store) export.Section {

@@ -330,23 +330,20 @@ func (f *historyFlags) runHistory(ctx context.Context, e *env, args []string) er
 		return err
 	}
 	defer st.Close()
-	if id, ok, err := resolveModel(st, model, idErr == nil); err != nil {
-		return fmt.Errorf("history: %w", err)
-	} else if ok {
-		model = id
-	} else if idErr != nil {
-		return usageError{"history: " + idErr.Error()}
-	}
-	doc, err := publish.History(st, model, f.provider)
+	doc, err := publish.NamedHistory(st, model, f.provider)
 	if err != nil {
-		return err
+		return fmt.Errorf("history: %w", err)
 	}
+	model = doc.Model // the canonical id a source's id or another case named
 	if len(doc.Offerings) == 0 {
 		all, err := publish.History(st, model, "")
 		if err != nil {
 			return err
 		}
 		if len(all.Offerings) == 0 {
+			if idErr != nil && model == args[0] { // not an id, and no model's name
+				return usageError{"history: " + idErr.Error()}
+			}
 			return fmt.Errorf("history: unknown model %s: it has no price history (see `llmref models`)", model)
 		}
 		var ps []string
@@ -362,24 +359,6 @@ func (f *historyFlags) runHistory(ctx context.Context, e *env, args []string) er
 	}
 	printHistory(e.stdout, doc)
 	return nil
-}
-
-// resolveModel is the published model a person's name for it gives (see
-// catalog.Snapshot.ResolveModel: its id in any case, or a source's id for
-// it); ok is false when it names none. A well-formed id that has a price
-// history is taken as it is, the catalogue unread (canonical: set when
-// name is a well-formed canonical id).
-func resolveModel(st *store.Store, name string, canonical bool) (id string, ok bool, err error) {
-	if canonical {
-		if doc, err := publish.History(st, name, ""); err == nil && len(doc.Offerings) > 0 {
-			return name, true, nil
-		}
-	}
-	snap, err := st.Snapshot()
-	if err != nil {
-		return "", false, err
-	}
-	return snap.ResolveModel(name)
 }
 
 func printHistory(w io.Writer, doc export.HistoryDoc) {
