@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -120,15 +121,7 @@ func flock(f *os.File, exclusive bool) error { return filelock.TryLock(f, exclus
 // timeout for a writer to let go (bbolt holds its file exclusively while a
 // writer has it open); ErrLocked when none does.
 func lockShared(f *os.File, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		err := flock(f, false)
-		if !errors.Is(err, filelock.ErrWouldBlock) {
-			return err
-		}
-		if time.Now().After(deadline) {
-			return ErrLocked
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	ctx, cancel := context.WithTimeoutCause(context.Background(), timeout, ErrLocked)
+	defer cancel()
+	return filelock.Wait(ctx, f, false)
 }

@@ -26,21 +26,27 @@ func Exclusive(ctx context.Context, path string) (*Lock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
+	if err := Wait(ctx, f, true); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return &Lock{f: f}, nil
+}
+
+// Wait locks the open file f, exclusively or shared, waiting while another
+// open of it holds a lock that excludes this one, until ctx is done (its
+// cause is the error then). Closing f lets the lock go.
+func Wait(ctx context.Context, f *os.File, exclusive bool) error {
 	for {
-		err := TryLock(f, true)
-		if err == nil {
-			return &Lock{f: f}, nil
-		}
+		err := TryLock(f, exclusive)
 		if !errors.Is(err, ErrWouldBlock) {
-			f.Close()
-			return nil, fmt.Errorf("lock %s: %w", path, err)
+			return err
 		}
 		t := time.NewTimer(50 * time.Millisecond)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			f.Close()
-			return nil, fmt.Errorf("lock %s: %w", path, context.Cause(ctx))
+			return context.Cause(ctx)
 		case <-t.C:
 		}
 	}
