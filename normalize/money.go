@@ -238,10 +238,10 @@ func ratPrice(s, raw string, factor int64) (catalog.Price, *big.Rat, error) {
 // of prices per 1M was a thousandth of the price, silently (a page that
 // changes how it shows its prices, an operator's table of mixed rows).
 func cleanPrice(s string) (clean string, stated catalog.Unit, why string, ok bool) {
-	s = priceFootnote.ReplaceAllString(s, "") // after the unit words, or…
+	s = dropFootnote(s) // after the unit words, or…
 	if m := priceUnitText.FindStringSubmatchIndex(s); m != nil {
 		stated = statedUnit(s[m[2]:m[3]])
-		s = priceFootnote.ReplaceAllString(s[:m[0]], "") // …before them
+		s = dropFootnote(s[:m[0]]) // …before them
 	}
 	s = priceNoise.Replace(s)
 	if strings.IndexByte(s, ',') >= 0 {
@@ -251,6 +251,20 @@ func cleanPrice(s string) (clean string, stated catalog.Unit, why string, ok boo
 		s = strings.ReplaceAll(s, ",", "")
 	}
 	return s, stated, "", priceNumber.MatchString(s)
+}
+
+// footnoteMarks are the runes a footnote's mark may end with.
+const footnoteMarks = "*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰]"
+
+// dropFootnote is s less a footnote's mark at its end (priceFootnote),
+// looked for only when s ends with a rune one can end with: most prices
+// end with a digit or a unit word, and the regular expression cost a text
+// price as much again as reading it.
+func dropFootnote(s string) string {
+	if r, _ := utf8.DecodeLastRuneInString(s); !strings.ContainsRune(footnoteMarks, r) {
+		return s
+	}
+	return priceFootnote.ReplaceAllString(s, "")
 }
 
 // statedUnit is the unit a price's unit words name (priceUnitText's
