@@ -107,8 +107,7 @@ func (e *env) runOnce(ctx context.Context, open func() (*store.Store, error), op
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	defer exitAfterSignal(ctx, e.stderr)()
+	defer st.Close() // a signal's grace is run's, as every command's (see command.drains)
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.RunTimeout())
 	defer cancel()
 	stopProgress := e.showProgress(&opts)
