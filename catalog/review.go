@@ -161,6 +161,9 @@ type Delivery struct {
 	OK         bool      `json:"ok"`
 	Error      string    `json:"error,omitempty"`
 	DurationMS int64     `json:"duration_ms"`
+	// Omitted counts the changes left out of the report sent, to keep it
+	// within the webhook's size limit (changes.Report.Omitted).
+	Omitted int `json:"omitted,omitempty"`
 }
 
 // PriceField returns the price fact of an offering named as change reports

@@ -29,6 +29,14 @@ type Report struct {
 	Carried  int            `json:"carried,omitempty"`
 	Statuses map[string]int `json:"statuses"`
 	Changes  []Entry        `json:"changes"`
+	// Omitted counts the changes left out of Changes to keep a webhook's
+	// report within its receiver's size limit (see Shortened): Counts and
+	// Statuses still count them. Zero, and absent, in a whole report.
+	Omitted int `json:"omitted,omitempty"`
+	// CompleteReport is, with Omitted, where the whole report is: its path
+	// in the published tree (changes/<run-id>.json); empty when the run
+	// publishes no tree (`llmref changes --run N --format json` prints it).
+	CompleteReport string `json:"complete_report,omitempty"`
 }
 
 // ReportRun is a run the report covers.
@@ -104,6 +112,36 @@ func NewReport(sets []catalog.ChangeSet, runs map[uint64]catalog.Run, holds map[
 		}
 	}
 	return r
+}
+
+// Shortened is the report with at most keep of its changes: those still
+// waiting for an operator first, then the others, each in the report's
+// order; the kept ones stay in the report's order. Omitted counts those
+// left out (Counts and Statuses are the whole report's).
+func (r Report) Shortened(keep int) Report {
+	keep = max(keep, 0)
+	if keep >= len(r.Changes) {
+		return r
+	}
+	chosen := make([]bool, len(r.Changes))
+	n := 0
+	for _, held := range []bool{true, false} {
+		for i, e := range r.Changes {
+			if n < keep && e.pending() == held {
+				chosen[i] = true
+				n++
+			}
+		}
+	}
+	out := r
+	out.Changes = make([]Entry, 0, keep)
+	for i, e := range r.Changes {
+		if chosen[i] {
+			out.Changes = append(out.Changes, e)
+		}
+	}
+	out.Omitted = r.Omitted + len(r.Changes) - len(out.Changes)
+	return out
 }
 
 // Held lists the entries still waiting for an operator.

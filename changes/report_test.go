@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -337,4 +338,74 @@ func TestValueText(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestReportShortened: a report shortened to fit a webhook's limit keeps
+// the changes waiting for an operator first, then the others in order,
+// counts the rest as omitted, and still counts every change.
+func TestReportShortened(t *testing.T) {
+	r := sampleReport(t)
+	n := len(r.Changes)
+	if n < 4 || len(r.Held()) != 1 {
+		t.Fatalf("sample: %d changes, %d held", n, len(r.Held()))
+	}
+	for i := range r.Changes { // a mark to tell the entries apart
+		r.Changes[i].ModelName = "entry " + strconv.Itoa(i)
+	}
+	held := r.Held()[0]
+	for _, keep := range []int{-1, 0, 1, 2, n - 1, n, n + 5} {
+		s := r.Shortened(keep)
+		want := min(max(keep, 0), n)
+		if len(s.Changes) != want || s.Omitted != n-want {
+			t.Errorf("keep %d: %d changes, %d omitted; want %d, %d", keep, len(s.Changes), s.Omitted, want, n-want)
+		}
+		if want >= 1 && !s.Changes[slicesIndex(s.Changes, held)].pending() {
+			t.Errorf("keep %d: the held change was left out", keep)
+		}
+		// The kept changes are in the report's order, the first others first.
+		last := -1
+		others := 0
+		for _, e := range s.Changes {
+			i := slicesIndex(r.Changes, e)
+			if i <= last {
+				t.Errorf("keep %d: changes out of the report's order", keep)
+			}
+			last = i
+			if !e.pending() {
+				others++
+			}
+		}
+		for i, e := range r.Changes {
+			if !e.pending() && others > 0 {
+				others--
+				if slicesIndex(s.Changes, e) < 0 {
+					t.Errorf("keep %d: change %d left out before a later one", keep, i)
+				}
+			}
+		}
+		if s.Counts["price_changed"] != r.Counts["price_changed"] || s.Statuses["held"] != r.Statuses["held"] {
+			t.Errorf("keep %d: counts %v statuses %v, want the whole report's", keep, s.Counts, s.Statuses)
+		}
+	}
+	if &r.Shortened(n).Changes[0] != &r.Changes[0] {
+		t.Error("a report that fits is copied")
+	}
+	j, err := json.Marshal(r.Shortened(1))
+	if err != nil || !bytes.Contains(j, []byte(`"omitted":`+strconv.Itoa(n-1))) {
+		t.Errorf("JSON %s lacks omitted (%v)", j, err)
+	}
+	if j, _ := json.Marshal(r); bytes.Contains(j, []byte(`"omitted"`)) || bytes.Contains(j, []byte(`"complete_report"`)) {
+		t.Error("a whole report says omitted or complete_report")
+	}
+}
+
+// slicesIndex is the index of the entry of es with e's mark (its
+// ModelName, see TestReportShortened), or -1.
+func slicesIndex(es []Entry, e Entry) int {
+	for i := range es {
+		if es[i].ModelName == e.ModelName {
+			return i
+		}
+	}
+	return -1
 }

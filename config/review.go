@@ -48,6 +48,9 @@ type WebhookConfig struct {
 	Timeout time.Duration `yaml:"timeout"`
 	Retries *int          `yaml:"retries"`
 	Backoff time.Duration `yaml:"backoff"`
+	// MaxBytes is the largest report posted whole (default 1 MiB); a
+	// larger one is shortened: see webhook.DefaultMaxBytes.
+	MaxBytes int `yaml:"max_bytes"`
 }
 
 // validate checks the section (Config.Validate calls it).
@@ -84,8 +87,14 @@ func (c ReviewConfig) validate() error {
 	if v := w.Retries; v != nil && (*v < 0 || *v > 10) {
 		errs = append(errs, fmt.Errorf("review.webhook.retries: %d is not in 0..10", *v))
 	}
+	if v := w.MaxBytes; v != 0 && (v < webhook.MinMaxBytes || v > maxWebhookBytes) {
+		errs = append(errs, fmt.Errorf("review.webhook.max_bytes: %d is not in %d..%d (16 KiB..1 GiB; unset: 1 MiB)", v, webhook.MinMaxBytes, maxWebhookBytes))
+	}
 	return errors.Join(errs...)
 }
+
+// maxWebhookBytes is the largest review.webhook.max_bytes: 1 GiB.
+const maxWebhookBytes = 1 << 30
 
 // Rules are the review rules the section describes, over the defaults.
 func (c ReviewConfig) Rules() changes.Rules {
@@ -113,7 +122,7 @@ func (c ReviewConfig) Rules() changes.Rules {
 // WebhookOptions is the webhook the section describes (an empty URL sends
 // nothing).
 func (c ReviewConfig) WebhookOptions() webhook.Webhook {
-	w := webhook.Webhook{URL: c.Webhook.URL, Timeout: c.Webhook.Timeout, Backoff: c.Webhook.Backoff, Retries: 3}
+	w := webhook.Webhook{URL: c.Webhook.URL, Timeout: c.Webhook.Timeout, Backoff: c.Webhook.Backoff, Retries: 3, MaxBytes: c.Webhook.MaxBytes}
 	if c.Webhook.Retries != nil {
 		w.Retries = *c.Webhook.Retries
 	}

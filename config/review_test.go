@@ -31,7 +31,7 @@ func TestReviewFile(t *testing.T) {
 		t.Errorf("rules %+v, want %+v", got, want)
 	}
 	w := c.Review.WebhookOptions()
-	if w.URL != "http://127.0.0.1:9999/hooks/llmref" || w.Timeout != 20*time.Second || w.Retries != 2 || w.Backoff != 250*time.Millisecond {
+	if w.URL != "http://127.0.0.1:9999/hooks/llmref" || w.Timeout != 20*time.Second || w.Retries != 2 || w.Backoff != 250*time.Millisecond || w.Limit() != 256<<10 {
 		t.Errorf("webhook %+v", w)
 	}
 	// A rule set to 0 is off, not the default.
@@ -42,7 +42,7 @@ func TestReviewFile(t *testing.T) {
 	if r := off.Review.Rules(); r.MaxChangePct != 0 || r.VanishedPct != 0 || r.MaxFactor != 10 {
 		t.Errorf("rules %+v", r)
 	}
-	if w := off.Review.WebhookOptions(); w.Retries != 0 {
-		t.Errorf("retries: 0 gave %d", w.Retries)
+	if w := off.Review.WebhookOptions(); w.Retries != 0 || w.Limit() != 1<<20 {
+		t.Errorf("retries: 0 gave %d; no max_bytes, a limit of %d", w.Retries, w.Limit())
 	}
 }

@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/llmref/llmref/catalog"
@@ -75,15 +76,25 @@ func (p *Publisher) Notify(ctx context.Context, st *store.Store, run catalog.Run
 	log := p.log()
 	rep, err := ChangeReport(st, []catalog.ChangeSet{cs})
 	var body []byte
+	omitted := 0
 	if err == nil {
-		body, err = export.Canonical(rep)
+		complete := ""
+		if p.Enabled() {
+			complete = export.ChangesFile(run.ID)
+		}
+		body, omitted, err = reportWithin(rep, p.Webhook.Limit(), complete)
 	}
 	if err != nil {
 		d := catalog.Delivery{Run: run.ID, URL: p.Webhook.URL, At: run.FinishedAt, Error: "build report: " + err.Error()}
 		log.Warn("webhook not sent", "run", run.ID, "error", err)
 		return &d
 	}
+	if omitted > 0 {
+		log.Warn("webhook report shortened to its size limit", "run", run.ID, "changes_sent", len(rep.Changes)-omitted,
+			"omitted", omitted, "max_bytes", p.Webhook.Limit(), "whole_report", "llmref changes --run "+strconv.FormatUint(run.ID, 10)+" --format json")
+	}
 	d := p.Webhook.Deliver(ctx, run.ID, body)
+	d.Omitted = omitted
 	if d.OK {
 		log.Info("webhook delivered", "run", run.ID, "url", p.Webhook.URL, "attempts", d.Attempts, "status", d.Status)
 	} else {
@@ -93,4 +104,47 @@ func (p *Publisher) Notify(ctx context.Context, st *store.Store, run catalog.Run
 		log.Warn("webhook delivery not recorded", "run", run.ID, "error", err)
 	}
 	return &d
+}
+
+// reportWithin is rep's JSON in at most limit bytes: the whole report when
+// it fits, else the report shortened to the most changes that fit
+// (changes.Report.Shortened: those waiting for an operator first), naming
+// where the whole one is (complete, when a tree is published). It returns
+// how many changes it left out. A report whose counts alone pass the limit
+// is sent with no change (the configured limit is at least
+// webhook.MinMaxBytes: its counts are a few hundred bytes).
+//
+// A first run reports every model and offering as new: ~750 KB at 300
+// models, ~2.5 MB at 1,000, past what many receivers take (nginx's
+// default client_max_body_size, 1 MiB, answers 413), and the report never
+// arrived. Nightly reports are small and sent whole.
+func reportWithin(rep changes.Report, limit int, complete string) ([]byte, int, error) {
+	body, err := export.Canonical(rep)
+	if err != nil || len(body) <= limit {
+		return body, 0, err
+	}
+	encode := func(keep int) ([]byte, error) {
+		r := rep.Shortened(keep)
+		r.CompleteReport = complete
+		return export.Canonical(r)
+	}
+	// The most changes that fit, by bisection: a report with one change
+	// more is never shorter. lo fits (or is 0), hi does not.
+	lo, hi := 0, len(rep.Changes)
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		b, err := encode(mid)
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(b) <= limit {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	if body, err = encode(lo); err != nil {
+		return nil, 0, err
+	}
+	return body, len(rep.Changes) - lo, nil
 }

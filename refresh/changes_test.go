@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -441,5 +442,97 @@ func TestWebhookSentWhenTheTreeIsNotPublished(t *testing.T) {
 	}
 	if d := res.Delivery; d == nil || !d.OK || posts.Load() != 1 {
 		t.Errorf("delivery %+v after %d posts; want the run's report delivered once", d, posts.Load())
+	}
+}
+
+// TestWebhookReportShortenedToItsLimit: a report larger than the
+// webhook's limit (a first run's, every model and offering new, is ~750 KB
+// at 300 models; nginx answers 413 past 1 MiB) is sent shortened to fit:
+// the changes waiting for an operator first, the counts of the whole, how
+// many were left out and where the whole report is; it is recorded so. The
+// exported changes/<run>.json stays whole.
+func TestWebhookReportShortenedToItsLimit(t *testing.T) {
+	var mu sync.Mutex
+	var bodies [][]byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		bodies = append(bodies, b)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	last := func() []byte {
+		mu.Lock()
+		defer mu.Unlock()
+		return bodies[len(bodies)-1]
+	}
+	// The same two days into three databases: the whole report, then
+	// under a limit of a third of its size (not every held change fits)
+	// and of the size of its held changes alone (they all fit).
+	var whole changes.Report
+	var wholeBody []byte
+	for try := range 3 {
+		st := openStore(t)
+		out := filepath.Join(t.TempDir(), "export")
+		o := openRouterOnly(t, "2026-04-24")
+		o.Publisher = testPublisher(out)
+		runOK(t, st, o)
+		o = openRouterOnly(t, anomalyDay)
+		o.Publisher = testPublisher(out)
+		limit := 0
+		switch try {
+		case 1:
+			limit = len(wholeBody) / 3
+		case 2:
+			held := whole.Shortened(len(whole.Held()))
+			held.CompleteReport = export.ChangesFile(2)
+			b, err := export.Canonical(held)
+			if err != nil {
+				t.Fatal(err)
+			}
+			limit = len(b)
+		}
+		o.Publisher.Webhook = webhook.Webhook{URL: srv.URL, Timeout: 10 * time.Second, MaxBytes: limit}
+		res := runOK(t, st, o)
+		body := last()
+		if try == 0 {
+			wholeBody = body
+			if err := json.Unmarshal(body, &whole); err != nil || whole.Omitted != 0 || res.Delivery.Omitted != 0 || len(whole.Held()) < 2 {
+				t.Fatalf("whole report: %v, omitted %d, held %d", err, whole.Omitted, len(whole.Held()))
+			}
+			continue
+		}
+		if len(body) > limit {
+			t.Errorf("report of %d bytes sent under a limit of %d", len(body), limit)
+		}
+		if err := schema.Check(export.ChangesFile(res.Run.ID), body); err != nil {
+			t.Errorf("shortened report against the changes schema: %v", err)
+		}
+		var short changes.Report
+		if err := json.Unmarshal(body, &short); err != nil {
+			t.Fatal(err)
+		}
+		if short.Omitted == 0 || short.Omitted+len(short.Changes) != len(whole.Changes) || res.Delivery.Omitted != short.Omitted {
+			t.Errorf("omitted %d (recorded %d) with %d sent, of %d", short.Omitted, res.Delivery.Omitted, len(short.Changes), len(whole.Changes))
+		}
+		if rec, err := st.Delivery(res.Run.ID); err != nil || rec.Omitted != short.Omitted || !rec.OK {
+			t.Errorf("recorded delivery %+v %v", rec, err)
+		}
+		// Held changes first: every one of them sent, or nothing else.
+		if h := len(short.Held()); h == 0 || (h < len(whole.Held()) && h != len(short.Changes)) || (try == 2 && h != len(whole.Held())) {
+			t.Errorf("limit %d: %d of %d held changes sent, among %d", limit, h, len(whole.Held()), len(short.Changes))
+		}
+		if short.CompleteReport != export.ChangesFile(res.Run.ID) || fmt.Sprint(short.Counts, short.Statuses) != fmt.Sprint(whole.Counts, whole.Statuses) {
+			t.Errorf("complete_report %q, counts %v %v; want the whole's %v %v", short.CompleteReport, short.Counts, short.Statuses, whole.Counts, whole.Statuses)
+		}
+		exported, err := os.ReadFile(filepath.Join(out, export.ChangesFile(res.Run.ID)))
+		var tree changes.Report
+		if err == nil {
+			err = json.Unmarshal(exported, &tree)
+		}
+		if err != nil || len(tree.Changes) != len(whole.Changes) || tree.Omitted != 0 {
+			t.Errorf("exported report: %d changes, omitted %d (%v)", len(tree.Changes), tree.Omitted, err)
+		}
 	}
 }

@@ -36,6 +36,29 @@ type Webhook struct {
 	// Client sends the requests; default http.DefaultClient. Redirects are
 	// never followed, whichever client (see post).
 	Client *http.Client
+	// MaxBytes is the most a report's body may hold (see Limit): a
+	// larger report is sent shortened (publish.Notify). 0 means
+	// DefaultMaxBytes.
+	MaxBytes int
+}
+
+// DefaultMaxBytes is the largest report posted whole by default: 1 MiB,
+// nginx's default client_max_body_size, past which a receiver behind it
+// answers 413 and the report never arrives (a first run of a few hundred
+// models reports every model and offering as new: ~750 KB at 300).
+const DefaultMaxBytes = 1 << 20
+
+// MinMaxBytes is the least MaxBytes a configuration may set: room for a
+// report's counts and a few dozen changes.
+const MinMaxBytes = 16 << 10
+
+// Limit is the most a report's body may hold: MaxBytes, or
+// DefaultMaxBytes when that is 0.
+func (w Webhook) Limit() int {
+	if w.MaxBytes <= 0 {
+		return DefaultMaxBytes
+	}
+	return w.MaxBytes
 }
 
 // Deliver posts body (a run's JSON report) and says how it went.
