@@ -27,6 +27,11 @@ type state struct {
 	exportOK bool
 	export   *generation
 	exportEr error
+	// webhook is the webhook delivery records' tally, read when the
+	// server's publisher has a webhook (nil otherwise, or unreadable:
+	// webhookErr).
+	webhook    *store.DeliveryTally
+	webhookErr error
 }
 
 // SourceHealth is one source's line in /healthz.
@@ -57,6 +62,12 @@ func (s *Server) readState(ctx context.Context) *state {
 			var held []catalog.Hold
 			held, st.heldErr = s.o.Review.Pending(db)
 			st.held = len(held)
+		}
+		if s.o.Publisher != nil && s.o.Publisher.Webhook.URL != "" {
+			var t store.DeliveryTally
+			if t, st.webhookErr = db.Deliveries(); st.webhookErr == nil {
+				st.webhook = &t
+			}
 		}
 		return nil
 	})

@@ -102,6 +102,10 @@ var (
 	descSourceStale       = desc("llmref_source_stale", "Whether the source is stale: failed last, never succeeded, or succeeded too long ago.", "source")
 	descHeldChanges       = desc("llmref_held_changes", "Held changes waiting for an operator's decision.")
 	descExportRun         = desc("llmref_export_run", "The run whose data the published export tree holds.")
+	descWebhookDeliveries = desc("llmref_webhook_deliveries_total", "Webhook deliveries of change reports recorded in the database, by any llmref process, by status (ok, failed).", "status")
+	descWebhookLastOK     = desc("llmref_webhook_last_delivery_ok", "Whether the latest run's webhook delivery succeeded (1) or failed (0).")
+	descWebhookLastTime   = desc("llmref_webhook_last_delivery_timestamp_seconds", "When the latest run's webhook delivery was made (Unix time).")
+	descWebhookOmitted    = desc("llmref_webhook_last_delivery_omitted_changes", "Changes left out of the latest report sent, to keep it within review.webhook.max_bytes.")
 
 	descScheduleRuns        = desc("llmref_schedule_runs_total", "Scheduled runs by this process, by schedule and status.", "schedule", "status")
 	descScheduleSkipped     = desc("llmref_schedule_skipped_total", "Scheduled runs skipped because another run was in progress.", "schedule")
@@ -153,7 +157,7 @@ type scrapeCollector struct {
 func (c *scrapeCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descDatabaseReadable, descRuns, descLastRunID, descLastRunTime, descLastRunDuration,
 		descCatalogueModels, descCatalogueOffers, descCatalogueUnmatch, descSourceLastSuccess, descSourceStale, descHeldChanges,
-		descExportRun, descScheduleRuns, descScheduleSkipped, descScheduleRunning, descScheduleUnpublished, descScheduleNext, descScheduleRetry, descScheduleLastSuccess, descScheduleDuration} {
+		descExportRun, descWebhookDeliveries, descWebhookLastOK, descWebhookLastTime, descWebhookOmitted, descScheduleRuns, descScheduleSkipped, descScheduleRunning, descScheduleUnpublished, descScheduleNext, descScheduleRetry, descScheduleLastSuccess, descScheduleDuration} {
 		ch <- d
 	}
 	for _, m := range perSource {
@@ -227,6 +231,15 @@ func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		if s.o.Review != nil && st.heldErr == nil {
 			gauge(descHeldChanges, float64(st.held))
+		}
+		if w := st.webhook; w != nil {
+			emit(descWebhookDeliveries, prometheus.CounterValue, float64(w.OK), "ok")
+			emit(descWebhookDeliveries, prometheus.CounterValue, float64(w.Failed), "failed")
+			if d := w.Last; d != nil {
+				gauge(descWebhookLastOK, b2f(d.OK))
+				gauge(descWebhookLastTime, unix(d.At))
+				gauge(descWebhookOmitted, float64(d.Omitted))
+			}
 		}
 	}
 	if st.export != nil {

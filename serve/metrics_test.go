@@ -21,8 +21,10 @@ import (
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/internal/fixturetest"
+	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/schedules"
 	"github.com/llmref/llmref/store"
+	"github.com/llmref/llmref/webhook"
 )
 
 // scrape GETs /metrics from base, checks that Prometheus' own text parser
@@ -371,5 +373,65 @@ func TestMetricsBadLabelFailsTheScrape(t *testing.T) {
 	resp, body := getURL(t, serveOnLoopback(t, s)+"/metrics")
 	if resp.StatusCode != http.StatusInternalServerError || !bytes.Contains(body, []byte("llmref_schedule")) {
 		t.Errorf("%d\n%s", resp.StatusCode, body)
+	}
+}
+
+// TestMetricsWebhookDeliveries: with a webhook configured, the delivery
+// records (any process's) are counted by status, and the latest says
+// whether it went through, when, and how many changes it left out; with
+// none configured the series are absent (an old failure of a webhook
+// since removed would alert forever).
+func TestMetricsWebhookDeliveries(t *testing.T) {
+	dir := t.TempDir()
+	db, out := filepath.Join(dir, "llmref.db"), filepath.Join(dir, "export")
+	fixturetest.Replay(t, db, out, "2026-04-23")
+	at := time.Date(2026, 4, 24, 2, 0, 0, 0, time.UTC)
+	func() {
+		st, err := store.Open(db, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		for _, d := range []catalog.Delivery{
+			{Run: 1, URL: "https://hooks.example.org/x", At: at, Attempts: 1, Status: 204, OK: true},
+			{Run: 2, URL: "https://hooks.example.org/x", At: at.Add(24 * time.Hour), Attempts: 4, Status: 413, Error: "HTTP 413", Omitted: 120},
+		} {
+			if err := st.RecordDelivery(d); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}()
+	for _, hook := range []string{"", "https://hooks.example.org/x"} {
+		pub := &publish.Publisher{Webhook: webhook.Webhook{URL: hook}}
+		s, err := New(Options{DB: store.NewDB(db, time.Second), Publisher: pub})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fams, body := scrape(t, serveOnLoopback(t, s))
+		if hook == "" {
+			if fams["llmref_webhook_deliveries_total"] != nil || fams["llmref_webhook_last_delivery_ok"] != nil {
+				t.Errorf("webhook series without a webhook:\n%s", body)
+			}
+			continue
+		}
+		for _, w := range []series{
+			{"llmref_webhook_deliveries_total", []string{"status", "ok"}, 1},
+			{"llmref_webhook_deliveries_total", []string{"status", "failed"}, 1},
+			{"llmref_webhook_last_delivery_ok", nil, 0},
+			{"llmref_webhook_last_delivery_timestamp_seconds", nil, float64(at.Add(24 * time.Hour).Unix())},
+			{"llmref_webhook_last_delivery_omitted_changes", nil, 120},
+		} {
+			if v, ok := value(fams, w.name, w.labels...); !ok || v != w.v {
+				t.Errorf("%s%v = %v (present %v), want %v\n%s", w.name, w.labels, v, ok, w.v, body)
+			}
+		}
+		checkTypes(t, fams, map[string]dto.MetricType{"llmref_webhook_deliveries_total": dto.MetricType_COUNTER, "llmref_webhook_last_delivery_ok": dto.MetricType_GAUGE})
+		problems, err := promlint.New(bytes.NewReader(body)).Lint()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range problems {
+			t.Errorf("promlint: %s: %s", p.Metric, p.Text)
+		}
 	}
 }

@@ -526,6 +526,43 @@ func (s *Store) Delivery(run uint64) (catalog.Delivery, error) {
 	return d, err
 }
 
+// DeliveryTally is what the webhook delivery records say: how many
+// deliveries succeeded and failed, and the latest run's.
+type DeliveryTally struct {
+	OK, Failed int
+	// Last is the newest run's delivery; nil when none is recorded.
+	Last *catalog.Delivery
+}
+
+// Deliveries tallies the webhook delivery records (one per run that had
+// changes to report, made by any llmref process).
+func (s *Store) Deliveries() (DeliveryTally, error) {
+	var t DeliveryTally
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bDeliveries)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var d catalog.Delivery
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("decode delivery %x: %w", k, err)
+			}
+			if d.OK {
+				t.OK++
+			} else {
+				t.Failed++
+			}
+			t.Last = &d // keys are run ids in order: the last is the newest
+			return nil
+		})
+	})
+	if err != nil {
+		return DeliveryTally{}, fmt.Errorf("deliveries: %w", err)
+	}
+	return t, nil
+}
+
 // HistoryModels lists the models that have price history, in order,
 // including models no longer published.
 func (s *Store) HistoryModels() ([]string, error) {
