@@ -75,6 +75,7 @@ var badConfigs = []struct{ file, want string }{
 	{"review_unknown_deep.bad.yml", `{file}:7:3: review.max_facter: unknown setting; did you mean max_factor?`},
 	{"review_vanished_pct.bad.yml", `{file}:2:17: review.vanished_pct: 150 is not in 0..100`},
 	{"review_webhook_max_bytes.bad.yml", `{file}:4:16: review.webhook.max_bytes: 1000 is not in 16384..1073741824 (16 KiB..1 GiB; unset: 1 MiB)`},
+	{"review_webhook_secret.bad.yml", `{file}:4:13: review.webhook.secret: a signing secret is "whsec_" and its key in base64 (make one: echo "whsec_$(head -c 32 /dev/urandom | base64)")`},
 	{"review_webhook_retries.bad.yml", `{file}:4:14: review.webhook.retries: 50 is not in 0..10`},
 	{"review_webhook_url.bad.yml", `{file}:3:10: review.webhook.url: "hooks.example.org/x" is not an absolute http(s) URL`},
 	{"serve_addr.bad.yml", `{file}:2:9: serve.addr: "8080" is not host:port`},

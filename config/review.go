@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/llmref/llmref/changes"
@@ -48,6 +49,11 @@ type WebhookConfig struct {
 	Timeout time.Duration `yaml:"timeout"`
 	Retries *int          `yaml:"retries"`
 	Backoff time.Duration `yaml:"backoff"`
+	// Secret signs every delivery (Standard Webhooks: "whsec_" and a key
+	// of 24 to 64 bytes in base64); the environment variable
+	// LLMREF_WEBHOOK_SECRET, when set, takes its place (keep secrets out
+	// of the file). Empty sends reports unsigned.
+	Secret string `yaml:"secret"`
 	// MaxBytes is the largest report posted whole (default 1 MiB); a
 	// larger one is shortened: see webhook.DefaultMaxBytes.
 	MaxBytes int `yaml:"max_bytes"`
@@ -87,10 +93,28 @@ func (c ReviewConfig) validate() error {
 	if v := w.Retries; v != nil && (*v < 0 || *v > 10) {
 		errs = append(errs, fmt.Errorf("review.webhook.retries: %d is not in 0..10", *v))
 	}
+	if secret, from := c.webhookSecret(); secret != "" {
+		if _, err := webhook.ParseSecret(secret); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", from, err))
+		}
+	}
 	if v := w.MaxBytes; v != 0 && (v < webhook.MinMaxBytes || v > maxWebhookBytes) {
 		errs = append(errs, fmt.Errorf("review.webhook.max_bytes: %d is not in %d..%d (16 KiB..1 GiB; unset: 1 MiB)", v, webhook.MinMaxBytes, maxWebhookBytes))
 	}
 	return errors.Join(errs...)
+}
+
+// EnvWebhookSecret names the environment variable that holds the
+// webhook's signing secret, over review.webhook.secret.
+const EnvWebhookSecret = "LLMREF_WEBHOOK_SECRET"
+
+// webhookSecret is the webhook's signing secret, from the environment or
+// else the file, and where it came from.
+func (c ReviewConfig) webhookSecret() (secret, from string) {
+	if v := os.Getenv(EnvWebhookSecret); v != "" {
+		return v, EnvWebhookSecret
+	}
+	return c.Webhook.Secret, "review.webhook.secret"
 }
 
 // maxWebhookBytes is the largest review.webhook.max_bytes: 1 GiB.
@@ -123,6 +147,7 @@ func (c ReviewConfig) Rules() changes.Rules {
 // nothing).
 func (c ReviewConfig) WebhookOptions() webhook.Webhook {
 	w := webhook.Webhook{URL: c.Webhook.URL, Timeout: c.Webhook.Timeout, Backoff: c.Webhook.Backoff, Retries: 3, MaxBytes: c.Webhook.MaxBytes}
+	w.Secret, _ = c.webhookSecret()
 	if c.Webhook.Retries != nil {
 		w.Retries = *c.Webhook.Retries
 	}

@@ -46,3 +46,32 @@ func TestReviewFile(t *testing.T) {
 		t.Errorf("retries: 0 gave %d; no max_bytes, a limit of %d", w.Retries, w.Limit())
 	}
 }
+
+// TestReviewWebhookSecret: the signing secret comes from the file or,
+// over it, from LLMREF_WEBHOOK_SECRET; a malformed one is refused when the
+// configuration is read, saying where it came from and never quoting it.
+func TestReviewWebhookSecret(t *testing.T) {
+	const file = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	const env = "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+	yml := "review:\n  webhook:\n    url: https://hooks.example.org/x\n    secret: " + file + "\n"
+	t.Setenv(EnvWebhookSecret, "")
+	c, err := Parse(strings.NewReader(yml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := c.Review.WebhookOptions(); w.Secret != file {
+		t.Errorf("secret %q, want the file's", w.Secret)
+	}
+	t.Setenv(EnvWebhookSecret, env)
+	if c, err = Parse(strings.NewReader(yml)); err != nil {
+		t.Fatal(err)
+	}
+	if w := c.Review.WebhookOptions(); w.Secret != env {
+		t.Errorf("secret %q, want the environment's", w.Secret)
+	}
+	t.Setenv(EnvWebhookSecret, "whsec_c2VjcmV0")
+	_, err = Parse(strings.NewReader(yml))
+	if err == nil || !strings.Contains(err.Error(), "LLMREF_WEBHOOK_SECRET: the signing secret's key is 6 bytes, want 24 to 64") || strings.Contains(err.Error(), "c2VjcmV0") {
+		t.Errorf("a short secret in the environment: %v", err)
+	}
+}

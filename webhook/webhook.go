@@ -36,6 +36,9 @@ type Webhook struct {
 	// Client sends the requests; default http.DefaultClient. Redirects are
 	// never followed, whichever client (see post).
 	Client *http.Client
+	// Secret, when set, signs every attempt (see sign.go): "whsec_" and
+	// a key of 24 to 64 bytes in base64 (ParseSecret).
+	Secret string
 	// MaxBytes is the most a report's body may hold (see Limit): a
 	// larger report is sent shortened (publish.Notify). 0 means
 	// DefaultMaxBytes.
@@ -77,11 +80,20 @@ func (w Webhook) Deliver(ctx context.Context, run uint64, body []byte) catalog.D
 		client = *w.Client
 	}
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	var key []byte
+	if w.Secret != "" {
+		var err error
+		if key, err = ParseSecret(w.Secret); err != nil {
+			d.Error = "webhook: " + err.Error()
+			return d
+		}
+	}
+	msg := message{id: messageID(run), key: key, run: run, body: body}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	for attempt := 0; ; attempt++ {
 		d.Attempts++
-		status, retryAfter, err := w.post(ctx, &client, run, body)
+		status, retryAfter, err := w.post(ctx, &client, msg)
 		d.Status = status
 		if err == nil {
 			d.OK, d.Error = true, ""
@@ -129,13 +141,19 @@ func retryable(status int) bool {
 // recorded as made that never was (an http:// URL its site moved to
 // https://); and a report is not sent to another address than the one
 // configured. Webhook senders (GitHub, Stripe) do the same.
-func (w Webhook) post(ctx context.Context, client *http.Client, run uint64, body []byte) (int, time.Duration, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
+func (w Webhook) post(ctx context.Context, client *http.Client, msg message) (int, time.Duration, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(msg.body))
 	if err != nil {
 		return 400, 0, fmt.Errorf("webhook: %w", err) // not retryable
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Llmref-Run", strconv.FormatUint(run, 10))
+	req.Header.Set("X-Llmref-Run", strconv.FormatUint(msg.run, 10))
+	now := time.Now().Unix()
+	req.Header.Set("Webhook-Id", msg.id)
+	req.Header.Set("Webhook-Timestamp", strconv.FormatInt(now, 10))
+	if msg.key != nil {
+		req.Header.Set("Webhook-Signature", Sign(msg.key, msg.id, now, msg.body))
+	}
 	if w.UserAgent != "" {
 		req.Header.Set("User-Agent", w.UserAgent)
 	}
@@ -156,6 +174,15 @@ func (w Webhook) post(ctx context.Context, client *http.Client, run uint64, body
 		return resp.StatusCode, 0, fmt.Errorf("webhook: HTTP %s, %s: redirects are not followed; set the webhook's URL to the address it points to", resp.Status, where)
 	}
 	return resp.StatusCode, retryAfter(resp.Header.Get("Retry-After")), errors.New("webhook: HTTP " + resp.Status)
+}
+
+// message is one delivery: its webhook-id, the signing key (nil: unsigned),
+// the run and the report.
+type message struct {
+	id   string
+	key  []byte
+	run  uint64
+	body []byte
 }
 
 // retryAfter reads a Retry-After header: seconds or an HTTP date.
