@@ -179,10 +179,12 @@ type heldRow struct {
 	Since uint64 // the hold's first run when it is earlier than Run
 }
 
-// table is a titled group of rows.
+// table is a titled group of rows; More counts those left out of a
+// shortened page (see capRows).
 type table struct {
 	Title string
 	Rows  []row
+	More  int
 }
 
 // view is the report laid out for people: held changes first (and only
@@ -200,6 +202,37 @@ type view struct {
 	Stale     []row
 	Conflicts []row
 	Unmatched []row
+	// More counts each section's rows left out of a shortened page
+	// (HTMLShort), by section; Whole says where the whole report is.
+	More  sectionsMore
+	Whole string
+}
+
+// sectionsMore counts the rows a shortened page leaves out, by section.
+type sectionsMore struct {
+	Held, Models, Specs, Stale, Conflicts, Unmatched int
+}
+
+// capRows keeps at most n rows of each section (the first ones: the
+// largest moves in a provider's table), counting the rest in More.
+func (v *view) capRows(n int) {
+	cut := func(rows []row) ([]row, int) {
+		if len(rows) <= n {
+			return rows, 0
+		}
+		return rows[:n], len(rows) - n
+	}
+	if len(v.Held) > n {
+		v.Held, v.More.Held = v.Held[:n], len(v.Held)-n
+	}
+	for i := range v.Providers {
+		v.Providers[i].Rows, v.Providers[i].More = cut(v.Providers[i].Rows)
+	}
+	v.Models, v.More.Models = cut(v.Models)
+	v.Specs, v.More.Specs = cut(v.Specs)
+	v.Stale, v.More.Stale = cut(v.Stale)
+	v.Conflicts, v.More.Conflicts = cut(v.Conflicts)
+	v.Unmatched, v.More.Unmatched = cut(v.Unmatched)
 }
 
 // priceText writes a price in the text style (catalog.Money.Text: at least

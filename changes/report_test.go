@@ -409,3 +409,44 @@ func slicesIndex(es []Entry, e Entry) int {
 	}
 	return -1
 }
+
+// TestReportHTMLShort: a shortened page keeps each section's first rows
+// (a provider's largest moves) and says how many more there are and where
+// the whole report is; with room for every row it is the whole page.
+func TestReportHTMLShort(t *testing.T) {
+	r := sampleReport(t)
+	whole, err := r.HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	roomy, err := r.HTMLShort(1000, "see the whole report")
+	if err != nil || !bytes.Equal(roomy, whole) {
+		t.Errorf("a page with room for every row differs from the whole one (%v)", err)
+	}
+	short, err := r.HTMLShort(1, "the whole report: <code>llmref changes --run 2</code>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := r.view()
+	var left int
+	for _, p := range v.Providers {
+		left += max(len(p.Rows)-1, 0)
+	}
+	if left == 0 {
+		t.Fatal("the sample has no provider table of two rows")
+	}
+	notes := regexp.MustCompile(`<p class="note">(\d+) more rows? not shown here: the whole report: &lt;code&gt;llmref changes --run 2&lt;/code&gt;\.</p>`).FindAllSubmatch(short, -1)
+	total := 0
+	for _, m := range notes {
+		n, _ := strconv.Atoi(string(m[1]))
+		total += n
+	}
+	want := left + max(len(v.Models)-1, 0) + max(len(v.Specs)-1, 0) + max(len(v.Stale)-1, 0) + max(len(v.Conflicts)-1, 0) + max(len(v.Unmatched)-1, 0) + max(len(v.Held)-1, 0)
+	if total != want || len(short) >= len(whole) {
+		t.Errorf("the short page says %d rows left out in %d notes, want %d (%d bytes against %d)", total, len(notes), want, len(short), len(whole))
+	}
+	// The largest move of a provider's table is the row kept.
+	if !bytes.Contains(short, []byte("| gpt-oss-20b |")) && !bytes.Contains(short, []byte(`title="openai/gpt-oss-20b">gpt-oss-20b</td><td data-label="change">output price`)) {
+		t.Errorf("the largest move is not the row kept:\n%s", short)
+	}
+}

@@ -59,6 +59,7 @@ type Server struct {
 	gens    genCache
 	gz      gzCache
 	metrics *httpMetrics
+	reports reportCache
 }
 
 // New checks the options and builds the server's routes.
@@ -79,7 +80,7 @@ func New(o Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{o: o, log: log.With("component", "serve"), mux: http.NewServeMux(), metrics: newHTTPMetrics()}
+	s := &Server{o: o, log: log.With("component", "serve"), mux: http.NewServeMux(), metrics: newHTTPMetrics(), reports: reportCache{slot: make(chan struct{}, 1)}}
 	s.handle("GET /v1/", "export", s.serveExport)
 	s.handle("GET /healthz", "healthz", s.serveHealth)
 	s.handle("GET /metrics", "metrics", s.serveMetrics)

@@ -69,6 +69,12 @@ func (f *fakeReview) ReportHTML(_ *store.Store, w io.Writer) error {
 	return err
 }
 
+func (f *fakeReview) ReportKey(*store.Store) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return fmt.Sprint(len(f.decided)), nil
+}
+
 type fixture struct {
 	srv    *httptest.Server
 	dir    string

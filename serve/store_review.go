@@ -2,11 +2,13 @@ package serve
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/changes"
+	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/store"
 )
@@ -31,8 +33,34 @@ func (StoreReview) Decide(st *store.Store, approve bool, ids []uint64, note stri
 	return st.Decide(action, ids, note, at, changes.ApplyDecision)
 }
 
+// reportRows is the most rows each section of the served change report
+// shows (changes.Report.HTMLShort): the page of a large night stays one a
+// browser opens, its largest moves first.
+const reportRows = 500
+
+// ReportKey names what the latest change report's page depends on: the
+// latest run (its id and status) and the decisions made since the
+// database began (how many, and the last one's time), which change where
+// its holds stand.
+func (StoreReview) ReportKey(st *store.Store) (string, error) {
+	run, err := st.LastRun()
+	if err != nil {
+		return "", err
+	}
+	ds, err := st.Decisions()
+	if err != nil {
+		return "", err
+	}
+	key := fmt.Sprintf("run %d %s %s; %d decisions", run.ID, run.Status, run.FinishedAt.Format(time.RFC3339Nano), len(ds))
+	if n := len(ds); n > 0 {
+		key += " " + ds[n-1].At.Format(time.RFC3339Nano)
+	}
+	return key, nil
+}
+
 // ReportHTML renders the latest run's change report (publish.ChangeReport,
-// the same report `llmref changes --format html` prints).
+// the report `llmref changes --format html` prints), each section shortened
+// to reportRows rows.
 func (StoreReview) ReportHTML(st *store.Store, w io.Writer) error {
 	run, err := st.LastRun()
 	if err != nil {
@@ -48,7 +76,7 @@ func (StoreReview) ReportHTML(st *store.Store, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	page, err := rep.HTML()
+	page, err := rep.HTMLShort(reportRows, fmt.Sprintf("the whole report: llmref changes --run %d --format html (or json) prints it, and the export holds it as %s", run.ID, export.ChangesFile(run.ID)))
 	if err != nil {
 		return err
 	}
