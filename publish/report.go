@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -15,21 +16,27 @@ import (
 // ChangeReport builds the change report of the given change sets, with each
 // run's record and each hold's current state read from st.
 func ChangeReport(st *store.Store, sets []catalog.ChangeSet) (changes.Report, error) {
-	runs, holds, err := reportContext(st)
+	runs, holds, err := reportContext(st, sets)
 	if err != nil {
 		return changes.Report{}, err
 	}
 	return changes.NewReport(sets, runs, holds), nil
 }
 
-// reportContext reads every run record and hold, by id.
-func reportContext(st *store.Store) (map[uint64]catalog.Run, map[uint64]catalog.Hold, error) {
-	all, err := st.Runs()
-	if err != nil {
-		return nil, nil, fmt.Errorf("change report: %w", err)
-	}
-	runs := make(map[uint64]catalog.Run, len(all))
-	for _, r := range all {
+// reportContext reads the run records of the sets' runs and every hold,
+// by id. (Reading every run record for a one-run report cost time with the
+// history: a daemon's tens of thousands of runs, for each webhook report
+// and each GET /changes.)
+func reportContext(st *store.Store, sets []catalog.ChangeSet) (map[uint64]catalog.Run, map[uint64]catalog.Hold, error) {
+	runs := make(map[uint64]catalog.Run, len(sets))
+	for _, cs := range sets {
+		r, err := st.Run(cs.Run)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // a set without its run record: the report says less of it
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("change report: %w", err)
+		}
 		runs[r.ID] = r
 	}
 	hs, err := st.Holds()
@@ -52,7 +59,7 @@ func changesSection(st *store.Store) export.Section {
 		if err != nil {
 			return err
 		}
-		runs, holds, err := reportContext(st)
+		runs, holds, err := reportContext(st, sets)
 		if err != nil {
 			return err
 		}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -18,7 +17,7 @@ import (
 // state is what /healthz and /metrics read from the database.
 type state struct {
 	err      error // the database could not be read
-	runs     []catalog.Run
+	runs     runsView
 	sched    map[string]store.ScheduleState
 	held     int
 	heldErr  error
@@ -52,7 +51,7 @@ func (s *Server) readState(ctx context.Context) *state {
 	st := &state{}
 	st.err = s.o.DB.Read(ctx, func(db *store.Store) error {
 		var err error
-		if st.runs, err = db.Runs(); err != nil {
+		if st.runs, err = s.runs.read(db); err != nil {
 			return err
 		}
 		if st.sched, err = db.ScheduleStates(); err != nil {
@@ -71,60 +70,13 @@ func (s *Server) readState(ctx context.Context) *state {
 		}
 		return nil
 	})
-	if n := len(st.runs); n > 0 {
-		st.lastRun = &st.runs[n-1]
-	}
-	st.sources = sourceHealth(st.runs, s.o.Now(), s.o.StaleAfter)
+	st.lastRun = st.runs.lastRun
+	st.sources = st.runs.sources(s.o.Now(), s.o.StaleAfter)
 	if s.o.ExportDir != "" {
 		st.export, st.exportEr = s.generation()
 		st.exportOK = st.exportEr == nil
 	}
 	return st
-}
-
-// sourceHealth is each source's last status and last success, from the
-// run records (newest first); a source that failed last, never succeeded,
-// or last succeeded more than staleAfter ago is stale.
-func sourceHealth(runs []catalog.Run, now time.Time, staleAfter time.Duration) []SourceHealth {
-	by := map[string]*SourceHealth{}
-	for i := len(runs) - 1; i >= 0; i-- {
-		r := runs[i]
-		for _, ss := range r.Sources {
-			if ss.Status == catalog.SourceSkipped || ss.Status == catalog.SourceReparsed {
-				continue // not read in that run: it says nothing of the source
-			}
-			h := by[ss.Source]
-			if h == nil {
-				errs, more := ss.ShownErrors()
-				h = &SourceHealth{Name: ss.Source, LastStatus: ss.Status, LastRun: r.ID, Errors: errs, ErrorsMore: more}
-				by[ss.Source] = h
-			}
-			if h.LastSuccess == nil && (ss.Status == catalog.SourceOK || ss.Status == catalog.SourceUnchanged) {
-				t := r.FinishedAt
-				h.LastSuccess = &t
-			}
-		}
-	}
-	out := make([]SourceHealth, 0, len(by))
-	for _, h := range by {
-		h.Stale = h.LastStatus == catalog.SourceFailed || h.LastSuccess == nil || now.Sub(*h.LastSuccess) > staleAfter
-		out = append(out, *h)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
-}
-
-// committed reports whether any run committed a catalogue.
-func committed(runs []catalog.Run) bool { return lastCommitted(runs) != nil }
-
-// lastCommitted is the newest run that committed a catalogue, or nil.
-func lastCommitted(runs []catalog.Run) *catalog.Run {
-	for i := len(runs) - 1; i >= 0; i-- {
-		if r := &runs[i]; r.Status == catalog.RunOK || r.Status == catalog.RunPartial {
-			return r
-		}
-	}
-	return nil
 }
 
 // Health is the body of /healthz.
@@ -258,7 +210,7 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 			unhealthy = true
 			h.Problems = append(h.Problems, "the export tree cannot be read")
 		}
-		if last := lastCommitted(st.runs); st.export != nil && last != nil && st.export.run < last.ID && !s.running() {
+		if last := st.runs.lastCommitted; st.export != nil && last != nil && st.export.run < last.ID && !s.running() {
 			// A run committed, and its export failed or was never made
 			// (a refresh with no export): readers get an older catalogue
 			// than the database holds.
@@ -285,7 +237,7 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 			h.Problems = append(h.Problems, fmt.Sprintf("the last run (%d) failed: no source was read and nothing was published", st.lastRun.ID))
 		}
 	}
-	if st.err == nil && !committed(st.runs) {
+	if st.err == nil && !st.runs.committed() {
 		unhealthy = true
 		h.Problems = append(h.Problems, "no published catalogue: no run has committed yet")
 	}

@@ -182,10 +182,7 @@ func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 
 	gauge(descDatabaseReadable, b2f(st.err == nil))
 	if st.err == nil {
-		byStatus := map[catalog.RunStatus]int{}
-		for _, run := range st.runs {
-			byStatus[run.Status]++
-		}
+		byStatus := st.runs.byStatus
 		// Every status a finished run can have, and any other a newer
 		// llmref wrote; a run still recorded as running is not counted (its
 		// status will change, and a counter must not go down).
@@ -208,16 +205,8 @@ func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 			gauge(descCatalogueOffers, float64(lr.Offerings))
 			gauge(descCatalogueUnmatch, float64(lr.Unmatched))
 		}
-		last := map[string]catalog.SourceStats{}
-		for _, run := range st.runs {
-			for _, ss := range run.Sources {
-				if ss.Status != catalog.SourceSkipped {
-					last[ss.Source] = ss
-				}
-			}
-		}
 		for _, m := range perSource {
-			for n, ss := range last {
+			for n, ss := range st.runs.stats {
 				gauge(m.desc, m.v(ss), n)
 			}
 		}

@@ -60,6 +60,7 @@ type Server struct {
 	gz      gzCache
 	metrics *httpMetrics
 	reports reportCache
+	runs    runFold
 }
 
 // New checks the options and builds the server's routes.

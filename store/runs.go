@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -306,6 +307,28 @@ func (s *Store) Runs() ([]catalog.Run, error) {
 		})
 	})
 	return out, err
+}
+
+// EachRunAfter calls fn with each run record after run id, oldest first,
+// one at a time (a daemon's history may hold tens of thousands), until fn
+// returns an error, which it returns.
+func (s *Store) EachRunAfter(id uint64, fn func(catalog.Run) error) error {
+	if id == math.MaxUint64 {
+		return nil
+	}
+	return s.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bRuns).Cursor()
+		for k, v := c.Seek(u64(id + 1)); k != nil; k, v = c.Next() {
+			var r catalog.Run
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("run %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // Run returns one run record.
