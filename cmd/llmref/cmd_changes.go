@@ -31,6 +31,42 @@ type changesFlags struct {
 type decisionFlags struct {
 	note   string
 	export string
+	sel    *selectFlags // approve and reject
+}
+
+// selectFlags pick holds by what they are about (changes.Selector): the
+// flags of review, approve and reject.
+type selectFlags struct {
+	all                           bool
+	run                           string
+	kind, source, provider, model string
+}
+
+func newSelectFlags(fs *flag.FlagSet) *selectFlags {
+	f := &selectFlags{}
+	fs.BoolVar(&f.all, "all", false, "every pending hold")
+	fs.StringVar(&f.run, "run", "", "the holds this run `ID` first held")
+	fs.StringVar(&f.kind, "kind", "", "holds of this `kind`: price, offering_added, source_breakage or source_surge")
+	fs.StringVar(&f.source, "source", "", "holds of this source's values (or its breakage, its surge)")
+	fs.StringVar(&f.provider, "provider", "", "holds whose every change is at this provider")
+	fs.StringVar(&f.model, "model", "", "holds whose every change is of this model `id`")
+	return f
+}
+
+// selector is the selection the flags make; empty when none is set.
+func (f *selectFlags) selector(cmd string) (changes.Selector, error) {
+	sel := changes.Selector{All: f.all, Kind: catalog.HoldKind(f.kind), Source: f.source, Provider: f.provider, Model: f.model}
+	if f.run != "" {
+		id, err := strconv.ParseUint(f.run, 10, 64)
+		if err != nil || id == 0 {
+			return sel, usageError{fmt.Sprintf("%s: --run %q is not a run id", cmd, f.run)}
+		}
+		sel.Run = id
+	}
+	if err := sel.Check(); err != nil {
+		return sel, usageError{cmd + ": " + err.Error()}
+	}
+	return sel, nil
 }
 
 // historyFlags are `llmref history`'s flags.
@@ -52,11 +88,12 @@ func init() {
 		},
 	})
 	register(&command{
-		name: "review", group: groupReview, args: "[--format text|json]",
-		summary: "list the changes held for review, oldest first, with their ids",
+		name: "review", group: groupReview, args: "[--run ID] [--kind K] [--source S] [--provider P] [--model ID] [--format text|json]",
+		summary: "list the changes held for review, oldest first, with their ids (those a selection picks)",
 		setup: func(fs *flag.FlagSet) runFunc {
 			format := formatFlag(fs)
-			return func(ctx context.Context, e *env, args []string) error { return runReview(e, *format, args) }
+			sel := newSelectFlags(fs)
+			return func(ctx context.Context, e *env, args []string) error { return runReview(e, *format, sel, args) }
 		},
 	})
 	for _, a := range []catalog.Action{catalog.ActionApprove, catalog.ActionReject} {
@@ -65,10 +102,11 @@ func init() {
 			verb = "drop held changes: the published values stay; the source repeating the value is not held again"
 		}
 		register(&command{
-			name: string(a), group: groupReview, args: "ID... --note TEXT [--export DIR]",
+			name: string(a), group: groupReview, args: "(ID... | --all | [--run ID] [--kind K] [--source S] [--provider P] [--model ID]) --note TEXT [--export DIR]",
 			summary: verb,
 			setup: func(fs *flag.FlagSet) runFunc {
 				f := newDecisionFlags(fs)
+				f.sel = newSelectFlags(fs)
 				return func(ctx context.Context, e *env, args []string) error { return f.decide(ctx, e, a, args) }
 			},
 		})
@@ -170,11 +208,15 @@ func (f *changesFlags) runChanges(ctx context.Context, e *env, args []string) er
 	return err
 }
 
-func runReview(e *env, format string, args []string) error {
+func runReview(e *env, format string, sf *selectFlags, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("review: unexpected argument %q", args[0])}
 	}
 	if err := checkFormat("review", format); err != nil {
+		return err
+	}
+	sel, err := sf.selector("review")
+	if err != nil {
 		return err
 	}
 	st, err := e.openReader()
@@ -186,11 +228,18 @@ func runReview(e *env, format string, args []string) error {
 	if err != nil {
 		return err
 	}
+	if !sel.Empty() {
+		held = sel.Select(held)
+	}
 	if format == "json" {
 		if held == nil {
 			held = []catalog.Hold{}
 		}
 		return writeJSON(e.stdout, held)
+	}
+	if len(held) == 0 && !sel.Empty() {
+		fmt.Fprintln(e.stdout, "No held change matches the selection.")
+		return nil
 	}
 	if len(held) == 0 {
 		fmt.Fprintln(e.stdout, "Nothing is held for review.")
@@ -210,7 +259,7 @@ func runReview(e *env, format string, args []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout, "\nDecide with `llmref approve ID... --note TEXT` or `llmref reject ID... --note TEXT`.")
+	fmt.Fprintln(e.stdout, "\nDecide with `llmref approve ID... --note TEXT` or `llmref reject ID... --note TEXT`, or the same selection: `llmref approve --provider P --note TEXT`.")
 	return nil
 }
 
@@ -233,7 +282,7 @@ func holdValues(h catalog.Hold) string {
 // parseHoldIDs reads hold ids ("7" or "#7").
 func parseHoldIDs(cmd string, args []string) ([]uint64, error) {
 	if len(args) == 0 {
-		return nil, usageError{fmt.Sprintf("%s: name at least one hold id (see `llmref review`)", cmd)}
+		return nil, usageError{fmt.Sprintf("%s: name at least one hold id (see `llmref review`), or select holds with --all, --run, --kind, --source, --provider or --model", cmd)}
 	}
 	ids := make([]uint64, 0, len(args))
 	for _, a := range args {
@@ -251,9 +300,18 @@ func parseHoldIDs(cmd string, args []string) ([]uint64, error) {
 
 func (f *decisionFlags) decide(ctx context.Context, e *env, action catalog.Action, args []string) error {
 	cmd := string(action)
-	ids, err := parseHoldIDs(cmd, args)
+	sel, err := f.sel.selector(cmd)
 	if err != nil {
 		return err
+	}
+	var ids []uint64
+	switch {
+	case !sel.Empty() && len(args) > 0:
+		return usageError{fmt.Sprintf("%s: give hold ids or a selection (--all, --run, --kind, --source, --provider, --model), not both", cmd)}
+	case sel.Empty():
+		if ids, err = parseHoldIDs(cmd, args); err != nil {
+			return err
+		}
 	}
 	note := strings.TrimSpace(f.note)
 	if note == "" {
@@ -264,6 +322,18 @@ func (f *decisionFlags) decide(ctx context.Context, e *env, action catalog.Actio
 		return err
 	}
 	defer st.Close()
+	if !sel.Empty() { // picked under the writer's lock: what is decided is what matched
+		held, err := st.Holds(catalog.HoldPending)
+		if err != nil {
+			return err
+		}
+		for _, h := range sel.Select(held) {
+			ids = append(ids, h.ID)
+		}
+		if len(ids) == 0 {
+			return fmt.Errorf("%s: no pending hold matches the selection (see `llmref review` with the same flags)", cmd)
+		}
+	}
 	done, err := st.Decide(action, ids, note, time.Now(), changes.ApplyDecision)
 	if err != nil {
 		return err

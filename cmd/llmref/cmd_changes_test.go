@@ -155,6 +155,12 @@ func TestReviewCommands(t *testing.T) {
 		{"approve an unknown hold", []string{"approve", ids["zero"], "999", "--note", "x"}, 1, "hold 999: not found"},
 		{"approve a hold twice", []string{"approve", ids["zero"], "#" + ids["zero"], "--note", "x"}, 2, "approve: hold " + ids["zero"] + " is named twice"},
 		{"reject without ids", []string{"reject", "--note", "x"}, 2, "name at least one hold id"},
+		{"ids and a selection", []string{"approve", ids["zero"], "--kind", "price", "--note", "x"}, 2, "give hold ids or a selection"},
+		{"--all and another selection", []string{"reject", "--all", "--run", "2", "--note", "x"}, 2, "--all picks every hold: give it alone"},
+		{"a kind that is none", []string{"approve", "--kind", "prices", "--note", "x"}, 2, `--kind "prices": want one of price, offering_added, source_breakage, source_surge`},
+		{"a run that is no id", []string{"approve", "--run", "two", "--note", "x"}, 2, `--run "two" is not a run id`},
+		{"a selection matching nothing", []string{"approve", "--provider", "nope", "--note", "x"}, 1, "no pending hold matches the selection"},
+		{"a selection without a note", []string{"approve", "--all"}, 2, "--note TEXT is required"},
 		{"mark-reviewed unknown model", []string{"mark-reviewed", "meta/nope"}, 1, "model meta/nope: not found"},
 		{"mark-reviewed bad id", []string{"mark-reviewed", "Not An Id"}, 2, "want creator/slug"},
 		{"history unknown model", []string{"history", "meta/nope"}, 1, "unknown model meta/nope"},
@@ -174,6 +180,16 @@ func TestReviewCommands(t *testing.T) {
 	}
 	if _, out, _ := llmref(t, "review", "--db", db); strings.Count(out, "\n") < 4 {
 		t.Errorf("a failed decision closed holds:\n%s", out)
+	}
+	// A selection lists what it picks.
+	if code, out, _ := llmref(t, "review", "--kind", "source_breakage", "--db", db); code != 0 || !strings.Contains(out, "source breakage") || strings.Contains(out, "$27.00") {
+		t.Errorf("review --kind source_breakage:\n%s", out)
+	}
+	if code, out, _ := llmref(t, "review", "--model", "openai/gpt-oss-20b", "--run", "2", "--db", db); code != 0 || !strings.Contains(out, "went from $0.14 to free") || strings.Contains(out, "source breakage") || strings.Contains(out, "$27.00") {
+		t.Errorf("review --model --run:\n%s", out)
+	}
+	if code, out, _ := llmref(t, "review", "--provider", "nope", "--db", db); code != 0 || !strings.Contains(out, "No held change matches the selection.") {
+		t.Errorf("review of a selection matching nothing: exit %d\n%s", code, out)
 	}
 
 	// Approve the zero, reject the slip.
@@ -209,6 +225,14 @@ func TestReviewCommands(t *testing.T) {
 	}
 	if code, out, errs := llmref(t, "mark-reviewed", "meta/llama-3.2-1b-instruct", "--note", "card read", "--db", db); code != 0 || !strings.Contains(out, "marked reviewed") {
 		t.Errorf("mark-reviewed exit %d: %s%s", code, out, errs)
+	}
+	// A decision by selection: the breakage, the one hold left.
+	code, out, errs = llmref(t, "reject", "--kind", "source_breakage", "--source", "openrouter", "--note", "a short list, not a breakage", "--export", exp, "--db", db)
+	if code != 0 || !strings.Contains(out, "rejected #"+ids["breakage"]) || strings.Count(out, "rejected #") != 1 {
+		t.Errorf("reject --kind --source exit %d:\n%s%s", code, out, errs)
+	}
+	if code, out, _ := llmref(t, "review", "--db", db); code != 0 || !strings.Contains(out, "Nothing is held for review.") {
+		t.Errorf("review after every decision:\n%s", out)
 	}
 }
 
