@@ -77,6 +77,11 @@ func TestResolve(t *testing.T) {
 		{name: "key without secret", env: map[string]string{EnvAccessKey: "id"}, wantErr: "AWS_SECRET_ACCESS_KEY"},
 		{name: "endpoint with a path", env: map[string]string{EnvEndpointS3: "http://minio:9000/bucket"}, wantErr: "host[:port] only"},
 		{name: "endpoint without scheme", o: Options{Endpoint: "minio:9000"}, wantErr: "http:// or https://"},
+		// Hosts the S3 client refuses are refused when the options are
+		// read, not at the first publish.
+		{name: "a host ending in an underscore", o: Options{Endpoint: "http://minio_:9000"}, wantErr: "neither an IP address nor a host name"},
+		{name: "a bucket in an AWS host", o: Options{Endpoint: "https://mybucket.s3.amazonaws.com"}, wantErr: "an Amazon S3 endpoint is s3.amazonaws.com"},
+		{name: "a compose v1 container name", o: Options{Endpoint: "http://llmref_minio_1:9000"}, want: Options{Endpoint: "http://llmref_minio_1:9000", Region: DefaultRegion}},
 		{name: "negative retries", o: Options{Retries: -1}, wantErr: "negative"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

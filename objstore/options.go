@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/minio/minio-go/v7/pkg/s3utils"
 )
 
 // Options say how to reach the object storage. Resolve fills what is left
@@ -93,8 +95,17 @@ func ParseEndpoint(s string) (host string, secure bool, err error) {
 	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.Fragment != "", u.User != nil:
 		return "", false, fmt.Errorf("endpoint %q: want scheme://host[:port] only (the bucket goes in the s3:// location)", s)
 	}
-	if h := u.Hostname(); net.ParseIP(h) == nil && !validHostName(h) {
+	h := u.Hostname()
+	if net.ParseIP(h) == nil && (!validHostName(h) || !s3utils.IsValidDomain(h)) {
+		// The client's own rule too (a name may not begin or end with
+		// '_'), or the configuration passed and every publish failed.
 		return "", false, fmt.Errorf("endpoint %q: %q is neither an IP address nor a host name", s, h)
+	}
+	switch { // the client refuses these hosts other than as the services name them
+	case strings.Contains(h, ".s3.amazonaws.com") && !s3utils.IsAmazonEndpoint(*u):
+		return "", false, fmt.Errorf("endpoint %q: an Amazon S3 endpoint is s3.amazonaws.com or s3.REGION.amazonaws.com (the bucket goes in the s3:// location)", s)
+	case strings.Contains(h, ".googleapis.com") && !s3utils.IsGoogleEndpoint(*u):
+		return "", false, fmt.Errorf("endpoint %q: a Google Cloud Storage endpoint is storage.googleapis.com (the bucket goes in the s3:// location)", s)
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
