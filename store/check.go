@@ -306,9 +306,9 @@ func checkRunPages(k, v []byte) error {
 	if err != nil {
 		return err
 	}
-	_, same, err := decodeRunPages(v)
-	if err == nil && same >= id {
-		return fmt.Errorf("the same page list as run %d, which is not earlier", same)
+	_, ref, err := decodeRunPages(v)
+	if by := ref.told(); err == nil && by >= id {
+		return fmt.Errorf("a page list told by run %d's, which is not earlier", by)
 	}
 	return err
 }
@@ -467,19 +467,23 @@ func (c *checker) crossRecords() {
 	}
 	if b := c.tx.Bucket(bRunPages); b != nil {
 		_ = b.ForEach(func(k, v []byte) error {
-			refs, same, err := decodeRunPages(v)
+			refs, ref, err := decodeRunPages(v)
 			if len(k) != 8 || err != nil {
 				return nil // reported above
 			}
 			if !hasRun(binary.BigEndian.Uint64(k)) {
 				c.add(bRunPages, k, "page list of a run that does not exist")
 			}
-			if same != 0 {
-				if base := b.Get(u64(same)); base == nil || !bytes.HasPrefix(base, []byte("[")) {
-					c.add(bRunPages, k, "the same page list as run %d, which holds no list", same)
+			if by := ref.told(); by != 0 {
+				if base := b.Get(u64(by)); base == nil || !bytes.HasPrefix(base, []byte("[")) {
+					what := "the same page list as"
+					if ref.Base != 0 {
+						what = "a page list told as a difference from"
+					}
+					c.add(bRunPages, k, "%s run %d, which holds no list", what, by)
 				}
 			}
-			for _, r := range refs {
+			for _, r := range append(refs, ref.Set...) {
 				if r.BodySHA256 != "" && !hasBody(r.BodySHA256) {
 					c.add(bRunPages, k, "%s: body %s is missing", r.URL, r.BodySHA256)
 				}
