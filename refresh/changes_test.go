@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -297,14 +298,8 @@ func TestHeldValueWithdrawn(t *testing.T) {
 // TestWebhook delivers the run's JSON report to a loopback server that
 // fails once: retried, recorded, after the commit.
 func TestWebhook(t *testing.T) {
-	var mu sync.Mutex
-	var bodies [][]byte
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		defer mu.Unlock()
-		bodies = append(bodies, b)
-		if len(bodies) == 1 {
+	url, got := hookReceiver(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		if n == 1 {
 			w.Header().Set("Retry-After", "0")
 			http.Error(w, "busy", http.StatusServiceUnavailable)
 			return
@@ -314,12 +309,11 @@ func TestWebhook(t *testing.T) {
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
-	}))
-	defer srv.Close()
+	})
 	st := openStore(t)
 	runOK(t, st, replayOptions(t, "2026-04-23"))
 	o := replayOptions(t, "2026-04-24")
-	o.Publisher = &publish.Publisher{Webhook: webhook.Webhook{URL: srv.URL, Retries: 2, Backoff: time.Millisecond, Timeout: 10 * time.Second}}
+	o.Publisher = &publish.Publisher{Webhook: webhook.Webhook{URL: url, Retries: 2, Backoff: time.Millisecond, Timeout: 10 * time.Second}}
 	res := runOK(t, st, o)
 	d := res.Delivery
 	if d == nil || !d.OK || d.Attempts != 2 || d.Status != http.StatusNoContent {
@@ -329,7 +323,7 @@ func TestWebhook(t *testing.T) {
 		t.Errorf("recorded delivery %+v %v", rec, err)
 	}
 	var rep changes.Report
-	if err := json.Unmarshal(bodies[1], &rep); err != nil {
+	if err := json.Unmarshal(got()[1], &rep); err != nil {
 		t.Fatal(err)
 	}
 	if len(rep.Runs) != 1 || rep.Runs[0].ID != res.Run.ID || rep.Counts[string(catalog.ChangePrice)] == 0 {
@@ -452,21 +446,8 @@ func TestWebhookSentWhenTheTreeIsNotPublished(t *testing.T) {
 // many were left out and where the whole report is; it is recorded so. The
 // exported changes/<run>.json stays whole.
 func TestWebhookReportShortenedToItsLimit(t *testing.T) {
-	var mu sync.Mutex
-	var bodies [][]byte
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		defer mu.Unlock()
-		bodies = append(bodies, b)
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	defer srv.Close()
-	last := func() []byte {
-		mu.Lock()
-		defer mu.Unlock()
-		return bodies[len(bodies)-1]
-	}
+	url, got := hookReceiver(t, func(_ int, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	last := func() []byte { b := got(); return b[len(b)-1] }
 	// The same two days into three databases: the whole report, then
 	// under a limit of a third of its size (not every held change fits)
 	// and of the size of its held changes alone (they all fit).
@@ -493,7 +474,7 @@ func TestWebhookReportShortenedToItsLimit(t *testing.T) {
 			}
 			limit = len(b)
 		}
-		o.Publisher.Webhook = webhook.Webhook{URL: srv.URL, Timeout: 10 * time.Second, MaxBytes: limit}
+		o.Publisher.Webhook = webhook.Webhook{URL: url, Timeout: 10 * time.Second, MaxBytes: limit}
 		res := runOK(t, st, o)
 		body := last()
 		if try == 0 {
@@ -534,5 +515,28 @@ func TestWebhookReportShortenedToItsLimit(t *testing.T) {
 		if err != nil || len(tree.Changes) != len(whole.Changes) || tree.Omitted != 0 {
 			t.Errorf("exported report: %d changes, omitted %d (%v)", len(tree.Changes), tree.Omitted, err)
 		}
+	}
+}
+
+// hookReceiver is a loopback webhook receiver: it keeps the body of each
+// request and answers it with answer (n counts the requests from 1); got
+// returns the bodies so far.
+func hookReceiver(t *testing.T, answer func(n int, w http.ResponseWriter, r *http.Request)) (url string, got func() [][]byte) {
+	t.Helper()
+	var mu sync.Mutex
+	var bodies [][]byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, b)
+		n := len(bodies)
+		mu.Unlock()
+		answer(n, w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, func() [][]byte {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(bodies)
 	}
 }

@@ -258,30 +258,19 @@ func serveOnLoopback(t *testing.T, s *Server) string {
 
 func recordScheduleRun(t *testing.T, db string, r store.ScheduleRun) {
 	t.Helper()
-	st, err := store.Open(db, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.RecordScheduleRun(r); err != nil {
-		t.Fatal(err)
-	}
+	withStore(t, db, func(st *store.Store) {
+		if _, err := st.RecordScheduleRun(r); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // TestMetricsCountRunsByStatus records a partial and a failed run after the
 // fixture's good one (and a run still marked running, as a crashed process
 // leaves it) and finds each counted under its status.
 func TestMetricsCountRunsByStatus(t *testing.T) {
-	dir := t.TempDir()
-	db, out := filepath.Join(dir, "llmref.db"), filepath.Join(dir, "export")
-	fixturetest.Replay(t, db, out, "2026-04-23")
-	at := time.Date(2026, 4, 24, 2, 0, 0, 0, time.UTC)
-	func() {
-		st, err := store.Open(db, store.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+	db, at := firstDayDB(t)
+	withStore(t, db, func(st *store.Store) {
 		for i, status := range []catalog.RunStatus{catalog.RunPartial, catalog.RunRunning, catalog.RunFailed} {
 			start := at.Add(time.Duration(i) * time.Hour)
 			run := catalog.Run{StartedAt: start, FinishedAt: start.Add(time.Minute), Status: status,
@@ -293,7 +282,7 @@ func TestMetricsCountRunsByStatus(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-	}()
+	})
 	s, err := New(Options{DB: store.NewDB(db, time.Second), Now: func() time.Time { return at.Add(3 * time.Hour) }})
 	if err != nil {
 		t.Fatal(err)
@@ -382,16 +371,8 @@ func TestMetricsBadLabelFailsTheScrape(t *testing.T) {
 // none configured the series are absent (an old failure of a webhook
 // since removed would alert forever).
 func TestMetricsWebhookDeliveries(t *testing.T) {
-	dir := t.TempDir()
-	db, out := filepath.Join(dir, "llmref.db"), filepath.Join(dir, "export")
-	fixturetest.Replay(t, db, out, "2026-04-23")
-	at := time.Date(2026, 4, 24, 2, 0, 0, 0, time.UTC)
-	func() {
-		st, err := store.Open(db, store.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+	db, at := firstDayDB(t)
+	withStore(t, db, func(st *store.Store) {
 		for _, d := range []catalog.Delivery{
 			{Run: 1, URL: "https://hooks.example.org/x", At: at, Attempts: 1, Status: 204, OK: true},
 			{Run: 2, URL: "https://hooks.example.org/x", At: at.Add(24 * time.Hour), Attempts: 4, Status: 413, Error: "HTTP 413", Omitted: 120},
@@ -400,7 +381,7 @@ func TestMetricsWebhookDeliveries(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-	}()
+	})
 	for _, hook := range []string{"", "https://hooks.example.org/x"} {
 		pub := &publish.Publisher{Webhook: webhook.Webhook{URL: hook}}
 		s, err := New(Options{DB: store.NewDB(db, time.Second), Publisher: pub})
@@ -434,4 +415,25 @@ func TestMetricsWebhookDeliveries(t *testing.T) {
 			t.Errorf("promlint: %s: %s", p.Metric, p.Text)
 		}
 	}
+}
+
+// firstDayDB is a database with the first bundled day replayed into it
+// (its tree published beside it), and a time the day after.
+func firstDayDB(t *testing.T) (db string, dayAfter time.Time) {
+	t.Helper()
+	dir := t.TempDir()
+	db = filepath.Join(dir, "llmref.db")
+	fixturetest.Replay(t, db, filepath.Join(dir, "export"), "2026-04-23")
+	return db, time.Date(2026, 4, 24, 2, 0, 0, 0, time.UTC)
+}
+
+// withStore runs fn with the database at db open for writing.
+func withStore(t *testing.T, db string, fn func(st *store.Store)) {
+	t.Helper()
+	st, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fn(st)
 }
