@@ -3,6 +3,7 @@ package serve
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -17,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/llmref/llmref/export"
@@ -163,7 +165,7 @@ func (s *Server) serveExport(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		z, err := s.gz.get(sum, f)
+		z, err := s.gz.get(r.Context(), sum, f)
 		if err != nil {
 			http.Error(w, "read error", http.StatusInternalServerError)
 			return
@@ -191,21 +193,71 @@ func etag(sum string, gz bool) string {
 
 // gzCache keeps gzip-encoded files by their sha256 (content-addressed: a
 // file unchanged across generations keeps its entry), up to a total size;
-// when full it starts afresh.
+// when full it starts afresh. A file is compressed once however many ask
+// for it at once: the others wait for it (a 1,000-model tree's
+// comparisons.json is ~110 MB, 2-3 s of CPU and a 25 MB result, and every
+// CDN edge asks for it as soon as a generation is published).
 type gzCache struct {
-	mu    sync.Mutex
-	m     map[string][]byte
-	bytes int
+	mu     sync.Mutex
+	m      map[string][]byte
+	bytes  int
+	flight map[string]*gzCall
+	made   atomic.Int64 // compressions made (tests)
+	waits  atomic.Int64 // requests that waited for one (tests)
+}
+
+// gzBeforeCompress, when set, runs before each compression (tests).
+var gzBeforeCompress func()
+
+// gzCall is a compression in progress; done is closed once z or err is
+// set.
+type gzCall struct {
+	done chan struct{}
+	z    []byte
+	err  error
 }
 
 const gzCacheMax = 32 << 20
 
-func (c *gzCache) get(sum string, r io.Reader) ([]byte, error) {
+// get is the gzip encoding of the file with the given sha256, read from r
+// unless held or being made (then waited for, within ctx).
+func (c *gzCache) get(ctx context.Context, sum string, r io.Reader) ([]byte, error) {
 	c.mu.Lock()
-	z, ok := c.m[sum]
-	c.mu.Unlock()
-	if ok {
+	if z, ok := c.m[sum]; ok {
+		c.mu.Unlock()
 		return z, nil
+	}
+	if call := c.flight[sum]; call != nil {
+		c.mu.Unlock()
+		c.waits.Add(1)
+		select {
+		case <-call.done:
+			return call.z, call.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if c.flight == nil {
+		c.flight = map[string]*gzCall{}
+	}
+	call := &gzCall{done: make(chan struct{})}
+	c.flight[sum] = call
+	c.mu.Unlock()
+	call.z, call.err = c.compress(sum, r)
+	close(call.done)
+	return call.z, call.err
+}
+
+// compress gzips r and keeps the result under sum.
+func (c *gzCache) compress(sum string, r io.Reader) ([]byte, error) {
+	defer func() {
+		c.mu.Lock()
+		delete(c.flight, sum)
+		c.mu.Unlock()
+	}()
+	c.made.Add(1)
+	if gzBeforeCompress != nil {
+		gzBeforeCompress()
 	}
 	var buf bytes.Buffer
 	zw := gzipPool.Get().(*gzip.Writer)
@@ -218,7 +270,7 @@ func (c *gzCache) get(sum string, r io.Reader) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	z = buf.Bytes()
+	z := buf.Bytes()
 	c.mu.Lock()
 	if c.m == nil || c.bytes+len(z) > gzCacheMax {
 		c.m, c.bytes = map[string][]byte{}, 0
