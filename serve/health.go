@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/llmref/llmref/catalog"
@@ -58,9 +59,7 @@ func (s *Server) readState(ctx context.Context) *state {
 			return err
 		}
 		if s.o.Review != nil {
-			var held []catalog.Hold
-			held, st.heldErr = s.o.Review.Pending(db)
-			st.held = len(held)
+			st.held, st.heldErr = s.pending.count(db, s.o.Review)
 		}
 		if s.o.Publisher != nil && s.o.Publisher.Webhook.URL != "" {
 			var t store.DeliveryTally
@@ -303,4 +302,33 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.Encode(h)
+}
+
+// pendingCount keeps the number of pending holds under the key of what
+// they depend on (Review.ReportKey: the latest run and the decisions), so
+// that /healthz and /metrics decode the holds again only after a run or a
+// decision: every hold ever made is kept, a surge's with every offering
+// and model it would add, and each answer decoded them all.
+type pendingCount struct {
+	mu  sync.Mutex
+	key string
+	n   int
+}
+
+func (c *pendingCount) count(db *store.Store, rv Review) (int, error) {
+	key, err := rv.ReportKey(db)
+	if err != nil {
+		key = "" // no run yet, or unreadable: count them now
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if key != "" && key == c.key {
+		return c.n, nil
+	}
+	held, err := rv.Pending(db)
+	if err != nil {
+		return 0, err
+	}
+	c.key, c.n = key, len(held)
+	return c.n, nil
 }

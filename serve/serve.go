@@ -61,6 +61,7 @@ type Server struct {
 	metrics *httpMetrics
 	reports reportCache
 	runs    runFold
+	pending pendingCount
 }
 
 // New checks the options and builds the server's routes.

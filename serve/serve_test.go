@@ -548,6 +548,11 @@ func TestStoreReview(t *testing.T) {
 	if code := approve(); code != 200 {
 		t.Fatalf("approve: %d", code)
 	}
+	// The count of held changes follows the decision (it is kept between
+	// runs and decisions).
+	if m := get("/metrics"); !strings.Contains(m, "llmref_held_changes "+strconv.Itoa(len(pending)-1)) {
+		t.Errorf("/metrics after an approval: no llmref_held_changes %d", len(pending)-1)
+	}
 	if doc := get("/v1/models/meta--llama-3.2-1b-instruct.json"); !strings.Contains(doc, `"micro_usd_per_mtok": 201000000`) {
 		t.Error("the approved value is not exported")
 	}
