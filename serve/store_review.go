@@ -39,23 +39,22 @@ func (StoreReview) Decide(st *store.Store, approve bool, ids []uint64, note stri
 const reportRows = 500
 
 // ReportKey names what the latest change report's page depends on: the
-// latest run (its id and status) and the decisions made since the
-// database began (how many, and the last one's time), which change where
-// its holds stand.
+// latest run (its id, status and end) and the last decision made (its
+// number, action and time), which changes where its holds stand.
 func (StoreReview) ReportKey(st *store.Store) (string, error) {
 	run, err := st.LastRun()
 	if err != nil {
 		return "", err
 	}
-	ds, err := st.Decisions()
-	if err != nil {
+	key := fmt.Sprintf("run %d %s %s", run.ID, run.Status, run.FinishedAt.Format(time.RFC3339Nano))
+	d, n, err := st.LastDecision()
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return key + "; no decision", nil
+	case err != nil:
 		return "", err
 	}
-	key := fmt.Sprintf("run %d %s %s; %d decisions", run.ID, run.Status, run.FinishedAt.Format(time.RFC3339Nano), len(ds))
-	if n := len(ds); n > 0 {
-		key += " " + ds[n-1].At.Format(time.RFC3339Nano)
-	}
-	return key, nil
+	return fmt.Sprintf("%s; decision %d %s %s", key, n, d.Action, d.At.Format(time.RFC3339Nano)), nil
 }
 
 // ReportHTML renders the latest run's change report (publish.ChangeReport,

@@ -314,6 +314,32 @@ func (s *Store) Decisions() ([]catalog.Decision, error) {
 	return out, nil
 }
 
+// LastDecision is the newest recorded review decision and its number
+// (decisions are numbered from 1 as they are recorded, never removed),
+// reading that one alone; ErrNotFound when there is none.
+func (s *Store) LastDecision() (catalog.Decision, uint64, error) {
+	var d catalog.Decision
+	var n uint64
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bDecisions)
+		if b == nil {
+			return ErrNotFound
+		}
+		k, v := b.Cursor().Last()
+		if k == nil {
+			return ErrNotFound
+		}
+		if len(k) == 8 {
+			n = binary.BigEndian.Uint64(k)
+		}
+		return json.Unmarshal(v, &d)
+	})
+	if err != nil {
+		return catalog.Decision{}, 0, fmt.Errorf("read the last decision: %w", err)
+	}
+	return d, n, nil
+}
+
 // Planner decides one hold for Decide: given the published state as the
 // decision's transaction reads it, the hold as stored, and the operator's
 // action, note and time, it returns what to write. The review rules are
