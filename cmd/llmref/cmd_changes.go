@@ -63,6 +63,11 @@ func (f *selectFlags) selector(cmd string) (changes.Selector, error) {
 		}
 		sel.Run = id
 	}
+	if f.model != "" {
+		if _, _, err := catalog.SplitID(f.model); err != nil {
+			return sel, usageError{cmd + ": --model: " + err.Error()}
+		}
+	}
 	if err := sel.Check(); err != nil {
 		return sel, usageError{cmd + ": " + err.Error()}
 	}

@@ -160,6 +160,7 @@ func TestReviewCommands(t *testing.T) {
 		{"a kind that is none", []string{"approve", "--kind", "prices", "--note", "x"}, 2, `--kind "prices": want one of price, offering_added, source_breakage, source_surge`},
 		{"a run that is no id", []string{"approve", "--run", "two", "--note", "x"}, 2, `--run "two" is not a run id`},
 		{"a selection matching nothing", []string{"approve", "--provider", "nope", "--note", "x"}, 1, "no pending hold matches the selection"},
+		{"a model that is no id", []string{"reject", "--model", "Llama 3.2", "--note", "x"}, 2, `reject: --model: model id "Llama 3.2": want creator/slug`},
 		{"a selection without a note", []string{"approve", "--all"}, 2, "--note TEXT is required"},
 		{"mark-reviewed unknown model", []string{"mark-reviewed", "meta/nope"}, 1, "model meta/nope: not found"},
 		{"mark-reviewed bad id", []string{"mark-reviewed", "Not An Id"}, 2, "want creator/slug"},
