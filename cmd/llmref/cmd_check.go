@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/llmref/llmref/store"
 )
@@ -19,6 +20,14 @@ func init() {
 			return func(ctx context.Context, e *env, args []string) error {
 				return runCheck(ctx, e, exportDir, *format, args)
 			}
+		},
+	})
+	register(&command{
+		name: "backup", group: groupMaintan, args: "FILE [--format text|json]",
+		summary: "copy the database to a new file, whole and consistent, while other llmref processes read it (waits for a run in progress)",
+		setup: func(fs *flag.FlagSet) runFunc {
+			format := formatFlag(fs)
+			return func(ctx context.Context, e *env, args []string) error { return runBackup(ctx, e, *format, args) }
 		},
 	})
 	register(&command{
@@ -141,6 +150,39 @@ func runCompact(ctx context.Context, e *env, format string, args []string) error
 	}
 	if st.Repaired != "" {
 		fmt.Fprintf(e.stderr, "llmref: compact: repaired %s\n", st.Repaired)
+	}
+	return nil
+}
+
+// backupWait is how long backup waits for a run that holds the database.
+const backupWait = 10 * time.Minute
+
+func runBackup(ctx context.Context, e *env, format string, args []string) error {
+	switch {
+	case len(args) == 0:
+		return usageError{"backup: name the new file to copy the database to (llmref backup /backups/llmref-2026-12-07.db)"}
+	case len(args) > 1:
+		return usageError{fmt.Sprintf("backup: unexpected argument %q", args[1])}
+	}
+	if err := checkFormat("backup", format); err != nil {
+		return err
+	}
+	// A reader: it waits for a run in progress (cron's, the daemon's)
+	// rather than failing as soon as another process writes.
+	st, err := store.Open(e.dbPath, store.Options{ReadOnly: true, Timeout: backupWait})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	bs, err := st.Backup(ctx, args[0])
+	if err != nil {
+		return err
+	}
+	if format == "json" {
+		return writeJSON(e.stdout, bs)
+	}
+	if !e.quiet {
+		fmt.Fprintf(e.stdout, "backed up %s (run %d) to %s: %d bytes in %.1f s\n", bs.Path, bs.Run, bs.To, bs.Bytes, float64(bs.DurationMS)/1000)
 	}
 	return nil
 }

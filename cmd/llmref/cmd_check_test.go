@@ -152,3 +152,46 @@ func TestCheckDamagedDatabase(t *testing.T) {
 		})
 	}
 }
+
+// TestBackupCommand: backup copies the database to a new file that check
+// finds sound and that reads as the original; usage mistakes exit 2, an
+// existing target or no database exit 1, each with one line.
+func TestBackupCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "llmref.db")
+	if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-23", "-q"); code != 0 && code != 3 {
+		t.Fatalf("refresh: exit %d: %s", code, errs)
+	}
+	to := filepath.Join(dir, "backup.db")
+	code, out, errs := llmref(t, "backup", to, "--db", db)
+	if code != 0 || !strings.Contains(out, "backed up "+db+" (run 1) to "+to+": ") {
+		t.Fatalf("backup: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, errs := llmref(t, "check", "--db", to); code != 0 || !strings.Contains(out, "ok") {
+		t.Errorf("check of the copy: exit %d\n%s%s", code, out, errs)
+	}
+	_, orig, _ := llmref(t, "models", "--db", db, "--format", "json")
+	_, copied, _ := llmref(t, "models", "--db", to, "--format", "json")
+	if orig == "" || orig != copied {
+		t.Errorf("the copy's models differ from the database's")
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"backup"}, 2, "backup: name the new file"},
+		{[]string{"backup", to, "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"backup", to}, 1, "exists: give a new file"},
+		{[]string{"backup", filepath.Join(dir, "b2.db"), "--db", filepath.Join(dir, "none.db")}, 1, "no database at"},
+	} {
+		args := c.args
+		if !strings.Contains(strings.Join(args, " "), "--db") {
+			args = append(args, "--db", db)
+		}
+		code, _, errs := llmref(t, args...)
+		if code != c.code || !strings.Contains(errs, c.want) || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and one line naming %q", c.args, code, errs, c.code, c.want)
+		}
+	}
+}
