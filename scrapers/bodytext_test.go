@@ -137,8 +137,8 @@ func FuzzNotAsExpected(f *testing.F) {
 		if titled != "" && titled != what {
 			t.Errorf("titledPage %q, notAsExpected %q: a titled page is described the same", titled, what)
 		}
-		if strings.Contains(what, "</") {
-			t.Errorf("%q: a title cut past its end", what)
+		if strings.Contains(strings.ToLower(what), "</title") {
+			t.Errorf("%q: a title cut past its end", what) // "</" alone may be in a title
 		}
 		for _, got := range []string{what, titled} {
 			if strings.ContainsAny(got, "\n\r") || len(got) > 400 {
