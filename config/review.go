@@ -50,7 +50,8 @@ type WebhookConfig struct {
 	Retries *int          `yaml:"retries"`
 	Backoff time.Duration `yaml:"backoff"`
 	// Secret signs every delivery (Standard Webhooks: "whsec_" and a key
-	// of 24 to 64 bytes in base64); the environment variable
+	// of 24 to 64 bytes in base64; two separated by a space sign with
+	// both, while one replaces the other); the environment variable
 	// LLMREF_WEBHOOK_SECRET, when set, takes its place (keep secrets out
 	// of the file). Empty sends reports unsigned.
 	Secret string `yaml:"secret"`
@@ -94,7 +95,7 @@ func (c ReviewConfig) validate() error {
 		errs = append(errs, fmt.Errorf("review.webhook.retries: %d is not in 0..10", *v))
 	}
 	if secret, from := c.webhookSecret(); secret != "" {
-		if _, err := webhook.ParseSecret(secret); err != nil {
+		if _, err := webhook.ParseSecrets(secret); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", from, err))
 		}
 	}

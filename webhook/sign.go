@@ -48,6 +48,38 @@ func ParseSecret(s string) ([]byte, error) {
 	return key, nil
 }
 
+// ParseSecrets is the keys of one signing secret or several separated by
+// spaces: while a secret is replaced, every delivery is signed with the
+// old and the new one (Standard Webhooks lists a signature each), so a
+// receiver may switch at its own time.
+func ParseSecrets(s string) ([][]byte, error) {
+	var keys [][]byte
+	for i, f := range strings.Fields(s) {
+		key, err := ParseSecret(f)
+		if err != nil {
+			if len(strings.Fields(s)) > 1 {
+				return nil, fmt.Errorf("secret %d of %d: %w", i+1, len(strings.Fields(s)), err)
+			}
+			return nil, err
+		}
+		keys = append(keys, key)
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("no signing secret")
+	}
+	return keys, nil
+}
+
+// Signatures is the webhook-signature header of a message under every
+// key: Sign's, separated by spaces.
+func Signatures(keys [][]byte, id string, timestamp int64, body []byte) string {
+	sigs := make([]string, len(keys))
+	for i, k := range keys {
+		sigs[i] = Sign(k, id, timestamp, body)
+	}
+	return strings.Join(sigs, " ")
+}
+
 // Sign is the webhook-signature header of a message under key: "v1,"
 // and the base64 HMAC-SHA256 of "<id>.<timestamp>.<body>".
 func Sign(key []byte, id string, timestamp int64, body []byte) string {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -113,5 +114,40 @@ func TestWebhookSigned(t *testing.T) {
 	mu.Lock()
 	if d.OK || d.Attempts != 0 || !strings.Contains(d.Error, "signing secret") || len(ids) != before {
 		t.Errorf("delivery with a bad secret %+v", d)
+	}
+}
+
+// TestWebhookSignedWithTwoSecrets: while a secret is replaced, each
+// delivery carries a signature under each, and a receiver holding either
+// key verifies it; a malformed one of the two is named by its place.
+func TestWebhookSignedWithTwoSecrets(t *testing.T) {
+	const old, next = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+	var mu sync.Mutex
+	var id, ts, sig string
+	var body []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		body, _ = io.ReadAll(r.Body)
+		id, ts, sig = r.Header.Get("webhook-id"), r.Header.Get("webhook-timestamp"), r.Header.Get("webhook-signature")
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	d := Webhook{URL: srv.URL, Secret: old + " " + next, Timeout: 5 * time.Second}.Deliver(context.Background(), 9, []byte(`{"schema_version":1}`))
+	mu.Lock()
+	defer mu.Unlock()
+	n, _ := strconv.ParseInt(ts, 10, 64)
+	sigs := strings.Fields(sig)
+	if !d.OK || len(sigs) != 2 {
+		t.Fatalf("delivery %+v, signatures %q", d, sig)
+	}
+	for _, secret := range []string{old, next} {
+		key, _ := ParseSecret(secret)
+		if want := Sign(key, id, n, body); !slices.Contains(sigs, want) {
+			t.Errorf("no signature under %s…: %q", secret[:10], sig)
+		}
+	}
+	if _, err := ParseSecrets(old + " whsec_short"); err == nil || !strings.HasPrefix(err.Error(), "secret 2 of 2: ") {
+		t.Errorf("a malformed second secret: %v", err)
 	}
 }

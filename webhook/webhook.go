@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/llmref/llmref/catalog"
@@ -37,7 +38,8 @@ type Webhook struct {
 	// never followed, whichever client (see post).
 	Client *http.Client
 	// Secret, when set, signs every attempt (see sign.go): "whsec_" and
-	// a key of 24 to 64 bytes in base64 (ParseSecret).
+	// a key of 24 to 64 bytes in base64 (ParseSecret); several separated
+	// by spaces sign with each (a secret being replaced).
 	Secret string
 	// MaxBytes is the most a report's body may hold (see Limit): a
 	// larger report is sent shortened (publish.Notify). 0 means
@@ -80,15 +82,15 @@ func (w Webhook) Deliver(ctx context.Context, run uint64, body []byte) catalog.D
 		client = *w.Client
 	}
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	var key []byte
-	if w.Secret != "" {
+	var keys [][]byte
+	if strings.TrimSpace(w.Secret) != "" {
 		var err error
-		if key, err = ParseSecret(w.Secret); err != nil {
+		if keys, err = ParseSecrets(w.Secret); err != nil {
 			d.Error = "webhook: " + err.Error()
 			return d
 		}
 	}
-	msg := message{id: messageID(run), key: key, run: run, body: body}
+	msg := message{id: messageID(run), keys: keys, run: run, body: body}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	for attempt := 0; ; attempt++ {
@@ -151,8 +153,8 @@ func (w Webhook) post(ctx context.Context, client *http.Client, msg message) (in
 	now := time.Now().Unix()
 	req.Header.Set("Webhook-Id", msg.id)
 	req.Header.Set("Webhook-Timestamp", strconv.FormatInt(now, 10))
-	if msg.key != nil {
-		req.Header.Set("Webhook-Signature", Sign(msg.key, msg.id, now, msg.body))
+	if msg.keys != nil {
+		req.Header.Set("Webhook-Signature", Signatures(msg.keys, msg.id, now, msg.body))
 	}
 	if w.UserAgent != "" {
 		req.Header.Set("User-Agent", w.UserAgent)
@@ -176,11 +178,11 @@ func (w Webhook) post(ctx context.Context, client *http.Client, msg message) (in
 	return resp.StatusCode, retryAfter(resp.Header.Get("Retry-After")), errors.New("webhook: HTTP " + resp.Status)
 }
 
-// message is one delivery: its webhook-id, the signing key (nil: unsigned),
+// message is one delivery: its webhook-id, the signing keys (none: unsigned),
 // the run and the report.
 type message struct {
 	id   string
-	key  []byte
+	keys [][]byte
 	run  uint64
 	body []byte
 }
