@@ -95,7 +95,11 @@ type Health struct {
 	StaleSources []string         `json:"stale_sources"`
 	HeldChanges  *int             `json:"held_changes,omitempty"`
 	Schedules    []ScheduleHealth `json:"schedules,omitempty"`
-	Problems     []string         `json:"problems,omitempty"`
+	// Webhook is the webhook's latest delivery, when one is configured
+	// and has delivered; one that failed makes the status degraded (the
+	// operators did not get that run's report).
+	Webhook  *catalog.Delivery `json:"webhook,omitempty"`
+	Problems []string          `json:"problems,omitempty"`
 }
 
 // DatabaseHealth says whether the database can be read. A damaged file (truncated,
@@ -283,6 +287,13 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 				h.Problems = append(h.Problems, "schedule "+sc.Name+": its last run committed, but its tree is not published yet (the daemon tries again)")
 			}
 			h.Schedules = append(h.Schedules, sh)
+		}
+	}
+	if w := st.webhook; w != nil && w.Last != nil {
+		h.Webhook = w.Last
+		if !w.Last.OK {
+			degraded = true
+			h.Problems = append(h.Problems, fmt.Sprintf("the webhook's delivery of run %d's report failed: %s", w.Last.Run, w.Last.Error))
 		}
 	}
 	code := http.StatusOK

@@ -3,6 +3,7 @@ package serve
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"math"
 	"net"
@@ -388,12 +389,27 @@ func TestMetricsWebhookDeliveries(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fams, body := scrape(t, serveOnLoopback(t, s))
+		base := serveOnLoopback(t, s)
+		fams, body := scrape(t, base)
+		_, hb := getURL(t, base+"/healthz")
+		var h Health
+		if err := json.Unmarshal(hb, &h); err != nil {
+			t.Fatal(err)
+		}
+		failed := slices.ContainsFunc(h.Problems, func(p string) bool {
+			return p == "the webhook's delivery of run 2's report failed: HTTP 413"
+		})
 		if hook == "" {
 			if fams["llmref_webhook_deliveries_total"] != nil || fams["llmref_webhook_last_delivery_ok"] != nil {
 				t.Errorf("webhook series without a webhook:\n%s", body)
 			}
+			if h.Webhook != nil || failed {
+				t.Errorf("/healthz speaks of a webhook that is not configured: %s", hb)
+			}
 			continue
+		}
+		if h.Status != "degraded" || !failed || h.Webhook == nil || h.Webhook.OK || h.Webhook.Omitted != 120 {
+			t.Errorf("/healthz after a failed delivery: %s", hb)
 		}
 		for _, w := range []series{
 			{"llmref_webhook_deliveries_total", []string{"status", "ok"}, 1},
