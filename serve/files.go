@@ -3,6 +3,7 @@ package serve
 import (
 	"bytes"
 	"compress/gzip"
+	"container/list"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -192,18 +193,29 @@ func etag(sum string, gz bool) string {
 }
 
 // gzCache keeps gzip-encoded files by their sha256 (content-addressed: a
-// file unchanged across generations keeps its entry), up to a total size;
-// when full it starts afresh. A file is compressed once however many ask
+// file unchanged across generations keeps its entry), up to a total size,
+// letting the least recently used go first (it started afresh when full:
+// with traffic over a large tree's many small files, the largest and most
+// asked for, comparisons.json, was dropped again and again and compressed
+// anew each time, 2-3 s of CPU). A file is compressed once however many ask
 // for it at once: the others wait for it (a 1,000-model tree's
 // comparisons.json is ~110 MB, 2-3 s of CPU and a 25 MB result, and every
 // CDN edge asks for it as soon as a generation is published).
 type gzCache struct {
 	mu     sync.Mutex
-	m      map[string][]byte
+	m      map[string]*list.Element // of *gzEntry, in lru
+	lru    list.List                // most recently used first
 	bytes  int
+	max    int // 0: gzCacheMax
 	flight map[string]*gzCall
 	made   atomic.Int64 // compressions made (tests)
 	waits  atomic.Int64 // requests that waited for one (tests)
+}
+
+// gzEntry is a file's gzip encoding in the cache.
+type gzEntry struct {
+	sum string
+	z   []byte
 }
 
 // gzBeforeCompress, when set, runs before each compression (tests).
@@ -223,9 +235,10 @@ const gzCacheMax = 32 << 20
 // unless held or being made (then waited for, within ctx).
 func (c *gzCache) get(ctx context.Context, sum string, r io.Reader) ([]byte, error) {
 	c.mu.Lock()
-	if z, ok := c.m[sum]; ok {
+	if e, ok := c.m[sum]; ok {
+		c.lru.MoveToFront(e)
 		c.mu.Unlock()
-		return z, nil
+		return e.Value.(*gzEntry).z, nil
 	}
 	if call := c.flight[sum]; call != nil {
 		c.mu.Unlock()
@@ -272,13 +285,36 @@ func (c *gzCache) compress(sum string, r io.Reader) ([]byte, error) {
 	}
 	z := buf.Bytes()
 	c.mu.Lock()
-	if c.m == nil || c.bytes+len(z) > gzCacheMax {
-		c.m, c.bytes = map[string][]byte{}, 0
-	}
-	c.m[sum] = z
-	c.bytes += len(z)
+	c.keep(sum, z)
 	c.mu.Unlock()
 	return z, nil
+}
+
+// keep puts z in the cache under sum, letting the least recently used
+// entries go until the cache holds at most its size (gzCacheMax; an
+// encoding larger than that alone is not kept). c.mu is held.
+func (c *gzCache) keep(sum string, z []byte) {
+	most := c.max
+	if most == 0 {
+		most = gzCacheMax
+	}
+	if len(z) > most {
+		return
+	}
+	if c.m == nil {
+		c.m = map[string]*list.Element{}
+	}
+	if _, ok := c.m[sum]; ok {
+		return
+	}
+	for c.bytes+len(z) > most {
+		last := c.lru.Back()
+		e := c.lru.Remove(last).(*gzEntry)
+		delete(c.m, e.sum)
+		c.bytes -= len(e.z)
+	}
+	c.m[sum] = c.lru.PushFront(&gzEntry{sum: sum, z: z})
+	c.bytes += len(z)
 }
 
 var gzipPool = sync.Pool{New: func() any {

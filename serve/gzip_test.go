@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"math/rand/v2"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -56,5 +57,43 @@ func TestGzipOnceForReadersAtOnce(t *testing.T) {
 	wg.Wait()
 	if made, waited := s.gz.made.Load(), s.gz.waits.Load(); made != 1 || waited != readers-1 {
 		t.Errorf("%d readers at once: %d compressions, %d waited; want 1 and %d", readers, made, waited, readers-1)
+	}
+}
+
+// TestGzipCacheLetsTheLeastRecentlyUsedGo: a full cache makes room by
+// dropping what was used longest ago, not everything; what was just asked
+// for stays.
+func TestGzipCacheLetsTheLeastRecentlyUsedGo(t *testing.T) {
+	c := &gzCache{max: 3 << 20}
+	// Random bytes do not compress: sizes in the cache are the files'.
+	rng := rand.NewChaCha8([32]byte{19})
+	rnd := func(name string, size int) {
+		t.Helper()
+		b := make([]byte, size)
+		rng.Read(b)
+		if _, err := c.get(t.Context(), name, bytes.NewReader(b)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rnd("big", 2<<20)
+	rnd("a", 512<<10)
+	rnd("big", 2<<20) // used again: the most recent
+	made := c.made.Load()
+	rnd("b", 900<<10) // no room for all three: "a" goes, "big" stays
+	c.mu.Lock()
+	_, bigKept := c.m["big"]
+	_, aKept := c.m["a"]
+	held := c.bytes
+	c.mu.Unlock()
+	if !bigKept || aKept || held > 3<<20 || c.made.Load() != made+1 {
+		t.Errorf("big kept %v, a kept %v, %d bytes held", bigKept, aKept, held)
+	}
+	rnd("huge", 4<<20) // larger than the cache: served, not kept
+	c.mu.Lock()
+	_, hugeKept := c.m["huge"]
+	_, bigStill := c.m["big"]
+	c.mu.Unlock()
+	if hugeKept || !bigStill {
+		t.Errorf("an encoding larger than the cache was kept (%v) or pushed others out (big kept %v)", hugeKept, bigStill)
 	}
 }
