@@ -169,6 +169,27 @@ func (s *Server) running() bool {
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
+	h := s.Health(ctx)
+	code := http.StatusOK
+	switch {
+	case h.Status == "unhealthy":
+		code = http.StatusServiceUnavailable
+	case h.Status == "degraded" && r.URL.Query().Get("strict") == "1":
+		code = http.StatusServiceUnavailable
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(h)
+}
+
+// Health is what /healthz answers: the database, the export, the last
+// run, each source, the held changes, the schedules and the webhook, with
+// a status ("ok", "degraded" or "unhealthy") and the problems that made
+// it. `llmref health` prints the same without a daemon.
+func (s *Server) Health(ctx context.Context) Health {
 	st := s.readState(ctx)
 	h := Health{Status: "ok", Time: s.o.Now().UTC(), Database: DatabaseHealth{Path: s.o.DB.Path(), Readable: st.err == nil}, Sources: st.sources, StaleSources: []string{}}
 	if h.Sources == nil {
@@ -296,23 +317,13 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 			h.Problems = append(h.Problems, fmt.Sprintf("the webhook's delivery of run %d's report failed: %s", w.Last.Run, w.Last.Error))
 		}
 	}
-	code := http.StatusOK
 	switch {
 	case unhealthy:
 		h.Status = "unhealthy"
-		code = http.StatusServiceUnavailable
 	case degraded:
 		h.Status = "degraded"
-		if r.URL.Query().Get("strict") == "1" {
-			code = http.StatusServiceUnavailable
-		}
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(code)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(h)
+	return h
 }
 
 // pendingCount keeps the number of pending holds under the key of what

@@ -4,6 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/llmref/llmref/internal/textsafe"
+	"github.com/llmref/llmref/serve"
+	"strings"
 	"time"
 
 	"github.com/llmref/llmref/store"
@@ -20,6 +23,16 @@ func init() {
 			return func(ctx context.Context, e *env, args []string) error {
 				return runCheck(ctx, e, exportDir, *format, args)
 			}
+		},
+	})
+	register(&command{
+		name: "health", group: groupMaintan, args: "[--export DIR] [--format text|json]",
+		summary: "what /healthz would answer, without a daemon: database, export, last run, sources, held changes, webhook (exit 0 ok, 3 degraded, 1 unhealthy)",
+		setup: func(fs *flag.FlagSet) runFunc {
+			var dir string
+			exportFlag(fs, &dir, "the published tree to look at")
+			format := formatFlag(fs)
+			return func(ctx context.Context, e *env, args []string) error { return runHealth(ctx, e, dir, *format, args) }
 		},
 	})
 	register(&command{
@@ -183,6 +196,51 @@ func runBackup(ctx context.Context, e *env, format string, args []string) error 
 	}
 	if !e.quiet {
 		fmt.Fprintf(e.stdout, "backed up %s (run %d) to %s: %d bytes in %.1f s\n", bs.Path, bs.Run, bs.To, bs.Bytes, float64(bs.DurationMS)/1000)
+	}
+	return nil
+}
+
+// errDegraded is health's answer when the status is degraded: exit 3, as
+// a partial run's, with the problems already printed.
+type errDegraded struct{ problems []string }
+
+func (e errDegraded) Error() string {
+	return "health: degraded: " + strings.Join(e.problems, "; ")
+}
+
+func runHealth(ctx context.Context, e *env, dir, format string, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Sprintf("health: unexpected argument %q", args[0])}
+	}
+	if err := checkFormat("health", format); err != nil {
+		return err
+	}
+	pub := e.publisher(dir)
+	srv, err := serve.New(serve.Options{DB: store.NewDB(e.dbPath, 5*time.Second), ExportDir: pub.Dir, Publisher: pub,
+		Review: serve.StoreReview{}, StaleAfter: e.cfg.Serve.StaleAge(), Logger: e.log})
+	if err != nil {
+		return err
+	}
+	h := srv.Health(ctx)
+	if format == "json" {
+		if err := writeJSON(e.stdout, h); err != nil {
+			return err
+		}
+	} else if !e.quiet || h.Status != "ok" {
+		fmt.Fprintf(e.stdout, "%s (database %s", h.Status, h.Database.Path)
+		if h.LastRun != nil {
+			fmt.Fprintf(e.stdout, ", last run %d %s", h.LastRun.ID, h.LastRun.Status)
+		}
+		fmt.Fprintln(e.stdout, ")")
+		for _, p := range h.Problems {
+			textsafe.Fprintf(e.stdout, "  %s\n", p)
+		}
+	}
+	switch h.Status {
+	case "unhealthy":
+		return fmt.Errorf("health: unhealthy: %s", strings.Join(h.Problems, "; "))
+	case "degraded":
+		return partialError{errDegraded{h.Problems}}
 	}
 	return nil
 }

@@ -195,3 +195,33 @@ func TestBackupCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestHealthCommand: health says what /healthz would, without a daemon,
+// in its exit status too: no database is unhealthy (1); the bundled day,
+// months old, is degraded by its stale sources (3), in text and JSON.
+func TestHealthCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "llmref.db")
+	code, out, errs := llmref(t, "health", "--db", db)
+	if code != 1 || !strings.HasPrefix(out, "unhealthy") || !strings.Contains(out, "no database yet") || !strings.Contains(errs, "health: unhealthy") {
+		t.Errorf("health without a database: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", "2026-04-23", "--export", filepath.Join(dir, "export"), "-q"); code != 0 && code != 3 {
+		t.Fatalf("refresh: exit %d: %s", code, errs)
+	}
+	code, out, errs = llmref(t, "health", "--db", db, "--export", filepath.Join(dir, "export"))
+	if code != 3 || !strings.HasPrefix(out, "degraded (database "+db+", last run 1 ") || !strings.Contains(out, "stale sources") {
+		t.Errorf("health of a months-old day: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = llmref(t, "health", "--db", db, "--format", "json")
+	var h struct {
+		Status       string   `json:"status"`
+		StaleSources []string `json:"stale_sources"`
+	}
+	if code != 3 || json.Unmarshal([]byte(out), &h) != nil || h.Status != "degraded" || len(h.StaleSources) == 0 {
+		t.Errorf("health --format json: exit %d\n%s", code, out)
+	}
+	if code, _, errs := llmref(t, "health", "extra", "--db", db); code != 2 || !strings.Contains(errs, `unexpected argument "extra"`) {
+		t.Errorf("health with an argument: exit %d: %s", code, errs)
+	}
+}
