@@ -93,6 +93,14 @@ func init() {
 		},
 	})
 	register(&command{
+		name: "notify", group: groupReview, args: "[--run ID]",
+		summary: "send a run's change report to the webhook again (the last run's by default): after the receiver was down",
+		setup: func(fs *flag.FlagSet) runFunc {
+			run := fs.String("run", "", "send this run's report")
+			return func(ctx context.Context, e *env, args []string) error { return runNotify(ctx, e, *run, args) }
+		},
+	})
+	register(&command{
 		name: "review", group: groupReview, args: "[--run ID] [--kind K] [--source S] [--provider P] [--model ID] [--format text|json]",
 		summary: "list the changes held for review, oldest first, with their ids (those a selection picks)",
 		setup: func(fs *flag.FlagSet) runFunc {
@@ -461,4 +469,69 @@ func printHistory(w io.Writer, doc export.HistoryDoc) {
 		}
 		tw.Flush()
 	}
+}
+
+// runNotify sends a run's change report to the webhook again, as the run
+// did (shortened to max_bytes, signed), and records how it went: a
+// receiver that was down during the night's delivery misses nothing.
+func runNotify(ctx context.Context, e *env, runFlag string, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Sprintf("notify: unexpected argument %q", args[0])}
+	}
+	var id uint64
+	if runFlag != "" {
+		var err error
+		if id, err = strconv.ParseUint(strings.TrimPrefix(runFlag, "#"), 10, 64); err != nil || id == 0 {
+			return usageError{fmt.Sprintf("notify: --run %q: want a run id (a positive number)", runFlag)}
+		}
+	}
+	pub := e.publisher("")
+	if pub.Webhook.URL == "" {
+		return errors.New("notify: no webhook is configured (review.webhook.url)")
+	}
+	st, err := e.openExisting()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var run catalog.Run
+	if id == 0 {
+		run, err = st.LastRun()
+		if errors.Is(err, store.ErrNotFound) {
+			return errors.New("notify: the database has no run yet")
+		}
+	} else {
+		run, err = st.Run(id)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("notify: unknown run %d", id)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	cs, err := st.ChangeSet(run.ID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && len(cs.Changes) == 0 {
+		if !e.quiet {
+			fmt.Fprintf(e.stdout, "run %d has no changes to report: nothing sent\n", run.ID)
+		}
+		return nil
+	} else if err != nil {
+		return err
+	}
+	d := pub.Notify(ctx, st, run, cs)
+	if d == nil || !d.OK {
+		msg := "not sent"
+		if d != nil {
+			msg = d.Error
+		}
+		return fmt.Errorf("notify: run %d's report: %s", run.ID, msg)
+	}
+	if !e.quiet {
+		fmt.Fprintf(e.stdout, "sent run %d's report to %s: HTTP %d after %d attempt(s)", run.ID, d.URL, d.Status, d.Attempts)
+		if d.Omitted > 0 {
+			fmt.Fprintf(e.stdout, ", %d changes left out to fit max_bytes", d.Omitted)
+		}
+		fmt.Fprintln(e.stdout)
+	}
+	return nil
 }

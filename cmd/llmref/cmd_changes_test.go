@@ -3,10 +3,13 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/llmref/llmref/catalog"
@@ -371,5 +374,69 @@ func TestSurgeIsHeld(t *testing.T) {
 	}
 	if m, _ := count(); m != models+101 {
 		t.Errorf("after approval %d models published, want %d", m, models+101)
+	}
+}
+
+// TestNotifyAgain: a report the webhook missed (its receiver down) is sent
+// again with notify, and the delivery record says so; a failing receiver
+// is an error naming it; no webhook configured or an unknown run, one line.
+func TestNotifyAgain(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "llmref.db")
+	for _, day := range []string{"2026-04-23", "2026-04-24"} {
+		if code, _, errs := llmref(t, "refresh", "--db", db, "--replay", day, "-q"); code != 0 && code != 3 {
+			t.Fatalf("refresh %s: exit %d: %s", day, code, errs)
+		}
+	}
+	var mu sync.Mutex
+	status, got := http.StatusServiceUnavailable, 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var rep changes.Report
+		err := json.NewDecoder(r.Body).Decode(&rep)
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil || len(rep.Runs) != 1 || rep.Runs[0].ID != 2 || r.Header.Get("webhook-id") == "" {
+			http.Error(w, "not run 2's report", http.StatusBadRequest)
+			return
+		}
+		got++
+		w.WriteHeader(status)
+	}))
+	defer srv.Close()
+	cfg := filepath.Join(dir, "llmref.yaml")
+	if err := os.WriteFile(cfg, []byte("review:\n  webhook:\n    url: "+srv.URL+"\n    retries: 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := llmref(t, "notify", "--config", cfg, "--db", db)
+	if code != 1 || !strings.Contains(errs, "notify: run 2's report: webhook: HTTP 503") {
+		t.Errorf("notify to a receiver that is down: exit %d: %s", code, errs)
+	}
+	mu.Lock()
+	status = http.StatusNoContent
+	mu.Unlock()
+	code, out, errs := llmref(t, "notify", "--config", cfg, "--db", db, "--run", "2")
+	if code != 0 || !strings.Contains(out, "sent run 2's report to "+srv.URL+": HTTP 204 after 1 attempt(s)") || got != 2 {
+		t.Errorf("notify once it is back: exit %d (%d received)\n%s%s", code, got, out, errs)
+	}
+	code, out, _ = llmref(t, "health", "--config", cfg, "--db", db, "--format", "json")
+	var h struct {
+		Webhook *catalog.Delivery `json:"webhook"`
+	}
+	if json.Unmarshal([]byte(out), &h) != nil || h.Webhook == nil || !h.Webhook.OK || h.Webhook.Run != 2 {
+		t.Errorf("the delivery record after notify: %s", out)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"notify", "--db", db}, 1, "notify: no webhook is configured (review.webhook.url)"},
+		{[]string{"notify", "--config", cfg, "--db", db, "--run", "9"}, 1, "notify: unknown run 9"},
+		{[]string{"notify", "--config", cfg, "--db", db, "--run", "x"}, 2, `--run "x": want a run id`},
+	} {
+		code, _, errs := llmref(t, c.args...)
+		if code != c.code || !strings.Contains(errs, c.want) || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and one line naming %q", c.args, code, errs, c.code, c.want)
+		}
 	}
 }
