@@ -74,17 +74,36 @@ func (s *Store) Backup(ctx context.Context, to string) (BackupStats, error) {
 	if err := checkCopy(tmpPath); err != nil {
 		return st, fmt.Errorf("backup: the copy fails its check, nothing written to %s: %w", to, err)
 	}
-	// Link, not rename: a file made at to meanwhile is not replaced.
-	if err := os.Link(tmpPath, to); err != nil {
-		return st, fmt.Errorf("backup: %w", err)
+	if err := placeCopy(tmpPath, to); err != nil {
+		return st, err
 	}
-	os.Remove(tmpPath)
 	done = true
 	if err := syncFile(filepath.Dir(to)); err != nil {
 		return st, fmt.Errorf("backup: flush folder: %w", err)
 	}
 	st.DurationMS = time.Since(start).Milliseconds()
 	return st, nil
+}
+
+// placeCopy names the finished copy at to: a hard link, so that a file
+// made at to meanwhile is not replaced, or, on a file system without
+// links (FAT, some network shares), a rename once to is seen free.
+func placeCopy(tmpPath, to string) error {
+	err := os.Link(tmpPath, to)
+	switch {
+	case err == nil:
+		os.Remove(tmpPath)
+		return nil
+	case errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("backup: %s exists: give a new file (a backup never replaces one)", to)
+	}
+	if _, serr := os.Lstat(to); !errors.Is(serr, fs.ErrNotExist) {
+		return fmt.Errorf("backup: %s exists: give a new file (a backup never replaces one)", to)
+	}
+	if rerr := os.Rename(tmpPath, to); rerr != nil {
+		return fmt.Errorf("backup: %w (and a link: %v)", rerr, err)
+	}
+	return nil
 }
 
 // backupTarget refuses a target that exists (a backup never overwrites
