@@ -233,6 +233,9 @@ func runHealth(ctx context.Context, e *env, dir, format string, args []string) e
 		}
 		fmt.Fprintln(e.stdout, ")")
 		for _, p := range h.Problems {
+			if p == "stale sources" && len(h.StaleSources) > 0 {
+				p += ": " + strings.Join(h.StaleSources, ", ")
+			}
 			textsafe.Fprintf(e.stdout, "  %s\n", p)
 		}
 	}

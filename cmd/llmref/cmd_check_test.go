@@ -210,7 +210,7 @@ func TestHealthCommand(t *testing.T) {
 		t.Fatalf("refresh: exit %d: %s", code, errs)
 	}
 	code, out, errs = llmref(t, "health", "--db", db, "--export", filepath.Join(dir, "export"))
-	if code != 3 || !strings.HasPrefix(out, "degraded (database "+db+", last run 1 ") || !strings.Contains(out, "stale sources") {
+	if code != 3 || !strings.HasPrefix(out, "degraded (database "+db+", last run 1 ") || !strings.Contains(out, "stale sources: ") {
 		t.Errorf("health of a months-old day: exit %d\n%s%s", code, out, errs)
 	}
 	code, out, _ = llmref(t, "health", "--db", db, "--format", "json")
