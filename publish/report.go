@@ -76,7 +76,53 @@ func changesSection(st *store.Store) export.Section {
 // Notify sends the run's JSON change report to the webhook, after the run
 // committed, and records how it went. It returns nil when there is no
 // webhook or the run has no changes; a failure is logged, never fatal.
+//
+// Once a report went through, the earlier ones whose delivery had failed
+// since the last that went through (at most resendMax, the newest) are
+// sent again, oldest first, until one fails: a receiver down for a night
+// gets that night's report with the next one. (They were never sent
+// again: only `llmref notify` would.)
 func (p *Publisher) Notify(ctx context.Context, st *store.Store, run catalog.Run, cs catalog.ChangeSet) *catalog.Delivery {
+	d := p.deliver(ctx, st, run, cs)
+	if d != nil && d.OK {
+		p.resendFailed(ctx, st, run.ID)
+	}
+	return d
+}
+
+// resendMax is how many earlier reports a delivery that went through
+// sends again (see Notify); older ones wait for `llmref notify --run`.
+const resendMax = 5
+
+// resendFailed sends again the reports of the runs before run whose
+// delivery failed since the last that went through, oldest first, until
+// one fails.
+func (p *Publisher) resendFailed(ctx context.Context, st *store.Store, run uint64) {
+	log := p.log()
+	failed, err := st.FailedDeliveries(run, resendMax)
+	if err != nil {
+		log.Warn("webhook: earlier failed deliveries not read", "error", err)
+		return
+	}
+	for _, id := range failed {
+		r, err := st.Run(id)
+		if err != nil {
+			continue
+		}
+		cs, err := st.ChangeSet(id)
+		if err != nil {
+			continue
+		}
+		if d := p.deliver(ctx, st, r, cs); d == nil || !d.OK {
+			return // failing again: the rest wait for the next delivery
+		}
+		log.Info("webhook: an earlier run's report sent again", "run", id)
+	}
+}
+
+// deliver sends one run's report and records how it went; nil when there
+// is no webhook or the run has no changes.
+func (p *Publisher) deliver(ctx context.Context, st *store.Store, run catalog.Run, cs catalog.ChangeSet) *catalog.Delivery {
 	if p == nil || p.Webhook.URL == "" || len(cs.Changes) == 0 {
 		return nil
 	}

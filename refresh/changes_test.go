@@ -540,3 +540,43 @@ func hookReceiver(t *testing.T, answer func(n int, w http.ResponseWriter, r *htt
 		return slices.Clone(bodies)
 	}
 }
+
+// TestWebhookSendsAgainWhatItMissed: a report whose delivery failed (the
+// receiver down that night) is sent again after the next run's report
+// goes through, and both records then say delivered.
+func TestWebhookSendsAgainWhatItMissed(t *testing.T) {
+	url, got := hookReceiver(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		if n == 1 {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	hook := webhook.Webhook{URL: url, Timeout: 5 * time.Second}
+	st := openStore(t)
+	o := replayOptions(t, "2026-04-23")
+	o.Publisher = &publish.Publisher{Webhook: hook}
+	first := runOK(t, st, o)
+	if first.Delivery == nil || first.Delivery.OK {
+		t.Fatalf("the first delivery: %+v", first.Delivery)
+	}
+	o = replayOptions(t, "2026-04-24")
+	o.Publisher = &publish.Publisher{Webhook: hook}
+	second := runOK(t, st, o)
+	if second.Delivery == nil || !second.Delivery.OK {
+		t.Fatalf("the second delivery: %+v", second.Delivery)
+	}
+	bodies := got()
+	if len(bodies) != 3 {
+		t.Fatalf("%d posts, want 3 (run 1 failing, run 2, run 1 again)", len(bodies))
+	}
+	var rep changes.Report
+	if err := json.Unmarshal(bodies[2], &rep); err != nil || len(rep.Runs) != 1 || rep.Runs[0].ID != first.Run.ID {
+		t.Errorf("the third post is not run %d's report: %v %+v", first.Run.ID, err, rep.Runs)
+	}
+	for _, id := range []uint64{first.Run.ID, second.Run.ID} {
+		if d, err := st.Delivery(id); err != nil || !d.OK {
+			t.Errorf("run %d's delivery record: %+v %v", id, d, err)
+		}
+	}
+}

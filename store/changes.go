@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -550,6 +551,42 @@ func (s *Store) Delivery(run uint64) (catalog.Delivery, error) {
 		return getJSON(b, u64(run), &d)
 	})
 	return d, err
+}
+
+// FailedDeliveries lists the runs before run whose webhook delivery
+// failed since the last one that went through, at most max of them (the
+// newest), oldest first.
+func (s *Store) FailedDeliveries(before uint64, max int) ([]uint64, error) {
+	var out []uint64
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bDeliveries)
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		k, v := c.Seek(u64(before))
+		if k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+		for ; k != nil && len(out) < max; k, v = c.Prev() {
+			var d catalog.Delivery
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("decode delivery %x: %w", k, err)
+			}
+			if d.OK {
+				break
+			}
+			out = append(out, d.Run)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("failed deliveries: %w", err)
+	}
+	slices.Reverse(out)
+	return out, nil
 }
 
 // DeliveryTally is what the webhook delivery records say: how many

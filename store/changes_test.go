@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -324,5 +325,35 @@ func TestDeliveriesAndHistoryModels(t *testing.T) {
 	}
 	if got, err := s.Delivery(2); err != nil || got.Attempts != 3 || got.OK {
 		t.Errorf("delivery %+v %v", got, err)
+	}
+}
+
+// TestFailedDeliveries: the runs before one whose delivery failed since
+// the last that went through, the newest max of them, oldest first.
+func TestFailedDeliveries(t *testing.T) {
+	s, _ := openTemp(t)
+	if got, err := s.FailedDeliveries(5, 5); err != nil || len(got) != 0 {
+		t.Fatalf("no records: %v %v", got, err)
+	}
+	for run, ok := range map[uint64]bool{1: false, 2: true, 3: false, 4: false, 5: false, 6: false} {
+		if err := s.RecordDelivery(catalog.Delivery{Run: run, URL: "https://hooks.example.org/x", OK: ok}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		before uint64
+		max    int
+		want   []uint64
+	}{
+		{6, 5, []uint64{3, 4, 5}}, // run 2 went through: nothing before it
+		{6, 2, []uint64{4, 5}},    // the newest two
+		{3, 5, nil},               // run 2 went through
+		{2, 5, []uint64{1}},
+		{9, 5, []uint64{3, 4, 5, 6}}, // a run with no record: from the last one
+	} {
+		got, err := s.FailedDeliveries(c.before, c.max)
+		if err != nil || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("FailedDeliveries(%d, %d) = %v %v, want %v", c.before, c.max, got, err, c.want)
+		}
 	}
 }
