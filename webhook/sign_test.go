@@ -151,3 +151,30 @@ func TestWebhookSignedWithTwoSecrets(t *testing.T) {
 		t.Errorf("a malformed second secret: %v", err)
 	}
 }
+
+// FuzzParseSecrets: any text gives keys of 24 to 64 bytes, one per secret
+// given, or an error that does not quote what it was given.
+func FuzzParseSecrets(f *testing.F) {
+	for _, s := range []string{"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "", "whsec_", "hunter2", "whsec_c2VjcmV0\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		keys, err := ParseSecrets(s)
+		if err != nil {
+			for _, field := range strings.Fields(s) {
+				if enc := strings.TrimPrefix(field, "whsec_"); len(enc) >= 8 && strings.Contains(err.Error(), enc) {
+					t.Fatalf("the error quotes the secret: %v", err)
+				}
+			}
+			return
+		}
+		if len(keys) != len(strings.Fields(s)) {
+			t.Fatalf("%d keys from %d secrets", len(keys), len(strings.Fields(s)))
+		}
+		for _, k := range keys {
+			if len(k) < minKeyBytes || len(k) > maxKeyBytes {
+				t.Fatalf("a key of %d bytes", len(k))
+			}
+		}
+	})
+}
