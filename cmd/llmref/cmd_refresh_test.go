@@ -149,3 +149,32 @@ func TestRefreshFailed(t *testing.T) {
 		t.Errorf("--failed with --source: exit %d %s", code, errs)
 	}
 }
+
+// TestRefreshRefusesASecondDatabase: a relative database path in the
+// configuration is read from the working directory; run from another one
+// (a crontab line or a systemd unit without the cd), refresh made and
+// filled a second database there. It refuses, naming the one beside the
+// configuration, and makes nothing.
+func TestRefreshRefusesASecondDatabase(t *testing.T) {
+	home, other := t.TempDir(), t.TempDir()
+	cfg := filepath.Join(home, "llmref.yaml")
+	if err := os.WriteFile(cfg, []byte("database: data/llmref.db\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(home)
+	if code, _, errs := llmref(t, "--config", cfg, "refresh", "--replay", "2026-04-23", "-q"); code != 0 && code != 3 {
+		t.Fatalf("refresh from the configuration's folder: exit %d: %s", code, errs)
+	}
+	t.Chdir(other)
+	code, _, errs := llmref(t, "--config", cfg, "refresh", "--replay", "2026-04-24", "-q")
+	if code != 1 || !strings.Contains(errs, "no database at data/llmref.db") || !strings.Contains(errs, filepath.Join(home, "data", "llmref.db")+" holds one: run from "+home) {
+		t.Errorf("refresh from another folder: exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(other, "data")); !os.IsNotExist(err) {
+		t.Errorf("a second database was made: %v", err)
+	}
+	// --db given, or an absolute path: what the operator said is done.
+	if code, _, errs := llmref(t, "--config", cfg, "--db", filepath.Join(other, "x.db"), "refresh", "--replay", "2026-04-24", "-q"); code != 0 && code != 3 {
+		t.Errorf("refresh with --db: exit %d: %s", code, errs)
+	}
+}

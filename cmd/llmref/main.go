@@ -12,9 +12,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -104,15 +106,20 @@ const (
 type env struct {
 	configPath string
 	dbPath     string
-	logFormat  string
-	quiet      bool
-	stdout     io.Writer
-	stderr     io.Writer
-	log        *slog.Logger
-	logLevel   slog.Level
-	tty        bool
-	width      int // the terminal's columns, when tty
-	cfg        *config.Config
+	// dbFromFile is set when dbPath is the configuration file's (or the
+	// default), not a flag's or the environment's: see openStore.
+	dbFromFile bool
+	// loadedConfig is the configuration file read; "" for none.
+	loadedConfig string
+	logFormat    string
+	quiet        bool
+	stdout       io.Writer
+	stderr       io.Writer
+	log          *slog.Logger
+	logLevel     slog.Level
+	tty          bool
+	width        int // the terminal's columns, when tty
+	cfg          *config.Config
 }
 
 // usageError is a bad command line: exit 2.
@@ -328,10 +335,10 @@ func (e *env) setup() error {
 		if err != nil {
 			return err
 		}
-		e.cfg = cfg
+		e.cfg, e.loadedConfig = cfg, path
 	}
 	if e.dbPath == "" {
-		e.dbPath = e.cfg.Database
+		e.dbPath, e.dbFromFile = e.cfg.Database, true
 	}
 	e.cfg.Database = e.dbPath // what is kept beside it (the export cache) follows --db
 	return nil
@@ -341,7 +348,37 @@ func (e *env) setup() error {
 // creating it when it is not there: for the commands that fill one
 // (refresh, demo). While `llmref serve` serves the file it is the one
 // writer, and this fails at once saying so (see store.RefuseWhenServed).
-func (e *env) openStore() (*store.Store, error) { return e.openWriter(store.Options{}) }
+func (e *env) openStore() (*store.Store, error) {
+	if err := e.elsewhere(); err != nil {
+		return nil, err
+	}
+	return e.openWriter(store.Options{})
+}
+
+// elsewhere refuses to make a new database at a relative path from the
+// configuration file when the file's own folder holds one at that path:
+// relative paths are read from the working directory, and a crontab line
+// or a systemd unit run from another one (/, a home) made and filled a
+// second database there without a word, the first one left behind.
+func (e *env) elsewhere() error {
+	if !e.dbFromFile || e.loadedConfig == "" || filepath.IsAbs(e.dbPath) {
+		return nil
+	}
+	if _, err := os.Stat(e.dbPath); !errors.Is(err, fs.ErrNotExist) {
+		return nil // there (or not to be told apart): opened as it is
+	}
+	beside := filepath.Join(filepath.Dir(e.loadedConfig), e.dbPath)
+	if fi, err := os.Stat(beside); err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
+	runFrom := filepath.Dir(e.loadedConfig)
+	if a, err := filepath.Abs(runFrom); err == nil {
+		runFrom = a
+	}
+	wd, _ := os.Getwd()
+	return fmt.Errorf("no database at %s (from %s, read from the working directory %s), but %s holds one: run from %s, or give database: an absolute path (a new, empty database is not made beside the one in use)",
+		e.dbPath, e.loadedConfig, wd, filepath.Join(runFrom, e.dbPath), runFrom)
+}
 
 // openExisting is openStore for the commands that change a catalogue
 // already there (approve, reject, mark-reviewed, rebuild, refresh
