@@ -43,6 +43,9 @@ func (f *serveFlags) run(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("serve: unexpected argument %q", args[0])}
 	}
+	if err := e.elsewhere(); err != nil {
+		return err // the daemon would make a second database, or serve none
+	}
 	sc := &e.cfg.Serve
 	addr := orStr(f.addr, sc.Address())
 	if _, _, err := net.SplitHostPort(addr); err != nil {

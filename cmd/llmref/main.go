@@ -355,8 +355,9 @@ func (e *env) openStore() (*store.Store, error) {
 	return e.openWriter(store.Options{})
 }
 
-// elsewhere refuses to make a new database at a relative path from the
-// configuration file when the file's own folder holds one at that path:
+// elsewhere refuses to make (refresh) or serve (serve) a new database at a
+// relative path from the configuration file when the file's own folder
+// holds one at that path:
 // relative paths are read from the working directory, and a crontab line
 // or a systemd unit run from another one (/, a home) made and filled a
 // second database there without a word, the first one left behind.
