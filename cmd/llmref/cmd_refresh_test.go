@@ -173,6 +173,10 @@ func TestRefreshRefusesASecondDatabase(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(other, "data")); !os.IsNotExist(err) {
 		t.Errorf("a second database was made: %v", err)
 	}
+	// A reading command says the same, not only "no database".
+	if code, _, errs := llmref(t, "--config", cfg, "models"); code != 1 || !strings.Contains(errs, "holds one: run from "+home) {
+		t.Errorf("models from another folder: exit %d: %s", code, errs)
+	}
 	// --db given, or an absolute path: what the operator said is done.
 	if code, _, errs := llmref(t, "--config", cfg, "--db", filepath.Join(other, "x.db"), "refresh", "--replay", "2026-04-24", "-q"); code != 0 && code != 3 {
 		t.Errorf("refresh with --db: exit %d: %s", code, errs)

@@ -377,15 +377,32 @@ func (e *env) elsewhere() error {
 		runFrom = a
 	}
 	wd, _ := os.Getwd()
-	return fmt.Errorf("no database at %s (from %s, read from the working directory %s), but %s holds one: run from %s, or give database: an absolute path (a new, empty database is not made beside the one in use)",
-		e.dbPath, e.loadedConfig, wd, filepath.Join(runFrom, e.dbPath), runFrom)
+	return noDatabaseHere{fmt.Sprintf("no database at %s (from %s, read from the working directory %s), but %s holds one: run from %s, or give database: an absolute path (a new, empty database is not made beside the one in use)",
+		e.dbPath, e.loadedConfig, wd, filepath.Join(runFrom, e.dbPath), runFrom)}
 }
+
+// noDatabaseHere is elsewhere's refusal; it is also store.ErrNoDatabase.
+type noDatabaseHere struct{ msg string }
+
+func (e noDatabaseHere) Error() string { return e.msg }
+func (e noDatabaseHere) Unwrap() error { return store.ErrNoDatabase }
 
 // openExisting is openStore for the commands that change a catalogue
 // already there (approve, reject, mark-reviewed, rebuild, refresh
 // --failed): an absent database fails, and none is created.
 func (e *env) openExisting() (*store.Store, error) {
-	return e.openWriter(store.Options{MustExist: true})
+	return e.orElsewhere(e.openWriter(store.Options{MustExist: true}))
+}
+
+// orElsewhere is an open's result, its "no database" said better when the
+// configuration's folder holds one at the path (see elsewhere).
+func (e *env) orElsewhere(st *store.Store, err error) (*store.Store, error) {
+	if errors.Is(err, store.ErrNoDatabase) {
+		if better := e.elsewhere(); better != nil {
+			return nil, better
+		}
+	}
+	return st, err
 }
 
 func (e *env) openWriter(o store.Options) (*store.Store, error) {
@@ -397,7 +414,7 @@ func (e *env) openWriter(o store.Options) (*store.Store, error) {
 
 // openReader opens the database for reading.
 func (e *env) openReader() (*store.Store, error) {
-	return store.Open(e.dbPath, store.Options{ReadOnly: true})
+	return e.orElsewhere(store.Open(e.dbPath, store.Options{ReadOnly: true}))
 }
 
 // publisher is where this command publishes: the tree at dir (a flag's
