@@ -564,8 +564,8 @@ func (s *Store) FailedDeliveries(before uint64, max int) ([]uint64, error) {
 			return nil
 		}
 		c := b.Cursor()
-		k, v := c.Seek(u64(before))
-		if k == nil {
+		var k, v []byte
+		if k, _ = c.Seek(u64(before)); k == nil {
 			k, v = c.Last()
 		} else {
 			k, v = c.Prev()

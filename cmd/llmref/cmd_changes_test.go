@@ -418,7 +418,7 @@ func TestNotifyAgain(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "sent run 2's report to "+srv.URL+": HTTP 204 after 1 attempt(s)") || got != 2 {
 		t.Errorf("notify once it is back: exit %d (%d received)\n%s%s", code, got, out, errs)
 	}
-	code, out, _ = llmref(t, "health", "--config", cfg, "--db", db, "--format", "json")
+	_, out, _ = llmref(t, "health", "--config", cfg, "--db", db, "--format", "json")
 	var h struct {
 		Webhook *catalog.Delivery `json:"webhook"`
 	}
