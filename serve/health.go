@@ -23,15 +23,13 @@ type state struct {
 	held     int
 	heldErr  error
 	sources  []SourceHealth
-	lastRun  *catalog.Run
 	exportOK bool
 	export   *generation
 	exportEr error
 	// webhook is the webhook delivery records' tally, read when the
-	// server's publisher has a webhook (nil otherwise, or unreadable:
-	// webhookErr).
-	webhook    *store.DeliveryTally
-	webhookErr error
+	// server's publisher has a webhook (nil otherwise, or unreadable: its
+	// series and /healthz's webhook are left out then).
+	webhook *store.DeliveryTally
 }
 
 // SourceHealth is one source's line in /healthz.
@@ -62,14 +60,12 @@ func (s *Server) readState(ctx context.Context) *state {
 			st.held, st.heldErr = s.pending.count(db, s.o.Review)
 		}
 		if s.o.Publisher != nil && s.o.Publisher.Webhook.URL != "" {
-			var t store.DeliveryTally
-			if t, st.webhookErr = db.Deliveries(); st.webhookErr == nil {
+			if t, err := db.Deliveries(); err == nil {
 				st.webhook = &t
 			}
 		}
 		return nil
 	})
-	st.lastRun = st.runs.lastRun
 	st.sources = st.runs.sources(s.o.Now(), s.o.StaleAfter)
 	if s.o.ExportDir != "" {
 		st.export, st.exportEr = s.generation()
@@ -244,21 +240,21 @@ func (s *Server) Health(ctx context.Context) Health {
 		}
 		h.Export = e
 	}
-	if st.lastRun != nil {
-		h.LastRun = &RunHealth{ID: st.lastRun.ID, Status: st.lastRun.Status, StartedAt: st.lastRun.StartedAt, FinishedAt: st.lastRun.FinishedAt}
+	if lr := st.runs.lastRun; lr != nil {
+		h.LastRun = &RunHealth{ID: lr.ID, Status: lr.Status, StartedAt: lr.StartedAt, FinishedAt: lr.FinishedAt}
 		switch {
-		case st.lastRun.Status == catalog.RunFailed && len(st.lastRun.Only) > 0:
+		case lr.Status == catalog.RunFailed && len(lr.Only) > 0:
 			// A run of some sources alone (a retry of the ones a run left
 			// failed, refresh --source) read none of them: those are
 			// stale, the rest of the catalogue stands as it was.
 			degraded = true
 			h.Problems = append(h.Problems, fmt.Sprintf("the last run (%d), of %s alone, failed: none of them was read, the catalogue stands as before",
-				st.lastRun.ID, strings.Join(st.lastRun.Only, ", ")))
-		case st.lastRun.Status == catalog.RunFailed:
+				lr.ID, strings.Join(lr.Only, ", ")))
+		case lr.Status == catalog.RunFailed:
 			// No source was read: what is published is as old as the run
 			// before, and the next one needs a look before it is trusted.
 			unhealthy = true
-			h.Problems = append(h.Problems, fmt.Sprintf("the last run (%d) failed: no source was read and nothing was published", st.lastRun.ID))
+			h.Problems = append(h.Problems, fmt.Sprintf("the last run (%d) failed: no source was read and nothing was published", lr.ID))
 		}
 	}
 	if st.err == nil && !st.runs.committed() {
@@ -272,7 +268,7 @@ func (s *Server) Health(ctx context.Context) Health {
 		}
 	}
 	if len(h.StaleSources) > 0 {
-		h.Problems = append(h.Problems, "stale sources")
+		h.Problems = append(h.Problems, "stale sources: "+strings.Join(h.StaleSources, ", "))
 	}
 	if s.o.Review != nil && st.err == nil && st.heldErr == nil {
 		n := st.held

@@ -197,7 +197,7 @@ func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 		for _, k := range statuses {
 			emit(descRuns, prometheus.CounterValue, float64(byStatus[k]), string(k))
 		}
-		if lr := st.lastRun; lr != nil {
+		if lr := st.runs.lastRun; lr != nil {
 			gauge(descLastRunID, float64(lr.ID))
 			gauge(descLastRunTime, unix(lr.FinishedAt))
 			gauge(descLastRunDuration, lr.FinishedAt.Sub(lr.StartedAt).Seconds())

@@ -95,10 +95,10 @@ func placeCopy(tmpPath, to string) error {
 		os.Remove(tmpPath)
 		return nil
 	case errors.Is(err, fs.ErrExist):
-		return fmt.Errorf("backup: %s exists: give a new file (a backup never replaces one)", to)
+		return targetExists(to)
 	}
 	if _, serr := os.Lstat(to); !errors.Is(serr, fs.ErrNotExist) {
-		return fmt.Errorf("backup: %s exists: give a new file (a backup never replaces one)", to)
+		return targetExists(to)
 	}
 	if rerr := os.Rename(tmpPath, to); rerr != nil {
 		return fmt.Errorf("backup: %w (and a link: %v)", rerr, err)
@@ -110,7 +110,7 @@ func placeCopy(tmpPath, to string) error {
 // another) or whose folder does not.
 func backupTarget(to string) error {
 	if _, err := os.Lstat(to); err == nil {
-		return fmt.Errorf("backup: %s exists: give a new file (a backup never replaces one)", to)
+		return targetExists(to)
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("backup: %w", err)
 	}
@@ -144,4 +144,9 @@ func (c ctxWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.w.Write(p)
+}
+
+// targetExists is the refusal of a backup target that exists.
+func targetExists(to string) error {
+	return fmt.Errorf("backup: %s exists: give a new file (a backup never replaces one)", to)
 }

@@ -54,11 +54,12 @@ func ParseSecret(s string) ([]byte, error) {
 // receiver may switch at its own time.
 func ParseSecrets(s string) ([][]byte, error) {
 	var keys [][]byte
-	for i, f := range strings.Fields(s) {
+	secrets := strings.Fields(s)
+	for i, f := range secrets {
 		key, err := ParseSecret(f)
 		if err != nil {
-			if len(strings.Fields(s)) > 1 {
-				return nil, fmt.Errorf("secret %d of %d: %w", i+1, len(strings.Fields(s)), err)
+			if len(secrets) > 1 {
+				return nil, fmt.Errorf("secret %d of %d: %w", i+1, len(secrets), err)
 			}
 			return nil, err
 		}

@@ -176,23 +176,15 @@ func (f *changesFlags) runChanges(ctx context.Context, e *env, args []string) er
 			return err
 		}
 	default:
-		var id uint64
-		if f.run != "" {
-			if id, err = strconv.ParseUint(strings.TrimPrefix(f.run, "#"), 10, 64); err != nil || id == 0 {
-				return usageError{fmt.Sprintf("changes: --run %q: want a run id (a positive number)", f.run)}
-			}
-			if _, err := st.Run(id); err != nil {
-				return fmt.Errorf("changes: unknown run %d", id)
-			}
-		} else {
-			last, err := st.LastRun()
-			if errors.Is(err, store.ErrNotFound) {
-				return errors.New("changes: the database has no run yet (run `llmref refresh` first)")
-			} else if err != nil {
-				return err
-			}
-			id = last.ID
+		id, err := parseRunID("changes", f.run)
+		if err != nil {
+			return err
 		}
+		run, err := namedRun(st, "changes", id)
+		if err != nil {
+			return err
+		}
+		id = run.ID
 		cs, err := st.ChangeSet(id)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("changes: run %d recorded no changes (it failed before normalising)", id)
@@ -478,12 +470,9 @@ func runNotify(ctx context.Context, e *env, runFlag string, args []string) error
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("notify: unexpected argument %q", args[0])}
 	}
-	var id uint64
-	if runFlag != "" {
-		var err error
-		if id, err = strconv.ParseUint(strings.TrimPrefix(runFlag, "#"), 10, 64); err != nil || id == 0 {
-			return usageError{fmt.Sprintf("notify: --run %q: want a run id (a positive number)", runFlag)}
-		}
+	id, err := parseRunID("notify", runFlag)
+	if err != nil {
+		return err
 	}
 	pub := e.publisher("")
 	if pub.Webhook.URL == "" {
@@ -494,18 +483,7 @@ func runNotify(ctx context.Context, e *env, runFlag string, args []string) error
 		return err
 	}
 	defer st.Close()
-	var run catalog.Run
-	if id == 0 {
-		run, err = st.LastRun()
-		if errors.Is(err, store.ErrNotFound) {
-			return errors.New("notify: the database has no run yet")
-		}
-	} else {
-		run, err = st.Run(id)
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("notify: unknown run %d", id)
-		}
-	}
+	run, err := namedRun(st, "notify", id)
 	if err != nil {
 		return err
 	}
@@ -534,4 +512,32 @@ func runNotify(ctx context.Context, e *env, runFlag string, args []string) error
 		fmt.Fprintln(e.stdout)
 	}
 	return nil
+}
+
+// parseRunID reads a --run flag ("12" or "#12"); 0 when it is not given.
+func parseRunID(cmd, flag string) (uint64, error) {
+	if flag == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseUint(strings.TrimPrefix(flag, "#"), 10, 64)
+	if err != nil || id == 0 {
+		return 0, usageError{fmt.Sprintf("%s: --run %q: want a run id (a positive number)", cmd, flag)}
+	}
+	return id, nil
+}
+
+// namedRun is run id's record, or the last run's when id is 0.
+func namedRun(st *store.Store, cmd string, id uint64) (catalog.Run, error) {
+	if id == 0 {
+		run, err := st.LastRun()
+		if errors.Is(err, store.ErrNotFound) {
+			return run, fmt.Errorf("%s: the database has no run yet (run `llmref refresh` first)", cmd)
+		}
+		return run, err
+	}
+	run, err := st.Run(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return run, fmt.Errorf("%s: unknown run %d", cmd, id)
+	}
+	return run, err
 }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/llmref/llmref/internal/textsafe"
-	"github.com/llmref/llmref/serve"
 	"strings"
 	"time"
 
+	"github.com/llmref/llmref/internal/textsafe"
+	"github.com/llmref/llmref/serve"
 	"github.com/llmref/llmref/store"
 )
 
@@ -200,14 +200,6 @@ func runBackup(ctx context.Context, e *env, format string, args []string) error 
 	return nil
 }
 
-// errDegraded is health's answer when the status is degraded: exit 3, as
-// a partial run's, with the problems already printed.
-type errDegraded struct{ problems []string }
-
-func (e errDegraded) Error() string {
-	return "health: degraded: " + strings.Join(e.problems, "; ")
-}
-
 func runHealth(ctx context.Context, e *env, dir, format string, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Sprintf("health: unexpected argument %q", args[0])}
@@ -233,9 +225,6 @@ func runHealth(ctx context.Context, e *env, dir, format string, args []string) e
 		}
 		fmt.Fprintln(e.stdout, ")")
 		for _, p := range h.Problems {
-			if p == "stale sources" && len(h.StaleSources) > 0 {
-				p += ": " + strings.Join(h.StaleSources, ", ")
-			}
 			textsafe.Fprintf(e.stdout, "  %s\n", p)
 		}
 	}
@@ -243,7 +232,7 @@ func runHealth(ctx context.Context, e *env, dir, format string, args []string) e
 	case "unhealthy":
 		return fmt.Errorf("health: unhealthy: %s", strings.Join(h.Problems, "; "))
 	case "degraded":
-		return partialError{errDegraded{h.Problems}}
+		return partialError{fmt.Errorf("health: degraded: %s", strings.Join(h.Problems, "; "))} // exit 3
 	}
 	return nil
 }
