@@ -180,7 +180,7 @@ func (w *FileWriter) Close() error {
 	t := w.t
 	sum := hex.EncodeToString(w.h.Sum(nil))
 	t.files[w.rel] = FileEntry{Path: w.rel, SHA256: sum, Bytes: w.n}
-	if t.prevSums[w.rel] == sum {
+	if t.prevSums[w.rel].SHA256 == sum {
 		tmp := w.dst + ".new"
 		if os.Link(filepath.Join(t.prevDir, filepath.FromSlash(w.rel)), tmp) == nil {
 			if os.Rename(tmp, w.dst) == nil {

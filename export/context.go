@@ -18,3 +18,12 @@ func (t *Tree) stopped() error {
 	}
 	return nil
 }
+
+// Context is what bounds the generation (see WriteContext); a generation
+// begun without one is never stopped.
+func (t *Tree) Context() context.Context {
+	if t.ctx == nil {
+		return context.Background()
+	}
+	return t.ctx
+}

@@ -18,12 +18,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/llmref/llmref/internal/canonjson"
 	"github.com/llmref/llmref/internal/filelock"
@@ -49,12 +51,12 @@ type FileEntry struct {
 // Tree is one generation being written. Put every file, then Commit; Abort
 // (or a crash) leaves the published tree as it was.
 type Tree struct {
-	out      string // the published path (a symbolic link)
-	gensDir  string // where generations live
-	dir      string // this generation
-	prevDir  string // the published generation, if any
-	prevRun  uint64 // its run, 0 when unknown
-	prevSums map[string]string
+	out      string               // the published path (a symbolic link)
+	gensDir  string               // where generations live
+	dir      string               // this generation
+	prevDir  string               // the published generation, if any
+	prevRun  uint64               // its run, 0 when unknown
+	prevSums map[string]FileEntry // the published index's entries, by path
 	files    map[string]FileEntry
 	written  int
 	linked   int
@@ -97,7 +99,7 @@ func beginContext(ctx context.Context, out string) (t *Tree, err error) {
 			lock.Unlock()
 		}
 	}()
-	t = &Tree{out: out, gensDir: filepath.Join(parent, "."+base+".generations"), files: map[string]FileEntry{}, prevSums: map[string]string{}, lock: lock}
+	t = &Tree{out: out, gensDir: filepath.Join(parent, "."+base+".generations"), files: map[string]FileEntry{}, prevSums: map[string]FileEntry{}, lock: lock}
 	found, err := examine(out) // again, under the lock: what another process left is what counts
 	if err != nil {
 		return nil, err
@@ -188,7 +190,7 @@ func (t *Tree) loadPrevIndex() {
 	}
 	t.prevRun = idx.Run
 	for _, f := range idx.Files {
-		t.prevSums[f.Path] = f.SHA256
+		t.prevSums[f.Path] = f
 	}
 }
 
@@ -239,8 +241,12 @@ func (t *Tree) Put(rel string, data []byte) error {
 		return fmt.Errorf("export %s: %w", rel, err)
 	}
 	t.files[rel] = FileEntry{Path: rel, SHA256: hexsum, Bytes: len(data)}
-	if t.prevSums[rel] == hexsum {
-		if err := os.Link(filepath.Join(t.prevDir, filepath.FromSlash(rel)), dst); err == nil {
+	if t.prevSums[rel].SHA256 == hexsum {
+		// Linked only when the published file holds these bytes: the index
+		// says what it held, and a file damaged since (or edited by hand)
+		// would otherwise be linked into every generation after.
+		prev := filepath.Join(t.prevDir, filepath.FromSlash(rel))
+		if b, err := os.ReadFile(prev); err == nil && bytes.Equal(b, data) && os.Link(prev, dst) == nil {
 			t.linked++
 			return nil
 		}
@@ -249,6 +255,70 @@ func (t *Tree) Put(rel string, data []byte) error {
 		return fmt.Errorf("export %s: %w", rel, err)
 	}
 	t.written++
+	return nil
+}
+
+// Keep lists the published generation's file at rel in this one, as the
+// published index listed it, hard-linking it in (same bytes, same
+// modification time) without its bytes being made again: for a section
+// that knows the file would come out the same, its inputs unchanged. It
+// fails, keeping nothing, when the published index does not list rel, or
+// its file is gone, no longer holds what the index says (damaged, edited
+// by hand) or cannot be linked; the caller then puts the file.
+func (t *Tree) Keep(rel string) error {
+	if t.done {
+		return errors.New("export: tree already committed or aborted")
+	}
+	if err := t.stopped(); err != nil {
+		return err
+	}
+	if !fs.ValidPath(rel) || rel == "." || rel == IndexFile {
+		return fmt.Errorf("export: bad file path %q", rel)
+	}
+	if _, dup := t.files[rel]; dup {
+		return fmt.Errorf("export: %s written twice", rel)
+	}
+	prev, ok := t.prevSums[rel]
+	if !ok {
+		return fmt.Errorf("export %s: not in the published tree: %w", rel, fs.ErrNotExist)
+	}
+	src := filepath.Join(t.prevDir, filepath.FromSlash(rel))
+	if err := sameAsListed(src, prev); err != nil {
+		return fmt.Errorf("export %s: %w", rel, err)
+	}
+	dst := filepath.Join(t.dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return fmt.Errorf("export %s: %w", rel, err)
+	}
+	if err := os.Link(src, dst); err != nil {
+		return fmt.Errorf("export %s: %w", rel, err)
+	}
+	t.files[rel] = prev
+	t.linked++
+	return nil
+}
+
+// copyBufs are sameAsListed's read buffers.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// sameAsListed checks that the file at path holds what entry lists: its
+// size and SHA-256.
+func sameAsListed(path string, entry FileEntry) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := sha256.New()
+	buf := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(buf)
+	n, err := io.CopyBuffer(h, f, *buf)
+	if err != nil {
+		return err
+	}
+	if n != int64(entry.Bytes) || hex.EncodeToString(h.Sum(nil)) != entry.SHA256 {
+		return errors.New("the published file is not what its index lists")
+	}
 	return nil
 }
 
