@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -309,6 +310,12 @@ func TestMissingBucketsReadEmpty(t *testing.T) {
 	}
 	if _, err := s.Delivery(1); !errors.Is(err, ErrNotFound) {
 		t.Errorf("delivery: %v", err)
+	}
+	if err := s.EachChangeSet(context.Background(), func(StoredChangeSet) error { return errors.New("called") }); err != nil {
+		t.Errorf("each change set: %v", err)
+	}
+	if h, err := s.HoldsByID([]uint64{1}); err != nil || len(h) != 0 {
+		t.Errorf("holds by id %v %v", h, err)
 	}
 }
 
