@@ -2,14 +2,21 @@ package publish
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/changes"
 	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/internal/version"
 	"github.com/llmref/llmref/store"
 )
 
@@ -23,10 +30,10 @@ func ChangeReport(st *store.Store, sets []catalog.ChangeSet) (changes.Report, er
 	return changes.NewReport(sets, runs, holds), nil
 }
 
-// reportContext reads the run records of the sets' runs and every hold,
-// by id. (Reading every run record for a one-run report cost time with the
-// history: a daemon's tens of thousands of runs, for each webhook report
-// and each GET /changes.)
+// reportContext reads the run records of the sets' runs and the holds
+// their changes name, by id. (Reading every run record, and every hold,
+// for a one-run report cost time with the history: a daemon's tens of
+// thousands of runs, for each webhook report and each GET /changes.)
 func reportContext(st *store.Store, sets []catalog.ChangeSet) (map[uint64]catalog.Run, map[uint64]catalog.Hold, error) {
 	runs := make(map[uint64]catalog.Run, len(sets))
 	for _, cs := range sets {
@@ -39,39 +46,231 @@ func reportContext(st *store.Store, sets []catalog.ChangeSet) (map[uint64]catalo
 		}
 		runs[r.ID] = r
 	}
-	hs, err := st.Holds()
+	var ids []uint64
+	for _, cs := range sets {
+		ids = append(ids, holdIDs(cs)...)
+	}
+	holds, err := st.HoldsByID(ids)
 	if err != nil {
 		return nil, nil, fmt.Errorf("change report: %w", err)
-	}
-	holds := make(map[uint64]catalog.Hold, len(hs))
-	for _, h := range hs {
-		holds[h.ID] = h
 	}
 	return runs, holds, nil
 }
 
 // changesSection exports changes/<run-id>.json for every run that recorded
-// its changes: the JSON change report of that run, each held change with
-// where its review stands now.
-func changesSection(st *store.Store) export.Section {
+// its changes (the JSON change report of that run, each held change with
+// where its review stands now) and changes.json, which lists them.
+//
+// A report is made from its run's stored change set and record, the
+// current states of the holds it names, and the report's format:
+// changes.json keeps the fingerprint of these (export.ChangesEntry.Inputs)
+// and a report whose inputs kept theirs is kept from the published
+// generation, neither read nor made again. The sets are read a few at a
+// time. (Every export decoded every set at once and made every report
+// again: 1,000 runs of 50 changes, 1.0-1.2 s and 346 MB allocated an
+// export, growing with every run a daemon made.)
+func changesSection(st *store.Store, log *slog.Logger) export.Section {
 	return func(t *export.Tree) error {
-		sets, err := st.ChangeSets(time.Time{})
-		if err != nil {
-			return err
-		}
-		runs, holds, err := reportContext(st, sets)
-		if err != nil {
-			return err
-		}
-		for _, cs := range sets {
-			rep := changes.NewReport([]catalog.ChangeSet{cs}, runs, holds)
-			if err := t.PutJSON(export.ChangesFile(cs.Run), rep); err != nil {
+		w := reportWriter{st: st, t: t, format: reportFormat(), prev: previousReports(t), holds: map[uint64]catalog.Hold{}}
+		idx := export.ChangesIndex{SchemaVersion: export.SchemaVersion, Reports: []export.ChangesEntry{}}
+		err := st.EachChangeSet(t.Context(), func(sc store.StoredChangeSet) error {
+			e, err := w.report(sc)
+			if err != nil {
 				return err
 			}
+			idx.Reports = append(idx.Reports, e)
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return nil
+		log.Debug("change reports", "made", w.made, "kept", w.kept)
+		return t.PutJSON(export.ChangesIndexFile, idx)
 	}
 }
+
+// reportWriter writes one generation's change reports (changesSection).
+type reportWriter struct {
+	st     *store.Store
+	t      *export.Tree
+	format string                         // reportFormat
+	prev   map[uint64]export.ChangesEntry // the published changes.json, by run
+	// holds are the holds read so far, by id, with only what a report
+	// shows of them (see reportHold).
+	holds      map[uint64]catalog.Hold
+	made, kept int
+}
+
+// report keeps or makes one run's report and returns its entry.
+func (w *reportWriter) report(sc store.StoredChangeSet) (export.ChangesEntry, error) {
+	file := export.ChangesFile(sc.Run)
+	run, ok, err := sc.RunRecord()
+	if err != nil {
+		return export.ChangesEntry{}, err
+	}
+	if e, found := w.prev[sc.Run]; found && e.Path == file {
+		hs, err := w.holdsOf(e.Holds)
+		if err != nil {
+			return e, err
+		}
+		if reportInputs(w.format, sc.Digest, run, e.Holds, hs) == e.Inputs && w.t.Keep(file) == nil {
+			w.kept++
+			return e, nil
+		}
+	}
+	cs, err := sc.Decode()
+	if err != nil {
+		return export.ChangesEntry{}, err
+	}
+	runs := map[uint64]catalog.Run{}
+	if ok {
+		runs[sc.Run] = run
+	}
+	ids := holdIDs(cs)
+	hs, err := w.holdsOf(ids)
+	if err != nil {
+		return export.ChangesEntry{}, err
+	}
+	rep := changes.NewReport([]catalog.ChangeSet{cs}, runs, hs)
+	if err := w.t.PutJSON(file, rep); err != nil {
+		return export.ChangesEntry{}, err
+	}
+	w.made++
+	e := export.ChangesEntry{Run: sc.Run, Path: file, StartedAt: cs.At.UTC(), Status: run.Status, Changes: len(rep.Changes),
+		Holds: ids, Inputs: reportInputs(w.format, sc.Digest, run, ids, hs)}
+	for _, c := range rep.Changes {
+		if c.Review != nil && c.Review.Status == catalog.HoldPending {
+			e.Pending++
+		}
+	}
+	return e, nil
+}
+
+// holdsOf returns the holds of ids that exist, by id, read once each.
+func (w *reportWriter) holdsOf(ids []uint64) (map[uint64]catalog.Hold, error) {
+	var missing []uint64
+	for _, id := range ids {
+		if _, ok := w.holds[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		read, err := w.st.HoldsByID(missing)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range missing {
+			h, ok := read[id]
+			if !ok {
+				h = catalog.Hold{} // none: the report shows the change as waiting
+			} else {
+				h = reportHold(h)
+			}
+			w.holds[id] = h
+		}
+	}
+	out := make(map[uint64]catalog.Hold, len(ids))
+	for _, id := range ids {
+		if h := w.holds[id]; h.ID != 0 {
+			out[id] = h
+		}
+	}
+	return out, nil
+}
+
+// reportHold is what a change report shows of a hold (see
+// changes.NewReport): its status, decision and first run.
+func reportHold(h catalog.Hold) catalog.Hold {
+	out := catalog.Hold{ID: h.ID, Status: h.Status, FirstRun: h.FirstRun}
+	if h.Decision != nil {
+		out.Decision = &catalog.Decision{At: h.Decision.At, Note: h.Decision.Note}
+	}
+	return out
+}
+
+// holdIDs are the holds a set's changes name, in order, each once.
+func holdIDs(cs catalog.ChangeSet) []uint64 {
+	var ids []uint64
+	for _, c := range cs.Changes {
+		if c.Hold != 0 {
+			ids = append(ids, c.Hold)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// reportInputs is the fingerprint of what a run's report is made from:
+// the report's format, the stored set (digest), what the report shows of
+// the run's record (its status and replay: not the whole record, whose
+// timings differ between two runs of the same data), and the states of
+// the holds it names (ids; holds has those that exist).
+func reportInputs(format string, digest [sha256.Size]byte, run catalog.Run, ids []uint64, holds map[uint64]catalog.Hold) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "llmref change report\n%s\n%x\n%q %q\n", format, digest, run.Status, run.Replay)
+	for _, id := range ids {
+		hd, ok := holds[id]
+		if !ok {
+			fmt.Fprintf(h, "%d none\n", id)
+			continue
+		}
+		at, note := "", ""
+		if hd.Decision != nil {
+			at, note = hd.Decision.At.UTC().Format(time.RFC3339Nano), hd.Decision.Note
+		}
+		fmt.Fprintf(h, "%d %q %q %q %d\n", id, hd.Status, at, note, hd.FirstRun)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// previousReports reads the published generation's changes.json, by run;
+// empty when there is none or it does not read (every report is then
+// made).
+func previousReports(t *export.Tree) map[uint64]export.ChangesEntry {
+	out := map[uint64]export.ChangesEntry{}
+	f, err := t.OpenPrevious(export.ChangesIndexFile)
+	if err != nil {
+		return out
+	}
+	defer f.Close()
+	var idx export.ChangesIndex
+	if json.NewDecoder(f).Decode(&idx) != nil || idx.SchemaVersion != export.SchemaVersion {
+		return out
+	}
+	for _, e := range idx.Reports {
+		out[e.Run] = e
+	}
+	return out
+}
+
+// reportFormat fingerprints how this build writes a change report: its
+// version and the bytes it makes of a report exercising every part of
+// one. A build that writes reports otherwise — a new release, or a
+// development build whose report code changed — makes every report again.
+var reportFormat = sync.OnceValue(func() string {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	src := catalog.SourceOf(catalog.SourceRef{Name: "openrouter", URL: "https://openrouter.ai/api/v1/models", Authority: catalog.AuthorityAggregator, Note: "n"})
+	op, np, d := catalog.Fixed(100_000), catalog.Fixed(200_000), catalog.Money(100_000)
+	cs := catalog.ChangeSet{Run: 2, At: at, Changes: []catalog.RunChange{
+		{Change: catalog.Change{Kind: catalog.ChangePrice, Model: "a/b", Provider: "openrouter", Region: "r", Variant: "v", Field: "output",
+			Old: "$0.10", New: "$0.20", OldPrice: &op, NewPrice: &np, Delta: &d, DeltaPct: "+100.0%", Source: src, Detail: "d"},
+			ModelName: "B", Status: catalog.ChangeHeld, Hold: 1, Reasons: []string{"max_factor: 1.5"}},
+		{Change: catalog.Change{Kind: catalog.ChangeModelAdded, Model: "a/c", Source: src}, Status: catalog.ChangePublished},
+		{Change: catalog.Change{Kind: catalog.ChangeSpec, Model: "a/b", Field: "context_window", Old: "8K", New: "128K", Source: src},
+			Status: catalog.ChangeRejected, Hold: 2},
+	}}
+	runs := map[uint64]catalog.Run{2: {ID: 2, Status: catalog.RunPartial, Replay: "fixtures/day1"}}
+	holds := map[uint64]catalog.Hold{
+		1: {ID: 1, Status: catalog.HoldPending, FirstRun: 1},
+		2: {ID: 2, Status: catalog.HoldRejected, FirstRun: 2, Decision: &catalog.Decision{At: at, Note: "no"}},
+	}
+	b, err := export.Canonical(changes.NewReport([]catalog.ChangeSet{cs}, runs, holds))
+	if err != nil {
+		panic(fmt.Sprintf("change report format: %v", err)) // a report that does not encode: never exported either
+	}
+	sum := sha256.Sum256(append([]byte(version.Get().String()+"\n"), b...))
+	return hex.EncodeToString(sum[:])
+})
 
 // Notify sends the run's JSON change report to the webhook, after the run
 // committed, and records how it went. It returns nil when there is no

@@ -54,6 +54,7 @@ var Kinds = []Kind{
 	{"models/*.json", "model.schema.json"},
 	{"comparisons.json", "comparisons.schema.json"},
 	{"comparisons/*.json", "comparison.schema.json"},
+	{"changes.json", "changes-index.schema.json"},
 	{"changes/*.json", "changes.schema.json"},
 	{"history/*.json", "history.schema.json"},
 }

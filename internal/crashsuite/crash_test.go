@@ -190,9 +190,10 @@ func (w replayWindow) treeDiff(gotDir string, got tree, wantDir string, want tre
 
 // runDependent are the files whose content names the run that wrote them:
 // a change report per run (a run that found nothing new writes an empty
-// one), so a refresh that repeats a run killed after its commit writes
-// another. Everything else must come out the same.
-func runDependent(p string) bool { return strings.HasPrefix(p, "changes/") }
+// one) and changes.json, which lists them, so a refresh that repeats a run
+// killed after its commit writes another. Everything else must come out
+// the same.
+func runDependent(p string) bool { return strings.HasPrefix(p, "changes/") || p == "changes.json" }
 
 // unpublished counts the export generations other than the published one:
 // a trial starts from day 1's state, which has only that one, so any other
