@@ -312,7 +312,7 @@ func sameAsListed(path string, entry FileEntry) error {
 	h := sha256.New()
 	buf := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(buf)
-	n, err := io.CopyBuffer(h, f, *buf)
+	n, err := io.CopyBuffer(h, struct{ io.Reader }{f}, *buf) // hidden WriterTo: it would copy through a buffer of its own
 	if err != nil {
 		return err
 	}
