@@ -180,9 +180,11 @@ func (w *FileWriter) Close() error {
 	t := w.t
 	sum := hex.EncodeToString(w.h.Sum(nil))
 	t.files[w.rel] = FileEntry{Path: w.rel, SHA256: sum, Bytes: w.n}
-	if t.prevSums[w.rel].SHA256 == sum {
+	if prev := filepath.Join(t.prevDir, filepath.FromSlash(w.rel)); t.prevSums[w.rel].SHA256 == sum && sameAsListed(prev, t.files[w.rel]) == nil {
+		// The published file, still what its index lists (see Put), is
+		// kept in place of the one written, for its modification time.
 		tmp := w.dst + ".new"
-		if os.Link(filepath.Join(t.prevDir, filepath.FromSlash(w.rel)), tmp) == nil {
+		if os.Link(prev, tmp) == nil {
 			if os.Rename(tmp, w.dst) == nil {
 				t.linked++
 				return nil

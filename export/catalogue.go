@@ -203,11 +203,9 @@ func putCatalogue(t *Tree, snap *catalog.Snapshot) error {
 	if err := t.PutJSON("providers.json", map[string]any{"schema_version": SchemaVersion, "providers": provs}); err != nil {
 		return err
 	}
-	offers := []*catalog.Offering{}
-	for _, k := range snap.OfferingKeys() {
-		offers = append(offers, snap.Offerings[k])
-	}
-	if err := t.PutJSON("offerings.json", map[string]any{"schema_version": SchemaVersion, "offerings": offers}); err != nil {
+	keys := snap.OfferingKeys()
+	if err := t.putList("offerings.json", map[string]any{"schema_version": SchemaVersion}, "offerings", len(keys),
+		func(i int) any { return snap.Offerings[keys[i]] }); err != nil {
 		return err
 	}
 	if err := t.PutJSON(FreshnessFile, FreshnessDoc{SchemaVersion: SchemaVersion, Sources: snap.Freshness()}); err != nil {

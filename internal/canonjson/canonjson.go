@@ -48,11 +48,38 @@ func Compact(v any) ([]byte, error) {
 	return canonicalForm(raw, false)
 }
 
+// AppendIndented appends v's canonical form to dst as Marshal writes it,
+// without the final newline, as a value nested depth levels deep: every
+// line after its first indented by depth more levels. A document too large
+// to hold encoded whole is written this way a part at a time (an array's
+// elements one by one at depth 2, between its brackets), in the same bytes
+// Marshal gives the whole.
+func AppendIndented(dst []byte, v any, depth int) ([]byte, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return canonicalInto(dst, raw, true, depth)
+}
+
 func canonicalForm(src []byte, indent bool) ([]byte, error) {
+	out, err := canonicalInto(make([]byte, 0, len(src)+len(src)/2), src, indent, 0)
+	if err != nil {
+		return nil, err
+	}
+	if indent {
+		out = append(out, '\n')
+	}
+	return out, nil
+}
+
+// canonicalInto appends src's canonical form to dst, at depth.
+func canonicalInto(dst, src []byte, indent bool, depth int) ([]byte, error) {
 	c := canonPool.Get().(*canonState)
 	defer canonPool.Put(c)
 	c.src, c.pos, c.pretty = src, 0, indent
-	c.out = make([]byte, 0, len(src)+len(src)/2)
+	c.out = dst
+	defer func() { c.src, c.out = nil, nil }()
 	c.nodes, c.kids = c.nodes[:0], c.kids[:0]
 	root, err := c.parse()
 	if err != nil {
@@ -62,15 +89,10 @@ func canonicalForm(src []byte, indent bool) ([]byte, error) {
 	if c.pos != len(c.src) {
 		return nil, errSyntax
 	}
-	if err := c.emit(root, 0); err != nil {
+	if err := c.emit(root, depth); err != nil {
 		return nil, err
 	}
-	if indent {
-		c.out = append(c.out, '\n')
-	}
-	out := c.out
-	c.src, c.out = nil, nil
-	return out, nil
+	return c.out, nil
 }
 
 var errSyntax = errors.New("canonical json: invalid input")
