@@ -54,4 +54,33 @@ func TestPutListIsPutJSON(t *testing.T) {
 	if err := tr.putList("bad.json", map[string]any{"offerings": 1}, "offerings", 0, nil); err == nil {
 		t.Error("a member named as the list accepted")
 	}
+
+	// A struct head: its list member replaced, omitempty members absent.
+	type doc struct {
+		Version int            `json:"schema_version"`
+		Items   []item         `json:"items"`
+		Counts  map[string]int `json:"counts"`
+		Omitted int            `json:"omitted,omitempty"`
+		Zed     string         `json:"zed"`
+	}
+	for _, n := range []int{0, len(items)} {
+		whole := doc{Version: 1, Items: items[:n], Counts: map[string]int{"b": 2, "a": 1}, Zed: "</script>"}
+		name := "doc-" + string(rune('0'+n))
+		if err := tr.PutJSON(name+"-whole.json", whole); err != nil {
+			t.Fatal(err)
+		}
+		head := whole
+		head.Items = nil
+		if err := tr.PutJSONList(name+"-streamed.json", head, "items", n, func(i int) any { return &items[i] }); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := os.ReadFile(filepath.Join(tr.dir, name+"-whole.json"))
+		got, _ := os.ReadFile(filepath.Join(tr.dir, name+"-streamed.json"))
+		if string(got) != string(want) {
+			t.Errorf("%s: streamed\n%s\nwhole\n%s", name, got, want)
+		}
+	}
+	if err := tr.PutJSONList("list.json", []int{1}, "items", 0, nil); err == nil {
+		t.Error("a head that is no object accepted")
+	}
 }

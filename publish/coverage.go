@@ -22,7 +22,13 @@ func Coverage(snap *catalog.Snapshot) CoverageDoc {
 	return CoverageDoc{SchemaVersion: export.SchemaVersion, Report: coverage.Measure(snap)}
 }
 
-// coverageSection exports coverage.json.
+// coverageSection exports coverage.json, a model's row at a time (16 MB
+// at 8,000 models: ~90 MB while it was made canonical whole).
 func coverageSection(snap *catalog.Snapshot) export.Section {
-	return func(t *export.Tree) error { return t.PutJSON(CoverageFile, Coverage(snap)) }
+	return func(t *export.Tree) error {
+		doc := Coverage(snap)
+		rows := doc.Models
+		doc.Models = nil
+		return t.PutJSONList(CoverageFile, doc, "models", len(rows), func(i int) any { return &rows[i] })
+	}
 }

@@ -117,6 +117,25 @@ func sameAsFresh(t *testing.T, st *store.Store, out string) {
 		t.Fatalf("a first export made %d and kept %d", made, kept)
 	}
 	got, want := treeFiles(t, out), treeFiles(t, fresh)
+	// Each report is the document `llmref changes --run N --format json`
+	// prints (written a change at a time, in the same bytes).
+	sets, err := st.ChangeSets(time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cs := range sets {
+		rep, err := ChangeReport(st, []catalog.ChangeSet{cs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := export.Canonical(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := export.ChangesFile(cs.Run); want[f] != string(b) {
+			t.Errorf("%s is not the run's change report:\n%s\nwant\n%s", f, want[f], b)
+		}
+	}
 	for p, w := range want {
 		if p != export.IndexFile && got[p] != w {
 			t.Errorf("%s differs from a fresh export's:\n%s\nwant\n%s", p, got[p], w)
