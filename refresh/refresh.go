@@ -181,6 +181,12 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		if err := stopped(ctx, "commit"); err != nil {
 			return nil, err
 		}
+		if o.Publisher.Enabled() {
+			// The export reads the whole catalogue back: under the same
+			// memory limit as the stages after a crawl (see gc.go).
+			gc := boundStages()
+			defer gc.restore()
+		}
 		return keepCatalogue(ctx, st, o, run, last, pages, log)
 	}
 	// Something changed: normalise everything again.
