@@ -36,7 +36,7 @@ type ChangesEntry struct {
 	// the report shows.
 	Holds []uint64 `json:"holds,omitempty"`
 	// Inputs is the SHA-256 of everything the report is made from: the
-	// run's recorded changes and run record as stored, its holds' current
+	// run's changes as stored, its status and replay, its holds' current
 	// states and the report's format. A report whose inputs kept their
 	// fingerprint is kept from the previous generation, not made again.
 	Inputs string `json:"inputs"`

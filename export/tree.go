@@ -219,9 +219,9 @@ func (t *Tree) PutJSON(rel string, v any) error {
 	return t.Put(rel, data)
 }
 
-// Put writes data at rel. A file whose bytes equal the published one is
-// hard-linked instead, keeping its modification time.
-func (t *Tree) Put(rel string, data []byte) error {
+// mayList says why a file cannot be listed at rel in this generation (the
+// generation is over or stopped, the path is bad or taken), or nil.
+func (t *Tree) mayList(rel string) error {
 	if t.done {
 		return errors.New("export: tree already committed or aborted")
 	}
@@ -233,6 +233,15 @@ func (t *Tree) Put(rel string, data []byte) error {
 	}
 	if _, dup := t.files[rel]; dup {
 		return fmt.Errorf("export: %s written twice", rel)
+	}
+	return nil
+}
+
+// Put writes data at rel. A file whose bytes equal the published one is
+// hard-linked instead, keeping its modification time.
+func (t *Tree) Put(rel string, data []byte) error {
+	if err := t.mayList(rel); err != nil {
+		return err
 	}
 	sum := sha256.Sum256(data)
 	hexsum := hex.EncodeToString(sum[:])
@@ -266,17 +275,8 @@ func (t *Tree) Put(rel string, data []byte) error {
 // its file is gone, no longer holds what the index says (damaged, edited
 // by hand) or cannot be linked; the caller then puts the file.
 func (t *Tree) Keep(rel string) error {
-	if t.done {
-		return errors.New("export: tree already committed or aborted")
-	}
-	if err := t.stopped(); err != nil {
+	if err := t.mayList(rel); err != nil {
 		return err
-	}
-	if !fs.ValidPath(rel) || rel == "." || rel == IndexFile {
-		return fmt.Errorf("export: bad file path %q", rel)
-	}
-	if _, dup := t.files[rel]; dup {
-		return fmt.Errorf("export: %s written twice", rel)
 	}
 	prev, ok := t.prevSums[rel]
 	if !ok {
