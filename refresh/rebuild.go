@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/memlimit"
 	"github.com/llmref/llmref/scrapers"
 	"github.com/llmref/llmref/store"
 )
@@ -55,26 +56,26 @@ func Rebuild(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		}
 	}
 	var pages []catalog.Page
-	bound := boundCrawl() // the re-reading holds what it parses, as a crawl does: see gc.go
+	bound := memlimit.Crawl() // the re-reading holds what it parses, as a crawl does: see internal/memlimit
 	for _, src := range planned {
 		urls := bySource[src.Name()]
 		sort.Strings(urls)
 		read, err := reparseSource(ctx, st, o, src, prev, urls, stats[src.Name()])
 		if err != nil {
-			bound.restore()
+			bound.Restore()
 			return nil, err
 		}
 		pages = append(pages, read...)
 	}
-	bound.restore()
+	bound.Restore()
 	sort.Slice(pages, func(i, j int) bool { return pages[i].URL < pages[j].URL })
 	for _, s := range o.Sources {
 		run.Sources = append(run.Sources, *stats[s.Name()])
 	}
 	log.Info("rebuilding", "pages", len(pages))
-	gc := boundStages() // the same stages as a refresh's: see gc.go
-	defer gc.restore()
-	return normaliseAndCommit(ctx, st, o, run, pages, gc, log)
+	gc := memlimit.Stages() // the same stages as a refresh's: see internal/memlimit
+	defer gc.Restore()
+	return normaliseAndCommit(ctx, st, o, run, pages, log)
 }
 
 // reparseSource reads a source's stored pages (urls) again within the

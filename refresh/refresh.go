@@ -15,6 +15,7 @@ import (
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/changes"
 	"github.com/llmref/llmref/export"
+	"github.com/llmref/llmref/internal/memlimit"
 	"github.com/llmref/llmref/normalize"
 	"github.com/llmref/llmref/publish"
 	"github.com/llmref/llmref/scrapers"
@@ -144,9 +145,9 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 	}
 	log.Info("fetching", "sources", len(selected))
 	o.Fetch.SourceTimeout = sourceTimeout(ctx, o.Fetch.SourceTimeout)
-	bound := boundCrawl() // see gc.go
+	bound := memlimit.Crawl() // see internal/memlimit
 	outcome, crawlErr := crawlToStore(ctx, st, o, selected, prevPages, log)
-	bound.restore()
+	bound.Restore()
 	if outcome == nil {
 		return nil, fmt.Errorf("refresh: %w", crawlErr)
 	}
@@ -183,23 +184,23 @@ func Run(ctx context.Context, st *store.Store, o Options) (*Result, error) {
 		}
 		if o.Publisher.Enabled() {
 			// The export reads the whole catalogue back: under the same
-			// memory limit as the stages after a crawl (see gc.go).
-			gc := boundStages()
-			defer gc.restore()
+			// memory limit as the stages after a crawl (see internal/memlimit).
+			gc := memlimit.Stages()
+			defer gc.Restore()
 		}
 		return keepCatalogue(ctx, st, o, run, last, pages, log)
 	}
 	// Something changed: normalise everything again.
-	gc := boundStages() // see gc.go
-	defer gc.restore()
-	return normaliseAndCommit(ctx, st, o, run, pages, gc, log)
+	gc := memlimit.Stages() // see internal/memlimit
+	defer gc.Restore()
+	return normaliseAndCommit(ctx, st, o, run, pages, log)
 }
 
 // normaliseAndCommit is a run's second half: the pages (the unchanged and
 // stale ones with their stored observations) normalised into the new
 // catalogue, compared with the published one under the review rules,
 // staged, committed in one transaction, exported and reported.
-func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run catalog.Run, pages []catalog.Page, gc *gcPlan, log *slog.Logger) (*Result, error) {
+func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run catalog.Run, pages []catalog.Page, log *slog.Logger) (*Result, error) {
 	// The stored pages' observations are loaded as the normalisation
 	// reads them (see obsload.go), their Hugging Face links first.
 	loader := newObsLoader(st, pages)
@@ -217,7 +218,7 @@ func normaliseAndCommit(ctx context.Context, st *store.Store, o Options, run cat
 			}
 		}
 	}()
-	d, err := decide(ctx, st, o, &run, pages, normSource{loader, links}, prepared, release.done, gc, log)
+	d, err := decide(ctx, st, o, &run, pages, normSource{loader, links}, prepared, release.done, log)
 	if err != nil {
 		return nil, err
 	}
@@ -282,7 +283,7 @@ type decided struct {
 // status, and stages what is to publish. Everything it builds but the
 // staging and the changes is its own: once it returns, only what the
 // publisher needs is left.
-func decide(ctx context.Context, st *store.Store, o Options, run *catalog.Run, pages []catalog.Page, src normSource, prepared *store.Prepared, done func(int), gc *gcPlan, log *slog.Logger) (*decided, error) {
+func decide(ctx context.Context, st *store.Store, o Options, run *catalog.Run, pages []catalog.Page, src normSource, prepared *store.Prepared, done func(int), log *slog.Logger) (*decided, error) {
 	// The published records are read as the new ones are built (see
 	// normalize.Input.Published), and the rest (what the sources no
 	// longer name) once they are: the published catalogue to compare with.

@@ -1,4 +1,10 @@
-package refresh
+// Package memlimit puts the work that holds a catalogue (a refresh's
+// crawl and the stages after it, an export) under a soft memory limit
+// (debug.SetMemoryLimit) that follows the live heap up, so that the
+// collector runs before the heap doubles, unless the operator chose a
+// GOMEMLIMIT or a GOGC. A refresh, a rebuild and a publish (llmref export,
+// a decision's republishing) use it.
+package memlimit
 
 import (
 	"math"
@@ -32,14 +38,14 @@ import (
 // in the same CPU (ninth session).
 var postCrawlLimit int64 = 224 << 20 // a variable for tests
 
-// gcPlan is a run's memory limit while it crawls (boundCrawl) or after
-// (boundStages): limit is the one to put back (-1 when the operator
+// Plan is a run's memory limit while it crawls (Crawl) or after
+// (Stages): limit is the one to put back (-1 when the operator
 // chose one, or a GOGC, which then stands).
-type gcPlan struct {
+type Plan struct {
 	limit int64
 	// following is set while the limit is ours and follows the live heap
 	// from base up (see follow); mu orders the follower's settings with
-	// restore.
+	// Restore.
 	mu        sync.Mutex
 	following bool
 	base      int64
@@ -47,8 +53,8 @@ type gcPlan struct {
 	high int64
 }
 
-// boundStages puts the stages after the crawl under a memory limit of
-// twice the live heap, at least postCrawlLimit, following the live heap up
+// Stages puts the stages after a crawl (or an export) under a memory
+// limit of twice the live heap, at least postCrawlLimit, following the live heap up
 // (see bound), unless the operator set a limit or a GOGC. The setting is
 // the process's: a daemon's runs that overlap may end one another's, which
 // costs memory, never correctness.
@@ -63,32 +69,32 @@ type gcPlan struct {
 // operator's); only a night with few new bodies ran at 50 and 30: at 8,000
 // pages, 7.5-7.9 s of CPU without them against 7.9-9.0 with, peak RSS
 // 301-307 MB against 301-306 (alternated, eleventh session).
-func boundStages() *gcPlan {
-	p := &gcPlan{limit: -1}
+func Stages() *Plan {
+	p := &Plan{limit: -1}
 	p.bound(func() int64 { return max(postCrawlLimit, 2*liveHeap()) })
 	return p
 }
 
-// boundCrawl puts the crawl under the memory limit the stages after it
+// Crawl puts the crawl under the memory limit the stages after it
 // run under (postCrawlLimit, or one and a half times the live heap when
 // that is more, following it: see follow), unless the operator set a
-// limit or a GOGC; restore lifts it. The crawl keeps every page's parse
+// limit or a GOGC; Restore lifts it. The crawl keeps every page's parse
 // results until normalising: 130 MB live at 16,000 pages, which GOGC=100
 // let grow to twice that, so that the crawl's end became a first refresh's
 // peak (377 MB with 51 MB of the file map) once the stages after it held
 // less. Under 8,000 pages the live heap never brings the limit near
 // GOGC=100's goal, and nothing changes.
-func boundCrawl() *gcPlan {
-	p := &gcPlan{limit: -1}
+func Crawl() *Plan {
+	p := &Plan{limit: -1}
 	p.bound(func() int64 { return postCrawlLimit })
 	return p
 }
 
 // bound puts the process under a memory limit of base() that follows the
-// live heap up (see follow), until restore. No limit set (GOMEMLIMIT) and
+// live heap up (see follow), until Restore. No limit set (GOMEMLIMIT) and
 // no GOGC chosen is the condition: an operator who set either runs the
 // collector their way.
-func (p *gcPlan) bound(base func() int64) {
+func (p *Plan) bound(base func() int64) {
 	if limit := debug.SetMemoryLimit(-1); limit == math.MaxInt64 && os.Getenv("GOGC") == "" {
 		p.mu.Lock()
 		defer p.mu.Unlock()
@@ -125,8 +131,8 @@ func heapUse() (live, overhead int64) {
 
 // follow sets the memory limit again after the next collection — base, or
 // one and a half times the live heap that collection found when that is
-// more — and so on after every one, until restore. p.mu is held.
-func (p *gcPlan) follow() {
+// more — and so on after every one, until Restore. p.mu is held.
+func (p *Plan) follow() {
 	runtime.SetFinalizer(&gcSentinel{}, func(*gcSentinel) {
 		p.mu.Lock()
 		defer p.mu.Unlock()
@@ -161,7 +167,7 @@ const headroomMax = 80 << 20
 // room an earlier, larger heap already took. Three alternated pairs at
 // 16,000 pages: CPU 12.5-14.3 s against 14.6-15.3, peak RSS the same
 // (thirteenth session).
-func (p *gcPlan) next(live, overhead int64) int64 {
+func (p *Plan) next(live, overhead int64) int64 {
 	head := min(live/2, headroomMax)
 	lim := max(p.base, live+head)
 	lim = max(lim, min(live+head+overhead, p.high))
@@ -174,9 +180,9 @@ func (p *gcPlan) next(live, overhead int64) int64 {
 // never batches it with others.
 type gcSentinel struct{ _ *int }
 
-// restore puts back the memory limit from before boundStages or
-// boundCrawl.
-func (p *gcPlan) restore() {
+// Restore puts back the memory limit from before Stages or
+// Crawl.
+func (p *Plan) Restore() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.following = false

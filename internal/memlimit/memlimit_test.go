@@ -1,4 +1,4 @@
-package refresh
+package memlimit
 
 import (
 	"math"
@@ -17,11 +17,11 @@ func TestBoundStagesLeavesGOGC(t *testing.T) {
 	defer debug.SetGCPercent(orig)
 	for _, gogc := range []int{100, 200, 50, -1} {
 		debug.SetGCPercent(gogc)
-		gc := boundStages()
+		gc := Stages()
 		if got := debug.SetGCPercent(gogc); got != gogc {
 			t.Errorf("GOGC=%d: during the stages GOGC is %d", gogc, got)
 		}
-		gc.restore()
+		gc.Restore()
 		if got := debug.SetGCPercent(gogc); got != gogc {
 			t.Errorf("GOGC=%d: after the stages GOGC is %d", gogc, got)
 		}
@@ -29,20 +29,20 @@ func TestBoundStagesLeavesGOGC(t *testing.T) {
 }
 
 // TestBoundStagesLimit: with no memory limit set, the post-crawl stages
-// (boundStages) and the crawl (boundCrawl) run under one of at least
+// (Stages) and the crawl (Crawl) run under one of at least
 // postCrawlLimit, and none is left after them; a limit the operator set
 // (GOMEMLIMIT) stands throughout.
 func TestBoundStagesLimit(t *testing.T) {
 	orig := debug.SetMemoryLimit(math.MaxInt64)
 	defer debug.SetMemoryLimit(orig)
 
-	for name, start := range map[string]func() *gcPlan{"boundStages": boundStages, "boundCrawl": boundCrawl} {
+	for name, start := range map[string]func() *Plan{"Stages": Stages, "Crawl": Crawl} {
 		debug.SetMemoryLimit(math.MaxInt64)
 		gc := start()
 		if got := debug.SetMemoryLimit(-1); got < postCrawlLimit || got == math.MaxInt64 {
 			t.Errorf("%s: the memory limit is %d, want at least %d", name, got, postCrawlLimit)
 		}
-		gc.restore()
+		gc.Restore()
 		if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
 			t.Errorf("%s: after it the memory limit is %d, want none", name, got)
 		}
@@ -52,7 +52,7 @@ func TestBoundStagesLimit(t *testing.T) {
 		if got := debug.SetMemoryLimit(-1); got != 1<<30 {
 			t.Errorf("%s: an operator's limit became %d", name, got)
 		}
-		gc.restore()
+		gc.Restore()
 		if got := debug.SetMemoryLimit(-1); got != 1<<30 {
 			t.Errorf("%s: an operator's limit became %d after it", name, got)
 		}
@@ -67,11 +67,11 @@ func TestBoundStagesLimitGOGC(t *testing.T) {
 	defer debug.SetMemoryLimit(orig)
 	prev := debug.SetGCPercent(200)
 	defer debug.SetGCPercent(prev)
-	gc := boundStages()
+	gc := Stages()
 	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
 		t.Errorf("with GOGC set, the stages ran under a limit of %d", got)
 	}
-	gc.restore()
+	gc.Restore()
 }
 
 // TestBoundStagesLimitFollows: the post-crawl limit follows the live
@@ -86,8 +86,8 @@ func TestBoundStagesLimitFollows(t *testing.T) {
 	defer func(n int64) { postCrawlLimit = n }(postCrawlLimit)
 	postCrawlLimit = 8 << 20
 	runtime.GC()
-	gc := boundStages()
-	defer gc.restore()
+	gc := Stages()
+	defer gc.Restore()
 
 	keep := make([][]byte, 0, 48)
 	for range 48 {
@@ -105,7 +105,7 @@ func TestBoundStagesLimitFollows(t *testing.T) {
 		}
 	}
 	runtime.KeepAlive(keep)
-	gc.restore()
+	gc.Restore()
 	runtime.GC()
 	time.Sleep(10 * time.Millisecond)
 	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
@@ -119,7 +119,7 @@ func TestBoundStagesLimitFollows(t *testing.T) {
 // survivors) is not collected back to back, and the peak is not raised.
 func TestGCPlanNext(t *testing.T) {
 	const mb = 1 << 20
-	p := &gcPlan{base: 100 * mb}
+	p := &Plan{base: 100 * mb}
 	for i, step := range []struct{ live, over, want int64 }{
 		{10 * mb, 5 * mb, 100 * mb},   // base
 		{100 * mb, 10 * mb, 150 * mb}, // a new high: 1.5x live, no overhead on top
