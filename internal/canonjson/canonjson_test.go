@@ -108,5 +108,25 @@ func FuzzCanonical(f *testing.F) {
 		if err != nil || !bytes.Equal(got, compact.Bytes()) {
 			t.Fatalf("compact form of %q = %q, %v; want %q", raw, got, err, compact.Bytes())
 		}
+		// A value written nested by AppendIndented, between its
+		// container's lines, is what Marshal writes of the container.
+		v := json.RawMessage(raw)
+		whole, err := Marshal(map[string]any{"k": []any{v, v}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts := []byte("{\n  \"k\": [\n    ")
+		for i := range 2 {
+			if i > 0 {
+				parts = append(parts, ",\n    "...)
+			}
+			if parts, err = AppendIndented(parts, v, 2); err != nil {
+				t.Fatal(err)
+			}
+		}
+		parts = append(parts, "\n  ]\n}\n"...)
+		if !bytes.Equal(parts, whole) {
+			t.Fatalf("%q nested by parts:\n%s\nwhole:\n%s", raw, parts, whole)
+		}
 	})
 }
