@@ -109,6 +109,26 @@ func (t *Tree) OpenPrevious(rel string) (*os.File, error) {
 	return os.Open(filepath.Join(t.prevDir, filepath.FromSlash(rel)))
 }
 
+// ReadPrevious reads the published generation's file at rel, once it is
+// found to hold what the published index lists (its size and SHA-256): for
+// a section that trusts what it published last time (an error wrapping
+// fs.ErrNotExist when the index does not list it; another when the file is
+// not what the index lists, damaged or edited by hand).
+func (t *Tree) ReadPrevious(rel string) ([]byte, error) {
+	entry, ok := t.prevSums[rel]
+	if !ok {
+		return nil, fmt.Errorf("export %s: not in the published tree: %w", rel, fs.ErrNotExist)
+	}
+	b, err := os.ReadFile(filepath.Join(t.prevDir, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, fmt.Errorf("export %s: %w", rel, err)
+	}
+	if sum := sha256.Sum256(b); len(b) != entry.Bytes || hex.EncodeToString(sum[:]) != entry.SHA256 {
+		return nil, fmt.Errorf("export %s: the published file is not what its index lists", rel)
+	}
+	return b, nil
+}
+
 // AddManifest names a listed file as a manifest in index.json: a file whose
 // "files" list, in index.json's form, covers files written unlisted.
 func (t *Tree) AddManifest(rel string) {

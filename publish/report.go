@@ -228,17 +228,16 @@ func reportInputs(format string, digest [sha256.Size]byte, run catalog.Run, ids 
 }
 
 // previousReports reads the published generation's changes.json, by run;
-// empty when there is none or it does not read (every report is then
-// made).
+// empty when there is none, or it is not what the published index lists,
+// or it does not read (every report is then made).
 func previousReports(t *export.Tree) map[uint64]export.ChangesEntry {
 	out := map[uint64]export.ChangesEntry{}
-	f, err := t.OpenPrevious(export.ChangesIndexFile)
+	b, err := t.ReadPrevious(export.ChangesIndexFile)
 	if err != nil {
 		return out
 	}
-	defer f.Close()
 	var idx export.ChangesIndex
-	if json.NewDecoder(f).Decode(&idx) != nil || idx.SchemaVersion != export.SchemaVersion {
+	if json.Unmarshal(b, &idx) != nil || idx.SchemaVersion != export.SchemaVersion {
 		return out
 	}
 	for _, e := range idx.Reports {

@@ -213,8 +213,8 @@ func TestChangeReportsKeptUntilTheirInputsChange(t *testing.T) {
 
 // TestChangeReportsMadeAgainWhenTheTreeIsNotAsListed: a previous
 // generation whose changes.json does not vouch for a report — a different
-// fingerprint, a report file gone, an unreadable list — gets it made again,
-// never kept.
+// fingerprint, a list edited by hand, a report file gone, an unreadable
+// list — gets it made again, never kept.
 func TestChangeReportsMadeAgainWhenTheTreeIsNotAsListed(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -224,6 +224,12 @@ func TestChangeReportsMadeAgainWhenTheTreeIsNotAsListed(t *testing.T) {
 		{"another fingerprint", func(t *testing.T, gen string) {
 			rewrite(t, filepath.Join(gen, export.ChangesIndexFile), func(s string) string {
 				return regexp.MustCompile(`"inputs": "[0-9a-f]{64}"`).ReplaceAllString(s, `"inputs": "`+strings.Repeat("0", 64)+`"`)
+			})
+		}, 3},
+		{"an entry edited by hand", func(t *testing.T, gen string) {
+			// The fingerprints stand, the file no longer matches its index.
+			rewrite(t, filepath.Join(gen, export.ChangesIndexFile), func(s string) string {
+				return strings.Replace(s, `"pending": 1`, `"pending": 0`, 1)
 			})
 		}, 3},
 		{"a report gone", func(t *testing.T, gen string) {
