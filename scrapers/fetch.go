@@ -251,11 +251,13 @@ func Fetch(ctx context.Context, o Options, reqs []Request, handle func(Fetched) 
 	o = o.Defaults()
 	deadlines := &sourceDeadlines{parent: ctx, timeout: o.SourceTimeout}
 	slots := &bodySlots{recycled: o.RecycleBodies}
-	c, err := newCollector(ctx, o, deadlines, slots)
+	robots := &robotsOnce{next: &decodingTransport{next: &deadlineTransport{next: stageTransport{o.Transport}, deadlines: deadlines}, max: o.MaxBodyBytes, slots: slots},
+		ua: o.UserAgent}
+	c, err := newCollector(ctx, o, robots)
 	if err != nil {
 		return err
 	}
-	f := &fetcher{ctx: ctx, o: o, c: c, deadlines: deadlines, slots: slots, handle: handle, seen: map[string]bool{}, hosts: map[string]*hostQueue{}, done: make(chan struct{})}
+	f := &fetcher{ctx: ctx, o: o, c: c, robots: robots, deadlines: deadlines, slots: slots, handle: handle, seen: map[string]bool{}, hosts: map[string]*hostQueue{}, done: make(chan struct{})}
 	f.enqueue(reqs)
 	f.wg.Wait()
 	close(f.done)
@@ -267,6 +269,7 @@ type fetcher struct {
 	ctx       context.Context
 	o         Options
 	c         *colly.Collector
+	robots    *robotsOnce // the collector's transport (see crawlDelay)
 	deadlines *sourceDeadlines
 	slots     *bodySlots // the bodies of requests in flight (see bodyslot.go)
 	handle    func(Fetched) []Request
@@ -280,7 +283,7 @@ type fetcher struct {
 
 // newCollector is the one factory of collectors: a new one per run, never
 // reused, so no visited set, robots cache or callback outlives its run.
-func newCollector(ctx context.Context, o Options, deadlines *sourceDeadlines, slots *bodySlots) (*colly.Collector, error) {
+func newCollector(ctx context.Context, o Options, transport *robotsOnce) (*colly.Collector, error) {
 	c := colly.NewCollector(colly.StdlibContext(ctx))
 	// colly reads COLLY_* variables after its options: set what matters
 	// after the call so a stray variable cannot override it.
@@ -296,7 +299,7 @@ func newCollector(ctx context.Context, o Options, deadlines *sourceDeadlines, sl
 	c.Async = false // our per-host workers bound the frontier
 	c.AllowedDomains, c.DisallowedDomains = nil, nil
 	c.DisableCookies()
-	c.WithTransport(&robotsOnce{next: &decodingTransport{next: &deadlineTransport{next: stageTransport{o.Transport}, deadlines: deadlines}, max: o.MaxBodyBytes, slots: slots}})
+	c.WithTransport(transport)
 	c.SetRequestTimeout(o.Timeout)
 	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
@@ -333,7 +336,7 @@ func (f *fetcher) enqueue(reqs []Request) {
 		}
 		q, ok := f.hosts[u.Host]
 		if !ok {
-			q = &hostQueue{wake: make(chan struct{}, f.o.Parallelism)}
+			q = &hostQueue{wake: make(chan struct{}, f.o.Parallelism), opened: make(chan struct{}), turn: make(chan struct{}, 1)}
 			f.hosts[u.Host] = q
 			for range f.o.Parallelism {
 				go f.worker(q)
@@ -364,6 +367,15 @@ type hostQueue struct {
 	reqs   []Request     // guarded by fetcher.mu
 	wake   chan struct{} // a token per wake-up, up to one per worker
 	health hostHealth    // guarded by fetcher.mu (see hosthealth.go)
+	// opening is set (under fetcher.mu) once a worker sends the host's
+	// first request, which fetches its robots.txt; opened is closed when
+	// that request is over (see takeTurn). turn is held by the one worker
+	// whose request is out while robots.txt asks a Crawl-delay, and
+	// nextAt (its holder's) is when the next may go.
+	opening bool
+	opened  chan struct{}
+	turn    chan struct{}
+	nextAt  time.Time
 }
 
 // next takes the host's next request, if any.
@@ -408,7 +420,23 @@ func (f *fetcher) worker(q *hostQueue) {
 			f.finish(Fetched{Request: r, Err: err, FetchedAt: f.now()})
 			continue
 		}
+		delay, opener, err := f.takeTurn(q, r)
+		if err != nil {
+			f.finish(Fetched{Request: r, Err: err, FetchedAt: f.now()})
+			continue
+		}
 		res := f.fetchOne(&run, q, r)
+		switch {
+		case opener:
+			if d := f.robots.knownDelay(r.URL); d > 0 {
+				q.nextAt = time.Now().Add(d)
+			}
+			<-q.turn
+			close(q.opened)
+		case delay > 0:
+			q.nextAt = time.Now().Add(delay)
+			<-q.turn
+		}
 		f.observe(q, res, probe, f.ctx.Err() != nil || f.deadlines.of(r.deadlineKey()).Err() != nil)
 		f.finish(res)
 		if f.o.Delay > 0 {
@@ -423,6 +451,62 @@ func (f *fetcher) worker(q *hostQueue) {
 			}
 		}
 	}
+}
+
+// takeTurn keeps to the Crawl-delay the robots.txt of r's host asks. The
+// host's first request goes at once, holding the turn (opener: colly
+// fetches robots.txt for it); the others wait until that robots.txt is
+// known (or that request is over), and when it asks a delay go one at a
+// time, each the delay after the last one's end: the delay is returned
+// once the turn is r's, and the caller gives it back after the request,
+// setting nextAt (the opener sets the first nextAt). Zero at once with robots.txt ignored; a host asking
+// more than crawlDelayMax, or r's source done while it waits, fails r.
+// (Without it a robots.txt asking 10 s between requests met the host's
+// Parallelism workers at once, each pausing only Options.Delay.)
+func (f *fetcher) takeTurn(q *hostQueue, r Request) (delay time.Duration, opener bool, err error) {
+	if f.o.IgnoreRobots {
+		return 0, false, nil
+	}
+	f.mu.Lock()
+	opener, q.opening = !q.opening, true
+	f.mu.Unlock()
+	if opener {
+		q.turn <- struct{}{} // the first: no one has taken it
+		return 0, true, nil
+	}
+	sctx := f.deadlines.of(r.deadlineKey())
+	waiting := func() error {
+		return fmt.Errorf("%w (waiting for its turn: robots.txt asks %s between requests)", ctxErr(sctx), delay)
+	}
+	if delay, err = f.robots.delayAfter(sctx, r.URL, q.opened); err != nil {
+		return 0, false, fmt.Errorf("%w (waiting for robots.txt)", ctxErr(sctx))
+	}
+	if delay <= 0 {
+		return 0, false, nil
+	}
+	if delay > crawlDelayMax {
+		host := r.URL
+		if u, err := url.Parse(r.URL); err == nil {
+			host = u.Host
+		}
+		return 0, false, &CrawlDelayError{Host: host, Delay: delay}
+	}
+	select {
+	case q.turn <- struct{}{}:
+	case <-sctx.Done():
+		return 0, false, waiting()
+	}
+	if wait := time.Until(q.nextAt); wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-sctx.Done():
+			<-q.turn
+			return 0, false, waiting()
+		}
+	}
+	return delay, false, nil
 }
 
 func (f *fetcher) finish(res Fetched) {

@@ -2,12 +2,16 @@ package scrapers
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
+
+	"github.com/temoto/robotstxt"
 )
 
 // robotsOnce is the transport in front of colly that fetches each host's
@@ -30,6 +34,12 @@ import (
 // source) passes through.
 type robotsOnce struct {
 	next http.RoundTripper
+	// ua is the user agent whose robots.txt group gives a host's
+	// Crawl-delay (see delayAfter).
+	ua string
+	// settled has a channel for each host a delayAfter waits on while no
+	// fetch of its robots.txt is known, closed when one ends.
+	settled map[string]chan struct{}
 
 	mu       sync.Mutex
 	hosts    map[string]*robotsFetch // by scheme://host
@@ -56,6 +66,9 @@ type robotsFetch struct {
 	// keptAt is when a failure was kept for the host (robotsGiveUp);
 	// zero for an answer or a failure not kept.
 	keptAt time.Time
+	// delay is the Crawl-delay the answer asks of ua's group; zero for
+	// none.
+	delay time.Duration
 }
 
 // robotsAskAgain is how long a kept robots.txt failure stands before the
@@ -79,6 +92,20 @@ func (t *robotsOnce) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Method != http.MethodGet || req.URL.Path != "/robots.txt" || req.Header.Get(sourceHeader) != "" {
 		return t.next.RoundTrip(req)
 	}
+	f, err := t.get(req)
+	if err != nil {
+		return nil, err
+	}
+	return &http.Response{
+		Status: fmt.Sprintf("%d %s", f.status, http.StatusText(f.status)), StatusCode: f.status,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: f.header.Clone(),
+		Body: io.NopCloser(bytes.NewReader(f.body)), ContentLength: int64(len(f.body)), Request: req,
+	}, nil
+}
+
+// get returns the host's robots.txt fetch, made by this request or
+// another, once done.
+func (t *robotsOnce) get(req *http.Request) (*robotsFetch, error) {
 	key := req.URL.Scheme + "://" + req.URL.Host
 	t.mu.Lock()
 	f, ok := t.hosts[key]
@@ -101,7 +128,9 @@ func (t *robotsOnce) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	} else {
 		f.fetch(t.next, req)
-		if f.err != nil {
+		if f.err == nil {
+			f.delay = crawlDelayOf(f.status, f.body, t.ua)
+		} else {
 			t.mu.Lock()
 			if t.failures == nil {
 				t.failures = map[string]int{}
@@ -116,15 +145,120 @@ func (t *robotsOnce) RoundTrip(req *http.Request) (*http.Response, error) {
 			t.mu.Unlock()
 		}
 		close(f.done)
+		t.mu.Lock()
+		if w := t.settled[key]; w != nil { // see delayAfter
+			close(w)
+			delete(t.settled, key)
+		}
+		t.mu.Unlock()
 	}
 	if f.err != nil {
 		return nil, f.err
 	}
-	return &http.Response{
-		Status: fmt.Sprintf("%d %s", f.status, http.StatusText(f.status)), StatusCode: f.status,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: f.header.Clone(),
-		Body: io.NopCloser(bytes.NewReader(f.body)), ContentLength: int64(len(f.body)), Request: req,
-	}, nil
+	return f, nil
+}
+
+// crawlDelayMax is the longest Crawl-delay llmref keeps to: a host whose
+// robots.txt asks more has its pages fail, naming it (as Nutch's
+// fetcher.max.crawl.delay does, at the same 30 s), rather than hold its
+// source for hours (one page every 10 minutes is a robots.txt seen in
+// the wild). A variable for tests.
+var crawlDelayMax = 30 * time.Second
+
+// CrawlDelayError fails a page whose host's robots.txt asks more time
+// between requests than crawlDelayMax.
+type CrawlDelayError struct {
+	Host  string
+	Delay time.Duration
+}
+
+func (e *CrawlDelayError) Error() string {
+	return fmt.Sprintf("robots.txt of %s asks %s between requests (Crawl-delay), more than the %s llmref waits: not fetched",
+		e.Host, e.Delay, crawlDelayMax)
+}
+
+// crawlDelayOf is the Crawl-delay a robots.txt answer asks of ua's group;
+// zero for none, or for an answer that does not parse.
+func crawlDelayOf(status int, body []byte, ua string) time.Duration {
+	r, err := robotstxt.FromStatusAndBytes(status, body)
+	if err != nil {
+		return 0
+	}
+	if g := r.FindGroup(ua); g != nil && g.CrawlDelay > 0 {
+		return g.CrawlDelay
+	}
+	return 0
+}
+
+// delayAfter is the Crawl-delay the robots.txt of rawURL's host asks of
+// llmref, once known: it waits for the host's robots.txt fetch (made by
+// colly for the host's first page: see fetcher.takeTurn), or until opened
+// is closed (that page is over, whatever became of its robots.txt).
+// Zero when robots.txt asks none, or failed (the page's own robots check
+// meets the failure as before); ctx's error once ctx is done.
+func (t *robotsOnce) delayAfter(ctx context.Context, rawURL string, opened <-chan struct{}) (time.Duration, error) {
+	key := originOf(rawURL)
+	for {
+		t.mu.Lock()
+		f := t.hosts[key]
+		wait := (<-chan struct{})(nil)
+		if f != nil {
+			wait = f.done
+		} else {
+			if t.settled == nil {
+				t.settled = map[string]chan struct{}{}
+			}
+			w := t.settled[key]
+			if w == nil {
+				w = make(chan struct{})
+				t.settled[key] = w
+			}
+			wait = w
+		}
+		t.mu.Unlock()
+		select {
+		case <-wait:
+			if f == nil {
+				continue // a fetch settled: look again
+			}
+			if f.err != nil {
+				return 0, nil
+			}
+			return f.delay, nil
+		case <-opened:
+			return t.knownDelay(rawURL), nil
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+}
+
+// knownDelay is the Crawl-delay of rawURL's host as far as its robots.txt
+// is known now; zero when it is not, or asks none.
+func (t *robotsOnce) knownDelay(rawURL string) time.Duration {
+	t.mu.Lock()
+	f := t.hosts[originOf(rawURL)]
+	t.mu.Unlock()
+	if f == nil {
+		return 0
+	}
+	select {
+	case <-f.done:
+		if f.err == nil {
+			return f.delay
+		}
+	default:
+	}
+	return 0
+}
+
+// originOf is rawURL's scheme://host, robotsOnce's key.
+func originOf(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // fetch reads the host's robots.txt through next, whole.

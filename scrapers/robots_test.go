@@ -2,9 +2,12 @@ package scrapers
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -253,4 +256,103 @@ func TestCrawlRobotsAskedAgain(t *testing.T) {
 	if robots.Load() != robotsGiveUp+1 || kept == 0 || fetched == 0 {
 		t.Errorf("robots.txt asked %d times, %d pages failed on its kept failure, %d fetched; want it asked %d times, then the pages fetched", robots.Load(), kept, fetched, robotsGiveUp+1)
 	}
+}
+
+// crawlDelaySite serves robots (a robots.txt) and pages, recording when
+// each page request started and ended and the most in flight at once.
+type crawlDelaySite struct {
+	mu         sync.Mutex
+	inFlight   int
+	most       int
+	starts     []time.Time
+	ends       []time.Time
+	pageServed int
+}
+
+func (c *crawlDelaySite) serve(robots string) *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			w.Write([]byte(robots))
+			return
+		}
+		c.mu.Lock()
+		c.inFlight++
+		c.most = max(c.most, c.inFlight)
+		c.starts = append(c.starts, time.Now())
+		c.mu.Unlock()
+		time.Sleep(10 * time.Millisecond)
+		c.mu.Lock()
+		c.inFlight--
+		c.pageServed++
+		c.ends = append(c.ends, time.Now())
+		c.mu.Unlock()
+		w.Write([]byte("ok"))
+	}))
+}
+
+// TestFetchKeepsCrawlDelay: a robots.txt Crawl-delay for llmref's group
+// makes the host's requests go one at a time, each the delay after the
+// last one's end, from the first; a delay for another robot's group, or
+// none, leaves the workers parallel; a delay past crawlDelayMax fails the
+// host's pages, naming it, after the first (which fetched robots.txt).
+func TestFetchKeepsCrawlDelay(t *testing.T) {
+	const delay = 150 * time.Millisecond
+	pages := func(srv *httptest.Server) []Request {
+		var reqs []Request
+		for i := range 5 {
+			reqs = append(reqs, Request{URL: fmt.Sprintf("%s/p%d", srv.URL, i)})
+		}
+		return reqs
+	}
+	o := testOptions()
+	o.Parallelism = 4
+
+	t.Run("kept", func(t *testing.T) {
+		var site crawlDelaySite
+		srv := site.serve("User-agent: *\nCrawl-delay: 0.15\n")
+		defer srv.Close()
+		got := fetchAll(t, o, pages(srv)...)
+		for u, f := range got {
+			if f.Err != nil {
+				t.Errorf("%s: %v", u, f.Err)
+			}
+		}
+		if site.most != 1 {
+			t.Errorf("%d requests in flight at once; robots.txt asks one at a time", site.most)
+		}
+		for i := 1; i < len(site.starts); i++ {
+			if gap := site.starts[i].Sub(site.ends[i-1]); gap < delay-5*time.Millisecond {
+				t.Errorf("request %d started %v after the last one ended; robots.txt asks %v", i, gap, delay)
+			}
+		}
+	})
+	t.Run("another robot's", func(t *testing.T) {
+		var site crawlDelaySite
+		srv := site.serve("User-agent: slowbot\nCrawl-delay: 10\n\nUser-agent: *\nDisallow: /private/\n")
+		defer srv.Close()
+		start := time.Now()
+		got := fetchAll(t, o, pages(srv)...)
+		if took := time.Since(start); took > 2*time.Second || len(got) != 5 {
+			t.Errorf("%d pages in %v: another robot's Crawl-delay was kept", len(got), took)
+		}
+	})
+	t.Run("too long", func(t *testing.T) {
+		var site crawlDelaySite
+		srv := site.serve("User-agent: *\nCrawl-delay: 600\n")
+		defer srv.Close()
+		got := fetchAll(t, o, pages(srv)...)
+		failed := 0
+		for _, f := range got {
+			var cd *CrawlDelayError
+			if errors.As(f.Err, &cd) {
+				failed++
+				if cd.Delay != 600*time.Second || !strings.Contains(f.Err.Error(), "Crawl-delay") {
+					t.Errorf("%v", f.Err)
+				}
+			}
+		}
+		if failed != 4 || site.pageServed != 1 {
+			t.Errorf("%d pages failed naming the Crawl-delay, %d served; want 4 and the first", failed, site.pageServed)
+		}
+	})
 }
