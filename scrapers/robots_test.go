@@ -356,3 +356,19 @@ func TestFetchKeepsCrawlDelay(t *testing.T) {
 		}
 	})
 }
+
+// FuzzCrawlDelayOf: any robots.txt body reads to a delay, never negative,
+// without a panic; a group's delay is read as robots.txt gives it.
+func FuzzCrawlDelayOf(f *testing.F) {
+	for _, s := range []string{"User-agent: *\nCrawl-delay: 2.5\n", "User-agent: llmref\nCrawl-delay: 1e9\n", "Crawl-delay: -3\n", "User-agent: *\nCrawl-delay: NaN\n", "\xff\xfe"} {
+		f.Add([]byte(s))
+	}
+	if d := crawlDelayOf(http.StatusOK, []byte("User-agent: *\nCrawl-delay: 2.5\n"), "llmref"); d != 2500*time.Millisecond {
+		f.Errorf("2.5 read as %v", d)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if d := crawlDelayOf(http.StatusOK, body, "llmref/1.0 (+https://github.com/llmref/llmref)"); d < 0 {
+			t.Fatalf("crawl delay %v of %q", d, body)
+		}
+	})
+}
