@@ -155,9 +155,23 @@ func serveOnce(bin, dir, export string) (outcome, int) {
 			select {
 			case <-done:
 			case <-time.After(30 * time.Second):
-				cmd.Process.Kill()
-				<-done
-				o.err = errors.Join(o.err, errors.New("serve did not stop on SIGTERM"))
+				// SIGQUIT first: the Go runtime prints every goroutine's
+				// stack, which says what held serve (seen once, not
+				// reproduced since).
+				cmd.Process.Signal(syscall.SIGQUIT)
+				select {
+				case <-done:
+				case <-time.After(5 * time.Second):
+					cmd.Process.Kill()
+					<-done
+				}
+				mu.Lock()
+				stacks := stderr.String()
+				mu.Unlock()
+				if i := strings.Index(stacks, "SIGQUIT"); i >= 0 {
+					stacks = stacks[i:]
+				}
+				o.err = errors.Join(o.err, fmt.Errorf("serve did not stop on SIGTERM; its goroutines:\n%s", stacks))
 			}
 		}
 		o.code = cmd.ProcessState.ExitCode()
