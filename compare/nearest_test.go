@@ -13,41 +13,13 @@ import (
 func bruteNearest(keys []nearKey, n int) [][]nearCand {
 	out := make([][]nearCand, len(keys))
 	for i := range keys {
-		ki := &keys[i]
-		closer := func(x, y nearCand) bool {
-			if x.d < y.d-floatSlack {
-				return true
-			}
-			if y.d < x.d-floatSlack {
-				return false
-			}
-			if c := ki.ratio(&keys[x.j]).cmp(ki.ratio(&keys[y.j])); c != 0 {
-				return c < 0
-			}
-			return x.j < y.j
-		}
-		var best []nearCand
+		best := []nearCand{}
 		for j := range keys {
-			if j == i {
-				continue
+			if j != i {
+				best = keepNearer(best, n, nearCand{j, keys[i].distance(&keys[j])}, keys, &keys[i])
 			}
-			c := nearCand{j, ki.distance(&keys[j])}
-			if len(best) == n && !closer(c, best[n-1]) {
-				continue
-			}
-			k := len(best)
-			if k == n {
-				k--
-			} else {
-				best = append(best, c)
-			}
-			for k > 0 && closer(c, best[k-1]) {
-				best[k] = best[k-1]
-				k--
-			}
-			best[k] = c
 		}
-		out[i] = append([]nearCand{}, best...) // empty, not nil, as nearestRows gives it
+		out[i] = best
 	}
 	return out
 }

@@ -357,6 +357,41 @@ type nearCand struct {
 	d float64
 }
 
+// nearer reports whether candidate a is nearer to the side whose key is ki
+// than b: by distance, exactly when the floats are close, then by id.
+func nearer(a, b nearCand, keys []nearKey, ki *nearKey) bool {
+	if a.d < b.d-floatSlack {
+		return true
+	}
+	if b.d < a.d-floatSlack {
+		return false
+	}
+	if c := ki.ratio(&keys[a.j]).cmp(ki.ratio(&keys[b.j])); c != 0 {
+		return c < 0
+	}
+	return a.j < b.j // sides are in id order
+}
+
+// keepNearer puts candidate c in best, the n nearest so far (nearest
+// first), when it is nearer than the last of them, and returns best.
+func keepNearer(best []nearCand, n int, c nearCand, keys []nearKey, ki *nearKey) []nearCand {
+	if len(best) == n && !nearer(c, best[n-1], keys, ki) {
+		return best
+	}
+	k := len(best)
+	if k == n {
+		k--
+	} else {
+		best = append(best, c)
+	}
+	for k > 0 && nearer(c, best[k-1], keys, ki) {
+		best[k] = best[k-1]
+		k--
+	}
+	best[k] = c
+	return best
+}
+
 // nearIndex holds the sides' keys by what they know: a class for each of
 // known price and known size (bit 2: price, bit 1: size), each in id order
 // and, for the terms its sides know, in order of price and of size.
@@ -404,39 +439,10 @@ func classOf(k *nearKey) int {
 // nearest appends to best (empty) side i's n nearest, nearest first.
 func (x *nearIndex) nearest(i, n int, best []nearCand) []nearCand {
 	ki := &x.keys[i]
-	// closer reports whether candidate a is nearer to side i than b: by
-	// distance, exactly when the floats are close, then by id.
-	closer := func(a, b nearCand) bool {
-		if a.d < b.d-floatSlack {
-			return true
-		}
-		if b.d < a.d-floatSlack {
-			return false
-		}
-		if c := ki.ratio(&x.keys[a.j]).cmp(ki.ratio(&x.keys[b.j])); c != 0 {
-			return c < 0
-		}
-		return a.j < b.j // sides are in id order
-	}
 	add := func(j int) {
-		if j == i {
-			return
+		if j != i {
+			best = keepNearer(best, n, nearCand{j, ki.distance(&x.keys[j])}, x.keys, ki)
 		}
-		c := nearCand{j, ki.distance(&x.keys[j])}
-		if len(best) == n && !closer(c, best[n-1]) {
-			return
-		}
-		k := len(best)
-		if k == n {
-			k--
-		} else {
-			best = append(best, c)
-		}
-		for k > 0 && closer(c, best[k-1]) {
-			best[k] = best[k-1]
-			k--
-		}
-		best[k] = c
 	}
 	// beyond reports whether every candidate at a distance of at least
 	// lb is further than the n found (so, by closer, never nearer).
