@@ -3,6 +3,7 @@ package publish
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"path/filepath"
 	"testing"
 	"time"
@@ -54,7 +55,7 @@ func BenchmarkChangesSection(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if err := changesSection(st, slog.New(slog.DiscardHandler))(t); err != nil {
+				if err := changesSection(st, math.MaxUint64, slog.New(slog.DiscardHandler))(t); err != nil {
 					b.Fatal(err)
 				}
 				stats, err := t.Commit(func(files []export.FileEntry) any { return map[string]any{"files": files} })

@@ -128,7 +128,7 @@ func (p *Publisher) PublishSnapshot(ctx context.Context, st *store.Store, snap *
 	stats, err := export.WriteContext(ctx, p.Dir, snap, run,
 		schema.Section, // schema/*.schema.json
 		comparisonsSection(snap, p.Compare, p.log()), // comparisons.json and comparisons/<a>--vs--<b>.json
-		changesSection(st, p.log()),                  // changes.json, changes/<run-id>.json
+		changesSection(st, run.ID, p.log()),          // changes.json, changes/<run-id>.json
 		historySection(st),                           // history/<creator>--<slug>.json
 		coverageSection(snap),                        // coverage.json
 	)

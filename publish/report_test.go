@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -60,13 +61,19 @@ func reportsStore(t *testing.T) *store.Store {
 // the section said it made and kept.
 func exportReports(t *testing.T, st *store.Store, out string) (made, kept int) {
 	t.Helper()
+	return exportReportsUpTo(t, st, out, math.MaxUint64)
+}
+
+// exportReportsUpTo is exportReports for a tree as of run upTo.
+func exportReportsUpTo(t *testing.T, st *store.Store, out string, upTo uint64) (made, kept int) {
+	t.Helper()
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	tr, err := export.Begin(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := changesSection(st, log)(tr); err != nil {
+	if err := changesSection(st, upTo, log)(tr); err != nil {
 		tr.Abort()
 		t.Fatal(err)
 	}
@@ -271,5 +278,23 @@ func rewrite(t *testing.T, path string, edit func(string) string) {
 	}
 	if err := os.WriteFile(path, []byte(edit(string(b))), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestChangeReportsUpToTheTreesRun: a tree as of run 2 holds the reports of
+// runs 1 and 2, not those of a run committed since (while the sets are
+// read, in a daemon).
+func TestChangeReportsUpToTheTreesRun(t *testing.T) {
+	st := reportsStore(t)
+	out := filepath.Join(t.TempDir(), "export")
+	if made, _ := exportReportsUpTo(t, st, out, 2); made != 2 {
+		t.Errorf("made %d reports as of run 2, want 2", made)
+	}
+	idx := readIndex(t, out)
+	if len(idx.Reports) != 2 || idx.Reports[1].Run != 2 {
+		t.Errorf("changes.json as of run 2: %+v", idx.Reports)
+	}
+	if _, ok := treeFiles(t, out)["changes/3.json"]; ok {
+		t.Error("run 3's report in a tree as of run 2")
 	}
 }
