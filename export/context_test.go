@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/treetest"
 )
 
 // TestWriteContextStops: a generation whose context ends (the run's
@@ -23,7 +24,7 @@ func TestWriteContextStops(t *testing.T) {
 	if _, err := Write(out, sampleSnapshot(), catalog.Run{ID: 1}); err != nil {
 		t.Fatal(err)
 	}
-	before := readTree(t, out+"/")
+	before := treetest.Read(t, out+"/")
 	ctx, cancel := context.WithCancelCause(context.Background())
 	stop := errors.New("run deadline")
 	section := func(tr *Tree) error {
@@ -37,7 +38,7 @@ func TestWriteContextStops(t *testing.T) {
 	if !errors.Is(err, stop) || !strings.Contains(err.Error(), "export stopped: run deadline") {
 		t.Fatalf("err = %v, want the generation stopped by its context", err)
 	}
-	after := readTree(t, out+"/")
+	after := treetest.Read(t, out+"/")
 	if len(after) != len(before) {
 		t.Errorf("%d files published after a stopped generation, %d before", len(after), len(before))
 	}

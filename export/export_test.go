@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/llmref/llmref/catalog"
+	"github.com/llmref/llmref/internal/treetest"
 )
 
 func sampleSnapshot() *catalog.Snapshot {
@@ -27,24 +28,6 @@ func sampleSnapshot() *catalog.Snapshot {
 	return s
 }
 
-func readTree(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	out := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(dir, p)
-		out[filepath.ToSlash(rel)] = b
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 func TestWriteDeterministicAndAtomic(t *testing.T) {
 	root := t.TempDir()
 	out := filepath.Join(root, "site")
@@ -56,7 +39,7 @@ func TestWriteDeterministicAndAtomic(t *testing.T) {
 	if st1.Written != st1.Files || st1.Files != 8 {
 		t.Errorf("first export %+v", st1)
 	}
-	first := readTree(t, out+"/")
+	first := treetest.Read(t, out+"/")
 	fi, _ := os.Lstat(out)
 	if fi.Mode()&fs.ModeSymlink == 0 {
 		t.Fatalf("%s is not a symbolic link", out)
@@ -77,7 +60,7 @@ func TestWriteDeterministicAndAtomic(t *testing.T) {
 	if st2.Written != 0 || st2.Unchanged != st2.Files {
 		t.Errorf("same data again: %+v; want 0 files written", st2)
 	}
-	second := readTree(t, out+"/")
+	second := treetest.Read(t, out+"/")
 	if len(first) != len(second) {
 		t.Fatalf("%d files then %d", len(first), len(second))
 	}
@@ -185,7 +168,7 @@ func TestAbortLeavesPublishedTree(t *testing.T) {
 	if _, err := Write(out, sampleSnapshot(), catalog.Run{ID: 1}); err != nil {
 		t.Fatal(err)
 	}
-	before := readTree(t, out+"/")
+	before := treetest.Read(t, out+"/")
 	tr, err := Begin(out)
 	if err != nil {
 		t.Fatal(err)
@@ -194,7 +177,7 @@ func TestAbortLeavesPublishedTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr.Abort()
-	after := readTree(t, out+"/")
+	after := treetest.Read(t, out+"/")
 	for p, b := range before {
 		if !bytes.Equal(b, after[p]) {
 			t.Errorf("%s changed after an aborted generation", p)

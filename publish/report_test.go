@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"math"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"github.com/llmref/llmref/catalog"
 	"github.com/llmref/llmref/export"
 	"github.com/llmref/llmref/export/schema"
+	"github.com/llmref/llmref/internal/treetest"
 	"github.com/llmref/llmref/store"
 )
 
@@ -94,22 +94,9 @@ func exportReportsUpTo(t *testing.T, st *store.Store, out string, upTo uint64) (
 // treeFiles reads every file of the tree published at out, by path.
 func treeFiles(t *testing.T, out string) map[string]string {
 	t.Helper()
-	dir, err := filepath.EvalSymlinks(out)
-	if err != nil {
-		t.Fatal(err)
-	}
 	files := map[string]string{}
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(dir, p)
-		files[filepath.ToSlash(rel)] = string(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
+	for p, b := range treetest.Read(t, out) {
+		files[p] = string(b)
 	}
 	return files
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/llmref/llmref/fixtures"
 	"github.com/llmref/llmref/internal/fixturetest"
+	"github.com/llmref/llmref/internal/treetest"
 	"github.com/llmref/llmref/store"
 )
 
@@ -141,36 +141,14 @@ func TestExitStatus(t *testing.T) {
 	}
 
 	// Every source down again: exit 1, the tree exactly as it was.
-	before := readTree(t, exp)
+	before := treetest.Read(t, exp)
 	code, _, errs = llmref(t, "refresh", "--db", db, "--export", exp, "--replay", down)
 	if code != 1 {
 		t.Fatalf("every source down after good runs: exit %d, want 1: %s", code, errs)
 	}
-	if after := readTree(t, exp); !maps.EqualFunc(after, before, bytes.Equal) {
+	if after := treetest.Read(t, exp); !maps.EqualFunc(after, before, bytes.Equal) {
 		t.Error("a run that read nothing changed the published tree")
 	}
-}
-
-// readTree reads every file of the tree published at dir, by path.
-func readTree(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	root, err := filepath.EvalSymlinks(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][]byte{}
-	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		out[p[len(root):]] = b
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 func TestBadInput(t *testing.T) {
