@@ -151,14 +151,8 @@ func (w *reportWriter) report(sc store.StoredChangeSet) (export.ChangesEntry, er
 		return export.ChangesEntry{}, err
 	}
 	w.made++
-	e := export.ChangesEntry{Run: sc.Run, Path: file, StartedAt: cs.At.UTC(), Status: run.Status, Changes: len(rep.Changes),
-		Holds: ids, Inputs: reportInputs(w.format, sc.Digest, run, ids, hs)}
-	for _, c := range rep.Changes {
-		if c.Review != nil && c.Review.Status == catalog.HoldPending {
-			e.Pending++
-		}
-	}
-	return e, nil
+	return export.ChangesEntry{Run: sc.Run, Path: file, StartedAt: cs.At.UTC(), Status: run.Status, Changes: len(rep.Changes),
+		Pending: len(rep.Held()), Holds: ids, Inputs: reportInputs(w.format, sc.Digest, run, ids, hs)}, nil
 }
 
 // holdsOf returns the holds of ids that exist, by id, read once each.
