@@ -125,26 +125,45 @@ func (f *serveFlags) run(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "llmref serve: listening on http://%s\n", ln.Addr())
 	}
 
-	var serveErr error
-	select {
-	case serveErr = <-served: // the listener failed
-	case <-ctx.Done():
-		log.Info("stopping: cancelling a running refresh, draining requests")
-	}
-	var stopErr error
+	var stop func() error
 	if sched != nil {
-		sctx, cancel := context.WithTimeout(context.Background(), sc.GraceTimeout())
-		stopErr = sched.Stop(sctx)
-		cancel()
+		stop = func() error {
+			sctx, cancel := context.WithTimeout(context.Background(), sc.GraceTimeout())
+			defer cancel()
+			return sched.Stop(sctx)
+		}
 	}
-	if serveErr == nil {
-		serveErr = <-served
-	}
-	if err := errors.Join(serveErr, stopErr); err != nil {
+	if err := awaitStop(ctx, served, stop, log); err != nil {
 		return err
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// awaitStop waits until ctx is done or the server ends (served gives its
+// result), then stops the schedules (stop, when there are any) and waits
+// for the server. The server's result is received once, whichever came
+// first: it ends by itself soon after ctx is done, and when both were
+// ready the select could take its (nil) result first and then wait on
+// served for a second one that never came — a SIGTERM'd daemon hung until
+// it was killed (caught by the damage suite, once in a few loaded runs).
+func awaitStop(ctx context.Context, served <-chan error, stop func() error, log *slog.Logger) error {
+	var serveErr error
+	done := false
+	select {
+	case serveErr = <-served: // the listener failed, or ctx is done and the server ended
+		done = true
+	case <-ctx.Done():
+		log.Info("stopping: cancelling a running refresh, draining requests")
+	}
+	var stopErr error
+	if stop != nil {
+		stopErr = stop()
+	}
+	if !done {
+		serveErr = <-served
+	}
+	return errors.Join(serveErr, stopErr)
 }
 
 // daemonLogger logs at info level (runs started and finished) even without

@@ -3,10 +3,13 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -353,5 +356,36 @@ func TestServeThroughTheBinary(t *testing.T) {
 	}
 	if r3, _ := do("GET", "/v1/index.json", "", "If-None-Match", etag); r3.StatusCode != 200 {
 		t.Errorf("index.json after the approval: %d; want 200 with a new ETag", r3.StatusCode)
+	}
+}
+
+// TestAwaitStopReadsTheServerOnce: with the context done and the server's
+// result already in, whichever the select takes, awaitStop returns (it
+// waited for a second result before: a SIGTERM'd daemon hung, half the
+// times both were ready); a listener's failure is returned, the schedules
+// stopped either way.
+func TestAwaitStopReadsTheServerOnce(t *testing.T) {
+	quiet := slog.New(slog.DiscardHandler)
+	for range 200 {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		served := make(chan error, 1)
+		served <- nil
+		stopped := false
+		done := make(chan error, 1)
+		go func() { done <- awaitStop(ctx, served, func() error { stopped = true; return nil }, quiet) }()
+		select {
+		case err := <-done:
+			if err != nil || !stopped {
+				t.Fatalf("awaitStop: %v, schedules stopped %v", err, stopped)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("awaitStop waited for a second result from the server")
+		}
+	}
+	served := make(chan error, 1)
+	served <- errors.New("listener closed")
+	if err := awaitStop(context.Background(), served, nil, quiet); err == nil || !strings.Contains(err.Error(), "listener closed") {
+		t.Errorf("a listener's failure: %v", err)
 	}
 }
